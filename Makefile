@@ -1,0 +1,37 @@
+# `make run` and `make test` need only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test eval bench check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+
+$(VENV)/.run-deps: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e . >&2
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]' >&2
+	touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	@$(PY) -m bot serve
+
+test: $(VENV)/.test-deps
+	$(PY) -m pytest
+
+check: $(VENV)/.run-deps
+	$(PY) -m bot knowledge check
+
+eval: $(VENV)/.run-deps
+	$(PY) -m bot eval tests/eval/*.yaml
+
+bench: $(VENV)/.run-deps
+	$(PY) benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""The answer engine: a quote-verified fact base and the matcher over it. Knows no platform."""

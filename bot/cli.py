@@ -1,0 +1,249 @@
+"""The command line: ask, topics, fact, knowledge check, eval, serve.
+
+Only this module picks exit codes: 0 done, 1 the fact base or a setting has a problem,
+2 the command was called the wrong way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence, TextIO
+
+from bot.config import Settings, load_settings
+from bot.errors import BotError, ConfigError, KnowledgeError, UsageError
+from bot.models import Answer, ResolvedQuote
+from bot.service import AskService, knowledge_dir, load_engine
+from bot.terminal import MAX_QUESTION_CHARS, bound_question, run_chat, to_text
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line instead of the whole usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _source_json(quote: ResolvedQuote) -> dict[str, Any]:
+    data = quote.source.model_dump(exclude_none=True)
+    if quote.timestamp:
+        data["timestamp"] = quote.timestamp
+    return data
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    """The `ask --json` object: `quote`/`source` are the primary quote, `quotes` all of them."""
+    primary = answer.quotes[0] if answer.quotes else None
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "status": answer.status,
+        "fact_id": answer.fact_id,
+        "answer": answer.text,
+        "quote": primary.text if primary else None,
+        "source": _source_json(primary) if primary else None,
+        "quotes": [{"quote": q.text, "source": _source_json(q)} for q in answer.quotes],
+        "score": round(answer.score, 4),
+        "margin": round(answer.margin, 4),
+        "reason": answer.reason,
+        "suggestions": [s.model_dump() for s in answer.suggestions],
+        "related": [r.fact_id for r in answer.related],
+        "topics": [t.model_dump() for t in answer.topics],
+    }
+
+
+def _service(settings: Settings) -> AskService:
+    return AskService(load_engine(settings))
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    service = _service(settings)
+    text = " ".join(args.question).strip()
+    if not text:
+        raise UsageError("give a question, e.g. python -m bot ask \"How much of Scale AI does Meta own?\"")
+    if text == "-":
+        for line in sys.stdin:
+            question = line.strip()
+            if not question:
+                continue
+            _print_answer(service, question, as_json=args.json, out=out)
+        return 0
+    _print_answer(service, text, as_json=args.json, out=out)
+    return 0
+
+
+def _print_answer(service: AskService, question: str, *, as_json: bool, out: TextIO) -> None:
+    bounded = bound_question(question)
+    if bounded is None:
+        answer = Answer(question=question[:MAX_QUESTION_CHARS], status="abstained", reason="too_long")
+        message = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
+    else:
+        answer = service.ask(bounded, platform="cli")
+        message = to_text(answer)
+    if as_json:
+        out.write(json.dumps(answer_to_json(answer), ensure_ascii=False) + "\n")
+    else:
+        out.write(message + "\n")
+    out.flush()
+
+
+def cmd_topics(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    engine = load_engine(settings)
+    for topic in engine.topics():
+        out.write(f"{topic.id}: {topic.title} ({topic.fact_count} facts)\n    e.g. {topic.example}\n")
+        if args.all:
+            for fact_id in engine.base.topics[topic.id].fact_ids:
+                out.write(f"    - [{fact_id}] {engine.base.facts[fact_id].question}\n")
+    return 0
+
+
+def cmd_fact(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    engine = load_engine(settings)
+    answer = engine.answer_fact(args.fact_id)
+    if answer is None:
+        raise UsageError(f"no fact with id {args.fact_id!r}; 'python -m bot topics --all' lists them")
+    fact = engine.base.facts[args.fact_id]
+    if args.json:
+        out.write(json.dumps({**answer_to_json(answer), "fact": fact.model_dump()}, ensure_ascii=False) + "\n")
+        return 0
+    out.write(f"{fact.question}  [{fact.id}, topic {fact.topic}]\n\n{to_text(answer)}\n")
+    out.write("\nAlso asked as:\n" + "".join(f"  - {a}\n" for a in fact.alternates))
+    if answer.related:
+        out.write("Related:\n" + "".join(f"  - [{r.fact_id}] {r.question}\n" for r in answer.related))
+    return 0
+
+
+def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.knowledge import knowledge_stats, load_fact_base
+
+    base = load_fact_base(knowledge_dir(settings))
+    stats = knowledge_stats(base)
+    out.write(f"sources: {stats.sources}\n")
+    for source in base.sources.values():
+        covered, total = stats.per_source[source.id]
+        out.write(f"  {source.id}: {source.kind}, {covered}/{total} sentences quoted\n")
+    out.write(f"topics: {stats.topics}\nfacts: {stats.facts} ({stats.quotes} quotes)\n")
+    out.write(
+        f"alternates per fact: min {stats.alternates_min}, mean {stats.alternates_mean:.1f}, "
+        f"max {stats.alternates_max}\n"
+    )
+    if args.verbose:
+        for fact in base.facts.values():
+            out.write(f"  {fact.id}: {len(fact.alternates)}\n")
+    out.write(
+        f"source sentences quoted by some fact: {stats.quoted_sentences}/{stats.sentences} "
+        f"({stats.quoted_share:.0%})\n"
+    )
+    out.write("ok: no problems found\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.evaluation import evaluate, load_cases
+
+    engine = load_engine(settings)
+    cases = [case for path in args.files for case in load_cases(Path(path))]
+    report = evaluate(cases, engine.answer, known_ids=set(engine.base.facts))
+    out.write(
+        f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "
+        f"({report.accuracy:.1%})\n"
+        f"unanswerable: {report.abstained_right}/{report.unanswerable} correctly abstained or helped "
+        f"({report.abstention:.1%})\n"
+    )
+    if report.misses:
+        out.write(f"misses ({len(report.misses)}):\n")
+    for miss in report.misses:
+        expected = miss.case.expect or ("help" if miss.case.kind == "help" else "abstain")
+        out.write(
+            f"  [{miss.case.kind}] {miss.case.q!r}: expected {expected}, got {miss.got} "
+            f"(score {miss.score:.3f}{', ' + miss.reason if miss.reason else ''})\n"
+        )
+    failed = args.min is not None and min(report.accuracy, report.abstention) < args.min
+    return 1 if failed else 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if settings.slack_configured or settings.discord_configured:
+        # The entry point is the composition root: only here does `bot` reach for adapters.
+        from adapters.runtime import serve
+
+        return serve(settings)
+    service = _service(settings)
+    return run_chat(lambda q: service.ask(q, platform="terminal"), stdout=out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m bot", description="Answers questions about Meta's open-source AI strategy.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ask = commands.add_parser("ask", help="answer one question ('-' reads one per line from stdin)")
+    ask.add_argument("question", nargs="*", help="the question, or - for stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.set_defaults(handler=cmd_ask)
+
+    topics = commands.add_parser("topics", help="list the topics with an example question each")
+    topics.add_argument("--all", action="store_true", help="also list every fact's question")
+    topics.set_defaults(handler=cmd_topics)
+
+    fact = commands.add_parser("fact", help="show one fact by id")
+    fact.add_argument("fact_id")
+    fact.add_argument("--json", action="store_true")
+    fact.set_defaults(handler=cmd_fact)
+
+    knowledge = commands.add_parser("knowledge", help="work with the fact base")
+    knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    check = knowledge_commands.add_parser("check", help="validate the fact base and print its statistics")
+    check.add_argument("-v", "--verbose", action="store_true", help="list the alternates count of every fact")
+    check.set_defaults(handler=cmd_knowledge_check)
+
+    evaluation = commands.add_parser("eval", help="score the engine on labelled questions")
+    evaluation.add_argument("files", nargs="+", help="YAML files of {q, expect, kind}")
+    evaluation.add_argument("--min", type=float, default=None, help="exit 1 when either share is below this")
+    evaluation.set_defaults(handler=cmd_eval)
+
+    serve = commands.add_parser("serve", help="run every configured platform; the terminal chat when none is")
+    serve.set_defaults(handler=cmd_serve)
+
+    for register in _command_modules():
+        register(commands)
+    return parser
+
+
+def _command_modules() -> list[Callable[[Any], None]]:
+    """Commands that live beside their feature (digest, report, ...), each adding its own parsers."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            if args.command == "knowledge":
+                raise UsageError("say what to do with the fact base: python -m bot knowledge check")
+            raise UsageError("give a command: ask, topics, fact, knowledge check, eval or serve (see --help)")
+        settings = load_settings()
+        return handler(args, settings, out)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BotError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

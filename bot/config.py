@@ -1,0 +1,117 @@
+"""Settings from the environment (and an optional `.env`), built in the entry point and passed down."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+
+class Thresholds(BaseModel):
+    """When the engine answers and when it abstains; calibrated on tests/eval (see README)."""
+
+    min_score: float = Field(default=0.47, ge=0.0, le=1.0)
+    """Below this best score the engine says it doesn't know."""
+    min_margin: float = Field(default=0.04, ge=0.0, le=1.0)
+    """Two unrelated facts closer than this are too close to call."""
+    suggestion_floor: float = Field(default=0.12, ge=0.0, le=1.0)
+    """Facts scoring below this are not offered as suggestions."""
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; each platform is on only when its settings are given."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_knowledge_dir: Path | None = None
+    bot_data_dir: Path = Path("./data")
+    bot_min_score: float | None = None
+    bot_min_margin: float | None = None
+    bot_log_questions: bool = True
+    bot_retention_days: int = Field(default=90, ge=1)
+    bot_rate_limit: int = Field(default=10, ge=0)
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    port: int = Field(default=3000, ge=0, le=65535)
+
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_mode: Literal["socket", "http"] = "socket"
+    slack_api_url: str | None = None
+
+    discord_token: str | None = None
+    discord_guild_ids: str | None = None
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+
+    digest_time: time = time(9, 0)
+    digest_timezone: str = "UTC"
+    digest_channels: str | None = None
+    digest_size: int = Field(default=3, ge=1, le=10)
+    digest_grace_hours: float = Field(default=6.0, ge=0.0, alias="DIGEST_GRACE")
+
+    @field_validator("slack_mode", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator(
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "slack_api_url",
+        "discord_token",
+        "discord_guild_ids",
+        "discord_api_url",
+        "discord_gateway_url",
+        "digest_channels",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("digest_grace_hours", mode="before")
+    @classmethod
+    def _grace(cls, value: object) -> object:
+        """Accept `6`, `6h`, `90m` or `30s`."""
+        if isinstance(value, str):
+            text = value.strip().lower()
+            for suffix, factor in (("h", 1.0), ("m", 1 / 60), ("s", 1 / 3600)):
+                if text.endswith(suffix):
+                    return float(text[:-1]) * factor
+        return value
+
+    def thresholds(self) -> Thresholds:
+        base = Thresholds()
+        updates = {}
+        if self.bot_min_score is not None:
+            updates["min_score"] = self.bot_min_score
+        if self.bot_min_margin is not None:
+            updates["min_margin"] = self.bot_min_margin
+        return Thresholds(**{**base.model_dump(), **updates})
+
+    @property
+    def slack_configured(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def discord_configured(self) -> bool:
+        return self.discord_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a malformed value becomes one ConfigError naming the variable and the fix."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {message}; fix it in the environment or .env") from None

@@ -1,0 +1,471 @@
+"""The answer engine: match a question in the asker's own words against the fact base.
+
+Each fact is indexed once, at construction, by the words of its phrasings (question and
+alternates), answer, quotes and entities. A word's weight is its inverse document frequency
+over the facts, so rare words ("Scale", "Gemma", "49") decide more than "Meta" or "AI". A
+question is folded, stemmed, mapped through the synonym groups and corrected for typos
+against the base's own vocabulary; facts are then scored on three parts:
+
+- coverage: the share of the question's word weight that the fact knows at all;
+- phrasing: the best weighted overlap (F1) between the question and one phrasing;
+- fuzzy: rapidfuzz's token-sort similarity to the closest phrasing.
+
+The engine abstains when the best score is low, when two unrelated facts are too close to
+call, or when the question names somebody the base knows nothing about.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.config import Thresholds
+from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
+from bot.text import STOPWORDS, stem, words
+
+# How much a word counts for a fact, by where the fact has it.
+FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
+SCORE_WEIGHTS = {"coverage": 0.4, "phrasing": 0.4, "fuzzy": 0.2}
+# A fact that lacks a specific entity the question names is mostly not about it.
+ENTITY_PENALTY = 0.55
+# Entities on more than this share of facts (the base's own subject) are not specific.
+UBIQUITOUS_SHARE = 0.25
+# A typo-corrected word is trusted a little less than one typed right.
+CORRECTED_WEIGHT = 0.85
+CANDIDATES = 40
+HELP_WORDS = frozenset(
+    """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
+    you start started topics topic commands command usage menu what can do how use i ask bot
+    there list options anything about know me please who are your yourself work works""".split()
+)
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """Why a fact scored what it scored (for `explain` and calibration)."""
+
+    fact_id: str
+    score: float
+    coverage: float
+    phrasing: float
+    fuzzy: float
+    entity_penalty: float
+    matched_phrasing: str
+
+
+@dataclass
+class _Query:
+    text: str
+    terms: dict[str, float]
+    unknown: list[str]
+    entities: set[str]
+    outside: list[str]
+    content: str
+    total_weight: float
+    help_only: bool
+
+
+@dataclass
+class _IndexedFact:
+    fact: Fact
+    order: int
+    term_weights: dict[str, float]
+    phrasing_terms: list[frozenset[str]]
+    phrasing_texts: list[str]
+    entity_keys: frozenset[str]
+    related: frozenset[str] = field(default_factory=frozenset)
+
+
+class Engine:
+    """Pure and deterministic: the same base and question always give the same answer."""
+
+    def __init__(self, base: FactBase, *, thresholds: Thresholds | None = None) -> None:
+        self.base = base
+        self.thresholds = thresholds or Thresholds()
+        self._synonyms = {stem(w): stem(head) for w, head in base.synonyms.items()}
+        self._facts: list[_IndexedFact] = []
+        self._by_id: dict[str, _IndexedFact] = {}
+        self._surface: dict[str, str] = {}
+        self._build()
+
+    # -- index -----------------------------------------------------------------------------
+
+    def canon(self, word: str) -> str:
+        """A folded word as the index knows it: stemmed, then mapped to its synonym group."""
+        stemmed = stem(word)
+        return self._synonyms.get(stemmed, stemmed)
+
+    def _terms(self, text: str) -> list[str]:
+        return [self.canon(w) for w in words(text) if w not in STOPWORDS]
+
+    def _build(self) -> None:
+        order = {fid: i for i, fid in enumerate(fid for t in self.base.topics.values() for fid in t.fact_ids)}
+        facts = sorted(self.base.facts.values(), key=lambda f: (order.get(f.id, len(order)), f.id))
+        self._entity_aliases: dict[tuple[str, ...], str] = {}
+        for fact in facts:
+            for entity in fact.entities:
+                self._add_entity_aliases(entity)
+
+        surface_df: dict[str, int] = defaultdict(int)
+        for index, fact in enumerate(facts):
+            weights: dict[str, float] = {}
+
+            def add(text: str, weight: float) -> None:
+                for w in words(text):
+                    if w in STOPWORDS:
+                        continue
+                    term = self.canon(w)
+                    self._surface.setdefault(w, term)
+                    weights[term] = max(weights.get(term, 0.0), weight)
+
+            for entity in fact.entities:
+                add(entity, FIELD_WEIGHTS["entity"])
+            for phrasing in fact.phrasings:
+                add(phrasing, FIELD_WEIGHTS["phrasing"])
+            add(fact.answer, FIELD_WEIGHTS["answer"])
+            for quote in fact.quotes:
+                add(quote.text, FIELD_WEIGHTS["quote"])
+            for w in {w for text in [*fact.phrasings, fact.answer] for w in words(text)}:
+                surface_df[w] += 1
+            phrasing_terms = [frozenset(self._terms(p)) for p in fact.phrasings]
+            phrasing_texts = [" ".join(self._terms(p)) for p in fact.phrasings]
+            entity_keys = frozenset(self._entities_in(list(weights), in_order=False) | {self._entity_key(e) for e in fact.entities})
+            indexed = _IndexedFact(fact, index, weights, phrasing_terms, phrasing_texts, entity_keys)
+            self._facts.append(indexed)
+            self._by_id[fact.id] = indexed
+
+        for indexed in self._facts:
+            links = set(indexed.fact.related)
+            links |= {other.fact.id for other in self._facts if indexed.fact.id in other.fact.related}
+            indexed.related = frozenset(links)
+
+        count = len(self._facts) or 1
+        df: dict[str, int] = defaultdict(int)
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for indexed in self._facts:
+            for term, weight in indexed.term_weights.items():
+                df[term] += 1
+                self._postings[term].append((indexed.order, weight))
+        self._idf = {term: math.log(1.0 + count / n) for term, n in df.items()}
+        self._max_idf = math.log(1.0 + count)
+        self._common = {term for term, n in df.items() if n / count > UBIQUITOUS_SHARE}
+        entity_df: dict[str, int] = defaultdict(int)
+        for indexed in self._facts:
+            for key in indexed.entity_keys:
+                entity_df[key] += 1
+        self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
+
+        self._outside_aliases: dict[tuple[str, ...], str] = {}
+        for name in self.base.outside_entities:
+            folded = tuple(words(name))
+            if folded:
+                self._outside_aliases[folded] = name
+        # Vocabulary for typo correction, most frequent first so ties go to the common word.
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for w in sorted(self._surface, key=lambda w: (-surface_df.get(w, 0), w)):
+            if w.isalpha():
+                self._by_length[len(w)].append(w)
+
+    def _entity_key(self, entity: str) -> str:
+        return " ".join(self._terms(entity))
+
+    def _add_entity_aliases(self, entity: str) -> None:
+        terms = tuple(self._terms(entity))
+        if not terms:
+            return
+        key = " ".join(terms)
+        self._entity_aliases.setdefault(terms, key)
+        parts = words(entity)
+        # A person's family name alone names them too ("LeCun", "Altman").
+        if len(parts) == 2 and entity.split()[0][:1].isupper() and entity.split()[-1][:1].isupper():
+            if all(p.isalpha() for p in parts) and not any(p in {"ai", "model", "models"} for p in parts):
+                self._entity_aliases.setdefault((self.canon(parts[-1]),), key)
+
+    def _entities_in(self, terms: list[str], *, in_order: bool = True) -> set[str]:
+        """Entity keys whose aliases occur in `terms` (as a run, when the terms are in text order)."""
+        found: set[str] = set()
+        term_set = set(terms)
+        for alias, key in self._entity_aliases.items():
+            if all(t in term_set for t in alias):
+                if len(alias) == 1 or not in_order or _contains_run(terms, alias):
+                    found.add(key)
+        return found
+
+    # -- query analysis --------------------------------------------------------------------
+
+    def _correct(self, word: str) -> str | None:
+        """The base's closest word to a misspelt one, or None when nothing is close enough."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        edits = 1 if len(word) < 8 else 2
+        best: tuple[int, str] | None = None
+        for length in range(len(word) - edits, len(word) + edits + 1):
+            bucket = self._by_length.get(length)
+            if not bucket:
+                continue
+            hit = process.extractOne(word, bucket, scorer=OSA.distance, score_cutoff=edits)
+            if hit is not None and (best is None or hit[1] < best[0]):
+                best = (hit[1], hit[0])
+        return best[1] if best else None
+
+    def _split(self, word: str) -> list[str] | None:
+        """A run-together word that is two words of the base ("opensource", "scaleai")."""
+        for cut in range(2, len(word) - 1):
+            left, right = word[:cut], word[cut:]
+            if left in self._surface and right in self._surface:
+                return [left, right]
+        return None
+
+    def _analyze(self, question: str) -> _Query:
+        raw = words(question)
+        help_only = bool(raw) and all(w in HELP_WORDS or w in STOPWORDS for w in raw)
+        outside = self._outside_in(raw)
+        terms: dict[str, float] = {}
+        ordered: list[str] = []
+        unknown: list[str] = []
+        index = 0
+        while index < len(raw):
+            w = raw[index]
+            index += 1
+            if w in STOPWORDS:
+                continue
+            pair = w + raw[index] if index < len(raw) else None
+            if pair and pair in self._surface and (self.canon(pair),) in self._entity_aliases:
+                w, index = pair, index + 1  # "open ai" -> "openai"
+            found: list[tuple[str, float]] = []
+            if w in self._surface or self.canon(w) in self._idf:
+                found = [(self.canon(w), 1.0)]
+            elif (fixed := self._correct(w)) is not None:
+                found = [(self.canon(fixed), CORRECTED_WEIGHT)]
+            elif (parts := self._split(w)) is not None:
+                found = [(self.canon(p), CORRECTED_WEIGHT) for p in parts if p not in STOPWORDS]
+            else:
+                unknown.append(w)
+            for term, trust in found:
+                ordered.append(term)
+                terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
+        total = sum(terms.values()) + self._max_idf * len(set(unknown))
+        return _Query(
+            text=question,
+            terms=terms,
+            unknown=unknown,
+            entities=self._entities_in(ordered) & self._specific_entities,
+            outside=outside,
+            content=" ".join(ordered),
+            total_weight=total,
+            help_only=help_only,
+        )
+
+    def _outside_in(self, raw: list[str]) -> list[str]:
+        found = []
+        for alias, name in self._outside_aliases.items():
+            if _contains_run(raw, alias):
+                found.append(name)
+        return found
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def _candidates(self, query: _Query) -> list[_IndexedFact]:
+        coverage: dict[int, float] = defaultdict(float)
+        rare = [t for t in query.terms if t not in self._common]
+        for term in rare or list(query.terms):
+            for order, weight in self._postings.get(term, ()):
+                coverage[order] += query.terms[term] * weight
+        if rare:
+            for term in query.terms:
+                if term in self._common:
+                    for order in coverage:
+                        coverage[order] += query.terms[term] * self._facts[order].term_weights.get(term, 0.0)
+        ranked = sorted(coverage, key=lambda order: (-coverage[order], order))
+        return [self._facts[order] for order in ranked[:CANDIDATES]]
+
+    def _score(self, query: _Query, indexed: _IndexedFact) -> ScoreParts:
+        total = query.total_weight or 1.0
+        coverage = sum(w * indexed.term_weights.get(t, 0.0) for t, w in query.terms.items()) / total
+        best_f1, best_index = 0.0, 0
+        for i, phrasing in enumerate(indexed.phrasing_terms):
+            shared = sum(w for t, w in query.terms.items() if t in phrasing)
+            if not shared:
+                continue
+            phrasing_weight = sum(self._idf.get(t, self._max_idf) for t in phrasing)
+            precision = shared / total
+            recall = min(1.0, shared / phrasing_weight) if phrasing_weight else 0.0
+            f1 = 2 * precision * recall / (precision + recall)
+            if f1 > best_f1:
+                best_f1, best_index = f1, i
+        fuzzy_hit = process.extractOne(query.content, indexed.phrasing_texts, scorer=fuzz.token_sort_ratio)
+        fuzzy = fuzzy_hit[1] / 100.0 if fuzzy_hit else 0.0
+        penalty = 1.0
+        if query.entities - indexed.entity_keys:
+            penalty = ENTITY_PENALTY
+        score = penalty * (
+            SCORE_WEIGHTS["coverage"] * coverage
+            + SCORE_WEIGHTS["phrasing"] * best_f1
+            + SCORE_WEIGHTS["fuzzy"] * fuzzy
+        )
+        return ScoreParts(
+            fact_id=indexed.fact.id,
+            score=round(score, 6),
+            coverage=coverage,
+            phrasing=best_f1,
+            fuzzy=fuzzy,
+            entity_penalty=penalty,
+            matched_phrasing=indexed.fact.phrasings[best_index],
+        )
+
+    def rank(self, question: str) -> list[ScoreParts]:
+        """Every candidate fact with its score parts, best first."""
+        query = self._analyze(question)
+        return self._rank(query)
+
+    def _rank(self, query: _Query) -> list[ScoreParts]:
+        if not query.terms:
+            return []
+        scored = [self._score(query, indexed) for indexed in self._candidates(query)]
+        scored.sort(key=lambda parts: (-parts.score, self._by_id[parts.fact_id].order))
+        return scored
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def answer(self, question: str) -> Answer:
+        """Answer one question: the matched fact with its quotes, or an abstention with suggestions."""
+        question = question.strip()
+        query = self._analyze(question)
+        if not question or (query.help_only and not query.outside):
+            return self.help(question)
+        ranked = self._rank(query)
+        best = ranked[0] if ranked else None
+        runner_up = next(
+            (p for p in ranked[1:] if best and p.fact_id not in self._by_id[best.fact_id].related), None
+        )
+        score = best.score if best else 0.0
+        margin = score - (runner_up.score if runner_up else 0.0)
+        reason = None
+        if query.outside:
+            reason = "unknown_entity:" + ", ".join(query.outside)
+        elif best is None:
+            reason = "no_match"
+        elif score < self.thresholds.min_score:
+            reason = "low_score"
+        elif margin < self.thresholds.min_margin:
+            reason = "too_close"
+        if reason is not None:
+            return Answer(
+                question=question,
+                status="abstained",
+                score=score,
+                margin=margin,
+                reason=reason,
+                suggestions=self._suggestions(ranked, exclude=None),
+            )
+        assert best is not None
+        return self._answer_fact(
+            self._by_id[best.fact_id].fact,
+            question=question,
+            score=score,
+            margin=margin,
+            suggestions=self._suggestions(ranked, exclude=best.fact_id),
+        )
+
+    def answer_fact(self, fact_id: str, *, question: str | None = None) -> Answer | None:
+        """The answer for a fact chosen by id (a suggestion or related button); None if unknown."""
+        indexed = self._by_id.get(fact_id)
+        if indexed is None:
+            return None
+        return self._answer_fact(indexed.fact, question=question or indexed.fact.question, score=1.0, margin=1.0)
+
+    def _answer_fact(
+        self, fact: Fact, *, question: str, score: float, margin: float, suggestions: list[FactRef] | None = None
+    ) -> Answer:
+        return Answer(
+            question=question,
+            status="answered",
+            fact_id=fact.id,
+            topic=fact.topic,
+            canonical_question=fact.question,
+            text=fact.answer,
+            quotes=[
+                ResolvedQuote(text=q.text, source=self.base.source_info(q.source), timestamp=q.timestamp)
+                for q in fact.quotes
+            ],
+            score=score,
+            margin=margin,
+            suggestions=suggestions or [],
+            related=self.related(fact.id),
+        )
+
+    def _suggestions(self, ranked: list[ScoreParts], *, exclude: str | None) -> list[FactRef]:
+        picks = [
+            FactRef(fact_id=p.fact_id, question=self._by_id[p.fact_id].fact.question, score=round(p.score, 4))
+            for p in ranked
+            if p.fact_id != exclude and p.score >= self.thresholds.suggestion_floor
+        ]
+        if not picks and exclude is None:
+            picks = [
+                FactRef(fact_id=t.fact_ids[0], question=self._by_id[t.fact_ids[0]].fact.question, score=0.0)
+                for t in self.base.topics.values()
+                if t.fact_ids and t.fact_ids[0] in self._by_id
+            ]
+        return picks[:3]
+
+    def related(self, fact_id: str, *, limit: int = 5) -> list[FactRef]:
+        """Facts listed as related first, then others of the same topic."""
+        indexed = self._by_id[fact_id]
+        ids = [r for r in indexed.fact.related if r in self._by_id]
+        topic = self.base.topics.get(indexed.fact.topic)
+        if topic:
+            ids += [f for f in topic.fact_ids if f != fact_id and f not in ids and f in self._by_id]
+        return [FactRef(fact_id=f, question=self._by_id[f].fact.question) for f in ids[:limit]]
+
+    def help(self, question: str = "") -> Answer:
+        """The help reply: how to ask, and the topics with an example question each."""
+        return Answer(question=question, status="help", topics=self.topics())
+
+    def topics(self) -> list[TopicSummary]:
+        summaries = []
+        for topic in self.base.topics.values():
+            ids = [f for f in topic.fact_ids if f in self._by_id]
+            if ids:
+                example = self._by_id[ids[0]].fact.question
+                summaries.append(TopicSummary(id=topic.id, title=topic.title, example=example, fact_count=len(ids)))
+        return summaries
+
+    def fact(self, fact_id: str) -> Fact | None:
+        indexed = self._by_id.get(fact_id)
+        return indexed.fact if indexed else None
+
+    def complete(self, typed: str, *, limit: int = 25) -> list[FactRef]:
+        """Canonical questions that best match what has been typed so far (autocomplete)."""
+        typed = typed.strip()
+        if not typed:
+            return [FactRef(fact_id=i.fact.id, question=i.fact.question) for i in self._facts[:limit]]
+        raw = words(typed)
+        query = self._analyze(typed)
+        partial = raw[-1] if raw and not typed[-1].isspace() else None
+        if partial and len(partial) >= 2 and partial not in STOPWORDS:
+            expansions = [w for w in self._surface if w.startswith(partial)]
+            expansions.sort(key=lambda w: (len(w), w))
+            for w in expansions[:8]:
+                term = self._surface[w]
+                query.terms.setdefault(term, self._idf.get(term, self._max_idf))
+            query.total_weight = sum(query.terms.values()) + self._max_idf * len(
+                [u for u in query.unknown if u != partial]
+            )
+        scores = {p.fact_id: p.score for p in self._rank(query)}
+        fuzzy = process.extract(
+            typed, [i.fact.question for i in self._facts], scorer=fuzz.WRatio, limit=limit, processor=str.lower
+        )
+        for _, similarity, position in fuzzy:
+            fid = self._facts[position].fact.id
+            scores[fid] = max(scores.get(fid, 0.0), similarity / 200.0)
+        ranked = sorted(scores, key=lambda fid: (-scores[fid], self._by_id[fid].order))
+        return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
+
+
+def _contains_run(sequence: list[str], run: tuple[str, ...]) -> bool:
+    width = len(run)
+    return any(tuple(sequence[i : i + width]) == run for i in range(len(sequence) - width + 1))

@@ -1,0 +1,49 @@
+"""Errors the core raises; only the CLI picks exit codes and only adapters pick user words.
+
+    BotError
+    ├── ConfigError       a setting is missing, half-given or malformed
+    ├── UsageError        a command was called the wrong way
+    └── KnowledgeError    the fact base has one or more problems (each a KnowledgeProblem)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class BotError(Exception):
+    """Root of every error the bot raises on purpose."""
+
+
+class ConfigError(BotError):
+    """A setting is missing, half-given or malformed; the message names it and the fix."""
+
+
+class UsageError(BotError):
+    """A command-line call is malformed; the message says how to call it."""
+
+
+@dataclass(frozen=True)
+class KnowledgeProblem:
+    """One problem in the fact base: where it is and what is wrong."""
+
+    file: str
+    problem: str
+    fact_id: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.fact_id:
+            where += f": fact {self.fact_id}"
+        return f"{where}: {self.problem}"
+
+
+class KnowledgeError(BotError):
+    """The fact base cannot be loaded; `problems` lists every problem found, one per line."""
+
+    def __init__(self, problems: list[KnowledgeProblem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"the fact base has {count} problem{'s' if count != 1 else ''}"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))

@@ -1,0 +1,224 @@
+"""The data contract between modules: sources, facts, the fact base, and answers."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SourceKind = Literal["news article", "blog post", "podcast notes"]
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_TIMESTAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}$")
+
+
+def _non_empty(value: str, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError(f"{what} is empty")
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"id {value!r} must be lowercase letters, digits and single dashes")
+    return value
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceInfo(Frozen):
+    """What an answer says about where its quote comes from."""
+
+    id: str
+    title: str
+    kind: SourceKind
+    outlet: str | None = None
+    based_on: str | None = None
+    video_id: str | None = None
+    title_given: bool = True
+    article: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return _check_id(value)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _non_empty(value, "title")
+
+
+class Source(SourceInfo):
+    """A source article: its metadata and body, the only text quotes may come from."""
+
+    body: str
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: str) -> str:
+        return _non_empty(value, "body")
+
+    @property
+    def info(self) -> SourceInfo:
+        return SourceInfo(**self.model_dump(exclude={"body"}))
+
+
+class Quote(Frozen):
+    """A verbatim excerpt of a source."""
+
+    text: str
+    source: str
+    timestamp: str | None = None
+
+    @field_validator("text", "source")
+    @classmethod
+    def _filled(cls, value: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
+        return _non_empty(value, info.field_name)
+
+    @field_validator("timestamp")
+    @classmethod
+    def _timestamp(cls, value: str | None) -> str | None:
+        if value is not None and not _TIMESTAMP.match(value):
+            raise ValueError(f"timestamp {value!r} must look like 01:06:08 or 06:08")
+        return value
+
+
+class Fact(Frozen):
+    """One answerable question with its answer and one or more verbatim quotes."""
+
+    id: str
+    topic: str
+    question: str
+    alternates: list[str] = Field(min_length=1)
+    answer: str
+    quotes: list[Quote] = Field(min_length=1)
+    date: str | None = None
+    entities: list[str] = []
+    related: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_quote_shorthand(cls, data: object) -> object:
+        """Accept `quote`/`source`/`timestamp` as the shorthand for a one-quote `quotes` list."""
+        if not isinstance(data, dict):
+            return data
+        shorthand = {k: data[k] for k in ("quote", "source", "timestamp") if k in data}
+        if not shorthand:
+            return data
+        if "quotes" in data:
+            raise ValueError("give either `quote` and `source` or `quotes`, not both")
+        if "quote" not in shorthand or "source" not in shorthand:
+            missing = "source" if "quote" in shorthand else "quote"
+            raise ValueError(f"`{missing}` is missing")
+        rest = {k: v for k, v in data.items() if k not in shorthand}
+        quote = {"text": shorthand["quote"], "source": shorthand["source"]}
+        if shorthand.get("timestamp") is not None:
+            quote["timestamp"] = str(shorthand["timestamp"])
+        return {**rest, "quotes": [quote]}
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return _check_id(value)
+
+    @field_validator("topic", "question", "answer")
+    @classmethod
+    def _filled(cls, value: str, info) -> str:  # noqa: ANN001
+        return _non_empty(value, info.field_name)
+
+    @field_validator("alternates", "entities")
+    @classmethod
+    def _filled_items(cls, values: list[str], info) -> list[str]:  # noqa: ANN001
+        return [_non_empty(v, f"an item of {info.field_name}") for v in values]
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str | None:
+        if value is None:
+            return None
+        value = str(value)
+        if not _DATE.match(value):
+            raise ValueError(f"date {value!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
+
+    @property
+    def phrasings(self) -> list[str]:
+        """The canonical question first, then the alternates."""
+        return [self.question, *self.alternates]
+
+
+class Topic(Frozen):
+    """A group of facts, as one file of `knowledge/facts/` holds them."""
+
+    id: str
+    title: str
+    fact_ids: list[str]
+
+
+class FactBase(Frozen):
+    """The whole validated knowledge: sources, topics, facts, and matching aids."""
+
+    sources: dict[str, Source]
+    topics: dict[str, Topic]
+    facts: dict[str, Fact]
+    synonyms: dict[str, str] = {}
+    outside_entities: list[str] = []
+
+    def source_info(self, source_id: str) -> SourceInfo:
+        return self.sources[source_id].info
+
+
+class ResolvedQuote(Frozen):
+    """A quote with the metadata of its source, ready to show."""
+
+    text: str
+    source: SourceInfo
+    timestamp: str | None = None
+
+
+class FactRef(Frozen):
+    """A fact named by id and canonical question (for buttons, suggestions, related)."""
+
+    fact_id: str
+    question: str
+    score: float | None = None
+
+
+class TopicSummary(Frozen):
+    """A topic with an example question, for help texts and listings."""
+
+    id: str
+    title: str
+    example: str
+    fact_count: int
+
+
+AnswerStatus = Literal["answered", "abstained", "help", "limited"]
+"""`limited`: the asker is over the per-user rate limit; `reason` says when to try again."""
+
+
+class Answer(Frozen):
+    """The engine's reply to one question. "No good match" is a normal answer, not an error."""
+
+    question: str
+    status: AnswerStatus
+    fact_id: str | None = None
+    topic: str | None = None
+    canonical_question: str | None = None
+    text: str | None = None
+    quotes: list[ResolvedQuote] = []
+    score: float = 0.0
+    margin: float = 0.0
+    reason: str | None = None
+    suggestions: list[FactRef] = []
+    related: list[FactRef] = []
+    topics: list[TopicSummary] = []
+
+    @property
+    def answered(self) -> bool:
+        return self.status == "answered"

@@ -1,0 +1,85 @@
+"""Plain-text rendering of answers, and the terminal chat that reads questions from stdin."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import Callable, TextIO
+
+from bot.models import Answer, ResolvedQuote, SourceInfo
+
+MAX_QUESTION_CHARS = 500
+WIDTH = 88
+DONT_KNOW = "I don't know that."
+
+
+def source_label(source: SourceInfo, *, timestamp: str | None = None) -> str:
+    """`Title (kind, outlet)` plus the podcast timestamp, as every surface names a source."""
+    details = [source.kind]
+    if source.outlet:
+        details.append(source.outlet)
+    if source.based_on:
+        details.append(f"based on a {source.based_on} report")
+    label = f"{source.title} ({', '.join(details)})"
+    if timestamp:
+        label += f" at {timestamp}"
+    return label
+
+
+def quote_to_text(quote: ResolvedQuote) -> str:
+    body = textwrap.fill(quote.text, width=WIDTH - 4, initial_indent="  > ", subsequent_indent="  > ")
+    return f"{body}\n    - {source_label(quote.source, timestamp=quote.timestamp)}"
+
+
+def to_text(answer: Answer) -> str:
+    """The answer as the terminal and `bot ask` show it."""
+    if answer.status == "help":
+        lines = [
+            "Ask me about Meta's open-source AI strategy in your own words; I answer from five",
+            "articles and quote my source. Topics:",
+        ]
+        lines += [f"  - {t.title}: e.g. \"{t.example}\"" for t in answer.topics]
+        return "\n".join(lines)
+    if not answer.answered:
+        lines = [DONT_KNOW]
+        if answer.reason and answer.reason.startswith("unknown_entity:"):
+            names = answer.reason.split(":", 1)[1]
+            lines = [f"{DONT_KNOW} My sources say nothing about {names}."]
+        if answer.suggestions:
+            lines.append("Closest questions I can answer:")
+            lines += [f"  - {s.question}  [{s.fact_id}]" for s in answer.suggestions]
+        return "\n".join(lines)
+    lines = [textwrap.fill(answer.text or "", width=WIDTH), ""]
+    lines += [quote_to_text(q) for q in answer.quotes]
+    lines.append(f"  [{answer.fact_id}]")
+    return "\n".join(lines)
+
+
+def bound_question(line: str) -> str | None:
+    """The question as the engine takes it, or None when it is over the length limit."""
+    line = line.strip()
+    return None if len(line) > MAX_QUESTION_CHARS else line
+
+
+def run_chat(ask: Callable[[str], Answer], *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Answer one question per line until EOF; prompt only when a person is typing."""
+    interactive = stdin.isatty()
+    if interactive:
+        stdout.write("Ask me about Meta's open-source AI strategy (Ctrl-D to quit). Type 'help' for topics.\n")
+    while True:
+        if interactive:
+            stdout.write("you> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            if interactive:
+                stdout.write("\n")
+            return 0
+        if not line.strip():
+            continue
+        question = bound_question(line)
+        if question is None:
+            stdout.write(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")
+            continue
+        stdout.write(to_text(ask(question)) + "\n\n")
+        stdout.flush()

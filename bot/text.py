@@ -1,0 +1,139 @@
+"""Text normalisation: for checking quotes against sources, and for matching questions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters that differ between a faithful quote and its source only in typography.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_typography(text: str) -> str:
+    """Fold curly quotes, dashes, non-breaking hyphens and spaces, ellipses and white space.
+
+    Nothing else changes: case, letters, digits and other punctuation stay, so a quote that
+    differs from its source in any word does not pass for verbatim.
+    """
+    text = text.translate(_TYPOGRAPHY).replace("\u2026", "...")
+    return _SPACES.sub(" ", text).strip()
+
+
+# Function words and question scaffolding: they say how something is asked, not what.
+STOPWORDS = frozenset(
+    """
+    a an the and or but if then so of to in on at by for with from into onto about as
+    is are was were be been being am do does did done doing have has had having
+    i me my we us our you your he him his she her it its they them their this that these
+    those there here what which who whom whose when where why how whats whos hows wheres
+    can could would should will shall may might must also just very really too quite
+    any some all each every no not nor only same than such both few more most other
+    again further once up down out off over under through during before after above below
+    between against until while because please tell know explain describe say said says
+    let thing things something anything everything one ones way ways lot kind sort
+    hey hi hello thanks thank pls plz im ive id dont doesnt didnt isnt arent wasnt
+    s t re ve ll d m
+    """.split()
+)
+
+_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-ish text for matching: accents dropped, typography folded."""
+    text = unicodedata.normalize("NFKD", normalize_typography(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("'s ", " ").replace("%", " percent ")
+    return _LETTER_DIGIT.sub(" ", text)
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, folded, in order; numbers like `3.1` stay whole."""
+    return [w.rstrip(".") for w in _WORD.findall(fold(text).replace("'", ""))]
+
+
+def stem(word: str) -> str:
+    """A light, consistent suffix stripper: both sides of a match use it, so it need only agree with itself."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement, min_stem in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]
+    return word
+
+
+_SUFFIXES = (
+    ("ational", "at", 3),
+    ("ations", "at", 3),
+    ("ation", "at", 3),
+    ("nesses", "", 3),
+    ("ness", "", 3),
+    ("ments", "", 3),
+    ("ment", "", 3),
+    ("ities", "", 3),
+    ("ity", "", 3),
+    ("ingly", "", 3),
+    ("ings", "", 3),
+    ("ing", "", 3),
+    ("edly", "", 3),
+    ("ies", "y", 2),
+    ("ied", "y", 2),
+    ("ed", "", 3),
+    ("ers", "", 3),
+    ("er", "", 3),
+    ("ors", "", 3),
+    ("or", "", 3),
+    ("ly", "", 3),
+    ("sses", "ss", 2),
+    ("ss", "ss", 2),
+    ("us", "us", 2),
+    ("is", "is", 2),
+    ("s", "", 3),
+)
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences (for coverage statistics, not for matching)."""
+    text = re.sub(r"\[\[[^\]]*\]\]", " ", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"\(\s*\[[0-9:]+\]\s*\)", " ", text)
+    found: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("#>-* ").strip()
+        if len(line.split()) < 4:
+            continue
+        for part in re.split(r"(?<=[.!?…])[\"”’]?\s+(?=[\"“‘A-Z0-9])", line):
+            part = part.strip()
+            if len(part.split()) >= 4:
+                found.append(part)
+    return found

@@ -1,0 +1,33 @@
+"""Shared fixtures: a clean environment for every test, and the real fact base loaded once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.models import FactBase
+
+_PREFIXES = ("SLACK_", "DISCORD_", "BOT_", "DIGEST_", "LOG_", "PORT")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No stray platform tokens or bot settings leak into a test; `.env` files are not read."""
+    for name in list(os.environ):
+        if name.startswith(_PREFIXES):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def fact_base() -> FactBase:
+    return load_fact_base(default_knowledge_dir())
+
+
+@pytest.fixture(scope="session")
+def engine(fact_base: FactBase) -> Engine:
+    return Engine(fact_base)
