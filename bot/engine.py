@@ -34,9 +34,18 @@ SCORE_WEIGHTS = {"coverage": 0.4, "phrasing": 0.4, "fuzzy": 0.2}
 ENTITY_PENALTY = 0.55
 # Entities on more than this share of facts (the base's own subject) are not specific.
 UBIQUITOUS_SHARE = 0.25
+# A word the base has never seen weighs this share of the rarest known word: enough that an
+# unexplained subject ("revenue", "parameters") sinks a match, not so much that chat filler
+# ("actually", "pls") does.
+UNKNOWN_WEIGHT = 0.6
+# A question asking "when" fits a fact with a date, or one phrased as a "when" question.
+WHEN_PENALTY = 0.7
+# A one-word question is a topic lookup: the word must be in the fact's own text, not only
+# in how someone might phrase a question about it.
+LONE_WORD_PENALTY = 0.6
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
-CANDIDATES = 40
+CANDIDATES = 24
 HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
@@ -67,6 +76,7 @@ class _Query:
     content: str
     total_weight: float
     help_only: bool
+    asks_when: bool = False
 
 
 @dataclass
@@ -78,6 +88,9 @@ class _IndexedFact:
     phrasing_texts: list[str]
     entity_keys: frozenset[str]
     related: frozenset[str] = field(default_factory=frozenset)
+    phrasing_weights: list[float] = field(default_factory=list)
+    answers_when: bool = False
+    own_terms: frozenset[str] = field(default_factory=frozenset)
 
 
 class Engine:
@@ -109,6 +122,9 @@ class Engine:
         for fact in facts:
             for entity in fact.entities:
                 self._add_entity_aliases(entity)
+        self._entity_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for alias, key in self._entity_aliases.items():
+            self._entity_alias_index[alias[0]].append((alias, key))
 
         surface_df: dict[str, int] = defaultdict(int)
         for index, fact in enumerate(facts):
@@ -135,13 +151,19 @@ class Engine:
             phrasing_texts = [" ".join(self._terms(p)) for p in fact.phrasings]
             entity_keys = frozenset(self._entities_in(list(weights), in_order=False) | {self._entity_key(e) for e in fact.entities})
             indexed = _IndexedFact(fact, index, weights, phrasing_terms, phrasing_texts, entity_keys)
+            indexed.answers_when = fact.date is not None or any("when" in words(p) for p in fact.phrasings)
+            indexed.own_terms = frozenset(
+                self._terms(" ".join([fact.answer, *fact.entities, *(q.text for q in fact.quotes)]))
+            )
             self._facts.append(indexed)
             self._by_id[fact.id] = indexed
 
+        linked_from: dict[str, set[str]] = defaultdict(set)
         for indexed in self._facts:
-            links = set(indexed.fact.related)
-            links |= {other.fact.id for other in self._facts if indexed.fact.id in other.fact.related}
-            indexed.related = frozenset(links)
+            for target in indexed.fact.related:
+                linked_from[target].add(indexed.fact.id)
+        for indexed in self._facts:
+            indexed.related = frozenset(set(indexed.fact.related) | linked_from[indexed.fact.id])
 
         count = len(self._facts) or 1
         df: dict[str, int] = defaultdict(int)
@@ -152,6 +174,8 @@ class Engine:
                 self._postings[term].append((indexed.order, weight))
         self._idf = {term: math.log(1.0 + count / n) for term, n in df.items()}
         self._max_idf = math.log(1.0 + count)
+        for indexed in self._facts:
+            indexed.phrasing_weights = [sum(self._idf[t] for t in terms) for terms in indexed.phrasing_terms]
         self._common = {term for term, n in df.items() if n / count > UBIQUITOUS_SHARE}
         entity_df: dict[str, int] = defaultdict(int)
         for indexed in self._facts:
@@ -159,16 +183,18 @@ class Engine:
                 entity_df[key] += 1
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
 
-        self._outside_aliases: dict[tuple[str, ...], str] = {}
+        self._outside_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for name in self.base.outside_entities:
             folded = tuple(words(name))
             if folded:
-                self._outside_aliases[folded] = name
+                self._outside_alias_index[folded[0]].append((folded, name))
         # Vocabulary for typo correction, most frequent first so ties go to the common word.
         self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._by_skeleton: dict[str, str] = {}
         for w in sorted(self._surface, key=lambda w: (-surface_df.get(w, 0), w)):
             if w.isalpha():
                 self._by_length[len(w)].append(w)
+                self._by_skeleton.setdefault(_skeleton(w), w)
 
     def _entity_key(self, entity: str) -> str:
         return " ".join(self._terms(entity))
@@ -187,20 +213,29 @@ class Engine:
 
     def _entities_in(self, terms: list[str], *, in_order: bool = True) -> set[str]:
         """Entity keys whose aliases occur in `terms` (as a run, when the terms are in text order)."""
-        found: set[str] = set()
+        if in_order:
+            return set(_runs_found(terms, self._entity_alias_index))
         term_set = set(terms)
-        for alias, key in self._entity_aliases.items():
-            if all(t in term_set for t in alias):
-                if len(alias) == 1 or not in_order or _contains_run(terms, alias):
-                    found.add(key)
-        return found
+        return {
+            key
+            for term in term_set
+            for alias, key in self._entity_alias_index.get(term, ())
+            if all(t in term_set for t in alias)
+        }
 
     # -- query analysis --------------------------------------------------------------------
 
     def _correct(self, word: str) -> str | None:
-        """The base's closest word to a misspelt one, or None when nothing is close enough."""
+        """The base's closest word to a misspelt one, or None when nothing is close enough.
+
+        A word whose letters match a known word once doubled letters are folded ("lamma",
+        "comercial") is taken first; then one edit for short words and two for long ones.
+        """
         if len(word) < 4 or not word.isalpha():
             return None
+        folded = self._by_skeleton.get(_skeleton(word))
+        if folded is not None:
+            return folded
         edits = 1 if len(word) < 8 else 2
         best: tuple[int, str] | None = None
         for length in range(len(word) - edits, len(word) + edits + 1):
@@ -248,7 +283,7 @@ class Engine:
             for term, trust in found:
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
-        total = sum(terms.values()) + self._max_idf * len(set(unknown))
+        total = sum(terms.values()) + UNKNOWN_WEIGHT * self._max_idf * len(set(unknown))
         return _Query(
             text=question,
             terms=terms,
@@ -258,14 +293,11 @@ class Engine:
             content=" ".join(ordered),
             total_weight=total,
             help_only=help_only,
+            asks_when=_asks_when(raw),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
-        found = []
-        for alias, name in self._outside_aliases.items():
-            if _contains_run(raw, alias):
-                found.append(name)
-        return found
+        return sorted(set(_runs_found(raw, self._outside_alias_index)))
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -287,11 +319,15 @@ class Engine:
         total = query.total_weight or 1.0
         coverage = sum(w * indexed.term_weights.get(t, 0.0) for t, w in query.terms.items()) / total
         best_f1, best_index = 0.0, 0
+        query_terms = list(query.terms.items())
         for i, phrasing in enumerate(indexed.phrasing_terms):
-            shared = sum(w for t, w in query.terms.items() if t in phrasing)
+            shared = 0.0
+            for term, weight in query_terms:
+                if term in phrasing:
+                    shared += weight
             if not shared:
                 continue
-            phrasing_weight = sum(self._idf.get(t, self._max_idf) for t in phrasing)
+            phrasing_weight = indexed.phrasing_weights[i]
             precision = shared / total
             recall = min(1.0, shared / phrasing_weight) if phrasing_weight else 0.0
             f1 = 2 * precision * recall / (precision + recall)
@@ -301,7 +337,11 @@ class Engine:
         fuzzy = fuzzy_hit[1] / 100.0 if fuzzy_hit else 0.0
         penalty = 1.0
         if query.entities - indexed.entity_keys:
-            penalty = ENTITY_PENALTY
+            penalty *= ENTITY_PENALTY
+        if query.asks_when and not indexed.answers_when:
+            penalty *= WHEN_PENALTY
+        if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
+            penalty *= LONE_WORD_PENALTY
         score = penalty * (
             SCORE_WEIGHTS["coverage"] * coverage
             + SCORE_WEIGHTS["phrasing"] * best_f1
@@ -466,6 +506,32 @@ class Engine:
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
 
 
-def _contains_run(sequence: list[str], run: tuple[str, ...]) -> bool:
-    width = len(run)
-    return any(tuple(sequence[i : i + width]) == run for i in range(len(sequence) - width + 1))
+def _skeleton(word: str) -> str:
+    """The word with doubled letters folded: "llama" and "lamma" both give "lama"."""
+    return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
+
+
+def _asks_when(raw: list[str]) -> bool:
+    """Whether the question asks for a time ("when is...", "what year..."), not "when X did Y, ..."."""
+    for i, w in enumerate(raw):
+        following = raw[i + 1] if i + 1 < len(raw) else ""
+        if w == "when" and (following in _AUXILIARIES or i == len(raw) - 1):
+            return True
+        if w in {"what", "which"} and following in {"year", "date", "day", "month"}:
+            return True
+        if w == "how" and following == "long":
+            return True
+    return False
+
+
+_AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
+
+
+def _runs_found(sequence: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]) -> list[str]:
+    """The names whose word runs (indexed by first word) occur in `sequence`."""
+    found = []
+    for start, word in enumerate(sequence):
+        for run, name in index.get(word, ()):
+            if tuple(sequence[start : start + len(run)]) == run:
+                found.append(name)
+    return found

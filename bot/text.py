@@ -122,17 +122,26 @@ _SUFFIXES = (
 )
 
 
+def strip_markup(text: str) -> str:
+    """Drop wiki links, timestamp anchors and other HTML tags that some notes carry."""
+    text = re.sub(r"\s*\[\[[^\]]*\]\]", "", text)
+    text = re.sub(r"\s*\(?<a [^>]*>.*?</a>\)?", "", text)
+    return re.sub(r"<[^>]+>", " ", text)
+
+
 def sentences(text: str) -> list[str]:
-    """Split prose into sentences (for coverage statistics, not for matching)."""
-    text = re.sub(r"\[\[[^\]]*\]\]", " ", text)
-    text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"\(\s*\[[0-9:]+\]\s*\)", " ", text)
+    """Split prose into sentences (for coverage statistics, not for matching).
+
+    Headings and lead-ins (lines that do not end like a sentence) are left out, and wiki
+    links, HTML tags and timestamp markup are dropped.
+    """
     found: list[str] = []
+    text = strip_markup(text)
     for line in text.splitlines():
         line = line.strip().lstrip("#>-* ").strip()
-        if len(line.split()) < 4:
+        if len(line.split()) < 4 or not line.endswith((".", "!", "?", '"', "\u201d", "\u2026")):
             continue
-        for part in re.split(r"(?<=[.!?…])[\"”’]?\s+(?=[\"“‘A-Z0-9])", line):
+        for part in re.split(r"(?<=[.!?\u2026])[\"\u201d\u2019]?\s+(?=[\"\u201c\u2018A-Z0-9])", line):
             part = part.strip()
             if len(part.split()) >= 4:
                 found.append(part)

@@ -1,0 +1,148 @@
+"""The command line, run as users run it: `python -m bot ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_", "DIGEST_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, **(env or {})},
+    )
+
+
+def test_ask_prints_the_answer_the_quote_and_the_source() -> None:
+    result = run_bot("ask", "How much of Scale AI does Meta own?")
+    assert result.returncode == 0, result.stderr
+    assert "49%" in result.stdout
+    assert "  > " in result.stdout and "49% stake in Scale AI" in result.stdout
+    assert "(blog post)" in result.stdout
+    assert "[scale-ai-stake]" in result.stdout
+
+
+def test_ask_json_has_the_documented_shape() -> None:
+    result = run_bot("ask", "--json", "How much of Scale AI does Meta own?")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answered"] is True and data["fact_id"] == "scale-ai-stake"
+    assert "49% stake in Scale AI" in data["quote"]
+    assert data["source"]["id"] == "meta-investment-blog" and data["source"]["title"]
+    assert data["quotes"][0] == {"quote": data["quote"], "source": data["source"]}
+    assert isinstance(data["score"], float) and data["related"]
+    assert all(set(s) == {"fact_id", "question", "score"} for s in data["suggestions"])
+
+
+def test_ask_json_for_an_abstention_nulls_the_fact_and_offers_suggestions() -> None:
+    data = json.loads(run_bot("ask", "--json", "What is Microsoft's AI strategy?").stdout)
+    assert data["answered"] is False
+    assert data["fact_id"] is None and data["answer"] is None and data["quote"] is None and data["source"] is None
+    assert data["quotes"] == [] and data["suggestions"]
+
+
+def test_ask_json_from_stdin_prints_one_object_per_line_in_order() -> None:
+    questions = ["How much of Scale AI does Meta own?", "", "what is open washing", "What is Apple's revenue?"]
+    result = run_bot("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    objects = [json.loads(line) for line in lines]
+    assert [o["question"] for o in objects] == [q for q in questions if q]
+    assert objects[0]["fact_id"] == "scale-ai-stake"
+
+
+def test_podcast_quotes_show_their_timestamp() -> None:
+    result = run_bot("fact", "pytorch-open-compute")
+    assert result.returncode == 0, result.stderr
+    assert "at 01:13:22" in result.stdout
+
+
+def test_topics_and_fact() -> None:
+    topics = run_bot("topics")
+    assert topics.returncode == 0 and "llama:" in topics.stdout and "e.g." in topics.stdout
+    assert run_bot("fact", "no-such-fact").returncode == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("ask",), ("bogus",), ("ask", "--nope", "x"), ("knowledge",), ("fact",), ()],
+)
+def test_usage_errors_exit_2_with_one_line(args: tuple[str, ...]) -> None:
+    result = run_bot(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_knowledge_check_is_clean_and_reports_coverage() -> None:
+    result = run_bot("knowledge", "check")
+    assert result.returncode == 0, result.stderr
+    assert "facts:" in result.stdout and "alternates per fact" in result.stdout
+    assert "source sentences quoted by some fact" in result.stdout
+
+
+def test_knowledge_check_fails_with_one_line_per_problem(tmp_path: Path) -> None:
+    import shutil
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", kb)
+    facts = kb / "facts" / "investments.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("like a 49% stake", "like a 51% stake", 1), encoding="utf-8")
+    result = run_bot("knowledge", "check", env={"BOT_KNOWLEDGE_DIR": str(kb)})
+    assert result.returncode == 1
+    assert "not verbatim" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_broken_fact_base_stops_ask_with_a_clear_error(tmp_path: Path) -> None:
+    result = run_bot("ask", "hello", env={"BOT_KNOWLEDGE_DIR": str(tmp_path / "missing")})
+    assert result.returncode == 1
+    assert "no such directory" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_malformed_setting_is_one_clear_line() -> None:
+    result = run_bot("ask", "hello", env={"BOT_MIN_SCORE": "high"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: BOT_MIN_SCORE is invalid")
+
+
+def test_serve_without_tokens_is_the_terminal_chat_until_eof() -> None:
+    result = run_bot("serve", stdin="How much of Scale AI does Meta own?\n\nhelp\n")
+    assert result.returncode == 0, result.stderr
+    assert "49%" in result.stdout
+    assert "Topics:" in result.stdout
+    assert "you>" not in result.stdout  # no prompt when stdin is not a terminal
+
+
+def test_the_terminal_chat_bounds_question_length() -> None:
+    result = run_bot("serve", stdin="scale " * 200 + "\n")
+    assert "too long" in result.stdout
+
+
+def test_eval_command_reports_both_shares(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "- {q: 'How much of Scale AI does Meta own?', expect: scale-ai-stake, kind: paraphrase}\n"
+        "- {q: 'What is the weather in Paris?', expect: null, kind: out_of_scope}\n",
+        encoding="utf-8",
+    )
+    result = run_bot("eval", str(cases))
+    assert result.returncode == 0, result.stderr
+    assert "answerable: 1/1" in result.stdout and "unanswerable: 1/1" in result.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {q: 'x', expect: not-a-fact, kind: paraphrase}\n", encoding="utf-8")
+    result = run_bot("eval", str(bad))
+    assert result.returncode == 2 and "not-a-fact" in result.stderr

@@ -1,0 +1,157 @@
+"""The answer engine: pure, deterministic, robust to typos and word order, honest when unsure."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings, Thresholds
+from bot.engine import Engine
+from bot.models import Fact, FactBase, Quote, Source, Topic
+
+
+def test_every_phrasing_of_every_fact_finds_its_own_fact(engine: Engine, fact_base: FactBase) -> None:
+    misses = [
+        (fact.id, phrasing, engine.answer(phrasing).fact_id)
+        for fact in fact_base.facts.values()
+        for phrasing in fact.phrasings
+        if engine.answer(phrasing).fact_id != fact.id
+    ]
+    total = sum(len(f.phrasings) for f in fact_base.facts.values())
+    assert len(misses) <= total * 0.01, misses
+
+
+def test_the_scale_ai_question_gets_the_49_percent_fact_with_its_verbatim_quote(engine: Engine) -> None:
+    answer = engine.answer("How much of Scale AI does Meta own?")
+    assert answer.answered and answer.fact_id == "scale-ai-stake"
+    assert "49%" in (answer.text or "")
+    assert "49% stake in Scale AI" in answer.quotes[0].text
+    assert answer.quotes[0].source.id == "meta-investment-blog"
+    assert answer.related and all(r.fact_id != "scale-ai-stake" for r in answer.related)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how much of scael ai does meta own", "scale-ai-stake"),
+        ("what did zuckerburg write in his essay", "zuckerberg-essay-argument"),
+        ("Meta own Scale AI how much", "scale-ai-stake"),
+        ("scale ai stake", "scale-ai-stake"),
+        ("opensource washing", "open-washing"),
+    ],
+)
+def test_typos_word_order_and_run_together_words(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is Microsoft's AI strategy?",
+        "What did Sundar Pichai say about open source?",
+        "Is Anthropic open-sourcing Claude?",
+    ],
+)
+def test_questions_about_people_and_companies_the_base_never_mentions_abstain(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered
+    assert answer.reason and answer.reason.startswith("unknown_entity:")
+    assert answer.fact_id is None and answer.quotes == []
+
+
+def test_an_entity_the_fact_does_not_involve_pulls_the_fact_down(engine: Engine) -> None:
+    plain = engine.answer("How much of Scale AI does Meta own?")
+    swapped = engine.answer("How much of Scale AI does OpenAI own?")
+    assert swapped.score < plain.score * 0.8
+
+
+def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> None:
+    answer = engine.answer("qwxz plmok vvvv")
+    assert answer.status == "abstained" and answer.suggestions
+
+
+@pytest.mark.parametrize("greeting", ["hi", "Hello!", "help", "what can you do?", "", "   "])
+def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> None:
+    answer = engine.answer(greeting)
+    assert answer.status == "help"
+    assert {t.id for t in answer.topics} >= {"llama", "regulation", "investments"}
+
+
+def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
+    assert engine.answer("help me understand the scale ai stake").fact_id == "scale-ai-stake"
+
+
+def test_answers_are_deterministic(engine: Engine) -> None:
+    question = "who decides the rules for open models"
+    assert len({engine.answer(question).model_dump_json() for _ in range(5)}) == 1
+
+
+def _fact(fact_id: str, question: str, alternates: list[str], *, related: list[str] | None = None) -> Fact:
+    return Fact(
+        id=fact_id,
+        topic="t",
+        question=question,
+        alternates=alternates,
+        answer=f"Answer {fact_id}.",
+        quotes=[Quote(text="Alpha beta gamma.", source="s")],
+        related=related or [],
+    )
+
+
+def _tiny_base(facts: list[Fact]) -> FactBase:
+    return FactBase(
+        sources={"s": Source(id="s", title="S", kind="blog post", body="Alpha beta gamma.")},
+        topics={"t": Topic(id="t", title="T", fact_ids=[f.id for f in facts])},
+        facts={f.id: f for f in facts},
+    )
+
+
+def test_two_unrelated_facts_too_close_to_call_abstain_with_both_as_suggestions() -> None:
+    base = _tiny_base(
+        [
+            _fact("red-budget", "What is the red team budget?", ["red team budget"]),
+            _fact("red-headcount", "What is the red team headcount?", ["red team headcount"]),
+        ]
+    )
+    answer = Engine(base).answer("red team")
+    assert answer.status == "abstained" and answer.reason == "too_close"
+    assert {s.fact_id for s in answer.suggestions} == {"red-budget", "red-headcount"}
+
+
+def test_related_facts_close_together_are_not_a_conflict() -> None:
+    base = _tiny_base(
+        [
+            _fact("red-budget", "What is the red team budget?", ["red team budget"], related=["red-headcount"]),
+            _fact("red-headcount", "What is the red team headcount?", ["red team headcount"]),
+        ]
+    )
+    assert Engine(base).answer("red team").answered
+
+
+def test_thresholds_come_from_configuration(fact_base: FactBase) -> None:
+    strict = Engine(fact_base, thresholds=Settings(bot_min_score=0.99).thresholds())
+    assert strict.thresholds.min_score == 0.99
+    assert not strict.answer("how many gpus does meta buy").answered
+    assert Engine(fact_base, thresholds=Thresholds(min_score=0.1)).answer("how many gpus does meta buy").answered
+
+
+def test_autocomplete_returns_at_most_the_limit_best_first(engine: Engine) -> None:
+    choices = engine.complete("how much of sca", limit=25)
+    assert 0 < len(choices) <= 25
+    assert choices[0].fact_id == "scale-ai-stake"
+    assert engine.complete("", limit=10) and len(engine.complete("", limit=10)) == 10
+    assert engine.complete("llam")[0].fact_id.startswith("llama")
+
+
+def test_answer_fact_and_related(engine: Engine) -> None:
+    answer = engine.answer_fact("llama-versions")
+    assert answer is not None and answer.answered and len(answer.quotes) >= 3
+    assert engine.answer_fact("nope") is None
+    related_ids = [r.fact_id for r in engine.related("llama-4")]
+    assert related_ids and "llama-4" not in related_ids
+
+
+def test_rank_explains_the_score_parts(engine: Engine) -> None:
+    best = engine.rank("How much of Scale AI does Meta own?")[0]
+    assert best.fact_id == "scale-ai-stake"
+    assert 0 < best.coverage <= 1 and 0 < best.phrasing <= 1 and 0 < best.fuzzy <= 1
+    assert best.matched_phrasing
