@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live beside their feature (digest, report, ...), each adding its own parsers."""
-    return []
+    from bot.curation_cli import register as register_curation
+    return [register_curation]
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -10,9 +12,15 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import Answer
+from bot.rate_limit import RateLimiter, limited_reason
 
 QuestionHook = Callable[[str, Answer, str, "str | None"], None]
 """Called after every answered question with (question, answer, platform, user id)."""
+
+TimingHook = Callable[[Answer, str, float], None]
+"""Called after every question with (answer, platform, seconds it took to answer)."""
+
+log = logging.getLogger(__name__)
 
 
 def knowledge_dir(settings: Settings) -> Path:
@@ -27,10 +35,22 @@ def load_engine(settings: Settings) -> Engine:
 class AskService:
     """Holds the live engine; a reload swaps it in one assignment, so no question sees half a base."""
 
-    def __init__(self, engine: Engine, *, hooks: list[QuestionHook] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        hooks: list[QuestionHook] | None = None,
+        timing_hooks: list[TimingHook] | None = None,
+        rate_limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        """`rate_limiter` limits askers with a user id; a question without one (the CLI) is never limited."""
         self._engine = engine
         self._lock = threading.Lock()
         self.hooks: list[QuestionHook] = list(hooks or [])
+        self.timing_hooks: list[TimingHook] = list(timing_hooks or [])
+        self.rate_limiter = rate_limiter
+        self._clock = clock
 
     @property
     def engine(self) -> Engine:
@@ -41,7 +61,38 @@ class AskService:
             self._engine = engine
 
     def ask(self, question: str, *, platform: str = "cli", user_id: str | None = None) -> Answer:
-        answer = self._engine.answer(question)
+        """Answer through the current engine, unless the asker is over the limit; then run the hooks.
+
+        A failing hook is logged and skipped: bookkeeping never costs the asker their answer.
+        """
+        started = self._clock()
+        answer = self._limited(question, platform=platform, user_id=user_id)
+        if answer is None:
+            # One read of the engine: a swap during this question doesn't mix two bases.
+            answer = self._engine.answer(question)
+        elapsed = self._clock() - started
         for hook in self.hooks:
-            hook(question, answer, platform, user_id)
+            try:
+                hook(question, answer, platform, user_id)
+            except Exception:
+                log.exception("question hook %s failed; the answer is still given", _name(hook))
+        for timing_hook in self.timing_hooks:
+            try:
+                timing_hook(answer, platform, elapsed)
+            except Exception:
+                log.exception("timing hook %s failed; the answer is still given", _name(timing_hook))
         return answer
+
+    def _limited(self, question: str, *, platform: str, user_id: str | None) -> Answer | None:
+        if self.rate_limiter is None or not user_id:
+            return None
+        retry_after = self.rate_limiter.check(f"{platform}:{user_id}")
+        if retry_after is None:
+            return None
+        return Answer(
+            question=question.strip(), status="limited", reason=limited_reason(self.rate_limiter.limit, retry_after)
+        )
+
+
+def _name(hook: Callable[..., object]) -> str:
+    return getattr(hook, "__qualname__", None) or repr(hook)

@@ -1,0 +1,199 @@
+"""The curator's commands: `report` (what was missed, and where it belongs) and `explain` (why)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from bot.config import Settings
+from bot.db import DB_FILE, Database
+from bot.engine import Engine, ScoreParts
+from bot.errors import UsageError
+from bot.feedback import FeedbackStore
+from bot.models import Answer
+from bot.question_log import QuestionLog
+from bot.report import build_report, printable, to_text, to_yaml
+from bot.service import knowledge_dir, load_engine
+from bot.terminal import MAX_QUESTION_CHARS, bound_question
+
+EXPLAIN_CANDIDATES = 5
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, *, now: datetime) -> datetime | None:
+    """`7d`, `24h`, `30m`, `2w` back from now, a date or ISO time, or `all` (None: no bound)."""
+    text = text.strip()
+    if text.lower() == "all":
+        return None
+    match = _DURATION.match(text)
+    if match:
+        return now - timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r} is not a duration like 7d, 24h, 30m or 2w, a date like 2025-06-01, or 'all'"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def fact_files(root: Path) -> dict[str, str]:
+    """Topic id -> the fact file that holds it, as a curator opens it (for the YAML suggestions)."""
+    found = {}
+    for path in sorted((root / "facts").glob("*.yaml")):
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(document, dict) and isinstance(document.get("topic"), str):
+            try:
+                shown = path.relative_to(Path.cwd())
+            except ValueError:
+                shown = path
+            found[document["topic"]] = str(shown)
+    return found
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings, out: TextIO, *, now: datetime | None = None) -> int:
+    now = now or datetime.now(timezone.utc)
+    since = parse_since(args.since, now=now)
+    engine = load_engine(settings)
+    path = Path(settings.bot_data_dir) / DB_FILE
+    questions: list[dict] = []
+    votes: list[dict] = []
+    # Don't create a database just to report that it is empty.
+    if path.exists():
+        db = Database(path)
+        try:
+            log = QuestionLog.from_settings(settings, db)
+            log.prune(now=now)  # the retention holds even while the bot is not running
+            questions = log.rows(since=since)
+            votes = FeedbackStore(db).votes(since=since)
+        finally:
+            db.close()
+    report = build_report(questions, votes, engine=engine, since=since)
+    if args.yaml:
+        out.write(to_yaml(report, fact_files=fact_files(knowledge_dir(settings))))
+    else:
+        out.write(to_text(report) + "\n")
+    return 0
+
+
+def explain(engine: Engine, question: str, *, limit: int = EXPLAIN_CANDIDATES) -> dict[str, Any]:
+    """Why the engine answers `question` as it does: the decision, thresholds and top candidates."""
+    answer = engine.answer(question)
+    ranked = engine.rank(question)[:limit]
+    return {
+        "question": question,
+        "decision": _decision(answer, engine),
+        "status": answer.status,
+        "fact_id": answer.fact_id,
+        "reason": answer.reason,
+        "score": answer.score,
+        "margin": answer.margin,
+        "thresholds": engine.thresholds.model_dump(),
+        "candidates": [_candidate(parts, engine) for parts in ranked],
+    }
+
+
+def _candidate(parts: ScoreParts, engine: Engine) -> dict[str, Any]:
+    fact = engine.base.facts.get(parts.fact_id)
+    return {
+        "fact_id": parts.fact_id,
+        "question": fact.question if fact else None,
+        # Unrounded: the text view rounds once, so it shows what the engine computed.
+        "score": parts.score,
+        "coverage": parts.coverage,
+        "phrasing": parts.phrasing,
+        "fuzzy": parts.fuzzy,
+        "entity_penalty": parts.entity_penalty,
+        "matched_phrasing": parts.matched_phrasing,
+    }
+
+
+def _decision(answer: Answer, engine: Engine) -> str:
+    t = engine.thresholds
+    if answer.status == "answered":
+        return (
+            f"answered with {answer.fact_id}: score {answer.score:.3f} >= min_score {t.min_score:.3f} "
+            f"and margin {answer.margin:.3f} >= min_margin {t.min_margin:.3f}"
+        )
+    if answer.status == "help":
+        return "help: the question only greets or asks what the bot can do, so it gets the topic list"
+    reason = answer.reason or "unknown"
+    if reason == "low_score":
+        why = f"best score {answer.score:.3f} < min_score {t.min_score:.3f}"
+    elif reason == "too_close":
+        why = f"margin {answer.margin:.3f} over the next unrelated fact < min_margin {t.min_margin:.3f}"
+    elif reason == "no_match":
+        why = "no fact shares a word with the question"
+    elif reason.startswith("unknown_entity:"):
+        why = f"it names {reason.split(':', 1)[1]}, whom the sources say nothing about"
+    else:
+        why = reason
+    return f"abstained ({reason.split(':', 1)[0]}): {why}"
+
+
+def explain_to_text(data: dict[str, Any]) -> str:
+    t = data["thresholds"]
+    lines = [
+        f"Question: {printable(data['question'], limit=MAX_QUESTION_CHARS)}",
+        f"Decision: {data['decision']}",
+        f"Thresholds: min_score {t['min_score']:.3f}, min_margin {t['min_margin']:.3f}, "
+        f"suggestion_floor {t['suggestion_floor']:.3f}",
+        "",
+    ]
+    if not data["candidates"]:
+        lines.append("Candidates: none, no fact shares a content word with the question")
+    else:
+        lines.append(
+            f"Top {len(data['candidates'])} candidates (score = entity penalty x weighted coverage, phrasing, fuzzy):"
+        )
+    for rank, c in enumerate(data["candidates"], start=1):
+        penalty = "" if c["entity_penalty"] == 1 else f"  entity penalty x{c['entity_penalty']:.2f}"
+        lines.append(f"  {rank}. {c['fact_id']}  score {c['score']:.3f}")
+        lines.append(
+            f"     coverage {c['coverage']:.3f}  phrasing {c['phrasing']:.3f}  fuzzy {c['fuzzy']:.3f}{penalty}"
+        )
+        lines.append(f"     matched phrasing: {c['matched_phrasing']}")
+    return "\n".join(lines)
+
+
+def cmd_explain(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    text = " ".join(args.question).strip()
+    if not text:
+        raise UsageError('give a question, e.g. python -m bot explain "Who owns Scale AI?"')
+    question = bound_question(text)
+    if question is None:
+        raise UsageError(f"that question is too long; keep it under {MAX_QUESTION_CHARS} characters")
+    data = explain(load_engine(settings), question)
+    if args.json:
+        out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    else:
+        out.write(explain_to_text(data) + "\n")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add `report` and `explain` to the CLI (called from bot.cli._command_modules)."""
+    report = subparsers.add_parser("report", help="what colleagues asked and what the bot missed, for curators")
+    report.add_argument(
+        "--since", default="7d", help="how far back: 7d, 24h, 30m, 2w, a date like 2025-06-01, or all (default 7d)"
+    )
+    report.add_argument(
+        "--yaml", action="store_true", help="print, per cluster of misses, alternates to review and paste"
+    )
+    report.set_defaults(handler=cmd_report)
+
+    explain_parser = subparsers.add_parser("explain", help="show why the engine answers a question as it does")
+    explain_parser.add_argument("question", nargs="*", help="the question")
+    explain_parser.add_argument("--json", action="store_true", help="print the explanation as one JSON object")
+    explain_parser.set_defaults(handler=cmd_explain)
+

@@ -1,0 +1,116 @@
+"""The log of every question the bot sees, for the curation report; users only as salted hashes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from bot.config import Settings
+from bot.db import Database
+from bot.logging_setup import redact
+from bot.models import Answer
+from bot.terminal import MAX_QUESTION_CHARS
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS question_log (
+    id INTEGER PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    user_hash TEXT,
+    question TEXT NOT NULL,
+    status TEXT NOT NULL,
+    fact_id TEXT,
+    reason TEXT,
+    score REAL NOT NULL,
+    margin REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS question_log_by_time ON question_log (asked_at);
+"""
+
+# How often recording also prunes: retention is in days, so hourly is plenty.
+PRUNE_EVERY = timedelta(hours=1)
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _stamp(when: datetime) -> str:
+    # Fixed-width UTC ISO text sorts like the time it names, so SQL can compare strings.
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+class QuestionLog:
+    """Records questions with what the engine made of them; prunes rows older than the retention.
+
+    When disabled (BOT_LOG_QUESTIONS=false) `record` stores nothing, but `rows` and `prune`
+    still work on what an earlier run stored, so a report and the retention keep working.
+    """
+
+    def __init__(
+        self, db: Database, *, enabled: bool = True, retention_days: int = 90, clock: Clock = _utc_now
+    ) -> None:
+        if retention_days < 1:
+            raise ValueError(f"retention_days must be at least 1, not {retention_days}")
+        self.db = db
+        self.enabled = enabled
+        self.retention = timedelta(days=retention_days)
+        self._clock = clock
+        self._last_prune: datetime | None = None
+        db.ensure(SCHEMA)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, db: Database, *, clock: Clock = _utc_now) -> "QuestionLog":
+        return cls(db, enabled=settings.bot_log_questions, retention_days=settings.bot_retention_days, clock=clock)
+
+    def record(self, question: str, answer: Answer, *, platform: str, user_id: str | None) -> None:
+        """Store one question; the text is bounded and the user id is stored only as a salted hash.
+
+        Anything shaped like a Slack or Discord token is redacted first: people do paste them.
+        """
+        if not self.enabled:
+            return
+        now = self._clock()
+        self.db.execute(
+            """
+            INSERT INTO question_log (asked_at, platform, user_hash, question, status, fact_id, reason, score, margin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                _stamp(now),
+                platform,
+                self.db.user_hash(platform, user_id),
+                redact(question.strip())[:MAX_QUESTION_CHARS],
+                answer.status,
+                answer.fact_id,
+                answer.reason[:200] if answer.reason else None,
+                float(answer.score),
+                float(answer.margin),
+            ),
+        )
+        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+            self.prune(now=now)
+
+    def hook(self, question: str, answer: Answer, platform: str, user_id: str | None) -> None:
+        """The AskService hook: `AskService(engine, hooks=[log.hook])`."""
+        self.record(question, answer, platform=platform, user_id=user_id)
+
+    def prune(self, *, now: datetime | None = None) -> int:
+        """Delete rows older than the retention; return how many went."""
+        now = now or self._clock()
+        self._last_prune = now
+        cursor = self.db.execute("DELETE FROM question_log WHERE asked_at < ?", (_stamp(now - self.retention),))
+        return cursor.rowcount
+
+    def rows(self, *, since: datetime | None = None) -> list[dict]:
+        """Logged questions, oldest first, as plain dicts (the report's input)."""
+        sql = (
+            "SELECT asked_at, platform, user_hash, question, status, fact_id, reason, score, margin FROM question_log"
+        )
+        params: tuple = ()
+        if since is not None:
+            sql += " WHERE asked_at >= ?"
+            params = (_stamp(since),)
+        return [dict(row) for row in self.db.query(sql + " ORDER BY asked_at, id", params)]

@@ -1,0 +1,176 @@
+"""Reload `knowledge/` without a restart: validate the new base beside the old, then swap at once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from bot.config import Thresholds
+from bot.engine import Engine
+from bot.errors import KnowledgeError
+from bot.knowledge import load_fact_base
+from bot.models import FactBase
+from bot.service import AskService
+
+log = logging.getLogger(__name__)
+
+Snapshot = tuple[tuple[str, int, int], ...]
+"""Every file under the knowledge directory as (relative path, mtime in ns, size)."""
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What one reload attempt did; `problems` holds one line per problem when it was refused."""
+
+    ok: bool
+    facts: int
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+
+def snapshot(root: Path) -> Snapshot:
+    """The files a reload depends on; hidden files and editor backups don't count."""
+    entries = []
+    try:
+        paths = sorted(root.rglob("*"))
+    except OSError:
+        return ()
+    for path in paths:
+        name = path.name
+        if name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")):
+            continue
+        try:
+            stat = path.stat()
+        except OSError:  # deleted between listing and stat: the next poll sees the settled state
+            continue
+        if path.is_file():
+            entries.append((str(path.relative_to(root)), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
+class KnowledgeReloader:
+    """Loads and fully validates the fact base, then swaps it into an AskService in one step.
+
+    On any problem the service keeps its current engine and each problem is logged as one
+    line. Reloads are serialised; the swap is a single assignment in AskService, so a question
+    in flight finishes on the engine it started with and the next one gets the new engine.
+    """
+
+    def __init__(
+        self,
+        service: AskService,
+        *,
+        knowledge_dir: Path,
+        thresholds: Thresholds | None = None,
+        load: Callable[[Path], FactBase] = load_fact_base,
+        on_reload: Callable[[ReloadResult], None] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        """`thresholds` default to the current engine's; `on_reload` sees every attempt (metrics)."""
+        self.service = service
+        self.knowledge_dir = Path(knowledge_dir)
+        self.thresholds = thresholds
+        self._load = load
+        self._on_reload = on_reload
+        self._clock = clock
+        self._lock = threading.Lock()
+        # What the live base was loaded from, and the last state we tried (so a broken edit
+        # is reported once, not on every poll).
+        self._loaded = snapshot(self.knowledge_dir)
+        self._attempted = self._loaded
+        self._pending: set[asyncio.Task[ReloadResult]] = set()
+
+    def reload_now(self) -> ReloadResult:
+        """Reload synchronously (blocks for the load); returns what happened, never raises."""
+        with self._lock:
+            before = snapshot(self.knowledge_dir)
+            result = self._reload()
+            self._attempted = before
+            if result.ok:
+                self._loaded = before
+        if self._on_reload is not None:
+            try:
+                self._on_reload(result)
+            except Exception:
+                outcome = "succeeded" if result.ok else "failed"
+                log.exception("the reload callback failed; the reload itself %s", outcome)
+        return result
+
+    def _reload(self) -> ReloadResult:
+        started = self._clock()
+        old = self.service.engine
+        try:
+            base = self._load(self.knowledge_dir)
+            engine = Engine(base, thresholds=self.thresholds or old.thresholds)
+        except KnowledgeError as error:
+            problems = [str(problem) for problem in error.problems]
+        except OSError as error:
+            problems = [f"{self.knowledge_dir}: cannot read the fact base: {error}"]
+        except Exception as error:  # noqa: BLE001 - any failure must leave the old base serving
+            log.exception("knowledge reload crashed; keeping the previous fact base")
+            problems = [f"{self.knowledge_dir}: unexpected {type(error).__name__}: {error}"]
+        else:
+            self.service.swap(engine)
+            seconds = self._clock() - started
+            log.info(
+                "knowledge reloaded from %s: %d facts, %d sources in %.0f ms",
+                self.knowledge_dir,
+                len(base.facts),
+                len(base.sources),
+                seconds * 1000,
+            )
+            return ReloadResult(ok=True, facts=len(base.facts), seconds=seconds)
+        for problem in problems:
+            log.error("knowledge reload: %s", problem)
+        count = len(problems)
+        log.error(
+            "knowledge reload refused (%d problem%s); still serving the previous fact base of %d facts",
+            count,
+            "" if count == 1 else "s",
+            len(old.base.facts),
+        )
+        return ReloadResult(ok=False, facts=len(old.base.facts), seconds=self._clock() - started, problems=problems)
+
+    async def reload(self) -> ReloadResult:
+        """Reload in a worker thread, so the event loop keeps answering during the load."""
+        return await asyncio.to_thread(self.reload_now)
+
+    def schedule_reload(self) -> None:
+        """Start a reload on the running loop; for `loop.add_signal_handler(signal.SIGHUP, ...)`."""
+        task = asyncio.get_running_loop().create_task(self.reload())
+        # Keep a reference until done: the loop holds tasks only weakly.
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def changed(self) -> bool:
+        """Whether the files differ from the last state loaded or tried."""
+        return snapshot(self.knowledge_dir) != self._attempted
+
+    async def watch(
+        self, *, interval: float = 2.0, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    ) -> None:
+        """Poll the files' mtimes every `interval` seconds and reload once a change has settled.
+
+        A change is reloaded when two polls in a row see the same new state, so an editor
+        still writing a file (or a `git checkout` halfway through) is not loaded half done.
+        Runs until cancelled.
+        """
+        seen = snapshot(self.knowledge_dir)
+        while True:
+            await sleep(interval)
+            current = snapshot(self.knowledge_dir)
+            if current != self._attempted and current == seen:
+                await self.reload()
+            seen = current
+
+    def start(
+        self, *, interval: float = 2.0, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    ) -> asyncio.Task[None]:
+        """Run `watch` as a task on the running loop; cancel the task to stop watching."""
+        watching = self.watch(interval=interval, sleep=sleep)
+        return asyncio.get_running_loop().create_task(watching, name="knowledge-watch")

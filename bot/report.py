@@ -1,0 +1,348 @@
+"""The curation report: what colleagues asked, what the bot missed, and where the misses belong.
+
+Pure over rows: the question log's rows, the votes table's rows and the current engine go
+in; a Report comes out, and `to_text`/`to_yaml` render it. Nothing here writes anything:
+the YAML is for a curator to review and paste, never applied.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+import yaml
+from rapidfuzz import fuzz
+
+from bot.engine import Engine
+from bot.text import STOPWORDS, stem, words
+
+# Two questions whose folded words are this similar (0-100) are one cluster.
+CLUSTER_SIMILARITY = 70.0
+# A cluster is compared through at most this many of its questions, which bounds the work
+# on a long log while still letting a cluster grow along a chain of similar phrasings.
+CLUSTER_REPRESENTATIVES = 10
+# Beyond this many distinct missed questions, the rarest are counted but not clustered.
+MAX_CLUSTERED = 2000
+EXAMPLES = 5
+MAX_YAML_ALTERNATES = 20
+
+
+@dataclass(frozen=True)
+class FactVotes:
+    fact_id: str
+    question: str | None
+    up: int
+    down: int
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The fact a cluster's questions come closest to, by the engine's own ranking."""
+
+    fact_id: str
+    question: str
+    topic: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Similar questions the bot abstained on or got a 👎 for."""
+
+    count: int
+    abstained: int
+    downvoted: int
+    questions: list[tuple[str, int]]
+    """Each distinct question with how often it came, most frequent first."""
+    nearest: Nearest | None
+
+    @property
+    def examples(self) -> list[str]:
+        return [text for text, _ in self.questions[:EXAMPLES]]
+
+
+@dataclass(frozen=True)
+class Report:
+    since: datetime | None
+    asked: int
+    answered: int
+    abstained: int
+    help: int
+    limited: int
+    reasons: dict[str, int]
+    votes: list[FactVotes]
+    clusters: list[Cluster]
+    never_matched: list[tuple[str, str]]
+    """(fact id, canonical question) of facts no logged question was answered with."""
+    facts: int
+    min_score: float = 0.0
+    """The engine's answering threshold: a nearest fact below it is only a weak guess."""
+    unclustered: int = 0
+    existing_phrasings: frozenset[str] = field(default_factory=frozenset)
+    """Folded phrasings the base already has (the loader rejects a repeat)."""
+
+
+def cluster_key(question: str) -> str:
+    """What clustering compares: the question's content words, folded and stemmed."""
+    return " ".join(stem(w) for w in words(question) if w not in STOPWORDS)
+
+
+def similarity(a: str, b: str) -> float:
+    """0-100: how alike two cluster keys are.
+
+    Word order doesn't matter (token sort); a question that repeats another with more words
+    counts too (token set), but only when the shorter one says at least two things, so a
+    one-word question ("meta") doesn't swallow every question that mentions it.
+    """
+    sort = fuzz.token_sort_ratio(a, b)
+    if min(len(a.split()), len(b.split())) < 2:
+        return sort
+    return (sort + fuzz.token_set_ratio(a, b)) / 2
+
+
+def cluster_questions(counts: dict[str, int], *, threshold: float = CLUSTER_SIMILARITY) -> list[list[str]]:
+    """Group questions (with how often each came) into clusters of similar ones; deterministic.
+
+    Most frequent questions first, each joins the cluster it is most similar to (the
+    earliest on a tie) or starts a new one.
+    """
+    keyed: dict[str, list[str]] = defaultdict(list)
+    for text in counts:
+        keyed[cluster_key(text)].append(text)
+    key_count = {key: sum(counts[t] for t in texts) for key, texts in keyed.items()}
+    order = sorted(key_count, key=lambda key: (-key_count[key], key))
+    clusters: list[list[str]] = []
+    for key in order:
+        best, best_score = None, threshold
+        for index, members in enumerate(clusters):
+            score = max(similarity(key, other) for other in members[:CLUSTER_REPRESENTATIVES])
+            if score > best_score or (best is None and score >= threshold):
+                best, best_score = index, score
+        if best is None:
+            clusters.append([key])
+        else:
+            clusters[best].append(key)
+    return [
+        sorted((t for key in members for t in keyed[key]), key=lambda t: (-counts[t], t)) for members in clusters
+    ]
+
+
+def nearest_fact(engine: Engine, questions: Iterable[tuple[str, int, str | None]]) -> Nearest | None:
+    """The fact most of the questions rank first, weighted by how often each was asked.
+
+    Each item is (question, count, fact to skip): a 👎 answer names the fact the asker said
+    was wrong, and suggesting its own question as an alternate of that fact would only
+    entrench the miss, so it is passed over for the next best.
+    """
+    weight: Counter[str] = Counter()
+    best_score: dict[str, float] = {}
+    first_seen: dict[str, int] = {}
+    for text, count, skip in questions:
+        ranked = [p for p in engine.rank(text) if p.fact_id != skip]
+        if not ranked:
+            continue
+        top = ranked[0]
+        weight[top.fact_id] += count
+        best_score[top.fact_id] = max(best_score.get(top.fact_id, 0.0), top.score)
+        first_seen.setdefault(top.fact_id, len(first_seen))
+    if not weight:
+        return None
+    fact_id = min(weight, key=lambda f: (-weight[f], -best_score[f], first_seen[f]))
+    fact = engine.base.facts[fact_id]
+    return Nearest(fact_id=fact_id, question=fact.question, topic=fact.topic, score=best_score[fact_id])
+
+
+def build_report(
+    questions: list[dict], votes: list[dict], *, engine: Engine, since: datetime | None = None
+) -> Report:
+    """The report over logged question rows (QuestionLog.rows) and vote rows (FeedbackStore.votes)."""
+    statuses = Counter(row["status"] for row in questions)
+    reasons = Counter(
+        (row.get("reason") or "unknown").split(":", 1)[0] for row in questions if row["status"] == "abstained"
+    )
+
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for vote in votes:
+        if vote.get("fact_id"):
+            tally[vote["fact_id"]][0 if vote["vote"] == "up" else 1] += 1
+    fact_votes = [
+        FactVotes(fact_id=f, question=_question_of(engine, f), up=up, down=down)
+        for f, (up, down) in sorted(tally.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
+    ]
+
+    # What was missed: abstentions, and answers somebody voted down.
+    missed: Counter[str] = Counter()
+    abstained_n: Counter[str] = Counter()
+    downvoted_n: Counter[str] = Counter()
+    skip: dict[str, str | None] = {}
+    for row in questions:
+        if row["status"] == "abstained" and row["question"].strip():
+            text = row["question"].strip()
+            missed[text] += 1
+            abstained_n[text] += 1
+            skip.setdefault(text, None)
+    for vote in votes:
+        if vote["vote"] == "down" and vote["question"].strip():
+            text = vote["question"].strip()
+            missed[text] += 1
+            downvoted_n[text] += 1
+            skip[text] = vote.get("fact_id")
+    kept = dict(sorted(missed.items(), key=lambda item: (-item[1], item[0]))[:MAX_CLUSTERED])
+    clusters = []
+    for texts in cluster_questions(kept):
+        clusters.append(
+            Cluster(
+                count=sum(kept[t] for t in texts),
+                abstained=sum(abstained_n[t] for t in texts),
+                downvoted=sum(downvoted_n[t] for t in texts),
+                questions=[(t, kept[t]) for t in texts],
+                nearest=nearest_fact(engine, [(t, kept[t], skip.get(t)) for t in texts]),
+            )
+        )
+    clusters.sort(key=lambda c: (-c.count, c.questions[0][0]))
+
+    matched = {row["fact_id"] for row in questions if row["status"] == "answered" and row.get("fact_id")}
+    order = [f for topic in engine.base.topics.values() for f in topic.fact_ids if f in engine.base.facts]
+    never = [(f, engine.base.facts[f].question) for f in order if f not in matched]
+
+    phrasings = frozenset(" ".join(words(p)) for fact in engine.base.facts.values() for p in fact.phrasings)
+    return Report(
+        since=since,
+        asked=len(questions),
+        answered=statuses["answered"],
+        abstained=statuses["abstained"],
+        help=statuses["help"],
+        limited=statuses["limited"],
+        reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+        votes=fact_votes,
+        clusters=clusters,
+        never_matched=never,
+        facts=len(engine.base.facts),
+        min_score=engine.thresholds.min_score,
+        unclustered=sum(missed.values()) - sum(kept.values()),
+        existing_phrasings=phrasings,
+    )
+
+
+def _question_of(engine: Engine, fact_id: str) -> str | None:
+    fact = engine.base.facts.get(fact_id)
+    return fact.question if fact else None
+
+
+def printable(text: str, *, limit: int = 200) -> str:
+    """User text made safe for a terminal: control characters (escape sequences) dropped, bounded."""
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def to_text(report: Report) -> str:
+    """The report as `python -m bot report` prints it."""
+    window = f"since {report.since:%Y-%m-%d %H:%M} UTC" if report.since else "in the whole log"
+    lines = [
+        f"Questions {window}: {report.asked} asked, {report.answered} answered, "
+        f"{report.abstained} abstained, {report.help} help, {report.limited} rate-limited"
+    ]
+    if report.asked == 0:
+        lines.append("  (none logged: is BOT_LOG_QUESTIONS off, or has nobody asked yet?)")
+    if report.reasons:
+        lines.append("Abstentions by reason: " + ", ".join(f"{r} {n}" for r, n in report.reasons.items()))
+
+    lines += ["", "Votes per fact (👍 / 👎):"]
+    if not report.votes:
+        lines.append("  none")
+    for v in report.votes:
+        question = printable(v.question) if v.question else "(no longer in the fact base)"
+        lines.append(f"  {v.fact_id:<32} 👍 {v.up:<3} 👎 {v.down:<3} {question}")
+
+    lines += ["", f"Unanswered or 👎 questions, in {_plural(len(report.clusters), 'cluster')}:"]
+    if not report.clusters:
+        lines.append("  none")
+    for number, cluster in enumerate(report.clusters, start=1):
+        parts = [f"{cluster.abstained} abstained"] if cluster.abstained else []
+        if cluster.downvoted:
+            parts.append(f"{cluster.downvoted} 👎")
+        lines.append(f"  {number}. {_plural(cluster.count, 'question')} ({', '.join(parts)})")
+        if cluster.nearest:
+            n = cluster.nearest
+            lines.append(f"     nearest fact: {n.fact_id} (score {n.score:.2f}): {n.question}")
+            if n.score < report.min_score:
+                lines.append("     (a weak match: the sources may not cover this)")
+        else:
+            lines.append("     nearest fact: none; this may need a new fact")
+        for text, count in cluster.questions[:EXAMPLES]:
+            times = f"  (x{count})" if count > 1 else ""
+            lines.append(f"     - {printable(text)}{times}")
+        if len(cluster.questions) > EXAMPLES:
+            lines.append(f"     ... and {len(cluster.questions) - EXAMPLES} more")
+    if report.unclustered:
+        lines.append(f"  ({report.unclustered} rarer questions not clustered)")
+
+    lines += ["", f"Facts never matched: {len(report.never_matched)} of {report.facts}"]
+    lines += [f"  - {fact_id}: {question}" for fact_id, question in report.never_matched]
+    return "\n".join(lines)
+
+
+def new_alternates(cluster: Cluster, report: Report) -> list[str]:
+    """The cluster's questions that would be new phrasings (the loader rejects a repeated one)."""
+    seen = set(report.existing_phrasings)
+    picked = []
+    for text, _ in cluster.questions:
+        text = printable(text, limit=300)
+        key = " ".join(words(text))
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        picked.append(text)
+    return picked[:MAX_YAML_ALTERNATES]
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """Indents list items under their key, as the fact files do."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # type: ignore[override]
+        super().increase_indent(flow, False)
+
+
+def to_yaml(report: Report, *, fact_files: dict[str, str] | None = None) -> str:
+    """Per cluster, a YAML document naming the nearest fact and the questions to add as its alternates.
+
+    For review only: a person checks each question really asks what the fact answers, then
+    pastes the `alternates` items under that fact's `alternates:` in the named file.
+    """
+    fact_files = fact_files or {}
+    documents = [
+        "# Suggested alternates from unanswered and 👎 questions. Review before pasting:",
+        "# nothing here is applied automatically. Run `python -m bot knowledge check` after editing.",
+    ]
+    if not report.clusters:
+        documents.append("# No unanswered or 👎 questions in this window.")
+    for number, cluster in enumerate(report.clusters, start=1):
+        header = [f"--- # cluster {number}: {_plural(cluster.count, 'question')}"]
+        nearest = cluster.nearest
+        alternates = new_alternates(cluster, report)
+        if nearest is None:
+            header.append("# no fact comes near: these may need a new fact and a quote from a source")
+            body: dict[str, object] = {"fact": None, "questions": alternates}
+        else:
+            file = fact_files.get(nearest.topic, f"the `{nearest.topic}` topic file")
+            header.append(f"# nearest fact: {nearest.fact_id} in {file}: {printable(nearest.question)}")
+            if nearest.score < report.min_score:
+                header.append(
+                    f"# a weak match (score {nearest.score:.2f} < min_score {report.min_score:.2f}): "
+                    "the sources may not cover these; don't force them onto this fact"
+                )
+            header.append("# paste the items under its `alternates:` if they ask what it answers")
+            body = {"fact": nearest.fact_id, "alternates": alternates}
+            if not alternates:
+                header.append("# every question here is already a phrasing of some fact")
+        dumped = yaml.dump(body, Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True, width=1000)
+        documents.append("\n".join(header) + "\n" + dumped.rstrip("\n"))
+    return "\n".join(documents) + "\n"

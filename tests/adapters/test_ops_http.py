@@ -1,0 +1,179 @@
+"""/healthz, /readyz and /metrics over real HTTP on loopback, fed by the real service and reloader."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import AsyncIterator, Callable
+
+import aiohttp
+import pytest
+from aiohttp import web
+from prometheus_client.parser import text_string_to_metric_families
+
+from adapters.metrics import BotMetrics
+from adapters.ops_http import build_ops_app, start_ops_server
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.rate_limit import RateLimiter
+from bot.reload import KnowledgeReloader
+from bot.service import AskService
+
+
+class Server:
+    def __init__(self, runner: web.AppRunner, session: aiohttp.ClientSession) -> None:
+        self.runner = runner
+        self.session = session
+        host, port = runner.addresses[0][:2]
+        self.base = f"http://{host}:{port}"
+
+    async def get(self, path: str, **kwargs: object) -> tuple[int, str, aiohttp.ClientResponse]:
+        async with self.session.get(self.base + path, **kwargs) as response:
+            return response.status, await response.text(), response
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[..., "Server"]]:
+    runners: list[web.AppRunner] = []
+    session = aiohttp.ClientSession()
+
+    async def start(app: web.Application) -> Server:
+        runner = await start_ops_server(app, port=0, host="127.0.0.1")
+        runners.append(runner)
+        return Server(runner, session)
+
+    yield start
+    await session.close()
+    for runner in runners:
+        await runner.cleanup()
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+async def test_healthz_is_always_alive(serve) -> None:
+    server = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=lambda: {"fact_base": False}))
+    status, body, _ = await server.get("/healthz")
+    assert status == 200
+    assert json.loads(body) == {"status": "ok"}
+
+
+async def test_readyz_follows_the_checks(serve) -> None:
+    checks = {"fact_base": True, "slack": False}
+    server = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=lambda: dict(checks)))
+    status, body, _ = await server.get("/readyz")
+    assert status == 503
+    assert body == '{"ready": false, "checks": {"fact_base": true, "slack": false}}'
+    checks["slack"] = True
+    status, body, _ = await server.get("/readyz")
+    assert status == 200
+    assert body == '{"ready": true, "checks": {"fact_base": true, "slack": true}}'
+
+
+async def test_readyz_is_not_ready_when_the_check_itself_fails(serve) -> None:
+    def broken() -> dict[str, bool]:
+        raise RuntimeError("lost the connection object")
+
+    server = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=broken))
+    status, body, _ = await server.get("/readyz")
+    assert status == 503 and '"readiness_check": false' in body
+
+
+async def test_metrics_count_questions_answers_abstentions_latency_reloads_and_digests(
+    serve, engine: Engine, tmp_path: Path
+) -> None:
+    metrics = BotMetrics()
+    clock = iter(range(1000))
+    service = AskService(
+        engine,
+        timing_hooks=[metrics.observe_answer],
+        rate_limiter=RateLimiter(3, clock=lambda: 0.0),
+        clock=lambda: next(clock) * 0.002,  # each question takes 2 ms
+    )
+    service.ask("How much of Scale AI does Meta own?", platform="slack", user_id="U1")
+    service.ask("recipe for banana bread", platform="slack", user_id="U1")
+    service.ask("help", platform="slack", user_id="U1")
+    service.ask("gpu spending", platform="slack", user_id="U1")  # over the limit of 3
+    service.ask("gpu spending", platform="discord", user_id="D1")
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), root)
+    reloader = KnowledgeReloader(
+        AskService(Engine(load_fact_base(root))), knowledge_dir=root, on_reload=metrics.record_reload
+    )
+    reloader.reload_now()
+    (root / "facts" / "broken.yaml").write_text("topic: [", encoding="utf-8")
+    reloader.reload_now()
+    metrics.record_digest("slack", ok=True)
+    metrics.record_digest("slack", ok=True)
+    metrics.record_digest("discord", ok=False)
+
+    server = await serve(build_ops_app(registry=metrics.registry, is_ready=lambda: {"fact_base": True}))
+    status, body, response = await server.get("/metrics")
+    assert status == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    s = _samples(body)
+    slack, discord = (("platform", "slack"),), (("platform", "discord"),)
+    assert s[("factbot_questions_total", slack)] == 4
+    assert s[("factbot_questions_total", discord)] == 1
+    assert s[("factbot_answers_total", slack)] == 1
+    assert s[("factbot_answers_total", discord)] == 1
+    assert s[("factbot_abstentions_total", (("platform", "slack"), ("reason", "low_score")))] == 1
+    assert s[("factbot_help_replies_total", slack)] == 1
+    assert s[("factbot_rate_limited_total", slack)] == 1
+    assert s[("factbot_answer_seconds_count", slack)] == 4
+    assert s[("factbot_answer_seconds_sum", slack)] == pytest.approx(0.008)
+    assert s[("factbot_answer_seconds_bucket", (("le", "0.001"), ("platform", "slack")))] == 0
+    assert s[("factbot_answer_seconds_bucket", (("le", "0.0025"), ("platform", "slack")))] == 4
+    assert s[("factbot_knowledge_reloads_total", (("result", "ok"),))] == 1
+    assert s[("factbot_knowledge_reloads_total", (("result", "failed"),))] == 1
+    assert s[("factbot_facts", ())] == len(engine.base.facts)
+    assert s[("factbot_digest_posts_total", slack)] == 2
+    assert s[("factbot_digest_failures_total", discord)] == 1
+
+
+async def test_metrics_speak_openmetrics_when_asked(serve) -> None:
+    server = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=dict))
+    status, body, response = await server.get("/metrics", headers={"Accept": "application/openmetrics-text"})
+    assert status == 200
+    assert response.headers["Content-Type"].startswith("application/openmetrics-text")
+    assert body.rstrip().endswith("# EOF")
+
+
+async def test_each_app_has_its_own_registry(serve) -> None:
+    first, second = BotMetrics(), BotMetrics()
+    first.record_digest("slack", ok=True)
+    server = await serve(build_ops_app(registry=second.registry, is_ready=dict))
+    _, body, _ = await server.get("/metrics")
+    assert ("factbot_digest_posts_total", (("platform", "slack"),)) not in _samples(body)
+
+
+async def test_platform_routes_share_the_port(serve) -> None:
+    received: list[dict] = []
+
+    async def events(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.json_response({"ok": True})
+
+    server = await serve(
+        build_ops_app(registry=BotMetrics().registry, is_ready=dict, extra_routes=[web.post("/slack/events", events)])
+    )
+    async with server.session.post(server.base + "/slack/events", json={"type": "url_verification"}) as response:
+        assert response.status == 200
+    assert received == [{"type": "url_verification"}]
+    assert (await server.get("/healthz"))[0] == 200
+
+
+async def test_a_port_in_use_is_a_config_error_naming_port(serve) -> None:
+    first = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=dict))
+    port = first.runner.addresses[0][1]
+    app = build_ops_app(registry=BotMetrics().registry, is_ready=dict)
+    with pytest.raises(ConfigError, match=f"127.0.0.1:{port}.*set PORT"):
+        await start_ops_server(app, port=port, host="127.0.0.1")

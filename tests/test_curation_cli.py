@@ -1,0 +1,140 @@
+"""`python -m bot report` over a seeded database, and `python -m bot explain`."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.db import DB_FILE, Database
+from bot.engine import Engine
+from bot.feedback import FeedbackStore
+from bot.models import Answer
+from bot.question_log import QuestionLog
+from bot.service import AskService
+
+NOW = datetime.now(timezone.utc)
+
+
+def _run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "data"
+    monkeypatch.setenv("BOT_DATA_DIR", str(path))
+    return path
+
+
+def _seed(data_dir: Path, engine: Engine) -> None:
+    """Real traffic through the service and the log: two weeks ago, and this week."""
+    db = Database.in_data_dir(data_dir)
+    clock = {"now": NOW - timedelta(days=14)}
+    log = QuestionLog(db, clock=lambda: clock["now"])
+    service = AskService(engine, hooks=[log.hook])
+    service.ask("an old question about banana bread", platform="slack", user_id="U0")
+    clock["now"] = NOW - timedelta(hours=2)
+    for _ in range(3):
+        service.ask("what is meta's stock price", platform="slack", user_id="U1")
+    service.ask("meta stock price today", platform="discord", user_id="U2")
+    service.ask("How much of Scale AI does Meta own?", platform="slack", user_id="U3")
+    FeedbackStore(db).record_vote(
+        platform="slack", message_ref="m1", user_id="U3", question="How much of Scale AI does Meta own?",
+        fact_id="scale-ai-stake", score=0.9, vote="up",
+    )
+    db.close()
+
+
+def test_report_shows_this_weeks_questions_clusters_and_votes(data_dir: Path, engine: Engine) -> None:
+    _seed(data_dir, engine)
+    code, out = _run("report")
+    assert code == 0
+    assert "5 asked, 1 answered, 4 abstained" in out  # the one from two weeks ago is outside 7d
+    assert "banana" not in out
+    assert "scale-ai-stake                   👍 1" in out
+    assert "1. 4 questions (4 abstained)" in out
+    assert "what is meta's stock price  (x3)" in out
+    assert f"Facts never matched: {len(engine.base.facts) - 1} of" in out
+
+
+def test_report_since_all_and_a_date(data_dir: Path, engine: Engine) -> None:
+    _seed(data_dir, engine)
+    assert "6 asked" in _run("report", "--since", "all")[1]
+    assert "6 asked" in _run("report", "--since", "30d")[1]
+    since = (NOW - timedelta(days=20)).date().isoformat()
+    assert "6 asked" in _run("report", "--since", since)[1]
+    assert "5 asked" in _run("report", "--since", "1w")[1]
+
+
+def test_report_yaml_is_yaml_naming_the_fact_and_its_file(data_dir: Path, engine: Engine) -> None:
+    _seed(data_dir, engine)
+    code, out = _run("report", "--yaml")
+    assert code == 0
+    documents = [d for d in yaml.safe_load_all(out) if d is not None]
+    assert len(documents) == 1
+    assert set(documents[0]["alternates"]) == {"what is meta's stock price", "meta stock price today"}
+    assert "knowledge/facts/" in out and "Review before pasting" in out
+
+
+def test_report_prunes_past_the_retention(data_dir: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    _seed(data_dir, engine)
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "10")
+    assert "5 asked" in _run("report", "--since", "all")[1]
+
+
+def test_report_without_a_database_says_so_and_creates_nothing(data_dir: Path) -> None:
+    code, out = _run("report")
+    assert code == 0
+    assert "0 asked" in out and "none logged" in out
+    assert not (data_dir / DB_FILE).exists()
+
+
+def test_report_rejects_a_bad_since(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = _run("report", "--since", "last tuesday")
+    assert code == 2
+    assert "--since 'last tuesday' is not a duration" in capsys.readouterr().err
+
+
+def test_explain_shows_the_decision_thresholds_and_top_five(engine: Engine) -> None:
+    question = "How much of Scale AI does Meta own?"
+    code, out = _run("explain", question)
+    assert code == 0
+    ranked = engine.rank(question)[:5]
+    t = engine.thresholds
+    assert f"Question: {question}" in out
+    assert "Decision: answered with scale-ai-stake" in out
+    assert f"min_score {t.min_score:.3f}, min_margin {t.min_margin:.3f}" in out
+    assert out.count("matched phrasing:") == len(ranked) == 5
+    for rank, parts in enumerate(ranked, start=1):
+        assert f"{rank}. {parts.fact_id}  score {parts.score:.3f}" in out
+        assert f"coverage {parts.coverage:.3f}  phrasing {parts.phrasing:.3f}  fuzzy {parts.fuzzy:.3f}" in out
+        assert f"matched phrasing: {parts.matched_phrasing}" in out
+
+
+def test_explain_json_agrees_with_the_engine(engine: Engine) -> None:
+    question = "recipe for banana bread"
+    code, out = _run("explain", "--json", question)
+    assert code == 0
+    data = json.loads(out)
+    answer: Answer = engine.answer(question)
+    assert data["status"] == answer.status == "abstained"
+    assert data["reason"] == answer.reason
+    assert data["decision"].startswith(f"abstained ({answer.reason}): best score")
+    assert data["thresholds"] == engine.thresholds.model_dump()
+    assert [c["fact_id"] for c in data["candidates"]] == [p.fact_id for p in engine.rank(question)[:5]]
+    assert {"coverage", "phrasing", "fuzzy", "entity_penalty", "matched_phrasing"} <= set(data["candidates"][0])
+
+
+def test_explain_a_greeting_and_bad_calls(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run("explain", "hi")
+    assert code == 0 and "Decision: help" in out and "Candidates: none" in out
+    assert _run("explain")[0] == 2
+    assert _run("explain", "x" * 600)[0] == 2
+    assert "too long" in capsys.readouterr().err

@@ -1,0 +1,110 @@
+"""The per-user limit: a sliding minute per user, a friendly `limited` answer, 0 turns it off."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.models import Answer
+from bot.rate_limit import RateLimiter, limited_reason
+from bot.service import AskService
+
+QUESTION = "How much of Scale AI does Meta own?"
+
+
+class FakeClock:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_allows_the_limit_then_refuses_with_the_time_until_the_oldest_leaves_the_window() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(3, clock=clock)
+    for _ in range(3):
+        assert limiter.check("slack:U1") is None
+        clock.advance(10)
+    # Questions at 0, 10 and 20 s; it is now 30 s: the first frees up at 60 s.
+    assert limiter.check("slack:U1") == pytest.approx(30.0)
+    clock.advance(29.5)
+    assert limiter.check("slack:U1") == pytest.approx(0.5)
+    clock.advance(0.5)
+    assert limiter.check("slack:U1") is None
+    # The window slides: the question at 10 s still counts until 70 s.
+    assert limiter.check("slack:U1") == pytest.approx(10.0)
+
+
+def test_a_refused_question_does_not_count_against_the_asker() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1, clock=clock)
+    assert limiter.check("u") is None
+    for _ in range(5):
+        clock.advance(10)
+        assert limiter.check("u") is not None
+    clock.advance(10)  # 60 s after the only counted question
+    assert limiter.check("u") is None
+
+
+def test_users_are_limited_separately() -> None:
+    limiter = RateLimiter(1, clock=FakeClock())
+    assert limiter.check("slack:U1") is None
+    assert limiter.check("slack:U1") is not None
+    assert limiter.check("slack:U2") is None
+    assert limiter.check("discord:U1") is None
+
+
+def test_zero_turns_the_limit_off() -> None:
+    limiter = RateLimiter(0, clock=FakeClock())
+    assert all(limiter.check("u") is None for _ in range(1000))
+    assert RateLimiter.from_settings(Settings(bot_rate_limit=0)) is None
+    from_settings = RateLimiter.from_settings(Settings())
+    assert from_settings is not None and from_settings.limit == 10
+
+
+def test_idle_users_are_forgotten() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(5, clock=clock)
+    for user in range(100):
+        limiter.check(f"u{user}")
+    assert limiter.tracked_keys() == 100
+    clock.advance(61)
+    limiter.check("someone")
+    assert limiter.tracked_keys() == 1
+
+
+def test_the_reason_says_when_to_try_again() -> None:
+    assert limited_reason(10, 12.2).endswith("Please try again in 13 seconds.")
+    assert "in a second" in limited_reason(10, 0.2)
+    assert "10 questions" in limited_reason(10, 5)
+
+
+def test_the_service_answers_limited_over_the_limit_and_never_limits_the_cli(engine: Engine) -> None:
+    clock = FakeClock()
+    seen: list[Answer] = []
+    service = AskService(
+        engine, rate_limiter=RateLimiter(2, clock=clock), hooks=[lambda q, a, p, u: seen.append(a)]
+    )
+    first = service.ask(QUESTION, platform="slack", user_id="U1")
+    second = service.ask(QUESTION, platform="slack", user_id="U1")
+    clock.advance(15)
+    third = service.ask(QUESTION, platform="slack", user_id="U1")
+    assert first.status == second.status == "answered"
+    assert third.status == "limited"
+    assert third.question == QUESTION
+    assert third.fact_id is None and third.text is None
+    assert re.search(r"try again in 45 seconds", third.reason or "")
+    # The hooks see the limited question too (the log and the metrics count it).
+    assert [a.status for a in seen] == ["answered", "answered", "limited"]
+    # Someone else, and anyone without a user id (the CLI), still gets answers.
+    assert service.ask(QUESTION, platform="slack", user_id="U2").status == "answered"
+    assert all(service.ask(QUESTION, platform="cli").status == "answered" for _ in range(5))
+    clock.advance(45)
+    assert service.ask(QUESTION, platform="slack", user_id="U1").status == "answered"

@@ -1,0 +1,274 @@
+"""Reloading knowledge/ live: a valid edit swaps in, a broken one keeps the old base answering."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import Thresholds
+from bot.engine import Engine
+from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.models import FactBase
+from bot.reload import KnowledgeReloader, ReloadResult
+from bot.service import AskService
+
+NEW_ANSWER = "This answer comes from the edited fact base."
+
+
+class Edit:
+    """The first fact of the first fact file in a private copy of knowledge/, and ways to break it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = sorted((root / "facts").glob("*.yaml"))[0]
+        data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        fact = data["facts"][0]
+        self.fact_id: str = fact["id"]
+        self.question: str = fact["question"]
+        self.old_answer: str = fact["answer"]
+        self.original = self.path.read_text(encoding="utf-8")
+
+    def _rewrite(self, change) -> None:  # noqa: ANN001
+        data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        change(data["facts"][0])
+        self.path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        _touch(self.path)
+
+    def set_answer(self, text: str) -> None:
+        self._rewrite(lambda fact: fact.__setitem__("answer", text))
+
+    def restore(self) -> None:
+        self.path.write_text(self.original, encoding="utf-8")
+        _touch(self.path)
+
+    def break_quote(self) -> None:
+        def change(fact: dict) -> None:
+            if "quotes" in fact:
+                fact["quotes"][0]["text"] = "A sentence that no source ever said."
+            else:
+                fact["quote"] = "A sentence that no source ever said."
+
+        self._rewrite(change)
+
+    def break_syntax(self) -> None:
+        self.path.write_text(self.path.read_text(encoding="utf-8") + "\n  - : [unclosed\n", encoding="utf-8")
+        _touch(self.path)
+
+
+def _touch(path: Path) -> None:
+    # A distinct mtime even on file systems with coarse timestamps.
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    root = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), root)
+    return root
+
+
+@pytest.fixture
+def service(knowledge: Path) -> AskService:
+    return AskService(Engine(load_fact_base(knowledge)))
+
+
+def test_a_valid_edit_is_swapped_in(knowledge: Path, service: AskService) -> None:
+    edit = Edit(knowledge)
+    assert service.ask(edit.question).text == edit.old_answer
+    results: list[ReloadResult] = []
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge, on_reload=results.append)
+    old_engine = service.engine
+
+    edit.set_answer(NEW_ANSWER)
+    result = reloader.reload_now()
+
+    assert result.ok and result.problems == []
+    assert result.facts == len(old_engine.base.facts)
+    assert service.engine is not old_engine
+    assert service.ask(edit.question).text == NEW_ANSWER
+    assert results == [result]
+
+
+def test_the_new_engine_keeps_the_thresholds(knowledge: Path) -> None:
+    custom = Thresholds(min_score=0.6, min_margin=0.1)
+    service = AskService(Engine(load_fact_base(knowledge), thresholds=custom))
+    assert KnowledgeReloader(service, knowledge_dir=knowledge).reload_now().ok
+    assert service.engine.thresholds == custom
+
+
+@pytest.mark.parametrize("breakage", ["break_quote", "break_syntax"])
+def test_an_invalid_edit_keeps_the_old_base_and_logs_one_line_per_problem(
+    knowledge: Path, service: AskService, caplog: pytest.LogCaptureFixture, breakage: str
+) -> None:
+    edit = Edit(knowledge)
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge)
+    old_engine = service.engine
+    getattr(edit, breakage)()
+
+    with caplog.at_level(logging.INFO, logger="bot.reload"):
+        result = reloader.reload_now()
+
+    assert not result.ok
+    assert service.engine is old_engine
+    assert service.ask(edit.question).text == edit.old_answer  # the old base keeps answering
+    assert result.problems
+    expected = "quote is not verbatim" if breakage == "break_quote" else "malformed YAML"
+    assert any(expected in p and edit.path.name in p for p in result.problems)
+    messages = [r.getMessage() for r in caplog.records]
+    for problem in result.problems:
+        assert f"knowledge reload: {problem}" in messages
+    assert all("\n" not in m for m in messages)  # one line per problem
+    assert any("still serving the previous fact base" in m for m in messages)
+
+
+def test_an_unexpected_failure_keeps_the_old_base(knowledge: Path, service: AskService) -> None:
+    def exploding(root: Path) -> FactBase:
+        raise RuntimeError("disk on fire")
+
+    old_engine = service.engine
+    result = KnowledgeReloader(service, knowledge_dir=knowledge, load=exploding).reload_now()
+    assert not result.ok and "disk on fire" in result.problems[0]
+    assert service.engine is old_engine
+
+
+async def test_questions_during_a_reload_are_answered_by_the_old_or_the_new_base(
+    knowledge: Path, service: AskService
+) -> None:
+    edit = Edit(knowledge)
+    loading, release = threading.Event(), threading.Event()
+
+    def slow_load(root: Path) -> FactBase:
+        base = load_fact_base(root)
+        loading.set()
+        assert release.wait(10), "the test never released the load"
+        return base
+
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge, load=slow_load)
+    edit.set_answer(NEW_ANSWER)
+    answers: list[str | None] = []
+    stop = threading.Event()
+
+    def asker() -> None:
+        while not stop.is_set():
+            answers.append(service.ask(edit.question, platform="slack", user_id="U1").text)
+
+    thread = threading.Thread(target=asker)
+    thread.start()
+    try:
+        task = asyncio.create_task(reloader.reload())
+        assert await asyncio.to_thread(loading.wait, 10)
+        # The new base is loaded but not swapped: the loop stays free and the old base answers.
+        during = [service.ask(edit.question).text for _ in range(20)]
+        assert during == [edit.old_answer] * 20
+        release.set()
+        result = await asyncio.wait_for(task, 10)
+        assert result.ok
+        assert service.ask(edit.question).text == NEW_ANSWER
+        seen_before = len(answers)
+        await asyncio.to_thread(_wait_for, lambda: len(answers) > seen_before + 5)
+    finally:
+        release.set()
+        stop.set()
+        thread.join(10)
+    # Every question got a whole answer from one base or the other, old ones first.
+    assert set(answers) <= {edit.old_answer, NEW_ANSWER}
+    assert answers[-1] == NEW_ANSWER
+    switch = answers.index(NEW_ANSWER)
+    assert all(a == NEW_ANSWER for a in answers[switch:])
+
+
+def _wait_for(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
+    done = threading.Event()
+    while not condition():
+        if done.wait(0.01) or timeout <= 0:
+            break
+        timeout -= 0.01
+    assert condition()
+
+
+class StepSleep:
+    """An injected `sleep` for the watcher: each `step()` lets one poll run to completion."""
+
+    def __init__(self) -> None:
+        self.intervals: list[float] = []
+        self._parked = asyncio.Queue()
+        self._go = asyncio.Queue()
+        self._waiting = False
+
+    async def __call__(self, seconds: float) -> None:
+        self.intervals.append(seconds)
+        await self._parked.put(None)
+        await self._go.get()
+
+    async def step(self) -> None:
+        if not self._waiting:
+            await asyncio.wait_for(self._parked.get(), 10)
+        self._go.put_nowait(None)
+        # The watcher is asleep again: the poll (and any reload) is done.
+        await asyncio.wait_for(self._parked.get(), 10)
+        self._waiting = True
+
+
+async def test_the_watcher_reloads_a_settled_change_and_reports_a_broken_one_once(
+    knowledge: Path, service: AskService, caplog: pytest.LogCaptureFixture
+) -> None:
+    edit = Edit(knowledge)
+    results: list[ReloadResult] = []
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge, on_reload=results.append)
+    sleep = StepSleep()
+    task = reloader.start(interval=0.5, sleep=sleep)
+    try:
+        await sleep.step()
+        assert results == []  # nothing changed, nothing reloaded
+
+        edit.set_answer(NEW_ANSWER)
+        await sleep.step()
+        assert results == [] and service.ask(edit.question).text == edit.old_answer  # not settled yet
+        await sleep.step()
+        assert [r.ok for r in results] == [True]
+        assert service.ask(edit.question).text == NEW_ANSWER
+
+        with caplog.at_level(logging.ERROR, logger="bot.reload"):
+            edit.break_quote()
+            for _ in range(4):
+                await sleep.step()
+        assert [r.ok for r in results] == [True, False]  # tried once, not on every poll
+        assert service.ask(edit.question).text == NEW_ANSWER
+        assert sum("still serving the previous fact base" in r.getMessage() for r in caplog.records) == 1
+
+        edit.restore()
+        await sleep.step()
+        await sleep.step()
+        assert [r.ok for r in results] == [True, False, True]
+        assert service.ask(edit.question).text == edit.old_answer
+        assert set(sleep.intervals) == {0.5}
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def test_sighup_reloads(knowledge: Path, service: AskService) -> None:
+    edit = Edit(knowledge)
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge)
+    edit.set_answer(NEW_ANSWER)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, reloader.schedule_reload)
+    try:
+        os.kill(os.getpid(), signal.SIGHUP)
+        for _ in range(500):
+            if service.ask(edit.question).text == NEW_ANSWER:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+    assert service.ask(edit.question).text == NEW_ANSWER

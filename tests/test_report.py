@@ -1,0 +1,187 @@
+"""The curation report over a seeded log: counts, votes, clusters of misses, unmatched facts, YAML."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import yaml
+
+from bot.curation_cli import fact_files
+from bot.engine import Engine
+from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.report import Report, build_report, cluster_questions, similarity, to_text, to_yaml
+
+STOCK = ["what is meta's stock price", "what is meta's stock price", "what is meta's stock price",
+         "meta stock price today", "What is the Meta share price?"]
+EXISTING = "Meta's ownership in Scale AI"  # already an alternate of scale-ai-stake
+SCALE = ["scale ai ownership percentage", "percentage of scale ai owned by meta", "scale ai ownership share", EXISTING]
+BREAD = ["recipe for banana bread", "banana bread recipe"]
+
+
+def _row(question: str, status: str, *, fact_id: str | None = None, reason: str | None = None) -> dict:
+    return {
+        "asked_at": "2025-06-01T12:00:00+00:00",
+        "platform": "slack",
+        "user_hash": "h",
+        "question": question,
+        "status": status,
+        "fact_id": fact_id,
+        "reason": reason,
+        "score": 0.3 if status == "abstained" else 0.9,
+        "margin": 0.1,
+    }
+
+
+def _vote(question: str, fact_id: str | None, vote: str) -> dict:
+    return {"platform": "slack", "question": question, "fact_id": fact_id, "score": 0.8, "vote": vote,
+            "voted_at": "2025-06-01T12:00:00+00:00", "user_hash": "h"}
+
+
+def _seeded_rows() -> list[dict]:
+    rows = [_row(q, "abstained", reason="low_score") for q in STOCK + SCALE + BREAD]
+    rows += [_row("who is the ceo of mistral", "abstained", reason="unknown_entity:Mistral")]
+    rows += [_row("How much of Scale AI does Meta own?", "answered", fact_id="scale-ai-stake")] * 4
+    rows += [_row("gpu spending", "answered", fact_id="gpu-spending")]
+    rows += [_row("hi", "help"), _row("gpu spending", "limited", reason="You've asked ...")]
+    return rows
+
+
+def _seeded_votes() -> list[dict]:
+    return [
+        _vote("How much of Scale AI does Meta own?", "scale-ai-stake", "up"),
+        _vote("How much of Scale AI does Meta own?", "scale-ai-stake", "up"),
+        _vote("gpu spending", "gpu-spending", "down"),
+        _vote("old question", "a-removed-fact", "up"),
+    ]
+
+
+def _report(engine: Engine) -> Report:
+    return build_report(_seeded_rows(), _seeded_votes(), engine=engine)
+
+
+def test_counts_and_abstention_reasons(engine: Engine) -> None:
+    report = _report(engine)
+    assert (report.asked, report.answered, report.abstained, report.help, report.limited) == (19, 5, 12, 1, 1)
+    assert report.reasons == {"low_score": 11, "unknown_entity": 1}
+
+
+def test_votes_per_fact_most_downvoted_first(engine: Engine) -> None:
+    votes = {v.fact_id: v for v in _report(engine).votes}
+    assert (votes["scale-ai-stake"].up, votes["scale-ai-stake"].down) == (2, 0)
+    assert (votes["gpu-spending"].up, votes["gpu-spending"].down) == (0, 1)
+    assert votes["a-removed-fact"].question is None
+    assert _report(engine).votes[0].fact_id == "gpu-spending"
+
+
+def test_misses_are_clustered_by_similarity_with_count_examples_and_nearest_fact(engine: Engine) -> None:
+    report = _report(engine)
+    by_first = {frozenset(t for t, _ in c.questions): c for c in report.clusters}
+    stock = by_first[frozenset(STOCK)]
+    assert stock.count == 5 and stock.abstained == 5
+    assert stock.questions[0] == ("what is meta's stock price", 3)  # most asked first
+    scale = by_first[frozenset(SCALE)]
+    assert scale.count == 4
+    assert scale.nearest is not None and scale.nearest.fact_id == "scale-ai-stake"
+    bread = by_first[frozenset(BREAD)]
+    assert bread.count == 2
+    # The 👎 answer joins the misses: its question forms a cluster of its own here.
+    gpu = by_first[frozenset({"gpu spending"})]
+    assert gpu.downvoted == 1 and gpu.abstained == 0
+    # Five clusters (stock, scale, bread, mistral, the 👎), biggest first.
+    assert len(report.clusters) == 5
+    assert [c.count for c in report.clusters] == sorted((c.count for c in report.clusters), reverse=True)
+
+
+def test_a_downvoted_answer_is_not_suggested_for_the_fact_that_was_voted_down(engine: Engine) -> None:
+    question = "How much of Scale AI does Meta own?"
+    assert engine.rank(question)[0].fact_id == "scale-ai-stake"
+    report = build_report([], [_vote(question, "scale-ai-stake", "down")], engine=engine)
+    (cluster,) = report.clusters
+    assert cluster.downvoted == 1
+    assert cluster.nearest is not None and cluster.nearest.fact_id != "scale-ai-stake"
+
+
+def test_clustering_is_deterministic_whatever_the_row_order(engine: Engine) -> None:
+    rows, votes = _seeded_rows(), _seeded_votes()
+    expected = to_text(build_report(rows, votes, engine=engine))
+    for seed in range(3):
+        random.Random(seed).shuffle(rows)
+        random.Random(seed).shuffle(votes)
+        assert to_text(build_report(rows, votes, engine=engine)) == expected
+
+
+def test_similarity_keeps_unrelated_questions_apart() -> None:
+    clusters = cluster_questions({"meta": 1, "does meta own scale ai": 1, "meta stock price": 1, "weather today": 1})
+    assert len(clusters) == 4
+    assert similarity("own scal ai", "scal ai own") == 100
+
+
+def test_facts_never_matched(engine: Engine) -> None:
+    report = _report(engine)
+    never = [fact_id for fact_id, _ in report.never_matched]
+    assert "scale-ai-stake" not in never and "gpu-spending" not in never
+    assert len(never) == len(engine.base.facts) - 2
+    assert report.facts == len(engine.base.facts)
+
+
+def test_text_report_shows_every_part(engine: Engine) -> None:
+    text = to_text(_report(engine))
+    assert "19 asked, 5 answered, 12 abstained, 1 help, 1 rate-limited" in text
+    assert "nearest fact: scale-ai-stake" in text
+    assert "what is meta's stock price  (x3)" in text
+    assert "(no longer in the fact base)" in text
+    assert f"Facts never matched: {len(engine.base.facts) - 2} of {len(engine.base.facts)}" in text
+
+
+def test_control_characters_in_questions_never_reach_the_terminal(engine: Engine) -> None:
+    report = build_report([_row("evil \x1b[2J\x1b[31mquestion\n\rhere", "abstained", reason="low_score")], [],
+                          engine=engine)
+    text = to_text(report)
+    assert "\x1b" not in text and "evil [2J [31mquestion here" in text
+
+
+def test_yaml_suggestions_paste_into_the_fact_base_and_still_validate(engine: Engine, tmp_path: Path) -> None:
+    """Apply what --yaml suggests to a copy of knowledge/ the way a curator would: it must load."""
+    root = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), root)
+    files = fact_files(root)
+    report = _report(engine)
+    documents = [d for d in yaml.safe_load_all(to_yaml(report, fact_files=files)) if d is not None]
+    assert len(documents) == len(report.clusters)
+    scale = next(d for d in documents if d["fact"] == "scale-ai-stake")
+    # One question is already an alternate of the fact: suggesting it again would break the base.
+    assert EXISTING in engine.base.facts["scale-ai-stake"].alternates, "the seed assumes this alternate exists"
+    assert sorted(scale["alternates"]) == sorted(q for q in SCALE if q != EXISTING)
+
+    for document in documents:
+        if not document.get("fact") or not document["alternates"]:
+            continue
+        fact = engine.base.facts[document["fact"]]
+        path = Path(files[fact.topic])
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in data["facts"]:
+            if item["id"] == fact.id:
+                item["alternates"] += document["alternates"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    base = load_fact_base(root)
+    assert set(SCALE) <= set(base.facts["scale-ai-stake"].phrasings)
+    # And the engine built on it now answers the question it missed.
+    assert Engine(base).answer("scale ai ownership percentage").fact_id == "scale-ai-stake"
+
+
+def test_yaml_says_clearly_when_there_is_nothing_to_suggest(engine: Engine) -> None:
+    text = to_yaml(build_report([], [], engine=engine))
+    assert "No unanswered or 👎 questions" in text
+    assert [d for d in yaml.safe_load_all(text) if d is not None] == []
+
+
+def test_a_weak_nearest_fact_is_flagged_not_pushed(engine: Engine) -> None:
+    report = build_report([_row(q, "abstained", reason="low_score") for q in BREAD], [], engine=engine)
+    (cluster,) = report.clusters
+    assert cluster.nearest is not None and cluster.nearest.score < engine.thresholds.min_score
+    assert "a weak match" in to_text(report)
+    assert "# a weak match" in to_yaml(report)
+    strong = build_report([_row(q, "abstained", reason="low_score") for q in SCALE[:3]], [], engine=engine)
+    assert "weak match" not in to_text(strong) + to_yaml(strong)
