@@ -217,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live beside their feature (digest, report, ...), each adding its own parsers."""
     from bot.curation_cli import register as register_curation
-    return [register_curation]
+    from bot.digest_cli import register as register_digest
+    return [register_curation, register_digest]
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:

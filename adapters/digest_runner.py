@@ -1,0 +1,238 @@
+"""Wires the daily digest to the platforms: a sender per channel prefix, and `digest send` from the CLI.
+
+The runtime calls `build_digest_scheduler(...)` once, then starts `scheduler.start()` from
+`setup_hook` / app start (never `on_ready`, which fires again on every reconnect) and
+`await scheduler.close()` at shutdown. `send_now` is the CLI's `digest send`: it logs in
+over REST only, posts, and closes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any, Protocol
+
+import aiohttp
+import discord
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.discord_digest import to_embeds
+from adapters.slack_digest import to_blocks, to_fallback_text
+from bot.config import Settings
+from bot.db import Database
+from bot.digest import Digest
+from bot.digest_schedule import (
+    DigestScheduler,
+    DigestSchedule,
+    Outcome,
+    Sender,
+    SendFailure,
+    parse_channel,
+    parse_channels,
+)
+from bot.digest_store import DigestStore, utc_now
+from bot.service import AskService
+
+if TYPE_CHECKING:
+    from adapters.discord_adapter import DiscordBot
+    from adapters.slack_adapter import SlackBot
+
+log = logging.getLogger("adapters.digest")
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# Slack's errors that no retry can fix are every error but these.
+_SLACK_TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+
+
+class SlackPoster(Protocol):
+    async def post_blocks(self, channel: str, *, blocks: list[dict], text: str) -> str | None: ...
+
+
+class DiscordPoster(Protocol):
+    async def send_embeds(
+        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None
+    ) -> str | None: ...
+
+
+def to_send_failure(error: BaseException) -> SendFailure | None:
+    """A platform error as a SendFailure (transient: 429, 5xx, network); None for anything else."""
+    if isinstance(error, SendFailure):
+        return error
+    if isinstance(error, SlackApiError):
+        status = error.response.status_code
+        code = str(error.response.get("error") or f"HTTP {status}")
+        retry_after = _float(error.response.headers.get("retry-after") or error.response.headers.get("Retry-After"))
+        transient = status == 429 or status >= 500 or code in _SLACK_TRANSIENT
+        return SendFailure(f"Slack: {code}", transient=transient, retry_after=retry_after)
+    if isinstance(error, discord.HTTPException):
+        transient = error.status == 429 or error.status >= 500
+        text = error.text or error.response.reason or ""
+        return SendFailure(f"Discord: {error.status} {text}".strip(), transient=transient)
+    if isinstance(error, discord.LoginFailure):
+        return SendFailure(f"Discord: {error}", transient=False)
+    if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackClientError)):
+        return SendFailure(f"{type(error).__name__}: {error}", transient=True)
+    return None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def channel_sender(*, slack: SlackPoster | None, discord_bot: DiscordPoster | None) -> Sender:
+    """A Sender that posts by channel prefix through the given platform clients."""
+
+    async def send(channel: str, digest: Digest) -> str | None:
+        target = parse_channel(channel)
+        try:
+            if target.platform == "slack":
+                if slack is None:
+                    raise SendFailure("Slack is not configured (SLACK_BOT_TOKEN)", transient=False)
+                return await slack.post_blocks(target.id, blocks=to_blocks(digest), text=to_fallback_text(digest))
+            if discord_bot is None:
+                raise SendFailure("Discord is not configured (DISCORD_TOKEN)", transient=False)
+            return await discord_bot.send_embeds(int(target.id), embeds=to_embeds(digest))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            failure = to_send_failure(error)
+            if failure is None:
+                raise
+            raise failure from error
+
+    return send
+
+
+def _scheduler(
+    settings: Settings,
+    service: AskService,
+    db: Database,
+    *,
+    slack: SlackPoster | None,
+    discord_bot: DiscordPoster | None,
+    channels: list[str] | None = None,
+) -> DigestScheduler:
+    schedule = DigestSchedule.from_settings(settings)
+    wanted = channels if channels is not None else [c.key for c in parse_channels(settings.digest_channels)]
+    usable: list[str] = []
+    for key in wanted:
+        platform = parse_channel(key).platform
+        client = slack if platform == "slack" else discord_bot
+        if client is None:
+            log.error("digest for %s not posted: %s is not configured; the other channels go on", key, platform.title())
+            continue
+        usable.append(key)
+    return DigestScheduler(
+        channels=usable,
+        schedule=schedule,
+        store=DigestStore(db),
+        base=lambda: service.engine.base,
+        size=settings.digest_size,
+        send=channel_sender(slack=slack, discord_bot=discord_bot),
+    )
+
+
+def build_digest_scheduler(
+    settings: Settings,
+    service: AskService,
+    db: Database,
+    *,
+    slack: SlackBot | None,
+    discord: DiscordBot | None,
+) -> DigestScheduler:
+    """The digest scheduler for DIGEST_CHANNELS over the running platform clients.
+
+    A channel of a platform that is not running is logged once and left out. With Discord,
+    `/digest` is given today's digest of the channel it is used in. Raises ConfigError for a
+    bad DIGEST_TIMEZONE or DIGEST_CHANNELS.
+    """
+    scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord)
+    if discord is not None:
+        discord.set_digest_provider(lambda channel: to_embeds(scheduler.digest_for(discord_channel_key(channel))))
+    return scheduler
+
+
+def discord_channel_key(channel: str | int) -> str:
+    """`discord:<id>` for a Discord channel id, given bare or already prefixed."""
+    text = str(channel)
+    return text if text.startswith("discord:") else f"discord:{text}"
+
+
+# -- the CLI's `digest send` ---------------------------------------------------------------
+
+
+class RestSlack:
+    """Just enough Slack to post a message: an AsyncWebClient retrying 429s and dropped connections."""
+
+    def __init__(self, token: str, *, base_url: str | None = None) -> None:
+        self.client = AsyncWebClient(
+            token=token,
+            base_url=base_url or DEFAULT_SLACK_API_URL,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+
+    async def post_blocks(self, channel: str, *, blocks: list[dict], text: str) -> str | None:
+        response = await self.client.chat_postMessage(
+            channel=channel, blocks=blocks, text=text, unfurl_links=False, unfurl_media=False
+        )
+        return response.get("ts")
+
+
+class RestDiscord:
+    """Just enough Discord to post a message: a REST login, no gateway connection."""
+
+    def __init__(self, token: str, *, api_url: str | None = None) -> None:
+        self.token = token
+        self.api_url = api_url
+        self.client = discord.Client(intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none())
+
+    async def __aenter__(self) -> "RestDiscord":
+        if self.api_url:
+            # Route.BASE is read on every request: this is how discord.py is pointed elsewhere.
+            discord.http.Route.BASE = self.api_url.rstrip("/")
+        await self.client.login(self.token)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.close()
+
+    async def send_embeds(
+        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None
+    ) -> str | None:
+        channel = self.client.get_partial_messageable(channel_id)
+        message = await channel.send(content=content, embeds=embeds, allowed_mentions=discord.AllowedMentions.none())
+        return str(message.id)
+
+
+async def send_now(settings: Settings, service: AskService, db: Database, *, channel: str, force: bool = False) -> Outcome:
+    """Post today's digest to one channel now (once a day unless `force`) over REST-only clients."""
+    target = parse_channel(channel)
+    async with AsyncExitStack() as stack:
+        slack: RestSlack | None = None
+        discord_bot: RestDiscord | None = None
+        if target.platform == "slack" and settings.slack_bot_token:
+            slack = RestSlack(settings.slack_bot_token, base_url=settings.slack_api_url)
+        if target.platform == "discord" and settings.discord_token:
+            try:
+                discord_bot = await stack.enter_async_context(
+                    RestDiscord(settings.discord_token, api_url=settings.discord_api_url)
+                )
+            except Exception as error:
+                failure = to_send_failure(error)
+                if failure is None:
+                    raise
+                return Outcome(target.key, DigestSchedule.from_settings(settings).local_day(utc_now()), "failed", reason=failure.reason)
+        scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord_bot, channels=[target.key])
+        if not scheduler.channels:
+            return Outcome(target.key, scheduler.today(), "failed", reason=f"{target.platform.title()} is not configured")
+        return await scheduler.post(target.key, force=force)
+

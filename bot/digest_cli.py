@@ -1,0 +1,133 @@
+"""`python -m bot digest preview|send`: see what a channel's digest holds, or post it now.
+
+`preview` needs no token and posts nothing. `send` posts today's digest to one channel at
+most once a day (the same claim the scheduler uses), unless `--force`; it reaches for the
+platform adapters only when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import textwrap
+from datetime import date
+from typing import Any, TextIO
+
+from bot.config import Settings
+from bot.db import DB_FILE, Database
+from bot.digest import Digest, build_digest
+from bot.digest_schedule import DigestSchedule, parse_channel, parse_channels
+from bot.digest_store import DigestRun, DigestStore, utc_now
+from bot.errors import BotError, ConfigError, UsageError
+from bot.knowledge import load_fact_base
+from bot.service import AskService, knowledge_dir, load_engine
+from bot.terminal import WIDTH, quote_to_text
+
+PREVIEW_CHANNEL = "preview"
+ASK_HINT = "Ask me more: /ask followed by your question, or mention me with it."
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--date must be YYYY-MM-DD, e.g. 2025-03-30, not {text!r}") from None
+
+
+def _channel(text: str) -> str:
+    try:
+        return parse_channel(text).key
+    except ValueError as error:
+        raise UsageError(f"--channel {error}; use slack:C0123ABC or discord:123456789012345678") from None
+
+
+def register(subparsers: Any) -> None:
+    """Add `digest preview` and `digest send` to the CLI."""
+    digest = subparsers.add_parser("digest", help="preview or post the daily digest")
+    digest.set_defaults(handler=_no_subcommand)
+    commands = digest.add_subparsers(dest="digest_command", metavar="SUBCOMMAND", parser_class=type(digest))
+
+    preview = commands.add_parser("preview", help="print what a channel's digest holds (no token needed)")
+    preview.add_argument("--channel", help="slack:C… or discord:…; default: every DIGEST_CHANNELS entry")
+    preview.add_argument("--date", type=_day, help="YYYY-MM-DD; default: today in DIGEST_TIMEZONE")
+    preview.set_defaults(handler=cmd_preview)
+
+    send = commands.add_parser("send", help="post today's digest to a channel now (once a day unless --force)")
+    send.add_argument("--channel", required=True, help="slack:C… or discord:…")
+    send.add_argument("--force", action="store_true", help="post even when today's digest went out already")
+    send.set_defaults(handler=cmd_send)
+
+
+def _no_subcommand(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    raise UsageError("say what to do with the digest: python -m bot digest preview or digest send --channel C")
+
+
+def digest_to_text(digest: Digest, *, run: DigestRun | None = None) -> str:
+    """The digest as `digest preview` prints it."""
+    lines = [f"{digest.channel}: {digest.title}"]
+    if run is None:
+        lines.append("(not posted yet)")
+    elif run.status == "sent":
+        lines.append(f"(posted, message {run.message_id})")
+    elif run.status == "failed":
+        lines.append(f"(failed: {run.error})")
+    else:
+        lines.append(f"({run.status})")
+    if not digest.items:
+        lines.append("\nThe fact base has no facts to post.")
+    for number, item in enumerate(digest.items, 1):
+        lines.append("")
+        lines.append(f"{number}. {item.question}  [{item.fact_id} · {item.topic_title}]")
+        lines.append(textwrap.fill(item.answer, width=WIDTH, initial_indent="   ", subsequent_indent="   "))
+        lines += [quote_to_text(q) for q in item.quotes]
+    lines += ["", ASK_HINT]
+    return "\n".join(lines)
+
+
+def cmd_preview(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    schedule = DigestSchedule.from_settings(settings)
+    day = args.date or schedule.local_day(utc_now())
+    if args.channel:
+        channels = [_channel(args.channel)]
+    else:
+        channels = [c.key for c in parse_channels(settings.digest_channels)] or [PREVIEW_CHANNEL]
+    base = load_fact_base(knowledge_dir(settings))
+    db_path = settings.bot_data_dir / DB_FILE
+    # A preview must not create the data directory: without a database nothing was posted yet.
+    store = DigestStore(Database(db_path)) if db_path.exists() else None
+    for index, channel in enumerate(channels):
+        if store is None:
+            digest, run = build_digest(base, channel=channel, day=day, size=settings.digest_size, posted=()), None
+        else:
+            digest = store.digest_for(base, channel=channel, day=day, size=settings.digest_size)
+            run = store.run(channel, day)
+        out.write(("\n" if index else "") + digest_to_text(digest, run=run) + "\n")
+    return 0
+
+
+def cmd_send(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    channel = _channel(args.channel)
+    platform = channel.split(":", 1)[0]
+    if platform == "slack" and not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set: digest send posts to Slack with the bot token (xoxb-...)")
+    if platform == "discord" and not settings.discord_token:
+        raise ConfigError("DISCORD_TOKEN is not set: digest send posts to Discord with the bot token")
+    DigestSchedule.from_settings(settings)
+    service = AskService(load_engine(settings))
+    db = Database.in_data_dir(settings.bot_data_dir)
+    # The entry point is the composition root: only here does `bot` reach for adapters.
+    from adapters.digest_runner import send_now
+
+    outcome = asyncio.run(send_now(settings, service, db, channel=channel, force=args.force))
+    if outcome.status == "sent":
+        out.write(f"posted the digest of {outcome.day} to {channel} (message {outcome.message_id})\n")
+        return 0
+    if outcome.status == "done":
+        out.write(
+            f"the digest of {outcome.day} for {channel} is done already ({outcome.reason}"
+            f"{', message ' + outcome.message_id if outcome.message_id else ''}); --force posts it again\n"
+        )
+        return 0
+    if outcome.status == "busy":
+        raise BotError(f"another bot process is posting the digest to {channel} right now; try again in a few minutes")
+    raise BotError(f"the digest for {channel} was not posted: {outcome.reason}")

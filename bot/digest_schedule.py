@@ -1,0 +1,340 @@
+"""When digests go out, and the loop that sends them: local time via zoneinfo, an injected clock.
+
+Each day's digest is due at DIGEST_TIME on that day in DIGEST_TIMEZONE. On the day the
+clocks go forward a time that does not exist goes out at the first minute that does; on
+the day they go back an ambiguous time goes out at its first occurrence, and only once
+because the store admits one run per channel and day. A bot that was down at the time
+catches up when it starts within DIGEST_GRACE after it; earlier days are never back-posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Awaitable, Callable, Literal, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.config import Settings
+from bot.digest import Digest, build_digest, digest_of
+from bot.digest_store import DigestStore, utc_now
+from bot.errors import BotError, ConfigError
+from bot.models import FactBase
+
+log = logging.getLogger("bot.digest")
+
+Platform = Literal["slack", "discord"]
+_CHANNEL_IDS = {
+    "slack": re.compile(r"^[A-Z0-9]{2,}$"),
+    "discord": re.compile(r"^[0-9]{15,21}$"),
+}
+MAX_NAP = 900.0
+"""Sleep at most this long at once: the clock is read again after every nap (suspend, clock changes)."""
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestChannel:
+    """A channel that gets the daily digest, as `slack:C0123ABC` or `discord:1234...` names it."""
+
+    platform: Platform
+    id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def parse_channel(entry: str) -> DigestChannel:
+    """One `platform:id` entry; ValueError says what is wrong with it."""
+    platform, _, channel_id = entry.strip().partition(":")
+    platform, channel_id = platform.strip().lower(), channel_id.strip()
+    if platform not in _CHANNEL_IDS:
+        raise ValueError(f"{entry.strip()!r} does not start with slack: or discord:")
+    if not _CHANNEL_IDS[platform].match(channel_id):
+        shape = "an id like C0123ABC" if platform == "slack" else "a numeric id like 123456789012345678"
+        raise ValueError(f"{entry.strip()!r} is not {platform}: followed by {shape}")
+    return DigestChannel(platform, channel_id)  # type: ignore[arg-type]
+
+
+def parse_channels(text: str | None) -> list[DigestChannel]:
+    """DIGEST_CHANNELS, comma separated, duplicates dropped; ConfigError names the bad entry."""
+    channels: list[DigestChannel] = []
+    for entry in (text or "").split(","):
+        if not entry.strip():
+            continue
+        try:
+            channel = parse_channel(entry)
+        except ValueError as error:
+            raise ConfigError(
+                f"DIGEST_CHANNELS entry {error}; use e.g. slack:C0123ABC,discord:123456789012345678"
+            ) from None
+        if channel not in channels:
+            channels.append(channel)
+    return channels
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA zone DIGEST_TIMEZONE names, or ConfigError."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(f"DIGEST_TIMEZONE {name!r} is not an IANA time zone name such as Europe/Berlin") from None
+
+
+# -- time ----------------------------------------------------------------------------------
+
+
+def _exists(moment: datetime) -> bool:
+    """Whether a local wall time happens at all (it doesn't inside a spring-forward gap)."""
+    round_trip = moment.astimezone(timezone.utc).astimezone(moment.tzinfo)
+    return round_trip.replace(tzinfo=None, fold=0) == moment.replace(tzinfo=None, fold=0)
+
+
+def local_due(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC moment `at` happens on `day` in `zone`.
+
+    A wall time in a gap is moved to the first whole minute after it that exists; an
+    ambiguous one (the hour that repeats) is its first occurrence.
+    """
+    wall = datetime.combine(day, at.replace(tzinfo=None), tzinfo=zone)
+    if not _exists(wall):
+        start = wall.replace(second=0, microsecond=0)
+        # Gaps last at most a few hours; a day of minutes is a generous bound.
+        for minutes in range(1, 24 * 60 + 1):
+            wall = start + timedelta(minutes=minutes)  # wall-clock arithmetic: tzinfo is kept
+            if _exists(wall):
+                break
+    return wall.replace(fold=0).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """DIGEST_TIME in DIGEST_TIMEZONE, with the catch-up window DIGEST_GRACE."""
+
+    at: time
+    zone: ZoneInfo
+    grace: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "DigestSchedule":
+        return cls(
+            at=settings.digest_time,
+            zone=time_zone(settings.digest_timezone),
+            grace=timedelta(hours=settings.digest_grace_hours),
+        )
+
+    def local_day(self, now: datetime) -> date:
+        return now.astimezone(self.zone).date()
+
+    def due_at(self, day: date) -> datetime:
+        """When `day`'s digest is due, in UTC."""
+        return local_due(day, self.at, self.zone)
+
+    def open_day(self, now: datetime) -> date | None:
+        """The day whose digest may go out at `now` (its time has come, its grace not passed), if any."""
+        today = self.local_day(now)
+        for day in (today, today - timedelta(days=1)):
+            due = self.due_at(day)
+            if due <= now <= due + self.grace:
+                return day
+        return None
+
+    def next_due(self, now: datetime) -> datetime:
+        """The first due moment strictly after `now`."""
+        today = self.local_day(now)
+        for offset in range(0, 3):
+            due = self.due_at(today + timedelta(days=offset))
+            if due > now:
+                return due
+        raise AssertionError("a due moment within two days always exists")  # pragma: no cover
+
+
+# -- sending -------------------------------------------------------------------------------
+
+
+class SendFailure(BotError):
+    """A platform did not take a digest; `transient` ones (429, 5xx, network) are worth retrying."""
+
+    def __init__(self, reason: str, *, transient: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+Sender = Callable[[str, Digest], Awaitable["str | None"]]
+"""Posts a digest to a channel key (`slack:C…`) and returns the platform's message id, or None."""
+
+OutcomeStatus = Literal["sent", "done", "busy", "failed", "empty"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one channel's digest: sent now, done already, busy elsewhere, failed, or nothing to post."""
+
+    channel: str
+    day: date
+    status: OutcomeStatus
+    message_id: str | None = None
+    reason: str | None = None
+
+
+class DigestScheduler:
+    """Posts each channel's digest once a day; time, sleep, sending and backoff are all injected.
+
+    `run()` loops until `stop()`; `run_due()` and `post()` are the steps it takes, callable
+    on their own (the CLI's `digest send` uses `post`).
+    """
+
+    def __init__(
+        self,
+        *,
+        channels: Sequence[str],
+        schedule: DigestSchedule,
+        store: DigestStore,
+        base: Callable[[], FactBase],
+        size: int,
+        send: Sender,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        backoff: Sequence[float] = (2.0, 10.0, 30.0),
+        max_nap: float = MAX_NAP,
+    ) -> None:
+        self.channels = list(channels)
+        self.schedule = schedule
+        self.store = store
+        self._base = base
+        self.size = size
+        self._send = send
+        self._clock = clock
+        self._sleep = sleep
+        self.backoff = tuple(backoff)
+        self.max_nap = max_nap
+        self._stopped = False
+        self._busy_until: datetime | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    def start(self) -> "asyncio.Task[None]":
+        """Run the loop as a task; calling it again while it runs returns the same task."""
+        if self._task is None or self._task.done():
+            self._stopped = False
+            self._task = asyncio.get_running_loop().create_task(self.run(), name="digest-scheduler")
+        return self._task
+
+    async def close(self) -> None:
+        """Stop the loop and wait for it; an unfinished claim is retried by the next start."""
+        self.stop()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def today(self) -> date:
+        return self.schedule.local_day(self._clock())
+
+    def digest_for(self, channel: str, *, day: date | None = None) -> Digest:
+        """The channel's digest of `day` (default today): what it got, or what it would get."""
+        return self.store.digest_for(self._base(), channel=channel, day=day or self.today(), size=self.size)
+
+    async def run(self) -> None:
+        """Post every due digest, then sleep until the next one; forever, until `stop()`."""
+        if not self.channels:
+            log.info("no digest channels (DIGEST_CHANNELS): the daily digest is off")
+            return
+        now = self._clock()
+        self.store.miss_before(self.schedule.open_day(now) or self.schedule.local_day(now))
+        while not self._stopped:
+            try:
+                await self.run_due()
+            except Exception:  # noqa: BLE001 - a bad day (say the database is locked) must not end the loop
+                log.exception("digest round failed; trying again later")
+            if self._stopped:
+                break
+            await self._sleep(self.seconds_to_wait())
+
+    def seconds_to_wait(self) -> float:
+        """Until the next due moment, or until a claim held elsewhere may be taken over; capped."""
+        now = self._clock()
+        wake = self.schedule.next_due(now)
+        if self._busy_until is not None:
+            day = self.schedule.open_day(now)
+            if day is not None and self._busy_until < self.schedule.due_at(day) + self.schedule.grace:
+                wake = min(wake, self._busy_until)
+        return max(1.0, min((wake - now).total_seconds(), self.max_nap))
+
+    async def run_due(self) -> list[Outcome]:
+        """Post the open day's digest to every channel that has not had it; one failing stops none."""
+        self._busy_until = None
+        day = self.schedule.open_day(self._clock())
+        if day is None or not self.channels:
+            return []
+        results = await asyncio.gather(*(self.post(channel, day=day) for channel in self.channels), return_exceptions=True)
+        outcomes: list[Outcome] = []
+        for channel, result in zip(self.channels, results):
+            if isinstance(result, BaseException):
+                if isinstance(result, asyncio.CancelledError):
+                    raise result
+                log.error("digest for %s on %s failed unexpectedly", channel, day, exc_info=result)
+                result = Outcome(channel, day, "failed", reason=repr(result))
+            outcomes.append(result)
+        return outcomes
+
+    async def post(self, channel: str, *, day: date | None = None, force: bool = False) -> Outcome:
+        """Claim, send (retrying transient failures with backoff) and complete one channel's digest."""
+        day = day or self.today()
+        base = self._base()
+        planned = build_digest(base, channel=channel, day=day, size=self.size, posted=self.store.posted(channel))
+        if not planned.items:
+            return Outcome(channel, day, "empty", reason="the fact base has no facts")
+        claim = self.store.claim(planned, force=force)
+        if claim is None:
+            run = self.store.run(channel, day)
+            if run is not None and run.status == "claimed":
+                self._busy_until = min(filter(None, [self._busy_until, run.lease_until]))
+                return Outcome(channel, day, "busy", reason="another run holds the claim")
+            status = run.status if run is not None else "unknown"
+            return Outcome(channel, day, "done", message_id=run.message_id if run else None, reason=status)
+        digest = digest_of(base, channel=channel, day=day, fact_ids=claim.fact_ids, new_round=claim.new_round)
+        attempts = 1 + len(self.backoff)
+        reason = "not sent"
+        wait = 0.0
+        for attempt in range(attempts):
+            if wait:
+                await self._sleep(wait)
+            if not self.store.renew(claim):
+                return Outcome(channel, day, "busy", reason="another run took the claim over")
+            try:
+                message_id = await self._send(channel, digest)
+            except SendFailure as failure:
+                reason = failure.reason
+                if failure.transient and attempt + 1 < attempts:
+                    wait = max(self.backoff[attempt], failure.retry_after or 0.0)
+                    log.warning("digest for %s on %s: %s; retrying in %.0f s", channel, day, reason, wait)
+                    continue
+                if failure.transient:
+                    reason = f"gave up after {attempts} attempts: {reason}"
+                break
+            except Exception as error:  # noqa: BLE001 - one channel's bug must not stop the others
+                log.exception("digest for %s on %s: sending raised", channel, day)
+                reason = f"{type(error).__name__}: {error}"
+                break
+            if not message_id:
+                reason = "the platform did not confirm the message"
+                break
+            if not self.store.complete(claim, message_id):
+                log.warning("digest for %s on %s posted as %s after another run took over", channel, day, message_id)
+            log.info("digest for %s on %s posted: %s", channel, day, message_id)
+            return Outcome(channel, day, "sent", message_id=message_id)
+        self.store.fail(claim, reason)
+        log.error("digest for %s on %s not posted: %s", channel, day, reason)
+        return Outcome(channel, day, "failed", reason=reason)

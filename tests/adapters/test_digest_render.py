@@ -1,0 +1,452 @@
+"""The digest as Slack and Discord receive it: Block Kit and embeds, checked on local fakes over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import discord
+import pytest
+from aiohttp import web
+
+from adapters.digest_runner import RestDiscord, RestSlack, build_digest_scheduler
+from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
+from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text
+from bot.cli import main
+from bot.config import load_settings
+from bot.db import Database
+from bot.digest import Digest, DigestItem, build_digest, digest_of
+from bot.digest_store import DigestStore
+from bot.engine import Engine
+from bot.models import FactBase, ResolvedQuote, SourceInfo
+from bot.service import AskService
+from bot.terminal import source_label
+
+DAY = date(2025, 3, 31)
+SLACK_CHANNEL = "C0123ABC"
+DISCORD_CHANNEL = "1300000000000000001"
+FORBIDDEN_CHANNEL = "1300000000000000009"
+BOT_USER = {"id": "1100000000000000002", "username": "factbot", "discriminator": "0", "avatar": None, "bot": True}
+
+
+# -- a small fake of both platforms' HTTP APIs -----------------------------------------------
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class FakePlatforms:
+    """Slack's chat.postMessage under /slack/api/, Discord's REST under /discord/api/v10/; records every request."""
+
+    received: list[Received] = field(default_factory=list)
+    slack_replies: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
+    forbidden: set[str] = field(default_factory=set)
+    port: int = 0
+
+    async def start(self) -> "FakePlatforms":
+        app = web.Application()
+        app.router.add_post("/slack/api/{method}", self._slack)
+        app.router.add_route("*", "/discord/api/v10/{path:.*}", self._discord)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        await self._runner.cleanup()
+
+    @property
+    def slack_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/api/"
+
+    @property
+    def discord_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/discord/api/v10"
+
+    def posts(self, path_part: str) -> list[Received]:
+        return [r for r in self.received if r.method == "POST" and path_part in r.path]
+
+    async def _slack(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.received.append(Received("POST", request.path, dict(request.headers), body))
+        if self.slack_replies:
+            status, payload, headers = self.slack_replies.pop(0)
+            return web.json_response(payload, status=status, headers=headers)
+        ts = f"1700000000.{len(self.posts('chat.postMessage')):06d}"
+        return web.json_response({"ok": True, "channel": body["channel"], "ts": ts, "message": {"ts": ts}})
+
+    async def _discord(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else None
+        path = request.match_info["path"]
+        self.received.append(Received(request.method, path, dict(request.headers), body))
+        if path == "users/@me":
+            return _discord_json(BOT_USER)
+        if path == "oauth2/applications/@me":
+            return _discord_json(
+                {
+                    "id": "1100000000000000001",
+                    "name": "factbot",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": False,
+                    "bot_require_code_grant": False,
+                    "owner": BOT_USER,
+                    "verify_key": "0" * 64,
+                    "flags": 0,
+                }
+            )
+        if request.method == "POST" and path.startswith("channels/") and path.endswith("/messages"):
+            channel_id = path.split("/")[1]
+            if channel_id in self.forbidden:
+                return _discord_json({"message": "Missing Access", "code": 50001}, status=403)
+            return _discord_json(
+                {
+                    "id": str(1500000000000000000 + len(self.received)),
+                    "channel_id": channel_id,
+                    "type": 0,
+                    "content": body.get("content") or "",
+                    "author": BOT_USER,
+                    "timestamp": "2025-03-31T07:00:00.000000+00:00",
+                    "edited_timestamp": None,
+                    "tts": False,
+                    "mention_everyone": False,
+                    "mentions": [],
+                    "mention_roles": [],
+                    "attachments": [],
+                    "embeds": body.get("embeds") or [],
+                    "pinned": False,
+                }
+            )
+        return _discord_json({"message": "404: Not Found", "code": 0}, status=404)
+
+
+def _discord_json(payload: Any, *, status: int = 200) -> web.Response:
+    # discord.py compares the Content-Type as a string: no charset may follow it.
+    return web.Response(body=json.dumps(payload).encode(), status=status, headers={"Content-Type": "application/json"})
+
+
+@pytest.fixture
+async def fake() -> FakePlatforms:
+    platforms = await FakePlatforms().start()
+    yield platforms
+    await platforms.close()
+
+
+@pytest.fixture(autouse=True)
+def _restore_discord_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RestDiscord points discord.py at the fake through a class variable: put it back after each test."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+
+
+def _today(zone: str = "Europe/Berlin") -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(timezone.utc).astimezone(ZoneInfo(zone)).date()
+
+
+async def _cli(*argv: str) -> tuple[int, str]:
+    """`python -m bot ...` in a worker thread (it runs its own event loop) while the fake serves here."""
+    out = io.StringIO()
+    code = await asyncio.to_thread(main, list(argv), out=out)
+    return code, out.getvalue()
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _huge_digest(size: int = 10) -> Digest:
+    source = SourceInfo(id="src", title="A source " * 20, kind="news article", outlet="Outlet")
+    items = [
+        DigestItem(
+            fact_id=f"fact-{i}",
+            topic=f"topic-{i}",
+            topic_title=f"Topic {i}",
+            question=f"Question {i} " + "why " * 80,
+            answer="An answer. " * 300,
+            quotes=[ResolvedQuote(text="Quoted words. " * 250, source=source) for _ in range(3)],
+        )
+        for i in range(size)
+    ]
+    return Digest(channel="slack:C1", day=DAY, title="Fact of the day · Monday 31 March 2025", items=items)
+
+
+def _hostile_digest() -> Digest:
+    source = SourceInfo(id="src", title="<!here> & *bold* <@U999>", kind="blog post")
+    item = DigestItem(
+        fact_id="hostile",
+        topic="t",
+        topic_title="T",
+        question="Who pings <!channel>?",
+        answer="Nobody: <!channel> & <@U123> and <https://evil.example|a link> stay text; **no** _markdown_ @everyone",
+        quotes=[ResolvedQuote(text="<!channel> quoted **verbatim**", source=source, timestamp="01:02:03")],
+    )
+    return Digest(channel="slack:C1", day=DAY, title="Fact of the day · Monday 31 March 2025", items=[item])
+
+
+def test_slack_blocks_hold_title_question_answer_quote_source_and_hint(fact_base: FactBase) -> None:
+    digest = build_digest(fact_base, channel="slack:C1", day=DAY, size=3, posted=())
+    blocks = to_blocks(digest)
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": digest.title}}
+    assert "31 March 2025" in blocks[0]["text"]["text"]
+    headers = [b["text"]["text"] for b in blocks[1:] if b["type"] == "header"]
+    assert headers == [item.question for item in digest.items]
+    for item in digest.items:
+        at = next(i for i, b in enumerate(blocks) if b["type"] == "header" and b["text"]["text"] == item.question)
+        answer, quote, context = blocks[at + 1], blocks[at + 2], blocks[at + 3]
+        assert answer == {"type": "section", "text": {"type": "mrkdwn", "text": item.answer}}
+        assert [e["elements"][0]["text"] for e in quote["elements"]] == [q.text for q in item.quotes]
+        assert all(e["type"] == "rich_text_quote" for e in quote["elements"])
+        assert [e["text"] for e in context["elements"]] == [
+            "— " + source_label(q.source, timestamp=q.timestamp) for q in item.quotes
+        ]
+    assert blocks[-1]["type"] == "context" and "`/ask`" in blocks[-1]["elements"][0]["text"]
+    assert "mention me" in blocks[-1]["elements"][0]["text"]
+    assert to_fallback_text(digest).startswith(digest.title + ": " + digest.items[0].question)
+
+
+def test_slack_blocks_escape_every_control_character() -> None:
+    blocks = to_blocks(_hostile_digest())
+    text = json.dumps(blocks, ensure_ascii=False)
+    mrkdwn = [e["text"] for b in blocks for e in ([b["text"]] if "text" in b else b.get("elements", [])) if e.get("type") == "mrkdwn"]
+    assert mrkdwn, "the answer and the source are mrkdwn"
+    for value in mrkdwn:
+        assert "<" not in value and ">" not in value and "& " not in value
+    assert "Nobody: &lt;!channel&gt; &amp; &lt;@U123&gt;" in text
+    assert "— &lt;!here&gt; &amp; *bold* &lt;@U999&gt; (blog post) at 01:02:03" in text
+    # Rich text and plain text are never parsed for mentions: they stay literal.
+    assert {"type": "text", "text": "<!channel> quoted **verbatim**"} in blocks[3]["elements"][0]["elements"]
+    assert blocks[1]["text"] == {"type": "plain_text", "text": "Who pings <!channel>?"}
+    assert "<!channel>" not in to_fallback_text(_hostile_digest())
+
+
+def test_slack_blocks_stay_inside_block_kit_limits() -> None:
+    blocks = to_blocks(_huge_digest())
+    assert len(blocks) <= MESSAGE_BLOCK_LIMIT
+    assert len(json.dumps(blocks, ensure_ascii=False)) <= MESSAGE_CHAR_BUDGET
+    assert sum(b["type"] == "header" for b in blocks) >= 2, "the title and at least one fact"
+    for block in blocks:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= 150
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+        if block["type"] == "context":
+            assert len(block["elements"]) <= 10
+    small = to_blocks(_huge_digest(size=10).model_copy(update={"items": []}))
+    assert [b["type"] for b in small] == ["header", "context"]
+
+
+def test_discord_embed_holds_title_questions_answers_quotes_sources_and_hint(fact_base: FactBase) -> None:
+    digest = build_digest(fact_base, channel="discord:1", day=DAY, size=3, posted=())
+    [embed] = to_embeds(digest)
+    assert embed.title == digest.title and "31 March 2025" in embed.title
+    assert [f.name for f in embed.fields] == [discord.utils.escape_markdown(i.question) for i in digest.items]
+    for field_, item in zip(embed.fields, digest.items):
+        assert field_.value.startswith(discord.utils.escape_markdown(item.answer))
+        quote = item.quotes[0]
+        assert "> " + discord.utils.escape_markdown(quote.text) in field_.value
+        assert discord.utils.escape_markdown(source_label(quote.source, timestamp=quote.timestamp)) in field_.value
+    assert "/ask" in embed.footer.text and "mention me" in embed.footer.text
+
+
+def test_discord_embed_stays_inside_discord_limits_and_escapes_markdown() -> None:
+    [embed] = to_embeds(_huge_digest())
+    assert len(embed.fields) == 10
+    assert all(len(f.value) <= FIELD_VALUE_MAX and len(f.name) <= 256 for f in embed.fields)
+    assert len(embed) <= EMBED_TOTAL_MAX
+    assert all("Quoted words." in f.value and "An answer." in f.value for f in embed.fields)
+    [hostile] = to_embeds(_hostile_digest())
+    assert "\\*\\*no\\*\\* \\_markdown\\_" in hostile.fields[0].value
+
+
+# -- over HTTP: `digest send` -----------------------------------------------------------------
+
+
+def _slack_env(monkeypatch: pytest.MonkeyPatch, fake: FakePlatforms, tmp_path: Path) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", fake.slack_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DIGEST_TIMEZONE", "Europe/Berlin")
+
+
+async def test_digest_send_posts_block_kit_to_slack_once_a_day(
+    fake: FakePlatforms, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _slack_env(monkeypatch, fake, tmp_path)
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 0, out
+    [post] = fake.posts("chat.postMessage")
+    expected = build_digest(fact_base, channel=f"slack:{SLACK_CHANNEL}", day=_today(), size=3, posted=())
+    assert post.body["channel"] == SLACK_CHANNEL
+    assert post.body["blocks"] == to_blocks(expected)
+    assert post.body["text"] == to_fallback_text(expected)
+    assert post.body.get("unfurl_links") is False and "link_names" not in post.body
+    assert post.headers["Authorization"] == "Bearer xoxb-test"
+    assert "(message 1700000000.000001)" in out
+
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 0 and "done already" in out and "--force" in out
+    assert len(fake.posts("chat.postMessage")) == 1
+
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}", "--force")
+    assert code == 0, out
+    first, again = fake.posts("chat.postMessage")
+    assert again.body["blocks"] == first.body["blocks"], "a forced re-post repeats today's facts"
+
+    code, out = await _cli("digest", "preview", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 0 and "(posted, message 1700000000.000001)" in out
+    assert expected.items[0].question in out
+
+
+async def test_a_slack_rate_limit_is_retried_into_one_post(
+    fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _slack_env(monkeypatch, fake, tmp_path)
+    fake.slack_replies.append((429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"}))
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 0, out
+    assert len(fake.posts("chat.postMessage")) == 2
+    assert "posted the digest" in out
+
+
+async def test_a_slack_refusal_is_one_line_and_preview_still_works(
+    fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _slack_env(monkeypatch, fake, tmp_path)
+    fake.slack_replies.append((200, {"ok": False, "error": "channel_not_found"}, {}))
+    code, _ = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"error: the digest for slack:{SLACK_CHANNEL} was not posted: Slack: channel_not_found" in err
+    assert "Traceback" not in err
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    code, out = await _cli("digest", "preview", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 0 and "(failed: Slack: channel_not_found)" in out
+
+
+async def test_digest_send_posts_an_embed_to_discord_without_mentions(
+    fake: FakePlatforms, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.discord_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    code, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}")
+    assert code == 0, out
+    [post] = fake.posts(f"channels/{DISCORD_CHANNEL}/messages")
+    expected = build_digest(fact_base, channel=f"discord:{DISCORD_CHANNEL}", day=_today("UTC"), size=3, posted=())
+    assert post.body["allowed_mentions"] == {"parse": []}
+    assert post.body["embeds"] == [e.to_dict() for e in to_embeds(expected)]
+    assert post.body["embeds"][0]["title"] == expected.title
+    assert post.headers["Authorization"] == "Bot discord-test-token"
+    assert f"to discord:{DISCORD_CHANNEL} (message " in out
+
+
+async def test_send_without_the_platform_token_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = await _cli("digest", "send", "--channel", "discord:1300000000000000001")
+    assert code == 1
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+    code, _ = await _cli("digest", "send", "--channel", "slack:#general")
+    assert code == 2
+    assert "--channel 'slack:#general' is not slack: followed by" in capsys.readouterr().err
+
+
+def test_preview_needs_no_token_and_creates_no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fact_base: FactBase) -> None:
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DIGEST_CHANNELS", f"slack:{SLACK_CHANNEL},discord:{DISCORD_CHANNEL}")
+    out = io.StringIO()
+    assert main(["digest", "preview", "--date", "2025-03-31"], out=out) == 0
+    text = out.getvalue()
+    first = build_digest(fact_base, channel="x", day=DAY, size=3, posted=())
+    assert f"slack:{SLACK_CHANNEL}: Fact of the day · Monday 31 March 2025" in text
+    assert f"discord:{DISCORD_CHANNEL}: Fact of the day · Monday 31 March 2025" in text
+    assert text.count(first.items[0].question) == 2
+    assert not (tmp_path / "data").exists()
+    assert main(["digest", "preview", "--date", "31/03/2025"], out=io.StringIO()) == 2
+    monkeypatch.setenv("DIGEST_TIMEZONE", "Berlin")
+    assert main(["digest", "preview"], out=io.StringIO()) == 1
+
+
+# -- the runtime's scheduler over the platform clients ------------------------------------------
+
+
+class DiscordWithProvider(RestDiscord):
+    """RestDiscord plus the one method the runtime's DiscordBot adds for /digest."""
+
+    provider: Callable[[str], list[discord.Embed]] | None = None
+
+    def set_digest_provider(self, provider: Callable[[str], list[discord.Embed]]) -> None:
+        self.provider = provider
+
+
+async def test_the_scheduler_posts_to_each_channel_and_one_refusal_stops_none(
+    fake: FakePlatforms, fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.forbidden.add(FORBIDDEN_CHANNEL)
+    now = datetime.now(timezone.utc)
+    settings = load_settings(
+        digest_channels=f"discord:{FORBIDDEN_CHANNEL},slack:{SLACK_CHANNEL},discord:{DISCORD_CHANNEL}",
+        digest_time=(now - timedelta(minutes=1)).time().replace(microsecond=0),
+        digest_timezone="UTC",
+        DIGEST_GRACE="1h",
+    )
+    service = AskService(Engine(fact_base))
+    db = Database(tmp_path / "bot.sqlite3")
+    async with DiscordWithProvider("discord-test-token", api_url=fake.discord_url) as discord_bot:
+        scheduler = build_digest_scheduler(
+            settings, service, db, slack=RestSlack("xoxb-test", base_url=fake.slack_url), discord=discord_bot
+        )
+        with caplog.at_level(logging.ERROR):
+            outcomes = {o.channel: o for o in await scheduler.run_due()}
+        assert outcomes[f"slack:{SLACK_CHANNEL}"].status == "sent"
+        assert outcomes[f"discord:{DISCORD_CHANNEL}"].status == "sent"
+        refused = outcomes[f"discord:{FORBIDDEN_CHANNEL}"]
+        assert refused.status == "failed" and refused.reason == "Discord: 403 Missing Access"
+        assert len(fake.posts(f"channels/{FORBIDDEN_CHANNEL}/messages")) == 1, "403 is permanent: no retry"
+        assert any(FORBIDDEN_CHANNEL in r.getMessage() and "Missing Access" in r.getMessage() for r in caplog.records)
+        [slack_post] = fake.posts("chat.postMessage")
+        [discord_post] = fake.posts(f"channels/{DISCORD_CHANNEL}/messages")
+        day = scheduler.today()
+        expected = DigestStore(db).digest_for(fact_base, channel=f"discord:{DISCORD_CHANNEL}", day=day, size=3)
+        assert discord_post.body["embeds"] == [e.to_dict() for e in to_embeds(expected)]
+        slack_digest = digest_of(
+            fact_base, channel="slack", day=day, fact_ids=scheduler.store.run(f"slack:{SLACK_CHANNEL}", day).fact_ids
+        )
+        assert slack_post.body["blocks"] == to_blocks(slack_digest)
+        # /digest in that channel shows what went out there today.
+        assert discord_bot.provider is not None
+        assert [e.to_dict() for e in discord_bot.provider(DISCORD_CHANNEL)] == discord_post.body["embeds"]
+
+        assert all(o.status == "done" for o in await scheduler.run_due())
+        assert len(fake.posts("chat.postMessage")) == 1
+
+
+async def test_a_channel_of_a_platform_not_running_is_logged_once_and_left_out(
+    fake: FakePlatforms, fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(digest_channels=f"discord:{DISCORD_CHANNEL},slack:{SLACK_CHANNEL}")
+    with caplog.at_level(logging.ERROR):
+        scheduler = build_digest_scheduler(
+            settings,
+            AskService(Engine(fact_base)),
+            Database(tmp_path / "bot.sqlite3"),
+            slack=RestSlack("xoxb-test", base_url=fake.slack_url),
+            discord=None,
+        )
+    assert scheduler.channels == [f"slack:{SLACK_CHANNEL}"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum(f"discord:{DISCORD_CHANNEL}" in m and "not configured" in m for m in messages) == 1
+    outcome = await scheduler.post(f"slack:{SLACK_CHANNEL}")
+    assert outcome.status == "sent" and len(fake.posts("chat.postMessage")) == 1

@@ -1,0 +1,375 @@
+"""When digests go out and what the scheduler does, on an injected clock: no test sleeps for real."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import load_settings
+from bot.db import Database
+from bot.digest import Digest, build_digest
+from bot.digest_schedule import (
+    DigestChannel,
+    DigestSchedule,
+    DigestScheduler,
+    SendFailure,
+    local_due,
+    parse_channels,
+    time_zone,
+)
+from bot.digest_store import DigestStore
+from bot.errors import ConfigError
+from bot.models import FactBase
+
+UTC = timezone.utc
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+SLACK = "slack:C0123ABC"
+DISCORD = "discord:123456789012345678"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+class FakeTime:
+    """A clock and a sleep that moves it: the scheduler's naps take no wall time."""
+
+    def __init__(self, now: datetime, *, until: datetime | None = None) -> None:
+        self.now = now
+        self.until = until
+        self.naps: list[float] = []
+        self.scheduler: DigestScheduler | None = None
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.naps.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        if self.until is not None and self.now >= self.until and self.scheduler is not None:
+            self.scheduler.stop()
+        await asyncio.sleep(0)
+
+
+class Recorder:
+    """Stands in for a platform: records what it was asked to post, and when; fails as told."""
+
+    def __init__(self, clock: FakeTime, *, failures: dict[str, list[BaseException | None]] | None = None) -> None:
+        self.clock = clock
+        self.posts: list[tuple[str, datetime, Digest]] = []
+        self.attempts: list[str] = []
+        self.failures = failures or {}
+
+    async def __call__(self, channel: str, digest: Digest) -> str | None:
+        self.attempts.append(channel)
+        await asyncio.sleep(0)  # let concurrent senders interleave, as network calls would
+        planned = self.failures.get(channel)
+        if planned:
+            outcome = planned.pop(0)
+            if outcome is None:
+                return None
+            raise outcome
+        self.posts.append((channel, self.clock.now, digest))
+        return f"m{len(self.posts)}"
+
+
+def make_scheduler(
+    tmp_path: Path,
+    fact_base: FactBase,
+    clock: FakeTime,
+    send: Recorder,
+    *,
+    at: time = time(9, 0),
+    zone: ZoneInfo = BERLIN,
+    grace: timedelta = timedelta(hours=6),
+    channels: tuple[str, ...] = (SLACK,),
+    owner: str = "one",
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+) -> DigestScheduler:
+    store = DigestStore(Database(tmp_path / "bot.sqlite3"), owner=owner, clock=clock)
+    scheduler = DigestScheduler(
+        channels=channels,
+        schedule=DigestSchedule(at=at, zone=zone, grace=grace),
+        store=store,
+        base=lambda: fact_base,
+        size=3,
+        send=send,
+        clock=clock,
+        sleep=sleep or clock.sleep,
+    )
+    clock.scheduler = scheduler
+    return scheduler
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+def test_channels_parse_and_a_bad_entry_is_named() -> None:
+    assert parse_channels(f" {SLACK}, {DISCORD},,{SLACK} ") == [
+        DigestChannel("slack", "C0123ABC"),
+        DigestChannel("discord", "123456789012345678"),
+    ]
+    assert parse_channels(None) == []
+    for bad in ("teams:C01", "slack:#general", "discord:general", "C0123ABC"):
+        with pytest.raises(ConfigError) as error:
+            parse_channels(f"{SLACK},{bad}")
+        assert repr(bad) in str(error.value) and "DIGEST_CHANNELS" in str(error.value)
+        assert "\n" not in str(error.value)
+
+
+def test_an_unknown_time_zone_is_one_clear_line() -> None:
+    with pytest.raises(ConfigError) as error:
+        time_zone("Mars/Olympus")
+    assert str(error.value) == "DIGEST_TIMEZONE 'Mars/Olympus' is not an IANA time zone name such as Europe/Berlin"
+    assert time_zone("Europe/Berlin") == BERLIN
+
+
+def test_the_schedule_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_TIME", "07:45")
+    monkeypatch.setenv("DIGEST_TIMEZONE", "America/New_York")
+    monkeypatch.setenv("DIGEST_GRACE", "90m")
+    schedule = DigestSchedule.from_settings(load_settings())
+    assert (schedule.at, schedule.zone, schedule.grace) == (time(7, 45), NEW_YORK, timedelta(minutes=90))
+
+
+# -- time ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "at", "expected"),
+    [
+        # Europe/Berlin springs forward on 30 March 2025 at 02:00 -> 03:00.
+        (BERLIN, date(2025, 3, 29), time(9, 0), utc(2025, 3, 29, 8, 0)),
+        (BERLIN, date(2025, 3, 30), time(9, 0), utc(2025, 3, 30, 7, 0)),
+        (BERLIN, date(2025, 3, 30), time(2, 30), utc(2025, 3, 30, 1, 0)),  # no 02:30: 03:00 CEST
+        (BERLIN, date(2025, 3, 30), time(2, 0), utc(2025, 3, 30, 1, 0)),
+        (BERLIN, date(2025, 3, 30), time(3, 0), utc(2025, 3, 30, 1, 0)),
+        # ... and falls back on 26 October 2025 at 03:00 -> 02:00: 02:30 happens twice.
+        (BERLIN, date(2025, 10, 26), time(2, 30), utc(2025, 10, 26, 0, 30)),  # the first, CEST
+        (BERLIN, date(2025, 10, 26), time(9, 0), utc(2025, 10, 26, 8, 0)),
+        (BERLIN, date(2025, 10, 25), time(9, 0), utc(2025, 10, 25, 7, 0)),
+        # America/New_York: 9 March 2025 02:00 -> 03:00, 2 November 2025 02:00 -> 01:00.
+        (NEW_YORK, date(2025, 3, 9), time(2, 30), utc(2025, 3, 9, 7, 0)),  # no 02:30: 03:00 EDT
+        (NEW_YORK, date(2025, 3, 9), time(9, 0), utc(2025, 3, 9, 13, 0)),
+        (NEW_YORK, date(2025, 3, 8), time(9, 0), utc(2025, 3, 8, 14, 0)),
+        (NEW_YORK, date(2025, 11, 2), time(1, 30), utc(2025, 11, 2, 5, 30)),  # the first, EDT
+        (NEW_YORK, date(2025, 11, 2), time(9, 0), utc(2025, 11, 2, 14, 0)),
+        (NEW_YORK, date(2025, 11, 1), time(9, 0), utc(2025, 11, 1, 13, 0)),
+    ],
+)
+def test_the_due_moment_on_and_around_clock_changes(zone: ZoneInfo, day: date, at: time, expected: datetime) -> None:
+    assert local_due(day, at, zone) == expected
+
+
+def test_the_open_day_and_the_next_due_moment() -> None:
+    schedule = DigestSchedule(at=time(9, 0), zone=BERLIN, grace=timedelta(hours=6))
+    due = utc(2025, 6, 2, 7, 0)
+    assert schedule.open_day(due - timedelta(seconds=1)) is None
+    assert schedule.open_day(due) == date(2025, 6, 2)
+    assert schedule.open_day(due + timedelta(hours=6)) == date(2025, 6, 2)
+    assert schedule.open_day(due + timedelta(hours=6, seconds=1)) is None
+    assert schedule.next_due(due - timedelta(hours=1)) == due
+    assert schedule.next_due(due) == utc(2025, 6, 3, 7, 0)
+    late = DigestSchedule(at=time(23, 0), zone=BERLIN, grace=timedelta(hours=6))
+    # 01:00 Berlin on 3 June is within the grace of 2 June's 23:00: that day, not an earlier one.
+    assert late.open_day(utc(2025, 6, 2, 23, 0)) == date(2025, 6, 2)
+
+
+# -- the loop ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "start", "expected"),
+    [
+        (
+            BERLIN,
+            time(2, 30),
+            utc(2025, 3, 28, 12, 0),
+            [utc(2025, 3, 29, 1, 30), utc(2025, 3, 30, 1, 0), utc(2025, 3, 31, 0, 30)],
+        ),
+        (
+            BERLIN,
+            time(2, 30),
+            utc(2025, 10, 24, 12, 0),
+            [utc(2025, 10, 25, 0, 30), utc(2025, 10, 26, 0, 30), utc(2025, 10, 27, 1, 30)],
+        ),
+        (
+            NEW_YORK,
+            time(2, 30),
+            utc(2025, 3, 7, 18, 0),
+            [utc(2025, 3, 8, 7, 30), utc(2025, 3, 9, 7, 0), utc(2025, 3, 10, 6, 30)],
+        ),
+        (
+            NEW_YORK,
+            time(1, 30),
+            utc(2025, 10, 31, 18, 0),
+            [utc(2025, 11, 1, 5, 30), utc(2025, 11, 2, 5, 30), utc(2025, 11, 3, 6, 30)],
+        ),
+        (
+            BERLIN,
+            time(9, 0),
+            utc(2025, 3, 28, 20, 0),
+            [utc(2025, 3, 29, 8, 0), utc(2025, 3, 30, 7, 0), utc(2025, 3, 31, 7, 0)],
+        ),
+    ],
+)
+async def test_the_loop_posts_once_a_day_across_clock_changes(
+    tmp_path: Path, fact_base: FactBase, zone: ZoneInfo, at: time, start: datetime, expected: list[datetime]
+) -> None:
+    clock = FakeTime(start, until=start + timedelta(days=3, hours=6))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, at=at, zone=zone)
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert [when for _, when, _ in send.posts] == expected
+    days = [digest.day for _, _, digest in send.posts]
+    assert days == [when.astimezone(zone).date() for when in expected]
+    assert max(clock.naps) <= scheduler.max_nap
+
+
+async def test_a_restart_within_the_grace_catches_up_once(tmp_path: Path, fact_base: FactBase) -> None:
+    start = utc(2025, 6, 2, 7, 0) + timedelta(hours=5, minutes=59)  # due 09:00 Berlin, grace 6 h
+    clock = FakeTime(start, until=start + timedelta(hours=12))
+    send = Recorder(clock)
+    await make_scheduler(tmp_path, fact_base, clock, send).run()
+    assert [(c, when, d.day) for c, when, d in send.posts] == [(SLACK, start, date(2025, 6, 2))]
+
+    # A second start the same day posts nothing more.
+    clock.now, clock.until = start + timedelta(hours=1), start + timedelta(hours=2)
+    again = Recorder(clock)
+    await make_scheduler(tmp_path, fact_base, clock, again, owner="two").run()
+    assert again.attempts == []
+
+
+async def test_a_restart_beyond_the_grace_waits_for_tomorrow_and_never_back_posts(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    start = utc(2025, 6, 2, 7, 0) + timedelta(hours=6, minutes=1)
+    clock = FakeTime(start, until=utc(2025, 6, 3, 12, 0))
+    send = Recorder(clock)
+    await make_scheduler(tmp_path, fact_base, clock, send).run()
+    assert [(when, d.day) for _, when, d in send.posts] == [(utc(2025, 6, 3, 7, 0), date(2025, 6, 3))]
+
+
+async def test_after_days_of_downtime_only_today_goes_out(tmp_path: Path, fact_base: FactBase) -> None:
+    clock = FakeTime(utc(2025, 6, 1, 7, 0))
+    first = Recorder(clock)
+    await make_scheduler(tmp_path, fact_base, clock, first).run_due()
+    clock.now = utc(2025, 6, 5, 8, 0)  # down from 1 June until an hour after 5 June's time
+    clock.until = utc(2025, 6, 5, 20, 0)
+    send = Recorder(clock)
+    await make_scheduler(tmp_path, fact_base, clock, send).run()
+    assert [d.day for _, _, d in send.posts] == [date(2025, 6, 5)]
+
+
+async def test_two_schedulers_on_one_database_post_once(tmp_path: Path, fact_base: FactBase) -> None:
+    start = utc(2025, 6, 2, 6, 0)
+    clock_a = FakeTime(start, until=start + timedelta(days=2))
+    clock_b = FakeTime(start, until=start + timedelta(days=2))
+    sent_a, sent_b = Recorder(clock_a), Recorder(clock_b)
+    a = make_scheduler(tmp_path, fact_base, clock_a, sent_a, channels=(SLACK, DISCORD), owner="a")
+    b = make_scheduler(tmp_path, fact_base, clock_b, sent_b, channels=(SLACK, DISCORD), owner="b")
+    await asyncio.wait_for(asyncio.gather(a.run(), b.run()), timeout=20)
+    posts = sorted((c, d.day) for c, _, d in sent_a.posts + sent_b.posts)
+    assert posts == sorted((c, day) for c in (SLACK, DISCORD) for day in (date(2025, 6, 2), date(2025, 6, 3)))
+
+
+async def test_a_crash_between_claim_and_send_is_retried_on_the_next_start(tmp_path: Path, fact_base: FactBase) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    crashed_clock = FakeTime(due)
+    crashed = DigestStore(Database(tmp_path / "bot.sqlite3"), owner="crashed", clock=crashed_clock)
+    claim = crashed.claim(build_digest(fact_base, channel=SLACK, day=date(2025, 6, 2), size=3, posted=()))
+    assert claim is not None  # ... and the process died before sending
+
+    restart = due + timedelta(seconds=30)  # back before the dead claim's lease ran out
+    clock = FakeTime(restart, until=restart + timedelta(hours=1))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, owner="restarted")
+    await scheduler.run()
+    [(channel, when, digest)] = send.posts
+    assert channel == SLACK and digest.day == date(2025, 6, 2)
+    assert digest.fact_ids == claim.fact_ids, "the retry posts the facts the claim planned"
+    assert due + crashed.lease <= when < due + crashed.lease + timedelta(seconds=5)
+    run = scheduler.store.run(SLACK, date(2025, 6, 2))
+    assert (run.status, run.owner, run.message_id) == ("sent", "restarted", "m1")
+
+
+async def test_one_failing_channel_does_not_stop_the_others(
+    tmp_path: Path, fact_base: FactBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    other = "slack:C0OTHER"
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    send = Recorder(
+        clock,
+        failures={
+            SLACK: [SendFailure("Slack: channel_not_found", transient=False)],
+            DISCORD: [None],
+            "slack:C0BUGGY": [RuntimeError("boom")],
+        },
+    )
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(SLACK, DISCORD, "slack:C0BUGGY", other))
+    with caplog.at_level(logging.ERROR, logger="bot.digest"):
+        outcomes = await scheduler.run_due()
+    assert {o.channel: o.status for o in outcomes} == {SLACK: "failed", DISCORD: "failed", "slack:C0BUGGY": "failed", other: "sent"}
+    assert [c for c, _, _ in send.posts] == [other]
+    assert send.attempts.count(SLACK) == 1, "a permanent failure is not retried"
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(SLACK in m and "channel_not_found" in m for m in errors)
+    assert any(DISCORD in m and "did not confirm" in m for m in errors)
+    assert any("slack:C0BUGGY" in m and "boom" in m for m in errors)
+    assert scheduler.store.run(SLACK, date(2025, 6, 2)).error == "Slack: channel_not_found"
+    assert await scheduler.run_due() and send.attempts.count(SLACK) == 1, "a failed day is not retried in a loop"
+
+
+async def test_transient_failures_are_retried_with_backoff(tmp_path: Path, fact_base: FactBase) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    send = Recorder(
+        clock,
+        failures={
+            SLACK: [SendFailure("Slack: HTTP 503", transient=True), SendFailure("Slack: ratelimited", transient=True, retry_after=45)],
+            DISCORD: [SendFailure("Discord: 502", transient=True)] * 4,
+        },
+    )
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(SLACK, DISCORD))
+    outcomes = {o.channel: o for o in await scheduler.run_due()}
+    assert outcomes[SLACK].status == "sent"
+    assert send.attempts.count(SLACK) == 3
+    assert outcomes[DISCORD].status == "failed" and "gave up after 4 attempts" in outcomes[DISCORD].reason
+    assert sorted(clock.naps) == sorted([2.0, 45.0, 2.0, 10.0, 30.0]), "backoff, and Retry-After when longer"
+    assert [c for c, _, _ in send.posts] == [SLACK]
+
+
+async def test_digest_for_today_is_what_went_out(tmp_path: Path, fact_base: FactBase) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    before = scheduler.digest_for(SLACK)
+    await scheduler.run_due()
+    [(_, _, posted)] = send.posts
+    assert scheduler.digest_for(SLACK) == posted == before
+    clock.now += timedelta(days=1)
+    assert not set(scheduler.digest_for(SLACK).fact_ids) & set(posted.fact_ids)
+
+
+async def test_start_runs_one_loop_and_close_ends_it(tmp_path: Path, fact_base: FactBase) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 6, 0))
+    naps: list[float] = []
+
+    async def sleep_until_cancelled(seconds: float) -> None:
+        naps.append(seconds)
+        await asyncio.Event().wait()
+
+    scheduler = make_scheduler(tmp_path, fact_base, clock, Recorder(clock), sleep=sleep_until_cancelled)
+    task = scheduler.start()
+    assert scheduler.start() is task
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert naps == [900.0], "an hour before 09:00 Berlin it naps the capped 15 minutes"
+    await scheduler.close()
+    assert task.done()
