@@ -1,0 +1,518 @@
+"""Slack: answer mentions, DMs and `/ask` with slack-bolt, in Socket Mode or HTTP mode.
+
+A Slack event becomes a plain question (`from_mrkdwn`), the core answers it, and
+`slack_blocks` renders the `Answer`. Everything here is about delivery: one answer per
+event (retries are claimed away on `event_id` in SQLite), no answer to bots, Web API
+failures logged with what was being done and never raised into bolt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+import time
+from typing import Any, Awaitable, Callable
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.config import Settings
+from bot.db import Database
+from bot.errors import ConfigError
+from bot.feedback import FeedbackStore
+from bot.models import Answer
+from bot.service import AskService
+from bot.terminal import bound_question
+
+from adapters.slack_blocks import (
+    ACTION_PATTERNS,
+    ACTION_SHARE,
+    TOO_LONG,
+    decode_value,
+    from_mrkdwn,
+    home_view,
+    to_blocks,
+    to_text,
+)
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+DEFAULT_API_URL = "https://slack.com/api/"
+EVENTS_PATH = "/slack/events"
+SORRY = "Sorry, something went wrong on my side; please try again in a moment."
+GONE = "I can't find that answer any more; please ask again."
+CANT_SHARE = "I couldn't post in this channel; invite me to it (type `/invite` and pick me), then try again."
+THANKS = {"up": "Thanks, your 👍 is recorded.", "down": "Thanks, your 👎 is recorded; it helps me improve."}
+HELP_WORDS = frozenset({"help", "?", "topics"})
+# Errors from apps.connections.open that no retry will fix: the token itself is wrong.
+_TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
+_FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def check_settings(settings: Settings) -> None:
+    """Raise ConfigError with one line naming the first missing or malformed Slack setting."""
+    token = settings.slack_bot_token
+    if not token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is missing: copy the Bot User OAuth Token (xoxb-...) from the app's "
+            "OAuth & Permissions page"
+        )
+    if not token.startswith("xoxb-"):
+        raise ConfigError(
+            "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions > Bot User OAuth Token)"
+        )
+    if settings.slack_mode == "socket":
+        if not settings.slack_app_token:
+            raise ConfigError(
+                "SLACK_APP_TOKEN is missing: Socket Mode needs an app-level token (xapp-...); "
+                "set it or set SLACK_MODE=http with SLACK_SIGNING_SECRET"
+            )
+        if not settings.slack_app_token.startswith("xapp-"):
+            raise ConfigError(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
+                "(Basic Information > App-Level Tokens, with the connections:write scope)"
+            )
+    elif not settings.slack_signing_secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is missing: HTTP mode checks every request with it "
+            "(Basic Information > App Credentials); set it or set SLACK_MODE=socket with SLACK_APP_TOKEN"
+        )
+    url = settings.slack_api_url
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"SLACK_API_URL must start with http:// or https://, not {url!r}")
+
+
+class EventClaims:
+    """Claims Slack event ids in SQLite: the first delivery of an event wins, every retry loses.
+
+    The claim is the unique key (INSERT OR IGNORE), so two processes sharing the data
+    directory can't both answer. Slack retries for minutes, not days: rows older than
+    `ttl` seconds are pruned, at most once per `prune_every` seconds.
+    """
+
+    SCHEMA = """
+    CREATE TABLE IF NOT EXISTS slack_events (event_id TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+    CREATE INDEX IF NOT EXISTS slack_events_by_time ON slack_events (seen_at);
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        ttl: float = 86400.0,
+        prune_every: float = 3600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.ttl = ttl
+        self.prune_every = prune_every
+        self.clock = clock
+        self._pruned_at: float | None = None
+        db.ensure(self.SCHEMA)
+
+    def claim(self, event_id: str) -> bool:
+        """True the first time an event id is seen (within the ttl), False for every repeat."""
+        now = self.clock()
+        if self._pruned_at is None or now - self._pruned_at >= self.prune_every:
+            self.db.execute("DELETE FROM slack_events WHERE seen_at < ?", (now - self.ttl,))
+            self._pruned_at = now
+        cursor = self.db.execute("INSERT OR IGNORE INTO slack_events (event_id, seen_at) VALUES (?, ?)", (event_id, now))
+        return cursor.rowcount == 1
+
+
+def _from_bot(event: dict[str, Any]) -> bool:
+    return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
+
+
+class SlackBot:
+    """The Slack side of the bot: a bolt AsyncApp plus its Socket Mode connection or HTTP routes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        service: AskService,
+        *,
+        db: Database,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        check_settings(settings)
+        self.settings = settings
+        self.service = service
+        self.mode = settings.slack_mode
+        self.feedback = FeedbackStore(db)
+        self.events = EventClaims(db, clock=clock)
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_url or DEFAULT_API_URL,
+            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        self.bolt_app = AsyncApp(
+            name="factbot",
+            client=self.client,
+            signing_secret=settings.slack_signing_secret or "",
+            # Socket Mode payloads arrive over the app token's websocket; there is no signature.
+            request_verification_enabled=self.mode == "http",
+        )
+        self._socket: AsyncSocketModeHandler | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        self._started = False
+        self._closed = False
+        self._register()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def http_routes(self) -> list[web.RouteDef]:
+        """`POST /slack/events` for HTTP mode, to mount beside /healthz on the one server on PORT."""
+        return [web.post(EVENTS_PATH, self._handle_http)]
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        bolt_response = await self.bolt_app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def start(self) -> None:
+        """Socket Mode: open the websocket (ConfigError if Slack rejects the app token). HTTP mode: nothing to do."""
+        self._started = True
+        if self.mode != "socket":
+            return
+        self._socket = AsyncSocketModeHandler(self.bolt_app, app_token=self.settings.slack_app_token, web_client=self.client)
+        try:
+            opened = await self.client.apps_connections_open(app_token=self.settings.slack_app_token or "")
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in _TOKEN_ERRORS:
+                await self.close()
+                raise ConfigError(
+                    f"SLACK_APP_TOKEN was rejected by Slack ({code}): create an app-level token with the "
+                    "connections:write scope under Basic Information > App-Level Tokens"
+                ) from None
+            log.warning("Slack apps.connections.open failed (%s); retrying in the background", code)
+        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            log.warning("cannot reach Slack to open Socket Mode (%s); retrying in the background", error)
+        else:
+            # The URL is single-use: hand it to the client instead of asking for another.
+            self._socket.client.wss_uri = opened["url"]
+            await self._socket.connect_async()
+            log.info("Slack Socket Mode connected")
+            return
+        self._connecting = asyncio.create_task(self._socket.connect_async(), name="slack-socket-connect")
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+        if self._socket is not None:
+            try:
+                await self._socket.close_async()
+            except (aiohttp.ClientError, OSError, RuntimeError) as error:
+                log.warning("closing the Slack socket failed: %s", error)
+            self._socket = None
+
+    @property
+    def connected(self) -> bool:
+        """Socket Mode: the websocket is open. HTTP mode: started (Slack connects to us)."""
+        if self._closed or not self._started:
+            return False
+        if self.mode != "socket":
+            return True
+        client = self._socket.client if self._socket else None
+        session = client.current_session if client else None
+        return bool(client and session is not None and not session.closed and not client.closed and not client.stale)
+
+    # -- Web API -----------------------------------------------------------------------------
+
+    async def _web(self, method: str, **kwargs: Any) -> AsyncSlackResponse | None:
+        """Call a Web API method; on failure log what was being done and return None."""
+        where = kwargs.get("channel") or kwargs.get("user_id") or "-"
+        try:
+            return await self.client.api_call(method, json=kwargs)
+        except SlackApiError as error:
+            log.error("Slack %s failed for %s: %s", method, where, error.response.get("error"))
+        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            log.error("Slack %s failed for %s: %s: %s", method, where, type(error).__name__, error)
+        return None
+
+    async def post_blocks(self, channel: str, *, blocks: list[dict], text: str) -> str | None:
+        """Post a message; its ts, or None (logged) when Slack refused or was unreachable."""
+        return await self._post(channel, blocks=blocks, text=text)
+
+    async def _post(
+        self, channel: str, *, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
+    ) -> str | None:
+        message: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
+        if blocks:
+            message["blocks"] = blocks
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        response = await self._web("chat.postMessage", **message)
+        return response.get("ts") if response is not None else None
+
+    async def _respond(self, response_url: str | None, **message: Any) -> bool:
+        """Send to an interaction's response_url (ephemeral replies, in-place updates); False on failure."""
+        if not response_url:
+            log.error("Slack gave no response_url to reply to")
+            return False
+        try:
+            response = await AsyncWebhookClient(url=response_url).send_dict(message)
+        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            log.error("Slack response_url failed: %s: %s", type(error).__name__, error)
+            return False
+        if response.status_code != 200:
+            log.error("Slack response_url refused the reply: %s %s", response.status_code, response.body)
+            return False
+        return True
+
+    # -- listeners ---------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.bolt_app
+        guarded = self._guarded
+        app.middleware(self._claim_event)
+        app.event("app_mention")(guarded(self._on_mention))
+        app.event("message")(guarded(self._on_message))
+        app.event("app_home_opened")(guarded(self._on_home_opened))
+        # Slack sends an app only its own commands: whatever the manifest calls /ask is ours.
+        app.command(re.compile(r"^/"))(guarded(self._on_ask))
+        app.action(ACTION_SHARE)(guarded(self._on_share))
+        app.action(ACTION_PATTERNS["suggest"])(guarded(self._on_suggestion))
+        app.action(ACTION_PATTERNS["related"])(guarded(self._on_related))
+        app.action(ACTION_PATTERNS["example"])(guarded(self._on_example))
+        app.action(ACTION_PATTERNS["vote"])(guarded(self._on_vote))
+        app.error(self._on_error)
+
+    def _guarded(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """Route a listener's failure to `_on_error` ourselves.
+
+        bolt's own route resets an already-sent ack when a listener fails before its next
+        await, so Slack would see a timeout (and the user an error) instead of our sentence.
+        bolt reads the arguments to inject from the wrapped handler's signature.
+        """
+
+        @functools.wraps(handler)
+        async def run(**kwargs: Any) -> None:
+            try:
+                await handler(**kwargs)
+            except Exception as error:  # noqa: BLE001 - the one place the unexpected is handled
+                await self._on_error(error, kwargs.get("body") or {})
+
+        return run
+
+    async def _claim_event(self, body: dict[str, Any], next: Callable[[], Any]) -> BoltResponse | None:  # noqa: A002
+        """Let the first delivery of an event through; bolt injects `next` by that name."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not self.events.claim(str(event_id)):
+            log.info("Slack event %s already handled; skipping the retry", event_id)
+            # A 200 tells Slack the event was delivered, so it stops retrying.
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def _answer_event(self, event: dict[str, Any], *, bot_user_id: str | None, thread_ts: str | None) -> None:
+        question = from_mrkdwn(event.get("text") or "", bot_user_id=bot_user_id)
+        channel = event["channel"]
+        bounded = bound_question(question)
+        if bounded is None:
+            await self._post(channel, text=TOO_LONG, thread_ts=thread_ts)
+            return
+        answer = self.service.ask(bounded, platform=PLATFORM, user_id=event.get("user"))
+        await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
+
+    async def _on_mention(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
+        if _from_bot(event):
+            return
+        await self._answer_event(event, bot_user_id=context.bot_user_id, thread_ts=event.get("thread_ts") or event["ts"])
+
+    async def _on_message(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
+        # Only direct messages: channel messages reach us as app_mention when they name the bot.
+        if event.get("channel_type") != "im" or event.get("subtype") or _from_bot(event):
+            return
+        await self._answer_event(event, bot_user_id=context.bot_user_id, thread_ts=event.get("thread_ts"))
+
+    async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        await self._web("views.publish", user_id=event["user"], view=home_view(self.service.engine.topics()))
+
+    async def _on_ask(self, ack: Callable[..., Any], command: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        url = command.get("response_url")
+        question = from_mrkdwn(command.get("text") or "")
+        if not question or question.lower() in HELP_WORDS:
+            answer = self.service.engine.help(question)
+            await self._respond(url, response_type="ephemeral", blocks=to_blocks(answer), text=to_text(answer))
+            return
+        bounded = bound_question(question)
+        if bounded is None:
+            await self._respond(url, response_type="ephemeral", text=TOO_LONG)
+            return
+        answer = self.service.ask(bounded, platform=PLATFORM, user_id=command.get("user_id"))
+        await self._respond(
+            url,
+            response_type="ephemeral",
+            blocks=to_blocks(answer, share=True, show_question=True),
+            text=to_text(answer),
+        )
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    def _fact_answer(self, data: dict[str, Any], *, keep_score: bool = False) -> Answer | None:
+        """The answer a button names, by the fact id in its value; None if the id is unknown."""
+        fact_id = data.get("f")
+        if not isinstance(fact_id, str) or not _FACT_ID.match(fact_id):
+            return None
+        question = data.get("q") if isinstance(data.get("q"), str) else None
+        answer = self.service.engine.answer_fact(fact_id, question=question or None)
+        if answer is not None and keep_score:
+            answer = answer.model_copy(update={"score": _score(data.get("s"), default=answer.score)})
+        return answer
+
+    async def _on_share(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        url = body.get("response_url")
+        answer = self._fact_answer(decode_value(action.get("value")), keep_score=True)
+        if answer is None:
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
+            return
+        channel = _channel_of(body)
+        blocks = to_blocks(answer, asked_by=(body.get("user") or {}).get("id"))
+        shared = channel is not None and await self._post(channel, blocks=blocks, text=to_text(answer)) is not None
+        if not shared:
+            # The bot may not be in the channel; a response_url can still post there for the user.
+            shared = await self._respond(
+                url, response_type="in_channel", replace_original=False, blocks=blocks, text=to_text(answer)
+            )
+        if shared:
+            await self._respond(url, delete_original=True)
+        else:
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
+
+    async def _on_suggestion(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Answer the suggested question in place of the "I don't know" message."""
+        await ack()
+        answer = self._fact_answer(decode_value(action.get("value")))
+        container = body.get("container") or {}
+        url = body.get("response_url")
+        if answer is None:
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
+            return
+        if container.get("is_ephemeral"):
+            await self._respond(
+                url, replace_original=True, blocks=to_blocks(answer, share=True, show_question=True), text=to_text(answer)
+            )
+            return
+        await self._web(
+            "chat.update",
+            channel=_channel_of(body),
+            ts=container.get("message_ts"),
+            blocks=to_blocks(answer),
+            text=to_text(answer),
+        )
+
+    async def _on_related(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Answer a related fact in a new message beside the clicked one."""
+        await ack()
+        data = decode_value(action.get("value"))
+        answer = self._fact_answer({"f": data.get("f")})
+        await self._answer_beside(body, answer)
+
+    async def _on_example(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Ask a help reply's example question, answering beside the help message."""
+        await ack()
+        question = decode_value(action.get("value")).get("q")
+        answer = None
+        if isinstance(question, str) and (bounded := bound_question(question)):
+            answer = self.service.ask(bounded, platform=PLATFORM, user_id=(body.get("user") or {}).get("id"))
+        await self._answer_beside(body, answer)
+
+    async def _answer_beside(self, body: dict[str, Any], answer: Answer | None) -> None:
+        url = body.get("response_url")
+        if answer is None:
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
+            return
+        container = body.get("container") or {}
+        if container.get("is_ephemeral"):
+            await self._respond(
+                url,
+                response_type="ephemeral",
+                replace_original=False,
+                blocks=to_blocks(answer, share=True, show_question=True),
+                text=to_text(answer),
+            )
+            return
+        channel = _channel_of(body)
+        message = body.get("message") or {}
+        if channel is None:
+            log.error("Slack button payload without a channel: %s", container)
+            return
+        # In a channel, keep follow-ups in the answer's thread; a DM has no need for threads.
+        thread_ts = message.get("thread_ts") or (None if channel.startswith("D") else message.get("ts"))
+        await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
+
+    async def _on_vote(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        vote = "up" if action.get("action_id") == "vote:up" else "down"
+        data = decode_value(action.get("value"))
+        container = body.get("container") or {}
+        user_id = (body.get("user") or {}).get("id")
+        question = data.get("q")
+        fact_id = data.get("f")
+        if not user_id or not isinstance(question, str):
+            log.warning("Slack vote without a user or question: %s", data)
+            return
+        self.feedback.record_vote(
+            platform=PLATFORM,
+            message_ref=f"{_channel_of(body)}:{container.get('message_ts')}",
+            user_id=user_id,
+            question=question,
+            fact_id=fact_id if isinstance(fact_id, str) and _FACT_ID.match(fact_id) else None,
+            score=_score(data.get("s")),
+            vote=vote,
+        )
+        await self._respond(body.get("response_url"), response_type="ephemeral", replace_original=False, text=THANKS[vote])
+
+    # -- errors ------------------------------------------------------------------------------
+
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        """The one place an unexpected failure becomes words for the user: log it, say sorry once."""
+        body = body if isinstance(body, dict) else {}
+        event = body.get("event") or {}
+        kind = event.get("type") or body.get("type") or body.get("command") or "request"
+        log.error(
+            "Slack %s failed (team %s, channel %s): %s",
+            kind,
+            body.get("team_id") or (body.get("team") or {}).get("id"),
+            event.get("channel") or _channel_of(body) or body.get("channel_id"),
+            error,
+            exc_info=error,
+        )
+        if body.get("response_url"):
+            await self._respond(body["response_url"], response_type="ephemeral", replace_original=False, text=SORRY)
+        elif event.get("type") in ("app_mention", "message") and event.get("channel") and not _from_bot(event):
+            thread_ts = event.get("thread_ts") or (None if event.get("channel_type") == "im" else event.get("ts"))
+            await self._post(event["channel"], text=SORRY, thread_ts=thread_ts)
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return channel if isinstance(channel, str) else None
+
+
+def _score(value: object, *, default: float = 0.0) -> float:
+    try:
+        score = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return min(max(score, 0.0), 1.0)

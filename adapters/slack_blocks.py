@@ -1,0 +1,344 @@
+"""Slack Block Kit rendering of the neutral `Answer`, and Slack's message text back to a plain question.
+
+Pure: no network, no bolt. Everything that reaches Slack as mrkdwn goes through
+`escape_mrkdwn`, so a question carrying `<!channel>` or `<@U…>` shows as text and pings
+nobody. Limits kept (Slack's Block Kit reference): section text 3000 chars, button text 75,
+button value 2000, 25 elements per actions block, 50 blocks per message (100 in the Home
+tab), and about 12k characters per message in practice (`msg_blocks_too_long`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
+from bot.terminal import DONT_KNOW, MAX_QUESTION_CHARS, source_label
+
+SECTION_LIMIT = 3000
+BUTTON_TEXT_LIMIT = 75
+VALUE_LIMIT = 2000
+MESSAGE_BLOCK_LIMIT = 50
+HOME_BLOCK_LIMIT = 100
+MESSAGE_CHAR_BUDGET = 12000
+MAX_BUTTONS = 3
+
+# Action ids. Buttons that name a fact carry its id in the action id (unique within a
+# block, as Slack requires) and again in the JSON value with the question they answer.
+ACTION_SHARE = "share_answer"
+ACTION_SUGGEST = "suggest:"
+ACTION_RELATED = "related:"
+ACTION_EXAMPLE = "example:"
+ACTION_VOTE_UP = "vote:up"
+ACTION_VOTE_DOWN = "vote:down"
+ACTION_PATTERNS = {
+    "suggest": re.compile(r"^suggest:"),
+    "related": re.compile(r"^related:"),
+    "example": re.compile(r"^example:"),
+    "vote": re.compile(r"^vote:(up|down)$"),
+}
+
+TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
+HOW_TO_ASK = (
+    "Ask me about Meta's open-source AI strategy in your own words: mention me in a channel, "
+    "send me a direct message, or use `/ask` followed by your question. I answer from five "
+    "articles and quote my source."
+)
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_TIMESTAMP = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape Slack's control characters so user text can't form mentions, links or `<!channel>`."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
+    """A Slack message's text as the plain question the user typed.
+
+    Mentions of the bot are dropped; other mentions, channels and links become readable
+    words (`@someone`, `#general`, the link label); Slack's `&amp;`, `&lt;`, `&gt;` are decoded.
+    """
+
+    def token(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            if bot_user_id and target[1:] == bot_user_id:
+                return " "
+            return "@" + (label or "someone")
+        if target.startswith("#"):
+            return "#" + (label or "channel")
+        if target.startswith("!"):
+            # <!here>, <!channel>, <!subteam^ID|@team>, <!date^…|fallback>
+            name = target[1:].split("^", 1)[0]
+            return label or f"@{name}"
+        return label or target
+
+    plain = _SLACK_TOKEN.sub(token, text)
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(plain.split())
+
+
+def split_text(text: str, *, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split text into chunks of at most `limit` chars, at paragraph, line or word breaks when possible."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# -- button values ---------------------------------------------------------------------------
+
+
+def encode_value(data: dict[str, Any]) -> str:
+    """JSON for a button value, within Slack's 2000 chars: the question (key `q`) is cut to fit."""
+    value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    question = data.get("q")
+    while len(value) > VALUE_LIMIT and isinstance(question, str) and question:
+        # Escapes can make the JSON longer than the text; shrink until it fits.
+        question = question[: max(0, len(question) - (len(value) - VALUE_LIMIT) - 1)]
+        value = json.dumps({**data, "q": question}, ensure_ascii=False, separators=(",", ":"))
+    return value[:VALUE_LIMIT] if len(value) > VALUE_LIMIT else value
+
+
+def decode_value(value: str | None) -> dict[str, Any]:
+    """The data of a button value; {} for anything that isn't our JSON (values arrive from clients)."""
+    try:
+        data = json.loads(value or "")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _button(text: str, action_id: str, value: dict[str, Any], *, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _shorten(text, BUTTON_TEXT_LIMIT), "emoji": True},
+        "action_id": action_id[:255],
+        "value": encode_value(value),
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+# -- blocks ----------------------------------------------------------------------------------
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def _quote_blocks(quote: ResolvedQuote) -> list[dict[str, Any]]:
+    # rich_text quote elements are literal text: nothing in them is parsed, so nothing to escape.
+    blocks = [
+        {
+            "type": "rich_text",
+            "elements": [{"type": "rich_text_quote", "elements": [{"type": "text", "text": chunk}]}],
+        }
+        for chunk in split_text(quote.text)
+    ]
+    label = escape_mrkdwn(source_label(quote.source))
+    if quote.timestamp:
+        at = f"at {escape_mrkdwn(quote.timestamp)}"
+        seconds = _seconds(quote.timestamp)
+        if quote.source.video_id and seconds is not None:
+            at = f"<https://youtu.be/{quote.source.video_id}?t={seconds}|{at}>"
+        label = f"{label} {at}"
+    blocks.append(_context(f"— {label}"))
+    return blocks
+
+
+def _seconds(timestamp: str) -> int | None:
+    match = _TIMESTAMP.match(timestamp)
+    if not match:
+        return None
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _question_line(question: str, *, asked_by: str | None) -> str:
+    asked = f"“{escape_mrkdwn(_shorten(question, MAX_QUESTION_CHARS))}”"
+    if asked_by and _USER_ID.match(asked_by):
+        return f"<@{asked_by}> asked {asked}"
+    return f"You asked {asked}"
+
+
+def _vote_block(answer: Answer) -> dict[str, Any]:
+    data = {"q": answer.question, "f": answer.fact_id, "s": round(answer.score, 4)}
+    return {
+        "type": "actions",
+        "block_id": "feedback",
+        "elements": [
+            _button("👍", ACTION_VOTE_UP, {**data, "v": "up"}),
+            _button("👎", ACTION_VOTE_DOWN, {**data, "v": "down"}),
+        ],
+    }
+
+
+def _fact_buttons(refs: list[FactRef], prefix: str, *, question: str | None) -> list[dict[str, Any]]:
+    buttons = []
+    for ref in refs[:MAX_BUTTONS]:
+        value: dict[str, Any] = {"f": ref.fact_id, "q": question or ref.question}
+        buttons.append(_button(ref.question, prefix + ref.fact_id, value))
+    return buttons
+
+
+def to_blocks(
+    answer: Answer,
+    *,
+    share: bool = False,
+    show_question: bool = False,
+    asked_by: str | None = None,
+) -> list[dict[str, Any]]:
+    """Block Kit blocks for an answer, an abstention or the help reply.
+
+    `share` adds the "Share in channel" button (for ephemeral `/ask` replies);
+    `show_question` or `asked_by` (a Slack user id) opens with the question as asked.
+    """
+    if answer.status == "help":
+        return help_blocks(answer.topics)
+    if answer.status == "limited":
+        return [_section(escape_mrkdwn(answer.reason or "You're asking faster than I answer; try again shortly."))]
+    head: list[dict[str, Any]] = []
+    if show_question or asked_by:
+        head.append(_context(_question_line(answer.question, asked_by=asked_by)))
+    if not answer.answered:
+        return _fit(head + _abstention_blocks(answer), tail=[_vote_block(answer)])
+
+    body = [_section(escape_mrkdwn(chunk)) for chunk in split_text(answer.text or "")]
+    for quote in answer.quotes:
+        body += _quote_blocks(quote)
+    tail: list[dict[str, Any]] = []
+    about = f"Fact `{escape_mrkdwn(answer.fact_id or '')}`"
+    if answer.canonical_question:
+        about += f" · {escape_mrkdwn(answer.canonical_question)}"
+    tail.append(_context(about))
+    if answer.related:
+        tail.append(_context("*Related*"))
+        tail.append(
+            {
+                "type": "actions",
+                "block_id": "related",
+                "elements": _fact_buttons(answer.related, ACTION_RELATED, question=None),
+            }
+        )
+    actions = _vote_block(answer)
+    if share:
+        share_value = {"q": answer.question, "f": answer.fact_id}
+        actions["elements"].append(_button("Share in channel", ACTION_SHARE, share_value, style="primary"))
+    tail.append(actions)
+    return _fit(head + body, tail=tail)
+
+
+def _abstention_blocks(answer: Answer) -> list[dict[str, Any]]:
+    line = DONT_KNOW
+    if answer.reason and answer.reason.startswith("unknown_entity:"):
+        names = answer.reason.split(":", 1)[1]
+        line = f"{DONT_KNOW} My sources say nothing about {names}."
+    blocks = [_section(escape_mrkdwn(line))]
+    if answer.suggestions:
+        blocks.append(_context("Closest questions I can answer:"))
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "suggestions",
+                "elements": _fact_buttons(answer.suggestions, ACTION_SUGGEST, question=answer.question),
+            }
+        )
+    return blocks
+
+
+def _block_chars(block: dict[str, Any]) -> int:
+    return len(json.dumps(block, ensure_ascii=False))
+
+
+def _fit(body: list[dict[str, Any]], *, tail: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the tail (ids, buttons) whole and as much of the body as Slack's limits allow."""
+    budget = MESSAGE_CHAR_BUDGET - sum(_block_chars(b) for b in tail)
+    room = MESSAGE_BLOCK_LIMIT - len(tail)
+    if len(body) <= room and sum(_block_chars(b) for b in body) <= budget:
+        return body + tail
+    note = _context("_Shortened to fit Slack's message limits._")
+    budget -= _block_chars(note)
+    kept: list[dict[str, Any]] = []
+    for block in body:
+        if len(kept) >= room - 1 or _block_chars(block) > budget:
+            break
+        kept.append(block)
+        budget -= _block_chars(block)
+    return kept + [note] + tail
+
+
+def to_text(answer: Answer) -> str:
+    """The message's plain fallback (notifications, screen readers), escaped like the blocks."""
+    if answer.status == "help":
+        return escape_mrkdwn(HOW_TO_ASK)
+    if answer.status == "limited":
+        return escape_mrkdwn(answer.reason or "")
+    if not answer.answered:
+        return DONT_KNOW
+    return escape_mrkdwn(_shorten(answer.text or "", SECTION_LIMIT))
+
+
+def help_blocks(topics: list[TopicSummary]) -> list[dict[str, Any]]:
+    """How to ask, and the topics, each with an example question to click."""
+    blocks: list[dict[str, Any]] = [_section(escape_mrkdwn(HOW_TO_ASK)), _context("*Topics*, with a question to try:")]
+    blocks += _topic_blocks(topics)
+    return blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def _topic_blocks(topics: list[TopicSummary]) -> list[dict[str, Any]]:
+    blocks = []
+    for topic in topics:
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": _shorten(f"*{escape_mrkdwn(topic.title)}*\ne.g. {escape_mrkdwn(topic.example)}", SECTION_LIMIT),
+                },
+                "accessory": _button("Ask this", ACTION_EXAMPLE + topic.id, {"q": topic.example}),
+            }
+        )
+    return blocks
+
+
+def home_view(topics: list[TopicSummary]) -> dict[str, Any]:
+    """The App Home tab: what the bot knows, how to ask, and the topics with example questions."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Meta's open-source AI strategy, with sources"}},
+        _section(escape_mrkdwn(HOW_TO_ASK)),
+        _context("For example: `/ask How much of Scale AI does Meta own?`"),
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "Topics"}},
+    ]
+    for block in _topic_blocks(topics):
+        # Home tab buttons have nowhere to answer in place: show the examples as text.
+        blocks.append({key: value for key, value in block.items() if key != "accessory"})
+    return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}

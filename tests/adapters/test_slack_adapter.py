@@ -1,0 +1,657 @@
+"""The Slack adapter end to end, over real HTTP and websockets against the fake Slack on loopback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack_adapter import SORRY, EventClaims, SlackBot
+from adapters.slack_blocks import TOO_LONG, decode_value, encode_value
+from bot.config import Settings
+from bot.db import Database
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.feedback import FeedbackStore
+from bot.models import Answer
+from bot.rate_limit import RateLimiter
+from bot.service import AskService
+from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi
+
+SECRET = "test-signing-secret"
+USER = "U111"
+CHANNEL = "C111"
+QUESTION = "How much of Scale AI does Meta own?"
+
+
+# -- fixtures and helpers ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlackApi]:
+    api = await FakeSlackApi().start()
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(tmp_path / "bot.sqlite3")
+    yield database
+    database.close()
+
+
+def slack_settings(fake: FakeSlackApi, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": "xoxb-test",
+        "slack_mode": "http",
+        "slack_signing_secret": SECRET,
+        "slack_api_url": fake.base_url,
+        "bot_data_dir": tmp_path,
+    }
+    return Settings(**{**values, **overrides})
+
+
+@pytest.fixture
+async def bot(fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path) -> AsyncIterator[SlackBot]:
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    await slack.start()
+    yield slack
+    await slack.close()
+
+
+@pytest.fixture
+async def http(bot: SlackBot) -> AsyncIterator[TestClient]:
+    """The bot's HTTP routes on a server on port 0, beside a trivial /healthz, as the runtime mounts them."""
+    app = web.Application()
+    app.add_routes(bot.http_routes())
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app.router.add_get("/healthz", healthz)
+    client = TestClient(TestServer(app, host="127.0.0.1", port=0))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+def signed_headers(body: str, *, content_type: str, secret: str = SECRET, at: int | None = None) -> dict[str, str]:
+    timestamp = str(at if at is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+    }
+
+
+def event_body(event: dict[str, Any], *, event_id: str) -> dict[str, Any]:
+    return {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0001",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1700000000,
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+
+
+def mention(text: str, *, ts: str = "1699999999.000100", **extra: Any) -> dict[str, Any]:
+    return {"type": "app_mention", "user": USER, "text": text, "ts": ts, "channel": CHANNEL, "event_ts": ts, **extra}
+
+
+def dm(text: str, *, ts: str = "1699999999.000200", **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": USER,
+        "text": text,
+        "ts": ts,
+        "channel": "D111",
+        "event_ts": ts,
+        **extra,
+    }
+
+
+async def post_event(http: TestClient, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> int:
+    raw = json.dumps(body)
+    response = await http.post(
+        "/slack/events", data=raw, headers={**signed_headers(raw, content_type="application/json"), **(headers or {})}
+    )
+    return response.status
+
+
+async def post_form(http: TestClient, form: dict[str, str]) -> tuple[int, str]:
+    raw = urlencode(form)
+    response = await http.post(
+        "/slack/events", data=raw, headers=signed_headers(raw, content_type="application/x-www-form-urlencoded")
+    )
+    return response.status, await response.text()
+
+
+async def slash(http: TestClient, fake: FakeSlackApi, text: str, *, command: str = "/ask") -> tuple[int, str]:
+    return await post_form(
+        http,
+        {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "channel_id": CHANNEL,
+            "user_id": USER,
+            "command": command,
+            "text": text,
+            "response_url": fake.response_url("cmd"),
+            "trigger_id": "1.2.3",
+            "api_app_id": "A0001",
+        },
+    )
+
+
+async def click(
+    http: TestClient,
+    fake: FakeSlackApi,
+    button: dict[str, Any],
+    *,
+    ephemeral: bool,
+    channel: str = CHANNEL,
+    message: dict[str, Any] | None = None,
+) -> int:
+    """Send the block_actions payload Slack sends when a user clicks `button`."""
+    message_ts = (message or {}).get("ts", "1700000000.000001")
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": USER, "username": "ann", "team_id": TEAM_ID},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral},
+        "trigger_id": "1.2.3",
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "channel": {"id": channel, "name": "general"},
+        "response_url": fake.response_url("act"),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": button["action_id"],
+                "block_id": "b",
+                "value": button["value"],
+                "action_ts": "1700000001.000000",
+            }
+        ],
+    }
+    if not ephemeral:
+        payload["message"] = message or {"type": "message", "ts": message_ts, "text": "answer"}
+    status, _ = await post_form(http, {"payload": json.dumps(payload)})
+    return status
+
+
+def find_button(blocks: list[dict[str, Any]], prefix: str) -> dict[str, Any]:
+    for block in blocks:
+        for element in block.get("elements", []) + ([block["accessory"]] if "accessory" in block else []):
+            if element.get("type") == "button" and element["action_id"].startswith(prefix):
+                return element
+    raise AssertionError(f"no button {prefix!r} in {blocks}")
+
+
+def without_values(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: without_values(v) for k, v in data.items() if k != "value"}
+    if isinstance(data, list):
+        return [without_values(v) for v in data]
+    return data
+
+
+# -- configuration -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"slack_mode": "socket", "slack_app_token": None}, "SLACK_APP_TOKEN is missing"),
+        ({"slack_mode": "socket", "slack_app_token": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN must be"),
+        ({"slack_mode": "http", "slack_signing_secret": None}, "SLACK_SIGNING_SECRET is missing"),
+        ({"slack_bot_token": "xapp-not-a-bot-token"}, "SLACK_BOT_TOKEN must be"),
+        ({"slack_api_url": "slack.example/api"}, "SLACK_API_URL must start"),
+    ],
+)
+def test_half_given_settings_stop_with_one_line_naming_the_setting(
+    overrides: dict[str, Any], named: str, tmp_path: Path, db: Database, engine: Engine
+) -> None:
+    base = {"slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET, "slack_mode": "http", "bot_data_dir": tmp_path}
+    settings = Settings(**{**base, **overrides})
+    with pytest.raises(ConfigError) as caught:
+        SlackBot(settings, AskService(engine), db=db)
+    message = str(caught.value)
+    assert message.startswith(named) and "\n" not in message
+
+
+def test_socket_mode_message_points_at_http_mode(tmp_path: Path, db: Database, engine: Engine) -> None:
+    with pytest.raises(ConfigError, match=r"^SLACK_APP_TOKEN is missing: Socket Mode needs .*SLACK_MODE=http"):
+        SlackBot(Settings(slack_bot_token="xoxb-test", bot_data_dir=tmp_path), AskService(engine), db=db)
+
+
+def test_the_manifest_asks_for_what_the_adapter_listens_to() -> None:
+    manifest = yaml.safe_load((Path(__file__).parents[2] / "slack-manifest.yaml").read_text(encoding="utf-8"))
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im", "app_home_opened"}
+    assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/ask"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"]
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"app_mentions:read", "chat:write", "commands", "im:history"} <= scopes
+
+
+# -- HTTP mode: events -----------------------------------------------------------------------
+
+
+async def test_healthz_beside_the_slack_routes(http: TestClient, bot: SlackBot) -> None:
+    assert (await http.get("/healthz")).status == 200
+    assert bot.connected
+
+
+async def test_signed_mention_gets_exactly_one_answer_in_its_thread(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    status = await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    assert status == 200
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["channel"] == CHANNEL
+    assert post.body["thread_ts"] == "1699999999.000100"
+    assert "link_names" not in post.body and "parse" not in post.body
+    expected = engine.answer(QUESTION)
+    blocks = post.body["blocks"]
+    assert blocks[0]["text"]["text"] == expected.text
+    assert blocks[1]["elements"][0]["elements"][0]["text"] == expected.quotes[0].text
+    assert f"`{expected.fact_id}`" in json.dumps(blocks)
+    assert find_button(blocks, "vote:up") and find_button(blocks, "related:")
+    assert post.headers["Authorization"] == "Bearer xoxb-test"
+
+
+async def test_forged_or_stale_signature_gets_401_and_nothing_is_posted(http: TestClient, fake: FakeSlackApi) -> None:
+    raw = json.dumps(event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    forged = signed_headers(raw, content_type="application/json", secret="not-the-secret")
+    stale = signed_headers(raw, content_type="application/json", at=int(time.time()) - 600)
+    unsigned = {"Content-Type": "application/json"}
+    for headers in (forged, stale, unsigned):
+        response = await http.post("/slack/events", data=raw, headers=headers)
+        assert response.status == 401
+    assert fake.calls == []
+
+
+async def test_a_retried_event_is_answered_once(http: TestClient, fake: FakeSlackApi) -> None:
+    body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1")
+    assert await post_event(http, body) == 200
+    await fake.wait_for("chat.postMessage")
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert await post_event(http, body, headers=retry) == 200
+    # A later, different event is answered; by then a second answer to the retry would have landed too.
+    later = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}", ts="1699999999.000900"), event_id="Ev2")
+    assert await post_event(http, later) == 200
+    await fake.wait_until(lambda: any(c.body.get("thread_ts") == "1699999999.000900" for c in fake.calls))
+    assert [c.body["thread_ts"] for c in fake.calls_to("chat.postMessage")] == ["1699999999.000100", "1699999999.000900"]
+
+
+async def test_dm_is_answered_in_the_dm_and_bots_are_ignored(http: TestClient, fake: FakeSlackApi) -> None:
+    ignored = [
+        mention(f"<@{BOT_USER_ID}> {QUESTION}", bot_id="BOTHER", ts="1.1"),
+        dm(QUESTION, bot_id="BOTHER", ts="1.2"),
+        dm(QUESTION, subtype="bot_message", ts="1.3"),
+        dm(QUESTION, subtype="message_changed", ts="1.4"),
+        {**dm(QUESTION, ts="1.5"), "channel_type": "channel", "channel": "C222"},
+    ]
+    for number, event in enumerate(ignored):
+        assert await post_event(http, event_body(event, event_id=f"EvBot{number}")) == 200
+    assert await post_event(http, event_body(dm(QUESTION), event_id="EvDm")) == 200
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["channel"] == "D111"
+    assert "thread_ts" not in post.body
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_too_long_question_gets_a_friendly_reply(http: TestClient, fake: FakeSlackApi) -> None:
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> " + "why " * 200), event_id="Ev1"))
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["text"] == TOO_LONG and "blocks" not in post.body
+
+
+async def test_injected_channel_ping_in_a_mention_never_reaches_slack(http: TestClient, fake: FakeSlackApi) -> None:
+    text = f"<@{BOT_USER_ID}> <!channel> &lt;!here&gt; <@U0BOSS> what is the weather in Paris?"
+    await post_event(http, event_body(mention(text), event_id="Ev1"))
+    [post] = await fake.wait_for("chat.postMessage")
+    # Everything Slack renders: the blocks without the button values (data, never shown), and the text.
+    shown = json.dumps([post.body["text"], without_values(post.body["blocks"])])
+    assert "weather" in json.dumps(post.body)
+    for ping in ("<!channel>", "<!here>", "<@U0BOSS>"):
+        assert ping not in shown
+
+
+async def test_app_home_opened_publishes_the_home_tab(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
+    event = {"type": "app_home_opened", "user": USER, "channel": "D111", "tab": "home", "event_ts": "1.1"}
+    assert await post_event(http, event_body(event, event_id="EvHome")) == 200
+    [publish] = await fake.wait_for("views.publish")
+    assert publish.body["user_id"] == USER
+    assert publish.body["view"]["type"] == "home"
+    assert engine.topics()[0].example in json.dumps(publish.body["view"], ensure_ascii=False)
+
+
+async def test_a_429_is_retried_after_retry_after_and_posts_once(http: TestClient, fake: FakeSlackApi) -> None:
+    fake.rate_limit_once("chat.postMessage", retry_after=0)
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    await fake.wait_for("chat.postMessage")
+    attempts = fake.calls_to("chat.postMessage", ok_only=False)
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[0].body == attempts[1].body
+
+
+async def test_a_failing_web_api_call_is_logged_and_the_bot_keeps_answering(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail("chat.postMessage", "channel_not_found")
+    with caplog.at_level(logging.ERROR, logger="adapters.slack_adapter"):
+        await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+        await fake.wait_for("chat.postMessage", ok_only=False)
+        await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}", ts="2.0"), event_id="Ev2"))
+        [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["thread_ts"] == "2.0"
+    assert any("chat.postMessage failed for C111: channel_not_found" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_unexpected_error_is_logged_and_the_user_hears_one_sentence(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    class BrokenService(AskService):
+        def ask(self, question: str, *, platform: str = "cli", user_id: str | None = None) -> Answer:
+            raise RuntimeError("question log is down")
+
+    slack = SlackBot(slack_settings(fake, tmp_path), BrokenService(engine), db=db)
+    app = web.Application()
+    app.add_routes(slack.http_routes())
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as client:
+        with caplog.at_level(logging.ERROR, logger="adapters.slack_adapter"):
+            await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+            [post] = await fake.wait_for("chat.postMessage")
+            assert post.body["text"] == SORRY and post.body["thread_ts"] == "1699999999.000100"
+            # The ack stands although the listener failed: Slack sees 200, not a timeout.
+            assert await slash(client, fake, QUESTION) == (200, "")
+            [reply] = await fake.wait_for("response:cmd")
+            assert reply.body["text"] == SORRY and reply.body["response_type"] == "ephemeral"
+    assert any("question log is down" in r.getMessage() for r in caplog.records)
+
+
+async def test_post_blocks_returns_the_ts_or_none(bot: SlackBot, fake: FakeSlackApi) -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "digest"}}]
+    ts = await bot.post_blocks("C999", blocks=blocks, text="digest")
+    [post] = fake.calls_to("chat.postMessage")
+    assert ts == post.body.get("ts", ts) and ts and ts.startswith("1700000000.")
+    assert post.body["channel"] == "C999" and post.body["blocks"] == blocks
+    fake.fail("chat.postMessage", "not_in_channel")
+    assert await bot.post_blocks("C999", blocks=blocks, text="digest") is None
+
+
+# -- /ask and buttons --------------------------------------------------------------------------
+
+
+async def test_an_asker_over_the_rate_limit_hears_when_to_come_back(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    service = AskService(engine, rate_limiter=RateLimiter(1, clock=lambda: 100.0))
+    slack = SlackBot(slack_settings(fake, tmp_path), service, db=db)
+    app = web.Application()
+    app.add_routes(slack.http_routes())
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as client:
+        await slash(client, fake, QUESTION)
+        await slash(client, fake, QUESTION)
+        first, second = await fake.wait_for("response:cmd", count=2)
+    assert "scale-ai-stake" in json.dumps(first.body)
+    assert second.body["text"].startswith("You've asked 1 questions in the last minute")
+    assert [b["type"] for b in second.body["blocks"]] == ["section"]
+
+
+
+async def test_ask_answers_ephemerally_through_the_response_url(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    status, text = await slash(http, fake, QUESTION)
+    assert status == 200 and text == ""
+    [reply] = await fake.wait_for("response:cmd")
+    assert reply.body["response_type"] == "ephemeral"
+    blocks = reply.body["blocks"]
+    assert QUESTION in blocks[0]["elements"][0]["text"]
+    assert engine.answer(QUESTION).text in json.dumps(blocks, ensure_ascii=False)
+    share = find_button(blocks, "share_answer")
+    assert decode_value(share["value"])["f"] == engine.answer(QUESTION).fact_id
+    assert fake.calls_to("chat.postMessage") == []
+
+
+async def test_a_renamed_command_answers_too(http: TestClient, fake: FakeSlackApi) -> None:
+    await slash(http, fake, QUESTION, command="/factbot")
+    [reply] = await fake.wait_for("response:cmd")
+    assert "scale-ai-stake" in json.dumps(reply.body)
+
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP "])
+async def test_ask_without_a_question_or_help_shows_help(
+    http: TestClient, fake: FakeSlackApi, engine: Engine, text: str
+) -> None:
+    await slash(http, fake, text)
+    [reply] = await fake.wait_for("response:cmd")
+    sent = json.dumps(reply.body["blocks"], ensure_ascii=False)
+    assert "/ask" in sent
+    assert all(t.example in sent for t in engine.topics())
+
+
+async def test_ask_with_a_too_long_question(http: TestClient, fake: FakeSlackApi) -> None:
+    await slash(http, fake, "why " * 200)
+    [reply] = await fake.wait_for("response:cmd")
+    assert reply.body == {"text": TOO_LONG, "response_type": "ephemeral"}
+
+
+async def test_ask_echoes_an_injected_channel_ping_escaped(http: TestClient, fake: FakeSlackApi) -> None:
+    # Slack sends what the user typed with &, <, > encoded; decoded, it is `<!channel> …`.
+    await slash(http, fake, "&lt;!channel&gt; what is the weather in Paris?")
+    [reply] = await fake.wait_for("response:cmd")
+    assert "You asked “&lt;!channel&gt; what is the weather in Paris?”" in reply.body["blocks"][0]["elements"][0]["text"]
+    assert "<!channel>" not in reply.body["text"]
+
+
+async def test_share_posts_the_answer_visibly_and_removes_the_ephemeral(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    await slash(http, fake, QUESTION)
+    [reply] = await fake.wait_for("response:cmd")
+    share = find_button(reply.body["blocks"], "share_answer")
+    assert await click(http, fake, share, ephemeral=True) == 200
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["channel"] == CHANNEL and "thread_ts" not in post.body
+    blocks = post.body["blocks"]
+    assert f"<@{USER}> asked “{QUESTION}”" == blocks[0]["elements"][0]["text"]
+    assert engine.answer(QUESTION).text in json.dumps(blocks, ensure_ascii=False)
+    assert "share_answer" not in json.dumps(blocks)
+    [deleted] = await fake.wait_for("response:act")
+    assert deleted.body == {"delete_original": True}
+
+
+async def test_share_with_an_injected_ping_in_the_value_posts_it_escaped(http: TestClient, fake: FakeSlackApi) -> None:
+    # Button values come back from the client: a crafted one must not ping the channel either.
+    crafted = {"action_id": "share_answer", "value": encode_value({"q": "<!channel> wake up", "f": "scale-ai-stake"})}
+    await click(http, fake, crafted, ephemeral=True)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert "&lt;!channel&gt; wake up" in post.body["blocks"][0]["elements"][0]["text"]
+    assert "<!channel>" not in json.dumps([post.body["text"], without_values(post.body["blocks"])])
+
+
+async def test_share_falls_back_to_the_response_url_when_the_bot_is_not_in_the_channel(
+    http: TestClient, fake: FakeSlackApi
+) -> None:
+    fake.fail("chat.postMessage", "not_in_channel")
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    await click(http, fake, share, ephemeral=True)
+    replies = await fake.wait_for("response:act", count=2)
+    assert replies[0].body["response_type"] == "in_channel" and "scale-ai-stake" in json.dumps(replies[0].body)
+    assert replies[1].body == {"delete_original": True}
+
+
+async def test_a_suggestion_answers_in_place_of_the_abstention(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> what is the weather in Paris?"), event_id="Ev1"))
+    [post] = await fake.wait_for("chat.postMessage")
+    suggestion = find_button(post.body["blocks"], "suggest:")
+    fact_id = decode_value(suggestion["value"])["f"]
+    message = {"type": "message", "ts": "1700000000.000001", "thread_ts": "1699999999.000100", "text": "x"}
+    await click(http, fake, suggestion, ephemeral=False, message=message)
+    [update] = await fake.wait_for("chat.update")
+    assert update.body["channel"] == CHANNEL and update.body["ts"] == "1700000000.000001"
+    assert engine.answer_fact(fact_id).text in json.dumps(update.body["blocks"], ensure_ascii=False)
+    assert f"`{fact_id}`" in json.dumps(update.body["blocks"])
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_suggestion_in_an_ephemeral_reply_replaces_it(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
+    await slash(http, fake, "what is the weather in Paris?")
+    [reply] = await fake.wait_for("response:cmd")
+    suggestion = find_button(reply.body["blocks"], "suggest:")
+    await click(http, fake, suggestion, ephemeral=True)
+    [replaced] = await fake.wait_for("response:act")
+    assert replaced.body["replace_original"] is True
+    fact_id = decode_value(suggestion["value"])["f"]
+    assert f"`{fact_id}`" in json.dumps(replaced.body["blocks"])
+    assert find_button(replaced.body["blocks"], "share_answer")
+
+
+async def test_a_related_button_answers_that_fact_in_the_thread(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    answer = engine.answer(QUESTION)
+    related = answer.related[0]
+    value = encode_value({"f": related.fact_id, "q": related.question})
+    button = {"action_id": f"related:{related.fact_id}", "value": value}
+    message = {"type": "message", "ts": "1700000000.000005", "thread_ts": "1699999999.000100", "text": "x"}
+    await click(http, fake, button, ephemeral=False, message=message)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["channel"] == CHANNEL and post.body["thread_ts"] == "1699999999.000100"
+    assert engine.answer_fact(related.fact_id).text in json.dumps(post.body["blocks"], ensure_ascii=False)
+
+
+async def test_a_help_example_button_asks_that_question(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
+    await slash(http, fake, "help")
+    [reply] = await fake.wait_for("response:cmd")
+    example = find_button(reply.body["blocks"], "example:")
+    await click(http, fake, example, ephemeral=True)
+    [answer] = await fake.wait_for("response:act")
+    expected = engine.answer(decode_value(example["value"])["q"])
+    assert answer.body["response_type"] == "ephemeral" and answer.body["replace_original"] is False
+    assert f"`{expected.fact_id}`" in json.dumps(answer.body["blocks"])
+
+
+async def test_unknown_fact_in_a_button_gets_one_sentence(http: TestClient, fake: FakeSlackApi) -> None:
+    button = {"action_id": "related:no-such-fact", "value": encode_value({"f": "no-such-fact"})}
+    await click(http, fake, button, ephemeral=False)
+    [reply] = await fake.wait_for("response:act")
+    assert reply.body["text"].startswith("I can't find that answer") and fake.calls_to("chat.postMessage") == []
+
+
+async def test_votes_land_in_the_votes_table_with_a_hashed_user(
+    http: TestClient, fake: FakeSlackApi, db: Database, engine: Engine
+) -> None:
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    [post] = await fake.wait_for("chat.postMessage")
+    message = {"type": "message", "ts": "1700000000.000001", "thread_ts": "1699999999.000100", "text": "x"}
+    await click(http, fake, find_button(post.body["blocks"], "vote:up"), ephemeral=False, message=message)
+    [thanks] = await fake.wait_for("response:act")
+    assert thanks.body["response_type"] == "ephemeral" and "👍" in thanks.body["text"]
+    votes = FeedbackStore(db).votes()
+    expected = engine.answer(QUESTION)
+    assert len(votes) == 1
+    vote = votes[0]
+    assert (vote["platform"], vote["question"], vote["fact_id"], vote["vote"]) == ("slack", QUESTION, expected.fact_id, "up")
+    assert vote["score"] == pytest.approx(expected.score, abs=1e-3)
+    assert vote["user_hash"] == db.user_hash("slack", USER) and USER not in vote["user_hash"]
+    ref = db.query("SELECT message_ref FROM votes")[0][0]
+    assert ref == f"{CHANNEL}:1700000000.000001"
+
+    # Changing one's mind replaces the vote instead of adding one.
+    await click(http, fake, find_button(post.body["blocks"], "vote:down"), ephemeral=False, message=message)
+    await fake.wait_for("response:act", count=2)
+    assert [v["vote"] for v in FeedbackStore(db).votes()] == ["down"]
+
+
+# -- Socket Mode -------------------------------------------------------------------------------
+
+
+def envelope(body: dict[str, Any], *, envelope_id: str, retry_attempt: int = 0) -> dict[str, Any]:
+    return {
+        "envelope_id": envelope_id,
+        "payload": body,
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "retry_attempt": retry_attempt,
+        "retry_reason": "timeout" if retry_attempt else "",
+    }
+
+
+async def test_socket_mode_end_to_end(fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path) -> None:
+    settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-test", slack_signing_secret=None)
+    slack = SlackBot(settings, AskService(engine), db=db)
+    assert not slack.connected
+    await slack.start()
+    try:
+        [opened] = fake.calls_to("apps.connections.open")
+        assert opened.headers["Authorization"] == "Bearer xapp-test"
+        assert fake.socket_connections == 1 and slack.connected
+
+        body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvS1")
+        await fake.send_envelope(envelope(body, envelope_id="env-1"))
+        assert await fake.wait_for_ack("env-1") == {"envelope_id": "env-1"}
+        [post] = await fake.wait_for("chat.postMessage")
+        assert post.body["thread_ts"] == "1699999999.000100"
+        assert f"`{engine.answer(QUESTION).fact_id}`" in json.dumps(post.body["blocks"])
+
+        # Slack redelivers the same event after a reconnect: acked, not answered again.
+        await fake.send_envelope(envelope(body, envelope_id="env-2", retry_attempt=1))
+        await fake.wait_for_ack("env-2")
+        later = event_body(dm(QUESTION), event_id="EvS2")
+        await fake.send_envelope(envelope(later, envelope_id="env-3"))
+        await fake.wait_until(lambda: any(c.body.get("channel") == "D111" for c in fake.calls))
+        assert [c.body["channel"] for c in fake.calls_to("chat.postMessage")] == [CHANNEL, "D111"]
+    finally:
+        await slack.close()
+    assert not slack.connected
+
+
+async def test_socket_mode_with_a_rejected_app_token_is_a_config_error(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    fake.fail("apps.connections.open", "invalid_auth")
+    settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-bad")
+    slack = SlackBot(settings, AskService(engine), db=db)
+    with pytest.raises(ConfigError, match=r"^SLACK_APP_TOKEN was rejected by Slack \(invalid_auth\)"):
+        await slack.start()
+    assert not slack.connected and fake.socket_connections == 0
+
+
+# -- event claims ------------------------------------------------------------------------------
+
+
+def test_event_claims_are_exclusive_and_forget_after_the_ttl(db: Database) -> None:
+    now = [1000.0]
+    claims = EventClaims(db, ttl=600, prune_every=60, clock=lambda: now[0])
+    other_process = EventClaims(db, ttl=600, prune_every=60, clock=lambda: now[0])
+    assert claims.claim("Ev1") is True
+    assert claims.claim("Ev1") is False
+    assert other_process.claim("Ev1") is False
+    now[0] += 599
+    assert claims.claim("Ev1") is False
+    now[0] += 700
+    assert claims.claim("Ev2") is True  # this claim prunes Ev1
+    assert db.query("SELECT event_id FROM slack_events ORDER BY event_id")[0][0] == "Ev2"
+    assert claims.claim("Ev1") is True

@@ -1,0 +1,230 @@
+"""Block Kit rendering: structure, escaping of user text, Slack's size limits, button values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from adapters.slack_blocks import (
+    ACTION_PATTERNS,
+    ACTION_SHARE,
+    BUTTON_TEXT_LIMIT,
+    MESSAGE_BLOCK_LIMIT,
+    MESSAGE_CHAR_BUDGET,
+    SECTION_LIMIT,
+    VALUE_LIMIT,
+    decode_value,
+    encode_value,
+    escape_mrkdwn,
+    from_mrkdwn,
+    help_blocks,
+    home_view,
+    split_text,
+    to_blocks,
+    to_text,
+)
+from bot.engine import Engine
+from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo
+
+PODCAST = SourceInfo(
+    id="dwarkesh-podcast",
+    title="The role of open source in AI development",
+    kind="podcast notes",
+    outlet="Dwarkesh Patel podcast",
+    video_id="bc6uFV9CJGg",
+)
+
+
+def mrkdwn_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """Every string Slack would parse as mrkdwn in these blocks."""
+    texts = []
+    for block in blocks:
+        if block.get("text", {}).get("type") == "mrkdwn":
+            texts.append(block["text"]["text"])
+        for element in block.get("elements", []):
+            if element.get("type") == "mrkdwn":
+                texts.append(element["text"])
+    return texts
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    return found + [b["accessory"] for b in blocks if "accessory" in b]
+
+
+def test_escape_mrkdwn_neutralises_mentions_and_links() -> None:
+    assert escape_mrkdwn("<!channel> & <@U123> <https://x|y>") == "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://x|y&gt;"
+
+
+def test_from_mrkdwn_drops_the_bot_mention_and_decodes_slack_markup() -> None:
+    text = "<@UBOT> is &lt;b&gt; &amp; <!here> ok, <@U42|ann>? see <#C1|general> <https://ex.com|this>"
+    assert from_mrkdwn(text, bot_user_id="UBOT") == "is <b> & @here ok, @ann? see #general this"
+    assert from_mrkdwn("<@UBOT>", bot_user_id="UBOT") == ""
+
+
+def test_answer_blocks_carry_answer_quotes_source_fact_id_related_and_votes(engine: Engine) -> None:
+    answer = engine.answer("How much of Scale AI does Meta own?")
+    assert answer.answered
+    blocks = to_blocks(answer)
+
+    assert blocks[0] == {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(answer.text or "")}}
+    quote = blocks[1]
+    assert quote["type"] == "rich_text"
+    assert quote["elements"][0]["type"] == "rich_text_quote"
+    assert quote["elements"][0]["elements"][0]["text"] == answer.quotes[0].text
+    assert blocks[2]["type"] == "context" and answer.quotes[0].source.title in blocks[2]["elements"][0]["text"]
+    assert f"`{answer.fact_id}`" in " ".join(mrkdwn_texts(blocks))
+
+    related = next(b for b in blocks if b.get("block_id") == "related")["elements"]
+    assert 1 <= len(related) <= 3
+    for button, ref in zip(related, answer.related):
+        assert button["action_id"] == f"related:{ref.fact_id}"
+        assert ACTION_PATTERNS["related"].match(button["action_id"])
+        assert decode_value(button["value"])["f"] == ref.fact_id
+
+    votes = next(b for b in blocks if b.get("block_id") == "feedback")["elements"]
+    assert [v["action_id"] for v in votes] == ["vote:up", "vote:down"]
+    up = decode_value(votes[0]["value"])
+    assert up == {"q": answer.question, "f": answer.fact_id, "s": round(answer.score, 4), "v": "up"}
+    assert ACTION_SHARE not in [b["action_id"] for b in buttons(blocks)]
+
+
+def test_share_button_only_when_asked(engine: Engine) -> None:
+    answer = engine.answer("How much of Scale AI does Meta own?")
+    shared = [b for b in buttons(to_blocks(answer, share=True)) if b["action_id"] == ACTION_SHARE]
+    assert len(shared) == 1
+    assert decode_value(shared[0]["value"]) == {"q": answer.question, "f": answer.fact_id}
+
+
+def test_podcast_quote_names_its_timestamp_and_links_the_video() -> None:
+    answer = Answer(
+        question="q",
+        status="answered",
+        fact_id="some-fact",
+        text="An answer.",
+        quotes=[ResolvedQuote(text="We open source.", source=PODCAST, timestamp="01:06:08")],
+    )
+    context = to_blocks(answer)[2]["elements"][0]["text"]
+    assert "Dwarkesh Patel podcast" in context
+    assert "<https://youtu.be/bc6uFV9CJGg?t=3968|at 01:06:08>" in context
+
+
+def test_abstention_says_it_does_not_know_and_offers_suggestion_buttons(engine: Engine) -> None:
+    answer = engine.answer("What is the weather in Paris tomorrow?")
+    assert not answer.answered and answer.suggestions
+    blocks = to_blocks(answer)
+    assert blocks[0]["text"]["text"].startswith("I don't know that.")
+    suggestions = next(b for b in blocks if b.get("block_id") == "suggestions")["elements"]
+    assert len(suggestions) == min(3, len(answer.suggestions))
+    for button, ref in zip(suggestions, answer.suggestions):
+        assert button["action_id"] == f"suggest:{ref.fact_id}"
+        # The value keeps the user's own question: votes and logs record what was really asked.
+        assert decode_value(button["value"]) == {"f": ref.fact_id, "q": answer.question}
+
+
+def test_injected_mentions_in_the_question_arrive_escaped() -> None:
+    question = "<!channel> <!here> <@U0BOSS> & <https://evil.example|click>"
+    answer = Answer(question=question, status="abstained", reason="low_score")
+    for blocks in (to_blocks(answer, show_question=True), to_blocks(answer, asked_by="U123ABC")):
+        texts = " ".join(mrkdwn_texts(blocks))
+        assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U0BOSS&gt; &amp; &lt;https://evil.example|click&gt;" in texts
+        assert "<!" not in texts and "<@U0BOSS" not in texts
+    assert "<@U123ABC> asked" in " ".join(mrkdwn_texts(to_blocks(answer, asked_by="U123ABC")))
+
+
+def test_asked_by_must_look_like_a_user_id() -> None:
+    answer = Answer(question="hi", status="abstained")
+    texts = " ".join(mrkdwn_texts(to_blocks(answer, asked_by="!channel")))
+    assert "<!channel>" not in texts and "You asked" in texts
+
+
+def test_fallback_text_is_escaped() -> None:
+    answer = Answer(question="q", status="answered", fact_id="f", text="a <!channel> b")
+    assert to_text(answer) == "a &lt;!channel&gt; b"
+
+
+def test_split_text_stays_within_the_limit_and_loses_nothing() -> None:
+    text = " ".join(f"word{i}" for i in range(2000))
+    chunks = split_text(text, limit=500)
+    assert all(len(c) <= 500 for c in chunks)
+    assert " ".join(chunks) == text
+    unbroken = "x" * 1200
+    assert split_text(unbroken, limit=500) == ["x" * 500, "x" * 500, "x" * 200]
+
+
+def test_long_answers_are_split_and_the_message_stays_inside_block_kit_limits() -> None:
+    quotes = [ResolvedQuote(text=f"quote {i} " + "q" * 2500, source=PODCAST) for i in range(30)]
+    answer = Answer(
+        question="q",
+        status="answered",
+        fact_id="big-fact",
+        text="long answer " * 800,
+        quotes=quotes,
+        related=[FactRef(fact_id=f"r-{i}", question=f"Related {i}?") for i in range(5)],
+    )
+    blocks = to_blocks(answer)
+    assert len(blocks) <= MESSAGE_BLOCK_LIMIT
+    assert len(json.dumps(blocks, ensure_ascii=False)) <= MESSAGE_CHAR_BUDGET
+    sections = [b for b in blocks if b["type"] == "section"]
+    assert len(sections) >= 3 and all(len(s["text"]["text"]) <= SECTION_LIMIT for s in sections)
+    # The fact id, related and vote buttons survive the cut, and the cut is said.
+    texts = " ".join(mrkdwn_texts(blocks))
+    assert "`big-fact`" in texts and "Shortened" in texts
+    assert blocks[-1]["block_id"] == "feedback"
+    assert len(next(b for b in blocks if b.get("block_id") == "related")["elements"]) == 3
+
+
+def test_button_values_and_texts_respect_slack_limits() -> None:
+    question = '"\\' * 250 + "\x01" * 250  # escapes make its JSON far longer than its 500 chars
+    long_question = "Why " + "really " * 40 + "?"
+    answer = Answer(
+        question=question,
+        status="abstained",
+        suggestions=[FactRef(fact_id="a-fact", question=long_question)],
+    )
+    for button in buttons(to_blocks(answer)):
+        assert len(button["value"]) <= VALUE_LIMIT
+        assert len(button["text"]["text"]) <= BUTTON_TEXT_LIMIT
+        data = decode_value(button["value"])
+        assert question.startswith(data["q"]) and len(data["q"]) > 100
+
+
+def test_encode_value_round_trips_and_decode_rejects_junk() -> None:
+    data = {"f": "scale-ai-stake", "q": "Ünïcode & <stuff>", "s": 0.5}
+    assert decode_value(encode_value(data)) == data
+    assert decode_value("not json") == {}
+    assert decode_value("[1, 2]") == {}
+    assert decode_value(None) == {}
+
+
+@pytest.mark.parametrize("render", [lambda t: help_blocks(t), lambda t: home_view(t)["blocks"]])
+def test_help_and_home_list_every_topic_with_an_example(engine: Engine, render) -> None:  # noqa: ANN001
+    topics = engine.topics()
+    texts = " ".join(mrkdwn_texts(render(topics)))
+    assert "/ask" in texts
+    for topic in topics:
+        assert escape_mrkdwn(topic.title) in texts and escape_mrkdwn(topic.example) in texts
+
+
+def test_help_answer_renders_as_help_with_example_buttons(engine: Engine) -> None:
+    blocks = to_blocks(engine.help())
+    examples = [b for b in buttons(blocks) if ACTION_PATTERNS["example"].match(b["action_id"])]
+    assert len(examples) == len(engine.topics())
+    assert {decode_value(b["value"])["q"] for b in examples} == {t.example for t in engine.topics()}
+
+
+def test_home_view_is_a_home_tab_within_its_block_limit(engine: Engine) -> None:
+    view = home_view(engine.topics())
+    assert view["type"] == "home"
+    assert 0 < len(view["blocks"]) <= 100
+    assert not buttons(view["blocks"])
+
+
+def test_a_rate_limited_answer_is_its_reason_alone() -> None:
+    answer = Answer(question="q", status="limited", reason="Please try again in 5 seconds & thanks.")
+    assert to_blocks(answer, share=True, show_question=True) == [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Please try again in 5 seconds &amp; thanks."}}
+    ]
+    assert to_text(answer) == "Please try again in 5 seconds &amp; thanks."

@@ -1,0 +1,1 @@
+"""Offline fakes of the platforms' APIs, served on loopback for adapter tests."""

@@ -1,0 +1,241 @@
+"""A fake Slack Web API on loopback: records every call with its parsed body and answers like Slack.
+
+It also serves `response_url` endpoints (`/response/<name>`) and the Socket Mode websocket
+that `apps.connections.open` points at: it sends `hello`, then every envelope a test
+queues, and records the app's acks. Tests assert on what it received, never on mocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+TEAM_ID = "T0001"
+
+
+@dataclass
+class Call:
+    """One request the fake received: the API method (or `response:<name>`), its body and outcome."""
+
+    method: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+    ok: bool = True
+
+
+@dataclass
+class _Plan:
+    """What to answer instead of a canned OK, for the next `times` calls of a method."""
+
+    status: int
+    payload: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+
+class FakeSlackApi:
+    """Start with `await FakeSlackApi().start()`; point the bot at `base_url`; `await close()` at the end."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.acks: list[dict[str, Any]] = []
+        self.socket_connections = 0
+        self._plans: dict[str, list[_Plan]] = {}
+        self._ts = itertools.count(1)
+        self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._sockets: set[web.WebSocketResponse] = set()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._app = app
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> "FakeSlackApi":
+        self._runner = web.AppRunner(self._app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    @property
+    def socket_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/socket"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # -- steering ----------------------------------------------------------------------------
+
+    def rate_limit_once(self, method: str, *, retry_after: int = 0) -> None:
+        """The next call of `method` gets 429 with Retry-After, as Slack's rate limiter does."""
+        self._plans.setdefault(method, []).append(
+            _Plan(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        )
+
+    def fail(self, method: str, error: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` get `{"ok": false, "error": error}` (HTTP 200, like Slack)."""
+        self._plans.setdefault(method, []).append(_Plan(200, {"ok": False, "error": error}, times=times))
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Queue a Socket Mode envelope for the connected app."""
+        await self._envelopes.put(envelope)
+
+    # -- reading what arrived ----------------------------------------------------------------
+
+    def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
+        return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
+
+    async def wait_for(self, method: str, *, count: int = 1, timeout: float = 5.0, ok_only: bool = True) -> list[Call]:
+        """Wait until `method` was called at least `count` times; the calls, or AssertionError."""
+        return await self._wait(
+            lambda: len(self.calls_to(method, ok_only=ok_only)) >= count,
+            lambda: self.calls_to(method, ok_only=ok_only),
+            timeout,
+            f"{count} call(s) to {method}",
+        )
+
+    async def wait_until(self, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "a condition") -> None:
+        """Wait until `predicate()` holds, re-checked after every recorded call or ack."""
+        await self._wait(predicate, lambda: None, timeout, what)
+
+    async def wait_for_ack(self, envelope_id: str, *, timeout: float = 5.0) -> dict[str, Any]:
+        acks = await self._wait(
+            lambda: any(a.get("envelope_id") == envelope_id for a in self.acks),
+            lambda: [a for a in self.acks if a.get("envelope_id") == envelope_id],
+            timeout,
+            f"an ack of {envelope_id}",
+        )
+        return acks[0]
+
+    async def _wait(self, done, result, timeout: float, what: str):  # noqa: ANN001, ANN202 - local helper
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(done), timeout)
+        except asyncio.TimeoutError:
+            seen = [(c.method, c.status) for c in self.calls]
+            raise AssertionError(f"timed out waiting for {what}; calls so far: {seen}") from None
+        return result()
+
+    async def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict[str, Any]:
+        body: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if request.content_type == "application/json" and raw:
+            body.update(json.loads(raw))
+        elif raw:
+            body.update(dict(parse_qsl(raw, keep_blank_values=True)))
+        for key in ("blocks", "view", "payload"):
+            if isinstance(body.get(key), str) and body[key][:1] in "[{":
+                body[key] = json.loads(body[key])
+        return body
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        plans = self._plans.get(method) or []
+        if plans:
+            plan = plans[0]
+            plan.times -= 1
+            if plan.times <= 0:
+                plans.pop(0)
+            await self._record(Call(method, body, headers, status=plan.status, ok=False))
+            return _json(plan.payload, status=plan.status, headers=plan.headers)
+        payload = self._canned(method, body)
+        await self._record(Call(method, body, headers))
+        return _json(payload)
+
+    def _canned(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "factbot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
+        if method == "chat.postMessage":
+            ts = f"1700000000.{next(self._ts):06d}"
+            message = {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}
+            return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
+        if method == "chat.update":
+            return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"), "text": body.get("text")}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0001", **(body.get("view") or {})}}
+        return {"ok": True}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        await self._record(Call("response:" + request.match_info["name"], body, dict(request.headers)))
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        self.socket_connections += 1
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                "connection_info": {"app_id": "A0001"},
+            }
+        )
+        sender = asyncio.create_task(self._send_envelopes(ws))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self.acks.append(json.loads(message.data))
+                    async with self._changed:
+                        self._changed.notify_all()
+        finally:
+            sender.cancel()
+            self._sockets.discard(ws)
+        return ws
+
+    async def _send_envelopes(self, ws: web.WebSocketResponse) -> None:
+        while not ws.closed:
+            envelope = await self._envelopes.get()
+            await ws.send_json(envelope)
+
+
+def _json(payload: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(text=json.dumps(payload), status=status, headers=headers or {}, content_type="application/json")
