@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import aiohttp
 import discord
@@ -88,11 +88,32 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def channel_sender(*, slack: SlackPoster | None, discord_bot: DiscordPoster | None) -> Sender:
-    """A Sender that posts by channel prefix through the given platform clients."""
+def channel_sender(
+    *,
+    slack: SlackPoster | None,
+    discord_bot: DiscordPoster | None,
+    on_attempt: Callable[[str, bool], None] | None = None,
+) -> Sender:
+    """A Sender that posts by channel prefix through the given platform clients.
+
+    `on_attempt(platform, ok)` is told of every attempt (for metrics).
+    """
 
     async def send(channel: str, digest: Digest) -> str | None:
         target = parse_channel(channel)
+        try:
+            message_id = await _send_to(target, digest)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if on_attempt is not None:
+                on_attempt(target.platform, False)
+            raise
+        if on_attempt is not None:
+            on_attempt(target.platform, message_id is not None)
+        return message_id
+
+    async def _send_to(target: Any, digest: Digest) -> str | None:
         try:
             if target.platform == "slack":
                 if slack is None:
@@ -120,6 +141,7 @@ def _scheduler(
     slack: SlackPoster | None,
     discord_bot: DiscordPoster | None,
     channels: list[str] | None = None,
+    on_attempt: Callable[[str, bool], None] | None = None,
 ) -> DigestScheduler:
     schedule = DigestSchedule.from_settings(settings)
     wanted = channels if channels is not None else [c.key for c in parse_channels(settings.digest_channels)]
@@ -137,7 +159,7 @@ def _scheduler(
         store=DigestStore(db),
         base=lambda: service.engine.base,
         size=settings.digest_size,
-        send=channel_sender(slack=slack, discord_bot=discord_bot),
+        send=channel_sender(slack=slack, discord_bot=discord_bot, on_attempt=on_attempt),
     )
 
 
@@ -148,6 +170,7 @@ def build_digest_scheduler(
     *,
     slack: SlackBot | None,
     discord: DiscordBot | None,
+    on_attempt: Callable[[str, bool], None] | None = None,
 ) -> DigestScheduler:
     """The digest scheduler for DIGEST_CHANNELS over the running platform clients.
 
@@ -155,7 +178,7 @@ def build_digest_scheduler(
     `/digest` is given today's digest of the channel it is used in. Raises ConfigError for a
     bad DIGEST_TIMEZONE or DIGEST_CHANNELS.
     """
-    scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord)
+    scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt)
     if discord is not None:
         discord.set_digest_provider(lambda channel: to_embeds(scheduler.digest_for(discord_channel_key(channel))))
     return scheduler

@@ -15,9 +15,9 @@ from bot.errors import ConfigError
 class Thresholds(BaseModel):
     """When the engine answers and when it abstains; calibrated on tests/eval (see README)."""
 
-    min_score: float = Field(default=0.47, ge=0.0, le=1.0)
+    min_score: float = Field(default=0.55, ge=0.0, le=1.0)
     """Below this best score the engine says it doesn't know."""
-    min_margin: float = Field(default=0.04, ge=0.0, le=1.0)
+    min_margin: float = Field(default=0.03, ge=0.0, le=1.0)
     """Two unrelated facts closer than this are too close to call."""
     suggestion_floor: float = Field(default=0.12, ge=0.0, le=1.0)
     """Facts scoring below this are not offered as suggestions."""
@@ -96,6 +96,20 @@ class Settings(BaseSettings):
         if self.bot_min_margin is not None:
             updates["min_margin"] = self.bot_min_margin
         return Thresholds(**{**base.model_dump(), **updates})
+
+    def check_platforms(self) -> None:
+        """Refuse a half-given platform: a setting that only means something beside a missing token."""
+        if not self.slack_configured:
+            for name in ("slack_app_token", "slack_signing_secret"):
+                if getattr(self, name):
+                    raise ConfigError(
+                        f"{name.upper()} is set but SLACK_BOT_TOKEN is missing: set the bot token (xoxb-...) "
+                        "or remove the other Slack settings"
+                    )
+        if not self.discord_configured and self.discord_guild_ids:
+            raise ConfigError(
+                "DISCORD_GUILD_IDS is set but DISCORD_TOKEN is missing: set the bot token or remove DISCORD_GUILD_IDS"
+            )
 
     @property
     def slack_configured(self) -> bool:

@@ -17,6 +17,7 @@ call, or when the question names somebody the base knows nothing about.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ from bot.text import STOPWORDS, stem, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
-SCORE_WEIGHTS = {"coverage": 0.4, "phrasing": 0.4, "fuzzy": 0.2}
+SCORE_WEIGHTS = {"coverage": 0.3, "phrasing": 0.2, "fuzzy": 0.5}
 # A fact that lacks a specific entity the question names is mostly not about it.
 ENTITY_PENALTY = 0.55
 # Entities on more than this share of facts (the base's own subject) are not specific.
@@ -37,9 +38,12 @@ UBIQUITOUS_SHARE = 0.25
 # A word the base has never seen weighs this share of the rarest known word: enough that an
 # unexplained subject ("revenue", "parameters") sinks a match, not so much that chat filler
 # ("actually", "pls") does.
-UNKNOWN_WEIGHT = 0.6
-# A question asking "when" fits a fact with a date, or one phrased as a "when" question.
-WHEN_PENALTY = 0.7
+UNKNOWN_WEIGHT = 0.5
+# An unknown word capitalised mid-sentence is most likely a name: somebody the base doesn't know.
+UNKNOWN_NAME_FACTOR = 2.0
+# A question asking for a time, a number or instructions fits only a fact that gives one (a
+# `date`, a quantity in its answer) or is itself phrased as such a question.
+QUESTION_TYPE_PENALTY = 0.45
 # A one-word question is a topic lookup: the word must be in the fact's own text, not only
 # in how someone might phrase a question about it.
 LONE_WORD_PENALTY = 0.6
@@ -49,7 +53,8 @@ CANDIDATES = 24
 HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
-    there list options anything about know me please who are your yourself work works""".split()
+    there list options anything about know me please who are your yourself work works question
+    questions kind kinds type types example examples sort""".split()
 )
 
 
@@ -76,7 +81,7 @@ class _Query:
     content: str
     total_weight: float
     help_only: bool
-    asks_when: bool = False
+    asks: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass
@@ -89,7 +94,7 @@ class _IndexedFact:
     entity_keys: frozenset[str]
     related: frozenset[str] = field(default_factory=frozenset)
     phrasing_weights: list[float] = field(default_factory=list)
-    answers_when: bool = False
+    answers: frozenset[str] = field(default_factory=frozenset)
     own_terms: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -99,7 +104,15 @@ class Engine:
     def __init__(self, base: FactBase, *, thresholds: Thresholds | None = None) -> None:
         self.base = base
         self.thresholds = thresholds or Thresholds()
-        self._synonyms = {stem(w): stem(head) for w, head in base.synonyms.items()}
+        self._synonyms = {stem(w): stem(head) for w, head in base.synonyms.items() if len(words(w)) == 1}
+        # Multi-word synonyms ("put out" for "release") are read as their group's first word.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for phrase, head in base.synonyms.items():
+            parts = tuple(words(phrase))
+            if len(parts) > 1:
+                self._phrases[parts[0]].append((parts, head))
+        for candidates in self._phrases.values():
+            candidates.sort(key=lambda item: -len(item[0]))
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
@@ -112,8 +125,26 @@ class Engine:
         stemmed = stem(word)
         return self._synonyms.get(stemmed, stemmed)
 
+    def _words(self, text: str) -> list[str]:
+        """The folded words of `text`, with multi-word synonyms merged into their group's word."""
+        found = words(text)
+        if not self._phrases:
+            return found
+        merged: list[str] = []
+        i = 0
+        while i < len(found):
+            for parts, head in self._phrases.get(found[i], ()):
+                if tuple(found[i : i + len(parts)]) == parts:
+                    merged.append(head)
+                    i += len(parts)
+                    break
+            else:
+                merged.append(found[i])
+                i += 1
+        return merged
+
     def _terms(self, text: str) -> list[str]:
-        return [self.canon(w) for w in words(text) if w not in STOPWORDS]
+        return [self.canon(w) for w in self._words(text) if w not in STOPWORDS]
 
     def _build(self) -> None:
         order = {fid: i for i, fid in enumerate(fid for t in self.base.topics.values() for fid in t.fact_ids)}
@@ -131,7 +162,7 @@ class Engine:
             weights: dict[str, float] = {}
 
             def add(text: str, weight: float) -> None:
-                for w in words(text):
+                for w in self._words(text):
                     if w in STOPWORDS:
                         continue
                     term = self.canon(w)
@@ -145,13 +176,23 @@ class Engine:
             add(fact.answer, FIELD_WEIGHTS["answer"])
             for quote in fact.quotes:
                 add(quote.text, FIELD_WEIGHTS["quote"])
-            for w in {w for text in [*fact.phrasings, fact.answer] for w in words(text)}:
+            for w in {w for text in [*fact.phrasings, fact.answer] for w in self._words(text)}:
                 surface_df[w] += 1
             phrasing_terms = [frozenset(self._terms(p)) for p in fact.phrasings]
             phrasing_texts = [" ".join(self._terms(p)) for p in fact.phrasings]
-            entity_keys = frozenset(self._entities_in(list(weights), in_order=False) | {self._entity_key(e) for e in fact.entities})
+            # What a fact is about: its entities and whom its phrasings name, not everyone its
+            # quote happens to mention ("...echoing LeCun") - that would hide a mismatch.
+            phrasing_words = [t for terms in phrasing_terms for t in terms]
+            entity_keys = frozenset(
+                self._entities_in(phrasing_words, in_order=False) | {self._entity_key(e) for e in fact.entities}
+            )
             indexed = _IndexedFact(fact, index, weights, phrasing_terms, phrasing_texts, entity_keys)
-            indexed.answers_when = fact.date is not None or any("when" in words(p) for p in fact.phrasings)
+            phrasing_types = set().union(*(_question_types(self._words(p)) for p in fact.phrasings))
+            indexed.answers = frozenset(
+                phrasing_types
+                | ({"when"} if fact.date else set())
+                | ({"number"} if _QUANTITY.search(fact.answer) else set())
+            )
             indexed.own_terms = frozenset(
                 self._terms(" ".join([fact.answer, *fact.entities, *(q.text for q in fact.quotes)]))
             )
@@ -234,7 +275,7 @@ class Engine:
         if len(word) < 4 or not word.isalpha():
             return None
         folded = self._by_skeleton.get(_skeleton(word))
-        if folded is not None:
+        if folded is not None or len(word) < 5:
             return folded
         edits = 1 if len(word) < 8 else 2
         best: tuple[int, str] | None = None
@@ -256,7 +297,8 @@ class Engine:
         return None
 
     def _analyze(self, question: str) -> _Query:
-        raw = words(question)
+        raw = self._words(question)
+        names = _capitalised(question)
         help_only = bool(raw) and all(w in HELP_WORDS or w in STOPWORDS for w in raw)
         outside = self._outside_in(raw)
         terms: dict[str, float] = {}
@@ -283,7 +325,9 @@ class Engine:
             for term, trust in found:
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
-        total = sum(terms.values()) + UNKNOWN_WEIGHT * self._max_idf * len(set(unknown))
+        total = sum(terms.values()) + sum(
+            UNKNOWN_WEIGHT * self._max_idf * (UNKNOWN_NAME_FACTOR if w in names else 1.0) for w in set(unknown)
+        )
         return _Query(
             text=question,
             terms=terms,
@@ -293,7 +337,7 @@ class Engine:
             content=" ".join(ordered),
             total_weight=total,
             help_only=help_only,
-            asks_when=_asks_when(raw),
+            asks=frozenset(_question_types(raw)),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
@@ -313,7 +357,9 @@ class Engine:
                     for order in coverage:
                         coverage[order] += query.terms[term] * self._facts[order].term_weights.get(term, 0.0)
         ranked = sorted(coverage, key=lambda order: (-coverage[order], order))
-        return [self._facts[order] for order in ranked[:CANDIDATES]]
+        # Questions made only of common words tie on coverage across many facts: look wider.
+        limit = CANDIDATES if rare else CANDIDATES * 3
+        return [self._facts[order] for order in ranked[:limit]]
 
     def _score(self, query: _Query, indexed: _IndexedFact) -> ScoreParts:
         total = query.total_weight or 1.0
@@ -338,8 +384,8 @@ class Engine:
         penalty = 1.0
         if query.entities - indexed.entity_keys:
             penalty *= ENTITY_PENALTY
-        if query.asks_when and not indexed.answers_when:
-            penalty *= WHEN_PENALTY
+        if query.asks - indexed.answers:
+            penalty *= QUESTION_TYPE_PENALTY
         if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
             penalty *= LONE_WORD_PENALTY
         score = penalty * (
@@ -483,7 +529,7 @@ class Engine:
         typed = typed.strip()
         if not typed:
             return [FactRef(fact_id=i.fact.id, question=i.fact.question) for i in self._facts[:limit]]
-        raw = words(typed)
+        raw = self._words(typed)
         query = self._analyze(typed)
         partial = raw[-1] if raw and not typed[-1].isspace() else None
         if partial and len(partial) >= 2 and partial not in STOPWORDS:
@@ -506,24 +552,49 @@ class Engine:
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*(\w+)")
+_CAPITALISED = re.compile(r"\b([A-Z][\w]*)")
+
+
+def _capitalised(question: str) -> set[str]:
+    """Lower-cased words written with a capital letter anywhere but at a sentence start."""
+    starts = {m.start(1) for m in _SENTENCE_START.finditer(question)}
+    return {m.group(1).lower() for m in _CAPITALISED.finditer(question) if m.start(1) not in starts}
+
+
 def _skeleton(word: str) -> str:
     """The word with doubled letters folded: "llama" and "lamma" both give "lama"."""
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
 
 
-def _asks_when(raw: list[str]) -> bool:
-    """Whether the question asks for a time ("when is...", "what year..."), not "when X did Y, ..."."""
+def _question_types(raw: list[str]) -> set[str]:
+    """What kind of reply a question asks for: a time, a number, or instructions ("how do I")."""
+    found: set[str] = set()
     for i, w in enumerate(raw):
         following = raw[i + 1] if i + 1 < len(raw) else ""
+        after = raw[i + 2] if i + 2 < len(raw) else ""
         if w == "when" and (following in _AUXILIARIES or i == len(raw) - 1):
-            return True
-        if w in {"what", "which"} and following in {"year", "date", "day", "month"}:
-            return True
-        if w == "how" and following == "long":
-            return True
-    return False
+            found.add("when")
+        elif w in {"what", "which"} and following in {"year", "date", "day", "month"}:
+            found.add("when")
+        elif w == "how" and following == "long":
+            found.add("when")
+        elif w == "how" and following in {"many", "much", "big", "large", "expensive"}:
+            found.add("number")
+        elif w in {"what", "which"} and following in {"percentage", "percent", "fraction", "number", "size", "price"}:
+            found.add("number")
+        elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:
+            found.add("howto")
+        elif w == "how" and following == "to" and i == 0:
+            found.add("howto")
+    return found
 
 
+_QUANTITY = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|percent)|(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,.]*|"
+    r"\b(?:billions?|millions?|thousands?|hundreds?|dozens?|tenfold|twofold|half|two-thirds|one-third|third)\b",
+    re.IGNORECASE,
+)
 _AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 

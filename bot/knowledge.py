@@ -247,6 +247,9 @@ class _Loader:
         mapping: dict[str, str] = {}
         for group in groups:
             head = group[0].strip().lower()
+            if len(words(head)) != 1:
+                self.problem(name, f"group {group!r} must start with a single word (phrases may follow)")
+                continue
             for word in group:
                 key = word.strip().lower()
                 if mapping.get(key, head) != head:

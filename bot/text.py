@@ -51,7 +51,7 @@ STOPWORDS = frozenset(
     i me my we us our you your he him his she her it its they them their this that these
     those there here what which who whom whose when where why how whats whos hows wheres
     can could would should will shall may might must also just very really too quite
-    any some all each every no not nor only same than such both few more most other
+    any some all each every no not nor only same than such both few more most other many much
     again further once up down out off over under through during before after above below
     between against until while because please tell know explain describe say said says
     let thing things something anything everything one ones way ways lot kind sort

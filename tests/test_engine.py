@@ -108,20 +108,20 @@ def _tiny_base(facts: list[Fact]) -> FactBase:
 def test_two_unrelated_facts_too_close_to_call_abstain_with_both_as_suggestions() -> None:
     base = _tiny_base(
         [
-            _fact("red-budget", "What is the red team budget?", ["red team budget"]),
-            _fact("red-headcount", "What is the red team headcount?", ["red team headcount"]),
+            _fact("red-cost", "What is the red team cost?", ["red team cost"]),
+            _fact("red-size", "What is the red team size?", ["red team size"]),
         ]
     )
     answer = Engine(base).answer("red team")
     assert answer.status == "abstained" and answer.reason == "too_close"
-    assert {s.fact_id for s in answer.suggestions} == {"red-budget", "red-headcount"}
+    assert {s.fact_id for s in answer.suggestions} == {"red-cost", "red-size"}
 
 
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
-            _fact("red-budget", "What is the red team budget?", ["red team budget"], related=["red-headcount"]),
-            _fact("red-headcount", "What is the red team headcount?", ["red team headcount"]),
+            _fact("red-cost", "What is the red team cost?", ["red team cost"], related=["red-size"]),
+            _fact("red-size", "What is the red team size?", ["red team size"]),
         ]
     )
     assert Engine(base).answer("red team").answered
@@ -130,8 +130,8 @@ def test_related_facts_close_together_are_not_a_conflict() -> None:
 def test_thresholds_come_from_configuration(fact_base: FactBase) -> None:
     strict = Engine(fact_base, thresholds=Settings(bot_min_score=0.99).thresholds())
     assert strict.thresholds.min_score == 0.99
-    assert not strict.answer("how many gpus does meta buy").answered
-    assert Engine(fact_base, thresholds=Thresholds(min_score=0.1)).answer("how many gpus does meta buy").answered
+    assert not strict.answer("does meta buy lots of gpus for its models").answered
+    assert Engine(fact_base, thresholds=Thresholds(min_score=0.1)).answer("does meta buy lots of gpus for its models").answered
 
 
 def test_autocomplete_returns_at_most_the_limit_best_first(engine: Engine) -> None:
