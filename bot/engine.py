@@ -50,6 +50,8 @@ LONE_WORD_PENALTY = 0.6
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 CANDIDATES = 24
+# Order-insensitive similarity of the question's known words to a phrasing's.
+FUZZY_SCORER = fuzz.token_sort_ratio
 HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
@@ -379,7 +381,7 @@ class Engine:
             f1 = 2 * precision * recall / (precision + recall)
             if f1 > best_f1:
                 best_f1, best_index = f1, i
-        fuzzy_hit = process.extractOne(query.content, indexed.phrasing_texts, scorer=fuzz.token_sort_ratio)
+        fuzzy_hit = process.extractOne(query.content, indexed.phrasing_texts, scorer=FUZZY_SCORER)
         fuzzy = fuzzy_hit[1] / 100.0 if fuzzy_hit else 0.0
         penalty = 1.0
         if query.entities - indexed.entity_keys:
