@@ -43,7 +43,7 @@ def prepare(engine: Engine, cases: list[EvalCase]) -> list[Prepared]:
             decided = "help"
         elif query.outside:
             decided = "outside"
-        parts = [(p.fact_id, p.coverage, p.phrasing, p.fuzzy, p.entity_penalty) for p in engine._rank(query)]  # noqa: SLF001
+        parts = [(p.fact_id, p.coverage, p.phrasing, p.fuzzy, p.penalty) for p in engine._rank(query)]  # noqa: SLF001
         prepared.append(Prepared(case, decided, parts))
     return prepared
 

@@ -113,7 +113,8 @@ def _candidate(parts: ScoreParts, engine: Engine) -> dict[str, Any]:
         "coverage": parts.coverage,
         "phrasing": parts.phrasing,
         "fuzzy": parts.fuzzy,
-        "entity_penalty": parts.entity_penalty,
+        "penalty": parts.penalty,
+        "penalties": list(parts.penalties),
         "matched_phrasing": parts.matched_phrasing,
     }
 
@@ -154,10 +155,10 @@ def explain_to_text(data: dict[str, Any]) -> str:
         lines.append("Candidates: none, no fact shares a content word with the question")
     else:
         lines.append(
-            f"Top {len(data['candidates'])} candidates (score = entity penalty x weighted coverage, phrasing, fuzzy):"
+            f"Top {len(data['candidates'])} candidates (score = penalty x weighted coverage, phrasing, fuzzy):"
         )
     for rank, c in enumerate(data["candidates"], start=1):
-        penalty = "" if c["entity_penalty"] == 1 else f"  entity penalty x{c['entity_penalty']:.2f}"
+        penalty = "" if c["penalty"] == 1 else f"  penalty x{c['penalty']:.2f} ({', '.join(c['penalties'])})"
         lines.append(f"  {rank}. {c['fact_id']}  score {c['score']:.3f}")
         lines.append(
             f"     coverage {c['coverage']:.3f}  phrasing {c['phrasing']:.3f}  fuzzy {c['fuzzy']:.3f}{penalty}"

@@ -50,6 +50,7 @@ LONE_WORD_PENALTY = 0.6
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 CANDIDATES = 24
+MIN_CANDIDATES = 5
 # Order-insensitive similarity of the question's known words to a phrasing's.
 FUZZY_SCORER = fuzz.token_sort_ratio
 HELP_WORDS = frozenset(
@@ -69,8 +70,11 @@ class ScoreParts:
     coverage: float
     phrasing: float
     fuzzy: float
-    entity_penalty: float
+    penalty: float
     matched_phrasing: str
+    penalties: tuple[str, ...] = ()
+    """Why the score was cut: `entity` (names somebody the fact isn't about), `question_type`
+    (asks when/how many/how-to and the fact can't say), `lone_word` (one word not in its text)."""
 
 
 @dataclass
@@ -353,6 +357,13 @@ class Engine:
         for term in rare or list(query.terms):
             for order, weight in self._postings.get(term, ()):
                 coverage[order] += query.terms[term] * weight
+        if rare and len(coverage) < MIN_CANDIDATES:
+            # Too few facts share a rare word: let the common words bring in a few more.
+            rare = []
+            coverage.clear()
+            for term in query.terms:
+                for order, weight in self._postings.get(term, ()):
+                    coverage[order] += query.terms[term] * weight
         if rare:
             for term in query.terms:
                 if term in self._common:
@@ -383,13 +394,17 @@ class Engine:
                 best_f1, best_index = f1, i
         fuzzy_hit = process.extractOne(query.content, indexed.phrasing_texts, scorer=FUZZY_SCORER)
         fuzzy = fuzzy_hit[1] / 100.0 if fuzzy_hit else 0.0
+        penalties: list[str] = []
         penalty = 1.0
         if query.entities - indexed.entity_keys:
             penalty *= ENTITY_PENALTY
+            penalties.append("entity")
         if query.asks - indexed.answers:
             penalty *= QUESTION_TYPE_PENALTY
+            penalties.append("question_type")
         if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
             penalty *= LONE_WORD_PENALTY
+            penalties.append("lone_word")
         score = penalty * (
             SCORE_WEIGHTS["coverage"] * coverage
             + SCORE_WEIGHTS["phrasing"] * best_f1
@@ -401,8 +416,9 @@ class Engine:
             coverage=coverage,
             phrasing=best_f1,
             fuzzy=fuzzy,
-            entity_penalty=penalty,
+            penalty=penalty,
             matched_phrasing=indexed.fact.phrasings[best_index],
+            penalties=tuple(penalties),
         )
 
     def rank(self, question: str) -> list[ScoreParts]:

@@ -129,7 +129,7 @@ def test_explain_json_agrees_with_the_engine(engine: Engine) -> None:
     assert data["decision"].startswith(f"abstained ({answer.reason}): best score")
     assert data["thresholds"] == engine.thresholds.model_dump()
     assert [c["fact_id"] for c in data["candidates"]] == [p.fact_id for p in engine.rank(question)[:5]]
-    assert {"coverage", "phrasing", "fuzzy", "entity_penalty", "matched_phrasing"} <= set(data["candidates"][0])
+    assert {"coverage", "phrasing", "fuzzy", "penalty", "matched_phrasing"} <= set(data["candidates"][0])
 
 
 def test_explain_a_greeting_and_bad_calls(capsys: pytest.CaptureFixture[str]) -> None:
