@@ -30,7 +30,7 @@ from bot.text import STOPWORDS, stem, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
-SCORE_WEIGHTS = {"coverage": 0.3, "phrasing": 0.2, "fuzzy": 0.5}
+SCORE_WEIGHTS = {"coverage": 0.4, "phrasing": 0.4, "fuzzy": 0.2}
 # A fact that lacks a specific entity the question names is mostly not about it.
 ENTITY_PENALTY = 0.55
 # Entities on more than this share of facts (the base's own subject) are not specific.
@@ -188,16 +188,15 @@ class Engine:
             phrasing_texts = [" ".join(self._terms(p)) for p in fact.phrasings]
             # What a fact is about: its entities and whom its phrasings name, not everyone its
             # quote happens to mention ("...echoing LeCun") - that would hide a mismatch.
-            phrasing_words = [t for terms in phrasing_terms for t in terms]
-            entity_keys = frozenset(
-                self._entities_in(phrasing_words, in_order=False) | {self._entity_key(e) for e in fact.entities}
-            )
+            named = {key for p in fact.phrasings for key in self._entities_in(self._terms(p))}
+            entity_keys = frozenset(named | {self._entity_key(e) for e in fact.entities})
             indexed = _IndexedFact(fact, index, weights, phrasing_terms, phrasing_texts, entity_keys)
             phrasing_types = set().union(*(_question_types(self._words(p)) for p in fact.phrasings))
             indexed.answers = frozenset(
                 phrasing_types
                 | ({"when"} if fact.date else set())
                 | ({"number"} if _QUANTITY.search(fact.answer) else set())
+                | ({"money"} if _MONEY.search(fact.answer) else set())
             )
             indexed.own_terms = frozenset(
                 self._terms(" ".join([fact.answer, *fact.entities, *(q.text for q in fact.quotes)]))
@@ -258,17 +257,9 @@ class Engine:
             if all(p.isalpha() for p in parts) and not any(p in {"ai", "model", "models"} for p in parts):
                 self._entity_aliases.setdefault((self.canon(parts[-1]),), key)
 
-    def _entities_in(self, terms: list[str], *, in_order: bool = True) -> set[str]:
-        """Entity keys whose aliases occur in `terms` (as a run, when the terms are in text order)."""
-        if in_order:
-            return set(_runs_found(terms, self._entity_alias_index))
-        term_set = set(terms)
-        return {
-            key
-            for term in term_set
-            for alias, key in self._entity_alias_index.get(term, ())
-            if all(t in term_set for t in alias)
-        }
+    def _entities_in(self, terms: list[str]) -> set[str]:
+        """Entity keys whose aliases occur in `terms`, as a run of words in text order."""
+        return set(_runs_found(terms, self._entity_alias_index))
 
     # -- query analysis --------------------------------------------------------------------
 
@@ -317,8 +308,13 @@ class Engine:
             if w in STOPWORDS:
                 continue
             pair = w + raw[index] if index < len(raw) else None
-            if pair and pair in self._surface and (self.canon(pair),) in self._entity_aliases:
-                w, index = pair, index + 1  # "open ai" -> "openai"
+            if (
+                pair
+                and pair in self._surface
+                and (self.canon(pair),) in self._entity_aliases
+                and _written_as_name(question, w, raw[index])
+            ):
+                w, index = pair, index + 1  # "Open AI" -> "openai"; "open AI models" stays two words
             found: list[tuple[str, float]] = []
             if w in self._surface or self.canon(w) in self._idf:
                 found = [(self.canon(w), 1.0)]
@@ -580,13 +576,19 @@ def _capitalised(question: str) -> set[str]:
     return {m.group(1).lower() for m in _CAPITALISED.finditer(question) if m.start(1) not in starts}
 
 
+def _written_as_name(question: str, first: str, second: str) -> bool:
+    """Whether two words are written capitalised, as a name is ("Open AI", not "open AI")."""
+    pattern = re.compile(rf"\b{re.escape(first)}\W+{re.escape(second)}\b", re.IGNORECASE)
+    return any(m.group(0)[:1].isupper() for m in pattern.finditer(question))
+
+
 def _skeleton(word: str) -> str:
     """The word with doubled letters folded: "llama" and "lamma" both give "lama"."""
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
 
 
 def _question_types(raw: list[str]) -> set[str]:
-    """What kind of reply a question asks for: a time, a number, or instructions ("how do I")."""
+    """What kind of reply a question asks for: a time, a number, money, or instructions ("how do I")."""
     found: set[str] = set()
     for i, w in enumerate(raw):
         following = raw[i + 1] if i + 1 < len(raw) else ""
@@ -601,6 +603,8 @@ def _question_types(raw: list[str]) -> set[str]:
             found.add("number")
         elif w in {"what", "which"} and following in {"percentage", "percent", "fraction", "number", "size", "price"}:
             found.add("number")
+        elif w in _MONEY_WORDS:
+            found.add("money")
         elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:
             found.add("howto")
         elif w == "how" and following == "to" and i == 0:
@@ -608,6 +612,8 @@ def _question_types(raw: list[str]) -> set[str]:
     return found
 
 
+_MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
+_MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
 _QUANTITY = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|percent)|(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,.]*|"
     r"\b(?:billions?|millions?|thousands?|hundreds?|dozens?|tenfold|twofold|half|two-thirds|one-third|third)\b",
