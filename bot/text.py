@@ -58,6 +58,19 @@ STOPWORDS = frozenset(
     hey hi hello thanks thank pls plz im ive id dont doesnt didnt isnt arent wasnt
     s t re ve ll d m
     """.split()
+) | frozenset(
+    # Chat filler: how people talk around a question, never what it is about.
+    """
+    ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi
+    afaik iirc idk kinda sorta gonna wanna gotta dunno guys folks team everyone anyone
+    someone somebody anybody stuff lots bunch thingy whatever etc sorry dumb silly quick
+    question questions wondering wonder curious confused trying try figure understand
+    get got getting heard hear hearing read reading saw see seen mean means meant guess
+    think thought feel pretty fairly rather sort sorts kind kinds type types bit little
+    maybe perhaps probably basically honestly literally seriously actually really totally
+    currently recently lately still even already anyway anyways though although however
+    supposed apparently
+    """.split()
 )
 
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
