@@ -15,7 +15,7 @@ from bot.errors import ConfigError
 class Thresholds(BaseModel):
     """When the engine answers and when it abstains; calibrated on tests/eval (see README)."""
 
-    min_score: float = Field(default=0.59, ge=0.0, le=1.0)
+    min_score: float = Field(default=0.49, ge=0.0, le=1.0)
     """Below this best score the engine says it doesn't know."""
     min_margin: float = Field(default=0.01, ge=0.0, le=1.0)
     """Two unrelated facts closer than this are too close to call."""
