@@ -1,14 +1,17 @@
-"""Calibrate the engine's score weights and thresholds on the dev questions; report the holdout.
+"""Calibrate the engine's score weights and thresholds on the labelled questions.
 
 The engine's score parts (coverage, phrasing, fuzzy and the penalties) are computed once per
 question; every combination of weights, minimum score and minimum margin is then replayed
-on them. Each file is also a fold: the setting is fitted on the other files and scored on the one
-left out, which estimates how it does on questions it was not fitted to. The final setting
-is fitted on all files. The chosen setting maximises the sum of the two shares (answerable questions answered
-right, unanswerable ones abstained) on the calibration files, preferring the middle of the
-widest plateau of equally good thresholds, so a small drift in scores does not flip answers.
-Margins from 0.01 to 0.06 are tried: the rule must exist, but a wide one refuses right answers whenever two facts
-are near neighbours. 
+on them. The chosen setting maximises a utility that makes the product's promise explicit:
++1 for a right answer or a right abstention, 0 for an abstention on an answerable question
+(its suggestions still help), -1 for a wrong fact stated with confidence. Among equally good
+threshold pairs it takes the middle of the plateau, so a small drift in scores does not flip
+answers. Margins from 0.01 to 0.06 are tried: the too-close rule must exist, but a wide one
+refuses right answers whenever two facts are near neighbours.
+
+Each file is also a fold: the setting is fitted on the other files and scored on the one
+left out, which estimates how the engine does on questions it was not fitted to. The final
+setting is fitted on all files.
 
     .venv/bin/python benchmarks/calibrate.py tests/eval/*.yaml
 """
@@ -68,20 +71,40 @@ def outcome(engine: Engine, item: Prepared, weights: tuple[float, float, float])
     return best, best_score, runner
 
 
-def shares(outcomes: list[tuple[Prepared, tuple]], min_score: float, min_margin: float) -> tuple[float, float]:
-    right = answerable = abstained = unanswerable = 0
+def _decisions(outcomes: list[tuple[Prepared, tuple]], min_score: float, min_margin: float):
     for item, (best, score, runner) in outcomes:
         got = best if best == "help" or (best and score >= min_score and score - runner >= min_margin) else None
-        if item.case.kind == "help":
+        yield item.case, got
+
+
+def shares(outcomes: list[tuple[Prepared, tuple]], min_score: float, min_margin: float) -> tuple[float, float]:
+    """(answerable questions answered with the right fact, unanswerable ones abstained or helped)."""
+    right = answerable = abstained = unanswerable = 0
+    for case, got in _decisions(outcomes, min_score, min_margin):
+        if case.kind == "help":
             unanswerable += 1
             abstained += got == "help"
-        elif item.case.expect is None:
+        elif case.expect is None:
             unanswerable += 1
             abstained += got is None
         else:
             answerable += 1
-            right += got == item.case.expect
+            right += got == case.expect
     return right / max(answerable, 1), abstained / max(unanswerable, 1)
+
+
+def utility(outcomes: list[tuple[Prepared, tuple]], min_score: float, min_margin: float) -> int:
+    """+1 for a right answer or a right abstention, 0 for abstaining on an answerable question
+    (its suggestions may still help), -1 for a wrong fact: the bot must never state one."""
+    total = 0
+    for case, got in _decisions(outcomes, min_score, min_margin):
+        if case.kind == "help":
+            total += 1 if got == "help" else -1
+        elif got is None:
+            total += 1 if case.expect is None else 0
+        else:
+            total += 1 if got == case.expect else -1
+    return total
 
 
 WEIGHT_STEPS = [round(x * 0.1, 1) for x in range(0, 11)]
@@ -103,8 +126,7 @@ def fit(prepared: dict[float, list[Prepared]], engines: dict[float, Engine]) -> 
             grid = {}
             for min_score in MIN_SCORES:
                 for min_margin in MIN_MARGINS:
-                    acc, abst = shares(outcomes, min_score, min_margin)
-                    grid[(min_score, min_margin)] = round(acc + abst, 6)
+                    grid[(min_score, min_margin)] = utility(outcomes, min_score, min_margin)
             top = max(grid.values())
             plateau = [key for key, value in grid.items() if value == top]
             scores = sorted({k[0] for k in plateau})

@@ -30,7 +30,7 @@ from bot.text import STOPWORDS, stem, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
-SCORE_WEIGHTS = {"coverage": 0.6, "phrasing": 0.2, "fuzzy": 0.2}
+SCORE_WEIGHTS = {"coverage": 0.5, "phrasing": 0.2, "fuzzy": 0.3}
 # A fact that lacks a specific entity the question names is mostly not about it.
 ENTITY_PENALTY = 0.55
 # Entities on more than this share of facts (the base's own subject) are not specific.
