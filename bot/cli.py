@@ -216,9 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Callable[[Any], None]]:
     """Commands that live beside their feature (digest, report, ...), each adding its own parsers."""
+    from adapters.discord_cli import register as register_discord  # imports no discord until run
     from bot.curation_cli import register as register_curation
     from bot.digest_cli import register as register_digest
-    return [register_curation, register_digest]
+    return [register_curation, register_discord, register_digest]
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:

@@ -1,0 +1,249 @@
+"""Answers as Discord embeds and buttons, kept inside Discord's limits; no I/O here.
+
+Buttons carry everything a click needs in their `custom_id` (`factbot:<kind>:...`), so they
+keep working after a restart without any stored view: the client parses the id with
+`parse_custom_id` when the click arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
+from bot.terminal import DONT_KNOW, MAX_QUESTION_CHARS, source_label
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FIELDS_MAX = 25
+FOOTER_MAX = 2048
+AUTHOR_MAX = 256
+EMBED_TOTAL_MAX = 6000
+EMBEDS_PER_MESSAGE = 10
+CUSTOM_ID_MAX = 100
+BUTTON_LABEL_MAX = 80
+CHOICE_MAX = 100
+CHOICES_MAX = 25
+
+BUTTONS_MAX = 3
+ASKED_PREFIX = "Asked: "
+PREFIX = "factbot"
+ANSWER_COLOUR = discord.Colour.blurple()
+UNKNOWN_COLOUR = discord.Colour.light_grey()
+HELP_COLOUR = discord.Colour.green()
+LIMITED = "You're asking faster than I answer; please try again in a minute."
+# An answer keeps at least this much of its text when quotes compete for room.
+MIN_ANSWER_CHARS = 300
+
+ActionKind = Literal["suggest", "related", "vote"]
+_FACT_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_CUSTOM_ID = re.compile(
+    rf"^{PREFIX}:(?:(?P<kind>suggest|related):(?P<fact>{_FACT_ID})"
+    rf"|vote:(?P<vote>up|down):(?P<score>0(?:\.\d{{1,4}})?|1(?:\.0{{1,4}})?):(?P<vfact>{_FACT_ID}))$"
+)
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    """What a button click asks for: answer a fact (in place or anew), or record a vote."""
+
+    kind: ActionKind
+    fact_id: str
+    vote: Literal["up", "down"] | None = None
+    score: float = 0.0
+
+
+def to_custom_id(action: ButtonAction) -> str | None:
+    """The button's custom_id, or None when it would not fit Discord's 100 characters."""
+    if action.kind == "vote":
+        custom_id = f"{PREFIX}:vote:{action.vote}:{min(max(action.score, 0.0), 1.0):.4f}:{action.fact_id}"
+    else:
+        custom_id = f"{PREFIX}:{action.kind}:{action.fact_id}"
+    return custom_id if len(custom_id) <= CUSTOM_ID_MAX and parse_custom_id(custom_id) is not None else None
+
+
+def parse_custom_id(custom_id: str) -> ButtonAction | None:
+    """The action a custom_id names; None for anything that is not one of ours."""
+    match = _CUSTOM_ID.match(custom_id or "")
+    if match is None:
+        return None
+    if match["kind"]:
+        return ButtonAction(kind=match["kind"], fact_id=match["fact"])  # type: ignore[arg-type]
+    return ButtonAction(kind="vote", fact_id=match["vfact"], vote=match["vote"], score=float(match["score"]))  # type: ignore[arg-type]
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…" if limit > 0 else ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quote_block(quote: ResolvedQuote) -> str:
+    body = "\n".join(f"> {line}" if line.strip() else ">" for line in discord.utils.escape_markdown(quote.text).splitlines())
+    label = discord.utils.escape_markdown(source_label(quote.source, timestamp=quote.timestamp))
+    return f"{body}\n— *{label}*"
+
+
+def _description(answer_text: str, quote_blocks: list[str], budget: int) -> str:
+    """Answer text then the quotes; the answer shrinks first, then the quotes, to fit `budget`."""
+    quotes = "\n\n".join(quote_blocks)
+    if not quotes:
+        return clip(answer_text, budget)
+    keep = min(len(answer_text), MIN_ANSWER_CHARS)
+    if len(quotes) > budget - keep - 2:
+        quotes = clip(quotes, max(budget - keep - 2, 0))
+    room = budget - len(quotes) - 2
+    text = clip(answer_text, room)
+    return f"{text}\n\n{quotes}" if text else clip(quotes, budget)
+
+
+def _asked(embed: discord.Embed, question: str, *, unless: str | None = None) -> None:
+    """Show what the person asked, unless it is just the canonical question again."""
+    question = _one_line(question)
+    if question and question.casefold() != (unless or "").strip().casefold():
+        embed.set_author(name=clip(ASKED_PREFIX + question, AUTHOR_MAX))
+
+
+def _fit(embed: discord.Embed) -> discord.Embed:
+    """Trim the description as a last resort so the whole embed stays under 6000 characters."""
+    excess = len(embed) - EMBED_TOTAL_MAX
+    if excess > 0 and embed.description:
+        embed.description = clip(embed.description, len(embed.description) - excess)
+    return embed
+
+
+def to_embeds(answer: Answer) -> list[discord.Embed]:
+    """The answer as the embeds of one message (one embed today; a list so callers need not care)."""
+    if answer.status == "help":
+        return [to_help_embed(answer.topics)]
+    if answer.status == "limited":
+        return [discord.Embed(description=clip(answer.reason or LIMITED, DESCRIPTION_MAX), colour=UNKNOWN_COLOUR)]
+    if not answer.answered:
+        return [_abstention_embed(answer)]
+    title = clip(_one_line(answer.canonical_question or answer.question), TITLE_MAX)
+    embed = discord.Embed(title=title, colour=ANSWER_COLOUR)
+    _asked(embed, answer.question, unless=answer.canonical_question)
+    footer = clip(f"Fact {answer.fact_id}", FOOTER_MAX)
+    embed.set_footer(text=footer)
+    fixed = len(embed)
+    budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - fixed)
+    blocks = [_quote_block(q) for q in answer.quotes]
+    embed.description = _description(discord.utils.escape_markdown(answer.text or ""), blocks, budget)
+    return [_fit(embed)]
+
+
+def _abstention_embed(answer: Answer) -> discord.Embed:
+    lines = [DONT_KNOW]
+    if answer.reason and answer.reason.startswith("unknown_entity:"):
+        names = answer.reason.split(":", 1)[1]
+        lines = [f"{DONT_KNOW} My sources say nothing about {discord.utils.escape_markdown(names)}."]
+    elif answer.reason == "too_long":
+        lines = [f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."]
+    if answer.suggestions:
+        lines.append("")
+        lines.append("Closest questions I can answer (click one):")
+        lines += [f"• {discord.utils.escape_markdown(s.question)}" for s in answer.suggestions[:BUTTONS_MAX]]
+    embed = discord.Embed(description=clip("\n".join(lines), DESCRIPTION_MAX), colour=UNKNOWN_COLOUR)
+    _asked(embed, answer.question)
+    return _fit(embed)
+
+
+def to_help_embed(topics: list[TopicSummary]) -> discord.Embed:
+    """How to ask, and the topics with an example question each (also `/topics`)."""
+    embed = discord.Embed(
+        title="Ask me about Meta's open-source AI strategy",
+        description=(
+            "Use `/ask` (it suggests questions as you type) or mention me with a question. "
+            "I answer in my own words and quote my source; when I don't know, I say so."
+        ),
+        colour=HELP_COLOUR,
+    )
+    for topic in topics[:FIELDS_MAX]:
+        name = clip(f"{topic.title} ({topic.fact_count})", FIELD_NAME_MAX)
+        value = clip(f"e.g. “{discord.utils.escape_markdown(topic.example)}”", FIELD_VALUE_MAX)
+        if len(embed) + len(name) + len(value) > EMBED_TOTAL_MAX:
+            break
+        embed.add_field(name=name, value=value, inline=False)
+    return embed
+
+
+def _button(action: ButtonAction, *, label: str | None = None, emoji: str | None = None,
+            style: discord.ButtonStyle, row: int) -> discord.ui.Button | None:
+    custom_id = to_custom_id(action)
+    if custom_id is None:
+        return None
+    text = clip(_one_line(label), BUTTON_LABEL_MAX) if label else None
+    return discord.ui.Button(style=style, label=text, emoji=emoji, custom_id=custom_id, row=row)
+
+
+def _fact_buttons(refs: list[FactRef], kind: ActionKind, style: discord.ButtonStyle) -> list[discord.ui.Button]:
+    buttons = []
+    for ref in refs[:BUTTONS_MAX]:
+        button = _button(ButtonAction(kind=kind, fact_id=ref.fact_id), label=ref.question, style=style, row=0)
+        if button is not None:
+            buttons.append(button)
+    return buttons
+
+
+def to_view(answer: Answer) -> discord.ui.View | None:
+    """Related and 👍/👎 buttons for an answer, suggestion buttons for an abstention, else None.
+
+    The view only renders buttons; clicks are handled from their custom_id, so it needs no
+    timeout-bound state (the short timeout just lets discord.py forget it).
+    """
+    if answer.status in ("help", "limited"):
+        return None
+    if answer.answered:
+        items = _fact_buttons(answer.related, "related", discord.ButtonStyle.secondary)
+        for vote, emoji in (("up", "👍"), ("down", "👎")):
+            button = _button(
+                ButtonAction(kind="vote", fact_id=answer.fact_id or "", vote=vote, score=answer.score),  # type: ignore[arg-type]
+                emoji=emoji,
+                style=discord.ButtonStyle.secondary,
+                row=1,
+            )
+            if button is not None:
+                items.append(button)
+    else:
+        items = _fact_buttons(answer.suggestions, "suggest", discord.ButtonStyle.primary)
+    if not items:
+        return None
+    view = discord.ui.View()
+    for item in items:
+        view.add_item(item)
+    return view
+
+
+def question_of(embed: discord.Embed) -> str | None:
+    """The question an answer embed was given for: the "Asked:" line, else its title."""
+    name = embed.author.name if embed.author else None
+    if name and name.startswith(ASKED_PREFIX):
+        return name[len(ASKED_PREFIX):]
+    return embed.title or None
+
+
+def to_choices(refs: list[FactRef]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices, best first: at most 25, name and value at most 100 characters each."""
+    choices: list[app_commands.Choice[str]] = []
+    seen: set[str] = set()
+    for ref in refs:
+        value = clip(_one_line(ref.question), CHOICE_MAX)
+        if not value or value in seen:
+            continue
+        seen.add(value)
+        choices.append(app_commands.Choice(name=value, value=value))
+        if len(choices) == CHOICES_MAX:
+            break
+    return choices

@@ -1,0 +1,502 @@
+"""A fake Discord on loopback: the REST API and the gateway websocket, on one aiohttp server.
+
+REST: records every request with its JSON body and answers like Discord (bodies with a
+`Content-Type` of exactly `application/json`, which discord.py compares as a string).
+Gateway: sends HELLO (op 10), reads IDENTIFY (op 2), sends READY, acknowledges heartbeats
+(op 11), and pushes whatever dispatches a test sends with `dispatch()`. Point discord.py at
+it with `Route.BASE = fake.base_url` and `DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url`.
+Payload builders (`command_interaction`, `component_interaction`, `message_create`, ...)
+give the shapes Discord sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aiohttp import WSMsgType, web
+
+APPLICATION_ID = "1100000000000000001"
+BOT_USER_ID = "1100000000000000002"
+GUILD_ID = "1200000000000000001"
+CHANNEL_ID = "1300000000000000001"
+USER_ID = "1400000000000000001"
+TIMESTAMP = "2025-01-02T03:04:05.000000+00:00"
+
+BOT_USER = {
+    "id": BOT_USER_ID,
+    "username": "factbot",
+    "global_name": "Factbot",
+    "discriminator": "0",
+    "avatar": None,
+    "bot": True,
+    "flags": 0,
+    "verified": True,
+    "mfa_enabled": False,
+}
+HUMAN = {"id": USER_ID, "username": "colleague", "global_name": "A Colleague", "discriminator": "0", "avatar": None}
+
+
+@dataclass
+class Call:
+    """One REST request the fake received."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    status: int = 200
+
+
+@dataclass
+class _Plan:
+    status: int
+    payload: dict[str, Any]
+    times: int = 1
+
+
+@dataclass
+class _Route:
+    method: str
+    pattern: re.Pattern[str]
+    answer: Callable[[re.Match[str], Any], Any]
+
+
+@dataclass
+class GatewaySession:
+    """One gateway connection: what the client identified with and everything it sent after."""
+
+    identify: dict[str, Any]
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _json_response(payload: Any, *, status: int = 200) -> web.Response:
+    # aiohttp's json_response appends "; charset=utf-8", which discord.py does not accept as JSON.
+    return web.Response(status=status, body=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+
+
+class FakeDiscord:
+    """`await FakeDiscord().start()`, point the client at `base_url`/`gateway_url`, `await close()`."""
+
+    def __init__(self, *, heartbeat_interval_ms: int = 41250) -> None:
+        self.calls: list[Call] = []
+        self.sessions: list[GatewaySession] = []
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self._plans: list[tuple[str, re.Pattern[str], _Plan]] = []
+        self._ids = itertools.count(1500000000000000001)
+        self._seq = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._ws: web.WebSocketResponse | None = None
+        self._runner: web.AppRunner | None = None
+        self._sockets: set[web.WebSocketResponse] = set()
+        self.port = 0
+        self._routes = self._build_routes()
+
+    # -- lifecycle
+
+    async def start(self) -> "FakeDiscord":
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # -- what tests use
+
+    def fail(self, method: str, path_regex: str, *, status: int, code: int, message: str, times: int = 1) -> None:
+        """Answer the next `times` matching requests with a Discord error body."""
+        payload = {"message": message, "code": code}
+        self._plans.append((method, re.compile(path_regex), _Plan(status=status, payload=payload, times=times)))
+
+    def find(self, method: str, path_regex: str) -> list[Call]:
+        pattern = re.compile(path_regex)
+        return [c for c in self.calls if c.method == method and pattern.search(c.path)]
+
+    async def wait_for(self, method: str, path_regex: str, *, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The matching calls once there are at least `count`; fails the test after `timeout`."""
+
+        def enough() -> bool:
+            return len(self.find(method, path_regex)) >= count
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(enough), timeout)
+            except asyncio.TimeoutError:
+                seen = [f"{c.method} {c.path}" for c in self.calls]
+                raise AssertionError(f"no {count} x {method} {path_regex} within {timeout}s; saw {seen}") from None
+        return self.find(method, path_regex)
+
+    async def wait_ready(self, *, timeout: float = 5.0) -> GatewaySession:
+        """The gateway session once a client has identified and been sent READY."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.sessions)), timeout)
+        return self.sessions[-1]
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Push a gateway dispatch (op 0) such as INTERACTION_CREATE to the connected client."""
+        if self._ws is None:
+            raise AssertionError("no client is connected to the fake gateway")
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    def new_id(self) -> str:
+        return str(next(self._ids))
+
+    # -- REST
+
+    def _build_routes(self) -> list[_Route]:
+        def route(method: str, pattern: str, answer: Callable[[re.Match[str], Any], Any]) -> _Route:
+            return _Route(method, re.compile(f"^{pattern}$"), answer)
+
+        app = APPLICATION_ID
+        return [
+            route("GET", "/users/@me", lambda m, b: BOT_USER),
+            route("GET", "/oauth2/applications/@me", lambda m, b: self.application()),
+            route("GET", "/applications/@me", lambda m, b: self.application()),
+            route("GET", "/gateway", lambda m, b: {"url": self.gateway_url}),
+            route("GET", "/gateway/bot", lambda m, b: self.gateway_bot()),
+            route("PUT", rf"/applications/{app}/commands", lambda m, b: self._commands(b, None)),
+            route("PUT", rf"/applications/{app}/guilds/(\d+)/commands", lambda m, b: self._commands(b, m.group(1))),
+            route("POST", r"/interactions/(\d+)/([^/]+)/callback", lambda m, b: self._callback(m, b)),
+            route("POST", rf"/webhooks/{app}/([^/]+)", lambda m, b: self.message(CHANNEL_ID, b)),
+            route("PATCH", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: self.message(CHANNEL_ID, b)),
+            route("GET", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: self.message(CHANNEL_ID, {})),
+            route("POST", r"/channels/(\d+)/messages", lambda m, b: self.message(m.group(1), b)),
+            route("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda m, b: self.message(m.group(1), b, id=m.group(2))),
+            route("POST", r"/channels/(\d+)/typing", lambda m, b: None),
+        ]
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        raw = await request.read()
+        body: Any = None
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = {"_raw": raw.decode(errors="replace")}
+        call = Call(method=request.method, path=path, query=dict(request.query), json=body)
+        response = self._answer(call)
+        call.status = response.status
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        return response
+
+    def _answer(self, call: Call) -> web.Response:
+        for index, (method, pattern, plan) in enumerate(self._plans):
+            if method == call.method and pattern.search(call.path):
+                plan.times -= 1
+                if plan.times <= 0:
+                    del self._plans[index]
+                return _json_response(plan.payload, status=plan.status)
+        for route in self._routes:
+            match = route.pattern.match(call.path)
+            if route.method == call.method and match:
+                payload = route.answer(match, call.json)
+                if payload is None:
+                    return web.Response(status=204)
+                return _json_response(payload)
+        return _json_response({"message": "404: Not Found", "code": 0}, status=404)
+
+    def application(self) -> dict[str, Any]:
+        return {
+            "id": APPLICATION_ID,
+            "name": "Factbot",
+            "icon": None,
+            "description": "",
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "owner": HUMAN,
+            "team": None,
+            "bot": BOT_USER,
+        }
+
+    def gateway_bot(self) -> dict[str, Any]:
+        return {
+            "url": self.gateway_url,
+            "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+        }
+
+    def _commands(self, body: Any, guild_id: str | None) -> list[dict[str, Any]]:
+        commands = []
+        for command in body or []:
+            echoed = {
+                **command,
+                "id": self.new_id(),
+                "application_id": APPLICATION_ID,
+                "version": self.new_id(),
+                "type": command.get("type", 1),
+                "default_member_permissions": command.get("default_member_permissions"),
+            }
+            if guild_id is not None:
+                echoed["guild_id"] = guild_id
+            commands.append(echoed)
+        return commands
+
+    def _callback(self, match: re.Match[str], body: Any) -> dict[str, Any]:
+        kind = (body or {}).get("type")
+        flags = ((body or {}).get("data") or {}).get("flags", 0) or 0
+        return {
+            "interaction": {
+                "id": match.group(1),
+                "type": 2,
+                "response_message_id": self.new_id() if kind in (4, 5, 7) else None,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(flags & 64),
+            }
+        }
+
+    def message(self, channel_id: str, body: Any, *, id: str | None = None) -> dict[str, Any]:
+        """A full message object as Discord returns it for a send or an edit."""
+        body = body or {}
+        return message_payload(
+            id=id or self.new_id(),
+            channel_id=channel_id,
+            author=BOT_USER,
+            content=body.get("content") or "",
+            embeds=body.get("embeds") or [],
+            components=body.get("components") or [],
+        )
+
+    # -- gateway
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        try:
+            await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None}))
+            identify = None
+            async for msg in ws:
+                if msg.type is not WSMsgType.TEXT:
+                    return ws
+                payload = json.loads(msg.data)
+                if payload.get("op") == 1:  # discord.py heartbeats right after HELLO
+                    await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+                elif payload.get("op") == 2:
+                    identify = payload
+                    break
+                elif payload.get("op") == 6:  # no sessions to resume here: identify anew
+                    await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
+                else:
+                    await ws.close(code=4003, message=b"Not authenticated")
+                    return ws
+            if identify is None:
+                return ws
+            session = GatewaySession(identify=identify["d"])
+            self._ws = ws
+            await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": self.ready()}))
+            async with self._changed:
+                self.sessions.append(session)
+                self._changed.notify_all()
+            async for msg in ws:
+                if msg.type is not WSMsgType.TEXT:
+                    break
+                payload = json.loads(msg.data)
+                session.received.append(payload)
+                if payload.get("op") == 1:
+                    await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+        finally:
+            self._sockets.discard(ws)
+            if self._ws is ws:
+                self._ws = None
+        return ws
+
+    def ready(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": APPLICATION_ID, "flags": 0},
+            "shard": [0, 1],
+        }
+
+
+# -- payloads as Discord sends them ---------------------------------------------------------
+
+
+def message_payload(
+    *,
+    id: str,
+    channel_id: str = CHANNEL_ID,
+    author: dict[str, Any] = BOT_USER,
+    content: str = "",
+    embeds: list[dict[str, Any]] | None = None,
+    components: list[dict[str, Any]] | None = None,
+    guild_id: str | None = None,
+    mentions: list[dict[str, Any]] | None = None,
+    mention_everyone: bool = False,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": id,
+        "type": 0,
+        "channel_id": channel_id,
+        "author": author,
+        "content": content,
+        "timestamp": TIMESTAMP,
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": mention_everyone,
+        "mentions": mentions or [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": embeds or [],
+        "components": components or [],
+        "pinned": False,
+        "flags": 0,
+    }
+    if author.get("bot"):
+        payload["application_id"] = APPLICATION_ID
+    if guild_id is not None:
+        payload["guild_id"] = guild_id
+    return payload
+
+
+def _member(user: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "user": user,
+        "roles": [],
+        "joined_at": TIMESTAMP,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "nick": None,
+        "avatar": None,
+        "premium_since": None,
+        "permissions": "2248473465835073",
+    }
+
+
+def _channel(channel_id: str, guild_id: str) -> dict[str, Any]:
+    return {
+        "id": channel_id,
+        "type": 0,
+        "guild_id": guild_id,
+        "name": "general",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+    }
+
+
+def _interaction(
+    kind: int, data: dict[str, Any], *, interaction_id: str, token: str, guild_id: str, channel_id: str,
+    user: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "id": interaction_id,
+        "application_id": APPLICATION_ID,
+        "type": kind,
+        "data": data,
+        "guild_id": guild_id,
+        "guild": {"id": guild_id, "locale": "en-US", "features": []},
+        "channel_id": channel_id,
+        "channel": _channel(channel_id, guild_id),
+        "member": _member(user),
+        "token": token,
+        "version": 1,
+        "app_permissions": "2248473465835073",
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": guild_id},
+        "context": 0,
+        "attachment_size_limit": 10485760,
+    }
+
+
+def command_interaction(
+    name: str,
+    options: list[dict[str, Any]] | None = None,
+    *,
+    interaction_id: str,
+    token: str = "command-token",
+    autocomplete: bool = False,
+    guild_id: str = GUILD_ID,
+    channel_id: str = CHANNEL_ID,
+    user: dict[str, Any] = HUMAN,
+    command_guild_id: str | None = None,
+) -> dict[str, Any]:
+    """An application command (type 2) or its autocomplete (type 4) for a chat-input command."""
+    data: dict[str, Any] = {"id": "1600000000000000001", "name": name, "type": 1}
+    if options:
+        data["options"] = options
+    if command_guild_id is not None:
+        data["guild_id"] = command_guild_id
+    return _interaction(
+        4 if autocomplete else 2, data, interaction_id=interaction_id, token=token, guild_id=guild_id,
+        channel_id=channel_id, user=user,
+    )
+
+
+def component_interaction(
+    custom_id: str,
+    message: dict[str, Any],
+    *,
+    interaction_id: str,
+    token: str = "component-token",
+    guild_id: str = GUILD_ID,
+    channel_id: str = CHANNEL_ID,
+    user: dict[str, Any] = HUMAN,
+) -> dict[str, Any]:
+    """A button click (type 3) on `message`."""
+    payload = _interaction(
+        3, {"custom_id": custom_id, "component_type": 2}, interaction_id=interaction_id, token=token,
+        guild_id=guild_id, channel_id=channel_id, user=user,
+    )
+    payload["message"] = message
+    return payload
+
+
+def message_create(
+    content: str,
+    *,
+    id: str,
+    mentions: list[dict[str, Any]] | None = None,
+    mention_everyone: bool = False,
+    author: dict[str, Any] = HUMAN,
+    guild_id: str | None = GUILD_ID,
+    channel_id: str = CHANNEL_ID,
+) -> dict[str, Any]:
+    """A MESSAGE_CREATE dispatch; in a guild, authors and mentions carry their member data."""
+    payload = message_payload(
+        id=id, channel_id=channel_id, author=author, content=content, guild_id=guild_id,
+        mentions=mentions, mention_everyone=mention_everyone,
+    )
+    if guild_id is not None:
+        payload["member"] = {k: v for k, v in _member(author).items() if k != "user"}
+        payload["mentions"] = [{**m, "member": {k: v for k, v in _member(m).items() if k != "user"}} for m in mentions or []]
+    return payload
