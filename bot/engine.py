@@ -49,7 +49,7 @@ QUESTION_TYPE_PENALTY = 0.45
 LONE_WORD_PENALTY = 0.6
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
-CANDIDATES = 24
+CANDIDATES = 10
 MIN_CANDIDATES = 5
 # Order-insensitive similarity of the question's known words to a phrasing's.
 FUZZY_SCORER = fuzz.token_sort_ratio
@@ -100,6 +100,7 @@ class _IndexedFact:
     entity_keys: frozenset[str]
     related: frozenset[str] = field(default_factory=frozenset)
     phrasing_weights: list[float] = field(default_factory=list)
+    phrasings_with: dict[str, tuple[int, ...]] = field(default_factory=dict)
     answers: frozenset[str] = field(default_factory=frozenset)
     own_terms: frozenset[str] = field(default_factory=frozenset)
 
@@ -119,6 +120,7 @@ class Engine:
                 self._phrases[parts[0]].append((parts, head))
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
+        self._canon_cache: dict[str, str] = {}
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
@@ -128,8 +130,11 @@ class Engine:
 
     def canon(self, word: str) -> str:
         """A folded word as the index knows it: stemmed, then mapped to its synonym group."""
-        stemmed = stem(word)
-        return self._synonyms.get(stemmed, stemmed)
+        known = self._canon_cache.get(word)
+        if known is None:
+            stemmed = stem(word)
+            known = self._canon_cache[word] = self._synonyms.get(stemmed, stemmed)
+        return known
 
     def _words(self, text: str) -> list[str]:
         """The folded words of `text`, with multi-word synonyms merged into their group's word."""
@@ -167,31 +172,39 @@ class Engine:
         for index, fact in enumerate(facts):
             weights: dict[str, float] = {}
 
-            def add(text: str, weight: float) -> None:
-                for w in self._words(text):
+            def add(found: list[str], weight: float) -> None:
+                for w in found:
                     if w in STOPWORDS:
                         continue
                     term = self.canon(w)
                     self._surface.setdefault(w, term)
                     weights[term] = max(weights.get(term, 0.0), weight)
 
+            phrasing_words = [self._words(p) for p in fact.phrasings]
+            answer_words = self._words(fact.answer)
             for entity in fact.entities:
-                add(entity, FIELD_WEIGHTS["entity"])
-            for phrasing in fact.phrasings:
-                add(phrasing, FIELD_WEIGHTS["phrasing"])
-            add(fact.answer, FIELD_WEIGHTS["answer"])
+                add(self._words(entity), FIELD_WEIGHTS["entity"])
+            for found in phrasing_words:
+                add(found, FIELD_WEIGHTS["phrasing"])
+            add(answer_words, FIELD_WEIGHTS["answer"])
             for quote in fact.quotes:
-                add(quote.text, FIELD_WEIGHTS["quote"])
-            for w in {w for text in [*fact.phrasings, fact.answer] for w in self._words(text)}:
+                add(self._words(quote.text), FIELD_WEIGHTS["quote"])
+            for w in {w for found in [*phrasing_words, answer_words] for w in found}:
                 surface_df[w] += 1
-            phrasing_terms = [frozenset(self._terms(p)) for p in fact.phrasings]
-            phrasing_texts = [" ".join(self._terms(p)) for p in fact.phrasings]
+            phrasing_term_lists = [[self.canon(w) for w in found if w not in STOPWORDS] for found in phrasing_words]
+            phrasing_terms = [frozenset(terms) for terms in phrasing_term_lists]
+            phrasing_texts = [" ".join(terms) for terms in phrasing_term_lists]
             # What a fact is about: its entities and whom its phrasings name, not everyone its
             # quote happens to mention ("...echoing LeCun") - that would hide a mismatch.
-            named = {key for p in fact.phrasings for key in self._entities_in(self._terms(p))}
+            named = {key for terms in phrasing_term_lists for key in self._entities_in(terms)}
             entity_keys = frozenset(named | {self._entity_key(e) for e in fact.entities})
             indexed = _IndexedFact(fact, index, weights, phrasing_terms, phrasing_texts, entity_keys)
-            phrasing_types = set().union(*(_question_types(self._words(p)) for p in fact.phrasings))
+            where: dict[str, list[int]] = defaultdict(list)
+            for i, terms in enumerate(phrasing_terms):
+                for term in terms:
+                    where[term].append(i)
+            indexed.phrasings_with = {term: tuple(found) for term, found in where.items()}
+            phrasing_types = set().union(*(_question_types(found) for found in phrasing_words))
             indexed.answers = frozenset(
                 phrasing_types
                 | ({"when"} if fact.date else set())
@@ -372,26 +385,21 @@ class Engine:
         limit = CANDIDATES if rare else CANDIDATES * 3
         return [self._facts[order] for order in ranked[:limit]]
 
-    def _score(self, query: _Query, indexed: _IndexedFact) -> ScoreParts:
+    def _score(self, query: _Query, indexed: _IndexedFact, fuzzy: float) -> ScoreParts:
         total = query.total_weight or 1.0
         coverage = sum(w * indexed.term_weights.get(t, 0.0) for t, w in query.terms.items()) / total
+        shared: dict[int, float] = defaultdict(float)
+        for term, weight in query.terms.items():
+            for i in indexed.phrasings_with.get(term, ()):
+                shared[i] += weight
         best_f1, best_index = 0.0, 0
-        query_terms = list(query.terms.items())
-        for i, phrasing in enumerate(indexed.phrasing_terms):
-            shared = 0.0
-            for term, weight in query_terms:
-                if term in phrasing:
-                    shared += weight
-            if not shared:
-                continue
+        for i in sorted(shared):
+            precision = shared[i] / total
             phrasing_weight = indexed.phrasing_weights[i]
-            precision = shared / total
-            recall = min(1.0, shared / phrasing_weight) if phrasing_weight else 0.0
+            recall = min(1.0, shared[i] / phrasing_weight) if phrasing_weight else 0.0
             f1 = 2 * precision * recall / (precision + recall)
             if f1 > best_f1:
                 best_f1, best_index = f1, i
-        fuzzy_hit = process.extractOne(query.content, indexed.phrasing_texts, scorer=FUZZY_SCORER)
-        fuzzy = fuzzy_hit[1] / 100.0 if fuzzy_hit else 0.0
         penalties: list[str] = []
         penalty = 1.0
         if query.entities - indexed.entity_keys:
@@ -427,7 +435,18 @@ class Engine:
     def _rank(self, query: _Query) -> list[ScoreParts]:
         if not query.terms:
             return []
-        scored = [self._score(query, indexed) for indexed in self._candidates(query)]
+        candidates = self._candidates(query)
+        # One call into rapidfuzz for every phrasing of every candidate, then the best per fact.
+        texts = [text for indexed in candidates for text in indexed.phrasing_texts]
+        similarity = [0.0] * len(texts)
+        for _, value, position in process.extract(query.content, texts, scorer=FUZZY_SCORER, limit=None):
+            similarity[position] = value / 100.0
+        scored = []
+        start = 0
+        for indexed in candidates:
+            end = start + len(indexed.phrasing_texts)
+            scored.append(self._score(query, indexed, max(similarity[start:end], default=0.0)))
+            start = end
         scored.sort(key=lambda parts: (-parts.score, self._by_id[parts.fact_id].order))
         return scored
 

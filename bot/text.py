@@ -79,8 +79,10 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish text for matching: accents dropped, typography folded."""
-    text = unicodedata.normalize("NFKD", normalize_typography(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = normalize_typography(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("'s ", " ").replace("%", " percent ")
     return _LETTER_DIGIT.sub(" ", text)
 
