@@ -168,6 +168,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    settings.check_platforms()
     if settings.slack_configured or settings.discord_configured:
         # The entry point is the composition root: only here does `bot` reach for adapters.
         from adapters.runtime import serve

@@ -16,6 +16,7 @@ call, or when the question names somebody the base knows nothing about.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -519,19 +520,17 @@ class Engine:
             related=self.related(fact.id),
         )
 
-    def _suggestions(self, ranked: list[ScoreParts], *, exclude: str | None) -> list[FactRef]:
+    def _suggestions(self, ranked: list[ScoreParts], *, exclude: str | None, limit: int = 3) -> list[FactRef]:
+        """The closest other facts; with nothing close at all, the first fact of the first topics."""
         picks = [
-            FactRef(fact_id=p.fact_id, question=self._by_id[p.fact_id].fact.question, score=round(p.score, 4))
+            (p.fact_id, round(p.score, 4))
             for p in ranked
             if p.fact_id != exclude and p.score >= self.thresholds.suggestion_floor
-        ]
+        ][:limit]
         if not picks and exclude is None:
-            picks = [
-                FactRef(fact_id=t.fact_ids[0], question=self._by_id[t.fact_ids[0]].fact.question, score=0.0)
-                for t in self.base.topics.values()
-                if t.fact_ids and t.fact_ids[0] in self._by_id
-            ]
-        return picks[:3]
+            firsts = (t.fact_ids[0] for t in self.base.topics.values() if t.fact_ids and t.fact_ids[0] in self._by_id)
+            picks = [(fact_id, 0.0) for fact_id in itertools.islice(firsts, limit)]
+        return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=score) for f, score in picks]
 
     def related(self, fact_id: str, *, limit: int = 5) -> list[FactRef]:
         """Facts listed as related first, then others of the same topic."""

@@ -40,6 +40,8 @@ def to_text(answer: Answer) -> str:
         ]
         lines += [f"  - {t.title}: e.g. \"{t.example}\"" for t in answer.topics]
         return "\n".join(lines)
+    if answer.status == "limited":
+        return answer.reason or "You are asking faster than I can answer; try again in a minute."
     if not answer.answered:
         lines = [DONT_KNOW]
         if answer.reason and answer.reason.startswith("unknown_entity:"):
