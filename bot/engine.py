@@ -210,6 +210,7 @@ class Engine:
                 phrasing_types
                 | ({"when"} if fact.date else set())
                 | ({"number"} if _QUANTITY.search(fact.answer) else set())
+                | ({"count"} if _CARDINAL.search(fact.answer) else set())
                 | ({"money"} if _MONEY.search(fact.answer) else set())
             )
             indexed.own_terms = frozenset(
@@ -608,18 +609,29 @@ def _skeleton(word: str) -> str:
 
 
 def _question_types(raw: list[str]) -> set[str]:
-    """What kind of reply a question asks for: a time, a number, money, or instructions ("how do I")."""
+    """What kind of reply a question asks for: a time, a place, a count, an amount, money, or
+    instructions ("how do I"). A fact gives one only through its answer, its `date` or its own
+    phrasings. "Where" alone is left out: "where does India come in" asks no place."""
     found: set[str] = set()
     for i, w in enumerate(raw):
         following = raw[i + 1] if i + 1 < len(raw) else ""
         after = raw[i + 2] if i + 2 < len(raw) else ""
-        if w == "when" and (following in _AUXILIARIES or i == len(raw) - 1):
-            found.add("when")
+        if w == "when" and (
+            following in _AUXILIARIES
+            or following in _HEDGES
+            or i == len(raw) - 1
+            or (i == 0 and not _WH_WORDS & set(raw[1:]))
+        ):
+            found.add("when")  # "when is...", "when exactly...", not "when X did Y, who..."
         elif w in {"what", "which"} and following in {"year", "date", "day", "month"}:
             found.add("when")
+        elif w in {"what", "which"} and following in {"city", "country", "place", "location", "venue"}:
+            found.add("where")
         elif w == "how" and following == "long":
             found.add("when")
-        elif w == "how" and following in {"many", "much", "big", "large", "expensive"}:
+        elif w == "how" and following == "many":
+            found.add("count")
+        elif w == "how" and following in {"much", "big", "large", "expensive"}:
             found.add("number")
         elif w in {"what", "which"} and following in {"percentage", "percent", "fraction", "number", "size", "price"}:
             found.add("number")
@@ -632,6 +644,14 @@ def _question_types(raw: list[str]) -> set[str]:
     return found
 
 
+_HEDGES = frozenset("exactly roughly approximately precisely about".split())
+_WH_WORDS = frozenset("who what which how why where whom whose".split())
+_CARDINAL = re.compile(
+    r"(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,]*(?![\d.]*\s*(?:%|percent))\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?)\b(?![- ]?(?:thirds?|quarters?|halves|fold))",
+    re.IGNORECASE,
+)
 _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
 _MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
 _QUANTITY = re.compile(
