@@ -15,6 +15,8 @@ import discord
 import pytest
 from aiohttp import web
 
+from tests.fakes.loopback import serve_on_loopback
+
 from adapters.digest_runner import RestDiscord, RestSlack, build_digest_scheduler
 from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
 from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text
@@ -59,11 +61,7 @@ class FakePlatforms:
         app = web.Application()
         app.router.add_post("/slack/api/{method}", self._slack)
         app.router.add_route("*", "/discord/api/v10/{path:.*}", self._discord)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
         return self
 
     async def close(self) -> None:
