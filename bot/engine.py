@@ -10,8 +10,11 @@ against the base's own vocabulary; facts are then scored on three parts:
 - phrasing: the best weighted overlap (F1) between the question and one phrasing;
 - fuzzy: rapidfuzz's token-sort similarity to the closest phrasing.
 
-The engine abstains when the best score is low, when two unrelated facts are too close to
-call, or when the question names somebody the base knows nothing about.
+A score is cut when the question names somebody the fact is not about, asks for what the
+fact cannot give (a time, a count, an amount, a price, instructions), or is one word that
+is not in the fact's own text. The engine abstains when the best score is low, when two
+unrelated facts are too close to call, or when the question names somebody the base knows
+nothing about.
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ UBIQUITOUS_SHARE = 0.25
 UNKNOWN_WEIGHT = 0.7
 # An unknown word capitalised mid-sentence is most likely a name: somebody the base doesn't know.
 UNKNOWN_NAME_FACTOR = 2.0
-# A question asking for a time, a number or instructions fits only a fact that gives one (a
-# `date`, a quantity in its answer) or is itself phrased as such a question.
+# A question asking for a time, a count, an amount, a price or instructions fits only a fact
+# that gives one (a `date`, a number in its answer) or is itself phrased as such a question.
 QUESTION_TYPE_PENALTY = 0.45
 # A one-word question is a topic lookup: the word must be in the fact's own text, not only
 # in how someone might phrase a question about it.
