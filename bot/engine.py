@@ -61,7 +61,8 @@ HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
     there list options anything about know me please who are your yourself work works question
-    questions kind kinds type types example examples sort""".split()
+    questions kind kinds type types example examples sort
+    joke jokes funny bye goodbye cheers cool nice great awesome human robot""".split()
 )
 
 
