@@ -7,16 +7,19 @@ PIP := $(VENV)/bin/pip
 .PHONY: run test eval bench check clean
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+	@echo "setting up $(VENV) with $(PYTHON)" >&2
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 
 $(VENV)/.run-deps: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e . >&2
-	touch $@
+	@echo "installing the bot into $(VENV)" >&2
+	@$(PIP) install --quiet -e . >&2
+	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[test]' >&2
-	touch $@ $(VENV)/.run-deps
+	@echo "installing the bot and its test dependencies into $(VENV)" >&2
+	@$(PIP) install --quiet -e '.[test]' >&2
+	@touch $@ $(VENV)/.run-deps
 
 run: $(VENV)/.run-deps
 	@$(PY) -m bot serve
