@@ -131,3 +131,77 @@ def test_serve_with_half_a_slack_configuration_stops_with_one_line(tmp_path: Pat
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("error: SLACK_APP_TOKEN is missing")
     assert "Traceback" not in result.stderr
+
+
+async def _serve(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve",
+        cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def _stop(process: asyncio.subprocess.Process) -> str:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=15)
+    return (await process.stderr.read()).decode()
+
+
+async def test_serve_runs_slack_and_discord_together_and_posts_each_digest_once_across_restarts(
+    slack_api: FakeSlackApi, tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord
+
+    discord_api = await FakeDiscord().start()
+    port = _free_port()
+    due = (datetime.now(timezone.utc) - timedelta(minutes=2)).strftime("%H:%M")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_", "DIGEST_"))},
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_MODE": "http",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack_api.base_url,
+        "DISCORD_TOKEN": "discord-runtime-test-token",
+        "DISCORD_API_URL": discord_api.base_url,
+        "DISCORD_GATEWAY_URL": discord_api.gateway_url,
+        "DIGEST_CHANNELS": f"slack:C0DIGEST,discord:{CHANNEL_ID}",
+        "DIGEST_TIME": due,
+        "DIGEST_TIMEZONE": "UTC",
+        "PORT": str(port),
+        "BOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    base = f"http://127.0.0.1:{port}"
+    try:
+        first = await _serve(env)
+        try:
+            await _wait_http(f"{base}/healthz")
+            await discord_api.wait_ready(timeout=15)
+            [slack_digest] = await slack_api.wait_for("chat.postMessage", timeout=15)
+            [discord_digest] = await discord_api.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", timeout=15)
+            assert slack_digest.body["channel"] == "C0DIGEST"
+            assert discord_digest.json["embeds"] and discord_digest.json["allowed_mentions"]["parse"] == []
+            checks: dict[str, bool] = {}
+            deadline = time.monotonic() + 10
+            async with aiohttp.ClientSession() as session:
+                while time.monotonic() < deadline and not (checks and all(checks.values())):
+                    async with session.get(f"{base}/readyz") as response:
+                        checks = (await response.json())["checks"]
+                    await asyncio.sleep(0.1)
+            assert checks == {"fact_base": True, "slack": True, "discord": True}
+        finally:
+            logs = await _stop(first)
+        assert first.returncode == 0, logs
+        # A restart the same day posts nothing more.
+        second = await _serve(env)
+        try:
+            await _wait_http(f"{base}/healthz")
+            await asyncio.sleep(1.5)
+        finally:
+            await _stop(second)
+        assert len(slack_api.calls_to("chat.postMessage")) == 1
+        assert len(discord_api.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 1
+    finally:
+        await discord_api.close()
