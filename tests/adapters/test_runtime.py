@@ -157,7 +157,9 @@ async def test_serve_runs_slack_and_discord_together_and_posts_each_digest_once_
 
     discord_api = await FakeDiscord().start()
     port = _free_port()
-    due = (datetime.now(timezone.utc) - timedelta(minutes=2)).strftime("%H:%M")
+    now = datetime.now(timezone.utc)
+    # Today's digest time, already passed (and within the grace), without crossing midnight.
+    due = max(now - timedelta(minutes=2), now.replace(hour=0, minute=0)).strftime("%H:%M")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_", "DIGEST_"))},
         "SLACK_BOT_TOKEN": BOT_TOKEN,
