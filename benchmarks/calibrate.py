@@ -86,7 +86,7 @@ def shares(outcomes: list[tuple[Prepared, tuple]], min_score: float, min_margin:
             abstained += got == "help"
         elif case.expect is None:
             unanswerable += 1
-            abstained += got is None
+            abstained += got in (None, "help")
         else:
             answerable += 1
             right += got == case.expect
@@ -100,7 +100,7 @@ def utility(outcomes: list[tuple[Prepared, tuple]], min_score: float, min_margin
     for case, got in _decisions(outcomes, min_score, min_margin):
         if case.kind == "help":
             total += 1 if got == "help" else -1
-        elif got is None:
+        elif got is None or got == "help":
             total += 1 if case.expect is None else 0
         else:
             total += 1 if got == case.expect else -1
