@@ -51,6 +51,11 @@ QUESTION_TYPE_PENALTY = 0.45
 # A one-word question is a topic lookup: the word must be in the fact's own text, not only
 # in how someone might phrase a question about it.
 LONE_WORD_PENALTY = 0.6
+# A question naming an entity asks something about it ("Apple's AI strategy"): a fact that
+# shares the name but covers less than this share of the rest is about something else.
+MIN_ASKED_ABOUT_SHARE = 0.4
+ASKED_ABOUT_PENALTY = 0.6
+ASKED_UNKNOWN_SHARE = 0.5
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 CANDIDATES = 10
@@ -93,6 +98,7 @@ class _Query:
     total_weight: float
     help_only: bool
     asks: frozenset[str] = field(default_factory=frozenset)
+    entity_terms: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -348,6 +354,7 @@ class Engine:
             for term, trust in found:
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
+        entities = self._entities_in(ordered) & self._specific_entities
         total = sum(terms.values()) + sum(
             UNKNOWN_WEIGHT * self._max_idf * (UNKNOWN_NAME_FACTOR if w in names else 1.0) for w in set(unknown)
         )
@@ -355,7 +362,8 @@ class Engine:
             text=question,
             terms=terms,
             unknown=unknown,
-            entities=self._entities_in(ordered) & self._specific_entities,
+            entities=entities,
+            entity_terms=frozenset(t for key in self._entities_in(ordered) for t in key.split()),
             outside=outside,
             content=" ".join(ordered),
             total_weight=total,
@@ -417,6 +425,9 @@ class Engine:
         if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
             penalty *= LONE_WORD_PENALTY
             penalties.append("lone_word")
+        if query.entities and self._asked_about_share(query, indexed) < MIN_ASKED_ABOUT_SHARE:
+            penalty *= ASKED_ABOUT_PENALTY
+            penalties.append("asked_about")
         score = penalty * (
             SCORE_WEIGHTS["coverage"] * coverage
             + SCORE_WEIGHTS["phrasing"] * best_f1
@@ -432,6 +443,16 @@ class Engine:
             matched_phrasing=indexed.fact.phrasings[best_index],
             penalties=tuple(penalties),
         )
+
+    def _asked_about_share(self, query: _Query, indexed: _IndexedFact) -> float:
+        """The share of what the question asks about its entities ("Apple's AI *strategy*") that
+        the fact covers; 1.0 when the question only names an entity ("Who is Alexandr Wang?")."""
+        asked = {t: w for t, w in query.terms.items() if t not in query.entity_terms}
+        unknown_weight = (query.total_weight - sum(query.terms.values())) * ASKED_UNKNOWN_SHARE
+        total = sum(asked.values()) + unknown_weight
+        if total <= 0:
+            return 1.0
+        return sum(w * indexed.term_weights.get(t, 0.0) for t, w in asked.items()) / total
 
     def rank(self, question: str) -> list[ScoreParts]:
         """Every candidate fact with its score parts, best first."""

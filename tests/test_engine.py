@@ -58,6 +58,14 @@ def test_questions_about_people_and_companies_the_base_never_mentions_abstain(en
     assert answer.fact_id is None and answer.quotes == []
 
 
+def test_a_fact_that_only_shares_the_name_does_not_answer_for_it(engine: Engine) -> None:
+    """The base mentions Apple (in the Android vs iOS analogy) but says nothing of its strategy."""
+    answer = engine.answer("What is Apple's AI strategy?")
+    assert not answer.answered
+    parts = next(p for p in engine.rank("What is Apple's AI strategy?") if p.fact_id == "android-vs-ios")
+    assert "asked_about" in parts.penalties
+
+
 def test_an_entity_the_fact_does_not_involve_pulls_the_fact_down(engine: Engine) -> None:
     plain = engine.answer("How much of Scale AI does Meta own?")
     swapped = engine.answer("How much of Scale AI does OpenAI own?")
