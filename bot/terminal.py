@@ -27,7 +27,9 @@ def source_label(source: SourceInfo, *, timestamp: str | None = None) -> str:
 
 
 def quote_to_text(quote: ResolvedQuote) -> str:
-    body = textwrap.fill(quote.text, width=WIDTH - 4, initial_indent="  > ", subsequent_indent="  > ")
+    body = textwrap.fill(
+        quote.text, width=WIDTH - 4, initial_indent="  > ", subsequent_indent="  > ", break_on_hyphens=False
+    )
     return f"{body}\n    - {source_label(quote.source, timestamp=quote.timestamp)}"
 
 
