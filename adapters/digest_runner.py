@@ -51,12 +51,14 @@ _SLACK_TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_una
 
 
 class SlackPoster(Protocol):
-    async def post_blocks(self, channel: str, *, blocks: list[dict], text: str) -> str | None: ...
+    async def post_blocks(
+        self, channel: str, *, blocks: list[dict], text: str, raise_errors: bool = False
+    ) -> str | None: ...
 
 
 class DiscordPoster(Protocol):
     async def send_embeds(
-        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None
+        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None, raise_errors: bool = False
     ) -> str | None: ...
 
 
@@ -118,10 +120,12 @@ def channel_sender(
             if target.platform == "slack":
                 if slack is None:
                     raise SendFailure("Slack is not configured (SLACK_BOT_TOKEN)", transient=False)
-                return await slack.post_blocks(target.id, blocks=to_blocks(digest), text=to_fallback_text(digest))
+                return await slack.post_blocks(
+                    target.id, blocks=to_blocks(digest), text=to_fallback_text(digest), raise_errors=True
+                )
             if discord_bot is None:
                 raise SendFailure("Discord is not configured (DISCORD_TOKEN)", transient=False)
-            return await discord_bot.send_embeds(int(target.id), embeds=to_embeds(digest))
+            return await discord_bot.send_embeds(int(target.id), embeds=to_embeds(digest), raise_errors=True)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -203,7 +207,10 @@ class RestSlack:
             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
 
-    async def post_blocks(self, channel: str, *, blocks: list[dict], text: str) -> str | None:
+    async def post_blocks(
+        self, channel: str, *, blocks: list[dict], text: str, raise_errors: bool = True
+    ) -> str | None:
+        """Post and return the ts; errors always reach the caller (`raise_errors` is for the protocol)."""
         response = await self.client.chat_postMessage(
             channel=channel, blocks=blocks, text=text, unfurl_links=False, unfurl_media=False
         )
@@ -229,8 +236,9 @@ class RestDiscord:
         await self.client.close()
 
     async def send_embeds(
-        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None
+        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None, raise_errors: bool = True
     ) -> str | None:
+        """Post and return the message id; errors always reach the caller."""
         channel = self.client.get_partial_messageable(channel_id)
         message = await channel.send(content=content, embeds=embeds, allowed_mentions=discord.AllowedMentions.none())
         return str(message.id)

@@ -510,11 +510,19 @@ class DiscordBot:
         self.responder.digest_provider = provider
 
     async def send_embeds(
-        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None
+        self,
+        channel_id: int,
+        *,
+        embeds: list[discord.Embed],
+        content: str | None = None,
+        raise_errors: bool = False,
     ) -> str | None:
-        """Post a message to a channel and return its id; a failure is logged and gives None."""
+        """Post a message to a channel and return its id. A failure is logged and gives None, or
+        with `raise_errors` reaches the caller, for one that retries what is transient (the digest)."""
         if self._task is None or self.client.is_closed():
             log.error("cannot post to Discord channel %s: the Discord bot is not running", channel_id)
+            if raise_errors:
+                raise ConnectionError("the Discord bot is not running")
             return None
         channel = self.client.get_partial_messageable(channel_id)
         try:
@@ -526,9 +534,13 @@ class DiscordBot:
                 "could not post to Discord channel %s (HTTP %s, code %s: %s)",
                 channel_id, error.status, error.code, error.text,
             )
+            if raise_errors:
+                raise
             return None
         except SEND_ERRORS as error:
             log.error("could not post to Discord channel %s (%s: %s)", channel_id, type(error).__name__, error)
+            if raise_errors:
+                raise
             return None
         return str(message.id)
 

@@ -246,19 +246,20 @@ class SlackBot:
             log.error("Slack %s failed for %s: %s: %s", method, where, type(error).__name__, error)
         return None
 
-    async def post_blocks(self, channel: str, *, blocks: list[dict], text: str) -> str | None:
-        """Post a message; its ts, or None (logged) when Slack refused or was unreachable."""
+    async def post_blocks(
+        self, channel: str, *, blocks: list[dict], text: str, raise_errors: bool = False
+    ) -> str | None:
+        """Post a message and return its ts. A failure is logged and gives None, or with
+        `raise_errors` reaches the caller, for one that retries what is transient (the digest)."""
+        if raise_errors:
+            response = await self.client.api_call("chat.postMessage", json=_message(channel, text=text, blocks=blocks))
+            return response.get("ts")
         return await self._post(channel, blocks=blocks, text=text)
 
     async def _post(
         self, channel: str, *, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
     ) -> str | None:
-        message: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
-        if blocks:
-            message["blocks"] = blocks
-        if thread_ts:
-            message["thread_ts"] = thread_ts
-        response = await self._web("chat.postMessage", **message)
+        response = await self._web("chat.postMessage", **_message(channel, text=text, blocks=blocks, thread_ts=thread_ts))
         return response.get("ts") if response is not None else None
 
     async def _respond(self, response_url: str | None, **message: Any) -> bool:
@@ -503,6 +504,18 @@ class SlackBot:
         elif event.get("type") in ("app_mention", "message") and event.get("channel") and not _from_bot(event):
             thread_ts = event.get("thread_ts") or (None if event.get("channel_type") == "im" else event.get("ts"))
             await self._post(event["channel"], text=SORRY, thread_ts=thread_ts)
+
+
+def _message(
+    channel: str, *, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """A chat.postMessage body: no unfurls, so a quoted link never grows a preview."""
+    message: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False, "unfurl_media": False}
+    if blocks:
+        message["blocks"] = blocks
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    return message
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:

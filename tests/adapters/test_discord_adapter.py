@@ -514,6 +514,28 @@ async def test_send_embeds_failing_is_logged_and_gives_none(
     assert "4242" in caplog.text and "50001" in caplog.text
 
 
+async def test_the_digest_sender_sees_discord_failures_as_transient_or_permanent(
+    fake: FakeDiscord, bot: DiscordBot, fact_base
+) -> None:
+    from datetime import date
+
+    from adapters.digest_runner import channel_sender
+    from bot.digest import build_digest
+    from bot.digest_schedule import SendFailure
+
+    send = channel_sender(slack=None, discord_bot=bot)
+    digest = build_digest(fact_base, channel="discord:424242424242424242", day=date(2026, 1, 5), size=2, posted=set())
+    fake.fail("POST", "^/channels/424242424242424242/messages$", status=503, code=0, message="Service Unavailable")
+    with pytest.raises(SendFailure) as transient:
+        await send("discord:424242424242424242", digest)
+    assert transient.value.transient is True
+    fake.fail("POST", "^/channels/424242424242424242/messages$", status=403, code=50001, message="Missing Access")
+    with pytest.raises(SendFailure) as permanent:
+        await send("discord:424242424242424242", digest)
+    assert permanent.value.transient is False
+    assert (await send("discord:424242424242424242", digest)).isdigit()
+
+
 # -- `python -m bot discord sync` ----------------------------------------------------------
 
 

@@ -417,6 +417,28 @@ async def test_post_blocks_returns_the_ts_or_none(bot: SlackBot, fake: FakeSlack
     assert await bot.post_blocks("C999", blocks=blocks, text="digest") is None
 
 
+async def test_the_digest_sender_sees_slack_failures_as_transient_or_permanent(
+    bot: SlackBot, fake: FakeSlackApi, fact_base
+) -> None:
+    from datetime import date
+
+    from adapters.digest_runner import channel_sender
+    from bot.digest import build_digest
+    from bot.digest_schedule import SendFailure
+
+    send = channel_sender(slack=bot, discord_bot=None)
+    digest = build_digest(fact_base, channel="slack:C0DIGEST", day=date(2026, 1, 5), size=2, posted=set())
+    fake.fail("chat.postMessage", "internal_error")
+    with pytest.raises(SendFailure) as transient:
+        await send("slack:C0DIGEST", digest)
+    assert transient.value.transient is True
+    fake.fail("chat.postMessage", "channel_not_found")
+    with pytest.raises(SendFailure) as permanent:
+        await send("slack:C0DIGEST", digest)
+    assert permanent.value.transient is False
+    assert (await send("slack:C0DIGEST", digest)).startswith("1700000000.")
+
+
 # -- /ask and buttons --------------------------------------------------------------------------
 
 
