@@ -376,7 +376,8 @@ class Engine:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _candidates(self, query: _Query) -> list[_IndexedFact]:
+    def _candidates(self, query: _Query) -> list[tuple[_IndexedFact, dict[int, float]]]:
+        """The facts worth scoring, each with the question's word weight per phrasing."""
         coverage: dict[int, float] = defaultdict(float)
         rare = [t for t in query.terms if t not in self._common]
         for term in rare or list(query.terms):
@@ -397,15 +398,18 @@ class Engine:
         ranked = sorted(coverage, key=lambda order: (-coverage[order], order))
         # Questions made only of common words tie on coverage across many facts: look wider.
         limit = CANDIDATES if rare else CANDIDATES * 3
-        return [self._facts[order] for order in ranked[:limit]]
+        # Among facts that know the same words, one that has them in a single phrasing goes first
+        # ("Who is Yann LeCun?" names LeCun, as a dozen facts do; one is phrased just so).
+        pool = ranked[: limit * 2]
+        total = query.total_weight or 1.0
+        shared = {order: _phrasing_overlap(query, self._facts[order]) for order in pool}
+        best = {order: max(shared[order].values(), default=0.0) / total for order in pool}
+        pool.sort(key=lambda order: (-(coverage[order] + best[order]), order))
+        return [(self._facts[order], shared[order]) for order in pool[:limit]]
 
-    def _score(self, query: _Query, indexed: _IndexedFact, fuzzy: float) -> ScoreParts:
+    def _score(self, query: _Query, indexed: _IndexedFact, shared: dict[int, float], fuzzy: float) -> ScoreParts:
         total = query.total_weight or 1.0
         coverage = sum(w * indexed.term_weights.get(t, 0.0) for t, w in query.terms.items()) / total
-        shared: dict[int, float] = defaultdict(float)
-        for term, weight in query.terms.items():
-            for i in indexed.phrasings_with.get(term, ()):
-                shared[i] += weight
         best_f1, best_index = 0.0, 0
         for i in sorted(shared):
             precision = shared[i] / total
@@ -464,15 +468,15 @@ class Engine:
             return []
         candidates = self._candidates(query)
         # One call into rapidfuzz for every phrasing of every candidate, then the best per fact.
-        texts = [text for indexed in candidates for text in indexed.phrasing_texts]
+        texts = [text for indexed, _ in candidates for text in indexed.phrasing_texts]
         similarity = [0.0] * len(texts)
         for _, value, position in process.extract(query.content, texts, scorer=FUZZY_SCORER, limit=None):
             similarity[position] = value / 100.0
         scored = []
         start = 0
-        for indexed in candidates:
+        for indexed, shared in candidates:
             end = start + len(indexed.phrasing_texts)
-            scored.append(self._score(query, indexed, max(similarity[start:end], default=0.0)))
+            scored.append(self._score(query, indexed, shared, max(similarity[start:end], default=0.0)))
             start = end
         scored.sort(key=lambda parts: (-parts.score, self._by_id[parts.fact_id].order))
         return scored
@@ -626,6 +630,15 @@ def _written_as_name(question: str, first: str, second: str) -> bool:
     """Whether two words are written capitalised, as a name is ("Open AI", not "open AI")."""
     pattern = re.compile(rf"\b{re.escape(first)}\W+{re.escape(second)}\b", re.IGNORECASE)
     return any(m.group(0)[:1].isupper() for m in pattern.finditer(question))
+
+
+def _phrasing_overlap(query: _Query, indexed: _IndexedFact) -> dict[int, float]:
+    """Per phrasing of the fact (by index), the weight of the question's words it holds."""
+    shared: dict[int, float] = defaultdict(float)
+    for term, weight in query.terms.items():
+        for i in indexed.phrasings_with.get(term, ()):
+            shared[i] += weight
+    return shared
 
 
 def _skeleton(word: str) -> str:
