@@ -89,7 +89,6 @@ class ScoreParts:
 
 @dataclass
 class _Query:
-    text: str
     terms: dict[str, float]
     unknown: list[str]
     entities: set[str]
@@ -359,7 +358,6 @@ class Engine:
             UNKNOWN_WEIGHT * self._max_idf * (UNKNOWN_NAME_FACTOR if w in names else 1.0) for w in set(unknown)
         )
         return _Query(
-            text=question,
             terms=terms,
             unknown=unknown,
             entities=entities,
@@ -376,8 +374,8 @@ class Engine:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def _candidates(self, query: _Query) -> list[tuple[_IndexedFact, dict[int, float]]]:
-        """The facts worth scoring, each with the question's word weight per phrasing."""
+    def _candidates(self, query: _Query) -> list[tuple[_IndexedFact, float, dict[int, float]]]:
+        """The facts worth scoring, each with its coverage and the question's word weight per phrasing."""
         coverage: dict[int, float] = defaultdict(float)
         rare = [t for t in query.terms if t not in self._common]
         for term in rare or list(query.terms):
@@ -405,11 +403,12 @@ class Engine:
         shared = {order: _phrasing_overlap(query, self._facts[order]) for order in pool}
         best = {order: max(shared[order].values(), default=0.0) / total for order in pool}
         pool.sort(key=lambda order: (-(coverage[order] + best[order]), order))
-        return [(self._facts[order], shared[order]) for order in pool[:limit]]
+        return [(self._facts[order], coverage[order] / total, shared[order]) for order in pool[:limit]]
 
-    def _score(self, query: _Query, indexed: _IndexedFact, shared: dict[int, float], fuzzy: float) -> ScoreParts:
+    def _score(
+        self, query: _Query, indexed: _IndexedFact, coverage: float, shared: dict[int, float], fuzzy: float
+    ) -> ScoreParts:
         total = query.total_weight or 1.0
-        coverage = sum(w * indexed.term_weights.get(t, 0.0) for t, w in query.terms.items()) / total
         best_f1, best_index = 0.0, 0
         for i in sorted(shared):
             precision = shared[i] / total
@@ -468,15 +467,15 @@ class Engine:
             return []
         candidates = self._candidates(query)
         # One call into rapidfuzz for every phrasing of every candidate, then the best per fact.
-        texts = [text for indexed, _ in candidates for text in indexed.phrasing_texts]
+        texts = [text for indexed, _, _ in candidates for text in indexed.phrasing_texts]
         similarity = [0.0] * len(texts)
         for _, value, position in process.extract(query.content, texts, scorer=FUZZY_SCORER, limit=None):
             similarity[position] = value / 100.0
         scored = []
         start = 0
-        for indexed, shared in candidates:
+        for indexed, coverage, shared in candidates:
             end = start + len(indexed.phrasing_texts)
-            scored.append(self._score(query, indexed, shared, max(similarity[start:end], default=0.0)))
+            scored.append(self._score(query, indexed, coverage, shared, max(similarity[start:end], default=0.0)))
             start = end
         scored.sort(key=lambda parts: (-parts.score, self._by_id[parts.fact_id].order))
         return scored
