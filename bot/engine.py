@@ -98,6 +98,7 @@ class _Query:
     help_only: bool
     asks: frozenset[str] = field(default_factory=frozenset)
     entity_terms: frozenset[str] = frozenset()
+    counted: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -113,6 +114,7 @@ class _IndexedFact:
     phrasings_with: dict[str, tuple[int, ...]] = field(default_factory=dict)
     answers: frozenset[str] = field(default_factory=frozenset)
     own_terms: frozenset[str] = field(default_factory=frozenset)
+    counts: frozenset[str] = field(default_factory=frozenset)
 
 
 class Engine:
@@ -222,6 +224,11 @@ class Engine:
                 | ({"count"} if _CARDINAL.search(fact.answer) else set())
                 | ({"money"} if _MONEY.search(fact.answer) else set())
             )
+            indexed.counts = frozenset(
+                self.canon(w)
+                for w in {w for found in phrasing_words for w in _counted(found)}
+                | {w for text in [fact.answer, *(q.text for q in fact.quotes)] for w in _counted_in(text)}
+            )
             indexed.own_terms = frozenset(
                 self._terms(" ".join([fact.answer, *fact.entities, *(q.text for q in fact.quotes)]))
             )
@@ -309,6 +316,12 @@ class Engine:
                 best = (hit[1], hit[0])
         return best[1] if best else None
 
+    def _known_form(self, word: str) -> str:
+        """The word as the base spells it, when it is a typo the base can correct."""
+        if word in self._surface:
+            return word
+        return self._correct(word) or word
+
     def _split(self, word: str) -> list[str] | None:
         """A run-together word that is two words of the base ("opensource", "scaleai")."""
         for cut in range(2, len(word) - 1):
@@ -367,6 +380,7 @@ class Engine:
             total_weight=total,
             help_only=help_only,
             asks=frozenset(_question_types(raw)),
+            counted=frozenset(self.canon(self._known_form(w)) for w in _counted(raw)),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
@@ -422,7 +436,7 @@ class Engine:
         if query.entities - indexed.entity_keys:
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
-        if query.asks - indexed.answers:
+        if query.asks - indexed.answers or (query.counted and not query.counted & indexed.counts):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
         if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
@@ -643,6 +657,31 @@ def _phrasing_overlap(query: _Query, indexed: _IndexedFact) -> dict[int, float]:
 def _skeleton(word: str) -> str:
     """The word with doubled letters folded: "llama" and "lamma" both give "lama"."""
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
+
+
+def _counted(raw: list[str]) -> list[str]:
+    """What a "how many" question counts: the words right after it ("how many GPUs",
+    "how many Llama versions"), up to the first small word."""
+    found: list[str] = []
+    for i, w in enumerate(raw[:-2]):
+        if w == "how" and raw[i + 1] == "many":
+            for noun in raw[i + 2 : i + 4]:
+                if noun in STOPWORDS or noun in _HEDGES:
+                    break
+                found.append(noun)
+    return found
+
+
+def _counted_in(text: str) -> list[str]:
+    """What a text gives a count of: the words right after each of its numbers ("three
+    versions", "350,000 GPUs"); "billions in GPUs" counts money, not GPUs."""
+    found: list[str] = []
+    for match in _CARDINAL.finditer(text):
+        for noun in words(text[match.end() : match.end() + 40])[:2]:
+            if noun in STOPWORDS:
+                break
+            found.append(noun)
+    return found
 
 
 def _question_types(raw: list[str]) -> set[str]:

@@ -163,3 +163,54 @@ def test_rank_explains_the_score_parts(engine: Engine) -> None:
     assert best.fact_id == "scale-ai-stake"
     assert 0 < best.coverage <= 1 and 0 < best.phrasing <= 1 and 0 < best.fuzzy <= 1
     assert best.matched_phrasing
+
+
+def _answering(fact_id: str, question: str, alternates: list[str], answer: str, **extra: object) -> Fact:
+    return _fact(fact_id, question, alternates).model_copy(update={"answer": answer, **extra})
+
+
+def _gpu_base(*facts: Fact) -> Engine:
+    return Engine(_tiny_base(list(facts)))
+
+
+SPENDING = _answering(
+    "acme-gpu-spending",
+    "How much does Acme spend on GPUs?",
+    ["acme gpu spending", "Does Acme buy lots of GPUs?"],
+    "Acme spends billions in GPUs every year.",
+)
+
+
+def test_how_many_asks_for_a_count_of_that_thing_not_any_number() -> None:
+    engine = _gpu_base(SPENDING)
+    assert engine.answer("Does Acme buy lots of GPUs?").answered
+    count = engine.answer("How many GPUs does Acme buy?")
+    assert not count.answered
+    assert "question_type" in engine.rank("How many GPUs does Acme buy?")[0].penalties
+
+
+def test_a_fact_that_counts_the_thing_answers_how_many() -> None:
+    fleet = _answering(
+        "acme-gpu-fleet", "How big is Acme's GPU fleet?", ["acme gpu fleet"], "Acme runs 350,000 GPUs in its data centres."
+    )
+    engine = _gpu_base(SPENDING, fleet)
+    answer = engine.answer("how many GPUs does acme run")
+    assert answer.answered and answer.fact_id == "acme-gpu-fleet"
+
+
+def test_a_how_many_phrasing_vouches_for_its_count() -> None:
+    versions = _answering(
+        "zeta-versions",
+        "Which Zeta versions are there?",
+        ["How many versions of Zeta are there?", "zeta versions"],
+        "Zeta 1, Zeta 2 and Zeta 3.",
+    )
+    engine = _gpu_base(versions)
+    assert engine.answer("how many zeta versions exist").fact_id == "zeta-versions"
+
+
+def test_when_questions_need_a_fact_with_a_date() -> None:
+    undated = _answering("acme-launch", "Did Acme launch Zeta?", ["acme zeta launch"], "Acme launched Zeta.")
+    assert not _gpu_base(undated).answer("When did Acme launch Zeta?").answered
+    dated = undated.model_copy(update={"date": "2024-07-23"})
+    assert _gpu_base(dated).answer("When did Acme launch Zeta?").answered
