@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
-from bot.text import STOPWORDS, stem, words
+from bot.text import STOPWORDS, normalize_typography, stem, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
@@ -83,7 +83,8 @@ class ScoreParts:
     penalty: float
     matched_phrasing: str
     penalties: tuple[str, ...] = ()
-    """Why the score was cut: `entity` (names somebody the fact isn't about), `question_type`
+    """Why the score was cut: `entity` (names somebody the fact isn't about, or asks about
+    somebody's thing the fact does not give them), `question_type`
     (asks when/how many/how-to and the fact can't say), `lone_word` (one word not in its text)."""
 
 
@@ -99,6 +100,7 @@ class _Query:
     asks: frozenset[str] = field(default_factory=frozenset)
     entity_terms: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -115,6 +117,7 @@ class _IndexedFact:
     answers: frozenset[str] = field(default_factory=frozenset)
     own_terms: frozenset[str] = field(default_factory=frozenset)
     counts: frozenset[str] = field(default_factory=frozenset)
+    subjects: frozenset[str] = field(default_factory=frozenset)
 
 
 class Engine:
@@ -224,6 +227,11 @@ class Engine:
                 | ({"count"} if _CARDINAL.search(fact.answer) else set())
                 | ({"money"} if _MONEY.search(fact.answer) else set())
             )
+            # Whose the fact is: whom its question names (else its entities), and every owner
+            # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
+            asked_of = self._entities_in(self._terms(fact.question)) or {self._entity_key(e) for e in fact.entities}
+            owners = {key for p in fact.phrasings for key in self._owners(p, self._entities_in(self._terms(p)))}
+            indexed.subjects = frozenset(asked_of | owners)
             indexed.counts = frozenset(
                 self.canon(w)
                 for w in {w for found in phrasing_words for w in _counted(found)}
@@ -316,6 +324,11 @@ class Engine:
                 best = (hit[1], hit[0])
         return best[1] if best else None
 
+    def _owners(self, text: str, named: set[str]) -> set[str]:
+        """Which of the entities `named` in `text` it writes as owners ("Google's strategy")."""
+        owners = {self.canon(w) for w in _POSSESSIVE.findall(normalize_typography(text).lower())}
+        return {key for key in named if key.split()[-1] in owners}
+
     def _known_form(self, word: str) -> str:
         """The word as the base spells it, when it is a typo the base can correct."""
         if word in self._surface:
@@ -366,7 +379,8 @@ class Engine:
             for term, trust in found:
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
-        entities = self._entities_in(ordered) & self._specific_entities
+        named = self._entities_in(ordered)
+        entities = named & self._specific_entities
         total = sum(terms.values()) + sum(
             UNKNOWN_WEIGHT * self._max_idf * (UNKNOWN_NAME_FACTOR if w in names else 1.0) for w in set(unknown)
         )
@@ -374,13 +388,14 @@ class Engine:
             terms=terms,
             unknown=unknown,
             entities=entities,
-            entity_terms=frozenset(t for key in self._entities_in(ordered) for t in key.split()),
+            entity_terms=frozenset(t for key in named for t in key.split()),
             outside=outside,
             content=" ".join(ordered),
             total_weight=total,
             help_only=help_only,
             asks=frozenset(_question_types(raw)),
             counted=frozenset(self.canon(self._known_form(w)) for w in _counted(raw)),
+            owners=frozenset(self._owners(question, named)),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
@@ -433,7 +448,9 @@ class Engine:
                 best_f1, best_index = f1, i
         penalties: list[str] = []
         penalty = 1.0
-        if query.entities - indexed.entity_keys:
+        if query.entities - indexed.entity_keys or (
+            indexed.subjects and (query.owners & self._specific_entities) - indexed.subjects
+        ):
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
         if query.asks - indexed.answers or (query.counted and not query.counted & indexed.counts):
@@ -720,6 +737,7 @@ def _question_types(raw: list[str]) -> set[str]:
     return found
 
 
+_POSSESSIVE = re.compile(r"([a-z0-9.-]+)'s\b")
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CARDINAL = re.compile(

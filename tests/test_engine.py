@@ -66,6 +66,27 @@ def test_a_fact_that_only_shares_the_name_does_not_answer_for_it(engine: Engine)
     assert "asked_about" in parts.penalties
 
 
+@pytest.mark.parametrize(
+    "question", ["What's Google's AI strategy?", "What is OpenAI's AI strategy?", "What are OpenAI's goals?"]
+)
+def test_another_companys_strategy_is_not_metas(engine: Engine, question: str) -> None:
+    """Google and OpenAI are in the base, as Meta's rivals: their own strategy is not told there."""
+    assert not engine.answer(question).answered
+    assert all("entity" in p.penalties for p in engine.rank(question) if p.fact_id == "exceed-ai-leaders")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did OpenAI's CEO say about oversight?", "altman-international-oversight"),
+        ("Is Google's Gemma open?", "gemma-and-gpt"),
+        ("What's LeCun's view on regulation?", "lecun-careful-regulation"),
+    ],
+)
+def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 def test_an_entity_the_fact_does_not_involve_pulls_the_fact_down(engine: Engine) -> None:
     plain = engine.answer("How much of Scale AI does Meta own?")
     swapped = engine.answer("How much of Scale AI does OpenAI own?")
