@@ -215,6 +215,10 @@ class Responder:
         answer = await self._compute(interaction, lambda: self.service.ask(bounded, platform=PLATFORM, user_id=user_id))
         if answer.status == "limited":
             # Only the asker needs to know they are over the per-user limit.
+            if interaction.response.is_done():
+                # Deferred as a public "thinking" message: Discord shows the first follow-up as the
+                # placeholder was shown, whatever its flags, so the placeholder goes first.
+                await interaction.delete_original_response()
             await self._send(interaction, embeds=to_embeds(answer), ephemeral=True)
             return
         await self._send(interaction, embeds=to_embeds(answer), view=to_view(answer))

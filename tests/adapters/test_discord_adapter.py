@@ -263,6 +263,37 @@ async def test_an_asker_over_the_rate_limit_is_told_so_alone(fake: FakeDiscord, 
     assert "components" not in data or data["components"] == []
 
 
+async def test_a_deferred_ask_over_the_rate_limit_is_still_told_to_the_asker_alone(
+    fake: FakeDiscord, engine: Engine, db: Database
+) -> None:
+    gate = threading.Semaphore(0)
+
+    class SlowService(AskService):
+        def ask(self, question: str, *, platform: str = "cli", user_id: str | None = None) -> Answer:
+            assert gate.acquire(timeout=5), "the test never let the question through"
+            return super().ask(question, platform=platform, user_id=user_id)
+
+    service = SlowService(engine, rate_limiter=RateLimiter(1, clock=lambda: 0.0))
+    async with running(fake, service, db, defer_after=0.0):
+        first = await interact(fake, ask_payload(fake, SCALE_QUESTION, token="first-token"))
+        gate.release()
+        [answer] = await fake.wait_for("POST", f"^/webhooks/{APPLICATION_ID}/first-token$")
+        second = await interact(fake, ask_payload(fake, SCALE_QUESTION, token="second-token"))
+        gate.release()
+        [notice] = await fake.wait_for("POST", f"^/webhooks/{APPLICATION_ID}/second-token$")
+
+    assert first.json["type"] == 5 and second.json["type"] == 5  # both deferred: "thinking"
+    assert answer.ephemeral is False
+    assert engine.answer(SCALE_QUESTION).text in answer.json["embeds"][0]["description"]
+    assert notice.json["embeds"][0]["description"].startswith("You've asked 1 questions in the last minute")
+    assert notice.ephemeral is True
+    assert not notice.json.get("components")
+    # Nothing of the refused question stays in the channel: the public placeholder is gone.
+    assert [c.path for c in fake.find("DELETE", "^/webhooks/")] == [
+        f"/webhooks/{APPLICATION_ID}/second-token/messages/@original"
+    ]
+
+
 async def test_autocomplete_offers_the_best_matching_questions_first(
     fake: FakeDiscord, engine: Engine, bot: DiscordBot
 ) -> None:
@@ -333,6 +364,43 @@ async def test_a_suggestion_button_answers_in_place(fake: FakeDiscord, engine: E
     assert embed["author"]["name"] == f"Asked: {UNKNOWN_QUESTION}"
     assert any(b["custom_id"].startswith(f"factbot:vote:up:1.0000:{fact_id}") for b in buttons(edited))
     assert edited["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_slow_suggestion_button_is_deferred_then_answers_in_place(
+    fake: FakeDiscord, engine: Engine, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running(fake, AskService(engine), db, defer_after=0.0):
+        abstained = await interact(fake, ask_payload(fake, UNKNOWN_QUESTION, token="ask-token"))
+        [answered] = await fake.wait_for("POST", f"^/webhooks/{APPLICATION_ID}/ask-token$")
+        data = answered.json
+        chosen = buttons(data)[0]
+        fact_id = chosen["custom_id"].split(":")[-1]
+
+        release = threading.Event()
+        answer_fact = engine.answer_fact
+
+        def slow_answer_fact(fact_id: str, *, question: str | None = None) -> Answer | None:
+            assert release.wait(5), "the test never released the answer"
+            return answer_fact(fact_id, question=question)
+
+        monkeypatch.setattr(engine, "answer_fact", slow_answer_fact)
+        click = await interact(fake, component_interaction(
+            chosen["custom_id"], sent_message(fake, data), interaction_id=fake.new_id(), token="click-token",
+        ))
+        assert click.json["type"] == 6  # "edit this message later", inside Discord's 3 seconds
+        release.set()
+        [edit] = await fake.wait_for("PATCH", f"^/webhooks/{APPLICATION_ID}/click-token/messages/@original$")
+
+    assert abstained.json["type"] == 5
+    fact = engine.fact(fact_id)
+    [embed] = edit.json["embeds"]
+    assert embed["title"] == fact.question
+    assert f"> {fact.quotes[0].text}" in embed["description"]
+    assert embed["author"]["name"] == f"Asked: {UNKNOWN_QUESTION}"
+    assert any(b["custom_id"].startswith(f"factbot:vote:up:1.0000:{fact_id}") for b in buttons(edit.json))
+    assert edit.json["allowed_mentions"] == {"parse": []}
+    # In place: no new message for the click.
+    assert fake.find("POST", f"^/webhooks/{APPLICATION_ID}/click-token$") == []
 
 
 async def test_a_related_button_answers_that_fact_to_the_clicker(fake: FakeDiscord, engine: Engine, bot: DiscordBot) -> None:

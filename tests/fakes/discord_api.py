@@ -2,6 +2,9 @@
 
 REST: records every request with its JSON body and answers like Discord (bodies with a
 `Content-Type` of exactly `application/json`, which discord.py compares as a string).
+It follows each interaction's original response as Discord does: the first follow-up after
+a deferral fills the "thinking" placeholder and keeps the deferral's visibility, whatever its
+own flags say, so `Call.ephemeral` records who really sees each message an interaction sends.
 Gateway: sends HELLO (op 10), reads IDENTIFY (op 2), sends READY, acknowledges heartbeats
 (op 11), and pushes whatever dispatches a test sends with `dispatch()`. Point discord.py at
 it with `Route.BASE = fake.base_url` and `DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url`.
@@ -28,6 +31,7 @@ GUILD_ID = "1200000000000000001"
 CHANNEL_ID = "1300000000000000001"
 USER_ID = "1400000000000000001"
 TIMESTAMP = "2025-01-02T03:04:05.000000+00:00"
+EPHEMERAL = 64
 
 BOT_USER = {
     "id": BOT_USER_ID,
@@ -52,6 +56,17 @@ class Call:
     query: dict[str, str]
     json: Any
     status: int = 200
+    ephemeral: bool | None = None
+    """For a message an interaction shows (a reply, a deferral, a follow-up): whether Discord
+    shows it to the user alone. None for every other request."""
+
+
+@dataclass
+class _Original:
+    """An interaction's original response: its visibility, and whether it is still "thinking"."""
+
+    ephemeral: bool
+    loading: bool
 
 
 @dataclass
@@ -89,6 +104,7 @@ class FakeDiscord:
         self.sessions: list[GatewaySession] = []
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self._plans: list[tuple[str, re.Pattern[str], _Plan]] = []
+        self._originals: dict[str, _Original] = {}
         self._ids = itertools.count(1500000000000000001)
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -180,6 +196,7 @@ class FakeDiscord:
             route("POST", rf"/webhooks/{app}/([^/]+)", lambda m, b: self.message(CHANNEL_ID, b)),
             route("PATCH", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: self.message(CHANNEL_ID, b)),
             route("GET", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: self.message(CHANNEL_ID, {})),
+            route("DELETE", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: None),
             route("POST", r"/channels/(\d+)/messages", lambda m, b: self.message(m.group(1), b)),
             route("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda m, b: self.message(m.group(1), b, id=m.group(2))),
             route("POST", r"/channels/(\d+)/typing", lambda m, b: None),
@@ -212,11 +229,36 @@ class FakeDiscord:
         for route in self._routes:
             match = route.pattern.match(call.path)
             if route.method == call.method and match:
+                self._follow(call)
                 payload = route.answer(match, call.json)
                 if payload is None:
                     return web.Response(status=204)
                 return _json_response(payload)
         return _json_response({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _follow(self, call: Call) -> None:
+        """Track the original responses that a successful request makes, and who sees its message."""
+        body = call.json or {}
+        callback = re.fullmatch(r"/interactions/\d+/([^/]+)/callback", call.path)
+        if callback is not None:
+            if body.get("type") in (4, 5):
+                ephemeral = bool(((body.get("data") or {}).get("flags") or 0) & EPHEMERAL)
+                self._originals[callback.group(1)] = _Original(ephemeral=ephemeral, loading=body["type"] == 5)
+                call.ephemeral = ephemeral
+            return
+        webhook = re.fullmatch(rf"/webhooks/{APPLICATION_ID}/([^/]+)(/messages/(@original|\d+))?", call.path)
+        if webhook is None:
+            return
+        original = self._originals.get(webhook.group(1))
+        if call.method == "POST" and webhook.group(2) is None:
+            if original is not None and original.loading:
+                # The first follow-up after a deferral becomes the deferred message: its flags are ignored.
+                original.loading = False
+                call.ephemeral = original.ephemeral
+            else:
+                call.ephemeral = bool((body.get("flags") or 0) & EPHEMERAL)
+        elif webhook.group(3) == "@original" and call.method in ("PATCH", "DELETE") and original is not None:
+            original.loading = False
 
     def application(self) -> dict[str, Any]:
         return {
