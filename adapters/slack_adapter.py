@@ -13,7 +13,7 @@ import functools
 import logging
 import re
 import time
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 import aiohttp
 from aiohttp import web
@@ -59,6 +59,12 @@ GONE = "I can't find that answer any more; please ask again."
 CANT_SHARE = "I couldn't post in this channel; invite me to it (type `/invite` and pick me), then try again."
 THANKS = {"up": "Thanks, your 👍 is recorded.", "down": "Thanks, your 👎 is recorded; it helps me improve."}
 HELP_WORDS = frozenset({"help", "?", "topics"})
+RESPOND_ATTEMPTS = 3
+"""Posts of one reply to a response_url at most: the first and two retries."""
+RETRY_AFTER_MAX = 3.0
+"""The longest Retry-After, in seconds, a response_url reply waits out; a longer one drops the reply."""
+SERVER_ERROR_BACKOFF = 0.5
+"""Seconds before retrying a response_url after a 5xx, doubled for each further retry."""
 # Errors from apps.connections.open that no retry will fix: the token itself is wrong.
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -149,10 +155,12 @@ class SlackBot:
         *,
         db: Database,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         check_settings(settings)
         self.settings = settings
         self.service = service
+        self._sleep = sleep
         self.mode = settings.slack_mode
         self.feedback = FeedbackStore(db)
         self.events = EventClaims(db, clock=clock)
@@ -263,19 +271,33 @@ class SlackBot:
         return response.get("ts") if response is not None else None
 
     async def _respond(self, response_url: str | None, **message: Any) -> bool:
-        """Send to an interaction's response_url (ephemeral replies, in-place updates); False on failure."""
+        """Send to an interaction's response_url (ephemeral replies, in-place updates); False on failure.
+
+        A 429 is retried after its Retry-After and a 5xx after a short backoff, at most
+        RESPOND_ATTEMPTS posts in all; any other refusal is final.
+        """
         if not response_url:
             log.error("Slack gave no response_url to reply to")
             return False
-        try:
-            response = await AsyncWebhookClient(url=response_url).send_dict(message)
-        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
-            log.error("Slack response_url failed: %s: %s", type(error).__name__, error)
-            return False
-        if response.status_code != 200:
-            log.error("Slack response_url refused the reply: %s %s", response.status_code, response.body)
-            return False
-        return True
+        client = AsyncWebhookClient(url=response_url)
+        for attempt in range(1, RESPOND_ATTEMPTS + 1):
+            try:
+                response = await client.send_dict(message)
+            except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+                log.error("Slack response_url failed: %s: %s", type(error).__name__, error)
+                return False
+            if response.status_code == 200:
+                return True
+            delay = _retry_delay(response.status_code, response.headers, attempt=attempt)
+            if delay is None or attempt == RESPOND_ATTEMPTS:
+                log.error(
+                    "Slack response_url refused the reply: %s %s (after %d %s)",
+                    response.status_code, response.body, attempt, "attempt" if attempt == 1 else "attempts",
+                )
+                return False
+            log.warning("Slack response_url answered %s; retrying in %.1f s", response.status_code, delay)
+            await self._sleep(delay)
+        return False
 
     # -- listeners ---------------------------------------------------------------------------
 
@@ -516,6 +538,24 @@ def _message(
     if thread_ts:
         message["thread_ts"] = thread_ts
     return message
+
+
+def _retry_delay(status: int, headers: Mapping[str, Any], *, attempt: int) -> float | None:
+    """Seconds to wait before posting to a response_url again, or None when a retry can't help.
+
+    A 429 waits its Retry-After (one second without one), unless that is longer than
+    RETRY_AFTER_MAX; a 5xx backs off from SERVER_ERROR_BACKOFF. Other statuses are final.
+    """
+    if status == 429:
+        value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+        try:
+            seconds = max(0.0, float(value)) if value is not None else 1.0
+        except (TypeError, ValueError):
+            seconds = 1.0
+        return seconds if seconds <= RETRY_AFTER_MAX else None
+    if 500 <= status < 600:
+        return SERVER_ERROR_BACKOFF * 2 ** (attempt - 1)
+    return None
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:

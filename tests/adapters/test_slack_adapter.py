@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -84,6 +86,34 @@ async def http(bot: SlackBot) -> AsyncIterator[TestClient]:
     await client.start_server()
     yield client
     await client.close()
+
+
+@asynccontextmanager
+async def serving(slack: SlackBot) -> AsyncIterator[TestClient]:
+    """A bot built by the test itself, its HTTP routes served on port 0."""
+    app = web.Application()
+    app.add_routes(slack.http_routes())
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as client:
+        yield client
+
+
+def recording_sleep(naps: list[float]) -> Callable[[float], Awaitable[None]]:
+    """A sleep that notes how long it was asked to wait and returns at once."""
+
+    async def sleep(seconds: float) -> None:
+        naps.append(seconds)
+
+    return sleep
+
+
+async def logged(caplog: pytest.LogCaptureFixture, text: str, *, timeout: float = 5.0) -> None:
+    """Wait until a log record contains `text` (the bot logs after its last attempt)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not any(text in r.getMessage() for r in caplog.records):
+        if loop.time() > deadline:
+            raise AssertionError(f"nothing logged with {text!r}")
+        await asyncio.sleep(0.01)
 
 
 def signed_headers(body: str, *, content_type: str, secret: str = SECRET, at: int | None = None) -> dict[str, str]:
@@ -457,6 +487,63 @@ async def test_an_asker_over_the_rate_limit_hears_when_to_come_back(
     assert second.body["text"].startswith("You've asked 1 questions in the last minute")
     assert [b["type"] for b in second.body["blocks"]] == ["section"]
 
+
+
+async def test_a_429_from_the_response_url_is_retried_and_the_reply_arrives_once(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    fake.rate_limit_once("response:cmd", retry_after=0)
+    assert await slash(http, fake, QUESTION) == (200, "")
+    [reply] = await fake.wait_for("response:cmd")
+    attempts = fake.calls_to("response:cmd", ok_only=False)
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[0].body == attempts[1].body == reply.body
+    assert reply.body["response_type"] == "ephemeral"
+    assert engine.answer(QUESTION).text in block_text(reply.body["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "naps"),
+    [(429, 2, [2.0]), (503, None, [0.5]), (500, None, [0.5])],
+)
+async def test_the_response_url_is_retried_after_retry_after_or_a_short_backoff(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, status: int, retry_after: int | None,
+    naps: list[float],
+) -> None:
+    slept: list[float] = []
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep(slept))
+    fake.http_error("response:cmd", status, retry_after=retry_after)
+    async with serving(slack) as client:
+        await slash(client, fake, QUESTION)
+        [reply] = await fake.wait_for("response:cmd")
+    assert [c.status for c in fake.calls_to("response:cmd", ok_only=False)] == [status, 200]
+    assert "scale-ai-stake" in json.dumps(reply.body)
+    assert slept == naps
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "attempts", "naps"),
+    [
+        (500, None, 3, [0.5, 1.0]),  # a server that keeps failing: three tries in all, then give up
+        (429, 1, 3, [1.0, 1.0]),  # a limit that never lifts: the same bound
+        (429, 120, 1, []),  # longer than a handler may wait: no retry at all
+        (404, None, 1, []),  # a refusal (an expired response_url): never retried
+        (400, None, 1, []),
+    ],
+)
+async def test_response_url_retries_are_bounded_and_only_for_429_and_5xx(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    status: int, retry_after: int | None, attempts: int, naps: list[float],
+) -> None:
+    slept: list[float] = []
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep(slept))
+    fake.http_error("response:cmd", status, retry_after=retry_after, times=10)
+    with caplog.at_level(logging.ERROR, logger="adapters.slack_adapter"):
+        async with serving(slack) as client:
+            await slash(client, fake, QUESTION)
+            await logged(caplog, "Slack response_url refused the reply")
+    assert [c.status for c in fake.calls_to("response:cmd", ok_only=False)] == [status] * attempts
+    assert slept == naps
 
 
 async def test_ask_answers_ephemerally_through_the_response_url(

@@ -1,8 +1,9 @@
 """A fake Slack Web API on loopback: records every call with its parsed body and answers like Slack.
 
-It also serves `response_url` endpoints (`/response/<name>`) and the Socket Mode websocket
-that `apps.connections.open` points at: it sends `hello`, then every envelope a test
-queues, and records the app's acks. Tests assert on what it received, never on mocks.
+It also serves `response_url` endpoints (`/response/<name>`, steered and recorded as the
+method `response:<name>`) and the Socket Mode websocket that `apps.connections.open` points
+at: it sends `hello`, then every envelope a test queues, and records the app's acks. Tests
+assert on what it received, never on mocks.
 """
 
 from __future__ import annotations
@@ -95,6 +96,13 @@ class FakeSlackApi:
             _Plan(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         )
 
+    def http_error(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
+        """The next `times` calls of `method` get HTTP `status` (a 5xx, a 4xx, or a 429 with `retry_after`)."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self._plans.setdefault(method, []).append(
+            _Plan(status, {"ok": False, "error": f"http_{status}"}, headers, times=times)
+        )
+
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         """The next `times` calls of `method` get `{"ok": false, "error": error}` (HTTP 200, like Slack)."""
         self._plans.setdefault(method, []).append(_Plan(200, {"ok": False, "error": error}, times=times))
@@ -163,17 +171,23 @@ class FakeSlackApi:
         method = request.match_info["method"]
         body = await self._body(request)
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
-        plans = self._plans.get(method) or []
-        if plans:
-            plan = plans[0]
-            plan.times -= 1
-            if plan.times <= 0:
-                plans.pop(0)
+        plan = self._next_plan(method)
+        if plan is not None:
             await self._record(Call(method, body, headers, status=plan.status, ok=False))
             return _json(plan.payload, status=plan.status, headers=plan.headers)
         payload = self._canned(method, body)
         await self._record(Call(method, body, headers))
         return _json(payload)
+
+    def _next_plan(self, method: str) -> _Plan | None:
+        plans = self._plans.get(method) or []
+        if not plans:
+            return None
+        plan = plans[0]
+        plan.times -= 1
+        if plan.times <= 0:
+            plans.pop(0)
+        return plan
 
     def _canned(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -200,8 +214,13 @@ class FakeSlackApi:
         return {"ok": True}
 
     async def _response_url(self, request: web.Request) -> web.Response:
+        method = "response:" + request.match_info["name"]
         body = await self._body(request)
-        await self._record(Call("response:" + request.match_info["name"], body, dict(request.headers)))
+        plan = self._next_plan(method)
+        if plan is not None:
+            await self._record(Call(method, body, dict(request.headers), status=plan.status, ok=False))
+            return _json(plan.payload, status=plan.status, headers=plan.headers)
+        await self._record(Call(method, body, dict(request.headers)))
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
