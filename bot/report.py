@@ -285,8 +285,13 @@ def to_text(report: Report) -> str:
     if report.unclustered:
         lines.append(f"  ({report.unclustered} rarer questions not clustered)")
 
-    lines += ["", f"Facts never matched: {len(report.never_matched)} of {report.facts}"]
-    lines += [f"  - {fact_id}: {question}" for fact_id, question in report.never_matched]
+    if report.asked == 0:
+        # With nothing asked, every fact is "never matched": listing them all says nothing.
+        when = f"since {report.since:%Y-%m-%d %H:%M} UTC" if report.since else "yet"
+        lines += ["", f"No questions logged {when}; no facts to report as never matched."]
+    else:
+        lines += ["", f"Facts never matched: {len(report.never_matched)} of {report.facts}"]
+        lines += [f"  - {fact_id}: {question}" for fact_id, question in report.never_matched]
     return "\n".join(lines)
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 import yaml
 
+from bot.cli import main
 from bot.curation_cli import fact_files
+from bot.db import Database
 from bot.engine import Engine
 from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.question_log import QuestionLog
 from bot.report import Report, build_report, cluster_questions, similarity, to_text, to_yaml
 
 STOCK = ["what is meta's stock price", "what is meta's stock price", "what is meta's stock price",
@@ -124,6 +130,46 @@ def test_facts_never_matched(engine: Engine) -> None:
     assert "scale-ai-stake" not in never and "gpu-spending" not in never
     assert len(never) == len(engine.base.facts) - 2
     assert report.facts == len(engine.base.facts)
+
+
+def test_an_empty_log_says_so_in_one_line_instead_of_listing_every_fact(engine: Engine) -> None:
+    text = to_text(build_report([], [], engine=engine))
+    assert "0 asked" in text
+    assert text.count("No questions logged yet; no facts to report as never matched.") == 1
+    assert not [line for line in text.splitlines() if line.startswith("  - ")]
+    assert "Facts never matched" not in text
+    assert not any(fact_id in text for fact_id in engine.base.facts)
+
+
+def test_an_empty_window_names_the_window_instead_of_listing_every_fact(engine: Engine) -> None:
+    since = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+    text = to_text(build_report([], [], engine=engine, since=since))
+    assert "No questions logged since 2025-06-01 12:00 UTC; no facts to report as never matched." in text
+    assert not any(fact_id in text for fact_id in engine.base.facts)
+
+
+def test_a_log_with_only_unanswered_questions_still_lists_every_fact(engine: Engine) -> None:
+    text = to_text(build_report([_row("recipe for banana bread", "abstained", reason="low_score")], [], engine=engine))
+    assert f"Facts never matched: {len(engine.base.facts)} of {len(engine.base.facts)}" in text
+    assert all(f"  - {fact_id}: " in text for fact_id in engine.base.facts)
+    assert "No questions logged" not in text
+
+
+def test_report_command_on_an_empty_question_log_exits_0_without_listing_facts(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("BOT_DATA_DIR", str(data_dir))
+    db = Database.in_data_dir(data_dir)
+    QuestionLog(db)  # the table exists, with no question in it
+    db.close()
+    out = io.StringIO()
+
+    code = main(["report", "--since", "all"], out=out)
+
+    assert code == 0
+    assert "No questions logged yet; no facts to report as never matched." in out.getvalue()
+    assert not any(fact_id in out.getvalue() for fact_id in engine.base.facts)
 
 
 def test_text_report_shows_every_part(engine: Engine) -> None:
