@@ -59,6 +59,12 @@ ASKED_UNKNOWN_SHARE = 0.5
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 CANDIDATES = 10
+# Words that frame what is asked about somebody without naming a subject ("Wang's role",
+# "Zuckerberg's view on developers"): the "asked about" check looks past them.
+FRAME_WORDS = frozenset(
+    "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
+    "involvement part".split()
+)
 MIN_CANDIDATES = 5
 # Order-insensitive similarity of the question's known words to a phrasing's.
 FUZZY_SCORER = fuzz.token_sort_ratio
@@ -136,6 +142,7 @@ class Engine:
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
         self._canon_cache: dict[str, str] = {}
+        self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
@@ -481,7 +488,9 @@ class Engine:
     def _asked_about_share(self, query: _Query, indexed: _IndexedFact) -> float:
         """The share of what the question asks about its entities ("Apple's AI *strategy*") that
         the fact covers; 1.0 when the question only names an entity ("Who is Alexandr Wang?")."""
-        asked = {t: w for t, w in query.terms.items() if t not in query.entity_terms}
+        asked = {
+            t: w for t, w in query.terms.items() if t not in query.entity_terms and t not in self._frame_terms
+        }
         unknown_weight = (query.total_weight - sum(query.terms.values())) * ASKED_UNKNOWN_SHARE
         total = sum(asked.values()) + unknown_weight
         if total <= 0:

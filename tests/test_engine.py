@@ -87,6 +87,19 @@ def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str
     assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is Alexandr Wang's role?", "alexandr-wang"),
+        ("What is Zuckerberg's view on developers?", "developers-benefit"),
+    ],
+)
+def test_words_that_only_frame_the_question_are_not_what_it_asks_about(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 def test_an_entity_the_fact_does_not_involve_pulls_the_fact_down(engine: Engine) -> None:
     plain = engine.answer("How much of Scale AI does Meta own?")
     swapped = engine.answer("How much of Scale AI does OpenAI own?")
