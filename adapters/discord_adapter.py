@@ -212,15 +212,15 @@ class Responder:
             await self._say(interaction, TOO_LONG)
             return
         user_id = str(interaction.user.id)
-        answer = await self._compute(interaction, lambda: self.service.ask(bounded, platform=PLATFORM, user_id=user_id))
-        if answer.status == "limited":
-            # Only the asker needs to know they are over the per-user limit.
-            if interaction.response.is_done():
-                # Deferred as a public "thinking" message: Discord shows the first follow-up as the
-                # placeholder was shown, whatever its flags, so the placeholder goes first.
-                await interaction.delete_original_response()
-            await self._send(interaction, embeds=to_embeds(answer), ephemeral=True)
+        # The limit is checked before any deferral: a deferred reply is seen as its "thinking"
+        # placeholder was, so only a refusal known up front can stay with the asker alone.
+        limited = self.service.admit(bounded, platform=PLATFORM, user_id=user_id)
+        if limited is not None:
+            await self._send(interaction, embeds=to_embeds(limited), ephemeral=True)
             return
+        answer = await self._compute(
+            interaction, lambda: self.service.ask(bounded, platform=PLATFORM, user_id=user_id, admitted=True)
+        )
         await self._send(interaction, embeds=to_embeds(answer), view=to_view(answer))
 
     def complete(self, typed: str) -> list[app_commands.Choice[str]]:

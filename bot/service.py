@@ -60,17 +60,33 @@ class AskService:
         with self._lock:
             self._engine = engine
 
-    def ask(self, question: str, *, platform: str = "cli", user_id: str | None = None) -> Answer:
+    def ask(
+        self, question: str, *, platform: str = "cli", user_id: str | None = None, admitted: bool = False
+    ) -> Answer:
         """Answer through the current engine, unless the asker is over the limit; then run the hooks.
 
-        A failing hook is logged and skipped: bookkeeping never costs the asker their answer.
+        `admitted` says `admit` already charged this question to the asker's limit. A failing
+        hook is logged and skipped: bookkeeping never costs the asker their answer.
         """
         started = self._clock()
-        answer = self._limited(question, platform=platform, user_id=user_id)
+        answer = None if admitted else self._limited(question, platform=platform, user_id=user_id)
         if answer is None:
             # One read of the engine: a swap during this question doesn't mix two bases.
             answer = self._engine.answer(question)
-        elapsed = self._clock() - started
+        self._after(question, answer, platform, user_id, self._clock() - started)
+        return answer
+
+    def admit(self, question: str, *, platform: str, user_id: str | None) -> Answer | None:
+        """Charge one question to the asker's limit before the slow part: None when they may ask
+        (then `ask(..., admitted=True)`), else the "limited" answer, with the hooks already run.
+        A surface that must decide early who sees the reply (Discord's deferral) asks this way."""
+        started = self._clock()
+        answer = self._limited(question, platform=platform, user_id=user_id)
+        if answer is not None:
+            self._after(question, answer, platform, user_id, self._clock() - started)
+        return answer
+
+    def _after(self, question: str, answer: Answer, platform: str, user_id: str | None, elapsed: float) -> None:
         for hook in self.hooks:
             try:
                 hook(question, answer, platform, user_id)
@@ -81,7 +97,6 @@ class AskService:
                 timing_hook(answer, platform, elapsed)
             except Exception:
                 log.exception("timing hook %s failed; the answer is still given", _name(timing_hook))
-        return answer
 
     def _limited(self, question: str, *, platform: str, user_id: str | None) -> Answer | None:
         if self.rate_limiter is None or not user_id:

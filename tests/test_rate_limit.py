@@ -108,3 +108,15 @@ def test_the_service_answers_limited_over_the_limit_and_never_limits_the_cli(eng
     assert all(service.ask(QUESTION, platform="cli").status == "answered" for _ in range(5))
     clock.advance(45)
     assert service.ask(QUESTION, platform="slack", user_id="U1").status == "answered"
+
+
+def test_admit_charges_the_limit_once_so_an_admitted_ask_is_not_counted_twice(engine: Engine) -> None:
+    seen: list[Answer] = []
+    service = AskService(engine, rate_limiter=RateLimiter(2, clock=FakeClock()), hooks=[lambda q, a, p, u: seen.append(a)])
+    for _ in range(2):
+        assert service.admit(QUESTION, platform="discord", user_id="U1") is None
+        assert service.ask(QUESTION, platform="discord", user_id="U1", admitted=True).status == "answered"
+    refused = service.admit(QUESTION, platform="discord", user_id="U1")
+    assert refused is not None and refused.status == "limited"
+    # Every question reaches the hooks exactly once, the refused one included.
+    assert [a.status for a in seen] == ["answered", "answered", "limited"]

@@ -419,7 +419,7 @@ async def test_an_unexpected_error_is_logged_and_the_user_hears_one_sentence(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     class BrokenService(AskService):
-        def ask(self, question: str, *, platform: str = "cli", user_id: str | None = None) -> Answer:
+        def ask(self, question: str, **kwargs: object) -> Answer:
             raise RuntimeError("question log is down")
 
     slack = SlackBot(slack_settings(fake, tmp_path), BrokenService(engine), db=db)
