@@ -59,6 +59,7 @@ ASKED_UNKNOWN_SHARE = 0.5
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 CANDIDATES = 10
+FIRST_NAME_EDITS = 2
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
@@ -336,6 +337,15 @@ class Engine:
         owners = {self.canon(w) for w in _POSSESSIVE.findall(normalize_typography(text).lower())}
         return {key for key in named if key.split()[-1] in owners}
 
+    def _misspelt_first_name(self, word: str, following: str) -> str | None:
+        """The first name of the person whose family name comes next, when `word` is a typo
+        of it ("Maro Zuckerberg", "Yenn LeCun"); short first names defeat plain typo correction."""
+        key = self._entity_aliases.get((self.canon(self._known_form(following)),)) if following else None
+        if key is None or " " not in key or not word.isalpha():
+            return None
+        first = key.split()[0]
+        return first if OSA.distance(stem(word), first) <= FIRST_NAME_EDITS else None
+
     def _known_form(self, word: str) -> str:
         """The word as the base spells it, when it is a typo the base can correct."""
         if word in self._surface:
@@ -377,6 +387,8 @@ class Engine:
                 found = [(self.canon(w), 1.0)]
             elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
+            elif (first := self._misspelt_first_name(w, raw[index] if index < len(raw) else "")) is not None:
+                found = [(first, CORRECTED_WEIGHT)]
             elif (parts := self._split(w)) is not None:
                 found = [(self.canon(p), CORRECTED_WEIGHT) for p in parts if p not in STOPWORDS]
             elif len(w) > 4 and w.endswith("ly"):

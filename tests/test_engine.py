@@ -37,6 +37,9 @@ def test_the_scale_ai_question_gets_the_49_percent_fact_with_its_verbatim_quote(
         ("Meta own Scale AI how much", "scale-ai-stake"),
         ("scale ai stake", "scale-ai-stake"),
         ("opensource washing", "open-washing"),
+        ("Who is Maro Zuckrberg?", "who-is-mark-zuckerberg"),
+        ("who is yenn lecun", "who-is-yann-lecun"),
+        ("what did Sma Altman say about oversight", "altman-international-oversight"),
     ],
 )
 def test_typos_word_order_and_run_together_words(engine: Engine, question: str, expected: str) -> None:
