@@ -59,6 +59,9 @@ ASKED_UNKNOWN_SHARE = 0.5
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 CANDIDATES = 10
+# An unknown word one edit from a small word ("waht", "abot") is most likely that word.
+SLIP_FACTOR = 0.5
+# How far a misspelt first name may be from the one before a known family name.
 FIRST_NAME_EDITS = 2
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers"): the "asked about" check looks past them.
@@ -401,7 +404,7 @@ class Engine:
         named = self._entities_in(ordered)
         entities = named & self._specific_entities
         total = sum(terms.values()) + sum(
-            UNKNOWN_WEIGHT * self._max_idf * (UNKNOWN_NAME_FACTOR if w in names else 1.0) for w in set(unknown)
+            UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(w, names) for w in set(unknown)
         )
         return _Query(
             terms=terms,
@@ -697,6 +700,16 @@ def _skeleton(word: str) -> str:
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
 
 
+def _unknown_factor(word: str, names: set[str]) -> float:
+    """How much an unknown word weighs against a match: a capitalised one may be a name the
+    base lacks (double), one a slip away from a small word ("waht", "abot") little."""
+    if word in names:
+        return UNKNOWN_NAME_FACTOR
+    if len(word) >= 4 and process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1):
+        return SLIP_FACTOR
+    return 1.0
+
+
 def _counted(raw: list[str]) -> list[str]:
     """What a "how many" question counts: the words right after it ("how many GPUs",
     "how many Llama versions"), up to the first small word."""
@@ -758,6 +771,7 @@ def _question_types(raw: list[str]) -> set[str]:
     return found
 
 
+_LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _POSSESSIVE = re.compile(r"([a-z0-9.-]+)'s\b")
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _WH_WORDS = frozenset("who what which how why where whom whose".split())

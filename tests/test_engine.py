@@ -40,6 +40,8 @@ def test_the_scale_ai_question_gets_the_49_percent_fact_with_its_verbatim_quote(
         ("Who is Maro Zuckrberg?", "who-is-mark-zuckerberg"),
         ("who is yenn lecun", "who-is-yann-lecun"),
         ("what did Sma Altman say about oversight", "altman-international-oversight"),
+        ("Waht risks did Sam Altman wrn about?", "altman-global-risks"),
+        ("Wihat did Zuckerberg say about Lelama 3.1?", "llama-3-1"),
     ],
 )
 def test_typos_word_order_and_run_together_words(engine: Engine, question: str, expected: str) -> None:
