@@ -56,19 +56,19 @@ LONE_WORD_PENALTY = 0.6
 MIN_ASKED_ABOUT_SHARE = 0.4
 ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
-# A typo-corrected word is trusted a little less than one typed right.
-CORRECTED_WEIGHT = 0.85
-CANDIDATES = 10
-# An unknown word one edit from a small word ("waht", "abot") is most likely that word.
-SLIP_FACTOR = 0.5
-# How far a misspelt first name may be from the one before a known family name.
-FIRST_NAME_EDITS = 2
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
     "involvement part".split()
 )
+# A typo-corrected word is trusted a little less than one typed right.
+CORRECTED_WEIGHT = 0.85
+# An unknown word one edit from a small word ("waht", "abot") is most likely that word.
+SLIP_FACTOR = 0.5
+# How far a misspelt first name may be from the one before a known family name.
+FIRST_NAME_EDITS = 2
+CANDIDATES = 10
 MIN_CANDIDATES = 5
 # Order-insensitive similarity of the question's known words to a phrasing's.
 FUZZY_SCORER = fuzz.token_sort_ratio
