@@ -371,7 +371,8 @@ class Engine:
         terms: dict[str, float] = {}
         ordered: list[str] = []
         unknown: list[str] = []
-        index = 0
+        # A leading greeting ("good morning!") is manners, not part of what is asked.
+        index = greeting = _greeting_length(raw)
         while index < len(raw):
             w = raw[index]
             index += 1
@@ -414,7 +415,7 @@ class Engine:
             outside=outside,
             content=" ".join(ordered),
             total_weight=total,
-            help_only=help_only,
+            help_only=help_only or (greeting > 0 and not terms),
             asks=frozenset(_question_types(raw)),
             counted=frozenset(self.canon(self._known_form(w)) for w in _counted(raw)),
             owners=frozenset(self._owners(question, named)),
@@ -700,6 +701,19 @@ def _skeleton(word: str) -> str:
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
 
 
+def _greeting_length(raw: list[str]) -> int:
+    """How many of the first words greet ("hi", "good morning", "hey there")."""
+    start = 0
+    while start < len(raw):
+        if raw[start] in _GREETINGS:
+            start += 1
+        elif raw[start] == "good" and start + 1 < len(raw) and raw[start + 1] in _DAYTIMES:
+            start += 2
+        else:
+            break
+    return start
+
+
 def _unknown_factor(word: str, names: set[str]) -> float:
     """How much an unknown word weighs against a match: a capitalised one may be a name the
     base lacks (double), one a slip away from a small word ("waht", "abot") little."""
@@ -771,6 +785,8 @@ def _question_types(raw: list[str]) -> set[str]:
     return found
 
 
+_GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon evening howdy there all".split())
+_DAYTIMES = frozenset("morning afternoon evening day".split())
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _POSSESSIVE = re.compile(r"([a-z0-9.-]+)'s\b")
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())

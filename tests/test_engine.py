@@ -116,11 +116,18 @@ def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> N
     assert answer.status == "abstained" and answer.suggestions
 
 
-@pytest.mark.parametrize("greeting", ["hi", "Hello!", "help", "what can you do?", "", "   "])
+@pytest.mark.parametrize(
+    "greeting",
+    ["hi", "Hello!", "help", "what can you do?", "", "   ", "good evening, is anybody there?", "hi all, anybody awake?"],
+)
 def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> None:
     answer = engine.answer(greeting)
     assert answer.status == "help"
     assert {t.id for t in answer.topics} >= {"llama", "regulation", "investments"}
+
+
+def test_a_greeting_before_a_question_does_not_hide_the_question(engine: Engine) -> None:
+    assert engine.answer("good morning! how much of scale ai does meta own?").fact_id == "scale-ai-stake"
 
 
 def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
