@@ -26,6 +26,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -93,7 +94,7 @@ def check_settings(settings: Settings) -> None:
                 "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
                 "(Basic Information > App-Level Tokens, with the connections:write scope)"
             )
-    elif not settings.slack_signing_secret:
+    elif not (settings.slack_signing_secret or "").strip():
         raise ConfigError(
             "SLACK_SIGNING_SECRET is missing: HTTP mode checks every request with it "
             "(Basic Information > App Credentials); set it or set SLACK_MODE=socket with SLACK_APP_TOKEN"
@@ -176,6 +177,7 @@ class SlackBot:
             # Socket Mode payloads arrive over the app token's websocket; there is no signature.
             request_verification_enabled=self.mode == "http",
         )
+        self._verifier = SignatureVerifier(settings.slack_signing_secret or "") if self.mode == "http" else None
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._started = False
@@ -189,8 +191,23 @@ class SlackBot:
         return [web.post(EVENTS_PATH, self._handle_http)]
 
     async def _handle_http(self, request: web.Request) -> web.Response:
+        # Check the signature before bolt reads the body: bolt parses it first (a body that is not
+        # JSON was a 500 with a traceback), and its verifier raises on a timestamp that is not a
+        # number, which sent an unsigned body to the error handler as if Slack had sent it.
+        if not self._signed(await request.read(), request.headers):
+            return web.json_response({"error": "invalid request"}, status=401)
         bolt_response = await self.bolt_app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        timestamp = headers.get("X-Slack-Request-Timestamp")
+        signature = headers.get("X-Slack-Signature")
+        if self._verifier is None or not timestamp or not signature:
+            return False
+        try:
+            return self._verifier.is_valid(body.decode("utf-8", errors="replace"), timestamp, signature)
+        except ValueError:  # a timestamp that is not a number
+            return False
 
     async def start(self) -> None:
         """Socket Mode: open the websocket (ConfigError if Slack rejects the app token). HTTP mode: nothing to do."""
