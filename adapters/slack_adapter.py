@@ -332,6 +332,15 @@ class SlackBot:
         app.action(ACTION_PATTERNS["related"])(guarded(self._on_related))
         app.action(ACTION_PATTERNS["example"])(guarded(self._on_example))
         app.action(ACTION_PATTERNS["vote"])(guarded(self._on_vote))
+        # The rest is acknowledged: bolt answers a request no listener takes with 404 (and no ack in
+        # Socket Mode), so Slack retries the event (app_uninstalled and tokens_revoked reach every
+        # app) or shows the user an error (a button of an older message, a shortcut, a modal).
+        anything = re.compile(r".*")
+        app.event(anything)(self._on_other)
+        app.action(anything)(guarded(self._on_unknown_action))
+        app.shortcut(anything)(self._on_other)
+        app.view(anything)(self._on_other)
+        app.view_closed(anything)(self._on_other)
         app.error(self._on_error)
 
     def _guarded(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -522,6 +531,20 @@ class SlackBot:
             vote=vote,
         )
         await self._respond(body.get("response_url"), response_type="ephemeral", replace_original=False, text=THANKS[vote])
+
+    async def _on_unknown_action(
+        self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any] | None
+    ) -> None:
+        """A button the bot doesn't make (now): acknowledge it and tell the clicker, as for a fact that is gone."""
+        await ack()
+        log.info("Slack action %s is not one of ours; ignored", (action or {}).get("action_id"))
+        if body.get("type") == "block_actions" and body.get("response_url"):
+            await self._respond(body["response_url"], response_type="ephemeral", replace_original=False, text=GONE)
+
+    async def _on_other(self, ack: Callable[..., Any], body: dict[str, Any]) -> None:
+        """Acknowledge what the bot has no use for, so Slack neither retries it nor shows an error."""
+        await ack()
+        log.info("Slack %s ignored", (body.get("event") or {}).get("type") or body.get("type"))
 
     # -- errors ------------------------------------------------------------------------------
 
