@@ -126,7 +126,7 @@ def decode_value(value: str | None) -> dict[str, Any]:
     """The data of a button value; {} for anything that isn't our JSON (values arrive from clients)."""
     try:
         data = json.loads(value or "")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested too deep
         return {}
     return data if isinstance(data, dict) else {}
 
