@@ -69,6 +69,9 @@ SERVER_ERROR_BACKOFF = 0.5
 # Errors from apps.connections.open that no retry will fix: the token itself is wrong.
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Message subtypes that are still a person writing, as bolt's own `app.message()` takes them:
+# a message with files attached, and a thread reply also sent to the conversation.
+_WRITTEN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 
 
 def check_settings(settings: Settings) -> None:
@@ -386,7 +389,8 @@ class SlackBot:
 
     async def _on_message(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         # Only direct messages: channel messages reach us as app_mention when they name the bot.
-        if event.get("channel_type") != "im" or event.get("subtype") or _from_bot(event):
+        subtype = event.get("subtype")
+        if event.get("channel_type") != "im" or (subtype and subtype not in _WRITTEN_SUBTYPES) or _from_bot(event):
             return
         await self._answer_event(event, bot_user_id=context.bot_user_id, thread_ts=event.get("thread_ts"))
 
