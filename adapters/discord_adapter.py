@@ -277,6 +277,12 @@ class Responder:
             return
         await self._send(interaction, embeds=to_embeds(answer), view=to_view(answer), ephemeral=True)
 
+    async def unknown_click(self, interaction: discord.Interaction) -> None:
+        """A button whose custom_id this version doesn't make (an older message's): say so, as for a
+        fact that is gone; unanswered, Discord would show "This interaction failed"."""
+        log.info("a click on a button that is not one of ours; %s", _context(interaction))
+        await self._say(interaction, GONE)
+
     @staticmethod
     def _asked_on(interaction: discord.Interaction) -> str | None:
         message = interaction.message
@@ -430,12 +436,13 @@ class FactbotClient(discord.Client):
         if self.responder is None or interaction.type is not discord.InteractionType.component:
             return
         action = parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
-        if action is None:
-            return
         try:
+            if action is None:
+                await self.responder.unknown_click(interaction)
+                return
             await self.responder.click(interaction, action)
         except Exception as error:  # noqa: BLE001 - one failed click never stops the bot
-            await report_failure(interaction, error, what=f"{action.kind} button")
+            await report_failure(interaction, error, what=f"{action.kind if action else 'unknown'} button")
 
 
 # -- lifecycle -----------------------------------------------------------------------------
