@@ -453,9 +453,28 @@ def _channel(channel_id: str, guild_id: str) -> dict[str, Any]:
 
 
 def _interaction(
-    kind: int, data: dict[str, Any], *, interaction_id: str, token: str, guild_id: str, channel_id: str,
+    kind: int, data: dict[str, Any], *, interaction_id: str, token: str, guild_id: str | None, channel_id: str,
     user: dict[str, Any],
 ) -> dict[str, Any]:
+    if guild_id is None:
+        # A direct message with the bot: a `user` instead of a `member`, no guild, a DM channel.
+        return {
+            "id": interaction_id,
+            "application_id": APPLICATION_ID,
+            "type": kind,
+            "data": data,
+            "channel_id": channel_id,
+            "channel": {"id": channel_id, "type": 1, "last_message_id": None, "flags": 0, "recipients": [user]},
+            "user": user,
+            "token": token,
+            "version": 1,
+            "app_permissions": "2248473465835073",
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": 10485760,
+        }
     return {
         "id": interaction_id,
         "application_id": APPLICATION_ID,
@@ -485,12 +504,13 @@ def command_interaction(
     interaction_id: str,
     token: str = "command-token",
     autocomplete: bool = False,
-    guild_id: str = GUILD_ID,
+    guild_id: str | None = GUILD_ID,
     channel_id: str = CHANNEL_ID,
     user: dict[str, Any] = HUMAN,
     command_guild_id: str | None = None,
 ) -> dict[str, Any]:
-    """An application command (type 2) or its autocomplete (type 4) for a chat-input command."""
+    """An application command (type 2) or its autocomplete (type 4) for a chat-input command;
+    with `guild_id=None`, as sent from a direct message with the bot."""
     data: dict[str, Any] = {"id": "1600000000000000001", "name": name, "type": 1}
     if options:
         data["options"] = options
@@ -508,11 +528,11 @@ def component_interaction(
     *,
     interaction_id: str,
     token: str = "component-token",
-    guild_id: str = GUILD_ID,
+    guild_id: str | None = GUILD_ID,
     channel_id: str = CHANNEL_ID,
     user: dict[str, Any] = HUMAN,
 ) -> dict[str, Any]:
-    """A button click (type 3) on `message`."""
+    """A button click (type 3) on `message`; with `guild_id=None`, in a direct message with the bot."""
     payload = _interaction(
         3, {"custom_id": custom_id, "component_type": 2}, interaction_id=interaction_id, token=token,
         guild_id=guild_id, channel_id=channel_id, user=user,
