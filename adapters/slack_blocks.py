@@ -58,13 +58,15 @@ def escape_mrkdwn(text: str) -> str:
 
 
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+_BROADCASTS = frozenset({"here", "channel", "everyone", "subteam"})
 
 
 def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
     """A Slack message's text as the plain question the user typed.
 
-    Mentions of the bot are dropped; other mentions, channels and links become readable
-    words (`@someone`, `#general`, the link label); Slack's `&amp;`, `&lt;`, `&gt;` are decoded.
+    Mentions of the bot and calls to a whole channel or group (`@here`, `@channel`) are
+    dropped; other mentions, channels and links become readable words (`@someone`,
+    `#general`, the link label); Slack's `&amp;`, `&lt;`, `&gt;` are decoded.
     """
 
     def token(match: re.Match[str]) -> str:
@@ -77,8 +79,11 @@ def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
         if target.startswith("#"):
             return "#" + (label or "channel")
         if target.startswith("!"):
-            # <!here>, <!channel>, <!subteam^ID|@team>, <!date^…|fallback>
+            # <!here>, <!channel>, <!everyone> and <!subteam^ID|@team> call people, they don't
+            # ask anything: dropped. <!date^…|fallback> keeps its readable fallback.
             name = target[1:].split("^", 1)[0]
+            if name in _BROADCASTS:
+                return " "
             return label or f"@{name}"
         return label or target
 

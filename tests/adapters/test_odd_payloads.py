@@ -188,7 +188,7 @@ async def test_slack_markup_in_a_question_is_echoed_as_text_and_pings_nobody(
     assert await slash(http, fake, text) == (200, "")
     [reply] = await fake.wait_for("response:cmd")
     echo = reply.body["blocks"][0]["elements"][0]["text"]
-    assert echo == "You asked “@channel @here @everyone @bob #general link &lt;b&gt; &amp; why?”"
+    assert echo == "You asked “@bob #general link &lt;b&gt; &amp; why?”"
     rendered = shown(reply.body)
     for raw in ("<!", "<@U123", "<#C123", "<https://", "<b>"):
         assert raw not in rendered

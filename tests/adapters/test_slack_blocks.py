@@ -60,7 +60,8 @@ def test_escape_mrkdwn_neutralises_mentions_and_links() -> None:
 
 def test_from_mrkdwn_drops_the_bot_mention_and_decodes_slack_markup() -> None:
     text = "<@UBOT> is &lt;b&gt; &amp; <!here> ok, <@U42|ann>? see <#C1|general> <https://ex.com|this>"
-    assert from_mrkdwn(text, bot_user_id="UBOT") == "is <b> & @here ok, @ann? see #general this"
+    assert from_mrkdwn(text, bot_user_id="UBOT") == "is <b> & ok, @ann? see #general this"
+    assert from_mrkdwn("<!channel> <!here> <!subteam^S1|@eng> <!date^1|today>") == "today"
     assert from_mrkdwn("<@UBOT>", bot_user_id="UBOT") == ""
 
 
