@@ -206,15 +206,18 @@ class Engine:
                     self._surface.setdefault(w, term)
                     weights[term] = max(weights.get(term, 0.0), weight)
 
-            phrasing_words = [self._words(p) for p in fact.phrasings]
+            phrasings = fact.phrasings
+            phrasing_words = [self._words(p) for p in phrasings]
             answer_words = self._words(fact.answer)
-            for entity in fact.entities:
-                add(self._words(entity), FIELD_WEIGHTS["entity"])
+            entity_words = [self._words(entity) for entity in fact.entities]
+            quote_words = [self._words(quote.text) for quote in fact.quotes]
+            for found in entity_words:
+                add(found, FIELD_WEIGHTS["entity"])
             for found in phrasing_words:
                 add(found, FIELD_WEIGHTS["phrasing"])
             add(answer_words, FIELD_WEIGHTS["answer"])
-            for quote in fact.quotes:
-                add(self._words(quote.text), FIELD_WEIGHTS["quote"])
+            for found in quote_words:
+                add(found, FIELD_WEIGHTS["quote"])
             for w in {w for found in [*phrasing_words, answer_words] for w in found}:
                 surface_df[w] += 1
             phrasing_term_lists = [[self.canon(w) for w in found if w not in STOPWORDS] for found in phrasing_words]
@@ -240,8 +243,13 @@ class Engine:
             )
             # Whose the fact is: whom its question names (else its entities), and every owner
             # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
-            asked_of = self._entities_in(self._terms(fact.question)) or {self._entity_key(e) for e in fact.entities}
-            owners = {key for p in fact.phrasings for key in self._owners(p, self._entities_in(self._terms(p)))}
+            asked_of = self._entities_in(phrasing_term_lists[0]) or {self._entity_key(e) for e in fact.entities}
+            owners = {
+                key
+                for phrasing, terms in zip(phrasings, phrasing_term_lists)
+                if _POSSESSIVE.search(normalize_typography(phrasing).lower())
+                for key in self._owners(phrasing, self._entities_in(terms))
+            }
             indexed.subjects = frozenset(asked_of | owners)
             indexed.counts = frozenset(
                 self.canon(w)
@@ -249,7 +257,7 @@ class Engine:
                 | {w for text in [fact.answer, *(q.text for q in fact.quotes)] for w in _counted_in(text)}
             )
             indexed.own_terms = frozenset(
-                self._terms(" ".join([fact.answer, *fact.entities, *(q.text for q in fact.quotes)]))
+                self.canon(w) for found in [answer_words, *entity_words, *quote_words] for w in found if w not in STOPWORDS
             )
             self._facts.append(indexed)
             self._by_id[fact.id] = indexed
