@@ -1,4 +1,4 @@
-"""The command line: ask, topics, fact, knowledge check, eval, serve.
+"""The command line: ask, topics, fact, knowledge check and confusions, eval, serve.
 
 Only this module picks exit codes: 0 done, 1 the fact base or a setting has a problem,
 2 the command was called the wrong way.
@@ -143,6 +143,28 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextI
     return 0
 
 
+def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.confusions import find_confusions
+
+    if not 0.0 <= args.margin <= 1.0:
+        raise UsageError(f"--margin {args.margin} is not between 0 and 1; try 0.1")
+    confusions = find_confusions(load_engine(settings), margin=args.margin)
+    if not confusions:
+        out.write(f"no confusions: every phrasing beats every unrelated fact by more than {args.margin}\n")
+        return 0
+    total = len({(owner, phrasing) for c in confusions for owner, phrasing, _, _ in c.phrasings})
+    plural = "phrasing scores" if total == 1 else "phrasings score"
+    out.write(f"{total} {plural} within {args.margin} on {len(confusions)} pairs of unrelated facts\n")
+    out.write("Link a pair as related when both answer the question, or make the phrasing say what only its fact says.\n")
+    for confusion in confusions:
+        first, second = confusion.fact_ids
+        out.write(f"\n{first} / {second}\n")
+        for owner, phrasing, own, other in confusion.phrasings:
+            mine = f"{own:.2f}" if own else "its own fact is not a candidate"
+            out.write(f"  [{owner}] {phrasing!r}: {mine} against {other:.2f}\n")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.evaluation import evaluate, load_cases
 
@@ -201,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = knowledge_commands.add_parser("check", help="validate the fact base and print its statistics")
     check.add_argument("-v", "--verbose", action="store_true", help="list the alternates count of every fact")
     check.set_defaults(handler=cmd_knowledge_check)
+    confusions = knowledge_commands.add_parser(
+        "confusions", help="list phrasings that an unrelated fact matches about as well as their own"
+    )
+    confusions.add_argument("--margin", type=float, default=0.1, help="how close counts as confused (default 0.1)")
+    confusions.set_defaults(handler=cmd_knowledge_confusions)
 
     evaluation = commands.add_parser("eval", help="score the engine on labelled questions")
     evaluation.add_argument("files", nargs="+", help="YAML files of {q, expect, kind}")
@@ -231,7 +258,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         handler = getattr(args, "handler", None)
         if handler is None:
             if args.command == "knowledge":
-                raise UsageError("say what to do with the fact base: python -m bot knowledge check")
+                raise UsageError("say what to do with the fact base: python -m bot knowledge check (or confusions)")
             raise UsageError("give a command: ask, topics, fact, knowledge check, eval or serve (see --help)")
         settings = load_settings()
         return handler(args, settings, out)

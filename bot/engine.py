@@ -70,6 +70,8 @@ SLIP_FACTOR = 0.5
 FIRST_NAME_EDITS = 2
 CANDIDATES = 10
 MIN_CANDIDATES = 5
+# The most facts whose phrasings are compared with the question, ties included.
+MAX_POOL = 300
 # Order-insensitive similarity of the question's known words to a phrasing's.
 FUZZY_SCORER = fuzz.token_sort_ratio
 HELP_WORDS = frozenset(
@@ -458,12 +460,31 @@ class Engine:
         limit = CANDIDATES if rare else CANDIDATES * 3
         # Among facts that know the same words, one that has them in a single phrasing goes first
         # ("Who is Yann LeCun?" names LeCun, as a dozen facts do; one is phrased just so).
-        pool = ranked[: limit * 2]
+        end = limit * 2
+        if end < len(ranked):
+            # Facts tied with the last one in are as good as it: none is left out for its order.
+            boundary = coverage[ranked[end - 1]]
+            while end < min(len(ranked), MAX_POOL) and coverage[ranked[end]] >= boundary - 1e-9:
+                end += 1
+        pool = ranked[:end]
         total = query.total_weight or 1.0
         shared = {order: _phrasing_overlap(query, self._facts[order]) for order in pool}
-        best = {order: max(shared[order].values(), default=0.0) / total for order in pool}
+        best = {order: self._best_phrasing_f1(self._facts[order], shared[order], total) for order in pool}
         pool.sort(key=lambda order: (-(coverage[order] + best[order]), order))
         return [(self._facts[order], coverage[order] / total, shared[order]) for order in pool[:limit]]
+
+    @staticmethod
+    def _best_phrasing_f1(indexed: _IndexedFact, shared: dict[int, float], total: float) -> float:
+        """How well the fact's closest phrasing fits the question both ways: all of the question,
+        and nothing much besides (F1 of the shared word weight)."""
+        best = 0.0
+        for i, weight in shared.items():
+            precision = weight / total
+            phrasing_weight = indexed.phrasing_weights[i]
+            recall = min(1.0, weight / phrasing_weight) if phrasing_weight else 0.0
+            if precision + recall:
+                best = max(best, 2 * precision * recall / (precision + recall))
+        return best
 
     def _score(
         self, query: _Query, indexed: _IndexedFact, coverage: float, shared: dict[int, float], fuzzy: float
@@ -624,6 +645,10 @@ class Engine:
             firsts = (t.fact_ids[0] for t in self.base.topics.values() if t.fact_ids and t.fact_ids[0] in self._by_id)
             picks = [(fact_id, 0.0) for fact_id in itertools.islice(firsts, limit)]
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=score) for f, score in picks]
+
+    def linked(self, fact_id: str) -> frozenset[str]:
+        """The facts related to this one either way: two of them close together are no conflict."""
+        return self._by_id[fact_id].related
 
     def related(self, fact_id: str, *, limit: int = 5) -> list[FactRef]:
         """Facts listed as related first, then others of the same topic."""

@@ -260,3 +260,24 @@ def test_when_questions_need_a_fact_with_a_date() -> None:
     assert not _gpu_base(undated).answer("When did Acme launch Zeta?").answered
     dated = undated.model_copy(update={"date": "2024-07-23"})
     assert _gpu_base(dated).answer("When did Acme launch Zeta?").answered
+
+
+def test_a_phrasing_that_is_exactly_the_question_wins_among_many_facts_sharing_its_words() -> None:
+    """Seventy facts know "acme widget" among other words; the one phrased just so must not
+    be cut from the candidates for coming last in the base."""
+    crowd = [_fact(f"acme-{i:02d}", f"What about acme widget part {i}?", [f"acme widget extra{i} bits"]) for i in range(70)]
+    exact = _fact("acme-widget", "Tell me about the acme widget", ["acme widget"])
+    answer = Engine(_tiny_base([*crowd, exact])).answer("acme widget?")
+    assert answer.fact_id == "acme-widget"
+
+
+def test_every_phrasing_of_the_real_base_finds_its_own_fact_among_the_candidates(
+    engine: Engine, fact_base: FactBase
+) -> None:
+    lost = [
+        (fact.id, phrasing)
+        for fact in fact_base.facts.values()
+        for phrasing in fact.phrasings
+        if fact.id not in {parts.fact_id for parts in engine.rank(phrasing)}
+    ]
+    assert not lost

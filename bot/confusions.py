@@ -1,0 +1,44 @@
+"""Where the fact base confuses itself: phrasings that an unrelated fact matches about as well.
+
+A curator's check, run on the base alone (no logged questions, no labelled ones): every
+phrasing of every fact is asked, and a phrasing on which another fact, not listed as
+related, scores within `margin` of its own fact (or above it) is a confusion. Such a pair
+either answers overlapping questions (link them as related) or shares a generic phrasing
+(make it say what only its own fact's quote says).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.engine import Engine
+
+DEFAULT_MARGIN = 0.1
+CONTENDERS = 3
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Two unrelated facts that some phrasings cannot tell apart."""
+
+    fact_ids: tuple[str, str]
+    phrasings: list[tuple[str, str, float, float]] = field(default_factory=list)
+    """(the fact the phrasing belongs to, the phrasing, its own score, the other fact's score);
+    an own score of 0 means the phrasing does not even find its own fact."""
+
+
+def find_confusions(engine: Engine, *, margin: float = DEFAULT_MARGIN) -> list[Confusion]:
+    """Every confusable pair of unrelated facts, the pair with most confused phrasings first."""
+    pairs: dict[tuple[str, str], Confusion] = {}
+    for fact in engine.base.facts.values():
+        related = engine.linked(fact.id)
+        for phrasing in fact.phrasings:
+            ranked = engine.rank(phrasing)
+            own = next((parts.score for parts in ranked if parts.fact_id == fact.id), 0.0)
+            # Only facts that compete for the answer: the best few, not every distant match.
+            for parts in ranked[:CONTENDERS]:
+                if parts.fact_id == fact.id or parts.fact_id in related or parts.score < own - margin:
+                    continue
+                key = (min(fact.id, parts.fact_id), max(fact.id, parts.fact_id))
+                pairs.setdefault(key, Confusion(key)).phrasings.append((fact.id, phrasing, own, parts.score))
+    return sorted(pairs.values(), key=lambda c: (-len(c.phrasings), c.fact_ids))

@@ -1,0 +1,62 @@
+"""`knowledge confusions`: phrasings an unrelated fact matches as well as their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.confusions import find_confusions
+from bot.engine import Engine
+from bot.models import Fact, FactBase, Quote, Source, Topic
+
+
+def _fact(fact_id: str, alternates: list[str], *, related: list[str] | None = None) -> Fact:
+    return Fact(
+        id=fact_id,
+        topic="t",
+        question=f"What is the {fact_id.replace('-', ' ')}?",
+        alternates=alternates,
+        answer=f"Answer {fact_id}.",
+        quotes=[Quote(text="Alpha beta gamma.", source="s")],
+        related=related or [],
+    )
+
+
+def _base(*facts: Fact) -> FactBase:
+    return FactBase(
+        sources={"s": Source(id="s", title="S", kind="blog post", body="Alpha beta gamma.")},
+        topics={"t": Topic(id="t", title="T", fact_ids=[f.id for f in facts])},
+        facts={f.id: f for f in facts},
+    )
+
+
+def test_a_generic_phrasing_shared_in_meaning_by_two_unrelated_facts_is_a_confusion() -> None:
+    base = _base(
+        _fact("red-team-cost", ["red team money", "red team"]),
+        _fact("red-team-size", ["red team headcount", "all about the red team"]),
+        _fact("blue-sky", ["blue sky thinking", "sky colour"]),
+    )
+    [confusion] = find_confusions(Engine(base))
+    assert confusion.fact_ids == ("red-team-cost", "red-team-size")
+    assert ("red-team-cost", "red team") in [(owner, phrasing) for owner, phrasing, _, _ in confusion.phrasings]
+
+
+def test_related_facts_are_not_a_confusion() -> None:
+    base = _base(
+        _fact("red-team-cost", ["red team money", "red team"], related=["red-team-size"]),
+        _fact("red-team-size", ["red team headcount", "all about the red team"]),
+        _fact("blue-sky", ["blue sky thinking", "sky colour"]),
+    )
+    assert find_confusions(Engine(base)) == []
+
+
+def test_the_command_lists_the_real_base_and_refuses_a_bad_margin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["knowledge", "confusions"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("no confusions") or "pairs of unrelated facts" in first
+    assert main(["knowledge", "confusions", "--margin", "2"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --margin 2.0 is not between 0 and 1; try 0.1"
