@@ -70,8 +70,6 @@ SLIP_FACTOR = 0.5
 FIRST_NAME_EDITS = 2
 CANDIDATES = 10
 MIN_CANDIDATES = 5
-# The most facts whose phrasings are compared with the question, ties included.
-MAX_POOL = 300
 # Order-insensitive similarity of the question's known words to a phrasing's.
 FUZZY_SCORER = fuzz.token_sort_ratio
 HELP_WORDS = frozenset(
@@ -197,6 +195,7 @@ class Engine:
             self._entity_alias_index[alias[0]].append((alias, key))
 
         surface_df: dict[str, int] = defaultdict(int)
+        self._phrased_as: dict[frozenset[str], list[int]] = defaultdict(list)
         for index, fact in enumerate(facts):
             weights: dict[str, float] = {}
 
@@ -235,6 +234,8 @@ class Engine:
                 for term in terms:
                     where[term].append(i)
             indexed.phrasings_with = {term: tuple(found) for term, found in where.items()}
+            for terms in phrasing_terms:
+                self._phrased_as[terms].append(index)
             phrasing_types = set().union(*(_question_types(found) for found in phrasing_words))
             indexed.answers = frozenset(
                 phrasing_types
@@ -460,31 +461,16 @@ class Engine:
         limit = CANDIDATES if rare else CANDIDATES * 3
         # Among facts that know the same words, one that has them in a single phrasing goes first
         # ("Who is Yann LeCun?" names LeCun, as a dozen facts do; one is phrased just so).
-        end = limit * 2
-        if end < len(ranked):
-            # Facts tied with the last one in are as good as it: none is left out for its order.
-            boundary = coverage[ranked[end - 1]]
-            while end < min(len(ranked), MAX_POOL) and coverage[ranked[end]] >= boundary - 1e-9:
-                end += 1
-        pool = ranked[:end]
+        pool = ranked[: limit * 2]
+        # A fact phrased with exactly the question's words goes first, never left out for
+        # coming late among dozens that share them all.
+        exact = set(self._phrased_as.get(frozenset(query.terms), ()))
+        pool += [order for order in sorted(exact) if order not in pool]
         total = query.total_weight or 1.0
         shared = {order: _phrasing_overlap(query, self._facts[order]) for order in pool}
-        best = {order: self._best_phrasing_f1(self._facts[order], shared[order], total) for order in pool}
+        best = {order: max(shared[order].values(), default=0.0) / total + (order in exact) for order in pool}
         pool.sort(key=lambda order: (-(coverage[order] + best[order]), order))
         return [(self._facts[order], coverage[order] / total, shared[order]) for order in pool[:limit]]
-
-    @staticmethod
-    def _best_phrasing_f1(indexed: _IndexedFact, shared: dict[int, float], total: float) -> float:
-        """How well the fact's closest phrasing fits the question both ways: all of the question,
-        and nothing much besides (F1 of the shared word weight)."""
-        best = 0.0
-        for i, weight in shared.items():
-            precision = weight / total
-            phrasing_weight = indexed.phrasing_weights[i]
-            recall = min(1.0, weight / phrasing_weight) if phrasing_weight else 0.0
-            if precision + recall:
-                best = max(best, 2 * precision * recall / (precision + recall))
-        return best
 
     def _score(
         self, query: _Query, indexed: _IndexedFact, coverage: float, shared: dict[int, float], fuzzy: float
