@@ -468,7 +468,9 @@ class Engine:
         pool += [order for order in sorted(exact) if order not in pool]
         total = query.total_weight or 1.0
         shared = {order: _phrasing_overlap(query, self._facts[order]) for order in pool}
-        best = {order: max(shared[order].values(), default=0.0) / total + (order in exact) for order in pool}
+        best = {
+            order: max(shared[order].values(), default=0.0) / total + (1.0 if order in exact else 0.0) for order in pool
+        }
         pool.sort(key=lambda order: (-(coverage[order] + best[order]), order))
         return [(self._facts[order], coverage[order] / total, shared[order]) for order in pool[:limit]]
 
