@@ -111,6 +111,8 @@ class _Query:
     entity_terms: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()
     owners: frozenset[str] = frozenset()
+    named: frozenset[str] = frozenset()
+    wants_kind: str | None = None
 
 
 @dataclass
@@ -128,6 +130,7 @@ class _IndexedFact:
     own_terms: frozenset[str] = field(default_factory=frozenset)
     counts: frozenset[str] = field(default_factory=frozenset)
     subjects: frozenset[str] = field(default_factory=frozenset)
+    kinds_vouched: frozenset[str] = field(default_factory=frozenset)
 
 
 class Engine:
@@ -254,6 +257,7 @@ class Engine:
                 for key in self._owners(phrasing, self._entities_in(terms))
             }
             indexed.subjects = frozenset(asked_of | owners)
+            indexed.kinds_vouched = frozenset(k for found in phrasing_words if (k := _wants_kind(found)))
             indexed.counts = frozenset(
                 self.canon(w)
                 for w in {w for found in phrasing_words for w in _counted(found)}
@@ -289,6 +293,7 @@ class Engine:
             for key in indexed.entity_keys:
                 entity_df[key] += 1
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
+        self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
 
         self._outside_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for name in self.base.outside_entities:
@@ -345,6 +350,18 @@ class Engine:
             if hit is not None and (best is None or hit[1] < best[0]):
                 best = (hit[1], hit[0])
         return best[1] if best else None
+
+    def _names_a(self, indexed: _IndexedFact, kind: str, named: frozenset[str]) -> bool:
+        """Whether the fact can answer "which <kind>": it lists such a thing beyond what the
+        question names and the base's own subject, or one of its phrasings asks it that way."""
+        if kind in indexed.kinds_vouched:
+            return True
+        return any(
+            (kind == "any" or self.base.entity_kinds.get(entity) == kind)
+            and (key := self._entity_key(entity)) not in named
+            and key not in self._ubiquitous
+            for entity in indexed.fact.entities
+        )
 
     def _owners(self, text: str, named: set[str]) -> set[str]:
         """Which of the entities `named` in `text` it writes as owners ("Google's strategy")."""
@@ -430,6 +447,8 @@ class Engine:
             asks=frozenset(_question_types(raw)),
             counted=frozenset(self.canon(self._known_form(w)) for w in _counted(raw)),
             owners=frozenset(self._owners(question, named)),
+            named=frozenset(named),
+            wants_kind=_wants_kind(raw),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
@@ -493,7 +512,11 @@ class Engine:
         ):
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
-        if query.asks - indexed.answers or (query.counted and not query.counted & indexed.counts):
+        if (
+            query.asks - indexed.answers
+            or (query.counted and not query.counted & indexed.counts)
+            or (query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named))
+        ):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
         if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
@@ -720,6 +743,36 @@ def _phrasing_overlap(query: _Query, indexed: _IndexedFact) -> dict[int, float]:
 def _skeleton(word: str) -> str:
     """The word with doubled letters folded: "llama" and "lamma" both give "lama"."""
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
+
+
+# Nouns that ask for a kind of named thing ("which cloud providers", "what tools").
+_KIND_NOUNS = {
+    word: kind
+    for kind, nouns in {
+        "company": "provider providers partner partners company companies firm firms vendor vendors organization "
+        "organizations organisation organisations startup startups lab labs",
+        "place": "country countries nation nations city cities place places region regions state states",
+        "product": "tool tools product products app apps framework frameworks project projects platform platforms",
+        "person": "person persons researcher researchers executive executives leader leaders ceo ceos",
+    }.items()
+    for word in nouns.split()
+}
+
+
+def _wants_kind(raw: list[str]) -> str | None:
+    """The kind of named thing a question asks for: "which (cloud) providers", "what tools",
+    "the name of the tool" ("any" when the named thing is of no known kind); None otherwise."""
+    for i, w in enumerate(raw):
+        if w == "which" or (w == "what" and raw[i + 1 : i + 2] and raw[i + 1] in _KIND_NOUNS):
+            for n in raw[i + 1 : i + 4]:
+                if n in _KIND_NOUNS:
+                    return _KIND_NOUNS[n]
+        if w in {"name", "names"} and raw[i + 1 : i + 2] == ["of"]:
+            for n in raw[i + 2 : i + 5]:
+                if n in _KIND_NOUNS:
+                    return _KIND_NOUNS[n]
+            return "any"
+    return None
 
 
 def _greeting_length(raw: list[str]) -> int:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz
 
 from bot.errors import KnowledgeError, KnowledgeProblem
-from bot.models import Fact, FactBase, Source, Topic
+from bot.models import ENTITY_KINDS, Fact, FactBase, Source, Topic
 from bot.text import normalize_typography, sentences, strip_markup, words
 
 # libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
@@ -65,10 +65,11 @@ class _Loader:
         topics, facts = self.load_facts(sources)
         synonyms = self.load_synonyms()
         outside = self.load_outside_entities(facts)
+        kinds = self.load_entity_kinds(facts)
         if self.problems:
             raise KnowledgeError(self.problems)
         return FactBase(
-            sources=sources, topics=topics, facts=facts, synonyms=synonyms, outside_entities=outside
+            sources=sources, topics=topics, facts=facts, synonyms=synonyms, outside_entities=outside, entity_kinds=kinds
         )
 
     # -- sources ---------------------------------------------------------------------------
@@ -273,6 +274,35 @@ class _Loader:
             if " ".join(words(entity)) in known:
                 self.problem(name, f"{entity!r} is an entity of a fact; remove it from the outside list")
         return [n.strip() for n in names]
+
+    def load_entity_kinds(self, facts: dict[str, Fact]) -> dict[str, str]:
+        path = self.root / "entity_kinds.yaml"
+        if not path.exists():
+            return {}
+        name = self.rel(path)
+        document = self.parse_yaml(name, path.read_text(encoding="utf-8"))
+        if document is None:
+            return {}
+        if not isinstance(document, dict) or not all(
+            isinstance(names, list) and all(isinstance(n, str) and n.strip() for n in names)
+            for names in document.values()
+        ):
+            self.problem(name, "must map each kind (" + ", ".join(ENTITY_KINDS) + ") to a list of entity names")
+            return {}
+        entities = {e for fact in facts.values() for e in fact.entities}
+        kinds: dict[str, str] = {}
+        for kind, names in document.items():
+            if kind not in ENTITY_KINDS:
+                self.problem(name, f"unknown kind {kind!r}; use one of: {', '.join(ENTITY_KINDS)}")
+                continue
+            for entity in (n.strip() for n in names):
+                if entity not in entities:
+                    self.problem(name, f"{entity!r} is not an entity of any fact; check its spelling")
+                elif kinds.get(entity, kind) != kind:
+                    self.problem(name, f"{entity!r} is listed as both {kinds[entity]} and {kind}; keep one")
+                else:
+                    kinds[entity] = kind
+        return kinds
 
     # -- helpers ---------------------------------------------------------------------------
 

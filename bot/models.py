@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SourceKind = Literal["news article", "blog post", "podcast notes"]
+EntityKind = Literal["person", "company", "product", "place"]
+ENTITY_KINDS: tuple[str, ...] = ("person", "company", "product", "place")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _TIMESTAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}$")
@@ -168,6 +170,8 @@ class FactBase(Frozen):
     facts: dict[str, Fact]
     synonyms: dict[str, str] = {}
     outside_entities: list[str] = []
+    entity_kinds: dict[str, EntityKind] = {}
+    """Entity name -> what kind of thing it is, for "which companies ..." questions."""
 
     def source_info(self, source_id: str) -> SourceInfo:
         return self.sources[source_id].info

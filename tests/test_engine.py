@@ -281,3 +281,22 @@ def test_every_phrasing_of_the_real_base_finds_its_own_fact_among_the_candidates
         if fact.id not in {parts.fact_id for parts in engine.rank(phrasing)}
     ]
     assert not lost
+
+
+def test_which_companies_needs_a_fact_that_names_a_company(engine: Engine) -> None:
+    question = "Which cloud companies host Llama 2?"
+    assert not engine.answer(question).answered
+    parts = next(p for p in engine.rank(question) if p.fact_id == "llama-2-commercial")
+    assert "question_type" in parts.penalties
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What tools did Zuckerberg point to as earlier open source wins?", "pytorch-open-compute"),
+        ("Which Llama version did Zuckerberg announce?", "llama-3-1"),
+        ("Which industries could LeCun's global model change?", "global-model-use-cases"),
+    ],
+)
+def test_a_fact_that_names_the_kind_asked_for_still_answers(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected

@@ -161,6 +161,27 @@ def test_synonym_and_outside_entity_files_are_validated(tmp_path: Path) -> None:
     assert any("outside_entities.yaml: 'Scale AI' is an entity of a fact" in p for p in problems)
 
 
+def test_entity_kinds_are_validated(tmp_path: Path) -> None:
+    kinds = "company: [Scale AI, Scael AI]\nplanet: [Mars]\nproduct: [Scale AI]\n"
+    root = _write_base(tmp_path / "kb", [_fact("one", entities=["Scale AI"])], extra_files={"entity_kinds.yaml": kinds})
+    problems = _problems(root)
+    assert any("entity_kinds.yaml: 'Scael AI' is not an entity of any fact" in p for p in problems)
+    assert any("entity_kinds.yaml: unknown kind 'planet'; use one of: person, company, product, place" in p for p in problems)
+    assert any("entity_kinds.yaml: 'Scale AI' is listed as both company and product; keep one" in p for p in problems)
+
+
+def test_entity_kinds_must_be_lists_of_names(tmp_path: Path) -> None:
+    root = _write_base(tmp_path / "kb", [_fact("one")], extra_files={"entity_kinds.yaml": "- Scale AI\n"})
+    assert any("entity_kinds.yaml: must map each kind" in p for p in _problems(root))
+
+
+def test_entity_kinds_load(tmp_path: Path) -> None:
+    root = _write_base(
+        tmp_path / "kb", [_fact("one", entities=["Scale AI"])], extra_files={"entity_kinds.yaml": "company: [Scale AI]\n"}
+    )
+    assert load_fact_base(root).entity_kinds == {"Scale AI": "company"}
+
+
 # -- the real fact base ---------------------------------------------------------------------
 
 
