@@ -113,6 +113,7 @@ class _Query:
     owners: frozenset[str] = frozenset()
     named: frozenset[str] = frozenset()
     wants_kind: str | None = None
+    speakers: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -130,6 +131,7 @@ class _IndexedFact:
     own_terms: frozenset[str] = field(default_factory=frozenset)
     counts: frozenset[str] = field(default_factory=frozenset)
     subjects: frozenset[str] = field(default_factory=frozenset)
+    speakers: frozenset[str] = field(default_factory=frozenset)
     kinds_vouched: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -153,6 +155,7 @@ class Engine:
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
+        self._kind_of_key = {self._entity_key(e): kind for e, kind in base.entity_kinds.items()}
         self._build()
 
     # -- index -----------------------------------------------------------------------------
@@ -257,6 +260,13 @@ class Engine:
                 for key in self._owners(phrasing, self._entities_in(terms))
             }
             indexed.subjects = frozenset(asked_of | owners)
+            # Who speaks in the fact: whom its question names, the entities it lists, and anyone
+            # its phrasings ask the words of; "what did LeCun say" needs LeCun among them.
+            indexed.speakers = frozenset(
+                asked_of
+                | {self._entity_key(e) for e in fact.entities}
+                | {key for found in phrasing_words for key in self._speakers(found)}
+            )
             indexed.kinds_vouched = frozenset(k for found in phrasing_words if (k := _wants_kind(found)))
             indexed.counts = frozenset(
                 self.canon(w)
@@ -363,6 +373,17 @@ class Engine:
             for entity in indexed.fact.entities
         )
 
+    def _speakers(self, raw: list[str]) -> set[str]:
+        """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""
+        found = set()
+        for i, w in enumerate(raw):
+            if w in _SAYING:
+                window = [self.canon(x) for x in raw[max(0, i - 3) : i] if x not in STOPWORDS]
+                for key in self._entities_in(window):
+                    if self._kind_of_key.get(key) == "person":
+                        found.add(key)
+        return found
+
     def _owners(self, text: str, named: set[str]) -> set[str]:
         """Which of the entities `named` in `text` it writes as owners ("Google's strategy")."""
         owners = {self.canon(w) for w in _POSSESSIVE.findall(normalize_typography(text).lower())}
@@ -449,6 +470,7 @@ class Engine:
             owners=frozenset(self._owners(question, named)),
             named=frozenset(named),
             wants_kind=_wants_kind(raw),
+            speakers=frozenset(self._speakers(raw)),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
@@ -507,7 +529,7 @@ class Engine:
                 best_f1, best_index = f1, i
         penalties: list[str] = []
         penalty = 1.0
-        if query.entities - indexed.entity_keys or (
+        if query.entities - indexed.entity_keys or (query.speakers - indexed.speakers) or (
             indexed.subjects and (query.owners & self._specific_entities) - indexed.subjects
         ):
             penalty *= ENTITY_PENALTY
@@ -859,6 +881,11 @@ def _question_types(raw: list[str]) -> set[str]:
     return found
 
 
+# Verbs that ask for somebody's own words or views ("what did LeCun say", "does Altman think").
+_SAYING = frozenset(
+    "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "
+    "propose proposed warn warned".split()
+)
 _GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon evening howdy there all".split())
 _DAYTIMES = frozenset("morning afternoon evening day".split())
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)

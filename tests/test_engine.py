@@ -300,3 +300,13 @@ def test_which_companies_needs_a_fact_that_names_a_company(engine: Engine) -> No
 )
 def test_a_fact_that_names_the_kind_asked_for_still_answers(engine: Engine, question: str, expected: str) -> None:
     assert engine.answer(question).fact_id == expected
+
+
+def test_what_somebody_said_needs_a_fact_where_they_speak(engine: Engine) -> None:
+    """The All-In fact mentions LeCun (Altman "voiced similar concerns"), but LeCun did not speak there."""
+    question = "What did LeCun argue on the All-In podcast?"
+    parts = next(p for p in engine.rank(question) if p.fact_id == "altman-international-oversight")
+    assert "entity" in parts.penalties
+    assert not engine.answer(question).answered
+    assert engine.answer("What did Altman say on All-In?").fact_id == "altman-international-oversight"
+    assert engine.answer("what did zuck say about developers").fact_id == "developers-benefit"
