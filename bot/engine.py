@@ -783,8 +783,11 @@ _KIND_NOUNS = {
 
 def _wants_kind(raw: list[str]) -> str | None:
     """The kind of named thing a question asks for: "which (cloud) providers", "what tools",
-    "the name of the tool" ("any" when the named thing is of no known kind); None otherwise."""
+    "the name of the tool" ("any" when the named thing is of no known kind), "who wrote" (a
+    person); None otherwise."""
     for i, w in enumerate(raw):
+        if w == "who" and raw[i + 1 : i + 2] and raw[i + 1] in _AUTHORING:
+            return "person"
         if w == "which" or (w == "what" and raw[i + 1 : i + 2] and raw[i + 1] in _KIND_NOUNS):
             for n in raw[i + 1 : i + 4]:
                 if n in _KIND_NOUNS:
@@ -881,6 +884,7 @@ def _question_types(raw: list[str]) -> set[str]:
     return found
 
 
+_AUTHORING = frozenset("wrote write writes written authored penned".split())
 # Verbs that ask for somebody's own words or views ("what did LeCun say", "does Altman think").
 _SAYING = frozenset(
     "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "

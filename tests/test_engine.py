@@ -310,3 +310,8 @@ def test_what_somebody_said_needs_a_fact_where_they_speak(engine: Engine) -> Non
     assert not engine.answer(question).answered
     assert engine.answer("What did Altman say on All-In?").fact_id == "altman-international-oversight"
     assert engine.answer("what did zuck say about developers").fact_id == "developers-benefit"
+
+
+def test_who_wrote_asks_for_a_person_the_fact_names(engine: Engine) -> None:
+    assert not engine.answer("who wrote the gizmodo line about meta models that suck?").answered
+    assert engine.answer("Who wrote the essay about open source being necessary?").fact_id == "open-source-necessary"
