@@ -15,9 +15,9 @@ from bot.errors import ConfigError
 class Thresholds(BaseModel):
     """When the engine answers and when it abstains; calibrated on tests/eval (see README)."""
 
-    min_score: float = Field(default=0.51, ge=0.0, le=1.0)
+    min_score: float = Field(default=0.53, ge=0.0, le=1.0)
     """Below this best score the engine says it doesn't know."""
-    min_margin: float = Field(default=0.05, ge=0.0, le=1.0)
+    min_margin: float = Field(default=0.06, ge=0.0, le=1.0)
     """Two unrelated facts closer than this are too close to call."""
     suggestion_floor: float = Field(default=0.12, ge=0.0, le=1.0)
     """Facts scoring below this are not offered as suggestions."""

@@ -34,7 +34,7 @@ from bot.text import STOPWORDS, normalize_typography, stem, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
-SCORE_WEIGHTS = {"coverage": 0.5, "phrasing": 0.2, "fuzzy": 0.3}
+SCORE_WEIGHTS = {"coverage": 0.3, "phrasing": 0.2, "fuzzy": 0.5}
 # A fact that lacks a specific entity the question names is mostly not about it.
 ENTITY_PENALTY = 0.55
 # Entities on more than this share of facts (the base's own subject) are not specific.
@@ -42,7 +42,7 @@ UBIQUITOUS_SHARE = 0.25
 # A word the base has never seen weighs this share of the rarest known word: enough that an
 # unexplained subject ("revenue", "parameters") sinks a match, not so much that chat filler
 # ("actually", "pls") does.
-UNKNOWN_WEIGHT = 0.7
+UNKNOWN_WEIGHT = 0.5
 # An unknown word capitalised mid-sentence is most likely a name: somebody the base doesn't know.
 UNKNOWN_NAME_FACTOR = 2.0
 # A question asking for a time, a count, an amount, a price or instructions fits only a fact
