@@ -76,7 +76,7 @@ HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
     there list options anything about know me please who are your yourself work works question
-    questions kind kinds type types example examples sort
+    questions kind kinds type types example examples sort answer answers
     joke jokes funny bye goodbye cheers cool nice great awesome human robot""".split()
 )
 
@@ -772,7 +772,9 @@ _KIND_NOUNS = {
     word: kind
     for kind, nouns in {
         "company": "provider providers partner partners company companies firm firms vendor vendors organization "
-        "organizations organisation organisations startup startups lab labs",
+        "organizations organisation organisations startup startups lab labs hospital hospitals school schools "
+        "bank banks agency agencies institution institutions outlet outlets publication publications newspaper "
+        "newspapers",
         "place": "country countries nation nations city cities place places region regions state states",
         "product": "tool tools product products app apps framework frameworks project projects platform platforms",
         "person": "person persons researcher researchers executive executives leader leaders ceo ceos",
@@ -787,6 +789,8 @@ def _wants_kind(raw: list[str]) -> str | None:
     person); None otherwise."""
     for i, w in enumerate(raw):
         if w == "who" and raw[i + 1 : i + 2] and raw[i + 1] in _AUTHORING:
+            return "person"
+        if w == "who" and [x for x in raw[i + 1 : i + 3] if x not in _HEDGES][:1] in (["at"], ["from"]):
             return "person"
         if w == "which" or (w == "what" and raw[i + 1 : i + 2] and raw[i + 1] in _KIND_NOUNS):
             for n in raw[i + 1 : i + 4]:
@@ -863,9 +867,9 @@ def _question_types(raw: list[str]) -> set[str]:
             or (i == 0 and not _WH_WORDS & set(raw[1:]))
         ):
             found.add("when")  # "when is...", "when exactly...", not "when X did Y, who..."
-        elif w in {"what", "which"} and following in {"year", "date", "day", "month"}:
-            found.add("when")
-        elif w in {"what", "which"} and following in {"city", "country", "place", "location", "venue"}:
+        elif w in _WHAT and _TIME_NOUNS & set(raw[i + 1 : i + 4]):
+            found.add("when")  # "what year", "what's the release date"
+        elif w in _WHAT and _PLACE_NOUNS & set(raw[i + 1 : i + 4]):
             found.add("where")
         elif w == "how" and following == "long":
             found.add("when")
@@ -894,6 +898,9 @@ _GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon ev
 _DAYTIMES = frozenset("morning afternoon evening day".split())
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _POSSESSIVE = re.compile(r"([a-z0-9.-]+)'s\b")
+_WHAT = frozenset({"what", "which", "whats"})
+_TIME_NOUNS = frozenset({"year", "date", "day", "month"})
+_PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CARDINAL = re.compile(

@@ -315,3 +315,19 @@ def test_what_somebody_said_needs_a_fact_where_they_speak(engine: Engine) -> Non
 def test_who_wrote_asks_for_a_person_the_fact_names(engine: Engine) -> None:
     assert not engine.answer("who wrote the gizmodo line about meta models that suck?").answered
     assert engine.answer("Who wrote the essay about open source being necessary?").fact_id == "open-source-necessary"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who from OpenUK spoke about open washing?",
+        "What's the launch date of Llama 4?",
+        "Which hospitals rely on Meta's life-saving clinical tools?",
+    ],
+)
+def test_a_detail_the_facts_do_not_give_is_not_answered(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
+
+
+def test_asking_what_the_bot_can_answer_gets_the_help(engine: Engine) -> None:
+    assert engine.answer("which questions can you answer").status == "help"
