@@ -177,6 +177,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         f"unanswerable: {report.abstained_right}/{report.unanswerable} correctly abstained or helped "
         f"({report.abstention:.1%})\n"
     )
+    kinds = ", ".join(f"{kind} {right}/{total}" for kind, (right, total) in report.by_kind.items())
+    out.write(f"by kind: {kinds}\n")
     if report.misses:
         out.write(f"misses ({len(report.misses)}):\n")
     for miss in report.misses:

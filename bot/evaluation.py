@@ -63,6 +63,8 @@ class EvalReport:
     unanswerable: int = 0
     abstained_right: int = 0
     misses: list[Miss] = field(default_factory=list)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)
+    """kind -> [right, total], in the order the kinds first appear."""
 
     @property
     def accuracy(self) -> float:
@@ -83,19 +85,20 @@ def evaluate(cases: list[EvalCase], ask: Callable[[str], Answer], *, known_ids: 
         answer = ask(case.q)
         got = answer.fact_id if answer.answered else None
         if case.kind == "help":
-            report.unanswerable += 1
-            if answer.status == "help":
-                report.abstained_right += 1
-                continue
+            right = answer.status == "help"
         elif case.expect is None:
+            right = not answer.answered
+        else:
+            right = got == case.expect
+        if case.kind == "help" or case.expect is None:
             report.unanswerable += 1
-            if not answer.answered:
-                report.abstained_right += 1
-                continue
+            report.abstained_right += right
         else:
             report.answerable += 1
-            if got == case.expect:
-                report.answered_right += 1
-                continue
-        report.misses.append(Miss(case=case, got=got if got else answer.status, score=answer.score, reason=answer.reason))
+            report.answered_right += right
+        tally = report.by_kind.setdefault(case.kind, [0, 0])
+        tally[0] += right
+        tally[1] += 1
+        if not right:
+            report.misses.append(Miss(case=case, got=got or answer.status, score=answer.score, reason=answer.reason))
     return report

@@ -136,12 +136,15 @@ def test_eval_command_reports_both_shares(tmp_path: Path) -> None:
     cases = tmp_path / "cases.yaml"
     cases.write_text(
         "- {q: 'How much of Scale AI does Meta own?', expect: scale-ai-stake, kind: paraphrase}\n"
-        "- {q: 'What is the weather in Paris?', expect: null, kind: out_of_scope}\n",
+        "- {q: 'What is the weather in Paris?', expect: null, kind: out_of_scope}\n"
+        "- {q: 'What is the weather in Rome?', expect: scale-ai-stake, kind: typo}\n",
         encoding="utf-8",
     )
     result = run_bot("eval", str(cases))
     assert result.returncode == 0, result.stderr
-    assert "answerable: 1/1" in result.stdout and "unanswerable: 1/1" in result.stdout
+    assert "answerable: 1/2" in result.stdout and "unanswerable: 1/1" in result.stdout
+    assert "by kind: paraphrase 1/1, out_of_scope 1/1, typo 0/1" in result.stdout
+    assert "[typo] 'What is the weather in Rome?': expected scale-ai-stake" in result.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("- {q: 'x', expect: not-a-fact, kind: paraphrase}\n", encoding="utf-8")
     result = run_bot("eval", str(bad))
