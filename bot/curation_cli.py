@@ -133,6 +133,8 @@ def _decision(answer: Answer, engine: Engine) -> str:
         why = f"best score {answer.score:.3f} < min_score {t.min_score:.3f}"
     elif reason == "too_close":
         why = f"margin {answer.margin:.3f} over the next unrelated fact < min_margin {t.min_margin:.3f}"
+    elif reason == "too_broad":
+        why = "its one word is shared by most facts, so it names none of them"
     elif reason == "no_match":
         why = "no fact shares a word with the question"
     elif reason.startswith("unknown_entity:"):

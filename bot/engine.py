@@ -618,6 +618,8 @@ class Engine:
             reason = "unknown_entity:" + ", ".join(query.outside)
         elif best is None:
             reason = "no_match"
+        elif len(query.terms) == 1 and not query.unknown and self._too_broad(next(iter(query.terms))):
+            reason = "too_broad"  # "what is meta": one word that most facts share names no fact
         elif score < self.thresholds.min_score:
             reason = "low_score"
         elif margin < self.thresholds.min_margin:
@@ -678,6 +680,10 @@ class Engine:
             firsts = (t.fact_ids[0] for t in self.base.topics.values() if t.fact_ids and t.fact_ids[0] in self._by_id)
             picks = [(fact_id, 0.0) for fact_id in itertools.islice(firsts, limit)]
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=score) for f, score in picks]
+
+    def _too_broad(self, term: str) -> bool:
+        """A word on so many facts (a quarter of them, and at least a handful) that alone it picks none."""
+        return term in self._common and len(self._postings.get(term, ())) >= MIN_CANDIDATES
 
     def linked(self, fact_id: str) -> frozenset[str]:
         """The facts related to this one either way: two of them close together are no conflict."""

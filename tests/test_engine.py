@@ -331,3 +331,15 @@ def test_a_detail_the_facts_do_not_give_is_not_answered(engine: Engine, question
 
 def test_asking_what_the_bot_can_answer_gets_the_help(engine: Engine) -> None:
     assert engine.answer("which questions can you answer").status == "help"
+
+
+@pytest.mark.parametrize("question", ["what is meta", "models", "benefits"])
+def test_one_word_most_facts_share_is_too_broad_to_answer(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert answer.status == "abstained" and answer.reason == "too_broad"
+    assert len(answer.suggestions) == 3
+
+
+def test_a_one_word_topic_that_names_facts_is_still_answered(engine: Engine) -> None:
+    assert engine.answer("regulation").answered
+    assert engine.answer("pytorch").fact_id == "pytorch-open-compute"
