@@ -134,6 +134,8 @@ class _IndexedFact:
     subjects: frozenset[str] = field(default_factory=frozenset)
     speakers: frozenset[str] = field(default_factory=frozenset)
     kinds_vouched: frozenset[str] = field(default_factory=frozenset)
+    listed_keys: tuple[str, ...] = ()
+    """The index keys of the entities the fact lists, in order."""
 
 
 class Engine:
@@ -234,8 +236,10 @@ class Engine:
             # What a fact is about: its entities and whom its phrasings name, not everyone its
             # quote happens to mention ("...echoing LeCun") - that would hide a mismatch.
             named = {key for terms in phrasing_term_lists for key in self._entities_in(terms)}
-            entity_keys = frozenset(named | {self._entity_key(e) for e in fact.entities})
+            listed_keys = tuple(self._entity_key(e) for e in fact.entities)
+            entity_keys = frozenset(named.union(listed_keys))
             indexed = _IndexedFact(fact, index, weights, phrasing_terms, phrasing_texts, entity_keys)
+            indexed.listed_keys = listed_keys
             where: dict[str, list[int]] = defaultdict(list)
             for i, terms in enumerate(phrasing_terms):
                 for term in terms:
@@ -253,19 +257,14 @@ class Engine:
             )
             # Whose the fact is: whom its question names (else its entities), and every owner
             # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
-            asked_of = self._entities_in(phrasing_term_lists[0]) or {self._entity_key(e) for e in fact.entities}
-            owners = {
-                key
-                for phrasing, terms in zip(phrasings, phrasing_term_lists)
-                if _POSSESSIVE.search(normalize_typography(phrasing).lower())
-                for key in self._owners(phrasing, self._entities_in(terms))
-            }
+            asked_of = self._entities_in(phrasing_term_lists[0]) or set(listed_keys)
+            owners = {key for phrasing, terms in zip(phrasings, phrasing_term_lists) for key in self._owners(phrasing, terms)}
             indexed.subjects = frozenset(asked_of | owners)
             # Who speaks in the fact: whom its question names, the entities it lists, and anyone
             # its phrasings ask the words of; "what did LeCun say" needs LeCun among them.
             indexed.speakers = frozenset(
                 asked_of
-                | {self._entity_key(e) for e in fact.entities}
+                | set(listed_keys)
                 | {key for found in phrasing_words for key in self._speakers(found)}
             )
             indexed.kinds_vouched = frozenset(k for found in phrasing_words if (k := _wants_kind(found)))
@@ -368,10 +367,8 @@ class Engine:
         if kind in indexed.kinds_vouched:
             return True
         return any(
-            (kind == "any" or self.base.entity_kinds.get(entity) == kind)
-            and (key := self._entity_key(entity)) not in named
-            and key not in self._ubiquitous
-            for entity in indexed.fact.entities
+            (kind == "any" or self._kind_of_key.get(key) == kind) and key not in named and key not in self._ubiquitous
+            for key in indexed.listed_keys
         )
 
     def _speakers(self, raw: list[str]) -> set[str]:
@@ -385,10 +382,13 @@ class Engine:
                         found.add(key)
         return found
 
-    def _owners(self, text: str, named: set[str]) -> set[str]:
-        """Which of the entities `named` in `text` it writes as owners ("Google's strategy")."""
+    def _owners(self, text: str, terms: list[str]) -> set[str]:
+        """Which of the entities named in `text` (whose index terms are `terms`) it writes as
+        owners ("Google's strategy")."""
         owners = {self.canon(w) for w in _POSSESSIVE.findall(normalize_typography(text).lower())}
-        return {key for key in named if key.split()[-1] in owners}
+        if not owners:
+            return set()
+        return {key for key in self._entities_in(terms) if key.split()[-1] in owners}
 
     def _misspelt_first_name(self, word: str, following: str) -> str | None:
         """The first name of the person whose family name comes next, when `word` is a typo
@@ -468,7 +468,7 @@ class Engine:
             help_only=help_only or (greeting > 0 and not terms),
             asks=frozenset(_question_types(raw)),
             counted=frozenset(self.canon(self._known_form(w)) for w in _counted(raw)),
-            owners=frozenset(self._owners(question, named)),
+            owners=frozenset(self._owners(question, ordered)),
             named=frozenset(named),
             wants_kind=_wants_kind(raw),
             speakers=frozenset(self._speakers(raw)),

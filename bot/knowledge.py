@@ -233,11 +233,7 @@ class _Loader:
     # -- matching aids ---------------------------------------------------------------------
 
     def load_synonyms(self) -> dict[str, str]:
-        path = self.root / "synonyms.yaml"
-        if not path.exists():
-            return {}
-        name = self.rel(path)
-        groups = self.parse_yaml(name, path.read_text(encoding="utf-8"))
+        name, groups = self.read_optional("synonyms.yaml")
         if groups is None:
             return {}
         if not isinstance(groups, list) or not all(
@@ -259,11 +255,7 @@ class _Loader:
         return mapping
 
     def load_outside_entities(self, facts: dict[str, Fact]) -> list[str]:
-        path = self.root / "outside_entities.yaml"
-        if not path.exists():
-            return []
-        name = self.rel(path)
-        names = self.parse_yaml(name, path.read_text(encoding="utf-8"))
+        name, names = self.read_optional("outside_entities.yaml")
         if names is None:
             return []
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
@@ -276,11 +268,7 @@ class _Loader:
         return [n.strip() for n in names]
 
     def load_entity_kinds(self, facts: dict[str, Fact]) -> dict[str, str]:
-        path = self.root / "entity_kinds.yaml"
-        if not path.exists():
-            return {}
-        name = self.rel(path)
-        document = self.parse_yaml(name, path.read_text(encoding="utf-8"))
+        name, document = self.read_optional("entity_kinds.yaml")
         if document is None:
             return {}
         if not isinstance(document, dict) or not all(
@@ -305,6 +293,15 @@ class _Loader:
         return kinds
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def read_optional(self, filename: str) -> tuple[str, Any]:
+        """(the file's name as shown in problems, its YAML document); None when the file is
+        absent or its YAML is malformed (that problem already noted)."""
+        path = self.root / filename
+        name = self.rel(path)
+        if not path.exists():
+            return name, None
+        return name, self.parse_yaml(name, path.read_text(encoding="utf-8"))
 
     def parse_yaml(self, name: str, text: str, *, line_offset: int = 0, with_node: bool = False) -> Any:
         """The YAML document (and its node tree, for line numbers), or None after noting the problem."""
