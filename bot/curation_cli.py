@@ -89,9 +89,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: TextIO, *, now
 def explain(engine: Engine, question: str, *, limit: int = EXPLAIN_CANDIDATES) -> dict[str, Any]:
     """Why the engine answers `question` as it does: the decision, thresholds and top candidates."""
     answer = engine.answer(question)
-    ranked = engine.rank(question)[:limit]
+    ranked = engine.rank(answer.matched_part or question)[:limit]
     return {
         "question": question,
+        "matched_part": answer.matched_part,
         "decision": _decision(answer, engine),
         "status": answer.status,
         "fact_id": answer.fact_id,
@@ -122,8 +123,11 @@ def _candidate(parts: ScoreParts, engine: Engine) -> dict[str, Any]:
 def _decision(answer: Answer, engine: Engine) -> str:
     t = engine.thresholds
     if answer.status == "answered":
+        part = ""
+        if answer.matched_part:
+            part = f" (the whole message is unclear; its part {answer.matched_part!r} is clear)"
         return (
-            f"answered with {answer.fact_id}: score {answer.score:.3f} >= min_score {t.min_score:.3f} "
+            f"answered with {answer.fact_id}{part}: score {answer.score:.3f} >= min_score {t.min_score:.3f} "
             f"and margin {answer.margin:.3f} >= min_margin {t.min_margin:.3f}"
         )
     if answer.status == "help":

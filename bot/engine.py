@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
-from bot.text import STOPWORDS, normalize_typography, stem, words
+from bot.text import STOPWORDS, normalize_typography, question_parts, stem, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
@@ -607,6 +607,18 @@ class Engine:
         query = self._analyze(question)
         if not question or (query.help_only and not query.outside):
             return self.help(question)
+        answer = self._decide(question, query)
+        if answer.reason in _UNSURE:
+            # The words around a question can drown it ("Sorry to bother you, but how much of
+            # Scale AI does Meta own?"): a part that is a question of its own may be clear.
+            by_part = [self._decide(part, self._analyze(part)) for part in question_parts(question)]
+            clear = [part for part in by_part if part.answered]
+            if clear:
+                best = max(clear, key=lambda part: part.score)
+                return best.model_copy(update={"question": question, "matched_part": best.question})
+        return answer
+
+    def _decide(self, question: str, query: _Query) -> Answer:
         ranked = self._rank(query)
         best = ranked[0] if ranked else None
         runner_up = next(
@@ -923,6 +935,7 @@ _QUANTITY = re.compile(
     r"\b(?:billions?|millions?|thousands?|hundreds?|dozens?|tenfold|twofold|half|two-thirds|one-third|third)\b",
     re.IGNORECASE,
 )
+_UNSURE = frozenset({"low_score", "too_close"})
 _AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 

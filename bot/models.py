@@ -219,6 +219,9 @@ class Answer(Frozen):
     score: float = 0.0
     margin: float = 0.0
     reason: str | None = None
+    matched_part: str | None = None
+    """The part of a longer message that was answered, when the whole message was not clear
+    ("Sorry to bother you, but *how much of Scale AI does Meta own?*")."""
     suggestions: list[FactRef] = []
     related: list[FactRef] = []
     topics: list[TopicSummary] = []

@@ -161,3 +161,45 @@ def sentences(text: str) -> list[str]:
             if len(part.split()) >= 4:
                 found.append(part)
     return found
+
+
+# Where a chat message's parts meet: a sentence's end, a colon or semicolon, or "but".
+_PART_BOUNDARY = re.compile(r"(?<=[.!?])\s+|[:;]\s+|,?\s+but\s+", re.IGNORECASE)
+# Words a question opens with.
+_ASKING = frozenset(
+    "who whom whose what whats which why how when where is are was were does do did can could "
+    "will would should has have had".split()
+)
+# Words that point back at an earlier part ("How does *that* lead him to open source?"):
+# a part using one can't be understood on its own. A possessive after a name points at that
+# name ("when did Zuckerberg publish his essay?").
+_POINTING_BACK = frozenset("it that this these those they them he him she such".split())
+_POSSESSIVES = frozenset("its their his her".split())
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'.-]*")
+
+
+def question_parts(text: str) -> list[str]:
+    """The self-contained questions inside a message that says more than its question.
+
+    Chat messages wrap the question in manners and context ("Sorry to bother you, but how much
+    of Scale AI does Meta own?", "hey team! quick one: when did ...", "What's open washing?
+    people keep accusing Meta of it"). This returns each part that opens like a question and
+    does not point back at another part; nothing when the message is one part.
+    """
+    parts = [part.strip() for part in _PART_BOUNDARY.split(text)]
+    parts = [part for part in parts if part]
+    if len(parts) < 2:
+        return []
+    return [part for part in parts if _stands_alone(part)]
+
+
+def _stands_alone(part: str) -> bool:
+    named = False
+    for position, token in enumerate(_TOKEN.findall(part)):
+        word = fold(token).replace("'", "").rstrip(".")
+        if position == 0 and word not in _ASKING:
+            return False
+        if word in _POINTING_BACK or (word in _POSSESSIVES and not named):
+            return False
+        named = named or (position > 0 and token[0].isupper())
+    return True

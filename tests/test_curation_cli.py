@@ -132,6 +132,18 @@ def test_explain_json_agrees_with_the_engine(engine: Engine) -> None:
     assert {"coverage", "phrasing", "fuzzy", "penalty", "matched_phrasing"} <= set(data["candidates"][0])
 
 
+def test_explain_says_which_part_of_a_long_message_was_answered(engine: Engine) -> None:
+    message = "Not sure this is the right channel, but how much of Scale AI does Meta own?"
+    part = "how much of Scale AI does Meta own?"
+    code, out = _run("explain", "--json", message)
+    assert code == 0
+    data = json.loads(out)
+    assert data["question"] == message and data["matched_part"] == part
+    assert data["fact_id"] == "scale-ai-stake" and repr(part) in data["decision"]
+    # The candidates shown are the ones that decided: the part's, not the whole message's.
+    assert [c["fact_id"] for c in data["candidates"]] == [p.fact_id for p in engine.rank(part)[:5]]
+
+
 def test_explain_a_greeting_and_bad_calls(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _run("explain", "hi")
     assert code == 0 and "Decision: help" in out and "Candidates: none" in out

@@ -130,6 +130,21 @@ def test_a_greeting_before_a_question_does_not_hide_the_question(engine: Engine)
     assert engine.answer("good morning! how much of scale ai does meta own?").fact_id == "scale-ai-stake"
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Sorry to bother you all, but how much of Scale AI does Meta own?", "scale-ai-stake"),
+        ("Not sure this is the right channel, but what is open washing?", "open-washing"),
+        ("I was reading the Gizmodo piece last night. Who is Alexandr Wang?", "alexandr-wang"),
+        ("quick one for whoever knows: who is alexandr wang?", "alexandr-wang"),
+    ],
+)
+def test_a_question_wrapped_in_chat_is_still_answered(engine: Engine, message: str, expected: str) -> None:
+    answer = engine.answer(message)
+    assert answer.fact_id == expected
+    assert answer.question == message  # the asker's whole message, not the part that matched
+
+
 def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
     assert engine.answer("help me understand the scale ai stake").fact_id == "scale-ai-stake"
 
