@@ -87,9 +87,13 @@ def fold(text: str) -> str:
     return _LETTER_DIGIT.sub(" ", text)
 
 
+# Emoji as chat clients write them into text: Slack's `:thinking_face:`, Discord's `<:pepe:123>`.
+_EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|(?<!\w):[\w+-]+:(?!\w)")
+
+
 def words(text: str) -> list[str]:
-    """The words of `text`, folded, in order; numbers like `3.1` stay whole."""
-    return [w.rstrip(".") for w in _WORD.findall(fold(text).replace("'", ""))]
+    """The words of `text`, folded, in order; numbers like `3.1` stay whole, emoji codes go."""
+    return [w.rstrip(".") for w in _WORD.findall(fold(_EMOJI_CODE.sub(" ", text)).replace("'", ""))]
 
 
 def stem(word: str) -> str:

@@ -1,10 +1,10 @@
-"""Text helpers: finding the question inside a chat message."""
+"""Text helpers: the words of a chat message, and the question inside it."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.text import question_parts
+from bot.text import question_parts, words
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,9 @@ def test_the_questions_inside_a_longer_message_are_found(message: str, parts: li
 )
 def test_parts_that_lean_on_the_rest_of_the_message_are_not_questions_of_their_own(message: str) -> None:
     assert question_parts(message) == []
+
+
+def test_emoji_codes_are_not_words_but_times_and_versions_stay() -> None:
+    assert words("how much of scale ai does meta own :thinking_face: :+1:") == "how much of scale ai does meta own".split()
+    assert words("is llama 4 out <:llama:112233445566> <a:party:998877>") == ["is", "llama", "4", "out"]
+    assert words("the 10:30:45 call: llama 3.1") == ["the", "10", "30", "45", "call", "llama", "3.1"]
