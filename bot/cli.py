@@ -69,9 +69,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if text == "-":
         for line in sys.stdin:
             question = line.strip()
-            if not question:
-                continue
-            _print_answer(service, question, as_json=args.json, out=out)
+            if question:
+                _print_answer(service, question, as_json=args.json, out=out)
+            elif args.json:
+                # One object per input line, so a script can pair answers with its lines;
+                # a blank line asks nothing and gets the help, unlogged.
+                out.write(json.dumps(answer_to_json(service.engine.help("")), ensure_ascii=False) + "\n")
         return 0
     _print_answer(service, text, as_json=args.json, out=out)
     return 0

@@ -58,11 +58,11 @@ def test_ask_json_from_stdin_prints_one_object_per_line_in_order() -> None:
     questions = ["How much of Scale AI does Meta own?", "", "what is open washing", "What is Apple's revenue?"]
     result = run_bot("ask", "--json", "-", stdin="\n".join(questions) + "\n")
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert len(lines) == 3
-    objects = [json.loads(line) for line in lines]
-    assert [o["question"] for o in objects] == [q for q in questions if q]
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    # One object per input line, blank ones included, so answers pair with their lines.
+    assert [o["question"] for o in objects] == questions
     assert objects[0]["fact_id"] == "scale-ai-stake"
+    assert objects[1]["answered"] is False and objects[1]["fact_id"] is None and objects[1]["topics"]
 
 
 def test_podcast_quotes_show_their_timestamp() -> None:
