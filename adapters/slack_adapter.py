@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import re
 import time
 from typing import Any, Awaitable, Callable, Mapping
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -149,6 +151,21 @@ def _from_bot(event: dict[str, Any]) -> bool:
     return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
 
 
+def _readable(body: bytes, content_type: str) -> bool:
+    """Whether `body` is a payload Slack sends: a JSON object (events), or a form that is a
+    slash command, an ssl_check, or carries a JSON object as `payload` (clicks, shortcuts)."""
+    try:
+        text = body.decode("utf-8")
+        if content_type == "application/json":
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text)
+        if "payload" in form:
+            return isinstance(json.loads(form["payload"][0]), dict)
+        return bool(form)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser's depth
+        return False
+
+
 class SlackBot:
     """The Slack side of the bot: a bolt AsyncApp plus its Socket Mode connection or HTTP routes."""
 
@@ -197,8 +214,14 @@ class SlackBot:
         # Check the signature before bolt reads the body: bolt parses it first (a body that is not
         # JSON was a 500 with a traceback), and its verifier raises on a timestamp that is not a
         # number, which sent an unsigned body to the error handler as if Slack had sent it.
-        if not self._signed(await request.read(), request.headers):
+        body = await request.read()
+        if not self._signed(body, request.headers):
             return web.json_response({"error": "invalid request"}, status=401)
+        if not _readable(body, request.content_type):
+            # Signed, so from Slack or whoever holds the secret, but not a payload Slack sends:
+            # bolt would fail on it with a 500 and a traceback.
+            log.warning("Slack sent a signed body that is not a payload the bot can read; refused")
+            return web.json_response({"error": "unreadable request body"}, status=400)
         bolt_response = await self.bolt_app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
@@ -344,6 +367,7 @@ class SlackBot:
         app.shortcut(anything)(self._on_other)
         app.view(anything)(self._on_other)
         app.view_closed(anything)(self._on_other)
+        app.options(anything)(self._on_options)
         app.error(self._on_error)
 
     def _guarded(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -549,6 +573,11 @@ class SlackBot:
         """Acknowledge what the bot has no use for, so Slack neither retries it nor shows an error."""
         await ack()
         log.info("Slack %s ignored", (body.get("event") or {}).get("type") or body.get("type"))
+
+    async def _on_options(self, ack: Callable[..., Any], body: dict[str, Any]) -> None:
+        """A select menu loading its options: the bot makes none, so the list is empty, not an error."""
+        await ack(options=[])
+        log.info("Slack %s ignored", body.get("type"))
 
     # -- errors ------------------------------------------------------------------------------
 

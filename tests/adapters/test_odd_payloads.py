@@ -380,6 +380,19 @@ async def test_shortcuts_and_modals_the_bot_does_not_handle_are_acknowledged(
     assert unhandled(caplog) == [] and tracebacks(caplog) == []
 
 
+async def test_a_select_menu_asking_for_options_gets_an_empty_list(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = {
+        "type": "block_suggestion", "action_id": "pick_fact", "block_id": "b1", "value": "lla",
+        "user": {"id": USER}, "team": {"id": TEAM_ID}, "api_app_id": "A0001", "token": "legacy",
+        "container": {"type": "message", "message_ts": "1.0", "channel_id": CHANNEL},
+    }
+    status, text = await post_form(http, payload_form(payload))
+    assert status == 200 and json.loads(text) == {"options": []}
+    assert posts(fake) == [] and tracebacks(caplog) == []
+
+
 async def test_a_button_the_bot_does_not_make_is_acknowledged_with_one_sentence(
     http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -681,4 +694,28 @@ async def test_discord_ask_and_buttons_in_a_direct_message_work_without_a_guild(
     fact = engine.fact(related_id.split(":")[-1])
     assert related.json["type"] == 4 and related.ephemeral is True
     assert related.json["data"]["embeds"][0]["title"] == fact.question
+    assert tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ("[1, 2]", "application/json"),
+        ('"a string"', "application/json"),
+        ("[" * 5000 + "]" * 5000, "application/json"),
+        ("payload=%7Bnot+json", "application/x-www-form-urlencoded"),
+        ("payload=%5B1%5D", "application/x-www-form-urlencoded"),
+        ("", "application/json"),
+    ],
+    ids=["broken-json", "json-list", "json-string", "deep-json", "broken-payload", "payload-list", "empty"],
+)
+async def test_a_signed_body_that_cannot_be_read_gets_a_400_without_a_traceback(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, body: str, content_type: str
+) -> None:
+    response = await http.post(
+        "/slack/events", data=body.encode(), headers=signed_headers(body, content_type=content_type)
+    )
+    assert response.status == 400
+    assert fake.calls == []
     assert tracebacks(caplog) == []
