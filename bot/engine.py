@@ -791,9 +791,12 @@ _KIND_NOUNS = {
     word: kind
     for kind, nouns in {
         "company": "provider providers partner partners company companies firm firms vendor vendors organization "
-        "organizations organisation organisations startup startups lab labs hospital hospitals school schools "
-        "bank banks agency agencies institution institutions outlet outlets publication publications newspaper "
-        "newspapers",
+        "organizations organisation organisations startup startups lab labs outlet outlets publication "
+        "publications newspaper newspapers",
+        # Not companies: "which hospitals use Llama?" is not answered by a fact naming OpenAI.
+        "institution": "hospital hospitals clinic clinics school schools university universities college colleges "
+        "bank banks agency agencies institution institutions government governments regulator regulators "
+        "charity charities",
         "place": "country countries nation nations city cities place places region regions state states",
         "product": "tool tools product products app apps framework frameworks project projects platform platforms",
         "person": "person persons researcher researchers executive executives leader leaders ceo ceos",

@@ -8,7 +8,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SourceKind = Literal["news article", "blog post", "podcast notes"]
-EntityKind = Literal["person", "company", "product", "place"]
+EntityKind = Literal["person", "company", "institution", "product", "place"]
 ENTITY_KINDS: tuple[str, ...] = get_args(EntityKind)
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")

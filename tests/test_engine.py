@@ -305,6 +305,19 @@ def test_which_companies_needs_a_fact_that_names_a_company(engine: Engine) -> No
     assert "question_type" in parts.penalties
 
 
+@pytest.mark.parametrize("institutions", ["banks", "hospitals", "universities", "government agencies"])
+def test_which_banks_or_hospitals_is_not_answered_by_a_fact_that_names_companies(
+    engine: Engine, institutions: str
+) -> None:
+    # The Gemma and GPT fact names Google and OpenAI: companies, not banks or hospitals.
+    question = f"Which {institutions} use Gemma and GPT?"
+    parts = next(p for p in engine.rank(question) if p.fact_id == "gemma-and-gpt")
+    assert "question_type" in parts.penalties
+    assert "question_type" not in next(
+        p for p in engine.rank("Which companies make Gemma and GPT?") if p.fact_id == "gemma-and-gpt"
+    ).penalties
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -166,7 +166,7 @@ def test_entity_kinds_are_validated(tmp_path: Path) -> None:
     root = _write_base(tmp_path / "kb", [_fact("one", entities=["Scale AI"])], extra_files={"entity_kinds.yaml": kinds})
     problems = _problems(root)
     assert any("entity_kinds.yaml: 'Scael AI' is not an entity of any fact" in p for p in problems)
-    assert any("entity_kinds.yaml: unknown kind 'planet'; use one of: person, company, product, place" in p for p in problems)
+    assert any("entity_kinds.yaml: unknown kind 'planet'; use one of: person, company, institution, product, place" in p for p in problems)
     assert any("entity_kinds.yaml: 'Scale AI' is listed as both company and product; keep one" in p for p in problems)
 
 
