@@ -310,6 +310,15 @@ class Engine:
             folded = tuple(words(name))
             if folded:
                 self._outside_alias_index[folded[0]].append((folded, name))
+        # "Llama 3" for the only 3.x the base knows (3.1); none when there are two, or a plain 3.
+        releases: dict[str, set[str]] = defaultdict(set)
+        for term in self._idf:
+            major, dot, minor = term.partition(".")
+            if dot and major.isdigit() and minor.isdigit():
+                releases[major].add(term)
+        self._release_of = {
+            major: next(iter(found)) for major, found in releases.items() if len(found) == 1 and major not in self._idf
+        }
         # Vocabulary for typo correction, most frequent first so ties go to the common word.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._by_skeleton: dict[str, str] = {}
@@ -441,6 +450,8 @@ class Engine:
                 found = [(self.canon(w), 1.0)]
             elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
+            elif w in self._release_of:
+                found = [(self._release_of[w], CORRECTED_WEIGHT)]
             elif (first := self._misspelt_first_name(w, raw[index] if index < len(raw) else "")) is not None:
                 found = [(first, CORRECTED_WEIGHT)]
             elif (parts := self._split(w)) is not None:

@@ -111,6 +111,19 @@ def test_an_entity_the_fact_does_not_involve_pulls_the_fact_down(engine: Engine)
     assert swapped.score < plain.score * 0.8
 
 
+@pytest.mark.parametrize("question", ["what is llama 3", "llama 3", "tell me about Llama 3"])
+def test_a_release_asked_by_its_major_number_finds_the_only_release_the_base_knows(
+    engine: Engine, question: str
+) -> None:
+    assert engine.answer(question).fact_id == "llama-3-1"
+
+
+def test_a_release_the_base_does_not_know_is_not_taken_for_another(engine: Engine) -> None:
+    # 3.2 is not 3.1, and "2" stays Llama 2 even though no 2.x exists.
+    assert engine.answer("what is llama 3.2").fact_id != "llama-3-1"
+    assert engine.answer("llama 2 commercial use").fact_id == "llama-2-commercial"
+
+
 def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> None:
     answer = engine.answer("qwxz plmok vvvv")
     assert answer.status == "abstained" and answer.suggestions
