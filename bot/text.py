@@ -198,8 +198,11 @@ def question_parts(text: str) -> list[str]:
 
 
 def _stands_alone(part: str) -> bool:
+    tokens = _TOKEN.findall(part)
+    if not tokens:
+        return False  # "?!" or an emoji: nothing is asked
     named = False
-    for position, token in enumerate(_TOKEN.findall(part)):
+    for position, token in enumerate(tokens):
         word = fold(token).replace("'", "").rstrip(".")
         if position == 0 and word not in _ASKING:
             return False

@@ -31,6 +31,7 @@ def test_the_questions_inside_a_longer_message_are_found(message: str, parts: li
         "I read about the deal, but what did they pay?",  # "they"
         "I read about Meta, but what is its stake?",  # "its" with no name before it in the part
         "Llama 3.1 is out and Meta says so",  # "3.1" is not a sentence's end
+        "Meta. ?! ...",  # punctuation asks nothing
     ],
 )
 def test_parts_that_lean_on_the_rest_of_the_message_are_not_questions_of_their_own(message: str) -> None:
