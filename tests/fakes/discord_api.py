@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.loopback import serve_on_loopback
+from tests.fakes.loopback import LoopbackServer
 
 APPLICATION_ID = "1100000000000000001"
 BOT_USER_ID = "1100000000000000002"
@@ -96,10 +96,11 @@ def _json_response(payload: Any, *, status: int = 200) -> web.Response:
     return web.Response(status=status, body=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
 
 
-class FakeDiscord:
+class FakeDiscord(LoopbackServer):
     """`await FakeDiscord().start()`, point the client at `base_url`/`gateway_url`, `await close()`."""
 
     def __init__(self, *, heartbeat_interval_ms: int = 41250) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.sessions: list[GatewaySession] = []
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -109,9 +110,6 @@ class FakeDiscord:
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
-        self._runner: web.AppRunner | None = None
-        self._sockets: set[web.WebSocketResponse] = set()
-        self.port = 0
         self._routes = self._build_routes()
 
     # -- lifecycle
@@ -120,14 +118,8 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
-        self._runner, self.port = await serve_on_loopback(app)
+        await self._serve(app)
         return self
-
-    async def close(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def base_url(self) -> str:

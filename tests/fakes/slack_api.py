@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.loopback import serve_on_loopback
+from tests.fakes.loopback import LoopbackServer
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -45,20 +45,18 @@ class _Plan:
     times: int = 1
 
 
-class FakeSlackApi:
+class FakeSlackApi(LoopbackServer):
     """Start with `await FakeSlackApi().start()`; point the bot at `base_url`; `await close()` at the end."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.acks: list[dict[str, Any]] = []
         self.socket_connections = 0
         self._plans: dict[str, list[_Plan]] = {}
         self._ts = itertools.count(1)
         self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._sockets: set[web.WebSocketResponse] = set()
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
@@ -68,14 +66,8 @@ class FakeSlackApi:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> "FakeSlackApi":
-        self._runner, self.port = await serve_on_loopback(self._app)
+        await self._serve(self._app)
         return self
-
-    async def close(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def base_url(self) -> str:
