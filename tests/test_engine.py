@@ -149,12 +149,12 @@ def test_a_greeting_before_a_question_does_not_hide_the_question(engine: Engine)
         ("Sorry to bother you all, but how much of Scale AI does Meta own?", "scale-ai-stake"),
         ("Not sure this is the right channel, but what is open washing?", "open-washing"),
         ("I was reading the Gizmodo piece last night. Who is Alexandr Wang?", "alexandr-wang"),
-        ("quick one for whoever knows: who is alexandr wang?", "alexandr-wang"),
+        ("quick one before my 3pm sync with the whole product group: who is alexandr wang?", "alexandr-wang"),
     ],
 )
 def test_a_question_wrapped_in_chat_is_still_answered(engine: Engine, message: str, expected: str) -> None:
     answer = engine.answer(message)
-    assert answer.fact_id == expected
+    assert answer.fact_id == expected and answer.matched_part  # the whole message alone abstains
     assert answer.question == message  # the asker's whole message, not the part that matched
 
 
