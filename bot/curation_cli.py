@@ -125,7 +125,7 @@ def _decision(answer: Answer, engine: Engine) -> str:
     if answer.status == "answered":
         part = ""
         if answer.matched_part:
-            part = f" (the whole message is unclear; its part {answer.matched_part!r} is clear)"
+            part = f" (the message as written is unclear; read as {answer.matched_part!r} it is clear)"
         return (
             f"answered with {answer.fact_id}{part}: score {answer.score:.3f} >= min_score {t.min_score:.3f} "
             f"and margin {answer.margin:.3f} >= min_margin {t.min_margin:.3f}"

@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
-from bot.text import STOPWORDS, normalize_typography, question_parts, stem, words
+from bot.text import STOPWORDS, normalize_typography, question_parts, stem, without_idioms, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
@@ -159,6 +159,10 @@ class Engine:
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
         self._kind_of_key = {self._entity_key(e): kind for e, kind in base.entity_kinds.items()}
+        self._former_names = [
+            (re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])", re.IGNORECASE), current)
+            for old, current in base.former_names.items()
+        ]
         self._build()
 
     # -- index -----------------------------------------------------------------------------
@@ -172,8 +176,9 @@ class Engine:
         return known
 
     def _words(self, text: str) -> list[str]:
-        """The folded words of `text`, with multi-word synonyms merged into their group's word."""
-        found = words(text)
+        """The folded words of `text`, without framing idioms, and with multi-word synonyms
+        merged into their group's word."""
+        found = without_idioms(words(text))
         if not self._phrases:
             return found
         merged: list[str] = []
@@ -486,7 +491,20 @@ class Engine:
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
-        return sorted(set(_runs_found(raw, self._outside_alias_index)))
+        """The outside names the question uses, except as part of a longer name the base knows
+        ("Dwarkesh Patel" is nobody the base knows; the "Dwarkesh Patel podcast" is a show it does)."""
+        kept = [(i, self.canon(w)) for i, w in enumerate(raw) if w not in STOPWORDS]
+        known = [
+            (kept[start][0], kept[end - 1][0] + 1)
+            for start, end, _ in _runs_at([term for _, term in kept], self._entity_alias_index)
+        ]
+        return sorted(
+            {
+                name
+                for start, end, name in _runs_at(raw, self._outside_alias_index)
+                if not any(low <= start and end <= high and high - low > end - start for low, high in known)
+            }
+        )
 
     # -- scoring ---------------------------------------------------------------------------
 
@@ -620,14 +638,26 @@ class Engine:
             return self.help(question)
         answer = self._decide(question, query)
         if answer.reason in _UNSURE:
-            # The words around a question can drown it ("Sorry to bother you, but how much of
-            # Scale AI does Meta own?"): a part that is a question of its own may be clear.
-            by_part = [self._decide(part, self._analyze(part)) for part in question_parts(question)]
-            clear = [part for part in by_part if part.answered]
+            clear = [found for reading in self._readings(question) if (found := self._decide(reading, self._analyze(reading))).answered]
             if clear:
-                best = max(clear, key=lambda part: part.score)
+                best = max(clear, key=lambda found: found.score)
                 return best.model_copy(update={"question": question, "matched_part": best.question})
         return answer
+
+    def _readings(self, question: str) -> list[str]:
+        """Other ways to read a question the engine is unsure about.
+
+        The words around a question can drown it ("Sorry to bother you, but how much of Scale
+        AI does Meta own?"): each part that is a question of its own. And people still use
+        former names ("did Facebook open source Llama?"): the question with the current ones.
+        """
+        readings = question_parts(question)
+        renamed = question
+        for pattern, current in self._former_names:
+            renamed = pattern.sub(current, renamed)
+        if renamed != question:
+            readings += [renamed, *question_parts(renamed)]
+        return readings
 
     def _decide(self, question: str, query: _Query) -> Answer:
         ranked = self._rank(query)
@@ -955,9 +985,16 @@ _AUXILIARIES = frozenset("is are was were will would did does do has have had ca
 
 def _runs_found(sequence: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]) -> list[str]:
     """The names whose word runs (indexed by first word) occur in `sequence`."""
+    return [name for _, _, name in _runs_at(sequence, index)]
+
+
+def _runs_at(
+    sequence: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]
+) -> list[tuple[int, int, str]]:
+    """Where the names whose word runs (indexed by first word) occur in `sequence`: (start, end, name)."""
     found = []
     for start, word in enumerate(sequence):
         for run, name in index.get(word, ()):
             if tuple(sequence[start : start + len(run)]) == run:
-                found.append(name)
+                found.append((start, start + len(run), name))
     return found

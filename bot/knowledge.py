@@ -66,10 +66,17 @@ class _Loader:
         synonyms = self.load_synonyms()
         outside = self.load_outside_entities(facts)
         kinds = self.load_entity_kinds(facts)
+        former = self.load_former_names(facts)
         if self.problems:
             raise KnowledgeError(self.problems)
         return FactBase(
-            sources=sources, topics=topics, facts=facts, synonyms=synonyms, outside_entities=outside, entity_kinds=kinds
+            sources=sources,
+            topics=topics,
+            facts=facts,
+            synonyms=synonyms,
+            outside_entities=outside,
+            entity_kinds=kinds,
+            former_names=former,
         )
 
     # -- sources ---------------------------------------------------------------------------
@@ -291,6 +298,24 @@ class _Loader:
                 else:
                     kinds[entity] = kind
         return kinds
+
+    def load_former_names(self, facts: dict[str, Fact]) -> dict[str, str]:
+        name, document = self.read_optional("former_names.yaml")
+        if document is None:
+            return {}
+        if not isinstance(document, dict) or not all(
+            isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip() for k, v in document.items()
+        ):
+            self.problem(name, "must map each former name to the current name of the same thing")
+            return {}
+        entities = {e for fact in facts.values() for e in fact.entities}
+        former: dict[str, str] = {}
+        for old, current in document.items():
+            if current.strip() not in entities:
+                self.problem(name, f"{current!r} (for {old!r}) is not an entity of any fact; check its spelling")
+            else:
+                former[old.strip()] = current.strip()
+        return former
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -172,6 +172,8 @@ class FactBase(Frozen):
     outside_entities: list[str] = []
     entity_kinds: dict[str, EntityKind] = {}
     """Entity name -> what kind of thing it is, for "which companies ..." questions."""
+    former_names: dict[str, str] = {}
+    """A name people still use -> the current name of the same thing ("Facebook" -> "Meta")."""
 
     def source_info(self, source_id: str) -> SourceInfo:
         return self.sources[source_id].info
@@ -220,8 +222,9 @@ class Answer(Frozen):
     margin: float = 0.0
     reason: str | None = None
     matched_part: str | None = None
-    """The part of a longer message that was answered, when the whole message was not clear
-    ("Sorry to bother you, but *how much of Scale AI does Meta own?*")."""
+    """How the message was read when, as written, it was not clear: a part of a longer message
+    ("Sorry to bother you, but *how much of Scale AI does Meta own?*"), or the message with a
+    former name replaced ("did Meta open source Llama?" for "did Facebook open source Llama?")."""
     suggestions: list[FactRef] = []
     related: list[FactRef] = []
     topics: list[TopicSummary] = []

@@ -73,6 +73,42 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Chat idioms that frame a question without saying what it is about: "what's the deal with
+# Alexandr Wang" asks about Wang, not about a deal. Written as `words` gives them ("what's"
+# folds to "what"); a message loses every run it contains, wherever it stands.
+FRAMING_IDIOMS = tuple(
+    tuple(idiom.split())
+    for idiom in """
+    what the deal with|what the story with|what the story behind|what up with|what going on with
+    what new with|what the latest on|what the latest with|the lowdown on|the rundown on|the scoop on
+    fill me in on|fill me in|catch me up on|bring me up to speed on|up to speed on|remind me
+    any word on|any news on|any update on|any updates on|anything known about|is anything known about
+    what the gist of|give me the gist of|in a nutshell|long story short|tl dr|tldr|eli5
+    in plain english|in simple terms|in layman terms|off the top of your head|to be honest
+    out of curiosity|for context
+    """.replace("\n", "|").split("|")
+    if idiom.strip()
+)
+_IDIOMS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _idiom in sorted(FRAMING_IDIOMS, key=len, reverse=True):
+    _IDIOMS_BY_FIRST.setdefault(_idiom[0], []).append(_idiom)
+
+
+def without_idioms(found: list[str]) -> list[str]:
+    """`found` (folded words) without the framing idioms it contains."""
+    kept: list[str] = []
+    i = 0
+    while i < len(found):
+        for idiom in _IDIOMS_BY_FIRST.get(found[i], ()):
+            if tuple(found[i : i + len(idiom)]) == idiom:
+                i += len(idiom)
+                break
+        else:
+            kept.append(found[i])
+            i += 1
+    return kept
+
+
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 

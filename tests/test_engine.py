@@ -158,6 +158,50 @@ def test_a_question_wrapped_in_chat_is_still_answered(engine: Engine, message: s
     assert answer.question == message  # the asker's whole message, not the part that matched
 
 
+@pytest.mark.parametrize("subject", ["Alexandr Wang", "Gemma", "Llama 4", "open washing", "the Scale AI stake"])
+@pytest.mark.parametrize(
+    "idiom", ["what's the deal with {}", "any news on {}?", "fill me in on {}", "what's the story with {}", "remind me: {}"]
+)
+def test_chat_idioms_around_a_subject_ask_about_the_subject(engine: Engine, idiom: str, subject: str) -> None:
+    plain = engine.answer(subject)
+    assert plain.answered
+    assert engine.answer(idiom.format(subject)).fact_id == plain.fact_id
+
+
+@pytest.mark.parametrize(
+    ("question", "reading"),
+    [
+        ("did facebook open source llama", "did Meta open source llama"),
+        ("Why is Facebook giving its AI models away?", "Why is Meta giving its AI models away?"),
+    ],
+)
+def test_a_former_name_is_read_as_the_current_one_when_unclear(engine: Engine, question: str, reading: str) -> None:
+    assert not engine.answer(question.replace("acebook", "acebok inc")).answered  # unknown names stay unknown
+    answer = engine.answer(question)
+    assert answer.answered and answer.matched_part == reading and answer.question == question
+    assert answer.fact_id == engine.answer(reading).fact_id
+
+
+def test_a_former_name_that_names_something_of_its_own_is_read_as_itself_first(engine: Engine) -> None:
+    answer = engine.answer("Is Llama used in Facebook?")
+    assert answer.fact_id == "llama-internal-use" and answer.matched_part is None
+
+
+@pytest.mark.parametrize(
+    "question", ["Who is Dwarkesh Patel?", "What does Dwarkesh Patel think about open source?", "dwarkesh patel's view on regulation"]
+)
+def test_a_show_host_the_base_knows_only_by_the_shows_name_is_nobody_it_knows(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert answer.status == "abstained" and answer.reason == "unknown_entity:Dwarkesh Patel"
+
+
+@pytest.mark.parametrize(
+    "question", ["What was discussed on the Dwarkesh Patel podcast?", "main takeaway of the Dwarkesh Patel episode"]
+)
+def test_the_show_named_after_its_host_is_still_known(engine: Engine, question: str) -> None:
+    assert engine.answer(question).answered
+
+
 def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
     assert engine.answer("help me understand the scale ai stake").fact_id == "scale-ai-stake"
 

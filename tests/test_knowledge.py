@@ -182,6 +182,24 @@ def test_entity_kinds_load(tmp_path: Path) -> None:
     assert load_fact_base(root).entity_kinds == {"Scale AI": "company"}
 
 
+def test_former_names_are_validated(tmp_path: Path) -> None:
+    root = _write_base(
+        tmp_path / "kb",
+        [_fact("one", entities=["Scale AI"])],
+        extra_files={"former_names.yaml": "Scale: Scael AI\n"},
+    )
+    assert any("former_names.yaml: 'Scael AI' (for 'Scale') is not an entity of any fact" in p for p in _problems(root))
+    (root / "former_names.yaml").write_text("- Scale\n", encoding="utf-8")
+    assert any("former_names.yaml: must map each former name" in p for p in _problems(root))
+
+
+def test_former_names_load(tmp_path: Path) -> None:
+    root = _write_base(
+        tmp_path / "kb", [_fact("one", entities=["Scale AI"])], extra_files={"former_names.yaml": "Scale Inc: Scale AI\n"}
+    )
+    assert load_fact_base(root).former_names == {"Scale Inc": "Scale AI"}
+
+
 # -- the real fact base ---------------------------------------------------------------------
 
 

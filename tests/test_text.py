@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import question_parts, words
+from bot.text import question_parts, without_idioms, words
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,10 @@ def test_emoji_codes_are_not_words_but_times_and_versions_stay() -> None:
     assert words("how much of scale ai does meta own :thinking_face: :+1:") == "how much of scale ai does meta own".split()
     assert words("is llama 4 out <:llama:112233445566> <a:party:998877>") == ["is", "llama", "4", "out"]
     assert words("the 10:30:45 call: llama 3.1") == ["the", "10", "30", "45", "call", "llama", "3.1"]
+
+
+def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
+    assert without_idioms(words("what's the deal with Alexandr Wang")) == ["alexandr", "wang"]
+    assert without_idioms(words("Llama 4: any news on it? remind me")) == ["llama", "4", "it"]
+    # The same words outside the idiom stay: the Scale AI deal is a subject of its own.
+    assert without_idioms(words("what was the deal with Scale AI worth")) == words("what was the deal with Scale AI worth")
