@@ -145,6 +145,7 @@ class Engine:
         self.base = base
         self.thresholds = thresholds or Thresholds()
         self._synonyms = {stem(w): stem(head) for w, head in base.synonyms.items() if len(words(w)) == 1}
+        self._synonym_heads = frozenset(stem(head) for head in base.synonyms.values())
         # Multi-word synonyms ("put out" for "release") are read as their group's first word.
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for phrase, head in base.synonyms.items():
@@ -453,6 +454,8 @@ class Engine:
             found: list[tuple[str, float]] = []
             if w in self._surface or self.canon(w) in self._idf:
                 found = [(self.canon(w), 1.0)]
+            elif self.canon(w) in self._synonym_heads:
+                unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
             elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
             elif w in self._release_of:

@@ -202,6 +202,12 @@ def test_the_show_named_after_its_host_is_still_known(engine: Engine, question: 
     assert engine.answer(question).answered
 
 
+@pytest.mark.parametrize("question", ["how is meta stock doing", "What's Meta's share price today?", "meta market cap"])
+def test_the_share_price_is_not_a_stake_nor_a_cost_and_stock_is_no_slip_for_stack(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
+    assert engine.answer("how much of scale ai's shares does meta hold").fact_id == "scale-ai-stake"
+
+
 def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
     assert engine.answer("help me understand the scale ai stake").fact_id == "scale-ai-stake"
 
