@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
-from bot.text import STOPWORDS, normalize_typography, question_parts, stem, without_idioms, words
+from bot.text import STOPWORDS, normalize_typography, question_parts, replace_runs, stem, without_idioms, words
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
@@ -147,7 +147,7 @@ class Engine:
         self._synonyms = {stem(w): stem(head) for w, head in base.synonyms.items() if len(words(w)) == 1}
         self._synonym_heads = frozenset(stem(head) for head in base.synonyms.values())
         # Multi-word synonyms ("put out" for "release") are read as their group's first word.
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str | None]]] = defaultdict(list)
         for phrase, head in base.synonyms.items():
             parts = tuple(words(phrase))
             if len(parts) > 1:
@@ -180,20 +180,7 @@ class Engine:
         """The folded words of `text`, without framing idioms, and with multi-word synonyms
         merged into their group's word."""
         found = without_idioms(words(text))
-        if not self._phrases:
-            return found
-        merged: list[str] = []
-        i = 0
-        while i < len(found):
-            for parts, head in self._phrases.get(found[i], ()):
-                if tuple(found[i : i + len(parts)]) == parts:
-                    merged.append(head)
-                    i += len(parts)
-                    break
-            else:
-                merged.append(found[i])
-                i += 1
-        return merged
+        return replace_runs(found, self._phrases) if self._phrases else found
 
     def _terms(self, text: str) -> list[str]:
         return [self.canon(w) for w in self._words(text) if w not in STOPWORDS]

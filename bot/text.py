@@ -89,19 +89,27 @@ FRAMING_IDIOMS = tuple(
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )
-_IDIOMS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+_IDIOMS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}
 for _idiom in sorted(FRAMING_IDIOMS, key=len, reverse=True):
-    _IDIOMS_BY_FIRST.setdefault(_idiom[0], []).append(_idiom)
+    _IDIOMS_BY_FIRST.setdefault(_idiom[0], []).append((_idiom, None))
 
 
 def without_idioms(found: list[str]) -> list[str]:
     """`found` (folded words) without the framing idioms it contains."""
+    return replace_runs(found, _IDIOMS_BY_FIRST)
+
+
+def replace_runs(found: list[str], runs: dict[str, list[tuple[tuple[str, ...], str | None]]]) -> list[str]:
+    """`found` with each run of words in `runs` (listed under its first word, longest first)
+    replaced by its word, or dropped where that is None."""
     kept: list[str] = []
     i = 0
     while i < len(found):
-        for idiom in _IDIOMS_BY_FIRST.get(found[i], ()):
-            if tuple(found[i : i + len(idiom)]) == idiom:
-                i += len(idiom)
+        for run, replacement in runs.get(found[i], ()):
+            if tuple(found[i : i + len(run)]) == run:
+                if replacement is not None:
+                    kept.append(replacement)
+                i += len(run)
                 break
         else:
             kept.append(found[i])
