@@ -16,8 +16,10 @@ EVAL_DIR = Path(__file__).parent / "eval"
 FILES = sorted(EVAL_DIR.glob("*.yaml"))
 # The floor the engine holds on all labelled questions together; the README reports the
 # measured shares per file and how the thresholds were fitted (benchmarks/calibrate.py).
+# Abstentions are held at the 95% the bot aims for; right answers at their measured share,
+# which is below it.
 MIN_ANSWERED_RIGHT = 0.85
-MIN_ABSTAINED_RIGHT = 0.93
+MIN_ABSTAINED_RIGHT = 0.95
 
 
 def _all_cases() -> list[EvalCase]:
