@@ -208,6 +208,11 @@ def test_the_share_price_is_not_a_stake_nor_a_cost_and_stock_is_no_slip_for_stac
     assert engine.answer("how much of scale ai's shares does meta hold").fact_id == "scale-ai-stake"
 
 
+@pytest.mark.parametrize("question", ["what's openuk's problem with meta", "openuk's complaints about meta"])
+def test_a_problem_with_or_a_complaint_about_something_is_criticism(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "openuk-criticism"
+
+
 def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
     assert engine.answer("help me understand the scale ai stake").fact_id == "scale-ai-stake"
 
