@@ -60,7 +60,7 @@ ASKED_UNKNOWN_SHARE = 0.5
 # "Zuckerberg's view on developers"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
-    "involvement part".split()
+    "involvement part reason reasons pitch".split()
 )
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
@@ -417,7 +417,7 @@ class Engine:
 
     def _analyze(self, question: str) -> _Query:
         raw = self._words(question)
-        names = _capitalised(question)
+        names = _capitalised(question) | _owned(question)
         help_only = bool(raw) and all(w in HELP_WORDS or w in STOPWORDS for w in raw)
         outside = self._outside_in(raw)
         terms: dict[str, float] = {}
@@ -789,6 +789,14 @@ class Engine:
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*(\w+)")
 _CAPITALISED = re.compile(r"\b([A-Z][\w]*)")
+
+
+def _owned(question: str) -> set[str]:
+    """Lower-cased words written right after a possessive ("Wang's *salary*")."""
+    return {m.group(1) for m in _OWNED.finditer(normalize_typography(question).lower())}
+
+
+_OWNED = re.compile(r"[a-z0-9.-]'s\s+([a-z]+)")
 
 
 def _capitalised(question: str) -> set[str]:

@@ -213,6 +213,23 @@ def test_a_problem_with_or_a_complaint_about_something_is_criticism(engine: Engi
     assert engine.answer(question).fact_id == "openuk-criticism"
 
 
+@pytest.mark.parametrize("question", ["what's alexandr wang's salary", "what is lecun's age", "Scale AI's headcount"])
+def test_a_thing_of_somebodys_the_base_has_no_word_for_is_not_answered(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what is zuckerberg's rationale for open source", "zuckerberg-essay-argument"),
+        ("what's zuck's reasoning for open source", "zuckerberg-essay-argument"),
+        ("what is lecun's reason for a global model", "lecun-collective-model"),
+    ],
+)
+def test_somebodys_reasons_for_a_subject_ask_about_the_subject(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
     assert engine.answer("help me understand the scale ai stake").fact_id == "scale-ai-stake"
 
