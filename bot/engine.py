@@ -60,7 +60,7 @@ ASKED_UNKNOWN_SHARE = 0.5
 # "Zuckerberg's view on developers"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
-    "involvement part reason reasons pitch".split()
+    "involvement part reason reasons pitch quote quotes remark remarks comment comments".split()
 )
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85

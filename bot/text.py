@@ -136,8 +136,18 @@ _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|(?<!\w):[\w+-]+:(?!\w)")
 
 
 def words(text: str) -> list[str]:
-    """The words of `text`, folded, in order; numbers like `3.1` stay whole, emoji codes go."""
-    return [w.rstrip(".") for w in _WORD.findall(fold(_EMOJI_CODE.sub(" ", text)).replace("'", ""))]
+    """The words of `text`, folded, in order; numbers like `3.1` stay whole, emoji codes go,
+    and a hyphenated name made only of small words is one word ("All-In" is "allin")."""
+    folded = _HYPHENATED.sub(_joined_if_small, fold(_EMOJI_CODE.sub(" ", text)).replace("'", ""))
+    return [w.rstrip(".") for w in _WORD.findall(folded)]
+
+
+_HYPHENATED = re.compile(r"(?<![\w-])[a-z]+(?:-[a-z]+)+(?![\w-])")
+
+
+def _joined_if_small(match: re.Match[str]) -> str:
+    parts = match.group(0).split("-")
+    return "".join(parts) if all(part in STOPWORDS for part in parts) else match.group(0)
 
 
 def stem(word: str) -> str:

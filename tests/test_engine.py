@@ -230,6 +230,11 @@ def test_somebodys_reasons_for_a_subject_ask_about_the_subject(engine: Engine, q
     assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize("question", ["what's the all-in podcast quote", "Altman on All-In"])
+def test_a_show_named_with_small_words_is_still_named(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "altman-international-oversight"
+
+
 def test_help_with_a_subject_is_a_question_not_help(engine: Engine) -> None:
     assert engine.answer("help me understand the scale ai stake").fact_id == "scale-ai-stake"
 

@@ -49,3 +49,8 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
     assert without_idioms(words("Llama 4: any news on it? remind me")) == ["llama", "4", "it"]
     # The same words outside the idiom stay: the Scale AI deal is a subject of its own.
     assert without_idioms(words("what was the deal with Scale AI worth")) == words("what was the deal with Scale AI worth")
+
+
+def test_a_hyphenated_name_of_small_words_is_one_word_and_other_hyphens_split() -> None:
+    assert words("the All-In podcast") == ["the", "allin", "podcast"]
+    assert words("open-source, state-of-the-art, one-third") == ["open", "source", "state", "of", "the", "art", "one", "third"]
