@@ -628,9 +628,10 @@ class Engine:
             return self.help(question)
         answer = self._decide(question, query)
         if answer.reason in _UNSURE:
-            clear = [found for reading in self._readings(question) if (found := self._decide(reading, self._analyze(reading))).answered]
+            readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
+            clear = [reading for reading in readings if reading.answered]
             if clear:
-                best = max(clear, key=lambda found: found.score)
+                best = max(clear, key=lambda reading: reading.score)
                 return best.model_copy(update={"question": question, "matched_part": best.question})
         return answer
 
@@ -792,11 +793,13 @@ _CAPITALISED = re.compile(r"\b([A-Z][\w]*)")
 
 
 def _owned(question: str) -> set[str]:
-    """Lower-cased words written right after a possessive ("Wang's *salary*")."""
-    return {m.group(1) for m in _OWNED.finditer(normalize_typography(question).lower())}
+    """Lower-cased words written right after a possessive ("Wang's *salary*"; not "what's the")."""
+    return {
+        m.group(2) for m in _OWNED.finditer(normalize_typography(question).lower()) if m.group(1) not in STOPWORDS
+    }
 
 
-_OWNED = re.compile(r"[a-z0-9.-]'s\s+([a-z]+)")
+_OWNED = re.compile(r"([a-z0-9.-]+)'s\s+([a-z]+)")
 
 
 def _capitalised(question: str) -> set[str]:
