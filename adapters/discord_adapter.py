@@ -9,9 +9,11 @@ into questions for the engine and answers them as embeds. Every send goes out wi
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import re
-from typing import Callable, TypeVar
+from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
 import aiohttp
 import discord
@@ -47,11 +49,23 @@ READY_TIMEOUT = 2.0
 """Seconds discord.py waits for the guilds after READY before it calls the client ready."""
 UNKNOWN_INTERACTION = 10062
 CONTENT_MAX = 2000
+SNOWFLAKE_MAX = 2**64 - 1
+RATE_LIMIT_TRIES = 3
+RATE_LIMIT_MAX_WAIT = 10.0
+"""A 429 asking to wait longer than this is not waited out: it is a failure like any other."""
+RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+"""Seconds before connecting again after the gateway connection ended unexpectedly, one per attempt."""
+NONCE_MAX = 25
 NO_DIGEST = "The daily digest is not set up on this server."
 EMPTY_DIGEST = "There is no digest for this channel today."
 SOMETHING_WRONG = "Sorry, something went wrong on my side; please try again."
 TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
 GONE = "That question is no longer in my fact base; try /ask."
+NOT_A_FORM = "That form is not one I handle; try /ask."
+UNREADABLE = "I could not read that request; please try again."
+OUTDATED = (
+    "That command is out of date on this server; try again in a minute, or mention me with your question."
+)
 THANKS = {"up": "Thanks, noted 👍", "down": "Thanks, noted 👎; the people who curate my answers will look at it."}
 SEND_ERRORS = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
@@ -62,6 +76,23 @@ T = TypeVar("T")
 # -- settings ------------------------------------------------------------------------------
 
 
+def check_token(token: str | None) -> str:
+    """DISCORD_TOKEN as discord.py sends it; ConfigError when it is missing or cannot be a bot token."""
+    token = (token or "").strip()
+    if not token:
+        raise ConfigError("DISCORD_TOKEN is not set; give the bot token from the Discord Developer Portal")
+    if token.lower().startswith("bot "):
+        raise ConfigError("DISCORD_TOKEN is invalid: give the token alone, without the 'Bot ' in front of it")
+    # The token goes into an HTTP header: spaces, line breaks, control or non-ASCII characters
+    # would make every request fail before it reaches Discord.
+    if not re.fullmatch(r"[\x21-\x7e]+", token):
+        raise ConfigError(
+            "DISCORD_TOKEN is invalid: it holds spaces, line breaks or other characters a bot token never has; "
+            "copy it again from the Discord Developer Portal"
+        )
+    return token
+
+
 def parse_guild_ids(value: str | None) -> list[int]:
     """DISCORD_GUILD_IDS as server ids; a malformed list is a ConfigError naming the bad part."""
     ids: list[int] = []
@@ -69,7 +100,7 @@ def parse_guild_ids(value: str | None) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        if not re.fullmatch(r"[0-9]{1,20}", part) or int(part) == 0:
+        if not re.fullmatch(r"[0-9]{1,20}", part) or not 0 < int(part) <= SNOWFLAKE_MAX:
             raise ConfigError(
                 f"DISCORD_GUILD_IDS is invalid: {part[:40]!r} is not a server id; "
                 "give comma-separated numeric ids such as 123456789012345678"
@@ -115,8 +146,12 @@ def _intents() -> discord.Intents:
 # -- failures ------------------------------------------------------------------------------
 
 
+_VALUE_OPTION_TYPES = frozenset(range(3, 12))
+"""Option types that carry a value (string, integer, boolean, user, ...); 1 and 2 hold options."""
+
+
 def _context(interaction: discord.Interaction) -> str:
-    data = interaction.data or {}
+    data = interaction.data if isinstance(interaction.data, dict) else {}
     what = data.get("name") or data.get("custom_id") or "?"
     return (
         f"interaction {interaction.id} ({interaction.type.name} {what}) "
@@ -124,8 +159,97 @@ def _context(interaction: discord.Interaction) -> str:
     )
 
 
+def _options_readable(options: Any, *, depth: int = 0) -> bool:
+    if options is None:
+        return True
+    if not isinstance(options, list) or depth > 2:
+        return False
+    for option in options:
+        if not isinstance(option, dict) or not isinstance(option.get("name"), str):
+            return False
+        kind = option.get("type")
+        if kind in (1, 2):
+            if not _options_readable(option.get("options"), depth=depth + 1):
+                return False
+        elif kind not in _VALUE_OPTION_TYPES or "value" not in option:
+            return False
+    return True
+
+
+def _has_user(interaction: discord.Interaction) -> bool:
+    # Without `member` or `user` in the payload, discord.py leaves a falsy placeholder.
+    return bool(interaction.user) and isinstance(getattr(interaction.user, "id", None), int)
+
+
+def readable_command(interaction: discord.Interaction) -> bool:
+    """Whether a command or autocomplete interaction has what discord.py needs to route it.
+
+    Discord always sends a user, a command name and well-formed options; without them
+    discord.py fails in a task of its own, leaving the interaction unanswered.
+    """
+    data = interaction.data
+    return (
+        _has_user(interaction)
+        and isinstance(data, dict)
+        and isinstance(data.get("name"), str)
+        and _options_readable(data.get("options"))
+    )
+
+
 def _is_unknown_interaction(error: BaseException) -> bool:
     return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+async def retry_after(error: discord.HTTPException) -> float | None:
+    """The seconds a 429 asks to wait: its `retry_after`, else its Retry-After header; None if neither."""
+    if error.status != 429 or error.response is None:
+        return None
+    try:
+        body = await error.response.json(content_type=None)
+    except (ValueError, aiohttp.ClientError, RuntimeError):
+        body = None
+    wait = _number(body.get("retry_after")) if isinstance(body, dict) else None
+    if wait is None:
+        wait = _number(getattr(error.response, "headers", {}).get("Retry-After"))
+    return wait
+
+
+async def with_retry(send: Callable[[], Awaitable[T]], *, what: str) -> T:
+    """`send()`, sent again after the wait a 429 asks for, when that wait is short.
+
+    discord.py waits out the 429s that come from Discord itself (they carry a `Via` header);
+    one from a proxy in between reaches us as an HTTPException instead. A 429 means the
+    request was not carried out, so sending it again never doubles it.
+    """
+    for attempt in range(1, RATE_LIMIT_TRIES + 1):
+        try:
+            return await send()
+        except discord.HTTPException as error:
+            wait = await retry_after(error)
+            if wait is None or wait > RATE_LIMIT_MAX_WAIT or attempt == RATE_LIMIT_TRIES:
+                raise
+            log.warning("%s: Discord asked to wait %.2f s (429 rate limit); sending again then", what, wait)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def tell(interaction: discord.Interaction, text: str, *, what: str) -> None:
+    """Tell the user alone, by the reply or a follow-up; a failure to is logged, never raised."""
+    try:
+        if interaction.response.is_done():
+            await with_retry(lambda: interaction.followup.send(text, ephemeral=True), what=what)
+        else:
+            await with_retry(lambda: interaction.response.send_message(text, ephemeral=True), what=what)
+    except SEND_ERRORS as error:
+        log.warning("%s: could not tell the user either (%s); %s", what, error, _context(interaction))
 
 
 async def report_failure(interaction: discord.Interaction, error: BaseException, *, what: str) -> None:
@@ -140,13 +264,7 @@ async def report_failure(interaction: discord.Interaction, error: BaseException,
         log.error("%s: the reply could not be sent (%s: %s); %s", what, type(error).__name__, error, context)
     else:
         log.error("%s failed; %s", what, context, exc_info=error)
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(SOMETHING_WRONG, ephemeral=True)
-        else:
-            await interaction.response.send_message(SOMETHING_WRONG, ephemeral=True)
-    except SEND_ERRORS as again:
-        log.warning("%s: could not tell the user either (%s); %s", what, again, context)
+    await tell(interaction, SOMETHING_WRONG, what=what)
 
 
 # -- what the bot does ---------------------------------------------------------------------
@@ -173,9 +291,11 @@ class Responder:
         if not done and not interaction.response.is_done():
             try:
                 if update:
-                    await interaction.response.defer()
+                    await with_retry(lambda: interaction.response.defer(), what="defer")
                 else:
-                    await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+                    await with_retry(
+                        lambda: interaction.response.defer(thinking=True, ephemeral=ephemeral), what="defer"
+                    )
             except BaseException:
                 task.add_done_callback(lambda t: t.cancelled() or t.exception())
                 raise
@@ -193,21 +313,22 @@ class Responder:
         if view is not None:
             kwargs["view"] = view
         if interaction.response.is_done():
-            await interaction.followup.send(**kwargs)
+            await with_retry(lambda: interaction.followup.send(**kwargs), what="reply")
         else:
-            await interaction.response.send_message(**kwargs)
+            await with_retry(lambda: interaction.response.send_message(**kwargs), what="reply")
 
     async def _say(self, interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
+        text = clip(text, CONTENT_MAX)
         if interaction.response.is_done():
-            await interaction.followup.send(clip(text, CONTENT_MAX), ephemeral=ephemeral)
+            await with_retry(lambda: interaction.followup.send(text, ephemeral=ephemeral), what="reply")
         else:
-            await interaction.response.send_message(clip(text, CONTENT_MAX), ephemeral=ephemeral)
+            await with_retry(lambda: interaction.response.send_message(text, ephemeral=ephemeral), what="reply")
 
     # -- slash commands
 
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    async def ask(self, interaction: discord.Interaction, question: Any) -> None:
         """`/ask`: the answer for everyone in the channel, or a short note to the asker alone."""
-        bounded = bound_question(question)
+        bounded = bound_question(_as_text(question))
         if bounded is None:
             await self._say(interaction, TOO_LONG)
             return
@@ -223,13 +344,39 @@ class Responder:
         )
         await self._send(interaction, embeds=to_embeds(answer), view=to_view(answer))
 
-    def complete(self, typed: str) -> list[app_commands.Choice[str]]:
+    def complete(self, typed: Any) -> list[app_commands.Choice[str]]:
         """Autocomplete for `/ask`: the fact base's questions closest to what is typed, best first."""
+        text = _as_text(typed)
         try:
-            return to_choices(self.service.engine.complete(typed[:MAX_QUESTION_CHARS], limit=CHOICES_MAX))
+            return to_choices(self.service.engine.complete(text[:MAX_QUESTION_CHARS], limit=CHOICES_MAX))
         except Exception:  # noqa: BLE001 - an empty list beats a dead autocomplete
-            log.exception("autocomplete failed for %d typed characters", len(typed))
+            log.exception("autocomplete failed for %d typed characters", len(text))
             return []
+
+    async def suggest(self, interaction: discord.Interaction, typed: Any) -> list[app_commands.Choice[str]]:
+        """Answer an autocomplete request with `complete`; a failed answer is one log line.
+
+        Autocomplete requests expire as soon as the user types on, so 10062 "Unknown
+        interaction" is routine here and not worth more than a debug line.
+        """
+        choices = self.complete(typed)
+        try:
+            await with_retry(lambda: interaction.response.autocomplete(choices), what="autocomplete")
+        except SEND_ERRORS as error:
+            _settle(interaction)
+            if _is_unknown_interaction(error):
+                log.debug("autocomplete: the request expired before the choices arrived; %s", _context(interaction))
+            elif isinstance(error, discord.HTTPException):
+                log.warning(
+                    "autocomplete: Discord refused the choices (HTTP %s, code %s: %s); %s",
+                    error.status, error.code, error.text, _context(interaction),
+                )
+            else:
+                log.warning(
+                    "autocomplete: the choices could not be sent (%s: %s); %s",
+                    type(error).__name__, error, _context(interaction),
+                )
+        return choices
 
     async def topics(self, interaction: discord.Interaction) -> None:
         """`/topics`: the topics with an example each, to the caller only."""
@@ -266,9 +413,9 @@ class Responder:
                 return
             embeds, view = to_embeds(answer), to_view(answer)
             if interaction.response.is_done():
-                await interaction.edit_original_response(embeds=embeds, view=view)
+                await with_retry(lambda: interaction.edit_original_response(embeds=embeds, view=view), what="edit")
             else:
-                await interaction.response.edit_message(embeds=embeds, view=view)
+                await with_retry(lambda: interaction.response.edit_message(embeds=embeds, view=view), what="edit")
             return
         # Related answers go to the clicker alone, so exploring does not flood the channel.
         answer = await self._compute(interaction, lambda: engine.answer_fact(action.fact_id), ephemeral=True)
@@ -283,6 +430,11 @@ class Responder:
         log.info("a click on a button that is not one of ours; %s", _context(interaction))
         await self._say(interaction, GONE)
 
+    async def unknown_form(self, interaction: discord.Interaction) -> None:
+        """A form (modal) submitted to the bot, which shows none: one sentence to the sender."""
+        log.info("a form the bot does not show was submitted; %s", _context(interaction))
+        await self._say(interaction, NOT_A_FORM)
+
     @staticmethod
     def _asked_on(interaction: discord.Interaction) -> str | None:
         message = interaction.message
@@ -293,7 +445,12 @@ class Responder:
     async def _vote(self, interaction: discord.Interaction, action: ButtonAction) -> None:
         message = interaction.message
         fact = self.service.engine.fact(action.fact_id)
-        question = self._asked_on(interaction) or (fact.question if fact else action.fact_id)
+        if fact is None:
+            # Only a vote on a fact of the base is worth a curator's time; any other id was made up.
+            log.info("a vote for fact %r, which the fact base does not hold; %s", action.fact_id, _context(interaction))
+            await self._say(interaction, GONE)
+            return
+        question = self._asked_on(interaction) or fact.question
         message_ref = str(message.id if message is not None else interaction.id)
         user_id = str(interaction.user.id)
 
@@ -318,7 +475,7 @@ class Responder:
         text = re.sub(rf"<@!?{bot_user_id}>", " ", message.content)
         bounded = bound_question(text)
         if bounded is None:
-            await message.reply(TOO_LONG, mention_author=False)
+            await with_retry(lambda: message.reply(TOO_LONG, mention_author=False), what="mention")
             return
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)
@@ -326,7 +483,25 @@ class Responder:
         view = to_view(answer)
         if view is not None:
             kwargs["view"] = view
-        await message.reply(**kwargs)
+        await with_retry(lambda: message.reply(**kwargs), what="mention")
+
+
+def _settle(interaction: discord.Interaction) -> None:
+    """Count an autocomplete request as answered after our answer to it failed.
+
+    discord.py sends the choices the callback returns unless the request is answered, and
+    would send them into the same failure again, then log that with a traceback.
+    """
+    response = interaction.response
+    if not response.is_done() and hasattr(response, "_response_type"):
+        response._response_type = discord.InteractionResponseType.autocomplete_result
+
+
+def _as_text(value: Any) -> str:
+    """An option's value as text: Discord sends strings, an odd client may send a number or null."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None else str(value)
 
 
 # -- the client ----------------------------------------------------------------------------
@@ -335,8 +510,57 @@ class Responder:
 class FactbotTree(app_commands.CommandTree):
     """The command tree, with one error handler for every slash command."""
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Let through what discord.py can route: not a malformed interaction, nor an autocomplete
+        request for no option that autocompletes.
+
+        discord.py would fail on those with a traceback and leave them unanswered (or answer
+        an autocomplete with a message, which Discord refuses). A command gets one sentence,
+        an autocomplete request an empty list.
+        """
+        autocomplete = interaction.type is discord.InteractionType.autocomplete
+        readable = readable_command(interaction)
+        if readable and (not autocomplete or self._autocompletes(interaction)):
+            return True
+        if not readable:
+            log.warning("a command without a user, a name or well-formed options; %s", _context(interaction))
+        else:
+            log.warning(
+                "an autocomplete request for no option that autocompletes; answered with no choices; %s",
+                _context(interaction),
+            )
+        if not autocomplete:
+            await tell(interaction, UNREADABLE, what="command")
+            return False
+        try:
+            await with_retry(lambda: interaction.response.autocomplete([]), what="autocomplete")
+        except SEND_ERRORS as error:
+            log.warning("autocomplete: the empty list could not be sent either (%s); %s", error, _context(interaction))
+        return False
+
+    def _autocompletes(self, interaction: discord.Interaction) -> bool:
+        """Whether the request is for one option in focus, of a command here, that autocompletes."""
+        data = interaction.data or {}
+        options = data.get("options")
+        if not isinstance(options, list):
+            return False
+        focused = [o.get("name") for o in options if isinstance(o, dict) and o.get("focused")]
+        command = self.get_command(str(data.get("name", "")))
+        if len(focused) != 1 or not isinstance(command, app_commands.Command):
+            return False
+        return any(p.display_name == focused[0] and p.autocomplete for p in command.parameters)
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = getattr(error, "original", None) or error
+        if isinstance(original, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+            # Discord still shows a command (or its options) as an older version synced them.
+            log.warning(
+                "command: Discord's copy of this command is not this version's (%s); "
+                "`python -m bot discord sync` updates it; %s",
+                type(original).__name__, _context(interaction),
+            )
+            await tell(interaction, OUTDATED, what="command")
+            return
         await report_failure(interaction, original, what="command")
 
 
@@ -355,7 +579,7 @@ def add_commands(tree: app_commands.CommandTree, client: "FactbotClient") -> Non
 
     @ask.autocomplete("question")
     async def ask_complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return responder().complete(current)
+        return await responder().suggest(interaction, current)
 
     @tree.command(name="topics", description="What I can answer: the topics, with an example question each")
     async def topics(interaction: discord.Interaction) -> None:
@@ -379,6 +603,7 @@ class FactbotClient(discord.Client):
         )
         self.responder = responder
         self.guild_ids = list(guild_ids)
+        _guard_parsers(self._connection)
         self.tree = FactbotTree(self)
         add_commands(self.tree, self)
         self.gateway_up = False
@@ -399,6 +624,12 @@ class FactbotClient(discord.Client):
                     "could not sync the slash commands to Discord server %s (HTTP %s, code %s: %s); "
                     "is the bot invited there with the applications.commands scope?",
                     guild_id, error.status, error.code, error.text,
+                )
+                continue
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+                log.error(
+                    "could not sync the slash commands to Discord server %s (%s: %s); they keep their last sync",
+                    guild_id, type(error).__name__, error,
                 )
                 continue
             self.synced[guild_id] = [c.name for c in commands]
@@ -433,9 +664,21 @@ class FactbotClient(discord.Client):
                 log.error("mention: the reply failed; %s", where, exc_info=error)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if self.responder is None or interaction.type is not discord.InteractionType.component:
+        if self.responder is None:
             return
-        action = parse_custom_id(str((interaction.data or {}).get("custom_id", "")))
+        if interaction.type is discord.InteractionType.modal_submit:
+            try:
+                await self.responder.unknown_form(interaction)
+            except Exception as error:  # noqa: BLE001 - one failed form never stops the bot
+                await report_failure(interaction, error, what="form")
+            return
+        if interaction.type is not discord.InteractionType.component:
+            return
+        if not _has_user(interaction) or not isinstance(interaction.data, dict):
+            log.warning("a click without a user or its data; %s", _context(interaction))
+            await tell(interaction, UNREADABLE, what="button")
+            return
+        action = parse_custom_id(str(interaction.data.get("custom_id", "")))
         try:
             if action is None:
                 await self.responder.unknown_click(interaction)
@@ -445,10 +688,39 @@ class FactbotClient(discord.Client):
             await report_failure(interaction, error, what=f"{action.kind if action else 'unknown'} button")
 
 
+def _guard_parsers(state: Any) -> None:
+    """Make each gateway event parser log and skip an event it cannot read.
+
+    discord.py runs these parsers inside its gateway loop, where an exception (a payload
+    without a key it expects) would end the connection, and the bot with it.
+    """
+    parsers = getattr(state, "parsers", None)
+    if not isinstance(parsers, dict):
+        return
+    for event, parse in list(parsers.items()):
+        parsers[event] = _guarded(event, parse)
+
+
+def _guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    def guarded(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as error:  # noqa: BLE001 - one unreadable event never stops the bot
+            ident = data.get("id") if isinstance(data, dict) else None
+            log.error(
+                "skipped a gateway event that could not be read: %s %s (%s: %s)",
+                event, ident, type(error).__name__, error,
+            )
+            log.debug("the unreadable %s event", event, exc_info=error)
+
+    return guarded
+
+
 # -- lifecycle -----------------------------------------------------------------------------
 
 
 async def _login(client: discord.Client, token: str) -> None:
+    """Log in over REST; every way that fails is one ConfigError sentence."""
     try:
         await client.login(token)
     except discord.LoginFailure:
@@ -456,9 +728,29 @@ async def _login(client: discord.Client, token: str) -> None:
         raise ConfigError(
             "DISCORD_TOKEN was rejected by Discord; copy the bot token again from the Developer Portal"
         ) from None
+    except discord.HTTPException as error:
+        await client.close()
+        raise ConfigError(
+            f"Discord refused the login (HTTP {error.status}, code {error.code}: {error.text}); "
+            "check DISCORD_TOKEN and DISCORD_API_URL"
+        ) from None
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as error:
+        await client.close()
+        detail = " ".join(str(error).split()) or type(error).__name__
+        raise ConfigError(
+            f"could not reach Discord at {discord.http.Route.BASE} ({detail}); check the network and DISCORD_API_URL"
+        ) from None
     except BaseException:
         await client.close()
         raise
+
+
+def _closed_reason(error: discord.ConnectionClosed) -> str:
+    if error.code == 4004:
+        return "authentication failed: check DISCORD_TOKEN"
+    if error.code in (4013, 4014):
+        return "the intents were refused: enable them in the Developer Portal"
+    return error.reason or "no reason given"
 
 
 class DiscordBot:
@@ -472,33 +764,80 @@ class DiscordBot:
         db: Database,
         defer_after: float = DEFER_AFTER,
         ready_timeout: float = READY_TIMEOUT,
+        reconnect_delays: Sequence[float] = RECONNECT_DELAYS,
     ) -> None:
-        if not settings.discord_token:
-            raise ConfigError("DISCORD_TOKEN is not set; give the bot token from the Discord Developer Portal")
+        self._token = check_token(settings.discord_token)
         self._settings = settings
         self.guild_ids = parse_guild_ids(settings.discord_guild_ids)
         self.responder = Responder(service, FeedbackStore(db), defer_after=defer_after)
         self.client = FactbotClient(responder=self.responder, guild_ids=self.guild_ids, ready_timeout=ready_timeout)
+        self.reconnect_delays = tuple(reconnect_delays)
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         """Log in (syncing to DISCORD_GUILD_IDS), then keep the gateway connected in a background task.
 
-        A rejected token raises ConfigError; reconnects after that are discord.py's job.
+        A rejected token or an API out of reach raises ConfigError; after that, `_run` keeps
+        the gateway connected.
         """
         apply_endpoints(self._settings)
-        await _login(self.client, self._settings.discord_token or "")
+        await _login(self.client, self._token)
         self._task = asyncio.create_task(self._run(), name="discord-gateway")
 
     async def _run(self) -> None:
+        """Keep the gateway connected: discord.py reconnects after network trouble; anything else
+        that ends its connection is logged in one line and followed by a fresh connection."""
+        failures = 0
+        while not self.client.is_closed() and not self._stopping.is_set():
+            try:
+                await self.client.connect(reconnect=True)
+            except asyncio.CancelledError:
+                raise
+            except discord.ConnectionClosed as error:
+                # discord.py closes the client before it raises this: no reconnecting helps.
+                log.error(
+                    "Discord closed the gateway connection (code %s: %s); the bot is offline on Discord",
+                    error.code, _closed_reason(error),
+                )
+            except Exception as error:  # noqa: BLE001 - logged; the rest of `serve` keeps running
+                self.client.gateway_up = False
+                if self.client.is_closed():
+                    log.error(
+                        "the Discord gateway connection stopped for good (%s: %s); the bot is offline on Discord",
+                        type(error).__name__, error,
+                    )
+                    break
+                delays = self.reconnect_delays or (0.0,)
+                delay = delays[min(failures, len(delays) - 1)]
+                failures += 1
+                log.error(
+                    "the Discord gateway connection failed (%s: %s); connecting again in %.0f s",
+                    type(error).__name__, error, delay,
+                )
+                log.debug("the gateway failure", exc_info=error)
+                await self._drop_socket()
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                except asyncio.TimeoutError:
+                    pass
+                continue
+            finally:
+                self.client.gateway_up = False
+            break
+
+    async def _drop_socket(self) -> None:
+        """Close the websocket a failed connection left open, so its heartbeat stops with it."""
+        ws = self.client.ws
+        if ws is None:
+            return
         try:
-            await self.client.connect(reconnect=True)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - logged; the rest of `serve` keeps running
-            log.exception("the Discord gateway connection stopped for good; the bot is offline on Discord")
+            await ws.close(code=4000)
+        except Exception as error:  # noqa: BLE001 - it is being thrown away either way
+            log.debug("closing the failed gateway socket: %s", error)
 
     async def close(self) -> None:
+        self._stopping.set()
         await self.client.close()
         task, self._task = self._task, None
         if task is not None:
@@ -514,7 +853,8 @@ class DiscordBot:
 
     @property
     def connected(self) -> bool:
-        return self.client.is_ready() and not self.client.is_closed() and self.client.gateway_up
+        running = self._task is not None and not self._task.done()
+        return running and self.client.is_ready() and not self.client.is_closed() and self.client.gateway_up
 
     def set_digest_provider(self, provider: DigestProvider) -> None:
         """What `/digest` shows: provider("discord:<channel id>") returns that channel's digest embeds."""
@@ -529,31 +869,49 @@ class DiscordBot:
         raise_errors: bool = False,
     ) -> str | None:
         """Post a message to a channel and return its id. A failure is logged and gives None, or
-        with `raise_errors` reaches the caller, for one that retries what is transient (the digest)."""
+        with `raise_errors` reaches the caller unlogged, for one that retries what is transient
+        and reports the rest (the digest).
+
+        The same message posted again to the same channel within a few minutes is the first
+        one: Discord checks the nonce, made from the content, so a retry after an answer that
+        got lost (a timeout, a 5xx after the write) never posts twice.
+        """
         if self._task is None or self.client.is_closed():
-            log.error("cannot post to Discord channel %s: the Discord bot is not running", channel_id)
             if raise_errors:
                 raise ConnectionError("the Discord bot is not running")
+            log.error("cannot post to Discord channel %s: the Discord bot is not running", channel_id)
             return None
         channel = self.client.get_partial_messageable(channel_id)
+        text = clip(content, CONTENT_MAX) if content else None
+        embeds = embeds[:EMBEDS_PER_MESSAGE]
+        nonce = content_nonce(channel_id, content=text, embeds=embeds)
         try:
-            message = await channel.send(
-                content=clip(content, CONTENT_MAX) if content else None, embeds=embeds[:EMBEDS_PER_MESSAGE]
+            message = await with_retry(
+                lambda: channel.send(content=text, embeds=embeds, nonce=nonce), what=f"post to channel {channel_id}"
             )
         except discord.HTTPException as error:
+            if raise_errors:
+                raise
             log.error(
                 "could not post to Discord channel %s (HTTP %s, code %s: %s)",
                 channel_id, error.status, error.code, error.text,
             )
-            if raise_errors:
-                raise
             return None
         except SEND_ERRORS as error:
-            log.error("could not post to Discord channel %s (%s: %s)", channel_id, type(error).__name__, error)
             if raise_errors:
                 raise
+            log.error("could not post to Discord channel %s (%s: %s)", channel_id, type(error).__name__, error)
             return None
         return str(message.id)
+
+
+def content_nonce(channel_id: int, *, content: str | None, embeds: list[discord.Embed]) -> str:
+    """A nonce that is the same for the same message to the same channel (Discord allows 25 characters)."""
+    payload = json.dumps(
+        {"channel": str(channel_id), "content": content, "embeds": [e.to_dict() for e in embeds]},
+        sort_keys=True, ensure_ascii=False, default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:NONCE_MAX]
 
 
 async def sync_commands(settings: Settings, *, to_global: bool) -> list[str]:
@@ -562,27 +920,31 @@ async def sync_commands(settings: Settings, *, to_global: bool) -> list[str]:
     Without `to_global` the commands go to each server of DISCORD_GUILD_IDS (instant); with it,
     to every server (Discord can take up to an hour to show them).
     """
-    if not settings.discord_token:
-        raise ConfigError("DISCORD_TOKEN is not set; give the bot token from the Discord Developer Portal")
+    token = check_token(settings.discord_token)
     guild_ids = parse_guild_ids(settings.discord_guild_ids)
     if not to_global and not guild_ids:
         raise UsageError("set DISCORD_GUILD_IDS to the servers to sync to, or pass --global")
     apply_endpoints(settings)
     client = FactbotClient(responder=None, guild_ids=[])
-    await _login(client, settings.discord_token)
+    await _login(client, token)
     lines: list[str] = []
     try:
         targets: list[discord.Object | None] = [None] if to_global else [discord.Object(id=g) for g in guild_ids]
         for guild in targets:
             if guild is not None:
                 client.tree.copy_global_to(guild=guild)
+            where = "globally" if guild is None else f"to server {guild.id}"
             try:
                 commands = await client.tree.sync(guild=guild)
             except discord.HTTPException as error:
-                where = "globally" if guild is None else f"to server {guild.id}"
                 raise ConfigError(
                     f"Discord refused to sync the commands {where} (HTTP {error.status}, code {error.code}: "
                     f"{error.text}); check that the bot is invited with the applications.commands scope"
+                ) from None
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+                raise ConfigError(
+                    f"could not sync the commands {where}: Discord could not be reached ({type(error).__name__}: "
+                    f"{error}); check the network and DISCORD_API_URL"
                 ) from None
             names = ", ".join(f"/{c.name}" for c in commands)
             if guild is None:

@@ -9,24 +9,39 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import socket
 import subprocess
 import sys
 import threading
 from contextlib import asynccontextmanager
+from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Iterator
 
 import discord
 import pytest
 from discord.gateway import DiscordWebSocket
+from zoneinfo import ZoneInfo
 
-from adapters.discord_adapter import NO_DIGEST, DiscordBot, parse_guild_ids
+from adapters.digest_runner import channel_sender
+from adapters.discord_adapter import (
+    GONE,
+    NOT_A_FORM,
+    NO_DIGEST,
+    OUTDATED,
+    SOMETHING_WRONG,
+    UNREADABLE,
+    DiscordBot,
+    parse_guild_ids,
+)
 from bot.cli import main
 from bot.config import Settings
 from bot.db import Database
+from bot.digest_schedule import DigestSchedule, DigestScheduler
+from bot.digest_store import DigestStore
 from bot.engine import Engine
 from bot.errors import ConfigError
-from bot.models import Answer
+from bot.models import Answer, FactBase
 from bot.rate_limit import RateLimiter
 from bot.service import AskService
 from tests.fakes.discord_api import (
@@ -130,6 +145,26 @@ def sent_message(fake: FakeDiscord, data: dict[str, Any]) -> dict[str, Any]:
     return message_payload(id=fake.new_id(), embeds=data["embeds"], components=data.get("components", []))
 
 
+def autocomplete_payload(fake: FakeDiscord, options: list[dict[str, Any]] | None, *, name: str = "ask",
+                         **extra: Any) -> dict[str, Any]:
+    return command_interaction(name, options, interaction_id=fake.new_id(), autocomplete=True, **extra)
+
+
+def logged_tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every record logged with a traceback: nothing a client sends should cause one."""
+    return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.exc_info] + (
+        ["Traceback in the log text"] if "Traceback" in caplog.text else []
+    )
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """An API URL on a loopback port that refuses connections: bound, never listening."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/api/v10"
+
+
 # -- connecting ----------------------------------------------------------------------------
 
 
@@ -165,7 +200,22 @@ async def test_start_syncs_the_commands_to_each_configured_guild_and_never_globa
     assert fake.find("PUT", f"^/applications/{APPLICATION_ID}/commands$") == []
 
 
-@pytest.mark.parametrize("value", ["abc", "123,x9", "12.5", "-4", "0"])
+async def test_a_guild_that_refuses_the_sync_is_one_log_line_and_the_bot_still_starts(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail("PUT", "/guilds/111/commands$", status=403, code=50001, message="Missing Access")
+    fake.fail("PUT", "/guilds/222/commands$", status=404, code=10002, message="Unknown Application")
+    async with running(fake, AskService(engine), db, guild_ids="111,222,333") as bot:
+        await until(lambda: bot.connected)
+        assert bot.client.synced == {333: ["ask", "topics", "digest"]}
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2
+    assert "server 111 (HTTP 403, code 50001: Missing Access)" in errors[0]
+    assert "server 222 (HTTP 404, code 10002: Unknown Application)" in errors[1]
+    assert logged_tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("value", ["abc", "123,x9", "12.5", "-4", "0", "18446744073709551616"])
 def test_malformed_guild_ids_are_one_config_error(value: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_guild_ids(value)
@@ -186,6 +236,142 @@ async def test_a_rejected_token_is_a_config_error(fake: FakeDiscord, engine: Eng
         await bot.start()
     await bot.close()
     assert fake.sessions == []
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        ("abc.def\nghi", "line breaks"),
+        ("abc.def\x00", "line breaks"),
+        ("tökén.abc", "line breaks"),
+        ("two words", "line breaks"),
+        ("Bot abc.def", "without the 'Bot '"),
+    ],
+    ids=["line-break", "nul", "non-ascii", "space", "bot-prefix"],
+)
+async def test_a_token_that_cannot_be_a_bot_token_is_one_config_error_before_any_request(
+    fake: FakeDiscord, engine: Engine, db: Database, token: str, says: str
+) -> None:
+    settings = Settings(discord_token=token, discord_api_url=fake.base_url, discord_gateway_url=fake.gateway_url)
+    with pytest.raises(ConfigError) as caught:
+        DiscordBot(settings, AskService(engine), db=db)
+    message = str(caught.value)
+    assert message.startswith("DISCORD_TOKEN is invalid") and says in message and "\n" not in message
+    assert fake.calls == []
+
+
+async def test_a_discord_api_that_cannot_be_reached_is_one_config_error(
+    engine: Engine, db: Database, refused_url: str
+) -> None:
+    bot = DiscordBot(Settings(discord_token="test-token", discord_api_url=refused_url), AskService(engine), db=db)
+    with pytest.raises(ConfigError) as caught:
+        await bot.start()
+    await bot.close()
+    message = str(caught.value)
+    assert message.startswith(f"could not reach Discord at {refused_url} (") and "\n" not in message
+    assert message.endswith("check the network and DISCORD_API_URL")
+
+
+async def test_a_login_discord_refuses_other_than_401_is_one_config_error(
+    fake: FakeDiscord, engine: Engine, db: Database
+) -> None:
+    fake.fail("GET", "^/oauth2/applications/@me$", status=403, code=50001, message="Missing Access")
+    bot = DiscordBot(settings_for(fake), AskService(engine), db=db)
+    with pytest.raises(ConfigError) as caught:
+        await bot.start()
+    await bot.close()
+    assert str(caught.value) == (
+        "Discord refused the login (HTTP 403, code 50001: Missing Access); check DISCORD_TOKEN and DISCORD_API_URL"
+    )
+    assert fake.sessions == []
+
+
+async def test_a_gateway_that_refuses_the_token_is_one_clear_log_line(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.reject_identify = 4004
+    bot = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01)
+    await bot.start()
+    try:
+        await until(lambda: any("4004" in r.getMessage() for r in caplog.records))
+        assert not bot.connected
+    finally:
+        await bot.close()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [
+        "Discord closed the gateway connection (code 4004: authentication failed: check DISCORD_TOKEN); "
+        "the bot is offline on Discord"
+    ]
+    assert logged_tracebacks(caplog) == []
+
+
+def _unreadable(fake: FakeDiscord, kind: str) -> tuple[str, Any]:
+    """A dispatch discord.py cannot parse: Discord never sends these, a broken proxy or fake might."""
+    click = component_interaction("factbot:suggest:scale-ai-stake", message_payload(id=fake.new_id()),
+                                  interaction_id=fake.new_id())
+    if kind == "click-without-component-type":
+        del click["data"]["component_type"]
+    elif kind == "interaction-without-token":
+        del click["token"]
+    elif kind == "interaction-without-data":
+        del click["data"]
+    elif kind == "interaction-that-is-null":
+        return "INTERACTION_CREATE", None
+    elif kind == "message-without-author":
+        message = message_create(f"<@{BOT_USER_ID}> hi", id=fake.new_id(), mentions=[BOT_USER])
+        del message["author"]
+        return "MESSAGE_CREATE", message
+    return "INTERACTION_CREATE", click
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["click-without-component-type", "interaction-without-token", "interaction-without-data",
+     "interaction-that-is-null", "message-without-author"],
+)
+async def test_a_dispatch_the_client_cannot_read_is_one_log_line_and_the_bot_keeps_answering(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    event, data = _unreadable(fake, kind)
+    await fake.dispatch(event, data)
+
+    # Dispatches are read in order: once the next one is answered, the bad one has been dealt with.
+    call = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+    assert call.json["type"] == 4 and "49%" in call.json["data"]["embeds"][0]["description"]
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0].startswith(f"skipped a gateway event that could not be read: {event} ")
+    assert logged_tracebacks(caplog) == []
+    await until(lambda: bot.connected)
+    assert len(fake.sessions) == 1
+
+
+async def test_a_garbled_gateway_frame_costs_one_connection_and_the_bot_connects_again(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(fake, AskService(engine), db, reconnect_delays=(0.0,)) as bot:
+        await until(lambda: bot.connected)
+        await fake.send_raw("{this is not JSON")
+        await until(lambda: len(fake.sessions) == 2)
+        call = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+        assert call.json["type"] == 4
+        await until(lambda: bot.connected)
+
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "connecting again" in errors[0]
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_while_the_gateway_is_down_the_bot_reports_not_connected_and_still_closes_at_once(
+    fake: FakeDiscord, engine: Engine, db: Database
+) -> None:
+    async with running(fake, AskService(engine), db, reconnect_delays=(3600.0,)) as bot:
+        await until(lambda: bot.connected)
+        await fake.send_raw("{this is not JSON")
+        await until(lambda: not bot.connected)
+        assert len(fake.sessions) == 1
+        gateway = bot._task
+    # Closing ends the wait before the next connection: the task stops by itself, not by a timeout.
+    assert gateway is not None and gateway.done() and not gateway.cancelled()
 
 
 # -- /ask ----------------------------------------------------------------------------------
@@ -320,6 +506,102 @@ async def test_autocomplete_with_nothing_typed_still_keeps_to_25_choices(fake: F
     assert call.json["type"] == 8 and len(call.json["data"]["choices"]) == 25
 
 
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("ask", [{"name": "question", "type": 3, "value": "scale"}]),
+        ("ask", None),
+        ("ask", [{"name": "topic", "type": 3, "value": "scale", "focused": True}]),
+        ("topics", [{"name": "question", "type": 3, "value": "scale", "focused": True}]),
+        ("oldcmd", [{"name": "question", "type": 3, "value": "scale", "focused": True}]),
+        ("ask", [{"name": "question", "type": 3, "focused": True}]),
+        ("ask", "question"),
+    ],
+    ids=["nothing-focused", "no-options", "unknown-option", "command-without-options", "unknown-command",
+         "option-without-value", "options-not-a-list"],
+)
+async def test_an_autocomplete_request_for_no_option_that_autocompletes_gets_an_empty_list(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture, name: str, options: Any
+) -> None:
+    payload = autocomplete_payload(fake, options, name=name)
+    call = await interact(fake, payload)
+    assert call.json == {"type": 8, "data": {"choices": []}}
+    again = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+    assert again.json["type"] == 4
+    assert len(fake.find("POST", rf"^/interactions/{payload['id']}/")) == 1
+    assert logged_tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "typed", [12345, None, "🦙 llama" * 20, "\u200b\u0000 scale"], ids=["number", "null", "emoji", "invisible"]
+)
+async def test_autocomplete_of_any_value_answers_with_valid_choices(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture, typed: Any
+) -> None:
+    payload = autocomplete_payload(fake, [{"name": "question", "type": 3, "value": typed, "focused": True}])
+    call = await interact(fake, payload)
+    assert call.json["type"] == 8
+    choices = call.json["data"]["choices"]
+    assert 1 <= len(choices) <= 25
+    assert all(1 <= len(c["name"]) <= 100 and 1 <= len(c["value"]) <= 100 for c in choices)
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_an_autocomplete_request_that_expired_is_sent_once_and_logged_quietly(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="adapters.discord_adapter")
+    payload = autocomplete_payload(fake, [{"name": "question", "type": 3, "value": "scale", "focused": True}])
+    fake.fail("POST", rf"^/interactions/{payload['id']}/", status=404, code=10062, message="Unknown interaction")
+
+    call = await interact(fake, payload)
+    assert call.status == 404
+    await until(lambda: "autocomplete: the request expired" in caplog.text)
+    again = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+    assert again.json["type"] == 4
+    assert len(fake.find("POST", rf"^/interactions/{payload['id']}/")) == 1
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert logged_tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("value", [42, None, 4.5], ids=["number", "null", "float"])
+async def test_ask_with_a_value_that_is_not_text_is_answered_as_text(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture, value: Any
+) -> None:
+    payload = command_interaction("ask", [{"name": "question", "type": 3, "value": value}], interaction_id=fake.new_id())
+    call = await interact(fake, payload)
+    data = call.json["data"]
+    assert call.json["type"] == 4 and data.get("content") != SOMETHING_WRONG
+    [embed] = data["embeds"]
+    if value is None:
+        assert embed["fields"]  # nothing asked: the help
+    else:
+        assert embed["author"]["name"] == f"Asked: {value}"
+    assert logged_tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "payload_of",
+    [
+        lambda fake: command_interaction("ask", None, interaction_id=fake.new_id()),
+        lambda fake: command_interaction("oldcmd", None, interaction_id=fake.new_id()),
+        lambda fake: {**command_interaction("Ask Factbot", None, interaction_id=fake.new_id()),
+                      "data": {"id": "1600000000000000002", "name": "Ask Factbot", "type": 3, "target_id": USER_ID}},
+    ],
+    ids=["ask-without-its-option", "unknown-command", "unknown-context-menu"],
+)
+async def test_a_command_this_version_does_not_define_gets_one_private_sentence_and_one_log_line(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture, payload_of: Callable[[FakeDiscord], dict]
+) -> None:
+    payload = payload_of(fake)
+    call = await interact(fake, payload)
+    assert call.json["type"] == 4 and call.ephemeral is True
+    assert call.json["data"]["content"] == OUTDATED
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "python -m bot discord sync" in warnings[0]
+    assert logged_tracebacks(caplog) == []
+
+
 async def test_an_expired_interaction_is_logged_and_the_bot_keeps_answering(
     fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -439,6 +721,63 @@ async def test_votes_land_in_the_votes_table_one_per_user_and_message(
 
     await interact(fake, component_interaction(by_vote["up"], message, interaction_id=fake.new_id()))
     assert [tuple(r) for r in db.query("SELECT vote FROM votes")] == [("up",)]
+
+
+def _without(payload: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k not in keys}
+
+
+@pytest.mark.parametrize(
+    "payload_of",
+    [
+        lambda fake: command_interaction("ask", [{"name": "question", "type": 3}], interaction_id=fake.new_id()),
+        lambda fake: command_interaction("ask", "question", interaction_id=fake.new_id()),
+        lambda fake: command_interaction("ask", ["question"], interaction_id=fake.new_id()),
+        lambda fake: {**ask_payload(fake, SCALE_QUESTION), "data": {"id": "1600000000000000001", "type": 1}},
+        lambda fake: _without(ask_payload(fake, SCALE_QUESTION), "member"),
+        lambda fake: _without(component_interaction("factbot:vote:up:1.0000:scale-ai-stake",
+                                                    message_payload(id=fake.new_id()), interaction_id=fake.new_id()),
+                              "member"),
+    ],
+    ids=["option-without-value", "options-not-a-list", "option-not-an-object", "command-without-name",
+         "command-without-user", "click-without-user"],
+)
+async def test_an_interaction_discord_py_cannot_route_gets_one_private_sentence(
+    fake: FakeDiscord, bot: DiscordBot, db: Database, caplog: pytest.LogCaptureFixture,
+    payload_of: Callable[[FakeDiscord], dict],
+) -> None:
+    payload = payload_of(fake)
+    call = await interact(fake, payload)
+    assert call.json["type"] == 4 and call.ephemeral is True
+    assert call.json["data"]["content"] == UNREADABLE
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and f"interaction {payload['id']}" in warnings[0]
+    assert db.query("SELECT COUNT(*) FROM votes")[0][0] == 0
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_vote_for_a_fact_the_base_does_not_hold_is_not_recorded(
+    fake: FakeDiscord, bot: DiscordBot, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = message_payload(id=fake.new_id(), embeds=[{"type": "rich", "title": "Old question?"}])
+    click = await interact(fake, component_interaction("factbot:vote:up:1.0000:no-such-fact", message,
+                                                        interaction_id=fake.new_id()))
+    assert click.json["type"] == 4 and click.ephemeral is True
+    assert click.json["data"]["content"] == GONE
+    assert db.query("SELECT COUNT(*) FROM votes")[0][0] == 0
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_form_submitted_to_the_bot_gets_one_private_sentence(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = component_interaction("factbot:suggest:scale-ai-stake", message_payload(id=fake.new_id()),
+                                    interaction_id=fake.new_id())
+    payload.update(type=5, data={"custom_id": "factbot:form", "components": []})
+    call = await interact(fake, payload)
+    assert call.json["type"] == 4 and call.ephemeral is True
+    assert call.json["data"]["content"] == NOT_A_FORM
+    assert logged_tracebacks(caplog) == []
 
 
 async def test_a_button_for_a_fact_that_is_gone_says_so(fake: FakeDiscord, bot: DiscordBot) -> None:
@@ -602,6 +941,129 @@ async def test_the_digest_sender_sees_discord_failures_as_transient_or_permanent
     assert (await send("discord:424242424242424242", digest)).isdigit()
 
 
+# -- 429s -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", [True, False], ids=["from-discord", "from-a-proxy"])
+async def test_a_reply_that_meets_a_429_is_sent_once_after_the_wait(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot, caplog: pytest.LogCaptureFixture, via: bool
+) -> None:
+    payload = ask_payload(fake, SCALE_QUESTION)
+    fake.rate_limit("POST", rf"^/interactions/{payload['id']}/", retry_after=0.05, via=via)
+
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    limited, answered = await fake.wait_for("POST", rf"^/interactions/{payload['id']}/", count=2)
+
+    assert (limited.status, answered.status) == (429, 200)
+    assert answered.json["type"] == 4
+    assert engine.answer(SCALE_QUESTION).text in answered.json["data"]["embeds"][0]["description"]
+    again = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+    assert again.json["type"] == 4
+    assert len(fake.find("POST", rf"^/interactions/{payload['id']}/")) == 2
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_mention_reply_that_meets_a_429_from_a_proxy_is_sent_after_the_wait(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.rate_limit("POST", f"^/channels/{CHANNEL_ID}/messages$", retry_after=0.05, via=False)
+    mid = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=mid, mentions=[BOT_USER]))
+
+    limited, reply = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=2)
+    assert (limited.status, reply.status) == (429, 200)
+    assert "asked to wait 0.05 s" in caplog.text  # the body's retry_after, not the header's whole second
+    assert str(reply.json["message_reference"]["message_id"]) == mid
+    assert "49%" in reply.json["embeds"][0]["description"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_429_asking_for_a_long_wait_is_not_waited_out(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="adapters.discord_adapter")
+    fake.rate_limit("POST", "^/channels/4242/messages$", retry_after=3600.0, via=False)
+    assert await bot.send_embeds(4242, embeds=[discord.Embed(title="x")]) is None
+    assert len(fake.find("POST", "^/channels/4242/messages$")) == 1
+    assert "HTTP 429" in caplog.text
+
+
+# -- the digest through the scheduler -----------------------------------------------------
+
+DIGEST_CHANNEL = "424242424242424242"
+DIGEST_KEY = f"discord:{DIGEST_CHANNEL}"
+DIGEST_DAY = date(2026, 1, 5)
+
+
+def digest_scheduler(bot: DiscordBot, db: Database, fact_base: FactBase) -> DigestScheduler:
+    """The runtime's scheduler for one Discord channel; its waits between attempts take no time."""
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    return DigestScheduler(
+        channels=[DIGEST_KEY],
+        schedule=DigestSchedule(at=time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+        store=DigestStore(db),
+        base=lambda: fact_base,
+        size=2,
+        send=channel_sender(slack=None, discord_bot=bot),
+        sleep=no_wait,
+    )
+
+
+async def test_a_digest_whose_answer_got_lost_is_not_posted_twice_by_the_retry(
+    fake: FakeDiscord, bot: DiscordBot, db: Database, fact_base: FactBase
+) -> None:
+    # Discord stored the message, but the answer that says so never arrived.
+    fake.fail("POST", f"^/channels/{DIGEST_CHANNEL}/messages$", status=503, code=0, message="Service Unavailable",
+              lost=True)
+
+    outcome = await digest_scheduler(bot, db, fact_base).post(DIGEST_KEY, day=DIGEST_DAY)
+
+    posts = fake.find("POST", f"^/channels/{DIGEST_CHANNEL}/messages$")
+    assert [p.status for p in posts] == [503, 200]
+    assert posts[0].json["nonce"] == posts[1].json["nonce"] and posts[1].json["enforce_nonce"] is True
+    assert len(fake.created) == 1
+    assert outcome.status == "sent" and outcome.message_id == fake.created[0]["id"]
+
+
+@pytest.mark.parametrize("via", [True, False], ids=["from-discord", "from-a-proxy"])
+async def test_a_digest_that_meets_a_429_is_posted_once(
+    fake: FakeDiscord, bot: DiscordBot, db: Database, fact_base: FactBase, via: bool
+) -> None:
+    fake.rate_limit("POST", f"^/channels/{DIGEST_CHANNEL}/messages$", retry_after=0.05, via=via)
+
+    outcome = await digest_scheduler(bot, db, fact_base).post(DIGEST_KEY, day=DIGEST_DAY)
+
+    assert outcome.status == "sent"
+    assert [p.status for p in fake.find("POST", f"^/channels/{DIGEST_CHANNEL}/messages$")] == [429, 200]
+    assert len(fake.created) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message"), [(404, 10003, "Unknown Channel"), (403, 50001, "Missing Access")],
+    ids=["unknown-channel", "missing-access"],
+)
+async def test_a_digest_channel_the_bot_cannot_post_to_is_one_clear_log_line(
+    fake: FakeDiscord, bot: DiscordBot, db: Database, fact_base: FactBase, caplog: pytest.LogCaptureFixture,
+    status: int, code: int, message: str,
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake.fail("POST", f"^/channels/{DIGEST_CHANNEL}/messages$", status=status, code=code, message=message)
+    scheduler = digest_scheduler(bot, db, fact_base)
+
+    outcome = await scheduler.post(DIGEST_KEY, day=DIGEST_DAY)
+
+    assert outcome.status == "failed"
+    assert len(fake.find("POST", f"^/channels/{DIGEST_CHANNEL}/messages$")) == 1
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert lines == [f"digest for {DIGEST_KEY} on {DIGEST_DAY} not posted: Discord: {status} {message}"]
+    # Not posted twice either: the day's run is over.
+    assert (await scheduler.post(DIGEST_KEY, day=DIGEST_DAY)).status == "done"
+    assert fake.created == []
+
+
 # -- `python -m bot discord sync` ----------------------------------------------------------
 
 
@@ -643,6 +1105,47 @@ def test_cli_sync_without_a_token_is_one_line_and_exit_1(capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert code == 1 and out == ""
     assert err.startswith("error: DISCORD_TOKEN") and err.count("\n") == 1
+
+
+async def test_cli_sync_with_discord_out_of_reach_is_one_line_and_exit_1(
+    refused_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "test-token")
+    monkeypatch.setenv("DISCORD_API_URL", refused_url)
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "111")
+
+    code, out = await asyncio.to_thread(_cli, ["discord", "sync"])
+
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: could not reach Discord at {refused_url}") and err.count("\n") == 1
+
+
+async def test_cli_sync_refused_by_discord_is_one_line_and_exit_1(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "test-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.base_url)
+    fake.fail("PUT", f"^/applications/{APPLICATION_ID}/commands$", status=404, code=10002,
+              message="Unknown Application")
+
+    code, out = await asyncio.to_thread(_cli, ["discord", "sync", "--global"])
+
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    assert err.startswith("error: Discord refused to sync the commands globally (HTTP 404, code 10002")
+    assert err.count("\n") == 1
+
+
+def test_cli_sync_with_a_malformed_token_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "Bot abc.def")
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "111")
+    code, out = _cli(["discord", "sync"])
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    assert err.startswith("error: DISCORD_TOKEN is invalid") and err.count("\n") == 1
 
 
 def test_cli_sync_needs_guilds_or_global(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -231,3 +231,24 @@ def test_autocomplete_choices_keep_order_and_discords_limits() -> None:
     assert all(len(c.name) <= CHOICE_MAX and len(c.value) <= CHOICE_MAX for c in choices)
     assert choices[0].name.startswith("Question 0 ") and choices[1].name.startswith("Question 1 ")
     assert choices[0].name.endswith("…")
+
+
+def test_quotes_full_of_markdown_and_mentions_grow_on_escaping_and_still_fit() -> None:
+    # Escaping doubles text like this; the limits are checked on what is sent, after escaping.
+    noisy = "*_~`|> @everyone <@&123> [link](https://example.com) " * 120
+    source = SourceInfo(id="s", title="*T*_" * 100, kind="blog post", outlet="|O|" * 100)
+    answer = Answer(
+        question=noisy[:500],
+        status="answered",
+        fact_id="noisy-fact",
+        canonical_question=noisy[:600],
+        text=noisy,
+        quotes=[ResolvedQuote(text=noisy, source=source, timestamp=None) for _ in range(4)],
+        score=0.7,
+    )
+
+    [embed] = to_embeds(answer)
+
+    assert_within_limits(embed)
+    assert embed.description.startswith("\\*\\_\\~")
+    assert "\n\n> " in embed.description  # a quote keeps its room

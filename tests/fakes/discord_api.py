@@ -5,9 +5,15 @@ REST: records every request with its JSON body and answers like Discord (bodies 
 It follows each interaction's original response as Discord does: the first follow-up after
 a deferral fills the "thinking" placeholder and keeps the deferral's visibility, whatever its
 own flags say, so `Call.ephemeral` records who really sees each message an interaction sends.
+Messages posted to a channel are stored in `created`; a post that repeats the `nonce` of an
+earlier one with `enforce_nonce` gets that message back and stores nothing, as on Discord.
+`rate_limit()` answers 429 with `retry_after` the way Discord does (with its `Via` header, so
+discord.py retries by itself) or the way a proxy or a simpler fake does (without it).
 Gateway: sends HELLO (op 10), reads IDENTIFY (op 2), sends READY, acknowledges heartbeats
-(op 11), and pushes whatever dispatches a test sends with `dispatch()`. Point discord.py at
-it with `Route.BASE = fake.base_url` and `DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url`.
+(op 11), and pushes whatever dispatches a test sends with `dispatch()` (or raw frames with
+`send_raw()`); `reject_identify` closes the connection with a close code instead of READY.
+Point discord.py at it with `Route.BASE = fake.base_url` and
+`DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url`.
 Payload builders (`command_interaction`, `component_interaction`, `message_create`, ...)
 give the shapes Discord sends.
 """
@@ -74,6 +80,8 @@ class _Plan:
     status: int
     payload: dict[str, Any]
     times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    lost: bool = False
 
 
 @dataclass
@@ -91,9 +99,10 @@ class GatewaySession:
     received: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _json_response(payload: Any, *, status: int = 200) -> web.Response:
+def _json_response(payload: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # aiohttp's json_response appends "; charset=utf-8", which discord.py does not accept as JSON.
-    return web.Response(status=status, body=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+    headers = {**(headers or {}), "Content-Type": "application/json"}
+    return web.Response(status=status, body=json.dumps(payload).encode(), headers=headers)
 
 
 class FakeDiscord(LoopbackServer):
@@ -103,7 +112,12 @@ class FakeDiscord(LoopbackServer):
         super().__init__()
         self.calls: list[Call] = []
         self.sessions: list[GatewaySession] = []
+        self.created: list[dict[str, Any]] = []
+        """Every message the fake stored from a POST to a channel, in order."""
+        self.reject_identify: int | None = None
+        """A gateway close code (4004: authentication failed) to answer IDENTIFY with instead of READY."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self._plans: list[tuple[str, re.Pattern[str], _Plan]] = []
         self._originals: dict[str, _Original] = {}
         self._ids = itertools.count(1500000000000000001)
@@ -131,10 +145,39 @@ class FakeDiscord(LoopbackServer):
 
     # -- what tests use
 
-    def fail(self, method: str, path_regex: str, *, status: int, code: int, message: str, times: int = 1) -> None:
-        """Answer the next `times` matching requests with a Discord error body."""
+    def fail(
+        self, method: str, path_regex: str, *, status: int, code: int, message: str, times: int = 1, lost: bool = False
+    ) -> None:
+        """Answer the next `times` matching requests with a Discord error body.
+
+        With `lost`, the request still takes effect (a message is stored) and only its answer is
+        the error, as when Discord's edge times out after the write.
+        """
         payload = {"message": message, "code": code}
-        self._plans.append((method, re.compile(path_regex), _Plan(status=status, payload=payload, times=times)))
+        plan = _Plan(status=status, payload=payload, times=times, lost=lost)
+        self._plans.append((method, re.compile(path_regex), plan))
+
+    def rate_limit(
+        self, method: str, path_regex: str, *, retry_after: float, times: int = 1, via: bool = True,
+        is_global: bool = False,
+    ) -> None:
+        """Answer the next `times` matching requests with a 429 that says to wait `retry_after` seconds.
+
+        Discord's own 429s carry a `Via` header, and discord.py only waits and retries those by
+        itself; `via=False` gives the 429 a proxy or a simpler fake sends.
+        """
+        payload = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global, "code": 0}
+        headers = {
+            "Retry-After": str(max(1, round(retry_after + 0.5))),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": str(retry_after),
+            "X-RateLimit-Scope": "global" if is_global else "user",
+        }
+        if via:
+            headers["Via"] = "1.1 google"
+        plan = _Plan(status=429, payload=payload, times=times, headers=headers)
+        self._plans.append((method, re.compile(path_regex), plan))
 
     def find(self, method: str, path_regex: str) -> list[Call]:
         pattern = re.compile(path_regex)
@@ -160,11 +203,15 @@ class FakeDiscord(LoopbackServer):
             await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.sessions)), timeout)
         return self.sessions[-1]
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+    async def dispatch(self, event: str, data: Any) -> None:
         """Push a gateway dispatch (op 0) such as INTERACTION_CREATE to the connected client."""
+        await self.send_raw(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    async def send_raw(self, text: str) -> None:
+        """Send one text frame to the connected client as it is, readable or not."""
         if self._ws is None:
             raise AssertionError("no client is connected to the fake gateway")
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+        await self._ws.send_str(text)
 
     def new_id(self) -> str:
         return str(next(self._ids))
@@ -189,7 +236,7 @@ class FakeDiscord(LoopbackServer):
             route("PATCH", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: self.message(CHANNEL_ID, b)),
             route("GET", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: self.message(CHANNEL_ID, {})),
             route("DELETE", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: None),
-            route("POST", r"/channels/(\d+)/messages", lambda m, b: self.message(m.group(1), b)),
+            route("POST", r"/channels/(\d+)/messages", lambda m, b: self._create(m.group(1), b)),
             route("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda m, b: self.message(m.group(1), b, id=m.group(2))),
             route("POST", r"/channels/(\d+)/typing", lambda m, b: None),
         ]
@@ -217,7 +264,12 @@ class FakeDiscord(LoopbackServer):
                 plan.times -= 1
                 if plan.times <= 0:
                     del self._plans[index]
-                return _json_response(plan.payload, status=plan.status)
+                if plan.lost:
+                    self._route(call)
+                return _json_response(plan.payload, status=plan.status, headers=plan.headers)
+        return self._route(call)
+
+    def _route(self, call: Call) -> web.Response:
         for route in self._routes:
             match = route.pattern.match(call.path)
             if route.method == call.method and match:
@@ -303,6 +355,19 @@ class FakeDiscord(LoopbackServer):
             }
         }
 
+    def _create(self, channel_id: str, body: Any) -> dict[str, Any]:
+        """A new message in a channel; one whose enforced nonce was seen there already is that message."""
+        body = body or {}
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce") and (channel_id, str(nonce)) in self._nonces:
+            return self._nonces[(channel_id, str(nonce))]
+        created = self.message(channel_id, body)
+        if nonce is not None:
+            created["nonce"] = str(nonce)
+            self._nonces[(channel_id, str(nonce))] = created
+        self.created.append(created)
+        return created
+
     def message(self, channel_id: str, body: Any, *, id: str | None = None) -> dict[str, Any]:
         """A full message object as Discord returns it for a send or an edit."""
         body = body or {}
@@ -331,6 +396,9 @@ class FakeDiscord(LoopbackServer):
                 if payload.get("op") == 1:  # discord.py heartbeats right after HELLO
                     await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
                 elif payload.get("op") == 2:
+                    if self.reject_identify is not None:
+                        await ws.close(code=self.reject_identify, message=b"Authentication failed.")
+                        return ws
                     identify = payload
                     break
                 elif payload.get("op") == 6:  # no sessions to resume here: identify anew
