@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.discord_adapter import content_nonce
 from adapters.discord_digest import to_embeds
 from adapters.slack_digest import to_blocks, to_fallback_text
 from bot.config import Settings
@@ -75,7 +76,8 @@ def to_send_failure(error: BaseException) -> SendFailure | None:
     if isinstance(error, discord.HTTPException):
         transient = error.status == 429 or error.status >= 500
         text = error.text or error.response.reason or ""
-        return SendFailure(f"Discord: {error.status} {text}".strip(), transient=transient)
+        retry_after = _float(error.response.headers.get("Retry-After")) if error.response is not None else None
+        return SendFailure(f"Discord: {error.status} {text}".strip(), transient=transient, retry_after=retry_after)
     if isinstance(error, discord.LoginFailure):
         return SendFailure(f"Discord: {error}", transient=False)
     if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackClientError)):
@@ -238,9 +240,15 @@ class RestDiscord:
     async def send_embeds(
         self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None, raise_errors: bool = True
     ) -> str | None:
-        """Post and return the message id; errors always reach the caller."""
+        """Post and return the message id; errors always reach the caller. The nonce comes from
+        the content, so a retry after an answer that got lost is the first message, not a second."""
         channel = self.client.get_partial_messageable(channel_id)
-        message = await channel.send(content=content, embeds=embeds, allowed_mentions=discord.AllowedMentions.none())
+        message = await channel.send(
+            content=content,
+            embeds=embeds,
+            nonce=content_nonce(channel_id, content=content, embeds=embeds),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
         return str(message.id)
 
 

@@ -8,22 +8,26 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 import discord
 import pytest
 from aiohttp import web
 
+from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.loopback import serve_on_loopback
 
-from adapters.digest_runner import RestDiscord, RestSlack, build_digest_scheduler
+from adapters.digest_runner import RestDiscord, RestSlack, build_digest_scheduler, channel_sender
 from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
 from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text
 from bot.cli import main
 from bot.config import load_settings
 from bot.db import Database
 from bot.digest import Digest, DigestItem, build_digest, digest_of
+from bot.digest_schedule import DigestSchedule, DigestScheduler
 from bot.digest_store import DigestStore
 from bot.engine import Engine
 from bot.models import FactBase, ResolvedQuote, SourceInfo
@@ -448,3 +452,36 @@ async def test_a_channel_of_a_platform_not_running_is_logged_once_and_left_out(
     assert sum(f"discord:{DISCORD_CHANNEL}" in m and "not configured" in m for m in messages) == 1
     outcome = await scheduler.post(f"slack:{SLACK_CHANNEL}")
     assert outcome.status == "sent" and len(fake.posts("chat.postMessage")) == 1
+
+
+async def test_digest_send_over_rest_is_not_posted_twice_when_discords_answer_gets_lost(
+    fact_base: FactBase, tmp_path: Path
+) -> None:
+    discord_api = await FakeDiscord().start()
+    try:
+        # Discord stored the message, but the answer that says so never arrived: the retry must
+        # get the same message back, not post a second one.
+        discord_api.fail("POST", "^/channels/1300000000000000002/messages$", status=503, code=0,
+                         message="Service Unavailable", lost=True)
+
+        async def no_wait(seconds: float) -> None:
+            return None
+
+        async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+            scheduler = DigestScheduler(
+                channels=["discord:1300000000000000002"],
+                schedule=DigestSchedule(at=dt_time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+                store=DigestStore(Database(tmp_path / "bot.sqlite3")),
+                base=lambda: fact_base,
+                size=2,
+                send=channel_sender(slack=None, discord_bot=rest),
+                sleep=no_wait,
+            )
+            outcome = await scheduler.post("discord:1300000000000000002", day=DAY)
+    finally:
+        await discord_api.close()
+    posts = discord_api.find("POST", "^/channels/1300000000000000002/messages$")
+    assert [p.status for p in posts] == [503, 200]
+    assert posts[0].json["nonce"] == posts[1].json["nonce"]
+    assert len(discord_api.created) == 1
+    assert outcome.status == "sent" and outcome.message_id == discord_api.created[0]["id"]
