@@ -56,7 +56,7 @@ RATE_LIMIT_MAX_WAIT = 10.0
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 """Seconds before connecting again after the gateway connection ended unexpectedly, one per attempt."""
 NONCE_MAX = 25
-NO_DIGEST = "The daily digest is not set up on this server."
+NO_DIGEST = "The daily digest is not set up here."
 EMPTY_DIGEST = "There is no digest for this channel today."
 SOMETHING_WRONG = "Sorry, something went wrong on my side; please try again."
 TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
