@@ -7,16 +7,27 @@ Only this module picks exit codes: 0 done, 1 the fact base or a setting has a pr
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from bot.config import Settings, load_settings
-from bot.errors import BotError, ConfigError, KnowledgeError, UsageError
+from bot.errors import BotError, UsageError
 from bot.models import Answer, ResolvedQuote
-from bot.service import AskService, knowledge_dir, load_engine
-from bot.terminal import MAX_QUESTION_CHARS, bound_question, run_chat, to_text
+from bot.service import AskService, load_base, load_engine
+from bot.terminal import (
+    MAX_QUESTION_CHARS,
+    bound_question,
+    clean_text,
+    read_lines,
+    run_chat,
+    to_json_line,
+    to_text,
+)
+
+COMMANDS = "ask, topics, fact, knowledge, eval, serve, report, explain, digest or discord"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,19 +73,20 @@ def _service(settings: Settings) -> AskService:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    service = _service(settings)
-    text = " ".join(args.question).strip()
+    text = clean_text(" ".join(args.question)).strip()
     if not text:
         raise UsageError("give a question, e.g. python -m bot ask \"How much of Scale AI does Meta own?\"")
+    service = _service(settings)
     if text == "-":
-        for line in sys.stdin:
+        for line in read_lines(sys.stdin):
             question = line.strip()
             if question:
                 _print_answer(service, question, as_json=args.json, out=out)
             elif args.json:
                 # One object per input line, so a script can pair answers with its lines;
                 # a blank line asks nothing and gets the help, unlogged.
-                out.write(json.dumps(answer_to_json(service.engine.help("")), ensure_ascii=False) + "\n")
+                out.write(to_json_line(answer_to_json(service.engine.help(""))))
+                out.flush()
         return 0
     _print_answer(service, text, as_json=args.json, out=out)
     return 0
@@ -89,7 +101,7 @@ def _print_answer(service: AskService, question: str, *, as_json: bool, out: Tex
         answer = service.ask(bounded, platform="cli")
         message = to_text(answer)
     if as_json:
-        out.write(json.dumps(answer_to_json(answer), ensure_ascii=False) + "\n")
+        out.write(to_json_line(answer_to_json(answer)))
     else:
         out.write(message + "\n")
     out.flush()
@@ -112,7 +124,7 @@ def cmd_fact(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         raise UsageError(f"no fact with id {args.fact_id!r}; 'python -m bot topics --all' lists them")
     fact = engine.base.facts[args.fact_id]
     if args.json:
-        out.write(json.dumps({**answer_to_json(answer), "fact": fact.model_dump()}, ensure_ascii=False) + "\n")
+        out.write(to_json_line({**answer_to_json(answer), "fact": fact.model_dump()}))
         return 0
     out.write(f"{fact.question}  [{fact.id}, topic {fact.topic}]\n\n{to_text(answer)}\n")
     out.write("\nAlso asked as:\n" + "".join(f"  - {a}\n" for a in fact.alternates))
@@ -122,9 +134,9 @@ def cmd_fact(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.knowledge import knowledge_stats, load_fact_base
+    from bot.knowledge import knowledge_stats
 
-    base = load_fact_base(knowledge_dir(settings))
+    base = load_base(settings)
     stats = knowledge_stats(base)
     out.write(f"sources: {stats.sources}\n")
     for source in base.sources.values():
@@ -171,8 +183,15 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot.evaluation import evaluate, load_cases
 
+    if args.min is not None and not 0.0 <= args.min <= 1.0:
+        raise UsageError(f"--min {args.min} is not between 0 and 1; try 0.9")
+    cases = []
+    for path in args.files:
+        try:
+            cases += load_cases(Path(path))
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} is not UTF-8 text; save it as UTF-8") from None
     engine = load_engine(settings)
-    cases = [case for path in args.files for case in load_cases(Path(path))]
     report = evaluate(cases, engine.answer, known_ids=set(engine.base.facts))
     out.write(
         f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "
@@ -202,7 +221,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
         return serve(settings)
     service = _service(settings)
-    return run_chat(lambda q: service.ask(q, platform="terminal"), stdout=out)
+    return run_chat(lambda q: service.ask(q, platform="terminal"), stdin=sys.stdin, stdout=out)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -256,7 +275,35 @@ def _command_modules() -> list[Callable[[Any], None]]:
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
+    """Run one command and return its exit code; output that cannot be written ends it quietly."""
+    out = out if out is not None else sys.stdout
+    if out is None:
+        print("error: stdout is closed; give the command somewhere to write", file=sys.stderr)
+        return 1
+    try:
+        try:
+            code = _run(argv, out)
+        except SystemExit as stop:  # --help printed its text and asked to exit
+            code = stop.code if isinstance(stop.code, int) else 0
+        # Flushed here, not at interpreter exit, so a closed pipe lands in the handlers below.
+        out.flush()
+        if sys.stdout is not None and sys.stdout is not out:
+            sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader stopped reading (`python -m bot topics | head -1`): not an error.
+        _quiet_stdout()
+        return 0
+    except OSError as error:
+        if _quiet_stdout():
+            print(f"error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        else:
+            where = f"{error.filename}: " if error.filename else ""
+            print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+def _run(argv: Sequence[str] | None, out: TextIO) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -264,22 +311,41 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         if handler is None:
             if args.command == "knowledge":
                 raise UsageError("say what to do with the fact base: python -m bot knowledge check (or confusions)")
-            raise UsageError("give a command: ask, topics, fact, knowledge check, eval or serve (see --help)")
+            raise UsageError(f"give a command: {COMMANDS} (see 'python -m bot --help')")
         settings = load_settings()
         return handler(args, settings, out)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except KnowledgeError as error:
+    except BotError as error:  # ConfigError, KnowledgeError and the rest: the setup, not the call
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except BotError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except sqlite3.Error as error:
+        print(
+            f"error: the database in BOT_DATA_DIR failed: {error}; "
+            "make BOT_DATA_DIR a writable directory with free space",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
+
+
+def _quiet_stdout() -> bool:
+    """Whether stdout has stopped taking output; if so it is pointed at /dev/null, so the
+    interpreter's own last flush at exit does not print a second error."""
+    stream = sys.stdout
+    if stream is None:
+        return False
+    try:
+        stream.flush()
+        return False
+    except (OSError, ValueError):
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+
+MAX_RETENTION_DAYS = 36500
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Thresholds(BaseModel):
@@ -30,10 +34,10 @@ class Settings(BaseSettings):
 
     bot_knowledge_dir: Path | None = None
     bot_data_dir: Path = Path("./data")
-    bot_min_score: float | None = None
-    bot_min_margin: float | None = None
+    bot_min_score: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    bot_min_margin: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
     bot_log_questions: bool = True
-    bot_retention_days: int = Field(default=90, ge=1)
+    bot_retention_days: int = Field(default=90, ge=1, le=MAX_RETENTION_DAYS)
     bot_rate_limit: int = Field(default=10, ge=0)
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
@@ -55,6 +59,24 @@ class Settings(BaseSettings):
     digest_channels: str | None = None
     digest_size: int = Field(default=3, ge=1, le=10)
     digest_grace_hours: float = Field(default=6.0, ge=0.0, alias="DIGEST_GRACE")
+
+    @field_validator("bot_knowledge_dir", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_data_dir", mode="before")
+    @classmethod
+    def _blank_data_dir_is_default(cls, value: object) -> object:
+        return Path("./data") if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in (*LOG_LEVELS, "WARN", "FATAL"):
+            raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("slack_mode", "log_format", mode="before")
     @classmethod
@@ -85,7 +107,18 @@ class Settings(BaseSettings):
             text = value.strip().lower()
             for suffix, factor in (("h", 1.0), ("m", 1 / 60), ("s", 1 / 3600)):
                 if text.endswith(suffix):
-                    return float(text[:-1]) * factor
+                    try:
+                        return float(text[:-1]) * factor
+                    except ValueError:
+                        raise ValueError(f"{value!r} is not a duration like 90m or 6h") from None
+        return value
+
+    @field_validator("digest_grace_hours")
+    @classmethod
+    def _grace_within_a_day(cls, value: float) -> float:
+        # A grace of a day or more would reach into the next day's digest.
+        if not math.isfinite(value) or value > 24:
+            raise ValueError("must be at most 24h, like 90m or 6h")
         return value
 
     def thresholds(self) -> Thresholds:
@@ -124,6 +157,12 @@ def load_settings(**overrides: object) -> Settings:
     """Read the settings; a malformed value becomes one ConfigError naming the variable and the fix."""
     try:
         return Settings(**overrides)
+    except UnicodeDecodeError:
+        raise ConfigError(
+            ".env is not UTF-8 text: save it as UTF-8 (or remove it and use environment variables)"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read .env: {error.strerror or error}; fix or remove it") from None
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"

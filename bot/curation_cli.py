@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +19,7 @@ from bot.models import Answer
 from bot.question_log import QuestionLog
 from bot.report import build_report, printable, to_text, to_yaml
 from bot.service import knowledge_dir, load_engine
-from bot.terminal import MAX_QUESTION_CHARS, bound_question
+from bot.terminal import MAX_QUESTION_CHARS, bound_question, clean_text, to_json_line
 
 EXPLAIN_CANDIDATES = 5
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
@@ -34,7 +33,10 @@ def parse_since(text: str, *, now: datetime) -> datetime | None:
         return None
     match = _DURATION.match(text)
     if match:
-        return now - timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})
+        try:
+            return now - timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})
+        except OverflowError:
+            raise UsageError(f"--since {text!r} reaches back further than the calendar goes; try 'all'") from None
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
@@ -174,7 +176,7 @@ def explain_to_text(data: dict[str, Any]) -> str:
 
 
 def cmd_explain(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    text = " ".join(args.question).strip()
+    text = clean_text(" ".join(args.question)).strip()
     if not text:
         raise UsageError('give a question, e.g. python -m bot explain "Who owns Scale AI?"')
     question = bound_question(text)
@@ -182,7 +184,7 @@ def cmd_explain(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         raise UsageError(f"that question is too long; keep it under {MAX_QUESTION_CHARS} characters")
     data = explain(load_engine(settings), question)
     if args.json:
-        out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        out.write(to_json_line(data))
     else:
         out.write(explain_to_text(data) + "\n")
     return 0

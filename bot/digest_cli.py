@@ -19,8 +19,7 @@ from bot.digest import Digest, build_digest
 from bot.digest_schedule import DigestSchedule, parse_channel, parse_channels
 from bot.digest_store import DigestRun, DigestStore, utc_now
 from bot.errors import BotError, ConfigError, UsageError
-from bot.knowledge import load_fact_base
-from bot.service import AskService, knowledge_dir, load_engine
+from bot.service import AskService, load_base, load_engine
 from bot.terminal import WIDTH, quote_to_text
 
 PREVIEW_CHANNEL = "preview"
@@ -91,7 +90,7 @@ def cmd_preview(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         channels = [_channel(args.channel)]
     else:
         channels = [c.key for c in parse_channels(settings.digest_channels)] or [PREVIEW_CHANNEL]
-    base = load_fact_base(knowledge_dir(settings))
+    base = load_base(settings)
     db_path = settings.bot_data_dir / DB_FILE
     # A preview must not create the data directory: without a database nothing was posted yet.
     store = DigestStore(Database(db_path)) if db_path.exists() else None

@@ -13,9 +13,8 @@ from typing import Awaitable, Callable
 from bot.config import Thresholds
 from bot.engine import Engine
 from bot.errors import KnowledgeError
-from bot.knowledge import load_fact_base
 from bot.models import FactBase
-from bot.service import AskService
+from bot.service import AskService, read_fact_base
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class KnowledgeReloader:
         *,
         knowledge_dir: Path,
         thresholds: Thresholds | None = None,
-        load: Callable[[Path], FactBase] = load_fact_base,
+        load: Callable[[Path], FactBase] = read_fact_base,
         on_reload: Callable[[ReloadResult], None] | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:

@@ -239,13 +239,18 @@ def printable(text: str, *, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _minute(when: datetime) -> str:
+    # strftime's %Y drops the leading zeros of years before 1000 on some platforms.
+    return f"{when.year:04d}-{when:%m-%d %H:%M}"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def to_text(report: Report) -> str:
     """The report as `python -m bot report` prints it."""
-    window = f"since {report.since:%Y-%m-%d %H:%M} UTC" if report.since else "in the whole log"
+    window = f"since {_minute(report.since)} UTC" if report.since else "in the whole log"
     lines = [
         f"Questions {window}: {report.asked} asked, {report.answered} answered, "
         f"{report.abstained} abstained, {report.help} help, {report.limited} rate-limited"
@@ -287,7 +292,7 @@ def to_text(report: Report) -> str:
 
     if report.asked == 0:
         # With nothing asked, every fact is "never matched": listing them all says nothing.
-        when = f"since {report.since:%Y-%m-%d %H:%M} UTC" if report.since else "yet"
+        when = f"since {_minute(report.since)} UTC" if report.since else "yet"
         lines += ["", f"No questions logged {when}; no facts to report as never matched."]
     else:
         lines += ["", f"Facts never matched: {len(report.never_matched)} of {report.facts}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -10,8 +11,9 @@ from typing import Callable
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.errors import ConfigError, KnowledgeError, KnowledgeProblem
 from bot.knowledge import default_knowledge_dir, load_fact_base
-from bot.models import Answer
+from bot.models import Answer, FactBase
 from bot.rate_limit import RateLimiter, limited_reason
 
 QuestionHook = Callable[[str, Answer, str, "str | None"], None]
@@ -29,7 +31,64 @@ def knowledge_dir(settings: Settings) -> Path:
 
 def load_engine(settings: Settings) -> Engine:
     """Load and validate the fact base the settings point at, and index it."""
-    return Engine(load_fact_base(knowledge_dir(settings)), thresholds=settings.thresholds())
+    return Engine(load_base(settings), thresholds=settings.thresholds())
+
+
+def load_base(settings: Settings) -> FactBase:
+    """The fact base the settings point at; a BOT_KNOWLEDGE_DIR that cannot be one is a ConfigError."""
+    root = knowledge_dir(settings)
+    if settings.bot_knowledge_dir is not None:
+        check_knowledge_dir(root)
+    return read_fact_base(root)
+
+
+def check_knowledge_dir(root: Path) -> None:
+    """Refuse a BOT_KNOWLEDGE_DIR that is missing, not a directory, unreadable or holds no fact base."""
+    fix = "set BOT_KNOWLEDGE_DIR to the folder that holds sources/ and facts/, or unset it for the built-in one"
+    if not root.exists():
+        raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: no such directory; {fix}")
+    if not root.is_dir():
+        raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: not a directory; {fix}")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: permission denied; make it readable or {fix}")
+    if not (root / "sources").is_dir() and not (root / "facts").is_dir():
+        raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: it has no sources/ or facts/ folder; {fix}")
+
+
+def read_fact_base(root: Path) -> FactBase:
+    """`load_fact_base`, with a file it cannot read or decode reported as a problem of that file."""
+    try:
+        return load_fact_base(root)
+    except UnicodeDecodeError:
+        raise KnowledgeError(_undecodable_files(root)) from None
+    except OSError as error:
+        where = _shown(Path(error.filename), root) if error.filename else str(root)
+        raise KnowledgeError([KnowledgeProblem(where, f"cannot read: {error.strerror or error}")]) from None
+
+
+def _undecodable_files(root: Path) -> list[KnowledgeProblem]:
+    """Each file the loader reads that is not UTF-8, with the line of its first bad byte."""
+    problems = []
+    for folder, pattern in ((root / "sources", "*.md"), (root / "facts", "*.yaml"), (root, "*.yaml")):
+        for path in sorted(folder.glob(pattern)):
+            try:
+                data = path.read_bytes()
+                data.decode("utf-8")
+            except OSError:
+                continue
+            except UnicodeDecodeError as error:
+                line = data[: error.start].count(b"\n") + 1
+                problem = "is not UTF-8 text; save it as UTF-8"
+                problems.append(KnowledgeProblem(_shown(path, root), problem, line=line))
+    return problems or [KnowledgeProblem(str(root), "a file is not UTF-8 text; save every file as UTF-8")]
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the fact base's own problems show it: relative to the folder above the base."""
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
 
 
 class AskService:

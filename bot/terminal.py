@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
-from typing import Callable, TextIO
+from typing import IO, Any, Callable, Iterator, TextIO
 
 from bot.models import Answer, ResolvedQuote, SourceInfo
 
 MAX_QUESTION_CHARS = 500
 WIDTH = 88
 DONT_KNOW = "I don't know that."
+# Characters JSON leaves unescaped that str.splitlines() still reads as line breaks.
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def source_label(source: SourceInfo, *, timestamp: str | None = None) -> str:
@@ -65,17 +68,62 @@ def bound_question(line: str) -> str | None:
     return None if len(line) > MAX_QUESTION_CHARS else line
 
 
-def run_chat(ask: Callable[[str], Answer], *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def to_json_line(data: Any) -> str:
+    """`data` as one line of JSON: whatever the text holds, a reader splitting lines sees one."""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in _LINE_BREAKS.items():
+        text = text.replace(char, escaped)
+    return text + "\n"
+
+
+def clean_text(text: str) -> str:
+    """`text` with bytes that were not UTF-8 (which Python keeps as lone surrogates) shown as U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def read_lines(stream: IO[str] | None) -> Iterator[str]:
+    """Each line of `stream` without its line ending (LF or CRLF), read as UTF-8 whatever the locale.
+
+    Bytes that are not UTF-8 become U+FFFD instead of stopping the read, and only LF ends a
+    line, so every input line is one question. A closed stream (None) has no lines.
+    """
+    if stream is None:
+        return
+    raw = getattr(stream, "buffer", None)
+    # readline, not iteration: iterating a buffered reader can end as if at EOF when Ctrl-C
+    # interrupts its read, and the interrupt then surfaces later, outside the command.
+    read = raw.readline if raw is not None else stream.readline
+    while True:
+        chunk = read()
+        if not chunk:
+            return
+        line = chunk.decode("utf-8", "replace") if isinstance(chunk, bytes) else clean_text(chunk)
+        yield line.removesuffix("\n").removesuffix("\r")
+
+
+def run_chat(
+    ask: Callable[[str], Answer], *, stdin: IO[str] | None = sys.stdin, stdout: TextIO = sys.stdout
+) -> int:
     """Answer one question per line until EOF; prompt only when a person is typing."""
-    interactive = stdin.isatty()
+    interactive = stdin is not None and stdin.isatty()
     if interactive:
         stdout.write("Ask me about Meta's open-source AI strategy (Ctrl-D to quit). Type 'help' for topics.\n")
+    lines = read_lines(stdin)
     while True:
         if interactive:
             stdout.write("you> ")
             stdout.flush()
-        line = stdin.readline()
-        if not line:
+        try:
+            line = next(lines, None)
+        except KeyboardInterrupt:
+            if interactive:  # end the prompt's line, so the shell's prompt starts on its own
+                stdout.write("\n")
+                stdout.flush()
+            raise
+        if line is None:
             if interactive:
                 stdout.write("\n")
             return 0

@@ -130,6 +130,22 @@ def test_an_invalid_edit_keeps_the_old_base_and_logs_one_line_per_problem(
     assert any("still serving the previous fact base" in m for m in messages)
 
 
+def test_a_file_that_is_not_utf8_is_refused_naming_the_file(
+    knowledge: Path, service: AskService, caplog: pytest.LogCaptureFixture
+) -> None:
+    edit = Edit(knowledge)
+    lines = edit.original.count("\n")
+    edit.path.write_bytes(edit.original.encode("utf-8") + b"# caf\xe9\n")
+    old_engine = service.engine
+
+    with caplog.at_level(logging.INFO, logger="bot.reload"):
+        result = KnowledgeReloader(service, knowledge_dir=knowledge).reload_now()
+
+    assert not result.ok and service.engine is old_engine
+    assert result.problems == [f"knowledge/facts/{edit.path.name}:{lines + 1}: is not UTF-8 text; save it as UTF-8"]
+    assert not [r for r in caplog.records if r.exc_info]  # a problem of the file, not a crash
+
+
 def test_an_unexpected_failure_keeps_the_old_base(knowledge: Path, service: AskService) -> None:
     def exploding(root: Path) -> FactBase:
         raise RuntimeError("disk on fire")

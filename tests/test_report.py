@@ -148,6 +148,12 @@ def test_an_empty_window_names_the_window_instead_of_listing_every_fact(engine: 
     assert not any(fact_id in text for fact_id in engine.base.facts)
 
 
+def test_a_window_from_the_first_years_keeps_four_digit_years(engine: Engine) -> None:
+    text = to_text(build_report([], [], engine=engine, since=datetime(1, 1, 1, tzinfo=timezone.utc)))
+    assert text.startswith("Questions since 0001-01-01 00:00 UTC:")
+    assert "No questions logged since 0001-01-01 00:00 UTC" in text
+
+
 def test_a_log_with_only_unanswered_questions_still_lists_every_fact(engine: Engine) -> None:
     text = to_text(build_report([_row("recipe for banana bread", "abstained", reason="low_score")], [], engine=engine))
     assert f"Facts never matched: {len(engine.base.facts)} of {len(engine.base.facts)}" in text

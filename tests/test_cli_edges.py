@@ -1,0 +1,334 @@
+"""The command line at its edges: odd bytes on stdin, closed and full outputs, bad settings."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.db import DB_FILE
+from bot.knowledge import default_knowledge_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+# The README's keys, plus `topics` (the topic list a help answer carries).
+JSON_KEYS = {
+    "question", "answered", "status", "fact_id", "answer", "quote", "source", "quotes",
+    "score", "margin", "reason", "suggestions", "related", "topics",
+}
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """The environment of a user with no bot settings; stdout block-buffered, as in a pipe."""
+    prefixes = ("SLACK_", "DISCORD_", "BOT_", "DIGEST_", "LOG_", "PYTHONUNBUFFERED", "PYTHONIOENCODING")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    return {**clean, **extra}
+
+
+def _bot(
+    *args: str | bytes, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        env=env or _env(),
+    )
+
+
+def _one_error_line(stderr: bytes) -> str:
+    text = stderr.decode("utf-8")
+    assert "Traceback" not in text and "Exception ignored" not in text, text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), text
+    return lines[0]
+
+
+def _in_process(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+# -- ask --json - and the chat: one answer per input line, whatever the bytes ----------------
+
+
+# Strict decoding (PYTHONIOENCODING=utf-8) and the C locale's lenient one both must work.
+@pytest.mark.parametrize("encoding", [None, "utf-8"])
+def test_ask_json_stdin_takes_any_bytes_and_prints_utf8_one_line_each(encoding: str | None) -> None:
+    lines = [b"How much of Scale AI does Meta own?", b"", b"scale \xff\xfe ai", b"what is open washing", b"x" * 5000]
+    stdin = lines[0] + b"\r\n" + b"\r\n".join(lines[1:4]) + b"\n" + lines[4]  # CRLF, LF, no final newline
+    env = _env(PYTHONIOENCODING=encoding) if encoding else _env()
+    result = _bot("ask", "--json", "-", stdin=stdin, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    objects = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [o["question"] for o in objects[:4]] == [
+        "How much of Scale AI does Meta own?", "", "scale \ufffd\ufffd ai", "what is open washing"
+    ]
+    assert len(objects) == 5 and objects[4]["reason"] == "too_long"
+    assert all(set(o) == JSON_KEYS for o in objects)
+    assert objects[0]["fact_id"] == "scale-ai-stake" and objects[2]["fact_id"] == "scale-ai-stake"
+
+
+def test_a_line_separator_inside_a_question_stays_inside_its_json_line() -> None:
+    questions = ["llama\u2028 4", "open\u2029wash\x85ing", "scale ai"]
+    result = _bot("ask", "--json", "-", stdin="\n".join(questions).encode("utf-8"))
+    assert result.returncode == 0, result.stderr
+    # str.splitlines() breaks at U+2028, U+2029 and U+0085 too: the output must not contain them raw.
+    objects = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [o["question"] for o in objects] == questions
+
+
+def test_a_question_argument_that_is_not_utf8_prints_valid_json() -> None:
+    result = _bot("ask", "--json", b"scale ai \xff stake", env=_env(PYTHONIOENCODING="utf-8"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.decode("utf-8"))
+    assert data["question"] == "scale ai \ufffd stake"
+
+
+def test_the_help_object_has_every_key_and_nulls() -> None:
+    result = _bot("ask", "--json", "hello")
+    data = json.loads(result.stdout)
+    assert set(data) == JSON_KEYS
+    assert data["status"] == "help" and data["answered"] is False
+    assert (data["fact_id"], data["answer"], data["quote"], data["source"]) == (None, None, None, None)
+    assert data["quotes"] == [] and data["related"] == [] and data["topics"]
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-8"])
+def test_the_terminal_chat_reads_bytes_that_are_not_utf8(encoding: str | None) -> None:
+    env = _env(PYTHONIOENCODING=encoding) if encoding else _env()
+    result = _bot("serve", stdin=b"scale ai \xff stake\r\nhelp", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    text = result.stdout.decode("utf-8")
+    assert "[scale-ai-stake]" in text and "Topics:" in text and "you>" not in text
+
+
+@pytest.mark.parametrize("args", [("ask", "--json", "-"), ("serve",)])
+def test_a_closed_stdin_is_the_end_of_input(args: tuple[str, ...]) -> None:
+    command = " ".join([sys.executable, "-m", "bot", *args]) + " <&-"
+    result = subprocess.run(["sh", "-c", command], cwd=ROOT, capture_output=True, timeout=60, env=_env())
+    assert result.returncode == 0 and result.stdout == b"" and result.stderr == b""
+
+
+@pytest.mark.parametrize("args", [("serve",), ("ask", "--json", "-")])
+def test_ctrl_c_ends_reading_with_130_and_no_traceback(args: tuple[str, ...]) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"llama 4\n")
+    process.stdin.flush()
+    assert process.stdout.readline()  # it has answered, so it is waiting for the next line
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and stderr == b""
+
+
+def _read_until(fd: int, token: bytes) -> bytes:
+    """What the terminal shows up to and including `token` (or until the program ends)."""
+    seen = b""
+    while token not in seen:
+        # Only a guard against a hung program: a working one answers well within this.
+        if not select.select([fd], [], [], 60)[0]:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the program ended and closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("key", "code"), [(b"\x03", 130), (b"\x04", 0)])
+def test_the_chat_on_a_terminal_prompts_and_ends_its_line_on_ctrl_c_or_ctrl_d(key: bytes, code: int) -> None:
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the bot on a terminal
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "serve"], _env())
+    try:
+        assert _read_until(fd, b"you> ").startswith(b"Ask me about")
+        os.write(fd, b"llama 4\n")
+        assert b"[llama-4]" in _read_until(fd, b"you> ")
+        os.write(fd, key)
+        rest = _read_until(fd, b"\0")  # everything until the program ends
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == code
+    assert rest.endswith(b"\r\n") and b"Traceback" not in rest
+
+
+# -- output that cannot be written ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [("topics",), ("--help",), ("fact", "llama-versions")])
+def test_a_reader_that_stops_reading_gets_no_error(args: tuple[str, ...]) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the bot writes anything: every write meets a closed pipe
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    assert stderr == b""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_one_error_line() -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "topics"], cwd=ROOT, env=_env(), stdout=full, stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert "No space left on device" in _one_error_line(result.stderr)
+
+
+def test_a_closed_stdout_is_one_error_line() -> None:
+    command = f"{sys.executable} -m bot topics >&-"
+    result = subprocess.run(["sh", "-c", command], cwd=ROOT, capture_output=True, timeout=60, env=_env())
+    assert result.returncode == 1
+    assert "stdout is closed" in _one_error_line(result.stderr)
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_MIN_SCORE", "2"),
+        ("BOT_MIN_SCORE", "nan"),
+        ("BOT_MIN_SCORE", "inf"),
+        ("BOT_MIN_MARGIN", "-1"),
+        ("LOG_LEVEL", "LOUD"),
+        ("BOT_RETENTION_DAYS", "99999999"),
+        ("DIGEST_GRACE", "inf"),
+        ("DIGEST_GRACE", "2000m"),
+        ("DIGEST_GRACE", "h"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(name, value)
+    code, out = _in_process("ask", "hello")
+    assert code == 1 and out == ""
+    line = _one_error_line(capsys.readouterr().err.encode())
+    assert line.startswith(f"error: {name} is invalid")
+
+
+def test_a_log_level_in_lower_case_is_fine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    assert _in_process("ask", "hello")[0] == 0
+
+
+def test_an_env_file_that_is_not_utf8_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".env").write_bytes(b"BOT_MIN_SCORE=0.5\nNOTE=caf\xe9\n")  # the tests run in tmp_path
+    code, _ = _in_process("ask", "hello")
+    assert code == 1
+    assert ".env is not UTF-8" in _one_error_line(capsys.readouterr().err.encode())
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda tmp: tmp / "missing", "no such directory"),
+        (lambda tmp: (tmp / "file").write_text("x") and tmp / "file", "not a directory"),
+        (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no sources/ or facts/ folder"),
+    ],
+)
+def test_a_knowledge_dir_that_is_not_a_fact_base_is_one_line(
+    make, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]  # noqa: ANN001
+) -> None:
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(make(tmp_path)))
+    for argv in (("ask", "hello"), ("knowledge", "check"), ("digest", "preview")):
+        assert _in_process(*argv)[0] == 1
+        line = _one_error_line(capsys.readouterr().err.encode())
+        assert "BOT_KNOWLEDGE_DIR" in line and says in line
+
+
+def test_a_blank_knowledge_dir_means_the_built_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", "")
+    code, out = _in_process("ask", "How much of Scale AI does Meta own?")
+    assert code == 0 and "[scale-ai-stake]" in out
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(default_knowledge_dir(), root)
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(root))
+    return root
+
+
+def test_a_fact_file_that_is_not_utf8_is_named(knowledge: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = knowledge / "facts" / "llama.yaml"
+    lines = path.read_bytes().count(b"\n")
+    path.write_bytes(path.read_bytes() + b"# caf\xe9\n")
+    assert _in_process("knowledge", "check")[0] == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"kb/facts/llama.yaml:{lines + 1}: is not UTF-8 text" in err
+
+
+def test_a_fact_file_that_cannot_be_read_is_named(knowledge: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (knowledge / "facts" / "zz.yaml").symlink_to(knowledge / "nowhere.yaml")
+    assert _in_process("ask", "hello")[0] == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "kb/facts/zz.yaml: cannot read" in err
+
+
+def test_a_database_the_bot_cannot_use_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with sqlite3.connect(data / DB_FILE) as conn:  # a table of the same name with other columns
+        conn.execute("CREATE TABLE question_log (id INTEGER PRIMARY KEY)")
+    conn.close()
+    monkeypatch.setenv("BOT_DATA_DIR", str(data))
+    assert _in_process("report")[0] == 1
+    assert "BOT_DATA_DIR" in _one_error_line(capsys.readouterr().err.encode())
+
+
+# -- usage errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("report", "--since", "999999d"), "--since '999999d'"),
+        (("eval", "--min", "2", "cases.yaml"), "--min 2.0 is not between 0 and 1"),
+        (("eval", "--min", "nan", "cases.yaml"), "--min nan is not between 0 and 1"),
+        (("eval", "latin1.yaml"), "latin1.yaml is not UTF-8"),
+        ((), "explain"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(
+    argv: tuple[str, ...], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "cases.yaml").write_text("- {q: hello, expect: null, kind: help}\n", encoding="utf-8")
+    (tmp_path / "latin1.yaml").write_bytes(b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n")
+    assert _in_process(*argv)[0] == 2
+    assert says in _one_error_line(capsys.readouterr().err.encode())
