@@ -30,7 +30,8 @@ class Thresholds(BaseModel):
 class Settings(BaseSettings):
     """Every setting the bot reads; each platform is on only when its settings are given."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # A setting left empty (`BOT_MIN_SCORE=` in a .env or a compose file) means its default.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     bot_knowledge_dir: Path | None = None
     bot_data_dir: Path = Path("./data")

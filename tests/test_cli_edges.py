@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import Settings, load_settings
 from bot.db import DB_FILE
 from bot.knowledge import default_knowledge_dir
 
@@ -236,6 +237,15 @@ def test_a_bad_setting_is_one_line_naming_it(
     assert code == 1 and out == ""
     line = _one_error_line(capsys.readouterr().err.encode())
     assert line.startswith(f"error: {name} is invalid")
+
+
+@pytest.mark.parametrize(
+    "name", ["BOT_MIN_SCORE", "BOT_MIN_MARGIN", "DIGEST_SIZE", "DIGEST_TIME", "DIGEST_GRACE", "LOG_LEVEL", "BOT_RATE_LIMIT"]
+)
+def test_a_setting_left_empty_means_its_default(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(name, "")
+    assert _in_process("ask", "hello")[0] == 0
+    assert load_settings().model_dump() == Settings.model_construct().model_dump()
 
 
 def test_a_log_level_in_lower_case_is_fine(monkeypatch: pytest.MonkeyPatch) -> None:
