@@ -483,6 +483,9 @@ class Engine:
     def _outside_in(self, raw: list[str]) -> list[str]:
         """The outside names the question uses, except as part of a longer name the base knows
         ("Dwarkesh Patel" is nobody the base knows; the "Dwarkesh Patel podcast" is a show it does)."""
+        found = _runs_at(raw, self._outside_alias_index)
+        if not found:
+            return []
         kept = [(i, self.canon(w)) for i, w in enumerate(raw) if w not in STOPWORDS]
         known = [
             (kept[start][0], kept[end - 1][0] + 1)
@@ -491,7 +494,7 @@ class Engine:
         return sorted(
             {
                 name
-                for start, end, name in _runs_at(raw, self._outside_alias_index)
+                for start, end, name in found
                 if not any(low <= start and end <= high and high - low > end - start for low, high in known)
             }
         )
