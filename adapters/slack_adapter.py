@@ -2,8 +2,9 @@
 
 A Slack event becomes a plain question (`from_mrkdwn`), the core answers it, and
 `slack_blocks` renders the `Answer`. Everything here is about delivery: one answer per
-event (retries are claimed away on `event_id` in SQLite), no answer to bots, Web API
-failures logged with what was being done and never raised into bolt.
+message (retries are claimed away on `event_id`, edits on the message's channel and ts, in
+SQLite), no answer to bots, Web API failures logged with what was being done and never
+raised into bolt, and no call that posts made twice.
 """
 
 from __future__ import annotations
@@ -12,22 +13,27 @@ import asyncio
 import functools
 import json
 import logging
+import math
 import re
 import time
 from typing import Any, Awaitable, Callable, Mapping
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
@@ -68,16 +74,48 @@ RETRY_AFTER_MAX = 3.0
 """The longest Retry-After, in seconds, a response_url reply waits out; a longer one drops the reply."""
 SERVER_ERROR_BACKOFF = 0.5
 """Seconds before retrying a response_url after a 5xx, doubled for each further retry."""
-# Errors from apps.connections.open that no retry will fix: the token itself is wrong.
+RATE_LIMIT_RETRIES = 2
+"""Web API calls answered 429 are made again at most this many times, each after its Retry-After."""
+RATE_LIMIT_WAIT_MAX = 60.0
+"""The longest Retry-After, in seconds, a Web API call waits out; a longer one fails the call."""
+CONNECT_WAIT = 10.0
+"""Seconds `start()` waits for the Socket Mode websocket before leaving it to connect in the background."""
+REFUSED_LOG_EVERY = 60.0
+"""Seconds between two warnings about requests whose signature doesn't match the signing secret."""
+# Errors from auth.test or apps.connections.open that no retry will fix: the token itself is wrong.
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Message subtypes that are still a person writing, as bolt's own `app.message()` takes them:
 # a message with files attached, and a thread reply also sent to the conversation.
 _WRITTEN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+# Fields of an event or interaction payload that the listeners read as JSON objects.
+_OBJECT_FIELDS = ("event", "user", "channel", "team", "container", "message", "view", "enterprise")
+_SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret")
+# Web API methods that post something new: made twice, they post it twice.
+_POSTING_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage"})
+
+
+def _stripped(settings: Settings) -> Settings:
+    """The settings with white space cut from around the tokens and the signing secret.
+
+    A value read from a secret file or pasted into `.env` often ends in a line break: in a
+    token it made every request fail in aiohttp, and in the secret every signature mismatch.
+    """
+    update = {
+        name: value.strip() for name in _SECRETS if isinstance(value := getattr(settings, name), str)
+    }
+    return settings.model_copy(update=update)
 
 
 def check_settings(settings: Settings) -> None:
     """Raise ConfigError with one line naming the first missing or malformed Slack setting."""
+    settings = _stripped(settings)
+    for name in _SECRETS:
+        value = getattr(settings, name)
+        if value and any(char.isspace() for char in value):
+            raise ConfigError(
+                f"{name.upper()} has a space or a line break inside it: copy it again from the Slack app's settings"
+            )
     token = settings.slack_bot_token
     if not token:
         raise ConfigError(
@@ -151,19 +189,107 @@ def _from_bot(event: dict[str, Any]) -> bool:
     return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
 
 
-def _readable(body: bytes, content_type: str) -> bool:
-    """Whether `body` is a payload Slack sends: a JSON object (events), or a form that is a
-    slash command, an ssl_check, or carries a JSON object as `payload` (clicks, shortcuts)."""
+def _from_body(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The payload of a request body as Slack sends it, or None for a body Slack doesn't send.
+
+    Events are a JSON object; slash commands and ssl_check a form; clicks, shortcuts and modals
+    a form whose `payload` field is a JSON object. bolt's own parser can't be used: it reads a
+    form that merely contains the word "payload" (`/ask what payload does Llama take`) as an
+    empty request, which no listener takes.
+    """
     try:
         text = body.decode("utf-8")
-        if content_type == "application/json":
-            return isinstance(json.loads(text), dict)
-        form = parse_qs(text)
-        if "payload" in form:
-            return isinstance(json.loads(form["payload"][0]), dict)
-        return bool(form)
+        if content_type == "application/json" or text.lstrip().startswith("{"):
+            payload = json.loads(text)
+        else:
+            form = dict(parse_qsl(text, keep_blank_values=True))
+            if "payload" not in form:
+                return form or None  # a slash command or an ssl_check: strings only
+            payload = json.loads(form["payload"])
     except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser's depth
+        return None
+    return payload if isinstance(payload, dict) and _well_formed(payload) else None
+
+
+def _well_formed(payload: dict[str, Any]) -> bool:
+    """Whether the objects of a JSON payload are objects, and a click names what was clicked."""
+    if any(payload.get(key) is not None and not isinstance(payload[key], dict) for key in _OBJECT_FIELDS):
         return False
+    if payload.get("type") == "block_actions":
+        actions = payload.get("actions")
+        return isinstance(actions, list) and bool(actions) and all(isinstance(a, dict) for a in actions)
+    return True
+
+
+def _retry_after(headers: Mapping[str, Any]) -> float | None:
+    """The seconds a Retry-After header asks for; None if there is no such header or it is no number."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+class _ConnectionRetry(AsyncConnectionErrorRetryHandler):
+    """Make a Web API call again after a connection failure, unless the call may have gone through.
+
+    A server that hangs up can have carried the call out first: chat.postMessage made again
+    then posts the answer twice. A call that posts is made again only if it never connected.
+    """
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if urlsplit(request.url).path.rsplit("/", 1)[-1] in _POSTING_METHODS:
+            return isinstance(error, aiohttp.ClientConnectorError)
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
+class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """Retry a Web API call Slack answered 429, after its Retry-After.
+
+    slack_sdk's own handler reads the header with `int()`: a Retry-After such as "1.5"
+    raised ValueError out of the call. Here a header that is no number waits one second,
+    and one longer than RATE_LIMIT_WAIT_MAX fails the call instead of holding it for that long.
+    """
+
+    def __init__(self, *, max_retry_count: int, sleep: Callable[[float], Awaitable[object]]) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        seconds = _retry_after(response.headers)
+        return seconds is None or seconds <= RATE_LIMIT_WAIT_MAX
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        seconds = _retry_after(response.headers) if response is not None else None
+        state.next_attempt_requested = True
+        await self._sleep(1.0 if seconds is None else seconds)
+        state.increment_current_attempt()
 
 
 class SlackBot:
@@ -177,27 +303,38 @@ class SlackBot:
         db: Database,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        connect_wait: float = CONNECT_WAIT,
     ) -> None:
+        """`sleep` waits out retries (response_url, 429s); `connect_wait` is how long `start()`
+        waits for the Socket Mode websocket."""
+        settings = _stripped(settings)
         check_settings(settings)
         self.settings = settings
         self.service = service
         self._sleep = sleep
+        self._clock = clock
+        self._connect_wait = connect_wait
         self.mode = settings.slack_mode
         self.feedback = FeedbackStore(db)
         self.events = EventClaims(db, clock=clock)
         self.client = AsyncWebClient(
             token=settings.slack_bot_token,
             base_url=settings.slack_api_url or DEFAULT_API_URL,
-            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+            retry_handlers=[
+                _ConnectionRetry(),
+                _RateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES, sleep=sleep),
+            ],
         )
         self.bolt_app = AsyncApp(
             name="factbot",
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
-            # Socket Mode payloads arrive over the app token's websocket; there is no signature.
-            request_verification_enabled=self.mode == "http",
+            # HTTP mode: `_handle_http` checks the signature before bolt sees a request, and hands
+            # bolt the payload it parsed, not Slack's bytes. Socket Mode payloads have no signature.
+            request_verification_enabled=False,
         )
         self._verifier = SignatureVerifier(settings.slack_signing_secret or "") if self.mode == "http" else None
+        self._refused_logged_at: float | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._started = False
@@ -217,12 +354,20 @@ class SlackBot:
         body = await request.read()
         if not self._signed(body, request.headers):
             return web.json_response({"error": "invalid request"}, status=401)
-        if not _readable(body, request.content_type):
+        payload = _from_body(body, request.content_type)
+        if payload is None:
             # Signed, so from Slack or whoever holds the secret, but not a payload Slack sends:
             # bolt would fail on it with a 500 and a traceback.
             log.warning("Slack sent a signed body that is not a payload the bot can read; refused")
             return web.json_response({"error": "unreadable request body"}, status=400)
-        bolt_response = await self.bolt_app.async_dispatch(await to_bolt_request(request))
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-type"}
+        bolt_request = AsyncBoltRequest(
+            body=json.dumps(payload),
+            query=request.query_string,
+            headers={**headers, "content-type": "application/json"},
+            mode="http",
+        )
+        bolt_response = await self.bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
@@ -231,12 +376,29 @@ class SlackBot:
         if self._verifier is None or not timestamp or not signature:
             return False
         try:
-            return self._verifier.is_valid(body.decode("utf-8", errors="replace"), timestamp, signature)
+            valid = self._verifier.is_valid(body.decode("utf-8", errors="replace"), timestamp, signature)
         except ValueError:  # a timestamp that is not a number
-            return False
+            valid = False
+        if not valid:
+            self._note_refused()
+        return valid
+
+    def _note_refused(self) -> None:
+        """Say, at most once per REFUSED_LOG_EVERY, that a signed request was refused: with a wrong
+        SLACK_SIGNING_SECRET every request is, and nothing else would tell the operator why."""
+        now = self._clock()
+        if self._refused_logged_at is not None and now - self._refused_logged_at < REFUSED_LOG_EVERY:
+            return
+        self._refused_logged_at = now
+        log.warning(
+            "Slack request refused: its signature does not match SLACK_SIGNING_SECRET or it is over 5 minutes "
+            "old; if every request is refused, copy the Signing Secret again from Basic Information > App Credentials"
+        )
 
     async def start(self) -> None:
-        """Socket Mode: open the websocket (ConfigError if Slack rejects the app token). HTTP mode: nothing to do."""
+        """Check the bot token (ConfigError if Slack rejects it); in Socket Mode, open the websocket
+        (ConfigError if Slack rejects the app token)."""
+        await self._check_bot_token()
         self._started = True
         if self.mode != "socket":
             return
@@ -257,10 +419,34 @@ class SlackBot:
         else:
             # The URL is single-use: hand it to the client instead of asking for another.
             self._socket.client.wss_uri = opened["url"]
-            await self._socket.connect_async()
-            log.info("Slack Socket Mode connected")
-            return
+            first = asyncio.create_task(self._socket.connect_async(), name="slack-socket-connect")
+            await asyncio.wait({first}, timeout=self._connect_wait)
+            if first.done() and self.connected:
+                log.info("Slack Socket Mode connected")
+                return
+            # slack_sdk retries the URL it was given for ever, and the start of everything else waits
+            # on this: drop the URL, so the next attempt asks Slack for a new one, in the background.
+            first.cancel()
+            await asyncio.gather(first, return_exceptions=True)
+            self._socket.client.wss_uri = None
+            log.warning("cannot open the Slack Socket Mode websocket; retrying in the background")
         self._connecting = asyncio.create_task(self._socket.connect_async(), name="slack-socket-connect")
+
+    async def _check_bot_token(self) -> None:
+        """ConfigError if Slack rejects the bot token; if Slack can't be asked, the first request will."""
+        try:
+            await self.client.auth_test()
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in _TOKEN_ERRORS:
+                await self.close()
+                raise ConfigError(
+                    f"SLACK_BOT_TOKEN was rejected by Slack ({code}): copy the Bot User OAuth Token (xoxb-...) "
+                    "again from OAuth & Permissions, and reinstall the app if it was removed"
+                ) from None
+            log.warning("Slack auth.test failed (%s); starting anyway", code)
+        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            log.warning("cannot reach Slack to check SLACK_BOT_TOKEN (%s); starting anyway", error)
 
     async def close(self) -> None:
         self._closed = True
@@ -399,6 +585,12 @@ class SlackBot:
     async def _answer_event(self, event: dict[str, Any], *, bot_user_id: str | None, thread_ts: str | None) -> None:
         question = from_mrkdwn(event.get("text") or "", bot_user_id=bot_user_id)
         channel = event["channel"]
+        # Slack sends app_mention again, with a new event_id, each time a message naming the bot is
+        # edited: one answer per message, so an edit that adds the mention is still answered.
+        ts = event.get("ts")
+        if ts and not self.events.claim(f"message:{channel}:{ts}"):
+            log.info("Slack message %s in %s already answered; the edit is not asked again", ts, channel)
+            return
         bounded = bound_question(question)
         if bounded is None:
             await self._post(channel, text=TOO_LONG, thread_ts=thread_ts)
@@ -464,7 +656,7 @@ class SlackBot:
             await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
             return
         channel = _channel_of(body)
-        blocks = to_blocks(answer, asked_by=(body.get("user") or {}).get("id"))
+        blocks = to_blocks(answer, asked_by=_object(body.get("user")).get("id"))
         shared = channel is not None and await self._post(channel, blocks=blocks, text=to_text(answer)) is not None
         if not shared:
             # The bot may not be in the channel; a response_url can still post there for the user.
@@ -480,7 +672,7 @@ class SlackBot:
         """Answer the suggested question in place of the "I don't know" message."""
         await ack()
         answer = self._fact_answer(decode_value(action.get("value")))
-        container = body.get("container") or {}
+        container = _object(body.get("container"))
         url = body.get("response_url")
         if answer is None:
             await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
@@ -511,7 +703,7 @@ class SlackBot:
         question = decode_value(action.get("value")).get("q")
         answer = None
         if isinstance(question, str) and (bounded := bound_question(question)):
-            answer = self.service.ask(bounded, platform=PLATFORM, user_id=(body.get("user") or {}).get("id"))
+            answer = self.service.ask(bounded, platform=PLATFORM, user_id=_object(body.get("user")).get("id"))
         await self._answer_beside(body, answer)
 
     async def _answer_beside(self, body: dict[str, Any], answer: Answer | None) -> None:
@@ -519,7 +711,7 @@ class SlackBot:
         if answer is None:
             await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
             return
-        container = body.get("container") or {}
+        container = _object(body.get("container"))
         if container.get("is_ephemeral"):
             await self._respond(
                 url,
@@ -530,7 +722,7 @@ class SlackBot:
             )
             return
         channel = _channel_of(body)
-        message = body.get("message") or {}
+        message = _object(body.get("message"))
         if channel is None:
             log.error("Slack button payload without a channel: %s", container)
             return
@@ -542,8 +734,8 @@ class SlackBot:
         await ack()
         vote = "up" if action.get("action_id") == "vote:up" else "down"
         data = decode_value(action.get("value"))
-        container = body.get("container") or {}
-        user_id = (body.get("user") or {}).get("id")
+        container = _object(body.get("container"))
+        user_id = _object(body.get("user")).get("id")
         question = data.get("q")
         fact_id = data.get("f")
         if not user_id or not isinstance(question, str):
@@ -565,14 +757,14 @@ class SlackBot:
     ) -> None:
         """A button the bot doesn't make (now): acknowledge it and tell the clicker, as for a fact that is gone."""
         await ack()
-        log.info("Slack action %s is not one of ours; ignored", (action or {}).get("action_id"))
+        log.info("Slack action %s is not one of ours; ignored", _object(action).get("action_id"))
         if body.get("type") == "block_actions" and body.get("response_url"):
             await self._respond(body["response_url"], response_type="ephemeral", replace_original=False, text=GONE)
 
     async def _on_other(self, ack: Callable[..., Any], body: dict[str, Any]) -> None:
         """Acknowledge what the bot has no use for, so Slack neither retries it nor shows an error."""
         await ack()
-        log.info("Slack %s ignored", (body.get("event") or {}).get("type") or body.get("type"))
+        log.info("Slack %s ignored", _object(body.get("event")).get("type") or body.get("type"))
 
     async def _on_options(self, ack: Callable[..., Any], body: dict[str, Any]) -> None:
         """A select menu loading its options: the bot makes none, so the list is empty, not an error."""
@@ -584,12 +776,12 @@ class SlackBot:
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         """The one place an unexpected failure becomes words for the user: log it, say sorry once."""
         body = body if isinstance(body, dict) else {}
-        event = body.get("event") or {}
+        event = _object(body.get("event"))
         kind = event.get("type") or body.get("type") or body.get("command") or "request"
         log.error(
             "Slack %s failed (team %s, channel %s): %s",
             kind,
-            body.get("team_id") or (body.get("team") or {}).get("id"),
+            body.get("team_id") or _object(body.get("team")).get("id"),
             event.get("channel") or _channel_of(body) or body.get("channel_id"),
             error,
             exc_info=error,
@@ -620,11 +812,8 @@ def _retry_delay(status: int, headers: Mapping[str, Any], *, attempt: int) -> fl
     RETRY_AFTER_MAX; a 5xx backs off from SERVER_ERROR_BACKOFF. Other statuses are final.
     """
     if status == 429:
-        value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-        try:
-            seconds = max(0.0, float(value)) if value is not None else 1.0
-        except (TypeError, ValueError):
-            seconds = 1.0
+        seconds = _retry_after(headers)
+        seconds = 1.0 if seconds is None else seconds
         return seconds if seconds <= RETRY_AFTER_MAX else None
     if 500 <= status < 600:
         return SERVER_ERROR_BACKOFF * 2 ** (attempt - 1)
@@ -632,13 +821,19 @@ def _retry_delay(status: int, headers: Mapping[str, Any], *, attempt: int) -> fl
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = _object(body.get("channel")).get("id") or _object(body.get("container")).get("channel_id")
     return channel if isinstance(channel, str) else None
 
 
+def _object(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one: payload fields are read without trusting their type."""
+    return value if isinstance(value, dict) else {}
+
+
 def _score(value: object, *, default: float = 0.0) -> float:
+    """A match score from a button value, within 0..1; `default` for anything else, NaN included."""
     try:
         score = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return default
-    return min(max(score, 0.0), 1.0)
+    return min(max(score, 0.0), 1.0) if math.isfinite(score) else default

@@ -59,14 +59,17 @@ def escape_mrkdwn(text: str) -> str:
 
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
 _BROADCASTS = frozenset({"here", "channel", "everyone", "subteam"})
+# The same calls as typed, for text Slack doesn't encode: `/ask` with should_escape off.
+_PLAIN_BROADCAST = re.compile(r"(?<!\S)@(?:here|channel|everyone)(?![\w-])", re.IGNORECASE)
 
 
 def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
     """A Slack message's text as the plain question the user typed.
 
-    Mentions of the bot and calls to a whole channel or group (`@here`, `@channel`) are
-    dropped; other mentions, channels and links become readable words (`@someone`,
-    `#general`, the link label); Slack's `&amp;`, `&lt;`, `&gt;` are decoded.
+    Mentions of the bot and calls to a whole channel or group (`<!here>`, `<!channel>`, and a
+    plain `@here`, as a slash command without escaping sends it) are dropped; other mentions,
+    channels and links become readable words (`@someone`, `#general`, the link label); Slack's
+    `&amp;`, `&lt;`, `&gt;` are decoded.
     """
 
     def token(match: re.Match[str]) -> str:
@@ -87,7 +90,7 @@ def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
             return label or f"@{name}"
         return label or target
 
-    plain = _SLACK_TOKEN.sub(token, text)
+    plain = _PLAIN_BROADCAST.sub(" ", _SLACK_TOKEN.sub(token, text))
     plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return " ".join(plain.split())
 
@@ -106,6 +109,22 @@ def split_text(text: str, *, limit: int = SECTION_LIMIT) -> list[str]:
     if rest:
         chunks.append(rest)
     return chunks
+
+
+def _mrkdwn_chunks(text: str, *, limit: int = SECTION_LIMIT) -> list[str]:
+    """`text` escaped for mrkdwn, in pieces of at most `limit` chars once escaped.
+
+    Split first (an entity is never cut), then escaped: escaping makes a piece longer (`&` is
+    five characters as `&amp;`), so pieces that outgrow `limit` are split again, smaller.
+    """
+    size = limit
+    while True:
+        chunks = [escape_mrkdwn(chunk) for chunk in split_text(text, limit=size)]
+        overflow = max((len(chunk) for chunk in chunks), default=0) - limit
+        if overflow <= 0:
+            return chunks
+        # Escaping at most quintuples a text: at a fifth of the limit, every piece fits.
+        size = max(limit // 5, size - overflow)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -151,12 +170,22 @@ def _button(text: str, action_id: str, value: dict[str, Any], *, style: str | No
 # -- blocks ----------------------------------------------------------------------------------
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+def _mrkdwn(text: str, *, verbatim: bool) -> dict[str, Any]:
+    """A mrkdwn text object. `verbatim` for text holding what a user typed: Slack's automatic
+    parsing (on by default) turns plain words into links and "certain mentions", and escaping
+    `&`, `<`, `>` can't neutralise a plain `@channel` (what `/ask` sends with should_escape off)."""
+    text_object: dict[str, Any] = {"type": "mrkdwn", "text": text}
+    if verbatim:
+        text_object["verbatim"] = True
+    return text_object
 
 
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+def _section(text: str, *, verbatim: bool = False) -> dict[str, Any]:
+    return {"type": "section", "text": _mrkdwn(text, verbatim=verbatim)}
+
+
+def _context(text: str, *, verbatim: bool = False) -> dict[str, Any]:
+    return {"type": "context", "elements": [_mrkdwn(text[:SECTION_LIMIT], verbatim=verbatim)]}
 
 
 def _quote_blocks(quote: ResolvedQuote) -> list[dict[str, Any]]:
@@ -232,11 +261,11 @@ def to_blocks(
         return [_section(escape_mrkdwn(answer.reason or "You're asking faster than I answer; try again shortly."))]
     head: list[dict[str, Any]] = []
     if show_question or asked_by:
-        head.append(_context(_question_line(answer.question, asked_by=asked_by)))
+        head.append(_context(_question_line(answer.question, asked_by=asked_by), verbatim=True))
     if not answer.answered:
         return _fit(head + _abstention_blocks(answer), tail=[_vote_block(answer)])
 
-    body = [_section(escape_mrkdwn(chunk)) for chunk in split_text(answer.text or "")]
+    body = [_section(chunk) for chunk in _mrkdwn_chunks(answer.text or "")]
     for quote in answer.quotes:
         body += _quote_blocks(quote)
     tail: list[dict[str, Any]] = []
@@ -266,7 +295,7 @@ def _abstention_blocks(answer: Answer) -> list[dict[str, Any]]:
     if answer.reason and answer.reason.startswith("unknown_entity:"):
         names = answer.reason.split(":", 1)[1]
         line = f"{DONT_KNOW} My sources say nothing about {names}."
-    blocks = [_section(escape_mrkdwn(line))]
+    blocks = [_section(escape_mrkdwn(line), verbatim=True)]
     if answer.suggestions:
         blocks.append(_context("Closest questions I can answer:"))
         blocks.append(

@@ -43,13 +43,16 @@ from tests.adapters.test_slack_adapter import (  # noqa: F401 - fake, db, bot, h
     CHANNEL,
     QUESTION,
     USER,
+    acted,
     block_text,
     bot,
+    click,
     db,
     dm,
     envelope,
     event_body,
     fake,
+    find_button,
     http,
     mention,
     post_event,
@@ -287,6 +290,26 @@ async def test_questions_inside_threads_are_answered_in_that_thread(
     assert tracebacks(caplog) == []
 
 
+async def test_an_edited_mention_is_not_answered_again_but_an_edit_that_adds_the_mention_is(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Slack sends app_mention again, with a new event_id and an `edited` field, for every edit
+    # of a message that names the bot: fixing a typo got a second answer.
+    answered, added = "1699999999.000100", "1699999999.000200"
+    events = [
+        mention(f"<@{BOT_USER_ID}> {QUESTION}", ts=answered),
+        mention(f"<@{BOT_USER_ID}> {QUESTION} (typo!)", ts=answered, edited={"user": USER, "ts": "1699999999.000300"}),
+        mention(f"<@{BOT_USER_ID}> {QUESTION} again", ts=answered, edited={"user": USER, "ts": "1699999999.000400"}),
+        # A message edited to name the bot: the first the bot hears of it.
+        mention(f"<@{BOT_USER_ID}> {QUESTION}", ts=added, edited={"user": USER, "ts": "1699999999.000500"}),
+    ]
+    for number, event in enumerate(events):
+        assert await post_event(http, event_body(event, event_id=f"EvEdit{number}")) == 200
+    await mark(http, fake)
+    assert sorted(p["thread_ts"] for p in posts(fake)) == [answered, added]
+    assert tracebacks(caplog) == []
+
+
 # -- Slack: retries --------------------------------------------------------------------------
 
 
@@ -495,6 +518,83 @@ async def test_ask_with_form_encoding_characters_echoes_them_exactly(
     assert tracebacks(caplog) == []
 
 
+async def test_a_plain_at_channel_typed_in_ask_is_echoed_and_shared_verbatim(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The manifest turns should_escape off: "@channel" arrives as typed, with no <…> to escape.
+    # The calls to everyone are dropped (as <!channel> is), and "channel" no longer hides the
+    # question from the engine; what is left is echoed verbatim, out of reach of Slack's parsing.
+    assert await slash(http, fake, f"@channel @here @everyone @eng-team {QUESTION}") == (200, "")
+    [reply] = await fake.wait_for("response:cmd")
+    asked = f"@eng-team {QUESTION}"
+    echo = reply.body["blocks"][0]["elements"][0]
+    assert echo == {"type": "mrkdwn", "text": f"You asked “{asked}”", "verbatim": True}
+    await click(http, fake, find_button(reply.body["blocks"], "share_answer"), ephemeral=True)
+    [post] = await fake.wait_for("chat.postMessage")
+    shared = post.body["blocks"][0]["elements"][0]
+    assert shared == {"type": "mrkdwn", "text": f"<@{USER}> asked “{asked}”", "verbatim": True}
+    assert f"`{SCALE_FACT}`" in json.dumps(post.body["blocks"])
+    assert "link_names" not in post.body and "parse" not in post.body
+    assert tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "extra"),
+    [
+        ("what payload does Llama 4 take?", {}),
+        ("payload", {}),
+        ('payload={"type": "block_actions"}', {}),
+        (QUESTION, {"user_name": "payload-team", "channel_name": "payloads"}),
+    ],
+    ids=["word-in-text", "only-the-word", "form-like-text", "word-in-other-fields"],
+)
+async def test_ask_with_the_word_payload_anywhere_in_the_form_is_answered(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, text: str, extra: dict[str, str]
+) -> None:
+    # bolt's parser reads any form containing "payload" as an interactive payload: the command
+    # became an empty request, answered 404, and Slack showed the user "dispatch_failed".
+    form = {
+        "token": "legacy", "team_id": TEAM_ID, "channel_id": CHANNEL, "user_id": USER, "command": "/ask",
+        "text": text, "response_url": fake.response_url("cmd"), "trigger_id": "1.2.3", "api_app_id": "A0001", **extra,
+    }
+    assert await post_form(http, form) == (200, "")
+    [reply] = await fake.wait_for("response:cmd")
+    assert reply.body["response_type"] == "ephemeral"
+    assert reply.body["blocks"][0]["elements"][0]["text"] == f"You asked “{text}”"
+    assert unhandled(caplog) == [] and tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain; charset=utf-8", "application/octet-stream", "application/json; charset=utf-8"]
+)
+async def test_an_event_whose_content_type_is_not_json_is_still_answered(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, content_type: str
+) -> None:
+    raw = json.dumps(event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    headers = signed_headers(raw, content_type=content_type)
+    response = await http.post("/slack/events", data=raw.encode(), headers=headers)
+    assert response.status == 200
+    await mark(http, fake)
+    [post] = posts(fake)
+    assert post["thread_ts"] == "1699999999.000100" and f"`{SCALE_FACT}`" in json.dumps(post["blocks"])
+    assert tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("score", ["NaN", '"nan"', "Infinity", '"-inf"'])
+async def test_a_vote_whose_score_is_not_a_number_is_recorded_without_one(
+    http: TestClient, fake: FakeSlackApi, db: Database, caplog: pytest.LogCaptureFixture, score: str
+) -> None:
+    # Python's JSON reads NaN; the votes table refused it and the voter heard "Sorry".
+    value = '{"q": %s, "f": "%s", "s": %s, "v": "up"}' % (json.dumps(QUESTION), SCALE_FACT, score)
+    assert await post_form(http, payload_form(block_actions(fake, "vote:up", value))) == (200, "")
+    [thanks] = await fake.wait_for("response:act")
+    assert "👍" in thanks.body["text"]
+    assert [tuple(r) for r in db.query("SELECT question, fact_id, score, vote FROM votes")] == [
+        (QUESTION, SCALE_FACT, 0.0, "up")
+    ]
+    assert tracebacks(caplog) == []
+
+
 # -- Slack: requests that are not from Slack -------------------------------------------------
 
 
@@ -524,7 +624,7 @@ async def test_a_slash_command_or_click_not_signed_by_slack_is_refused_and_never
         response = await http.post("/slack/events", data=raw, headers=headers)
         assert response.status == 401
     await asyncio.sleep(0.2)
-    assert fake.calls == []
+    assert acted(fake) == []
     assert tracebacks(caplog) == []
 
 
@@ -557,7 +657,7 @@ async def test_an_unsigned_body_slack_would_never_send_is_refused_without_a_trac
 ) -> None:
     response = await http.post("/slack/events", data=body, headers={"Content-Type": content_type})
     assert response.status == 401
-    assert fake.calls == []
+    assert acted(fake) == []
     assert tracebacks(caplog) == []
 
 
@@ -717,5 +817,62 @@ async def test_a_signed_body_that_cannot_be_read_gets_a_400_without_a_traceback(
         "/slack/events", data=body.encode(), headers=signed_headers(body, content_type=content_type)
     )
     assert response.status == 400
-    assert fake.calls == []
+    assert acted(fake) == []
+    assert tracebacks(caplog) == []
+
+
+def click_payload(fake: FakeSlackApi, **changes: Any) -> dict[str, Any]:
+    return block_actions(fake, "related:scale-ai-stake", encode_value({"f": SCALE_FACT}), **changes)
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload"),
+    [
+        ("event", lambda fake: event_body("app_mention", event_id="Ev1")),
+        ("event", lambda fake: event_body([mention(QUESTION)], event_id="Ev1")),
+        ("form", lambda fake: click_payload(fake, actions=[])),
+        ("form", lambda fake: click_payload(fake, actions="related:scale-ai-stake")),
+        ("form", lambda fake: click_payload(fake, actions=["related:scale-ai-stake"])),
+        ("form", lambda fake: click_payload(fake, channel=CHANNEL)),
+        ("form", lambda fake: click_payload(fake, container="message")),
+        ("form", lambda fake: click_payload(fake, user=USER)),
+    ],
+    ids=["event-a-string", "event-a-list", "no-actions", "actions-a-string", "action-a-string", "channel-a-string",
+         "container-a-string", "user-a-string"],
+)
+async def test_a_signed_payload_with_fields_of_the_wrong_kind_gets_a_400_without_a_traceback(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, kind: str, payload: Any
+) -> None:
+    # These were a 500 with a traceback from inside bolt, or a "Sorry" from a listener.
+    body = payload(fake)
+    if kind == "event":
+        status = await post_event(http, body)
+    else:
+        status, _ = await post_form(http, payload_form(body))
+    assert status == 400
+    await mark(http, fake)
+    assert posts(fake) == [] and [c.method for c in fake.calls if c.method.startswith("response:")] == []
+    assert tracebacks(caplog) == []
+
+
+async def test_socket_mode_a_click_with_string_fields_is_answered_without_a_traceback(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Socket Mode payloads reach the listeners unchecked: a field read as an object that is a
+    # string made the error handler itself fail, and nobody heard anything.
+    settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-test", slack_signing_secret=None)
+    slack = SlackBot(settings, AskService(engine), db=db)
+    await slack.start()
+    try:
+        payload = click_payload(fake, channel=CHANNEL, user=USER, message={"type": "message", "ts": "1700000000.000001"})
+        payload["container"]["is_ephemeral"] = False
+        await fake.send_envelope(
+            {"envelope_id": "env-1", "payload": payload, "type": "interactive", "accepts_response_payload": True}
+        )
+        await fake.wait_for_ack("env-1")
+        [post] = await fake.wait_for("chat.postMessage")
+    finally:
+        await slack.close()
+    assert post.body["channel"] == CHANNEL and post.body["thread_ts"] == "1700000000.000001"
+    assert f"`{SCALE_FACT}`" in json.dumps(post.body["blocks"])
     assert tracebacks(caplog) == []

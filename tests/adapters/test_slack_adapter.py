@@ -252,6 +252,11 @@ def block_text(blocks: list[dict[str, Any]]) -> str:
     return "\n".join(found)
 
 
+def acted(fake: FakeSlackApi) -> list[Any]:
+    """Every call the fake received but auth.test, which `start()` makes to check the bot token."""
+    return [c for c in fake.calls if c.method != "auth.test"]
+
+
 def without_values(data: Any) -> Any:
     if isinstance(data, dict):
         return {k: without_values(v) for k, v in data.items() if k != "value"}
@@ -271,6 +276,8 @@ def without_values(data: Any) -> Any:
         ({"slack_mode": "http", "slack_signing_secret": None}, "SLACK_SIGNING_SECRET is missing"),
         ({"slack_bot_token": "xapp-not-a-bot-token"}, "SLACK_BOT_TOKEN must be"),
         ({"slack_api_url": "slack.example/api"}, "SLACK_API_URL must start"),
+        ({"slack_bot_token": "xoxb-12 34"}, "SLACK_BOT_TOKEN has a space or a line break inside it"),
+        ({"slack_signing_secret": "abc\ndef"}, "SLACK_SIGNING_SECRET has a space or a line break inside it"),
     ],
 )
 def test_half_given_settings_stop_with_one_line_naming_the_setting(
@@ -282,6 +289,89 @@ def test_half_given_settings_stop_with_one_line_naming_the_setting(
         SlackBot(settings, AskService(engine), db=db)
     message = str(caught.value)
     assert message.startswith(named) and "\n" not in message
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive"])
+async def test_a_bot_token_slack_rejects_stops_start_with_one_sentence(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, mode: str, code: str
+) -> None:
+    # A well-formed but wrong token started a bot that then refused every event in silence.
+    fake.fail("auth.test", code)
+    settings = slack_settings(fake, tmp_path, slack_mode=mode, slack_app_token="xapp-test")
+    slack = SlackBot(settings, AskService(engine), db=db)
+    try:
+        with pytest.raises(ConfigError) as caught:
+            await slack.start()
+        assert not slack.connected
+    finally:
+        await slack.close()
+    message = str(caught.value)
+    assert message.startswith(f"SLACK_BOT_TOKEN was rejected by Slack ({code}): ") and "\n" not in message
+    assert fake.calls_to("apps.connections.open") == [] and fake.socket_connections == 0
+
+
+async def test_start_goes_on_when_slack_cannot_check_the_bot_token(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    fake.http_error("auth.test", 503)
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    await slack.start()
+    try:
+        assert slack.connected
+        async with serving(slack) as client:
+            assert await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1")) == 200
+            [post] = await fake.wait_for("chat.postMessage")
+        assert "scale-ai-stake" in json.dumps(post.body["blocks"])
+    finally:
+        await slack.close()
+
+
+async def test_tokens_and_a_secret_with_white_space_around_them_work(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # What a secret file or a pasted .env line gives: a line break aiohttp refuses in a header,
+    # and a signing secret no signature matches.
+    settings = slack_settings(fake, tmp_path, slack_bot_token=" xoxb-test\n", slack_signing_secret=SECRET + "\r\n")
+    slack = SlackBot(settings, AskService(engine), db=db)
+    await slack.start()
+    try:
+        async with serving(slack) as client:
+            assert await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1")) == 200
+            [post] = await fake.wait_for("chat.postMessage")
+        assert post.headers["Authorization"] == "Bearer xoxb-test"
+    finally:
+        await slack.close()
+
+    socket_settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-test\n")
+    socket = SlackBot(socket_settings, AskService(engine), db=db)
+    await socket.start()
+    try:
+        [opened] = fake.calls_to("apps.connections.open")
+        assert opened.headers["Authorization"] == "Bearer xapp-test" and socket.connected
+    finally:
+        await socket.close()
+
+
+async def test_a_wrong_signing_secret_is_named_in_the_log_once_a_minute(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = [1000.0]
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, clock=lambda: now[0])
+    raw = json.dumps(event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    forged = signed_headers(raw, content_type="application/json", secret="the-old-secret")
+    with caplog.at_level(logging.WARNING, logger="adapters.slack_adapter"):
+        async with serving(slack) as client:
+            for _ in range(3):
+                assert (await client.post("/slack/events", data=raw, headers=forged)).status == 401
+            # Not signed at all: not from Slack, so nothing to say about the secret.
+            unsigned = await client.post("/slack/events", data=raw, headers={"Content-Type": "application/json"})
+            assert unsigned.status == 401
+            now[0] += 61
+            assert (await client.post("/slack/events", data=raw, headers=forged)).status == 401
+    warnings = [r.getMessage() for r in caplog.records if "SLACK_SIGNING_SECRET" in r.getMessage()]
+    assert len(warnings) == 2 and warnings[0].startswith("Slack request refused: its signature does not match")
+    assert acted(fake) == []
 
 
 def test_socket_mode_message_points_at_http_mode(tmp_path: Path, db: Database, engine: Engine) -> None:
@@ -326,6 +416,17 @@ async def test_signed_mention_gets_exactly_one_answer_in_its_thread(
     assert post.headers["Authorization"] == "Bearer xoxb-test"
 
 
+async def test_slacks_url_verification_and_ssl_check_are_answered(http: TestClient, fake: FakeSlackApi) -> None:
+    raw = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                      "type": "url_verification"})
+    response = await http.post("/slack/events", data=raw, headers=signed_headers(raw, content_type="application/json"))
+    assert response.status == 200
+    assert (await response.json()) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+    status, _ = await post_form(http, {"token": "legacy", "ssl_check": "1"})
+    assert status == 200
+    assert acted(fake) == []
+
+
 async def test_forged_or_stale_signature_gets_401_and_nothing_is_posted(http: TestClient, fake: FakeSlackApi) -> None:
     raw = json.dumps(event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
     forged = signed_headers(raw, content_type="application/json", secret="not-the-secret")
@@ -334,7 +435,7 @@ async def test_forged_or_stale_signature_gets_401_and_nothing_is_posted(http: Te
     for headers in (forged, stale, unsigned):
         response = await http.post("/slack/events", data=raw, headers=headers)
         assert response.status == 401
-    assert fake.calls == []
+    assert acted(fake) == []
 
 
 async def test_a_retried_event_is_answered_once(http: TestClient, fake: FakeSlackApi) -> None:
@@ -400,6 +501,52 @@ async def test_a_429_is_retried_after_retry_after_and_posts_once(http: TestClien
     attempts = fake.calls_to("chat.postMessage", ok_only=False)
     assert [c.status for c in attempts] == [429, 200]
     assert attempts[0].body == attempts[1].body
+
+
+@pytest.mark.parametrize(("retry_after", "naps"), [("1.5", [1.5]), ("soon", [1.0]), (None, [1.0])])
+async def test_a_429_with_a_retry_after_slack_would_not_send_is_waited_out_and_posts_once(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    retry_after: str | None, naps: list[float],
+) -> None:
+    # slack_sdk reads Retry-After with int(): "1.5" raised ValueError and the answer was lost.
+    slept: list[float] = []
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep(slept))
+    fake.http_error("chat.postMessage", 429, retry_after=retry_after)
+    async with serving(slack) as client:
+        await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+        await fake.wait_for("chat.postMessage")
+    attempts = fake.calls_to("chat.postMessage", ok_only=False)
+    assert [c.status for c in attempts] == [429, 200] and attempts[0].body == attempts[1].body
+    assert "scale-ai-stake" in json.dumps(attempts[1].body["blocks"])
+    assert slept == naps
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_a_429_asking_for_a_longer_wait_than_an_answer_is_worth_is_given_up_and_logged(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    slept: list[float] = []
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep(slept))
+    fake.http_error("chat.postMessage", 429, retry_after=3600)
+    with caplog.at_level(logging.ERROR, logger="adapters.slack_adapter"):
+        async with serving(slack) as client:
+            await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+            await logged(caplog, "Slack chat.postMessage failed for C111")
+    assert [c.status for c in fake.calls_to("chat.postMessage", ok_only=False)] == [429]
+    assert slept == []
+
+
+async def test_an_answer_slack_took_before_the_connection_dropped_is_not_posted_again(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # slack_sdk's connection retry made the call again after the hang-up: two answers.
+    fake.hang_up_once("chat.postMessage")
+    with caplog.at_level(logging.ERROR, logger="adapters.slack_adapter"):
+        await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+        await logged(caplog, "Slack chat.postMessage failed for C111: ServerDisconnectedError")
+        await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}", ts="2.0"), event_id="Ev2"))
+        await fake.wait_until(lambda: any(c.body.get("thread_ts") == "2.0" for c in fake.calls))
+    assert [c.body["thread_ts"] for c in fake.calls_to("chat.postMessage")] == ["1699999999.000100", "2.0"]
 
 
 async def test_a_failing_web_api_call_is_logged_and_the_bot_keeps_answering(
@@ -750,6 +897,27 @@ async def test_socket_mode_end_to_end(fake: FakeSlackApi, db: Database, engine: 
         await fake.send_envelope(envelope(later, envelope_id="env-3"))
         await fake.wait_until(lambda: any(c.body.get("channel") == "D111" for c in fake.calls))
         assert [c.body["channel"] for c in fake.calls_to("chat.postMessage")] == [CHANNEL, "D111"]
+    finally:
+        await slack.close()
+    assert not slack.connected
+
+
+async def test_socket_mode_start_returns_when_the_websocket_url_fails_and_connects_with_a_new_one(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # slack_sdk retries the URL it was handed for ever, and start() waited on it: the whole
+    # process (Discord, the digest, signal handlers) never got past starting Slack.
+    fake.dead_socket_url_once()
+    settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-test", slack_signing_secret=None)
+    slack = SlackBot(settings, AskService(engine), db=db, connect_wait=0.2)
+    try:
+        await asyncio.wait_for(slack.start(), timeout=10)
+        await fake.send_envelope(envelope(event_body(dm(QUESTION), event_id="EvS1"), envelope_id="env-1"))
+        await fake.wait_for_ack("env-1", timeout=10)
+        [post] = await fake.wait_for("chat.postMessage")
+        assert post.body["channel"] == "D111"
+        assert len(fake.calls_to("apps.connections.open")) == 2 and fake.socket_connections == 1
+        assert slack.connected
     finally:
         await slack.close()
     assert not slack.connected

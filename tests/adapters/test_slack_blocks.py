@@ -65,6 +65,12 @@ def test_from_mrkdwn_drops_the_bot_mention_and_decodes_slack_markup() -> None:
     assert from_mrkdwn("<@UBOT>", bot_user_id="UBOT") == ""
 
 
+def test_from_mrkdwn_drops_a_plain_at_channel_as_slash_commands_send_it() -> None:
+    # should_escape off: "@channel" arrives as typed, and "channel" made the engine miss the question.
+    text = "@channel @Here, @everyone how much of Scale AI does Meta own? cc @eng-team @channel-ops me@here.com"
+    assert from_mrkdwn(text) == ", how much of Scale AI does Meta own? cc @eng-team @channel-ops me@here.com"
+
+
 def test_answer_blocks_carry_answer_quotes_source_fact_id_related_and_votes(engine: Engine) -> None:
     answer = engine.answer("How much of Scale AI does Meta own?")
     assert answer.answered
@@ -135,6 +141,16 @@ def test_injected_mentions_in_the_question_arrive_escaped() -> None:
     assert "<@U123ABC> asked" in " ".join(mrkdwn_texts(to_blocks(answer, asked_by="U123ABC")))
 
 
+def test_text_a_user_typed_is_shown_verbatim() -> None:
+    # Escaping &, < and > leaves a plain "@channel" as it is: Slack's automatic parsing of
+    # mrkdwn (on unless verbatim) must not get to read it.
+    answer = Answer(question="@channel @here who is Bob?", status="abstained", reason="unknown_entity:@here Bob")
+    blocks = to_blocks(answer, show_question=True)
+    objects = [blocks[0]["elements"][0], blocks[1]["text"]]
+    assert "@channel @here who is Bob?" in objects[0]["text"] and "@here Bob" in objects[1]["text"]
+    assert all(o["type"] == "mrkdwn" and o["verbatim"] is True for o in objects)
+
+
 def test_asked_by_must_look_like_a_user_id() -> None:
     answer = Answer(question="hi", status="abstained")
     texts = " ".join(mrkdwn_texts(to_blocks(answer, asked_by="!channel")))
@@ -175,6 +191,22 @@ def test_long_answers_are_split_and_the_message_stays_inside_block_kit_limits() 
     assert "`big-fact`" in texts and "Shortened" in texts
     assert blocks[-1]["block_id"] == "feedback"
     assert len(next(b for b in blocks if b.get("block_id") == "related")["elements"]) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["R&D at Meta & partners, <open> weights. " * 120, "&" * 7000, "a<b " * 2000],
+    ids=["prose-with-ampersands", "only-ampersands", "brackets"],
+)
+def test_answer_sections_stay_within_3000_characters_once_escaped(text: str) -> None:
+    # Escaping makes text longer: a 3000-character piece of an answer with & or < in it was sent
+    # as a section Slack refuses (invalid_blocks), and the user got no answer at all.
+    answer = Answer(question="q", status="answered", fact_id="f", text=text)
+    sections = [b["text"]["text"] for b in to_blocks(answer) if b["type"] == "section"]
+    assert sections and all(len(section) <= SECTION_LIMIT for section in sections)
+    assert all("<" not in section and ">" not in section for section in sections)
+    first = sections[0].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert len(first) > 500 and text.startswith(first)
 
 
 def test_button_values_and_texts_respect_slack_limits() -> None:

@@ -43,6 +43,7 @@ class _Plan:
     payload: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    hang_up: bool = False
 
 
 class FakeSlackApi(LoopbackServer):
@@ -53,6 +54,7 @@ class FakeSlackApi(LoopbackServer):
         self.calls: list[Call] = []
         self.acks: list[dict[str, Any]] = []
         self.socket_connections = 0
+        self._dead_socket_urls = 0
         self._plans: dict[str, list[_Plan]] = {}
         self._ts = itertools.count(1)
         self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -88,8 +90,9 @@ class FakeSlackApi(LoopbackServer):
             _Plan(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         )
 
-    def http_error(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
-        """The next `times` calls of `method` get HTTP `status` (a 5xx, a 4xx, or a 429 with `retry_after`)."""
+    def http_error(self, method: str, status: int, *, times: int = 1, retry_after: int | str | None = None) -> None:
+        """The next `times` calls of `method` get HTTP `status` (a 5xx, a 4xx, or a 429 with `retry_after`,
+        sent as given: a string can be what Slack never sends, like "1.5")."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self._plans.setdefault(method, []).append(
             _Plan(status, {"ok": False, "error": f"http_{status}"}, headers, times=times)
@@ -98,6 +101,15 @@ class FakeSlackApi(LoopbackServer):
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         """The next `times` calls of `method` get `{"ok": false, "error": error}` (HTTP 200, like Slack)."""
         self._plans.setdefault(method, []).append(_Plan(200, {"ok": False, "error": error}, times=times))
+
+    def hang_up_once(self, method: str) -> None:
+        """The next call of `method` is carried out (recorded as done) and the connection then
+        dropped before any answer: the client sees a server disconnect for a call that went through."""
+        self._plans.setdefault(method, []).append(_Plan(200, {}, hang_up=True))
+
+    def dead_socket_url_once(self) -> None:
+        """The next apps.connections.open answers a websocket URL that refuses the handshake (404)."""
+        self._dead_socket_urls += 1
 
     async def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Queue a Socket Mode envelope for the connected app."""
@@ -164,6 +176,12 @@ class FakeSlackApi(LoopbackServer):
         body = await self._body(request)
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
         plan = self._next_plan(method)
+        if plan is not None and plan.hang_up:
+            self._canned(method, body)
+            await self._record(Call(method, body, headers))
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError  # the answer can't be sent: stop handling the request
         if plan is not None:
             await self._record(Call(method, body, headers, status=plan.status, ok=False))
             return _json(plan.payload, status=plan.status, headers=plan.headers)
@@ -194,6 +212,9 @@ class FakeSlackApi(LoopbackServer):
                 "is_enterprise_install": False,
             }
         if method == "apps.connections.open":
+            if self._dead_socket_urls:
+                self._dead_socket_urls -= 1
+                return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/no-socket-here"}
             return {"ok": True, "url": self.socket_url}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
