@@ -418,7 +418,8 @@ class Engine:
     def _analyze(self, question: str) -> _Query:
         raw = self._words(question)
         names = _capitalised(question) | _owned(question)
-        help_only = bool(raw) and all(w in HELP_WORDS or w in STOPWORDS for w in raw)
+        # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
+        help_only = all(w in HELP_WORDS or w in STOPWORDS for w in raw)
         outside = self._outside_in(raw)
         terms: dict[str, float] = {}
         ordered: list[str] = []
