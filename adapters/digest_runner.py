@@ -11,20 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 import aiohttp
 import discord
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.discord_adapter import content_nonce
 from adapters.discord_digest import to_embeds
 from adapters.slack_digest import to_blocks, to_fallback_text
+from adapters.slack_retry import web_api_retries
 from bot.config import Settings
 from bot.db import Database
 from bot.digest import Digest
@@ -200,13 +197,13 @@ def discord_channel_key(channel: str | int) -> str:
 
 
 class RestSlack:
-    """Just enough Slack to post a message: an AsyncWebClient retrying 429s and dropped connections."""
+    """Just enough Slack to post a message: an AsyncWebClient retrying as the live bot does."""
 
-    def __init__(self, token: str, *, base_url: str | None = None) -> None:
+    def __init__(
+        self, token: str, *, base_url: str | None = None, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    ) -> None:
         self.client = AsyncWebClient(
-            token=token,
-            base_url=base_url or DEFAULT_SLACK_API_URL,
-            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+            token=token, base_url=base_url or DEFAULT_SLACK_API_URL, retry_handlers=web_api_retries(sleep=sleep)
         )
 
     async def post_blocks(

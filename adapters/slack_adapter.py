@@ -17,7 +17,7 @@ import math
 import re
 import time
 from typing import Any, Awaitable, Callable, Mapping
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
@@ -27,13 +27,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
@@ -57,6 +50,7 @@ from adapters.slack_blocks import (
     to_blocks,
     to_text,
 )
+from adapters.slack_retry import retry_after, web_api_retries
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +68,6 @@ RETRY_AFTER_MAX = 3.0
 """The longest Retry-After, in seconds, a response_url reply waits out; a longer one drops the reply."""
 SERVER_ERROR_BACKOFF = 0.5
 """Seconds before retrying a response_url after a 5xx, doubled for each further retry."""
-RATE_LIMIT_RETRIES = 2
-"""Web API calls answered 429 are made again at most this many times, each after its Retry-After."""
-RATE_LIMIT_WAIT_MAX = 60.0
-"""The longest Retry-After, in seconds, a Web API call waits out; a longer one fails the call."""
 CONNECT_WAIT = 10.0
 """Seconds `start()` waits for the Socket Mode websocket before leaving it to connect in the background."""
 REFUSED_LOG_EVERY = 60.0
@@ -91,8 +81,6 @@ _WRITTEN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 # Fields of an event or interaction payload that the listeners read as JSON objects.
 _OBJECT_FIELDS = ("event", "user", "channel", "team", "container", "message", "view", "enterprise")
 _SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret")
-# Web API methods that post something new: made twice, they post it twice.
-_POSTING_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage"})
 
 
 def _stripped(settings: Settings) -> Settings:
@@ -221,77 +209,6 @@ def _well_formed(payload: dict[str, Any]) -> bool:
     return True
 
 
-def _retry_after(headers: Mapping[str, Any]) -> float | None:
-    """The seconds a Retry-After header asks for; None if there is no such header or it is no number."""
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else None
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-class _ConnectionRetry(AsyncConnectionErrorRetryHandler):
-    """Make a Web API call again after a connection failure, unless the call may have gone through.
-
-    A server that hangs up can have carried the call out first: chat.postMessage made again
-    then posts the answer twice. A call that posts is made again only if it never connected.
-    """
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if urlsplit(request.url).path.rsplit("/", 1)[-1] in _POSTING_METHODS:
-            return isinstance(error, aiohttp.ClientConnectorError)
-        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
-
-
-class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """Retry a Web API call Slack answered 429, after its Retry-After.
-
-    slack_sdk's own handler reads the header with `int()`: a Retry-After such as "1.5"
-    raised ValueError out of the call. Here a header that is no number waits one second,
-    and one longer than RATE_LIMIT_WAIT_MAX fails the call instead of holding it for that long.
-    """
-
-    def __init__(self, *, max_retry_count: int, sleep: Callable[[float], Awaitable[object]]) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._sleep = sleep
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if response is None or response.status_code != 429:
-            return False
-        seconds = _retry_after(response.headers)
-        return seconds is None or seconds <= RATE_LIMIT_WAIT_MAX
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        seconds = _retry_after(response.headers) if response is not None else None
-        state.next_attempt_requested = True
-        await self._sleep(1.0 if seconds is None else seconds)
-        state.increment_current_attempt()
-
-
 class SlackBot:
     """The Slack side of the bot: a bolt AsyncApp plus its Socket Mode connection or HTTP routes."""
 
@@ -320,10 +237,7 @@ class SlackBot:
         self.client = AsyncWebClient(
             token=settings.slack_bot_token,
             base_url=settings.slack_api_url or DEFAULT_API_URL,
-            retry_handlers=[
-                _ConnectionRetry(),
-                _RateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES, sleep=sleep),
-            ],
+            retry_handlers=web_api_retries(sleep=sleep),
         )
         self.bolt_app = AsyncApp(
             name="factbot",
@@ -403,20 +317,14 @@ class SlackBot:
         if self.mode != "socket":
             return
         self._socket = AsyncSocketModeHandler(self.bolt_app, app_token=self.settings.slack_app_token, web_client=self.client)
-        try:
-            opened = await self.client.apps_connections_open(app_token=self.settings.slack_app_token or "")
-        except SlackApiError as error:
-            code = error.response.get("error")
-            if code in _TOKEN_ERRORS:
-                await self.close()
-                raise ConfigError(
-                    f"SLACK_APP_TOKEN was rejected by Slack ({code}): create an app-level token with the "
-                    "connections:write scope under Basic Information > App-Level Tokens"
-                ) from None
-            log.warning("Slack apps.connections.open failed (%s); retrying in the background", code)
-        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
-            log.warning("cannot reach Slack to open Socket Mode (%s); retrying in the background", error)
-        else:
+        opened = await self._token_checked(
+            self.client.apps_connections_open(app_token=self.settings.slack_app_token or ""),
+            rejected="SLACK_APP_TOKEN was rejected by Slack ({code}): create an app-level token with the "
+            "connections:write scope under Basic Information > App-Level Tokens",
+            failed="Slack apps.connections.open failed ({problem}); retrying in the background",
+            unreachable="cannot reach Slack to open Socket Mode ({problem}); retrying in the background",
+        )
+        if opened is not None:
             # The URL is single-use: hand it to the client instead of asking for another.
             self._socket.client.wss_uri = opened["url"]
             first = asyncio.create_task(self._socket.connect_async(), name="slack-socket-connect")
@@ -434,19 +342,30 @@ class SlackBot:
 
     async def _check_bot_token(self) -> None:
         """ConfigError if Slack rejects the bot token; if Slack can't be asked, the first request will."""
+        await self._token_checked(
+            self.client.auth_test(),
+            rejected="SLACK_BOT_TOKEN was rejected by Slack ({code}): copy the Bot User OAuth Token (xoxb-...) "
+            "again from OAuth & Permissions, and reinstall the app if it was removed",
+            failed="Slack auth.test failed ({problem}); starting anyway",
+            unreachable="cannot reach Slack to check SLACK_BOT_TOKEN ({problem}); starting anyway",
+        )
+
+    async def _token_checked(
+        self, call: Awaitable[AsyncSlackResponse], *, rejected: str, failed: str, unreachable: str
+    ) -> AsyncSlackResponse | None:
+        """The response to a call made at start; ConfigError(`rejected`) when Slack rejects the token
+        itself, None with a warning (`failed`, `unreachable`) when a retry may still work."""
         try:
-            await self.client.auth_test()
+            return await call
         except SlackApiError as error:
             code = error.response.get("error")
             if code in _TOKEN_ERRORS:
                 await self.close()
-                raise ConfigError(
-                    f"SLACK_BOT_TOKEN was rejected by Slack ({code}): copy the Bot User OAuth Token (xoxb-...) "
-                    "again from OAuth & Permissions, and reinstall the app if it was removed"
-                ) from None
-            log.warning("Slack auth.test failed (%s); starting anyway", code)
+                raise ConfigError(rejected.format(code=code)) from None
+            log.warning(failed.format(problem=code))
         except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
-            log.warning("cannot reach Slack to check SLACK_BOT_TOKEN (%s); starting anyway", error)
+            log.warning(unreachable.format(problem=error))
+        return None
 
     async def close(self) -> None:
         self._closed = True
@@ -812,7 +731,7 @@ def _retry_delay(status: int, headers: Mapping[str, Any], *, attempt: int) -> fl
     RETRY_AFTER_MAX; a 5xx backs off from SERVER_ERROR_BACKOFF. Other statuses are final.
     """
     if status == 429:
-        seconds = _retry_after(headers)
+        seconds = retry_after(headers)
         seconds = 1.0 if seconds is None else seconds
         return seconds if seconds <= RETRY_AFTER_MAX else None
     if 500 <= status < 600:
