@@ -7,6 +7,8 @@ PIP := $(VENV)/bin/pip
 .PHONY: run test eval bench check clean
 
 $(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "error: the bot needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>/dev/null || echo "not found"). Run e.g. 'make $(MAKECMDGOALS) PYTHON=python3.12'." >&2; exit 1; }
 	@echo "setting up $(VENV) with $(PYTHON)" >&2
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
