@@ -48,6 +48,9 @@ UNKNOWN_NAME_FACTOR = 2.0
 # A question asking for a time, a count, an amount, a price or instructions fits only a fact
 # that gives one (a `date`, a number in its answer) or is itself phrased as such a question.
 QUESTION_TYPE_PENALTY = 0.45
+# A "why" question is a little less likely answered by a fact no phrasing of which asks why
+# ("Why does Meta open-source its models?" is not "Are Meta's models really open source?").
+WHY_PENALTY = 0.85
 # A one-word question is a topic lookup: the word must be in the fact's own text, not only
 # in how someone might phrase a question about it.
 LONE_WORD_PENALTY = 0.6
@@ -96,7 +99,9 @@ class ScoreParts:
     penalties: tuple[str, ...] = ()
     """Why the score was cut: `entity` (names somebody the fact isn't about, or asks about
     somebody's thing the fact does not give them), `question_type`
-    (asks when/how many/how-to and the fact can't say), `lone_word` (one word not in its text)."""
+    (asks when/how many/how-to and the fact can't say), `lone_word` (one word not in its text),
+    `asked_about` (names somebody but asks what the fact does not cover), `why` (asks why and no
+    phrasing of the fact does)."""
 
 
 @dataclass
@@ -115,6 +120,7 @@ class _Query:
     named: frozenset[str] = frozenset()
     wants_kind: str | None = None
     speakers: frozenset[str] = frozenset()
+    why: bool = False
 
 
 @dataclass
@@ -134,6 +140,8 @@ class _IndexedFact:
     subjects: frozenset[str] = field(default_factory=frozenset)
     speakers: frozenset[str] = field(default_factory=frozenset)
     kinds_vouched: frozenset[str] = field(default_factory=frozenset)
+    tells_why: bool = False
+    """Whether a phrasing of the fact asks why (or for the reason)."""
     listed_keys: tuple[str, ...] = ()
     """The index keys of the entities the fact lists, in order."""
 
@@ -261,6 +269,7 @@ class Engine:
                 | {key for found in phrasing_words for key in self._speakers(found)}
             )
             indexed.kinds_vouched = frozenset(k for found in phrasing_words if (k := _wants_kind(found)))
+            indexed.tells_why = any(_asks_why(found) for found in phrasing_words)
             indexed.counts = frozenset(
                 self.canon(w)
                 for w in {w for found in phrasing_words for w in _counted(found)}
@@ -479,6 +488,7 @@ class Engine:
             named=frozenset(named),
             wants_kind=_wants_kind(raw),
             speakers=frozenset(self._speakers(raw)),
+            why=_asks_why(raw),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
@@ -565,6 +575,9 @@ class Engine:
         ):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
+        if query.why and not indexed.tells_why:
+            penalty *= WHY_PENALTY
+            penalties.append("why")
         if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
             penalty *= LONE_WORD_PENALTY
             penalties.append("lone_word")
@@ -918,6 +931,11 @@ def _counted_in(text: str) -> list[str]:
                 break
             found.append(noun)
     return found
+
+
+def _asks_why(raw: list[str]) -> bool:
+    """Whether the words ask why: "why" or "how come"."""
+    return "why" in raw or any(w == "how" and following == "come" for w, following in zip(raw, raw[1:]))
 
 
 def _question_types(raw: list[str]) -> set[str]:

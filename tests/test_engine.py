@@ -286,6 +286,19 @@ def test_related_facts_close_together_are_not_a_conflict() -> None:
     assert Engine(base).answer("red team").answered
 
 
+def test_a_why_question_goes_to_the_fact_that_says_why_among_facts_sharing_its_words() -> None:
+    base = _tiny_base(
+        [
+            _fact("open-claim", "Are Acme's models really open?", ["acme models open"]),
+            _fact("open-reason", "What drives Acme to open its models?", ["Why does Acme open its models?"]),
+        ]
+    )
+    engine = Engine(base)
+    assert engine.answer("why are acme's models open").fact_id == "open-reason"
+    assert not any("why" in p.penalties for p in engine.rank("are acme's models open"))
+    assert "why" in next(p for p in engine.rank("how come acme's models are open") if p.fact_id == "open-claim").penalties
+
+
 def test_thresholds_come_from_configuration(fact_base: FactBase) -> None:
     strict = Engine(fact_base, thresholds=Settings(bot_min_score=0.99).thresholds())
     assert strict.thresholds.min_score == 0.99
