@@ -255,6 +255,7 @@ class Engine:
                 | ({"number"} if _QUANTITY.search(fact.answer) else set())
                 | ({"count"} if _CARDINAL.search(fact.answer) else set())
                 | ({"money"} if _MONEY.search(fact.answer) else set())
+                | ({"currency"} if _CURRENCY_AMOUNT.search(fact.answer) else set())
             )
             # Whose the fact is: whom its question names (else its entities), and every owner
             # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
@@ -967,6 +968,8 @@ def _question_types(raw: list[str]) -> set[str]:
             found.add("number")
         elif w in _MONEY_WORDS:
             found.add("money")
+        elif w in _CURRENCIES:
+            found.add("currency")  # "how much in dollars": an amount of money, not "cheaper"
         elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:
             found.add("howto")
         elif w == "how" and following == "to" and i == 0:
@@ -995,6 +998,8 @@ _CARDINAL = re.compile(
     r"millions?|billions?)\b(?![- ]?(?:thirds?|quarters?|halves|fold))",
     re.IGNORECASE,
 )
+_CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
+_CURRENCY_AMOUNT = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds?|billions?|millions?|trillions?)\b", re.IGNORECASE)
 _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
 _MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
 _QUANTITY = re.compile(

@@ -380,6 +380,16 @@ def test_when_questions_need_a_fact_with_a_date() -> None:
     assert _gpu_base(dated).answer("When did Acme launch Zeta?").answered
 
 
+def test_an_amount_in_dollars_needs_a_fact_that_gives_one_not_just_cheaper() -> None:
+    cheaper = _answering(
+        "acme-savings", "Does Acme save money with Zeta?", ["acme zeta savings"], "Zeta is cheaper for Acme to run."
+    )
+    assert _gpu_base(cheaper).answer("Does Acme save money with Zeta?").answered
+    assert not _gpu_base(cheaper).answer("What does Zeta save Acme in dollars?").answered
+    priced = cheaper.model_copy(update={"answer": "Zeta saves Acme millions of dollars a year."})
+    assert _gpu_base(priced).answer("What does Zeta save Acme in dollars?").answered
+
+
 def test_a_phrasing_that_is_exactly_the_question_wins_among_many_facts_sharing_its_words() -> None:
     """Seventy facts know "acme widget" among other words; the one phrased just so must not
     be cut from the candidates for coming last in the base."""
