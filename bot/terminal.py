@@ -112,17 +112,21 @@ def run_chat(
     if interactive:
         stdout.write("Ask me about Meta's open-source AI strategy (Ctrl-D to quit). Type 'help' for topics.\n")
     lines = read_lines(stdin)
+    try:
+        return _chat(ask, lines, stdout, interactive=interactive)
+    except KeyboardInterrupt:
+        if interactive:  # end the prompt's line, so the shell's prompt starts on its own
+            stdout.write("\n")
+            stdout.flush()
+        raise
+
+
+def _chat(ask: Callable[[str], Answer], lines: Iterator[str], stdout: TextIO, *, interactive: bool) -> int:
     while True:
         if interactive:
             stdout.write("you> ")
             stdout.flush()
-        try:
-            line = next(lines, None)
-        except KeyboardInterrupt:
-            if interactive:  # end the prompt's line, so the shell's prompt starts on its own
-                stdout.write("\n")
-                stdout.flush()
-            raise
+        line = next(lines, None)
         if line is None:
             if interactive:
                 stdout.write("\n")
