@@ -7,12 +7,31 @@ import hmac
 import secrets
 import sqlite3
 import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from bot.errors import ConfigError
 
 DB_FILE = "bot.sqlite3"
+# How long a statement waits for another process's write to finish, unless it asks otherwise.
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def to_db_time(when: datetime) -> str:
+    """`when` as the tables store times: UTC ISO text to the second, which sorts like the time.
+
+    A naive time is read as UTC. A time at the very edge of the calendar that UTC cannot hold
+    (year 1 east of Greenwich, 9999 west of it) becomes text that sorts before or after every
+    stored time, so a bound there still means "everything" or "nothing".
+    """
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    try:
+        return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+    except OverflowError:
+        return "0000" if when.year < 5000 else "99999"
 
 
 class Database:
@@ -27,9 +46,11 @@ class Database:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA busy_timeout=30000")
+            self._set_busy_timeout(BUSY_TIMEOUT_SECONDS)
         except (OSError, sqlite3.Error) as error:
             raise ConfigError(
                 f"cannot open the database at {self.path}: {error}; set BOT_DATA_DIR to a writable directory"
@@ -37,6 +58,8 @@ class Database:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self.ensure("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        # Read once: hashing a user id then never touches the database (nor waits for its lock).
+        self._user_salt: bytes | None = None
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> "Database":
@@ -46,28 +69,57 @@ class Database:
         with self._lock:
             self._conn.executescript(schema)
 
-    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        with self._lock:
+    def execute(self, sql: str, params: Iterable[Any] = (), *, timeout: float | None = None) -> sqlite3.Cursor:
+        """Run one statement; with `timeout`, give up after that many seconds of waiting for the
+        database (another process's write, or another thread of this one) with
+        `sqlite3.OperationalError` instead of waiting the full BUSY_TIMEOUT_SECONDS."""
+        with self._locked(timeout):
             return self._conn.execute(sql, tuple(params))
 
-    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+    def query(self, sql: str, params: Iterable[Any] = (), *, timeout: float | None = None) -> list[sqlite3.Row]:
+        with self._locked(timeout):
             return self._conn.execute(sql, tuple(params)).fetchall()
+
+    @contextmanager
+    def _locked(self, timeout: float | None) -> Iterator[None]:
+        if timeout is None:
+            with self._lock:
+                yield
+            return
+        if not self._lock.acquire(timeout=max(0.0, timeout)):
+            raise sqlite3.OperationalError("database is busy: another thread of this process is using it")
+        try:
+            self._set_busy_timeout(timeout)
+            try:
+                yield
+            finally:
+                self._set_busy_timeout(BUSY_TIMEOUT_SECONDS)
+        finally:
+            self._lock.release()
+
+    def _set_busy_timeout(self, seconds: float) -> None:
+        self._conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
-    def user_hash(self, platform: str, user_id: str | None) -> str | None:
-        """A salted hash of a user id: stable for this installation, useless elsewhere."""
+    def user_hash(self, platform: str, user_id: str | None, *, timeout: float | None = None) -> str | None:
+        """A salted hash of a user id: stable for this installation, useless elsewhere.
+
+        The salt is read from the database once; `timeout` bounds that first read like `execute`'s.
+        """
         if not user_id:
             return None
-        key = bytes.fromhex(self._salt())
-        return hmac.new(key, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+        if self._user_salt is None:
+            self._user_salt = bytes.fromhex(self._salt(timeout=timeout))
+        return hmac.new(self._user_salt, f"{platform}:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
-    def _salt(self) -> str:
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR IGNORE INTO settings (key, value) VALUES ('user_salt', ?)", (secrets.token_hex(32),)
-            )
-            return self._conn.execute("SELECT value FROM settings WHERE key = 'user_salt'").fetchone()[0]
+    def _salt(self, *, timeout: float | None = None) -> str:
+        # Insert-or-ignore, then read: two processes (or threads) starting at once agree on one salt.
+        self.execute(
+            "INSERT OR IGNORE INTO settings (key, value) VALUES ('user_salt', ?)",
+            (secrets.token_hex(32),),
+            timeout=timeout,
+        )
+        return self.query("SELECT value FROM settings WHERE key = 'user_salt'", timeout=timeout)[0][0]

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Literal
 
-from bot.db import Database
+from bot.db import Database, to_db_time
+from bot.logging_setup import redact
 
 Vote = Literal["up", "down"]
+# A vote is recorded on the path that answers the click (in Slack's handlers, the event loop):
+# a busy database fails the vote quickly instead of holding up every other event.
+WRITE_TIMEOUT_SECONDS = 2.0
+MAX_QUESTION_CHARS = 2000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS votes (
@@ -27,8 +32,9 @@ CREATE INDEX IF NOT EXISTS votes_by_time ON votes (voted_at);
 
 
 class FeedbackStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, write_timeout: float = WRITE_TIMEOUT_SECONDS) -> None:
         self.db = db
+        self.write_timeout = write_timeout
         db.ensure(SCHEMA)
 
     def record_vote(
@@ -43,10 +49,15 @@ class FeedbackStore:
         vote: Vote,
         at: datetime | None = None,
     ) -> None:
-        """Store a vote; the same user voting again on the same answer replaces their vote."""
+        """Store a vote; the same user voting again on the same answer replaces their vote.
+
+        The question is stored as the question log stores it: anything shaped like a Slack or
+        Discord token redacted, and bounded. A database busy for more than `write_timeout`
+        seconds raises `sqlite3.OperationalError`.
+        """
         if vote not in ("up", "down"):
             raise ValueError(f"vote must be 'up' or 'down', not {vote!r}")
-        when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+        when = to_db_time(at or datetime.now(timezone.utc))
         self.db.execute(
             """
             INSERT INTO votes (platform, message_ref, user_hash, question, fact_id, score, vote, voted_at)
@@ -54,7 +65,17 @@ class FeedbackStore:
             ON CONFLICT (platform, message_ref, user_hash)
             DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at
             """,
-            (platform, message_ref, self.db.user_hash(platform, user_id), question[:2000], fact_id, score, vote, when),
+            (
+                platform,
+                message_ref,
+                self.db.user_hash(platform, user_id, timeout=self.write_timeout),
+                redact(question.strip())[:MAX_QUESTION_CHARS],
+                fact_id,
+                score,
+                vote,
+                when,
+            ),
+            timeout=self.write_timeout,
         )
 
     def votes(self, *, since: datetime | None = None) -> list[dict]:
@@ -62,5 +83,5 @@ class FeedbackStore:
         params: tuple = ()
         if since is not None:
             sql += " WHERE voted_at >= ?"
-            params = (since.astimezone(timezone.utc).isoformat(timespec="seconds"),)
+            params = (to_db_time(since),)
         return [dict(row) for row in self.db.query(sql + " ORDER BY id", params)]

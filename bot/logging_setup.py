@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import sys
+import threading
 import traceback
 from datetime import datetime, timezone
-from typing import Iterable, TextIO
+from types import TracebackType
+from typing import Any, Iterable, TextIO
 
 from bot.config import Settings
 
@@ -21,9 +24,12 @@ REDACTED = "[redacted]"
 SECRET_SETTINGS = ("slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token")
 # Shorter values are not real credentials, and redacting them would garble ordinary words.
 MIN_SECRET_CHARS = 4
+# A configured value with spaces in it ("Bot <token>", a pasted line) is also redacted piece by
+# piece, for pieces at least this long: a library may log the part it actually sends.
+MIN_SECRET_PIECE_CHARS = 16
 TOKEN_PATTERNS = (
-    # Slack bot, user, app-level, refresh and legacy tokens.
-    re.compile(r"\b(?:xox[abeoprs]|xapp)-[A-Za-z0-9-]+"),
+    # Slack bot, user, app-level, refresh, legacy, client and cookie tokens.
+    re.compile(r"\b(?:xox[abcdeoprs]|xapp)-[A-Za-z0-9%-]+"),
     # Discord bot tokens: base64 user id, timestamp and HMAC, dot-separated.
     re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),
 )
@@ -31,11 +37,23 @@ TOKEN_PATTERNS = (
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 _OURS = "_factbot_handler"
 
+log = logging.getLogger(__name__)
+
 
 def secrets_from_settings(settings: Settings) -> list[str]:
-    """The configured credentials, as they must never be printed."""
-    values = (getattr(settings, name, None) for name in SECRET_SETTINGS)
-    return [v for v in values if isinstance(v, str) and len(v.strip()) >= MIN_SECRET_CHARS]
+    """The configured credentials, as they must never be printed.
+
+    Each value as configured, without the white space around it (what a client sends), and
+    each long piece of a value with spaces inside ("Bot <token>").
+    """
+    found: list[str] = []
+    for name in SECRET_SETTINGS:
+        value = getattr(settings, name, None)
+        if not isinstance(value, str) or len(value.strip()) < MIN_SECRET_CHARS:
+            continue
+        found += [value, value.strip()]
+        found += [piece for piece in value.split() if len(piece) >= MIN_SECRET_PIECE_CHARS]
+    return list(dict.fromkeys(found))
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -71,17 +89,63 @@ class SecretRedactor(logging.Filter):
         if record.stack_info:
             record.stack_info = self._clean(record.stack_info)
         for key, value in list(vars(record).items()):
-            if key not in _STANDARD and isinstance(value, str):
-                setattr(record, key, self._clean(value))
+            if key not in _STANDARD:
+                setattr(record, key, self._scrub(value))
         return True
 
     def _clean(self, text: str) -> str:
         return redact(text, self.secrets)
 
+    def _scrub(self, value: Any, depth: int = 0) -> Any:
+        """An `extra=` value with every string in it redacted, and nothing a JSON line can't hold."""
+        if value is None or isinstance(value, (bool, int)):
+            return value
+        if isinstance(value, float):
+            return value if math.isfinite(value) else str(value)  # NaN and Infinity are not JSON
+        if isinstance(value, str):
+            return self._clean(value)
+        if depth < 8 and isinstance(value, dict):
+            return {self._scrub_key(k): self._scrub(v, depth + 1) for k, v in value.items()}
+        if depth < 8 and isinstance(value, (list, tuple, set, frozenset)):
+            return [self._scrub(item, depth + 1) for item in value]
+        # Any other object would be printed through str(): redact that text instead.
+        return self._clean(_text_of(value))
+
+    def _scrub_key(self, key: Any) -> Any:
+        if isinstance(key, (bool, int)) or key is None:
+            return key
+        return self._clean(key if isinstance(key, str) else _text_of(key))
+
+
+def _text_of(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - an object that cannot print itself must not hide the event
+        return f"<unprintable {type(value).__name__}>"
+
+
+# What would break a line for some reader or reach a terminal as a command: control characters
+# (escape sequences, vertical tab, form feed, NEL), Unicode line and paragraph separators, and
+# lone surrogates, which no UTF-8 stream can write.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 def _one_line(text: str) -> str:
     # Escaped rather than joined: one event stays one line, and user text can't forge a line.
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+    return _UNSAFE.sub(_escape, text.replace("\\", "\\\\"))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _timestamp(record: logging.LogRecord) -> str:
@@ -123,7 +187,9 @@ class JsonFormatter(logging.Formatter):
             data["exc"] = record.exc_text
         if record.stack_info:
             data["stack"] = record.stack_info
-        return json.dumps(data, ensure_ascii=False, default=str)
+        # json.dumps leaves C1 controls, U+2028/U+2029 and lone surrogates raw: escaped, the
+        # line is still the same JSON, holds no line break for any reader and encodes as UTF-8.
+        return _UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, default=str))
 
 
 def configure_logging(
@@ -154,4 +220,48 @@ def configure_logging(
     level = logging.getLevelName(settings.log_level.strip().upper())
     root.setLevel(level if isinstance(level, int) else logging.INFO)
     logging.captureWarnings(True)
+    _route_uncaught_exceptions()
     return handler
+
+
+def _route_uncaught_exceptions() -> None:
+    """Send exceptions nobody caught through the logging handler, redacted and on one line.
+
+    Python prints them raw to stderr otherwise: a crash whose message holds a token (a
+    client's error echoing its request) would print it, and a JSON log would get lines that
+    are not JSON.
+    """
+    if not getattr(sys.excepthook, _OURS, False):
+        sys.excepthook = _ExceptHook(sys.excepthook)
+    if not getattr(threading.excepthook, _OURS, False):
+        threading.excepthook = _ThreadExceptHook(threading.excepthook)
+
+
+class _ExceptHook:
+    def __init__(self, previous: Any) -> None:
+        self.previous = previous
+        setattr(self, _OURS, True)
+
+    def __call__(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt) or not logging.getLogger().handlers:
+            self.previous(kind, error, tb)
+            return
+        log.critical("uncaught %s; the process stops", kind.__name__, exc_info=(kind, error, tb))
+
+
+class _ThreadExceptHook:
+    def __init__(self, previous: Any) -> None:
+        self.previous = previous
+        setattr(self, _OURS, True)
+
+    def __call__(self, args: Any) -> None:
+        if args.exc_type is SystemExit or not logging.getLogger().handlers:
+            self.previous(args)
+            return
+        name = args.thread.name if args.thread is not None else "unknown"
+        log.error(
+            "uncaught %s in thread %s; the thread stops",
+            args.exc_type.__name__,
+            name,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )

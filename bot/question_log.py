@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, to_db_time
 from bot.logging_setup import redact
 from bot.models import Answer
 from bot.terminal import MAX_QUESTION_CHARS
@@ -29,6 +32,13 @@ CREATE INDEX IF NOT EXISTS question_log_by_time ON question_log (asked_at);
 
 # How often recording also prunes: retention is in days, so hourly is plenty.
 PRUNE_EVERY = timedelta(hours=1)
+# How long one write may wait for the database. The log is written on the path that answers
+# (in Slack's handlers, on the event loop itself): a busy database costs a row, never the bot.
+WRITE_TIMEOUT_SECONDS = 1.0
+# While the database stays unavailable, the warning is repeated this often, with a count.
+WARN_EVERY = timedelta(hours=1)
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -39,26 +49,41 @@ def _utc_now() -> datetime:
 
 def _stamp(when: datetime) -> str:
     # Fixed-width UTC ISO text sorts like the time it names, so SQL can compare strings.
-    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return to_db_time(when)
 
 
 class QuestionLog:
     """Records questions with what the engine made of them; prunes rows older than the retention.
 
     When disabled (BOT_LOG_QUESTIONS=false) `record` stores nothing, but `rows` and `prune`
-    still work on what an earlier run stored, so a report and the retention keep working.
+    still work on what an earlier run stored, so a report and the retention keep working (and
+    `record` still prunes what an earlier run stored, hourly).
+
+    Writes wait at most `write_timeout` seconds for the database; one that fails (locked by
+    another process, disk full, read-only) is skipped with one warning line, repeated hourly
+    while the trouble lasts, and the question is still answered.
     """
 
     def __init__(
-        self, db: Database, *, enabled: bool = True, retention_days: int = 90, clock: Clock = _utc_now
+        self,
+        db: Database,
+        *,
+        enabled: bool = True,
+        retention_days: int = 90,
+        clock: Clock = _utc_now,
+        write_timeout: float = WRITE_TIMEOUT_SECONDS,
     ) -> None:
         if retention_days < 1:
             raise ValueError(f"retention_days must be at least 1, not {retention_days}")
         self.db = db
         self.enabled = enabled
         self.retention = timedelta(days=retention_days)
+        self.write_timeout = write_timeout
         self._clock = clock
         self._last_prune: datetime | None = None
+        self._trouble = threading.Lock()
+        self._dropped = 0
+        self._warned_at: datetime | None = None
         db.ensure(SCHEMA)
 
     @classmethod
@@ -70,26 +95,32 @@ class QuestionLog:
 
         Anything shaped like a Slack or Discord token is redacted first: people do paste them.
         """
-        if not self.enabled:
-            return
         now = self._clock()
-        self.db.execute(
-            """
-            INSERT INTO question_log (asked_at, platform, user_hash, question, status, fact_id, reason, score, margin)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                _stamp(now),
-                platform,
-                self.db.user_hash(platform, user_id),
-                redact(question.strip())[:MAX_QUESTION_CHARS],
-                answer.status,
-                answer.fact_id,
-                answer.reason[:200] if answer.reason else None,
-                float(answer.score),
-                float(answer.margin),
-            ),
-        )
+        if self.enabled:
+            try:
+                self.db.execute(
+                    """
+                    INSERT INTO question_log
+                        (asked_at, platform, user_hash, question, status, fact_id, reason, score, margin)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    (
+                        _stamp(now),
+                        platform,
+                        self.db.user_hash(platform, user_id, timeout=self.write_timeout),
+                        redact(question.strip())[:MAX_QUESTION_CHARS],
+                        answer.status,
+                        answer.fact_id,
+                        answer.reason[:200] if answer.reason else None,
+                        float(answer.score),
+                        float(answer.margin),
+                    ),
+                    timeout=self.write_timeout,
+                )
+            except sqlite3.Error as error:
+                self._not_written(error, now=now, what="a question was answered but not logged")
+                return
+            self._written()
         if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
             self.prune(now=now)
 
@@ -98,11 +129,40 @@ class QuestionLog:
         self.record(question, answer, platform=platform, user_id=user_id)
 
     def prune(self, *, now: datetime | None = None) -> int:
-        """Delete rows older than the retention; return how many went."""
+        """Delete rows older than the retention; return how many went (0 when the database is
+        unavailable: that is logged, and the next prune catches up)."""
         now = now or self._clock()
         self._last_prune = now
-        cursor = self.db.execute("DELETE FROM question_log WHERE asked_at < ?", (_stamp(now - self.retention),))
+        try:
+            cursor = self.db.execute(
+                "DELETE FROM question_log WHERE asked_at < ?",
+                (_stamp(now - self.retention),),
+                timeout=self.write_timeout,
+            )
+        except sqlite3.Error as error:
+            self._not_written(error, now=now, what="old questions were not pruned")
+            return 0
         return cursor.rowcount
+
+    def _not_written(self, error: sqlite3.Error, *, now: datetime, what: str) -> None:
+        with self._trouble:
+            self._dropped += 1
+            if self._warned_at is not None and now - self._warned_at < WARN_EVERY:
+                return
+            self._warned_at = now
+            count = self._dropped
+        text = str(error)
+        state = "is locked by another process or thread" if "locked" in text or "busy" in text else "cannot be written"
+        since = "" if count == 1 else f"; {count} writes have failed since the first warning"
+        log.warning("question log: %s: the database %s %s (%s)%s", what, self.db.path, state, text, since)
+
+    def _written(self) -> None:
+        if not self._dropped:  # read without the lock: the common case costs nothing
+            return
+        with self._trouble:
+            count, self._dropped, self._warned_at = self._dropped, 0, None
+        if count:
+            log.info("question log: writing again; %d write%s failed meanwhile", count, "" if count == 1 else "s")
 
     def rows(self, *, since: datetime | None = None) -> list[dict]:
         """Logged questions, oldest first, as plain dicts (the report's input)."""

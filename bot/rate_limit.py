@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from typing import Callable
 
 from bot.config import Settings
 
 WINDOW_SECONDS = 60.0
+# Askers tracked at once, whatever the traffic: about 1 KB each. Beyond it the asker idle the
+# longest is forgotten first, so memory stays bounded even if a crowd arrives in one minute.
+MAX_TRACKED = 50_000
 
 
 class RateLimiter:
@@ -18,19 +21,31 @@ class RateLimiter:
 
     A sliding log rather than a fixed per-minute bucket, so nobody gets twice the limit by
     asking across the turn of a minute. Thread-safe: adapters may ask from worker threads.
+    Memory is bounded: askers idle for a whole window are forgotten, and at most `max_keys`
+    are tracked at once.
     """
 
     def __init__(
-        self, limit: int, *, window: float = WINDOW_SECONDS, clock: Callable[[], float] = time.monotonic
+        self,
+        limit: int,
+        *,
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = MAX_TRACKED,
     ) -> None:
         if limit < 0:
             raise ValueError(f"limit must be 0 (off) or more, not {limit}")
+        if not window > 0:
+            raise ValueError(f"window must be positive, not {window}")
+        if max_keys < 1:
+            raise ValueError(f"max_keys must be at least 1, not {max_keys}")
         self.limit = limit
         self.window = window
+        self.max_keys = max_keys
         self._clock = clock
-        self._events: dict[str, deque[float]] = {}
+        # Ordered by each asker's latest counted question, oldest first: the idle are at the front.
+        self._events: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
-        self._last_sweep = clock()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> "RateLimiter | None":
@@ -51,24 +66,30 @@ class RateLimiter:
         """
         if not self.enabled:
             return None
-        now = self._clock()
         with self._lock:
-            self._sweep(now)
-            events = self._events.setdefault(key, deque())
+            # Read under the lock, so the times in each log are in the order they were counted.
+            now = self._clock()
+            self._forget_idle(now)
+            events = self._events.get(key)
+            if events is None:
+                if len(self._events) >= self.max_keys:
+                    self._events.popitem(last=False)
+                events = self._events[key] = deque()
             while events and events[0] <= now - self.window:
                 events.popleft()
             if len(events) >= self.limit:
                 return max(0.0, events[0] + self.window - now)
             events.append(now)
+            self._events.move_to_end(key)
             return None
 
-    def _sweep(self, now: float) -> None:
-        """Forget users idle for a whole window, so the map doesn't grow with every asker ever seen."""
-        if now - self._last_sweep < self.window:
-            return
-        self._last_sweep = now
-        for key in [k for k, events in self._events.items() if not events or events[-1] <= now - self.window]:
-            del self._events[key]
+    def _forget_idle(self, now: float) -> None:
+        """Forget askers idle for a whole window, so the map doesn't grow with every asker ever seen."""
+        while self._events:
+            events = next(iter(self._events.values()))
+            if events and events[-1] > now - self.window:
+                break
+            self._events.popitem(last=False)
 
     def tracked_keys(self) -> int:
         with self._lock:

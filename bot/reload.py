@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,8 +19,14 @@ from bot.service import AskService, read_fact_base
 
 log = logging.getLogger(__name__)
 
-Snapshot = tuple[tuple[str, int, int], ...]
-"""Every file under the knowledge directory as (relative path, mtime in ns, size)."""
+Snapshot = tuple[tuple[str, int, int, int], ...]
+"""Every file the fact base is read from as (path relative to the base, mtime in ns, size, inode)."""
+
+# What the loader reads (bot/knowledge.py): the folder's own YAML files, sources/*.md and
+# facts/*.yaml. Watching exactly these, through symlinked folders too, means an editor's
+# temporary files beside them (`4913`, `#x.yaml#`, `x.yaml~`, `x.yaml___jb_tmp___`) never
+# trigger a reload, and a symlinked `facts/` is watched like a real one.
+WATCHED = (("", "*.yaml"), ("sources", "*.md"), ("facts", "*.yaml"))
 
 
 @dataclass(frozen=True)
@@ -33,23 +40,27 @@ class ReloadResult:
 
 
 def snapshot(root: Path) -> Snapshot:
-    """The files a reload depends on; hidden files and editor backups don't count."""
+    """The state of the files a reload reads; hidden files (editor locks and swaps) don't count.
+
+    The inode is part of it, so a file replaced by another with the same size and time (a
+    symlink switched to a new release, an editor's save by rename) still counts as a change.
+    """
     entries = []
-    try:
-        paths = sorted(root.rglob("*"))
-    except OSError:
-        return ()
-    for path in paths:
-        name = path.name
-        if name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")):
-            continue
+    for folder, pattern in WATCHED:
         try:
-            stat = path.stat()
-        except OSError:  # deleted between listing and stat: the next poll sees the settled state
+            paths = list((root / folder).glob(pattern))
+        except OSError:
             continue
-        if path.is_file():
-            entries.append((str(path.relative_to(root)), stat.st_mtime_ns, stat.st_size))
-    return tuple(entries)
+        for path in paths:
+            if path.name.startswith((".", "#")):
+                continue
+            try:
+                info = path.stat()
+            except OSError:  # deleted between listing and stat, or a dangling link
+                continue
+            if stat.S_ISREG(info.st_mode):
+                entries.append((str(path.relative_to(root)), info.st_mtime_ns, info.st_size, info.st_ino))
+    return tuple(sorted(entries))
 
 
 class KnowledgeReloader:
@@ -82,7 +93,9 @@ class KnowledgeReloader:
         # is reported once, not on every poll).
         self._loaded = snapshot(self.knowledge_dir)
         self._attempted = self._loaded
-        self._pending: set[asyncio.Task[ReloadResult]] = set()
+        # SIGHUP reloads: at most one running and one asked for behind it, however many come.
+        self._signalled: asyncio.Task[None] | None = None
+        self._again = False
 
     def reload_now(self) -> ReloadResult:
         """Reload synchronously (blocks for the load); returns what happened, never raises."""
@@ -140,11 +153,27 @@ class KnowledgeReloader:
         return await asyncio.to_thread(self.reload_now)
 
     def schedule_reload(self) -> None:
-        """Start a reload on the running loop; for `loop.add_signal_handler(signal.SIGHUP, ...)`."""
-        task = asyncio.get_running_loop().create_task(self.reload())
-        # Keep a reference until done: the loop holds tasks only weakly.
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        """Start a reload on the running loop; for `loop.add_signal_handler(signal.SIGHUP, ...)`.
+
+        Requests that arrive while one runs are folded into one more reload after it, which
+        reads the files as they are by then: a burst of signals costs two loads, not one
+        worker thread each (the threads that answer questions come from the same pool).
+        """
+        if self._signalled is not None and not self._signalled.done():
+            self._again = True
+            return
+        # Kept in an attribute until done: the loop holds tasks only weakly.
+        self._signalled = asyncio.get_running_loop().create_task(self._reload_while_asked())
+
+    async def _reload_while_asked(self) -> None:
+        self._again = True
+        while self._again:
+            self._again = False
+            try:
+                await self.reload()
+            except Exception:  # e.g. the worker threads are gone while the process stops
+                log.exception("a reload asked for by signal could not run")
+                return
 
     def changed(self) -> bool:
         """Whether the files differ from the last state loaded or tried."""
@@ -162,10 +191,14 @@ class KnowledgeReloader:
         seen = snapshot(self.knowledge_dir)
         while True:
             await sleep(interval)
-            current = snapshot(self.knowledge_dir)
-            if current != self._attempted and current == seen:
-                await self.reload()
-            seen = current
+            try:
+                current = snapshot(self.knowledge_dir)
+                if current != self._attempted and current == seen:
+                    await self.reload()
+                seen = current
+            except Exception:
+                # One bad poll must not end the watching for the life of the process.
+                log.exception("watching %s failed; trying again in %s s", self.knowledge_dir, interval)
 
     def start(
         self, *, interval: float = 2.0, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 
 import yaml
@@ -240,8 +240,14 @@ def printable(text: str, *, limit: int = 200) -> str:
 
 
 def _minute(when: datetime) -> str:
+    """`when` to the minute, in UTC as the report says (a naive time is UTC already)."""
+    if when.tzinfo is not None:
+        try:
+            when = when.astimezone(timezone.utc)
+        except OverflowError:  # the calendar's very edge: shown as given, with its offset
+            return f"{when.year:04d}-{when:%m-%d %H:%M} {when:%z}"
     # strftime's %Y drops the leading zeros of years before 1000 on some platforms.
-    return f"{when.year:04d}-{when:%m-%d %H:%M}"
+    return f"{when.year:04d}-{when:%m-%d %H:%M} UTC"
 
 
 def _plural(n: int, word: str) -> str:
@@ -250,7 +256,7 @@ def _plural(n: int, word: str) -> str:
 
 def to_text(report: Report) -> str:
     """The report as `python -m bot report` prints it."""
-    window = f"since {_minute(report.since)} UTC" if report.since else "in the whole log"
+    window = f"since {_minute(report.since)}" if report.since else "in the whole log"
     lines = [
         f"Questions {window}: {report.asked} asked, {report.answered} answered, "
         f"{report.abstained} abstained, {report.help} help, {report.limited} rate-limited"
@@ -292,7 +298,7 @@ def to_text(report: Report) -> str:
 
     if report.asked == 0:
         # With nothing asked, every fact is "never matched": listing them all says nothing.
-        when = f"since {_minute(report.since)} UTC" if report.since else "yet"
+        when = f"since {_minute(report.since)}" if report.since else "yet"
         lines += ["", f"No questions logged {when}; no facts to report as never matched."]
     else:
         lines += ["", f"Facts never matched: {len(report.never_matched)} of {report.facts}"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
+import threading
 
 import pytest
 
@@ -27,6 +29,7 @@ def capture(request: pytest.FixtureRequest):
     """Configure logging into a buffer; restore the root logger afterwards."""
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
+    hooks = (sys.excepthook, threading.excepthook)
     buffer = io.StringIO()
 
     def configure(**settings: object) -> io.StringIO:
@@ -40,6 +43,7 @@ def capture(request: pytest.FixtureRequest):
         for redactor in [f for f in handler.filters if isinstance(f, SecretRedactor)]:
             handler.removeFilter(redactor)
     root.setLevel(saved[1])
+    sys.excepthook, threading.excepthook = hooks
 
 
 def _emit_everything() -> None:
@@ -112,3 +116,116 @@ def test_redact_handles_overlapping_and_short_values() -> None:
     assert redact("abc-secret-long and abc", ["abc", "abc-secret-long"]) == f"{REDACTED} and abc"
     assert redact("token xoxe-1-abc and xoxa-2-def") == f"token {REDACTED} and {REDACTED}"
     assert redact("an ordinary sentence about Llama 3.1") == "an ordinary sentence about Llama 3.1"
+
+
+def test_secrets_inside_structured_extra_fields_are_redacted(capture) -> None:
+    buffer = capture(log_format="json")
+    bot_token, _, signing, discord_token = SECRETS.values()
+    log = logging.getLogger("bot.test")
+    log.info(
+        "request",
+        extra={
+            "payload": {"token": discord_token, "nested": [signing, {"auth": f"Bearer {bot_token}"}], "n": 1},
+            "headers": (f"Authorization: Bot {discord_token}",),
+            "client": _Printable(f"Client(token={discord_token!r})"),
+        },
+    )
+    output = buffer.getvalue()
+    for secret in SECRETS.values():
+        assert secret not in output
+    record = json.loads(output)
+    assert record["payload"] == {"token": REDACTED, "nested": [REDACTED, {"auth": f"Bearer {REDACTED}"}], "n": 1}
+    assert record["headers"] == [f"Authorization: Bot {REDACTED}"]
+    assert record["client"] == f"Client(token='{REDACTED}')"
+
+
+def test_a_json_line_is_strict_json_whatever_the_extra_fields_hold(capture) -> None:
+    buffer = capture(log_format="json")
+    cycle: list[object] = []
+    cycle.append(cycle)
+    logging.getLogger("bot.test").info(
+        "odd fields", extra={"ratio": float("nan"), "by_pair": {(1, 2): "x", 3: "y"}, "cycle": cycle}
+    )
+    line = buffer.getvalue()
+    record = json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert record["ratio"] == "nan"
+    assert record["by_pair"] == {"(1, 2)": "x", "3": "y"}
+    assert len(line.splitlines()) == 1
+
+
+class _Printable:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def test_a_secret_configured_with_spaces_around_or_a_prefix_is_redacted_as_sent(capture) -> None:
+    buffer = io.StringIO()
+    signing = "8f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    discord_token = "not-shaped-like-anything-discord-secret-42"
+    configure_logging(
+        Settings(slack_signing_secret=f" {signing}\t", discord_token=f"Bot {discord_token}"), stream=buffer
+    )
+    logging.getLogger("bot.test").warning("verifying with %s, logging in with %s", signing, discord_token)
+    output = buffer.getvalue()
+    assert signing not in output and discord_token not in output
+    assert f"verifying with {REDACTED}, logging in with {REDACTED}" in output
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_every_event_is_one_line_whatever_the_message_holds(capture, log_format: str) -> None:
+    buffer = capture(log_format=log_format)
+    nasty = "a\u2028b\u2029c\x85d\x0be\x0cf\x1cg\rh\ni\x1b[2Jj\x00k\ud800l Meta’s 🦙"
+    log = logging.getLogger("bot.test")
+    log.info("question: %s", nasty)
+    log.info("second event", extra={"question": nasty})
+    raw = buffer.getvalue()
+    raw.encode("utf-8")  # no lone surrogate: any UTF-8 stream can write it
+    lines = raw.splitlines()  # str.splitlines breaks at every Unicode line boundary
+    assert len(lines) == 2 and raw.count("\n") == 2
+    assert "\x1b" not in raw  # no terminal escape sequence reaches the output
+    if log_format == "json":
+        first, second = (json.loads(line) for line in lines)
+        assert first["message"] == f"question: {nasty}"
+        assert second["question"] == nasty
+    else:
+        assert "Meta’s 🦙" in lines[0]
+        assert "a\\u2028b" in lines[0] and "\\x1b[2J" in lines[0] and "h\\ni" in lines[0]
+
+
+def test_slack_client_and_cookie_tokens_are_redacted() -> None:
+    text = "cookie xoxd-abc%2Fdef%3D and client xoxc-123-456-789-abcdef"
+    assert redact(text) == f"cookie {REDACTED} and client {REDACTED}"
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_an_uncaught_exception_is_logged_redacted_on_one_line(
+    capture, capsys: pytest.CaptureFixture[str], log_format: str
+) -> None:
+    buffer = capture(log_format=log_format)
+    bot_token = SECRETS["slack_bot_token"]
+    try:
+        raise ConnectionError(f"POST https://slack.com/api/auth.test?token={bot_token} failed")
+    except ConnectionError:
+        sys.excepthook(*sys.exc_info())
+
+    def crash() -> None:
+        raise ValueError(f"bad signing secret {SECRETS['slack_signing_secret']}")
+
+    thread = threading.Thread(target=crash, name="worker-1")
+    thread.start()
+    thread.join()
+
+    output = buffer.getvalue()
+    assert capsys.readouterr().err == ""  # nothing printed raw beside the log
+    for secret in SECRETS.values():
+        assert secret not in output
+    lines = output.splitlines()
+    assert len(lines) == 2
+    assert "uncaught ConnectionError; the process stops" in lines[0]
+    assert f"token={REDACTED} failed" in lines[0]
+    assert "uncaught ValueError in thread worker-1" in lines[1]
+    if log_format == "json":
+        assert json.loads(lines[1])["level"] == "ERROR"

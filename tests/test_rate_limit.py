@@ -80,6 +80,43 @@ def test_idle_users_are_forgotten() -> None:
     assert limiter.tracked_keys() == 1
 
 
+def test_memory_stays_bounded_when_a_crowd_asks_within_one_minute() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(2, clock=clock, max_keys=1000)
+    for user in range(10_000):
+        assert limiter.check(f"discord:{user}") is None
+        clock.advance(0.001)
+    assert limiter.tracked_keys() == 1000
+    # The askers still tracked are the latest, and they are still limited.
+    assert limiter.check("discord:9999") is None
+    assert limiter.check("discord:9999") is not None
+
+
+def test_a_steady_stream_of_new_askers_keeps_only_the_last_minute() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(5, clock=clock)
+    for user in range(5000):
+        limiter.check(f"slack:U{user}")
+        clock.advance(1)
+        assert limiter.tracked_keys() <= 60
+
+
+def test_the_boundary_of_the_window_is_exact_with_an_injected_clock() -> None:
+    clock = FakeClock(0.0)
+    limiter = RateLimiter(1, clock=clock, window=60)
+    assert limiter.check("slack:U1") is None
+    clock.advance(59.75)
+    assert limiter.check("slack:U1") == 0.25
+    clock.advance(0.25)  # exactly one window later
+    assert limiter.check("slack:U1") is None
+
+
+@pytest.mark.parametrize("options", [{"window": 0}, {"window": -1}, {"max_keys": 0}])
+def test_nonsense_options_are_refused(options: dict) -> None:
+    with pytest.raises(ValueError):
+        RateLimiter(1, clock=FakeClock(), **options)
+
+
 def test_the_reason_says_when_to_try_again() -> None:
     assert limited_reason(10, 12.2).endswith("Please try again in 13 seconds.")
     assert "in a second" in limited_reason(10, 0.2)

@@ -288,3 +288,157 @@ async def test_sighup_reloads(knowledge: Path, service: AskService) -> None:
     finally:
         loop.remove_signal_handler(signal.SIGHUP)
     assert service.ask(edit.question).text == NEW_ANSWER
+
+
+def test_a_symlinked_facts_folder_is_watched(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    shutil.copytree(default_knowledge_dir(), release)
+    root = tmp_path / "knowledge"
+    root.mkdir()
+    for entry in release.iterdir():
+        (root / entry.name).symlink_to(entry)
+    service = AskService(Engine(load_fact_base(root)))
+    reloader = KnowledgeReloader(service, knowledge_dir=root)
+    edit = Edit(release)
+
+    edit.set_answer(NEW_ANSWER)
+
+    assert reloader.changed()
+    assert reloader.reload_now().ok
+    assert service.ask(edit.question).text == NEW_ANSWER
+    assert not reloader.changed()
+
+
+def test_editor_temporary_files_do_not_count_as_a_change(knowledge: Path, service: AskService) -> None:
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge)
+    facts = knowledge / "facts"
+    first = sorted(facts.glob("*.yaml"))[0].name
+    temporary = ("4913", f"#{first}#", f"{first}~", f".{first}.swp", f"{first}___jb_tmp___", "sedX1a2b3", f"{first}.orig")
+    for name in temporary:
+        (facts / name).write_text("topic: [half written", encoding="utf-8")
+    (knowledge / "sources" / ".~lock.notes.md#").write_text("x", encoding="utf-8")
+    (facts / f".#{first}").symlink_to("someone@host.1234:1700000000")  # an editor's lock: a dangling link
+    (facts / "drafts").mkdir()
+    (facts / "drafts" / "idea.yaml").write_text("not loaded from here", encoding="utf-8")
+
+    assert not reloader.changed()
+
+
+def test_a_file_replaced_by_another_of_the_same_size_and_time_is_a_change(
+    knowledge: Path, service: AskService
+) -> None:
+    edit = Edit(knowledge)
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge)
+    original = edit.path.stat()
+    replacement = edit.path.with_name("replacement.tmp")
+    replacement.write_text(edit.original.replace(edit.old_answer, edit.old_answer[::-1]), encoding="utf-8")
+    os.utime(replacement, ns=(original.st_atime_ns, original.st_mtime_ns))
+    os.replace(replacement, edit.path)  # how a release switch or a save-by-rename lands
+    assert edit.path.stat().st_size == original.st_size and edit.path.stat().st_mtime_ns == original.st_mtime_ns
+
+    assert reloader.changed()
+
+
+def test_deleting_every_fact_file_keeps_the_old_base_then_restoring_them_reloads(
+    knowledge: Path, service: AskService
+) -> None:
+    edit = Edit(knowledge)
+    saved = {path.name: path.read_bytes() for path in (knowledge / "facts").glob("*.yaml")}
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge)
+    old_engine = service.engine
+    for name in saved:
+        (knowledge / "facts" / name).unlink()
+
+    result = reloader.reload_now()
+    assert not result.ok and any("no fact files" in p for p in result.problems)
+    assert service.engine is old_engine and service.ask(edit.question).text == edit.old_answer
+
+    for name, data in saved.items():
+        (knowledge / "facts" / name).write_bytes(data)
+    edit.set_answer(NEW_ANSWER)
+    assert reloader.changed() and reloader.reload_now().ok
+    assert service.ask(edit.question).text == NEW_ANSWER
+
+
+async def test_an_edit_made_during_a_reload_is_loaded_by_the_next_one(knowledge: Path, service: AskService) -> None:
+    edit = Edit(knowledge)
+    loading, release = threading.Event(), threading.Event()
+
+    def slow_load(root: Path) -> FactBase:
+        base = load_fact_base(root)
+        loading.set()
+        assert release.wait(10), "the test never released the load"
+        return base
+
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge, load=slow_load)
+    edit.set_answer("The first edit.")
+    task = asyncio.create_task(reloader.reload())
+    try:
+        assert await asyncio.to_thread(loading.wait, 10)
+        edit.set_answer(NEW_ANSWER)  # saved again while the first edit is being loaded
+    finally:
+        release.set()
+    assert (await asyncio.wait_for(task, 10)).ok
+    assert service.ask(edit.question).text == "The first edit."
+    assert reloader.changed()  # the watcher will load the second edit too
+    assert (await reloader.reload()).ok
+    assert service.ask(edit.question).text == NEW_ANSWER
+
+
+async def test_a_burst_of_sighups_costs_one_more_load_not_one_each(knowledge: Path, service: AskService) -> None:
+    edit = Edit(knowledge)
+    first_load, release = threading.Event(), threading.Event()
+    loads: list[int] = []
+
+    def slow_load(root: Path) -> FactBase:
+        loads.append(len(loads))
+        first_load.set()
+        assert release.wait(10), "the test never released the load"
+        return load_fact_base(root)
+
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge, load=slow_load)
+    try:
+        reloader.schedule_reload()
+        assert await asyncio.to_thread(first_load.wait, 10)
+        edit.set_answer(NEW_ANSWER)  # saved after the running load read the files
+        for _ in range(20):
+            reloader.schedule_reload()
+    finally:
+        release.set()
+    await asyncio.wait_for(reloader._signalled, 10)  # type: ignore[arg-type]
+
+    assert len(loads) == 2
+    assert service.ask(edit.question).text == NEW_ANSWER  # the last request saw the last edit
+
+
+async def test_the_watcher_outlives_a_failing_poll(
+    knowledge: Path, service: AskService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import bot.reload
+
+    edit = Edit(knowledge)
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge)
+    real_snapshot = bot.reload.snapshot
+    failures = [RuntimeError("the file system went away for a moment")]
+
+    def flaky(root: Path):  # noqa: ANN202
+        if failures:
+            raise failures.pop()
+        return real_snapshot(root)
+
+    sleep = StepSleep()
+    task = reloader.start(interval=0.5, sleep=sleep)
+    try:
+        await sleep.step()  # the first poll starts from a good snapshot
+        monkeypatch.setattr(bot.reload, "snapshot", flaky)
+        with caplog.at_level(logging.ERROR, logger="bot.reload"):
+            await sleep.step()  # this poll fails
+        assert "went away for a moment" in caplog.text
+        edit.set_answer(NEW_ANSWER)
+        for _ in range(3):
+            await sleep.step()
+        assert service.ask(edit.question).text == NEW_ANSWER
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task

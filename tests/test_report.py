@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import random
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from bot.curation_cli import fact_files
 from bot.db import Database
 from bot.engine import Engine
 from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.models import Answer
 from bot.question_log import QuestionLog
 from bot.report import Report, build_report, cluster_questions, similarity, to_text, to_yaml
 
@@ -152,6 +153,42 @@ def test_a_window_from_the_first_years_keeps_four_digit_years(engine: Engine) ->
     text = to_text(build_report([], [], engine=engine, since=datetime(1, 1, 1, tzinfo=timezone.utc)))
     assert text.startswith("Questions since 0001-01-01 00:00 UTC:")
     assert "No questions logged since 0001-01-01 00:00 UTC" in text
+
+
+def test_a_window_given_with_an_offset_is_shown_in_utc(engine: Engine) -> None:
+    since = datetime(2025, 6, 1, 0, 0, tzinfo=timezone(timedelta(hours=2)))
+    text = to_text(build_report([], [], engine=engine, since=since))
+    assert text.startswith("Questions since 2025-05-31 22:00 UTC:")
+
+
+@pytest.mark.parametrize(
+    ("since", "shown", "counted"),
+    [
+        ("0001-01-01T00:00+02:00", "since 0001-01-01 00:00 +0200", 2),  # before any time UTC can name
+        ("9999-12-31T23:00-02:00", "since 9999-12-31 23:00 -0200", 0),  # after any
+        ("2025-06-01T14:00+02:00", "since 2025-06-01 12:00 UTC", 1),
+    ],
+)
+def test_report_since_a_time_with_an_offset_even_at_the_edge_of_the_calendar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, since: str, shown: str, counted: int
+) -> None:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("BOT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "36500")
+    db = Database.in_data_dir(data_dir)
+    now = [datetime(2025, 6, 1, 11, 0, tzinfo=timezone.utc)]
+    log = QuestionLog(db, retention_days=36500, clock=lambda: now[0])
+    for _ in range(2):
+        log.record("recipe for banana bread", Answer(question="q", status="abstained", reason="low_score"),
+                   platform="slack", user_id="U1")
+        now[0] += timedelta(hours=1)
+    db.close()
+    out = io.StringIO()
+
+    code = main(["report", "--since", since], out=out)
+
+    assert code == 0
+    assert out.getvalue().startswith(f"Questions {shown}: {counted} asked")
 
 
 def test_a_log_with_only_unanswered_questions_still_lists_every_fact(engine: Engine) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import AsyncIterator, Callable
@@ -17,6 +19,7 @@ from adapters.ops_http import build_ops_app, start_ops_server
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.models import Answer
 from bot.rate_limit import RateLimiter
 from bot.reload import KnowledgeReloader
 from bot.service import AskService
@@ -177,3 +180,73 @@ async def test_a_port_in_use_is_a_config_error_naming_port(serve) -> None:
     app = build_ops_app(registry=BotMetrics().registry, is_ready=dict)
     with pytest.raises(ConfigError, match=f"127.0.0.1:{port}.*set PORT"):
         await start_ops_server(app, port=port, host="127.0.0.1")
+
+
+async def test_methods_and_paths_answer_as_http_says(serve) -> None:
+    server = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=lambda: {"fact_base": False}))
+    async with server.session.head(server.base + "/healthz") as response:
+        assert response.status == 200 and await response.read() == b""
+    async with server.session.head(server.base + "/readyz") as response:
+        assert response.status == 503
+    async with server.session.head(server.base + "/metrics") as response:
+        assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
+    for method, path in (("POST", "/healthz"), ("PUT", "/readyz"), ("DELETE", "/metrics")):
+        async with server.session.request(method, server.base + path) as response:
+            assert response.status == 405
+            assert set(response.headers["Allow"].split(",")) == {"GET", "HEAD"}
+    for path in ("/", "/healthz/", "/metrics/x", "/slack/events"):
+        async with server.session.get(server.base + path) as response:
+            assert response.status == 404
+
+
+async def test_the_exposition_is_valid_prometheus_text(serve) -> None:
+    metrics = BotMetrics()
+    odd = 'sl"ack\\ne\nw'  # a label value needing every escape
+    for seconds in (0.0004, 0.003, 0.003, 0.2, 7.0):
+        metrics.observe_answer(Answer(question="q", status="answered", fact_id="f", text="t"), odd, seconds)
+    server = await serve(build_ops_app(registry=metrics.registry, is_ready=dict))
+    _, body, _ = await server.get("/metrics")
+
+    lines = body.splitlines()
+    assert body.endswith("\n")
+    helped = {line.split()[2] for line in lines if line.startswith("# HELP ")}
+    typed = {line.split()[2]: line.split()[3] for line in lines if line.startswith("# TYPE ")}
+    assert helped == set(typed)
+    families = {family.name: family for family in text_string_to_metric_families(body)}
+    for name, family in families.items():
+        assert re.fullmatch(r"[a-zA-Z_:][a-zA-Z0-9_:]*", name)
+        assert family.type in ("counter", "gauge", "histogram")
+    assert typed["factbot_questions_total"] == "counter" and typed["factbot_answer_seconds"] == "histogram"
+
+    histogram = families["factbot_answer_seconds"]
+    buckets = [(s.labels["le"], s.value) for s in histogram.samples if s.name.endswith("_bucket")]
+    assert all(s.labels["platform"] == odd for s in histogram.samples)  # escaped and read back whole
+    assert buckets[-1][0] == "+Inf"
+    bounds = [float(le) for le, _ in buckets]
+    assert bounds == sorted(bounds)
+    counts = [value for _, value in buckets]
+    assert counts == sorted(counts)  # cumulative
+    count = next(s.value for s in histogram.samples if s.name.endswith("_count"))
+    total = next(s.value for s in histogram.samples if s.name.endswith("_sum"))
+    assert counts[-1] == count == 5 and total == pytest.approx(7.2064)
+    assert dict(buckets)["0.0025"] == 1 and dict(buckets)["0.005"] == 3 and dict(buckets)["2.5"] == 4
+
+
+async def test_concurrent_scrapes_and_probes_while_questions_are_counted(serve) -> None:
+    metrics = BotMetrics()
+    server = await serve(build_ops_app(registry=metrics.registry, is_ready=lambda: {"fact_base": True}))
+    answer = Answer(question="q", status="answered", fact_id="f", text="t")
+
+    def ask_many() -> None:
+        for _ in range(2000):
+            metrics.observe_answer(answer, "slack", 0.001)
+
+    counting = asyncio.create_task(asyncio.to_thread(ask_many))
+    results = await asyncio.gather(*(server.get(path) for path in ["/metrics", "/readyz", "/healthz"] * 60))
+    await counting
+    assert all(status == 200 for status, _, _ in results)
+    for status, body, _ in results[::3]:
+        seen = _samples(body).get(("factbot_questions_total", (("platform", "slack"),)), 0)
+        assert 0 <= seen <= 2000
+    _, body, _ = await server.get("/metrics")
+    assert _samples(body)[("factbot_questions_total", (("platform", "slack"),))] == 2000
