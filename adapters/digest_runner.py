@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 import aiohttp
@@ -46,6 +47,7 @@ log = logging.getLogger("adapters.digest")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # Slack's errors that no retry can fix are every error but these.
 _SLACK_TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+_MAYBE_POSTED = "the message may have been posted, so it is not sent again"
 
 
 class SlackPoster(Protocol):
@@ -60,8 +62,14 @@ class DiscordPoster(Protocol):
     ) -> str | None: ...
 
 
-def to_send_failure(error: BaseException) -> SendFailure | None:
-    """A platform error as a SendFailure (transient: 429, 5xx, network); None for anything else."""
+def to_send_failure(error: BaseException, *, platform: str | None = None) -> SendFailure | None:
+    """A platform error as a SendFailure (transient: 429, 5xx, network); None for anything else.
+
+    A timeout or a dropped connection after the request went out, or a Discord 5xx, may have
+    posted the message all the same (`maybe_posted`). On Discord sending it again at once is
+    safe (the message's nonce makes Discord return the first one); on Slack it is not, so
+    such a failure is final there. A request that never connected posted nothing.
+    """
     if isinstance(error, SendFailure):
         return error
     if isinstance(error, SlackApiError):
@@ -71,14 +79,28 @@ def to_send_failure(error: BaseException) -> SendFailure | None:
         transient = status == 429 or status >= 500 or code in _SLACK_TRANSIENT
         return SendFailure(f"Slack: {code}", transient=transient, retry_after=retry_after)
     if isinstance(error, discord.HTTPException):
-        transient = error.status == 429 or error.status >= 500
-        text = error.text or error.response.reason or ""
-        retry_after = _float(error.response.headers.get("Retry-After")) if error.response is not None else None
-        return SendFailure(f"Discord: {error.status} {text}".strip(), transient=transient, retry_after=retry_after)
+        status = error.status
+        response = getattr(error, "response", None)
+        text = error.text or getattr(response, "reason", None) or ""
+        headers = getattr(response, "headers", None) or {}
+        retry_after = _float(headers.get("Retry-After"))
+        return SendFailure(
+            f"Discord: {status} {text}".strip(),
+            transient=status == 429 or status >= 500,
+            retry_after=retry_after,
+            maybe_posted=status >= 500,
+        )
+    if isinstance(error, discord.RateLimited):
+        return SendFailure(f"Discord: {error}", transient=True, retry_after=error.retry_after)
     if isinstance(error, discord.LoginFailure):
         return SendFailure(f"Discord: {error}", transient=False)
-    if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackClientError)):
+    if isinstance(error, aiohttp.ClientConnectorError):
         return SendFailure(f"{type(error).__name__}: {error}", transient=True)
+    if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackClientError)):
+        reason = f"{type(error).__name__}: {error}".rstrip(": ")
+        if platform == "slack":
+            return SendFailure(f"{reason}; {_MAYBE_POSTED}", transient=False, maybe_posted=True)
+        return SendFailure(reason, transient=True, maybe_posted=True)
     return None
 
 
@@ -128,7 +150,7 @@ def channel_sender(
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            failure = to_send_failure(error)
+            failure = to_send_failure(error, platform=target.platform)
             if failure is None:
                 raise
             raise failure from error
@@ -145,6 +167,8 @@ def _scheduler(
     discord_bot: DiscordPoster | None,
     channels: list[str] | None = None,
     on_attempt: Callable[[str, bool], None] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> DigestScheduler:
     schedule = DigestSchedule.from_settings(settings)
     wanted = channels if channels is not None else [c.key for c in parse_channels(settings.digest_channels)]
@@ -159,10 +183,12 @@ def _scheduler(
     return DigestScheduler(
         channels=usable,
         schedule=schedule,
-        store=DigestStore(db),
+        store=DigestStore(db, clock=clock),
         base=lambda: service.engine.base,
         size=settings.digest_size,
         send=channel_sender(slack=slack, discord_bot=discord_bot, on_attempt=on_attempt),
+        clock=clock,
+        sleep=sleep,
     )
 
 
@@ -249,14 +275,23 @@ class RestDiscord:
         return str(message.id)
 
 
-async def send_now(settings: Settings, service: AskService, db: Database, *, channel: str, force: bool = False) -> Outcome:
+async def send_now(
+    settings: Settings,
+    service: AskService,
+    db: Database,
+    *,
+    channel: str,
+    force: bool = False,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> Outcome:
     """Post today's digest to one channel now (once a day unless `force`) over REST-only clients."""
     target = parse_channel(channel)
     async with AsyncExitStack() as stack:
         slack: RestSlack | None = None
         discord_bot: RestDiscord | None = None
         if target.platform == "slack" and settings.slack_bot_token:
-            slack = RestSlack(settings.slack_bot_token, base_url=settings.slack_api_url)
+            slack = RestSlack(settings.slack_bot_token, base_url=settings.slack_api_url, sleep=sleep)
         if target.platform == "discord" and settings.discord_token:
             try:
                 discord_bot = await stack.enter_async_context(
@@ -266,8 +301,10 @@ async def send_now(settings: Settings, service: AskService, db: Database, *, cha
                 failure = to_send_failure(error)
                 if failure is None:
                     raise
-                return Outcome(target.key, DigestSchedule.from_settings(settings).local_day(utc_now()), "failed", reason=failure.reason)
-        scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord_bot, channels=[target.key])
+                return Outcome(target.key, DigestSchedule.from_settings(settings).local_day(clock()), "failed", reason=failure.reason)
+        scheduler = _scheduler(
+            settings, service, db, slack=slack, discord_bot=discord_bot, channels=[target.key], clock=clock, sleep=sleep
+        )
         if not scheduler.channels:
             return Outcome(target.key, scheduler.today(), "failed", reason=f"{target.platform.title()} is not configured")
         return await scheduler.post(target.key, force=force)

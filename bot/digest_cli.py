@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import textwrap
 from datetime import date
 from typing import Any, TextIO
@@ -26,11 +27,17 @@ PREVIEW_CHANNEL = "preview"
 ASK_HINT = "Ask me more: /ask followed by your question, or mention me with it."
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _day(text: str) -> date:
+    # date.fromisoformat alone also takes 20250330 and 2025-W13-7.
     try:
-        return date.fromisoformat(text)
+        if _ISO_DAY.fullmatch(text.strip()):
+            return date.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--date must be YYYY-MM-DD, e.g. 2025-03-30, not {text!r}") from None
+        pass
+    raise argparse.ArgumentTypeError(f"give a real day as YYYY-MM-DD, e.g. 2025-03-30, not {text!r}")
 
 
 def _channel(text: str) -> str:
@@ -70,6 +77,8 @@ def digest_to_text(digest: Digest, *, run: DigestRun | None = None) -> str:
         lines.append(f"(posted, message {run.message_id})")
     elif run.status == "failed":
         lines.append(f"(failed: {run.error})")
+    elif run.status == "claimed" and run.error:
+        lines.append(f"(not posted yet; the last attempt failed: {run.error})")
     else:
         lines.append(f"({run.status})")
     if not digest.items:
@@ -122,11 +131,23 @@ def cmd_send(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         out.write(f"posted the digest of {outcome.day} to {channel} (message {outcome.message_id})\n")
         return 0
     if outcome.status == "done":
+        run = DigestStore(db).run(channel, outcome.day)
+        if run is not None and run.status in ("failed", "missed"):
+            raise BotError(
+                f"the digest of {outcome.day} for {channel} was not posted ({run.status}"
+                f"{': ' + run.error if run.error else ''}); --force tries again"
+            )
         out.write(
             f"the digest of {outcome.day} for {channel} is done already ({outcome.reason}"
             f"{', message ' + outcome.message_id if outcome.message_id else ''}); --force posts it again\n"
         )
         return 0
     if outcome.status == "busy":
+        run = DigestStore(db).run(channel, outcome.day)
+        if run is not None and run.status == "claimed" and run.error:
+            raise BotError(
+                f"the digest for {channel} was not posted yet: the last attempt failed ({run.error}); "
+                f"it is tried again from {run.lease_until:%H:%M} UTC, or now with --force"
+            )
         raise BotError(f"another bot process is posting the digest to {channel} right now; try again in a few minutes")
     raise BotError(f"the digest for {channel} was not posted: {outcome.reason}")

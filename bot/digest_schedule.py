@@ -5,6 +5,8 @@ clocks go forward a time that does not exist goes out at the first minute that d
 the day they go back an ambiguous time goes out at its first occurrence, and only once
 because the store admits one run per channel and day. A bot that was down at the time
 catches up when it starts within DIGEST_GRACE after it; earlier days are never back-posted.
+A channel whose platform is down is tried again while that window lasts, unless the failed
+attempt may have posted the message after all.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Settings
 from bot.digest import Digest, build_digest, digest_of
-from bot.digest_store import DigestStore, utc_now
+from bot.digest_store import Claim, DigestStore, utc_now
 from bot.errors import BotError, ConfigError
 from bot.models import FactBase
 
@@ -32,6 +34,15 @@ _CHANNEL_IDS = {
 }
 MAX_NAP = 900.0
 """Sleep at most this long at once: the clock is read again after every nap (suspend, clock changes)."""
+MIN_WINDOW = timedelta(minutes=1)
+"""A day's digest may go out at least this long after its time, whatever DIGEST_GRACE says: no
+process wakes at the exact instant, so a grace of 0 would otherwise never post."""
+RETRY_LATER = 300.0
+"""After a round of transient failures, the channel is tried again this many seconds later."""
+ERROR_RETRY = 60.0
+"""After an unexpected error (say the database was locked), the round runs again this many seconds later."""
+MAX_INLINE_WAIT = 60.0
+"""A Retry-After longer than this gives the claim back and comes again then, instead of holding it."""
 
 
 # -- settings ------------------------------------------------------------------------------
@@ -138,12 +149,20 @@ class DigestSchedule:
         """When `day`'s digest is due, in UTC."""
         return local_due(day, self.at, self.zone)
 
+    @property
+    def window(self) -> timedelta:
+        """How long after its time a day's digest may still go out: the grace, at least MIN_WINDOW."""
+        return max(self.grace, MIN_WINDOW)
+
+    def closes_at(self, day: date) -> datetime:
+        """The last moment `day`'s digest may go out, in UTC."""
+        return self.due_at(day) + self.window
+
     def open_day(self, now: datetime) -> date | None:
         """The day whose digest may go out at `now` (its time has come, its grace not passed), if any."""
         today = self.local_day(now)
         for day in (today, today - timedelta(days=1)):
-            due = self.due_at(day)
-            if due <= now <= due + self.grace:
+            if self.due_at(day) <= now <= self.closes_at(day):
                 return day
         return None
 
@@ -161,24 +180,34 @@ class DigestSchedule:
 
 
 class SendFailure(BotError):
-    """A platform did not take a digest; `transient` ones (429, 5xx, network) are worth retrying."""
+    """A platform did not take a digest; `transient` ones (429, 5xx, network) are worth retrying.
 
-    def __init__(self, reason: str, *, transient: bool, retry_after: float | None = None) -> None:
+    `maybe_posted` marks a failure after which the message may exist all the same (a timeout
+    or a dropped connection once the request was sent, a 5xx): a sender marks such a failure
+    transient only when sending again right away cannot post a second copy (Discord's nonce),
+    and the scheduler never comes back to it later.
+    """
+
+    def __init__(
+        self, reason: str, *, transient: bool, retry_after: float | None = None, maybe_posted: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.retry_after = retry_after
+        self.maybe_posted = maybe_posted
 
 
 Sender = Callable[[str, Digest], Awaitable["str | None"]]
 """Posts a digest to a channel key (`slack:C…`) and returns the platform's message id, or None."""
 
-OutcomeStatus = Literal["sent", "done", "busy", "failed", "empty"]
+OutcomeStatus = Literal["sent", "done", "busy", "failed", "deferred", "empty"]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one channel's digest: sent now, done already, busy elsewhere, failed, or nothing to post."""
+    """What happened to one channel's digest: sent now, done already, busy elsewhere, failed, deferred
+    (transient failures: tried again later while the day's window lasts), or nothing to post."""
 
     channel: str
     day: date
@@ -191,7 +220,9 @@ class DigestScheduler:
     """Posts each channel's digest once a day; time, sleep, sending and backoff are all injected.
 
     `run()` loops until `stop()`; `run_due()` and `post()` are the steps it takes, callable
-    on their own (the CLI's `digest send` uses `post`).
+    on their own (the CLI's `digest send` uses `post`). While a send is under way the claim's
+    lease is extended every quarter lease (`lease_sleep` waits in between), so a slow platform
+    never lets a second process take the claim over and post too.
     """
 
     def __init__(
@@ -207,6 +238,10 @@ class DigestScheduler:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         backoff: Sequence[float] = (2.0, 10.0, 30.0),
         max_nap: float = MAX_NAP,
+        retry_later: float = RETRY_LATER,
+        error_retry: float = ERROR_RETRY,
+        max_inline_wait: float = MAX_INLINE_WAIT,
+        lease_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.channels = list(channels)
         self.schedule = schedule
@@ -216,10 +251,15 @@ class DigestScheduler:
         self._send = send
         self._clock = clock
         self._sleep = sleep
+        self._lease_sleep = lease_sleep
         self.backoff = tuple(backoff)
         self.max_nap = max_nap
+        self.retry_later = retry_later
+        self.error_retry = error_retry
+        self.max_inline_wait = max_inline_wait
         self._stopped = False
-        self._busy_until: datetime | None = None
+        self._retry_at: datetime | None = None
+        self._unrecorded: dict[tuple[str, date], tuple[Claim, str]] = {}
         self._task: asyncio.Task[None] | None = None
 
     def stop(self) -> None:
@@ -251,32 +291,42 @@ class DigestScheduler:
         if not self.channels:
             log.info("no digest channels (DIGEST_CHANNELS): the daily digest is off")
             return
-        now = self._clock()
-        self.store.miss_before(self.schedule.open_day(now) or self.schedule.local_day(now))
         while not self._stopped:
             try:
                 await self.run_due()
-            except Exception:  # noqa: BLE001 - a bad day (say the database is locked) must not end the loop
-                log.exception("digest round failed; trying again later")
+            except Exception:  # noqa: BLE001 - a bad round (say the database is locked) must not end the loop
+                log.exception("digest round failed; trying again in %.0f s", self.error_retry)
+                self._retry_from_now(self.error_retry)
             if self._stopped:
                 break
             await self._sleep(self.seconds_to_wait())
 
+    def _retry(self, at: datetime) -> None:
+        self._retry_at = at if self._retry_at is None else min(self._retry_at, at)
+
+    def _retry_from_now(self, seconds: float) -> None:
+        self._retry(self._clock() + timedelta(seconds=seconds))
+
     def seconds_to_wait(self) -> float:
-        """Until the next due moment, or until a claim held elsewhere may be taken over; capped."""
+        """Until the next due moment, or until a channel of the open day is worth another try; capped."""
         now = self._clock()
         wake = self.schedule.next_due(now)
-        if self._busy_until is not None:
+        if self._retry_at is not None:
             day = self.schedule.open_day(now)
-            if day is not None and self._busy_until < self.schedule.due_at(day) + self.schedule.grace:
-                wake = min(wake, self._busy_until)
+            if day is not None and self._retry_at <= self.schedule.closes_at(day):
+                wake = min(wake, self._retry_at)
         return max(1.0, min((wake - now).total_seconds(), self.max_nap))
 
     async def run_due(self) -> list[Outcome]:
         """Post the open day's digest to every channel that has not had it; one failing stops none."""
-        self._busy_until = None
-        day = self.schedule.open_day(self._clock())
-        if day is None or not self.channels:
+        self._retry_at = None
+        if not self.channels:
+            return []
+        now = self._clock()
+        day = self.schedule.open_day(now)
+        # Claims of earlier days nobody holds any more are settled: earlier days are never back-posted.
+        self.store.miss_before(day or self.schedule.local_day(now))
+        if day is None:
             return []
         results = await asyncio.gather(*(self.post(channel, day=day) for channel in self.channels), return_exceptions=True)
         outcomes: list[Outcome] = []
@@ -284,7 +334,11 @@ class DigestScheduler:
             if isinstance(result, BaseException):
                 if isinstance(result, asyncio.CancelledError):
                     raise result
-                log.error("digest for %s on %s failed unexpectedly", channel, day, exc_info=result)
+                log.error(
+                    "digest for %s on %s failed unexpectedly; trying again in %.0f s",
+                    channel, day, self.error_retry, exc_info=result,
+                )
+                self._retry_from_now(self.error_retry)
                 result = Outcome(channel, day, "failed", reason=repr(result))
             outcomes.append(result)
         return outcomes
@@ -292,49 +346,132 @@ class DigestScheduler:
     async def post(self, channel: str, *, day: date | None = None, force: bool = False) -> Outcome:
         """Claim, send (retrying transient failures with backoff) and complete one channel's digest."""
         day = day or self.today()
+        pending = self._unrecorded.get((channel, day))
+        if pending is not None:
+            claim, message_id = pending
+            self.store.complete(claim, message_id)
+            del self._unrecorded[(channel, day)]
+            log.info("digest for %s on %s recorded as posted: %s", channel, day, message_id)
+            return Outcome(channel, day, "sent", message_id=message_id)
         base = self._base()
         planned = build_digest(base, channel=channel, day=day, size=self.size, posted=self.store.posted(channel))
         if not planned.items:
+            log.warning("digest for %s on %s not posted: the fact base has no facts", channel, day)
             return Outcome(channel, day, "empty", reason="the fact base has no facts")
         claim = self.store.claim(planned, force=force)
         if claim is None:
-            run = self.store.run(channel, day)
-            if run is not None and run.status == "claimed":
-                self._busy_until = min(filter(None, [self._busy_until, run.lease_until]))
-                return Outcome(channel, day, "busy", reason="another run holds the claim")
-            status = run.status if run is not None else "unknown"
-            return Outcome(channel, day, "done", message_id=run.message_id if run else None, reason=status)
+            return self._not_claimed(channel, day)
         digest = digest_of(base, channel=channel, day=day, fact_ids=claim.fact_ids, new_round=claim.new_round)
+        if len(digest.items) < len(claim.plan):
+            # A reload removed facts this day's digest had planned.
+            if claim.repeat:
+                if not digest.items:
+                    return Outcome(
+                        channel, day, "failed", reason="the facts that day's digest posted are no longer in the fact base"
+                    )
+            else:
+                claim = self.store.replan(claim, planned)
+                if claim is None:
+                    return self._not_claimed(channel, day)
+                digest = digest_of(base, channel=channel, day=day, fact_ids=claim.fact_ids, new_round=claim.new_round)
+        return await self._deliver(claim, digest)
+
+    def _not_claimed(self, channel: str, day: date) -> Outcome:
+        run = self.store.run(channel, day)
+        if run is not None and run.status == "claimed":
+            self._retry(run.lease_until)
+            if run.error:
+                reason = f"the last attempt failed ({run.error}); tried again from {run.lease_until:%H:%M} UTC"
+            else:
+                reason = "another run holds the claim"
+            return Outcome(channel, day, "busy", reason=reason)
+        status = run.status if run is not None else "unknown"
+        error = run.error if run is not None and run.status == "failed" else None
+        return Outcome(channel, day, "done", message_id=run.message_id if run else None, reason=error or status)
+
+    async def _deliver(self, claim: Claim, digest: Digest) -> Outcome:
+        """Send with backoff; a round of transient failures that cannot have posted is tried again later."""
+        channel, day = claim.channel, claim.day
         attempts = 1 + len(self.backoff)
         reason = "not sent"
         wait = 0.0
+        last: SendFailure | None = None
+        maybe_posted = False
         for attempt in range(attempts):
             if wait:
                 await self._sleep(wait)
             if not self.store.renew(claim):
                 return Outcome(channel, day, "busy", reason="another run took the claim over")
             try:
-                message_id = await self._send(channel, digest)
+                message_id = await self._send_holding(claim, digest)
             except SendFailure as failure:
-                reason = failure.reason
-                if failure.transient and attempt + 1 < attempts:
-                    wait = max(self.backoff[attempt], failure.retry_after or 0.0)
-                    log.warning("digest for %s on %s: %s; retrying in %.0f s", channel, day, reason, wait)
-                    continue
-                if failure.transient:
+                last, reason = failure, failure.reason
+                maybe_posted = maybe_posted or failure.maybe_posted
+                if not failure.transient:
+                    break
+                if attempt + 1 == attempts:
                     reason = f"gave up after {attempts} attempts: {reason}"
-                break
+                    break
+                wait = max(self.backoff[attempt], failure.retry_after or 0.0)
+                if wait > self.max_inline_wait:
+                    break
+                log.warning("digest for %s on %s: %s; retrying in %.0f s", channel, day, reason, wait)
+                continue
             except Exception as error:  # noqa: BLE001 - one channel's bug must not stop the others
                 log.exception("digest for %s on %s: sending raised", channel, day)
-                reason = f"{type(error).__name__}: {error}"
+                last, reason = None, f"{type(error).__name__}: {error}"
                 break
             if not message_id:
-                reason = "the platform did not confirm the message"
+                last, reason = None, "the platform did not confirm the message"
                 break
-            if not self.store.complete(claim, message_id):
-                log.warning("digest for %s on %s posted as %s after another run took over", channel, day, message_id)
-            log.info("digest for %s on %s posted: %s", channel, day, message_id)
-            return Outcome(channel, day, "sent", message_id=message_id)
-        self.store.fail(claim, reason)
+            return self._record(claim, message_id)
+        if last is not None and last.transient and not maybe_posted and not claim.repeat:
+            retry_at = self._clock() + timedelta(seconds=max(self.retry_later, last.retry_after or 0.0))
+            if retry_at <= self.schedule.closes_at(day) and self.store.release(claim, reason, until=retry_at):
+                self._retry(retry_at)
+                log.error("digest for %s on %s not posted yet: %s; trying again at %s", channel, day, reason, retry_at)
+                return Outcome(channel, day, "deferred", reason=f"{reason}; tried again from {retry_at:%H:%M} UTC")
+        if maybe_posted and last is not None and last.transient:
+            reason += " (not sent again: it may have been posted)"
+        if not claim.repeat:
+            self.store.fail(claim, reason)
         log.error("digest for %s on %s not posted: %s", channel, day, reason)
         return Outcome(channel, day, "failed", reason=reason)
+
+    def _record(self, claim: Claim, message_id: str) -> Outcome:
+        channel, day = claim.channel, claim.day
+        try:
+            recorded = self.store.complete(claim, message_id)
+        except Exception:  # noqa: BLE001 - the message is out: record it later rather than post it again
+            log.exception(
+                "digest for %s on %s posted as %s, but recording it failed; recording it again in %.0f s",
+                channel, day, message_id, self.error_retry,
+            )
+            self._unrecorded[(channel, day)] = (claim, message_id)
+            self._retry_from_now(self.error_retry)
+            return Outcome(channel, day, "sent", message_id=message_id)
+        if not recorded:
+            log.warning("digest for %s on %s posted as %s after another run took over", channel, day, message_id)
+        log.info("digest for %s on %s posted: %s", channel, day, message_id)
+        return Outcome(channel, day, "sent", message_id=message_id)
+
+    async def _send_holding(self, claim: Claim, digest: Digest) -> "str | None":
+        """Send, extending the claim's lease for as long as the platform takes."""
+        if claim.repeat:
+            return await self._send(claim.channel, digest)
+        keeper = asyncio.ensure_future(self._hold(claim))
+        try:
+            return await self._send(claim.channel, digest)
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _hold(self, claim: Claim) -> None:
+        interval = max(self.store.lease.total_seconds() / 4, 1.0)
+        while True:
+            await self._lease_sleep(interval)
+            try:
+                if not self.store.renew(claim, count=False):
+                    return
+            except Exception:  # noqa: BLE001 - the next beat tries again; the send goes on
+                log.warning("digest for %s on %s: could not extend the claim", claim.channel, claim.day, exc_info=True)

@@ -4,7 +4,9 @@ A row is claimed (inserted; UNIQUE (channel, day) lets exactly one process win) 
 anything is sent, and completed with the platform's message id after. The claim carries the
 facts it will post, so a retry posts the same ones, and a lease: a claim whose owner died
 before completing it is taken over once the lease has run out (the next start retries it),
-while a live owner's claim is left alone, so two processes never both post.
+while a live owner's claim is left alone (its owner extends the lease for as long as a send
+takes), so two processes never both post. A claim given back after transient failures
+keeps its facts and carries the error until it is taken over again.
 
 The one gap no database can close: a crash after the platform accepted the message and
 before `complete` ran makes the retry post a second copy.
@@ -166,12 +168,12 @@ class DigestStore:
         """Claim the digest's channel and day, or None when another run has it or it is done.
 
         An incomplete claim whose lease ran out is taken over with the facts it planned.
-        With `force` a failed or missed day is claimed again, and a sent one is re-posted
-        as a `repeat` claim that leaves the row as it is.
+        With `force` a claim given back after failed attempts is taken over at once, a failed
+        or missed day is claimed again, and a sent one is re-posted as a `repeat` claim that
+        leaves the row as it is.
         """
         now = self._clock()
-        current, _ = self.current_round(digest.channel)
-        plan = tuple(PlannedFact(item.fact_id, current + 1 if item.new_round else current) for item in digest.items)
+        plan = self._plan_of(digest)
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO digest_runs (channel, day, status, plan, owner, lease_until, claimed_at) "
             "VALUES (?, ?, 'claimed', ?, ?, ?, ?)",
@@ -188,35 +190,70 @@ class DigestStore:
             return Claim(digest.channel, digest.day, plan, self.owner)
         key = (digest.channel, digest.day.isoformat())
         lease_until = (now + self.lease).timestamp()
-        cursor = self.db.execute(
-            "UPDATE digest_runs SET owner = ?, lease_until = ? "
+        taken = self.db.execute(
+            "UPDATE digest_runs SET owner = ?, lease_until = ?, error = NULL "
             "WHERE channel = ? AND day = ? AND status = 'claimed' AND lease_until <= ?",
             (self.owner, lease_until, *key, now.timestamp()),
-        )
-        if cursor.rowcount != 1 and force:
-            cursor = self.db.execute(
+        ).rowcount == 1
+        if not taken and force:
+            # Given back after transient failures (an error is recorded, nobody is sending): take it now.
+            taken = self.db.execute(
+                "UPDATE digest_runs SET owner = ?, lease_until = ?, error = NULL "
+                "WHERE channel = ? AND day = ? AND status = 'claimed' AND error IS NOT NULL",
+                (self.owner, lease_until, *key),
+            ).rowcount == 1
+        if not taken and force:
+            taken = self.db.execute(
                 "UPDATE digest_runs SET status = 'claimed', owner = ?, lease_until = ?, plan = ?, error = NULL "
                 "WHERE channel = ? AND day = ? AND status IN ('failed', 'missed')",
                 (self.owner, lease_until, _plan_json(plan), *key),
-            )
+            ).rowcount == 1
         run = self.run(digest.channel, digest.day)
         if run is None:
             return None
-        if cursor.rowcount == 1:
+        if taken:
             return Claim(run.channel, run.day, run.plan, self.owner)
         if force and run.status == "sent":
             return Claim(run.channel, run.day, run.plan, self.owner, repeat=True)
         return None
 
-    def renew(self, claim: Claim) -> bool:
-        """Extend the lease before an attempt; False when another run took the claim over."""
+    def _plan_of(self, digest: Digest) -> tuple[PlannedFact, ...]:
+        current, _ = self.current_round(digest.channel)
+        return tuple(PlannedFact(item.fact_id, current + 1 if item.new_round else current) for item in digest.items)
+
+    def replan(self, claim: Claim, digest: Digest) -> Claim | None:
+        """Put the facts of `digest` in place of an open claim's plan (facts it planned left the base)."""
+        if claim.repeat:
+            return None
+        plan = self._plan_of(digest)
+        cursor = self.db.execute(
+            "UPDATE digest_runs SET plan = ? WHERE channel = ? AND day = ? AND owner = ? AND status = 'claimed'",
+            (_plan_json(plan), claim.channel, claim.day.isoformat(), claim.owner),
+        )
+        return Claim(claim.channel, claim.day, plan, claim.owner) if cursor.rowcount == 1 else None
+
+    def renew(self, claim: Claim, *, count: bool = True) -> bool:
+        """Extend the lease (before an attempt, which `count` counts, or while one runs);
+        False when another run took the claim over."""
         if claim.repeat:
             return True
         now = self._clock()
         cursor = self.db.execute(
-            "UPDATE digest_runs SET lease_until = ?, attempts = attempts + 1 "
+            "UPDATE digest_runs SET lease_until = ?, attempts = attempts + ? "
             "WHERE channel = ? AND day = ? AND owner = ? AND status = 'claimed'",
-            ((now + self.lease).timestamp(), claim.channel, claim.day.isoformat(), claim.owner),
+            ((now + self.lease).timestamp(), 1 if count else 0, claim.channel, claim.day.isoformat(), claim.owner),
+        )
+        return cursor.rowcount == 1
+
+    def release(self, claim: Claim, reason: str, *, until: datetime) -> bool:
+        """Give an open claim back after transient failures: nobody takes it over before `until`,
+        anybody may after (this process, another one, `digest send`), with the same facts."""
+        if claim.repeat:
+            return False
+        cursor = self.db.execute(
+            "UPDATE digest_runs SET lease_until = ?, error = ? "
+            "WHERE channel = ? AND day = ? AND owner = ? AND status = 'claimed'",
+            (until.timestamp(), reason[:500], claim.channel, claim.day.isoformat(), claim.owner),
         )
         return cursor.rowcount == 1
 
@@ -242,10 +279,15 @@ class DigestStore:
         )
 
     def miss_before(self, day: date) -> int:
-        """Mark incomplete claims of days before `day` as missed: earlier days are never back-posted."""
+        """Mark incomplete claims of days before `day` as missed: earlier days are never back-posted.
+
+        A claim whose lease still runs is left to its owner, which may be sending right now.
+        """
+        now = self._clock()
         cursor = self.db.execute(
-            "UPDATE digest_runs SET status = 'missed', finished_at = ? WHERE status = 'claimed' AND day < ?",
-            (self._clock().isoformat(timespec="seconds"), day.isoformat()),
+            "UPDATE digest_runs SET status = 'missed', finished_at = ? "
+            "WHERE status = 'claimed' AND day < ? AND lease_until <= ?",
+            (now.isoformat(timespec="seconds"), day.isoformat(), now.timestamp()),
         )
         return cursor.rowcount
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -333,7 +334,7 @@ async def test_transient_failures_are_retried_with_backoff(tmp_path: Path, fact_
         clock,
         failures={
             SLACK: [SendFailure("Slack: HTTP 503", transient=True), SendFailure("Slack: ratelimited", transient=True, retry_after=45)],
-            DISCORD: [SendFailure("Discord: 502", transient=True)] * 4,
+            DISCORD: [SendFailure("Discord: 502", transient=True, maybe_posted=True)] * 4,
         },
     )
     scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(SLACK, DISCORD))
@@ -341,6 +342,7 @@ async def test_transient_failures_are_retried_with_backoff(tmp_path: Path, fact_
     assert outcomes[SLACK].status == "sent"
     assert send.attempts.count(SLACK) == 3
     assert outcomes[DISCORD].status == "failed" and "gave up after 4 attempts" in outcomes[DISCORD].reason
+    assert "may have been posted" in outcomes[DISCORD].reason
     assert sorted(clock.naps) == sorted([2.0, 45.0, 2.0, 10.0, 30.0]), "backoff, and Retry-After when longer"
     assert [c for c, _, _ in send.posts] == [SLACK]
 
@@ -373,3 +375,322 @@ async def test_start_runs_one_loop_and_close_ends_it(tmp_path: Path, fact_base: 
     assert naps == [900.0], "an hour before 09:00 Berlin it naps the capped 15 minutes"
     await scheduler.close()
     assert task.done()
+
+
+# -- grace, retries and failures ----------------------------------------------------------------
+
+
+def _without(base: FactBase, fact_ids: set[str]) -> FactBase:
+    """The base after a reload that removed `fact_ids`."""
+    topics = {
+        tid: topic.model_copy(update={"fact_ids": [f for f in topic.fact_ids if f not in fact_ids]})
+        for tid, topic in base.topics.items()
+    }
+    facts = {fid: fact for fid, fact in base.facts.items() if fid not in fact_ids}
+    return base.model_copy(update={"topics": {t: v for t, v in topics.items() if v.fact_ids}, "facts": facts})
+
+
+def test_a_grace_under_a_minute_still_leaves_the_first_minute() -> None:
+    schedule = DigestSchedule(at=time(9, 0), zone=BERLIN, grace=timedelta(0))
+    due = utc(2025, 6, 2, 7, 0)
+    assert schedule.open_day(due - timedelta(seconds=1)) is None
+    assert schedule.open_day(due + timedelta(seconds=1)) == date(2025, 6, 2)
+    assert schedule.open_day(due + timedelta(seconds=60)) == date(2025, 6, 2)
+    assert schedule.open_day(due + timedelta(seconds=61)) is None
+
+
+async def test_a_grace_of_zero_posts_although_the_loop_wakes_a_little_late(tmp_path: Path, fact_base: FactBase) -> None:
+    start = utc(2025, 6, 2, 6, 0)
+    clock = FakeTime(start, until=start + timedelta(days=2))
+
+    async def late(seconds: float) -> None:
+        # A real event loop wakes a few milliseconds after the moment asked for.
+        await clock.sleep(seconds + 0.005)
+
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, grace=timedelta(0), sleep=late)
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert [d.day for _, _, d in send.posts] == [date(2025, 6, 2), date(2025, 6, 3)]
+
+
+class DownUntil:
+    """A platform that answers 503 until `until`, then posts."""
+
+    def __init__(self, clock: FakeTime, until: datetime) -> None:
+        self.clock = clock
+        self.until = until
+        self.attempts: list[datetime] = []
+        self.posts: list[tuple[datetime, Digest]] = []
+
+    async def __call__(self, channel: str, digest: Digest) -> str | None:
+        self.attempts.append(self.clock.now)
+        await asyncio.sleep(0)
+        if self.clock.now < self.until:
+            raise SendFailure("Slack: HTTP 503", transient=True)
+        self.posts.append((self.clock.now, digest))
+        return f"m{len(self.posts)}"
+
+
+async def test_a_platform_down_longer_than_the_backoff_is_tried_again_within_the_grace(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due, until=due + timedelta(hours=3))
+    send = DownUntil(clock, due + timedelta(minutes=20))
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    first = build_digest(fact_base, channel=SLACK, day=date(2025, 6, 2), size=3, posted=())
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    [(when, digest)] = send.posts
+    assert due + timedelta(minutes=20) <= when <= due + timedelta(minutes=30)
+    assert digest.fact_ids == first.fact_ids, "the retry posts the facts the claim planned"
+    run = scheduler.store.run(SLACK, date(2025, 6, 2))
+    assert (run.status, run.message_id, run.error) == ("sent", "m1", None)
+    assert all(a <= when for a in send.attempts), "nothing is tried once the digest is out"
+    assert max(clock.naps) <= scheduler.max_nap
+
+
+async def test_a_platform_down_for_the_whole_grace_gives_that_day_up_and_posts_the_next(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due, until=due + timedelta(days=1, hours=1))
+    send = DownUntil(clock, due + timedelta(hours=12))
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, grace=timedelta(hours=1))
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert len(send.attempts) > 4, "tried again after the first round of backoff"
+    assert all(due <= a <= due + timedelta(hours=1) for a in send.attempts[:-1])
+    assert [(when, d.day) for when, d in send.posts] == [(due + timedelta(days=1), date(2025, 6, 3))]
+    given_up = scheduler.store.run(SLACK, date(2025, 6, 2))
+    assert (given_up.status, given_up.error) == ("failed", "gave up after 4 attempts: Slack: HTTP 503")
+    assert scheduler.store.run(SLACK, date(2025, 6, 3)).status == "sent"
+
+
+async def test_a_failure_that_may_have_posted_is_not_tried_again_later(tmp_path: Path, fact_base: FactBase) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due, until=due + timedelta(hours=6))
+    send = Recorder(clock, failures={DISCORD: [SendFailure("Discord: 503", transient=True, maybe_posted=True)] * 4})
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(DISCORD,))
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert send.attempts == [DISCORD] * 4 and send.posts == []
+    run = scheduler.store.run(DISCORD, date(2025, 6, 2))
+    assert run.status == "failed" and "may have been posted" in run.error
+
+
+async def test_a_long_retry_after_gives_the_claim_back_instead_of_holding_it(tmp_path: Path, fact_base: FactBase) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due)
+    send = Recorder(clock, failures={SLACK: [SendFailure("Slack: ratelimited", transient=True, retry_after=3600)]})
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    [outcome] = await scheduler.run_due()
+    assert outcome.status == "deferred" and "ratelimited" in outcome.reason
+    assert clock.naps == [], "no hour-long nap while holding the claim"
+    assert scheduler.seconds_to_wait() == scheduler.max_nap
+
+    other = DigestStore(Database(tmp_path / "bot.sqlite3"), owner="other", clock=clock)
+    clock.now = due + timedelta(minutes=30)
+    assert other.claim(build_digest(fact_base, channel=SLACK, day=date(2025, 6, 2), size=3, posted=())) is None
+    assert scheduler.store.run(SLACK, date(2025, 6, 2)).error == "Slack: ratelimited"
+
+    clock.now = due + timedelta(seconds=3600)
+    [outcome] = await scheduler.run_due()
+    assert outcome.status == "sent" and [c for c, _, _ in send.posts] == [SLACK]
+
+
+async def test_a_database_error_in_a_round_is_tried_again_soon_not_tomorrow(
+    tmp_path: Path, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due, until=due + timedelta(hours=2))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    claim, failed = scheduler.store.claim, []
+
+    def locked_once(digest: Digest, **options: object):  # noqa: ANN202
+        if not failed:
+            failed.append(clock.now)
+            raise sqlite3.OperationalError("database is locked")
+        return claim(digest, **options)
+
+    monkeypatch.setattr(scheduler.store, "claim", locked_once)
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    [(_, when, digest)] = send.posts
+    assert digest.day == date(2025, 6, 2) and due < when <= due + timedelta(minutes=2)
+
+
+async def test_a_database_error_at_start_does_not_end_the_loop(
+    tmp_path: Path, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due, until=due + timedelta(hours=2))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    miss_before, failed = scheduler.store.miss_before, []
+
+    def locked_once(day: date) -> int:
+        if not failed:
+            failed.append(day)
+            raise sqlite3.OperationalError("database is locked")
+        return miss_before(day)
+
+    monkeypatch.setattr(scheduler.store, "miss_before", locked_once)
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert [d.day for _, _, d in send.posts] == [date(2025, 6, 2)]
+
+
+async def test_a_post_that_could_not_be_recorded_is_recorded_later_and_not_posted_again(
+    tmp_path: Path, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due, until=due + timedelta(hours=2))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    complete, failed = scheduler.store.complete, []
+
+    def locked_once(claim: object, message_id: str) -> bool:
+        if not failed:
+            failed.append(message_id)
+            raise sqlite3.OperationalError("database is locked")
+        return complete(claim, message_id)
+
+    monkeypatch.setattr(scheduler.store, "complete", locked_once)
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert len(send.posts) == 1
+    run = scheduler.store.run(SLACK, date(2025, 6, 2))
+    assert (run.status, run.message_id) == ("sent", "m1")
+
+
+async def test_a_slow_send_keeps_its_claim_so_a_second_process_does_not_post(tmp_path: Path, fact_base: FactBase) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due)
+    beats: asyncio.Queue[None] = asyncio.Queue()
+
+    async def lease_sleep(seconds: float) -> None:
+        await beats.get()
+
+    other = DigestStore(Database(tmp_path / "bot.sqlite3"), owner="other", clock=clock)
+    competing: list[object] = []
+
+    async def slow_send(channel: str, digest: Digest) -> str:
+        for _ in range(8):  # four minutes: twice the lease
+            clock.now += timedelta(seconds=30)
+            beats.put_nowait(None)
+            for _ in range(5):
+                await asyncio.sleep(0)
+            competing.append(other.claim(build_digest(fact_base, channel=channel, day=digest.day, size=3, posted=())))
+        return "m1"
+
+    store = DigestStore(Database(tmp_path / "bot.sqlite3"), owner="one", clock=clock)
+    scheduler = DigestScheduler(
+        channels=[SLACK],
+        schedule=DigestSchedule(at=time(9, 0), zone=BERLIN, grace=timedelta(hours=6)),
+        store=store,
+        base=lambda: fact_base,
+        size=3,
+        send=slow_send,
+        clock=clock,
+        sleep=clock.sleep,
+        lease_sleep=lease_sleep,
+    )
+    [outcome] = await scheduler.run_due()
+    assert outcome.status == "sent"
+    assert competing == [None] * 8, "the other process never got the claim"
+    run = store.run(SLACK, date(2025, 6, 2))
+    assert (run.status, run.owner, run.message_id, run.attempts) == ("sent", "one", "m1", 1)
+
+
+async def test_a_claim_whose_facts_left_the_base_posts_facts_still_there(tmp_path: Path, fact_base: FactBase) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    day = date(2025, 6, 2)
+    crashed = DigestStore(Database(tmp_path / "bot.sqlite3"), owner="crashed", clock=FakeTime(due))
+    claim = crashed.claim(build_digest(fact_base, channel=SLACK, day=day, size=3, posted=()))
+    assert claim is not None  # ... the process died, and the facts it planned were removed meanwhile
+    shrunk = _without(fact_base, set(claim.fact_ids))
+
+    clock = FakeTime(due + crashed.lease)
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, shrunk, clock, send, owner="restarted")
+    [outcome] = await scheduler.run_due()
+    assert outcome.status == "sent"
+    [(_, _, digest)] = send.posts
+    assert len(digest.items) == 3 and not set(digest.fact_ids) & set(claim.fact_ids)
+    assert scheduler.store.run(SLACK, day).fact_ids == digest.fact_ids
+    assert scheduler.store.posted(SLACK) == set(digest.fact_ids)
+
+
+async def test_a_base_that_shrank_keeps_the_rotation_going(tmp_path: Path, fact_base: FactBase) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    for _ in range(3):
+        await scheduler.run_due()
+        clock.now += timedelta(days=1)
+    posted = [fid for _, _, d in send.posts for fid in d.fact_ids]
+    unposted = sorted(f for f in fact_base.facts if f not in posted)
+    removed = set(posted[:4]) | set(unposted[:4])
+    shrunk = _without(fact_base, removed)
+    scheduler._base = lambda: shrunk
+    left = set(shrunk.facts) - set(posted)
+    before = len(send.posts)
+    for _ in range((len(left) + len(shrunk.facts)) // 3 + 1):
+        [outcome] = await scheduler.run_due()
+        assert outcome.status == "sent"
+        clock.now += timedelta(days=1)
+    later = [fid for _, _, d in send.posts[before:] for fid in d.fact_ids]
+    assert all(len(d.items) == 3 for _, _, d in send.posts)
+    assert not set(later) & removed
+    assert set(later[: len(left)]) == left, "the round goes on with what it had not posted"
+    assert set(later) == set(shrunk.facts)
+
+
+async def test_forcing_a_repost_when_that_days_facts_are_gone_posts_nothing(tmp_path: Path, fact_base: FactBase) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    [sent] = await scheduler.run_due()
+    [(_, _, digest)] = send.posts
+    scheduler._base = lambda: _without(fact_base, set(digest.fact_ids))
+    outcome = await scheduler.post(SLACK, force=True)
+    assert outcome.status == "failed" and "no longer in the fact base" in outcome.reason
+    assert len(send.posts) == 1
+    assert scheduler.store.run(SLACK, date(2025, 6, 2)).message_id == sent.message_id
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "expected"),
+    [
+        # UTC+14: 09:00 local is 19:00 UTC the day before.
+        ("Pacific/Kiritimati", time(9, 0), [utc(2025, 6, 1, 19, 0), utc(2025, 6, 2, 19, 0), utc(2025, 6, 3, 19, 0)]),
+        # UTC-11: 23:30 local is 10:30 UTC the day after.
+        ("Pacific/Pago_Pago", time(23, 30), [utc(2025, 6, 2, 10, 30), utc(2025, 6, 3, 10, 30), utc(2025, 6, 4, 10, 30)]),
+        # UTC+5:45, no DST.
+        ("Asia/Kathmandu", time(0, 15), [utc(2025, 6, 1, 18, 30), utc(2025, 6, 2, 18, 30), utc(2025, 6, 3, 18, 30)]),
+    ],
+)
+async def test_zones_far_from_utc_post_once_per_local_day(
+    tmp_path: Path, fact_base: FactBase, zone: str, at: time, expected: list[datetime]
+) -> None:
+    start = utc(2025, 6, 1, 18, 0)
+    clock = FakeTime(start, until=expected[-1] + timedelta(hours=12))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, at=at, zone=ZoneInfo(zone))
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert [when for _, when, _ in send.posts] == expected
+    assert [d.day for _, _, d in send.posts] == [when.astimezone(ZoneInfo(zone)).date() for when in expected]
+    assert len({d.day for _, _, d in send.posts}) == 3
+
+
+async def test_clock_jumps_neither_repeat_a_day_nor_back_post_one(tmp_path: Path, fact_base: FactBase) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due)
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    await scheduler.run_due()
+    clock.now = due - timedelta(hours=3)  # the clock is set back across the digest's time
+    assert await scheduler.run_due() == []
+    clock.now = due + timedelta(minutes=5)
+    assert [o.status for o in await scheduler.run_due()] == ["done"]
+    clock.now = due + timedelta(days=3, hours=7)  # and forward, past the next days' windows
+    assert await scheduler.run_due() == []
+    clock.now = due + timedelta(days=4, minutes=1)
+    assert [o.status for o in await scheduler.run_due()] == ["sent"]
+    assert [d.day for _, _, d in send.posts] == [date(2025, 6, 2), date(2025, 6, 6)]

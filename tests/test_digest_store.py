@@ -136,6 +136,8 @@ def test_claims_left_from_earlier_days_are_marked_missed(tmp_path: Path, clock: 
     store = _store(tmp_path, clock, "a")
     store.claim(_digest(fact_base, store, day=DAY - timedelta(days=1)))
     store.claim(_digest(fact_base, store))
+    assert store.miss_before(DAY) == 0, "a claim whose lease runs may be sending right now"
+    clock.now += store.lease
     assert store.miss_before(DAY) == 1
     assert store.run(CHANNEL, DAY - timedelta(days=1)).status == "missed"
     assert store.run(CHANNEL, DAY).status == "claimed"
@@ -165,3 +167,45 @@ def test_digest_for_shows_the_claimed_facts_of_a_day(tmp_path: Path, clock: Cloc
     tomorrow = store.digest_for(fact_base, channel=CHANNEL, day=DAY + timedelta(days=1), size=3)
     assert today.fact_ids == claim.fact_ids
     assert not set(tomorrow.fact_ids) & set(claim.fact_ids)
+
+
+def test_a_claim_given_back_after_failures_waits_its_time_unless_forced(
+    tmp_path: Path, clock: Clock, fact_base: FactBase
+) -> None:
+    first, second = _store(tmp_path, clock, "a"), _store(tmp_path, clock, "b")
+    claim = first.claim(_digest(fact_base, first))
+    assert first.release(claim, "Slack: HTTP 503", until=clock.now + timedelta(minutes=5))
+    run = first.run(CHANNEL, DAY)
+    assert (run.status, run.error, run.lease_until) == ("claimed", "Slack: HTTP 503", clock.now + timedelta(minutes=5))
+    assert second.claim(_digest(fact_base, second)) is None, "nobody takes it before its time"
+    assert first.miss_before(DAY + timedelta(days=1)) == 0
+
+    forced = second.claim(_digest(fact_base, second), force=True)
+    assert forced is not None and not forced.repeat and forced.fact_ids == claim.fact_ids
+    assert not first.renew(claim), "the first owner lost it"
+    run = second.run(CHANNEL, DAY)
+    assert (run.owner, run.error) == ("b", None)
+    assert second.complete(forced, "m1")
+
+
+def test_a_given_back_claim_is_taken_over_with_its_facts_once_its_time_came(
+    tmp_path: Path, clock: Clock, fact_base: FactBase
+) -> None:
+    first, second = _store(tmp_path, clock, "a"), _store(tmp_path, clock, "b")
+    claim = first.claim(_digest(fact_base, first))
+    first.release(claim, "Discord: 429", until=clock.now + timedelta(minutes=5))
+    clock.now += timedelta(minutes=5)
+    taken = second.claim(_digest(fact_base, second))
+    assert taken is not None and taken.fact_ids == claim.fact_ids
+
+
+def test_a_lease_held_while_sending_is_extended_without_counting_an_attempt(
+    tmp_path: Path, clock: Clock, fact_base: FactBase
+) -> None:
+    store = _store(tmp_path, clock, "a")
+    claim = store.claim(_digest(fact_base, store))
+    assert store.renew(claim)
+    clock.now += timedelta(minutes=1)
+    assert store.renew(claim, count=False)
+    run = store.run(CHANNEL, DAY)
+    assert (run.attempts, run.lease_until) == (1, clock.now + store.lease)

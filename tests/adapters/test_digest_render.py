@@ -10,24 +10,36 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dt_time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import discord
 import pytest
 from aiohttp import web
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.slack_response import SlackResponse
 
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.loopback import serve_on_loopback
+from tests.fakes.slack_api import FakeSlackApi
 
-from adapters.digest_runner import RestDiscord, RestSlack, build_digest_scheduler, channel_sender
+from adapters.digest_runner import (
+    RestDiscord,
+    RestSlack,
+    build_digest_scheduler,
+    channel_sender,
+    send_now,
+    to_send_failure,
+)
 from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
 from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text
 from bot.cli import main
 from bot.config import load_settings
 from bot.db import Database
 from bot.digest import Digest, DigestItem, build_digest, digest_of
-from bot.digest_schedule import DigestSchedule, DigestScheduler
+from bot.digest_schedule import DigestSchedule, DigestScheduler, SendFailure
 from bot.digest_store import DigestStore
 from bot.engine import Engine
 from bot.models import FactBase, ResolvedQuote, SourceInfo
@@ -485,3 +497,152 @@ async def test_digest_send_over_rest_is_not_posted_twice_when_discords_answer_ge
     assert posts[0].json["nonce"] == posts[1].json["nonce"]
     assert len(discord_api.created) == 1
     assert outcome.status == "sent" and outcome.message_id == discord_api.created[0]["id"]
+
+
+# -- which failures are sent again ---------------------------------------------------------------
+
+
+def test_platform_errors_are_told_apart_by_whether_sending_again_can_post_twice() -> None:
+    def response(status: int) -> SimpleNamespace:
+        return SimpleNamespace(status=status, reason="Reason", headers={"Retry-After": "7"})
+
+    def kind(failure: SendFailure | None) -> tuple[bool, bool]:
+        assert failure is not None
+        return failure.transient, failure.maybe_posted
+
+    server_error = discord.DiscordServerError(response(503), {"message": "Service Unavailable", "code": 0})
+    assert kind(to_send_failure(server_error, platform="discord")) == (True, True), "the nonce makes a resend safe"
+    limited = to_send_failure(discord.HTTPException(response(429), {"message": "slow down", "code": 0}))
+    assert kind(limited) == (True, False) and limited.retry_after == 7.0
+    assert kind(to_send_failure(discord.Forbidden(response(403), {"message": "Missing Access", "code": 50001}))) == (
+        False, False,
+    )
+    rate_limited = to_send_failure(discord.RateLimited(12.5), platform="discord")
+    assert kind(rate_limited) == (True, False) and rate_limited.retry_after == 12.5
+
+    timeout = to_send_failure(asyncio.TimeoutError(), platform="slack")
+    assert kind(timeout) == (False, True) and "may have been posted" in timeout.reason
+    assert kind(to_send_failure(aiohttp.ServerDisconnectedError(), platform="slack")) == (False, True)
+    assert kind(to_send_failure(asyncio.TimeoutError(), platform="discord")) == (True, True)
+    refused = aiohttp.ClientConnectorError(
+        SimpleNamespace(host="127.0.0.1", port=9, ssl=None, is_ssl=False), ConnectionRefusedError(111, "refused")
+    )
+    assert kind(to_send_failure(refused, platform="slack")) == (True, False), "it never connected: nothing posted"
+    assert to_send_failure(ValueError("a bug"), platform="slack") is None
+
+    def slack_error(status: int, error: str) -> SlackApiError:
+        response = SlackResponse(
+            client=None, http_verb="POST", api_url="https://slack.example/api/chat.postMessage", req_args={},
+            data={"ok": False, "error": error}, headers={"Retry-After": "3"}, status_code=status,
+        )  # fmt: skip
+        return SlackApiError(error, response)
+
+    assert kind(to_send_failure(slack_error(429, "ratelimited"))) == (True, False)
+    assert kind(to_send_failure(slack_error(503, "service_unavailable"))) == (True, False)
+    assert kind(to_send_failure(slack_error(200, "channel_not_found"))) == (False, False)
+
+
+async def test_a_slack_post_that_may_have_gone_through_is_not_posted_again(fact_base: FactBase, tmp_path: Path) -> None:
+    slack_api = await FakeSlackApi().start()
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    try:
+        # Slack carried the post out, then the connection dropped before its answer arrived.
+        slack_api.hang_up_once("chat.postMessage")
+        scheduler = DigestScheduler(
+            channels=["slack:C0DIGEST"],
+            schedule=DigestSchedule(at=dt_time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+            store=DigestStore(Database(tmp_path / "bot.sqlite3")),
+            base=lambda: fact_base,
+            size=2,
+            send=channel_sender(slack=RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait), discord_bot=None),
+            sleep=no_wait,
+        )
+        outcome = await scheduler.post("slack:C0DIGEST", day=DAY)
+    finally:
+        await slack_api.close()
+    assert [c.body["channel"] for c in slack_api.calls if c.method == "chat.postMessage"] == ["C0DIGEST"]
+    assert outcome.status == "failed" and "may have been posted" in outcome.reason
+    assert scheduler.store.run("slack:C0DIGEST", DAY).status == "failed"
+
+
+async def test_digest_send_after_a_failed_post_says_so_and_exits_1(
+    fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _slack_env(monkeypatch, fake, tmp_path)
+    fake.slack_replies.append((200, {"ok": False, "error": "channel_not_found"}, {}))
+    code, _ = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 1
+    capsys.readouterr()
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and out == ""
+    assert err == (
+        f"error: the digest of {_today()} for slack:{SLACK_CHANNEL} was not posted "
+        "(failed: Slack: channel_not_found); --force tries again"
+    )
+    assert len(fake.posts("chat.postMessage")) == 1
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}", "--force")
+    assert code == 0 and "posted the digest" in out
+    assert len(fake.posts("chat.postMessage")) == 2
+
+
+async def test_digest_send_when_slack_is_down_leaves_the_day_to_be_tried_again(
+    fake: FakePlatforms, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _slack_env(monkeypatch, fake, tmp_path)
+    settings = load_settings()
+    db = Database.in_data_dir(settings.bot_data_dir)
+    service = AskService(Engine(fact_base))
+    now = datetime(2025, 3, 31, 8, 0, tzinfo=timezone.utc)  # 10:00 in Berlin: an hour after the digest's time
+    naps: list[float] = []
+
+    async def nap(seconds: float) -> None:
+        naps.append(seconds)
+
+    def send(*, force: bool = False):  # noqa: ANN202
+        return send_now(settings, service, db, channel=f"slack:{SLACK_CHANNEL}", force=force, clock=lambda: now, sleep=nap)
+
+    # Every attempt of the first round of backoff is answered 503: nothing was posted.
+    fake.slack_replies.extend([(503, {"ok": False, "error": "service_unavailable"}, {})] * 4)
+    outcome = await send()
+    assert outcome.status == "deferred" and naps == [2.0, 10.0, 30.0]
+    assert outcome.reason == "gave up after 4 attempts: Slack: service_unavailable; tried again from 08:05 UTC"
+    code, out = await _cli("digest", "preview", "--channel", f"slack:{SLACK_CHANNEL}", "--date", "2025-03-31")
+    assert code == 0 and "(not posted yet; the last attempt failed: gave up after 4 attempts" in out
+
+    busy = await send()
+    assert busy.status == "busy" and "the last attempt failed" in busy.reason, "not before its time, unless forced"
+    forced = await send(force=True)
+    assert forced.status == "sent"
+    now += timedelta(minutes=10)
+    assert (await send()).status == "done"
+    assert len(fake.posts("chat.postMessage")) == 5
+    blocks = [p.body["blocks"] for p in fake.posts("chat.postMessage")]
+    assert all(b == blocks[0] for b in blocks), "every attempt carries the facts the claim planned"
+
+
+async def test_digest_send_while_the_day_waits_for_its_next_try_says_when_and_how_to_force(
+    fake: FakePlatforms, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    _slack_env(monkeypatch, fake, tmp_path)
+    store = DigestStore(Database.in_data_dir(tmp_path / "data"), owner="bot")
+    channel = f"slack:{SLACK_CHANNEL}"
+    claim = store.claim(build_digest(fact_base, channel=channel, day=_today(), size=3, posted=()))
+    until = datetime.now(timezone.utc) + timedelta(hours=1)
+    assert store.release(claim, "gave up after 4 attempts: Slack: service_unavailable", until=until)
+    code, out = await _cli("digest", "send", "--channel", channel)
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and out == "" and fake.posts("chat.postMessage") == []
+    assert line == (
+        f"error: the digest for {channel} was not posted yet: the last attempt failed "
+        f"(gave up after 4 attempts: Slack: service_unavailable); it is tried again from {until:%H:%M} UTC, "
+        "or now with --force"
+    )
+    code, out = await _cli("digest", "send", "--channel", channel, "--force")
+    assert code == 0, out
+    [post] = fake.posts("chat.postMessage")
+    assert post.body["blocks"] == to_blocks(digest_of(fact_base, channel=channel, day=_today(), fact_ids=claim.fact_ids))
