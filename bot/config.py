@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("digest_time")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("give a local time like 09:00, without an offset; set DIGEST_TIMEZONE for the zone")
+        return value
+
     @field_validator("digest_grace_hours", mode="before")
     @classmethod
     def _grace(cls, value: object) -> object:

@@ -227,6 +227,7 @@ def test_a_closed_stdout_is_one_error_line() -> None:
         ("DIGEST_GRACE", "inf"),
         ("DIGEST_GRACE", "2000m"),
         ("DIGEST_GRACE", "h"),
+        ("DIGEST_TIME", "09:00+02:00"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(
