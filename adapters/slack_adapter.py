@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import re
+import sqlite3
 import time
 from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import parse_qsl
@@ -70,6 +71,8 @@ SERVER_ERROR_BACKOFF = 0.5
 """Seconds before retrying a response_url after a 5xx, doubled for each further retry."""
 CONNECT_WAIT = 10.0
 """Seconds `start()` waits for the Socket Mode websocket before leaving it to connect in the background."""
+CLAIM_WAIT = 1.0
+"""Seconds an event's claim waits for a busy database before the event is handled as new."""
 REFUSED_LOG_EVERY = 60.0
 """Seconds between two warnings about requests whose signature doesn't match the signing secret."""
 # Errors from auth.test or apps.connections.open that no retry will fix: the token itself is wrong.
@@ -164,12 +167,23 @@ class EventClaims:
         db.ensure(self.SCHEMA)
 
     def claim(self, event_id: str) -> bool:
-        """True the first time an event id is seen (within the ttl), False for every repeat."""
+        """True the first time an event id is seen (within the ttl), False for every repeat.
+
+        This runs on the event loop: a database locked by another process is waited for at most
+        CLAIM_WAIT seconds, then the event counts as new (one warning line), since an answer
+        given twice beats a bot that stalls or answers nobody.
+        """
         now = self.clock()
-        if self._pruned_at is None or now - self._pruned_at >= self.prune_every:
-            self.db.execute("DELETE FROM slack_events WHERE seen_at < ?", (now - self.ttl,))
-            self._pruned_at = now
-        cursor = self.db.execute("INSERT OR IGNORE INTO slack_events (event_id, seen_at) VALUES (?, ?)", (event_id, now))
+        try:
+            if self._pruned_at is None or now - self._pruned_at >= self.prune_every:
+                self.db.execute("DELETE FROM slack_events WHERE seen_at < ?", (now - self.ttl,), timeout=CLAIM_WAIT)
+                self._pruned_at = now
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO slack_events (event_id, seen_at) VALUES (?, ?)", (event_id, now), timeout=CLAIM_WAIT
+            )
+        except sqlite3.Error as error:
+            log.warning("could not record Slack event %s (%s); handling it as new", event_id, error)
+            return True
         return cursor.rowcount == 1
 
 

@@ -950,3 +950,23 @@ def test_event_claims_are_exclusive_and_forget_after_the_ttl(db: Database) -> No
     assert claims.claim("Ev2") is True  # this claim prunes Ev1
     assert db.query("SELECT event_id FROM slack_events ORDER BY event_id")[0][0] == "Ev2"
     assert claims.claim("Ev1") is True
+
+
+def test_an_event_claim_on_a_database_another_process_holds_is_handled_as_new(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    claims = EventClaims(db, ttl=600, prune_every=60)
+    holder = sqlite3.connect(db.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
+    try:
+        with caplog.at_level(logging.WARNING, logger="adapters.slack_adapter"):
+            assert claims.claim("Ev1") is True
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not record Slack event Ev1 (database is locked); handling it as new"
+    ]
+    assert claims.claim("Ev2") is True and claims.claim("Ev2") is False
