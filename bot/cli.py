@@ -321,11 +321,11 @@ def _run(argv: Sequence[str] | None, out: TextIO) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except sqlite3.Error as error:
-        print(
-            f"error: the database in BOT_DATA_DIR failed: {error}; "
-            "make BOT_DATA_DIR a writable directory with free space",
-            file=sys.stderr,
-        )
+        if "locked" in str(error) or "busy" in str(error):
+            fix = "another process holds it; try again in a moment, or stop the process that writes to it"
+        else:
+            fix = "make BOT_DATA_DIR a writable directory with free space"
+        print(f"error: the database in BOT_DATA_DIR failed: {error}; {fix}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
