@@ -323,6 +323,26 @@ def test_a_database_the_bot_cannot_use_is_one_line(
     assert "BOT_DATA_DIR" in _one_error_line(capsys.readouterr().err.encode())
 
 
+def test_a_database_another_process_holds_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bot.db
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("BOT_DATA_DIR", str(data))
+    bot.db.Database.in_data_dir(data).close()
+    monkeypatch.setattr(bot.db, "BUSY_TIMEOUT_SECONDS", 0.05)
+    holder = sqlite3.connect(data / DB_FILE, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
+    try:
+        assert _in_process("report")[0] == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    line = _one_error_line(capsys.readouterr().err.encode())
+    assert "another process holds it" in line and "writable" not in line
+
+
 # -- usage errors ------------------------------------------------------------------------------
 
 
