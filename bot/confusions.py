@@ -27,6 +27,21 @@ class Confusion:
     an own score of 0 means the phrasing does not even find its own fact."""
 
 
+def find_lost_phrasings(engine: Engine) -> list[tuple[str, str]]:
+    """(fact id, phrasing) for each phrasing that finds neither its own fact nor any unrelated
+    one, so `find_confusions` cannot list it: a phrasing of filler words only ("What is it?")
+    finds nothing, and no question reaches the fact through it."""
+    lost = []
+    for fact in engine.base.facts.values():
+        related = engine.linked(fact.id)
+        for phrasing in fact.phrasings:
+            ranked = engine.rank(phrasing)
+            contenders = {parts.fact_id for parts in ranked[:CONTENDERS]}
+            if all(parts.fact_id != fact.id for parts in ranked) and contenders <= related:
+                lost.append((fact.id, phrasing))
+    return lost
+
+
 def find_confusions(engine: Engine, *, margin: float = DEFAULT_MARGIN) -> list[Confusion]:
     """Every confusable pair of unrelated facts, the pair with most confused phrasings first."""
     pairs: dict[tuple[str, str], Confusion] = {}

@@ -36,7 +36,14 @@ class KnowledgeProblem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.fact_id:
             where += f": fact {self.fact_id}"
-        return f"{where}: {self.problem}"
+        return _one_line(f"{where}: {self.problem}")
+
+
+def _one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped: a problem is one line of a log."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class KnowledgeError(BotError):

@@ -1,25 +1,56 @@
-"""Load `knowledge/` into a validated FactBase, collecting every problem before failing."""
+"""Load `knowledge/` into a validated FactBase, collecting every problem before failing.
+
+Each problem is one line naming the file, the line where YAML gives one, the fact, what is
+wrong and how to fix it. A broken file is reported once: facts that cite a source whose file
+is broken, or name facts of a file that cannot be read, are not reported a second time.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
-from rapidfuzz import fuzz
+from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz, process
 
 from bot.errors import KnowledgeError, KnowledgeProblem
-from bot.models import ENTITY_KINDS, Fact, FactBase, Source, Topic
+from bot.models import ENTITY_KINDS, Fact, FactBase, Quote, Source, SourceInfo, Topic, check_id
 from bot.text import normalize_typography, sentences, strip_markup, words
 
-# libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MIN_ALTERNATES = 6
 MAX_QUOTE_SENTENCES = 3
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n(.*)\Z", re.DOTALL)
+MAX_FILE_BYTES = 2_000_000
+"""The largest file the loader reads: a hundred times the largest curated file, so a file this
+big is a mistake, and every check stays quick."""
+MAX_NESTING = 20
+"""Fact files nest five levels deep; libyaml's composer overflows the C stack on deep input."""
+CLOSEST_PASSAGE_SEARCHES = 20
+"""How many quotes that are not verbatim get the closest passage searched for (a fuzzy search)."""
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "seq", "map"))
+_FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_FACT_FILE_FIELDS = ("topic", "title", "facts")
+_FACT_ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)", re.MULTILINE)
+_SOURCE_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([a-z0-9-]+)", re.MULTILINE)
+# Where one sentence of a quote ends and the next begins; initials and titles ("U.S.", "Dr.") don't end one.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]*[A-Z0-9])")
+_NOT_A_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Co|Corp|Ltd|vs|No|Nos))\.$")
+
+
+class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML (libyaml's when PyYAML has it: ten times faster) that keeps `1:06:08` and
+    `2025-06-01` as the text they are: no base-60 numbers, no dates."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:  # noqa: ANN401 - PyYAML's own signature
+        tag = super().resolve(kind, value, implicit)
+        if tag == _YAML_TAG + "timestamp" or (tag in (_YAML_TAG + "int", _YAML_TAG + "float") and ":" in value):
+            return _YAML_TAG + "str"
+        return tag
 
 
 def default_knowledge_dir() -> Path:
@@ -34,18 +65,64 @@ def load_fact_base(root: Path) -> FactBase:
 
 
 @dataclass
+class _Doc:
+    """A parsed YAML document with its node tree, for line numbers."""
+
+    data: Any
+    node: yaml.Node | None
+    offset: int = 0
+    """Lines of the file before the YAML text (the opening `---` of front matter)."""
+
+    def line(self, node: yaml.Node | None) -> int | None:
+        return None if node is None else node.start_mark.line + 1 + self.offset
+
+    def line_at(self, *path: str | int) -> int | None:
+        return self.line(_node_at(self.node, path)[0])
+
+
+@dataclass
 class _Located:
     """A fact's raw mapping with where it came from."""
 
     file: str
-    line: int | None
+    doc: _Doc
+    node: yaml.Node
     data: dict[str, Any]
+    shorthand: bool = False
+    """Whether the fact gave `quote`/`source` rather than a `quotes` list."""
+
+    @property
+    def line(self) -> int | None:
+        return self.doc.line(self.node)
+
+    def line_at(self, *path: str | int) -> int | None:
+        """The line of a field of this fact (or of the nearest part of it that exists)."""
+        if self.shorthand and path[:1] == ("quotes",):
+            path = (path[2],) if len(path) > 2 and path[2] != "text" else ("quote",)
+        return self.doc.line(_node_at(self.node, path)[0])
+
+
+@dataclass
+class _SourceText:
+    """A source body as the quote check reads it: whole, and one paragraph (line) at a time."""
+
+    whole: str
+    paragraphs: list[str] = field(default_factory=list)
 
 
 class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[KnowledgeProblem] = []
+        self.broken_sources: set[str] = set()
+        """Ids of sources whose file has a problem: quotes citing them are not checked again."""
+        self.broken_facts: set[str] = set()
+        """Ids of facts with a problem of their own: `related` naming them is not reported again."""
+        self.unreadable_fact_file = False
+        """A fact file could not be parsed, so which entities the facts list is not known."""
+        self.raw_entities: set[str] = set()
+        self.source_texts: dict[str, _SourceText] = {}
+        self.closest_searches = 0
 
     def problem(self, file: str, problem: str, *, fact_id: str | None = None, line: int | None = None) -> None:
         self.problems.append(KnowledgeProblem(file=file, problem=problem, fact_id=fact_id, line=line))
@@ -79,290 +156,927 @@ class _Loader:
             former_names=former,
         )
 
+    def files(self, folder: str, suffix: str, what: str) -> list[Path]:
+        """The files of `folder` with `suffix`; a file that looks meant for it but would be skipped
+        (`.yml`, `.MD`) is a problem, and hidden files (editor locks and backups) are ignored."""
+        directory = self.root / folder
+        try:
+            paths = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+        except FileNotFoundError:
+            paths = []
+        except OSError as error:
+            self.problem(self.rel(directory), f"cannot read: {error.strerror or error}; make it a readable folder")
+            return []
+        found = [p for p in paths if p.suffix == suffix]
+        near = {".yaml", ".yml"} if suffix == ".yaml" else {".md", ".markdown"}
+        for path in paths:
+            if path.suffix != suffix and path.suffix.lower() in near:
+                self.problem(
+                    self.rel(path), f"is not read, since {what} files end in {suffix}; rename it to {path.stem}{suffix}"
+                )
+        if not found:
+            self.problem(self.rel(directory), f"no {what} files (*{suffix}) found; add at least one")
+        return found
+
     # -- sources ---------------------------------------------------------------------------
 
     def load_sources(self) -> dict[str, Source]:
         sources: dict[str, Source] = {}
-        files = sorted((self.root / "sources").glob("*.md"))
-        if not files:
-            self.problem(self.rel(self.root / "sources"), "no source files (*.md) found")
-        for path in files:
-            name = self.rel(path)
-            match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
-            if not match:
-                self.problem(name, "must start with YAML front matter between two '---' lines")
+        for path in self.files("sources", ".md", "source"):
+            source = self.read_source(path)
+            if source is None:
+                self.broken_sources.add(path.stem)
                 continue
-            meta = self.parse_yaml(name, match.group(1), line_offset=1)
-            if meta is None:
-                continue
-            if not isinstance(meta, dict):
-                self.problem(name, "the front matter must be a mapping of fields")
-                continue
-            try:
-                source = Source(**meta, body=match.group(2))
-            except ValidationError as error:
-                self.validation_problems(name, None, error, None)
-                continue
-            except TypeError as error:
-                self.problem(name, f"malformed front matter: {error}")
-                continue
-            if source.id != path.stem:
-                self.problem(name, f"id {source.id!r} must match the file name {path.stem!r}")
-            if source.id in sources:
-                self.problem(name, f"duplicate source id {source.id!r}")
             sources[source.id] = source
         return sources
+
+    def read_source(self, path: Path) -> Source | None:
+        """The source, or None after noting its problems (and the ids its facts may cite it by)."""
+        name = self.rel(path)
+        text = self.read_text(path)
+        if text is None:
+            return None
+        source = self.parse_source(name, path, text)
+        if source is None:
+            self.broken_sources.update(_SOURCE_ID_LINE.findall(text))
+        return source
+
+    def parse_source(self, name: str, path: Path, text: str) -> Source | None:
+        first, _, rest = text.partition("\n")
+        if first.rstrip() != "---":
+            self.problem(
+                name,
+                "must start with front matter: a line '---', the fields id, title and kind, then a line '---'",
+                line=1,
+            )
+            return None
+        end = _FRONT_MATTER_END.search(rest)
+        if end is None:
+            self.problem(name, "front matter has no closing '---' line; add one after its last field", line=1)
+            return None
+        meta_text, body = rest[: end.start()], rest[end.end() + 1 :]
+        doc = self.parse_yaml(name, meta_text, offset=1)
+        if doc is None:
+            return None
+        if doc.data is None:
+            self.problem(name, "front matter is empty; give it at least id, title and kind", line=1)
+            return None
+        if not isinstance(doc.data, dict):
+            what = _what(doc.node)
+            self.problem(
+                name,
+                f"front matter is {what}, not fields; write `id:`, `title:` and `kind:` lines",
+                line=doc.line(doc.node),
+            )
+            return None
+        meta = dict(doc.data)
+        if "body" in meta:
+            self.problem(
+                name,
+                "`body` is not a front matter field; the body is the text after the closing '---'",
+                line=doc.line_at("body"),
+            )
+            return None
+        try:
+            source = Source.model_validate({**meta, "body": unicodedata.normalize("NFC", body)})
+        except ValidationError as error:
+            self.validation_problems(name, None, error, lambda loc: doc.line_at(*loc), doc.node, fields=SourceInfo)
+            return None
+        if source.id != path.stem:
+            self.problem(
+                name,
+                f"id {source.id!r} differs from the file name {path.name!r}; "
+                f"rename the file to {source.id}.md or set `id: {path.stem}`",
+                line=doc.line_at("id"),
+            )
+            return None
+        return source
 
     # -- facts -----------------------------------------------------------------------------
 
     def load_facts(self, sources: dict[str, Source]) -> tuple[dict[str, Topic], dict[str, Fact]]:
         located: list[_Located] = []
         topics: dict[str, Topic] = {}
-        files = sorted((self.root / "facts").glob("*.yaml"))
-        if not files:
-            self.problem(self.rel(self.root / "facts"), "no fact files (*.yaml) found")
-        for path in files:
-            located += self.read_fact_file(path, topics)
+        topic_files: dict[str, str] = {}
+        for path in self.files("facts", ".yaml", "fact"):
+            located += self.read_fact_file(path, topics, topic_files)
 
         facts: dict[str, Fact] = {}
-        fact_files: dict[str, str] = {}
+        where: dict[str, _Located] = {}
         for item in located:
             raw_id = item.data.get("id") if isinstance(item.data.get("id"), str) else None
-            try:
-                fact = Fact.model_validate(item.data)
-            except ValidationError as error:
-                self.validation_problems(item.file, raw_id, error, item.line)
+            fact = self.validate_fact(item, raw_id)
+            if fact is None:
+                if raw_id is not None:
+                    self.broken_facts.add(raw_id.strip())
                 continue
             if fact.id in facts:
+                first = where[fact.id]
                 self.problem(
-                    item.file, f"duplicate id (also in {fact_files[fact.id]})", fact_id=fact.id, line=item.line
+                    item.file,
+                    f"duplicate id: {first.file} line {first.line} already has a fact {fact.id!r}; "
+                    "give one of them another id",
+                    fact_id=fact.id,
+                    line=item.line_at("id"),
                 )
                 continue
             facts[fact.id] = fact
-            fact_files[fact.id] = item.file
+            where[fact.id] = item
 
         for fact in facts.values():
-            self.check_fact(fact, fact_files[fact.id], facts, sources)
-        self.check_shared_phrasings(facts, fact_files)
+            self.check_fact(fact, where[fact.id], facts, sources)
+        self.check_phrasings(facts, where)
         return topics, facts
 
-    def read_fact_file(self, path: Path, topics: dict[str, Topic]) -> list[_Located]:
+    def read_fact_file(self, path: Path, topics: dict[str, Topic], topic_files: dict[str, str]) -> list[_Located]:
         name = self.rel(path)
-        parsed = self.parse_yaml(name, path.read_text(encoding="utf-8"), with_node=True)
-        if parsed is None:
+        text = self.read_text(path)
+        doc = None if text is None else self.parse_yaml(name, text)
+        if doc is None:
+            self.unreadable_fact_file = True
+            self.broken_facts.update(_FACT_ID_LINE.findall(text if text is not None else _lossy_text(path)))
             return []
-        document, node = parsed
-        if not isinstance(document, dict) or not isinstance(document.get("facts"), list):
-            self.problem(name, "must be a mapping with `topic`, `title` and a list `facts`")
+        document = doc.data
+        if document is None:
+            self.problem(name, "is empty; give it `topic`, `title` and a list `facts`")
             return []
-        topic_id, title = document.get("topic"), document.get("title")
-        if not isinstance(topic_id, str) or not topic_id.strip():
-            self.problem(name, "`topic` is missing or empty")
+        if not isinstance(document, dict):
+            what = _what(doc.node)
+            self.problem(
+                name, f"is {what}, not fields; give it `topic`, `title` and a list `facts`", line=doc.line(doc.node)
+            )
+            self.unreadable_fact_file = True
             return []
-        if not isinstance(title, str) or not title.strip():
-            self.problem(name, "`title` is missing or empty")
-            title = topic_id
-        if topic_id in topics:
-            self.problem(name, f"topic {topic_id!r} is already used by another file")
-        lines = _fact_lines(node)
-        located: list[_Located] = []
-        for index, data in enumerate(document["facts"]):
-            line = lines[index] if index < len(lines) else None
-            if not isinstance(data, dict):
-                self.problem(name, f"fact number {index + 1} is not a mapping of fields", line=line)
-                continue
-            fact_id = data.get("id") if isinstance(data.get("id"), str) else None
-            if data.setdefault("topic", topic_id) != topic_id:
+        for key in document:
+            if key not in _FACT_FILE_FIELDS:
                 self.problem(
-                    name, f"topic {data['topic']!r} differs from the file's topic {topic_id!r}", fact_id=fact_id, line=line
+                    name,
+                    f"`{key}` is not a field of a fact file; "
+                    "check its spelling (the fields are topic, title and facts)",
+                    line=doc.line_at(key),
                 )
-            located.append(_Located(name, line, data))
-        ids = [d.data["id"] for d in located if isinstance(d.data.get("id"), str)]
-        topics[topic_id] = Topic(id=topic_id, title=title.strip(), fact_ids=ids)
+        topic_id = self.file_topic(name, doc)
+        title = document.get("title")
+        if "title" not in document:
+            self.problem(name, "has no `title`; add `title:` with the topic's name as users see it")
+        elif not isinstance(title, str) or not title.strip():
+            what = _what(_node_at(doc.node, ("title",))[0])
+            self.problem(name, f"`title` is {what}; write the topic's name as users see it", line=doc.line_at("title"))
+        items = document.get("facts")
+        if not isinstance(items, list):
+            self.unreadable_fact_file = True
+            if "facts" not in document:
+                self.problem(name, "has no `facts`; add a list `facts` with one `- id: ...` entry per fact")
+            else:
+                what = _what(_node_at(doc.node, ("facts",))[0])
+                self.problem(
+                    name, f"`facts` is {what}, not a list; start each fact with `- id:`", line=doc.line_at("facts")
+                )
+            return []
+        if not items:
+            self.problem(name, "`facts` is empty; add a fact or delete the file", line=doc.line_at("facts"))
+        located: list[_Located] = []
+        for index, data in enumerate(items):
+            node = _node_at(doc.node, ("facts", index))[0]
+            line = doc.line(node)
+            if not isinstance(data, dict):
+                self.problem(
+                    name,
+                    f"fact number {index + 1} is {_what(node)}, not fields; give it `id:`, `question:` and the rest",
+                    line=line,
+                )
+                continue
+            if isinstance(data.get("entities"), list):
+                self.raw_entities.update(e.strip() for e in data["entities"] if isinstance(e, str))
+            fact_topic = data.get("topic", topic_id)
+            if fact_topic != topic_id and topic_id is not None:
+                topic_node = _node_at(node, ("topic",))[0]
+                self.problem(
+                    name,
+                    f"`topic` is {_what(topic_node)}, not the file's topic {topic_id!r}; "
+                    f"remove the fact's `topic`, or move the fact to the file of its topic",
+                    fact_id=data.get("id").strip() if isinstance(data.get("id"), str) else None,
+                    line=doc.line(topic_node),
+                )
+            data = {**data, "topic": topic_id or path.stem}
+            located.append(_Located(name, doc, node, data))
+        if topic_id is not None and isinstance(title, str) and title.strip():
+            if topic_id in topics:
+                self.problem(
+                    name,
+                    f"topic {topic_id!r} is already the topic of {topic_files[topic_id]}; "
+                    "give each file its own topic, or move these facts into that file",
+                    line=doc.line_at("topic"),
+                )
+            else:
+                ids = [d.data["id"].strip() for d in located if isinstance(d.data.get("id"), str)]
+                topics[topic_id] = Topic(id=topic_id, title=title.strip(), fact_ids=ids)
+                topic_files[topic_id] = name
         return located
 
-    def check_fact(self, fact: Fact, file: str, facts: dict[str, Fact], sources: dict[str, Source]) -> None:
-        if len(fact.alternates) < MIN_ALTERNATES:
+    def file_topic(self, name: str, doc: _Doc) -> str | None:
+        """The file's topic slug, or None after noting what is wrong with it."""
+        if "topic" not in doc.data:
+            self.problem(name, "has no `topic`; add `topic:` with a slug shared by its facts, like investments")
+            return None
+        topic_id = doc.data["topic"]
+        if not isinstance(topic_id, str) or not topic_id.strip():
             self.problem(
-                file, f"has {len(fact.alternates)} alternates; give at least {MIN_ALTERNATES}", fact_id=fact.id
+                name,
+                f"`topic` is {_what(_node_at(doc.node, ('topic',))[0])}; write a slug like investments",
+                line=doc.line_at("topic"),
             )
-        for related in fact.related:
+            return None
+        topic_id = topic_id.strip()
+        try:
+            check_id(topic_id)
+        except ValueError:
+            self.problem(
+                name,
+                f"`topic` {_shown(topic_id)} must be lowercase letters, digits and single dashes, like investments",
+                line=doc.line_at("topic"),
+            )
+            return None
+        return topic_id
+
+    def validate_fact(self, item: _Located, raw_id: str | None) -> Fact | None:
+        """The fact, or None after noting each of its problems (all of them, not just the first)."""
+        data = dict(item.data)
+        reported: set[str] = set()
+        shorthand = {key for key in ("quote", "source", "timestamp") if key in data}
+        fact_id = raw_id.strip() if raw_id else None
+        before = len(self.problems)
+        if shorthand:
+            for key in shorthand:
+                del data[key]
+            if "quotes" in data:
+                self.problem(
+                    item.file,
+                    "has both `quote` and `quotes`; "
+                    "keep `quote` and `source` for one quote, or put every quote in `quotes`",
+                    fact_id=fact_id,
+                    line=item.line_at(min(shorthand)),
+                )
+            elif "quote" not in shorthand or "source" not in shorthand:
+                given = "quote" if "quote" in shorthand else sorted(shorthand)[0]
+                missing = "source" if "quote" in shorthand else "quote"
+                self.problem(
+                    item.file,
+                    f"has `{given}` but no `{missing}`; add `{missing}:`",
+                    fact_id=fact_id,
+                    line=item.line_at(given),
+                )
+                reported.add("quotes")
+            else:
+                quote = {"text": item.data["quote"], "source": item.data["source"]}
+                if "timestamp" in shorthand:
+                    quote["timestamp"] = item.data["timestamp"]
+                data["quotes"] = [quote]
+                item.shorthand = True
+        elif "quotes" not in data:
+            self.problem(
+                item.file, "has no quote; add `quote` and `source`, or a list `quotes`", fact_id=fact_id, line=item.line
+            )
+            reported.add("quotes")
+        try:
+            fact = Fact.model_validate(data)
+        except ValidationError as error:
+            self.validation_problems(
+                item.file,
+                fact_id,
+                error,
+                lambda loc: item.line_at(*loc),
+                item.node,
+                fields=Fact,
+                skip=reported,
+                shorthand=item.shorthand,
+            )
+            return None
+        return fact if len(self.problems) == before else None
+
+    def check_fact(self, fact: Fact, item: _Located, facts: dict[str, Fact], sources: dict[str, Source]) -> None:
+        file = item.file
+        if len(fact.alternates) < MIN_ALTERNATES:
+            count = len(fact.alternates)
+            self.problem(
+                file,
+                f"has {count} alternate{'s' if count != 1 else ''}; "
+                f"give at least {MIN_ALTERNATES} other ways colleagues ask it",
+                fact_id=fact.id,
+                line=item.line_at("alternates"),
+            )
+        seen: set[str] = set()
+        for index, related in enumerate(fact.related):
+            line = item.line_at("related", index)
             if related == fact.id:
-                self.problem(file, "lists itself in `related`", fact_id=fact.id)
-            elif related not in facts:
-                self.problem(file, f"related id {related!r} is not a fact", fact_id=fact.id)
-        for quote in fact.quotes:
+                self.problem(file, f"lists itself in `related`; remove {related!r}", fact_id=fact.id, line=line)
+            elif related in seen:
+                self.problem(file, f"lists {related!r} twice in `related`; remove one", fact_id=fact.id, line=line)
+            elif related not in facts and related not in self.broken_facts:
+                self.problem(
+                    file,
+                    f"related id {related!r} is not a fact; check its spelling or remove it",
+                    fact_id=fact.id,
+                    line=line,
+                )
+            seen.add(related)
+        named: set[str] = set()
+        for index, entity in enumerate(fact.entities):
+            if entity in named:
+                self.problem(
+                    file,
+                    f"lists entity {entity!r} twice; remove one",
+                    fact_id=fact.id,
+                    line=item.line_at("entities", index),
+                )
+            named.add(entity)
+        quoted: dict[tuple[str, str], int] = {}
+        for index, quote in enumerate(fact.quotes):
+            line = item.line_at("quotes", index, "text")
+            key = (quote.source, normalize_typography(quote.text))
+            if key in quoted:
+                self.problem(
+                    file, f"quote {index + 1} repeats quote {quoted[key] + 1}; remove it", fact_id=fact.id, line=line
+                )
+                continue
+            quoted[key] = index
             source = sources.get(quote.source)
             if source is None:
-                known = ", ".join(sorted(sources)) or "none"
-                self.problem(file, f"unknown source {quote.source!r} (known: {known})", fact_id=fact.id)
+                if quote.source not in self.broken_sources:
+                    known = ", ".join(sorted(sources)) or "none"
+                    self.problem(
+                        file,
+                        f"unknown source {quote.source!r} (known: {known}); cite one of those ids",
+                        fact_id=fact.id,
+                        line=item.line_at("quotes", index, "source"),
+                    )
                 continue
-            self.check_quote(file, fact.id, quote.text, source)
+            self.check_quote(file, fact.id, line, quote, source)
 
-    def check_quote(self, file: str, fact_id: str, quote: str, source: Source) -> None:
-        needle = normalize_typography(quote)
-        haystack = normalize_typography(source.body)
-        if needle in haystack:
-            count = len(sentences(quote))
+    def source_text(self, source: Source) -> _SourceText:
+        text = self.source_texts.get(source.id)
+        if text is None:
+            paragraphs = [normalize_typography(line) for line in source.body.split("\n")]
+            text = _SourceText(normalize_typography(source.body), [p for p in paragraphs if p])
+            self.source_texts[source.id] = text
+        return text
+
+    def check_quote(self, file: str, fact_id: str, line: int | None, quote: Quote, source: Source) -> None:
+        needle = normalize_typography(quote.text)
+        text = self.source_text(source)
+        if not any(ch.isalnum() for ch in needle):
+            self.problem(
+                file,
+                f"quote {_shown(quote.text)} has no words; quote one to three sentences",
+                fact_id=fact_id,
+                line=line,
+            )
+            return
+        if any(_whole_words_in(paragraph, needle) for paragraph in text.paragraphs):
+            count = _sentence_count(needle)
             if count > MAX_QUOTE_SENTENCES:
                 self.problem(
-                    file, f"quote has {count} sentences; keep it to one to {MAX_QUOTE_SENTENCES}", fact_id=fact_id
+                    file,
+                    f"quote has {count} sentences; "
+                    f"keep it to one to {MAX_QUOTE_SENTENCES}, or split it into several quotes",
+                    fact_id=fact_id,
+                    line=line,
                 )
             return
-        alignment = fuzz.partial_ratio_alignment(needle, haystack)
-        closest = haystack[alignment.dest_start : alignment.dest_end] if alignment else ""
+        if any(needle in paragraph for paragraph in text.paragraphs):
+            self.problem(
+                file,
+                f"quote starts or ends inside a word of source {source.id!r}; extend it to whole words",
+                fact_id=fact_id,
+                line=line,
+            )
+        elif needle in text.whole:
+            self.problem(
+                file,
+                f"quote runs across a paragraph break of source {source.id!r}; "
+                "quote within one paragraph, or give each part as its own quote in `quotes`",
+                fact_id=fact_id,
+                line=line,
+            )
+        else:
+            self.problem(file, self.not_verbatim(quote.text, needle, source), fact_id=fact_id, line=line)
+
+    def not_verbatim(self, raw: str, needle: str, source: Source) -> str:
+        message = f"quote is not verbatim in source {source.id!r}"
+        hidden = next((ch for ch in raw if unicodedata.category(ch) in ("Cf", "Cc") and not ch.isspace()), None)
+        if hidden is not None:
+            return f"{message}: it holds the invisible character U+{ord(hidden):04X}; delete it"
+        self.closest_searches += 1
+        if self.closest_searches > CLOSEST_PASSAGE_SEARCHES:
+            return f"{message}; copy the passage exactly as the source has it"
+        # A bounded search: the quote's first 200 characters, paragraph by paragraph.
+        probe = needle[:200]
+        paragraphs = self.source_text(source).paragraphs
+        best = process.extractOne(probe, paragraphs, scorer=fuzz.partial_ratio)
+        closest = ""
+        if best is not None:
+            alignment = fuzz.partial_ratio_alignment(probe, best[0])
+            closest = best[0][alignment.dest_start : alignment.dest_end] if alignment else ""
         if len(closest) > 200:
             closest = closest[:197] + "..."
-        self.problem(
-            file,
-            f"quote is not verbatim in source {source.id!r}; closest passage: {closest!r}",
-            fact_id=fact_id,
-        )
+        return f"{message} (closest passage: {closest!r}); copy the passage exactly as the source has it"
 
-    def check_shared_phrasings(self, facts: dict[str, Fact], fact_files: dict[str, str]) -> None:
+    def check_phrasings(self, facts: dict[str, Fact], where: dict[str, _Located]) -> None:
         owner: dict[str, str] = {}
         for fact in facts.values():
-            seen: set[str] = set()
-            for phrasing in fact.phrasings:
-                key = " ".join(words(phrasing))
-                if key in seen:
-                    self.problem(fact_files[fact.id], f"phrasing {phrasing!r} is given twice", fact_id=fact.id)
+            item = where[fact.id]
+            seen: dict[str, int] = {}
+            for index, phrasing in enumerate(fact.phrasings):
+                what = "question" if index == 0 else "alternate"
+                line = item.line_at("question") if index == 0 else item.line_at("alternates", index - 1)
+                found = words(phrasing)
+                key = " ".join(found)
+                if not found:
+                    self.problem(
+                        item.file, f"{what} {_shown(phrasing)} has no words; write it out", fact_id=fact.id, line=line
+                    )
                     continue
-                seen.add(key)
+                if key in seen:
+                    twice = "repeats the question" if seen[key] == 0 else "is listed twice"
+                    fix = "ask it another way or remove it" if seen[key] == 0 else "remove one"
+                    self.problem(item.file, f"{what} {_shown(phrasing)} {twice}; {fix}", fact_id=fact.id, line=line)
+                    continue
+                seen[key] = index
                 other = owner.setdefault(key, fact.id)
                 if other != fact.id:
                     self.problem(
-                        fact_files[fact.id],
-                        f"alternate {phrasing!r} is also a phrasing of fact {other!r}; keep it in one fact",
+                        item.file,
+                        f"{what} {_shown(phrasing)} is also a phrasing of fact {other!r}; keep it in one fact",
                         fact_id=fact.id,
+                        line=line,
                     )
 
     # -- matching aids ---------------------------------------------------------------------
 
     def load_synonyms(self) -> dict[str, str]:
-        name, groups = self.read_optional("synonyms.yaml")
-        if groups is None:
+        name, doc = self.read_optional("synonyms.yaml", "groups of interchangeable words, like - [stake, share]")
+        if doc is None:
             return {}
-        if not isinstance(groups, list) or not all(
-            isinstance(g, list) and len(g) >= 2 and all(isinstance(w, str) and w.strip() for w in g) for g in groups
-        ):
-            self.problem(name, "must be a list of groups, each a list of two or more words")
+        if not isinstance(doc.data, list):
+            self.problem(name, f"is {_what(doc.node)}, not a list of groups; write one `- [word, word]` line per group")
             return {}
         mapping: dict[str, str] = {}
-        for group in groups:
+        for index, group in enumerate(doc.data):
+            line = doc.line_at(index)
+            if (
+                not isinstance(group, list)
+                or len(group) < 2
+                or not all(isinstance(w, str) and w.strip() for w in group)
+            ):
+                self.problem(
+                    name, f"group {index + 1} is not two or more words; write it like [stake, share]", line=line
+                )
+                continue
             head = group[0].strip().lower()
             if len(words(head)) != 1:
-                self.problem(name, f"group {group!r} must start with a single word (phrases may follow)")
+                self.problem(
+                    name, f"group {_shown(group)} must start with a single word (phrases may follow)", line=line
+                )
                 continue
+            in_group: set[str] = set()
             for word in group:
                 key = word.strip().lower()
-                if mapping.get(key, head) != head:
-                    self.problem(name, f"word {word!r} is in two groups ({mapping[key]!r} and {head!r})")
-                mapping[key] = head
+                if not words(key):
+                    self.problem(name, f"word {word!r} has no letters or digits; remove it", line=line)
+                elif key in in_group:
+                    self.problem(name, f"word {word!r} is listed twice in its group; remove one", line=line)
+                elif mapping.get(key, head) != head:
+                    self.problem(
+                        name,
+                        f"word {word!r} is in two groups ({mapping[key]!r} and {head!r}); keep it in one",
+                        line=line,
+                    )
+                in_group.add(key)
+                mapping.setdefault(key, head)
         return mapping
 
     def load_outside_entities(self, facts: dict[str, Fact]) -> list[str]:
-        name, names = self.read_optional("outside_entities.yaml")
-        if names is None:
+        name, doc = self.read_optional(
+            "outside_entities.yaml", "names the sources never mention, one `- name` per line"
+        )
+        if doc is None:
             return []
-        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-            self.problem(name, "must be a list of names")
+        if not isinstance(doc.data, list):
+            self.problem(name, f"is {_what(doc.node)}, not a list of names; write one `- name` per line")
             return []
         known = {" ".join(words(e)) for fact in facts.values() for e in fact.entities}
-        for entity in names:
-            if " ".join(words(entity)) in known:
-                self.problem(name, f"{entity!r} is an entity of a fact; remove it from the outside list")
-        return [n.strip() for n in names]
+        known |= {" ".join(words(e)) for e in self.raw_entities}
+        names: list[str] = []
+        seen: set[str] = set()
+        for index, entity in enumerate(doc.data):
+            line = doc.line_at(index)
+            if not isinstance(entity, str) or not entity.strip():
+                what = _what(_node_at(doc.node, (index,))[0])
+                self.problem(
+                    name, f"item {index + 1} is {what}, not a name; write a name or remove the line", line=line
+                )
+                continue
+            key = " ".join(words(entity))
+            if key in known:
+                self.problem(name, f"{entity!r} is an entity of a fact; remove it from the outside list", line=line)
+            elif key in seen:
+                self.problem(name, f"{entity!r} is listed twice; remove one", line=line)
+            seen.add(key)
+            names.append(entity.strip())
+        return names
 
     def load_entity_kinds(self, facts: dict[str, Fact]) -> dict[str, str]:
-        name, document = self.read_optional("entity_kinds.yaml")
-        if document is None:
+        name, doc = self.read_optional("entity_kinds.yaml", "each kind mapped to a list of names, like company: [Meta]")
+        if doc is None:
             return {}
-        if not isinstance(document, dict) or not all(
-            isinstance(names, list) and all(isinstance(n, str) and n.strip() for n in names)
-            for names in document.values()
-        ):
-            self.problem(name, "must map each kind (" + ", ".join(ENTITY_KINDS) + ") to a list of entity names")
+        if not isinstance(doc.data, dict):
+            kinds_list = ", ".join(ENTITY_KINDS)
+            self.problem(
+                name, f"must map each kind ({kinds_list}) to a list of entity names; write lines like company: [Meta]"
+            )
             return {}
-        entities = {e for fact in facts.values() for e in fact.entities}
+        entities = {e for fact in facts.values() for e in fact.entities} | self.raw_entities
         kinds: dict[str, str] = {}
-        for kind, names in document.items():
+        for kind, names in doc.data.items():
+            line = doc.line_at(kind)
             if kind not in ENTITY_KINDS:
-                self.problem(name, f"unknown kind {kind!r}; use one of: {', '.join(ENTITY_KINDS)}")
+                self.problem(name, f"unknown kind {kind!r}; use one of: {', '.join(ENTITY_KINDS)}", line=line)
                 continue
-            for entity in (n.strip() for n in names):
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                node = _node_at(doc.node, (kind,))[0]
+                self.problem(
+                    name, f"`{kind}` is {_what(node)}, not a list of names; write it like [Meta, Google]", line=line
+                )
+                continue
+            for index, entity in enumerate(n.strip() for n in names):
+                line = doc.line_at(kind, index)
                 if entity not in entities:
-                    self.problem(name, f"{entity!r} is not an entity of any fact; check its spelling")
+                    if not self.unreadable_fact_file:
+                        self.problem(name, f"{entity!r} is not an entity of any fact; check its spelling", line=line)
                 elif kinds.get(entity, kind) != kind:
-                    self.problem(name, f"{entity!r} is listed as both {kinds[entity]} and {kind}; keep one")
+                    self.problem(name, f"{entity!r} is listed as both {kinds[entity]} and {kind}; keep one", line=line)
+                elif entity in kinds:
+                    self.problem(name, f"{entity!r} is listed twice as {kind}; remove one", line=line)
                 else:
                     kinds[entity] = kind
         return kinds
 
     def load_former_names(self, facts: dict[str, Fact]) -> dict[str, str]:
-        name, document = self.read_optional("former_names.yaml")
-        if document is None:
+        name, doc = self.read_optional(
+            "former_names.yaml", "each former name mapped to the current one, like Facebook: Meta"
+        )
+        if doc is None:
             return {}
-        if not isinstance(document, dict) or not all(
-            isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip() for k, v in document.items()
-        ):
-            self.problem(name, "must map each former name to the current name of the same thing")
+        if not isinstance(doc.data, dict):
+            self.problem(
+                name, "must map each former name to the current name of the same thing; write lines like Facebook: Meta"
+            )
             return {}
-        entities = {e for fact in facts.values() for e in fact.entities}
+        entities = {e for fact in facts.values() for e in fact.entities} | self.raw_entities
         former: dict[str, str] = {}
-        for old, current in document.items():
-            if current.strip() not in entities:
-                self.problem(name, f"{current!r} (for {old!r}) is not an entity of any fact; check its spelling")
+        for old, current in doc.data.items():
+            line = doc.line_at(old)
+            if not isinstance(current, str) or not current.strip():
+                node = _node_at(doc.node, (old,))[0]
+                self.problem(
+                    name, f"{old!r} maps to {_what(node)}; map it to the current name, like Facebook: Meta", line=line
+                )
+            elif old.strip() == current.strip():
+                self.problem(name, f"{old!r} maps to itself; remove the line", line=line)
+            elif current.strip() not in entities:
+                if not self.unreadable_fact_file:
+                    self.problem(
+                        name, f"{current!r} (for {old!r}) is not an entity of any fact; check its spelling", line=line
+                    )
             else:
                 former[old.strip()] = current.strip()
         return former
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- reading files ---------------------------------------------------------------------
 
-    def read_optional(self, filename: str) -> tuple[str, Any]:
+    def read_optional(self, filename: str, holds: str) -> tuple[str, _Doc | None]:
         """(the file's name as shown in problems, its YAML document); None when the file is
-        absent or its YAML is malformed (that problem already noted)."""
+        absent, empty or cannot be read (that problem already noted)."""
         path = self.root / filename
         name = self.rel(path)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             return name, None
-        return name, self.parse_yaml(name, path.read_text(encoding="utf-8"))
+        text = self.read_text(path)
+        doc = None if text is None else self.parse_yaml(name, text)
+        if doc is not None and doc.data is None:
+            self.problem(name, f"is empty; list {holds}, or delete the file")
+            return name, None
+        return name, doc
 
-    def parse_yaml(self, name: str, text: str, *, line_offset: int = 0, with_node: bool = False) -> Any:
-        """The YAML document (and its node tree, for line numbers), or None after noting the problem."""
-        loader = _YamlLoader(text)
+    def read_text(self, path: Path) -> str | None:
+        """The file as text (UTF-8, line ends as \\n, without a byte order mark), or None after noting why not."""
+        name = self.rel(path)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-            return (data, node) if with_node else data
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 1 + line_offset if mark is not None else None
-            reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-            self.problem(name, f"malformed YAML: {reason}", line=line)
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                self.problem(
+                    name,
+                    f"is {size / 1_000_000:.3g} MB, more than the {MAX_FILE_BYTES / 1_000_000:.3g} MB "
+                    "a fact base file may be; "
+                    "split it, or check that it is the right file",
+                )
+                return None
+            data = path.read_bytes()
+        except OSError as error:
+            self.problem(name, f"cannot read: {error.strerror or error}; make it a readable file")
             return None
-        finally:
-            loader.dispose()
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.problem(name, "is UTF-16 text; save it as UTF-8")
+            return None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            self.problem(name, "is not UTF-8 text; save it as UTF-8", line=data[: error.start].count(b"\n") + 1)
+            return None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    def validation_problems(self, file: str, fact_id: str | None, error: ValidationError, line: int | None) -> None:
+    def parse_yaml(self, name: str, text: str, *, offset: int = 0) -> _Doc | None:
+        """The YAML document, or None after noting each problem. Aliases, tags other than the
+        plain ones, duplicate keys and keys that are not text are refused before anything is
+        built, so nothing runs, nothing multiplies and no value silently replaces another."""
+        before = len(self.problems)
+        try:
+            self.check_events(name, text, offset)
+            if len(self.problems) > before:
+                return None
+            loader = _YamlLoader(text)
+            try:
+                node = loader.get_single_node()
+                if node is not None:
+                    self.check_nodes(name, node, offset)
+                    if len(self.problems) > before:
+                        return None
+                data = loader.construct_document(node) if node is not None else None
+            finally:
+                loader.dispose()
+        except yaml.YAMLError as error:
+            self.problem(name, _yaml_problem(error), line=_yaml_line(error, text, offset))
+            return None
+        return _Doc(data, node, offset)
+
+    def check_events(self, name: str, text: str, offset: int) -> None:
+        """Refuse aliases, unusual tags and deep nesting, reading the stream without building it."""
+        depth = 0
+        aliases: set[str] = set()
+        for event in yaml.parse(text, Loader=_YamlLoader):
+            line = event.start_mark.line + 1 + offset
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor in aliases:
+                    continue
+                aliases.add(event.anchor)
+                self.problem(
+                    name,
+                    f"uses the alias *{event.anchor}; anchors and aliases are not supported, so write the value out",
+                    line=line,
+                )
+            elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                tag = event.tag
+                if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
+                    shown = "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
+                    self.problem(name, f"uses the YAML tag {shown}; tags are not supported, so remove it", line=line)
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        self.problem(
+                            name, f"nests lists and mappings more than {MAX_NESTING} deep; flatten it", line=line
+                        )
+                        return
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+
+    def check_nodes(self, name: str, root: yaml.Node, offset: int) -> None:
+        """Refuse duplicate keys, keys that are not text and merge keys; make text NFC, so
+        that the same words typed two ways compare equal."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.ScalarNode):
+                if not node.value.isascii():
+                    node.value = unicodedata.normalize("NFC", node.value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                keys: dict[str, int] = {}
+                for key, value in node.value:
+                    line = key.start_mark.line + 1 + offset
+                    stack.append(value)
+                    if isinstance(key, yaml.ScalarNode) and not key.value.isascii():
+                        key.value = unicodedata.normalize("NFC", key.value)
+                    if key.tag == _YAML_TAG + "merge":
+                        self.problem(name, "uses a merge key (<<); write the fields out instead", line=line)
+                    elif not isinstance(key, yaml.ScalarNode):
+                        self.problem(
+                            name, f"has a key that is {_what(key)}; write the key as one piece of text", line=line
+                        )
+                    elif key.tag != _YAML_TAG + "str":
+                        self.problem(
+                            name, f"has a key that is {_what(key)}, not text; put the key in quotes", line=line
+                        )
+                    elif key.value in keys:
+                        self.problem(
+                            name,
+                            f"`{_shown(key.value, quote=False)}` is given twice in the same mapping "
+                            f"(first on line {keys[key.value]}); keep one",
+                            line=line,
+                        )
+                    else:
+                        keys[key.value] = line
+
+    def validation_problems(
+        self,
+        file: str,
+        fact_id: str | None,
+        error: ValidationError,
+        line_of: Any,
+        node: yaml.Node | None,
+        *,
+        fields: type[BaseModel],
+        skip: frozenset[str] | set[str] = frozenset(),
+        shorthand: bool = False,
+    ) -> None:
+        """One problem per pydantic error, in curators' words: which field, what is wrong, the fix."""
         for item in error.errors():
-            field = ".".join(str(part) for part in item["loc"]) or "fact"
-            message = item["msg"].removeprefix("Value error, ")
-            if item["type"] == "missing":
-                message = "is missing"
-            elif item["type"] == "extra_forbidden":
-                message = "is not a known field"
-            self.problem(file, f"`{field}` {message}", fact_id=fact_id, line=line)
+            loc = tuple(item["loc"])
+            if loc[:1] and loc[0] in skip:
+                continue
+            path = _shorthand_path(loc) if shorthand else loc
+            found, exact = _node_at(node, path)
+            self.problem(
+                file,
+                _field_problem(item, _field_name(path), found if exact else None, fields),
+                fact_id=fact_id,
+                line=line_of(loc),
+            )
 
 
-def _fact_lines(node: yaml.Node | None) -> list[int]:
-    """The 1-based line where each item of the top-level `facts` list starts."""
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if key.value == "facts" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _node_at(node: yaml.Node | None, path: tuple[str | int, ...]) -> tuple[yaml.Node | None, bool]:
+    """The node at `path` under `node`, or the deepest one on the way there; and whether it is the one."""
+    for part in path:
+        step = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            step = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            step = node.value[part]
+        if step is None:
+            return node, False
+        node = step
+    return node, True
+
+
+def _shorthand_path(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Where a field of the one quote of `quotes` is written when the fact gives `quote`/`source`."""
+    if loc[:2] == ("quotes", 0):
+        return ("quote",) if len(loc) == 2 or loc[2] == "text" else (loc[2],)
+    return loc
+
+
+def _field_name(path: tuple[str | int, ...]) -> str:
+    """`question`, `alternates` item 2, `text` of `quotes` item 1."""
+    if not path:
+        return "the fact"
+    name = f"`{path[0]}`"
+    if len(path) > 1 and isinstance(path[1], int):
+        name += f" item {path[1] + 1}"
+        if len(path) > 2:
+            name = f"`{path[2]}` of {name}"
+    elif len(path) > 1:
+        name = f"`{path[1]}` of {name}"
+    return name
+
+
+def _field_problem(item: Any, where: str, node: yaml.Node | None, model: type[BaseModel]) -> str:  # noqa: ANN401
+    kind, value = item["type"], item.get("input")
+    what = _what(node, value)
+    empty = what == "empty"
+    if kind == "missing":
+        return f"{where} is missing; add it"
+    if item["loc"] == ("body",):
+        return "has no text after the front matter; add the article's body"
+    if kind == "extra_forbidden":
+        known = ", ".join(_known_fields(Quote if model is Fact and len(item["loc"]) > 2 else model))
+        return f"{where} is not a known field; check its spelling (the fields are {known})"
+    if kind == "string_type":
+        if empty:
+            return f"{where} is empty; fill it in"
+        if isinstance(node, yaml.ScalarNode) or node is None and not isinstance(value, (list, dict)):
+            return f"{where} must be text, not {what}; put it in quotes"
+        return f"{where} is {what}, not one piece of text; write it on one line"
+    if kind == "list_type":
+        if empty:
+            return f"{where} is empty; list at least one item, one `- item` per line"
+        return f"{where} is {what}, not a list; write it as [a, b] or one `- item` per line"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{where} is {what}, not fields; give it `text:` and `source:`"
+    if kind == "too_short":
+        return f"{where} is an empty list; give at least one item"
+    if kind == "literal_error":
+        return f"{where} is {what}; use one of: {item.get('ctx', {}).get('expected', '')}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{where} is {what}; write true or false"
+    message = item["msg"].removeprefix("Value error, ")
+    if kind == "value_error":
+        return f"{where} {message}"
+    return f"{where}: {message}"
+
+
+def _known_fields(model: type[BaseModel]) -> list[str]:
+    """The fields a curator may write for `model`; a fact's include the one-quote shorthand."""
+    if model is Fact:
+        return "id question alternates answer quote source timestamp quotes date entities related".split()
+    return list(model.model_fields)
+
+
+def _what(node: yaml.Node | None, value: object = None) -> str:
+    """How a curator would name what YAML read: "the number 123", "a list", "empty"."""
+    if isinstance(node, yaml.ScalarNode):
+        tag = node.tag.removeprefix(_YAML_TAG)
+        if tag == "null":
+            return "empty"
+        if tag in ("int", "float"):
+            return f"the number {node.value}"
+        if tag == "bool":
+            return f"{node.value}, which YAML reads as true or false"
+        return f"the text {_shown(node.value)}"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping of fields"
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{value}, which YAML reads as true or false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    return _shown(value)
+
+
+def _shown(value: object, *, limit: int = 80, quote: bool = True) -> str:
+    """`value` for a problem line: quoted like Python does, and cut when long."""
+    text = repr(value) if quote else str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    if isinstance(error, yaml.reader.ReaderError):
+        return f"holds the control character U+{error.character:04X}, which YAML does not allow; delete it"
+    parts = [getattr(error, "context", None), getattr(error, "problem", None)]
+    reason = " ".join(part for part in parts if part) or str(error).splitlines()[0]
+    return (
+        f"malformed YAML: {reason}; check the indentation here and above, "
+        "and put text holding ': ' or ' #' or starting with a special character in quotes"
+    )
+
+
+def _yaml_line(error: yaml.YAMLError, text: str, offset: int) -> int | None:
+    if isinstance(error, yaml.reader.ReaderError):
+        return text[: error.position].count("\n") + 1 + offset
+    mark = getattr(error, "problem_mark", None)
+    return mark.line + 1 + offset if mark is not None else None
+
+
+def _lossy_text(path: Path) -> str:
+    """What can be made out of a file that is too big or not UTF-8, to learn the ids it defines."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _whole_words_in(haystack: str, needle: str) -> bool:
+    """Whether `needle` occurs in `haystack` neither starting nor ending inside a word."""
+    start = haystack.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        cut_start = needle[0].isalnum() and start > 0 and haystack[start - 1].isalnum()
+        cut_end = needle[-1].isalnum() and end < len(haystack) and haystack[end].isalnum()
+        if not cut_start and not cut_end:
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
+def _sentence_count(quote: str) -> int:
+    """How many sentences a quote holds; a fragment without a full stop is one."""
+    count, start = 0, 0
+    for match in _SENTENCE_BREAK.finditer(quote):
+        if _NOT_A_SENTENCE_END.search(quote[start : match.start()]):
+            continue
+        count += any(ch.isalnum() for ch in quote[start : match.start()])
+        start = match.end()
+    return count + any(ch.isalnum() for ch in quote[start:])
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Literal, get_args
 
@@ -11,21 +12,54 @@ SourceKind = Literal["news article", "blog post", "podcast notes"]
 EntityKind = Literal["person", "company", "institution", "product", "place"]
 ENTITY_KINDS: tuple[str, ...] = get_args(EntityKind)
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_TIMESTAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_TIMESTAMP = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
+# Validator messages follow the field's name in a problem line: "`date` '2025-02-30' is not ...".
 
 
-def _non_empty(value: str, what: str) -> str:
+def _non_empty(value: str) -> str:
     value = value.strip()
     if not value:
-        raise ValueError(f"{what} is empty")
+        raise ValueError("is empty; fill it in")
     return value
 
 
-def _check_id(value: str) -> str:
+def check_id(value: str) -> str:
+    """`value` when it is a slug (lowercase letters, digits, single dashes); ValueError otherwise."""
     if not _ID.match(value):
-        raise ValueError(f"id {value!r} must be lowercase letters, digits and single dashes")
+        raise ValueError(f"{value!r} must be lowercase letters, digits and single dashes, like scale-ai-stake")
     return value
+
+
+def _check_date(value: object) -> str | None:
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` naming a day that exists; a bare year may be a YAML number."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD in quotes, like \"2025-06\"")
+    text = str(value).strip()
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} must be YYYY, YYYY-MM or YYYY-MM-DD, like \"2025-06\"")
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date; check the month and the day") from None
+    return text
+
+
+def _check_timestamp(value: object) -> str | None:
+    """`HH:MM:SS` or `MM:SS` with minutes and seconds under 60."""
+    if value is None:
+        return None
+    fix = "write HH:MM:SS or MM:SS in quotes, like \"01:06:08\""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a time; {fix}")
+    match = _TIMESTAMP.match(value.strip())
+    if not match or any(part is not None and int(part) >= 60 for part in match.groups()[1:]):
+        raise ValueError(f"{value!r} is not a time with minutes and seconds under 60; {fix}")
+    return value.strip()
 
 
 class Frozen(BaseModel):
@@ -47,12 +81,12 @@ class SourceInfo(Frozen):
     @field_validator("id")
     @classmethod
     def _valid_id(cls, value: str) -> str:
-        return _check_id(value)
+        return check_id(value)
 
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
-        return _non_empty(value, "title")
+        return _non_empty(value)
 
 
 class Source(SourceInfo):
@@ -63,7 +97,7 @@ class Source(SourceInfo):
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        return _non_empty(value, "body")
+        return _non_empty(value)
 
     @property
     def info(self) -> SourceInfo:
@@ -79,15 +113,13 @@ class Quote(Frozen):
 
     @field_validator("text", "source")
     @classmethod
-    def _filled(cls, value: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
-        return _non_empty(value, info.field_name)
+    def _filled(cls, value: str) -> str:
+        return _non_empty(value)
 
-    @field_validator("timestamp")
+    @field_validator("timestamp", mode="before")
     @classmethod
-    def _timestamp(cls, value: str | None) -> str | None:
-        if value is not None and not _TIMESTAMP.match(value):
-            raise ValueError(f"timestamp {value!r} must look like 01:06:08 or 06:08")
-        return value
+    def _timestamp(cls, value: object) -> str | None:
+        return _check_timestamp(value)
 
 
 class Fact(Frozen):
@@ -113,40 +145,40 @@ class Fact(Frozen):
         if not shorthand:
             return data
         if "quotes" in data:
-            raise ValueError("give either `quote` and `source` or `quotes`, not both")
+            raise ValueError(
+                "has both `quote` and `quotes`; keep `quote` and `source` for one quote, or `quotes` alone"
+            )
         if "quote" not in shorthand or "source" not in shorthand:
-            missing = "source" if "quote" in shorthand else "quote"
-            raise ValueError(f"`{missing}` is missing")
+            given, missing = ("quote", "source") if "quote" in shorthand else ("source", "quote")
+            raise ValueError(f"has `{given}` but no `{missing}`; add `{missing}`")
         rest = {k: v for k, v in data.items() if k not in shorthand}
         quote = {"text": shorthand["quote"], "source": shorthand["source"]}
         if shorthand.get("timestamp") is not None:
-            quote["timestamp"] = str(shorthand["timestamp"])
+            quote["timestamp"] = shorthand["timestamp"]
         return {**rest, "quotes": [quote]}
 
     @field_validator("id")
     @classmethod
     def _valid_id(cls, value: str) -> str:
-        return _check_id(value)
+        return check_id(value)
 
     @field_validator("topic", "question", "answer")
     @classmethod
-    def _filled(cls, value: str, info) -> str:  # noqa: ANN001
-        return _non_empty(value, info.field_name)
+    def _filled(cls, value: str) -> str:
+        return _non_empty(value)
 
-    @field_validator("alternates", "entities")
+    @field_validator("alternates", "entities", "related")
     @classmethod
-    def _filled_items(cls, values: list[str], info) -> list[str]:  # noqa: ANN001
-        return [_non_empty(v, f"an item of {info.field_name}") for v in values]
+    def _filled_items(cls, values: list[str]) -> list[str]:
+        empty = [str(number) for number, value in enumerate(values, 1) if not value.strip()]
+        if empty:
+            raise ValueError(f"item {', '.join(empty)} is empty; fill it in or remove it")
+        return [value.strip() for value in values]
 
     @field_validator("date", mode="before")
     @classmethod
     def _date(cls, value: object) -> str | None:
-        if value is None:
-            return None
-        value = str(value)
-        if not _DATE.match(value):
-            raise ValueError(f"date {value!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
-        return value
+        return _check_date(value)
 
     @property
     def phrasings(self) -> list[str]:

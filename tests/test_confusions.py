@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.confusions import find_confusions
+from bot.confusions import find_confusions, find_lost_phrasings
 from bot.engine import Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
 
@@ -50,6 +50,20 @@ def test_related_facts_are_not_a_confusion() -> None:
         _fact("blue-sky", ["blue sky thinking", "sky colour"]),
     )
     assert find_confusions(Engine(base)) == []
+
+
+def test_a_phrasing_of_filler_words_finds_nothing_and_is_listed_as_lost() -> None:
+    base = _base(
+        _fact("red-team-cost", ["red team money", "What is it?"]),
+        _fact("blue-sky", ["blue sky thinking", "sky colour"]),
+    )
+    engine = Engine(base)
+    assert find_confusions(engine) == []  # no unrelated fact competes, so no pair to list
+    assert find_lost_phrasings(engine) == [("red-team-cost", "What is it?")]
+
+
+def test_the_real_base_has_no_lost_phrasings(engine: Engine) -> None:
+    assert find_lost_phrasings(engine) == []
 
 
 def test_the_command_lists_the_real_base_and_refuses_a_bad_margin(
