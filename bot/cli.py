@@ -159,11 +159,19 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextI
 
 
 def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.confusions import find_confusions
+    from bot.confusions import find_confusions, find_lost_phrasings
 
     if not 0.0 <= args.margin <= 1.0:
         raise UsageError(f"--margin {args.margin} is not between 0 and 1; try 0.1")
-    confusions = find_confusions(load_engine(settings), margin=args.margin)
+    engine = load_engine(settings)
+    lost = find_lost_phrasings(engine)
+    if lost:
+        plural = "phrasing finds" if len(lost) == 1 else "phrasings find"
+        out.write(f"{len(lost)} {plural} no fact at all: give each words that say what its fact is about\n")
+        for fact_id, phrasing in lost:
+            out.write(f"  [{fact_id}] {phrasing!r}\n")
+        out.write("\n")
+    confusions = find_confusions(engine, margin=args.margin)
     if not confusions:
         out.write(f"no confusions: every phrasing beats every unrelated fact by more than {args.margin}\n")
         return 0

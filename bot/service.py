@@ -56,31 +56,13 @@ def check_knowledge_dir(root: Path) -> None:
 
 
 def read_fact_base(root: Path) -> FactBase:
-    """`load_fact_base`, with a file it cannot read or decode reported as a problem of that file."""
+    """`load_fact_base`, with a folder it cannot read reported as a problem of that folder
+    (files it cannot read or decode the loader reports itself)."""
     try:
         return load_fact_base(root)
-    except UnicodeDecodeError:
-        raise KnowledgeError(_undecodable_files(root)) from None
     except OSError as error:
         where = _shown(Path(error.filename), root) if error.filename else str(root)
         raise KnowledgeError([KnowledgeProblem(where, f"cannot read: {error.strerror or error}")]) from None
-
-
-def _undecodable_files(root: Path) -> list[KnowledgeProblem]:
-    """Each file the loader reads that is not UTF-8, with the line of its first bad byte."""
-    problems = []
-    for folder, pattern in ((root / "sources", "*.md"), (root / "facts", "*.yaml"), (root, "*.yaml")):
-        for path in sorted(folder.glob(pattern)):
-            try:
-                data = path.read_bytes()
-                data.decode("utf-8")
-            except OSError:
-                continue
-            except UnicodeDecodeError as error:
-                line = data[: error.start].count(b"\n") + 1
-                problem = "is not UTF-8 text; save it as UTF-8"
-                problems.append(KnowledgeProblem(_shown(path, root), problem, line=line))
-    return problems or [KnowledgeProblem(str(root), "a file is not UTF-8 text; save every file as UTF-8")]
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -74,3 +74,19 @@ def test_the_command_lists_the_real_base_and_refuses_a_bad_margin(
     assert first.startswith("no confusions") or "pairs of unrelated facts" in first
     assert main(["knowledge", "confusions", "--margin", "2"]) == 2
     assert capsys.readouterr().err.strip() == "error: --margin 2.0 is not between 0 and 1; try 0.1"
+
+
+def test_the_command_names_a_phrasing_that_finds_no_fact(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _base(
+        _fact("red-team-cost", ["red team money", "What is it?"]),
+        _fact("blue-sky", ["blue sky thinking", "sky colour"]),
+    )
+    monkeypatch.setattr("bot.cli.load_engine", lambda settings: Engine(base))
+    assert main(["knowledge", "confusions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "1 phrasing finds no fact at all: give each words that say what its fact is about",
+        "  [red-team-cost] 'What is it?'",
+    ]
