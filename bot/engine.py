@@ -812,6 +812,8 @@ _CAPITALISED = re.compile(r"\b([A-Z][\w]*)")
 
 def _owned(question: str) -> set[str]:
     """Lower-cased words written right after a possessive ("Wang's *salary*"; not "what's the")."""
+    if "'" not in question and "\u2019" not in question:
+        return set()
     return {
         m.group(2) for m in _OWNED.finditer(normalize_typography(question).lower()) if m.group(1) not in STOPWORDS
     }

@@ -138,7 +138,11 @@ _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|(?<!\w):[\w+-]+:(?!\w)")
 def words(text: str) -> list[str]:
     """The words of `text`, folded, in order; numbers like `3.1` stay whole, emoji codes go,
     and a hyphenated name made only of small words is one word ("All-In" is "allin")."""
-    folded = _HYPHENATED.sub(_joined_if_small, fold(_EMOJI_CODE.sub(" ", text)).replace("'", ""))
+    if ":" in text:
+        text = _EMOJI_CODE.sub(" ", text)
+    folded = fold(text).replace("'", "")
+    if "-" in folded:
+        folded = _HYPHENATED.sub(_joined_if_small, folded)
     return [w.rstrip(".") for w in _WORD.findall(folded)]
 
 
