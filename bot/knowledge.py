@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import KnowledgeError, KnowledgeProblem
 from bot.models import ENTITY_KINDS, Fact, FactBase, Quote, Source, SourceInfo, Topic, check_id
+from bot.strict_yaml import Doc, node_at, parse_strict_yaml, shown, what_yaml_read
 from bot.text import normalize_typography, sentences, strip_markup, words
 
 MIN_ALTERNATES = 6
@@ -26,13 +27,9 @@ MAX_QUOTE_SENTENCES = 3
 MAX_FILE_BYTES = 2_000_000
 """The largest file the loader reads: a hundred times the largest curated file, so a file this
 big is a mistake, and every check stays quick."""
-MAX_NESTING = 20
-"""Fact files nest five levels deep; libyaml's composer overflows the C stack on deep input."""
 CLOSEST_PASSAGE_SEARCHES = 20
 """How many quotes that are not verbatim get the closest passage searched for (a fuzzy search)."""
 
-_YAML_TAG = "tag:yaml.org,2002:"
-_PLAIN_TAGS = frozenset(_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "seq", "map"))
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FACT_FILE_FIELDS = ("topic", "title", "facts")
 _FACT_ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)", re.MULTILINE)
@@ -40,17 +37,6 @@ _SOURCE_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([a-z0-9-]+)", re.MULTILINE)
 # Where one sentence of a quote ends and the next begins; initials and titles ("U.S.", "Dr.") don't end one.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]*[A-Z0-9])")
 _NOT_A_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Inc|Co|Corp|Ltd|vs|No|Nos))\.$")
-
-
-class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML (libyaml's when PyYAML has it: ten times faster) that keeps `1:06:08` and
-    `2025-06-01` as the text they are: no base-60 numbers, no dates."""
-
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:  # noqa: ANN401 - PyYAML's own signature
-        tag = super().resolve(kind, value, implicit)
-        if tag == _YAML_TAG + "timestamp" or (tag in (_YAML_TAG + "int", _YAML_TAG + "float") and ":" in value):
-            return _YAML_TAG + "str"
-        return tag
 
 
 def default_knowledge_dir() -> Path:
@@ -65,27 +51,11 @@ def load_fact_base(root: Path) -> FactBase:
 
 
 @dataclass
-class _Doc:
-    """A parsed YAML document with its node tree, for line numbers."""
-
-    data: Any
-    node: yaml.Node | None
-    offset: int = 0
-    """Lines of the file before the YAML text (the opening `---` of front matter)."""
-
-    def line(self, node: yaml.Node | None) -> int | None:
-        return None if node is None else node.start_mark.line + 1 + self.offset
-
-    def line_at(self, *path: str | int) -> int | None:
-        return self.line(_node_at(self.node, path)[0])
-
-
-@dataclass
 class _Located:
     """A fact's raw mapping with where it came from."""
 
     file: str
-    doc: _Doc
+    doc: Doc
     node: yaml.Node
     data: dict[str, Any]
     shorthand: bool = False
@@ -99,7 +69,7 @@ class _Located:
         """The line of a field of this fact (or of the nearest part of it that exists)."""
         if self.shorthand and path[:1] == ("quotes",):
             path = (path[2],) if len(path) > 2 and path[2] != "text" else ("quote",)
-        return self.doc.line(_node_at(self.node, path)[0])
+        return self.doc.line(node_at(self.node, path)[0])
 
 
 @dataclass
@@ -222,7 +192,7 @@ class _Loader:
             self.problem(name, "front matter is empty; give it at least id, title and kind", line=1)
             return None
         if not isinstance(doc.data, dict):
-            what = _what(doc.node)
+            what = what_yaml_read(doc.node)
             self.problem(
                 name,
                 f"front matter is {what}, not fields; write `id:`, `title:` and `kind:` lines",
@@ -301,7 +271,7 @@ class _Loader:
             self.problem(name, "is empty; give it `topic`, `title` and a list `facts`")
             return []
         if not isinstance(document, dict):
-            what = _what(doc.node)
+            what = what_yaml_read(doc.node)
             self.problem(
                 name, f"is {what}, not fields; give it `topic`, `title` and a list `facts`", line=doc.line(doc.node)
             )
@@ -320,7 +290,7 @@ class _Loader:
         if "title" not in document:
             self.problem(name, "has no `title`; add `title:` with the topic's name as users see it")
         elif not isinstance(title, str) or not title.strip():
-            what = _what(_node_at(doc.node, ("title",))[0])
+            what = what_yaml_read(node_at(doc.node, ("title",))[0])
             self.problem(name, f"`title` is {what}; write the topic's name as users see it", line=doc.line_at("title"))
         items = document.get("facts")
         if not isinstance(items, list):
@@ -328,7 +298,7 @@ class _Loader:
             if "facts" not in document:
                 self.problem(name, "has no `facts`; add a list `facts` with one `- id: ...` entry per fact")
             else:
-                what = _what(_node_at(doc.node, ("facts",))[0])
+                what = what_yaml_read(node_at(doc.node, ("facts",))[0])
                 self.problem(
                     name, f"`facts` is {what}, not a list; start each fact with `- id:`", line=doc.line_at("facts")
                 )
@@ -337,12 +307,12 @@ class _Loader:
             self.problem(name, "`facts` is empty; add a fact or delete the file", line=doc.line_at("facts"))
         located: list[_Located] = []
         for index, data in enumerate(items):
-            node = _node_at(doc.node, ("facts", index))[0]
+            node = node_at(doc.node, ("facts", index))[0]
             line = doc.line(node)
             if not isinstance(data, dict):
                 self.problem(
                     name,
-                    f"fact number {index + 1} is {_what(node)}, not fields; give it `id:`, `question:` and the rest",
+                    f"fact number {index + 1} is {what_yaml_read(node)}, not fields; give it `id:`, `question:` and the rest",
                     line=line,
                 )
                 continue
@@ -350,10 +320,10 @@ class _Loader:
                 self.raw_entities.update(e.strip() for e in data["entities"] if isinstance(e, str))
             fact_topic = data.get("topic", topic_id)
             if fact_topic != topic_id and topic_id is not None:
-                topic_node = _node_at(node, ("topic",))[0]
+                topic_node = node_at(node, ("topic",))[0]
                 self.problem(
                     name,
-                    f"`topic` is {_what(topic_node)}, not the file's topic {topic_id!r}; "
+                    f"`topic` is {what_yaml_read(topic_node)}, not the file's topic {topic_id!r}; "
                     f"remove the fact's `topic`, or move the fact to the file of its topic",
                     fact_id=data.get("id").strip() if isinstance(data.get("id"), str) else None,
                     line=doc.line(topic_node),
@@ -374,7 +344,7 @@ class _Loader:
                 topic_files[topic_id] = name
         return located
 
-    def file_topic(self, name: str, doc: _Doc) -> str | None:
+    def file_topic(self, name: str, doc: Doc) -> str | None:
         """The file's topic slug, or None after noting what is wrong with it."""
         if "topic" not in doc.data:
             self.problem(name, "has no `topic`; add `topic:` with a slug shared by its facts, like investments")
@@ -383,7 +353,7 @@ class _Loader:
         if not isinstance(topic_id, str) or not topic_id.strip():
             self.problem(
                 name,
-                f"`topic` is {_what(_node_at(doc.node, ('topic',))[0])}; write a slug like investments",
+                f"`topic` is {what_yaml_read(node_at(doc.node, ('topic',))[0])}; write a slug like investments",
                 line=doc.line_at("topic"),
             )
             return None
@@ -393,7 +363,7 @@ class _Loader:
         except ValueError:
             self.problem(
                 name,
-                f"`topic` {_shown(topic_id)} must be lowercase letters, digits and single dashes, like investments",
+                f"`topic` {shown(topic_id)} must be lowercase letters, digits and single dashes, like investments",
                 line=doc.line_at("topic"),
             )
             return None
@@ -527,7 +497,7 @@ class _Loader:
         if not any(ch.isalnum() for ch in needle):
             self.problem(
                 file,
-                f"quote {_shown(quote.text)} has no words; quote one to three sentences",
+                f"quote {shown(quote.text)} has no words; quote one to three sentences",
                 fact_id=fact_id,
                 line=line,
             )
@@ -593,20 +563,20 @@ class _Loader:
                 key = " ".join(found)
                 if not found:
                     self.problem(
-                        item.file, f"{what} {_shown(phrasing)} has no words; write it out", fact_id=fact.id, line=line
+                        item.file, f"{what} {shown(phrasing)} has no words; write it out", fact_id=fact.id, line=line
                     )
                     continue
                 if key in seen:
                     twice = "repeats the question" if seen[key] == 0 else "is listed twice"
                     fix = "ask it another way or remove it" if seen[key] == 0 else "remove one"
-                    self.problem(item.file, f"{what} {_shown(phrasing)} {twice}; {fix}", fact_id=fact.id, line=line)
+                    self.problem(item.file, f"{what} {shown(phrasing)} {twice}; {fix}", fact_id=fact.id, line=line)
                     continue
                 seen[key] = index
                 other = owner.setdefault(key, fact.id)
                 if other != fact.id:
                     self.problem(
                         item.file,
-                        f"{what} {_shown(phrasing)} is also a phrasing of fact {other!r}; keep it in one fact",
+                        f"{what} {shown(phrasing)} is also a phrasing of fact {other!r}; keep it in one fact",
                         fact_id=fact.id,
                         line=line,
                     )
@@ -618,7 +588,7 @@ class _Loader:
         if doc is None:
             return {}
         if not isinstance(doc.data, list):
-            self.problem(name, f"is {_what(doc.node)}, not a list of groups; write one `- [word, word]` line per group")
+            self.problem(name, f"is {what_yaml_read(doc.node)}, not a list of groups; write one `- [word, word]` line per group")
             return {}
         mapping: dict[str, str] = {}
         for index, group in enumerate(doc.data):
@@ -635,7 +605,7 @@ class _Loader:
             head = group[0].strip().lower()
             if len(words(head)) != 1:
                 self.problem(
-                    name, f"group {_shown(group)} must start with a single word (phrases may follow)", line=line
+                    name, f"group {shown(group)} must start with a single word (phrases may follow)", line=line
                 )
                 continue
             in_group: set[str] = set()
@@ -662,7 +632,7 @@ class _Loader:
         if doc is None:
             return []
         if not isinstance(doc.data, list):
-            self.problem(name, f"is {_what(doc.node)}, not a list of names; write one `- name` per line")
+            self.problem(name, f"is {what_yaml_read(doc.node)}, not a list of names; write one `- name` per line")
             return []
         known = {" ".join(words(e)) for fact in facts.values() for e in fact.entities}
         known |= {" ".join(words(e)) for e in self.raw_entities}
@@ -671,7 +641,7 @@ class _Loader:
         for index, entity in enumerate(doc.data):
             line = doc.line_at(index)
             if not isinstance(entity, str) or not entity.strip():
-                what = _what(_node_at(doc.node, (index,))[0])
+                what = what_yaml_read(node_at(doc.node, (index,))[0])
                 self.problem(
                     name, f"item {index + 1} is {what}, not a name; write a name or remove the line", line=line
                 )
@@ -703,9 +673,9 @@ class _Loader:
                 self.problem(name, f"unknown kind {kind!r}; use one of: {', '.join(ENTITY_KINDS)}", line=line)
                 continue
             if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                node = _node_at(doc.node, (kind,))[0]
+                node = node_at(doc.node, (kind,))[0]
                 self.problem(
-                    name, f"`{kind}` is {_what(node)}, not a list of names; write it like [Meta, Google]", line=line
+                    name, f"`{kind}` is {what_yaml_read(node)}, not a list of names; write it like [Meta, Google]", line=line
                 )
                 continue
             for index, entity in enumerate(n.strip() for n in names):
@@ -737,9 +707,9 @@ class _Loader:
         for old, current in doc.data.items():
             line = doc.line_at(old)
             if not isinstance(current, str) or not current.strip():
-                node = _node_at(doc.node, (old,))[0]
+                node = node_at(doc.node, (old,))[0]
                 self.problem(
-                    name, f"{old!r} maps to {_what(node)}; map it to the current name, like Facebook: Meta", line=line
+                    name, f"{old!r} maps to {what_yaml_read(node)}; map it to the current name, like Facebook: Meta", line=line
                 )
             elif old.strip() == current.strip():
                 self.problem(name, f"{old!r} maps to itself; remove the line", line=line)
@@ -754,7 +724,7 @@ class _Loader:
 
     # -- reading files ---------------------------------------------------------------------
 
-    def read_optional(self, filename: str, holds: str) -> tuple[str, _Doc | None]:
+    def read_optional(self, filename: str, holds: str) -> tuple[str, Doc | None]:
         """(the file's name as shown in problems, its YAML document); None when the file is
         absent, empty or cannot be read (that problem already noted)."""
         path = self.root / filename
@@ -795,97 +765,12 @@ class _Loader:
             return None
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    def parse_yaml(self, name: str, text: str, *, offset: int = 0) -> _Doc | None:
-        """The YAML document, or None after noting each problem. Aliases, tags other than the
-        plain ones, duplicate keys and keys that are not text are refused before anything is
-        built, so nothing runs, nothing multiplies and no value silently replaces another."""
-        before = len(self.problems)
-        try:
-            self.check_events(name, text, offset)
-            if len(self.problems) > before:
-                return None
-            loader = _YamlLoader(text)
-            try:
-                node = loader.get_single_node()
-                if node is not None:
-                    self.check_nodes(name, node, offset)
-                    if len(self.problems) > before:
-                        return None
-                data = loader.construct_document(node) if node is not None else None
-            finally:
-                loader.dispose()
-        except yaml.YAMLError as error:
-            self.problem(name, _yaml_problem(error), line=_yaml_line(error, text, offset))
-            return None
-        return _Doc(data, node, offset)
-
-    def check_events(self, name: str, text: str, offset: int) -> None:
-        """Refuse aliases, unusual tags and deep nesting, reading the stream without building it."""
-        depth = 0
-        aliases: set[str] = set()
-        for event in yaml.parse(text, Loader=_YamlLoader):
-            line = event.start_mark.line + 1 + offset
-            if isinstance(event, yaml.AliasEvent):
-                if event.anchor in aliases:
-                    continue
-                aliases.add(event.anchor)
-                self.problem(
-                    name,
-                    f"uses the alias *{event.anchor}; anchors and aliases are not supported, so write the value out",
-                    line=line,
-                )
-            elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
-                tag = event.tag
-                if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
-                    shown = "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
-                    self.problem(name, f"uses the YAML tag {shown}; tags are not supported, so remove it", line=line)
-                if isinstance(event, yaml.CollectionStartEvent):
-                    depth += 1
-                    if depth > MAX_NESTING:
-                        self.problem(
-                            name, f"nests lists and mappings more than {MAX_NESTING} deep; flatten it", line=line
-                        )
-                        return
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-
-    def check_nodes(self, name: str, root: yaml.Node, offset: int) -> None:
-        """Refuse duplicate keys, keys that are not text and merge keys; make text NFC, so
-        that the same words typed two ways compare equal."""
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, yaml.ScalarNode):
-                if not node.value.isascii():
-                    node.value = unicodedata.normalize("NFC", node.value)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, yaml.MappingNode):
-                keys: dict[str, int] = {}
-                for key, value in node.value:
-                    line = key.start_mark.line + 1 + offset
-                    stack.append(value)
-                    if isinstance(key, yaml.ScalarNode) and not key.value.isascii():
-                        key.value = unicodedata.normalize("NFC", key.value)
-                    if key.tag == _YAML_TAG + "merge":
-                        self.problem(name, "uses a merge key (<<); write the fields out instead", line=line)
-                    elif not isinstance(key, yaml.ScalarNode):
-                        self.problem(
-                            name, f"has a key that is {_what(key)}; write the key as one piece of text", line=line
-                        )
-                    elif key.tag != _YAML_TAG + "str":
-                        self.problem(
-                            name, f"has a key that is {_what(key)}, not text; put the key in quotes", line=line
-                        )
-                    elif key.value in keys:
-                        self.problem(
-                            name,
-                            f"`{_shown(key.value, quote=False)}` is given twice in the same mapping "
-                            f"(first on line {keys[key.value]}); keep one",
-                            line=line,
-                        )
-                    else:
-                        keys[key.value] = line
+    def parse_yaml(self, name: str, text: str, *, offset: int = 0) -> Doc | None:
+        """The YAML document, or None after noting each of its problems (see `strict_yaml`)."""
+        doc, problems = parse_strict_yaml(text, offset=offset)
+        for problem, line in problems:
+            self.problem(name, problem, line=line)
+        return doc
 
     def validation_problems(
         self,
@@ -905,7 +790,7 @@ class _Loader:
             if loc[:1] and loc[0] in skip:
                 continue
             path = _shorthand_path(loc) if shorthand else loc
-            found, exact = _node_at(node, path)
+            found, exact = node_at(node, path)
             self.problem(
                 file,
                 _field_problem(item, _field_name(path), found if exact else None, fields),
@@ -915,20 +800,6 @@ class _Loader:
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _node_at(node: yaml.Node | None, path: tuple[str | int, ...]) -> tuple[yaml.Node | None, bool]:
-    """The node at `path` under `node`, or the deepest one on the way there; and whether it is the one."""
-    for part in path:
-        step = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            step = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            step = node.value[part]
-        if step is None:
-            return node, False
-        node = step
-    return node, True
 
 
 def _shorthand_path(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -954,7 +825,7 @@ def _field_name(path: tuple[str | int, ...]) -> str:
 
 def _field_problem(item: Any, where: str, node: yaml.Node | None, model: type[BaseModel]) -> str:  # noqa: ANN401
     kind, value = item["type"], item.get("input")
-    what = _what(node, value)
+    what = what_yaml_read(node, value)
     empty = what == "empty"
     if kind == "missing":
         return f"{where} is missing; add it"
@@ -992,58 +863,6 @@ def _known_fields(model: type[BaseModel]) -> list[str]:
     if model is Fact:
         return "id question alternates answer quote source timestamp quotes date entities related".split()
     return list(model.model_fields)
-
-
-def _what(node: yaml.Node | None, value: object = None) -> str:
-    """How a curator would name what YAML read: "the number 123", "a list", "empty"."""
-    if isinstance(node, yaml.ScalarNode):
-        tag = node.tag.removeprefix(_YAML_TAG)
-        if tag == "null":
-            return "empty"
-        if tag in ("int", "float"):
-            return f"the number {node.value}"
-        if tag == "bool":
-            return f"{node.value}, which YAML reads as true or false"
-        return f"the text {_shown(node.value)}"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping of fields"
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return f"{value}, which YAML reads as true or false"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping of fields"
-    return _shown(value)
-
-
-def _shown(value: object, *, limit: int = 80, quote: bool = True) -> str:
-    """`value` for a problem line: quoted like Python does, and cut when long."""
-    text = repr(value) if quote else str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _yaml_problem(error: yaml.YAMLError) -> str:
-    if isinstance(error, yaml.reader.ReaderError):
-        return f"holds the control character U+{error.character:04X}, which YAML does not allow; delete it"
-    parts = [getattr(error, "context", None), getattr(error, "problem", None)]
-    reason = " ".join(part for part in parts if part) or str(error).splitlines()[0]
-    return (
-        f"malformed YAML: {reason}; check the indentation here and above, "
-        "and put text holding ': ' or ' #' or starting with a special character in quotes"
-    )
-
-
-def _yaml_line(error: yaml.YAMLError, text: str, offset: int) -> int | None:
-    if isinstance(error, yaml.reader.ReaderError):
-        return text[: error.position].count("\n") + 1 + offset
-    mark = getattr(error, "problem_mark", None)
-    return mark.line + 1 + offset if mark is not None else None
 
 
 def _lossy_text(path: Path) -> str:
