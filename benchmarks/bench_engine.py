@@ -161,7 +161,7 @@ def main() -> int:
             text=True,
         ).stdout
         r = json.loads(out)
-        name = "real" if size == 0 else f"generated"
+        name = "real" if size == 0 else "generated"
         print(
             f"{name:>12} {r['facts']:>7} {r['load_s']:>7.2f} {r['index_build_s']:>8.2f} {r['p50_ms']:>7.3f} "
             f"{r['p99_ms']:>7.3f} {r['max_ms']:>7.2f} {r['peak_rss_mb']:>8.0f}"

@@ -60,7 +60,7 @@ def main() -> int:
     print(f"  I don't know:  {asked - right - wrong} ({(asked - right - wrong) / asked:.1%})")
     print(f"  another fact:  {wrong} ({wrong / asked:.1%})")
     shares = sorted(results, key=lambda f: (sum(got == f for _, got in results[f]) / len(results[f]), f))
-    print(f"facts with the lowest share (own fact / held out):")
+    print("facts with the lowest share (own fact / held out):")
     for fact_id in shares[: args.worst]:
         own = sum(got == fact_id for _, got in results[fact_id])
         print(f"  {fact_id}: {own}/{len(results[fact_id])}")
