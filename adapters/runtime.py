@@ -3,7 +3,10 @@
 Starts, in order: logging, the fact base, the database, the ops HTTP server on PORT
 (/healthz, /readyz, /metrics, and /slack/events in Slack HTTP mode), Slack, Discord, the
 daily digest scheduler and the fact-base watcher. SIGHUP reloads the fact base; SIGINT and
-SIGTERM stop everything in reverse order.
+SIGTERM stop everything in reverse order, at any point of the start too, and exit 0. A stop
+waits up to STOP_GRACE_SECONDS for answers and a reload in flight, then cuts them; a second
+SIGINT or SIGTERM exits at once with 128 + the signal's number (130, 143). A background
+task that dies of an unexpected error is logged and stops the process with exit code 1.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from typing import Any
+import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
 
 from aiohttp import web
 
@@ -29,26 +36,67 @@ from bot.service import AskService, knowledge_dir, load_engine
 log = logging.getLogger(__name__)
 
 RELOAD_POLL_SECONDS = 2.0
+STOP_GRACE_SECONDS = 8.0
+"""How long a stop waits for work in flight: under the 10 s a container runtime (docker stop)
+leaves between SIGTERM and SIGKILL."""
+EXIT_FAILED = 1
 
 
 def serve(settings: Settings) -> int:
-    """Run until interrupted; configuration problems raise ConfigError before anything connects."""
+    """Run until stopped and return the exit code; configuration problems raise ConfigError
+    before anything is left running."""
     configure_logging(settings)
     try:
-        asyncio.run(Runtime(settings).run())
-    except KeyboardInterrupt:
-        pass
-    return 0
+        return asyncio.run(Runtime(settings).run())
+    except KeyboardInterrupt:  # Ctrl-C before the stop handlers were in place
+        return 128 + signal.SIGINT
+
+
+class _Workers(ThreadPoolExecutor):
+    """The loop's default executor (asyncio.to_thread), counting the calls under way so a stop
+    can wait for them, and leave without them when they outlast the grace."""
+
+    def __init__(self) -> None:
+        super().__init__(thread_name_prefix="serve-worker")
+        self._count_lock = threading.Lock()
+        self.busy = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._count_lock:
+            self.busy += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any] | None) -> None:
+        with self._count_lock:
+            self.busy -= 1
 
 
 class Runtime:
     """The running bot: owns every long-lived piece and stops them in reverse order."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, stop_grace: float = STOP_GRACE_SECONDS) -> None:
         self.settings = settings
+        self.stop_grace = stop_grace
         self.stopping = asyncio.Event()
+        self.exit_code = 0
+        self.port: int | None = None
+        """The port the ops server listens on, once it does (PORT=0 picks one)."""
+        self.db: Database | None = None
         self.slack: Any = None
         self.discord: Any = None
+        self._starting: asyncio.Task[None] | None = None
+        self._reloader: KnowledgeReloader | None = None
+        self._reload_asked = False
+        self._stop_signals = 0
+        self._workers: _Workers | None = None
+        self._left_behind = False
+        self._others: set[asyncio.Task[Any]] = set()
 
     def ready(self) -> dict[str, bool]:
         checks = {"fact_base": bool(self.service.engine.base.facts)}
@@ -58,10 +106,50 @@ class Runtime:
             checks["discord"] = self.discord.connected
         return checks
 
-    async def run(self) -> None:
+    def stop(self, *, exit_code: int = 0) -> None:
+        """Ask the runtime to stop (a start under way is cut short); the first exit code asked for wins."""
+        if self.stopping.is_set():
+            return
+        self.exit_code = exit_code
+        self.stopping.set()
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()
+
+    async def run(self) -> int:
+        """Start everything, serve until stopped, stop everything; the exit code."""
+        loop = asyncio.get_running_loop()
+        # First of all, so that a signal during a slow start (a platform that does not answer)
+        # stops the start cleanly instead of killing the process halfway.
+        self._install_signals(loop)
+        # Tasks already running belong to whoever runs this, not to the bot: a stop leaves them be.
+        self._others = asyncio.all_tasks()
+        self._workers = _Workers()
+        loop.set_default_executor(self._workers)
+        async with contextlib.AsyncExitStack() as stack:
+            if not self.stopping.is_set():
+                self._starting = asyncio.create_task(self._start(stack), name="serve-start")
+                try:
+                    await self._starting
+                except asyncio.CancelledError:
+                    current = asyncio.current_task()
+                    if not self.stopping.is_set() or (current is not None and current.cancelling()):
+                        raise
+            await self.stopping.wait()
+        log.info("stopped")
+        if self._left_behind:
+            # A worker thread (a reload stuck on its files, say) would keep the interpreter from
+            # exiting: everything else is closed, so leave without it.
+            _exit_now(self.exit_code)
+        return self.exit_code
+
+    async def _start(self, stack: contextlib.AsyncExitStack) -> None:
         settings = self.settings
         engine = load_engine(settings)
         db = Database.in_data_dir(settings.bot_data_dir)
+        self.db = db
+        stack.callback(db.close)
+        # Unwound just before the database closes, after every platform and server stopped.
+        stack.push_async_callback(self._drain)
         metrics = BotMetrics()
         metrics.facts.set(len(engine.base.facts))
         question_log = QuestionLog.from_settings(settings, db)
@@ -98,34 +186,107 @@ class Runtime:
             routes = self.slack.http_routes()
         app = build_ops_app(registry=metrics.registry, is_ready=self.ready, extra_routes=routes)
 
-        async with contextlib.AsyncExitStack() as stack:
-            runner = await start_ops_server(app, port=settings.port)
-            stack.push_async_callback(runner.cleanup)
-            log.info("serving /healthz, /readyz and /metrics on port %s", settings.port)
-            if self.slack is not None:
-                stack.push_async_callback(self.slack.close)
-                await self.slack.start()
-                log.info("Slack started in %s mode", settings.slack_mode)
-            if self.discord is not None:
-                stack.push_async_callback(self.discord.close)
-                await self.discord.start()
-                log.info("Discord started")
-            scheduler.start()
-            stack.push_async_callback(scheduler.close)
-            watcher = reloader.start(interval=RELOAD_POLL_SECONDS)
-            stack.push_async_callback(_cancel, watcher)
-            self._install_signals(reloader)
-            await self.stopping.wait()
-            log.info("stopping")
-        db.close()
+        runner = await start_ops_server(app, port=settings.port)
+        stack.push_async_callback(runner.cleanup)
+        self.port = runner.addresses[0][1] if runner.addresses else settings.port
+        log.info("serving /healthz, /readyz and /metrics on port %s", self.port)
+        if self.slack is not None:
+            stack.push_async_callback(self.slack.close)
+            await self.slack.start()
+            log.info("Slack started in %s mode", settings.slack_mode)
+        if self.discord is not None:
+            stack.push_async_callback(self.discord.close)
+            await self.discord.start()
+            log.info("Discord started")
+        stack.push_async_callback(scheduler.close)
+        self._supervise(scheduler.start(), "the daily digest scheduler")
+        watcher = reloader.start(interval=RELOAD_POLL_SECONDS)
+        stack.push_async_callback(_cancel, watcher)
+        self._supervise(watcher, "the knowledge watcher")
+        self._reloader = reloader
+        if self._reload_asked:
+            reloader.schedule_reload()
 
-    def _install_signals(self, reloader: KnowledgeReloader) -> None:
+    def _supervise(self, task: asyncio.Task[Any], what: str) -> None:
+        """A task that should run until the stop: if it dies of an error, log it once and stop,
+        rather than serve on without it."""
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            if done.cancelled():
+                return
+            error = done.exception()  # retrieved here, so asyncio does not report it again
+            if error is None or self.stopping.is_set():
+                return
+            log.error(
+                "%s stopped on an unexpected error (%s: %s); stopping the bot",
+                what, type(error).__name__, error, exc_info=error,
+            )  # fmt: skip
+            self.stop(exit_code=EXIT_FAILED)
+
+        task.add_done_callback(finished)
+
+    async def _drain(self) -> None:
+        """Give the answers (and a reload) still in flight until the grace ends, then cut them."""
         loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.stop_grace
+        me = asyncio.current_task()
+        tasks = {task for task in asyncio.all_tasks() - self._others if task is not me and not task.done()}
+        if tasks:
+            log.info("waiting up to %.0f s for %d task(s) in flight", self.stop_grace, len(tasks))
+            _, late = await asyncio.wait(tasks, timeout=self.stop_grace)
+            if late:
+                log.warning("cutting %d task(s) still running after %.0f s", len(late), self.stop_grace)
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late, timeout=1.0)
+        workers = self._workers
+        while workers is not None and workers.busy and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        if workers is not None and workers.busy:
+            log.warning(
+                "%d worker thread(s) (an answer or a knowledge reload) still busy after %.0f s; "
+                "exiting without them", workers.busy, self.stop_grace,
+            )  # fmt: skip
+            self._left_behind = True
+
+    def _install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
         for name in ("SIGINT", "SIGTERM"):
-            with contextlib.suppress(NotImplementedError, AttributeError):
-                loop.add_signal_handler(getattr(signal, name), self.stopping.set)
-        with contextlib.suppress(NotImplementedError, AttributeError):
-            loop.add_signal_handler(signal.SIGHUP, reloader.schedule_reload)
+            signum = getattr(signal, name, None)
+            if signum is not None:
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(signum, self._on_stop_signal, signum)
+        hangup = getattr(signal, "SIGHUP", None)
+        if hangup is not None:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(hangup, self._on_hangup)
+
+    def _on_stop_signal(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        self._stop_signals += 1
+        if self._stop_signals > 1:
+            log.warning("%s again: exiting now, without finishing the stop", name)
+            _exit_now(128 + signum)
+        log.info("%s received: stopping (send it again to exit at once)", name)
+        self.stop()
+
+    def _on_hangup(self) -> None:
+        if self._reloader is not None:
+            self._reloader.schedule_reload()
+        elif not self._reload_asked:
+            self._reload_asked = True
+            log.info("SIGHUP while starting: the fact base is reloaded once the start is done")
+
+
+def _exit_now(code: int) -> None:
+    """Leave at once (no interpreter shutdown, which waits for every thread), logs flushed."""
+    for handler in logging.getLogger().handlers:
+        with contextlib.suppress(Exception):
+            handler.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            if stream is not None:
+                stream.flush()
+    os._exit(code)
 
 
 async def _cancel(task: asyncio.Task[Any]) -> None:

@@ -10,6 +10,7 @@ import socket
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import aiohttp
 import pytest
@@ -207,3 +208,280 @@ async def test_serve_runs_slack_and_discord_together_and_posts_each_digest_once_
         assert len(discord_api.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 1
     finally:
         await discord_api.close()
+
+
+# -- stopping: at any point of the start, with work in flight, twice ------------------------
+
+
+class StallingSlack:
+    """A Slack Web API on loopback that can stall: `auth.test` (the start's token check) when
+    `stall_start` is set, and every other method (chat.postMessage...) always. The stalled
+    calls are recorded in `stalled` and answered only when the test ends."""
+
+    def __init__(self, *, stall_start: bool) -> None:
+        self.stall_start = stall_start
+        self.stalled: list[str] = []
+        self._release = asyncio.Event()
+        self._runner: Any = None
+        self.port = 0
+
+    async def start(self) -> "StallingSlack":
+        from aiohttp import web
+
+        from tests.fakes.loopback import serve_on_loopback
+
+        async def api(request: web.Request) -> web.Response:
+            method = request.match_info["method"]
+            if method == "auth.test" and not self.stall_start:
+                return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0001"})
+            self.stalled.append(method)
+            await self._release.wait()
+            return web.json_response({"ok": True, "ts": "1700000000.000200", "channel": "C1"})
+
+        app = web.Application()
+        app.router.add_post("/api/{method}", api)
+        self._runner, self.port = await serve_on_loopback(app)
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    async def close(self) -> None:
+        self._release.set()
+        await self._runner.cleanup()
+
+
+class Served:
+    """`python -m bot serve` in a subprocess, its stderr read line by line as it comes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            self.lines.append(raw.decode(errors="replace"))
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    async def wait_log(self, text: str, *, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log:
+            if time.monotonic() > deadline or self.process.returncode is not None:
+                raise AssertionError(f"no {text!r} in the log:\n{self.log}")
+            await asyncio.sleep(0.05)
+
+    async def wait(self, *, timeout: float = 30.0) -> int:
+        code = await asyncio.wait_for(self.process.wait(), timeout=timeout)
+        await asyncio.wait_for(self._reader, timeout=timeout)
+        return code
+
+    async def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+        self._reader.cancel()
+        await asyncio.gather(self._reader, return_exceptions=True)
+
+
+def _slack_http_env(api_url: str, port: int, data_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_", "DIGEST_", "PORT"))},
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_MODE": "http",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api_url,
+        "PORT": str(port),
+        "BOT_DATA_DIR": str(data_dir),
+        **extra,
+    }
+
+
+async def _post_mention(base: str, text: str) -> None:
+    event = {
+        "token": "x",
+        "team_id": "T0001",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{time.time_ns()}",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_mention",
+            "user": "U123",
+            "text": f"<@UBOT> {text}",
+            "ts": "1700000000.000100",
+            "channel": "C1",
+            "event_ts": "1700000000.000100",
+        },
+    }
+    raw = json.dumps(event)
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=raw),
+    }
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{base}/slack/events", data=raw, headers=headers) as response:
+            assert response.status == 200
+
+
+def _assert_clean(log: str, data_dir: Path) -> None:
+    assert "Traceback" not in log and "was destroyed" not in log and "never retrieved" not in log, log
+    # WAL mode: closing the last connection folds the write-ahead log back and removes it.
+    assert (data_dir / "bot.sqlite3").exists()
+    assert not (data_dir / "bot.sqlite3-wal").exists(), "the database was not closed"
+
+
+@pytest.mark.parametrize("signals", [["SIGTERM"], ["SIGINT"], ["SIGHUP", "SIGTERM"]])
+async def test_a_signal_while_a_platform_is_still_connecting_stops_the_start_cleanly(
+    tmp_path: Path, signals: list[str]
+) -> None:
+    slack = await StallingSlack(stall_start=True).start()
+    port = _free_port()
+    data = tmp_path / "data"
+    served = Served(await _serve(_slack_http_env(slack.base_url, port, data)))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        # The ops server answers while Slack is still being asked about the token.
+        await _wait_http(f"{base}/healthz")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/readyz") as response:
+                assert response.status == 503
+                assert (await response.json())["checks"] == {"fact_base": True, "slack": False}
+        assert slack.stalled == ["auth.test"]
+        for name in signals:
+            served.process.send_signal(getattr(signal, name))
+            await served.wait_log(f"{name}")
+        code = await served.wait()
+    finally:
+        await served.kill()
+        await slack.close()
+    assert code == 0, served.log
+    assert "stopped" in served.log
+    _assert_clean(served.log, data)
+
+
+async def test_a_second_signal_exits_at_once_while_an_answer_is_in_flight(tmp_path: Path) -> None:
+    slack = await StallingSlack(stall_start=False).start()
+    port = _free_port()
+    data = tmp_path / "data"
+    served = Served(await _serve(_slack_http_env(slack.base_url, port, data)))
+    try:
+        await _wait_http(f"http://127.0.0.1:{port}/healthz")
+        await _post_mention(f"http://127.0.0.1:{port}", "How much of Scale AI does Meta own?")
+        await _wait_until(lambda: "chat.postMessage" in slack.stalled)
+        served.process.send_signal(signal.SIGTERM)
+        await served.wait_log("in flight")
+        served.process.send_signal(signal.SIGTERM)
+        code = await served.wait()
+    finally:
+        await served.kill()
+        await slack.close()
+    assert code == 128 + signal.SIGTERM, served.log
+    assert "SIGTERM again: exiting now" in served.log
+    assert "Traceback" not in served.log
+
+
+async def test_a_stop_cuts_an_answer_and_a_reload_stuck_in_flight_after_a_bound(tmp_path: Path) -> None:
+    import shutil
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    slack = await StallingSlack(stall_start=False).start()
+    port = _free_port()
+    data = tmp_path / "data"
+    served = Served(await _serve(_slack_http_env(slack.base_url, port, data, BOT_KNOWLEDGE_DIR=str(knowledge))))
+    writer: int | None = None
+    try:
+        await _wait_http(f"http://127.0.0.1:{port}/healthz")
+        await _post_mention(f"http://127.0.0.1:{port}", "How much of Scale AI does Meta own?")
+        await _wait_until(lambda: "chat.postMessage" in slack.stalled)
+        # A fact file that never finishes reading (a FIFO nobody writes to): the reload that
+        # SIGHUP starts hangs in its worker thread, like one on a stuck network mount.
+        fifo = knowledge / "facts" / "zz-stuck.yaml"
+        os.mkfifo(fifo)
+        served.process.send_signal(signal.SIGHUP)
+
+        def reader_opened() -> bool:
+            nonlocal writer
+            try:
+                writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # ENXIO: nobody has it open for reading yet
+                return False
+            return True
+
+        await _wait_until(reader_opened)
+        served.process.send_signal(signal.SIGTERM)
+        code = await served.wait(timeout=60)
+    finally:
+        await served.kill()
+        await slack.close()
+        if writer is not None:
+            os.close(writer)
+    assert code == 0, served.log
+    assert "task(s) still running" in served.log, served.log
+    assert "still busy" in served.log and "stopped" in served.log
+    _assert_clean(served.log, data)
+
+
+async def _wait_until(condition: Callable[[], bool], *, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not come true")
+        await asyncio.sleep(0.05)
+
+
+# -- the runtime in this process: the port it got, background tasks that die ----------------
+
+
+async def test_port_0_serves_on_the_port_it_got_and_says_which(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from adapters.runtime import Runtime
+    from bot.config import load_settings
+
+    caplog.set_level("INFO")
+    runtime = Runtime(load_settings(port=0, bot_data_dir=tmp_path / "data"))
+    running = asyncio.create_task(runtime.run())
+    try:
+        await _wait_until(lambda: runtime.port is not None or running.done())
+        assert runtime.port
+        await _wait_http(f"http://127.0.0.1:{runtime.port}/healthz")
+        assert f"on port {runtime.port}" in caplog.text
+        runtime.stop()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_background_task_that_dies_is_logged_once_and_stops_the_process(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from adapters.runtime import Runtime
+    from bot.config import load_settings
+    from bot.reload import KnowledgeReloader
+
+    async def broken_watch(self: KnowledgeReloader, **_: Any) -> None:
+        raise RuntimeError("the watcher broke")
+
+    monkeypatch.setattr(KnowledgeReloader, "watch", broken_watch)
+    runtime = Runtime(load_settings(port=0, bot_data_dir=tmp_path / "data"))
+    code = await asyncio.wait_for(runtime.run(), timeout=20)
+    assert code == 1
+    reports = [r for r in caplog.records if "the watcher broke" in r.getMessage()]
+    assert len(reports) == 1 and reports[0].levelname == "ERROR"
+    assert not any("never retrieved" in r.getMessage() for r in caplog.records)
+    assert "knowledge watcher" in reports[0].getMessage()
+    assert runtime.db is not None
+    with pytest.raises(sqlite3.ProgrammingError):
+        runtime.db.query("SELECT 1")
