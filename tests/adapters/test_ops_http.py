@@ -250,3 +250,30 @@ async def test_concurrent_scrapes_and_probes_while_questions_are_counted(serve) 
         assert 0 <= seen <= 2000
     _, body, _ = await server.get("/metrics")
     assert _samples(body)[("factbot_questions_total", (("platform", "slack"),))] == 2000
+
+
+async def test_a_stop_does_not_wait_a_minute_for_a_request_that_never_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import adapters.ops_http
+
+    monkeypatch.setattr(adapters.ops_http, "SHUTDOWN_SECONDS", 0.2)
+    entered = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        entered.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    app = build_ops_app(
+        registry=BotMetrics().registry, is_ready=lambda: {"fact_base": True}, extra_routes=[web.get("/hang", hang)]
+    )
+    runner = await start_ops_server(app, port=0, host="127.0.0.1")
+    host, port = runner.addresses[0][:2]
+    async with aiohttp.ClientSession() as session:
+        request = asyncio.create_task(session.get(f"http://{host}:{port}/hang"))
+        await asyncio.wait_for(entered.wait(), timeout=10)
+        # aiohttp's own grace is 60 s; the stop must end well inside that.
+        await asyncio.wait_for(runner.cleanup(), timeout=30)
+        request.cancel()
+        await asyncio.gather(request, return_exceptions=True)
