@@ -73,6 +73,13 @@ SLIP_FACTOR = 0.5
 FIRST_NAME_EDITS = 2
 CANDIDATES = 10
 MIN_CANDIDATES = 5
+# An unclear message is read part by part for its first few questions only: a message that
+# says more than its question has a part or two around it, and each part read is ranked in full.
+MAX_PARTS = 5
+# Words folded for the index are kept; the words of questions only up to this many more.
+CANON_CACHE_LIMIT = 20_000
+# How many typo corrections are remembered before they are forgotten all at once.
+CORRECTIONS_KEPT = 4_096
 # Order-insensitive similarity of the question's known words to a phrasing's: rapidfuzz's
 # token-sort ratio, with the words sorted once (phrasings at index time) instead of per pair.
 FUZZY_SCORER = fuzz.ratio
@@ -163,6 +170,8 @@ class Engine:
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
         self._canon_cache: dict[str, str] = {}
+        self._canon_cache_limit = math.inf
+        self._corrections: dict[str, str | None] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
@@ -173,6 +182,7 @@ class Engine:
             for old, current in base.former_names.items()
         ]
         self._build()
+        self._canon_cache_limit = len(self._canon_cache) + CANON_CACHE_LIMIT
 
     # -- index -----------------------------------------------------------------------------
 
@@ -181,7 +191,10 @@ class Engine:
         known = self._canon_cache.get(word)
         if known is None:
             stemmed = stem(word)
-            known = self._canon_cache[word] = self._synonyms.get(stemmed, stemmed)
+            known = self._synonyms.get(stemmed, stemmed)
+            # Bounded: a long-running bot asked made-up words would otherwise keep every one.
+            if len(self._canon_cache) < self._canon_cache_limit:
+                self._canon_cache[word] = known
         return known
 
     def _words(self, text: str) -> list[str]:
@@ -299,7 +312,9 @@ class Engine:
         self._idf = {term: math.log(1.0 + count / n) for term, n in df.items()}
         self._max_idf = math.log(1.0 + count)
         for indexed in self._facts:
-            indexed.phrasing_weights = [sum(self._idf[t] for t in terms) for terms in indexed.phrasing_terms]
+            # Summed in a fixed order: a set's order changes from run to run, and with it the last
+            # bit of a float sum, which can decide between two phrasings that tie.
+            indexed.phrasing_weights = [sum(self._idf[t] for t in sorted(terms)) for terms in indexed.phrasing_terms]
         self._common = {term for term, n in df.items() if n / count > UBIQUITOUS_SHARE}
         entity_df: dict[str, int] = defaultdict(int)
         for indexed in self._facts:
@@ -359,6 +374,18 @@ class Engine:
         """
         if len(word) < 4 or not word.isalpha():
             return None
+        # A question may repeat an unknown word, and each is looked at again as the word after
+        # a first name: the search over the vocabulary is made once per word.
+        try:
+            return self._corrections[word]
+        except KeyError:
+            pass
+        if len(self._corrections) >= CORRECTIONS_KEPT:
+            self._corrections.clear()
+        fixed = self._corrections[word] = self._closest(word)
+        return fixed
+
+    def _closest(self, word: str) -> str | None:
         folded = self._by_skeleton.get(_skeleton(word))
         if folded is not None or len(word) < 5:
             return folded
@@ -397,7 +424,7 @@ class Engine:
     def _owners(self, text: str, terms: list[str]) -> set[str]:
         """Which of the entities named in `text` (whose index terms are `terms`) it writes as
         owners ("Google's strategy")."""
-        owners = {self.canon(w) for w in _POSSESSIVE.findall(normalize_typography(text).lower())}
+        owners = {self.canon(w) for w, _ in _after_owner(normalize_typography(text).lower(), _POSSESSIVE)}
         if not owners:
             return set()
         return {key for key in self._entities_in(terms) if key.split()[-1] in owners}
@@ -472,7 +499,7 @@ class Engine:
         named = self._entities_in(ordered)
         entities = named & self._specific_entities
         total = sum(terms.values()) + sum(
-            UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(w, names) for w in set(unknown)
+            UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(w, names) for w in dict.fromkeys(unknown)
         )
         return _Query(
             terms=terms,
@@ -660,13 +687,14 @@ class Engine:
         AI does Meta own?"): each part that is a question of its own. And people still use
         former names ("did Facebook open source Llama?"): the question with the current ones.
         """
-        readings = question_parts(question)
+        readings = question_parts(question)[:MAX_PARTS]
         renamed = question
         for pattern, current in self._former_names:
             renamed = pattern.sub(current, renamed)
         if renamed != question:
-            readings += [renamed, *question_parts(renamed)]
-        return readings
+            readings += [renamed, *question_parts(renamed)[:MAX_PARTS]]
+        # A part the renaming left as it was (or a repeated one) is read once.
+        return list(dict.fromkeys(readings))
 
     def _decide(self, question: str, query: _Query) -> Answer:
         ranked = self._rank(query)
@@ -806,8 +834,9 @@ class Engine:
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*(\w+)")
-_CAPITALISED = re.compile(r"\b([A-Z][\w]*)")
+# Where a sentence may end: a stop, "!", "?", a colon or semicolon before a space.
+_SENTENCE_END = re.compile(r"[.!?:;]\s")
+_WORD_RUN = re.compile(r"\w+")
 
 
 def _owned(question: str) -> set[str]:
@@ -815,17 +844,50 @@ def _owned(question: str) -> set[str]:
     if "'" not in question and "\u2019" not in question:
         return set()
     return {
-        m.group(2) for m in _OWNED.finditer(normalize_typography(question).lower()) if m.group(1) not in STOPWORDS
+        m.group(1)
+        for owner, m in _after_owner(normalize_typography(question).lower(), _OWNED)
+        if owner not in STOPWORDS
     }
 
 
-_OWNED = re.compile(r"([a-z0-9.-]+)'s\s+([a-z]+)")
+# What follows an owner's name: "'s" and the word owned.
+_OWNED = re.compile(r"'s\s+([a-z]+)")
+_OWNER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def _after_owner(text: str, tail: re.Pattern[str]) -> list[tuple[str, re.Match[str]]]:
+    """Each match of `tail` (which opens with an apostrophe) right after an owner's name, a
+    run of letters, digits, dots and hyphens, with that name, left to right and not
+    overlapping, as `([a-z0-9.-]+)` before `tail` would find them.
+
+    The name is found by stepping back from the apostrophe: in linear time, where a
+    pattern trying every start of a long run ("a.a.a.a...", "......") takes quadratic time.
+    """
+    found: list[tuple[str, re.Match[str]]] = []
+    floor = 0
+    for m in tail.finditer(text):
+        start = m.start()
+        while start > floor and text[start - 1] in _OWNER_CHARS:
+            start -= 1
+        if start < m.start():
+            found.append((text[start : m.start()], m))
+            floor = m.end()
+    return found
 
 
 def _capitalised(question: str) -> set[str]:
-    """Lower-cased words written with a capital letter anywhere but at a sentence start."""
-    starts = {m.start(1) for m in _SENTENCE_START.finditer(question)}
-    return {m.group(1).lower() for m in _CAPITALISED.finditer(question) if m.start(1) not in starts}
+    """Lower-cased words written with a capital letter anywhere but at a sentence start (the
+    first word, or one after a line break or after a sentence's end)."""
+    found: set[str] = set()
+    end = None
+    for m in _WORD_RUN.finditer(question):
+        gap = question[end : m.start()] if end is not None else None
+        end = m.end()
+        if gap is None or "\n" in gap or _SENTENCE_END.search(gap):
+            continue
+        if "A" <= m.group(0)[0] <= "Z":
+            found.add(m.group(0).lower())
+    return found
 
 
 def _written_as_name(question: str, first: str, second: str) -> bool:
@@ -988,7 +1050,7 @@ _SAYING = frozenset(
 _GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon evening howdy there all".split())
 _DAYTIMES = frozenset("morning afternoon evening day".split())
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
-_POSSESSIVE = re.compile(r"([a-z0-9.-]+)'s\b")
+_POSSESSIVE = re.compile(r"'s\b")
 _WHAT = frozenset({"what", "which", "whats"})
 _TIME_NOUNS = frozenset({"year", "date", "day", "month"})
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})

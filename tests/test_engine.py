@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from rapidfuzz import process
 
 from bot.config import Settings, Thresholds
-from bot.engine import Engine
+from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, Engine, _capitalised, _owned
 from bot.models import Fact, FactBase, Quote, Source, Topic
+from bot.text import stem
 
 
 def test_every_phrasing_of_every_fact_finds_its_own_fact(engine: Engine, fact_base: FactBase) -> None:
@@ -484,3 +492,116 @@ def test_one_word_most_facts_share_is_too_broad_to_answer(engine: Engine, questi
 def test_a_one_word_topic_that_names_facts_is_still_answered(engine: Engine) -> None:
     assert engine.answer("regulation").answered
     assert engine.answer("pytorch").fact_id == "pytorch-open-compute"
+
+
+# -- hostile and unusual input ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "owned"),
+    [
+        ("Who is Bob? Then Alice. and Carol\nDave said: Eve; Frank", {"alice", "bob", "carol"}, set()),
+        ("what's Zuckerberg's plan and Wang's salary?", {"zuckerberg", "wang"}, {"salary"}),
+        ("is meta's.llama's x ok", set(), {"x"}),
+        ("a's's stake", set(), set()),
+        ("How much did OpenAI's CEO's firm pay?", {"openai", "ceo"}, {"ceo"}),
+    ],
+)
+def test_names_and_possessives_are_read_as_written(question: str, names: set[str], owned: set[str]) -> None:
+    assert _capitalised(question) == names
+    assert _owned(question) == owned
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "." * 100_000 + "'",  # one run of dots: a possessive's owner, were it followed by 's
+        "a." * 50_000 + "'x",
+        "\u2026" * 50_000 + "'",  # an ellipsis is read as three dots
+        ". " * 100_000,  # sentence ends with no sentence after them
+        "\n;" * 100_000,
+    ],
+)
+def test_a_long_run_without_a_break_is_read_in_one_pass(engine: Engine, noise: str) -> None:
+    """Possessives and sentence starts are found in one pass, not by trying every character of a
+    run as the start of one: a message of a few hundred thousand such characters is read at once."""
+    question = "Who is Alexandr Wang? " + noise
+    assert engine.answer(question).fact_id == "alexandr-wang"
+    assert _owned(noise + " Wang's salary") == {"salary"}
+    assert _capitalised("Who is Bob? " + noise) == {"bob"}
+
+
+def test_a_message_of_many_questions_is_read_for_its_first_few_once_each(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = "Facebook. " + " ".join(f"is ai {i}?" for i in range(60))
+    read: list[str] = []
+    decide = engine._decide
+    monkeypatch.setattr(engine, "_decide", lambda question, query: read.append(question) or decide(question, query))
+    engine.answer(message)
+    # The message, as written and with the current name, and its first parts, each once.
+    assert len(read) == len(set(read)) <= 2 + MAX_PARTS
+    assert read[1:3] == ["is ai 0?", "is ai 1?"]
+
+
+def test_a_clear_first_question_still_answers_a_message_of_many(engine: Engine) -> None:
+    message = "how much of Scale AI does Meta own? " + " ".join(f"is it {i}?" for i in range(60))
+    answer = engine.answer(message)
+    assert answer.fact_id == "scale-ai-stake" and answer.matched_part == "how much of Scale AI does Meta own?"
+
+
+def test_an_unknown_word_repeated_is_looked_up_once(fact_base: FactBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    searched: list[str] = []
+    extract_one = process.extractOne
+
+    def counting(query: str, *args: object, **kwargs: object) -> object:
+        searched.append(query)
+        return extract_one(query, *args, **kwargs)
+
+    monkeypatch.setattr(process, "extractOne", counting)
+    Engine(fact_base).answer("qwertyuiop")
+    once = len(searched)
+    searched.clear()
+    Engine(fact_base).answer("qwertyuiop " * 40)
+    assert once and len(searched) == once
+
+
+def test_made_up_words_do_not_pile_up_in_the_engine(fact_base: FactBase) -> None:
+    engine = Engine(fact_base)
+    known = {w: engine.canon(w) for w in ["models", "released", "llamas"]}
+    indexed = len(engine._canon_cache)
+    made_up = ["".join(letters) for letters in itertools.islice(itertools.product("bcdfghjkmn", repeat=6), 25_000)]
+    for word in made_up:
+        engine.canon(word)
+    for word in made_up[: CORRECTIONS_KEPT + 100]:
+        engine._correct(word)
+    assert len(engine._canon_cache) <= indexed + CANON_CACHE_LIMIT
+    assert len(engine._corrections) <= CORRECTIONS_KEPT
+    assert {w: engine.canon(w) for w in known} == known
+    assert engine.canon(made_up[-1]) == stem(made_up[-1])
+
+
+def test_scores_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """Sets iterate in an order that changes with each run; no score may follow it, down to the
+    last bit of a float (which can pick one of two phrasings that tie)."""
+    script = (
+        "from bot.engine import Engine\n"
+        "from bot.knowledge import default_knowledge_dir, load_fact_base\n"
+        "engine = Engine(load_fact_base(default_knowledge_dir()))\n"
+        "for q in ['remind me, what size stake did Meta end up taking in Scale AI?', 'problems needs health',\n"
+        "          'did the frobnicator quibble about zorblax and wibbles in Llama?']:\n"
+        "    print(repr([(p.fact_id, p.score, p.coverage, p.phrasing, p.matched_phrasing) for p in engine.rank(q)]))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1
