@@ -20,12 +20,12 @@ from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
     bound_question,
-    clean_text,
     read_lines,
     run_chat,
     to_json_line,
     to_text,
 )
+from bot.text import clean_text
 
 COMMANDS = "ask, topics, fact, knowledge, eval, serve, report, explain, digest or discord"
 

@@ -19,7 +19,8 @@ from bot.models import Answer
 from bot.question_log import QuestionLog
 from bot.report import build_report, printable, to_text, to_yaml
 from bot.service import knowledge_dir, load_engine
-from bot.terminal import MAX_QUESTION_CHARS, bound_question, clean_text, to_json_line
+from bot.terminal import MAX_QUESTION_CHARS, bound_question, to_json_line
+from bot.text import clean_text
 
 EXPLAIN_CANDIDATES = 5
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)

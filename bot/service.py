@@ -15,6 +15,7 @@ from bot.errors import ConfigError, KnowledgeError, KnowledgeProblem
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import Answer, FactBase
 from bot.rate_limit import RateLimiter, limited_reason
+from bot.text import clean_text
 
 QuestionHook = Callable[[str, Answer, str, "str | None"], None]
 """Called after every answered question with (question, answer, platform, user id)."""
@@ -110,6 +111,9 @@ class AskService:
         hook is logged and skipped: bookkeeping never costs the asker their answer.
         """
         started = self._clock()
+        # Chat payloads can carry what no text encodes (a lone surrogate from "\ud800" in JSON):
+        # the log, the database and the reply all need it made text first.
+        question = clean_text(question)
         answer = None if admitted else self._limited(question, platform=platform, user_id=user_id)
         if answer is None:
             # One read of the engine: a swap during this question doesn't mix two bases.
@@ -122,6 +126,7 @@ class AskService:
         (then `ask(..., admitted=True)`), else the "limited" answer, with the hooks already run.
         A surface that must decide early who sees the reply (Discord's deferral) asks this way."""
         started = self._clock()
+        question = clean_text(question)
         answer = self._limited(question, platform=platform, user_id=user_id)
         if answer is not None:
             self._after(question, answer, platform, user_id, self._clock() - started)

@@ -8,6 +8,7 @@ import textwrap
 from typing import IO, Any, Callable, Iterator, TextIO
 
 from bot.models import Answer, ResolvedQuote, SourceInfo
+from bot.text import clean_text
 
 MAX_QUESTION_CHARS = 500
 WIDTH = 88
@@ -74,14 +75,6 @@ def to_json_line(data: Any) -> str:
     for char, escaped in _LINE_BREAKS.items():
         text = text.replace(char, escaped)
     return text + "\n"
-
-
-def clean_text(text: str) -> str:
-    """`text` with bytes that were not UTF-8 (which Python keeps as lone surrogates) shown as U+FFFD."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def read_lines(stream: IO[str] | None) -> Iterator[str]:

@@ -33,6 +33,14 @@ _TYPOGRAPHY = str.maketrans(
 _SPACES = re.compile(r"\s+")
 
 
+def clean_text(text: str) -> str:
+    """`text` with bytes that were not UTF-8 (which Python keeps as lone surrogates) shown as U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def normalize_typography(text: str) -> str:
     """Fold curly quotes, dashes, non-breaking hyphens and spaces, ellipses and white space.
 

@@ -260,3 +260,15 @@ def test_each_installation_has_its_own_salt(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_a_question_with_a_lone_surrogate_is_answered_logged_and_serialisable(db: Database, engine: Engine) -> None:
+    # JSON from a chat platform can decode to text no encoding holds ("\ud800").
+    log = QuestionLog(db)
+    service = AskService(engine, hooks=[log.hook])
+    answer = service.ask("how much of scale ai does meta own \ud800?", platform="slack", user_id="U1")
+    assert answer.fact_id == "scale-ai-stake" and "\ud800" not in answer.question
+    answer.model_dump_json().encode("utf-8")
+    assert [row["question"] for row in log.rows()] == [answer.question]
+    limited = service.admit("\udfff" * 3, platform="slack", user_id="U2")
+    assert limited is None
