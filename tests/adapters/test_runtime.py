@@ -76,31 +76,7 @@ async def test_serve_runs_slack_http_mode_with_health_metrics_reload_and_clean_s
             async with session.get(f"{base}/readyz") as response:
                 assert response.status == 200
                 assert (await response.json())["checks"]["slack"] is True
-            event = {
-                "token": "x",
-                "team_id": "T0001",
-                "api_app_id": "A1",
-                "type": "event_callback",
-                "event_id": "EvRuntime1",
-                "event_time": int(time.time()),
-                "event": {
-                    "type": "app_mention",
-                    "user": "U123",
-                    "text": "<@UBOT> How much of Scale AI does Meta own?",
-                    "ts": "1700000000.000100",
-                    "channel": "C1",
-                    "event_ts": "1700000000.000100",
-                },
-            }
-            raw = json.dumps(event)
-            stamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=raw),
-            }
-            async with session.post(f"{base}/slack/events", data=raw, headers=headers) as response:
-                assert response.status == 200
+            await _post_mention(base, "How much of Scale AI does Meta own?")
             (post,) = await slack_api.wait_for("chat.postMessage", timeout=10)
             assert post.body["channel"] == "C1" and post.body["thread_ts"] == "1700000000.000100"
             assert "49% stake in Scale AI" in json.dumps(post.body["blocks"])
