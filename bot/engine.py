@@ -479,6 +479,8 @@ class Engine:
             found: list[tuple[str, float]] = []
             if w in self._surface or self.canon(w) in self._idf:
                 found = [(self.canon(w), 1.0)]
+            elif (lemma := _with_e(w)) is not None and self.canon(lemma) in self._idf:
+                found = [(self.canon(lemma), 1.0)]  # "taking" is "take", not a typo of "making"
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
             elif (fixed := self._correct(w)) is not None:
@@ -609,7 +611,11 @@ class Engine:
         if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
             penalty *= LONE_WORD_PENALTY
             penalties.append("lone_word")
-        if query.entities and self._asked_about_share(query, indexed) < MIN_ASKED_ABOUT_SHARE:
+        if (
+            query.entities
+            and not (_sets_side_by_side(query.entities, self._kind_of_key) and query.entities <= indexed.entity_keys)
+            and self._asked_about_share(query, indexed) < MIN_ASKED_ABOUT_SHARE
+        ):
             penalty *= ASKED_ABOUT_PENALTY
             penalties.append("asked_about")
         score = penalty * (
@@ -903,6 +909,22 @@ def _phrasing_overlap(query: _Query, indexed: _IndexedFact) -> dict[int, float]:
         for i in indexed.phrasings_with.get(term, ()):
             shared[i] += weight
     return shared
+
+
+def _sets_side_by_side(entities: set[str], kind_of: dict[str, str]) -> bool:
+    """Whether the question names two or more things of one kind ("GPT and Gemma", "LeCun,
+    Altman and Zuckerberg"): it asks how they compare, which a fact naming each of them tells."""
+    distinct = {e for e in entities if not any(e != other and e in other.split() for other in entities)}
+    kinds = {kind_of.get(e) for e in distinct}
+    return len(distinct) >= 2 and len(kinds) == 1 and None not in kinds
+
+
+def _with_e(word: str) -> str | None:
+    """The form with a final "e" of an inflected word ("taking", "coded"), if it is one."""
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)] + "e"
+    return None
 
 
 def _skeleton(word: str) -> str:

@@ -284,6 +284,60 @@ def test_two_unrelated_facts_too_close_to_call_abstain_with_both_as_suggestions(
     assert {s.fact_id for s in answer.suggestions} == {"red-cost", "red-size"}
 
 
+def _rivals_base(kinds: dict[str, str]) -> FactBase:
+    """Two rivals, a fact on how they compare, a fact on each, and facts on other things."""
+    named = {
+        "acme-globex": ("How do Acme and Globex compare?", ["acme versus globex", "acme or globex"], ["Acme", "Globex"]),
+        "acme-products": ("What does Acme sell?", ["acme products", "acme catalogue"], ["Acme"]),
+        "globex-home": ("Where is Globex based?", ["globex headquarters", "globex offices"], ["Globex"]),
+    }
+    others = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    facts = [
+        _fact(fid, question, alternates).model_copy(update={"entities": entities})
+        for fid, (question, alternates, entities) in named.items()
+    ] + [_fact(word, f"What is {word}?", [f"{word} explained", f"tell me about {word}"]) for word in others]
+    return _tiny_base(facts).model_copy(update={"entity_kinds": kinds})
+
+
+def test_a_question_setting_things_of_one_kind_side_by_side_asks_how_they_compare() -> None:
+    engine = Engine(_rivals_base({"Acme": "company", "Globex": "company"}))
+    answer = engine.answer("Who is winning, Acme or Globex?")
+    assert answer.fact_id == "acme-globex"
+    parts = next(p for p in engine.rank("Who is winning, Acme or Globex?") if p.fact_id == "acme-globex")
+    assert "asked_about" not in parts.penalties
+    # One of them alone, asked something no fact covers, is still not answered by its fact.
+    assert "asked_about" in next(p for p in engine.rank("Acme's winning streak") if p.fact_id == "acme-products").penalties
+
+
+def test_things_of_different_kinds_named_together_still_need_what_is_asked_about_them() -> None:
+    engine = Engine(_rivals_base({"Acme": "company", "Globex": "place"}))
+    parts = next(p for p in engine.rank("Who is winning, Acme or Globex?") if p.fact_id == "acme-globex")
+    assert "asked_about" in parts.penalties
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who comes out ahead, Gemma or GPT?", "gemma-and-gpt"),
+        ("are OpenAI and Google hiding their models?", "closed-models-openai-google"),
+        ("how does Llama 2 differ from Llama 4?", "llama-versions"),
+    ],
+)
+def test_rivals_set_side_by_side_find_the_fact_comparing_them(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize("question", ["is Llama 4 out yet?", "any Llama 4 yet"])
+def test_yet_only_says_when_the_asker_expects_it(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "llama-4"
+
+
+def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
+    engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
+    query = engine._analyze("taking over")
+    assert engine.canon("make") not in query.terms and engine.canon("take") in query.terms
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
