@@ -332,6 +332,14 @@ def test_yet_only_says_when_the_asker_expects_it(engine: Engine, question: str) 
     assert engine.answer(question).fact_id == "llama-4"
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("is Gemma in the articles", "gemma-and-gpt"), ("what llama models are covered in the articles?", "llama-versions")],
+)
+def test_the_articles_the_base_is_built_from_name_no_subject(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")
