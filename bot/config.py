@@ -19,7 +19,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 class Thresholds(BaseModel):
     """When the engine answers and when it abstains; calibrated on tests/eval (see README)."""
 
-    min_score: float = Field(default=0.53, ge=0.0, le=1.0)
+    min_score: float = Field(default=0.52, ge=0.0, le=1.0)
     """Below this best score the engine says it doesn't know."""
     min_margin: float = Field(default=0.06, ge=0.0, le=1.0)
     """Two unrelated facts closer than this are too close to call."""
