@@ -216,6 +216,11 @@ def test_the_share_price_is_not_a_stake_nor_a_cost_and_stock_is_no_slip_for_stac
     assert engine.answer("how much of scale ai's shares does meta hold").fact_id == "scale-ai-stake"
 
 
+@pytest.mark.parametrize("question", ["what will llama 4 deliver", "what is Llama 4 going to bring?"])
+def test_what_something_delivers_is_what_it_brings(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "llama-4"
+
+
 @pytest.mark.parametrize("question", ["what's openuk's problem with meta", "openuk's complaints about meta"])
 def test_a_problem_with_or_a_complaint_about_something_is_criticism(engine: Engine, question: str) -> None:
     assert engine.answer(question).fact_id == "openuk-criticism"
