@@ -77,7 +77,7 @@ STOPWORDS = frozenset(
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little
     maybe perhaps probably basically honestly literally seriously actually really totally
     currently recently lately still even already anyway anyways though although however
-    supposed apparently yet article articles
+    supposed apparently yet article articles regarding concerning toward towards per according
     """.split()
 )
 

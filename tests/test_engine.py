@@ -216,6 +216,17 @@ def test_the_share_price_is_not_a_stake_nor_a_cost_and_stock_is_no_slip_for_stac
     assert engine.answer("how much of scale ai's shares does meta hold").fact_id == "scale-ai-stake"
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("per Zuckerberg, what do developers get out of open models?", "developers-benefit"),
+        ("what does LeCun say regarding regulation?", "lecun-careful-regulation"),
+    ],
+)
+def test_words_that_only_attribute_or_point_at_a_subject_ask_nothing(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 @pytest.mark.parametrize("question", ["what will llama 4 deliver", "what is Llama 4 going to bring?"])
 def test_what_something_delivers_is_what_it_brings(engine: Engine, question: str) -> None:
     assert engine.answer(question).fact_id == "llama-4"
