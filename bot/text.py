@@ -93,7 +93,7 @@ FRAMING_IDIOMS = tuple(
     any word on|any news on|any update on|any updates on|anything known about|is anything known about
     what the gist of|give me the gist of|in a nutshell|long story short|tl dr|tldr|eli5
     in plain english|in simple terms|in layman terms|off the top of your head|to be honest
-    out of curiosity|for context
+    out of curiosity|for context|its own|their own|his own|her own|our own|my own|your own
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )

@@ -356,6 +356,13 @@ def test_the_articles_the_base_is_built_from_name_no_subject(engine: Engine, que
     assert engine.answer(question).fact_id == expected
 
 
+def test_ones_own_is_no_ownership(engine: Engine) -> None:
+    """"Own" is in the stake group, as in "does Meta own Scale AI"; "its own models" owns nothing."""
+    assert engine.canon("stake") not in engine._analyze("how much of its own money is Meta spending on GPUs?").terms
+    assert engine.answer("how much of its own money is Meta spending on GPUs?").fact_id == "gpu-spending"
+    assert engine.answer("does Meta own Scale AI?").fact_id == "scale-ai-stake"
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")
