@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.discord_adapter import content_nonce
 from adapters.discord_digest import to_embeds
 from adapters.slack_digest import to_blocks, to_fallback_text
-from adapters.slack_retry import web_api_retries
+from adapters.slack_retry import may_have_gone_through, status_and_code, web_api_retries
 from bot.config import Settings
 from bot.db import Database
 from bot.digest import Digest
@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("adapters.digest")
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-# Slack's errors that no retry can fix are every error but these.
-_SLACK_TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+# Slack's errors that no retry can fix are every error but these, and those after which the
+# message may have been posted (`may_have_gone_through`: internal_error, fatal_error, most 5xx).
+_SLACK_TRANSIENT = {"ratelimited", "service_unavailable", "request_timeout"}
 _MAYBE_POSTED = "the message may have been posted, so it is not sent again"
 
 
@@ -65,19 +66,24 @@ class DiscordPoster(Protocol):
 def to_send_failure(error: BaseException, *, platform: str | None = None) -> SendFailure | None:
     """A platform error as a SendFailure (transient: 429, 5xx, network); None for anything else.
 
-    A timeout or a dropped connection after the request went out, or a Discord 5xx, may have
-    posted the message all the same (`maybe_posted`). On Discord sending it again at once is
-    safe (the message's nonce makes Discord return the first one); on Slack it is not, so
-    such a failure is final there. A request that never connected posted nothing.
+    A timeout or a dropped connection after the request went out, a 5xx (but for Slack's own
+    service_unavailable), or Slack's internal_error and fatal_error (which Slack says may come
+    after part of the call was carried out) may have posted the message all the same
+    (`maybe_posted`). On Discord sending it again at once is safe (the message's nonce makes
+    Discord return the first one); on Slack it is not, so such a failure is final there. A
+    request that never connected posted nothing.
     """
     if isinstance(error, SendFailure):
         return error
     if isinstance(error, SlackApiError):
-        status = error.response.status_code
-        code = str(error.response.get("error") or f"HTTP {status}")
-        retry_after = _float(error.response.headers.get("retry-after") or error.response.headers.get("Retry-After"))
-        transient = status == 429 or status >= 500 or code in _SLACK_TRANSIENT
-        return SendFailure(f"Slack: {code}", transient=transient, retry_after=retry_after)
+        status, code = status_and_code(error)
+        problem = code or (f"HTTP {status}" if status else "an answer that is not Slack's JSON")
+        if may_have_gone_through(error):
+            return SendFailure(f"Slack: {problem}; {_MAYBE_POSTED}", transient=False, maybe_posted=True)
+        headers = getattr(error.response, "headers", None) or {}
+        retry_after = _float(headers.get("retry-after") or headers.get("Retry-After"))
+        transient = status == 429 or (status or 0) >= 500 or code in _SLACK_TRANSIENT
+        return SendFailure(f"Slack: {problem}", transient=transient, retry_after=retry_after)
     if isinstance(error, discord.HTTPException):
         status = error.status
         response = getattr(error, "response", None)

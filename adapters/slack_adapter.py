@@ -17,7 +17,7 @@ import math
 import re
 import sqlite3
 import time
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any, Awaitable, Callable, Literal, Mapping
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -51,7 +51,13 @@ from adapters.slack_blocks import (
     to_blocks,
     to_text,
 )
-from adapters.slack_retry import retry_after, web_api_retries
+from adapters.slack_retry import (
+    may_have_gone_through,
+    posting_url_retries,
+    retry_after,
+    status_and_code,
+    web_api_retries,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,10 @@ EVENTS_PATH = "/slack/events"
 SORRY = "Sorry, something went wrong on my side; please try again in a moment."
 GONE = "I can't find that answer any more; please ask again."
 CANT_SHARE = "I couldn't post in this channel; invite me to it (type `/invite` and pick me), then try again."
+SHARE_UNSURE = (
+    "Slack didn't confirm that the answer was shared, but it may have gone through: "
+    "check the channel before you share it again."
+)
 THANKS = {"up": "Thanks, your 👍 is recorded.", "down": "Thanks, your 👎 is recorded; it helps me improve."}
 HELP_WORDS = frozenset({"help", "?", "topics"})
 RESPOND_ATTEMPTS = 3
@@ -71,6 +81,12 @@ SERVER_ERROR_BACKOFF = 0.5
 """Seconds before retrying a response_url after a 5xx, doubled for each further retry."""
 CONNECT_WAIT = 10.0
 """Seconds `start()` waits for the Socket Mode websocket before leaving it to connect in the background."""
+PING_INTERVAL = 10.0
+"""Seconds between Socket Mode pings; slack_sdk also waits this long between two attempts to connect."""
+RECONNECT_WAIT = 30.0
+"""Seconds a Socket Mode websocket URL is given to connect before Slack is asked for a new one."""
+RECONNECT_WAIT_MAX = 300.0
+"""The longest, in seconds, that RECONNECT_WAIT grows to, doubling while connecting keeps failing."""
 CLAIM_WAIT = 1.0
 """Seconds an event's claim waits for a busy database before the event is handled as new."""
 REFUSED_LOG_EVERY = 60.0
@@ -84,6 +100,9 @@ _WRITTEN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 # Fields of an event or interaction payload that the listeners read as JSON objects.
 _OBJECT_FIELDS = ("event", "user", "channel", "team", "container", "message", "view", "enterprise")
 _SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret")
+
+Delivery = Literal["sent", "refused", "unknown"]
+"""What became of a post: made, refused (nothing was posted), or unknown (it may have been posted)."""
 
 
 def _stripped(settings: Settings) -> Settings:
@@ -235,9 +254,13 @@ class SlackBot:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         connect_wait: float = CONNECT_WAIT,
+        ping_interval: float = PING_INTERVAL,
+        reconnect_wait: float = RECONNECT_WAIT,
     ) -> None:
         """`sleep` waits out retries (response_url, 429s); `connect_wait` is how long `start()`
-        waits for the Socket Mode websocket."""
+        waits for the Socket Mode websocket; `ping_interval` is slack_sdk's, between pings and
+        between its attempts to reconnect; `reconnect_wait` is how long a websocket URL that
+        gives no connection is kept (it doubles up to RECONNECT_WAIT_MAX while that lasts)."""
         settings = _stripped(settings)
         check_settings(settings)
         self.settings = settings
@@ -245,6 +268,8 @@ class SlackBot:
         self._sleep = sleep
         self._clock = clock
         self._connect_wait = connect_wait
+        self._ping_interval = ping_interval
+        self._reconnect_wait = reconnect_wait
         self.mode = settings.slack_mode
         self.feedback = FeedbackStore(db)
         self.events = EventClaims(db, clock=clock)
@@ -265,6 +290,7 @@ class SlackBot:
         self._refused_logged_at: float | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
+        self._url_keeper: asyncio.Task[None] | None = None
         self._started = False
         self._closed = False
         self._register()
@@ -330,7 +356,13 @@ class SlackBot:
         self._started = True
         if self.mode != "socket":
             return
-        self._socket = AsyncSocketModeHandler(self.bolt_app, app_token=self.settings.slack_app_token, web_client=self.client)
+        self._socket = AsyncSocketModeHandler(
+            self.bolt_app,
+            app_token=self.settings.slack_app_token,
+            web_client=self.client,
+            ping_interval=self._ping_interval,
+        )
+        self._url_keeper = asyncio.create_task(self._renew_dead_urls(), name="slack-socket-urls")
         opened = await self._token_checked(
             self.client.apps_connections_open(app_token=self.settings.slack_app_token or ""),
             rejected="SLACK_APP_TOKEN was rejected by Slack ({code}): create an app-level token with the "
@@ -353,6 +385,40 @@ class SlackBot:
             self._socket.client.wss_uri = None
             log.warning("cannot open the Slack Socket Mode websocket; retrying in the background")
         self._connecting = asyncio.create_task(self._socket.connect_async(), name="slack-socket-connect")
+
+    async def _renew_dead_urls(self) -> None:
+        """Have slack_sdk ask Slack for a new websocket URL when the one it holds gives no connection.
+
+        After a drop slack_sdk asks apps.connections.open for a URL, then retries that URL every
+        `ping_interval` for ever: a URL that failed once (it expired while the network was down, or
+        Slack's end of it is gone) never works, and the bot stayed unconnected until restarted.
+        slack_sdk's connect loop asks for a new URL whenever it holds none, so a URL that has not
+        given a connection for a whole `reconnect_wait` is dropped. The wait doubles, up to
+        RECONNECT_WAIT_MAX, while connecting fails (apps.connections.open is rate limited to about one
+        call a minute), and starts again from `reconnect_wait` once connected.
+        """
+        wait = self._reconnect_wait
+        suspect: str | None = None
+        while True:
+            await asyncio.sleep(wait)
+            socket = self._socket
+            if socket is None or self._closed:
+                return
+            if self.connected:
+                wait, suspect = self._reconnect_wait, None
+                continue
+            url = socket.client.wss_uri
+            if url is None or url != suspect:
+                suspect = url  # a URL fetched since the last look gets a whole wait of its own
+                continue
+            log.warning(
+                "the Slack Socket Mode websocket URL has given no connection for %.0f s or more; "
+                "asking Slack for a new one",
+                wait,
+            )
+            socket.client.wss_uri = None
+            suspect = None
+            wait = next_reconnect_wait(wait, first=self._reconnect_wait)
 
     async def _check_bot_token(self) -> None:
         """ConfigError if Slack rejects the bot token; if Slack can't be asked, the first request will."""
@@ -383,8 +449,9 @@ class SlackBot:
 
     async def close(self) -> None:
         self._closed = True
-        if self._connecting is not None and not self._connecting.done():
-            self._connecting.cancel()
+        for task in (self._connecting, self._url_keeper):
+            if task is not None and not task.done():
+                task.cancel()
         if self._socket is not None:
             try:
                 await self._socket.close_async()
@@ -407,14 +474,22 @@ class SlackBot:
 
     async def _web(self, method: str, **kwargs: Any) -> AsyncSlackResponse | None:
         """Call a Web API method; on failure log what was being done and return None."""
+        response, _ = await self._web_call(method, **kwargs)
+        return response
+
+    async def _web_call(
+        self, method: str, **kwargs: Any
+    ) -> tuple[AsyncSlackResponse, None] | tuple[None, Exception]:
+        """Call a Web API method: its response, or (logged with what was being done) its error."""
         where = kwargs.get("channel") or kwargs.get("user_id") or "-"
         try:
-            return await self.client.api_call(method, json=kwargs)
+            return await self.client.api_call(method, json=kwargs), None
         except SlackApiError as error:
-            log.error("Slack %s failed for %s: %s", method, where, error.response.get("error"))
+            log.error("Slack %s failed for %s: %s", method, where, status_and_code(error)[1] or error)
+            return None, error
         except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             log.error("Slack %s failed for %s: %s: %s", method, where, type(error).__name__, error)
-        return None
+            return None, error
 
     async def post_blocks(
         self, channel: str, *, blocks: list[dict], text: str, raise_errors: bool = False
@@ -438,28 +513,40 @@ class SlackBot:
         A 429 is retried after its Retry-After and a 5xx after a short backoff, at most
         RESPOND_ATTEMPTS posts in all; any other refusal is final.
         """
+        return await self._send_to_url(response_url, message, once=False) == "sent"
+
+    async def _send_to_url(self, response_url: str | None, message: dict[str, Any], *, once: bool) -> Delivery:
+        """Send `message` to a response_url, retrying as `_respond` says.
+
+        With `once`, for a message that must not appear twice, nothing that may have posted is
+        sent again: a 5xx, a timeout or a connection lost after the request went out is
+        "unknown", and only a 429 or a connection never made is retried.
+        """
         if not response_url:
             log.error("Slack gave no response_url to reply to")
-            return False
-        client = AsyncWebhookClient(url=response_url)
+            return "refused"
+        client = AsyncWebhookClient(url=response_url, retry_handlers=posting_url_retries() if once else None)
         for attempt in range(1, RESPOND_ATTEMPTS + 1):
             try:
                 response = await client.send_dict(message)
             except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
                 log.error("Slack response_url failed: %s: %s", type(error).__name__, error)
-                return False
+                return "unknown" if once and may_have_gone_through(error) else "refused"
             if response.status_code == 200:
-                return True
+                return "sent"
+            if once and response.status_code >= 500:
+                log.error("Slack response_url answered %s %s; not sent again", response.status_code, response.body)
+                return "unknown"
             delay = _retry_delay(response.status_code, response.headers, attempt=attempt)
             if delay is None or attempt == RESPOND_ATTEMPTS:
                 log.error(
                     "Slack response_url refused the reply: %s %s (after %d %s)",
                     response.status_code, response.body, attempt, "attempt" if attempt == 1 else "attempts",
                 )
-                return False
+                return "refused"
             log.warning("Slack response_url answered %s; retrying in %.1f s", response.status_code, delay)
             await self._sleep(delay)
-        return False
+        return "refused"
 
     # -- listeners ---------------------------------------------------------------------------
 
@@ -590,16 +677,31 @@ class SlackBot:
             return
         channel = _channel_of(body)
         blocks = to_blocks(answer, asked_by=_object(body.get("user")).get("id"))
-        shared = channel is not None and await self._post(channel, blocks=blocks, text=to_text(answer)) is not None
-        if not shared:
-            # The bot may not be in the channel; a response_url can still post there for the user.
-            shared = await self._respond(
-                url, response_type="in_channel", replace_original=False, blocks=blocks, text=to_text(answer)
+        shared: Delivery = "refused"
+        if channel is not None:
+            shared = await self._post_once(channel, blocks=blocks, text=to_text(answer))
+        if shared == "refused":
+            # Nothing was posted: the bot may not be in the channel, and a response_url can still
+            # post there for the user. After a post that may have gone through it would be a second.
+            shared = await self._send_to_url(
+                url,
+                {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": to_text(answer)},
+                once=True,
             )
-        if shared:
+        if shared == "sent":
             await self._respond(url, delete_original=True)
+        elif shared == "unknown":
+            log.warning("a shared answer may or may not be in %s; not posted again", channel)
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=SHARE_UNSURE)
         else:
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
+
+    async def _post_once(self, channel: str, *, blocks: list[dict], text: str) -> Delivery:
+        """Post a message with chat.postMessage, telling a refusal from a failure after which it may be there."""
+        response, error = await self._web_call("chat.postMessage", **_message(channel, text=text, blocks=blocks))
+        if response is not None:
+            return "sent"
+        return "unknown" if may_have_gone_through(error) else "refused"
 
     async def _on_suggestion(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         """Answer the suggested question in place of the "I don't know" message."""
@@ -751,6 +853,12 @@ def _retry_delay(status: int, headers: Mapping[str, Any], *, attempt: int) -> fl
     if 500 <= status < 600:
         return SERVER_ERROR_BACKOFF * 2 ** (attempt - 1)
     return None
+
+
+def next_reconnect_wait(wait: float, *, first: float = RECONNECT_WAIT) -> float:
+    """The wait after `wait` for a websocket URL that gave no connection: doubled, at most
+    RECONNECT_WAIT_MAX (or `first`, if that is longer)."""
+    return min(wait * 2, max(RECONNECT_WAIT_MAX, first))
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:

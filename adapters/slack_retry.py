@@ -1,5 +1,6 @@
 """How the bot's Slack Web API clients retry: 429s after their Retry-After, dropped
-connections only where a second call cannot post twice. The live bot and `digest send` share it."""
+connections only where a second call cannot post twice. The live bot and `digest send` share it,
+and the one test of whether a failed call may have been carried out all the same."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,13 +24,55 @@ RATE_LIMIT_RETRIES = 2
 """Web API calls answered 429 are made again at most this many times, each after its Retry-After."""
 RATE_LIMIT_WAIT_MAX = 60.0
 """The longest Retry-After, in seconds, a Web API call waits out; a longer one fails the call."""
+MAYBE_DONE_ERRORS = frozenset({"internal_error", "fatal_error"})
+"""Slack error codes after which, Slack documents, some of the call may have been carried out."""
 # Web API methods that post something new: made twice, they post it twice.
 _POSTING_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage"})
+# Error codes of a 5xx in which Slack says it did not serve the call.
+_NOT_SERVED_ERRORS = frozenset({"service_unavailable"})
 
 
 def web_api_retries(*, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> list[AsyncRetryHandler]:
     """The retry handlers for an AsyncWebClient; `sleep` waits out 429s."""
     return [_ConnectionRetry(), _RateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES, sleep=sleep)]
+
+
+def posting_url_retries() -> list[AsyncRetryHandler]:
+    """The retry handlers for an AsyncWebhookClient whose post must not be made twice: a retry
+    only when the connection was never made (slack_sdk's default retries a dropped one too)."""
+    return [_ConnectionRetry(posts=True)]
+
+
+def may_have_gone_through(error: BaseException) -> bool:
+    """Whether a Web API call that failed with `error` may have been carried out all the same.
+
+    Yes after a timeout or a connection lost once the request was sent, a 5xx (unless its body
+    is Slack's own `service_unavailable`), an answer that can't be read, and the error codes of
+    MAYBE_DONE_ERRORS. No when Slack refused the call: any other error code, a 429, or a
+    connection that was never made. Made again, a call that may have gone through can post twice.
+    """
+    if isinstance(error, SlackApiError):
+        status, code = status_and_code(error)
+        if status is not None and 400 <= status < 500:
+            return False  # refused, 429 included
+        if status is not None and status >= 500:
+            return code not in _NOT_SERVED_ERRORS
+        return code is None or code in MAYBE_DONE_ERRORS  # no code: an answer that can't be read
+    return not isinstance(error, aiohttp.ClientConnectorError)
+
+
+def status_and_code(error: SlackApiError) -> tuple[int | None, str | None]:
+    """The HTTP status and Slack's error code of a failed call, None for what its answer lacks.
+
+    slack_sdk puts aiohttp's own response in an error about a body that is not JSON.
+    """
+    response = error.response
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    try:
+        code = response.get("error")
+    except (AttributeError, TypeError, ValueError):  # no JSON object to read it from
+        code = None
+    return (status if isinstance(status, int) else None), (code if isinstance(code, str) else None)
 
 
 def retry_after(headers: Mapping[str, Any]) -> float | None:
@@ -47,8 +91,13 @@ class _ConnectionRetry(AsyncConnectionErrorRetryHandler):
     """Make a Web API call again after a connection failure, unless the call may have gone through.
 
     A server that hangs up can have carried the call out first: chat.postMessage made again
-    then posts the answer twice. A call that posts is made again only if it never connected.
+    then posts the answer twice. A call that posts (a posting method, or any call with `posts`)
+    is made again only if it never connected.
     """
+
+    def __init__(self, *, posts: bool = False) -> None:
+        super().__init__()
+        self._posts = posts
 
     async def _can_retry_async(
         self,
@@ -58,7 +107,7 @@ class _ConnectionRetry(AsyncConnectionErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if urlsplit(request.url).path.rsplit("/", 1)[-1] in _POSTING_METHODS:
+        if self._posts or urlsplit(request.url).path.rsplit("/", 1)[-1] in _POSTING_METHODS:
             return isinstance(error, aiohttp.ClientConnectorError)
         return await super()._can_retry_async(state=state, request=request, response=response, error=error)
 

@@ -18,7 +18,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack_adapter import SORRY, EventClaims, SlackBot
+from adapters.slack_adapter import (
+    RECONNECT_WAIT,
+    RECONNECT_WAIT_MAX,
+    SHARE_UNSURE,
+    SORRY,
+    EventClaims,
+    SlackBot,
+    next_reconnect_wait,
+)
 from adapters.slack_blocks import TOO_LONG, decode_value, encode_value
 from bot.config import Settings
 from bot.db import Database
@@ -605,15 +613,54 @@ async def test_the_digest_sender_sees_slack_failures_as_transient_or_permanent(
 
     send = channel_sender(slack=bot, discord_bot=None)
     digest = build_digest(fact_base, channel="slack:C0DIGEST", day=date(2026, 1, 5), size=2, posted=set())
-    fake.fail("chat.postMessage", "internal_error")
+    fake.fail("chat.postMessage", "service_unavailable")
     with pytest.raises(SendFailure) as transient:
         await send("slack:C0DIGEST", digest)
-    assert transient.value.transient is True
+    assert (transient.value.transient, transient.value.maybe_posted) == (True, False)
     fake.fail("chat.postMessage", "channel_not_found")
     with pytest.raises(SendFailure) as permanent:
         await send("slack:C0DIGEST", digest)
-    assert permanent.value.transient is False
+    assert (permanent.value.transient, permanent.value.maybe_posted) == (False, False)
+    # Slack says part of the call may have been done: the message may be there, so it is not sent again.
+    fake.fail("chat.postMessage", "internal_error")
+    with pytest.raises(SendFailure) as maybe:
+        await send("slack:C0DIGEST", digest)
+    assert (maybe.value.transient, maybe.value.maybe_posted) == (False, True)
     assert (await send("slack:C0DIGEST", digest)).startswith("1700000000.")
+
+
+@pytest.mark.parametrize(
+    ("error", "status"), [("internal_error", 200), ("fatal_error", 200), ("internal_error", 500), ("http_502", 502)]
+)
+async def test_a_digest_slack_may_have_posted_before_an_error_is_not_posted_again(
+    bot: SlackBot, fake: FakeSlackApi, db: Database, fact_base, error: str, status: int
+) -> None:
+    from datetime import date, time as dt_time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from adapters.digest_runner import channel_sender
+    from bot.digest_schedule import DigestSchedule, DigestScheduler
+    from bot.digest_store import DigestStore
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    day = date(2026, 1, 5)
+    # These were retried with backoff like a 503: Slack had posted the first time, and the retry posted again.
+    fake.fail_after_doing("chat.postMessage", error, status=status)
+    scheduler = DigestScheduler(
+        channels=["slack:C0DIGEST"],
+        schedule=DigestSchedule(at=dt_time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+        store=DigestStore(db),
+        base=lambda: fact_base,
+        size=2,
+        send=channel_sender(slack=bot, discord_bot=None),
+        sleep=no_wait,
+    )
+    outcome = await scheduler.post("slack:C0DIGEST", day=day)
+    assert [c.body["channel"] for c in fake.calls_to("chat.postMessage", ok_only=False)] == ["C0DIGEST"]
+    assert outcome.status == "failed" and "may have been posted" in outcome.reason
+    assert scheduler.store.run("slack:C0DIGEST", day).status == "failed"
 
 
 # -- /ask and buttons --------------------------------------------------------------------------
@@ -765,15 +812,58 @@ async def test_share_with_an_injected_ping_in_the_value_posts_it_escaped(http: T
     assert "<!channel>" not in json.dumps([post.body["text"], without_values(post.body["blocks"])])
 
 
-async def test_share_falls_back_to_the_response_url_when_the_bot_is_not_in_the_channel(
-    http: TestClient, fake: FakeSlackApi
+@pytest.mark.parametrize("refusal", ["not_in_channel", "channel_not_found"])
+async def test_share_falls_back_to_the_response_url_when_slack_refused_the_post(
+    http: TestClient, fake: FakeSlackApi, refusal: str
 ) -> None:
-    fake.fail("chat.postMessage", "not_in_channel")
+    fake.fail("chat.postMessage", refusal)
     share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
     await click(http, fake, share, ephemeral=True)
     replies = await fake.wait_for("response:act", count=2)
     assert replies[0].body["response_type"] == "in_channel" and "scale-ai-stake" in json.dumps(replies[0].body)
     assert replies[1].body == {"delete_original": True}
+    assert fake.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    "outcome", ["timeout", "hang-up", "internal_error", "fatal_error", "http_500@500", "http_503@503"]
+)
+async def test_a_share_slack_may_have_posted_is_not_posted_again_by_the_response_url(
+    http: TestClient, fake: FakeSlackApi, bot: SlackBot, outcome: str
+) -> None:
+    # chat.postMessage posts, but the bot can't tell; the response_url fallback then posted the
+    # answer a second time, under the first one.
+    if outcome == "timeout":
+        bot.client.timeout = 0.2
+        fake.stall_once("chat.postMessage")
+    elif outcome == "hang-up":
+        fake.hang_up_once("chat.postMessage")
+    else:
+        error, _, status = outcome.partition("@")
+        fake.fail_after_doing("chat.postMessage", error, status=int(status or 200))
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    assert await click(http, fake, share, ephemeral=True) == 200
+    [reply] = await fake.wait_for("response:act")
+    assert reply.body == {"response_type": "ephemeral", "replace_original": False, "text": SHARE_UNSURE}
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert [c.body for c in fake.calls_to("response:act", ok_only=False)] == [reply.body], "nothing else was sent"
+
+
+@pytest.mark.parametrize("outcome", ["hang-up", "http_500@500"])
+async def test_a_share_the_response_url_may_have_posted_is_not_sent_again(
+    http: TestClient, fake: FakeSlackApi, outcome: str
+) -> None:
+    # slack_sdk's webhook client made the post again after a dropped connection, and a 5xx was retried.
+    fake.fail("chat.postMessage", "not_in_channel")
+    if outcome == "hang-up":
+        fake.hang_up_once("response:act")
+    else:
+        fake.fail_after_doing("response:act", "internal_error", status=500)
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    await click(http, fake, share, ephemeral=True)
+    await fake.wait_until(lambda: any(c.body.get("text") == SHARE_UNSURE for c in fake.calls), what="the warning")
+    sent = [c.body.get("response_type") for c in fake.calls_to("response:act", ok_only=False)]
+    assert sent == ["in_channel", "ephemeral"]
 
 
 async def test_a_suggestion_answers_in_place_of_the_abstention(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
@@ -921,6 +1011,41 @@ async def test_socket_mode_start_returns_when_the_websocket_url_fails_and_connec
     finally:
         await slack.close()
     assert not slack.connected
+
+
+@pytest.mark.parametrize("abruptly", [False, True], ids=["close-frame", "connection-cut"])
+async def test_a_socket_that_drops_later_reconnects_with_a_fresh_url_when_the_next_one_is_dead(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, abruptly: bool
+) -> None:
+    # slack_sdk asks for a new URL after a drop, but retries that URL for ever when it fails:
+    # once it had, the bot stayed connected to nothing and answered nobody until restarted.
+    settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-test", slack_signing_secret=None)
+    slack = SlackBot(settings, AskService(engine), db=db, ping_interval=0.05, reconnect_wait=0.1)
+    try:
+        await slack.start()
+        assert slack.connected and fake.socket_connections == 1
+        fake.dead_socket_url_once()
+        assert await fake.drop_sockets(abruptly=abruptly) == 1
+        await fake.wait_until(lambda: fake.socket_connections == 2, timeout=10, what="a second websocket")
+        opened = fake.calls_to("apps.connections.open")
+        assert len(opened) == 3, "the start's URL, the dead one, then a fresh one"
+        await fake.send_envelope(envelope(event_body(dm(QUESTION), event_id="EvS1"), envelope_id="env-1"))
+        await fake.wait_for_ack("env-1")
+        [post] = await fake.wait_for("chat.postMessage")
+        assert post.body["channel"] == "D111"
+        await fake.wait_until(lambda: slack.connected, what="the bot to count itself connected")
+    finally:
+        await slack.close()
+    assert not slack.connected
+
+
+def test_a_dead_websocket_url_is_replaced_ever_more_slowly_but_at_least_every_five_minutes() -> None:
+    # apps.connections.open allows about one call a minute: an outage must not spend it all.
+    waits = [RECONNECT_WAIT]
+    for _ in range(6):
+        waits.append(next_reconnect_wait(waits[-1]))
+    assert waits == [30.0, 60.0, 120.0, 240.0, RECONNECT_WAIT_MAX, RECONNECT_WAIT_MAX, RECONNECT_WAIT_MAX]
+    assert next_reconnect_wait(600.0, first=600.0) == 600.0, "a first wait over the cap is kept, not shortened"
 
 
 async def test_socket_mode_with_a_rejected_app_token_is_a_config_error(

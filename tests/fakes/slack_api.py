@@ -2,8 +2,8 @@
 
 It also serves `response_url` endpoints (`/response/<name>`, steered and recorded as the
 method `response:<name>`) and the Socket Mode websocket that `apps.connections.open` points
-at: it sends `hello`, then every envelope a test queues, and records the app's acks. Tests
-assert on what it received, never on mocks.
+at: it sends `hello`, then every envelope a test queues, and records the app's acks; a test
+can drop those connections. Tests assert on what it received, never on mocks.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ class _Plan:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     hang_up: bool = False
+    done: bool = False
+    """Carry the call out (recorded as done) before answering `payload` with `status`."""
+    stall: bool = False
+    """Carry the call out, then hold the answer back until the fake closes."""
 
 
 class FakeSlackApi(LoopbackServer):
@@ -55,10 +59,12 @@ class FakeSlackApi(LoopbackServer):
         self.acks: list[dict[str, Any]] = []
         self.socket_connections = 0
         self._dead_socket_urls = 0
+        self._transports: dict[web.WebSocketResponse, asyncio.BaseTransport] = {}
         self._plans: dict[str, list[_Plan]] = {}
         self._ts = itertools.count(1)
         self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._changed = asyncio.Condition()
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
@@ -70,6 +76,10 @@ class FakeSlackApi(LoopbackServer):
     async def start(self) -> "FakeSlackApi":
         await self._serve(self._app)
         return self
+
+    async def close(self) -> None:
+        self._released.set()
+        await super().close()
 
     @property
     def base_url(self) -> str:
@@ -102,14 +112,41 @@ class FakeSlackApi(LoopbackServer):
         """The next `times` calls of `method` get `{"ok": false, "error": error}` (HTTP 200, like Slack)."""
         self._plans.setdefault(method, []).append(_Plan(200, {"ok": False, "error": error}, times=times))
 
+    def fail_after_doing(self, method: str, error: str, *, status: int = 200) -> None:
+        """The next call of `method` is carried out (recorded as done), then answered
+        `{"ok": false, "error": error}` with HTTP `status`: what Slack's internal_error and
+        fatal_error can be, or a 5xx that came after the work was done."""
+        self._plans.setdefault(method, []).append(_Plan(status, {"ok": False, "error": error}, done=True))
+
     def hang_up_once(self, method: str) -> None:
         """The next call of `method` is carried out (recorded as done) and the connection then
         dropped before any answer: the client sees a server disconnect for a call that went through."""
         self._plans.setdefault(method, []).append(_Plan(200, {}, hang_up=True))
 
-    def dead_socket_url_once(self) -> None:
-        """The next apps.connections.open answers a websocket URL that refuses the handshake (404)."""
-        self._dead_socket_urls += 1
+    def stall_once(self, method: str) -> None:
+        """The next call of `method` is carried out (recorded as done) and its answer held back
+        until the fake closes: a client with a timeout gives up on a call that went through."""
+        self._plans.setdefault(method, []).append(_Plan(200, {}, stall=True))
+
+    def dead_socket_url_once(self, *, times: int = 1) -> None:
+        """The next `times` apps.connections.open answer a websocket URL that refuses the handshake (404)."""
+        self._dead_socket_urls += times
+
+    async def drop_sockets(self, *, abruptly: bool = False) -> int:
+        """End every open Socket Mode connection from Slack's side; how many there were.
+
+        By default with a close frame, as Slack does when it moves a connection; `abruptly`
+        cuts the TCP connection with no frame at all, as a network failure does.
+        """
+        dropped = list(self._sockets)
+        for ws in dropped:
+            if abruptly:
+                transport = self._transports.get(ws)
+                if transport is not None:
+                    transport.abort()
+            else:
+                await ws.close()
+        return len(dropped)
 
     async def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Queue a Socket Mode envelope for the connected app."""
@@ -176,18 +213,28 @@ class FakeSlackApi(LoopbackServer):
         body = await self._body(request)
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
         plan = self._next_plan(method)
-        if plan is not None and plan.hang_up:
-            self._canned(method, body)
-            await self._record(Call(method, body, headers))
-            assert request.transport is not None
-            request.transport.abort()
-            raise asyncio.CancelledError  # the answer can't be sent: stop handling the request
         if plan is not None:
-            await self._record(Call(method, body, headers, status=plan.status, ok=False))
-            return _json(plan.payload, status=plan.status, headers=plan.headers)
+            if plan.hang_up or plan.done or plan.stall:
+                payload = self._canned(method, body)
+                await self._record(Call(method, body, headers))
+                if plan.stall:
+                    await self._released.wait()
+                    return _json(payload)
+            else:
+                await self._record(Call(method, body, headers, status=plan.status, ok=False))
+            return self._planned(request, plan)
         payload = self._canned(method, body)
         await self._record(Call(method, body, headers))
         return _json(payload)
+
+    @staticmethod
+    def _planned(request: web.Request, plan: _Plan) -> web.Response:
+        """The planned answer, or for a hang-up none: the connection is dropped."""
+        if plan.hang_up:
+            assert request.transport is not None
+            request.transport.abort()
+            raise asyncio.CancelledError  # the answer can't be sent: stop handling the request
+        return _json(plan.payload, status=plan.status, headers=plan.headers)
 
     def _next_plan(self, method: str) -> _Plan | None:
         plans = self._plans.get(method) or []
@@ -231,8 +278,14 @@ class FakeSlackApi(LoopbackServer):
         body = await self._body(request)
         plan = self._next_plan(method)
         if plan is not None:
-            await self._record(Call(method, body, dict(request.headers), status=plan.status, ok=False))
-            return _json(plan.payload, status=plan.status, headers=plan.headers)
+            if plan.hang_up or plan.done or plan.stall:
+                await self._record(Call(method, body, dict(request.headers)))
+                if plan.stall:
+                    await self._released.wait()
+                    return web.Response(text="ok")
+            else:
+                await self._record(Call(method, body, dict(request.headers), status=plan.status, ok=False))
+            return self._planned(request, plan)
         await self._record(Call(method, body, dict(request.headers)))
         return web.Response(text="ok")
 
@@ -240,7 +293,11 @@ class FakeSlackApi(LoopbackServer):
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.add(ws)
+        if request.transport is not None:
+            self._transports[ws] = request.transport
         self.socket_connections += 1
+        async with self._changed:
+            self._changed.notify_all()
         await ws.send_json(
             {
                 "type": "hello",
@@ -259,6 +316,7 @@ class FakeSlackApi(LoopbackServer):
         finally:
             sender.cancel()
             self._sockets.discard(ws)
+            self._transports.pop(ws, None)
         return ws
 
     async def _send_envelopes(self, ws: web.WebSocketResponse) -> None:
