@@ -1,4 +1,4 @@
-"""The operations endpoints on PORT: /healthz (liveness), /readyz (readiness), /metrics (Prometheus).
+"""The operations endpoints on BOT_HOST:PORT: /healthz (liveness), /readyz (readiness), /metrics (Prometheus).
 
 The same aiohttp app carries any platform routes (`extra_routes`), such as Slack's
 `POST /slack/events` in HTTP mode, so the bot listens on one port in every mode.
@@ -6,7 +6,10 @@ The same aiohttp app carries any platform routes (`extra_routes`), such as Slack
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import socket
 from typing import Callable, Iterable
 
 from aiohttp import web
@@ -60,7 +63,9 @@ would outlast the runtime's whole stop."""
 async def start_ops_server(app: web.Application, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
     """Serve `app` on host:port; `await runner.cleanup()` stops it.
 
-    Port 0 picks a free port (see `runner.addresses`). A port in use is a ConfigError naming PORT.
+    Port 0 picks a free port (see `runner.addresses`). An address that cannot be listened on
+    is a ConfigError naming the setting to change: PORT when the port is taken or reserved,
+    BOT_HOST when the address is not one of this machine's.
     """
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
@@ -69,9 +74,24 @@ async def start_ops_server(app: web.Application, *, port: int, host: str = "0.0.
         await site.start()
     except OSError as error:
         await runner.cleanup()
-        raise ConfigError(
-            f"cannot listen on {host}:{port} for /healthz and /metrics ({error.strerror or error}); "
-            "set PORT to a free port"
-        ) from None
+        raise ConfigError(_cannot_listen(error, host=host, port=port)) from None
     log.info("ops server listening on %s", ", ".join(f"{a[0]}:{a[1]}" for a in runner.addresses))
     return runner
+
+
+def _cannot_listen(error: OSError, *, host: str, port: int) -> str:
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    unresolved = isinstance(error, socket.gaierror)  # its errno is a resolver code, not an OS one
+    # asyncio rewords a bind error ("error while attempting to bind on address ..."); the
+    # errno's own words are shorter and say the same.
+    why = error.strerror if unresolved or not error.errno else os.strerror(error.errno)
+    why = why or str(error)
+    if unresolved or error.errno == errno.EADDRNOTAVAIL:
+        fix = "set BOT_HOST to an address of this machine, like 127.0.0.1, or to 0.0.0.0 for every interface"
+    elif error.errno == errno.EACCES:
+        fix = "set PORT to 1024 or above (lower ports need privileges)"
+    elif error.errno == errno.EADDRINUSE:
+        fix = "set PORT to a free port"
+    else:
+        fix = "check BOT_HOST and PORT"
+    return f"cannot listen on {where} for /healthz and /metrics ({why}); {fix}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -14,6 +16,7 @@ from bot.errors import ConfigError
 
 MAX_RETENTION_DAYS = 36500
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
 class Thresholds(BaseModel):
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
     bot_rate_limit: int = Field(default=10, ge=0)
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
+    # Every interface by default: in a container, the probes and Slack's requests come from outside it.
+    bot_host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=0, le=65535)
 
     slack_bot_token: str | None = None
@@ -70,6 +75,21 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_data_dir_is_default(cls, value: object) -> object:
         return Path("./data") if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_host", mode="before")
+    @classmethod
+    def _blank_host_is_default(cls, value: object) -> object:
+        return "0.0.0.0" if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_host")
+    @classmethod
+    def _ip_address_or_host_name(cls, value: str) -> str:
+        host = value.strip()
+        if host.startswith("[") and host.endswith("]") and ":" in host:  # IPv6 as a URL writes it
+            host = host[1:-1]
+        if _is_ip_address(host) or _is_host_name(host):
+            return host
+        raise ValueError(f"{value!r} is not an IP address or host name, like 127.0.0.1 or 0.0.0.0 (every interface)")
 
     @field_validator("log_level")
     @classmethod
@@ -159,6 +179,24 @@ class Settings(BaseSettings):
     @property
     def discord_configured(self) -> bool:
         return self.discord_token is not None
+
+
+def _is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_host_name(text: str) -> bool:
+    """RFC 1123; a last label of digits only is a mistyped IPv4 address (999.1.1.1), not a name."""
+    labels = text.removesuffix(".").split(".")
+    return (
+        len(text) <= 253
+        and all(_HOST_LABEL.fullmatch(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

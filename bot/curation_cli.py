@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,7 +18,7 @@ from bot.errors import UsageError
 from bot.feedback import FeedbackStore
 from bot.models import Answer
 from bot.question_log import QuestionLog
-from bot.report import build_report, printable, to_text, to_yaml
+from bot.report import LogTally, Report, build_report, build_report_from_tally, printable, to_text, to_yaml
 from bot.service import knowledge_dir, load_engine
 from bot.terminal import MAX_QUESTION_CHARS, bound_question, to_json_line
 from bot.text import clean_text
@@ -69,24 +70,36 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: TextIO, *, now
     since = parse_since(args.since, now=now)
     engine = load_engine(settings)
     path = Path(settings.bot_data_dir) / DB_FILE
-    questions: list[dict] = []
-    votes: list[dict] = []
     # Don't create a database just to report that it is empty.
     if path.exists():
-        db = Database(path)
-        try:
-            log = QuestionLog.from_settings(settings, db)
-            log.prune(now=now)  # the retention holds even while the bot is not running
-            questions = log.rows(since=since)
-            votes = FeedbackStore(db).votes(since=since)
-        finally:
-            db.close()
-    report = build_report(questions, votes, engine=engine, since=since)
+        report = _report_from_database(Database(path), settings, engine=engine, since=since, now=now)
+    else:
+        report = build_report([], [], engine=engine, since=since)
     if args.yaml:
         out.write(to_yaml(report, fact_files=fact_files(knowledge_dir(settings))))
     else:
         out.write(to_text(report) + "\n")
     return 0
+
+
+def _report_from_database(
+    db: Database, settings: Settings, *, engine: Engine, since: datetime | None, now: datetime
+) -> Report:
+    """The report with the question log counted by the database: memory stays flat however long the log."""
+    try:
+        log = QuestionLog.from_settings(settings, db)
+        log.prune(now=now)  # the retention holds even while the bot is not running
+        votes = FeedbackStore(db).votes(since=since)
+        with closing(log.unanswered_questions(since=since)) as unanswered:
+            tally = LogTally(
+                statuses=log.status_counts(since=since),
+                reasons=log.abstention_reasons(since=since),
+                answered_facts=frozenset(log.answered_fact_ids(since=since)),
+                unanswered=unanswered,
+            )
+            return build_report_from_tally(tally, votes, engine=engine, since=since)
+    finally:
+        db.close()
 
 
 def explain(engine: Engine, question: str, *, limit: int = EXPLAIN_CANDIDATES) -> dict[str, Any]:

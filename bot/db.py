@@ -17,6 +17,8 @@ from bot.errors import ConfigError
 DB_FILE = "bot.sqlite3"
 # How long a statement waits for another process's write to finish, unless it asks otherwise.
 BUSY_TIMEOUT_SECONDS = 30.0
+# Rows `Database.stream` fetches at a time: few enough to stay small, enough to be quick.
+STREAM_BATCH = 1000
 
 
 def to_db_time(when: datetime) -> str:
@@ -79,6 +81,20 @@ class Database:
     def query(self, sql: str, params: Iterable[Any] = (), *, timeout: float | None = None) -> list[sqlite3.Row]:
         with self._locked(timeout):
             return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[sqlite3.Row]:
+        """Run one query and yield its rows a batch at a time, so a large result never sits in memory.
+
+        Other threads wait for the database until the iteration ends: read it through, or
+        close it (`contextlib.closing`) to end it early.
+        """
+        with self._lock:
+            cursor = self._conn.execute(sql, tuple(params))
+            try:
+                while rows := cursor.fetchmany(STREAM_BATCH):
+                    yield from rows
+            finally:
+                cursor.close()
 
     @contextmanager
     def _locked(self, timeout: float | None) -> Iterator[None]:

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from bot.config import Settings
 from bot.db import Database, to_db_time
@@ -37,6 +37,21 @@ PRUNE_EVERY = timedelta(hours=1)
 WRITE_TIMEOUT_SECONDS = 1.0
 # While the database stays unavailable, the warning is repeated this often, with a count.
 WARN_EVERY = timedelta(hours=1)
+
+# What Python's str.strip() strips (every character whose isspace() is true), so the database
+# folds a question exactly as the report does when it is handed rows.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# The report's reason kind, `(reason or "unknown").split(":", 1)[0]`, in SQL.
+_REASON_KIND = """
+CASE
+    WHEN reason IS NULL OR reason = '' THEN 'unknown'
+    WHEN instr(reason, ':') > 0 THEN substr(reason, 1, instr(reason, ':') - 1)
+    ELSE reason
+END
+"""
 
 log = logging.getLogger(__name__)
 
@@ -174,3 +189,48 @@ class QuestionLog:
             sql += " WHERE asked_at >= ?"
             params = (_stamp(since),)
         return [dict(row) for row in self.db.query(sql + " ORDER BY asked_at, id", params)]
+
+    # The counts below are what the report reads. The database counts, so a report over a long
+    # log holds a handful of numbers, not every row.
+
+    def status_counts(self, *, since: datetime | None = None) -> dict[str, int]:
+        """How many logged questions ended in each status (answered, abstained, help, limited)."""
+        where, params = _window(since)
+        sql = f"SELECT status, COUNT(*) FROM question_log {where} GROUP BY status"
+        return {status: count for status, count in self.db.query(sql, params)}
+
+    def abstention_reasons(self, *, since: datetime | None = None) -> dict[str, int]:
+        """Abstentions per kind of reason: the reason up to any `:` (`unknown_entity:X` counts as
+        `unknown_entity`), `unknown` when there is none."""
+        where, params = _window(since, "status = 'abstained'")
+        sql = f"SELECT {_REASON_KIND} AS kind, COUNT(*) FROM question_log {where} GROUP BY kind"
+        return {kind: count for kind, count in self.db.query(sql, params)}
+
+    def answered_fact_ids(self, *, since: datetime | None = None) -> set[str]:
+        """The facts at least one logged question was answered with."""
+        where, params = _window(since, "status = 'answered'", "fact_id IS NOT NULL", "fact_id != ''")
+        return {row[0] for row in self.db.query(f"SELECT DISTINCT fact_id FROM question_log {where}", params)}
+
+    def unanswered_questions(self, *, since: datetime | None = None) -> Iterator[tuple[str, int]]:
+        """Each distinct question the bot abstained on, stripped and not blank, with how often it
+        came; in no particular order.
+
+        Streamed from the database as it groups them (see `Database.stream`: read it through
+        or close it).
+        """
+        where, params = _window(since, "status = 'abstained'")
+        sql = (
+            f"SELECT trim(question, ?) AS text, COUNT(*) FROM question_log {where} "
+            "GROUP BY text HAVING text != ''"
+        )
+        for text, count in self.db.stream(sql, (WHITESPACE, *params)):
+            yield text, count
+
+
+def _window(since: datetime | None, *conditions: str) -> tuple[str, tuple]:
+    """A WHERE clause for rows asked at or after `since` (if given) that meet every condition."""
+    params: tuple = ()
+    if since is not None:
+        conditions = (*conditions, "asked_at >= ?")
+        params = (_stamp(since),)
+    return ("WHERE " + " AND ".join(conditions) if conditions else ""), params

@@ -1,17 +1,19 @@
 """The curation report: what colleagues asked, what the bot missed, and where the misses belong.
 
-Pure over rows: the question log's rows, the votes table's rows and the current engine go
-in; a Report comes out, and `to_text`/`to_yaml` render it. Nothing here writes anything:
-the YAML is for a curator to review and paste, never applied.
+Pure over counts: the question log counted (a LogTally, from rows or from the database),
+the votes table's rows and the current engine go in; a Report comes out, and
+`to_text`/`to_yaml` render it. Nothing here writes anything: the YAML is for a curator to
+review and paste, never applied.
 """
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import yaml
 from rapidfuzz import fuzz
@@ -24,10 +26,51 @@ CLUSTER_SIMILARITY = 70.0
 # A cluster is compared through at most this many of its questions, which bounds the work
 # on a long log while still letting a cluster grow along a chain of similar phrasings.
 CLUSTER_REPRESENTATIVES = 10
-# Beyond this many distinct missed questions, the rarest are counted but not clustered.
+# Beyond this many distinct missed questions, the rarest are counted but not clustered (and
+# not kept: this bounds the report's memory however long the log).
 MAX_CLUSTERED = 2000
 EXAMPLES = 5
 MAX_YAML_ALTERNATES = 20
+
+
+@dataclass(frozen=True)
+class LogTally:
+    """The question log as the report reads it: counts, never the rows themselves."""
+
+    statuses: Mapping[str, int]
+    """Questions per status: answered, abstained, help, limited."""
+    reasons: Mapping[str, int]
+    """Abstentions per reason kind (see `reason_kind`)."""
+    answered_facts: frozenset[str]
+    """Facts at least one question was answered with."""
+    unanswered: Iterable[tuple[str, int]]
+    """Each distinct abstained question, stripped and not blank, with how often it came; in any
+    order, read once."""
+
+
+def reason_kind(reason: str | None) -> str:
+    """What abstentions are counted by: `unknown_entity:Mistral` is an `unknown_entity`."""
+    return (reason or "unknown").split(":", 1)[0]
+
+
+def tally_rows(rows: Iterable[dict]) -> LogTally:
+    """Count logged question rows (QuestionLog.rows) in one pass."""
+    statuses: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    unanswered: Counter[str] = Counter()
+    answered: set[str] = set()
+    for row in rows:
+        statuses[row["status"]] += 1
+        if row["status"] == "abstained":
+            reasons[reason_kind(row.get("reason"))] += 1
+            text = row["question"].strip()
+            if text:
+                unanswered[text] += 1
+        elif row["status"] == "answered" and row.get("fact_id"):
+            answered.add(row["fact_id"])
+    return LogTally(
+        statuses=statuses, reasons=reasons, answered_facts=frozenset(answered), unanswered=unanswered.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -156,41 +199,51 @@ def nearest_fact(engine: Engine, questions: Iterable[tuple[str, int, str | None]
 
 
 def build_report(
-    questions: list[dict], votes: list[dict], *, engine: Engine, since: datetime | None = None
+    questions: Iterable[dict], votes: list[dict], *, engine: Engine, since: datetime | None = None
 ) -> Report:
     """The report over logged question rows (QuestionLog.rows) and vote rows (FeedbackStore.votes)."""
-    statuses = Counter(row["status"] for row in questions)
-    reasons = Counter(
-        (row.get("reason") or "unknown").split(":", 1)[0] for row in questions if row["status"] == "abstained"
-    )
+    return build_report_from_tally(tally_rows(questions), votes, engine=engine, since=since)
 
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+def build_report_from_tally(
+    tally: LogTally, votes: list[dict], *, engine: Engine, since: datetime | None = None
+) -> Report:
+    """The report over the question log counted and vote rows (FeedbackStore.votes)."""
+    tally_votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for vote in votes:
         if vote.get("fact_id"):
-            tally[vote["fact_id"]][0 if vote["vote"] == "up" else 1] += 1
+            tally_votes[vote["fact_id"]][0 if vote["vote"] == "up" else 1] += 1
     fact_votes = [
         FactVotes(fact_id=f, question=_question_of(engine, f), up=up, down=down)
-        for f, (up, down) in sorted(tally.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
+        for f, (up, down) in sorted(tally_votes.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
     ]
 
     # What was missed: abstentions, and answers somebody voted down.
-    missed: Counter[str] = Counter()
-    abstained_n: Counter[str] = Counter()
     downvoted_n: Counter[str] = Counter()
     skip: dict[str, str | None] = {}
-    for row in questions:
-        if row["status"] == "abstained" and row["question"].strip():
-            text = row["question"].strip()
-            missed[text] += 1
-            abstained_n[text] += 1
-            skip.setdefault(text, None)
     for vote in votes:
         if vote["vote"] == "down" and vote["question"].strip():
             text = vote["question"].strip()
-            missed[text] += 1
             downvoted_n[text] += 1
             skip[text] = vote.get("fact_id")
-    kept = dict(sorted(missed.items(), key=lambda item: (-item[1], item[0]))[:MAX_CLUSTERED])
+    abstained_n: Counter[str] = Counter()
+    missed_total = sum(downvoted_n.values())
+
+    def not_downvoted() -> Iterable[tuple[str, int]]:
+        nonlocal missed_total
+        for text, count in tally.unanswered:
+            missed_total += count
+            if text in downvoted_n:
+                abstained_n[text] += count
+            else:
+                yield text, count
+
+    # Only the MAX_CLUSTERED most missed are clustered, so only they are kept. A question with
+    # no 👎 is missed as often as it abstained: if it is not among the MAX_CLUSTERED most
+    # abstained of those, it cannot be among the most missed either.
+    abstained_n.update(dict(heapq.nsmallest(MAX_CLUSTERED, not_downvoted(), key=_most_first)))
+    missed = abstained_n + downvoted_n
+    kept = dict(sorted(missed.items(), key=_most_first)[:MAX_CLUSTERED])
     clusters = []
     for texts in cluster_questions(kept):
         clusters.append(
@@ -204,27 +257,31 @@ def build_report(
         )
     clusters.sort(key=lambda c: (-c.count, c.questions[0][0]))
 
-    matched = {row["fact_id"] for row in questions if row["status"] == "answered" and row.get("fact_id")}
     order = [f for topic in engine.base.topics.values() for f in topic.fact_ids if f in engine.base.facts]
-    never = [(f, engine.base.facts[f].question) for f in order if f not in matched]
+    never = [(f, engine.base.facts[f].question) for f in order if f not in tally.answered_facts]
 
     phrasings = frozenset(" ".join(words(p)) for fact in engine.base.facts.values() for p in fact.phrasings)
     return Report(
         since=since,
-        asked=len(questions),
-        answered=statuses["answered"],
-        abstained=statuses["abstained"],
-        help=statuses["help"],
-        limited=statuses["limited"],
-        reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+        asked=sum(tally.statuses.values()),
+        answered=tally.statuses.get("answered", 0),
+        abstained=tally.statuses.get("abstained", 0),
+        help=tally.statuses.get("help", 0),
+        limited=tally.statuses.get("limited", 0),
+        reasons=dict(sorted(tally.reasons.items(), key=lambda item: (-item[1], item[0]))),
         votes=fact_votes,
         clusters=clusters,
         never_matched=never,
         facts=len(engine.base.facts),
         min_score=engine.thresholds.min_score,
-        unclustered=sum(missed.values()) - sum(kept.values()),
+        unclustered=missed_total - sum(kept.values()),
         existing_phrasings=phrasings,
     )
+
+
+def _most_first(item: tuple[str, int]) -> tuple[int, str]:
+    text, count = item
+    return -count, text
 
 
 def _question_of(engine: Engine, fact_id: str) -> str | None:

@@ -228,6 +228,11 @@ def test_a_closed_stdout_is_one_error_line() -> None:
         ("DIGEST_GRACE", "2000m"),
         ("DIGEST_GRACE", "h"),
         ("DIGEST_TIME", "09:00+02:00"),
+        ("BOT_HOST", "not a host"),
+        ("BOT_HOST", "999.1.1.1"),
+        ("BOT_HOST", "http://127.0.0.1"),
+        ("BOT_HOST", "127.0.0.1:3000"),
+        ("BOT_HOST", "-bot.internal"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(
@@ -241,12 +246,26 @@ def test_a_bad_setting_is_one_line_naming_it(
 
 
 @pytest.mark.parametrize(
-    "name", ["BOT_MIN_SCORE", "BOT_MIN_MARGIN", "DIGEST_SIZE", "DIGEST_TIME", "DIGEST_GRACE", "LOG_LEVEL", "BOT_RATE_LIMIT"]
+    "name",
+    ["BOT_MIN_SCORE", "BOT_MIN_MARGIN", "DIGEST_SIZE", "DIGEST_TIME", "DIGEST_GRACE", "LOG_LEVEL", "BOT_RATE_LIMIT", "BOT_HOST"],
 )
 def test_a_setting_left_empty_means_its_default(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(name, "")
     assert _in_process("ask", "hello")[0] == 0
     assert load_settings().model_dump() == Settings.model_construct().model_dump()
+
+
+def test_the_ops_server_listens_on_every_interface_unless_host_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("BOT_HOST", raising=False)
+    assert load_settings().bot_host == "0.0.0.0"  # a container's probes come from outside it
+    for given, read in [
+        ("127.0.0.1", "127.0.0.1"), (" 10.1.2.3 ", "10.1.2.3"), ("::1", "::1"), ("[::1]", "::1"),
+        ("localhost", "localhost"), ("bot-1.internal.example.", "bot-1.internal.example."), ("   ", "0.0.0.0"),
+    ]:
+        monkeypatch.setenv("BOT_HOST", given)
+        assert load_settings().bot_host == read, given
 
 
 def test_a_log_level_in_lower_case_is_fine(monkeypatch: pytest.MonkeyPatch) -> None:

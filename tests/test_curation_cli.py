@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -87,6 +89,40 @@ def test_report_prunes_past_the_retention(data_dir: Path, engine: Engine, monkey
     _seed(data_dir, engine)
     monkeypatch.setenv("BOT_RETENTION_DAYS", "10")
     assert "5 asked" in _run("report", "--since", "all")[1]
+
+
+def test_report_memory_stays_flat_however_long_the_log(
+    data_dir: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.report.MAX_CLUSTERED", 10)  # clustering is not what is measured here
+    db = Database.in_data_dir(data_dir)
+    QuestionLog(db)  # the table, empty
+    db.close()
+
+    def report_peak() -> tuple[str, int]:
+        tracemalloc.start()
+        try:
+            out = _run("report")[1]
+            return out, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    _, peak_when_empty = report_peak()
+    many = 20_000
+    stamp = NOW.isoformat(timespec="seconds")
+    conn = sqlite3.connect(data_dir / DB_FILE)
+    with conn:  # one transaction: row by row through QuestionLog.record would take a while
+        conn.executemany(
+            "INSERT INTO question_log (asked_at, platform, question, status, reason, score, margin)"
+            " VALUES (?, 'slack', ?, 'abstained', 'low_score', 0.1, 0.0)",
+            ((stamp, f"unanswered question number {i}: " + "x" * 100) for i in range(many)),
+        )
+    conn.close()
+    out, peak_when_long = report_peak()
+
+    assert f"{many} asked" in out and f"({many - 10} rarer questions not clustered)" in out
+    # Held as rows, these would take about 17 MiB more.
+    assert peak_when_long - peak_when_empty < 4 * 2**20
 
 
 def test_report_without_a_database_says_so_and_creates_nothing(data_dir: Path) -> None:

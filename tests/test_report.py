@@ -5,8 +5,12 @@ from __future__ import annotations
 import io
 import random
 import shutil
+import sys
+from collections import Counter
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterable
 
 import pytest
 import yaml
@@ -17,8 +21,17 @@ from bot.db import Database
 from bot.engine import Engine
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import Answer
-from bot.question_log import QuestionLog
-from bot.report import Report, build_report, cluster_questions, similarity, to_text, to_yaml
+from bot.question_log import WHITESPACE, QuestionLog
+from bot.report import (
+    LogTally,
+    Report,
+    build_report,
+    build_report_from_tally,
+    cluster_questions,
+    similarity,
+    to_text,
+    to_yaml,
+)
 
 STOCK = ["what is meta's stock price", "what is meta's stock price", "what is meta's stock price",
          "meta stock price today", "What is the Meta share price?"]
@@ -274,3 +287,92 @@ def test_a_weak_nearest_fact_is_flagged_not_pushed(engine: Engine) -> None:
     assert "# a weak match" in to_yaml(report)
     strong = build_report([_row(q, "abstained", reason="low_score") for q in SCALE[:3]], [], engine=engine)
     assert "weak match" not in to_text(strong) + to_yaml(strong)
+
+
+# -- the log counted by the database, never held -----------------------------------------------
+
+
+def _tally_from_database(log: QuestionLog, unanswered: Iterable[tuple[str, int]], since: datetime | None) -> LogTally:
+    return LogTally(
+        statuses=log.status_counts(since=since),
+        reasons=log.abstention_reasons(since=since),
+        answered_facts=frozenset(log.answered_fact_ids(since=since)),
+        unanswered=unanswered,
+    )
+
+
+def test_the_database_counts_the_log_exactly_as_the_rows_would(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.report.MAX_CLUSTERED", 4)  # so the 👎 decide which misses are clustered
+    db = Database.in_data_dir(tmp_path)
+    log = QuestionLog(db, retention_days=36500)
+    old = "2025-05-01T00:00:00+00:00"  # before the window; _row's time is inside it
+    rows = [_row(q, "abstained", reason="low_score") for q in STOCK + SCALE + BREAD]
+    rows += [
+        # Rows as an older version, a truncation or another writer may have left them.
+        _row("  what is meta's stock price \u3000", "abstained", reason=None),
+        _row("what is meta's stock price\u2028", "abstained", reason=""),
+        _row("\t \u00a0", "abstained", reason=":odd"),
+        _row("who is the ceo of mistral", "abstained", reason="unknown_entity:Mistral"),
+        _row("who founded Acme", "abstained", reason="unknown_entity:Acme:Inc"),
+        _row("How much of Scale AI does Meta own?", "answered", fact_id="scale-ai-stake"),
+        _row("gpu spending", "answered", fact_id="gpu-spending"),
+        _row("odd answered row", "answered", fact_id=""),
+        _row("hi", "help"),
+        _row("gpu spending", "limited", reason="You've asked ..."),
+        {**_row("asked before the window", "abstained", reason="too_close"), "asked_at": old},
+        {**_row("old answer", "answered", fact_id="llama-4-release"), "asked_at": old},
+    ]
+    for row in rows:
+        db.execute(
+            f"INSERT INTO question_log ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+        )
+    votes = [
+        _vote("gpu spending", "gpu-spending", "down"),
+        _vote(" gpu spending ", "gpu-spending", "down"),
+        _vote("banana bread recipe", "scale-ai-stake", "down"),  # a 👎 lifts an abstained question
+        _vote("banana bread recipe", None, "down"),
+        _vote("How much of Scale AI does Meta own?", "scale-ai-stake", "up"),
+    ]
+
+    for since in (None, datetime(2025, 6, 1, tzinfo=timezone.utc)):
+        from_rows = build_report(log.rows(since=since), votes, engine=engine, since=since)
+        with closing(log.unanswered_questions(since=since)) as unanswered:
+            tally = _tally_from_database(log, unanswered, since)
+            from_database = build_report_from_tally(tally, votes, engine=engine, since=since)
+        assert from_database == from_rows
+        assert to_text(from_database) == to_text(from_rows)
+        assert to_yaml(from_database) == to_yaml(from_rows)
+        assert from_rows.unclustered > 0  # the bound was reached, and is said
+        assert f"({from_rows.unclustered} rarer questions not clustered)" in to_text(from_rows)
+    db.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_most_missed_are_kept_whatever_order_the_counts_come_in(
+    seed: int, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = 5
+    monkeypatch.setattr("bot.report.MAX_CLUSTERED", limit)
+    monkeypatch.setattr("bot.report.nearest_fact", lambda engine, questions: None)  # only the choice matters here
+    rng = random.Random(seed)
+    texts = [f"{rng.choice(['banana', 'weather', 'lunch', 'vpn'])} question {i}" for i in range(30)]
+    abstained = Counter({t: rng.randint(1, 6) for t in rng.sample(texts, 20)})
+    downvotes = [_vote(rng.choice(texts), None, "down") for _ in range(12)]
+    unanswered = list(abstained.items())
+    rng.shuffle(unanswered)
+    tally = LogTally(
+        statuses={"abstained": sum(abstained.values())}, reasons={}, answered_facts=frozenset(), unanswered=unanswered
+    )
+
+    report = build_report_from_tally(tally, downvotes, engine=engine)
+
+    missed = abstained + Counter(v["question"] for v in downvotes)
+    expected = sorted(missed.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    assert sorted(q for c in report.clusters for q in c.questions) == sorted(expected)
+    assert report.unclustered == sum(missed.values()) - sum(n for _, n in expected)
+
+
+def test_the_database_strips_what_python_strips() -> None:
+    assert set(WHITESPACE) == {ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace()}

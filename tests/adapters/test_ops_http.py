@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import shutil
+import socket
 from pathlib import Path
 from typing import AsyncIterator, Callable
 
@@ -180,6 +181,48 @@ async def test_a_port_in_use_is_a_config_error_naming_port(serve) -> None:
     app = build_ops_app(registry=BotMetrics().registry, is_ready=dict)
     with pytest.raises(ConfigError, match=f"127.0.0.1:{port}.*set PORT"):
         await start_ops_server(app, port=port, host="127.0.0.1")
+
+
+def _can_bind_addresses_it_does_not_have() -> bool:
+    try:
+        return Path("/proc/sys/net/ipv4/ip_nonlocal_bind").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(_can_bind_addresses_it_does_not_have(), reason="this machine lets any address be bound")
+async def test_an_address_not_on_this_machine_is_a_config_error_naming_host() -> None:
+    app = build_ops_app(registry=BotMetrics().registry, is_ready=dict)
+    with pytest.raises(ConfigError) as caught:
+        await start_ops_server(app, port=0, host="192.0.2.1")  # TEST-NET-1: never a local address
+    message = str(caught.value)
+    assert message.startswith("cannot listen on 192.0.2.1:0 ")
+    assert "set BOT_HOST to an address of this machine" in message and "PORT" not in message
+    assert "\n" not in message and "error while attempting" not in message
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
+async def test_it_listens_on_the_address_it_is_given_and_only_there() -> None:
+    runner = await start_ops_server(build_ops_app(registry=BotMetrics().registry, is_ready=dict), port=0, host="::1")
+    try:
+        (address,) = runner.addresses
+        assert address[0] == "::1"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://[::1]:{address[1]}/healthz") as response:
+                assert response.status == 200
+            with pytest.raises(aiohttp.ClientConnectionError):
+                await session.get(f"http://127.0.0.1:{address[1]}/healthz")
+    finally:
+        await runner.cleanup()
 
 
 async def test_methods_and_paths_answer_as_http_says(serve) -> None:
