@@ -33,6 +33,7 @@ from adapters.discord_embeds import (
     to_help_embed,
     to_view,
 )
+from adapters.in_flight import finish_or_cut
 from bot.config import Settings
 from bot.db import Database
 from bot.errors import ConfigError, UsageError
@@ -55,6 +56,19 @@ RATE_LIMIT_MAX_WAIT = 10.0
 """A 429 asking to wait longer than this is not waited out: it is a failure like any other."""
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 """Seconds before connecting again after the gateway connection ended unexpectedly, one per attempt."""
+REPLY_GRACE = 5.0
+"""Seconds `DiscordBot.close` gives the replies in flight before it cuts them."""
+LEAVE_TIMEOUT = 5.0
+"""Seconds to wait for the gateway connection to end when the bot leaves it."""
+CLOSED_FOR_GOOD = {
+    4004: ("authentication failed", "DISCORD_TOKEN is no longer a valid bot token; copy it again from the Developer Portal"),
+    4010: ("invalid shard", "the bot connects as a single shard; check that DISCORD_GATEWAY_URL is Discord's gateway"),
+    4011: ("sharding required", "the bot is in too many servers for one gateway connection, which is all it opens"),
+    4012: ("invalid API version", "check that DISCORD_GATEWAY_URL is Discord's gateway, and update discord.py"),
+    4013: ("invalid intents", "Discord does not accept the intents the bot asks for; update discord.py"),
+    4014: ("disallowed intents", "enable the bot's intents in the Developer Portal, under Bot > Privileged Gateway Intents"),
+}
+"""The gateway close codes after which connecting again cannot help, each with its meaning and fix."""
 NONCE_MAX = 25
 NO_DIGEST = "The daily digest is not set up here."
 EMPTY_DIGEST = "There is no digest for this channel today."
@@ -518,6 +532,8 @@ class FactbotTree(app_commands.CommandTree):
         an autocomplete with a message, which Discord refuses). A command gets one sentence,
         an autocomplete request an empty list.
         """
+        if isinstance(self.client, FactbotClient):
+            self.client.track_reply()
         autocomplete = interaction.type is discord.InteractionType.autocomplete
         readable = readable_command(interaction)
         if readable and (not autocomplete or self._autocompletes(interaction)):
@@ -608,6 +624,18 @@ class FactbotClient(discord.Client):
         add_commands(self.tree, self)
         self.gateway_up = False
         self.synced: dict[int, list[str]] = {}
+        self.replies_in_flight: set[asyncio.Task[Any]] = set()
+        """The tasks answering an event, until they end: what a stop waits for before the client closes."""
+
+    def track_reply(self) -> None:
+        """Count the running task, which answers an event, among `replies_in_flight` until it ends.
+
+        discord.py runs each event handler and each slash command in a task of its own.
+        """
+        task = asyncio.current_task()
+        if task is not None and task not in self.replies_in_flight:
+            self.replies_in_flight.add(task)
+            task.add_done_callback(self.replies_in_flight.discard)
 
     async def setup_hook(self) -> None:
         """Runs once, after login and before the gateway: the guild sync and any background work.
@@ -654,6 +682,7 @@ class FactbotClient(discord.Client):
         mentioned = any(user.id == self.user.id for user in message.mentions)
         if not (mentioned or isinstance(message.channel, discord.DMChannel)):
             return
+        self.track_reply()
         try:
             await self.responder.mention(message, bot_user_id=self.user.id)
         except Exception as error:  # noqa: BLE001 - one failed reply never stops the bot
@@ -666,6 +695,7 @@ class FactbotClient(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if self.responder is None:
             return
+        self.track_reply()
         if interaction.type is discord.InteractionType.modal_submit:
             try:
                 await self.responder.unknown_form(interaction)
@@ -745,12 +775,11 @@ async def _login(client: discord.Client, token: str) -> None:
         raise
 
 
-def _closed_reason(error: discord.ConnectionClosed) -> str:
-    if error.code == 4004:
-        return "authentication failed: check DISCORD_TOKEN"
-    if error.code in (4013, 4014):
-        return "the intents were refused: enable them in the Developer Portal"
-    return error.reason or "no reason given"
+def _closed_for_good(code: int | None, reason: str | None = None) -> ConfigError:
+    """The error for a gateway connection Discord closed in a way no reconnecting can fix."""
+    meaning, fix = CLOSED_FOR_GOOD.get(code or 0, (reason or "no reason given", ""))
+    text = f"Discord closed the gateway connection for good (code {code}, {meaning})"
+    return ConfigError(f"{text}: {fix}" if fix else text)
 
 
 class DiscordBot:
@@ -765,6 +794,7 @@ class DiscordBot:
         defer_after: float = DEFER_AFTER,
         ready_timeout: float = READY_TIMEOUT,
         reconnect_delays: Sequence[float] = RECONNECT_DELAYS,
+        reply_grace: float = REPLY_GRACE,
     ) -> None:
         self._token = check_token(settings.discord_token)
         self._settings = settings
@@ -772,42 +802,45 @@ class DiscordBot:
         self.responder = Responder(service, FeedbackStore(db), defer_after=defer_after)
         self.client = FactbotClient(responder=self.responder, guild_ids=self.guild_ids, ready_timeout=ready_timeout)
         self.reconnect_delays = tuple(reconnect_delays)
+        self.reply_grace = reply_grace
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
-    async def start(self) -> None:
-        """Log in (syncing to DISCORD_GUILD_IDS), then keep the gateway connected in a background task.
+    async def start(self) -> asyncio.Task[None]:
+        """Log in (syncing to DISCORD_GUILD_IDS), then keep the gateway connected in a background
+        task, which is returned.
 
-        A rejected token or an API out of reach raises ConfigError; after that, `_run` keeps
-        the gateway connected.
+        A rejected token or an API out of reach raises ConfigError. The task reconnects after
+        a dropped connection, and ends with a ConfigError naming the cause and the fix when
+        Discord closes it for good (a reset token, refused intents): the caller reports that
+        and stops, for the bot is offline on Discord until someone fixes it.
         """
         apply_endpoints(self._settings)
         await _login(self.client, self._token)
         self._task = asyncio.create_task(self._run(), name="discord-gateway")
+        return self._task
 
     async def _run(self) -> None:
-        """Keep the gateway connected: discord.py reconnects after network trouble; anything else
-        that ends its connection is logged in one line and followed by a fresh connection."""
+        """Keep the gateway connected: discord.py reconnects after network trouble; a close for
+        good ends this with a ConfigError; anything else that ends the connection is logged in one
+        line and followed by a fresh connection."""
         failures = 0
         while not self.client.is_closed() and not self._stopping.is_set():
             try:
                 await self.client.connect(reconnect=True)
             except asyncio.CancelledError:
                 raise
+            except discord.PrivilegedIntentsRequired:
+                # 4014, which discord.py raises without closing the client, unlike the other codes.
+                await self.client.close()
+                raise _closed_for_good(4014) from None
             except discord.ConnectionClosed as error:
                 # discord.py closes the client before it raises this: no reconnecting helps.
-                log.error(
-                    "Discord closed the gateway connection (code %s: %s); the bot is offline on Discord",
-                    error.code, _closed_reason(error),
-                )
-            except Exception as error:  # noqa: BLE001 - logged; the rest of `serve` keeps running
+                raise _closed_for_good(error.code, error.reason) from None
+            except Exception as error:  # noqa: BLE001 - a dropped connection: logged, then connected again
                 self.client.gateway_up = False
                 if self.client.is_closed():
-                    log.error(
-                        "the Discord gateway connection stopped for good (%s: %s); the bot is offline on Discord",
-                        type(error).__name__, error,
-                    )
-                    break
+                    raise  # discord.py gave up on the connection: unexpected, and for good
                 delays = self.reconnect_delays or (0.0,)
                 delay = delays[min(failures, len(delays) - 1)]
                 failures += 1
@@ -836,20 +869,36 @@ class DiscordBot:
         except Exception as error:  # noqa: BLE001 - it is being thrown away either way
             log.debug("closing the failed gateway socket: %s", error)
 
-    async def close(self) -> None:
+    async def leave_gateway(self) -> None:
+        """Close the gateway connection, so no new event arrives, and keep REST open for the
+        replies in flight; `close` does the rest."""
         self._stopping.set()
-        await self.client.close()
-        task, self._task = self._task, None
-        if task is not None:
+        task = self._task
+        if task is not None and not task.done():
+            # Cancelled rather than its socket closed under it: discord.py reconnects after any
+            # close while the client itself stays open.
+            task.cancel()
+            await asyncio.wait({task}, timeout=LEAVE_TIMEOUT)
+        if task is not None and task.done() and not task.cancelled():
+            task.exception()  # whoever started the bot reports how it ended (serve does)
+        ws = self.client.ws
+        if ws is not None and ws.open:
             try:
-                await asyncio.wait_for(task, timeout=5)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
-                task.cancel()
-        # Let the handlers already dispatched (a reply in flight, on_disconnect) finish, so none is
-        # dropped unstarted when the event loop ends; discord.py names their tasks "discord.py: on_*".
-        handlers = [t for t in asyncio.all_tasks() if t.get_name().startswith("discord.py: ") and not t.done()]
-        if handlers:
-            await asyncio.wait(handlers, timeout=5)
+                await asyncio.wait_for(ws.close(code=1000), timeout=LEAVE_TIMEOUT)
+            except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as error:
+                log.debug("closing the gateway connection: %s", error)
+        self.client.gateway_up = False
+
+    async def close(self) -> None:
+        """Leave the gateway, give the replies in flight up to `reply_grace` seconds, then cut
+        them and close the client.
+
+        The client's HTTP session closes with it: a reply not sent by then is lost.
+        """
+        await self.leave_gateway()
+        await finish_or_cut(self.client.replies_in_flight, grace=self.reply_grace, what="Discord reply(ies)")
+        await self.client.close()
+        self._task = None
 
     @property
     def connected(self) -> bool:

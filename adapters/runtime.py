@@ -2,11 +2,13 @@
 
 Starts, in order: logging, the fact base, the database, the ops HTTP server on PORT
 (/healthz, /readyz, /metrics, and /slack/events in Slack HTTP mode), Slack, Discord, the
-daily digest scheduler and the fact-base watcher. SIGHUP reloads the fact base; SIGINT and
-SIGTERM stop everything in reverse order, at any point of the start too, and exit 0. A stop
-waits up to STOP_GRACE_SECONDS for answers and a reload in flight, then cuts them; a second
-SIGINT or SIGTERM exits at once with 128 + the signal's number (130, 143). A background
-task that dies of an unexpected error is logged and stops the process with exit code 1.
+daily digest scheduler, the fact-base watcher and the hourly pruning of the question log.
+SIGHUP reloads the fact base; SIGINT and SIGTERM stop everything in reverse order, at any
+point of the start too, and exit 0. A stop waits up to STOP_GRACE_SECONDS for answers (their
+replies included) and a reload in flight, then cuts them; a second SIGINT or SIGTERM exits at
+once with 128 + the signal's number (130, 143). A background task that dies of an unexpected
+error, or a platform connection closed for good (Discord refusing the token, say), is logged
+in one line and stops the process with exit code 1.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from adapters.in_flight import finish_or_cut
 from adapters.metrics import BotMetrics
 from adapters.ops_http import build_ops_app, start_ops_server
 from bot.config import Settings
 from bot.db import Database
+from bot.errors import BotError
 from bot.logging_setup import configure_logging
 from bot.question_log import QuestionLog
 from bot.rate_limit import RateLimiter
@@ -36,6 +40,8 @@ from bot.service import AskService, knowledge_dir, load_engine
 log = logging.getLogger(__name__)
 
 RELOAD_POLL_SECONDS = 2.0
+PRUNE_EVERY_SECONDS = 3600.0
+"""How often the question log drops what is past its retention, whether or not questions come."""
 STOP_GRACE_SECONDS = 8.0
 """How long a stop waits for work in flight: under the 10 s a container runtime (docker stop)
 leaves between SIGTERM and SIGKILL."""
@@ -80,9 +86,16 @@ class _Workers(ThreadPoolExecutor):
 class Runtime:
     """The running bot: owns every long-lived piece and stops them in reverse order."""
 
-    def __init__(self, settings: Settings, *, stop_grace: float = STOP_GRACE_SECONDS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        stop_grace: float = STOP_GRACE_SECONDS,
+        prune_every: float = PRUNE_EVERY_SECONDS,
+    ) -> None:
         self.settings = settings
         self.stop_grace = stop_grace
+        self.prune_every = prune_every
         self.stopping = asyncio.Event()
         self.exit_code = 0
         self.port: int | None = None
@@ -148,7 +161,10 @@ class Runtime:
         db = Database.in_data_dir(settings.bot_data_dir)
         self.db = db
         stack.callback(db.close)
-        # Unwound just before the database closes, after every platform and server stopped.
+        # Unwound after the drain: discord.py's HTTP session closes with the client, and the
+        # replies in flight still need it.
+        stack.push_async_callback(self._close_discord)
+        # Unwound after every platform and server stopped taking new work.
         stack.push_async_callback(self._drain)
         metrics = BotMetrics()
         metrics.facts.set(len(engine.base.facts))
@@ -186,23 +202,28 @@ class Runtime:
             routes = self.slack.http_routes()
         app = build_ops_app(registry=metrics.registry, is_ready=self.ready, extra_routes=routes)
 
-        runner = await start_ops_server(app, port=settings.port)
+        runner = await start_ops_server(app, port=settings.port, host=settings.bot_host)
         stack.push_async_callback(runner.cleanup)
         self.port = runner.addresses[0][1] if runner.addresses else settings.port
-        log.info("serving /healthz, /readyz and /metrics on port %s", self.port)
+        listening = runner.addresses[0][0] if runner.addresses else settings.bot_host
+        log.info("serving /healthz, /readyz and /metrics on %s port %s", listening, self.port)
         if self.slack is not None:
             stack.push_async_callback(self.slack.close)
             await self.slack.start()
             log.info("Slack started in %s mode", settings.slack_mode)
         if self.discord is not None:
-            stack.push_async_callback(self.discord.close)
-            await self.discord.start()
+            stack.push_async_callback(self.discord.leave_gateway)
+            self._supervise(await self.discord.start(), "the Discord gateway connection")
             log.info("Discord started")
         stack.push_async_callback(scheduler.close)
         self._supervise(scheduler.start(), "the daily digest scheduler")
         watcher = reloader.start(interval=RELOAD_POLL_SECONDS)
         stack.push_async_callback(_cancel, watcher)
         self._supervise(watcher, "the knowledge watcher")
+        pruner = asyncio.create_task(
+            _prune_periodically(question_log, every=self.prune_every), name="question-log-prune"
+        )
+        stack.push_async_callback(_cancel, pruner)
         self._reloader = reloader
         if self._reload_asked:
             reloader.schedule_reload()
@@ -217,6 +238,11 @@ class Runtime:
             error = done.exception()  # retrieved here, so asyncio does not report it again
             if error is None or self.stopping.is_set():
                 return
+            if isinstance(error, BotError):
+                # One the bot raises on purpose: its message names the cause and the fix.
+                log.error("%s; stopping the bot", error)
+                self.stop(exit_code=EXIT_FAILED)
+                return
             log.error(
                 "%s stopped on an unexpected error (%s: %s); stopping the bot",
                 what, type(error).__name__, error, exc_info=error,
@@ -230,15 +256,8 @@ class Runtime:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.stop_grace
         me = asyncio.current_task()
-        tasks = {task for task in asyncio.all_tasks() - self._others if task is not me and not task.done()}
-        if tasks:
-            log.info("waiting up to %.0f s for %d task(s) in flight", self.stop_grace, len(tasks))
-            _, late = await asyncio.wait(tasks, timeout=self.stop_grace)
-            if late:
-                log.warning("cutting %d task(s) still running after %.0f s", len(late), self.stop_grace)
-                for task in late:
-                    task.cancel()
-                await asyncio.wait(late, timeout=1.0)
+        tasks = {task for task in asyncio.all_tasks() - self._others if task is not me}
+        await finish_or_cut(tasks, grace=self.stop_grace, what="task(s)")
         workers = self._workers
         while workers is not None and workers.busy and loop.time() < deadline:
             await asyncio.sleep(0.05)
@@ -248,6 +267,10 @@ class Runtime:
                 "exiting without them", workers.busy, self.stop_grace,
             )  # fmt: skip
             self._left_behind = True
+
+    async def _close_discord(self) -> None:
+        if self.discord is not None:
+            await self.discord.close()
 
     def _install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
         for name in ("SIGINT", "SIGTERM"):
@@ -287,6 +310,23 @@ def _exit_now(code: int) -> None:
             if stream is not None:
                 stream.flush()
     os._exit(code)
+
+
+async def _prune_periodically(question_log: QuestionLog, *, every: float) -> None:
+    """Prune the question log every `every` seconds, in a worker thread, until cancelled.
+
+    Recording a question prunes too, but only when questions come. A failed prune is logged
+    and tried again at the next one: the bot serves on.
+    """
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(question_log.prune)
+        except Exception as error:  # noqa: BLE001 - the next prune catches up
+            log.error(
+                "question log: pruning old questions failed (%s: %s); trying again in %.0f s",
+                type(error).__name__, error, every, exc_info=error,
+            )  # fmt: skip
 
 
 async def _cancel(task: asyncio.Task[Any]) -> None:

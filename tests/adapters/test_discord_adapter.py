@@ -286,23 +286,75 @@ async def test_a_login_discord_refuses_other_than_401_is_one_config_error(
     assert fake.sessions == []
 
 
-async def test_a_gateway_that_refuses_the_token_is_one_clear_log_line(
+async def test_a_gateway_that_refuses_the_token_ends_the_gateway_task_with_one_config_error(
     fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake.reject_identify = 4004
     bot = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01)
-    await bot.start()
+    gateway = await bot.start()
     try:
-        await until(lambda: any("4004" in r.getMessage() for r in caplog.records))
+        await asyncio.wait_for(asyncio.wait({gateway}), timeout=5)
         assert not bot.connected
     finally:
         await bot.close()
-    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors == [
-        "Discord closed the gateway connection (code 4004: authentication failed: check DISCORD_TOKEN); "
-        "the bot is offline on Discord"
-    ]
+    error = gateway.exception()
+    assert isinstance(error, ConfigError)
+    assert str(error) == (
+        "Discord closed the gateway connection for good (code 4004, authentication failed): "
+        "DISCORD_TOKEN is no longer a valid bot token; copy it again from the Developer Portal"
+    )
+    assert len(fake.sessions) == 0
+    # Whoever started the bot reports it (serve: one line, then it stops): nothing here.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert logged_tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "meaning", "fix"),
+    [
+        (4004, "authentication failed", "DISCORD_TOKEN"),
+        (4010, "invalid shard", "DISCORD_GATEWAY_URL"),
+        (4011, "sharding required", "too many servers"),
+        (4012, "invalid API version", "update discord.py"),
+        (4013, "invalid intents", "update discord.py"),
+        (4014, "disallowed intents", "Developer Portal"),
+    ],
+)
+async def test_a_connection_discord_closes_for_good_after_the_start_ends_the_gateway_task_without_reconnecting(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture,
+    code: int, meaning: str, fix: str,
+) -> None:
+    async with running(fake, AskService(engine), db, reconnect_delays=(0.0,)) as bot:
+        await until(lambda: bot.connected)
+        gateway = bot._task
+        assert gateway is not None
+        await fake.close_gateway(code)
+        await asyncio.wait_for(asyncio.wait({gateway}), timeout=5)
+        assert not bot.connected
+
+    error = gateway.exception()
+    assert isinstance(error, ConfigError)
+    assert str(error).startswith(f"Discord closed the gateway connection for good (code {code}, {meaning}): ")
+    assert fix in str(error)
+    assert len(fake.sessions) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_connection_dropped_with_a_code_to_resume_from_is_resumed_and_the_bot_answers_on(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(fake, AskService(engine), db, reconnect_delays=(0.0,)) as bot:
+        await until(lambda: bot.connected)
+        await fake.close_gateway(4000, "Unknown error")
+        await until(lambda: len(fake.sessions) == 2)
+        assert fake.sessions[1].resumed
+        await until(lambda: bot.connected)
+        call = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+        assert call.json["type"] == 4
+        assert bot._task is not None and not bot._task.done()
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def _unreadable(fake: FakeDiscord, kind: str) -> tuple[str, Any]:
@@ -370,8 +422,78 @@ async def test_while_the_gateway_is_down_the_bot_reports_not_connected_and_still
         await until(lambda: not bot.connected)
         assert len(fake.sessions) == 1
         gateway = bot._task
-    # Closing ends the wait before the next connection: the task stops by itself, not by a timeout.
-    assert gateway is not None and gateway.done() and not gateway.cancelled()
+    # Closing ends the wait before the next connection, rather than waiting it out.
+    assert gateway is not None and gateway.done()
+
+
+# -- stopping with replies in flight ------------------------------------------------------
+
+
+class HeldService(AskService):
+    """Answers only once the test releases it, so an answer is in flight as long as a test needs."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.asked = threading.Event()
+        self.release = threading.Event()
+
+    def ask(self, question: str, **kwargs: Any) -> Answer:
+        self.asked.set()
+        assert self.release.wait(10), "the test never released the answer"
+        return super().ask(question, **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["command", "mention"])
+async def test_close_leaves_the_gateway_then_lets_a_reply_in_flight_finish_before_the_client_closes(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.in_flight")
+    service = HeldService(engine)
+    bot = DiscordBot(settings_for(fake), service, db=db, ready_timeout=0.01, defer_after=0.0)
+    await bot.start()
+    try:
+        session = await fake.wait_ready()
+        if kind == "command":
+            deferral = await interact(fake, ask_payload(fake, SCALE_QUESTION, token="late-token"))
+            assert deferral.json["type"] == 5
+        else:
+            mention = message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(), mentions=[BOT_USER])
+            await fake.dispatch("MESSAGE_CREATE", mention)
+        await asyncio.to_thread(service.asked.wait, 5)
+        closing = asyncio.create_task(bot.close())
+        await until(lambda: session.closed and "reply(ies) in flight" in caplog.text)
+        assert not closing.done()
+        service.release.set()
+        await asyncio.wait_for(closing, timeout=10)
+    finally:
+        service.release.set()
+        await bot.close()
+
+    if kind == "command":
+        [reply] = fake.find("POST", f"^/webhooks/{APPLICATION_ID}/late-token$")
+    else:
+        [reply] = fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")
+    assert reply.status == 200 and "49%" in reply.json["embeds"][0]["description"]
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_close_cuts_a_reply_still_running_after_the_grace(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    service = HeldService(engine)
+    bot = DiscordBot(settings_for(fake), service, db=db, ready_timeout=0.01, defer_after=0.0, reply_grace=0.1)
+    await bot.start()
+    try:
+        await fake.wait_ready()
+        await interact(fake, ask_payload(fake, SCALE_QUESTION, token="stuck-token"))
+        await asyncio.to_thread(service.asked.wait, 5)
+        await asyncio.wait_for(bot.close(), timeout=10)
+        assert "cutting 1 Discord reply(ies) still running" in caplog.text
+        assert bot.client.is_closed() and not bot.client.replies_in_flight
+    finally:
+        service.release.set()
+        await bot.close()
+    assert fake.find("POST", f"^/webhooks/{APPLICATION_ID}/stuck-token$") == []
 
 
 # -- /ask ----------------------------------------------------------------------------------

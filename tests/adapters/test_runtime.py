@@ -417,20 +417,22 @@ async def _wait_until(condition: Callable[[], bool], *, timeout: float = 20.0) -
 # -- the runtime in this process: the port it got, background tasks that die ----------------
 
 
-async def test_port_0_serves_on_the_port_it_got_and_says_which(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(("host", "listening"), [(None, "0.0.0.0"), ("127.0.0.1", "127.0.0.1")])
+async def test_port_0_serves_on_the_port_it_got_at_bot_host_and_says_which(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, host: str | None, listening: str
 ) -> None:
     from adapters.runtime import Runtime
     from bot.config import load_settings
 
     caplog.set_level("INFO")
-    runtime = Runtime(load_settings(port=0, bot_data_dir=tmp_path / "data"))
+    given = {"bot_host": host} if host else {}
+    runtime = Runtime(load_settings(port=0, bot_data_dir=tmp_path / "data", **given))
     running = asyncio.create_task(runtime.run())
     try:
         await _wait_until(lambda: runtime.port is not None or running.done())
         assert runtime.port
         await _wait_http(f"http://127.0.0.1:{runtime.port}/healthz")
-        assert f"on port {runtime.port}" in caplog.text
+        assert f"on {listening} port {runtime.port}" in caplog.text
         runtime.stop()
         assert await asyncio.wait_for(running, timeout=20) == 0
     finally:
@@ -461,3 +463,198 @@ async def test_a_background_task_that_dies_is_logged_once_and_stops_the_process(
     assert runtime.db is not None
     with pytest.raises(sqlite3.ProgrammingError):
         runtime.db.query("SELECT 1")
+
+
+# -- Discord in serve: a connection closed for good, a reply in flight at the stop ---------------
+
+
+@pytest.fixture
+async def discord_api(monkeypatch: pytest.MonkeyPatch):
+    import discord
+    from discord.gateway import DiscordWebSocket
+
+    from tests.fakes.discord_api import FakeDiscord
+
+    # serve points discord.py at the fake through process-wide class attributes: put them back.
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    fake = await FakeDiscord().start()
+    yield fake
+    await fake.close()
+
+
+def _discord_settings(api: Any, data_dir: Path) -> Any:
+    from bot.config import load_settings
+
+    return load_settings(
+        port=0,
+        bot_data_dir=data_dir,
+        discord_token="discord-runtime-test-token",
+        discord_api_url=api.base_url,
+        discord_gateway_url=api.gateway_url,
+    )
+
+
+async def _finish(running: asyncio.Task[int]) -> None:
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+
+
+@pytest.mark.parametrize("code", [4004, 4014])
+async def test_a_discord_connection_closed_for_good_stops_the_bot_with_one_line_and_exit_code_1(
+    discord_api: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, code: int
+) -> None:
+    from adapters.runtime import EXIT_FAILED, Runtime
+
+    runtime = Runtime(_discord_settings(discord_api, tmp_path / "data"))
+    running = asyncio.create_task(runtime.run())
+    try:
+        await discord_api.wait_ready(timeout=15)
+        await _wait_until(lambda: runtime.discord is not None and runtime.discord.connected)
+        await discord_api.close_gateway(code)
+        assert await asyncio.wait_for(running, timeout=20) == EXIT_FAILED
+    finally:
+        await _finish(running)
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"Discord closed the gateway connection for good (code {code}, ")
+    assert errors[0].endswith("; stopping the bot")
+    assert not any(r.exc_info for r in caplog.records)
+    assert len(discord_api.sessions) == 1
+
+
+async def test_a_stop_lets_a_discord_reply_in_flight_finish_before_discord_closes(
+    discord_api: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from adapters.runtime import Runtime
+    from bot.service import AskService
+    from tests.fakes.discord_api import command_interaction
+
+    asked, release = threading.Event(), threading.Event()
+    answer = AskService.ask
+
+    def held(self: AskService, *args: Any, **kwargs: Any) -> Any:
+        asked.set()
+        assert release.wait(10), "the test never released the answer"
+        return answer(self, *args, **kwargs)
+
+    monkeypatch.setattr(AskService, "ask", held)
+    caplog.set_level("INFO")
+    runtime = Runtime(_discord_settings(discord_api, tmp_path / "data"))
+    running = asyncio.create_task(runtime.run())
+    try:
+        await discord_api.wait_ready(timeout=15)
+        await _wait_until(lambda: runtime.discord is not None and runtime.discord.connected)
+        question = [{"name": "question", "type": 3, "value": "How much of Scale AI does Meta own?"}]
+        await discord_api.dispatch("INTERACTION_CREATE", command_interaction("ask", question, interaction_id=discord_api.new_id()))
+        await asyncio.to_thread(asked.wait, 10)
+        runtime.stop()
+        # The stop waits for work in flight once everything that takes new work has stopped,
+        # the Discord gateway included, and before Discord's client closes.
+        await _wait_until(lambda: "task(s) in flight" in caplog.text)
+        assert discord_api.sessions[-1].closed
+        release.set()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        release.set()
+        await _finish(running)
+    replies = [call for call in discord_api.calls if "49% stake in Scale AI" in json.dumps(call.json)]
+    assert [call.status for call in replies] == [200]
+    # Within the stop's one grace: Discord's close found nothing left to wait for.
+    assert "Discord reply(ies) in flight" not in caplog.text
+    assert not any(r.exc_info for r in caplog.records)
+
+
+# -- the question log: pruned hourly, whether or not questions come ----------------------------
+
+
+def _log_old_question(runtime: Any) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from bot.db import to_db_time
+
+    long_ago = datetime.now(timezone.utc) - timedelta(days=runtime.settings.bot_retention_days + 1)
+    runtime.db.execute(
+        "INSERT INTO question_log (asked_at, platform, question, status, score, margin) VALUES (?, ?, ?, ?, ?, ?)",
+        (to_db_time(long_ago), "slack", "an old question", "answered", 1.0, 1.0),
+    )
+
+
+def _logged_questions(runtime: Any) -> int:
+    return runtime.db.query("SELECT COUNT(*) FROM question_log")[0][0]
+
+
+async def test_serve_prunes_old_questions_periodically_while_none_arrive_and_stops_the_pruning_at_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from adapters.runtime import Runtime
+    from bot.config import load_settings
+
+    caplog.set_level("INFO")
+    runtime = Runtime(load_settings(port=0, bot_data_dir=tmp_path / "data"), prune_every=0.05)
+    running = asyncio.create_task(runtime.run())
+    try:
+        await _wait_until(lambda: runtime.port is not None or running.done())
+        _log_old_question(runtime)
+        assert _logged_questions(runtime) == 1
+        await _wait_until(lambda: _logged_questions(runtime) == 0)
+        runtime.stop()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        await _finish(running)
+    # Cancelled by the stop, not waited for as work in flight.
+    assert "in flight" not in caplog.text
+
+
+@pytest.mark.parametrize("failure", ["database", "unexpected"])
+async def test_a_periodic_prune_that_fails_is_logged_and_tried_again_and_the_bot_serves_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    import sqlite3
+
+    from adapters.runtime import Runtime
+    from bot.config import load_settings
+    from bot.db import Database
+    from bot.question_log import QuestionLog
+
+    prunes = 0
+    if failure == "database":
+        execute = Database.execute
+
+        def failing_execute(self: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
+            nonlocal prunes
+            if sql.startswith("DELETE FROM question_log"):
+                prunes += 1
+                if prunes == 2:  # the first periodic one; the first of all is at start
+                    raise sqlite3.OperationalError("disk I/O error")
+            return execute(self, sql, *args, **kwargs)
+
+        monkeypatch.setattr(Database, "execute", failing_execute)
+    else:
+        prune = QuestionLog.prune
+
+        def failing_prune(self: QuestionLog, **kwargs: Any) -> int:
+            nonlocal prunes
+            prunes += 1
+            if prunes == 2:
+                raise RuntimeError("the prune broke")
+            return prune(self, **kwargs)
+
+        monkeypatch.setattr(QuestionLog, "prune", failing_prune)
+    runtime = Runtime(load_settings(port=0, bot_data_dir=tmp_path / "data"), prune_every=0.05)
+    running = asyncio.create_task(runtime.run())
+    try:
+        await _wait_until(lambda: runtime.port is not None or running.done())
+        _log_old_question(runtime)
+        await _wait_until(lambda: prunes >= 3 and _logged_questions(runtime) == 0)
+        assert not runtime.stopping.is_set()
+        runtime.stop()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        await _finish(running)
+    failures = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert len(failures) == 1, [r.getMessage() for r in failures]
+    expected = "disk I/O error" if failure == "database" else "the prune broke"
+    assert "question log" in failures[0].getMessage() and expected in failures[0].getMessage()

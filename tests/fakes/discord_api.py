@@ -9,9 +9,11 @@ Messages posted to a channel are stored in `created`; a post that repeats the `n
 earlier one with `enforce_nonce` gets that message back and stores nothing, as on Discord.
 `rate_limit()` answers 429 with `retry_after` the way Discord does (with its `Via` header, so
 discord.py retries by itself) or the way a proxy or a simpler fake does (without it).
-Gateway: sends HELLO (op 10), reads IDENTIFY (op 2), sends READY, acknowledges heartbeats
-(op 11), and pushes whatever dispatches a test sends with `dispatch()` (or raw frames with
-`send_raw()`); `reject_identify` closes the connection with a close code instead of READY.
+Gateway: sends HELLO (op 10), reads IDENTIFY (op 2), sends READY (or RESUMED to a RESUME of the
+session it gave), acknowledges heartbeats (op 11), and pushes whatever dispatches a test sends
+with `dispatch()` (or raw frames with `send_raw()`); `reject_identify` closes the connection
+with a close code instead of READY, and `close_gateway()` closes a connected one with a close
+code, as Discord does when it ends a session.
 Point discord.py at it with `Route.BASE = fake.base_url` and
 `DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url`.
 Payload builders (`command_interaction`, `component_interaction`, `message_create`, ...)
@@ -37,6 +39,7 @@ GUILD_ID = "1200000000000000001"
 CHANNEL_ID = "1300000000000000001"
 USER_ID = "1400000000000000001"
 TIMESTAMP = "2025-01-02T03:04:05.000000+00:00"
+SESSION_ID = "fake-session"
 EPHEMERAL = 64
 
 BOT_USER = {
@@ -93,10 +96,14 @@ class _Route:
 
 @dataclass
 class GatewaySession:
-    """One gateway connection: what the client identified with and everything it sent after."""
+    """One gateway connection: what the client identified (or resumed) with and everything it sent after."""
 
     identify: dict[str, Any]
+    resumed: bool = False
+    """Whether the client resumed an earlier session (RESUME, answered with RESUMED) instead of identifying."""
     received: list[dict[str, Any]] = field(default_factory=list)
+    closed: bool = False
+    """Whether the connection has ended, from either side."""
 
 
 def _json_response(payload: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -198,7 +205,7 @@ class FakeDiscord(LoopbackServer):
         return self.find(method, path_regex)
 
     async def wait_ready(self, *, timeout: float = 5.0) -> GatewaySession:
-        """The gateway session once a client has identified and been sent READY."""
+        """The latest gateway session once a client has identified and been sent READY (or resumed)."""
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.sessions)), timeout)
         return self.sessions[-1]
@@ -212,6 +219,13 @@ class FakeDiscord(LoopbackServer):
         if self._ws is None:
             raise AssertionError("no client is connected to the fake gateway")
         await self._ws.send_str(text)
+
+    async def close_gateway(self, code: int, reason: str = "") -> None:
+        """Close the connected client's gateway connection with `code` (4004: authentication failed,
+        4014: disallowed intents, 4000: an error to resume from...)."""
+        if self._ws is None:
+            raise AssertionError("no client is connected to the fake gateway")
+        await self._ws.close(code=code, message=reason.encode())
 
     def new_id(self) -> str:
         return str(next(self._ids))
@@ -386,6 +400,7 @@ class FakeDiscord(LoopbackServer):
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.add(ws)
+        session: GatewaySession | None = None
         try:
             await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None}))
             identify = None
@@ -401,16 +416,23 @@ class FakeDiscord(LoopbackServer):
                         return ws
                     identify = payload
                     break
-                elif payload.get("op") == 6:  # no sessions to resume here: identify anew
+                elif payload.get("op") == 6 and (payload.get("d") or {}).get("session_id") == SESSION_ID:
+                    identify = payload
+                    break
+                elif payload.get("op") == 6:  # not a session of this fake: identify anew
                     await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
                 else:
                     await ws.close(code=4003, message=b"Not authenticated")
                     return ws
             if identify is None:
                 return ws
-            session = GatewaySession(identify=identify["d"])
+            resumed = identify["op"] == 6
+            session = GatewaySession(identify=identify["d"], resumed=resumed)
             self._ws = ws
-            await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": self.ready()}))
+            if resumed:
+                await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
+            else:
+                await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": self.ready()}))
             async with self._changed:
                 self.sessions.append(session)
                 self._changed.notify_all()
@@ -425,6 +447,10 @@ class FakeDiscord(LoopbackServer):
             self._sockets.discard(ws)
             if self._ws is ws:
                 self._ws = None
+            if session is not None:
+                async with self._changed:
+                    session.closed = True
+                    self._changed.notify_all()
         return ws
 
     def ready(self) -> dict[str, Any]:
@@ -432,7 +458,7 @@ class FakeDiscord(LoopbackServer):
             "v": 10,
             "user": BOT_USER,
             "guilds": [],
-            "session_id": "fake-session",
+            "session_id": SESSION_ID,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": APPLICATION_ID, "flags": 0},
             "shard": [0, 1],
