@@ -36,7 +36,7 @@ from adapters.discord_embeds import (
 from adapters.in_flight import finish_or_cut
 from bot.config import Settings
 from bot.db import Database
-from bot.errors import ConfigError, UsageError
+from bot.errors import BotError, ConfigError, UsageError
 from bot.feedback import FeedbackStore
 from bot.service import AskService
 from bot.terminal import MAX_QUESTION_CHARS, bound_question
@@ -612,6 +612,10 @@ class FactbotClient(discord.Client):
     def __init__(
         self, *, responder: Responder | None, guild_ids: list[int], ready_timeout: float = READY_TIMEOUT
     ) -> None:
+        # The bot joins no voice channel, so the warnings discord.py gives on creating a client
+        # without the voice libraries (PyNaCl, davey) are noise. These flags turn off only those two.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             intents=_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
@@ -749,8 +753,18 @@ def _guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
 # -- lifecycle -----------------------------------------------------------------------------
 
 
+class DiscordUnreachable(BotError):
+    """Discord could not be asked, or failed to answer (the network, DNS, a timeout, a 5xx or a
+    proxy's 429): unlike a refusal (ConfigError), trying again later may work."""
+
+    def __init__(self, problem: str, *, fix: str) -> None:
+        super().__init__(f"{problem}; {fix}")
+        self.problem = problem
+
+
 async def _login(client: discord.Client, token: str) -> None:
-    """Log in over REST; every way that fails is one ConfigError sentence."""
+    """Log in over REST; every way that fails is one sentence: DiscordUnreachable when trying again
+    may work, ConfigError when it cannot (a rejected token, a refusal, a malformed API URL)."""
     try:
         await client.login(token)
     except discord.LoginFailure:
@@ -760,6 +774,11 @@ async def _login(client: discord.Client, token: str) -> None:
         ) from None
     except discord.HTTPException as error:
         await client.close()
+        if error.status >= 500 or error.status == 429:
+            raise DiscordUnreachable(
+                f"Discord failed the login (HTTP {error.status}, code {error.code}: {error.text})",
+                fix="Discord or a proxy in between is in trouble; check https://discordstatus.com and DISCORD_API_URL",
+            ) from None
         raise ConfigError(
             f"Discord refused the login (HTTP {error.status}, code {error.code}: {error.text}); "
             "check DISCORD_TOKEN and DISCORD_API_URL"
@@ -767,9 +786,13 @@ async def _login(client: discord.Client, token: str) -> None:
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as error:
         await client.close()
         detail = " ".join(str(error).split()) or type(error).__name__
-        raise ConfigError(
-            f"could not reach Discord at {discord.http.Route.BASE} ({detail}); check the network and DISCORD_API_URL"
-        ) from None
+        problem = f"could not reach Discord at {discord.http.Route.BASE} ({detail})"
+        fix = "check the network and DISCORD_API_URL"
+        # A URL aiohttp cannot use (InvalidURL is a ValueError too) or an answer that is not JSON
+        # stays so: only a network that failed may recover.
+        if isinstance(error, ValueError):
+            raise ConfigError(f"{problem}; {fix}") from None
+        raise DiscordUnreachable(problem, fix=fix) from None
     except BaseException:
         await client.close()
         raise
@@ -800,30 +823,76 @@ class DiscordBot:
         self._settings = settings
         self.guild_ids = parse_guild_ids(settings.discord_guild_ids)
         self.responder = Responder(service, FeedbackStore(db), defer_after=defer_after)
-        self.client = FactbotClient(responder=self.responder, guild_ids=self.guild_ids, ready_timeout=ready_timeout)
+        self._ready_timeout = ready_timeout
+        self.client = self._new_client()
         self.reconnect_delays = tuple(reconnect_delays)
         self.reply_grace = reply_grace
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
+    def _new_client(self) -> FactbotClient:
+        return FactbotClient(responder=self.responder, guild_ids=self.guild_ids, ready_timeout=self._ready_timeout)
+
     async def start(self) -> asyncio.Task[None]:
         """Log in (syncing to DISCORD_GUILD_IDS), then keep the gateway connected in a background
         task, which is returned.
 
-        A rejected token or an API out of reach raises ConfigError. The task reconnects after
-        a dropped connection, and ends with a ConfigError naming the cause and the fix when
-        Discord closes it for good (a reset token, refused intents): the caller reports that
-        and stops, for the bot is offline on Discord until someone fixes it.
+        A token Discord rejects, or a login it refuses, raises ConfigError. When Discord cannot be
+        reached, that is one warning and the task logs in once it can, trying again after each of
+        `reconnect_delays` in turn. The task reconnects after a dropped connection, and ends with a
+        ConfigError naming the cause and the fix when Discord rejects the token later or closes the
+        connection for good (a reset token, refused intents): the caller reports that and stops,
+        for the bot is offline on Discord until someone fixes it.
         """
         apply_endpoints(self._settings)
-        await _login(self.client, self._token)
-        self._task = asyncio.create_task(self._run(), name="discord-gateway")
+        logged_in = True
+        try:
+            await _login(self.client, self._token)
+        except DiscordUnreachable as error:
+            log.warning(
+                "%s; starting anyway, connecting to Discord in the background (next try in %.0f s)",
+                error.problem, self._delay(0),
+            )  # fmt: skip
+            logged_in = False
+        self._task = asyncio.create_task(self._run(logged_in=logged_in), name="discord-gateway")
         return self._task
 
-    async def _run(self) -> None:
-        """Keep the gateway connected: discord.py reconnects after network trouble; a close for
-        good ends this with a ConfigError; anything else that ends the connection is logged in one
-        line and followed by a fresh connection."""
+    def _delay(self, failures: int) -> float:
+        """The wait before the next try after `failures` failed ones in a row."""
+        delays = self.reconnect_delays or (0.0,)
+        return delays[min(failures, len(delays) - 1)]
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        """Wait `seconds`, or less if the bot stops meanwhile: whether it did."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    async def _log_in_when_reachable(self) -> bool:
+        """Log in, trying again after each of `reconnect_delays` while Discord cannot be reached:
+        True once logged in, False when the bot stops first. A rejected token raises ConfigError."""
+        failures = 0
+        while not await self._stopped_within(self._delay(failures)):
+            failures += 1
+            # A failed login closes its client, and a closed discord.py client stays closed.
+            self.client = self._new_client()
+            try:
+                await _login(self.client, self._token)
+            except DiscordUnreachable as error:
+                log.warning("%s; trying again in %.0f s", error.problem, self._delay(failures))
+                continue
+            log.info("reached Discord and logged in after %d more %s", failures, "try" if failures == 1 else "tries")
+            return True
+        return False
+
+    async def _run(self, *, logged_in: bool = True) -> None:
+        """Keep the gateway connected (after logging in, if the start could not): discord.py
+        reconnects after network trouble; a close for good ends this with a ConfigError; anything
+        else that ends the connection is logged in one line and followed by a fresh connection."""
+        if not logged_in and not await self._log_in_when_reachable():
+            return
         failures = 0
         while not self.client.is_closed() and not self._stopping.is_set():
             try:
@@ -841,8 +910,7 @@ class DiscordBot:
                 self.client.gateway_up = False
                 if self.client.is_closed():
                     raise  # discord.py gave up on the connection: unexpected, and for good
-                delays = self.reconnect_delays or (0.0,)
-                delay = delays[min(failures, len(delays) - 1)]
+                delay = self._delay(failures)
                 failures += 1
                 log.error(
                     "the Discord gateway connection failed (%s: %s); connecting again in %.0f s",
@@ -850,10 +918,7 @@ class DiscordBot:
                 )
                 log.debug("the gateway failure", exc_info=error)
                 await self._drop_socket()
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-                except asyncio.TimeoutError:
-                    pass
+                await self._stopped_within(delay)
                 continue
             finally:
                 self.client.gateway_up = False
@@ -925,10 +990,13 @@ class DiscordBot:
         one: Discord checks the nonce, made from the content, so a retry after an answer that
         got lost (a timeout, a 5xx after the write) never posts twice.
         """
-        if self._task is None or self.client.is_closed():
+        if self._task is None or self.client.is_closed() or self.client.user is None:
+            # Not started, stopped, or still trying to reach Discord: not logged in either way.
             if raise_errors:
-                raise ConnectionError("the Discord bot is not running")
-            log.error("cannot post to Discord channel %s: the Discord bot is not running", channel_id)
+                raise ConnectionError("the Discord bot is not running (or not logged in yet)")
+            log.error(
+                "cannot post to Discord channel %s: the Discord bot is not running (or not logged in yet)", channel_id
+            )
             return None
         channel = self.client.get_partial_messageable(channel_id)
         text = clip(content, CONTENT_MAX) if content else None

@@ -37,6 +37,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import ConfigError
 from bot.feedback import FeedbackStore
+from bot.logging_setup import TracebackCutter
 from bot.models import Answer
 from bot.service import AskService
 from bot.terminal import bound_question
@@ -100,6 +101,13 @@ _WRITTEN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
 # Fields of an event or interaction payload that the listeners read as JSON objects.
 _OBJECT_FIELDS = ("event", "user", "channel", "team", "container", "message", "view", "enterprise")
 _SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret")
+
+SOCKET_FAILURES = TracebackCutter(
+    messages=("Failed to connect", "Failed to close the old session"),
+    errors=(SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError),
+)
+"""slack_sdk logs each failed try to connect the Socket Mode websocket with a whole traceback,
+then tries again by itself: this keeps each to one line, the exception's type and message."""
 
 Delivery = Literal["sent", "refused", "unknown"]
 """What became of a post: made, refused (nothing was posted), or unknown (it may have been posted)."""
@@ -273,19 +281,20 @@ class SlackBot:
         self.mode = settings.slack_mode
         self.feedback = FeedbackStore(db)
         self.events = EventClaims(db, clock=clock)
-        self.client = AsyncWebClient(
-            token=settings.slack_bot_token,
-            base_url=settings.slack_api_url or DEFAULT_API_URL,
-            retry_handlers=web_api_retries(sleep=sleep),
-        )
+        # The Web API client is the one bolt builds from the token, pointed at SLACK_API_URL with the
+        # bot's retries: handed a client of ours, bolt would still read SLACK_BOT_TOKEN from the
+        # environment, and warn on every start that it goes unused.
         self.bolt_app = AsyncApp(
             name="factbot",
-            client=self.client,
+            token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret or "",
             # HTTP mode: `_handle_http` checks the signature before bolt sees a request, and hands
             # bolt the payload it parsed, not Slack's bytes. Socket Mode payloads have no signature.
             request_verification_enabled=False,
         )
+        self.client: AsyncWebClient = self.bolt_app.client
+        self.client.base_url = _api_url(settings.slack_api_url)
+        self.client.retry_handlers = web_api_retries(sleep=sleep)
         self._verifier = SignatureVerifier(settings.slack_signing_secret or "") if self.mode == "http" else None
         self._refused_logged_at: float | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -362,6 +371,7 @@ class SlackBot:
             web_client=self.client,
             ping_interval=self._ping_interval,
         )
+        self._socket.client.logger.addFilter(SOCKET_FAILURES)  # the app's logger, unless given another
         self._url_keeper = asyncio.create_task(self._renew_dead_urls(), name="slack-socket-urls")
         opened = await self._token_checked(
             self.client.apps_connections_open(app_token=self.settings.slack_app_token or ""),
@@ -859,6 +869,12 @@ def next_reconnect_wait(wait: float, *, first: float = RECONNECT_WAIT) -> float:
     """The wait after `wait` for a websocket URL that gave no connection: doubled, at most
     RECONNECT_WAIT_MAX (or `first`, if that is longer)."""
     return min(wait * 2, max(RECONNECT_WAIT_MAX, first))
+
+
+def _api_url(url: str | None) -> str:
+    """SLACK_API_URL (or Slack's) as slack_sdk joins method names to it: ending in a slash."""
+    url = url or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:

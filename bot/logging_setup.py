@@ -2,7 +2,9 @@
 
 The redaction is a filter on the handler, so it sees every record that reaches the output,
 from our loggers and from libraries (slack_bolt, discord, aiohttp) alike, and it redacts the
-formatted message, the arguments, extra fields and the exception text.
+formatted message, the arguments, extra fields and the exception text. A `TracebackCutter`,
+which an adapter puts on a library's logger, keeps the failures that library gets over by itself
+(a connection it tries again) to their type and message, without the traceback.
 """
 
 from __future__ import annotations
@@ -122,6 +124,38 @@ def _text_of(value: Any) -> str:
         return str(value)
     except Exception:  # noqa: BLE001 - an object that cannot print itself must not hide the event
         return f"<unprintable {type(value).__name__}>"
+
+
+class TracebackCutter(logging.Filter):
+    """Cuts the traceback from a library's records of the failures it gets over by itself: the
+    record keeps its message, followed by the exception's type (and message, when not in it yet).
+
+    For a library logger that logs each failed try at what it keeps trying (a connection, say)
+    with a whole traceback. Only a record whose message starts with one of `messages` and whose
+    exception is one of `errors` is cut; every other passes as it is, and so does every record
+    while the logger is at DEBUG, for whoever wants the tracebacks.
+    """
+
+    def __init__(self, *, messages: Iterable[str], errors: tuple[type[BaseException], ...]) -> None:
+        super().__init__()
+        self.messages = tuple(messages)
+        self.errors = errors
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, self.errors) or logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string: the handler reports it as it is
+            return True
+        if not message.startswith(self.messages):
+            return True
+        text = _text_of(error)
+        detail = type(error).__name__ if not text or text in message else f"{type(error).__name__}: {text}"
+        record.msg, record.args = f"{message} [{detail}]", None
+        record.exc_info, record.exc_text = None, None
+        return True
 
 
 # What would break a line for some reader or reach a terminal as a command: control characters

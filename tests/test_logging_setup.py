@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from bot.config import Settings
-from bot.logging_setup import REDACTED, SecretRedactor, configure_logging, redact
+from bot.logging_setup import REDACTED, SecretRedactor, TracebackCutter, configure_logging, redact
 
 SECRETS = {
     "slack_bot_token": "xoxb-1111111111-2222222222-FakeBotTokenValue",
@@ -229,3 +229,56 @@ def test_an_uncaught_exception_is_logged_redacted_on_one_line(
     assert "uncaught ValueError in thread worker-1" in lines[1]
     if log_format == "json":
         assert json.loads(lines[1])["level"] == "ERROR"
+
+
+@pytest.fixture
+def library_logger() -> logging.Logger:
+    """A library's logger with a TracebackCutter for its failed connections; taken off afterwards."""
+    logger = logging.getLogger("some_library.client")
+    cutter = TracebackCutter(messages=("Failed to connect",), errors=(OSError,))
+    logger.addFilter(cutter)
+    yield logger
+    logger.removeFilter(cutter)
+
+
+def _log_failure(logger: logging.Logger, message: str, error: BaseException) -> None:
+    try:
+        raise error
+    except BaseException as caught:  # noqa: BLE001 - logged as a library does
+        logger.exception(f"{message} (error: {caught}); Retrying...")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_library_connection_failure_is_one_line_with_its_type_and_message_and_no_traceback(
+    capture, library_logger: logging.Logger, log_format: str
+) -> None:
+    buffer = capture(log_format=log_format)
+    _log_failure(library_logger, "Failed to connect", ConnectionRefusedError(111, "Connect call failed"))
+    _log_failure(library_logger, "Failed to connect", TimeoutError())
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2 and "Traceback" not in buffer.getvalue()
+    messages = [json.loads(line)["message"] for line in lines] if log_format == "json" else lines
+    assert messages[0].endswith(
+        "Failed to connect (error: [Errno 111] Connect call failed); Retrying... [ConnectionRefusedError]"
+    )
+    assert messages[1].endswith("Failed to connect (error: ); Retrying... [TimeoutError]")
+
+
+def test_a_library_error_of_another_kind_or_message_keeps_its_traceback(
+    capture, library_logger: logging.Logger
+) -> None:
+    buffer = capture()
+    _log_failure(library_logger, "Failed to connect", TypeError("a bug in the library"))
+    _log_failure(library_logger, "Failed to run a listener", ConnectionResetError("reset by peer"))
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2
+    assert all(" | exc=Traceback (most recent call last):" in line for line in lines)
+    assert "TypeError: a bug in the library" in lines[0] and "ConnectionResetError: reset by peer" in lines[1]
+
+
+def test_a_library_connection_failure_keeps_its_traceback_at_debug_level(
+    capture, library_logger: logging.Logger
+) -> None:
+    buffer = capture(log_level="debug")
+    _log_failure(library_logger, "Failed to connect", ConnectionRefusedError(111, "Connect call failed"))
+    assert " | exc=Traceback (most recent call last):" in buffer.getvalue()

@@ -157,6 +157,11 @@ def logged_tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
     )
 
 
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The bot's own warnings, in order."""
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name.startswith("adapters.")]
+
+
 @pytest.fixture
 def refused_url() -> Iterator[str]:
     """An API URL on a loopback port that refuses connections: bound, never listening."""
@@ -260,16 +265,82 @@ async def test_a_token_that_cannot_be_a_bot_token_is_one_config_error_before_any
     assert fake.calls == []
 
 
-async def test_a_discord_api_that_cannot_be_reached_is_one_config_error(
-    engine: Engine, db: Database, refused_url: str
+async def test_a_discord_api_out_of_reach_at_start_is_one_warning_and_the_bot_keeps_trying_until_closed(
+    engine: Engine, db: Database, refused_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bot = DiscordBot(Settings(discord_token="test-token", discord_api_url=refused_url), AskService(engine), db=db)
-    with pytest.raises(ConfigError) as caught:
-        await bot.start()
-    await bot.close()
-    message = str(caught.value)
-    assert message.startswith(f"could not reach Discord at {refused_url} (") and "\n" not in message
-    assert message.endswith("check the network and DISCORD_API_URL")
+    settings = Settings(discord_token="test-token", discord_api_url=refused_url)
+    bot = DiscordBot(settings, AskService(engine), db=db, reconnect_delays=(0.0, 3600.0))
+    gateway = await bot.start()
+    try:
+        # The first try in the background fails too; the next one is an hour away.
+        await until(lambda: len(_warnings(caplog)) == 2)
+        assert not gateway.done() and not bot.connected
+    finally:
+        await bot.close()
+    assert gateway.done() and not bot.connected
+    first, second = _warnings(caplog)
+    assert first.startswith(f"could not reach Discord at {refused_url} (")
+    assert first.endswith("; starting anyway, connecting to Discord in the background (next try in 0 s)")
+    assert second.startswith(f"could not reach Discord at {refused_url} (") and second.endswith("; trying again in 3600 s")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_login_that_fails_with_a_5xx_at_start_is_tried_again_until_the_bot_connects(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail("GET", "^/users/@me$", status=503, code=0, message="upstream connect error", times=2)
+    bot = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01, reconnect_delays=(0.0,))
+    await bot.start()
+    try:
+        assert not bot.connected
+        await fake.wait_ready()
+        await until(lambda: bot.connected)
+        await fake.dispatch("INTERACTION_CREATE", ask_payload(fake, SCALE_QUESTION))
+        await fake.wait_for("POST", "/callback$")
+    finally:
+        await bot.close()
+    assert [c.status for c in fake.find("GET", "^/users/@me$")] == [503, 503, 200]
+    assert _warnings(caplog) == [
+        "Discord failed the login (HTTP 503, code 0: upstream connect error); "
+        "starting anyway, connecting to Discord in the background (next try in 0 s)",
+        "Discord failed the login (HTTP 503, code 0: upstream connect error); trying again in 0 s",
+    ]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_token_rejected_once_discord_answers_again_ends_the_gateway_task_with_one_config_error(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.fail("GET", "^/users/@me$", status=503, code=0, message="upstream connect error")
+    fake.fail("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
+    bot = DiscordBot(settings_for(fake), AskService(engine), db=db, reconnect_delays=(0.0,))
+    gateway = await bot.start()
+    try:
+        await asyncio.wait_for(asyncio.wait({gateway}), timeout=5)
+    finally:
+        await bot.close()
+    error = gateway.exception()
+    assert isinstance(error, ConfigError)
+    assert str(error) == "DISCORD_TOKEN was rejected by Discord; copy the bot token again from the Developer Portal"
+    assert fake.sessions == [] and len(_warnings(caplog)) == 1
+    # Whoever started the bot reports it (serve: one line, then it stops): nothing here.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_the_voice_library_warnings_are_off_and_discord_pys_other_warnings_are_not(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a fresh process without PyNaCl and davey: discord.py warns once, on the first client.
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
+    fake.interactions_endpoint_url = "https://example.com/interactions"
+    async with running(fake, AskService(engine), db):
+        pass
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("discord.") and r.levelno == logging.WARNING]
+    assert not any("voice will NOT be supported" in w for w in warnings), warnings
+    assert any(w.startswith("Application has an interaction endpoint URL set") for w in warnings), warnings
 
 
 async def test_a_login_discord_refuses_other_than_401_is_one_config_error(

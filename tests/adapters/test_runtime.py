@@ -523,6 +523,64 @@ async def test_a_discord_connection_closed_for_good_stops_the_bot_with_one_line_
     assert len(discord_api.sessions) == 1
 
 
+async def test_serve_starts_while_discord_is_out_of_reach_reports_not_ready_and_stops_at_once_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as refusing:  # bound, never listening: every connection is refused
+        refusing.bind(("127.0.0.1", 0))
+        api_url = f"http://127.0.0.1:{refusing.getsockname()[1]}/api/v10"
+        port = _free_port()
+        data = tmp_path / "data"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_", "DIGEST_", "PORT"))},
+            "DISCORD_TOKEN": "discord-runtime-test-token",
+            "DISCORD_API_URL": api_url,
+            "PORT": str(port),
+            "BOT_DATA_DIR": str(data),
+        }
+        served = Served(await _serve(env))
+        try:
+            await _wait_http(f"http://127.0.0.1:{port}/healthz")
+            await served.wait_log("starting anyway, connecting to Discord in the background")
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    assert response.status == 503
+                    assert (await response.json())["checks"] == {"fact_base": True, "discord": False}
+            served.process.send_signal(signal.SIGTERM)
+            code = await served.wait(timeout=15)
+        finally:
+            await served.kill()
+    assert code == 0, served.log
+    warnings = [line for line in served.log.splitlines() if " WARNING " in line]
+    assert warnings and f"could not reach Discord at {api_url} (" in warnings[0], served.log
+    assert " ERROR " not in served.log and "stopped" in served.log
+    _assert_clean(served.log, data)
+
+
+async def test_serve_with_a_discord_token_discord_rejects_stops_with_one_line(
+    discord_api: Any, tmp_path: Path
+) -> None:
+    discord_api.fail("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_", "DIGEST_", "PORT"))},
+        "DISCORD_TOKEN": "discord-runtime-test-token",
+        "DISCORD_API_URL": discord_api.base_url,
+        "DISCORD_GATEWAY_URL": discord_api.gateway_url,
+        "PORT": "0",
+        "BOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    served = Served(await _serve(env))
+    try:
+        code = await served.wait(timeout=30)
+    finally:
+        await served.kill()
+    assert code == 1, served.log
+    assert served.log.strip().splitlines()[-1] == (
+        "error: DISCORD_TOKEN was rejected by Discord; copy the bot token again from the Developer Portal"
+    )
+    assert "Traceback" not in served.log and discord_api.sessions == []
+
+
 async def test_a_stop_lets_a_discord_reply_in_flight_finish_before_discord_closes(
     discord_api: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -335,6 +335,26 @@ async def test_start_goes_on_when_slack_cannot_check_the_bot_token(
         await slack.close()
 
 
+@pytest.mark.parametrize("mode", ["http", "socket"])
+async def test_a_bot_token_in_the_environment_too_brings_no_library_warning_and_the_configured_one_is_used(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, mode: str,
+) -> None:
+    # In a container the token comes from the environment, where bolt reads it too; bolt warned at
+    # every start that it would not use it ("As you gave `client` as well, `token` will be unused.").
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    settings = slack_settings(fake, tmp_path, slack_bot_token="xoxb-test", slack_mode=mode, slack_app_token="xapp-test")
+    slack = SlackBot(settings, AskService(engine), db=db)
+    await slack.start()
+    try:
+        assert slack.connected
+    finally:
+        await slack.close()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")] == []
+    [checked] = fake.calls_to("auth.test")
+    assert checked.headers["Authorization"] == "Bearer xoxb-test"
+
+
 async def test_tokens_and_a_secret_with_white_space_around_them_work(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
 ) -> None:
@@ -1011,6 +1031,28 @@ async def test_socket_mode_start_returns_when_the_websocket_url_fails_and_connec
     finally:
         await slack.close()
     assert not slack.connected
+
+
+async def test_a_failed_try_to_open_the_websocket_is_logged_in_one_line_without_a_traceback(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # slack_sdk logged each failed try with its whole traceback (several KB on one escaped line),
+    # beside the bot's own line about connecting in the background.
+    fake.dead_socket_url_once()
+    settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-test", slack_signing_secret=None)
+    slack = SlackBot(settings, AskService(engine), db=db, connect_wait=0.2)
+    try:
+        await slack.start()
+        await logged(caplog, "Failed to connect")
+    finally:
+        await slack.close()
+    [failure] = [r for r in caplog.records if r.getMessage().startswith("Failed to connect")]
+    assert failure.name == "slack_bolt.AsyncApp" and failure.exc_info is None
+    message = failure.getMessage()
+    assert "404" in message and "/no-socket-here" in message, "the exception's message stays"
+    assert message.endswith("; Retrying... [WSServerHandshakeError]"), "and its type"
+    assert "Traceback" not in caplog.text
+    assert any("retrying in the background" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize("abruptly", [False, True], ids=["close-frame", "connection-cut"])

@@ -123,6 +123,8 @@ class FakeDiscord(LoopbackServer):
         """Every message the fake stored from a POST to a channel, in order."""
         self.reject_identify: int | None = None
         """A gateway close code (4004: authentication failed) to answer IDENTIFY with instead of READY."""
+        self.interactions_endpoint_url: str | None = None
+        """The application's Interactions Endpoint URL, as the Developer Portal may hold one."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self._plans: list[tuple[str, re.Pattern[str], _Plan]] = []
@@ -331,6 +333,7 @@ class FakeDiscord(LoopbackServer):
             "owner": HUMAN,
             "team": None,
             "bot": BOT_USER,
+            "interactions_endpoint_url": self.interactions_endpoint_url,
         }
 
     def gateway_bot(self) -> dict[str, Any]:
