@@ -27,11 +27,13 @@ from bot.config import Settings
 from bot.db import Database
 from bot.digest import Digest
 from bot.digest_schedule import (
+    NO_CHANNELS,
     DigestScheduler,
     DigestSchedule,
     Outcome,
     Sender,
     SendFailure,
+    channels_left_out,
     parse_channel,
     parse_channels,
 )
@@ -179,15 +181,21 @@ def _scheduler(
     schedule = DigestSchedule.from_settings(settings)
     wanted = channels if channels is not None else [c.key for c in parse_channels(settings.digest_channels)]
     usable: list[str] = []
+    left_out: dict[str, list[str]] = {}
     for key in wanted:
         platform = parse_channel(key).platform
         client = slack if platform == "slack" else discord_bot
         if client is None:
-            log.error("digest for %s not posted: %s is not configured; the other channels go on", key, platform.title())
+            left_out.setdefault(platform, []).append(key)
             continue
         usable.append(key)
+    if channels is None:
+        # `digest send` (channels given) says so itself; a serving bot logs it here, once.
+        for message in channels_left_out(left_out, digest_off=not usable):
+            log.error("%s", message)
     return DigestScheduler(
         channels=usable,
+        off_message=None if left_out else NO_CHANNELS,
         schedule=schedule,
         store=DigestStore(db, clock=clock),
         base=lambda: service.engine.base,
@@ -209,9 +217,10 @@ def build_digest_scheduler(
 ) -> DigestScheduler:
     """The digest scheduler for DIGEST_CHANNELS over the running platform clients.
 
-    A channel of a platform that is not running is logged once and left out. With Discord,
-    `/digest` is given today's digest of the channel it is used in. Raises ConfigError for a
-    bad DIGEST_TIMEZONE or DIGEST_CHANNELS.
+    The channels of a platform that is not running are left out and logged once (saying the
+    daily digest is off when no channel is left). With Discord, `/digest` is given today's
+    digest of the channel it is used in. Raises ConfigError for a bad DIGEST_TIMEZONE or
+    DIGEST_CHANNELS.
     """
     scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt)
     if discord is not None:

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import engine as engine_module  # noqa: E402
+from bot.cli import run_to_stdout  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluation import EvalCase, load_cases  # noqa: E402
 from bot.knowledge import default_knowledge_dir, load_fact_base  # noqa: E402
@@ -177,4 +178,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_to_stdout(main))

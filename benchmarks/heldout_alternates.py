@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.cli import run_to_stdout  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.knowledge import default_knowledge_dir, load_fact_base  # noqa: E402
 from bot.models import FactBase  # noqa: E402
@@ -68,4 +69,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_to_stdout(main))

@@ -1,4 +1,4 @@
-"""The command line: ask, topics, fact, knowledge check and confusions, eval, serve.
+"""The command line: ask, topics, fact, knowledge check and confusions, eval, serve, healthcheck.
 
 Only this module picks exit codes: 0 done, 1 the fact base or a setting has a problem,
 2 the command was called the wrong way.
@@ -7,14 +7,18 @@ Only this module picks exit codes: 0 done, 1 the fact base or a setting has a pr
 from __future__ import annotations
 
 import argparse
+import http.client
+import ipaddress
 import os
 import sqlite3
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from bot.config import Settings, load_settings
-from bot.errors import BotError, UsageError
+from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
@@ -27,7 +31,9 @@ from bot.terminal import (
 )
 from bot.text import clean_text
 
-COMMANDS = "ask, topics, fact, knowledge, eval, serve, report, explain, digest or discord"
+COMMANDS = "ask, topics, fact, knowledge, eval, serve, healthcheck, report, explain, digest or discord"
+HEALTHCHECK_TIMEOUT = 2.0
+"""Seconds `healthcheck` waits for /healthz: under the Dockerfile's HEALTHCHECK --timeout."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +41,20 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class _SubcommandParser(_Parser):
+    """A subcommand's parser (`ask`, `knowledge check`, ...): it reports the arguments it does not
+    know itself, so the error points at its own --help. argparse would hand them up to the
+    top-level parser, whose error names 'python -m bot --help'."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 def _source_json(quote: ResolvedQuote) -> dict[str, Any]:
@@ -232,9 +252,51 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return run_chat(lambda q: service.ask(q, platform="terminal"), stdin=sys.stdin, stdout=out)
 
 
+def healthz_url(settings: Settings) -> str:
+    """Where `serve` answers /healthz, as seen from the same host: an every-interface BOT_HOST is
+    probed on loopback (0.0.0.0 on 127.0.0.1, :: on ::1)."""
+    host = settings.bot_host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host}:{settings.port}/healthz"  # a host name
+    if address.is_unspecified:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    return f"http://{shown}:{settings.port}/healthz"
+
+
+def cmd_healthcheck(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Probe the running `serve` for a container's HEALTHCHECK: 0 when /healthz answers 200."""
+    if not (settings.slack_configured or settings.discord_configured):
+        out.write("ok: no platform is configured, so serve is the terminal chat and has no port to probe\n")
+        return 0
+    if settings.port == 0:
+        raise ConfigError("PORT is 0 (any free port), so healthcheck cannot know where serve listens; set PORT")
+    url = healthz_url(settings)
+    # No proxy: a proxy from the environment would probe some other machine, or nothing.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=HEALTHCHECK_TIMEOUT) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        reason = getattr(error, "reason", None) or error
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            reason = f"no answer within {HEALTHCHECK_TIMEOUT:g} s"
+        elif isinstance(reason, OSError) and reason.strerror:
+            reason = reason.strerror
+        raise BotError(f"{url} cannot be reached ({reason}); is 'python -m bot serve' running?") from None
+    if status != 200:
+        raise BotError(f"{url} answered HTTP {status}, not 200")
+    out.write(f"ok: {url} answered 200\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Answers questions about Meta's open-source AI strategy.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_SubcommandParser)
 
     ask = commands.add_parser("ask", help="answer one question ('-' reads one per line from stdin)")
     ask.add_argument("question", nargs="*", help="the question, or - for stdin")
@@ -251,7 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     fact.set_defaults(handler=cmd_fact)
 
     knowledge = commands.add_parser("knowledge", help="work with the fact base")
-    knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    knowledge_commands = knowledge.add_subparsers(
+        dest="knowledge_command", metavar="SUBCOMMAND", parser_class=_SubcommandParser
+    )
     check = knowledge_commands.add_parser("check", help="validate the fact base and print its statistics")
     check.add_argument("-v", "--verbose", action="store_true", help="list the alternates count of every fact")
     check.set_defaults(handler=cmd_knowledge_check)
@@ -268,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run every configured platform; the terminal chat when none is")
     serve.set_defaults(handler=cmd_serve)
+
+    healthcheck = commands.add_parser(
+        "healthcheck", help="check that serve answers /healthz (for a container HEALTHCHECK)"
+    )
+    healthcheck.set_defaults(handler=cmd_healthcheck)
 
     for register in _command_modules():
         register(commands)
@@ -337,6 +406,24 @@ def _run(argv: Sequence[str] | None, out: TextIO) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def run_to_stdout(run: Callable[[], int]) -> int:
+    """Run a script's `main` and return its exit code; a reader that stops reading
+    (`benchmarks/typos.py --show | head`) ends it quietly with 0, as it does `main` here."""
+    try:
+        try:
+            code = run()
+        except SystemExit as stop:  # --help printed its text and asked to exit
+            if not isinstance(stop.code, (int, type(None))):
+                raise
+            code = stop.code or 0
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, not at exit, so a closed pipe lands below
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
 
 
 def _quiet_stdout() -> bool:

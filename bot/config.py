@@ -17,6 +17,26 @@ from bot.errors import ConfigError
 MAX_RETENTION_DAYS = 36500
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+MAX_GRACE_HOURS = 24.0
+GRACE_FORMAT = "a duration from 0 to 24h like 90m, 6h or 1800s (a bare number counts as hours)"
+_GRACE_UNITS = (("h", 1.0), ("m", 1 / 60), ("s", 1 / 3600))
+FORMATS = {
+    "BOT_KNOWLEDGE_DIR": "a directory path",
+    "BOT_DATA_DIR": "a directory path",
+    "BOT_MIN_SCORE": "a number from 0 to 1, like 0.52",
+    "BOT_MIN_MARGIN": "a number from 0 to 1, like 0.06",
+    "BOT_LOG_QUESTIONS": "true or false (or 1/0, yes/no, on/off)",
+    "BOT_RETENTION_DAYS": f"a whole number of days from 1 to {MAX_RETENTION_DAYS}, like 90",
+    "BOT_RATE_LIMIT": "a whole number of questions a minute per user, like 10, or 0 for no limit",
+    "LOG_FORMAT": "text or json",
+    "PORT": "a port number from 0 to 65535, like 3000",
+    "SLACK_MODE": "socket or http",
+    "DIGEST_TIME": "a time as HH:MM (24-hour, e.g. 09:00)",
+    "DIGEST_SIZE": "a whole number of facts from 1 to 10, like 3",
+    "DIGEST_GRACE": GRACE_FORMAT,
+}
+"""What each setting takes, for the line that says a value is malformed: pydantic's own messages
+("Input should be a valid number") don't say what the setting wants."""
 
 
 class Thresholds(BaseModel):
@@ -64,7 +84,7 @@ class Settings(BaseSettings):
     digest_timezone: str = "UTC"
     digest_channels: str | None = None
     digest_size: int = Field(default=3, ge=1, le=10)
-    digest_grace_hours: float = Field(default=6.0, ge=0.0, alias="DIGEST_GRACE")
+    digest_grace_hours: float = Field(default=6.0, ge=0.0, le=MAX_GRACE_HOURS, alias="DIGEST_GRACE")
 
     @field_validator("bot_knowledge_dir", mode="before")
     @classmethod
@@ -130,24 +150,24 @@ class Settings(BaseSettings):
     @field_validator("digest_grace_hours", mode="before")
     @classmethod
     def _grace(cls, value: object) -> object:
-        """Accept `6`, `6h`, `90m` or `30s`."""
+        """Accept `6` (hours), `6h`, `90m` or `1800s`, from 0 to 24 hours."""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return value  # pydantic's own check says what is wrong
+        number, factor = value, 1.0
         if isinstance(value, str):
-            text = value.strip().lower()
-            for suffix, factor in (("h", 1.0), ("m", 1 / 60), ("s", 1 / 3600)):
-                if text.endswith(suffix):
-                    try:
-                        return float(text[:-1]) * factor
-                    except ValueError:
-                        raise ValueError(f"{value!r} is not a duration like 90m or 6h") from None
-        return value
-
-    @field_validator("digest_grace_hours")
-    @classmethod
-    def _grace_within_a_day(cls, value: float) -> float:
-        # A grace of a day or more would reach into the next day's digest.
-        if not math.isfinite(value) or value > 24:
-            raise ValueError("must be at most 24h, like 90m or 6h")
-        return value
+            number = value.strip().lower()
+            for suffix, unit in _GRACE_UNITS:
+                if number.endswith(suffix):
+                    number, factor = number[:-1].strip(), unit
+                    break
+        try:
+            hours: float | None = float(number) * factor
+        except (ValueError, OverflowError):
+            hours = None
+        # A grace of more than a day would reach into the next day's digest.
+        if hours is None or not math.isfinite(hours) or not 0 <= hours <= MAX_GRACE_HOURS:
+            raise ValueError(f"{_shown(value)} is not {GRACE_FORMAT}")
+        return hours
 
     def thresholds(self) -> Thresholds:
         base = Thresholds()
@@ -210,7 +230,27 @@ def load_settings(**overrides: object) -> Settings:
     except OSError as error:
         raise ConfigError(f"cannot read .env: {error.strerror or error}; fix or remove it") from None
     except ValidationError as error:
-        first = error.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        raise ConfigError(_invalid_setting(error)) from None
+
+
+def _invalid_setting(error: ValidationError) -> str:
+    """The first problem as one line: the setting, the value given, and what it takes.
+
+    The bot's own checks already say what they want (their ValueError is the message); for
+    pydantic's built-in checks the setting's FORMATS entry says it.
+    """
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+    wanted = FORMATS.get(name)
+    if first["type"] == "value_error" or wanted is None:
         message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{name} is invalid: {message}; fix it in the environment or .env") from None
+    else:
+        message = f"{_shown(first.get('input'))} is not {wanted}"
+    return f"{name} is invalid: {message}; fix it in the environment or .env"
+
+
+def _shown(value: object, *, limit: int = 60) -> str:
+    """A value as the message quotes it: repr (so control characters stay on the line), cut short."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "..."
+    return repr(value)

@@ -44,7 +44,7 @@ def _channel(text: str) -> str:
     try:
         return parse_channel(text).key
     except ValueError as error:
-        raise UsageError(f"--channel {error}; use slack:C0123ABC or discord:123456789012345678") from None
+        raise UsageError(f"--channel {error}") from None
 
 
 def register(subparsers: Any) -> None:

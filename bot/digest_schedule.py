@@ -29,8 +29,15 @@ log = logging.getLogger("bot.digest")
 
 Platform = Literal["slack", "discord"]
 _CHANNEL_IDS = {
-    "slack": re.compile(r"^[A-Z0-9]{2,}$"),
-    "discord": re.compile(r"^[0-9]{15,21}$"),
+    "slack": re.compile(r"[A-Z0-9]{2,}"),
+    # A snowflake: 17 digits for the oldest ids, 18 or 19 today, 20 at most for a 64-bit number.
+    "discord": re.compile(r"[0-9]{17,20}"),
+}
+_PLATFORM_TOKENS = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_TOKEN"}
+"""The setting that turns a platform on."""
+_CHANNEL_SHAPES = {
+    "slack": "Slack channel ids are capital letters and digits, like slack:C0123ABC (not the #name)",
+    "discord": "Discord channel ids are snowflakes of 17 to 20 digits, like discord:123456789012345678",
 }
 MAX_NAP = 900.0
 """Sleep at most this long at once: the clock is read again after every nap (suspend, clock changes)."""
@@ -43,6 +50,7 @@ ERROR_RETRY = 60.0
 """After an unexpected error (say the database was locked), the round runs again this many seconds later."""
 MAX_INLINE_WAIT = 60.0
 """A Retry-After longer than this gives the claim back and comes again then, instead of holding it."""
+NO_CHANNELS = "no digest channels (DIGEST_CHANNELS): the daily digest is off"
 
 
 # -- settings ------------------------------------------------------------------------------
@@ -64,14 +72,20 @@ class DigestChannel:
 
 
 def parse_channel(entry: str) -> DigestChannel:
-    """One `platform:id` entry; ValueError says what is wrong with it."""
+    """One `platform:id` entry; ValueError says what is wrong with it and what is expected."""
+    shown = repr(entry.strip())
     platform, _, channel_id = entry.strip().partition(":")
     platform, channel_id = platform.strip().lower(), channel_id.strip()
     if platform not in _CHANNEL_IDS:
-        raise ValueError(f"{entry.strip()!r} does not start with slack: or discord:")
-    if not _CHANNEL_IDS[platform].match(channel_id):
-        shape = "an id like C0123ABC" if platform == "slack" else "a numeric id like 123456789012345678"
-        raise ValueError(f"{entry.strip()!r} is not {platform}: followed by {shape}")
+        raise ValueError(
+            f"{shown} does not start with slack: or discord: (like slack:C0123ABC or discord:123456789012345678)"
+        )
+    if not _CHANNEL_IDS[platform].fullmatch(channel_id):
+        if platform == "discord" and channel_id.isascii() and channel_id.isdigit():
+            problem = f"has an id of {len(channel_id)} digits"
+        else:
+            problem = f"has no {platform.title()} channel id"
+        raise ValueError(f"{shown} {problem}: {_CHANNEL_SHAPES[platform]}")
     return DigestChannel(platform, channel_id)  # type: ignore[arg-type]
 
 
@@ -84,12 +98,25 @@ def parse_channels(text: str | None) -> list[DigestChannel]:
         try:
             channel = parse_channel(entry)
         except ValueError as error:
-            raise ConfigError(
-                f"DIGEST_CHANNELS entry {error}; use e.g. slack:C0123ABC,discord:123456789012345678"
-            ) from None
+            raise ConfigError(f"DIGEST_CHANNELS entry {error}; fix it in the environment or .env") from None
         if channel not in channels:
             channels.append(channel)
     return channels
+
+
+def channels_left_out(left_out: dict[str, list[str]], *, digest_off: bool) -> list[str]:
+    """One line per platform (`left_out`: platform -> its DIGEST_CHANNELS entries) that is not
+    configured, so its channels get no digest; the last line says so when no channel is left."""
+    lines = []
+    for platform, keys in left_out.items():
+        which = "that channel gets" if len(keys) == 1 else "those channels get"
+        lines.append(
+            f"DIGEST_CHANNELS names {', '.join(keys)} but {platform.title()} is not configured "
+            f"({_PLATFORM_TOKENS[platform]}); {which} no digest"
+        )
+    if lines and digest_off:
+        lines[-1] += ", so the daily digest is off"
+    return lines
 
 
 def time_zone(name: str) -> ZoneInfo:
@@ -222,7 +249,8 @@ class DigestScheduler:
     `run()` loops until `stop()`; `run_due()` and `post()` are the steps it takes, callable
     on their own (the CLI's `digest send` uses `post`). While a send is under way the claim's
     lease is extended every quarter lease (`lease_sleep` waits in between), so a slow platform
-    never lets a second process take the claim over and post too.
+    never lets a second process take the claim over and post too. With no channels, `run()`
+    logs `off_message` (None when the caller has said why already) and returns.
     """
 
     def __init__(
@@ -242,8 +270,10 @@ class DigestScheduler:
         error_retry: float = ERROR_RETRY,
         max_inline_wait: float = MAX_INLINE_WAIT,
         lease_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        off_message: str | None = NO_CHANNELS,
     ) -> None:
         self.channels = list(channels)
+        self.off_message = off_message
         self.schedule = schedule
         self.store = store
         self._base = base
@@ -289,7 +319,8 @@ class DigestScheduler:
     async def run(self) -> None:
         """Post every due digest, then sleep until the next one; forever, until `stop()`."""
         if not self.channels:
-            log.info("no digest channels (DIGEST_CHANNELS): the daily digest is off")
+            if self.off_message:
+                log.info("%s", self.off_message)
             return
         while not self._stopped:
             try:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import os
 import select
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from bot.cli import main
+from bot import cli
+from bot.cli import healthz_url, main
 from bot.config import Settings, load_settings
 from bot.db import DB_FILE
+from bot.errors import ConfigError
 from bot.knowledge import default_knowledge_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,6 +251,73 @@ def test_a_bad_setting_is_one_line_naming_it(
     assert line.startswith(f"error: {name} is invalid")
 
 
+# A malformed value for every setting that can have one, and what the error line must say it takes.
+MALFORMED = [
+    ("BOT_MIN_SCORE", "high", "a number from 0 to 1, like 0.52"),
+    ("BOT_MIN_SCORE", "2", "a number from 0 to 1, like 0.52"),
+    ("BOT_MIN_MARGIN", "-1", "a number from 0 to 1, like 0.06"),
+    ("BOT_LOG_QUESTIONS", "maybe", "true or false (or 1/0, yes/no, on/off)"),
+    ("BOT_RETENTION_DAYS", "1.5", "a whole number of days from 1 to 36500, like 90"),
+    ("BOT_RATE_LIMIT", "ten", "a whole number of questions a minute per user, like 10, or 0 for no limit"),
+    ("BOT_HOST", "not a host", "an IP address or host name, like 127.0.0.1"),
+    ("PORT", "70000", "a port number from 0 to 65535, like 3000"),
+    ("PORT", "http", "a port number from 0 to 65535, like 3000"),
+    ("LOG_FORMAT", "xml", "text or json"),
+    ("LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ("SLACK_MODE", "webhook", "socket or http"),
+    ("DIGEST_TIME", "9am", "a time as HH:MM (24-hour, e.g. 09:00)"),
+    ("DIGEST_TIME", "25:00", "a time as HH:MM (24-hour, e.g. 09:00)"),
+    ("DIGEST_SIZE", "11", "a whole number of facts from 1 to 10, like 3"),
+    ("DIGEST_GRACE", "abc", "a duration from 0 to 24h like 90m, 6h or 1800s (a bare number counts as hours)"),
+    ("DIGEST_GRACE", "6d", "a duration from 0 to 24h like 90m, 6h or 1800s"),
+    ("DIGEST_GRACE", "-1h", "a duration from 0 to 24h like 90m, 6h or 1800s"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "takes"), MALFORMED)
+def test_a_bad_setting_says_what_the_setting_takes(
+    name: str, value: str, takes: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert _in_process("ask", "hello")[0] == 1
+    line = _one_error_line(capsys.readouterr().err.encode())
+    assert line.startswith(f"error: {name} is invalid: {value!r} is not ")
+    assert takes in line and line.endswith("; fix it in the environment or .env")
+    assert "Input should" not in line  # pydantic's own words name no format
+
+
+def test_the_examples_users_reported_read_as_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_TIME", "9am")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "DIGEST_TIME is invalid: '9am' is not a time as HH:MM (24-hour, e.g. 09:00); fix it in the environment or .env"
+    )
+    monkeypatch.delenv("DIGEST_TIME")
+    monkeypatch.setenv("DIGEST_GRACE", "abc")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "DIGEST_GRACE is invalid: 'abc' is not a duration from 0 to 24h like 90m, 6h or 1800s "
+        "(a bare number counts as hours); fix it in the environment or .env"
+    )
+
+
+def test_every_setting_that_can_be_malformed_has_a_case_above() -> None:
+    free_text = (str, str | None, Path, Path | None)  # any text is a value, or a path checked where it is used
+    checked = {name for name, _, _ in MALFORMED}
+    for field_name, info in Settings.model_fields.items():
+        name = (info.alias or field_name).upper()
+        if info.annotation not in free_text or name in ("BOT_HOST", "LOG_LEVEL"):
+            assert name in checked, f"{name} has no malformed example in MALFORMED"
+
+
+@pytest.mark.parametrize(("value", "hours"), [("6", 6.0), ("6h", 6.0), ("90m", 1.5), ("1800s", 0.5), ("0", 0.0), ("24h", 24.0)])
+def test_every_grace_form_the_error_names_is_taken(value: str, hours: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_GRACE", value)
+    assert load_settings().digest_grace_hours == hours
+
+
 @pytest.mark.parametrize(
     "name",
     ["BOT_MIN_SCORE", "BOT_MIN_MARGIN", "DIGEST_SIZE", "DIGEST_TIME", "DIGEST_GRACE", "LOG_LEVEL", "BOT_RATE_LIMIT", "BOT_HOST"],
@@ -382,3 +455,211 @@ def test_usage_errors_are_one_line_with_exit_2(
     (tmp_path / "latin1.yaml").write_bytes(b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n")
     assert _in_process(*argv)[0] == 2
     assert says in _one_error_line(capsys.readouterr().err.encode())
+
+
+@pytest.mark.parametrize(
+    ("argv", "help_command"),
+    [
+        (("ask", "--jsn", "x"), "python -m bot ask"),
+        (("topics", "--x"), "python -m bot topics"),
+        (("report", "--x"), "python -m bot report"),
+        (("knowledge", "check", "--bad"), "python -m bot knowledge check"),
+        (("knowledge", "confusions", "--bad"), "python -m bot knowledge confusions"),
+        (("knowledge", "nope"), "python -m bot knowledge"),
+        (("digest", "send", "--channel", "slack:C0123ABC", "--x"), "python -m bot digest send"),
+        (("digest", "preview", "--x"), "python -m bot digest preview"),
+        (("digest", "send"), "python -m bot digest send"),
+        (("discord", "sync", "--x"), "python -m bot discord sync"),
+        (("discord", "--x"), "python -m bot discord"),
+        (("healthcheck", "--x"), "python -m bot healthcheck"),
+        (("--x", "ask"), "python -m bot"),
+    ],
+)
+def test_a_usage_error_points_at_the_help_of_the_command_given(
+    argv: tuple[str, ...], help_command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _in_process(*argv)[0] == 2
+    assert _one_error_line(capsys.readouterr().err.encode()).endswith(f"(see '{help_command} --help')")
+
+
+# -- healthcheck: what the container's HEALTHCHECK runs -------------------------------------------
+
+
+class _Healthz(http.server.BaseHTTPRequestHandler):
+    """/healthz answering the server's `status`; every path asked for is recorded."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        server: _HealthzServer = self.server  # type: ignore[assignment]
+        server.paths.append(self.path)
+        body = b"ok"
+        self.send_response(server.status if self.path == "/healthz" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _HealthzServer(http.server.ThreadingHTTPServer):
+    status = 200
+
+    def __init__(self, host: str, family: socket.AddressFamily = socket.AF_INET) -> None:
+        self.address_family = family
+        self.paths: list[str] = []
+        super().__init__((host, 0), _Healthz)
+
+
+def _serving(server: _HealthzServer) -> Iterator[_HealthzServer]:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def healthz() -> Iterator[_HealthzServer]:
+    yield from _serving(_HealthzServer("127.0.0.1"))
+
+
+def _a_platform_on(monkeypatch: pytest.MonkeyPatch, port: int, host: str | None = None) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("PORT", str(port))
+    if host is not None:
+        monkeypatch.setenv("BOT_HOST", host)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_healthcheck_passes_when_serve_answers_healthz_on_loopback(
+    healthz: _HealthzServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = healthz.server_address[1]
+    _a_platform_on(monkeypatch, port)  # BOT_HOST is 0.0.0.0 by default: probed on 127.0.0.1
+    assert _in_process("healthcheck") == (0, f"ok: http://127.0.0.1:{port}/healthz answered 200\n")
+    assert healthz.paths == ["/healthz"]
+
+
+def test_healthcheck_fails_with_one_line_when_healthz_is_not_200(
+    healthz: _HealthzServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    healthz.status = 503
+    port = healthz.server_address[1]
+    _a_platform_on(monkeypatch, port, "127.0.0.1")
+    assert _in_process("healthcheck") == (1, "")
+    line = _one_error_line(capsys.readouterr().err.encode())
+    assert line == f"error: http://127.0.0.1:{port}/healthz answered HTTP 503, not 200"
+
+
+def test_healthcheck_fails_with_one_line_when_nothing_listens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _a_platform_on(monkeypatch, _free_port())
+    assert _in_process("healthcheck") == (1, "")
+    line = _one_error_line(capsys.readouterr().err.encode())
+    assert "cannot be reached (Connection refused)" in line and "python -m bot serve" in line
+
+
+def test_healthcheck_with_any_free_port_says_it_cannot_know_the_port(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _a_platform_on(monkeypatch, 0)
+    assert _in_process("healthcheck") == (1, "")
+    assert "PORT is 0" in _one_error_line(capsys.readouterr().err.encode())
+
+
+def test_healthcheck_gives_up_on_a_server_that_never_answers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.HEALTHCHECK_TIMEOUT == 2.0
+    monkeypatch.setattr(cli, "HEALTHCHECK_TIMEOUT", 0.2)
+    with socket.socket() as silent:  # the kernel completes the connection; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        _a_platform_on(monkeypatch, silent.getsockname()[1])
+        assert _in_process("healthcheck") == (1, "")
+    assert "no answer within 0.2 s" in _one_error_line(capsys.readouterr().err.encode())
+
+
+def test_healthcheck_probes_ipv6_loopback_for_every_ipv6_interface(monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        server = _HealthzServer("::1", socket.AF_INET6)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    for running in _serving(server):
+        port = running.server_address[1]
+        _a_platform_on(monkeypatch, port, "::")
+        assert _in_process("healthcheck") == (0, f"ok: http://[::1]:{port}/healthz answered 200\n")
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("0.0.0.0", "http://127.0.0.1:3000/healthz"),
+        ("::", "http://[::1]:3000/healthz"),
+        ("[::1]", "http://[::1]:3000/healthz"),
+        ("10.1.2.3", "http://10.1.2.3:3000/healthz"),
+        ("fd00::5", "http://[fd00::5]:3000/healthz"),
+        ("bot.internal", "http://bot.internal:3000/healthz"),
+    ],
+)
+def test_healthcheck_probes_where_serve_listens(host: str, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_HOST", host)
+    assert healthz_url(load_settings()) == url
+
+
+def test_healthcheck_without_a_platform_passes_as_the_terminal_chat_opens_no_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORT", str(_free_port()))  # nothing listens there, and nothing need
+    code, out = _in_process("healthcheck")
+    assert code == 0
+    assert out == "ok: no platform is configured, so serve is the terminal chat and has no port to probe\n"
+    # As the container runs it: a tokenless image is healthy.
+    result = _bot("healthcheck")
+    assert result.returncode == 0 and result.stderr == b"" and len(result.stdout.splitlines()) == 1
+
+
+def test_the_docker_healthcheck_runs_the_healthcheck_command() -> None:
+    lines = (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    [healthcheck] = [line for line in lines if line.startswith("HEALTHCHECK")]
+    assert healthcheck == 'HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-m", "bot", "healthcheck"]'
+
+
+# -- benchmarks read through a pipe ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("typos.py", "--show", "--rounds", "1"),
+        ("typos.py", "--help"),
+        ("heldout_alternates.py", "--worst", "3"),
+        ("calibrate.py", "a.yaml", "b.yaml"),
+    ],
+)
+def test_a_benchmark_whose_reader_stops_reading_ends_quietly(argv: tuple[str, ...], tmp_path: Path) -> None:
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(
+            '- {q: hello, expect: null, kind: help}\n'
+            '- {q: "How much of Scale AI does Meta own?", expect: scale-ai-stake, kind: paraphrase}\n',
+            encoding="utf-8",
+        )
+    script, *args = argv
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=tmp_path, env=_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # `| head` that has read all it wants
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 0, stderr.decode()
+    assert stderr == b""

@@ -125,6 +125,31 @@ def test_channels_parse_and_a_bad_entry_is_named() -> None:
         assert "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("discord:123", "'discord:123' has an id of 3 digits: Discord channel ids are snowflakes of 17 to 20 digits"),
+        ("discord:1234567890123456", "has an id of 16 digits"),
+        ("discord:123456789012345678901", "has an id of 21 digits"),
+        ("discord:general", "'discord:general' has no Discord channel id: Discord channel ids are snowflakes"),
+        ("slack:#general", "'slack:#general' has no Slack channel id: Slack channel ids are capital letters and digits, like slack:C0123ABC"),
+        ("teams:C01", "'teams:C01' does not start with slack: or discord:"),
+    ],
+)
+def test_a_bad_channel_says_what_a_channel_id_looks_like(entry: str, says: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_channels(entry)
+    assert str(error.value).startswith(f"DIGEST_CHANNELS entry {entry!r}")
+    assert says in str(error.value)
+    assert "numeric id" not in str(error.value)  # 123 is numeric: that was never the problem
+
+
+def test_discord_snowflakes_of_17_to_20_digits_are_channels() -> None:
+    for digits in (17, 19, 20):
+        snowflake = "1" * digits
+        assert parse_channels(f"discord:{snowflake}") == [DigestChannel("discord", snowflake)]
+
+
 def test_an_unknown_time_zone_is_one_clear_line() -> None:
     with pytest.raises(ConfigError) as error:
         time_zone("Mars/Olympus")

@@ -374,7 +374,7 @@ async def test_send_without_the_platform_token_is_a_clear_error(capsys: pytest.C
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
     code, _ = await _cli("digest", "send", "--channel", "slack:#general")
     assert code == 2
-    assert "--channel 'slack:#general' is not slack: followed by" in capsys.readouterr().err
+    assert "--channel 'slack:#general' has no Slack channel id: Slack channel ids are" in capsys.readouterr().err
 
 
 def test_preview_needs_no_token_and_creates_no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fact_base: FactBase) -> None:
@@ -461,9 +461,51 @@ async def test_a_channel_of_a_platform_not_running_is_logged_once_and_left_out(
         )
     assert scheduler.channels == [f"slack:{SLACK_CHANNEL}"]
     messages = [r.getMessage() for r in caplog.records]
-    assert sum(f"discord:{DISCORD_CHANNEL}" in m and "not configured" in m for m in messages) == 1
+    assert messages == [
+        f"DIGEST_CHANNELS names discord:{DISCORD_CHANNEL} but Discord is not configured (DISCORD_TOKEN); "
+        "that channel gets no digest"
+    ]
     outcome = await scheduler.post(f"slack:{SLACK_CHANNEL}")
     assert outcome.status == "sent" and len(fake.posts("chat.postMessage")) == 1
+
+
+async def test_when_every_channel_is_of_a_platform_not_running_one_line_says_the_digest_is_off(
+    fake: FakePlatforms, fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    other = "1300000000000000002"
+    settings = load_settings(digest_channels=f"discord:{DISCORD_CHANNEL},discord:{other}")
+    with caplog.at_level(logging.INFO):
+        scheduler = build_digest_scheduler(
+            settings,
+            AskService(Engine(fact_base)),
+            Database(tmp_path / "bot.sqlite3"),
+            slack=RestSlack("xoxb-test", base_url=fake.slack_url),
+            discord=None,
+        )
+        await scheduler.run()  # returns at once: nothing to post to
+    assert scheduler.channels == []
+    # Not "not configured" and then "no digest channels (DIGEST_CHANNELS)": the channels were given.
+    assert [r.getMessage() for r in caplog.records if r.name.endswith("digest")] == [
+        f"DIGEST_CHANNELS names discord:{DISCORD_CHANNEL}, discord:{other} but Discord is not configured "
+        "(DISCORD_TOKEN); those channels get no digest, so the daily digest is off"
+    ]
+
+
+async def test_no_digest_channels_at_all_says_the_digest_is_off(
+    fake: FakePlatforms, fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        scheduler = build_digest_scheduler(
+            load_settings(),
+            AskService(Engine(fact_base)),
+            Database(tmp_path / "bot.sqlite3"),
+            slack=RestSlack("xoxb-test", base_url=fake.slack_url),
+            discord=None,
+        )
+        await scheduler.run()
+    assert [r.getMessage() for r in caplog.records if r.name.endswith("digest")] == [
+        "no digest channels (DIGEST_CHANNELS): the daily digest is off"
+    ]
 
 
 async def test_digest_send_over_rest_is_not_posted_twice_when_discords_answer_gets_lost(
