@@ -22,15 +22,28 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import defaultdict
+from array import array
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
-from bot.text import STOPWORDS, normalize_typography, question_parts, replace_runs, stem, without_idioms, words
+from bot.text import (
+    APOSTROPHES,
+    STOPWORDS,
+    normalize_typography,
+    question_parts,
+    replace_runs,
+    stem,
+    without_idioms,
+    words,
+)
 
 # How much a word counts for a fact, by where the fact has it.
 FIELD_WEIGHTS = {"phrasing": 1.0, "entity": 1.0, "answer": 0.75, "quote": 0.55}
@@ -130,27 +143,58 @@ class _Query:
     why: bool = False
 
 
-@dataclass
+_Shareable = TypeVar("_Shareable", bound=Hashable)
+
+
+@dataclass(slots=True)
 class _IndexedFact:
+    """What scoring needs to know of one fact; sets and tuples equal across facts are one object."""
+
     fact: Fact
     order: int
-    term_weights: dict[str, float]
-    phrasing_terms: list[frozenset[str]]
-    phrasing_texts: list[str]
+    phrasing_texts: tuple[str, ...]
+    """Per phrasing, its index terms sorted and joined: what the fuzzy score compares."""
     entity_keys: frozenset[str]
-    related: frozenset[str] = field(default_factory=frozenset)
-    phrasing_weights: list[float] = field(default_factory=list)
-    phrasings_with: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    answers: frozenset[str] = field(default_factory=frozenset)
-    own_terms: frozenset[str] = field(default_factory=frozenset)
-    counts: frozenset[str] = field(default_factory=frozenset)
-    subjects: frozenset[str] = field(default_factory=frozenset)
-    speakers: frozenset[str] = field(default_factory=frozenset)
-    kinds_vouched: frozenset[str] = field(default_factory=frozenset)
-    tells_why: bool = False
-    """Whether a phrasing of the fact asks why (or for the reason)."""
-    listed_keys: tuple[str, ...] = ()
+    listed_keys: tuple[str, ...]
     """The index keys of the entities the fact lists, in order."""
+    phrasings_with: dict[str, tuple[int, ...]]
+    """Per index term of its phrasings, which phrasings (by index) have it."""
+    answers: frozenset[str]
+    counts: frozenset[str]
+    subjects: frozenset[str]
+    speakers: frozenset[str]
+    kinds_vouched: frozenset[str]
+    tells_why: bool
+    """Whether a phrasing of the fact asks why (or for the reason)."""
+    related: frozenset[str] = frozenset()
+    phrasing_weights: array[float] = field(default_factory=lambda: array("d"))
+    """Per phrasing, the summed weight of its terms."""
+
+
+@dataclass(slots=True)
+class _Postings:
+    """The facts that know a term, by index order (ascending), with how much it counts for
+    each and whether it is in the fact's own text (answer, entities, quotes).
+
+    Flat arrays rather than a tuple per fact: a large base has millions of postings.
+    """
+
+    orders: array[int]
+    weights: array[float]
+    own: array[int]
+
+    @classmethod
+    def from_flat(cls, flat: list[int | float | bool]) -> _Postings:
+        """From (order, weight, own) triples laid end to end, as the index is built."""
+        return cls(array("i", flat[0::3]), array("d", flat[1::3]), array("b", flat[2::3]))  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+    def find(self, order: int) -> int | None:
+        """Where the fact at `order` is in these postings, if it knows the term."""
+        at = bisect_left(self.orders, order)
+        return at if at < len(self.orders) and self.orders[at] == order else None
 
 
 class Engine:
@@ -203,94 +247,79 @@ class Engine:
         found = without_idioms(words(text))
         return replace_runs(found, self._phrases) if self._phrases else found
 
+    def _terms_of(self, found: list[str]) -> list[str]:
+        """The index terms of folded words: the words that say something, canonicalised."""
+        return [self.canon(w) for w in found if w not in STOPWORDS]
+
     def _terms(self, text: str) -> list[str]:
-        return [self.canon(w) for w in self._words(text) if w not in STOPWORDS]
+        return self._terms_of(self._words(text))
 
     def _build(self) -> None:
         order = {fid: i for i, fid in enumerate(fid for t in self.base.topics.values() for fid in t.fact_ids)}
         facts = sorted(self.base.facts.values(), key=lambda f: (order.get(f.id, len(order)), f.id))
+        # An entity is read once, however many facts list it: for its aliases, its key and its words.
+        entity_words = {entity: self._words(entity) for fact in facts for entity in fact.entities}
+        entity_keys: dict[str, str] = {}
         self._entity_aliases: dict[tuple[str, ...], str] = {}
-        for fact in facts:
-            for entity in fact.entities:
-                self._add_entity_aliases(entity)
+        for entity, found in entity_words.items():
+            terms = tuple(self._terms_of(found))
+            entity_keys[entity] = " ".join(terms)
+            self._add_entity_aliases(entity, terms)
         self._entity_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for alias, key in self._entity_aliases.items():
             self._entity_alias_index[alias[0]].append((alias, key))
 
-        surface_df: dict[str, int] = defaultdict(int)
-        self._phrased_as: dict[frozenset[str], list[int]] = defaultdict(list)
+        surface_df: Counter[str] = Counter()
+        # Almost every phrasing is one fact's: its key maps to that fact's order, else to a tuple of them.
+        self._phrased_as: dict[str | tuple[str, ...], int | tuple[int, ...]] = {}
+        # Postings grow as flat lists, one per term, and become arrays once complete: appending
+        # to a list is cheaper than to an array, and they are many (a fact has dozens of terms).
+        posted: dict[str, list[int | float | bool]] = {}
+        # Many facts have equal small sets and tuples (no counts, the same question types, the
+        # same phrasings holding a term): each is kept once, which also spares the garbage
+        # collector millions of objects to walk.
+        shared: dict[Hashable, Hashable] = {}
+
+        def share(value: _Shareable) -> _Shareable:
+            return shared.setdefault(value, value)  # type: ignore[return-value]
+
+        # Per fact, each phrasing's key (its distinct terms in sorted order): weighed once every IDF is known.
+        phrasing_keys: list[list[str | tuple[str, ...]]] = []
         for index, fact in enumerate(facts):
-            weights: dict[str, float] = {}
-
-            def add(found: list[str], weight: float) -> None:
-                for w in found:
-                    if w in STOPWORDS:
-                        continue
-                    term = self.canon(w)
-                    self._surface.setdefault(w, term)
-                    weights[term] = max(weights.get(term, 0.0), weight)
-
             phrasings = fact.phrasings
             phrasing_words = [self._words(p) for p in phrasings]
             answer_words = self._words(fact.answer)
-            entity_words = [self._words(entity) for entity in fact.entities]
             quote_words = [self._words(quote.text) for quote in fact.quotes]
-            for found in entity_words:
-                add(found, FIELD_WEIGHTS["entity"])
-            for found in phrasing_words:
-                add(found, FIELD_WEIGHTS["phrasing"])
-            add(answer_words, FIELD_WEIGHTS["answer"])
-            for found in quote_words:
-                add(found, FIELD_WEIGHTS["quote"])
-            for w in {w for found in [*phrasing_words, answer_words] for w in found}:
-                surface_df[w] += 1
-            phrasing_term_lists = [[self.canon(w) for w in found if w not in STOPWORDS] for found in phrasing_words]
-            phrasing_terms = [frozenset(terms) for terms in phrasing_term_lists]
-            phrasing_texts = [" ".join(sorted(terms)) for terms in phrasing_term_lists]
-            # What a fact is about: its entities and whom its phrasings name, not everyone its
-            # quote happens to mention ("...echoing LeCun") - that would hide a mismatch.
-            named = {key for terms in phrasing_term_lists for key in self._entities_in(terms)}
-            listed_keys = tuple(self._entity_key(e) for e in fact.entities)
-            entity_keys = frozenset(named.union(listed_keys))
-            indexed = _IndexedFact(fact, index, weights, phrasing_terms, phrasing_texts, entity_keys)
-            indexed.listed_keys = listed_keys
-            where: dict[str, list[int]] = defaultdict(list)
-            for i, terms in enumerate(phrasing_terms):
-                for term in terms:
-                    where[term].append(i)
-            indexed.phrasings_with = {term: tuple(found) for term, found in where.items()}
-            for terms in phrasing_terms:
-                self._phrased_as[terms].append(index)
-            phrasing_types = set().union(*(_question_types(found) for found in phrasing_words))
-            indexed.answers = frozenset(
-                phrasing_types
-                | ({"when"} if fact.date else set())
-                | ({"number"} if _QUANTITY.search(fact.answer) else set())
-                | ({"count"} if _CARDINAL.search(fact.answer) else set())
-                | ({"money"} if _MONEY.search(fact.answer) else set())
-                | ({"currency"} if _CURRENCY_AMOUNT.search(fact.answer) else set())
+            surface_df.update({w for found in [*phrasing_words, answer_words] for w in found})
+            # The phrasings share most of their words: each is weighed once, where it first appears.
+            phrased = list(dict.fromkeys(w for found in phrasing_words for w in found))
+            self._post(
+                posted,
+                index,
+                [(entity_words[entity], FIELD_WEIGHTS["entity"], True) for entity in fact.entities]
+                + [(phrased, FIELD_WEIGHTS["phrasing"], False), (answer_words, FIELD_WEIGHTS["answer"], True)]
+                + [(found, FIELD_WEIGHTS["quote"], True) for found in quote_words],
             )
-            # Whose the fact is: whom its question names (else its entities), and every owner
-            # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
-            asked_of = self._entities_in(phrasing_term_lists[0]) or set(listed_keys)
-            owners = {key for phrasing, terms in zip(phrasings, phrasing_term_lists) for key in self._owners(phrasing, terms)}
-            indexed.subjects = frozenset(asked_of | owners)
-            # Who speaks in the fact: whom its question names, the entities it lists, and anyone
-            # its phrasings ask the words of; "what did LeCun say" needs LeCun among them.
-            indexed.speakers = frozenset(
-                asked_of
-                | set(listed_keys)
-                | {key for found in phrasing_words for key in self._speakers(found)}
-            )
-            indexed.kinds_vouched = frozenset(k for found in phrasing_words if (k := _wants_kind(found)))
-            indexed.tells_why = any(_asks_why(found) for found in phrasing_words)
-            indexed.counts = frozenset(
-                self.canon(w)
-                for w in {w for found in phrasing_words for w in _counted(found)}
-                | {w for text in [fact.answer, *(q.text for q in fact.quotes)] for w in _counted_in(text)}
-            )
-            indexed.own_terms = frozenset(
-                self.canon(w) for found in [answer_words, *entity_words, *quote_words] for w in found if w not in STOPWORDS
+            phrasing_terms = [self._terms_of(found) for found in phrasing_words]
+            texts = tuple(" ".join(sorted(terms)) for terms in phrasing_terms)
+            keys = [_exact_key(terms, spelt=text) for terms, text in zip(phrasing_terms, texts)]
+            phrasing_keys.append(keys)
+            where: dict[str, list[int]] = {}
+            for i, (key, terms) in enumerate(zip(keys, phrasing_terms)):
+                known = self._phrased_as.get(key)
+                self._phrased_as[key] = index if known is None else (*_as_orders(known), index)
+                for term in dict.fromkeys(terms):
+                    where.setdefault(term, []).append(i)
+            indexed = self._index_fact(
+                fact,
+                index,
+                phrasings,
+                phrasing_words,
+                phrasing_terms,
+                texts,
+                phrasings_with={term: share(tuple(found)) for term, found in where.items()},
+                listed_keys=share(tuple(entity_keys[e] for e in fact.entities)),
+                share=share,
             )
             self._facts.append(indexed)
             self._by_id[fact.id] = indexed
@@ -300,26 +329,30 @@ class Engine:
             for target in indexed.fact.related:
                 linked_from[target].add(indexed.fact.id)
         for indexed in self._facts:
-            indexed.related = frozenset(set(indexed.fact.related) | linked_from[indexed.fact.id])
+            indexed.related = share(frozenset(set(indexed.fact.related) | linked_from.get(indexed.fact.id, set())))
 
+        self._postings = {term: _Postings.from_flat(posted.pop(term)) for term in list(posted)}
         count = len(self._facts) or 1
-        df: dict[str, int] = defaultdict(int)
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for indexed in self._facts:
-            for term, weight in indexed.term_weights.items():
-                df[term] += 1
-                self._postings[term].append((indexed.order, weight))
-        self._idf = {term: math.log(1.0 + count / n) for term, n in df.items()}
+        self._idf = {term: math.log(1.0 + count / len(postings)) for term, postings in self._postings.items()}
         self._max_idf = math.log(1.0 + count)
+        for indexed, keys in zip(self._facts, phrasing_keys):
+            # Summed in a fixed (sorted) order: a set's order changes from run to run, and with
+            # it the last bit of a float sum, which can decide between two phrasings that tie.
+            indexed.phrasing_weights = array("d", [sum(map(self._idf.__getitem__, _key_terms(k))) for k in keys])
+        del phrasing_keys
+        self._common = {term for term, postings in self._postings.items() if len(postings) / count > UBIQUITOUS_SHARE}
+        # A common word is looked up in every fact the question's rarer words bring in: an
+        # array by index order answers that at once, where the postings would need a search.
+        self._common_weights: dict[str, array[float]] = {}
+        for term in self._common:
+            postings = self._postings[term]
+            dense = array("d", [0.0]) * len(self._facts)
+            for at, weight in zip(postings.orders, postings.weights):
+                dense[at] = weight
+            self._common_weights[term] = dense
+        entity_df: Counter[str] = Counter()
         for indexed in self._facts:
-            # Summed in a fixed order: a set's order changes from run to run, and with it the last
-            # bit of a float sum, which can decide between two phrasings that tie.
-            indexed.phrasing_weights = [sum(self._idf[t] for t in sorted(terms)) for terms in indexed.phrasing_terms]
-        self._common = {term for term, n in df.items() if n / count > UBIQUITOUS_SHARE}
-        entity_df: dict[str, int] = defaultdict(int)
-        for indexed in self._facts:
-            for key in indexed.entity_keys:
-                entity_df[key] += 1
+            entity_df.update(indexed.entity_keys)
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
         self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
 
@@ -345,11 +378,97 @@ class Engine:
                 self._by_length[len(w)].append(w)
                 self._by_skeleton.setdefault(_skeleton(w), w)
 
+    def _post(
+        self, posted: dict[str, list[int | float | bool]], index: int, fields: list[tuple[list[str], float, bool]]
+    ) -> None:
+        """Post the fact at `index` under each of its terms: its order, the weight of the best
+        field that has the term, and whether the term is in its own text; `fields` are (words,
+        weight, whether the field is the fact's own text: its answer, entities and quotes)."""
+        weights: dict[str, float] = {}
+        own: set[str] = set()
+        canon, surface = self.canon, self._surface
+        for found, weight, is_own in fields:
+            for w in found:
+                if w in STOPWORDS:
+                    continue
+                term = canon(w)
+                if w not in surface:
+                    surface[w] = term
+                weights[term] = max(weights.get(term, 0.0), weight)
+                if is_own:
+                    own.add(term)
+        for term, weight in weights.items():
+            flat = posted.get(term)
+            if flat is None:
+                flat = posted[term] = []
+            flat += (index, weight, term in own)
+
+    def _index_fact(
+        self,
+        fact: Fact,
+        index: int,
+        phrasings: list[str],
+        phrasing_words: list[list[str]],
+        phrasing_terms: list[list[str]],
+        phrasing_texts: tuple[str, ...],
+        *,
+        phrasings_with: dict[str, tuple[int, ...]],
+        listed_keys: tuple[str, ...],
+        share: Callable[[_Shareable], _Shareable],
+    ) -> _IndexedFact:
+        """What scoring asks of a fact beyond its words: whom it is about and what it can tell."""
+        named_in = [self._entities_in(terms) for terms in phrasing_terms]
+        # The answer's numbers both say it gives a count and what it counts: found once.
+        numbers = list(_CARDINAL.finditer(fact.answer))
+        phrasing_types = set().union(*(_question_types(found) for found in phrasing_words))
+        # Whose the fact is: whom its question names (else its entities), and every owner
+        # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
+        asked_of = named_in[0] or set(listed_keys)
+        owners = {key for phrasing, terms in zip(phrasings, phrasing_terms) for key in self._owners(phrasing, terms)}
+        return _IndexedFact(
+            fact=fact,
+            order=index,
+            phrasing_texts=phrasing_texts,
+            # What a fact is about: its entities and whom its phrasings name, not everyone its
+            # quote happens to mention ("...echoing LeCun") - that would hide a mismatch.
+            entity_keys=share(frozenset(set().union(*named_in, listed_keys))),
+            listed_keys=listed_keys,
+            phrasings_with=phrasings_with,
+            answers=share(
+                frozenset(
+                    phrasing_types
+                    | ({"when"} if fact.date else set())
+                    | ({"number"} if _QUANTITY.search(fact.answer) else set())
+                    | ({"count"} if numbers else set())
+                    | ({"money"} if _MONEY.search(fact.answer) else set())
+                    | ({"currency"} if _CURRENCY_AMOUNT.search(fact.answer) else set())
+                )
+            ),
+            counts=share(
+                frozenset(
+                    self.canon(w)
+                    for w in {w for found in phrasing_words for w in _counted(found)}
+                    | set(_counted_in(fact.answer, numbers))
+                    | {w for q in fact.quotes for w in _counted_in(q.text)}
+                )
+            ),
+            subjects=share(frozenset(asked_of | owners)),
+            # Who speaks in the fact: whom its question names, the entities it lists, and anyone
+            # its phrasings ask the words of; "what did LeCun say" needs LeCun among them.
+            speakers=share(
+                frozenset(
+                    asked_of | set(listed_keys) | {key for found in phrasing_words for key in self._speakers(found)}
+                )
+            ),
+            kinds_vouched=share(frozenset(k for found in phrasing_words if (k := _wants_kind(found)))),
+            tells_why=any(_asks_why(found) for found in phrasing_words),
+        )
+
     def _entity_key(self, entity: str) -> str:
         return " ".join(self._terms(entity))
 
-    def _add_entity_aliases(self, entity: str) -> None:
-        terms = tuple(self._terms(entity))
+    def _add_entity_aliases(self, entity: str, terms: tuple[str, ...]) -> None:
+        """Learn the runs of index terms (`terms`, the entity's own) that name `entity`."""
         if not terms:
             return
         key = " ".join(terms)
@@ -424,6 +543,8 @@ class Engine:
     def _owners(self, text: str, terms: list[str]) -> set[str]:
         """Which of the entities named in `text` (whose index terms are `terms`) it writes as
         owners ("Google's strategy")."""
+        if "'" not in text and (text.isascii() or APOSTROPHES.isdisjoint(text)):
+            return set()  # no owner is written without an apostrophe: the text need not be folded
         owners = {self.canon(w) for w, _ in _after_owner(normalize_typography(text).lower(), _POSSESSIVE)}
         if not owners:
             return set()
@@ -547,20 +668,25 @@ class Engine:
         coverage: dict[int, float] = defaultdict(float)
         rare = [t for t in query.terms if t not in self._common]
         for term in rare or list(query.terms):
-            for order, weight in self._postings.get(term, ()):
-                coverage[order] += query.terms[term] * weight
+            postings = self._postings.get(term)
+            if postings is not None:
+                for order, weight in zip(postings.orders, postings.weights):
+                    coverage[order] += query.terms[term] * weight
         if rare and len(coverage) < MIN_CANDIDATES:
             # Too few facts share a rare word: let the common words bring in a few more.
             rare = []
             coverage.clear()
             for term in query.terms:
-                for order, weight in self._postings.get(term, ()):
-                    coverage[order] += query.terms[term] * weight
+                postings = self._postings.get(term)
+                if postings is not None:
+                    for order, weight in zip(postings.orders, postings.weights):
+                        coverage[order] += query.terms[term] * weight
         if rare:
             for term in query.terms:
                 if term in self._common:
+                    weights = self._common_weights[term]
                     for order in coverage:
-                        coverage[order] += query.terms[term] * self._facts[order].term_weights.get(term, 0.0)
+                        coverage[order] += query.terms[term] * weights[order]
         ranked = sorted(coverage, key=lambda order: (-coverage[order], order))
         # Questions made only of common words tie on coverage across many facts: look wider.
         limit = CANDIDATES if rare else CANDIDATES * 3
@@ -569,7 +695,7 @@ class Engine:
         pool = ranked[: limit * 2]
         # A fact phrased with exactly the question's words goes first, never left out for
         # coming late among dozens that share them all.
-        exact = set(self._phrased_as.get(frozenset(query.terms), ()))
+        exact = set(_as_orders(self._phrased_as.get(_exact_key(query.terms), ())))
         pool += [order for order in sorted(exact) if order not in pool]
         total = query.total_weight or 1.0
         shared = {order: _phrasing_overlap(query, self._facts[order]) for order in pool}
@@ -608,7 +734,7 @@ class Engine:
         if query.why and not indexed.tells_why:
             penalty *= WHY_PENALTY
             penalties.append("why")
-        if len(query.terms) == 1 and not query.unknown and not (query.terms.keys() & indexed.own_terms):
+        if len(query.terms) == 1 and not query.unknown and not self._in_own_text(next(iter(query.terms)), indexed):
             penalty *= LONE_WORD_PENALTY
             penalties.append("lone_word")
         if (
@@ -644,7 +770,26 @@ class Engine:
         total = sum(asked.values()) + unknown_weight
         if total <= 0:
             return 1.0
-        return sum(w * indexed.term_weights.get(t, 0.0) for t, w in asked.items()) / total
+        return sum(w * self._weight(t, indexed) for t, w in asked.items()) / total
+
+    def _weight(self, term: str, indexed: _IndexedFact) -> float:
+        """How much `term` counts for the fact (0.0 when the fact does not know it)."""
+        common = self._common_weights.get(term)
+        if common is not None:
+            return common[indexed.order]
+        postings = self._postings.get(term)
+        if postings is None:
+            return 0.0
+        at = postings.find(indexed.order)
+        return 0.0 if at is None else postings.weights[at]
+
+    def _in_own_text(self, term: str, indexed: _IndexedFact) -> bool:
+        """Whether `term` is in the fact's own text (answer, entities, quotes), not only its phrasings."""
+        postings = self._postings.get(term)
+        if postings is None:
+            return False
+        at = postings.find(indexed.order)
+        return at is not None and bool(postings.own[at])
 
     def rank(self, question: str) -> list[ScoreParts]:
         """Every candidate fact with its score parts, best first."""
@@ -780,7 +925,7 @@ class Engine:
 
     def _too_broad(self, term: str) -> bool:
         """A word on so many facts (a quarter of them, and at least a handful) that alone it picks none."""
-        return term in self._common and len(self._postings.get(term, ())) >= MIN_CANDIDATES
+        return term in self._common and len(self._postings[term]) >= MIN_CANDIDATES
 
     def linked(self, fact_id: str) -> frozenset[str]:
         """The facts related to this one either way: two of them close together are no conflict."""
@@ -838,6 +983,28 @@ class Engine:
             scores[fid] = max(scores.get(fid, 0.0), similarity / 200.0)
         ranked = sorted(scores, key=lambda fid: (-scores[fid], self._by_id[fid].order))
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
+
+
+def _exact_key(terms: Iterable[str], *, spelt: str | None = None) -> str | tuple[str, ...]:
+    """A set of terms as the index keys the phrasings made of exactly those terms: its terms
+    sorted and joined by spaces (`spelt` itself when it is that string, so that a phrasing's
+    text is its key too), or a tuple of them where joining would blur them: no terms, or an
+    empty one or one with a space (a synonym group's head may have one)."""
+    ordered = sorted(set(terms))
+    if not ordered or not all(term and " " not in term for term in ordered):
+        return tuple(ordered)
+    joined = " ".join(ordered)
+    return spelt if spelt == joined else joined
+
+
+def _key_terms(key: str | tuple[str, ...]) -> Sequence[str]:
+    """The sorted terms an `_exact_key` stands for."""
+    return key.split(" ") if isinstance(key, str) else key
+
+
+def _as_orders(orders: int | tuple[int, ...]) -> tuple[int, ...]:
+    """The facts' orders a `_phrased_as` value holds: one fact's alone, or several."""
+    return (orders,) if isinstance(orders, int) else orders
 
 
 # Where a sentence may end: a stop, "!", "?", a colon or semicolon before a space.
@@ -955,6 +1122,8 @@ def _wants_kind(raw: list[str]) -> str | None:
     """The kind of named thing a question asks for: "which (cloud) providers", "what tools",
     "the name of the tool" ("any" when the named thing is of no known kind), "who wrote" (a
     person); None otherwise."""
+    if _KIND_CUES.isdisjoint(raw):
+        return None
     for i, w in enumerate(raw):
         if w == "who" and raw[i + 1 : i + 2] and raw[i + 1] in _AUTHORING:
             return "person"
@@ -1008,11 +1177,12 @@ def _counted(raw: list[str]) -> list[str]:
     return found
 
 
-def _counted_in(text: str) -> list[str]:
+def _counted_in(text: str, numbers: Iterable[re.Match[str]] | None = None) -> list[str]:
     """What a text gives a count of: the words right after each of its numbers ("three
-    versions", "350,000 GPUs"); "billions in GPUs" counts money, not GPUs."""
+    versions", "350,000 GPUs"); "billions in GPUs" counts money, not GPUs. `numbers` are the
+    text's `_CARDINAL` matches, when they are found already."""
     found: list[str] = []
-    for match in _CARDINAL.finditer(text):
+    for match in _CARDINAL.finditer(text) if numbers is None else numbers:
         for noun in words(text[match.end() : match.end() + 40])[:2]:
             if noun in STOPWORDS:
                 break
@@ -1022,7 +1192,9 @@ def _counted_in(text: str) -> list[str]:
 
 def _asks_why(raw: list[str]) -> bool:
     """Whether the words ask why: "why" or "how come"."""
-    return "why" in raw or any(w == "how" and following == "come" for w, following in zip(raw, raw[1:]))
+    return "why" in raw or (
+        "come" in raw and any(w == "how" and following == "come" for w, following in zip(raw, raw[1:]))
+    )
 
 
 def _question_types(raw: list[str]) -> set[str]:
@@ -1030,6 +1202,8 @@ def _question_types(raw: list[str]) -> set[str]:
     instructions ("how do I"). A fact gives one only through its answer, its `date` or its own
     phrasings. "Where" alone is left out: "where does India come in" asks no place."""
     found: set[str] = set()
+    if _QUESTION_TYPE_CUES.isdisjoint(raw):
+        return found
     for i, w in enumerate(raw):
         following = raw[i + 1] if i + 1 < len(raw) else ""
         after = raw[i + 2] if i + 2 < len(raw) else ""
@@ -1094,6 +1268,9 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _UNSURE = frozenset({"low_score", "too_close"})
+# The words without one of which `_question_types` finds nothing, and `_wants_kind` no kind.
+_QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES
+_KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
 _AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 
@@ -1106,9 +1283,12 @@ def _runs_at(
     sequence: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]
 ) -> list[tuple[int, int, str]]:
     """Where the names whose word runs (indexed by first word) occur in `sequence`: (start, end, name)."""
-    found = []
+    found: list[tuple[int, int, str]] = []
+    if index.keys().isdisjoint(sequence):
+        return found
     for start, word in enumerate(sequence):
         for run, name in index.get(word, ()):
-            if tuple(sequence[start : start + len(run)]) == run:
+            # A run is listed under its first word: one word long, it is there already.
+            if len(run) == 1 or tuple(sequence[start : start + len(run)]) == run:
                 found.append((start, start + len(run), name))
     return found
