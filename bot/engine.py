@@ -101,7 +101,9 @@ HELP_WORDS = frozenset(
     you start started topics topic commands command usage menu what can do how use i ask bot
     there list options anything about know me please who are your yourself work works question
     questions kind kinds type types example examples sort answer answers
-    joke jokes funny bye goodbye cheers cool nice great awesome human robot""".split()
+    joke jokes funny bye goodbye cheers cool nice great awesome human robot
+    thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
+    excellent lovely fantastic sweet neat best welcome""".split()
 )
 
 

@@ -68,6 +68,8 @@ STOPWORDS = frozenset(
     between against until while because please tell know explain describe say said says
     let thing things something anything everything one ones way ways lot kind sort
     hey hi hello thanks thank pls plz im ive id dont doesnt didnt isnt arent wasnt
+    youre youve youll youd theyre theyve theyll thats theres heres hes shes weve
+    cant wont wouldnt couldnt shouldnt havent hasnt hadnt werent aint
     s t re ve ll d m
     """.split()
 ) | frozenset(

@@ -147,6 +147,23 @@ def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> Non
     assert {t.id for t in answer.topics} >= {"llama", "regulation", "investments"}
 
 
+@pytest.mark.parametrize("thanks", ["thx!", "ty, very helpful", "perfect, much appreciated", "brilliant, thank you so much", "you're the best"])
+def test_thanks_get_the_help_not_an_i_dont_know(engine: Engine, thanks: str) -> None:
+    assert engine.answer(thanks).status == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("is Llama useful for farmers?", "llama-crop-yield-adoption"), ("how helpful is open source to startups", "democratize-access")],
+)
+def test_words_of_thanks_inside_a_question_leave_it_a_question(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+def test_contractions_are_function_words(engine: Engine) -> None:
+    assert not engine._analyze("they're sure you'll say we can't").terms
+
+
 def test_a_greeting_before_a_question_does_not_hide_the_question(engine: Engine) -> None:
     assert engine.answer("good morning! how much of scale ai does meta own?").fact_id == "scale-ai-stake"
 
