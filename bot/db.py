@@ -7,6 +7,7 @@ import hmac
 import secrets
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +37,40 @@ def to_db_time(when: datetime) -> str:
         return "0000" if when.year < 5000 else "99999"
 
 
+# How long to wait between tries when another process holds the database while it is opened.
+OPEN_RETRY_SECONDS = 0.05
+
+
+def _open_shared(path: Path) -> sqlite3.Connection:
+    """Connect in WAL mode, with the settings table there, while other processes may be doing the same.
+
+    Switching a new database to WAL, and creating its first table, take a lock that SQLite
+    does not always wait for (a second process opening the same fresh file at the same moment
+    gets "database is locked" at once): those are tried again for up to BUSY_TIMEOUT_SECONDS.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            conn.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            return conn
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if not _is_busy(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(OPEN_RETRY_SECONDS)
+        except BaseException:
+            conn.close()
+            raise
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
 class Database:
     """One connection, serialised by a lock, so async handlers and threads can share it.
 
@@ -48,18 +83,13 @@ class Database:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._set_busy_timeout(BUSY_TIMEOUT_SECONDS)
+            self._conn = _open_shared(self.path)
         except (OSError, sqlite3.Error) as error:
             raise ConfigError(
                 f"cannot open the database at {self.path}: {error}; set BOT_DATA_DIR to a writable directory"
             ) from None
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
-        self.ensure("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         # Read once: hashing a user id then never touches the database (nor waits for its lock).
         self._user_salt: bytes | None = None
 

@@ -1,0 +1,74 @@
+"""The shared SQLite database: opened by several processes at once, errors as one line."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import db as db_module
+from bot.db import Database
+from bot.errors import ConfigError
+
+
+class _LockedAtFirst:
+    """A connection whose first statements meet another process's lock, as SQLite reports it
+    when two processes switch a fresh database to WAL at once (no busy handler is called)."""
+
+    def __init__(self, conn: sqlite3.Connection, failures: list[str]) -> None:
+        self._conn = conn
+        self._failures = failures
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if self._failures:
+            raise sqlite3.OperationalError(self._failures.pop(0))
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def _connect_locked_at_first(monkeypatch: pytest.MonkeyPatch, failures: list[str]) -> list[int]:
+    real_connect = sqlite3.connect
+    opened: list[int] = []
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        opened.append(1)
+        return _LockedAtFirst(real_connect(*args, **kwargs), failures)
+
+    monkeypatch.setattr(db_module.sqlite3, "connect", connect)
+    monkeypatch.setattr(db_module, "OPEN_RETRY_SECONDS", 0.0)
+    return opened
+
+
+def test_a_database_another_process_is_setting_up_is_opened_once_it_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = _connect_locked_at_first(monkeypatch, ["database is locked", "database is locked"])
+    database = Database.in_data_dir(tmp_path)
+    try:
+        assert len(opened) == 3
+        assert database.query("PRAGMA journal_mode")[0][0] == "wal"
+        assert database.query("SELECT name FROM sqlite_master WHERE name = 'settings'")
+    finally:
+        database.close()
+
+
+def test_a_database_that_cannot_be_opened_for_another_reason_is_one_line_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = _connect_locked_at_first(monkeypatch, ["disk I/O error"])
+    with pytest.raises(ConfigError, match=r"cannot open the database at .*disk I/O error; set BOT_DATA_DIR"):
+        Database.in_data_dir(tmp_path)
+    assert len(opened) == 1
+
+
+def test_a_database_locked_for_longer_than_the_busy_timeout_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_SECONDS", 0.0)
+    _connect_locked_at_first(monkeypatch, ["database is locked"] * 1000)
+    with pytest.raises(ConfigError, match="database is locked; set BOT_DATA_DIR"):
+        Database.in_data_dir(tmp_path)
