@@ -76,7 +76,8 @@ ASKED_UNKNOWN_SHARE = 0.5
 # "Zuckerberg's view on developers"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
-    "involvement part reason reasons pitch quote quotes remark remarks comment comments".split()
+    "involvement part reason reasons pitch quote quotes remark remarks comment comments "
+    "list work working status progress update updates news detail details info information overview summary".split()
 )
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
@@ -248,6 +249,18 @@ class Engine:
         merged into their group's word."""
         found = without_idioms(words(text))
         return replace_runs(found, self._phrases) if self._phrases else found
+
+    def _numbers_in_names(self, raw: list[str]) -> list[str]:
+        """`raw` with a number written out as digits where that makes a name the base knows
+        ("Llama four" is Llama 4; "the four goals" stay four)."""
+        if _NUMBER_WORDS.keys().isdisjoint(raw):
+            return raw
+        read = list(raw)
+        for i in range(1, len(read)):
+            digits = _NUMBER_WORDS.get(read[i])
+            if digits is not None and (self.canon(read[i - 1]), digits) in self._entity_aliases:
+                read[i] = digits
+        return read
 
     def _terms_of(self, found: list[str]) -> list[str]:
         """The index terms of folded words: the words that say something, canonicalised."""
@@ -576,7 +589,7 @@ class Engine:
         return None
 
     def _analyze(self, question: str) -> _Query:
-        raw = self._words(question)
+        raw = self._numbers_in_names(self._words(question))
         names = _capitalised(question) | _owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
         help_only = all(w in HELP_WORDS or w in STOPWORDS for w in raw)
@@ -1270,6 +1283,13 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _UNSURE = frozenset({"low_score", "too_close"})
+# Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
+# and larger numbers are written with digits.)
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate("zero one two three four five six seven eight nine ten".split())
+    if value >= 2
+}
 # The words without one of which `_question_types` finds nothing, and `_wants_kind` no kind.
 _QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES
 _KIND_CUES = frozenset({"who", "which", "what", "name", "names"})

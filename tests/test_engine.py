@@ -380,6 +380,25 @@ def test_ones_own_is_no_ownership(engine: Engine) -> None:
     assert engine.answer("does Meta own Scale AI?").fact_id == "scale-ai-stake"
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("any news about the progress of Llama 4?", "llama-4"),
+        ("give me an overview of the Scale AI deal", "scale-ai-stake"),
+        ("a summary of LeCun's views on regulation", "lecun-careful-regulation"),
+    ],
+)
+def test_asking_for_news_an_overview_or_a_summary_of_something_asks_about_it(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [("llama four", "llama-4"), ("llama two commercial use", "llama-2-commercial")])
+def test_numbers_written_out_are_their_digits(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")
