@@ -154,7 +154,7 @@ def cmd_fact(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.knowledge import knowledge_stats
+    from bot.knowledge_stats import knowledge_stats
 
     base = load_base(settings)
     stats = knowledge_stats(base)

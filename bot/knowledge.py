@@ -10,17 +10,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from bot.errors import KnowledgeError, KnowledgeProblem
-from bot.models import ENTITY_KINDS, Fact, FactBase, Quote, Source, SourceInfo, Topic, check_id
+from bot.field_problems import field_problems
+from bot.matching_aids import NoteProblem, read_entity_kinds, read_former_names, read_outside_entities, read_synonyms
+from bot.models import Fact, FactBase, Quote, Source, SourceInfo, Topic, check_id
 from bot.strict_yaml import Doc, node_at, parse_strict_yaml, shown, what_yaml_read
-from bot.text import normalize_typography, sentences, strip_markup, words
+from bot.text import normalize_typography, words
 
 MIN_ALTERNATES = 6
 MAX_QUOTE_SENTENCES = 3
@@ -110,10 +113,7 @@ class _Loader:
             )
         sources = self.load_sources()
         topics, facts = self.load_facts(sources)
-        synonyms = self.load_synonyms()
-        outside = self.load_outside_entities(facts)
-        kinds = self.load_entity_kinds(facts)
-        former = self.load_former_names(facts)
+        synonyms, outside, kinds, former = self.load_matching_aids(facts)
         if self.problems:
             raise KnowledgeError(self.problems)
         return FactBase(
@@ -210,7 +210,8 @@ class _Loader:
         try:
             source = Source.model_validate({**meta, "body": unicodedata.normalize("NFC", body)})
         except ValidationError as error:
-            self.validation_problems(name, None, error, lambda loc: doc.line_at(*loc), doc.node, fields=SourceInfo)
+            for problem, line in field_problems(error, doc.node, line_at=doc.line_at, fields=SourceInfo):
+                self.problem(name, problem, line=line)
             return None
         if source.id != path.stem:
             self.problem(
@@ -411,16 +412,15 @@ class _Loader:
         try:
             fact = Fact.model_validate(data)
         except ValidationError as error:
-            self.validation_problems(
-                item.file,
-                fact_id,
+            for problem, line in field_problems(
                 error,
-                lambda loc: item.line_at(*loc),
                 item.node,
+                line_at=item.line_at,
                 fields=Fact,
                 skip=reported,
                 shorthand=item.shorthand,
-            )
+            ):
+                self.problem(item.file, problem, fact_id=fact_id, line=line)
             return None
         return fact if len(self.problems) == before else None
 
@@ -583,160 +583,45 @@ class _Loader:
 
     # -- matching aids ---------------------------------------------------------------------
 
-    def load_synonyms(self) -> dict[str, str]:
-        name, doc = self.read_optional("synonyms.yaml", "groups of interchangeable words, like - [stake, share]")
-        if doc is None:
-            return {}
-        if not isinstance(doc.data, list):
-            self.problem(name, f"is {what_yaml_read(doc.node)}, not a list of groups; write one `- [word, word]` line per group")
-            return {}
-        mapping: dict[str, str] = {}
-        for index, group in enumerate(doc.data):
-            line = doc.line_at(index)
-            if (
-                not isinstance(group, list)
-                or len(group) < 2
-                or not all(isinstance(w, str) and w.strip() for w in group)
-            ):
-                self.problem(
-                    name, f"group {index + 1} is not two or more words; write it like [stake, share]", line=line
-                )
-                continue
-            head = group[0].strip().lower()
-            if len(words(head)) != 1:
-                self.problem(
-                    name, f"group {shown(group)} must start with a single word (phrases may follow)", line=line
-                )
-                continue
-            in_group: set[str] = set()
-            for word in group:
-                key = word.strip().lower()
-                if not words(key):
-                    self.problem(name, f"word {word!r} has no letters or digits; remove it", line=line)
-                elif key in in_group:
-                    self.problem(name, f"word {word!r} is listed twice in its group; remove one", line=line)
-                elif mapping.get(key, head) != head:
-                    self.problem(
-                        name,
-                        f"word {word!r} is in two groups ({mapping[key]!r} and {head!r}); keep it in one",
-                        line=line,
-                    )
-                in_group.add(key)
-                mapping.setdefault(key, head)
-        return mapping
-
-    def load_outside_entities(self, facts: dict[str, Fact]) -> list[str]:
-        name, doc = self.read_optional(
+    def load_matching_aids(
+        self, facts: dict[str, Fact]
+    ) -> tuple[dict[str, str], list[str], dict[str, str], dict[str, str]]:
+        """Synonyms, outside entities, entity kinds and former names, each empty when its file is absent."""
+        # Facts that failed validation still name entities, so an aid naming one is not reported too.
+        entities = {e for fact in facts.values() for e in fact.entities} | self.raw_entities
+        all_known = not self.unreadable_fact_file
+        doc, problem = self.read_optional("synonyms.yaml", "groups of interchangeable words, like - [stake, share]")
+        synonyms = {} if doc is None else read_synonyms(doc, problem)
+        doc, problem = self.read_optional(
             "outside_entities.yaml", "names the sources never mention, one `- name` per line"
         )
-        if doc is None:
-            return []
-        if not isinstance(doc.data, list):
-            self.problem(name, f"is {what_yaml_read(doc.node)}, not a list of names; write one `- name` per line")
-            return []
-        known = {" ".join(words(e)) for fact in facts.values() for e in fact.entities}
-        known |= {" ".join(words(e)) for e in self.raw_entities}
-        names: list[str] = []
-        seen: set[str] = set()
-        for index, entity in enumerate(doc.data):
-            line = doc.line_at(index)
-            if not isinstance(entity, str) or not entity.strip():
-                what = what_yaml_read(node_at(doc.node, (index,))[0])
-                self.problem(
-                    name, f"item {index + 1} is {what}, not a name; write a name or remove the line", line=line
-                )
-                continue
-            key = " ".join(words(entity))
-            if key in known:
-                self.problem(name, f"{entity!r} is an entity of a fact; remove it from the outside list", line=line)
-            elif key in seen:
-                self.problem(name, f"{entity!r} is listed twice; remove one", line=line)
-            seen.add(key)
-            names.append(entity.strip())
-        return names
-
-    def load_entity_kinds(self, facts: dict[str, Fact]) -> dict[str, str]:
-        name, doc = self.read_optional("entity_kinds.yaml", "each kind mapped to a list of names, like company: [Meta]")
-        if doc is None:
-            return {}
-        if not isinstance(doc.data, dict):
-            kinds_list = ", ".join(ENTITY_KINDS)
-            self.problem(
-                name, f"must map each kind ({kinds_list}) to a list of entity names; write lines like company: [Meta]"
-            )
-            return {}
-        entities = {e for fact in facts.values() for e in fact.entities} | self.raw_entities
-        kinds: dict[str, str] = {}
-        for kind, names in doc.data.items():
-            line = doc.line_at(kind)
-            if kind not in ENTITY_KINDS:
-                self.problem(name, f"unknown kind {kind!r}; use one of: {', '.join(ENTITY_KINDS)}", line=line)
-                continue
-            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                node = node_at(doc.node, (kind,))[0]
-                self.problem(
-                    name, f"`{kind}` is {what_yaml_read(node)}, not a list of names; write it like [Meta, Google]", line=line
-                )
-                continue
-            for index, entity in enumerate(n.strip() for n in names):
-                line = doc.line_at(kind, index)
-                if entity not in entities:
-                    if not self.unreadable_fact_file:
-                        self.problem(name, f"{entity!r} is not an entity of any fact; check its spelling", line=line)
-                elif kinds.get(entity, kind) != kind:
-                    self.problem(name, f"{entity!r} is listed as both {kinds[entity]} and {kind}; keep one", line=line)
-                elif entity in kinds:
-                    self.problem(name, f"{entity!r} is listed twice as {kind}; remove one", line=line)
-                else:
-                    kinds[entity] = kind
-        return kinds
-
-    def load_former_names(self, facts: dict[str, Fact]) -> dict[str, str]:
-        name, doc = self.read_optional(
+        outside = [] if doc is None else read_outside_entities(doc, problem, entities=entities)
+        doc, problem = self.read_optional(
+            "entity_kinds.yaml", "each kind mapped to a list of names, like company: [Meta]"
+        )
+        kinds = {} if doc is None else read_entity_kinds(doc, problem, entities=entities, all_known=all_known)
+        doc, problem = self.read_optional(
             "former_names.yaml", "each former name mapped to the current one, like Facebook: Meta"
         )
-        if doc is None:
-            return {}
-        if not isinstance(doc.data, dict):
-            self.problem(
-                name, "must map each former name to the current name of the same thing; write lines like Facebook: Meta"
-            )
-            return {}
-        entities = {e for fact in facts.values() for e in fact.entities} | self.raw_entities
-        former: dict[str, str] = {}
-        for old, current in doc.data.items():
-            line = doc.line_at(old)
-            if not isinstance(current, str) or not current.strip():
-                node = node_at(doc.node, (old,))[0]
-                self.problem(
-                    name, f"{old!r} maps to {what_yaml_read(node)}; map it to the current name, like Facebook: Meta", line=line
-                )
-            elif old.strip() == current.strip():
-                self.problem(name, f"{old!r} maps to itself; remove the line", line=line)
-            elif current.strip() not in entities:
-                if not self.unreadable_fact_file:
-                    self.problem(
-                        name, f"{current!r} (for {old!r}) is not an entity of any fact; check its spelling", line=line
-                    )
-            else:
-                former[old.strip()] = current.strip()
-        return former
+        former = {} if doc is None else read_former_names(doc, problem, entities=entities, all_known=all_known)
+        return synonyms, outside, kinds, former
 
     # -- reading files ---------------------------------------------------------------------
 
-    def read_optional(self, filename: str, holds: str) -> tuple[str, Doc | None]:
-        """(the file's name as shown in problems, its YAML document); None when the file is
-        absent, empty or cannot be read (that problem already noted)."""
+    def read_optional(self, filename: str, holds: str) -> tuple[Doc | None, NoteProblem]:
+        """(the file's YAML document, a callback that notes a problem of the file); the document
+        is None when the file is absent, empty or cannot be read (that problem already noted)."""
         path = self.root / filename
         name = self.rel(path)
+        problem = partial(self.problem, name)
         if not path.exists() and not path.is_symlink():
-            return name, None
+            return None, problem
         text = self.read_text(path)
         doc = None if text is None else self.parse_yaml(name, text)
         if doc is not None and doc.data is None:
-            self.problem(name, f"is empty; list {holds}, or delete the file")
-            return name, None
-        return name, doc
+            problem(f"is empty; list {holds}, or delete the file")
+            return None, problem
+        return doc, problem
 
     def read_text(self, path: Path) -> str | None:
         """The file as text (UTF-8, line ends as \\n, without a byte order mark), or None after noting why not."""
@@ -772,97 +657,8 @@ class _Loader:
             self.problem(name, problem, line=line)
         return doc
 
-    def validation_problems(
-        self,
-        file: str,
-        fact_id: str | None,
-        error: ValidationError,
-        line_of: Any,
-        node: yaml.Node | None,
-        *,
-        fields: type[BaseModel],
-        skip: frozenset[str] | set[str] = frozenset(),
-        shorthand: bool = False,
-    ) -> None:
-        """One problem per pydantic error, in curators' words: which field, what is wrong, the fix."""
-        for item in error.errors():
-            loc = tuple(item["loc"])
-            if loc[:1] and loc[0] in skip:
-                continue
-            path = _shorthand_path(loc) if shorthand else loc
-            found, exact = node_at(node, path)
-            self.problem(
-                file,
-                _field_problem(item, _field_name(path), found if exact else None, fields),
-                fact_id=fact_id,
-                line=line_of(loc),
-            )
-
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _shorthand_path(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """Where a field of the one quote of `quotes` is written when the fact gives `quote`/`source`."""
-    if loc[:2] == ("quotes", 0):
-        return ("quote",) if len(loc) == 2 or loc[2] == "text" else (loc[2],)
-    return loc
-
-
-def _field_name(path: tuple[str | int, ...]) -> str:
-    """`question`, `alternates` item 2, `text` of `quotes` item 1."""
-    if not path:
-        return "the fact"
-    name = f"`{path[0]}`"
-    if len(path) > 1 and isinstance(path[1], int):
-        name += f" item {path[1] + 1}"
-        if len(path) > 2:
-            name = f"`{path[2]}` of {name}"
-    elif len(path) > 1:
-        name = f"`{path[1]}` of {name}"
-    return name
-
-
-def _field_problem(item: Any, where: str, node: yaml.Node | None, model: type[BaseModel]) -> str:  # noqa: ANN401
-    kind, value = item["type"], item.get("input")
-    what = what_yaml_read(node, value)
-    empty = what == "empty"
-    if kind == "missing":
-        return f"{where} is missing; add it"
-    if item["loc"] == ("body",):
-        return "has no text after the front matter; add the article's body"
-    if kind == "extra_forbidden":
-        known = ", ".join(_known_fields(Quote if model is Fact and len(item["loc"]) > 2 else model))
-        return f"{where} is not a known field; check its spelling (the fields are {known})"
-    if kind == "string_type":
-        if empty:
-            return f"{where} is empty; fill it in"
-        if isinstance(node, yaml.ScalarNode) or node is None and not isinstance(value, (list, dict)):
-            return f"{where} must be text, not {what}; put it in quotes"
-        return f"{where} is {what}, not one piece of text; write it on one line"
-    if kind == "list_type":
-        if empty:
-            return f"{where} is empty; list at least one item, one `- item` per line"
-        return f"{where} is {what}, not a list; write it as [a, b] or one `- item` per line"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"{where} is {what}, not fields; give it `text:` and `source:`"
-    if kind == "too_short":
-        return f"{where} is an empty list; give at least one item"
-    if kind == "literal_error":
-        return f"{where} is {what}; use one of: {item.get('ctx', {}).get('expected', '')}"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"{where} is {what}; write true or false"
-    message = item["msg"].removeprefix("Value error, ")
-    if kind == "value_error":
-        return f"{where} {message}"
-    return f"{where}: {message}"
-
-
-def _known_fields(model: type[BaseModel]) -> list[str]:
-    """The fields a curator may write for `model`; a fact's include the one-quote shorthand."""
-    if model is Fact:
-        return "id question alternates answer quote source timestamp quotes date entities related".split()
-    return list(model.model_fields)
 
 
 def _lossy_text(path: Path) -> str:
@@ -896,60 +692,3 @@ def _sentence_count(quote: str) -> int:
         count += any(ch.isalnum() for ch in quote[start : match.start()])
         start = match.end()
     return count + any(ch.isalnum() for ch in quote[start:])
-
-
-@dataclass(frozen=True)
-class KnowledgeStats:
-    """What `knowledge check` reports about a valid fact base."""
-
-    sources: int
-    topics: int
-    facts: int
-    alternates_min: int
-    alternates_mean: float
-    alternates_max: int
-    quotes: int
-    sentences: int
-    quoted_sentences: int
-    per_source: dict[str, tuple[int, int]]
-
-    @property
-    def quoted_share(self) -> float:
-        return self.quoted_sentences / self.sentences if self.sentences else 0.0
-
-
-def knowledge_stats(base: FactBase) -> KnowledgeStats:
-    """Counts, and the share of source sentences that some fact quotes (half or more of it)."""
-    counts = [len(f.alternates) for f in base.facts.values()] or [0]
-    quotes_by_source: dict[str, list[str]] = {}
-    for fact in base.facts.values():
-        for quote in fact.quotes:
-            quotes_by_source.setdefault(quote.source, []).append(normalize_typography(quote.text))
-    per_source: dict[str, tuple[int, int]] = {}
-    for source in base.sources.values():
-        body = normalize_typography(strip_markup(source.body))
-        quoted = [False] * len(body)
-        for quote in quotes_by_source.get(source.id, []):
-            start = body.find(quote)
-            while start != -1:
-                quoted[start : start + len(quote)] = [True] * len(quote)
-                start = body.find(quote, start + 1)
-        found = [normalize_typography(s) for s in sentences(source.body)]
-        covered = 0
-        for sentence in found:
-            start = body.find(sentence)
-            if start != -1 and sum(quoted[start : start + len(sentence)]) * 2 >= len(sentence):
-                covered += 1
-        per_source[source.id] = (covered, len(found))
-    return KnowledgeStats(
-        sources=len(base.sources),
-        topics=len(base.topics),
-        facts=len(base.facts),
-        alternates_min=min(counts),
-        alternates_mean=sum(counts) / len(counts),
-        alternates_max=max(counts),
-        quotes=sum(len(f.quotes) for f in base.facts.values()),
-        sentences=sum(total for _, total in per_source.values()),
-        quoted_sentences=sum(covered for covered, _ in per_source.values()),
-        per_source=per_source,
-    )

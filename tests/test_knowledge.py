@@ -15,7 +15,8 @@ import yaml
 from bot import knowledge
 from bot.cli import main
 from bot.errors import KnowledgeError
-from bot.knowledge import default_knowledge_dir, knowledge_stats, load_fact_base
+from bot.knowledge import default_knowledge_dir, load_fact_base
+from bot.knowledge_stats import knowledge_stats
 from bot.text import normalize_typography
 
 SOURCE = """---

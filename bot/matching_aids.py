@@ -1,0 +1,138 @@
+"""Read the matching aids: synonyms, outside entities, entity kinds and former names.
+
+Each reader gets the YAML document of its file (`knowledge/synonyms.yaml` and the like) and a
+`problem` callback that notes one problem of that file. It notes every problem, not just the
+first; what it returns is of use only when it noted none.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.models import ENTITY_KINDS
+from bot.strict_yaml import Doc, node_at, shown, what_yaml_read
+from bot.text import words
+
+
+class NoteProblem(Protocol):
+    """Notes one problem of the file being read: what is wrong and how to fix it, and its line."""
+
+    def __call__(self, problem: str, *, line: int | None = None) -> None: ...
+
+
+def read_synonyms(doc: Doc, problem: NoteProblem) -> dict[str, str]:
+    """Each word of every group, lowercased, mapped to its group's first word."""
+    if not isinstance(doc.data, list):
+        problem(f"is {what_yaml_read(doc.node)}, not a list of groups; write one `- [word, word]` line per group")
+        return {}
+    mapping: dict[str, str] = {}
+    for index, group in enumerate(doc.data):
+        line = doc.line_at(index)
+        if (
+            not isinstance(group, list)
+            or len(group) < 2
+            or not all(isinstance(w, str) and w.strip() for w in group)
+        ):
+            problem(f"group {index + 1} is not two or more words; write it like [stake, share]", line=line)
+            continue
+        head = group[0].strip().lower()
+        if len(words(head)) != 1:
+            problem(f"group {shown(group)} must start with a single word (phrases may follow)", line=line)
+            continue
+        in_group: set[str] = set()
+        for word in group:
+            key = word.strip().lower()
+            if not words(key):
+                problem(f"word {word!r} has no letters or digits; remove it", line=line)
+            elif key in in_group:
+                problem(f"word {word!r} is listed twice in its group; remove one", line=line)
+            elif mapping.get(key, head) != head:
+                problem(f"word {word!r} is in two groups ({mapping[key]!r} and {head!r}); keep it in one", line=line)
+            in_group.add(key)
+            mapping.setdefault(key, head)
+    return mapping
+
+
+def read_outside_entities(doc: Doc, problem: NoteProblem, *, entities: set[str]) -> list[str]:
+    """The names the sources never mention; `entities` are those the facts list, which may not be among them."""
+    if not isinstance(doc.data, list):
+        problem(f"is {what_yaml_read(doc.node)}, not a list of names; write one `- name` per line")
+        return []
+    known = {" ".join(words(e)) for e in entities}
+    names: list[str] = []
+    seen: set[str] = set()
+    for index, entity in enumerate(doc.data):
+        line = doc.line_at(index)
+        if not isinstance(entity, str) or not entity.strip():
+            what = what_yaml_read(node_at(doc.node, (index,))[0])
+            problem(f"item {index + 1} is {what}, not a name; write a name or remove the line", line=line)
+            continue
+        key = " ".join(words(entity))
+        if key in known:
+            problem(f"{entity!r} is an entity of a fact; remove it from the outside list", line=line)
+        elif key in seen:
+            problem(f"{entity!r} is listed twice; remove one", line=line)
+        seen.add(key)
+        names.append(entity.strip())
+    return names
+
+
+def read_entity_kinds(doc: Doc, problem: NoteProblem, *, entities: set[str], all_known: bool) -> dict[str, str]:
+    """Each entity of a fact mapped to its kind.
+
+    A name that is not in `entities` is a problem only when `all_known`: when a fact file could
+    not be read, the name may be an entity of one of its facts.
+    """
+    if not isinstance(doc.data, dict):
+        kinds_list = ", ".join(ENTITY_KINDS)
+        problem(f"must map each kind ({kinds_list}) to a list of entity names; write lines like company: [Meta]")
+        return {}
+    kinds: dict[str, str] = {}
+    for kind, names in doc.data.items():
+        line = doc.line_at(kind)
+        if kind not in ENTITY_KINDS:
+            problem(f"unknown kind {kind!r}; use one of: {', '.join(ENTITY_KINDS)}", line=line)
+            continue
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            node = node_at(doc.node, (kind,))[0]
+            problem(f"`{kind}` is {what_yaml_read(node)}, not a list of names; write it like [Meta, Google]", line=line)
+            continue
+        for index, entity in enumerate(n.strip() for n in names):
+            line = doc.line_at(kind, index)
+            if entity not in entities:
+                if all_known:
+                    problem(f"{entity!r} is not an entity of any fact; check its spelling", line=line)
+            elif kinds.get(entity, kind) != kind:
+                problem(f"{entity!r} is listed as both {kinds[entity]} and {kind}; keep one", line=line)
+            elif entity in kinds:
+                problem(f"{entity!r} is listed twice as {kind}; remove one", line=line)
+            else:
+                kinds[entity] = kind
+    return kinds
+
+
+def read_former_names(doc: Doc, problem: NoteProblem, *, entities: set[str], all_known: bool) -> dict[str, str]:
+    """Each former name mapped to the current one, an entity of a fact.
+
+    A current name that is not in `entities` is a problem only when `all_known`, as for
+    `read_entity_kinds`.
+    """
+    if not isinstance(doc.data, dict):
+        problem("must map each former name to the current name of the same thing; write lines like Facebook: Meta")
+        return {}
+    former: dict[str, str] = {}
+    for old, current in doc.data.items():
+        line = doc.line_at(old)
+        if not isinstance(current, str) or not current.strip():
+            node = node_at(doc.node, (old,))[0]
+            problem(
+                f"{old!r} maps to {what_yaml_read(node)}; map it to the current name, like Facebook: Meta", line=line
+            )
+        elif old.strip() == current.strip():
+            problem(f"{old!r} maps to itself; remove the line", line=line)
+        elif current.strip() not in entities:
+            if all_known:
+                problem(f"{current!r} (for {old!r}) is not an entity of any fact; check its spelling", line=line)
+        else:
+            former[old.strip()] = current.strip()
+    return former
