@@ -34,6 +34,24 @@ from rapidfuzz.distance import OSA
 
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
+from bot.question_reading import (
+    CARDINAL,
+    CURRENCY_AMOUNT,
+    MONEY,
+    POSSESSIVE,
+    QUANTITY,
+    SAYING,
+    after_owner,
+    asks_why,
+    capitalised,
+    counted,
+    counted_in,
+    greeting_length,
+    owned,
+    question_types,
+    wants_kind,
+    written_as_name,
+)
 from bot.text import (
     APOSTROPHES,
     STOPWORDS,
@@ -434,8 +452,8 @@ class Engine:
         """What scoring asks of a fact beyond its words: whom it is about and what it can tell."""
         named_in = [self._entities_in(terms) for terms in phrasing_terms]
         # The answer's numbers both say it gives a count and what it counts: found once.
-        numbers = list(_CARDINAL.finditer(fact.answer))
-        phrasing_types = set().union(*(_question_types(found) for found in phrasing_words))
+        numbers = list(CARDINAL.finditer(fact.answer))
+        phrasing_types = set().union(*(question_types(found) for found in phrasing_words))
         # Whose the fact is: whom its question names (else its entities), and every owner
         # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
         asked_of = named_in[0] or set(listed_keys)
@@ -453,18 +471,18 @@ class Engine:
                 frozenset(
                     phrasing_types
                     | ({"when"} if fact.date else set())
-                    | ({"number"} if _QUANTITY.search(fact.answer) else set())
+                    | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
-                    | ({"money"} if _MONEY.search(fact.answer) else set())
-                    | ({"currency"} if _CURRENCY_AMOUNT.search(fact.answer) else set())
+                    | ({"money"} if MONEY.search(fact.answer) else set())
+                    | ({"currency"} if CURRENCY_AMOUNT.search(fact.answer) else set())
                 )
             ),
             counts=share(
                 frozenset(
                     self.canon(w)
-                    for w in {w for found in phrasing_words for w in _counted(found)}
-                    | set(_counted_in(fact.answer, numbers))
-                    | {w for q in fact.quotes for w in _counted_in(q.text)}
+                    for w in {w for found in phrasing_words for w in counted(found)}
+                    | set(counted_in(fact.answer, numbers))
+                    | {w for q in fact.quotes for w in counted_in(q.text)}
                 )
             ),
             subjects=share(frozenset(asked_of | owners)),
@@ -475,8 +493,8 @@ class Engine:
                     asked_of | set(listed_keys) | {key for found in phrasing_words for key in self._speakers(found)}
                 )
             ),
-            kinds_vouched=share(frozenset(k for found in phrasing_words if (k := _wants_kind(found)))),
-            tells_why=any(_asks_why(found) for found in phrasing_words),
+            kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
+            tells_why=any(asks_why(found) for found in phrasing_words),
         )
 
     def _entity_key(self, entity: str) -> str:
@@ -548,7 +566,7 @@ class Engine:
         """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""
         found = set()
         for i, w in enumerate(raw):
-            if w in _SAYING:
+            if w in SAYING:
                 window = [self.canon(x) for x in raw[max(0, i - 3) : i] if x not in STOPWORDS]
                 for key in self._entities_in(window):
                     if self._kind_of_key.get(key) == "person":
@@ -560,7 +578,7 @@ class Engine:
         owners ("Google's strategy")."""
         if "'" not in text and (text.isascii() or APOSTROPHES.isdisjoint(text)):
             return set()  # no owner is written without an apostrophe: the text need not be folded
-        owners = {self.canon(w) for w, _ in _after_owner(normalize_typography(text).lower(), _POSSESSIVE)}
+        owners = {self.canon(w) for w, _ in after_owner(normalize_typography(text).lower(), POSSESSIVE)}
         if not owners:
             return set()
         return {key for key in self._entities_in(terms) if key.split()[-1] in owners}
@@ -590,7 +608,7 @@ class Engine:
 
     def _analyze(self, question: str) -> _Query:
         raw = self._numbers_in_names(self._words(question))
-        names = _capitalised(question) | _owned(question)
+        names = capitalised(question) | owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
         help_only = all(w in HELP_WORDS or w in STOPWORDS for w in raw)
         outside = self._outside_in(raw)
@@ -598,7 +616,7 @@ class Engine:
         ordered: list[str] = []
         unknown: list[str] = []
         # A leading greeting ("good morning!") is manners, not part of what is asked.
-        index = greeting = _greeting_length(raw)
+        index = greeting = greeting_length(raw)
         while index < len(raw):
             w = raw[index]
             index += 1
@@ -609,7 +627,7 @@ class Engine:
                 pair
                 and pair in self._surface
                 and (self.canon(pair),) in self._entity_aliases
-                and _written_as_name(question, w, raw[index])
+                and written_as_name(question, w, raw[index])
             ):
                 w, index = pair, index + 1  # "Open AI" -> "openai"; "open AI models" stays two words
             found: list[tuple[str, float]] = []
@@ -648,13 +666,13 @@ class Engine:
             content=" ".join(sorted(ordered)),
             total_weight=total,
             help_only=help_only or (greeting > 0 and not terms),
-            asks=frozenset(_question_types(raw)),
-            counted=frozenset(self.canon(self._known_form(w)) for w in _counted(raw)),
+            asks=frozenset(question_types(raw)),
+            counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
             owners=frozenset(self._owners(question, ordered)),
             named=frozenset(named),
-            wants_kind=_wants_kind(raw),
+            wants_kind=wants_kind(raw),
             speakers=frozenset(self._speakers(raw)),
-            why=_asks_why(raw),
+            why=asks_why(raw),
         )
 
     def _outside_in(self, raw: list[str]) -> list[str]:
@@ -1022,68 +1040,6 @@ def _as_orders(orders: int | tuple[int, ...]) -> tuple[int, ...]:
     return (orders,) if isinstance(orders, int) else orders
 
 
-# Where a sentence may end: a stop, "!", "?", a colon or semicolon before a space.
-_SENTENCE_END = re.compile(r"[.!?:;]\s")
-_WORD_RUN = re.compile(r"\w+")
-
-
-def _owned(question: str) -> set[str]:
-    """Lower-cased words written right after a possessive ("Wang's *salary*"; not "what's the")."""
-    if "'" not in question and "\u2019" not in question:
-        return set()
-    return {
-        m.group(1)
-        for owner, m in _after_owner(normalize_typography(question).lower(), _OWNED)
-        if owner not in STOPWORDS
-    }
-
-
-# What follows an owner's name: "'s" and the word owned.
-_OWNED = re.compile(r"'s\s+([a-z]+)")
-_OWNER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
-
-
-def _after_owner(text: str, tail: re.Pattern[str]) -> list[tuple[str, re.Match[str]]]:
-    """Each match of `tail` (which opens with an apostrophe) right after an owner's name, a
-    run of letters, digits, dots and hyphens, with that name, left to right and not
-    overlapping, as `([a-z0-9.-]+)` before `tail` would find them.
-
-    The name is found by stepping back from the apostrophe: in linear time, where a
-    pattern trying every start of a long run ("a.a.a.a...", "......") takes quadratic time.
-    """
-    found: list[tuple[str, re.Match[str]]] = []
-    floor = 0
-    for m in tail.finditer(text):
-        start = m.start()
-        while start > floor and text[start - 1] in _OWNER_CHARS:
-            start -= 1
-        if start < m.start():
-            found.append((text[start : m.start()], m))
-            floor = m.end()
-    return found
-
-
-def _capitalised(question: str) -> set[str]:
-    """Lower-cased words written with a capital letter anywhere but at a sentence start (the
-    first word, or one after a line break or after a sentence's end)."""
-    found: set[str] = set()
-    end = None
-    for m in _WORD_RUN.finditer(question):
-        gap = question[end : m.start()] if end is not None else None
-        end = m.end()
-        if gap is None or "\n" in gap or _SENTENCE_END.search(gap):
-            continue
-        if "A" <= m.group(0)[0] <= "Z":
-            found.add(m.group(0).lower())
-    return found
-
-
-def _written_as_name(question: str, first: str, second: str) -> bool:
-    """Whether two words are written capitalised, as a name is ("Open AI", not "open AI")."""
-    pattern = re.compile(rf"\b{re.escape(first)}\W+{re.escape(second)}\b", re.IGNORECASE)
-    return any(m.group(0)[:1].isupper() for m in pattern.finditer(question))
-
-
 def _phrasing_overlap(query: _Query, indexed: _IndexedFact) -> dict[int, float]:
     """Per phrasing of the fact (by index), the weight of the question's words it holds."""
     shared: dict[int, float] = defaultdict(float)
@@ -1114,61 +1070,6 @@ def _skeleton(word: str) -> str:
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
 
 
-# Nouns that ask for a kind of named thing ("which cloud providers", "what tools").
-_KIND_NOUNS = {
-    word: kind
-    for kind, nouns in {
-        "company": "provider providers partner partners company companies firm firms vendor vendors organization "
-        "organizations organisation organisations startup startups lab labs outlet outlets publication "
-        "publications newspaper newspapers",
-        # Not companies: "which hospitals use Llama?" is not answered by a fact naming OpenAI.
-        "institution": "hospital hospitals clinic clinics school schools university universities college colleges "
-        "bank banks agency agencies institution institutions government governments regulator regulators "
-        "charity charities",
-        "place": "country countries nation nations city cities place places region regions state states",
-        "product": "tool tools product products app apps framework frameworks project projects platform platforms",
-        "person": "person persons researcher researchers executive executives leader leaders ceo ceos",
-    }.items()
-    for word in nouns.split()
-}
-
-
-def _wants_kind(raw: list[str]) -> str | None:
-    """The kind of named thing a question asks for: "which (cloud) providers", "what tools",
-    "the name of the tool" ("any" when the named thing is of no known kind), "who wrote" (a
-    person); None otherwise."""
-    if _KIND_CUES.isdisjoint(raw):
-        return None
-    for i, w in enumerate(raw):
-        if w == "who" and raw[i + 1 : i + 2] and raw[i + 1] in _AUTHORING:
-            return "person"
-        if w == "who" and [x for x in raw[i + 1 : i + 3] if x not in _HEDGES][:1] in (["at"], ["from"]):
-            return "person"
-        if w == "which" or (w == "what" and raw[i + 1 : i + 2] and raw[i + 1] in _KIND_NOUNS):
-            for n in raw[i + 1 : i + 4]:
-                if n in _KIND_NOUNS:
-                    return _KIND_NOUNS[n]
-        if w in {"name", "names"} and raw[i + 1 : i + 2] == ["of"]:
-            for n in raw[i + 2 : i + 5]:
-                if n in _KIND_NOUNS:
-                    return _KIND_NOUNS[n]
-            return "any"
-    return None
-
-
-def _greeting_length(raw: list[str]) -> int:
-    """How many of the first words greet ("hi", "good morning", "hey there")."""
-    start = 0
-    while start < len(raw):
-        if raw[start] in _GREETINGS:
-            start += 1
-        elif raw[start] == "good" and start + 1 < len(raw) and raw[start + 1] in _DAYTIMES:
-            start += 2
-        else:
-            break
-    return start
-
-
 def _unknown_factor(word: str, names: set[str]) -> float:
     """How much an unknown word weighs against a match: a capitalised one may be a name the
     base lacks (double), one a slip away from a small word ("waht", "abot") little."""
@@ -1179,109 +1080,7 @@ def _unknown_factor(word: str, names: set[str]) -> float:
     return 1.0
 
 
-def _counted(raw: list[str]) -> list[str]:
-    """What a "how many" question counts: the words right after it ("how many GPUs",
-    "how many Llama versions"), up to the first small word."""
-    found: list[str] = []
-    for i, w in enumerate(raw[:-2]):
-        if w == "how" and raw[i + 1] == "many":
-            for noun in raw[i + 2 : i + 4]:
-                if noun in STOPWORDS or noun in _HEDGES:
-                    break
-                found.append(noun)
-    return found
-
-
-def _counted_in(text: str, numbers: Iterable[re.Match[str]] | None = None) -> list[str]:
-    """What a text gives a count of: the words right after each of its numbers ("three
-    versions", "350,000 GPUs"); "billions in GPUs" counts money, not GPUs. `numbers` are the
-    text's `_CARDINAL` matches, when they are found already."""
-    found: list[str] = []
-    for match in _CARDINAL.finditer(text) if numbers is None else numbers:
-        for noun in words(text[match.end() : match.end() + 40])[:2]:
-            if noun in STOPWORDS:
-                break
-            found.append(noun)
-    return found
-
-
-def _asks_why(raw: list[str]) -> bool:
-    """Whether the words ask why: "why" or "how come"."""
-    return "why" in raw or (
-        "come" in raw and any(w == "how" and following == "come" for w, following in zip(raw, raw[1:]))
-    )
-
-
-def _question_types(raw: list[str]) -> set[str]:
-    """What kind of reply a question asks for: a time, a place, a count, an amount, money, or
-    instructions ("how do I"). A fact gives one only through its answer, its `date` or its own
-    phrasings. "Where" alone is left out: "where does India come in" asks no place."""
-    found: set[str] = set()
-    if _QUESTION_TYPE_CUES.isdisjoint(raw):
-        return found
-    for i, w in enumerate(raw):
-        following = raw[i + 1] if i + 1 < len(raw) else ""
-        after = raw[i + 2] if i + 2 < len(raw) else ""
-        if w == "when" and (
-            following in _AUXILIARIES
-            or following in _HEDGES
-            or i == len(raw) - 1
-            or (i == 0 and not _WH_WORDS & set(raw[1:]))
-        ):
-            found.add("when")  # "when is...", "when exactly...", not "when X did Y, who..."
-        elif w in _WHAT and _TIME_NOUNS & set(raw[i + 1 : i + 4]):
-            found.add("when")  # "what year", "what's the release date"
-        elif w in _WHAT and _PLACE_NOUNS & set(raw[i + 1 : i + 4]):
-            found.add("where")
-        elif w == "how" and following == "long":
-            found.add("when")
-        elif w == "how" and following == "many":
-            found.add("count")
-        elif w == "how" and following in {"much", "big", "large", "expensive"}:
-            found.add("number")
-        elif w in {"what", "which"} and following in {"percentage", "percent", "fraction", "number", "size", "price"}:
-            found.add("number")
-        elif w in _MONEY_WORDS:
-            found.add("money")
-        elif w in _CURRENCIES:
-            found.add("currency")  # "how much in dollars": an amount of money, not "cheaper"
-        elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:
-            found.add("howto")
-        elif w == "how" and following == "to" and i == 0:
-            found.add("howto")
-    return found
-
-
-_AUTHORING = frozenset("wrote write writes written authored penned".split())
-# Verbs that ask for somebody's own words or views ("what did LeCun say", "does Altman think").
-_SAYING = frozenset(
-    "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "
-    "propose proposed warn warned".split()
-)
-_GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon evening howdy there all".split())
-_DAYTIMES = frozenset("morning afternoon evening day".split())
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
-_POSSESSIVE = re.compile(r"'s\b")
-_WHAT = frozenset({"what", "which", "whats"})
-_TIME_NOUNS = frozenset({"year", "date", "day", "month"})
-_PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
-_HEDGES = frozenset("exactly roughly approximately precisely about".split())
-_WH_WORDS = frozenset("who what which how why where whom whose".split())
-_CARDINAL = re.compile(
-    r"(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,]*(?![\d.]*\s*(?:%|percent))\b|"
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
-    r"millions?|billions?)\b(?![- ]?(?:thirds?|quarters?|halves|fold))",
-    re.IGNORECASE,
-)
-_CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
-_CURRENCY_AMOUNT = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds?|billions?|millions?|trillions?)\b", re.IGNORECASE)
-_MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
-_MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
-_QUANTITY = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:%|percent)|(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,.]*|"
-    r"\b(?:billions?|millions?|thousands?|hundreds?|dozens?|tenfold|twofold|half|two-thirds|one-third|third)\b",
-    re.IGNORECASE,
-)
 _UNSURE = frozenset({"low_score", "too_close"})
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
@@ -1290,10 +1089,6 @@ _NUMBER_WORDS = {
     for value, word in enumerate("zero one two three four five six seven eight nine ten".split())
     if value >= 2
 }
-# The words without one of which `_question_types` finds nothing, and `_wants_kind` no kind.
-_QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES
-_KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
-_AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 
 def _runs_found(sequence: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]) -> list[str]:

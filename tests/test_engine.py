@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from rapidfuzz import process
 
+from bot import question_reading
 from bot.config import Settings, Thresholds
-from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, Engine, _capitalised, _owned
+from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
 from bot.text import stem
 
@@ -629,8 +630,8 @@ def test_a_one_word_topic_that_names_facts_is_still_answered(engine: Engine) -> 
     ],
 )
 def test_names_and_possessives_are_read_as_written(question: str, names: set[str], owned: set[str]) -> None:
-    assert _capitalised(question) == names
-    assert _owned(question) == owned
+    assert question_reading.capitalised(question) == names
+    assert question_reading.owned(question) == owned
 
 
 @pytest.mark.parametrize(
@@ -648,8 +649,8 @@ def test_a_long_run_without_a_break_is_read_in_one_pass(engine: Engine, noise: s
     run as the start of one: a message of a few hundred thousand such characters is read at once."""
     question = "Who is Alexandr Wang? " + noise
     assert engine.answer(question).fact_id == "alexandr-wang"
-    assert _owned(noise + " Wang's salary") == {"salary"}
-    assert _capitalised("Who is Bob? " + noise) == {"bob"}
+    assert question_reading.owned(noise + " Wang's salary") == {"salary"}
+    assert question_reading.capitalised("Who is Bob? " + noise) == {"bob"}
 
 
 def test_a_message_of_many_questions_is_read_for_its_first_few_once_each(

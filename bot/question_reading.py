@@ -1,0 +1,243 @@
+"""What a question asks for, read from its words and how they are written.
+
+Pure functions of a question's folded words (or its text): the kind of reply it wants (a
+time, a count, an amount, money, instructions), the kind of named thing it asks for, what it
+counts, whether it asks why, how many of its first words greet, and the names it writes
+capitalised or as owners. The patterns that tell what a fact's own text gives in reply (a
+number, a count, an amount of money) live here too, beside the questions they answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.text import STOPWORDS, normalize_typography, words
+
+# Where a sentence may end: a stop, "!", "?", a colon or semicolon before a space.
+_SENTENCE_END = re.compile(r"[.!?:;]\s")
+_WORD_RUN = re.compile(r"\w+")
+
+# What follows an owner's name: "'s" and the word owned.
+_OWNED = re.compile(r"'s\s+([a-z]+)")
+_OWNER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+# An owner's "'s", whatever follows it.
+POSSESSIVE = re.compile(r"'s\b")
+
+# Nouns that ask for a kind of named thing ("which cloud providers", "what tools").
+_KIND_NOUNS = {
+    word: kind
+    for kind, nouns in {
+        "company": "provider providers partner partners company companies firm firms vendor vendors organization "
+        "organizations organisation organisations startup startups lab labs outlet outlets publication "
+        "publications newspaper newspapers",
+        # Not companies: "which hospitals use Llama?" is not answered by a fact naming OpenAI.
+        "institution": "hospital hospitals clinic clinics school schools university universities college colleges "
+        "bank banks agency agencies institution institutions government governments regulator regulators "
+        "charity charities",
+        "place": "country countries nation nations city cities place places region regions state states",
+        "product": "tool tools product products app apps framework frameworks project projects platform platforms",
+        "person": "person persons researcher researchers executive executives leader leaders ceo ceos",
+    }.items()
+    for word in nouns.split()
+}
+_AUTHORING = frozenset("wrote write writes written authored penned".split())
+
+# Verbs that ask for somebody's own words or views ("what did LeCun say", "does Altman think").
+SAYING = frozenset(
+    "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "
+    "propose proposed warn warned".split()
+)
+
+# Words that tell what a question asks for, and the greetings that ask nothing.
+_GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon evening howdy there all".split())
+_DAYTIMES = frozenset("morning afternoon evening day".split())
+_WHAT = frozenset({"what", "which", "whats"})
+_TIME_NOUNS = frozenset({"year", "date", "day", "month"})
+_PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
+_HEDGES = frozenset("exactly roughly approximately precisely about".split())
+_WH_WORDS = frozenset("who what which how why where whom whose".split())
+_CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
+_MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
+_AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
+
+# The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
+_QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES
+_KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
+
+# What a fact's own text gives in reply: a count ("three versions"), a number, money, an
+# amount in a currency. Years are not counts.
+CARDINAL = re.compile(
+    r"(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,]*(?![\d.]*\s*(?:%|percent))\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?)\b(?![- ]?(?:thirds?|quarters?|halves|fold))",
+    re.IGNORECASE,
+)
+QUANTITY = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|percent)|(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,.]*|"
+    r"\b(?:billions?|millions?|thousands?|hundreds?|dozens?|tenfold|twofold|half|two-thirds|one-third|third)\b",
+    re.IGNORECASE,
+)
+MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
+CURRENCY_AMOUNT = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds?|billions?|millions?|trillions?)\b", re.IGNORECASE)
+
+
+def owned(question: str) -> set[str]:
+    """Lower-cased words written right after a possessive ("Wang's *salary*"; not "what's the")."""
+    if "'" not in question and "\u2019" not in question:
+        return set()
+    return {
+        m.group(1)
+        for owner, m in after_owner(normalize_typography(question).lower(), _OWNED)
+        if owner not in STOPWORDS
+    }
+
+
+def after_owner(text: str, tail: re.Pattern[str]) -> list[tuple[str, re.Match[str]]]:
+    """Each match of `tail` (which opens with an apostrophe) right after an owner's name, a
+    run of letters, digits, dots and hyphens, with that name, left to right and not
+    overlapping, as `([a-z0-9.-]+)` before `tail` would find them.
+
+    The name is found by stepping back from the apostrophe: in linear time, where a
+    pattern trying every start of a long run ("a.a.a.a...", "......") takes quadratic time.
+    """
+    found: list[tuple[str, re.Match[str]]] = []
+    floor = 0
+    for m in tail.finditer(text):
+        start = m.start()
+        while start > floor and text[start - 1] in _OWNER_CHARS:
+            start -= 1
+        if start < m.start():
+            found.append((text[start : m.start()], m))
+            floor = m.end()
+    return found
+
+
+def capitalised(question: str) -> set[str]:
+    """Lower-cased words written with a capital letter anywhere but at a sentence start (the
+    first word, or one after a line break or after a sentence's end)."""
+    found: set[str] = set()
+    end = None
+    for m in _WORD_RUN.finditer(question):
+        gap = question[end : m.start()] if end is not None else None
+        end = m.end()
+        if gap is None or "\n" in gap or _SENTENCE_END.search(gap):
+            continue
+        if "A" <= m.group(0)[0] <= "Z":
+            found.add(m.group(0).lower())
+    return found
+
+
+def written_as_name(question: str, first: str, second: str) -> bool:
+    """Whether two words are written capitalised, as a name is ("Open AI", not "open AI")."""
+    pattern = re.compile(rf"\b{re.escape(first)}\W+{re.escape(second)}\b", re.IGNORECASE)
+    return any(m.group(0)[:1].isupper() for m in pattern.finditer(question))
+
+
+def wants_kind(raw: list[str]) -> str | None:
+    """The kind of named thing a question asks for: "which (cloud) providers", "what tools",
+    "the name of the tool" ("any" when the named thing is of no known kind), "who wrote" (a
+    person); None otherwise."""
+    if _KIND_CUES.isdisjoint(raw):
+        return None
+    for i, w in enumerate(raw):
+        if w == "who" and raw[i + 1 : i + 2] and raw[i + 1] in _AUTHORING:
+            return "person"
+        if w == "who" and [x for x in raw[i + 1 : i + 3] if x not in _HEDGES][:1] in (["at"], ["from"]):
+            return "person"
+        if w == "which" or (w == "what" and raw[i + 1 : i + 2] and raw[i + 1] in _KIND_NOUNS):
+            for n in raw[i + 1 : i + 4]:
+                if n in _KIND_NOUNS:
+                    return _KIND_NOUNS[n]
+        if w in {"name", "names"} and raw[i + 1 : i + 2] == ["of"]:
+            for n in raw[i + 2 : i + 5]:
+                if n in _KIND_NOUNS:
+                    return _KIND_NOUNS[n]
+            return "any"
+    return None
+
+
+def greeting_length(raw: list[str]) -> int:
+    """How many of the first words greet ("hi", "good morning", "hey there")."""
+    start = 0
+    while start < len(raw):
+        if raw[start] in _GREETINGS:
+            start += 1
+        elif raw[start] == "good" and start + 1 < len(raw) and raw[start + 1] in _DAYTIMES:
+            start += 2
+        else:
+            break
+    return start
+
+
+def counted(raw: list[str]) -> list[str]:
+    """What a "how many" question counts: the words right after it ("how many GPUs",
+    "how many Llama versions"), up to the first small word."""
+    found: list[str] = []
+    for i, w in enumerate(raw[:-2]):
+        if w == "how" and raw[i + 1] == "many":
+            for noun in raw[i + 2 : i + 4]:
+                if noun in STOPWORDS or noun in _HEDGES:
+                    break
+                found.append(noun)
+    return found
+
+
+def counted_in(text: str, numbers: Iterable[re.Match[str]] | None = None) -> list[str]:
+    """What a text gives a count of: the words right after each of its numbers ("three
+    versions", "350,000 GPUs"); "billions in GPUs" counts money, not GPUs. `numbers` are the
+    text's `CARDINAL` matches, when they are found already."""
+    found: list[str] = []
+    for match in CARDINAL.finditer(text) if numbers is None else numbers:
+        for noun in words(text[match.end() : match.end() + 40])[:2]:
+            if noun in STOPWORDS:
+                break
+            found.append(noun)
+    return found
+
+
+def asks_why(raw: list[str]) -> bool:
+    """Whether the words ask why: "why" or "how come"."""
+    return "why" in raw or (
+        "come" in raw and any(w == "how" and following == "come" for w, following in zip(raw, raw[1:]))
+    )
+
+
+def question_types(raw: list[str]) -> set[str]:
+    """What kind of reply a question asks for: a time, a place, a count, an amount, money, or
+    instructions ("how do I"). A fact gives one only through its answer, its `date` or its own
+    phrasings. "Where" alone is left out: "where does India come in" asks no place."""
+    found: set[str] = set()
+    if _QUESTION_TYPE_CUES.isdisjoint(raw):
+        return found
+    for i, w in enumerate(raw):
+        following = raw[i + 1] if i + 1 < len(raw) else ""
+        after = raw[i + 2] if i + 2 < len(raw) else ""
+        if w == "when" and (
+            following in _AUXILIARIES
+            or following in _HEDGES
+            or i == len(raw) - 1
+            or (i == 0 and not _WH_WORDS & set(raw[1:]))
+        ):
+            found.add("when")  # "when is...", "when exactly...", not "when X did Y, who..."
+        elif w in _WHAT and _TIME_NOUNS & set(raw[i + 1 : i + 4]):
+            found.add("when")  # "what year", "what's the release date"
+        elif w in _WHAT and _PLACE_NOUNS & set(raw[i + 1 : i + 4]):
+            found.add("where")
+        elif w == "how" and following == "long":
+            found.add("when")
+        elif w == "how" and following == "many":
+            found.add("count")
+        elif w == "how" and following in {"much", "big", "large", "expensive"}:
+            found.add("number")
+        elif w in {"what", "which"} and following in {"percentage", "percent", "fraction", "number", "size", "price"}:
+            found.add("number")
+        elif w in _MONEY_WORDS:
+            found.add("money")
+        elif w in _CURRENCIES:
+            found.add("currency")  # "how much in dollars": an amount of money, not "cheaper"
+        elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:
+            found.add("howto")
+        elif w == "how" and following == "to" and i == 0:
+            found.add("howto")
+    return found
