@@ -4,12 +4,19 @@ The runtime calls `build_digest_scheduler(...)` once, then starts `scheduler.sta
 `setup_hook` / app start (never `on_ready`, which fires again on every reconnect) and
 `await scheduler.close()` at shutdown. `send_now` is the CLI's `digest send`: it logs in
 over REST only, posts, and closes again.
+
+A Slack digest whose post ended with an unknown outcome (a timeout, a dropped connection, a 5xx,
+internal_error) is looked for in the channel's history by its message metadata before anything
+is decided: found, it was posted; not found, the failure is transient and the post is made again;
+a history that can't be read (no channels:history / groups:history scope, the bot not in the
+channel) leaves the failure final, so nothing is posted twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import AsyncExitStack
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
@@ -21,7 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.discord_adapter import content_nonce
 from adapters.discord_digest import to_embeds
-from adapters.slack_digest import to_blocks, to_fallback_text
+from adapters.slack_digest import is_digest_message, to_blocks, to_fallback_text, to_metadata
 from adapters.slack_retry import may_have_gone_through, status_and_code, web_api_retries
 from bot.config import Settings
 from bot.db import Database
@@ -51,9 +58,23 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # message may have been posted (`may_have_gone_through`: internal_error, fatal_error, most 5xx).
 _SLACK_TRANSIENT = {"ratelimited", "service_unavailable", "request_timeout"}
 _MAYBE_POSTED = "the message may have been posted, so it is not sent again"
+LOOKUP_WAIT = 5.0
+"""Seconds between a Slack post of unknown outcome and looking for it, so a post Slack was
+still carrying out has reached the channel's history."""
+LOOKUP_LOOKBACK = 60.0
+"""The history is searched from this many seconds before the post was sent (clocks differ)."""
+LOOKUP_PAGE = 20
+LOOKUP_PAGES = 5
+"""At most this many pages of history are read; a channel busier than that counts as not checked."""
+_LOOKUP_HINTS = {
+    "missing_scope": "the app needs the channels:history and groups:history scopes",
+    "not_in_channel": "the bot is not a member of the channel",
+}
 
 
 class SlackPoster(Protocol):
+    client: AsyncWebClient
+
     async def post_blocks(
         self, channel: str, *, blocks: list[dict], text: str, raise_errors: bool = False
     ) -> str | None: ...
@@ -72,20 +93,21 @@ def to_send_failure(error: BaseException, *, platform: str | None = None) -> Sen
     service_unavailable), or Slack's internal_error and fatal_error (which Slack says may come
     after part of the call was carried out) may have posted the message all the same
     (`maybe_posted`). On Discord sending it again at once is safe (the message's nonce makes
-    Discord return the first one); on Slack it is not, so such a failure is final there. A
+    Discord return the first one); on Slack it is not, so such a failure is final there (for a
+    digest, `post_slack_digest` first looks for the message in the channel's history). A
     request that never connected posted nothing.
     """
     if isinstance(error, SendFailure):
         return error
     if isinstance(error, SlackApiError):
         status, code = status_and_code(error)
-        problem = code or (f"HTTP {status}" if status else "an answer that is not Slack's JSON")
+        problem = _problem(error)
         if may_have_gone_through(error):
-            return SendFailure(f"Slack: {problem}; {_MAYBE_POSTED}", transient=False, maybe_posted=True)
+            return SendFailure(f"{problem}; {_MAYBE_POSTED}", transient=False, maybe_posted=True)
         headers = getattr(error.response, "headers", None) or {}
         retry_after = _float(headers.get("retry-after") or headers.get("Retry-After"))
         transient = status == 429 or (status or 0) >= 500 or code in _SLACK_TRANSIENT
-        return SendFailure(f"Slack: {problem}", transient=transient, retry_after=retry_after)
+        return SendFailure(problem, transient=transient, retry_after=retry_after)
     if isinstance(error, discord.HTTPException):
         status = error.status
         response = getattr(error, "response", None)
@@ -105,11 +127,99 @@ def to_send_failure(error: BaseException, *, platform: str | None = None) -> Sen
     if isinstance(error, aiohttp.ClientConnectorError):
         return SendFailure(f"{type(error).__name__}: {error}", transient=True)
     if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackClientError)):
-        reason = f"{type(error).__name__}: {error}".rstrip(": ")
+        reason = _problem(error)
         if platform == "slack":
             return SendFailure(f"{reason}; {_MAYBE_POSTED}", transient=False, maybe_posted=True)
         return SendFailure(reason, transient=True, maybe_posted=True)
     return None
+
+
+def _problem(error: BaseException) -> str:
+    """What went wrong, in a few words: `Slack: <error code>`, or the exception's type and text."""
+    if isinstance(error, SlackApiError):
+        status, code = status_and_code(error)
+        return "Slack: " + (code or (f"HTTP {status}" if status else "an answer that is not Slack's JSON"))
+    return f"{type(error).__name__}: {error}".rstrip(": ")
+
+
+async def post_slack_digest(
+    client: AsyncWebClient,
+    channel_id: str,
+    digest: Digest,
+    *,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    clock: Callable[[], float] = time.time,
+) -> str | None:
+    """Post `digest` with its message metadata and return the message's ts.
+
+    A failure after which the message may exist is settled by the channel's history (after
+    LOOKUP_WAIT): the message found is returned; none found raises a transient SendFailure;
+    a history that can't be read raises the final, maybe-posted one `to_send_failure` gives.
+    `clock` is epoch seconds, as Slack's ts are.
+    """
+    started = clock()
+    try:
+        response = await client.chat_postMessage(
+            channel=channel_id,
+            blocks=to_blocks(digest),
+            text=to_fallback_text(digest),
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata=to_metadata(digest),
+        )
+        return response.get("ts")
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        failure = to_send_failure(error, platform="slack")
+        if failure is None or not failure.maybe_posted:
+            raise
+        try:
+            await sleep(LOOKUP_WAIT)
+            ts = await find_slack_digest(client, channel_id, digest, oldest=max(started - LOOKUP_LOOKBACK, 0.0))
+        except asyncio.CancelledError:
+            raise
+        except Exception as lookup_error:
+            log.warning(
+                "digest for %s on %s: %s, and its history could not be read",
+                digest.channel, digest.day, failure.reason, exc_info=True,
+            )
+            why = _problem(lookup_error)
+            if isinstance(lookup_error, SlackApiError) and status_and_code(lookup_error)[1] in _LOOKUP_HINTS:
+                why += "; " + _LOOKUP_HINTS[status_and_code(lookup_error)[1] or ""]
+            raise SendFailure(
+                f"{failure.reason} (could not check the channel's history: {why})",
+                transient=False,
+                maybe_posted=True,
+            ) from error
+        if ts:
+            log.warning(
+                "digest for %s on %s: %s, but the channel's history shows it posted: %s",
+                digest.channel, digest.day, _problem(error), ts,
+            )
+            return ts
+        raise SendFailure(
+            f"{_problem(error)}; the message is not in the channel's history, so it can be sent again", transient=True
+        ) from error
+
+
+async def find_slack_digest(client: AsyncWebClient, channel_id: str, digest: Digest, *, oldest: float) -> str | None:
+    """The ts of `digest`'s message among the channel's messages after `oldest` (epoch seconds), or None.
+
+    LookupError when there were more messages than LOOKUP_PAGES pages: not found is then no answer.
+    """
+    cursor: str | None = None
+    for _ in range(LOOKUP_PAGES):
+        response = await client.conversations_history(
+            channel=channel_id, oldest=f"{oldest:.6f}", limit=LOOKUP_PAGE, include_all_metadata=True, cursor=cursor
+        )
+        for message in response.get("messages") or []:
+            if isinstance(message, dict) and is_digest_message(message, digest):
+                return message.get("ts")
+        cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+        if not response.get("has_more") or not cursor:
+            return None
+    raise LookupError(f"more than {LOOKUP_PAGES * LOOKUP_PAGE} messages in the channel since the post")
 
 
 def _float(value: Any) -> float | None:
@@ -124,10 +234,13 @@ def channel_sender(
     slack: SlackPoster | None,
     discord_bot: DiscordPoster | None,
     on_attempt: Callable[[str, bool], None] | None = None,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    clock: Callable[[], float] = time.time,
 ) -> Sender:
     """A Sender that posts by channel prefix through the given platform clients.
 
-    `on_attempt(platform, ok)` is told of every attempt (for metrics).
+    `on_attempt(platform, ok)` is told of every attempt (for metrics). `sleep` and `clock`
+    (epoch seconds) are `post_slack_digest`'s.
     """
 
     async def send(channel: str, digest: Digest) -> str | None:
@@ -149,9 +262,7 @@ def channel_sender(
             if target.platform == "slack":
                 if slack is None:
                     raise SendFailure("Slack is not configured (SLACK_BOT_TOKEN)", transient=False)
-                return await slack.post_blocks(
-                    target.id, blocks=to_blocks(digest), text=to_fallback_text(digest), raise_errors=True
-                )
+                return await post_slack_digest(slack.client, target.id, digest, sleep=sleep, clock=clock)
             if discord_bot is None:
                 raise SendFailure("Discord is not configured (DISCORD_TOKEN)", transient=False)
             return await discord_bot.send_embeds(int(target.id), embeds=to_embeds(digest), raise_errors=True)
@@ -200,7 +311,9 @@ def _scheduler(
         store=DigestStore(db, clock=clock),
         base=lambda: service.engine.base,
         size=settings.digest_size,
-        send=channel_sender(slack=slack, discord_bot=discord_bot, on_attempt=on_attempt),
+        send=channel_sender(
+            slack=slack, discord_bot=discord_bot, on_attempt=on_attempt, sleep=sleep, clock=lambda: clock().timestamp()
+        ),
         clock=clock,
         sleep=sleep,
     )

@@ -5,6 +5,9 @@ Per fact: a header with the question, the answer, its quotes as a rich-text quot
 text 150 chars, section text 3000, 10 context elements, 50 blocks per message and about
 12k characters per message in practice (`msg_blocks_too_long`): a digest that would not
 fit keeps only each fact's first quote, then drops facts from the end.
+
+The message carries Slack message metadata naming its channel and day (`to_metadata`), so a
+post whose outcome is unknown can be looked for in the channel's history (`is_digest_message`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ CONTEXT_ELEMENTS = 10
 MESSAGE_BLOCK_LIMIT = 50
 MESSAGE_CHAR_BUDGET = 12000
 FALLBACK_LIMIT = 3000
+DIGEST_EVENT_TYPE = "factbot_daily_digest"
+"""The metadata event_type of a digest message."""
 ASK_HINT = "Ask me more: `/ask` followed by your question, or mention me with it."
 
 
@@ -99,3 +104,24 @@ def to_fallback_text(digest: Digest) -> str:
     """The notification text: the title and the questions."""
     questions = "; ".join(item.question for item in digest.items)
     return _clip(escape_mrkdwn(f"{digest.title}: {questions}" if questions else digest.title), FALLBACK_LIMIT)
+
+
+def to_metadata(digest: Digest) -> dict[str, Any]:
+    """chat.postMessage's `metadata`: which channel's digest of which day the message is."""
+    return {
+        "event_type": DIGEST_EVENT_TYPE,
+        "event_payload": {"channel_key": digest.channel, "day": digest.day.isoformat()},
+    }
+
+
+def is_digest_message(message: dict[str, Any], digest: Digest) -> bool:
+    """Whether a message from conversations.history (with include_all_metadata) is `digest`'s channel and day."""
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != DIGEST_EVENT_TYPE:
+        return False
+    payload = metadata.get("event_payload")
+    return (
+        isinstance(payload, dict)
+        and payload.get("channel_key") == digest.channel
+        and payload.get("day") == digest.day.isoformat()
+    )

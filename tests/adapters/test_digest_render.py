@@ -584,30 +584,66 @@ def test_platform_errors_are_told_apart_by_whether_sending_again_can_post_twice(
     assert kind(to_send_failure(slack_error(200, "channel_not_found"))) == (False, False)
 
 
-async def test_a_slack_post_that_may_have_gone_through_is_not_posted_again(fact_base: FactBase, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lost", ["hang_up", "timeout"])
+async def test_a_slack_post_whose_answer_was_lost_is_found_and_not_posted_again(
+    fact_base: FactBase, tmp_path: Path, lost: str
+) -> None:
     slack_api = await FakeSlackApi().start()
 
     async def no_wait(seconds: float) -> None:
         return None
 
+    rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait)
     try:
-        # Slack carried the post out, then the connection dropped before its answer arrived.
-        slack_api.hang_up_once("chat.postMessage")
+        # Slack carried the post out, then the connection dropped (or the answer never came) before it arrived.
+        if lost == "hang_up":
+            slack_api.hang_up_once("chat.postMessage")
+        else:
+            slack_api.stall_once("chat.postMessage")
+            rest.client.timeout = 0.2
         scheduler = DigestScheduler(
             channels=["slack:C0DIGEST"],
             schedule=DigestSchedule(at=dt_time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
             store=DigestStore(Database(tmp_path / "bot.sqlite3")),
             base=lambda: fact_base,
             size=2,
-            send=channel_sender(slack=RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait), discord_bot=None),
+            send=channel_sender(slack=rest, discord_bot=None, sleep=no_wait, clock=lambda: 1700000000.0),
             sleep=no_wait,
         )
         outcome = await scheduler.post("slack:C0DIGEST", day=DAY)
+        again = await scheduler.post("slack:C0DIGEST", day=DAY)
     finally:
         await slack_api.close()
     assert [c.body["channel"] for c in slack_api.calls if c.method == "chat.postMessage"] == ["C0DIGEST"]
-    assert outcome.status == "failed" and "may have been posted" in outcome.reason
-    assert scheduler.store.run("slack:C0DIGEST", DAY).status == "failed"
+    [posted] = slack_api.history["C0DIGEST"]
+    assert posted["metadata"]["event_payload"] == {"channel_key": "slack:C0DIGEST", "day": DAY.isoformat()}
+    assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+    assert scheduler.store.run("slack:C0DIGEST", DAY).status == "sent" and again.status == "done"
+
+
+async def test_a_slack_digest_is_looked_for_past_the_first_page_of_history(fact_base: FactBase) -> None:
+    slack_api = await FakeSlackApi().start()
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait)
+    digest = build_digest(fact_base, channel="slack:C0DIGEST", day=DAY, size=2, posted=set())
+    try:
+        slack_api.fail_after_doing("chat.postMessage", "internal_error")
+
+        # Slack posts the digest, then 30 other messages arrive before the bot looks: the digest is on page 2.
+        async def busy_channel(seconds: float) -> None:
+            for n in range(30):
+                await rest.client.chat_postMessage(channel="C0DIGEST", text=f"chatter {n}")
+
+        send = channel_sender(slack=rest, discord_bot=None, sleep=busy_channel, clock=lambda: 1700000000.0)
+        ts = await send("slack:C0DIGEST", digest)
+    finally:
+        await slack_api.close()
+    assert ts == slack_api.history["C0DIGEST"][0]["ts"]
+    assert len(slack_api.calls_to("conversations.history")) == 2
+    assert len([c for c in slack_api.calls if c.method == "chat.postMessage" and "blocks" in c.body]) == 1
 
 
 async def test_digest_send_after_a_failed_post_says_so_and_exits_1(

@@ -631,7 +631,7 @@ async def test_the_digest_sender_sees_slack_failures_as_transient_or_permanent(
     from bot.digest import build_digest
     from bot.digest_schedule import SendFailure
 
-    send = channel_sender(slack=bot, discord_bot=None)
+    send = channel_sender(slack=bot, discord_bot=None, sleep=_no_wait, clock=_slack_clock)
     digest = build_digest(fact_base, channel="slack:C0DIGEST", day=date(2026, 1, 5), size=2, posted=set())
     fake.fail("chat.postMessage", "service_unavailable")
     with pytest.raises(SendFailure) as transient:
@@ -641,45 +641,119 @@ async def test_the_digest_sender_sees_slack_failures_as_transient_or_permanent(
     with pytest.raises(SendFailure) as permanent:
         await send("slack:C0DIGEST", digest)
     assert (permanent.value.transient, permanent.value.maybe_posted) == (False, False)
-    # Slack says part of the call may have been done: the message may be there, so it is not sent again.
+    assert fake.calls_to("conversations.history") == [], "a refused post is not looked for"
+    # Slack says part of the call may have been done; its history shows it was not: sending again is safe.
     fake.fail("chat.postMessage", "internal_error")
-    with pytest.raises(SendFailure) as maybe:
+    with pytest.raises(SendFailure) as not_there:
         await send("slack:C0DIGEST", digest)
-    assert (maybe.value.transient, maybe.value.maybe_posted) == (False, True)
-    assert (await send("slack:C0DIGEST", digest)).startswith("1700000000.")
+    assert (not_there.value.transient, not_there.value.maybe_posted) == (True, False)
+    assert "not in the channel's history" in not_there.value.reason
+    [lookup] = fake.calls_to("conversations.history")
+    assert lookup.body["channel"] == "C0DIGEST" and lookup.body["include_all_metadata"] == "1"
+    assert int(lookup.body["limit"]) <= 20 and float(lookup.body["oldest"]) < _slack_clock()
+    ts = await send("slack:C0DIGEST", digest)
+    [post] = fake.calls_to("chat.postMessage")
+    assert ts == fake.history["C0DIGEST"][-1]["ts"]
+    assert post.body["metadata"] == {
+        "event_type": "factbot_daily_digest",
+        "event_payload": {"channel_key": "slack:C0DIGEST", "day": "2026-01-05"},
+    }
 
 
-@pytest.mark.parametrize(
-    ("error", "status"), [("internal_error", 200), ("fatal_error", 200), ("internal_error", 500), ("http_502", 502)]
-)
-async def test_a_digest_slack_may_have_posted_before_an_error_is_not_posted_again(
-    bot: SlackBot, fake: FakeSlackApi, db: Database, fact_base, error: str, status: int
-) -> None:
-    from datetime import date, time as dt_time, timedelta
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
+def _slack_clock() -> float:
+    """Epoch seconds a little after the fake's first message ts (1700000000.000001)."""
+    return 1700000000.0
+
+
+def _digest_scheduler(bot: SlackBot, db: Database, fact_base, **options: Any):  # noqa: ANN001, ANN202 - test helper
+    from datetime import time as dt_time, timedelta
     from zoneinfo import ZoneInfo
 
     from adapters.digest_runner import channel_sender
     from bot.digest_schedule import DigestSchedule, DigestScheduler
     from bot.digest_store import DigestStore
 
-    async def no_wait(seconds: float) -> None:
-        return None
-
-    day = date(2026, 1, 5)
-    # These were retried with backoff like a 503: Slack had posted the first time, and the retry posted again.
-    fake.fail_after_doing("chat.postMessage", error, status=status)
-    scheduler = DigestScheduler(
+    return DigestScheduler(
         channels=["slack:C0DIGEST"],
         schedule=DigestSchedule(at=dt_time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
         store=DigestStore(db),
         base=lambda: fact_base,
         size=2,
-        send=channel_sender(slack=bot, discord_bot=None),
-        sleep=no_wait,
+        send=channel_sender(slack=bot, discord_bot=None, sleep=_no_wait, clock=_slack_clock),
+        sleep=_no_wait,
+        **options,
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "status"), [("internal_error", 200), ("fatal_error", 200), ("internal_error", 500), ("http_502", 502)]
+)
+async def test_a_digest_slack_posted_before_an_error_is_found_and_not_posted_again(
+    bot: SlackBot, fake: FakeSlackApi, db: Database, fact_base, error: str, status: int
+) -> None:
+    from datetime import date
+
+    day = date(2026, 1, 5)
+    # Slack carried the post out, then answered an error: the post is in the channel's history.
+    fake.fail_after_doing("chat.postMessage", error, status=status)
+    scheduler = _digest_scheduler(bot, db, fact_base)
     outcome = await scheduler.post("slack:C0DIGEST", day=day)
-    assert [c.body["channel"] for c in fake.calls_to("chat.postMessage", ok_only=False)] == ["C0DIGEST"]
+    [post] = fake.calls_to("chat.postMessage", ok_only=False)
+    [posted] = fake.history["C0DIGEST"]
+    assert post.body["channel"] == "C0DIGEST" and post.body["metadata"]["event_payload"]["day"] == "2026-01-05"
+    assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+    run = scheduler.store.run("slack:C0DIGEST", day)
+    assert run.status == "sent" and run.message_id == posted["ts"]
+    assert (await scheduler.post("slack:C0DIGEST", day=day)).status == "done"
+    assert len(fake.calls_to("chat.postMessage", ok_only=False)) == 1
+
+
+@pytest.mark.parametrize(("error", "status"), [("internal_error", 200), ("fatal_error", 200), ("http_500", 500)])
+async def test_a_digest_slack_did_not_post_before_an_error_is_posted_again_once(
+    bot: SlackBot, fake: FakeSlackApi, db: Database, fact_base, error: str, status: int
+) -> None:
+    from datetime import date
+
+    day = date(2026, 1, 5)
+    # Slack answered an error of unknown outcome without carrying the post out.
+    if status == 200:
+        fake.fail("chat.postMessage", error)
+    else:
+        fake.http_error("chat.postMessage", status)
+    scheduler = _digest_scheduler(bot, db, fact_base)
+    outcome = await scheduler.post("slack:C0DIGEST", day=day)
+    attempts = fake.calls_to("chat.postMessage", ok_only=False)
+    [posted] = fake.history["C0DIGEST"]
+    assert len(attempts) == 2 and [c.ok for c in attempts] == [False, True]
+    assert attempts[0].body["blocks"] == attempts[1].body["blocks"]
+    assert len(fake.calls_to("conversations.history")) == 1
+    assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+    assert scheduler.store.run("slack:C0DIGEST", day).status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("lookup_error", "hint"),
+    [("missing_scope", "channels:history and groups:history"), ("not_in_channel", "not a member of the channel")],
+)
+async def test_a_digest_whose_history_cannot_be_read_is_not_posted_again(
+    bot: SlackBot, fake: FakeSlackApi, db: Database, fact_base, lookup_error: str, hint: str
+) -> None:
+    from datetime import date
+
+    day = date(2026, 1, 5)
+    # Not carried out, but nothing says so: without the history the post may be there, so it is final.
+    fake.fail("chat.postMessage", "internal_error")
+    fake.fail("conversations.history", lookup_error)
+    scheduler = _digest_scheduler(bot, db, fact_base)
+    outcome = await scheduler.post("slack:C0DIGEST", day=day)
+    assert len(fake.calls_to("chat.postMessage", ok_only=False)) == 1
+    assert len(fake.calls_to("conversations.history", ok_only=False)) == 1
     assert outcome.status == "failed" and "may have been posted" in outcome.reason
+    assert f"could not check the channel's history: Slack: {lookup_error}" in outcome.reason and hint in outcome.reason
     assert scheduler.store.run("slack:C0DIGEST", day).status == "failed"
 
 

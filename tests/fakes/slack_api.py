@@ -1,9 +1,11 @@
 """A fake Slack Web API on loopback: records every call with its parsed body and answers like Slack.
 
-It also serves `response_url` endpoints (`/response/<name>`, steered and recorded as the
-method `response:<name>`) and the Socket Mode websocket that `apps.connections.open` points
-at: it sends `hello`, then every envelope a test queues, and records the app's acks; a test
-can drop those connections. Tests assert on what it received, never on mocks.
+Messages it posted (chat.postMessage carried out, with their metadata) are kept per channel
+and served back by conversations.history. It also serves `response_url` endpoints
+(`/response/<name>`, steered and recorded as the method `response:<name>`) and the Socket
+Mode websocket that `apps.connections.open` points at: it sends `hello`, then every envelope
+a test queues, and records the app's acks; a test can drop those connections. Tests assert
+on what it received, never on mocks.
 """
 
 from __future__ import annotations
@@ -62,11 +64,14 @@ class FakeSlackApi(LoopbackServer):
         self._transports: dict[web.WebSocketResponse, asyncio.BaseTransport] = {}
         self._plans: dict[str, list[_Plan]] = {}
         self._ts = itertools.count(1)
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        """Per channel id, the messages chat.postMessage posted, oldest first."""
         self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._changed = asyncio.Condition()
         self._released = asyncio.Event()
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
         self._app = app
@@ -265,13 +270,37 @@ class FakeSlackApi(LoopbackServer):
             return {"ok": True, "url": self.socket_url}
         if method == "chat.postMessage":
             ts = f"1700000000.{next(self._ts):06d}"
-            message = {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}
+            message: dict[str, Any] = {"type": "message", "text": body.get("text"), "ts": ts, "bot_id": BOT_ID}
+            if body.get("metadata"):
+                message["metadata"] = body["metadata"]
+            self.history.setdefault(str(body.get("channel")), []).append(message)
             return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
+        if method == "conversations.history":
+            return self._history(body)
         if method == "chat.update":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"), "text": body.get("text")}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0001", **(body.get("view") or {})}}
         return {"ok": True}
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, after `oldest`, `limit` a page (cursor: the offset);
+        metadata only with include_all_metadata, as Slack does."""
+        oldest = float(body.get("oldest") or 0)
+        limit = int(body.get("limit") or 100)
+        start = int(body.get("cursor") or 0)
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m for m in reversed(self.history.get(str(body.get("channel")), [])) if float(m["ts"]) > oldest]
+        page = messages[start : start + limit]
+        if not with_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     async def _response_url(self, request: web.Request) -> web.Response:
         method = "response:" + request.match_info["name"]
