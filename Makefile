@@ -15,12 +15,12 @@ $(PY):
 
 $(VENV)/.run-deps: pyproject.toml | $(PY)
 	@echo "installing the bot into $(VENV)" >&2
-	@$(PIP) install --quiet -e . --config-settings editable_mode=compat >&2
+	@$(PIP) install --quiet -e . >&2
 	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml | $(PY)
 	@echo "installing the bot and its test dependencies into $(VENV)" >&2
-	@$(PIP) install --quiet -e '.[test]' --config-settings editable_mode=compat >&2
+	@$(PIP) install --quiet -e '.[test]' >&2
 	@touch $@ $(VENV)/.run-deps
 
 run: $(VENV)/.run-deps
