@@ -15,12 +15,12 @@ $(PY):
 
 $(VENV)/.run-deps: pyproject.toml | $(PY)
 	@echo "installing the bot into $(VENV)" >&2
-	@$(PIP) install --quiet -e . >&2
+	@$(PIP) install --quiet -e . >$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
 	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml | $(PY)
 	@echo "installing the bot and its test dependencies into $(VENV)" >&2
-	@$(PIP) install --quiet -e '.[test]' >&2
+	@$(PIP) install --quiet -e '.[test]' >$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
 	@touch $@ $(VENV)/.run-deps
 
 run: $(VENV)/.run-deps
