@@ -38,6 +38,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import BotError, ConfigError, UsageError
 from bot.feedback import FeedbackStore
+from bot.logging_setup import TracebackCutter
 from bot.service import AskService
 from bot.terminal import MAX_QUESTION_CHARS, bound_question
 
@@ -606,6 +607,14 @@ def add_commands(tree: app_commands.CommandTree, client: "FactbotClient") -> Non
         await responder().digest(interaction)
 
 
+GATEWAY_RETRIES = TracebackCutter(
+    messages=("Attempting a reconnect",),
+    errors=(OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.GatewayNotFound, discord.ConnectionClosed),
+)
+"""discord.py logs each reconnect of the gateway after network trouble with a whole traceback,
+then reconnects by itself: this keeps each to one line, the exception's type and message."""
+
+
 class FactbotClient(discord.Client):
     """A discord.py client whose events go to a `Responder`; without one it can only sync commands."""
 
@@ -616,6 +625,7 @@ class FactbotClient(discord.Client):
         # without the voice libraries (PyNaCl, davey) are noise. These flags turn off only those two.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
+        logging.getLogger("discord.client").addFilter(GATEWAY_RETRIES)  # once: a filter is added once
         super().__init__(
             intents=_intents(),
             allowed_mentions=discord.AllowedMentions.none(),

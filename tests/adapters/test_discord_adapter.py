@@ -428,6 +428,21 @@ async def test_a_connection_dropped_with_a_code_to_resume_from_is_resumed_and_th
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
+async def test_a_gateway_reconnect_discord_py_makes_by_itself_is_one_line_without_a_traceback(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(fake, AskService(engine), db, reconnect_delays=(0.0,)) as bot:
+        await until(lambda: bot.connected)
+        fake.refuse_gateway = 1  # the reconnect after the drop fails once: discord.py logs its retry
+        await fake.close_gateway(4000, "Unknown error")
+        await until(lambda: len(fake.sessions) == 2)
+        await until(lambda: bot.connected)
+
+    [retry] = [r for r in caplog.records if r.getMessage().startswith("Attempting a reconnect")]
+    assert retry.exc_info is None and "[WSServerHandshakeError" in retry.getMessage()
+    assert logged_tracebacks(caplog) == []
+
+
 def _unreadable(fake: FakeDiscord, kind: str) -> tuple[str, Any]:
     """A dispatch discord.py cannot parse: Discord never sends these, a broken proxy or fake might."""
     click = component_interaction("factbot:suggest:scale-ai-stake", message_payload(id=fake.new_id()),

@@ -123,6 +123,8 @@ class FakeDiscord(LoopbackServer):
         """Every message the fake stored from a POST to a channel, in order."""
         self.reject_identify: int | None = None
         """A gateway close code (4004: authentication failed) to answer IDENTIFY with instead of READY."""
+        self.refuse_gateway = 0
+        """How many gateway connections to refuse (HTTP 503) before accepting one again."""
         self.interactions_endpoint_url: str | None = None
         """The application's Interactions Endpoint URL, as the Developer Portal may hold one."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -399,7 +401,10 @@ class FakeDiscord(LoopbackServer):
 
     # -- gateway
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_gateway:
+            self.refuse_gateway -= 1
+            return web.Response(status=503, text="upstream connect error")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.add(ws)
