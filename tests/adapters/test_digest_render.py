@@ -36,7 +36,7 @@ from adapters.digest_runner import (
 from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
 from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text
 from bot.cli import main
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.digest import Digest, DigestItem, build_digest, digest_of
 from bot.digest_schedule import DigestSchedule, DigestScheduler, SendFailure
@@ -447,18 +447,23 @@ async def test_the_scheduler_posts_to_each_channel_and_one_refusal_stops_none(
         assert len(fake.posts("chat.postMessage")) == 1
 
 
+def _slack_only_scheduler(settings: Settings, fact_base: FactBase, tmp_path: Path, fake: FakePlatforms) -> DigestScheduler:
+    """The runtime's scheduler with Slack running (on the fake) and Discord not configured."""
+    return build_digest_scheduler(
+        settings,
+        AskService(Engine(fact_base)),
+        Database(tmp_path / "bot.sqlite3"),
+        slack=RestSlack("xoxb-test", base_url=fake.slack_url),
+        discord=None,
+    )
+
+
 async def test_a_channel_of_a_platform_not_running_is_logged_once_and_left_out(
     fake: FakePlatforms, fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = load_settings(digest_channels=f"discord:{DISCORD_CHANNEL},slack:{SLACK_CHANNEL}")
     with caplog.at_level(logging.ERROR):
-        scheduler = build_digest_scheduler(
-            settings,
-            AskService(Engine(fact_base)),
-            Database(tmp_path / "bot.sqlite3"),
-            slack=RestSlack("xoxb-test", base_url=fake.slack_url),
-            discord=None,
-        )
+        scheduler = _slack_only_scheduler(settings, fact_base, tmp_path, fake)
     assert scheduler.channels == [f"slack:{SLACK_CHANNEL}"]
     messages = [r.getMessage() for r in caplog.records]
     assert messages == [
@@ -475,13 +480,7 @@ async def test_when_every_channel_is_of_a_platform_not_running_one_line_says_the
     other = "1300000000000000002"
     settings = load_settings(digest_channels=f"discord:{DISCORD_CHANNEL},discord:{other}")
     with caplog.at_level(logging.INFO):
-        scheduler = build_digest_scheduler(
-            settings,
-            AskService(Engine(fact_base)),
-            Database(tmp_path / "bot.sqlite3"),
-            slack=RestSlack("xoxb-test", base_url=fake.slack_url),
-            discord=None,
-        )
+        scheduler = _slack_only_scheduler(settings, fact_base, tmp_path, fake)
         await scheduler.run()  # returns at once: nothing to post to
     assert scheduler.channels == []
     # Not "not configured" and then "no digest channels (DIGEST_CHANNELS)": the channels were given.
@@ -495,13 +494,7 @@ async def test_no_digest_channels_at_all_says_the_digest_is_off(
     fake: FakePlatforms, fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO):
-        scheduler = build_digest_scheduler(
-            load_settings(),
-            AskService(Engine(fact_base)),
-            Database(tmp_path / "bot.sqlite3"),
-            slack=RestSlack("xoxb-test", base_url=fake.slack_url),
-            discord=None,
-        )
+        scheduler = _slack_only_scheduler(load_settings(), fact_base, tmp_path, fake)
         await scheduler.run()
     assert [r.getMessage() for r in caplog.records if r.name.endswith("digest")] == [
         "no digest channels (DIGEST_CHANNELS): the daily digest is off"
