@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.discord_adapter import content_nonce
 from adapters.discord_digest import to_embeds
 from adapters.slack_digest import is_digest_message, to_blocks, to_fallback_text, to_metadata
-from adapters.slack_retry import may_have_gone_through, status_and_code, web_api_retries
+from adapters.slack_retry import may_have_gone_through, retry_after, status_and_code, web_api_retries
 from bot.config import Settings
 from bot.db import Database
 from bot.digest import Digest
@@ -105,19 +105,17 @@ def to_send_failure(error: BaseException, *, platform: str | None = None) -> Sen
         if may_have_gone_through(error):
             return SendFailure(f"{problem}; {_MAYBE_POSTED}", transient=False, maybe_posted=True)
         headers = getattr(error.response, "headers", None) or {}
-        retry_after = _float(headers.get("retry-after") or headers.get("Retry-After"))
         transient = status == 429 or (status or 0) >= 500 or code in _SLACK_TRANSIENT
-        return SendFailure(problem, transient=transient, retry_after=retry_after)
+        return SendFailure(problem, transient=transient, retry_after=retry_after(headers))
     if isinstance(error, discord.HTTPException):
         status = error.status
         response = getattr(error, "response", None)
         text = error.text or getattr(response, "reason", None) or ""
         headers = getattr(response, "headers", None) or {}
-        retry_after = _float(headers.get("Retry-After"))
         return SendFailure(
             f"Discord: {status} {text}".strip(),
             transient=status == 429 or status >= 500,
-            retry_after=retry_after,
+            retry_after=retry_after(headers),
             maybe_posted=status >= 500,
         )
     if isinstance(error, discord.RateLimited):
@@ -220,13 +218,6 @@ async def find_slack_digest(client: AsyncWebClient, channel_id: str, digest: Dig
         if not response.get("has_more") or not cursor:
             return None
     raise LookupError(f"more than {LOOKUP_PAGES * LOOKUP_PAGE} messages in the channel since the post")
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 def channel_sender(
