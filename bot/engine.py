@@ -11,8 +11,9 @@ against the base's own vocabulary; facts are then scored on three parts:
 - fuzzy: rapidfuzz's token-sort similarity to the closest phrasing.
 
 A score is cut when the question names somebody the fact is not about, asks for what the
-fact cannot give (a time, a count, an amount, a price, instructions), or is one word that
-is not in the fact's own text. The engine abstains when the best score is low, when two
+fact cannot give (a time, a count, an amount, a price, instructions), points at a source
+the fact does not quote ("according to the Gizmodo piece", "in his essay"), or is one word
+that is not in the fact's own text. The engine abstains when the best score is low, when two
 unrelated facts are too close to call, or when the question names somebody the base knows
 nothing about.
 """
@@ -37,10 +38,13 @@ from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSumm
 from bot.question_reading import (
     CARDINAL,
     CURRENCY_AMOUNT,
+    DOCUMENT_NOUNS,
     MONEY,
     POSSESSIVE,
     QUANTITY,
+    REFERENCE_NOUNS,
     SAYING,
+    SOURCE_KIND_NOUNS,
     after_owner,
     asks_why,
     capitalised,
@@ -49,6 +53,7 @@ from bot.question_reading import (
     greeting_length,
     owned,
     question_types,
+    references,
     wants_kind,
     written_as_name,
 )
@@ -90,12 +95,19 @@ LONE_WORD_PENALTY = 0.6
 MIN_ASKED_ABOUT_SHARE = 0.4
 ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
+# A fact from none of the sources a question points at ("according to the Gizmodo piece").
+SOURCE_PENALTY = 0.8
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
-# "Zuckerberg's view on developers"): the "asked about" check looks past them.
+# "Zuckerberg's view on developers", "LeCun's main pitch", "where does India come in",
+# "sum up the essay"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
-    "involvement part reason reasons pitch quote quotes remark remarks comment comments "
-    "list work working status progress update updates news detail details info information overview summary".split()
+    "involvement part reason reasons pitch plan plans quote quotes remark remarks comment comments "
+    "main key big major central come comes coming "
+    "list work working status progress update updates news detail details info information overview summary "
+    "summarise summarize recap sum gist "
+    # What colleagues call the text an answer comes from: "the LeCun piece", "per the essay".
+    "piece pieces essay post blog coverage episode podcast interview report writeup".split()
 )
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
@@ -141,8 +153,9 @@ class ScoreParts:
     """Why the score was cut: `entity` (names somebody the fact isn't about, or asks about
     somebody's thing the fact does not give them), `question_type`
     (asks when/how many/how-to and the fact can't say), `lone_word` (one word not in its text),
-    `asked_about` (names somebody but asks what the fact does not cover), `why` (asks why and no
-    phrasing of the fact does)."""
+    `asked_about` (names somebody, or points at a source, but asks what the fact does not cover),
+    `why` (asks why and no phrasing of the fact does), `source` (points at a source the fact
+    does not quote: "according to the Gizmodo piece")."""
 
 
 @dataclass
@@ -162,6 +175,12 @@ class _Query:
     wants_kind: str | None = None
     speakers: frozenset[str] = frozenset()
     why: bool = False
+    cited: frozenset[str] = frozenset()
+    """The sources the question points at ("according to the Gizmodo piece"), if any."""
+    cited_keys: frozenset[str] = frozenset()
+    """The entities it names only to point at a source ("Gizmodo", "LeCun" in "the LeCun piece")."""
+    cited_terms: frozenset[str] = frozenset()
+    """The index terms of those references."""
 
 
 _Shareable = TypeVar("_Shareable", bound=Hashable)
@@ -187,6 +206,8 @@ class _IndexedFact:
     kinds_vouched: frozenset[str]
     tells_why: bool
     """Whether a phrasing of the fact asks why (or for the reason)."""
+    sources: frozenset[str] = frozenset()
+    """The ids of the sources its quotes come from."""
     related: frozenset[str] = frozenset()
     phrasing_weights: array[float] = field(default_factory=lambda: array("d"))
     """Per phrasing, the summed weight of its terms."""
@@ -388,6 +409,7 @@ class Engine:
             entity_df.update(indexed.entity_keys)
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
         self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
+        self._learn_source_names()
 
         self._outside_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for name in self.base.outside_entities:
@@ -410,6 +432,36 @@ class Engine:
             if w.isalpha():
                 self._by_length[len(w)].append(w)
                 self._by_skeleton.setdefault(_skeleton(w), w)
+
+    def _learn_source_names(self) -> None:
+        """How a question may point at each source: by the names its outlet and title give, by
+        the person most of its facts are about ("the LeCun piece"), and by the kinds of text
+        its metadata and body speak of ("the essay", "the podcast")."""
+        facts_of: dict[str, list[_IndexedFact]] = defaultdict(list)
+        for indexed in self._facts:
+            for source_id in indexed.sources:
+                facts_of[source_id].append(indexed)
+        named: dict[str, set[str]] = defaultdict(set)
+        by_noun: dict[str, set[str]] = defaultdict(set)
+        for source in self.base.sources.values():
+            own_names = (source.title, source.outlet, source.based_on)
+            keys = set().union(*(self._entities_in(self._terms(text)) for text in own_names if text))
+            listed = Counter(key for indexed in facts_of[source.id] for key in indexed.listed_keys)
+            keys |= {
+                key
+                for key, n in listed.items()
+                if self._kind_of_key.get(key) == "person" and n * 2 >= len(facts_of[source.id])
+            }
+            for key in keys - self._ubiquitous:
+                named[key].add(source.id)
+            text = " ".join(filter(None, (*own_names, source.body)))
+            for noun in {*SOURCE_KIND_NOUNS.get(source.kind, ()), *DOCUMENT_NOUNS.intersection(words(text))}:
+                by_noun[self.canon(noun)].add(source.id)
+        self._sources_named = {key: frozenset(ids) for key, ids in named.items()}
+        # A noun every source answers to points at none of them.
+        self._sources_of_noun = {
+            noun: frozenset(ids) for noun, ids in by_noun.items() if len(ids) < len(self.base.sources)
+        }
 
     def _post(
         self, posted: dict[str, list[int | float | bool]], index: int, fields: list[tuple[list[str], float, bool]]
@@ -495,6 +547,7 @@ class Engine:
             ),
             kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
             tells_why=any(asks_why(found) for found in phrasing_words),
+            sources=share(frozenset(quote.source for quote in fact.quotes)),
         )
 
     def _entity_key(self, entity: str) -> str:
@@ -635,6 +688,10 @@ class Engine:
                 found = [(self.canon(w), 1.0)]
             elif (lemma := _with_e(w)) is not None and self.canon(lemma) in self._idf:
                 found = [(self.canon(lemma), 1.0)]  # "taking" is "take", not a typo of "making"
+            elif w in REFERENCE_NOUNS or self.canon(w) in self._frame_terms:
+                # Words that say where ("the Gizmodo coverage") or frame what is asked ("sum up")
+                # and that the base does not use: never a typo of one it does ("leverage").
+                continue
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
             elif (fixed := self._correct(w)) is not None:
@@ -654,6 +711,7 @@ class Engine:
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
         named = self._entities_in(ordered)
         entities = named & self._specific_entities
+        cited, cited_keys, cited_terms = self._cited(raw)
         total = sum(terms.values()) + sum(
             UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(w, names) for w in dict.fromkeys(unknown)
         )
@@ -673,7 +731,36 @@ class Engine:
             wants_kind=wants_kind(raw),
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
+            cited=cited,
+            cited_keys=cited_keys & entities,
+            cited_terms=cited_terms,
         )
+
+    def _cited(self, raw: list[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The sources a question points at, the entity keys it names them by and the index
+        terms of its references: "the Gizmodo piece", "Zuckerberg's essay", "on the podcast".
+        A generic noun ("article", "piece") needs a name; a kind of text ("essay") may stand alone."""
+        sources: set[str] = set()
+        keys: set[str] = set()
+        terms: set[str] = set()
+        for word, naming_words, pointed in references(raw):
+            noun = self.canon(word) if word else None
+            of_noun = self._sources_of_noun.get(noun, frozenset()) if noun else frozenset()
+            naming = [self.canon(w) for w in naming_words]
+            names = {key for key in self._entities_in(naming) if key in self._sources_named}
+            if noun is None:
+                # Named alone, a person speaks ("according to Zuckerberg"); an outlet is cited ("per Gizmodo").
+                names = {key for key in names if self._kind_of_key.get(key) != "person"}
+            if names:
+                of_names = frozenset().union(*(self._sources_named[key] for key in names))
+                # "Zuckerberg's essay": of the texts about him, the essay.
+                sources |= (of_names & of_noun) or of_names
+                keys |= names
+                terms |= {t for key in names for t in key.split()} | ({noun} if noun else set())
+            elif of_noun and pointed:
+                sources |= of_noun
+                terms.add(noun)
+        return frozenset(sources), frozenset(keys), frozenset(terms)
 
     def _outside_in(self, raw: list[str]) -> list[str]:
         """The outside names the question uses, except as part of a longer name the base knows
@@ -752,8 +839,19 @@ class Engine:
                 best_f1, best_index = f1, i
         penalties: list[str] = []
         penalty = 1.0
-        if query.entities - indexed.entity_keys or (query.speakers - indexed.speakers) or (
-            indexed.subjects and (query.owners & self._specific_entities) - indexed.subjects
+        entities, owners = query.entities, query.owners
+        if query.cited:
+            if query.cited & indexed.sources:
+                # Named only to point at the fact's own source: "the LeCun piece" asks nothing of LeCun.
+                entities, owners = entities - query.cited_keys, owners - query.cited_keys
+                coverage += sum(
+                    query.terms[t] * (1.0 - self._weight(t, indexed)) for t in query.cited_terms if t in query.terms
+                ) / total
+            else:
+                penalty *= SOURCE_PENALTY
+                penalties.append("source")
+        if entities - indexed.entity_keys or (query.speakers - indexed.speakers) or (
+            indexed.subjects and (owners & self._specific_entities) - indexed.subjects
         ):
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
@@ -770,9 +868,10 @@ class Engine:
         if len(query.terms) == 1 and not query.unknown and not self._in_own_text(next(iter(query.terms)), indexed):
             penalty *= LONE_WORD_PENALTY
             penalties.append("lone_word")
+        # Of a source as of somebody, a question asks something: "what did the essay say about China".
         if (
-            query.entities
-            and not (_sets_side_by_side(query.entities, self._kind_of_key) and query.entities <= indexed.entity_keys)
+            (entities or query.cited)
+            and not (_sets_side_by_side(entities, self._kind_of_key) and entities <= indexed.entity_keys)
             and self._asked_about_share(query, indexed) < MIN_ASKED_ABOUT_SHARE
         ):
             penalty *= ASKED_ABOUT_PENALTY

@@ -49,6 +49,21 @@ SAYING = frozenset(
     "propose proposed warn warned".split()
 )
 
+# What colleagues call the texts answers come from: any of them ("the Gizmodo piece") and,
+# as DOCUMENT_NOUNS, the kinds of text that tell one source from another ("per the essay").
+DOCUMENT_NOUNS = frozenset(
+    "essay essays podcast podcasts episode episodes show interview blog post speech keynote".split()
+)
+# The document nouns each kind of source answers to, beyond those its own text uses.
+SOURCE_KIND_NOUNS = {"podcast notes": ("podcast", "episode", "show", "interview"), "blog post": ("blog", "post")}
+REFERENCE_NOUNS = DOCUMENT_NOUNS | frozenset("article articles piece pieces story coverage report writeup".split())
+# What a text does, besides saying ("what does Gizmodo report").
+_REPORTING = frozenset("report reports reported write writes wrote written".split())
+# Words that point a lone document noun at one text: "in his essay", "on the podcast".
+_POINTING = frozenset("the this that his her their its".split())
+# How far before a reference noun its names may start: "Zuckerberg's open source essay".
+_NAMING_REACH = 4
+
 # Words that tell what a question asks for, and the greetings that ask nothing.
 _GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon evening howdy there all".split())
 _DAYTIMES = frozenset("morning afternoon evening day".split())
@@ -240,4 +255,35 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("howto")
         elif w == "how" and following == "to" and i == 0:
             found.add("howto")
+    return found
+
+
+def references(raw: list[str]) -> list[tuple[str | None, list[str], bool]]:
+    """Where a question points at a text: per reference, its noun (None when the text is
+    named alone), the words that may name the text, and whether a determiner or possessive
+    points the noun at one text. "The Gizmodo piece", "in his essay" (a noun and the words
+    before it, up to the nearest function word); "according to Gizmodo", "per the essay",
+    "what does Gizmodo say" (the words after "according to" or "per", or before a verb of saying)."""
+    found: list[tuple[str | None, list[str], bool]] = []
+    for i, w in enumerate(raw):
+        if w in REFERENCE_NOUNS:
+            start = i
+            while start > 0 and i - start < _NAMING_REACH and raw[start - 1] not in STOPWORDS:
+                start -= 1
+            found.append((w, raw[start:i], start > 0 and raw[start - 1] in _POINTING))
+        elif w == "per" or (w == "according" and raw[i + 1 : i + 2] == ["to"]):
+            start = i + (2 if w == "according" else 1)
+            while start < len(raw) and raw[start] in _POINTING:
+                start += 1
+            end = start
+            while end < len(raw) and end - start < _NAMING_REACH and raw[end] not in STOPWORDS:
+                end += 1
+            if not REFERENCE_NOUNS.intersection(raw[start:end]):  # "per the essay" is the noun's
+                found.append((None, raw[start:end], False))
+        elif w in SAYING or w in _REPORTING:
+            start = i
+            while start > 0 and i - start < _NAMING_REACH and raw[start - 1] not in STOPWORDS:
+                start -= 1
+            if start < i:
+                found.append((None, raw[start:i], False))
     return found

@@ -172,8 +172,33 @@ def _joined_if_small(match: re.Match[str]) -> str:
     return "".join(parts) if all(part in STOPWORDS for part in parts) else match.group(0)
 
 
+# Irregular verb forms the suffix rules cannot reach ("spoke", "written"), each to its base
+# form. Forms that are also everyday nouns or adjectives ("left", "found", "rose"), or whose
+# base word the synonyms read otherwise ("held" is not "holding" a stake, "took" not "his
+# take"), are not here.
+IRREGULAR_FORMS = {
+    form: base
+    for base, forms in (
+        line.strip().split(":") for line in """
+        arise:arose arisen|become:became|begin:began begun|break:broke broken|bring:brought
+        build:built|buy:bought|choose:chose chosen|draw:drew drawn|drive:drove driven
+        fight:fought|forbid:forbade forbidden|foresee:foresaw foreseen|forget:forgot forgotten
+        give:gave given|go:went gone|grow:grew grown|hide:hid hidden|keep:kept
+        lead:led|lose:lost|make:made|pay:paid|rethink:rethought|run:ran|seek:sought|sell:sold
+        send:sent|shake:shook shaken|show:shown|speak:spoke spoken|spend:spent|stand:stood
+        steal:stole stolen|strike:struck|teach:taught|tell:told|throw:threw thrown
+        undertake:undertook undertaken|overtake:overtook overtaken|understand:understood
+        win:won|withdraw:withdrew withdrawn|write:wrote written
+        """.replace("\n", "|").split("|")
+        if line.strip()
+    )
+    for form in forms.split()
+}
+
+
 def stem(word: str) -> str:
     """A light, consistent suffix stripper: both sides of a match use it, so it need only agree with itself."""
+    word = IRREGULAR_FORMS.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, replacement, min_stem in _SUFFIXES:

@@ -406,6 +406,69 @@ def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another()
     assert engine.canon("make") not in query.terms and engine.canon("take") in query.terms
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A source named by the person it is about, or by its outlet, with a noun for a text.
+        ("In the Zuckerberg essay, what does he say about Android?", "android-vs-ios"),
+        ("what does the gizmodo piece say about openuk", "openuk-criticism"),
+        # An outlet named alone ("according to", "says") cites it, as a noun for a text would.
+        ("according to gizmodo, what is open washing", "open-washing"),
+        ("What does Gizmodo say about open washing?", "open-washing"),
+        # What frames the question without asking anything: "sum up".
+        ("sum up the essay", "zuckerberg-essay-argument"),
+    ],
+)
+def test_a_question_pointing_at_a_source_asks_about_the_rest(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the essay say about china",
+        "what does the gizmodo piece say about china",
+        "What did LeCun say on the Dwarkesh Patel podcast?",
+        "does the LeCun piece mention apple?",
+    ],
+)
+def test_a_source_named_is_no_answer_to_what_is_asked_of_it(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
+
+
+def test_a_person_named_alone_speaks_and_an_outlet_named_alone_is_cited(engine: Engine) -> None:
+    assert not engine._analyze("according to Zuckerberg, is open source safer?").cited
+    assert engine._analyze("according to Gizmodo, is open source safer?").cited == {"gizmodo-risky-move"}
+    # A kind of text points at the sources that are that kind or speak of one ("the All-In podcast").
+    assert engine._analyze("on the podcast, who spoke?").cited == {"dwarkesh-podcast", "lecun-global-model"}
+    # "Zuckerberg's essay": of the texts about him, the essay.
+    assert engine._analyze("in Zuckerberg's essay, what is the argument?").cited == {"zuckerberg-essay"}
+    # A generic noun needs a name: "a piece of Scale AI" is a stake.
+    assert not engine._analyze("does Meta have a piece of Scale AI?").cited
+
+
+def test_facts_from_another_source_than_the_one_pointed_at_are_cut() -> None:
+    facts = [
+        _fact("essay-rockets", "Do rockets fly?", ["rockets fly"]),
+        _fact("blog-rockets", "Do rockets fly?", ["can rockets fly"]).model_copy(
+            update={"quotes": [Quote(text="Rockets fly.", source="b")]}
+        ),
+    ]
+    base = _tiny_base(facts).model_copy(
+        update={
+            "sources": {
+                "s": Source(id="s", title="S", kind="news article", body="In her essay: Alpha beta gamma."),
+                "b": Source(id="b", title="B", kind="blog post", body="Rockets fly."),
+            }
+        }
+    )
+    engine = Engine(base)
+    assert engine.answer("do rockets fly").reason == "too_close"
+    assert engine.answer("per the essay, do rockets fly?").fact_id == "essay-rockets"
+    assert engine.answer("do rockets fly, according to the blog?").fact_id == "blog-rockets"
+    assert "source" in next(p for p in engine.rank("per the essay, do rockets fly?") if p.fact_id == "blog-rockets").penalties
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import question_parts, without_idioms, words
+from bot.text import question_parts, stem, without_idioms, words
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,15 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
 def test_a_hyphenated_name_of_small_words_is_one_word_and_other_hyphens_split() -> None:
     assert words("the All-In podcast") == ["the", "allin", "podcast"]
     assert words("open-source, state-of-the-art, one-third") == ["open", "source", "state", "of", "the", "art", "one", "third"]
+
+
+@pytest.mark.parametrize(("form", "base"), [("spoke", "speak"), ("written", "write"), ("bought", "buy"), ("led", "lead")])
+def test_an_irregular_verb_form_stems_as_its_base_word(form: str, base: str) -> None:
+    assert stem(form) == stem(base)
+
+
+def test_irregular_forms_that_are_words_of_their_own_are_left_alone() -> None:
+    # "left" is a side, "found" a verb of its own, "held" an event, not "holding" a stake.
+    assert (stem("left"), stem("found")) == ("left", "found")
+    assert stem("held") != stem("hold")
+
