@@ -18,7 +18,7 @@ FILES = sorted(EVAL_DIR.glob("*.yaml"))
 # measured shares per file and how the thresholds were fitted (benchmarks/calibrate.py).
 # Abstentions are held at the 95% the bot aims for; right answers at their measured share,
 # which is below it.
-MIN_ANSWERED_RIGHT = 0.89
+MIN_ANSWERED_RIGHT = 0.88
 MIN_ABSTAINED_RIGHT = 0.95
 
 
