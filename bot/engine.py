@@ -253,6 +253,10 @@ class Engine:
             parts = tuple(words(phrase))
             if len(parts) > 1:
                 self._phrases[parts[0]].append((parts, head))
+            if len(parts) == 2 and parts[1] in _PARTICLES:
+                # A phrasal verb takes its object in the middle: "put it out", "hold them back".
+                for pronoun in _OBJECT_PRONOUNS:
+                    self._phrases[parts[0]].append(((parts[0], pronoun, parts[1]), head))
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
         self._canon_cache: dict[str, str] = {}
@@ -1179,6 +1183,8 @@ def _unknown_factor(word: str, names: set[str]) -> float:
     return 1.0
 
 
+_PARTICLES = frozenset("out back up off away down over on in".split())
+_OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _UNSURE = frozenset({"low_score", "too_close"})
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,

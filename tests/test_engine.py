@@ -469,6 +469,11 @@ def test_facts_from_another_source_than_the_one_pointed_at_are_cut() -> None:
     assert "source" in next(p for p in engine.rank("per the essay, do rockets fly?") if p.fact_id == "blog-rockets").penalties
 
 
+def test_a_phrasal_verb_with_its_object_in_the_middle_is_still_the_phrase(engine: Engine) -> None:
+    assert engine._words("would they hold it back") == engine._words("would they hold back")
+    assert engine.answer("would zuck hold them back if models got dangerous").fact_id == "holding-back-unsafe-models"
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
