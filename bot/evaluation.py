@@ -60,6 +60,10 @@ class Miss:
 class EvalReport:
     answerable: int = 0
     answered_right: int = 0
+    answered_wrong: int = 0
+    """Answerable questions answered with another fact."""
+    suggested_right: int = 0
+    """Answerable questions abstained on with the expected fact among the suggestions."""
     unanswerable: int = 0
     abstained_right: int = 0
     misses: list[Miss] = field(default_factory=list)
@@ -69,6 +73,10 @@ class EvalReport:
     @property
     def accuracy(self) -> float:
         return self.answered_right / self.answerable if self.answerable else 1.0
+
+    @property
+    def answerable_abstained(self) -> int:
+        return self.answerable - self.answered_right - self.answered_wrong
 
     @property
     def abstention(self) -> float:
@@ -96,6 +104,10 @@ def evaluate(cases: list[EvalCase], ask: Callable[[str], Answer], *, known_ids: 
         else:
             report.answerable += 1
             report.answered_right += right
+            if not right and got:
+                report.answered_wrong += 1
+            elif not right and any(s.fact_id == case.expect for s in answer.suggestions):
+                report.suggested_right += 1
         tally = report.by_kind.setdefault(case.kind, [0, 0])
         tally[0] += right
         tally[1] += 1

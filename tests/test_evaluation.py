@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from bot.engine import Engine
 from bot.evaluation import EvalCase, evaluate, load_cases
-from bot.models import FactBase
+from bot.models import Answer, FactBase, FactRef
 from bot.text import words
 
 EVAL_DIR = Path(__file__).parent / "eval"
@@ -70,3 +70,21 @@ def test_the_engine_holds_its_floor_on_all_labelled_questions(engine: Engine, fa
     misses = "\n".join(f"{m.case.kind}: {m.case.q!r} expected {m.case.expect}, got {m.got}" for m in report.misses)
     assert report.accuracy >= MIN_ANSWERED_RIGHT, misses
     assert report.abstention >= MIN_ABSTAINED_RIGHT, misses
+
+
+def test_the_report_tells_wrong_answers_from_abstentions_that_suggest_the_right_fact() -> None:
+    replies = {
+        "right": Answer(question="right", status="answered", fact_id="x"),
+        "wrong": Answer(question="wrong", status="answered", fact_id="y"),
+        "offered": Answer(
+            question="offered",
+            status="abstained",
+            suggestions=[FactRef(fact_id="y", question="?"), FactRef(fact_id="x", question="?")],
+        ),
+        "lost": Answer(question="lost", status="abstained", suggestions=[FactRef(fact_id="y", question="?")]),
+    }
+    cases = [EvalCase(q=q, expect="x", kind="paraphrase") for q in replies]
+    report = evaluate(cases, replies.__getitem__, known_ids={"x", "y"})
+    assert (report.answered_right, report.answered_wrong, report.answerable_abstained) == (1, 1, 2)
+    assert report.suggested_right == 1
+
