@@ -12,8 +12,9 @@ against the base's own vocabulary; facts are then scored on three parts:
 
 A score is cut when the question names somebody the fact is not about, asks for what the
 fact cannot give (a time, a count, an amount, a price, instructions), points at a source
-the fact does not quote ("according to the Gizmodo piece", "in his essay"), or is one word
-that is not in the fact's own text. The engine abstains when the best score is low, when two
+the fact does not quote ("according to the Gizmodo piece", "in his essay"), sets two things
+against each other and the fact speaks to one only ("has to, or sees a chance?"), or is one
+word that is not in the fact's own text. The engine abstains when the best score is low, when two
 unrelated facts are too close to call, or when the question names somebody the base knows
 nothing about.
 """
@@ -97,6 +98,8 @@ ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
 # A fact from none of the sources a question points at ("according to the Gizmodo piece").
 SOURCE_PENALTY = 0.8
+# A fact that knows one side of an either-or question and nothing of the other.
+ONE_SIDED_PENALTY = 0.85
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers", "LeCun's main pitch", "where does India come in",
 # "sum up the essay"): the "asked about" check looks past them.
@@ -155,7 +158,8 @@ class ScoreParts:
     (asks when/how many/how-to and the fact can't say), `lone_word` (one word not in its text),
     `asked_about` (names somebody, or points at a source, but asks what the fact does not cover),
     `why` (asks why and no phrasing of the fact does), `source` (points at a source the fact
-    does not quote: "according to the Gizmodo piece")."""
+    does not quote: "according to the Gizmodo piece"), `one_sided` (the fact knows the words of
+    one side of an either-or question and none of the other's)."""
 
 
 @dataclass
@@ -181,6 +185,9 @@ class _Query:
     """The entities it names only to point at a source ("Gizmodo", "LeCun" in "the LeCun piece")."""
     cited_terms: frozenset[str] = frozenset()
     """The index terms of those references."""
+    sides: tuple[frozenset[str], frozenset[str]] | None = None
+    """For a question setting two things against each other ("because it has to, or because
+    it sees a chance?"), the terms of each side that the other does not have."""
 
 
 _Shareable = TypeVar("_Shareable", bound=Hashable)
@@ -671,6 +678,7 @@ class Engine:
         outside = self._outside_in(raw)
         terms: dict[str, float] = {}
         ordered: list[str] = []
+        read_at: list[int] = []  # per term of `ordered`, where in `raw` it was read (one past the word), or -1
         unknown: list[str] = []
         # A leading greeting ("good morning!") is manners, not part of what is asked.
         index = greeting = greeting_length(raw)
@@ -712,6 +720,8 @@ class Engine:
                 unknown.append(w)
             for term, trust in found:
                 ordered.append(term)
+                # A corrected word may be a guess ("chance" read as "change"): no side of an either-or.
+                read_at.append(index if trust == 1.0 else -1)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
         named = self._entities_in(ordered)
         entities = named & self._specific_entities
@@ -738,6 +748,7 @@ class Engine:
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
+            sides=_either_or(raw, ordered, read_at),
         )
 
     def _cited(self, raw: list[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -866,6 +877,9 @@ class Engine:
         ):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
+        if query.sides and self._one_sided(query, indexed):
+            penalty *= ONE_SIDED_PENALTY
+            penalties.append("one_sided")
         if query.why and not indexed.tells_why:
             penalty *= WHY_PENALTY
             penalties.append("why")
@@ -907,6 +921,12 @@ class Engine:
         if total <= 0:
             return 1.0
         return sum(w * self._weight(t, indexed) for t, w in asked.items()) / total
+
+    def _one_sided(self, query: _Query, indexed: _IndexedFact) -> bool:
+        """Whether the fact knows the words of one side of an either-or question and none of the other."""
+        assert query.sides is not None
+        known = [any(self._weight(t, indexed) for t in side) for side in query.sides]
+        return known[0] != known[1]
 
     def _weight(self, term: str, indexed: _IndexedFact) -> float:
         """How much `term` counts for the fact (0.0 when the fact does not know it)."""
@@ -1158,6 +1178,18 @@ def _sets_side_by_side(entities: set[str], kind_of: dict[str, str]) -> bool:
     distinct = {e for e in entities if not any(e != other and e in other.split() for other in entities)}
     kinds = {kind_of.get(e) for e in distinct}
     return len(distinct) >= 2 and len(kinds) == 1 and None not in kinds
+
+
+def _either_or(raw: list[str], ordered: list[str], read_at: list[int]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The two sides of a question's one "or", each the terms the other side lacks; None
+    without exactly one "or" or when a side has no term of its own."""
+    at = [i for i, w in enumerate(raw) if w == "or"]
+    if len(at) != 1:
+        return None
+    left = {t for t, end in zip(ordered, read_at) if 0 <= end <= at[0]}
+    right = {t for t, end in zip(ordered, read_at) if end > at[0] + 1}
+    left, right = left - right, right - left
+    return (frozenset(left), frozenset(right)) if left and right else None
 
 
 def _with_e(word: str) -> str | None:

@@ -474,6 +474,23 @@ def test_a_phrasal_verb_with_its_object_in_the_middle_is_still_the_phrase(engine
     assert engine.answer("would zuck hold them back if models got dangerous").fact_id == "holding-back-unsafe-models"
 
 
+def test_an_either_or_question_wants_a_fact_that_speaks_to_both_sides() -> None:
+    base = _tiny_base(
+        [
+            _fact("catching-up", "Is Acme catching up?", ["acme catching up"]),
+            _fact("catch-and-win", "Does Acme hope to catch up and then win outright?", ["acme catch up win"]),
+            _fact("other", "What does Globex sell?", ["globex products"]),
+        ]
+    )
+    engine = Engine(base)
+    question = "Is Acme only catching up, or does it want to win outright?"
+    penalties = {p.fact_id: p.penalties for p in engine.rank(question)}
+    assert "one_sided" in penalties["catching-up"] and "one_sided" not in penalties["catch-and-win"]
+    assert engine.answer(question).fact_id == "catch-and-win"
+    # A word read only as a typo's best guess is no side of its own.
+    assert engine._analyze("is acme catching up or winnning").sides is None
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
