@@ -100,6 +100,7 @@ FRAMING_IDIOMS = tuple(
     what the gist of|give me the gist of|in a nutshell|long story short|tl dr|tldr|eli5
     in plain english|in simple terms|in layman terms|off the top of your head|to be honest
     out of curiosity|for context|its own|their own|his own|her own|our own|my own|your own
+    going forward|moving forward|from now on|these days|nowadays|right now|at the moment
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )

@@ -49,6 +49,9 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
     assert without_idioms(words("Llama 4: any news on it? remind me")) == ["llama", "4", "it"]
     # The same words outside the idiom stay: the Scale AI deal is a subject of its own.
     assert without_idioms(words("what was the deal with Scale AI worth")) == words("what was the deal with Scale AI worth")
+    # When, said only to frame the question: "going forward", "these days".
+    assert without_idioms(words("how should AI be built going forward")) == words("how should AI be built")
+    assert without_idioms(words("what is Meta doing these days")) == words("what is Meta doing")
 
 
 def test_a_hyphenated_name_of_small_words_is_one_word_and_other_hyphens_split() -> None:
