@@ -108,10 +108,8 @@ FRAME_WORDS = frozenset(
     "involvement part reason reasons pitch plan plans quote quotes remark remarks comment comments "
     "main key big major central come comes coming "
     "list work working status progress update updates news detail details info information overview summary "
-    "summarise summarize recap sum gist "
-    # What colleagues call the text an answer comes from: "the LeCun piece", "per the essay".
-    "piece pieces essay post blog coverage episode podcast interview report writeup".split()
-)
+    "summarise summarize recap sum gist".split()
+) | (REFERENCE_NOUNS - {"show"})  # "the LeCun piece", "per the essay"; "show" is a verb too
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 # An unknown word one edit from a small word ("waht", "abot") is most likely that word.
