@@ -704,8 +704,10 @@ class Engine:
                 continue
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
-            elif (fixed := self._correct(w)) is not None:
+            elif (fixed := self._correct(w)) is not None and not _nearer_a_stopword(w, fixed):
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
+            elif fixed is not None:
+                continue  # "acording" is "according", not "avoiding"
             elif w in self._release_of:
                 found = [(self._release_of[w], CORRECTED_WEIGHT)]
             elif (first := self._misspelt_first_name(w, raw[index] if index < len(raw) else "")) is not None:
@@ -1211,6 +1213,14 @@ def _unknown_factor(word: str, names: set[str]) -> float:
     if len(word) >= 4 and process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1):
         return SLIP_FACTOR
     return 1.0
+
+
+def _nearer_a_stopword(word: str, fixed: str) -> bool:
+    """Whether a misspelt word is closer to a function word than to its correction."""
+    if len(word) < 4:
+        return False
+    hit = process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1)
+    return hit is not None and hit[1] < OSA.distance(word, fixed)
 
 
 _PARTICLES = frozenset("out back up off away down over on in".split())

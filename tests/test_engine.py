@@ -491,6 +491,13 @@ def test_an_either_or_question_wants_a_fact_that_speaks_to_both_sides() -> None:
     assert engine._analyze("is acme catching up or winnning").sides is None
 
 
+def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: Engine) -> None:
+    # "acording" is one letter from "according" and two from the base's "avoiding".
+    assert engine.canon("avoiding") not in engine._analyze("acording to zuckerberg").terms
+    # Nearer a base word than any function word, a slip is still corrected.
+    assert engine.canon("models") in engine._analyze("open modles").terms
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
