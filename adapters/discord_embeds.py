@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
-from bot.terminal import DONT_KNOW, MAX_QUESTION_CHARS, source_label
+from bot.terminal import MAX_QUESTION_CHARS, dont_know, source_label
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -145,11 +145,8 @@ def to_embeds(answer: Answer) -> list[discord.Embed]:
 
 
 def _abstention_embed(answer: Answer) -> discord.Embed:
-    lines = [DONT_KNOW]
-    if answer.reason and answer.reason.startswith("unknown_entity:"):
-        names = answer.reason.split(":", 1)[1]
-        lines = [f"{DONT_KNOW} My sources say nothing about {discord.utils.escape_markdown(names)}."]
-    elif answer.reason == "too_long":
+    lines = [discord.utils.escape_markdown(dont_know(answer))]
+    if answer.reason == "too_long":
         lines = [f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."]
     if answer.suggestions:
         lines.append("")

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
-from bot.terminal import DONT_KNOW, MAX_QUESTION_CHARS, source_label
+from bot.terminal import MAX_QUESTION_CHARS, dont_know, source_label
 
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
@@ -291,11 +291,7 @@ def to_blocks(
 
 
 def _abstention_blocks(answer: Answer) -> list[dict[str, Any]]:
-    line = DONT_KNOW
-    if answer.reason and answer.reason.startswith("unknown_entity:"):
-        names = answer.reason.split(":", 1)[1]
-        line = f"{DONT_KNOW} My sources say nothing about {names}."
-    blocks = [_section(escape_mrkdwn(line), verbatim=True)]
+    blocks = [_section(escape_mrkdwn(dont_know(answer)), verbatim=True)]
     if answer.suggestions:
         blocks.append(_context("Closest questions I can answer:"))
         blocks.append(
@@ -336,7 +332,7 @@ def to_text(answer: Answer) -> str:
     if answer.status == "limited":
         return escape_mrkdwn(answer.reason or "")
     if not answer.answered:
-        return DONT_KNOW
+        return escape_mrkdwn(dont_know(answer))
     return escape_mrkdwn(_shorten(answer.text or "", SECTION_LIMIT))
 
 

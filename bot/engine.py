@@ -870,11 +870,7 @@ class Engine:
         ):
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
-        if (
-            query.asks - indexed.answers
-            or (query.counted and not query.counted & indexed.counts)
-            or (query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named))
-        ):
+        if self._missing_detail(query, indexed):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
         if query.sides and self._one_sided(query, indexed):
@@ -921,6 +917,18 @@ class Engine:
         if total <= 0:
             return 1.0
         return sum(w * self._weight(t, indexed) for t, w in asked.items()) / total
+
+    def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
+        """What the question asks for that the fact cannot give: a time (`when`), a place, a
+        count, a number, money, instructions (`howto`), or names of a kind; None when it can."""
+        missing = query.asks - indexed.answers
+        if missing:
+            return min(missing, key=_DETAIL_ORDER.index)
+        if query.counted and not query.counted & indexed.counts:
+            return "count"
+        if query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named):
+            return "kind"
+        return None
 
     def _one_sided(self, query: _Query, indexed: _IndexedFact) -> bool:
         """Whether the fact knows the words of one side of an either-or question and none of the other."""
@@ -979,7 +987,7 @@ class Engine:
         if not question or (query.help_only and not query.outside):
             return self.help(question)
         answer = self._decide(question, query)
-        if answer.reason in _UNSURE:
+        if answer.reason in _UNSURE or (answer.reason or "").startswith("not_given:"):
             readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
             clear = [reading for reading in readings if reading.answered]
             if clear:
@@ -1022,6 +1030,12 @@ class Engine:
             reason = "low_score"
         elif margin < self.thresholds.min_margin:
             reason = "too_close"
+        if reason in _UNSURE and best is not None and "question_type" in best.penalties:
+            # The question's subject is clear, only the detail it asks for is not in the fact:
+            # "When is Llama 4 coming out?" is not "I don't know what you mean". Clear means
+            # clearly above the bar without the cut, not just over it ("when was Meta founded?").
+            if best.score / QUESTION_TYPE_PENALTY >= self.thresholds.min_score + self.thresholds.min_margin:
+                reason = "not_given:" + (self._missing_detail(query, self._by_id[best.fact_id]) or "detail")
         if reason is not None:
             return Answer(
                 question=question,
@@ -1227,6 +1241,8 @@ _PARTICLES = frozenset("out back up off away down over on in".split())
 _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _UNSURE = frozenset({"low_score", "too_close"})
+# The details a question may ask for, in the order one is named when it asks for several.
+_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
 _NUMBER_WORDS = {

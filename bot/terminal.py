@@ -13,6 +13,17 @@ from bot.text import clean_text
 MAX_QUESTION_CHARS = 500
 WIDTH = 88
 DONT_KNOW = "I don't know that."
+# What an abstention says its closest fact does not give, by the detail the question asked for.
+_NOT_GIVEN = {
+    "when": "doesn't say when",
+    "where": "doesn't say where",
+    "count": "doesn't say how many",
+    "number": "doesn't give that number",
+    "currency": "doesn't give that amount",
+    "money": "doesn't give that amount",
+    "howto": "doesn't say how to do that",
+    "kind": "doesn't name which ones",
+}
 # Characters JSON leaves unescaped that str.splitlines() still reads as line breaks.
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -49,10 +60,7 @@ def to_text(answer: Answer) -> str:
     if answer.status == "limited":
         return answer.reason or "You are asking faster than I can answer; try again in a minute."
     if not answer.answered:
-        lines = [DONT_KNOW]
-        if answer.reason and answer.reason.startswith("unknown_entity:"):
-            names = answer.reason.split(":", 1)[1]
-            lines = [f"{DONT_KNOW} My sources say nothing about {names}."]
+        lines = [dont_know(answer)]
         if answer.suggestions:
             lines.append("Closest questions I can answer:")
             lines += [f"  - {s.question}  [{s.fact_id}]" for s in answer.suggestions]
@@ -61,6 +69,18 @@ def to_text(answer: Answer) -> str:
     lines += [quote_to_text(q) for q in answer.quotes]
     lines.append(f"  [{answer.fact_id}]")
     return "\n".join(lines)
+
+
+def dont_know(answer: Answer) -> str:
+    """The first line of an abstention: that the bot does not know, and why when it can tell
+    (a name its sources never mention, a detail its closest fact does not give)."""
+    kind, _, detail = (answer.reason or "").partition(":")
+    if kind == "unknown_entity":
+        return f"{DONT_KNOW} My sources say nothing about {detail}."
+    if kind == "not_given":
+        missing = _NOT_GIVEN.get(detail, "doesn't give that detail")
+        return f"{DONT_KNOW} The closest fact I have {missing}."
+    return DONT_KNOW
 
 
 def bound_question(line: str) -> str | None:

@@ -498,6 +498,25 @@ def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: 
     assert engine.canon("models") in engine._analyze("open modles").terms
 
 
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("when will llama 4 be released?", "when"),
+        ("how many GPUs has meta got?", "count"),
+        ("which cloud companies offer llama 2?", "kind"),
+        ("how do I fine-tune llama?", "howto"),
+    ],
+)
+def test_a_clear_subject_asked_for_a_detail_its_fact_lacks_says_so(engine: Engine, question: str, detail: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == f"not_given:{detail}"
+    assert answer.suggestions
+
+
+def test_an_unclear_question_is_not_said_to_ask_for_a_missing_detail(engine: Engine) -> None:
+    assert engine.answer("when is the next company offsite?").reason in {"low_score", "too_close"}
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [

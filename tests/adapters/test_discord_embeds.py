@@ -125,6 +125,12 @@ def test_an_unknown_person_is_named_in_the_abstention() -> None:
     assert to_view(answer) is None
 
 
+def test_a_detail_the_closest_fact_lacks_is_named_in_the_abstention() -> None:
+    answer = Answer(question="When is Llama 4 out?", status="abstained", reason="not_given:when")
+    [embed] = to_embeds(answer)
+    assert embed.description.startswith(f"{DONT_KNOW} The closest fact I have doesn't say when.")
+
+
 def test_a_limited_asker_gets_the_reason_and_no_buttons() -> None:
     answer = Answer(question="q", status="limited", reason="Please try again in 5 seconds.")
     [embed] = to_embeds(answer)

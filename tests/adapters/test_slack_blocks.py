@@ -157,6 +157,12 @@ def test_asked_by_must_look_like_a_user_id() -> None:
     assert "<!channel>" not in texts and "You asked" in texts
 
 
+def test_a_detail_the_closest_fact_lacks_is_named_in_the_abstention() -> None:
+    answer = Answer(question="How many GPUs?", status="abstained", reason="not_given:count")
+    line = "I don't know that. The closest fact I have doesn't say how many."
+    assert line in " ".join(mrkdwn_texts(to_blocks(answer))) and to_text(answer) == line
+
+
 def test_fallback_text_is_escaped() -> None:
     answer = Answer(question="q", status="answered", fact_id="f", text="a <!channel> b")
     assert to_text(answer) == "a &lt;!channel&gt; b"
