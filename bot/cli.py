@@ -224,8 +224,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     out.write(
         f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "
         f"({report.accuracy:.1%}); {report.answered_wrong} with another fact, "
-        f"{report.answerable_abstained} with \"I don't know\" ({report.suggested_right} of them "
-        "suggesting the right fact)\n"
+        f"{report.answerable_abstained} not answered ({report.suggested_right} of them suggesting the right fact)\n"
         f"unanswerable: {report.abstained_right}/{report.unanswerable} correctly abstained or helped "
         f"({report.abstention:.1%})\n"
     )

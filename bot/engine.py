@@ -12,9 +12,8 @@ against the base's own vocabulary; facts are then scored on three parts:
 
 A score is cut when the question names somebody the fact is not about, asks for what the
 fact cannot give (a time, a count, an amount, a price, instructions), points at a source
-the fact does not quote ("according to the Gizmodo piece", "in his essay"), sets two things
-against each other and the fact speaks to one only ("has to, or sees a chance?"), or is one
-word that is not in the fact's own text. The engine abstains when the best score is low, when two
+the fact does not quote ("according to the Gizmodo piece", "in his essay"), or is one word
+that is not in the fact's own text. The engine abstains when the best score is low, when two
 unrelated facts are too close to call, or when the question names somebody the base knows
 nothing about.
 """
@@ -98,8 +97,6 @@ ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
 # A fact from none of the sources a question points at ("according to the Gizmodo piece").
 SOURCE_PENALTY = 0.8
-# A fact that knows one side of an either-or question and nothing of the other.
-ONE_SIDED_PENALTY = 0.85
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers", "LeCun's main pitch", "where does India come in",
 # "sum up the essay"): the "asked about" check looks past them.
@@ -109,7 +106,7 @@ FRAME_WORDS = frozenset(
     "main key big major central come comes coming "
     "list work working status progress update updates news detail details info information overview summary "
     "summarise summarize recap sum gist".split()
-) | (REFERENCE_NOUNS - {"show"})  # "the LeCun piece", "per the essay"; "show" is a verb too
+) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 # An unknown word one edit from a small word ("waht", "abot") is most likely that word.
@@ -156,8 +153,7 @@ class ScoreParts:
     (asks when/how many/how-to and the fact can't say), `lone_word` (one word not in its text),
     `asked_about` (names somebody, or points at a source, but asks what the fact does not cover),
     `why` (asks why and no phrasing of the fact does), `source` (points at a source the fact
-    does not quote: "according to the Gizmodo piece"), `one_sided` (the fact knows the words of
-    one side of an either-or question and none of the other's)."""
+    does not quote: "according to the Gizmodo piece")."""
 
 
 @dataclass
@@ -183,9 +179,6 @@ class _Query:
     """The entities it names only to point at a source ("Gizmodo", "LeCun" in "the LeCun piece")."""
     cited_terms: frozenset[str] = frozenset()
     """The index terms of those references."""
-    sides: tuple[frozenset[str], frozenset[str]] | None = None
-    """For a question setting two things against each other ("because it has to, or because
-    it sees a chance?"), the terms of each side that the other does not have."""
 
 
 _Shareable = TypeVar("_Shareable", bound=Hashable)
@@ -584,7 +577,9 @@ class Engine:
         """The base's closest word to a misspelt one, or None when nothing is close enough.
 
         A word whose letters match a known word once doubled letters are folded ("lamma",
-        "comercial") is taken first; then one edit for short words and two for long ones.
+        "comercial") is taken first; then one edit for short words and two for long ones. A
+        word nearer a function word than that ("acording" to "according", not "avoiding") is
+        not corrected: it stays an unknown word, weighed as a likely slip.
         """
         if len(word) < 4 or not word.isalpha():
             return None
@@ -596,7 +591,10 @@ class Engine:
             pass
         if len(self._corrections) >= CORRECTIONS_KEPT:
             self._corrections.clear()
-        fixed = self._corrections[word] = self._closest(word)
+        fixed = self._closest(word)
+        if fixed is not None and _nearer_a_stopword(word, fixed):
+            fixed = None
+        self._corrections[word] = fixed
         return fixed
 
     def _closest(self, word: str) -> str | None:
@@ -676,7 +674,6 @@ class Engine:
         outside = self._outside_in(raw)
         terms: dict[str, float] = {}
         ordered: list[str] = []
-        read_at: list[int] = []  # per term of `ordered`, where in `raw` it was read (one past the word), or -1
         unknown: list[str] = []
         # A leading greeting ("good morning!") is manners, not part of what is asked.
         index = greeting = greeting_length(raw)
@@ -704,10 +701,8 @@ class Engine:
                 continue
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
-            elif (fixed := self._correct(w)) is not None and not _nearer_a_stopword(w, fixed):
+            elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
-            elif fixed is not None:
-                continue  # "acording" is "according", not "avoiding"
             elif w in self._release_of:
                 found = [(self._release_of[w], CORRECTED_WEIGHT)]
             elif (first := self._misspelt_first_name(w, raw[index] if index < len(raw) else "")) is not None:
@@ -720,12 +715,10 @@ class Engine:
                 unknown.append(w)
             for term, trust in found:
                 ordered.append(term)
-                # A corrected word may be a guess ("chance" read as "change"): no side of an either-or.
-                read_at.append(index if trust == 1.0 else -1)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
         named = self._entities_in(ordered)
         entities = named & self._specific_entities
-        cited, cited_keys, cited_terms = self._cited(raw)
+        cited, cited_keys, cited_terms = self._cited(raw, named)
         total = sum(terms.values()) + sum(
             UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(w, names) for w in dict.fromkeys(unknown)
         )
@@ -748,13 +741,16 @@ class Engine:
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
-            sides=_either_or(raw, ordered, read_at),
         )
 
-    def _cited(self, raw: list[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    def _cited(self, raw: list[str], named: set[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """The sources a question points at, the entity keys it names them by and the index
         terms of its references: "the Gizmodo piece", "Zuckerberg's essay", "on the podcast".
-        A generic noun ("article", "piece") needs a name; a kind of text ("essay") may stand alone."""
+        A generic noun ("article", "piece") needs a name; a kind of text ("essay") may stand
+        alone, and then points at the texts of the people the question names (`named`), if any:
+        "in his essay, how does LeCun ..." points at no essay, LeCun wrote none."""
+        people = [self._sources_named[key] for key in named if key in self._sources_named]
+        theirs = frozenset().union(*people) if people else None
         sources: set[str] = set()
         keys: set[str] = set()
         terms: set[str] = set()
@@ -772,8 +768,8 @@ class Engine:
                 sources |= (of_names & of_noun) or of_names
                 keys |= names
                 terms |= {t for key in names for t in key.split()} | ({noun} if noun else set())
-            elif of_noun and pointed:
-                sources |= of_noun
+            elif of_noun and pointed and (theirs is None or of_noun & theirs):
+                sources |= of_noun if theirs is None else of_noun & theirs
                 terms.add(noun)
         return frozenset(sources), frozenset(keys), frozenset(terms)
 
@@ -873,9 +869,6 @@ class Engine:
         if self._missing_detail(query, indexed):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
-        if query.sides and self._one_sided(query, indexed):
-            penalty *= ONE_SIDED_PENALTY
-            penalties.append("one_sided")
         if query.why and not indexed.tells_why:
             penalty *= WHY_PENALTY
             penalties.append("why")
@@ -929,12 +922,6 @@ class Engine:
         if query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named):
             return "kind"
         return None
-
-    def _one_sided(self, query: _Query, indexed: _IndexedFact) -> bool:
-        """Whether the fact knows the words of one side of an either-or question and none of the other."""
-        assert query.sides is not None
-        known = [any(self._weight(t, indexed) for t in side) for side in query.sides]
-        return known[0] != known[1]
 
     def _weight(self, term: str, indexed: _IndexedFact) -> float:
         """How much `term` counts for the fact (0.0 when the fact does not know it)."""
@@ -1192,18 +1179,6 @@ def _sets_side_by_side(entities: set[str], kind_of: dict[str, str]) -> bool:
     distinct = {e for e in entities if not any(e != other and e in other.split() for other in entities)}
     kinds = {kind_of.get(e) for e in distinct}
     return len(distinct) >= 2 and len(kinds) == 1 and None not in kinds
-
-
-def _either_or(raw: list[str], ordered: list[str], read_at: list[int]) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The two sides of a question's one "or", each the terms the other side lacks; None
-    without exactly one "or" or when a side has no term of its own."""
-    at = [i for i, w in enumerate(raw) if w == "or"]
-    if len(at) != 1:
-        return None
-    left = {t for t, end in zip(ordered, read_at) if 0 <= end <= at[0]}
-    right = {t for t, end in zip(ordered, read_at) if end > at[0] + 1}
-    left, right = left - right, right - left
-    return (frozenset(left), frozenset(right)) if left and right else None
 
 
 def _with_e(word: str) -> str | None:

@@ -76,6 +76,7 @@ class EvalReport:
 
     @property
     def answerable_abstained(self) -> int:
+        """Answerable questions not answered: "I don't know", or help or a rate limit instead."""
         return self.answerable - self.answered_right - self.answered_wrong
 
     @property

@@ -46,16 +46,16 @@ _AUTHORING = frozenset("wrote write writes written authored penned".split())
 # Verbs that ask for somebody's own words or views ("what did LeCun say", "does Altman think").
 SAYING = frozenset(
     "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "
-    "propose proposed warn warned".split()
+    "propose proposed warn warned speak speaks spoke spoken".split()
 )
 
 # What colleagues call the texts answers come from: any of them ("the Gizmodo piece") and,
 # as DOCUMENT_NOUNS, the kinds of text that tell one source from another ("per the essay").
 DOCUMENT_NOUNS = frozenset(
-    "essay essays podcast podcasts episode episodes show interview blog post speech keynote".split()
+    "essay essays podcast podcasts episode episodes interview blog post speech keynote".split()
 )
 # The document nouns each kind of source answers to, beyond those its own text uses.
-SOURCE_KIND_NOUNS = {"podcast notes": ("podcast", "episode", "show", "interview"), "blog post": ("blog", "post")}
+SOURCE_KIND_NOUNS = {"podcast notes": ("podcast", "episode", "interview"), "blog post": ("blog", "post")}
 REFERENCE_NOUNS = DOCUMENT_NOUNS | frozenset("article articles piece pieces story coverage report writeup".split())
 # What a text does, besides saying ("what does Gizmodo report").
 _REPORTING = frozenset("report reports reported write writes wrote written".split())
@@ -270,6 +270,11 @@ def references(raw: list[str]) -> list[tuple[str | None, list[str], bool]]:
             start = i
             while start > 0 and i - start < _NAMING_REACH and raw[start - 1] not in STOPWORDS:
                 start -= 1
+            if start > 0 and raw[start - 1] in _AUXILIARIES:
+                # A verb, not a text: "what does Zuckerberg report", "will Meta post".
+                if w in _REPORTING and start < i:
+                    found.append((None, raw[start:i], False))
+                continue
             found.append((w, raw[start:i], start > 0 and raw[start - 1] in _POINTING))
         elif w == "per" or (w == "according" and raw[i + 1 : i + 2] == ["to"]):
             start = i + (2 if w == "according" else 1)

@@ -66,6 +66,7 @@ STOPWORDS = frozenset(
     any some all each every no not nor only same than such both few more most other many much
     again further once up down out off over under through during before after above below
     between against until while because please tell know explain describe say said says
+    speak speaks speaking spoke spoken
     let thing things something anything everything one ones way ways lot kind sort
     hey hi hello thanks thank pls plz im ive id dont doesnt didnt isnt arent wasnt
     youre youve youll youd theyre theyve theyll thats theres heres hes shes weve
@@ -173,20 +174,20 @@ def _joined_if_small(match: re.Match[str]) -> str:
     return "".join(parts) if all(part in STOPWORDS for part in parts) else match.group(0)
 
 
-# Irregular verb forms the suffix rules cannot reach ("spoke", "written"), each to its base
-# form. Forms that are also everyday nouns or adjectives ("left", "found", "rose"), or whose
+# Irregular verb forms the suffix rules cannot reach ("wrote", "bought"), each to its base
+# form. Forms that are also everyday nouns or adjectives ("left", "found", "given", "lost"), or whose
 # base word the synonyms read otherwise ("held" is not "holding" a stake, "took" not "his
 # take"), are not here.
 IRREGULAR_FORMS = {
     form: base
     for base, forms in (
         line.strip().split(":") for line in """
-        arise:arose arisen|become:became|begin:began begun|break:broke broken|bring:brought
-        build:built|buy:bought|choose:chose chosen|draw:drew drawn|drive:drove driven
+        arise:arose arisen|become:became|begin:began begun|break:broke|bring:brought
+        build:built|buy:bought|choose:chose chosen|draw:drew drawn|drive:drove
         fight:fought|forbid:forbade forbidden|foresee:foresaw foreseen|forget:forgot forgotten
-        give:gave given|go:went gone|grow:grew grown|hide:hid hidden|keep:kept
-        lead:led|lose:lost|make:made|pay:paid|rethink:rethought|run:ran|seek:sought|sell:sold
-        send:sent|shake:shook shaken|show:shown|speak:spoke spoken|spend:spent|stand:stood
+        give:gave|go:went gone|grow:grew grown|hide:hid hidden|keep:kept
+        lead:led|make:made|rethink:rethought|run:ran|seek:sought|sell:sold
+        send:sent|shake:shook shaken|show:shown|spend:spent|stand:stood
         steal:stole stolen|strike:struck|teach:taught|tell:told|throw:threw thrown
         undertake:undertook undertaken|overtake:overtook overtaken|understand:understood
         win:won|withdraw:withdrew withdrawn|write:wrote written

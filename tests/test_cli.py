@@ -143,7 +143,7 @@ def test_eval_command_reports_both_shares(tmp_path: Path) -> None:
     result = run_bot("eval", str(cases))
     assert result.returncode == 0, result.stderr
     assert "answerable: 1/2" in result.stdout and "unanswerable: 1/1" in result.stdout
-    assert '0 with another fact, 1 with "I don\'t know"' in result.stdout
+    assert "0 with another fact, 1 not answered" in result.stdout
     assert "by kind: paraphrase 1/1, out_of_scope 1/1, typo 0/1" in result.stdout
     assert "[typo] 'What is the weather in Rome?': expected scale-ai-stake" in result.stdout
     bad = tmp_path / "bad.yaml"
