@@ -51,6 +51,7 @@ from bot.question_reading import (
     counted,
     counted_in,
     greeting_length,
+    name_asked_for,
     owned,
     question_types,
     references,
@@ -171,6 +172,8 @@ class _Query:
     owners: frozenset[str] = frozenset()
     named: frozenset[str] = frozenset()
     wants_kind: str | None = None
+    name_of: str | None = None
+    """The index term of the thing whose name is asked for, when of no known kind ("license")."""
     speakers: frozenset[str] = frozenset()
     why: bool = False
     cited: frozenset[str] = frozenset()
@@ -736,6 +739,7 @@ class Engine:
             owners=frozenset(self._owners(question, ordered)),
             named=frozenset(named),
             wants_kind=wants_kind(raw),
+            name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
             cited=cited,
@@ -921,6 +925,8 @@ class Engine:
             return "count"
         if query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named):
             return "kind"
+        if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
+            return "kind"  # "the name of the license" of a fact that never speaks of a license
         return None
 
     def _weight(self, term: str, indexed: _IndexedFact) -> float:

@@ -172,6 +172,17 @@ def wants_kind(raw: list[str]) -> str | None:
     return None
 
 
+def name_asked_for(raw: list[str]) -> str | None:
+    """The thing whose name a question asks for when it is of no known kind: "the name of the
+    *license*"; None otherwise."""
+    for i, w in enumerate(raw):
+        if w in {"name", "names"} and raw[i + 1 : i + 2] == ["of"]:
+            following = [n for n in raw[i + 2 : i + 5] if n not in STOPWORDS]
+            if following and not any(n in _KIND_NOUNS for n in following):
+                return following[0]
+    return None
+
+
 def greeting_length(raw: list[str]) -> int:
     """How many of the first words greet ("hi", "good morning", "hey there")."""
     start = 0

@@ -510,6 +510,14 @@ def test_speaking_is_saying_not_a_word_of_the_summit_fact(engine: Engine) -> Non
     assert engine.answer("What has LeCun spoken about regulation?").fact_id == "lecun-careful-regulation"
 
 
+def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engine) -> None:
+    assert question_reading.name_asked_for("whats the name of the license".split()) == "license"
+    assert question_reading.name_asked_for("the name of the cloud provider".split()) is None  # a known kind
+    parts = next(p for p in engine.rank("tell me the name of the license for llama 3.1") if p.fact_id == "llama-3-1")
+    assert "question_type" in parts.penalties
+    assert engine.answer("what is the name of the summit where lecun spoke?").fact_id == "lecun-ai-action-summit"
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
