@@ -16,10 +16,10 @@ EVAL_DIR = Path(__file__).parent / "eval"
 FILES = sorted(EVAL_DIR.glob("*.yaml"))
 # The floor the engine holds on all labelled questions together; the README reports the
 # measured shares per file and how the thresholds were fitted (benchmarks/calibrate.py).
-# Abstentions are held at the 95% the bot aims for; right answers at their measured share,
-# which is below it.
+# Both are held just under their measured shares (89.1% and 98.0%): right answers are below
+# the 95% the bot aims for, right abstentions above it.
 MIN_ANSWERED_RIGHT = 0.88
-MIN_ABSTAINED_RIGHT = 0.95
+MIN_ABSTAINED_RIGHT = 0.97
 
 
 def _all_cases() -> list[EvalCase]:
