@@ -71,6 +71,7 @@ _WHAT = frozenset({"what", "which", "whats"})
 _TIME_NOUNS = frozenset({"year", "date", "day", "month"})
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
+_ARTICLES = frozenset({"the", "a", "an"})
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
 _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
@@ -229,6 +230,18 @@ def asks_why(raw: list[str]) -> bool:
     )
 
 
+def _noun_follows(raw: list[str], at: int, nouns: frozenset[str]) -> bool:
+    """Whether one of `nouns` is what the question word at `at` asks for: among the next three
+    words, before any function word other than an article ("what's the release date", "what
+    European city"; not "what could a country ...")."""
+    for w in raw[at + 1 : at + 4]:
+        if w in nouns:
+            return True
+        if w in STOPWORDS and w not in _ARTICLES:
+            return False
+    return False
+
+
 def question_types(raw: list[str]) -> set[str]:
     """What kind of reply a question asks for: a time, a place, a count, an amount, money, or
     instructions ("how do I"). A fact gives one only through its answer, its `date` or its own
@@ -246,10 +259,10 @@ def question_types(raw: list[str]) -> set[str]:
             or (i == 0 and not _WH_WORDS & set(raw[1:]))
         ):
             found.add("when")  # "when is...", "when exactly...", not "when X did Y, who..."
-        elif w in _WHAT and _TIME_NOUNS & set(raw[i + 1 : i + 4]):
+        elif w in _WHAT and _noun_follows(raw, i, _TIME_NOUNS):
             found.add("when")  # "what year", "what's the release date"
-        elif w in _WHAT and _PLACE_NOUNS & set(raw[i + 1 : i + 4]):
-            found.add("where")
+        elif w in _WHAT and _noun_follows(raw, i, _PLACE_NOUNS):
+            found.add("where")  # "what city", not "what could a country like India bring"
         elif w == "how" and following == "long":
             found.add("when")
         elif w == "how" and following == "many":

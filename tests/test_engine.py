@@ -518,6 +518,19 @@ def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engi
     assert engine.answer("what is the name of the summit where lecun spoke?").fact_id == "lecun-ai-action-summit"
 
 
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("what city hosted the summit?", {"where"}),
+        ("what's the release date of llama 4?", {"when"}),
+        ("what could a country like india bring?", set()),
+        ("what would a year of open source cost?", {"money"}),  # a cost, not a time
+    ],
+)
+def test_a_place_or_time_is_asked_for_only_right_after_the_question_word(question: str, asks: set[str]) -> None:
+    assert question_reading.question_types(question_reading.words(question)) == asks
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
