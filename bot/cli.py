@@ -179,7 +179,7 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextI
 
 
 def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.confusions import find_confusions, find_lost_phrasings
+    from bot.confusions import find_confusions, find_lost_phrasings, find_overpromises
 
     if not 0.0 <= args.margin <= 1.0:
         raise UsageError(f"--margin {args.margin} is not between 0 and 1; try 0.1")
@@ -190,6 +190,16 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
         out.write(f"{len(lost)} {plural} no fact at all: give each words that say what its fact is about\n")
         for fact_id, phrasing in lost:
             out.write(f"  [{fact_id}] {phrasing!r}\n")
+        out.write("\n")
+    promises = find_overpromises(engine)
+    if promises:
+        plural = "phrasing asks" if len(promises) == 1 else "phrasings ask"
+        out.write(
+            f"{len(promises)} {plural} for what the fact's answer and quotes do not give: "
+            "ask as the answer does, or the engine answers such questions with the fact\n"
+        )
+        for fact_id, phrasing, wanted in promises:
+            out.write(f"  [{fact_id}] {phrasing!r}: {wanted}\n")
         out.write("\n")
     confusions = find_confusions(engine, margin=args.margin)
     if not confusions:

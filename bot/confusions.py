@@ -5,6 +5,11 @@ phrasing of every fact is asked, and a phrasing on which another fact, not liste
 related, scores within `margin` of its own fact (or above it) is a confusion. Such a pair
 either answers overlapping questions (link them as related) or shares a generic phrasing
 (make it say what only its own fact's quote says).
+
+Also listed: phrasings that promise what their fact's own text does not give. The engine
+takes a phrasing's word for what its fact can answer ("how many organizations ..." vouches
+for a count of organizations), so a phrasing asking for a count or for names of a kind that
+the answer and quotes never give makes such questions get the fact instead of "I don't know".
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.engine import Engine
+from bot.question_reading import CARDINAL, counted, counted_in, wants_kind
+from bot.text import words
 
 DEFAULT_MARGIN = 0.1
 CONTENDERS = 3
@@ -25,6 +32,26 @@ class Confusion:
     phrasings: list[tuple[str, str, float, float]] = field(default_factory=list)
     """(the fact the phrasing belongs to, the phrasing, its own score, the other fact's score);
     an own score of 0 means the phrasing does not even find its own fact."""
+
+
+def find_overpromises(engine: Engine) -> list[tuple[str, str, str]]:
+    """(fact id, phrasing, what it asks for) for each phrasing asking "how many" of a thing its
+    fact's answer and quotes give no count of, or "which" things of a kind its fact lists none of."""
+    base = engine.base
+    found = []
+    for fact in base.facts.values():
+        counts = {engine.canon(w) for w in counted_in(fact.answer, list(CARDINAL.finditer(fact.answer)))}
+        counts |= {engine.canon(w) for quote in fact.quotes for w in counted_in(quote.text)}
+        kinds = {base.entity_kinds.get(entity) for entity in fact.entities}
+        for phrasing in fact.phrasings:
+            raw = words(phrasing)
+            asked = counted(raw)
+            if asked and not {engine.canon(w) for w in asked} & counts:
+                found.append((fact.id, phrasing, f"a count of {asked[0]}"))
+            kind = wants_kind(raw)
+            if kind and kind != "any" and kind not in kinds:
+                found.append((fact.id, phrasing, f"names of a {kind}"))
+    return found
 
 
 def find_lost_phrasings(engine: Engine) -> list[tuple[str, str]]:

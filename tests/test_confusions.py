@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.confusions import find_confusions, find_lost_phrasings
+from bot.confusions import find_confusions, find_lost_phrasings, find_overpromises
 from bot.engine import Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
 
@@ -70,8 +70,8 @@ def test_the_command_lists_the_real_base_and_refuses_a_bad_margin(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["knowledge", "confusions"]) == 0
-    first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith("no confusions") or "pairs of unrelated facts" in first
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("no confusions") or "pairs of unrelated facts" in line for line in lines)
     assert main(["knowledge", "confusions", "--margin", "2"]) == 2
     assert capsys.readouterr().err.strip() == "error: --margin 2.0 is not between 0 and 1; try 0.1"
 
@@ -90,3 +90,19 @@ def test_the_command_names_a_phrasing_that_finds_no_fact(
         "1 phrasing finds no fact at all: give each words that say what its fact is about",
         "  [red-team-cost] 'What is it?'",
     ]
+
+
+def test_a_phrasing_asking_for_what_its_fact_does_not_give_is_listed() -> None:
+    counted = _fact("widget-count", ["How many widgets are there?", "widget total"])
+    given = _fact("gadget-count", ["How many gadgets are there?", "gadget total"]).model_copy(
+        update={"answer": "There are three gadgets."}
+    )
+    named = _fact("widget-makers", ["Which companies make widgets?", "widget makers"]).model_copy(
+        update={"entities": ["Acme"]}
+    )
+    base = _base(counted, given, named).model_copy(update={"entity_kinds": {"Acme": "product"}})
+    assert find_overpromises(Engine(base)) == [
+        ("widget-count", "How many widgets are there?", "a count of widgets"),
+        ("widget-makers", "Which companies make widgets?", "names of a company"),
+    ]
+
