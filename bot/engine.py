@@ -698,7 +698,7 @@ class Engine:
                 found = [(self.canon(w), 1.0)]
             elif (lemma := _with_e(w)) is not None and self.canon(lemma) in self._idf:
                 found = [(self.canon(lemma), 1.0)]  # "taking" is "take", not a typo of "making"
-            elif w in REFERENCE_NOUNS or self.canon(w) in self._frame_terms:
+            elif self.canon(w) in self._frame_terms:
                 # Words that say where ("the Gizmodo coverage") or frame what is asked ("sum up")
                 # and that the base does not use: never a typo of one it does ("leverage").
                 continue
