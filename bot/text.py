@@ -85,6 +85,8 @@ STOPWORDS = frozenset(
     maybe perhaps probably basically honestly literally seriously actually really totally
     currently recently lately still even already anyway anyways though although however
     supposed apparently yet article articles regarding concerning toward towards per according
+    sees seeing gets thinks thinking feels feeling hears guesses wonders wondered tries tried
+    understands understood meaning
     """.split()
 )
 
