@@ -40,6 +40,7 @@ from bot.question_reading import (
     CURRENCY_AMOUNT,
     DOCUMENT_NOUNS,
     MONEY,
+    PERCENTAGE,
     POSSESSIVE,
     QUANTITY,
     REFERENCE_NOUNS,
@@ -529,6 +530,7 @@ class Engine:
                     phrasing_types
                     | ({"when"} if fact.date else set())
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
+                    | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
                     | ({"money"} if MONEY.search(fact.answer) else set())
                     | ({"currency"} if CURRENCY_AMOUNT.search(fact.answer) else set())
@@ -1023,12 +1025,17 @@ class Engine:
             reason = "low_score"
         elif margin < self.thresholds.min_margin:
             reason = "too_close"
-        if reason in _UNSURE and best is not None and "question_type" in best.penalties:
+        if reason in _UNSURE and ranked:
             # The question's subject is clear, only the detail it asks for is not in the fact:
             # "When is Llama 4 coming out?" is not "I don't know what you mean". Clear means
-            # clearly above the bar without the cut, not just over it ("when was Meta founded?").
-            if best.score / QUESTION_TYPE_PENALTY >= self.thresholds.min_score + self.thresholds.min_margin:
-                reason = "not_given:" + (self._missing_detail(query, self._by_id[best.fact_id]) or "detail")
+            # clearly above the bar without the cut, not just over it ("when was Meta founded?"),
+            # and above every other fact, cut or not.
+            subject = max(ranked[:CANDIDATES], key=_without_question_type_cut)
+            if (
+                "question_type" in subject.penalties
+                and _without_question_type_cut(subject) >= self.thresholds.min_score + self.thresholds.min_margin
+            ):
+                reason = "not_given:" + (self._missing_detail(query, self._by_id[subject.fact_id]) or "detail")
         if reason is not None:
             return Answer(
                 question=question,
@@ -1148,6 +1155,11 @@ class Engine:
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
 
 
+def _without_question_type_cut(parts: ScoreParts) -> float:
+    """A fact's score as it would be if it could give the detail the question asks for."""
+    return parts.score / QUESTION_TYPE_PENALTY if "question_type" in parts.penalties else parts.score
+
+
 def _exact_key(terms: Iterable[str], *, spelt: str | None = None) -> str | tuple[str, ...]:
     """A set of terms as the index keys the phrasings made of exactly those terms: its terms
     sorted and joined by spaces (`spelt` itself when it is that string, so that a phrasing's
@@ -1223,7 +1235,7 @@ _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
-_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")
+_DETAIL_ORDER = ("when", "where", "count", "percent", "number", "currency", "money", "howto")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
 _NUMBER_WORDS = {

@@ -71,6 +71,8 @@ _WHAT = frozenset({"what", "which", "whats"})
 _TIME_NOUNS = frozenset({"year", "date", "day", "month"})
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
+_PRECISELY = frozenset("exact precise specific approximate rough actual".split())
+_SHARE_NOUNS = frozenset("percentage percent fraction proportion share".split())
 _ARTICLES = frozenset({"the", "a", "an"})
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
@@ -92,6 +94,11 @@ CARDINAL = re.compile(
 QUANTITY = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|percent)|(?<![\w.])(?<![A-Za-z] )(?!(?:19|20)\d\d\b)\d[\d,.]*|"
     r"\b(?:billions?|millions?|thousands?|hundreds?|dozens?|tenfold|twofold|half|two-thirds|one-third|third)\b",
+    re.IGNORECASE,
+)
+# A share of a whole, as an answer to "what percentage": "49%", "40 percent", "half".
+PERCENTAGE = re.compile(
+    r"\d\s*(?:%|percent\b|per cent\b)|\b(?:half|halves|one-third|two-thirds|third|thirds|quarter|quarters)\b",
     re.IGNORECASE,
 )
 MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
@@ -242,6 +249,11 @@ def _noun_follows(raw: list[str], at: int, nouns: frozenset[str]) -> bool:
     return False
 
 
+def _asked_noun(following: str, after: str) -> str:
+    """The noun a "what" asks for, past a word that only asks it precisely ("what exact percentage")."""
+    return after if following in _PRECISELY else following
+
+
 def question_types(raw: list[str]) -> set[str]:
     """What kind of reply a question asks for: a time, a place, a count, an amount, money, or
     instructions ("how do I"). A fact gives one only through its answer, its `date` or its own
@@ -269,7 +281,9 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("count")
         elif w == "how" and following in {"much", "big", "large", "expensive"}:
             found.add("number")
-        elif w in {"what", "which"} and following in {"percentage", "percent", "fraction", "number", "size", "price"}:
+        elif w in {"what", "which"} and _asked_noun(following, after) in _SHARE_NOUNS:
+            found |= {"number", "percent"}  # "what percentage", "what exact share of"
+        elif w in {"what", "which"} and _asked_noun(following, after) in {"number", "size", "price"}:
             found.add("number")
         elif w in _MONEY_WORDS:
             found.add("money")

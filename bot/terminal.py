@@ -18,6 +18,7 @@ _NOT_GIVEN = {
     "when": "doesn't say when",
     "where": "doesn't say where",
     "count": "doesn't say how many",
+    "percent": "doesn't give that percentage",
     "number": "doesn't give that number",
     "currency": "doesn't give that amount",
     "money": "doesn't give that amount",

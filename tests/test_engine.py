@@ -494,12 +494,19 @@ def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: 
         ("how many GPUs has meta got?", "count"),
         ("which cloud companies offer llama 2?", "kind"),
         ("how do I fine-tune llama?", "howto"),
+        # The fact says "a small percentage" and "billions": an amount, but no share of a whole.
+        ("what percentage efficiency gain would save meta billions?", "percent"),
     ],
 )
 def test_a_clear_subject_asked_for_a_detail_its_fact_lacks_says_so(engine: Engine, question: str, detail: str) -> None:
     answer = engine.answer(question)
     assert not answer.answered and answer.reason == f"not_given:{detail}"
     assert answer.suggestions
+
+
+def test_a_share_is_given_by_a_fact_whose_answer_has_one(engine: Engine) -> None:
+    assert engine.answer("what exact percentage of Scale AI does Meta own?").fact_id == "scale-ai-stake"
+    assert engine.answer("what share of organizations think open source AI is cheaper?").fact_id == "linux-foundation-study"
 
 
 def test_an_unclear_question_is_not_said_to_ask_for_a_missing_detail(engine: Engine) -> None:
@@ -525,9 +532,12 @@ def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engi
         ("what's the release date of llama 4?", {"when"}),
         ("what could a country like india bring?", set()),
         ("what would a year of open source cost?", {"money"}),  # a cost, not a time
+        ("what exact percentage of scale ai does meta own?", {"number", "percent"}),
+        ("what share of firms cite security?", {"number", "percent"}),
+        ("what precise size is the stake?", {"number"}),
     ],
 )
-def test_a_place_or_time_is_asked_for_only_right_after_the_question_word(question: str, asks: set[str]) -> None:
+def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(question: str, asks: set[str]) -> None:
     assert question_reading.question_types(question_reading.words(question)) == asks
 
 
