@@ -273,12 +273,16 @@ def sentences(text: str) -> list[str]:
 
 
 # Where a chat message's parts meet: a sentence's end, a colon or semicolon, or "but".
-_PART_BOUNDARY = re.compile(r"(?<=[.!?])\s+|[:;]\s+|,?\s+but\s+", re.IGNORECASE)
+_PART_BOUNDARY = re.compile(
+    r"(?<=[.!?])\s+|[:;]\s+|,?\s+but\s+|,?\s+and\s+(?=(?:who|what|which|why|how|when|where)\b)", re.IGNORECASE
+)
 # Words a question opens with.
 _ASKING = frozenset(
     "who whom whose what whats which why how when where is are was were does do did can could "
     "will would should has have had".split()
 )
+# Words a question may open with before its question word: "remind me, who is ...", "and so why ...".
+_LEAD_INS = frozenset("so and also then ok okay anyway btw remind me quick q hey hi oh um".split())
 # Words that point back at an earlier part ("How does *that* lead him to open source?"):
 # a part using one can't be understood on its own. A possessive after a name points at that
 # name ("when did Zuckerberg publish his essay?").
@@ -307,11 +311,15 @@ def _stands_alone(part: str) -> bool:
     if not tokens:
         return False  # "?!" or an emoji: nothing is asked
     named = False
+    opening = True
     for position, token in enumerate(tokens):
         word = fold(token).replace("'", "").rstrip(".")
-        if position == 0 and word not in _ASKING:
+        if opening and word in _LEAD_INS:
+            continue  # "remind me who ...", "so what ..."
+        if opening and word not in _ASKING:
             return False
+        opening = False
         if word in _POINTING_BACK or (word in _POSSESSIVES and not named):
             return False
         named = named or (position > 0 and token[0].isupper())
-    return True
+    return not opening

@@ -176,6 +176,8 @@ def test_a_greeting_before_a_question_does_not_hide_the_question(engine: Engine)
         ("Not sure this is the right channel, but what is open washing?", "open-washing"),
         ("I was reading the Gizmodo piece last night. Who is Alexandr Wang?", "alexandr-wang"),
         ("quick one before my 3pm sync with the whole product group: who is alexandr wang?", "alexandr-wang"),
+        # Two questions in one: the one the base can answer is.
+        ("remind me who Mark Zuckerberg is and why he keeps coming up", "who-is-mark-zuckerberg"),
     ],
 )
 def test_a_question_wrapped_in_chat_is_still_answered(engine: Engine, message: str, expected: str) -> None:

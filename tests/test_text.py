@@ -16,6 +16,9 @@ from bot.text import question_parts, stem, without_idioms, words
         ("Is Llama open; is Gemma open?", ["Is Llama open", "is Gemma open?"]),
         # A possessive after a name points at that name, inside the part.
         ("ok so: when did Zuckerberg publish his essay?", ["when did Zuckerberg publish his essay?"]),
+        # Two questions joined by "and"; a part may open with "remind me" or "so" before its question word.
+        ("remind me, who is Yann LeCun and why does he matter?", ["remind me, who is Yann LeCun"]),
+        ("what is open washing and who coined the term?", ["what is open washing", "who coined the term?"]),
     ],
 )
 def test_the_questions_inside_a_longer_message_are_found(message: str, parts: list[str]) -> None:
@@ -32,6 +35,8 @@ def test_the_questions_inside_a_longer_message_are_found(message: str, parts: li
         "I read about Meta, but what is its stake?",  # "its" with no name before it in the part
         "Llama 3.1 is out and Meta says so",  # "3.1" is not a sentence's end
         "Meta. ?! ...",  # punctuation asks nothing
+        "Meta and Google and OpenAI",  # "and" before a name joins words, not questions
+        "remind me about Llama and how it grew",  # "remind me about" opens no question
     ],
 )
 def test_parts_that_lean_on_the_rest_of_the_message_are_not_questions_of_their_own(message: str) -> None:
