@@ -26,6 +26,7 @@ from adapters.discord_embeds import (
     EMBEDS_PER_MESSAGE,
     ButtonAction,
     clip,
+    from_discord_markup,
     parse_custom_id,
     question_of,
     to_choices,
@@ -343,7 +344,7 @@ class Responder:
 
     async def ask(self, interaction: discord.Interaction, question: Any) -> None:
         """`/ask`: the answer for everyone in the channel, or a short note to the asker alone."""
-        bounded = bound_question(_as_text(question))
+        bounded = bound_question(from_discord_markup(_as_text(question)))
         if bounded is None:
             await self._say(interaction, TOO_LONG)
             return
@@ -486,11 +487,19 @@ class Responder:
     # -- mentions
 
     async def mention(self, message: discord.Message, *, bot_user_id: int) -> None:
-        """A message that mentions the bot (or a DM): reply to it with the answer."""
-        text = re.sub(rf"<@!?{bot_user_id}>", " ", message.content)
-        bounded = bound_question(text)
+        """A message that mentions the bot (or a DM): reply to it with the answer.
+
+        A reply to one of the bot's messages mentions the bot without naming it; "thanks!" or
+        "ok" there is said to the channel, not asked of the bot, and gets no help text back.
+        """
+        named = re.search(rf"<@!?{bot_user_id}>", message.content) is not None
+        in_dm = isinstance(message.channel, discord.DMChannel)
+        replying_only = not named and message.reference is not None and not in_dm
+        bounded = bound_question(from_discord_markup(message.content))
         if bounded is None:
             await with_retry(lambda: message.reply(TOO_LONG, mention_author=False), what="mention")
+            return
+        if replying_only and self.service.engine.answer(bounded).status == "help":
             return
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)

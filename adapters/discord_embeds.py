@@ -50,6 +50,17 @@ _CUSTOM_ID = re.compile(
 )
 
 
+# Discord's markup for people, roles, channels, timestamps, commands and its own pages:
+# `<@123>`, `<@!123>`, `<@&123>`, `<#123>`, `<t:1700000000:F>`, `</ask:123>`, `<id:browse>`.
+_MARKUP = re.compile(r"<(?:@[!&]?\d+|#\d+|t:-?\d+(?::[a-zA-Z])?|/[\w -]+:\d+|id:\w+)>")
+
+
+def from_discord_markup(text: str) -> str:
+    """A Discord message's text as the plain question the user typed: mentions of people,
+    roles and channels, timestamps and command links call or point, they don't ask: dropped."""
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
 @dataclass(frozen=True)
 class ButtonAction:
     """What a button click asks for: answer a fact (in place or anew), or record a vote."""

@@ -1088,6 +1088,36 @@ async def test_a_bare_mention_gets_the_help_and_a_direct_message_is_answered(
     assert "49%" in dm_reply.json["embeds"][0]["description"]
 
 
+async def test_mentions_of_people_roles_channels_and_times_are_not_read_as_words(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot
+) -> None:
+    mid = fake.new_id()
+    content = f"<@{BOT_USER_ID}> <#1300000000000000001> <@&1200000000000000005> {SCALE_QUESTION} <@!1400000000000000099> <t:1700000000:F>"
+    await fake.dispatch("MESSAGE_CREATE", message_create(content, id=mid, mentions=[BOT_USER]))
+
+    [reply] = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$")
+    [embed] = reply.json["embeds"]
+    assert engine.answer(SCALE_QUESTION).text in embed["description"]
+    assert embed["author"]["name"] == f"Asked: {SCALE_QUESTION}"
+
+
+async def test_a_reply_to_the_bot_is_answered_only_when_it_asks_something(fake: FakeDiscord, bot: DiscordBot) -> None:
+    # A reply pings the bot without naming it: "thanks!" is said to the channel, not asked.
+    answered = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create("thanks!", id=fake.new_id(), mentions=[BOT_USER],
+                                                         replying_to=answered))
+    asked = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create(SCALE_QUESTION, id=asked, mentions=[BOT_USER],
+                                                         replying_to=answered))
+    named = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> thanks!", id=named, mentions=[BOT_USER],
+                                                         replying_to=answered))
+
+    replies = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=2)
+    assert [str(r.json["message_reference"]["message_id"]) for r in replies] == [asked, named]
+    assert "49%" in replies[0].json["embeds"][0]["description"]
+
+
 async def test_a_failed_reply_is_logged_and_not_fatal(
     fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -18,6 +18,7 @@ from adapters.discord_embeds import (
     FOOTER_MAX,
     TITLE_MAX,
     ButtonAction,
+    from_discord_markup,
     parse_custom_id,
     question_of,
     to_choices,
@@ -258,3 +259,16 @@ def test_quotes_full_of_markdown_and_mentions_grow_on_escaping_and_still_fit() -
     assert_within_limits(embed)
     assert embed.description.startswith("\\*\\_\\~")
     assert "\n\n> " in embed.description  # a quote keeps its room
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("<@123> <#456> what is llama", "what is llama"),
+        ("<@&789> what is llama <@!123>", "what is llama"),
+        ("since <t:1700000000:F> did meta ship llama 4? try </ask:42> or <id:browse>", "since did meta ship llama 4? try or"),
+        ("<:llama:112233> is <3 a mention? a < b > c", "<:llama:112233> is <3 a mention? a < b > c"),  # emoji and text stay
+    ],
+)
+def test_discord_markup_that_calls_or_points_is_dropped_from_a_question(text: str, question: str) -> None:
+    assert from_discord_markup(text) == question

@@ -644,12 +644,17 @@ def message_create(
     author: dict[str, Any] = HUMAN,
     guild_id: str | None = GUILD_ID,
     channel_id: str = CHANNEL_ID,
+    replying_to: str | None = None,
 ) -> dict[str, Any]:
-    """A MESSAGE_CREATE dispatch; in a guild, authors and mentions carry their member data."""
+    """A MESSAGE_CREATE dispatch; in a guild, authors and mentions carry their member data.
+    `replying_to` makes it a reply to that message (type 19, with its `message_reference`)."""
     payload = message_payload(
         id=id, channel_id=channel_id, author=author, content=content, guild_id=guild_id,
         mentions=mentions, mention_everyone=mention_everyone,
     )
+    if replying_to is not None:
+        payload["type"] = 19
+        payload["message_reference"] = {"message_id": replying_to, "channel_id": channel_id, "guild_id": guild_id}
     if guild_id is not None:
         payload["member"] = {k: v for k, v in _member(author).items() if k != "user"}
         payload["mentions"] = [{**m, "member": {k: v for k, v in _member(m).items() if k != "user"}} for m in mentions or []]
