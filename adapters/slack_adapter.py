@@ -96,10 +96,13 @@ REFUSED_LOG_EVERY = 60.0
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Message subtypes that are still a person writing, as bolt's own `app.message()` takes them:
-# a message with files attached, and a thread reply also sent to the conversation.
-_WRITTEN_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+# a message with files attached, a thread reply also sent to the conversation, and `/me ...`.
+_WRITTEN_SUBTYPES = frozenset({"file_share", "thread_broadcast", "me_message"})
 # Fields of an event or interaction payload that the listeners read as JSON objects.
 _OBJECT_FIELDS = ("event", "user", "channel", "team", "container", "message", "view", "enterprise")
+# Fields the listeners read as words, of a payload and of its event.
+_TEXT_FIELDS = ("type", "response_url", "trigger_id", "team_id", "api_app_id", "command", "text", "channel_id", "user_id")
+_EVENT_TEXT_FIELDS = ("type", "subtype", "text", "channel_type", "bot_id")
 _SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret")
 
 SOCKET_FAILURES = TracebackCutter(
@@ -241,13 +244,32 @@ def _from_body(body: bytes, content_type: str) -> dict[str, Any] | None:
 
 
 def _well_formed(payload: dict[str, Any]) -> bool:
-    """Whether the objects of a JSON payload are objects, and a click names what was clicked."""
+    """Whether a JSON payload has the shapes Slack gives it: its objects are objects, its words
+    are strings, an event callback carries its event, and a click names what was clicked."""
     if any(payload.get(key) is not None and not isinstance(payload[key], dict) for key in _OBJECT_FIELDS):
+        return False
+    if not all(_text_or_absent(payload, key) for key in _TEXT_FIELDS):
+        return False
+    event = payload.get("event")
+    if payload.get("type") == "event_callback" and not isinstance(event, dict):
+        return False
+    if isinstance(event, dict) and not (
+        all(_text_or_absent(event, key) for key in _EVENT_TEXT_FIELDS)
+        and all(event.get(key) is None or isinstance(event[key], str | dict) for key in ("channel", "user"))
+    ):
         return False
     if payload.get("type") == "block_actions":
         actions = payload.get("actions")
-        return isinstance(actions, list) and bool(actions) and all(isinstance(a, dict) for a in actions)
+        return (
+            isinstance(actions, list)
+            and bool(actions)
+            and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions)
+        )
     return True
+
+
+def _text_or_absent(payload: dict[str, Any], key: str) -> bool:
+    return payload.get(key) is None or isinstance(payload[key], str)
 
 
 class SlackBot:
@@ -532,7 +554,7 @@ class SlackBot:
         sent again: a 5xx, a timeout or a connection lost after the request went out is
         "unknown", and only a 429 or a connection never made is retried.
         """
-        if not response_url:
+        if not response_url or not isinstance(response_url, str):
             log.error("Slack gave no response_url to reply to")
             return "refused"
         client = AsyncWebhookClient(url=response_url, retry_handlers=posting_url_retries() if once else None)

@@ -146,10 +146,12 @@ def encode_value(data: dict[str, Any]) -> str:
     return value[:VALUE_LIMIT] if len(value) > VALUE_LIMIT else value
 
 
-def decode_value(value: str | None) -> dict[str, Any]:
+def decode_value(value: Any) -> dict[str, Any]:
     """The data of a button value; {} for anything that isn't our JSON (values arrive from clients)."""
+    if not isinstance(value, str):
+        return {}
     try:
-        data = json.loads(value or "")
+        data = json.loads(value)
     except (ValueError, RecursionError):  # RecursionError: arrays or objects nested too deep
         return {}
     return data if isinstance(data, dict) else {}

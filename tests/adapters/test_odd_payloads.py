@@ -118,7 +118,7 @@ def payload_form(payload: dict[str, Any]) -> dict[str, str]:
     return {"payload": json.dumps(payload)}
 
 
-def block_actions(fake: FakeSlackApi, action_id: str, value: str | None, **extra: Any) -> dict[str, Any]:
+def block_actions(fake: FakeSlackApi, action_id: Any, value: Any, **extra: Any) -> dict[str, Any]:
     action: dict[str, Any] = {"type": "button", "action_id": action_id, "block_id": "b", "action_ts": "1700000001.0"}
     if value is not None:
         action["value"] = value
@@ -263,10 +263,11 @@ async def test_edits_deletions_joins_and_the_bots_own_messages_are_never_answere
     [
         ({"subtype": "file_share", "files": [{"id": "F1", "name": "chart.png", "mimetype": "image/png"}]}, None),
         ({"subtype": "thread_broadcast", "thread_ts": "1699999999.000001"}, "1699999999.000001"),
+        ({"subtype": "me_message"}, None),
     ],
-    ids=["with-a-file", "thread-reply-also-sent-to-the-dm"],
+    ids=["with-a-file", "thread-reply-also-sent-to-the-dm", "written-with-slash-me"],
 )
-async def test_a_dm_with_a_file_or_a_broadcast_thread_reply_is_answered_once(
+async def test_a_dm_with_a_file_a_broadcast_thread_reply_or_a_me_message_is_answered_once(
     http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, extra: dict[str, Any], thread_ts: str | None
 ) -> None:
     await post_event(http, event_body(dm(QUESTION, **extra), event_id="Ev1"))
@@ -443,11 +444,15 @@ async def test_a_button_the_bot_does_not_make_is_acknowledged_with_one_sentence(
         "[" * 1990,
         '{"f":' * 399 + "1" + "}" * 399,
         encode_value({"f": "no-such-fact"}) + " " * 5000,
+        5,
+        {"f": SCALE_FACT},
+        [encode_value({"f": SCALE_FACT})],
     ],
-    ids=["missing", "not-json", "a-list", "wrong-types", "tampered-id", "nested-arrays", "nested-objects", "too-long"],
+    ids=["missing", "not-json", "a-list", "wrong-types", "tampered-id", "nested-arrays", "nested-objects", "too-long",
+         "a-number", "an-object", "a-list-of-json"],
 )
 async def test_a_bad_button_value_gets_the_gone_sentence_once_and_no_traceback(
-    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, value: str | None
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, value: Any
 ) -> None:
     status = await post_form(http, payload_form(block_actions(fake, "related:scale-ai-stake", value)))
     assert status == (200, "")
@@ -725,7 +730,8 @@ async def test_discord_pings_and_markdown_in_a_question_never_ping(
     assert data["allowed_mentions"] == {"parse": []}
     assert not data.get("content")
     [embed] = data["embeds"]
-    assert embed["author"]["name"] == "Asked: " + " ".join(question.split())
+    # Mentions of roles and people are dropped from the question; the rest is echoed as typed.
+    assert embed["author"]["name"] == "Asked: @everyone @here ```py print('hi') ``` **how much** of scale ai?"
     sent = [c for c in discord_api.calls if c.method in ("POST", "PATCH") and "/interactions/" not in c.path
             and "/webhooks/" in c.path]
     assert all(c.json.get("allowed_mentions") == {"parse": []} for c in sent)
@@ -837,9 +843,16 @@ def click_payload(fake: FakeSlackApi, **changes: Any) -> dict[str, Any]:
         ("form", lambda fake: click_payload(fake, channel=CHANNEL)),
         ("form", lambda fake: click_payload(fake, container="message")),
         ("form", lambda fake: click_payload(fake, user=USER)),
+        ("event", lambda fake: event_body(None, event_id="Ev1")),  # type: ignore[arg-type]
+        ("event", lambda fake: event_body({**mention(QUESTION), "channel": 123}, event_id="Ev1")),
+        ("event", lambda fake: event_body({**mention(QUESTION), "text": ["how", "much"]}, event_id="Ev1")),
+        ("form", lambda fake: block_actions(fake, None, encode_value({"f": SCALE_FACT}))),
+        ("form", lambda fake: block_actions(fake, 7, encode_value({"f": SCALE_FACT}))),
+        ("form", lambda fake: click_payload(fake, response_url=42)),
     ],
     ids=["event-a-string", "event-a-list", "no-actions", "actions-a-string", "action-a-string", "channel-a-string",
-         "container-a-string", "user-a-string"],
+         "container-a-string", "user-a-string", "event-null", "event-channel-a-number", "event-text-a-list",
+         "action-without-id", "action-id-a-number", "response-url-a-number"],
 )
 async def test_a_signed_payload_with_fields_of_the_wrong_kind_gets_a_400_without_a_traceback(
     http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, kind: str, payload: Any
