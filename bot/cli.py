@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import ipaddress
 import os
 import sqlite3
@@ -28,6 +29,7 @@ from bot.terminal import (
     run_chat,
     to_json_line,
     to_text,
+    writes_unicode,
 )
 from bot.text import clean_text
 
@@ -97,6 +99,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if not text:
         raise UsageError("give a question, e.g. python -m bot ask \"How much of Scale AI does Meta own?\"")
     service = _service(settings)
+    if args.question[0] == "-" and len(args.question) > 1:
+        raise UsageError("give either - (one question per line on stdin) or a question, not both")
     if text == "-":
         for line in read_lines(sys.stdin):
             question = line.strip()
@@ -105,7 +109,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             elif args.json:
                 # One object per input line, so a script can pair answers with its lines;
                 # a blank line asks nothing and gets the help, unlogged.
-                out.write(to_json_line(answer_to_json(service.engine.help(""))))
+                out.write(to_json_line(answer_to_json(service.engine.help("")), out=out))
                 out.flush()
         return 0
     _print_answer(service, text, as_json=args.json, out=out)
@@ -121,7 +125,7 @@ def _print_answer(service: AskService, question: str, *, as_json: bool, out: Tex
         answer = service.ask(bounded, platform="cli")
         message = to_text(answer)
     if as_json:
-        out.write(to_json_line(answer_to_json(answer)))
+        out.write(to_json_line(answer_to_json(answer), out=out))
     else:
         out.write(message + "\n")
     out.flush()
@@ -144,7 +148,7 @@ def cmd_fact(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         raise UsageError(f"no fact with id {args.fact_id!r}; 'python -m bot topics --all' lists them")
     fact = engine.base.facts[args.fact_id]
     if args.json:
-        out.write(to_json_line({**answer_to_json(answer), "fact": fact.model_dump()}))
+        out.write(to_json_line({**answer_to_json(answer), "fact": fact.model_dump()}, out=out))
         return 0
     out.write(f"{fact.question}  [{fact.id}, topic {fact.topic}]\n\n{to_text(answer)}\n")
     out.write("\nAlso asked as:\n" + "".join(f"  - {a}\n" for a in fact.alternates))
@@ -368,6 +372,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     if out is None:
         print("error: stdout is closed; give the command somewhere to write", file=sys.stderr)
         return 1
+    if not writes_unicode(out) and isinstance(out, io.TextIOWrapper):
+        # A stdout that cannot encode every character (PYTHONIOENCODING=ascii, a redirected
+        # Windows console): the quotes' curly apostrophes are written as escapes, not a traceback.
+        out.reconfigure(errors="backslashreplace")
     try:
         try:
             code = _run(argv, out)

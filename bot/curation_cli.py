@@ -200,7 +200,7 @@ def cmd_explain(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         raise UsageError(f"that question is too long; keep it under {MAX_QUESTION_CHARS} characters")
     data = explain(load_engine(settings), question)
     if args.json:
-        out.write(to_json_line(data))
+        out.write(to_json_line(data, out=out))
     else:
         out.write(explain_to_text(data) + "\n")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 import textwrap
@@ -90,12 +91,24 @@ def bound_question(line: str) -> str | None:
     return None if len(line) > MAX_QUESTION_CHARS else line
 
 
-def to_json_line(data: Any) -> str:
-    """`data` as one line of JSON: whatever the text holds, a reader splitting lines sees one."""
-    text = json.dumps(data, ensure_ascii=False)
+def to_json_line(data: Any, *, out: IO[str] | None = None) -> str:
+    """`data` as one line of JSON: whatever the text holds, a reader splitting lines sees one.
+    Characters `out` cannot encode (an ASCII or cp1252 stdout) are written as JSON escapes."""
+    text = json.dumps(data, ensure_ascii=out is not None and not writes_unicode(out))
     for char, escaped in _LINE_BREAKS.items():
         text = text.replace(char, escaped)
     return text + "\n"
+
+
+def writes_unicode(stream: IO[str]) -> bool:
+    """Whether `stream` can encode every character (a UTF encoding, or text kept in memory)."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return True
+    try:
+        return codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
 
 
 def read_lines(stream: IO[str] | None) -> Iterator[str]:

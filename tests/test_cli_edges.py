@@ -218,6 +218,24 @@ def test_a_closed_stdout_is_one_error_line() -> None:
     assert "stdout is closed" in _one_error_line(result.stderr)
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_stdout_that_cannot_encode_every_character_gets_escapes_not_a_traceback(encoding: str) -> None:
+    # The quotes hold curly apostrophes; a question may hold emoji. JSON stays valid JSON.
+    as_json = _bot("ask", "--json", "what is llama \U0001F914", env=_env(PYTHONIOENCODING=encoding))
+    assert as_json.returncode == 0 and as_json.stderr == b""
+    data = json.loads(as_json.stdout.decode(encoding))
+    assert data["question"] == "what is llama \U0001F914" and data["answered"]
+    as_text = _bot("ask", "how much of scale ai does meta own", env=_env(PYTHONIOENCODING=encoding))
+    assert as_text.returncode == 0 and as_text.stderr == b""
+    assert "49%" in as_text.stdout.decode(encoding)
+
+
+def test_reading_stdin_and_a_question_at_once_is_a_usage_error() -> None:
+    result = _bot("ask", "-", "extra")
+    assert result.returncode == 2
+    assert "not both" in _one_error_line(result.stderr)
+
+
 # -- settings ----------------------------------------------------------------------------------
 
 
