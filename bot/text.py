@@ -279,7 +279,8 @@ _PART_BOUNDARY = re.compile(
 # Words a question opens with.
 _ASKING = frozenset(
     "who whom whose what whats which why how when where is are was were does do did can could "
-    "will would should has have had".split()
+    "will would should has have had "
+    "isnt arent wasnt werent doesnt dont didnt cant couldnt wont wouldnt shouldnt hasnt havent".split()
 )
 # Words a question may open with before its question word: "remind me, who is ...", "and so why ...".
 _LEAD_INS = frozenset("so and also then ok okay anyway btw remind me quick q hey hi oh um".split())

@@ -19,6 +19,8 @@ from bot.text import question_parts, stem, without_idioms, words
         # Two questions joined by "and"; a part may open with "remind me" or "so" before its question word.
         ("remind me, who is Yann LeCun and why does he matter?", ["remind me, who is Yann LeCun"]),
         ("what is open washing and who coined the term?", ["what is open washing", "who coined the term?"]),
+        # A question may ask in the negative.
+        ("didn't Meta keep its AI secret? when did that change?", ["didn't Meta keep its AI secret?"]),
     ],
 )
 def test_the_questions_inside_a_longer_message_are_found(message: str, parts: list[str]) -> None:
