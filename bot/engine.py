@@ -982,7 +982,7 @@ class Engine:
         if not question or (query.help_only and not query.outside):
             return self.help(question)
         answer = self._decide(question, query)
-        if answer.reason in _UNSURE or (answer.reason or "").startswith("not_given:"):
+        if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
             readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
             clear = [reading for reading in readings if reading.answered]
             if clear:

@@ -543,6 +543,13 @@ def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(q
     assert question_reading.question_types(question_reading.words(question)) == asks
 
 
+def test_a_name_from_outside_said_in_passing_does_not_hide_the_question_beside_it(engine: Engine) -> None:
+    answer = engine.answer("How much of Scale AI does Meta own? a friend on Twitter asked me")
+    assert answer.fact_id == "scale-ai-stake" and answer.matched_part == "How much of Scale AI does Meta own?"
+    # Asked of the outside name itself, it is still "my sources say nothing about ...".
+    assert engine.answer("What does Microsoft think of Llama?").reason == "unknown_entity:Microsoft"
+
+
 def test_related_facts_close_together_are_not_a_conflict() -> None:
     base = _tiny_base(
         [
