@@ -86,7 +86,7 @@ STOPWORDS = frozenset(
     currently recently lately still even already anyway anyways though although however
     supposed apparently yet article articles regarding concerning toward towards per according
     sees seeing gets thinks thinking feels feeling hears guesses wonders wondered tries tried
-    understands understood meaning
+    understands understood meaning look looks looking looked
     """.split()
 )
 
