@@ -42,6 +42,7 @@ from bot.feedback import FeedbackStore
 from bot.logging_setup import TracebackCutter
 from bot.service import AskService
 from bot.terminal import MAX_QUESTION_CHARS, bound_question
+from bot.text import reads_as_question
 
 log = logging.getLogger(__name__)
 
@@ -489,8 +490,9 @@ class Responder:
     async def mention(self, message: discord.Message, *, bot_user_id: int) -> None:
         """A message that mentions the bot (or a DM): reply to it with the answer.
 
-        A reply to one of the bot's messages mentions the bot without naming it; "thanks!" or
-        "ok" there is said to the channel, not asked of the bot, and gets no help text back.
+        A reply to one of the bot's messages mentions the bot without naming it; "thanks!",
+        "I disagree" or "interesting" there are said to the channel, not asked of the bot: a
+        reply that names the bot, or reads as a question, is answered; any other is left be.
         """
         named = re.search(rf"<@!?{bot_user_id}>", message.content) is not None
         in_dm = isinstance(message.channel, discord.DMChannel)
@@ -499,7 +501,7 @@ class Responder:
         if bounded is None:
             await with_retry(lambda: message.reply(TOO_LONG, mention_author=False), what="mention")
             return
-        if replying_only and self.service.engine.answer(bounded).status == "help":
+        if replying_only and not reads_as_question(bounded):
             return
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)

@@ -920,7 +920,10 @@ class Engine:
     def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
         """What the question asks for that the fact cannot give: a time (`when`), a place, a
         count, a number, money, instructions (`howto`), or names of a kind; None when it can."""
-        missing = query.asks - indexed.answers
+        # A share asked for rules a fact out only when it would be the answer (see `_decide`):
+        # so few facts give one that cutting the others would make those few the answer to
+        # any question with "percentage" in it.
+        missing = query.asks - indexed.answers - {"percent"}
         if missing:
             return min(missing, key=_DETAIL_ORDER.index)
         if query.counted and not query.counted & indexed.counts:
@@ -1036,6 +1039,10 @@ class Engine:
                 and _without_question_type_cut(subject) >= self.thresholds.min_score + self.thresholds.min_margin
             ):
                 reason = "not_given:" + (self._missing_detail(query, self._by_id[subject.fact_id]) or "detail")
+                # The fact the reply speaks of ("the closest fact I have") comes first.
+                ranked = [subject, *(p for p in ranked if p is not subject)]
+        if reason is None and best is not None and "percent" in query.asks - self._by_id[best.fact_id].answers:
+            reason = "not_given:percent"
         if reason is not None:
             return Answer(
                 question=question,

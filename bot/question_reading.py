@@ -72,7 +72,7 @@ _TIME_NOUNS = frozenset({"year", "date", "day", "month"})
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _PRECISELY = frozenset("exact precise specific approximate rough actual".split())
-_SHARE_NOUNS = frozenset("percentage percent fraction proportion share".split())
+_SHARE_NOUNS = frozenset("percentage percent fraction proportion".split())
 _ARTICLES = frozenset({"the", "a", "an"})
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
@@ -98,7 +98,8 @@ QUANTITY = re.compile(
 )
 # A share of a whole, as an answer to "what percentage": "49%", "40 percent", "half".
 PERCENTAGE = re.compile(
-    r"\d\s*(?:%|percent\b|per cent\b)|\b(?:half|halves|one-third|two-thirds|third|thirds|quarter|quarters)\b",
+    r"\d\s*(?:%|percent\b|per cent\b)|\b(?:half|halves|one-third|two-thirds|third|thirds|quarter|quarters)\b"
+    r"|\b(?:two|three|four|five|ten|hundred|\d+)-?fold\b",  # growth "by what percentage": tenfold
     re.IGNORECASE,
 )
 MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)

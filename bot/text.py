@@ -273,13 +273,24 @@ def sentences(text: str) -> list[str]:
 
 
 # Where a chat message's parts meet: a sentence's end, a colon or semicolon, or "but".
-_PART_BOUNDARY = re.compile(
-    r"(?<=[.!?])\s+|[:;]\s+|,?\s+but\s+|,?\s+and\s+(?=(?:who|what|which|why|how|when|where)\b)", re.IGNORECASE
+# A second question joined by "and" asks as a question does: its question word is followed by
+# a verb it inverts ("and why does he ...", "and what's ..."). "A link between Llama and how
+# Meta makes money" joins no question: "how Meta makes money" is part of the first.
+_AND_QUESTION = (
+    r",?\s+and\s+(?=(?:who|what|which|why|how|when|where)(?:\s+(?:much|many|long|exactly|else))?"
+    r"\s+(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|might)\b"
+    r"|(?:who|what|how|where|when)['\u2019]s\b)"
 )
+_PART_BOUNDARY = re.compile(rf"(?<=[.!?])\s+|[:;]\s+|,?\s+but\s+|{_AND_QUESTION}", re.IGNORECASE)
 # Words a question opens with.
 _ASKING = frozenset(
-    "who whom whose what whats which why how when where is are was were does do did can could "
-    "will would should has have had "
+    "who whom whose what whats whos hows wheres whens which why how when where is are was were does do did can could "
+    "will would should has have had".split()
+)
+# A question may also ask in the negative ("didn't Meta ...?"), but so may a statement begin
+# ("Didn't read it.", "Can't find the essay."): opening with one, a part asks only if it ends
+# with a question mark.
+_ASKING_IN_THE_NEGATIVE = frozenset(
     "isnt arent wasnt werent doesnt dont didnt cant couldnt wont wouldnt shouldnt hasnt havent".split()
 )
 # Words a question may open with before its question word: "remind me, who is ...", "and so why ...".
@@ -307,6 +318,18 @@ def question_parts(text: str) -> list[str]:
     return [part for part in parts if _stands_alone(part)]
 
 
+def reads_as_question(text: str) -> bool:
+    """Whether a message asks something: it has a question mark, or opens (past "so", "ok",
+    "remind me"...) with a question word. "thanks!", "lol", "I disagree" ask nothing."""
+    if "?" in text:
+        return True
+    for token in _TOKEN.findall(text):
+        word = fold(token).replace("'", "").rstrip(".")
+        if word not in _LEAD_INS:
+            return word in _ASKING
+    return False
+
+
 def _stands_alone(part: str) -> bool:
     tokens = _TOKEN.findall(part)
     if not tokens:
@@ -317,7 +340,7 @@ def _stands_alone(part: str) -> bool:
         word = fold(token).replace("'", "").rstrip(".")
         if opening and word in _LEAD_INS:
             continue  # "remind me who ...", "so what ..."
-        if opening and word not in _ASKING:
+        if opening and not (word in _ASKING or (word in _ASKING_IN_THE_NEGATIVE and part.endswith("?"))):
             return False
         opening = False
         if word in _POINTING_BACK or (word in _POSSESSIVES and not named):

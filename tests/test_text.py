@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import question_parts, stem, without_idioms, words
+from bot.text import question_parts, reads_as_question, stem, without_idioms, words
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,8 @@ from bot.text import question_parts, stem, without_idioms, words
         ("ok so: when did Zuckerberg publish his essay?", ["when did Zuckerberg publish his essay?"]),
         # Two questions joined by "and"; a part may open with "remind me" or "so" before its question word.
         ("remind me, who is Yann LeCun and why does he matter?", ["remind me, who is Yann LeCun"]),
-        ("what is open washing and who coined the term?", ["what is open washing", "who coined the term?"]),
+        ("what is open washing and who's behind the term?", ["what is open washing", "who's behind the term?"]),
+        ("Didn't read the essay: how many countries signed up?", ["how many countries signed up?"]),
         # A question may ask in the negative.
         ("didn't Meta keep its AI secret? when did that change?", ["didn't Meta keep its AI secret?"]),
     ],
@@ -39,6 +40,9 @@ def test_the_questions_inside_a_longer_message_are_found(message: str, parts: li
         "Meta. ?! ...",  # punctuation asks nothing
         "Meta and Google and OpenAI",  # "and" before a name joins words, not questions
         "remind me about Llama and how it grew",  # "remind me about" opens no question
+        "Is there a link between Llama and how Meta makes money?",  # "how Meta makes money" asks nothing alone
+        "How do the study's numbers and what Zuckerberg said line up?",
+        "Don't tell me about Llama again. Can't find the essay anywhere.",  # statements, not questions
     ],
 )
 def test_parts_that_lean_on_the_rest_of_the_message_are_not_questions_of_their_own(message: str) -> None:
@@ -76,3 +80,20 @@ def test_irregular_forms_that_are_words_of_their_own_are_left_alone() -> None:
     assert (stem("left"), stem("found"), stem("given")) == ("left", "found", "given")
     assert stem("held") != stem("hold")
 
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("what about Llama 4", True),
+        ("so why is that", True),
+        ("interesting, and the stake?", True),
+        ("thanks!", False),
+        ("I disagree", False),
+        ("interesting", False),
+        ("ok", False),
+        ("", False),
+    ],
+)
+def test_a_message_reads_as_a_question_with_a_question_mark_or_word(message: str, asks: bool) -> None:
+    assert reads_as_question(message) is asks

@@ -1104,8 +1104,9 @@ async def test_mentions_of_people_roles_channels_and_times_are_not_read_as_words
 async def test_a_reply_to_the_bot_is_answered_only_when_it_asks_something(fake: FakeDiscord, bot: DiscordBot) -> None:
     # A reply pings the bot without naming it: "thanks!" is said to the channel, not asked.
     answered = fake.new_id()
-    await fake.dispatch("MESSAGE_CREATE", message_create("thanks!", id=fake.new_id(), mentions=[BOT_USER],
-                                                         replying_to=answered))
+    for said in ("thanks!", "interesting", "I disagree"):
+        await fake.dispatch("MESSAGE_CREATE", message_create(said, id=fake.new_id(), mentions=[BOT_USER],
+                                                             replying_to=answered))
     asked = fake.new_id()
     await fake.dispatch("MESSAGE_CREATE", message_create(SCALE_QUESTION, id=asked, mentions=[BOT_USER],
                                                          replying_to=answered))
