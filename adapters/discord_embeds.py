@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
-from bot.terminal import MAX_QUESTION_CHARS, dont_know, source_label
+from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -151,7 +151,10 @@ def to_embeds(answer: Answer) -> list[discord.Embed]:
     fixed = len(embed)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - fixed)
     blocks = [_quote_block(q) for q in answer.quotes]
-    embed.description = _description(discord.utils.escape_markdown(answer.text or ""), blocks, budget)
+    text = discord.utils.escape_markdown(answer.text or "")
+    if note := part_note(answer):
+        text = f"*{discord.utils.escape_markdown(note)}*\n\n{text}"
+    embed.description = _description(text, blocks, budget)
     return [_fit(embed)]
 
 

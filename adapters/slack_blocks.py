@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
-from bot.terminal import MAX_QUESTION_CHARS, dont_know, source_label
+from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
 
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
@@ -266,6 +266,8 @@ def to_blocks(
         head.append(_context(_question_line(answer.question, asked_by=asked_by), verbatim=True))
     if not answer.answered:
         return _fit(head + _abstention_blocks(answer), tail=[_vote_block(answer)])
+    if note := part_note(answer):
+        head.append(_context(escape_mrkdwn(note), verbatim=True))
 
     body = [_section(chunk) for chunk in _mrkdwn_chunks(answer.text or "")]
     for quote in answer.quotes:

@@ -9,7 +9,7 @@ import textwrap
 from typing import IO, Any, Callable, Iterator, TextIO
 
 from bot.models import Answer, ResolvedQuote, SourceInfo
-from bot.text import clean_text
+from bot.text import asks_more_than, clean_text
 
 MAX_QUESTION_CHARS = 500
 WIDTH = 88
@@ -67,10 +67,21 @@ def to_text(answer: Answer) -> str:
             lines.append("Closest questions I can answer:")
             lines += [f"  - {s.question}  [{s.fact_id}]" for s in answer.suggestions]
         return "\n".join(lines)
-    lines = [textwrap.fill(answer.text or "", width=WIDTH), ""]
+    note = part_note(answer)
+    lines = [note] if note else []
+    lines += [textwrap.fill(answer.text or "", width=WIDTH), ""]
     lines += [quote_to_text(q) for q in answer.quotes]
     lines.append(f"  [{answer.fact_id}]")
     return "\n".join(lines)
+
+
+def part_note(answer: Answer) -> str | None:
+    """For an answer to one of several questions in a message, which one it answers; None
+    when it answers the message (or the one question the message wraps in other words)."""
+    part = answer.matched_part
+    if not answer.answered or not part or not asks_more_than(answer.question, part):
+        return None
+    return f'Answering "{part}"; ask your other question on its own.'
 
 
 def dont_know(answer: Answer) -> str:

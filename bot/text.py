@@ -318,6 +318,15 @@ def question_parts(text: str) -> list[str]:
     return [part for part in parts if _stands_alone(part)]
 
 
+def asks_more_than(message: str, part: str) -> bool:
+    """Whether `message` asks something besides its part `part` ("who is LeCun *and what is
+    his salary?*"); words around a single question ("Sorry to bother you, but ...") do not."""
+    return any(
+        other.strip() and other.strip() != part.strip() and reads_as_question(other)
+        for other in _PART_BOUNDARY.split(message)
+    )
+
+
 def reads_as_question(text: str) -> bool:
     """Whether a message asks something: it has a question mark, or opens (past "so", "ok",
     "remind me"...) with a question word. "thanks!", "lol", "I disagree" ask nothing."""

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine import Engine
+from bot.terminal import part_note, to_text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -150,3 +153,12 @@ def test_eval_command_reports_both_shares(tmp_path: Path) -> None:
     bad.write_text("- {q: 'x', expect: not-a-fact, kind: paraphrase}\n", encoding="utf-8")
     result = run_bot("eval", str(bad))
     assert result.returncode == 2 and "not-a-fact" in result.stderr
+
+
+def test_an_answer_to_one_of_several_questions_says_which_it_answers(engine: Engine) -> None:
+    answer = engine.answer("who is Yann LeCun and what is his salary?")
+    assert answer.fact_id == "who-is-yann-lecun"
+    assert to_text(answer).splitlines()[0] == 'Answering "who is Yann LeCun"; ask your other question on its own.'
+    # Words around one question are not another question: no note.
+    assert part_note(engine.answer("Sorry to bother you, but how much of Scale AI does Meta own?")) is None
+    assert part_note(engine.answer("How much of Scale AI does Meta own?")) is None

@@ -267,3 +267,11 @@ def test_a_rate_limited_answer_is_its_reason_alone() -> None:
         {"type": "section", "text": {"type": "mrkdwn", "text": "Please try again in 5 seconds &amp; thanks."}}
     ]
     assert to_text(answer) == "Please try again in 5 seconds &amp; thanks."
+
+
+def test_an_answer_to_one_of_several_questions_opens_with_which_it_answers(engine: Engine) -> None:
+    blocks = to_blocks(engine.answer("who is Yann LeCun and what is his salary? <!channel>"))
+    assert blocks[0]["type"] == "context"
+    note = blocks[0]["elements"][0]["text"]
+    assert note.startswith('Answering "who is Yann LeCun"') and "<!channel>" not in note
+    assert all(b["type"] != "context" or "Answering" not in json.dumps(b) for b in to_blocks(engine.answer("who is Yann LeCun?")))
