@@ -42,7 +42,7 @@ from bot.feedback import FeedbackStore
 from bot.logging_setup import TracebackCutter
 from bot.service import AskService
 from bot.terminal import MAX_QUESTION_CHARS, bound_question
-from bot.text import reads_as_question
+from bot.text import reads_as_question, words
 
 log = logging.getLogger(__name__)
 
@@ -491,8 +491,9 @@ class Responder:
         """A message that mentions the bot (or a DM): reply to it with the answer.
 
         A reply to one of the bot's messages mentions the bot without naming it; "thanks!",
-        "I disagree" or "interesting" there are said to the channel, not asked of the bot: a
-        reply that names the bot, or reads as a question, is answered; any other is left be.
+        "I disagree" or "interesting" there are said to the channel, not asked of the bot. Such
+        a reply is answered when it asks something ("what about Llama 4?", "tell me about
+        open washing") or asks for help, and then not with the help text for a word of thanks.
         """
         named = re.search(rf"<@!?{bot_user_id}>", message.content) is not None
         in_dm = isinstance(message.channel, discord.DMChannel)
@@ -501,8 +502,12 @@ class Responder:
         if bounded is None:
             await with_retry(lambda: message.reply(TOO_LONG, mention_author=False), what="mention")
             return
-        if replying_only and not reads_as_question(bounded):
-            return
+        if replying_only:
+            wants_help = "help" in words(bounded)
+            if not (wants_help or reads_as_question(bounded)):
+                return
+            if not wants_help and self.service.engine.answer(bounded).status == "help":
+                return  # "why", "what a great answer": nothing the engine can take as asked
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)
         kwargs: dict = {"embeds": to_embeds(answer), "mention_author": False}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -273,12 +274,18 @@ def sentences(text: str) -> list[str]:
 
 
 # Where a chat message's parts meet: a sentence's end, a colon or semicolon, or "but".
-# A second question joined by "and" asks as a question does: its question word is followed by
-# a verb it inverts ("and why does he ...", "and what's ..."). "A link between Llama and how
-# Meta makes money" joins no question: "how Meta makes money" is part of the first.
+# A second question joined by "and" asks as a question does, its verb before its subject:
+# "and why does he ...", "and how much of Scale AI does Meta own", "and what year did ...",
+# "and what's ...". "A link between Llama and how Meta makes money" joins no question: "how
+# Meta makes money" is part of the first.
+_AUX = r"(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|might)"
 _AND_QUESTION = (
-    r",?\s+and\s+(?=(?:who|what|which|why|how|when|where)(?:\s+(?:much|many|long|exactly|else))?"
-    r"\s+(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|might)\b"
+    r",?\s+and\s+(?="
+    rf"(?:who|why|when|where)\s+{_AUX}\b"
+    r"|who\s+(?:\w+ed|said|wrote|made|built|led|ran|paid|bought|sold|took|gave)\b"
+    rf"|how\s+{_AUX}\b"
+    rf"|how\s+(?:much|many|long|big|far|often)(?:\s+[\w'-]+){{0,4}}?\s+{_AUX}\b"
+    rf"|(?:what|which)(?:\s+[\w'-]+){{0,3}}?\s+{_AUX}\b"
     r"|(?:who|what|how|where|when)['\u2019]s\b)"
 )
 _PART_BOUNDARY = re.compile(rf"(?<=[.!?])\s+|[:;]\s+|,?\s+but\s+|{_AND_QUESTION}", re.IGNORECASE)
@@ -292,6 +299,13 @@ _ASKING = frozenset(
 # with a question mark.
 _ASKING_IN_THE_NEGATIVE = frozenset(
     "isnt arent wasnt werent doesnt dont didnt cant couldnt wont wouldnt shouldnt hasnt havent".split()
+)
+# Words a request opens with: "tell me about Llama 4", "explain open washing".
+_REQUESTS = frozenset("tell explain describe summarize summarise compare define list give show".split())
+# Words after "how" that ask ("how much", "how does"), not exclaim ("how cool").
+_HOW_ASKS = frozenset(
+    "much many long big far often come exactly about is are was were do does did can could will would should "
+    "has have had might".split()
 )
 # Words a question may open with before its question word: "remind me, who is ...", "and so why ...".
 _LEAD_INS = frozenset("so and also then ok okay anyway btw remind me quick q hey hi oh um".split())
@@ -320,23 +334,33 @@ def question_parts(text: str) -> list[str]:
 
 def asks_more_than(message: str, part: str) -> bool:
     """Whether `message` asks something besides its part `part` ("who is LeCun *and what is
-    his salary?*"); words around a single question ("Sorry to bother you, but ...") do not."""
-    return any(
-        other.strip() and other.strip() != part.strip() and reads_as_question(other)
-        for other in _PART_BOUNDARY.split(message)
-    )
+    his salary?*"); words around a single question ("Sorry to bother you, but ...", "How
+    cool.") do not. False when `part` is not a part of `message` as written."""
+    pieces = [piece.strip() for piece in _PART_BOUNDARY.split(message)]
+    if part.strip() not in pieces:
+        return False
+    return any(piece and piece != part.strip() and reads_as_question(piece) for piece in pieces)
 
 
 def reads_as_question(text: str) -> bool:
     """Whether a message asks something: it has a question mark, or opens (past "so", "ok",
-    "remind me"...) with a question word. "thanks!", "lol", "I disagree" ask nothing."""
+    "remind me"...) with a question word ("what about Llama 4") or a request ("tell me about
+    Llama 4", "explain open washing"). "thanks!", "I disagree", "how cool", "what a day" ask
+    nothing."""
     if "?" in text:
         return True
-    for token in _TOKEN.findall(text):
-        word = fold(token).replace("'", "").rstrip(".")
-        if word not in _LEAD_INS:
-            return word in _ASKING
-    return False
+    words_in = [fold(token).replace("'", "").rstrip(".") for token in _TOKEN.findall(text)]
+    words_in = list(itertools.dropwhile(lambda word: word in _LEAD_INS, words_in))
+    if not words_in:
+        return False
+    first, second = words_in[0], (words_in[1] if len(words_in) > 1 else "")
+    if first in _REQUESTS:
+        return True
+    if first not in _ASKING:
+        return False
+    if first in {"what", "which"} and second in {"a", "an"}:
+        return False  # "what a day"
+    return first != "how" or second in _HOW_ASKS  # "how much ...", not "how cool"
 
 
 def _stands_alone(part: str) -> bool:

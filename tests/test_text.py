@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import question_parts, reads_as_question, stem, without_idioms, words
+from bot.text import asks_more_than, question_parts, reads_as_question, stem, without_idioms, words
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,13 @@ from bot.text import question_parts, reads_as_question, stem, without_idioms, wo
         # Two questions joined by "and"; a part may open with "remind me" or "so" before its question word.
         ("remind me, who is Yann LeCun and why does he matter?", ["remind me, who is Yann LeCun"]),
         ("what is open washing and who's behind the term?", ["what is open washing", "who's behind the term?"]),
+        ("what is open washing and who coined the term?", ["what is open washing", "who coined the term?"]),
+        ("who is Yann LeCun and how much of Scale AI does Meta own?",
+         ["who is Yann LeCun", "how much of Scale AI does Meta own?"]),
+        ("who is Yann LeCun and what year did Zuckerberg publish the essay?",
+         ["who is Yann LeCun", "what year did Zuckerberg publish the essay?"]),
+        ("who is Yann LeCun and which Llama model is the biggest?",
+         ["who is Yann LeCun", "which Llama model is the biggest?"]),
         ("Didn't read the essay: how many countries signed up?", ["how many countries signed up?"]),
         # A question may ask in the negative.
         ("didn't Meta keep its AI secret? when did that change?", ["didn't Meta keep its AI secret?"]),
@@ -88,6 +95,10 @@ def test_irregular_forms_that_are_words_of_their_own_are_left_alone() -> None:
         ("what about Llama 4", True),
         ("so why is that", True),
         ("interesting, and the stake?", True),
+        ("tell me about Llama 4", True),
+        ("explain open washing", True),
+        ("how cool", False),
+        ("what a great answer", False),
         ("thanks!", False),
         ("I disagree", False),
         ("interesting", False),
@@ -97,3 +108,17 @@ def test_irregular_forms_that_are_words_of_their_own_are_left_alone() -> None:
 )
 def test_a_message_reads_as_a_question_with_a_question_mark_or_word(message: str, asks: bool) -> None:
     assert reads_as_question(message) is asks
+
+
+@pytest.mark.parametrize(
+    ("message", "part", "more"),
+    [
+        ("who is Yann LeCun and what is his salary?", "who is Yann LeCun", True),
+        ("Sorry to bother you, but how much of Scale AI does Meta own?", "how much of Scale AI does Meta own?", False),
+        ("Who is Yann LeCun. How cool.", "Who is Yann LeCun.", False),
+        ("What a day. Who is Yann LeCun?", "Who is Yann LeCun?", False),
+        ("how much of Scale AI does Facebook own?", "how much of Scale AI does Meta own?", False),  # a renaming
+    ],
+)
+def test_a_message_asks_more_than_its_part_only_with_another_question(message: str, part: str, more: bool) -> None:
+    assert asks_more_than(message, part) is more

@@ -1104,19 +1104,27 @@ async def test_mentions_of_people_roles_channels_and_times_are_not_read_as_words
 async def test_a_reply_to_the_bot_is_answered_only_when_it_asks_something(fake: FakeDiscord, bot: DiscordBot) -> None:
     # A reply pings the bot without naming it: "thanks!" is said to the channel, not asked.
     answered = fake.new_id()
-    for said in ("thanks!", "interesting", "I disagree"):
+    for said in ("thanks!", "interesting", "I disagree", "why", "what a great answer"):
         await fake.dispatch("MESSAGE_CREATE", message_create(said, id=fake.new_id(), mentions=[BOT_USER],
                                                              replying_to=answered))
     asked = fake.new_id()
     await fake.dispatch("MESSAGE_CREATE", message_create(SCALE_QUESTION, id=asked, mentions=[BOT_USER],
                                                          replying_to=answered))
+    requested = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create("tell me about open washing", id=requested,
+                                                         mentions=[BOT_USER], replying_to=answered))
+    helped = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create("help", id=helped, mentions=[BOT_USER], replying_to=answered))
     named = fake.new_id()
     await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> thanks!", id=named, mentions=[BOT_USER],
                                                          replying_to=answered))
 
-    replies = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=2)
-    assert [str(r.json["message_reference"]["message_id"]) for r in replies] == [asked, named]
-    assert "49%" in replies[0].json["embeds"][0]["description"]
+    replies = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=4)
+    by_message = {str(r.json["message_reference"]["message_id"]): r.json for r in replies}
+    assert sorted(by_message) == sorted([asked, requested, helped, named])  # and no other reply
+    assert "49%" in by_message[asked]["embeds"][0]["description"]
+    await asyncio.sleep(0.2)  # a late reply to a word of thanks would show here
+    assert len(fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 4
 
 
 async def test_a_failed_reply_is_logged_and_not_fatal(

@@ -275,7 +275,9 @@ def test_discord_markup_that_calls_or_points_is_dropped_from_a_question(text: st
 
 
 def test_an_answer_to_one_of_several_questions_opens_with_which_it_answers(engine: Engine) -> None:
-    [embed] = to_embeds(engine.answer("who is Yann LeCun and what is his salary?"))
-    assert embed.description.startswith('*Answering "who is Yann LeCun"; ask your other question on its own.*')
+    [embed] = to_embeds(engine.answer("who is *Yann* _LeCun_ and what is his salary?"))
+    assert embed.description.startswith(
+        '*Answering "who is \\*Yann\\* \\_LeCun\\_"; ask your other question on its own.*'
+    )
     [plain] = to_embeds(engine.answer("who is Yann LeCun?"))
     assert "Answering" not in plain.description

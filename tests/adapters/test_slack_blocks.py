@@ -270,8 +270,9 @@ def test_a_rate_limited_answer_is_its_reason_alone() -> None:
 
 
 def test_an_answer_to_one_of_several_questions_opens_with_which_it_answers(engine: Engine) -> None:
-    blocks = to_blocks(engine.answer("who is Yann LeCun and what is his salary? <!channel>"))
+    # The part quoted is the user's text: a Slack control sequence in it is shown, never sent.
+    blocks = to_blocks(engine.answer("who is <!here|Yann LeCun> and what is his salary?"))
     assert blocks[0]["type"] == "context"
     note = blocks[0]["elements"][0]["text"]
-    assert note.startswith('Answering "who is Yann LeCun"') and "<!channel>" not in note
+    assert note.startswith('Answering "who is &lt;!here|Yann LeCun&gt;"') and "<!here" not in note
     assert all(b["type"] != "context" or "Answering" not in json.dumps(b) for b in to_blocks(engine.answer("who is Yann LeCun?")))
