@@ -98,9 +98,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     text = clean_text(" ".join(args.question)).strip()
     if not text:
         raise UsageError("give a question, e.g. python -m bot ask \"How much of Scale AI does Meta own?\"")
-    service = _service(settings)
     if args.question[0] == "-" and len(args.question) > 1:
         raise UsageError("give either - (one question per line on stdin) or a question, not both")
+    service = _service(settings)
     if text == "-":
         for line in read_lines(sys.stdin):
             question = line.strip()

@@ -1242,7 +1242,7 @@ _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
-_DETAIL_ORDER = ("when", "where", "count", "percent", "number", "currency", "money", "howto")
+_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
 _NUMBER_WORDS = {
