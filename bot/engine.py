@@ -63,6 +63,7 @@ from bot.text import (
     APOSTROPHES,
     STOPWORDS,
     normalize_typography,
+    pieces,
     question_parts,
     replace_runs,
     stem,
@@ -984,6 +985,8 @@ class Engine:
         query = self._analyze(question)
         if not question or (query.help_only and not query.outside):
             return self.help(question)
+        if asked := self._without_pleas(question):
+            query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
         if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
             readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
@@ -992,6 +995,15 @@ class Engine:
                 best = max(clear, key=lambda reading: reading.score)
                 return best.model_copy(update={"question": question, "matched_part": best.question})
         return answer
+
+    def _without_pleas(self, question: str) -> str | None:
+        """The message without its pieces that only ask for help or greet ("Can you help?",
+        "hi there."), when it has such pieces and others; None when it has not."""
+        found = pieces(question)
+        if len(found) < 2:
+            return None
+        kept = [piece for piece in found if not self._analyze(piece).help_only]
+        return " ".join(kept) if kept and len(kept) < len(found) else None
 
     def _readings(self, question: str) -> list[str]:
         """Other ways to read a question the engine is unsure about.

@@ -325,21 +325,26 @@ def question_parts(text: str) -> list[str]:
     people keep accusing Meta of it"). This returns each part that opens like a question and
     does not point back at another part; nothing when the message is one part.
     """
-    parts = [part.strip() for part in _PART_BOUNDARY.split(text)]
-    parts = [part for part in parts if part]
+    parts = pieces(text)
     if len(parts) < 2:
         return []
     return [part for part in parts if _stands_alone(part)]
+
+
+def pieces(text: str) -> list[str]:
+    """The pieces a message falls into at sentence ends, colons, "but" and a second question
+    joined by "and": what `question_parts` picks its questions from."""
+    return [piece.strip() for piece in _PART_BOUNDARY.split(text) if piece.strip()]
 
 
 def asks_more_than(message: str, part: str) -> bool:
     """Whether `message` asks something besides its part `part` ("who is LeCun *and what is
     his salary?*"); words around a single question ("Sorry to bother you, but ...", "How
     cool.") do not. False when `part` is not a part of `message` as written."""
-    pieces = [piece.strip() for piece in _PART_BOUNDARY.split(message)]
-    if part.strip() not in pieces:
+    found = pieces(message)
+    if part.strip() not in found:
         return False
-    return any(piece and piece != part.strip() and reads_as_question(piece) for piece in pieces)
+    return any(piece != part.strip() and reads_as_question(piece) for piece in found)
 
 
 def reads_as_question(text: str) -> bool:

@@ -563,6 +563,19 @@ def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(q
     assert question_reading.question_types(question_reading.words(question)) == asks
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Can you help? Who is Yann LeCun?", "who-is-yann-lecun"),  # "help" is not a word of the question
+        ("what can you do? who is LeCun?", "who-is-yann-lecun"),
+    ],
+)
+def test_a_plea_for_help_beside_a_question_is_not_part_of_it(engine: Engine, message: str, expected: str) -> None:
+    answer = engine.answer(message)
+    assert answer.fact_id == expected and answer.question == message
+    assert engine.answer("Can you help?").status == "help"
+
+
 def test_a_name_from_outside_said_in_passing_does_not_hide_the_question_beside_it(engine: Engine) -> None:
     answer = engine.answer("How much of Scale AI does Meta own? a friend on Twitter asked me")
     assert answer.fact_id == "scale-ai-stake" and answer.matched_part == "How much of Scale AI does Meta own?"
