@@ -988,6 +988,20 @@ class Engine:
         if asked := self._without_pleas(question):
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
+        if answer.answered:
+            # Two questions about two names ("who is Yann LeCun and who is Sam Altman?") can
+            # match, as a whole, a fact that answers neither; then the clearer of the two is.
+            parts = question_parts(question)[:MAX_PARTS] if len(query.named) > 1 else []
+            if len(parts) < 2:
+                return answer
+            readings = [self._decide(part, self._analyze(part)) for part in parts]
+            clear = [reading for reading in readings if reading.answered]
+            if not clear or answer.fact_id in {reading.fact_id for reading in clear}:
+                return answer
+            best = max(clear, key=lambda reading: reading.score)
+            if best.score <= answer.score:
+                return answer
+            return best.model_copy(update={"question": question, "matched_part": best.question})
         if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
             readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
             clear = [reading for reading in readings if reading.answered]

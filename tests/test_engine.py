@@ -563,6 +563,17 @@ def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(q
     assert question_reading.question_types(question_reading.words(question)) == asks
 
 
+def test_two_questions_that_match_a_third_fact_as_a_whole_get_the_clearer_of_the_two(engine: Engine) -> None:
+    # As a whole, "LeCun" and "Altman" together match Altman's remarks that mention LeCun.
+    question = "who is Yann LeCun and who is Sam Altman?"
+    assert engine._decide(question, engine._analyze(question)).fact_id == "altman-international-oversight"
+    answer = engine.answer(question)
+    assert answer.fact_id in {"who-is-yann-lecun", "who-is-sam-altman"} and answer.matched_part
+    # A fact that answers the message whole, and one of its questions, is kept.
+    whole = engine.answer("why are people doubtful about Meta going open source, and what are they hoping for?")
+    assert whole.fact_id == "skepticism-and-hope" and whole.matched_part is None
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
