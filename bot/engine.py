@@ -128,6 +128,12 @@ CORRECTIONS_KEPT = 4_096
 # Order-insensitive similarity of the question's known words to a phrasing's: rapidfuzz's
 # token-sort ratio, with the words sorted once (phrasings at index time) instead of per pair.
 FUZZY_SCORER = fuzz.ratio
+# Words of a greeting, a plea for help or thanks: a piece of a message made of them and
+# function words asks nothing of the facts.
+PLEA_WORDS = frozenset(
+    "help hi hello hey hiya heya yo greetings morning afternoon evening thanks thank thx ty tysm please pls plz "
+    "cheers".split()
+)
 HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
@@ -994,13 +1000,20 @@ class Engine:
             parts = question_parts(question)[:MAX_PARTS] if len(query.named) > 1 else []
             if len(parts) < 2:
                 return answer
-            readings = [self._decide(part, self._analyze(part)) for part in parts]
-            clear = [reading for reading in readings if reading.answered]
-            if not clear or answer.fact_id in {reading.fact_id for reading in clear}:
+            queries = [self._analyze(part) for part in parts]
+            rankings = [self._rank(part_query) for part_query in queries]
+            # A fact that answers every question ("what does LeCun think about regulation and
+            # what does Altman think?") or is as good an answer as any to one of them is kept;
+            # only one that answers none of them gives way.
+            fits = [_fit_of(ranked, answer.fact_id) for ranked in rankings]
+            if all(score >= self.thresholds.min_score for score, _ in fits) or any(
+                gap < self.thresholds.min_margin for _, gap in fits
+            ):
+                return answer
+            clear = [reading for part, part_query in zip(parts, queries) if (reading := self._decide(part, part_query)).answered]
+            if not clear:
                 return answer
             best = max(clear, key=lambda reading: reading.score)
-            if best.score <= answer.score:
-                return answer
             return best.model_copy(update={"question": question, "matched_part": best.question})
         if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
             readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
@@ -1011,12 +1024,13 @@ class Engine:
         return answer
 
     def _without_pleas(self, question: str) -> str | None:
-        """The message without its pieces that only ask for help or greet ("Can you help?",
-        "hi there."), when it has such pieces and others; None when it has not."""
+        """The message without its pieces that only ask for help, greet or thank ("Can you
+        help?", "hi there."), when it has such pieces and others; None when it has not. A piece
+        of question words alone ("When?") is a question, not a plea."""
         found = pieces(question)
         if len(found) < 2:
             return None
-        kept = [piece for piece in found if not self._analyze(piece).help_only]
+        kept = [piece for piece in found if not (PLEA_WORDS & set(words(piece)) and self._analyze(piece).help_only)]
         return " ".join(kept) if kept and len(kept) < len(found) else None
 
     def _readings(self, question: str) -> list[str]:
@@ -1186,6 +1200,14 @@ class Engine:
             scores[fid] = max(scores.get(fid, 0.0), similarity / 200.0)
         ranked = sorted(scores, key=lambda fid: (-scores[fid], self._by_id[fid].order))
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
+
+
+def _fit_of(ranked: list[ScoreParts], fact_id: str | None) -> tuple[float, float]:
+    """How a fact scores in a ranking, and how far below the best it is (its score 0.0 and
+    the whole best score when it is not among the candidates)."""
+    top = ranked[0].score if ranked else 0.0
+    score = next((parts.score for parts in ranked if parts.fact_id == fact_id), 0.0)
+    return score, top - score
 
 
 def _without_question_type_cut(parts: ScoreParts) -> float:
