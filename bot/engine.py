@@ -134,6 +134,7 @@ PLEA_WORDS = frozenset(
     "help hi hello hey hiya heya yo greetings morning afternoon evening thanks thank thx ty tysm please pls plz "
     "cheers".split()
 )
+_PLEA = re.compile(r"\b(?:" + "|".join(sorted(PLEA_WORDS)) + r")\b", re.IGNORECASE)
 HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
@@ -997,10 +998,13 @@ class Engine:
         if answer.answered:
             # Two questions about two names ("who is Yann LeCun and who is Sam Altman?") can
             # match, as a whole, a fact that answers neither; then the clearer of the two is.
-            parts = question_parts(question)[:MAX_PARTS] if len(query.named) > 1 else []
+            parts = question_parts(question)[:MAX_PARTS] if len(query.entities) > 1 else []
             if len(parts) < 2:
                 return answer
             queries = [self._analyze(part) for part in parts]
+            named = [part_query.entities for part_query in queries if part_query.entities]
+            if len(named) < 2 or all(named[0] == other for other in named[1:]):
+                return answer  # one subject asked about in two ways: the whole is the question
             rankings = [self._rank(part_query) for part_query in queries]
             # A fact that answers every question ("what does LeCun think about regulation and
             # what does Altman think?") or is as good an answer as any to one of them is kept;
@@ -1027,6 +1031,8 @@ class Engine:
         """The message without its pieces that only ask for help, greet or thank ("Can you
         help?", "hi there."), when it has such pieces and others; None when it has not. A piece
         of question words alone ("When?") is a question, not a plea."""
+        if not _PLEA.search(question):
+            return None  # most messages hold no plea: known without splitting them
         found = pieces(question)
         if len(found) < 2:
             return None
