@@ -25,6 +25,7 @@ from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
     bound_question,
+    part_note,
     read_lines,
     run_chat,
     to_json_line,
@@ -84,6 +85,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "suggestions": [s.model_dump() for s in answer.suggestions],
         "related": [r.fact_id for r in answer.related],
         "topics": [t.model_dump() for t in answer.topics],
+        "answered_part": part if (part := answer.matched_part) and part_note(answer) else None,
     }
 
 

@@ -162,3 +162,10 @@ def test_an_answer_to_one_of_several_questions_says_which_it_answers(engine: Eng
     # Words around one question are not another question: no note.
     assert part_note(engine.answer("Sorry to bother you, but how much of Scale AI does Meta own?")) is None
     assert part_note(engine.answer("How much of Scale AI does Meta own?")) is None
+
+
+def test_json_names_the_question_answered_when_the_message_asked_more() -> None:
+    both = json.loads(run_bot("ask", "--json", "who is Yann LeCun and what is his salary?").stdout)
+    assert both["fact_id"] == "who-is-yann-lecun" and both["answered_part"] == "who is Yann LeCun"
+    one = json.loads(run_bot("ask", "--json", "Sorry to bother you, but who is Yann LeCun?").stdout)
+    assert one["fact_id"] == "who-is-yann-lecun" and one["answered_part"] is None

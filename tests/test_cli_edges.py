@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The README's keys, plus `topics` (the topic list a help answer carries).
 JSON_KEYS = {
     "question", "answered", "status", "fact_id", "answer", "quote", "source", "quotes",
-    "score", "margin", "reason", "suggestions", "related", "topics",
+    "score", "margin", "reason", "suggestions", "related", "topics", "answered_part",
 }
 
 
