@@ -105,7 +105,7 @@ def _report_from_database(
 def explain(engine: Engine, question: str, *, limit: int = EXPLAIN_CANDIDATES) -> dict[str, Any]:
     """Why the engine answers `question` as it does: the decision, thresholds and top candidates."""
     answer = engine.answer(question)
-    ranked = engine.rank(answer.matched_part or question)[:limit]
+    ranked = engine.rank(answer.matched_part or engine.reading_of(question.strip()))[:limit]
     return {
         "question": question,
         "matched_part": answer.matched_part,
@@ -141,7 +141,10 @@ def _decision(answer: Answer, engine: Engine) -> str:
     if answer.status == "answered":
         part = ""
         if answer.matched_part:
-            part = f" (the message as written is unclear; read as {answer.matched_part!r} it is clear)"
+            part = (
+                f" (read as {answer.matched_part!r}: the message as written is unclear, or matches"
+                " a fact that answers none of its questions)"
+            )
         return (
             f"answered with {answer.fact_id}{part}: score {answer.score:.3f} >= min_score {t.min_score:.3f} "
             f"and margin {answer.margin:.3f} >= min_margin {t.min_margin:.3f}"

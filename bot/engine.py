@@ -992,7 +992,7 @@ class Engine:
         query = self._analyze(question)
         if not question or (query.help_only and not query.outside):
             return self.help(question)
-        if asked := self._without_pleas(question):
+        if (asked := self.reading_of(question)) != question:
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
         if answer.answered:
@@ -1026,6 +1026,11 @@ class Engine:
                 best = max(clear, key=lambda reading: reading.score)
                 return best.model_copy(update={"question": question, "matched_part": best.question})
         return answer
+
+    def reading_of(self, question: str) -> str:
+        """The text of `question` the engine reads as the question: all of it, but for pieces
+        that only greet, thank or ask for help beside others."""
+        return self._without_pleas(question) or question
 
     def _without_pleas(self, question: str) -> str | None:
         """The message without its pieces that only ask for help, greet or thank ("Can you

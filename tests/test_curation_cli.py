@@ -180,6 +180,14 @@ def test_explain_says_which_part_of_a_long_message_was_answered(engine: Engine) 
     assert [c["fact_id"] for c in data["candidates"]] == [p.fact_id for p in engine.rank(part)[:5]]
 
 
+def test_explain_shows_the_candidates_of_the_question_read_past_a_plea(engine: Engine) -> None:
+    code, out = _run("explain", "--json", "Can you help? Who is Yann LeCun?")
+    assert code == 0
+    data = json.loads(out)
+    assert data["fact_id"] == "who-is-yann-lecun" and data["candidates"][0]["fact_id"] == "who-is-yann-lecun"
+    assert [c["fact_id"] for c in data["candidates"]] == [p.fact_id for p in engine.rank("Who is Yann LeCun?")[:5]]
+
+
 def test_explain_a_greeting_and_bad_calls(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _run("explain", "hi")
     assert code == 0 and "Decision: help" in out and "Candidates: none" in out
