@@ -12,11 +12,12 @@ import os
 import socket
 from typing import Callable, Iterable
 
-from aiohttp import web
+from aiohttp import http_exceptions, web
 from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 
 from bot.errors import ConfigError
+from bot.logging_setup import TracebackCutter
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,12 @@ SHUTDOWN_SECONDS = 3.0
 would outlast the runtime's whole stop."""
 
 
+BAD_REQUESTS = TracebackCutter(messages=("Error handling request",), errors=(http_exceptions.BadHttpMessage,))
+"""aiohttp logs a request it cannot parse (a 10,000-character path, a 100 KB header) with a
+whole traceback, though it answers the client with a 400 by itself: anyone who can reach the
+port could fill the log. One line says it."""
+
+
 async def start_ops_server(app: web.Application, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
     """Serve `app` on host:port; `await runner.cleanup()` stops it.
 
@@ -67,6 +74,7 @@ async def start_ops_server(app: web.Application, *, port: int, host: str = "0.0.
     is a ConfigError naming the setting to change: PORT when the port is taken or reserved,
     BOT_HOST when the address is not one of this machine's.
     """
+    logging.getLogger("aiohttp.server").addFilter(BAD_REQUESTS)  # once: a filter is added once
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

@@ -175,6 +175,23 @@ async def test_platform_routes_share_the_port(serve) -> None:
     assert (await server.get("/healthz"))[0] == 200
 
 
+async def test_a_request_too_big_to_parse_is_one_log_line_not_a_traceback(
+    serve, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=dict))
+    host, port = server.runner.addresses[0][:2]
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(b"GET /" + b"x" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert b" 400 " in status_line
+    await asyncio.sleep(0.05)
+    records = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert records and all(r.exc_info is None for r in records)
+    assert "LineTooLong" in records[0].getMessage()
+
+
 async def test_a_port_in_use_is_a_config_error_naming_port(serve) -> None:
     first = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=dict))
     port = first.runner.addresses[0][1]
