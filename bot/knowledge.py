@@ -8,6 +8,7 @@ is broken, or name facts of a file that cannot be read, are not reported a secon
 from __future__ import annotations
 
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import partial
@@ -627,7 +628,12 @@ class _Loader:
         """The file as text (UTF-8, line ends as \\n, without a byte order mark), or None after noting why not."""
         name = self.rel(path)
         try:
-            size = path.stat().st_size
+            status = path.stat()
+            if not (stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode)):
+                # A pipe or a device would block the read, or never end it.
+                self.problem(name, "is not a regular file (a pipe, a device or a socket); make it a plain file")
+                return None
+            size = status.st_size
             if size > MAX_FILE_BYTES:
                 self.problem(
                     name,
@@ -664,6 +670,8 @@ class _Loader:
 def _lossy_text(path: Path) -> str:
     """What can be made out of a file that is too big or not UTF-8, to learn the ids it defines."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return ""  # a pipe or a device: opening it could wait forever
         with path.open("rb") as stream:
             return stream.read(MAX_FILE_BYTES).decode("utf-8", "replace")
     except OSError:

@@ -511,6 +511,15 @@ def test_a_file_that_is_not_utf8_or_not_readable_is_one_problem_among_the_others
     ]  # `related: [lost]` names a fact of the unreadable file: not reported twice
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_named_like_a_fact_file_is_one_problem_not_a_hang(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact("one"))
+    os.mkfifo(root / "facts" / "pipe.yaml")  # reading it would wait for a writer forever
+    assert _problems(root) == [
+        "kb/facts/pipe.yaml: is not a regular file (a pipe, a device or a socket); make it a plain file"
+    ]
+
+
 def test_a_broken_fact_is_not_reported_again_where_it_is_named(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact("one", "    related: [two]\n") + _raw_fact("two", "    entities: [Scale AI]\n    date: nope\n"))
     (root / "entity_kinds.yaml").write_text("company: [Scale AI]\n", encoding="utf-8")
