@@ -13,6 +13,7 @@ import ipaddress
 import os
 import sqlite3
 import sys
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -293,18 +294,34 @@ def cmd_healthcheck(args: argparse.Namespace, settings: Settings, out: TextIO) -
     url = healthz_url(settings)
     # No proxy: a proxy from the environment would probe some other machine, or nothing.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=HEALTHCHECK_TIMEOUT) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+    found: dict[str, Any] = {}
+
+    def probe() -> None:
+        try:
+            with opener.open(url, timeout=HEALTHCHECK_TIMEOUT) as response:
+                found["status"] = response.status
+        except urllib.error.HTTPError as error:
+            found["status"] = error.code
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            found["error"] = error
+
+    # The timeout bounds each read, not the whole answer: a server trickling its headers out
+    # would keep the check going. The probe gets the whole timeout once, in a thread.
+    prober = threading.Thread(target=probe, name="healthcheck", daemon=True)
+    prober.start()
+    prober.join(HEALTHCHECK_TIMEOUT)
+    if prober.is_alive():
+        found = {"error": TimeoutError()}
+    if "error" in found:
+        error = found["error"]
         reason = getattr(error, "reason", None) or error
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             reason = f"no answer within {HEALTHCHECK_TIMEOUT:g} s"
         elif isinstance(reason, OSError) and reason.strerror:
             reason = reason.strerror
+        reason = " ".join(str(reason).split())[:200]  # a server that speaks no HTTP may answer anything
         raise BotError(f"{url} cannot be reached ({reason}); is 'python -m bot serve' running?") from None
+    status = found["status"]
     if status != 200:
         raise BotError(f"{url} answered HTTP {status}, not 200")
     out.write(f"ok: {url} answered 200\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import io
 import json
@@ -14,8 +15,9 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -605,6 +607,56 @@ def test_healthcheck_gives_up_on_a_server_that_never_answers(
         _a_platform_on(monkeypatch, silent.getsockname()[1])
         assert _in_process("healthcheck") == (1, "")
     assert "no answer within 0.2 s" in _one_error_line(capsys.readouterr().err.encode())
+
+
+def _answering(reply: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A loopback port whose server answers each connection with `reply`, in a thread."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = listener.accept()
+                with connection:
+                    connection.recv(4096)
+                    with contextlib.suppress(OSError):
+                        reply(connection)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def _trickle(connection: socket.socket) -> None:
+    connection.sendall(b"HTTP/1.1 200 OK\r\n")
+    for _ in range(40):  # a header every 0.1 s: each read is quick, the answer never ends
+        time.sleep(0.1)
+        connection.sendall(b"X-Slow: 1\r\n")
+
+
+def test_healthcheck_gives_up_on_a_server_that_trickles_its_answer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "HEALTHCHECK_TIMEOUT", 0.5)
+    for port in _answering(_trickle):
+        _a_platform_on(monkeypatch, port)
+        started = time.monotonic()
+        assert _in_process("healthcheck") == (1, "")
+        assert time.monotonic() - started < 2.0
+    assert "no answer within 0.5 s" in _one_error_line(capsys.readouterr().err.encode())
+
+
+def test_healthcheck_on_a_port_that_speaks_no_http_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for port in _answering(lambda connection: connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")):
+        _a_platform_on(monkeypatch, port)
+        assert _in_process("healthcheck") == (1, "")
+    assert "cannot be reached" in _one_error_line(capsys.readouterr().err.encode())
 
 
 def test_healthcheck_probes_ipv6_loopback_for_every_ipv6_interface(monkeypatch: pytest.MonkeyPatch) -> None:
