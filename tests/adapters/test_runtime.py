@@ -364,42 +364,51 @@ async def test_a_second_signal_exits_at_once_while_an_answer_is_in_flight(tmp_pa
     assert "Traceback" not in served.log
 
 
-async def test_a_stop_cuts_an_answer_and_a_reload_stuck_in_flight_after_a_bound(tmp_path: Path) -> None:
-    import shutil
+_STALLING_RELOAD = """
+import os
+import threading
 
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", knowledge)
+import bot.service
+
+_read = bot.service.read_fact_base
+
+
+def _stalling(root):
+    # Once the marker exists, a read never returns, like one on a stuck network mount.
+    marker = os.environ["STALL_RELOAD_MARKER"]
+    if os.path.exists(marker):
+        open(marker + ".reading", "w").close()
+        threading.Event().wait()
+    return _read(root)
+
+
+bot.service.read_fact_base = _stalling
+"""
+
+
+async def test_a_stop_cuts_an_answer_and_a_reload_stuck_in_flight_after_a_bound(tmp_path: Path) -> None:
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(_STALLING_RELOAD, encoding="utf-8")
+    marker = tmp_path / "stall-reloads"
     slack = await StallingSlack(stall_start=False).start()
     port = _free_port()
     data = tmp_path / "data"
-    served = Served(await _serve(_slack_http_env(slack.base_url, port, data, BOT_KNOWLEDGE_DIR=str(knowledge))))
-    writer: int | None = None
+    env = _slack_http_env(slack.base_url, port, data, STALL_RELOAD_MARKER=str(marker))
+    env["PYTHONPATH"] = os.pathsep.join([str(shim), str(ROOT)])
+    served = Served(await _serve(env))
     try:
         await _wait_http(f"http://127.0.0.1:{port}/healthz")
         await _post_mention(f"http://127.0.0.1:{port}", "How much of Scale AI does Meta own?")
         await _wait_until(lambda: "chat.postMessage" in slack.stalled)
-        # A fact file that never finishes reading (a FIFO nobody writes to): the reload that
-        # SIGHUP starts hangs in its worker thread, like one on a stuck network mount.
-        fifo = knowledge / "facts" / "zz-stuck.yaml"
-        os.mkfifo(fifo)
-        served.process.send_signal(signal.SIGHUP)
-
-        def reader_opened() -> bool:
-            nonlocal writer
-            try:
-                writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError:  # ENXIO: nobody has it open for reading yet
-                return False
-            return True
-
-        await _wait_until(reader_opened)
+        marker.touch()
+        served.process.send_signal(signal.SIGHUP)  # the reload it starts hangs in its worker thread
+        await _wait_until(lambda: Path(f"{marker}.reading").exists())
         served.process.send_signal(signal.SIGTERM)
         code = await served.wait(timeout=60)
     finally:
         await served.kill()
         await slack.close()
-        if writer is not None:
-            os.close(writer)
     assert code == 0, served.log
     assert "task(s) still running" in served.log, served.log
     assert "still busy" in served.log and "stopped" in served.log
