@@ -12,6 +12,7 @@ attempt may have posted the message after all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ ERROR_RETRY = 60.0
 """After an unexpected error (say the database was locked), the round runs again this many seconds later."""
 MAX_INLINE_WAIT = 60.0
 """A Retry-After longer than this gives the claim back and comes again then, instead of holding it."""
+CLOSE_GRACE = 8.0
+"""How long stopping waits for a digest send under way to finish and be recorded."""
 NO_CHANNELS = "no digest channels (DIGEST_CHANNELS): the daily digest is off"
 
 
@@ -271,6 +274,7 @@ class DigestScheduler:
         max_inline_wait: float = MAX_INLINE_WAIT,
         lease_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         off_message: str | None = NO_CHANNELS,
+        close_grace: float = CLOSE_GRACE,
     ) -> None:
         self.channels = list(channels)
         self.off_message = off_message
@@ -291,6 +295,10 @@ class DigestScheduler:
         self._retry_at: datetime | None = None
         self._unrecorded: dict[tuple[str, date], tuple[Claim, str]] = {}
         self._task: asyncio.Task[None] | None = None
+        self.close_grace = close_grace
+        self._sends = 0
+        self._no_sends = asyncio.Event()
+        self._no_sends.set()
 
     def stop(self) -> None:
         self._stopped = True
@@ -303,11 +311,20 @@ class DigestScheduler:
         return self._task
 
     async def close(self) -> None:
-        """Stop the loop and wait for it; an unfinished claim is retried by the next start."""
+        """Stop the loop and wait for it; an unfinished claim is retried by the next start.
+
+        A send under way is let finish and be recorded first (up to `close_grace`): cut, it may
+        still reach the platform unrecorded, and the next start would post the day's digest
+        again. No new send starts once stopping.
+        """
         self.stop()
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        if self._task is None or self._task.done():
+            return
+        if self._sends:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._no_sends.wait(), timeout=self.close_grace)
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
 
     def today(self) -> date:
         return self.schedule.local_day(self._clock())
@@ -433,8 +450,12 @@ class DigestScheduler:
                 await self._sleep(wait)
             if not self.store.renew(claim):
                 return Outcome(channel, day, "busy", reason="another run took the claim over")
+            if self._stopped and self._task is not None:
+                # Stopping: send nothing more; the claim is free for the next start at once.
+                self.store.release(claim, "stopped before sending", until=self._clock())
+                return Outcome(channel, day, "deferred", reason="stopped before sending")
             try:
-                message_id = await self._send_holding(claim, digest)
+                message_id = await self._sending(claim, digest)
             except SendFailure as failure:
                 last, reason = failure, failure.reason
                 maybe_posted = maybe_posted or failure.maybe_posted
@@ -485,6 +506,17 @@ class DigestScheduler:
             log.warning("digest for %s on %s posted as %s after another run took over", channel, day, message_id)
         log.info("digest for %s on %s posted: %s", channel, day, message_id)
         return Outcome(channel, day, "sent", message_id=message_id)
+
+    async def _sending(self, claim: Claim, digest: Digest) -> "str | None":
+        """`_send_holding`, counted as a send under way for `close` to wait for."""
+        self._sends += 1
+        self._no_sends.clear()
+        try:
+            return await self._send_holding(claim, digest)
+        finally:
+            self._sends -= 1
+            if not self._sends:
+                self._no_sends.set()
 
     async def _send_holding(self, claim: Claim, digest: Digest) -> "str | None":
         """Send, extending the claim's lease for as long as the platform takes."""

@@ -402,6 +402,57 @@ async def test_start_runs_one_loop_and_close_ends_it(tmp_path: Path, fact_base: 
     assert task.done()
 
 
+async def test_stopping_during_a_send_lets_it_finish_and_a_restart_posts_nothing_more(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    # A send cut by the stop could still reach the platform unrecorded; the next start would
+    # then take the claim over and post the day's digest a second time.
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    started, release = asyncio.Event(), asyncio.Event()
+    posted: list[str] = []
+
+    async def slow_send(channel: str, digest: Digest) -> str:
+        started.set()
+        await release.wait()
+        posted.append(channel)
+        return f"m{len(posted)}"
+
+    async def sleep_until_cancelled(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    scheduler = make_scheduler(tmp_path, fact_base, clock, Recorder(clock), sleep=sleep_until_cancelled)
+    scheduler._send = slow_send
+    scheduler.start()
+    await started.wait()
+    closing = asyncio.ensure_future(scheduler.close())
+    await asyncio.sleep(0.05)
+    assert not closing.done(), "stopping waits for the send under way"
+    release.set()
+    await closing
+    run = scheduler.store.run(SLACK, date(2025, 6, 2))
+    assert (run.status, run.message_id) == ("sent", "m1")
+
+    again = Recorder(clock)
+    restarted = make_scheduler(tmp_path, fact_base, clock, again, owner="two")
+    await restarted.run_due()
+    assert again.posts == [] and posted == [SLACK]
+
+
+async def test_stopping_starts_no_new_send_and_frees_its_claim_for_the_next_start(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    scheduler = make_scheduler(tmp_path, fact_base, clock, Recorder(clock))
+    scheduler._task = asyncio.get_running_loop().create_future()  # as if its loop were running
+    scheduler.stop()
+    [outcome] = await scheduler.run_due()
+    assert outcome.status == "deferred"
+    scheduler._task.cancel()
+    later = Recorder(clock)
+    [posted] = await make_scheduler(tmp_path, fact_base, clock, later, owner="two").run_due()
+    assert posted.status == "sent" and [channel for channel, _, _ in later.posts] == [SLACK]
+
+
 # -- grace, retries and failures ----------------------------------------------------------------
 
 
