@@ -9,6 +9,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
+from dotenv.parser import parse_stream
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -222,6 +223,8 @@ def _is_host_name(text: str) -> bool:
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; a malformed value becomes one ConfigError naming the variable and the fix."""
     try:
+        if problem := _unreadable_env_line(Path(str(Settings.model_config.get("env_file") or ".env"))):
+            raise ConfigError(problem)
         return Settings(**overrides)
     except UnicodeDecodeError:
         raise ConfigError(
@@ -231,6 +234,26 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"cannot read .env: {error.strerror or error}; fix or remove it") from None
     except ValidationError as error:
         raise ConfigError(_invalid_setting(error)) from None
+
+
+def _unreadable_env_line(path: Path) -> str | None:
+    """The first line of the .env file that cannot be read, as one sentence, or None.
+
+    python-dotenv skips such a line with a warning, and the bot would then run without the
+    setting (Discord off, say) or blame another: the line is named instead, never its value.
+    """
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error:
+                name = binding.original.string.split("=", 1)[0].strip().removeprefix("export ").strip()
+                what = f" ({name})" if name.replace("_", "").isalnum() else ""
+                return (
+                    f"{path} line {binding.original.line}{what} cannot be read: write NAME=value, with a "
+                    "closing quote for a value that opens with one"
+                )
+    return None
 
 
 def _invalid_setting(error: ValidationError) -> str:

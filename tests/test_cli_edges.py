@@ -373,6 +373,16 @@ def test_an_env_file_that_is_not_utf8_is_one_line(tmp_path: Path, capsys: pytest
     assert ".env is not UTF-8" in _one_error_line(capsys.readouterr().err.encode())
 
 
+def test_an_env_line_that_cannot_be_read_is_named_not_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # python-dotenv skips such a line with a warning: the bot ran as the terminal chat,
+    # Discord and the digest silently off. Its value (a token) is never shown.
+    (tmp_path / ".env").write_text('DISCORD_TOKEN="abc.secret\nDIGEST_CHANNELS=discord:123456789012345678\n')
+    code, _ = _in_process("ask", "hello")
+    assert code == 1
+    line = _one_error_line(capsys.readouterr().err.encode())
+    assert line.startswith("error: .env line 1 (DISCORD_TOKEN) cannot be read") and "secret" not in line
+
+
 @pytest.mark.parametrize(
     ("make", "says"),
     [
