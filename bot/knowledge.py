@@ -590,7 +590,9 @@ class _Loader:
         """Synonyms, outside entities, entity kinds and former names, each empty when its file is absent."""
         # Facts that failed validation still name entities, so an aid naming one is not reported too.
         entities = {e for fact in facts.values() for e in fact.entities} | self.raw_entities
-        all_known = not self.unreadable_fact_file
+        # With a fact file unreadable, or none at all (a problem of its own), an unknown name
+        # may well be one of the facts the base failed to read: not a problem to add.
+        all_known = not self.unreadable_fact_file and bool(facts or self.broken_facts)
         doc, problem = self.read_optional("synonyms.yaml", "groups of interchangeable words, like - [stake, share]")
         synonyms = {} if doc is None else read_synonyms(doc, problem)
         doc, problem = self.read_optional(

@@ -511,6 +511,15 @@ def test_a_file_that_is_not_utf8_or_not_readable_is_one_problem_among_the_others
     ]  # `related: [lost]` names a fact of the unreadable file: not reported twice
 
 
+def test_a_base_without_fact_files_is_one_problem_not_one_per_name_the_aids_list(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact("one"))
+    for path in (root / "facts").glob("*.yaml"):
+        path.unlink()
+    (root / "entity_kinds.yaml").write_text("company: [Scale AI, Meta]\nperson: [Yann LeCun]\n", encoding="utf-8")
+    (root / "former_names.yaml").write_text("Facebook: Meta\n", encoding="utf-8")
+    assert _problems(root) == ["kb/facts: no fact files (*.yaml) found; add at least one"]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_pipe_named_like_a_fact_file_is_one_problem_not_a_hang(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact("one"))
