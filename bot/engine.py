@@ -176,6 +176,8 @@ class _Query:
     total_weight: float
     help_only: bool
     asks: frozenset[str] = field(default_factory=frozenset)
+    asks_share: bool = False
+    """Whether it asks for a share of a whole ("what percentage")."""
     entity_terms: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()
     owners: frozenset[str] = frozenset()
@@ -730,6 +732,7 @@ class Engine:
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
         named = self._entities_in(ordered)
+        types = question_types(raw)
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
         total = sum(terms.values()) + sum(
@@ -744,7 +747,11 @@ class Engine:
             content=" ".join(sorted(ordered)),
             total_weight=total,
             help_only=help_only or (greeting > 0 and not terms),
-            asks=frozenset(question_types(raw)),
+            # A share asked for rules a fact out only when it would be the answer (see `_decide`):
+            # so few facts give one that cutting the others would make those few the answer
+            # to any question with "percentage" in it.
+            asks=frozenset(types - {"percent"}),
+            asks_share="percent" in types,
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
             owners=frozenset(self._owners(question, ordered)),
             named=frozenset(named),
@@ -928,10 +935,7 @@ class Engine:
     def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
         """What the question asks for that the fact cannot give: a time (`when`), a place, a
         count, a number, money, instructions (`howto`), or names of a kind; None when it can."""
-        # A share asked for rules a fact out only when it would be the answer (see `_decide`):
-        # so few facts give one that cutting the others would make those few the answer to
-        # any question with "percentage" in it.
-        missing = query.asks - indexed.answers - {"percent"}
+        missing = query.asks - indexed.answers
         if missing:
             return min(missing, key=_DETAIL_ORDER.index)
         if query.counted and not query.counted & indexed.counts:
@@ -996,36 +1000,36 @@ class Engine:
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
         if answer.answered:
-            # Two questions about two names ("who is Yann LeCun and who is Sam Altman?") can
-            # match, as a whole, a fact that answers neither; then the clearer of the two is.
-            parts = question_parts(question)[:MAX_PARTS] if len(query.entities) > 1 else []
-            if len(parts) < 2:
-                return answer
-            queries = [self._analyze(part) for part in parts]
-            named = [part_query.entities for part_query in queries if part_query.entities]
-            if len(named) < 2 or all(named[0] == other for other in named[1:]):
-                return answer  # one subject asked about in two ways: the whole is the question
-            rankings = [self._rank(part_query) for part_query in queries]
-            # A fact that answers every question ("what does LeCun think about regulation and
-            # what does Altman think?") or is as good an answer as any to one of them is kept;
-            # only one that answers none of them gives way.
-            fits = [_fit_of(ranked, answer.fact_id) for ranked in rankings]
-            if all(score >= self.thresholds.min_score for score, _ in fits) or any(
-                gap < self.thresholds.min_margin for _, gap in fits
-            ):
-                return answer
-            clear = [reading for part, part_query in zip(parts, queries) if (reading := self._decide(part, part_query)).answered]
-            if not clear:
-                return answer
-            best = max(clear, key=lambda reading: reading.score)
-            return best.model_copy(update={"question": question, "matched_part": best.question})
+            return self._clearer_part(question, query, answer) or answer
         if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
             readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
-            clear = [reading for reading in readings if reading.answered]
-            if clear:
-                best = max(clear, key=lambda reading: reading.score)
-                return best.model_copy(update={"question": question, "matched_part": best.question})
+            return _clearest(question, readings) or answer
         return answer
+
+    def _clearer_part(self, question: str, query: _Query, answer: Answer) -> Answer | None:
+        """For two questions about two names ("who is Yann LeCun and who is Sam Altman?") that
+        match, as a whole, a fact answering neither, the answer to the clearer one; else None.
+
+        A fact that answers every question ("what does LeCun think about regulation and what
+        does Altman think?") or is as good an answer as any to one of them is kept.
+        """
+        parts = question_parts(question)[:MAX_PARTS] if len(query.entities) > 1 else []
+        if len(parts) < 2:
+            return None
+        queries = [self._analyze(part) for part in parts]
+        named = [part_query.entities for part_query in queries if part_query.entities]
+        if len(named) < 2 or all(named[0] == other for other in named[1:]):
+            return None  # one subject asked about in two ways: the whole is the question
+        rankings = [self._rank(part_query) for part_query in queries]
+        fits = [_fit_of(ranked, answer.fact_id) for ranked in rankings]
+        if all(score >= self.thresholds.min_score for score, _ in fits) or any(
+            gap < self.thresholds.min_margin for _, gap in fits
+        ):
+            return None
+        return _clearest(
+            question,
+            [self._decide(part, part_query, ranked) for part, part_query, ranked in zip(parts, queries, rankings)],
+        )
 
     def reading_of(self, question: str) -> str:
         """The text of `question` the engine reads as the question: all of it, but for pieces
@@ -1060,8 +1064,9 @@ class Engine:
         # A part the renaming left as it was (or a repeated one) is read once.
         return list(dict.fromkeys(readings))
 
-    def _decide(self, question: str, query: _Query) -> Answer:
-        ranked = self._rank(query)
+    def _decide(self, question: str, query: _Query, ranked: list[ScoreParts] | None = None) -> Answer:
+        """The answer to `query` (read from `question`), from its ranking when already made."""
+        ranked = self._rank(query) if ranked is None else ranked
         best = ranked[0] if ranked else None
         runner_up = next(
             (p for p in ranked[1:] if best and p.fact_id not in self._by_id[best.fact_id].related), None
@@ -1092,7 +1097,7 @@ class Engine:
                 reason = "not_given:" + (self._missing_detail(query, self._by_id[subject.fact_id]) or "detail")
                 # The fact the reply speaks of ("the closest fact I have") comes first.
                 ranked = [subject, *(p for p in ranked if p is not subject)]
-        if reason is None and best is not None and "percent" in query.asks - self._by_id[best.fact_id].answers:
+        if reason is None and best is not None and query.asks_share and "percent" not in self._by_id[best.fact_id].answers:
             reason = "not_given:percent"
         if reason is not None:
             return Answer(
@@ -1211,6 +1216,15 @@ class Engine:
             scores[fid] = max(scores.get(fid, 0.0), similarity / 200.0)
         ranked = sorted(scores, key=lambda fid: (-scores[fid], self._by_id[fid].order))
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
+
+
+def _clearest(question: str, readings: list[Answer]) -> Answer | None:
+    """The clearest answered reading, as the answer to the whole `question`; None when none is."""
+    clear = [reading for reading in readings if reading.answered]
+    if not clear:
+        return None
+    best = max(clear, key=lambda reading: reading.score)
+    return best.model_copy(update={"question": question, "matched_part": best.question})
 
 
 def _fit_of(ranked: list[ScoreParts], fact_id: str | None) -> tuple[float, float]:
