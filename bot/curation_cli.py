@@ -162,6 +162,8 @@ def _decision(answer: Answer, engine: Engine) -> str:
         why = "no fact shares a word with the question"
     elif reason.startswith("unknown_entity:"):
         why = f"it names {reason.split(':', 1)[1]}, whom the sources say nothing about"
+    elif reason.startswith("unknown_subject:"):
+        why = f"it asks about {reason.split(':', 1)[1]}, which no fact knows; its other words only frame the question"
     elif reason.startswith("not_given:"):
         why = f"its closest fact would answer but for the detail asked for ({reason.split(':', 1)[1]}), which it does not give"
     else:

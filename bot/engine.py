@@ -117,6 +117,8 @@ SLIP_FACTOR = 0.5
 # How far a misspelt first name may be from the one before a known family name.
 FIRST_NAME_EDITS = 2
 CANDIDATES = 10
+# How many words of an unknown subject an abstention names ("nothing about quantization").
+SUBJECT_WORDS_SHOWN = 3
 MIN_CANDIDATES = 5
 # An unclear message is read part by part for its first few questions only: a message that
 # says more than its question has a part or two around it, and each part read is ranked in full.
@@ -1076,6 +1078,8 @@ class Engine:
         reason = None
         if query.outside:
             reason = "unknown_entity:" + ", ".join(query.outside)
+        elif subject := self._unknown_subject(query):
+            reason = "unknown_subject:" + ", ".join(_as_written(subject, question))
         elif best is None:
             reason = "no_match"
         elif len(query.terms) == 1 and not query.unknown and self._too_broad(next(iter(query.terms))):
@@ -1116,6 +1120,15 @@ class Engine:
             margin=margin,
             suggestions=self._suggestions(ranked, exclude=best.fact_id),
         )
+
+    def _unknown_subject(self, query: _Query) -> list[str]:
+        """What a question asks about when no fact knows it, its known words only framing it
+        ("how does quantization *work*?", "any *news* on the merger?"): its first few unknown
+        words, slips of small words aside; empty when it asks about something the base knows."""
+        if not query.unknown or not all(t in self._frame_terms for t in query.terms):
+            return []
+        subject = [w for w in dict.fromkeys(query.unknown) if _unknown_factor(w, set()) != SLIP_FACTOR]
+        return subject[:SUBJECT_WORDS_SHOWN]
 
     def answer_fact(self, fact_id: str, *, question: str | None = None) -> Answer | None:
         """The answer for a fact chosen by id (a suggestion or related button); None if unknown."""
@@ -1277,6 +1290,25 @@ def _sets_side_by_side(entities: set[str], kind_of: dict[str, str]) -> bool:
     distinct = {e for e in entities if not any(e != other and e in other.split() for other in entities)}
     kinds = {kind_of.get(e) for e in distinct}
     return len(distinct) >= 2 and len(kinds) == 1 and None not in kinds
+
+
+def _as_written(words: list[str], question: str) -> list[str]:
+    """Folded words as the question spells them ("rlhf" as "RLHF"), those side by side in it
+    as one phrase ("Kubernetes migration"); a word it writes otherwise (accents) as folded."""
+    found = sorted(
+        (hit.start(), hit.end(), hit.group(0)) if hit else (len(question), len(question), word)
+        for word in words
+        for hit in [re.search(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])", question, re.IGNORECASE)]
+    )
+    phrases: list[str] = []
+    end = -1
+    for start, stop, text in found:
+        if phrases and 0 <= end <= start and not question[end:start].strip(" -"):
+            phrases[-1] += question[end:start] + text
+        else:
+            phrases.append(text)
+        end = stop
+    return phrases
 
 
 def _with_e(word: str) -> str | None:

@@ -86,9 +86,9 @@ def part_note(answer: Answer) -> str | None:
 
 def dont_know(answer: Answer) -> str:
     """The first line of an abstention: that the bot does not know, and why when it can tell
-    (a name its sources never mention, a detail its closest fact does not give)."""
+    (a name or subject its sources never mention, a detail its closest fact does not give)."""
     kind, _, detail = (answer.reason or "").partition(":")
-    if kind == "unknown_entity":
+    if kind in ("unknown_entity", "unknown_subject"):
         return f"{DONT_KNOW} My sources say nothing about {detail}."
     if kind == "not_given":
         missing = _NOT_GIVEN.get(detail, "doesn't give that detail")

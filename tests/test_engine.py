@@ -15,6 +15,7 @@ from bot import question_reading
 from bot.config import Settings, Thresholds
 from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
+from bot.terminal import DONT_KNOW, dont_know
 from bot.text import stem
 
 
@@ -70,6 +71,29 @@ def test_questions_about_people_and_companies_the_base_never_mentions_abstain(en
     assert not answer.answered
     assert answer.reason and answer.reason.startswith("unknown_entity:")
     assert answer.fact_id is None and answer.quotes == []
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("can you explain how quantization works?", "quantization"),
+        ("what's the status of the Kubernetes migration?", "Kubernetes migration"),
+        ("what is RLHF?", "RLHF"),
+    ],
+)
+def test_a_question_whose_known_words_only_frame_it_is_about_something_unknown(
+    engine: Engine, question: str, subject: str
+) -> None:
+    """"How does X work" shares "work" with facts about who works on what; X is what it asks."""
+    answer = engine.answer(question)
+    assert answer.status == "abstained" and answer.reason == f"unknown_subject:{subject}"
+    assert dont_know(answer) == f"{DONT_KNOW} My sources say nothing about {subject}."
+
+
+def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> None:
+    assert engine.answer("what is Wang working on?").fact_id == "alexandr-wang"
+    # A slip of a small word ("waht") names no subject.
+    assert engine.answer("waht").reason != "unknown_subject:waht"
 
 
 def test_a_fact_that_only_shares_the_name_does_not_answer_for_it(engine: Engine) -> None:
