@@ -24,6 +24,26 @@ def _non_empty(value: str) -> str:
     return value
 
 
+# An answer replies to every way its fact is asked, the other way round too ("Would Meta hold
+# back an unsafe model?", "Would Meta release a model even if it were unsafe?"): an opening
+# "Yes" or "No" says the opposite of the quote to half of them.
+_YES_NO_OPENING = re.compile(
+    r"^(?:(?:reportedly|probably|apparently|mostly|largely)[\s,]+)?(?:yes|yeah|yep|no|nope)\b"
+    r"|^not\s+(?:necessarily|really|quite|exactly|yet|at all|according)\b",
+    re.IGNORECASE,
+)
+
+
+def _no_yes_or_no(value: str) -> str:
+    opening = _YES_NO_OPENING.match(value)
+    if opening:
+        raise ValueError(
+            f"opens with {opening.group(0)!r}, which says the opposite to a question asked the other way"
+            " round; state the fact instead"
+        )
+    return value
+
+
 def check_id(value: str) -> str:
     """`value` when it is a slug (lowercase letters, digits, single dashes); ValueError otherwise."""
     if not _ID.match(value):
@@ -166,6 +186,11 @@ class Fact(Frozen):
     @classmethod
     def _filled(cls, value: str) -> str:
         return _non_empty(value)
+
+    @field_validator("answer")
+    @classmethod
+    def _a_statement(cls, value: str) -> str:
+        return _no_yes_or_no(value)
 
     @field_validator("alternates", "entities", "related")
     @classmethod

@@ -120,6 +120,18 @@ def test_empty_and_missing_fields(tmp_path: Path) -> None:
     assert any("fact two: `question` is missing" in p for p in problems)
 
 
+@pytest.mark.parametrize("opening", ["Yes;", "No:", "Not necessarily:", "Reportedly yes:", "yes,"])
+def test_an_answer_opening_with_yes_or_no_is_a_problem(tmp_path: Path, opening: str) -> None:
+    root = _write_base(tmp_path / "kb", [_fact("one", answer=f"{opening} Meta holds 49% of Scale AI.")])
+    (problem,) = _problems(root)
+    assert "fact one: `answer` opens with" in problem and "state the fact instead" in problem
+
+
+def test_an_answer_may_open_with_words_that_only_look_like_yes_or_no(tmp_path: Path) -> None:
+    facts = [_fact("one", answer="Not only Meta: Google opens Gemma."), _fact("two", answer="Nobody says so.")]
+    assert list(load_fact_base(_write_base(tmp_path / "kb", facts)).facts) == ["one", "two"]
+
+
 def test_too_few_alternates(tmp_path: Path) -> None:
     root = _write_base(tmp_path / "kb", [_fact("one", alternates=["only one"])])
     assert "fact one: has 1 alternate; give at least 6 other ways colleagues ask it" in _problems(root)[0]
