@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
+    AUXILIARIES,
     CARDINAL,
     CURRENCY_AMOUNT,
     DOCUMENT_NOUNS,
@@ -340,6 +341,7 @@ class Engine:
         self._entity_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for alias, key in self._entity_aliases.items():
             self._entity_alias_index[alias[0]].append((alias, key))
+        self._name_words = frozenset(term for alias in self._entity_aliases for term in alias)
 
         surface_df: Counter[str] = Counter()
         # Almost every phrasing is one fact's: its key maps to that fact's order, else to a tuple of them.
@@ -685,7 +687,8 @@ class Engine:
 
     def _analyze(self, question: str) -> _Query:
         raw = self._numbers_in_names(self._words(question))
-        names = capitalised(question) | owned(question)
+        capital = capitalised(question)
+        names = capital | owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
         help_only = all(w in HELP_WORDS or w in STOPWORDS for w in raw)
         outside = self._outside_in(raw)
@@ -718,7 +721,8 @@ class Engine:
                 continue
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
-            elif (fixed := self._correct(w)) is not None:
+            elif (fixed := self._correct(w)) is not None and (w not in capital or self.canon(fixed) in self._name_words):
+                # A capitalised word is corrected to a name, not to a word ("Stanford" is not "standard").
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
             elif w in self._release_of:
                 found = [(self._release_of[w], CORRECTED_WEIGHT)]
@@ -734,6 +738,8 @@ class Engine:
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
         named = self._entities_in(ordered)
+        if unknown and (strangers := self._unknown_names(question, raw, unknown, outside, capital)):
+            outside = [*outside, *_as_written(strangers, question)]
         types = question_types(raw)
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
@@ -765,6 +771,45 @@ class Engine:
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
         )
+
+    def _unknown_names(
+        self, question: str, raw: list[str], unknown: list[str], outside: list[str], capital: set[str]
+    ) -> list[str]:
+        """Names the base does not know that the question asks about: written capitalised as the
+        subject of its verb ("what did *Marc Andreessen* say", "does *Databricks* own") or as an
+        owner ("*Threads's* AI strategy"). Not a first name before a name the base knows ("Alex
+        Wang"), a slip of a known name ("Mea", "LCun"), or a name the question only mentions
+        ("work with Washington")."""
+        owners: set[str] = set()
+        if "'" in question or "\u2019" in question:
+            owners = {o for o, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
+        listed = {w for name in outside for w in words(name)}  # named by outside_entities.yaml already
+        strange = {w for w in unknown if w in capital and len(w) >= 3 and w not in listed}
+        found: list[str] = []
+        i = 0
+        while i < len(raw):
+            w, i = raw[i], i + 1
+            if w not in strange or w in found:
+                continue
+            run = [w]
+            while i < len(raw) and raw[i] in strange:
+                run.append(raw[i])
+                i += 1
+            if i < len(raw) and self.canon(self._known_form(raw[i])) in self._name_words:
+                continue  # "Alex Wang": a first name the base does not know, of a name it does
+            before = raw[i - len(run) - 1] if i - len(run) > 0 else ""
+            if before == "the" and i - len(run) > 1:
+                before = raw[i - len(run) - 2]
+            if (before in AUXILIARIES or run[-1] in owners) and not all(map(self._slip_of_a_name, run)):
+                found += run
+        return found
+
+    def _slip_of_a_name(self, word: str) -> bool:
+        """Whether an unknown word is a typo of a name the base knows, or of a small word."""
+        edits = 2 if len(word) >= 5 else 1
+        if process.extractOne(word, self._name_words, scorer=OSA.distance, score_cutoff=edits):
+            return True
+        return _unknown_factor(word, set()) == SLIP_FACTOR
 
     def _cited(self, raw: list[str], named: set[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """The sources a question points at, the entity keys it names them by and the index
@@ -807,11 +852,14 @@ class Engine:
             (kept[start][0], kept[end - 1][0] + 1)
             for start, end, _ in _runs_at([term for _, term in kept], self._entity_alias_index)
         ]
+        # Of "Sundar Pichai", the reply names him once, not "Pichai" as well.
+        spans = [(start, end) for start, end, _ in found]
         return sorted(
             {
                 name
                 for start, end, name in found
                 if not any(low <= start and end <= high and high - low > end - start for low, high in known)
+                and not any(low <= start and end <= high and high - low > end - start for low, high in spans)
             }
         )
 

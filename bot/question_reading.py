@@ -15,6 +15,10 @@ from collections.abc import Iterable
 from bot.text import STOPWORDS, normalize_typography, words
 
 # Where a sentence may end: a stop, "!", "?", a colon or semicolon before a space.
+# A question of at least this many words (after the first), most of them capitalised, is
+# written in capitals or title case ("WHO IS YANN LECUN", "What Is Open Washing?").
+CASED_WORDS_MIN = 3
+CAPITALISED_SHARE = 0.7
 _SENTENCE_END = re.compile(r"[.!?:;]\s")
 _WORD_RUN = re.compile(r"\w+")
 
@@ -77,7 +81,7 @@ _ARTICLES = frozenset({"the", "a", "an"})
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
 _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
-_AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
+AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
 _QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES
@@ -139,17 +143,20 @@ def after_owner(text: str, tail: re.Pattern[str]) -> list[tuple[str, re.Match[st
 
 def capitalised(question: str) -> set[str]:
     """Lower-cased words written with a capital letter anywhere but at a sentence start (the
-    first word, or one after a line break or after a sentence's end)."""
+    first word, or one after a line break or after a sentence's end); none in a question
+    written in capitals or in title case, where a capital tells no name from a word."""
     found: set[str] = set()
     end = None
+    seen = 0
     for m in _WORD_RUN.finditer(question):
         gap = question[end : m.start()] if end is not None else None
         end = m.end()
         if gap is None or "\n" in gap or _SENTENCE_END.search(gap):
             continue
+        seen += 1
         if "A" <= m.group(0)[0] <= "Z":
             found.add(m.group(0).lower())
-    return found
+    return set() if seen >= CASED_WORDS_MIN and len(found) >= CAPITALISED_SHARE * seen else found
 
 
 def written_as_name(question: str, first: str, second: str) -> bool:
@@ -266,7 +273,7 @@ def question_types(raw: list[str]) -> set[str]:
         following = raw[i + 1] if i + 1 < len(raw) else ""
         after = raw[i + 2] if i + 2 < len(raw) else ""
         if w == "when" and (
-            following in _AUXILIARIES
+            following in AUXILIARIES
             or following in _HEDGES
             or i == len(raw) - 1
             or (i == 0 and not _WH_WORDS & set(raw[1:]))
@@ -309,7 +316,7 @@ def references(raw: list[str]) -> list[tuple[str | None, list[str], bool]]:
             start = i
             while start > 0 and i - start < _NAMING_REACH and raw[start - 1] not in STOPWORDS:
                 start -= 1
-            if start > 0 and raw[start - 1] in _AUXILIARIES:
+            if start > 0 and raw[start - 1] in AUXILIARIES:
                 # A verb, not a text: "what does Zuckerberg report", "will Meta post".
                 if w in _REPORTING and start < i:
                     found.append((None, raw[start:i], False))

@@ -78,7 +78,7 @@ def test_questions_about_people_and_companies_the_base_never_mentions_abstain(en
     [
         ("can you explain how quantization works?", "quantization"),
         ("what's the status of the Kubernetes migration?", "Kubernetes migration"),
-        ("what is RLHF?", "RLHF"),
+        ("what is rlhf?", "rlhf"),
     ],
 )
 def test_a_question_whose_known_words_only_frame_it_is_about_something_unknown(
@@ -94,6 +94,42 @@ def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> No
     assert engine.answer("what is Wang working on?").fact_id == "alexandr-wang"
     # A slip of a small word ("waht") names no subject.
     assert engine.answer("waht").reason != "unknown_subject:waht"
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("How much of Scale AI does Databricks own?", "Databricks"),
+        ("What did Marc Andreessen say about open source AI?", "Marc Andreessen"),
+        ("Does Stanford use Llama?", "Stanford"),
+        ("What did the Verge say about Meta's essay?", "Verge"),
+    ],
+)
+def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
+    engine: Engine, question: str, name: str
+) -> None:
+    """Not listed in outside_entities.yaml, the name is still what the question asks about."""
+    answer = engine.answer(question)
+    assert answer.status == "abstained" and answer.reason == f"unknown_entity:{name}"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How much is Mea spending on GPUs?", "gpu-spending"),  # a slip of a known name
+        ("Does Alex Wang lead Meta's new models?", "alexandr-wang"),  # a first name before a known one
+        ("Does Zuck think American AI firms should be cooperating with Washington?", "us-companies-and-government"),
+        ("WHAT DID LECUN SAY AT THE AI ACTION SUMMIT", "lecun-ai-action-summit"),  # capitals name nothing
+    ],
+)
+def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+def test_an_outside_name_is_named_once_not_with_its_shorter_alias(engine: Engine) -> None:
+    assert engine.answer("did Sundar Pichai say anything?").reason == "unknown_entity:Sundar Pichai"
 
 
 def test_a_fact_that_only_shares_the_name_does_not_answer_for_it(engine: Engine) -> None:
@@ -843,6 +879,9 @@ def test_a_one_word_topic_that_names_facts_is_still_answered(engine: Engine) -> 
         ("is meta's.llama's x ok", set(), {"x"}),
         ("a's's stake", set(), set()),
         ("How much did OpenAI's CEO's firm pay?", {"openai", "ceo"}, {"ceo"}),
+        ("What Is The Gist Of Open Washing", set(), set()),  # title case: every word has a capital
+        ("WHAT DID LECUN SAY", set(), set()),
+        ("Who Is Bob?", {"is", "bob"}, set()),  # too short to tell title case from names
     ],
 )
 def test_names_and_possessives_are_read_as_written(question: str, names: set[str], owned: set[str]) -> None:
