@@ -18,10 +18,10 @@ from bot.errors import UsageError
 from bot.feedback import FeedbackStore
 from bot.models import Answer
 from bot.question_log import QuestionLog
-from bot.report import LogTally, Report, build_report, build_report_from_tally, printable, to_text, to_yaml
+from bot.report import LogTally, Report, build_report, build_report_from_tally, to_text, to_yaml
 from bot.service import knowledge_dir, load_engine
 from bot.terminal import MAX_QUESTION_CHARS, bound_question, to_json_line
-from bot.text import clean_text
+from bot.text import clean_text, printable
 
 EXPLAIN_CANDIDATES = 5
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)

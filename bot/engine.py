@@ -121,6 +121,9 @@ CANDIDATES = 10
 # How many words of an unknown subject an abstention names ("nothing about quantization").
 SUBJECT_WORDS_SHOWN = 3
 MIN_CANDIDATES = 5
+# The engine reads this much of a question at most, whoever asks: the surfaces refuse longer
+# ones (500 characters) before asking, and this keeps a caller that does not from taking seconds.
+MAX_READ_CHARS = 2_000
 # An unclear message is read part by part for its first few questions only: a message that
 # says more than its question has a part or two around it, and each part read is ranked in full.
 MAX_PARTS = 5
@@ -542,7 +545,7 @@ class Engine:
             answers=share(
                 frozenset(
                     phrasing_types
-                    | ({"when"} if fact.date else set())
+                    | ({"when"} if fact.date or _YEAR.search(fact.answer) else set())
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
@@ -1017,7 +1020,7 @@ class Engine:
 
     def rank(self, question: str) -> list[ScoreParts]:
         """Every candidate fact with its score parts, best first."""
-        query = self._analyze(question)
+        query = self._analyze(question[:MAX_READ_CHARS])
         return self._rank(query)
 
     def _rank(self, query: _Query) -> list[ScoreParts]:
@@ -1042,7 +1045,7 @@ class Engine:
 
     def answer(self, question: str) -> Answer:
         """Answer one question: the matched fact with its quotes, or an abstention with suggestions."""
-        question = question.strip()
+        question = question.strip()[:MAX_READ_CHARS]
         query = self._analyze(question)
         if not question or (query.help_only and not query.outside):
             return self.help(question)
@@ -1084,6 +1087,7 @@ class Engine:
     def reading_of(self, question: str) -> str:
         """The text of `question` the engine reads as the question: all of it, but for pieces
         that only greet, thank or ask for help beside others."""
+        question = question[:MAX_READ_CHARS]
         return self._without_pleas(question) or question
 
     def _without_pleas(self, question: str) -> str | None:
@@ -1253,7 +1257,7 @@ class Engine:
 
     def complete(self, typed: str, *, limit: int = 25) -> list[FactRef]:
         """Canonical questions that best match what has been typed so far (autocomplete)."""
-        typed = typed.strip()
+        typed = typed.strip()[:MAX_READ_CHARS]
         if not typed:
             return [FactRef(fact_id=i.fact.id, question=i.fact.question) for i in self._facts[:limit]]
         raw = self._words(typed)
@@ -1393,6 +1397,8 @@ def _nearer_a_stopword(word: str, fixed: str) -> bool:
 _PARTICLES = frozenset("out back up off away down over on in".split())
 _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
+# A year in a fact's answer ("tenfold growth since 2023") tells when, as a `date` does.
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
 _DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")

@@ -9,7 +9,6 @@ review and paste, never applied.
 from __future__ import annotations
 
 import heapq
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,7 +18,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.engine import Engine
-from bot.text import STOPWORDS, stem, words
+from bot.text import STOPWORDS, printable, stem, words
 
 # Two questions whose folded words are this similar (0-100) are one cluster.
 CLUSTER_SIMILARITY = 70.0
@@ -287,13 +286,6 @@ def _most_first(item: tuple[str, int]) -> tuple[int, str]:
 def _question_of(engine: Engine, fact_id: str) -> str | None:
     fact = engine.base.facts.get(fact_id)
     return fact.question if fact else None
-
-
-def printable(text: str, *, limit: int = 200) -> str:
-    """User text made safe for a terminal: control characters (escape sequences) dropped, bounded."""
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _minute(when: datetime) -> str:

@@ -9,7 +9,7 @@ import textwrap
 from typing import IO, Any, Callable, Iterator, TextIO
 
 from bot.models import Answer, ResolvedQuote, SourceInfo
-from bot.text import asks_more_than, clean_text
+from bot.text import asks_more_than, clean_text, printable
 
 MAX_QUESTION_CHARS = 500
 WIDTH = 88
@@ -81,7 +81,7 @@ def part_note(answer: Answer) -> str | None:
     part = answer.matched_part
     if not answer.answered or not part or not asks_more_than(answer.question, part):
         return None
-    return f'Answering "{part}"; ask your other question on its own.'
+    return f'Answering "{printable(part, limit=MAX_QUESTION_CHARS)}"; ask your other question on its own.'
 
 
 def dont_know(answer: Answer) -> str:

@@ -247,6 +247,13 @@ _SUFFIXES = (
 )
 
 
+def printable(text: str, *, limit: int = 200) -> str:
+    """User text made safe for a terminal: control characters (escape sequences) dropped, bounded."""
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def strip_markup(text: str) -> str:
     """Drop wiki links, timestamp anchors and other HTML tags that some notes carry."""
     text = re.sub(r"\s*\[\[[^\]]*\]\]", "", text)
@@ -288,7 +295,10 @@ _AND_QUESTION = (
     rf"|(?:what|which)(?:\s+[\w'-]+){{0,3}}?\s+{_AUX}\b"
     r"|(?:who|what|how|where|when)['\u2019]s\b)"
 )
-_PART_BOUNDARY = re.compile(rf"(?<=[.!?])\s+|[:;]\s+|,?\s+but\s+|{_AND_QUESTION}", re.IGNORECASE)
+# A question mark typed straight into the next word ("Who is LeCun?What did he say?") ends its question too.
+_PART_BOUNDARY = re.compile(
+    rf"(?<=[.!?])\s+|(?<=\?)(?=[^\W\d_])|[:;]\s+|,?\s+but\s+|{_AND_QUESTION}", re.IGNORECASE
+)
 # Words a question opens with.
 _ASKING = frozenset(
     "who whom whose what whats whos hows wheres whens which why how when where is are was were does do did can could "

@@ -159,6 +159,9 @@ def test_an_answer_to_one_of_several_questions_says_which_it_answers(engine: Eng
     answer = engine.answer("who is Yann LeCun and what is his salary?")
     assert answer.fact_id == "who-is-yann-lecun"
     assert to_text(answer).splitlines()[0] == 'Answering "who is Yann LeCun"; ask your other question on its own.'
+    # Control characters typed into the question are not echoed to the terminal.
+    noisy = engine.answer("who is Yann\x07\x08\x1b LeCun and what is his salary?")
+    assert to_text(noisy).splitlines()[0] == 'Answering "who is Yann LeCun"; ask your other question on its own.'
     # Words around one question are not another question: no note.
     assert part_note(engine.answer("Sorry to bother you, but how much of Scale AI does Meta own?")) is None
     assert part_note(engine.answer("How much of Scale AI does Meta own?")) is None

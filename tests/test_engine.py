@@ -13,7 +13,7 @@ from rapidfuzz import process
 
 from bot import question_reading
 from bot.config import Settings, Thresholds
-from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, Engine
+from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, MAX_READ_CHARS, Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
 from bot.terminal import DONT_KNOW, dont_know
 from bot.text import stem
@@ -649,6 +649,21 @@ def test_a_plea_for_help_beside_a_question_is_not_part_of_it(engine: Engine, mes
     assert answer.fact_id == expected and answer.question == message
     # A piece of question words alone is a question: the date is still what is asked.
     assert engine.answer("Llama 4: when?").reason == "not_given:when"
+
+
+def test_a_year_in_the_answer_tells_when(engine: Engine) -> None:
+    """"Tenfold growth since 2023" answers "since when", though the fact has no `date`."""
+    assert engine.answer("when did llama grow tenfold?").fact_id == "llama-tenfold-growth"
+    assert engine.answer("When is Llama 4 coming out?").reason == "not_given:when"
+
+
+def test_the_engine_reads_a_bounded_part_of_any_question(engine: Engine) -> None:
+    """The surfaces refuse questions over 500 characters; a caller that does not still gets
+    an answer read from the first MAX_READ_CHARS characters, not seconds of work."""
+    question = "How much of Scale AI does Meta own? " + "x" * 100_000
+    answer = engine.answer(question)
+    assert answer.fact_id == "scale-ai-stake" and len(answer.question) == MAX_READ_CHARS
+    assert engine.complete("x" * 100_000) is not None and engine.rank(question)[0].fact_id == "scale-ai-stake"
 
 
 def test_a_name_from_outside_said_in_passing_does_not_hide_the_question_beside_it(engine: Engine) -> None:

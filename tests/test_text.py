@@ -29,6 +29,9 @@ from bot.text import asks_more_than, question_parts, reads_as_question, stem, wi
         ("Didn't read the essay: how many countries signed up?", ["how many countries signed up?"]),
         # A question may ask in the negative.
         ("didn't Meta keep its AI secret? when did that change?", ["didn't Meta keep its AI secret?"]),
+        # A question mark typed straight into the next question still ends the first.
+        ("How much of Scale AI does Meta own?Also,who is Alexandr Wang?",
+         ["How much of Scale AI does Meta own?", "Also,who is Alexandr Wang?"]),
     ],
 )
 def test_the_questions_inside_a_longer_message_are_found(message: str, parts: list[str]) -> None:
