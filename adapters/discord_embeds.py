@@ -55,9 +55,16 @@ _CUSTOM_ID = re.compile(
 _MARKUP = re.compile(r"<(?:@[!&]?\d+|#\d+|t:-?\d+(?::[a-zA-Z])?|/[\w -]+:\d+|id:\w+)>")
 
 
+# Struck-through text, `~~like this~~`, is what the user took back ("~~who is Altman~~ who is LeCun").
+_STRUCK = re.compile(r"~~(?!~).+?~~", re.DOTALL)
+
+
 def from_discord_markup(text: str) -> str:
     """A Discord message's text as the plain question the user typed: mentions of people,
-    roles and channels, timestamps and command links call or point, they don't ask: dropped."""
+    roles and channels, timestamps and command links call or point, they don't ask, and
+    struck-through text is taken back: dropped."""
+    if "~~" in text:
+        text = _STRUCK.sub(" ", text)
     return " ".join(_MARKUP.sub(" ", text).split())
 
 

@@ -90,9 +90,16 @@ def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
             return label or f"@{name}"
         return label or target
 
+    if "~" in text:
+        text = _STRUCK.sub(" ", text)
     plain = _PLAIN_BROADCAST.sub(" ", _SLACK_TOKEN.sub(token, text))
     plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return " ".join(plain.split())
+
+
+# Struck-through text, `~like this~` between word boundaries, is what the user took back
+# ("~who is Altman~ who is LeCun"); a lone tilde ("~49%") is text.
+_STRUCK = re.compile(r"(?<![^\s(])~(?=\S)[^~\n]*?(?<=\S)~(?![^\s).,!?;:])")
 
 
 def split_text(text: str, *, limit: int = SECTION_LIMIT) -> list[str]:

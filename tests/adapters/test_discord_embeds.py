@@ -268,6 +268,8 @@ def test_quotes_full_of_markdown_and_mentions_grow_on_escaping_and_still_fit() -
         ("<@&789> what is llama <@!123>", "what is llama"),
         ("since <t:1700000000:F> did meta ship llama 4? try </ask:42> or <id:browse>", "since did meta ship llama 4? try or"),
         ("<:llama:112233> is <3 a mention? a < b > c", "<:llama:112233> is <3 a mention? a < b > c"),  # emoji and text stay
+        ("~~who is altman~~ who is lecun", "who is lecun"),  # struck through: taken back
+        ("who is ~~Sam~~ Yann LeCun? ~ca. 2025~", "who is Yann LeCun? ~ca. 2025~"),
     ],
 )
 def test_discord_markup_that_calls_or_points_is_dropped_from_a_question(text: str, question: str) -> None:

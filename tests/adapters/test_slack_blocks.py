@@ -65,6 +65,12 @@ def test_from_mrkdwn_drops_the_bot_mention_and_decodes_slack_markup() -> None:
     assert from_mrkdwn("<@UBOT>", bot_user_id="UBOT") == ""
 
 
+def test_from_mrkdwn_drops_struck_through_text_but_keeps_a_lone_tilde() -> None:
+    assert from_mrkdwn("~who is altman~ who is lecun") == "who is lecun"
+    assert from_mrkdwn("who is ~Sam~ Yann LeCun? about ~49% of it, or ~50%") == "who is Yann LeCun? about ~49% of it, or ~50%"
+    assert from_mrkdwn("x~y~z") == "x~y~z"
+
+
 def test_from_mrkdwn_drops_a_plain_at_channel_as_slash_commands_send_it() -> None:
     # should_escape off: "@channel" arrives as typed, and "channel" made the engine miss the question.
     text = "@channel @Here, @everyone how much of Scale AI does Meta own? cc @eng-team @channel-ops me@here.com"
