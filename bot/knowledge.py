@@ -598,7 +598,8 @@ class _Loader:
         doc, problem = self.read_optional(
             "outside_entities.yaml", "names the sources never mention, one `- name` per line"
         )
-        outside = [] if doc is None else read_outside_entities(doc, problem, entities=entities)
+        phrasings = {fact.id: fact.phrasings for fact in facts.values()}
+        outside = [] if doc is None else read_outside_entities(doc, problem, entities=entities, phrasings=phrasings)
         doc, problem = self.read_optional(
             "entity_kinds.yaml", "each kind mapped to a list of names, like company: [Meta]"
         )

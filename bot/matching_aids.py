@@ -7,6 +7,8 @@ first; what it returns is of use only when it noted none.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 from bot.models import ENTITY_KINDS
@@ -53,12 +55,20 @@ def read_synonyms(doc: Doc, problem: NoteProblem) -> dict[str, str]:
     return mapping
 
 
-def read_outside_entities(doc: Doc, problem: NoteProblem, *, entities: set[str]) -> list[str]:
-    """The names the sources never mention; `entities` are those the facts list, which may not be among them."""
+def read_outside_entities(
+    doc: Doc, problem: NoteProblem, *, entities: set[str], phrasings: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """The names the sources never mention.
+
+    `entities` are those the facts list, which may not be among them; `phrasings` (fact id to
+    the question and alternates) may not use them either: the bot refuses a question that names
+    one, so a name the facts are asked by would turn their own phrasings away.
+    """
     if not isinstance(doc.data, list):
         problem(f"is {what_yaml_read(doc.node)}, not a list of names; write one `- name` per line")
         return []
     known = {" ".join(words(e)) for e in entities}
+    using = _phrasings_using([e for e in doc.data if isinstance(e, str)], phrasings, entities)
     names: list[str] = []
     seen: set[str] = set()
     for index, entity in enumerate(doc.data):
@@ -72,9 +82,68 @@ def read_outside_entities(doc: Doc, problem: NoteProblem, *, entities: set[str])
             problem(f"{entity!r} is an entity of a fact; remove it from the outside list", line=line)
         elif key in seen:
             problem(f"{entity!r} is listed twice; remove one", line=line)
+        elif using.get(entity):
+            fact_id, example = using[entity][0]
+            count = f"{len(using[entity])} phrasing{'s' if len(using[entity]) != 1 else ''}"
+            problem(
+                f"{entity!r} is in {count} of the facts, like {shown(example)} (fact {fact_id}), "
+                "which the bot would refuse as outside the sources; remove it from the outside list",
+                line=line,
+            )
         seen.add(key)
         names.append(entity.strip())
     return names
+
+
+class OutsideNames:
+    """Finds outside names in a text the way the engine does in a question: as a run of folded
+    words, except inside a longer name the facts list ("Dwarkesh Patel" is not read alone in
+    "the Dwarkesh Patel podcast")."""
+
+    def __init__(self, outside: Iterable[str], entities: Iterable[str]) -> None:
+        entity_runs = [run for run in (tuple(words(e)) for e in entities) if run]
+        self._runs = [
+            (name, run, [longer for longer in entity_runs if len(longer) > len(run) and _starts_of(run, longer)])
+            for name in outside
+            if (run := tuple(words(name)))
+        ]
+
+    def used_in(self, text: str) -> list[str]:
+        """The outside names `text` uses, in the order they were given."""
+        found = words(text)
+        present = set(found)
+        return [
+            name
+            for name, run, longer in self._runs
+            if run[0] in present
+            and any(not _inside_a_name(start, len(run), found, longer) for start in _starts_of(run, found))
+        ]
+
+
+def _phrasings_using(
+    outside: Sequence[str], phrasings: Mapping[str, Sequence[str]], entities: Iterable[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """Each outside name that phrasings use, with those phrasings as (fact id, phrasing)."""
+    finder = OutsideNames(outside, entities)
+    using: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for fact_id, texts in phrasings.items():
+        for text in texts:
+            for name in finder.used_in(text):
+                using[name].append((fact_id, text))
+    return using
+
+
+def _starts_of(run: tuple[str, ...], found: Sequence[str]) -> list[int]:
+    """Where the words of `run` occur, in order and side by side, in `found`."""
+    size = len(run)
+    return [i for i, word in enumerate(found) if word == run[0] and tuple(found[i : i + size]) == run]
+
+
+def _inside_a_name(start: int, size: int, found: Sequence[str], names: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the words at `start` are part of one of `names` (longer names) where they occur."""
+    return any(
+        at <= start and start + size <= at + len(name) for name in names for at in _starts_of(name, found)
+    )
 
 
 def read_entity_kinds(doc: Doc, problem: NoteProblem, *, entities: set[str], all_known: bool) -> dict[str, str]:

@@ -578,6 +578,18 @@ def test_matching_aid_files_name_the_line_of_each_problem(tmp_path: Path) -> Non
     ]
 
 
+def test_an_outside_entity_the_facts_are_asked_by_is_named_with_how_many_phrasings_use_it(tmp_path: Path) -> None:
+    podcast = "    entities: [Meta, Dwarkesh Patel podcast]\n"
+    one = _raw_fact("one", podcast).replace("one stake alternate 5", "the Dwarkesh Patel podcast")
+    root = _write_raw(tmp_path / "kb", one + _raw_fact("two"))
+    (root / "outside_entities.yaml").write_text("- Microsoft\n- Stake\n- Dwarkesh Patel\n- Alternate 5\n", encoding="utf-8")
+    refused = "which the bot would refuse as outside the sources; remove it from the outside list"
+    assert _problems(root) == [  # inside the longer name the facts list, "Dwarkesh Patel" is not read alone
+        f"kb/outside_entities.yaml:2: 'Stake' is in 13 phrasings of the facts, like 'What is the stake of one?' (fact one), {refused}",
+        f"kb/outside_entities.yaml:4: 'Alternate 5' is in 1 phrasing of the facts, like 'two stake alternate 5' (fact two), {refused}",
+    ]
+
+
 def test_a_problem_is_always_one_line(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact().replace("id: one", 'id: "bad\\nid"'))
     (problem,) = _problems(root)
