@@ -21,7 +21,14 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import KnowledgeError, KnowledgeProblem
 from bot.field_problems import field_problems
-from bot.matching_aids import NoteProblem, read_entity_kinds, read_former_names, read_outside_entities, read_synonyms
+from bot.matching_aids import (
+    NoteProblem,
+    check_synonyms_name_one_thing,
+    read_entity_kinds,
+    read_former_names,
+    read_outside_entities,
+    read_synonyms,
+)
 from bot.models import Fact, FactBase, Quote, Source, SourceInfo, Topic, check_id
 from bot.strict_yaml import Doc, node_at, parse_strict_yaml, shown, what_yaml_read
 from bot.text import normalize_typography, words
@@ -593,8 +600,10 @@ class _Loader:
         # With a fact file unreadable, or none at all (a problem of its own), an unknown name
         # may well be one of the facts the base failed to read: not a problem to add.
         all_known = not self.unreadable_fact_file and bool(facts or self.broken_facts)
-        doc, problem = self.read_optional("synonyms.yaml", "groups of interchangeable words, like - [stake, share]")
-        synonyms = {} if doc is None else read_synonyms(doc, problem)
+        synonyms_doc, synonyms_problem = self.read_optional(
+            "synonyms.yaml", "groups of interchangeable words, like - [stake, share]"
+        )
+        synonyms = {} if synonyms_doc is None else read_synonyms(synonyms_doc, synonyms_problem)
         doc, problem = self.read_optional(
             "outside_entities.yaml", "names the sources never mention, one `- name` per line"
         )
@@ -608,6 +617,10 @@ class _Loader:
             "former_names.yaml", "each former name mapped to the current one, like Facebook: Meta"
         )
         former = {} if doc is None else read_former_names(doc, problem, entities=entities, all_known=all_known)
+        if synonyms_doc is not None:
+            check_synonyms_name_one_thing(
+                synonyms_doc, synonyms_problem, entities=entities, outside=outside, former=former
+            )
         return synonyms, outside, kinds, former
 
     # -- reading files ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.models import ENTITY_KINDS
 from bot.strict_yaml import Doc, node_at, shown, what_yaml_read
-from bot.text import words
+from bot.text import family_name, words
 
 
 class NoteProblem(Protocol):
@@ -53,6 +53,61 @@ def read_synonyms(doc: Doc, problem: NoteProblem) -> dict[str, str]:
             in_group.add(key)
             mapping.setdefault(key, head)
     return mapping
+
+
+def check_synonyms_name_one_thing(
+    doc: Doc, problem: NoteProblem, *, entities: set[str], outside: Sequence[str], former: Mapping[str, str]
+) -> None:
+    """Note each synonym group word that is an outside name, and each group that names two
+    different entities of the facts: the engine reads every word of a group as its first, so
+    a question about one thing would get the facts about another.
+
+    A group may hold one entity's other names: its family name ("zuckerberg" for Mark
+    Zuckerberg), nicknames no fact lists ("zuck"), and its `former` names ("facebook" for Meta).
+    """
+    if not isinstance(doc.data, list):
+        return
+    outside_keys = {" ".join(words(name)) for name in outside}
+    named = _entity_named_by(entities, former)
+    for index, group in enumerate(doc.data):
+        if not isinstance(group, list) or not all(isinstance(w, str) and words(w) for w in group):
+            continue  # read_synonyms has said what is wrong with it
+        line = doc.line_at(index)
+        keys = [" ".join(words(word)) for word in group]
+        for word, key in zip(group, keys):
+            if key in outside_keys:
+                problem(
+                    f"word {word!r} is an outside entity, which the sources never mention; remove it from its group",
+                    line=line,
+                )
+        things = list(dict.fromkeys(named[key] for key in keys if key in named))
+        if len(things) > 1:
+            problem(
+                f"group {shown(group)} names {_listed(things)}, different entities of the facts, "
+                "so a question about one would get facts about another; keep the words of one of them",
+                line=line,
+            )
+
+
+def _entity_named_by(entities: set[str], former: Mapping[str, str]) -> dict[str, str]:
+    """Each folded name of an entity (the whole name, a person's family name, a former name)
+    mapped to the entity, as its current name."""
+    named: dict[str, str] = {}
+    for old, current in former.items():
+        named[" ".join(words(old))] = current
+    for entity in sorted(entities):
+        current = former.get(entity, entity)
+        named.setdefault(" ".join(words(entity)), current)
+        family = family_name(entity)
+        if family is not None:
+            named.setdefault(family, current)
+    return named
+
+
+def _listed(names: Sequence[str]) -> str:
+    """'A', 'B' and 'C'."""
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def read_outside_entities(

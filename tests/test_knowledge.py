@@ -590,6 +590,23 @@ def test_an_outside_entity_the_facts_are_asked_by_is_named_with_how_many_phrasin
     ]
 
 
+def test_a_synonym_group_may_not_hold_an_outside_entity_or_merge_two_entities_of_the_facts(tmp_path: Path) -> None:
+    entities = "    entities: [Meta, Facebook, Google, Mark Zuckerberg, Llama, GPT, Gemma]\n"
+    aids = {"outside_entities.yaml": "- Microsoft\n", "former_names.yaml": "Facebook: Meta\n"}
+    groups = "- [scale, microsoft]\n- [google, meta]\n- [llama, gpt, gemma]\n- [zuckerberg, zuck, mark zuckerberg]\n"
+    root = _write_raw(tmp_path / "kb", _raw_fact("one", entities))
+    for name, text in {**aids, "synonyms.yaml": groups}.items():
+        (root / name).write_text(text, encoding="utf-8")
+    merged = "different entities of the facts, so a question about one would get facts about another; keep the words of one of them"
+    assert _problems(root) == [  # one person's names in a group are fine
+        "kb/synonyms.yaml:1: word 'microsoft' is an outside entity, which the sources never mention; remove it from its group",
+        f"kb/synonyms.yaml:2: group ['google', 'meta'] names 'Google' and 'Meta', {merged}",
+        f"kb/synonyms.yaml:3: group ['llama', 'gpt', 'gemma'] names 'Llama', 'GPT' and 'Gemma', {merged}",
+    ]
+    (root / "synonyms.yaml").write_text("- [meta, facebook, fb]\n", encoding="utf-8")  # a former name is the same thing
+    assert load_fact_base(root).synonyms["facebook"] == "meta"
+
+
 def test_a_problem_is_always_one_line(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact().replace("id: one", 'id: "bad\\nid"'))
     (problem,) = _problems(root)
