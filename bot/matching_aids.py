@@ -245,9 +245,16 @@ def read_former_names(doc: Doc, problem: NoteProblem, *, entities: set[str], all
         problem("must map each former name to the current name of the same thing; write lines like Facebook: Meta")
         return {}
     former: dict[str, str] = {}
+    lines: dict[str, int | None] = {}
     for old, current in doc.data.items():
         line = doc.line_at(old)
-        if not isinstance(current, str) or not current.strip():
+        if not old.strip():
+            problem(
+                f"a former name is empty (mapped to {what_yaml_read(node_at(doc.node, (old,))[0])}); "
+                "write the name people still use before the colon, or remove the line",
+                line=line,
+            )
+        elif not isinstance(current, str) or not current.strip():
             node = node_at(doc.node, (old,))[0]
             problem(
                 f"{old!r} maps to {what_yaml_read(node)}; map it to the current name, like Facebook: Meta", line=line
@@ -259,4 +266,26 @@ def read_former_names(doc: Doc, problem: NoteProblem, *, entities: set[str], all
                 problem(f"{current!r} (for {old!r}) is not an entity of any fact; check its spelling", line=line)
         else:
             former[old.strip()] = current.strip()
+            lines[old.strip()] = line
+    for circle in _circles_of(former):
+        shown_circle = " -> ".join([*circle, circle[0]])
+        problem(
+            f"former names go round in a circle ({shown_circle}); remove the line of the name that is current",
+            line=lines[circle[0]],
+        )
     return former
+
+
+def _circles_of(former: Mapping[str, str]) -> list[list[str]]:
+    """Each circle of former names (Facebook -> Meta -> Facebook) once, from its name listed first."""
+    circles: list[list[str]] = []
+    in_circles: set[str] = set()
+    for start in former:
+        path, name = [start], former[start]
+        while name in former and name not in path:
+            path.append(name)
+            name = former[name]
+        if name == start and start not in in_circles:
+            circles.append(path)
+            in_circles.update(path)
+    return circles

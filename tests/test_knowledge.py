@@ -607,6 +607,18 @@ def test_a_synonym_group_may_not_hold_an_outside_entity_or_merge_two_entities_of
     assert load_fact_base(root).synonyms["facebook"] == "meta"
 
 
+def test_former_names_may_not_go_round_in_a_circle_or_be_empty(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact(extra="    entities: [Meta, Facebook]\n"))
+    former = "Facebook: Meta\n'': Meta\nThe Facebook: Meta\nMeta: Facebook\n"
+    (root / "former_names.yaml").write_text(former, encoding="utf-8")
+    assert _problems(root) == [
+        "kb/former_names.yaml:2: a former name is empty (mapped to the text 'Meta'); "
+        "write the name people still use before the colon, or remove the line",
+        "kb/former_names.yaml:1: former names go round in a circle (Facebook -> Meta -> Facebook); "
+        "remove the line of the name that is current",
+    ]
+
+
 def test_a_problem_is_always_one_line(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact().replace("id: one", 'id: "bad\\nid"'))
     (problem,) = _problems(root)
