@@ -41,6 +41,18 @@ big is a mistake, and every check stays quick."""
 CLOSEST_PASSAGE_SEARCHES = 20
 """How many quotes that are not verbatim get the closest passage searched for (a fuzzy search)."""
 
+FACT_BASE_NAMES = (
+    "README.md",
+    "sources",
+    "facts",
+    "synonyms.yaml",
+    "outside_entities.yaml",
+    "entity_kinds.yaml",
+    "former_names.yaml",
+)
+"""What `knowledge/` holds: any other name there is never read, most likely a misspelt one of these."""
+_FACT_BASE_FOLDERS = frozenset({"sources", "facts"})
+
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FACT_FILE_FIELDS = ("topic", "title", "facts")
 _FACT_ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)", re.MULTILINE)
@@ -119,6 +131,7 @@ class _Loader:
             raise KnowledgeError(
                 [KnowledgeProblem(str(self.root), "no such directory; set BOT_KNOWLEDGE_DIR to the fact base")]
             )
+        self.check_names_in_root()
         sources = self.load_sources()
         topics, facts = self.load_facts(sources)
         synonyms, outside, kinds, former = self.load_matching_aids(facts)
@@ -155,6 +168,18 @@ class _Loader:
         if not found:
             self.problem(self.rel(directory), f"no {what} files (*{suffix}) found; add at least one")
         return found
+
+    def check_names_in_root(self) -> None:
+        """Note each file or folder of the fact base's own folder that it never reads (a
+        misspelt `synonym.yaml`), with the name it most likely means; editor leftovers are ignored."""
+        try:
+            paths = sorted(p for p in self.root.iterdir() if not _is_editor_leftover(p.name))
+        except OSError as error:
+            self.problem(self.rel(self.root), f"cannot read: {error.strerror or error}; make it a readable folder")
+            return
+        for path in paths:
+            if path.name not in FACT_BASE_NAMES and not _is_one_of_known_names(path):
+                self.problem(self.rel(path), _unknown_name_problem(path))
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -692,6 +717,40 @@ def _lossy_text(path: Path) -> str:
             return stream.read(MAX_FILE_BYTES).decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+def _is_editor_leftover(name: str) -> bool:
+    """Hidden files, editor locks, backups and autosaves (`.#x`, `x~`, `#x#`): never part of the base."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+
+
+def _is_one_of_known_names(path: Path) -> bool:
+    """Whether `path` is a known name of the base spelt in another case, on a file system that
+    does not tell case apart (macOS, Windows): there, it is read."""
+    for name in FACT_BASE_NAMES:
+        if name.lower() == path.name.lower():
+            try:
+                return path.samefile(path.parent / name)
+            except OSError:
+                return False
+    return False
+
+
+def _unknown_name_problem(path: Path) -> str:
+    """What is wrong with a name the fact base never reads, and the known name to give it."""
+    what = "folder" if path.is_dir() else "file"
+    head = f"is not read, since the fact base has no {what} of that name"
+    closest = process.extractOne(
+        path.name.lower(), {name: name.lower() for name in FACT_BASE_NAMES}, scorer=fuzz.ratio, score_cutoff=70
+    )
+    if closest is None:
+        shown_names = [f"{name}/" if name in _FACT_BASE_FOLDERS else name for name in FACT_BASE_NAMES]
+        known = ", ".join(shown_names[:-1]) + f" and {shown_names[-1]}"
+        return f"{head}; move it out of {path.parent.name}/, which holds only {known}"
+    name = closest[2]
+    if (path.parent / name).exists():
+        return f"{head}; merge it into {name} and delete it"
+    return f"{head}; rename it to {name}"
 
 
 def _whole_words_in(haystack: str, needle: str) -> bool:

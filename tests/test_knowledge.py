@@ -560,6 +560,26 @@ def test_a_file_with_a_near_miss_extension_is_named_and_hidden_files_are_ignored
     ]
 
 
+def test_a_misnamed_file_or_folder_beside_the_facts_is_named_with_the_name_it_likely_means(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact(extra="    entities: [Meta]\n"))
+    for name in ("synonym.yaml", "outside-entities.yaml", "Former_Names.yaml", "notes.txt", "README.md"):
+        (root / name).write_text("- Microsoft\n", encoding="utf-8")
+    for name in ("outside_entities.yaml", ".synonym.yaml.swp", "synonyms.yaml~", "#synonyms.yaml#"):
+        (root / name).write_text("- Microsoft\n", encoding="utf-8")  # read, or an editor's leftover
+    (root / "fact").mkdir()
+    unread = "is not read, since the fact base has no"
+    # Where the file system does not tell case apart (macOS, Windows), Former_Names.yaml is read.
+    case_blind = (root / "readme.md").exists()
+    assert _problems(root) == [
+        *([] if case_blind else [f"kb/Former_Names.yaml: {unread} file of that name; rename it to former_names.yaml"]),
+        f"kb/fact: {unread} folder of that name; merge it into facts and delete it",
+        f"kb/notes.txt: {unread} file of that name; move it out of kb/, which holds only README.md, sources/, facts/, "
+        "synonyms.yaml, outside_entities.yaml, entity_kinds.yaml and former_names.yaml",
+        f"kb/outside-entities.yaml: {unread} file of that name; merge it into outside_entities.yaml and delete it",
+        f"kb/synonym.yaml: {unread} file of that name; rename it to synonyms.yaml",
+    ]
+
+
 def test_matching_aid_files_name_the_line_of_each_problem(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact(extra="    entities: [Meta]\n"))
     (root / "synonyms.yaml").write_text("- [stake, share, share]\n- [cost, 5]\n", encoding="utf-8")
