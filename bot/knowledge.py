@@ -515,6 +515,20 @@ class _Loader:
                     )
                 continue
             self.check_quote(file, fact.id, line, quote, source)
+            self.check_timestamp_fits_source(file, fact.id, item.line_at("quotes", index, "timestamp"), quote, source)
+
+    def check_timestamp_fits_source(
+        self, file: str, fact_id: str, line: int | None, quote: Quote, source: Source
+    ) -> None:
+        """A timestamp says where in a recording a quote is said: only podcast notes have one."""
+        if quote.timestamp is not None and source.kind != "podcast notes":
+            self.problem(
+                file,
+                f"`timestamp` {quote.timestamp!r} only applies to quotes of podcast notes, "
+                f"and source {source.id!r} is a {source.kind}; remove it",
+                fact_id=fact_id,
+                line=line,
+            )
 
     def source_text(self, source: Source) -> _SourceText:
         text = self.source_texts.get(source.id)

@@ -426,7 +426,8 @@ def test_a_quote_has_one_to_three_sentences(tmp_path: Path) -> None:
 def test_timestamps_must_be_real_times_and_unquoted_ones_are_read_as_written(tmp_path: Path) -> None:
     good = _raw_fact("one", "    timestamp: 1:06:08\n")  # YAML 1.1 would read 3968
     listed = "    quotes:\n      - text: It holds a 49% stake in Scale AI.\n        source: essay\n        timestamp: 16:08\n"
-    root = _write_raw(tmp_path / "kb", good + _raw_fact("two", listed, quote=None))
+    podcast = SOURCE.replace("news article", "podcast notes")
+    root = _write_raw(tmp_path / "kb", good + _raw_fact("two", listed, quote=None), source=podcast)
     base = load_fact_base(root)
     assert [base.facts[f].quotes[0].timestamp for f in ("one", "two")] == ["1:06:08", "16:08"]
     bad = _raw_fact("one", "    timestamp: '99:99'\n") + _raw_fact("two", "    timestamp: 5\n")
@@ -435,6 +436,18 @@ def test_timestamps_must_be_real_times_and_unquoted_ones_are_read_as_written(tmp
         f"kb2/facts/things.yaml:16: fact one: `timestamp` '99:99' is not a time with minutes and seconds under 60; {fix}",
         f"kb2/facts/things.yaml:29: fact two: `timestamp` 5 is not a time; {fix}",
     ]
+
+
+def test_a_timestamp_belongs_to_quotes_of_podcast_notes_only(tmp_path: Path) -> None:
+    listed = "    quotes:\n      - text: It holds a 49% stake in Scale AI.\n        source: essay\n        timestamp: '16:08'\n"
+    root = _write_raw(tmp_path / "kb", _raw_fact("one", "    timestamp: 1:06:08\n") + _raw_fact("two", listed, quote=None))
+    fix = "only applies to quotes of podcast notes, and source 'essay' is a news article; remove it"
+    assert _problems(root) == [
+        f"kb/facts/things.yaml:16: fact one: `timestamp` '1:06:08' {fix}",
+        f"kb/facts/things.yaml:30: fact two: `timestamp` '16:08' {fix}",
+    ]
+    (root / "sources" / "essay.md").write_text(SOURCE.replace("news article", "podcast notes"), encoding="utf-8")
+    assert load_fact_base(root).facts["one"].quotes[0].timestamp == "1:06:08"
 
 
 def test_dates_must_be_real_dates_quoted_or_not(tmp_path: Path) -> None:
