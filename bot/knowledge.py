@@ -483,16 +483,21 @@ class _Loader:
                     line=line,
                 )
             seen.add(related)
-        named: set[str] = set()
+        named: dict[str, str] = {}
         for index, entity in enumerate(fact.entities):
-            if entity in named:
+            # "Scale AI" and "scale ai" are one entity to the engine, which folds case.
+            key = " ".join(entity.casefold().split())
+            if key not in named:
+                named[key] = entity
+            else:
+                first = named[key]
+                also = "" if first == entity else f" (as {first!r} too)"
                 self.problem(
                     file,
-                    f"lists entity {entity!r} twice; remove one",
+                    f"lists entity {entity!r} twice{also}; remove one",
                     fact_id=fact.id,
                     line=item.line_at("entities", index),
                 )
-            named.add(entity)
         quoted: dict[tuple[str, str], int] = {}
         for index, quote in enumerate(fact.quotes):
             line = item.line_at("quotes", index, "text")

@@ -478,6 +478,11 @@ def test_related_entities_and_quotes_may_not_repeat_or_point_at_the_fact_itself(
     ]
 
 
+def test_entities_that_differ_only_in_case_are_listed_twice(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact("one", "    entities: [Scale AI, Meta, scale  ai]\n"))
+    assert _problems(root) == ["kb/facts/things.yaml:16: fact one: lists entity 'scale  ai' twice (as 'Scale AI' too); remove one"]
+
+
 def test_an_alternate_repeating_the_question_or_another_alternate(tmp_path: Path) -> None:
     fact = _raw_fact().replace("one stake alternate 1", "what is the STAKE of one").replace("stake alternate 3", "stake alternate 0")
     assert _problems(_write_raw(tmp_path / "kb", fact)) == [
