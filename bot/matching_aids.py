@@ -2,7 +2,8 @@
 
 Each reader gets the YAML document of its file (`knowledge/synonyms.yaml` and the like) and a
 `problem` callback that notes one problem of that file. It notes every problem, not just the
-first; what it returns is of use only when it noted none.
+first; what it returns is of use only when it noted none. The synonyms are checked against the
+names the other files give once those are read (`check_synonyms_name_one_thing`).
 """
 
 from __future__ import annotations
