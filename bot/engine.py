@@ -63,6 +63,7 @@ from bot.question_reading import (
 from bot.text import (
     APOSTROPHES,
     STOPWORDS,
+    family_name,
     normalize_typography,
     pieces,
     question_parts,
@@ -583,11 +584,10 @@ class Engine:
             return
         key = " ".join(terms)
         self._entity_aliases.setdefault(terms, key)
-        parts = words(entity)
         # A person's family name alone names them too ("LeCun", "Altman").
-        if len(parts) == 2 and entity.split()[0][:1].isupper() and entity.split()[-1][:1].isupper():
-            if all(p.isalpha() for p in parts) and not any(p in {"ai", "model", "models"} for p in parts):
-                self._entity_aliases.setdefault((self.canon(parts[-1]),), key)
+        family = family_name(entity)
+        if family is not None:
+            self._entity_aliases.setdefault((self.canon(family),), key)
 
     def _entities_in(self, terms: list[str]) -> set[str]:
         """Entity keys whose aliases occur in `terms`, as a run of words in text order."""

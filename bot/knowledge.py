@@ -21,7 +21,14 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import KnowledgeError, KnowledgeProblem
 from bot.field_problems import field_problems
-from bot.matching_aids import NoteProblem, read_entity_kinds, read_former_names, read_outside_entities, read_synonyms
+from bot.matching_aids import (
+    NoteProblem,
+    check_synonyms_name_one_thing,
+    read_entity_kinds,
+    read_former_names,
+    read_outside_entities,
+    read_synonyms,
+)
 from bot.models import Fact, FactBase, Quote, Source, SourceInfo, Topic, check_id
 from bot.strict_yaml import Doc, node_at, parse_strict_yaml, shown, what_yaml_read
 from bot.text import normalize_typography, words
@@ -33,6 +40,18 @@ MAX_FILE_BYTES = 2_000_000
 big is a mistake, and every check stays quick."""
 CLOSEST_PASSAGE_SEARCHES = 20
 """How many quotes that are not verbatim get the closest passage searched for (a fuzzy search)."""
+
+FACT_BASE_NAMES = (
+    "README.md",
+    "sources",
+    "facts",
+    "synonyms.yaml",
+    "outside_entities.yaml",
+    "entity_kinds.yaml",
+    "former_names.yaml",
+)
+"""What `knowledge/` holds: any other name there is never read, most likely a misspelt one of these."""
+_FACT_BASE_FOLDERS = frozenset({"sources", "facts"})
 
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FACT_FILE_FIELDS = ("topic", "title", "facts")
@@ -112,6 +131,7 @@ class _Loader:
             raise KnowledgeError(
                 [KnowledgeProblem(str(self.root), "no such directory; set BOT_KNOWLEDGE_DIR to the fact base")]
             )
+        self.check_names_in_root()
         sources = self.load_sources()
         topics, facts = self.load_facts(sources)
         synonyms, outside, kinds, former = self.load_matching_aids(facts)
@@ -148,6 +168,18 @@ class _Loader:
         if not found:
             self.problem(self.rel(directory), f"no {what} files (*{suffix}) found; add at least one")
         return found
+
+    def check_names_in_root(self) -> None:
+        """Note each file or folder of the fact base's own folder that it never reads (a
+        misspelt `synonym.yaml`), with the name it most likely means; editor leftovers are ignored."""
+        try:
+            paths = sorted(p for p in self.root.iterdir() if not _is_editor_leftover(p.name))
+        except OSError as error:
+            self.problem(self.rel(self.root), f"cannot read: {error.strerror or error}; make it a readable folder")
+            return
+        for path in paths:
+            if path.name not in FACT_BASE_NAMES and not _is_one_of_known_names(path):
+                self.problem(self.rel(path), _unknown_name_problem(path))
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -451,16 +483,21 @@ class _Loader:
                     line=line,
                 )
             seen.add(related)
-        named: set[str] = set()
+        named: dict[str, str] = {}
         for index, entity in enumerate(fact.entities):
-            if entity in named:
+            # "Scale AI" and "scale ai" are one entity to the engine, which folds case.
+            key = " ".join(entity.casefold().split())
+            if key not in named:
+                named[key] = entity
+            else:
+                first = named[key]
+                also = "" if first == entity else f" (as {first!r} too)"
                 self.problem(
                     file,
-                    f"lists entity {entity!r} twice; remove one",
+                    f"lists entity {entity!r} twice{also}; remove one",
                     fact_id=fact.id,
                     line=item.line_at("entities", index),
                 )
-            named.add(entity)
         quoted: dict[tuple[str, str], int] = {}
         for index, quote in enumerate(fact.quotes):
             line = item.line_at("quotes", index, "text")
@@ -483,6 +520,20 @@ class _Loader:
                     )
                 continue
             self.check_quote(file, fact.id, line, quote, source)
+            self.check_timestamp_fits_source(file, fact.id, item.line_at("quotes", index, "timestamp"), quote, source)
+
+    def check_timestamp_fits_source(
+        self, file: str, fact_id: str, line: int | None, quote: Quote, source: Source
+    ) -> None:
+        """A timestamp says where in a recording a quote is said: only podcast notes have one."""
+        if quote.timestamp is not None and source.kind != "podcast notes":
+            self.problem(
+                file,
+                f"`timestamp` {quote.timestamp!r} only applies to quotes of podcast notes, "
+                f"and source {source.id!r} is a {source.kind}; remove it",
+                fact_id=fact_id,
+                line=line,
+            )
 
     def source_text(self, source: Source) -> _SourceText:
         text = self.source_texts.get(source.id)
@@ -593,12 +644,15 @@ class _Loader:
         # With a fact file unreadable, or none at all (a problem of its own), an unknown name
         # may well be one of the facts the base failed to read: not a problem to add.
         all_known = not self.unreadable_fact_file and bool(facts or self.broken_facts)
-        doc, problem = self.read_optional("synonyms.yaml", "groups of interchangeable words, like - [stake, share]")
-        synonyms = {} if doc is None else read_synonyms(doc, problem)
+        synonyms_doc, synonyms_problem = self.read_optional(
+            "synonyms.yaml", "groups of interchangeable words, like - [stake, share]"
+        )
+        synonyms = {} if synonyms_doc is None else read_synonyms(synonyms_doc, synonyms_problem)
         doc, problem = self.read_optional(
             "outside_entities.yaml", "names the sources never mention, one `- name` per line"
         )
-        outside = [] if doc is None else read_outside_entities(doc, problem, entities=entities)
+        phrasings = {fact.id: fact.phrasings for fact in facts.values()}
+        outside = [] if doc is None else read_outside_entities(doc, problem, entities=entities, phrasings=phrasings)
         doc, problem = self.read_optional(
             "entity_kinds.yaml", "each kind mapped to a list of names, like company: [Meta]"
         )
@@ -607,6 +661,10 @@ class _Loader:
             "former_names.yaml", "each former name mapped to the current one, like Facebook: Meta"
         )
         former = {} if doc is None else read_former_names(doc, problem, entities=entities, all_known=all_known)
+        if synonyms_doc is not None:
+            check_synonyms_name_one_thing(
+                synonyms_doc, synonyms_problem, entities=entities, outside=outside, former=former
+            )
         return synonyms, outside, kinds, former
 
     # -- reading files ---------------------------------------------------------------------
@@ -678,6 +736,40 @@ def _lossy_text(path: Path) -> str:
             return stream.read(MAX_FILE_BYTES).decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+def _is_editor_leftover(name: str) -> bool:
+    """Hidden files, editor locks, backups and autosaves (`.#x`, `x~`, `#x#`): never part of the base."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+
+
+def _is_one_of_known_names(path: Path) -> bool:
+    """Whether `path` is a known name of the base spelt in another case, on a file system that
+    does not tell case apart (macOS, Windows): there, it is read."""
+    for name in FACT_BASE_NAMES:
+        if name.lower() == path.name.lower():
+            try:
+                return path.samefile(path.parent / name)
+            except OSError:
+                return False
+    return False
+
+
+def _unknown_name_problem(path: Path) -> str:
+    """What is wrong with a name the fact base never reads, and the known name to give it."""
+    what = "folder" if path.is_dir() else "file"
+    head = f"is not read, since the fact base has no {what} of that name"
+    closest = process.extractOne(
+        path.name.lower(), {name: name.lower() for name in FACT_BASE_NAMES}, scorer=fuzz.ratio, score_cutoff=70
+    )
+    if closest is None:
+        shown_names = [f"{name}/" if name in _FACT_BASE_FOLDERS else name for name in FACT_BASE_NAMES]
+        known = ", ".join(shown_names[:-1]) + f" and {shown_names[-1]}"
+        return f"{head}; move it out of {path.parent.name}/, which holds only {known}"
+    name = closest[2]
+    if (path.parent / name).exists():
+        return f"{head}; merge it into {name} and delete it"
+    return f"{head}; rename it to {name}"
 
 
 def _whole_words_in(haystack: str, needle: str) -> bool:

@@ -18,6 +18,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.engine import Engine
+from bot.matching_aids import OutsideNames
 from bot.text import STOPWORDS, printable, stem, words
 
 # Two questions whose folded words are this similar (0-100) are one cluster.
@@ -125,6 +126,8 @@ class Report:
     unclustered: int = 0
     existing_phrasings: frozenset[str] = field(default_factory=frozenset)
     """Folded phrasings the base already has (the loader rejects a repeat)."""
+    naming_outside: frozenset[str] = field(default_factory=frozenset)
+    """Missed questions that name an outside entity (the loader rejects one as a phrasing)."""
 
 
 def cluster_key(question: str) -> str:
@@ -260,6 +263,8 @@ def build_report_from_tally(
     never = [(f, engine.base.facts[f].question) for f in order if f not in tally.answered_facts]
 
     phrasings = frozenset(" ".join(words(p)) for fact in engine.base.facts.values() for p in fact.phrasings)
+    entities = {e for fact in engine.base.facts.values() for e in fact.entities}
+    outside = OutsideNames(engine.base.outside_entities, entities)
     return Report(
         since=since,
         asked=sum(tally.statuses.values()),
@@ -275,6 +280,7 @@ def build_report_from_tally(
         min_score=engine.thresholds.min_score,
         unclustered=missed_total - sum(kept.values()),
         existing_phrasings=phrasings,
+        naming_outside=frozenset(text for text in kept if outside.used_in(text)),
     )
 
 
@@ -356,10 +362,13 @@ def to_text(report: Report) -> str:
 
 
 def new_alternates(cluster: Cluster, report: Report) -> list[str]:
-    """The cluster's questions that would be new phrasings (the loader rejects a repeated one)."""
+    """The cluster's questions that would be new phrasings (the loader rejects a repeated one,
+    and one that names an outside entity)."""
     seen = set(report.existing_phrasings)
     picked = []
     for text, _ in cluster.questions:
+        if text in report.naming_outside:
+            continue
         text = printable(text, limit=300)
         key = " ".join(words(text))
         if not key or key in seen:
@@ -367,6 +376,16 @@ def new_alternates(cluster: Cluster, report: Report) -> list[str]:
         seen.add(key)
         picked.append(text)
     return picked[:MAX_YAML_ALTERNATES]
+
+
+def _why_no_alternates(cluster: Cluster, report: Report) -> str:
+    """Why none of the cluster's questions is suggested as an alternate."""
+    outside = sum(text in report.naming_outside for text, _ in cluster.questions)
+    if outside == len(cluster.questions):
+        return "names something the sources never mention (outside_entities.yaml)"
+    if outside:
+        return "is already a phrasing of some fact, or names something the sources never mention"
+    return "is already a phrasing of some fact"
 
 
 class _IndentedDumper(yaml.SafeDumper):
@@ -407,7 +426,7 @@ def to_yaml(report: Report, *, fact_files: dict[str, str] | None = None) -> str:
             header.append("# paste the items under its `alternates:` if they ask what it answers")
             body = {"fact": nearest.fact_id, "alternates": alternates}
             if not alternates:
-                header.append("# every question here is already a phrasing of some fact")
+                header.append(f"# every question here {_why_no_alternates(cluster, report)}")
         dumped = yaml.dump(body, Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True, width=1000)
         documents.append("\n".join(header) + "\n" + dumped.rstrip("\n"))
     return "\n".join(documents) + "\n"

@@ -169,6 +169,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(folded)  # a word ends in a letter or digit, never in a dot
 
 
+def family_name(name: str) -> str | None:
+    """The folded family name that names a person alone too ("lecun" for "Yann LeCun"), or None
+    when `name` does not read as a person's two-part name ("Scale AI", "Llama 2", "iOS")."""
+    parts = words(name)
+    written = name.split()
+    if len(parts) != 2 or not (written[0][:1].isupper() and written[-1][:1].isupper()):
+        return None
+    if not all(part.isalpha() for part in parts) or any(part in {"ai", "model", "models"} for part in parts):
+        return None
+    return parts[-1]
+
+
 _HYPHENATED = re.compile(r"(?<![\w-])[a-z]+(?:-[a-z]+)+(?![\w-])")
 
 

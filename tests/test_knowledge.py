@@ -426,7 +426,8 @@ def test_a_quote_has_one_to_three_sentences(tmp_path: Path) -> None:
 def test_timestamps_must_be_real_times_and_unquoted_ones_are_read_as_written(tmp_path: Path) -> None:
     good = _raw_fact("one", "    timestamp: 1:06:08\n")  # YAML 1.1 would read 3968
     listed = "    quotes:\n      - text: It holds a 49% stake in Scale AI.\n        source: essay\n        timestamp: 16:08\n"
-    root = _write_raw(tmp_path / "kb", good + _raw_fact("two", listed, quote=None))
+    podcast = SOURCE.replace("news article", "podcast notes")
+    root = _write_raw(tmp_path / "kb", good + _raw_fact("two", listed, quote=None), source=podcast)
     base = load_fact_base(root)
     assert [base.facts[f].quotes[0].timestamp for f in ("one", "two")] == ["1:06:08", "16:08"]
     bad = _raw_fact("one", "    timestamp: '99:99'\n") + _raw_fact("two", "    timestamp: 5\n")
@@ -435,6 +436,18 @@ def test_timestamps_must_be_real_times_and_unquoted_ones_are_read_as_written(tmp
         f"kb2/facts/things.yaml:16: fact one: `timestamp` '99:99' is not a time with minutes and seconds under 60; {fix}",
         f"kb2/facts/things.yaml:29: fact two: `timestamp` 5 is not a time; {fix}",
     ]
+
+
+def test_a_timestamp_belongs_to_quotes_of_podcast_notes_only(tmp_path: Path) -> None:
+    listed = "    quotes:\n      - text: It holds a 49% stake in Scale AI.\n        source: essay\n        timestamp: '16:08'\n"
+    root = _write_raw(tmp_path / "kb", _raw_fact("one", "    timestamp: 1:06:08\n") + _raw_fact("two", listed, quote=None))
+    fix = "only applies to quotes of podcast notes, and source 'essay' is a news article; remove it"
+    assert _problems(root) == [
+        f"kb/facts/things.yaml:16: fact one: `timestamp` '1:06:08' {fix}",
+        f"kb/facts/things.yaml:30: fact two: `timestamp` '16:08' {fix}",
+    ]
+    (root / "sources" / "essay.md").write_text(SOURCE.replace("news article", "podcast notes"), encoding="utf-8")
+    assert load_fact_base(root).facts["one"].quotes[0].timestamp == "1:06:08"
 
 
 def test_dates_must_be_real_dates_quoted_or_not(tmp_path: Path) -> None:
@@ -463,6 +476,11 @@ def test_related_entities_and_quotes_may_not_repeat_or_point_at_the_fact_itself(
         "kb/facts/things.yaml:15: fact one: lists entity 'Meta' twice; remove one",
         "kb/facts/things.yaml:19: fact one: quote 2 repeats quote 1; remove it",
     ]
+
+
+def test_entities_that_differ_only_in_case_are_listed_twice(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact("one", "    entities: [Scale AI, Meta, scale  ai]\n"))
+    assert _problems(root) == ["kb/facts/things.yaml:16: fact one: lists entity 'scale  ai' twice (as 'Scale AI' too); remove one"]
 
 
 def test_an_alternate_repeating_the_question_or_another_alternate(tmp_path: Path) -> None:
@@ -560,6 +578,26 @@ def test_a_file_with_a_near_miss_extension_is_named_and_hidden_files_are_ignored
     ]
 
 
+def test_a_misnamed_file_or_folder_beside_the_facts_is_named_with_the_name_it_likely_means(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact(extra="    entities: [Meta]\n"))
+    for name in ("synonym.yaml", "outside-entities.yaml", "Former_Names.yaml", "notes.txt", "README.md"):
+        (root / name).write_text("- Microsoft\n", encoding="utf-8")
+    for name in ("outside_entities.yaml", ".synonym.yaml.swp", "synonyms.yaml~", "#synonyms.yaml#"):
+        (root / name).write_text("- Microsoft\n", encoding="utf-8")  # read, or an editor's leftover
+    (root / "fact").mkdir()
+    unread = "is not read, since the fact base has no"
+    # Where the file system does not tell case apart (macOS, Windows), Former_Names.yaml is read.
+    case_blind = (root / "readme.md").exists()
+    assert _problems(root) == [
+        *([] if case_blind else [f"kb/Former_Names.yaml: {unread} file of that name; rename it to former_names.yaml"]),
+        f"kb/fact: {unread} folder of that name; merge it into facts and delete it",
+        f"kb/notes.txt: {unread} file of that name; move it out of kb/, which holds only README.md, sources/, facts/, "
+        "synonyms.yaml, outside_entities.yaml, entity_kinds.yaml and former_names.yaml",
+        f"kb/outside-entities.yaml: {unread} file of that name; merge it into outside_entities.yaml and delete it",
+        f"kb/synonym.yaml: {unread} file of that name; rename it to synonyms.yaml",
+    ]
+
+
 def test_matching_aid_files_name_the_line_of_each_problem(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact(extra="    entities: [Meta]\n"))
     (root / "synonyms.yaml").write_text("- [stake, share, share]\n- [cost, 5]\n", encoding="utf-8")
@@ -575,6 +613,47 @@ def test_matching_aid_files_name_the_line_of_each_problem(tmp_path: Path) -> Non
         "kb/entity_kinds.yaml:2: `product` is the text 'Llama', not a list of names; write it like [Meta, Google]",
         "kb/former_names.yaml:1: 'Meta' maps to itself; remove the line",
         "kb/former_names.yaml:2: 'Facebook' maps to a list; map it to the current name, like Facebook: Meta",
+    ]
+
+
+def test_an_outside_entity_the_facts_are_asked_by_is_named_with_how_many_phrasings_use_it(tmp_path: Path) -> None:
+    podcast = "    entities: [Meta, Dwarkesh Patel podcast]\n"
+    one = _raw_fact("one", podcast).replace("one stake alternate 5", "the Dwarkesh Patel podcast")
+    root = _write_raw(tmp_path / "kb", one + _raw_fact("two"))
+    (root / "outside_entities.yaml").write_text("- Microsoft\n- Stake\n- Dwarkesh Patel\n- Alternate 5\n", encoding="utf-8")
+    refused = "which the bot would refuse as outside the sources; remove it from the outside list"
+    assert _problems(root) == [  # inside the longer name the facts list, "Dwarkesh Patel" is not read alone
+        f"kb/outside_entities.yaml:2: 'Stake' is in 13 phrasings of the facts, like 'What is the stake of one?' (fact one), {refused}",
+        f"kb/outside_entities.yaml:4: 'Alternate 5' is in 1 phrasing of the facts, like 'two stake alternate 5' (fact two), {refused}",
+    ]
+
+
+def test_a_synonym_group_may_not_hold_an_outside_entity_or_merge_two_entities_of_the_facts(tmp_path: Path) -> None:
+    entities = "    entities: [Meta, Facebook, Google, Mark Zuckerberg, Llama, GPT, Gemma]\n"
+    aids = {"outside_entities.yaml": "- Microsoft\n", "former_names.yaml": "Facebook: Meta\n"}
+    groups = "- [scale, microsoft]\n- [google, meta]\n- [llama, gpt, gemma]\n- [zuckerberg, zuck, mark zuckerberg]\n"
+    root = _write_raw(tmp_path / "kb", _raw_fact("one", entities))
+    for name, text in {**aids, "synonyms.yaml": groups}.items():
+        (root / name).write_text(text, encoding="utf-8")
+    merged = "different entities of the facts, so a question about one would get facts about another; keep the words of one of them"
+    assert _problems(root) == [  # one person's names in a group are fine
+        "kb/synonyms.yaml:1: word 'microsoft' is an outside entity, which the sources never mention; remove it from its group",
+        f"kb/synonyms.yaml:2: group ['google', 'meta'] names 'Google' and 'Meta', {merged}",
+        f"kb/synonyms.yaml:3: group ['llama', 'gpt', 'gemma'] names 'Llama', 'GPT' and 'Gemma', {merged}",
+    ]
+    (root / "synonyms.yaml").write_text("- [meta, facebook, fb]\n", encoding="utf-8")  # a former name is the same thing
+    assert load_fact_base(root).synonyms["facebook"] == "meta"
+
+
+def test_former_names_may_not_go_round_in_a_circle_or_be_empty(tmp_path: Path) -> None:
+    root = _write_raw(tmp_path / "kb", _raw_fact(extra="    entities: [Meta, Facebook]\n"))
+    former = "Facebook: Meta\n'': Meta\nThe Facebook: Meta\nMeta: Facebook\n"
+    (root / "former_names.yaml").write_text(former, encoding="utf-8")
+    assert _problems(root) == [
+        "kb/former_names.yaml:2: a former name is empty (mapped to the text 'Meta'); "
+        "write the name people still use before the colon, or remove the line",
+        "kb/former_names.yaml:1: former names go round in a circle (Facebook -> Meta -> Facebook); "
+        "remove the line of the name that is current",
     ]
 
 

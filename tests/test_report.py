@@ -273,6 +273,14 @@ def test_yaml_suggestions_paste_into_the_fact_base_and_still_validate(engine: En
     assert Engine(base).answer("scale ai ownership percentage").fact_id == "scale-ai-stake"
 
 
+def test_yaml_does_not_suggest_a_question_naming_an_outside_entity(engine: Engine) -> None:
+    """The loader refuses a phrasing that names a name the sources never mention (Mistral)."""
+    text = to_yaml(_report(engine))
+    mistral = next(part for part in text.split("--- ") if "who-is-mark-zuckerberg" in part)
+    assert "# every question here names something the sources never mention" in mistral
+    assert yaml.safe_load(mistral)["alternates"] == []
+
+
 def test_yaml_says_clearly_when_there_is_nothing_to_suggest(engine: Engine) -> None:
     text = to_yaml(build_report([], [], engine=engine))
     assert "No unanswered or 👎 questions" in text
