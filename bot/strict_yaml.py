@@ -7,6 +7,7 @@ and no value silently replaces another. `1:06:08` and `2025-06-01` stay the text
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +68,11 @@ def parse_strict_yaml(text: str, *, offset: int = 0) -> tuple[Doc | None, Proble
         finally:
             loader.dispose()
     except yaml.YAMLError as error:
-        return None, [*problems, (_yaml_problem(error), _yaml_line(error, text, offset))]
+        line = _yaml_line(error, text, offset)
+        hidden = _hidden_space_near(text, None if line is None else line - offset)
+        if hidden is not None:
+            return None, [*problems, (hidden[0], hidden[1] + offset)]
+        return None, [*problems, (_yaml_problem(error), line)]
     return Doc(data, node, offset), problems
 
 
@@ -193,6 +198,37 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
         f"malformed YAML: {reason}; check the indentation here and above, "
         "and put text holding ': ' or ' #' or starting with a special character in quotes"
     )
+
+
+# How many lines above a YAML error a look-alike of a space may stand and still be its cause
+# (a no-break space after `question:` is found by YAML only at the next key).
+HIDDEN_SPACE_REACH = 3
+_LINE_FRAME = re.compile(r"[^\w\"']*(?:\w[\w -]*:)?[^\w\"']*")
+
+
+def _hidden_space_near(text: str, line: int | None) -> tuple[str, int] | None:
+    """A character that looks like a space or a line break and is neither for YAML (a no-break
+    space, a line separator, a zero-width space), on the line of a YAML error or just above:
+    the problem to report instead of the error, with its line; None when there is none."""
+    if line is None or text.isascii():
+        return None
+    lines = text.split("\n")
+    for number in range(max(1, line - HIDDEN_SPACE_REACH), min(line, len(lines)) + 1):
+        row = lines[number - 1]
+        # In the YAML around the text ("  - ", "question: "), not inside the text itself, where
+        # a quote may keep its source's no-break space; a line separator breaks YAML anywhere.
+        frame = _LINE_FRAME.match(row).group(0)  # type: ignore[union-attr]
+        suspects = [ch for ch in frame if ch != " " and unicodedata.category(ch) in ("Zs", "Cf")]
+        suspects += [ch for ch in row if unicodedata.category(ch) in ("Zl", "Zp")]
+        if suspects:
+            ch = suspects[0]
+            name = unicodedata.name(ch, "").lower() or "an invisible character"
+            return (
+                f"holds U+{ord(ch):04X} ({name}), which looks like a space or a line break but is not one "
+                "to YAML; replace it with a plain space, or delete it",
+                number,
+            )
+    return None
 
 
 def _yaml_line(error: yaml.YAMLError, text: str, offset: int) -> int | None:

@@ -144,6 +144,31 @@ def test_malformed_yaml_gives_the_line_number(tmp_path: Path) -> None:
     assert re.match(r"kb/facts/broken\.yaml:\d+: malformed YAML", problem)
 
 
+@pytest.mark.parametrize(
+    ("broken", "line", "code"),
+    [
+        ("    question:\u00a0What?\n    answer: An answer.\n", 5, "U+00A0"),  # YAML sees it one key later
+        ("    question: What?\n    answer: >-\n      An\u2028 answer.\n    quote: x\n", 7, "U+2028"),
+    ],
+)
+def test_a_look_alike_of_a_space_that_breaks_the_yaml_is_named_on_its_line(
+    tmp_path: Path, broken: str, line: int, code: str
+) -> None:
+    root = _write_base(tmp_path / "kb", [_fact("one")])
+    (root / "facts" / "broken.yaml").write_text("topic: broken\ntitle: Broken\nfacts:\n  - id: x\n" + broken, encoding="utf-8")
+    (problem,) = _problems(root)
+    assert problem.startswith(f"kb/facts/broken.yaml:{line}: holds {code} (")
+    assert "replace it with a plain space" in problem
+
+
+def test_a_no_break_space_inside_text_is_not_blamed_for_a_yaml_error_elsewhere(tmp_path: Path) -> None:
+    root = _write_base(tmp_path / "kb", [_fact("one")])
+    text = "topic: broken\ntitle: Broken\nfacts:\n  - id: x\n    question: What\u00a0now?\n    answer: [unclosed\n"
+    (root / "facts" / "broken.yaml").write_text(text, encoding="utf-8")
+    (problem,) = _problems(root)
+    assert "malformed YAML" in problem
+
+
 def test_unknown_fields_and_bad_ids_are_named(tmp_path: Path) -> None:
     root = _write_base(tmp_path / "kb", [_fact("one", anwser="typo"), _fact("Bad_Id")])
     problems = _problems(root)
