@@ -186,7 +186,7 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextI
 
 
 def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.confusions import find_confusions, find_lost_phrasings, find_overpromises
+    from bot.confusions import find_confusions, find_lost_phrasings, find_overpromises, find_twin_phrasings
 
     if not 0.0 <= args.margin <= 1.0:
         raise UsageError(f"--margin {args.margin} is not between 0 and 1; try 0.1")
@@ -197,6 +197,16 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
         out.write(f"{len(lost)} {plural} no fact at all: give each words that say what its fact is about\n")
         for fact_id, phrasing in lost:
             out.write(f"  [{fact_id}] {phrasing!r}\n")
+        out.write("\n")
+    twins = find_twin_phrasings(engine)
+    if twins:
+        plural = "set of phrasings reads" if len(twins) == 1 else "sets of phrasings read"
+        out.write(
+            f"{len(twins)} {plural} as the same words to the engine across facts: "
+            "reword one so it says what only its own fact says\n"
+        )
+        for group in twins:
+            out.write("  " + "; ".join(f"[{fact_id}] {phrasing!r}" for fact_id, phrasing in group) + "\n")
         out.write("\n")
     promises = find_overpromises(engine)
     if promises:

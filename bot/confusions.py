@@ -6,7 +6,7 @@ related, scores within `margin` of its own fact (or above it) is a confusion. Su
 either answers overlapping questions (link them as related) or shares a generic phrasing
 (make it say what only its own fact's quote says).
 
-Also listed: phrasings that promise what their fact's own text does not give. The engine
+Also listed: phrasings of two facts that the engine reads as the same words, and phrasings that promise what their fact's own text does not give. The engine
 takes a phrasing's word for what its fact can answer ("how many organizations ..." vouches
 for a count of organizations), so a phrasing asking for a count or for names of a kind that
 the answer and quotes never give makes such questions get the fact instead of "I don't know".
@@ -52,6 +52,21 @@ def find_overpromises(engine: Engine) -> list[tuple[str, str, str]]:
             if kind and kind != "any" and kind not in kinds:
                 found.append((fact.id, phrasing, f"names of a {kind}"))
     return found
+
+
+def find_twin_phrasings(engine: Engine) -> list[list[tuple[str, str]]]:
+    """Phrasings of different facts that the engine reads as the same words, each group as
+    (fact id, phrasing) pairs: a question in those words matches both facts alike, and when
+    the facts are related, nothing marks them too close to call, so it gets whichever comes
+    first. The loader's duplicate check only folds case and punctuation; this folds as the
+    engine does (stems, synonyms, filler words)."""
+    by_words: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for fact in engine.base.facts.values():
+        for phrasing in fact.phrasings:
+            read = engine.words_read(phrasing)
+            if read:
+                by_words.setdefault(read, []).append((fact.id, phrasing))
+    return [group for group in by_words.values() if len({fact_id for fact_id, _ in group}) > 1]
 
 
 def find_lost_phrasings(engine: Engine) -> list[tuple[str, str]]:

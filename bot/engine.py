@@ -1018,6 +1018,12 @@ class Engine:
         at = postings.find(indexed.order)
         return at is not None and bool(postings.own[at])
 
+    def words_read(self, phrasing: str) -> tuple[str, ...]:
+        """The index terms the engine reads a phrasing as, sorted: two phrasings with the same
+        terms are one to it, whatever their other words ("How much does Meta spend on GPUs?",
+        "How much is Meta spending on GPUs?")."""
+        return tuple(sorted(set(self._terms(phrasing))))
+
     def rank(self, question: str) -> list[ScoreParts]:
         """Every candidate fact with its score parts, best first."""
         query = self._analyze(question[:MAX_READ_CHARS])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.confusions import find_confusions, find_lost_phrasings, find_overpromises
+from bot.confusions import find_confusions, find_lost_phrasings, find_overpromises, find_twin_phrasings
 from bot.engine import Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
 
@@ -50,6 +50,22 @@ def test_related_facts_are_not_a_confusion() -> None:
         _fact("blue-sky", ["blue sky thinking", "sky colour"]),
     )
     assert find_confusions(Engine(base)) == []
+
+
+def test_phrasings_of_two_facts_read_as_the_same_words_are_twins_even_when_related() -> None:
+    """The loader folds only case and punctuation; the engine also stems ("spending", "spend")."""
+    base = _base(
+        _fact("red-team-cost", ["How much is the red team spending?", "red team money"], related=["red-team-size"]),
+        _fact("red-team-size", ["How much does the red team spend?", "red team headcount"]),
+        _fact("blue-sky", ["blue sky thinking", "sky colour"]),
+    )
+    assert find_twin_phrasings(Engine(base)) == [
+        [("red-team-cost", "How much is the red team spending?"), ("red-team-size", "How much does the red team spend?")]
+    ]
+
+
+def test_the_real_base_has_no_twin_phrasings(engine: Engine) -> None:
+    assert find_twin_phrasings(engine) == []
 
 
 def test_a_phrasing_of_filler_words_finds_nothing_and_is_listed_as_lost() -> None:
