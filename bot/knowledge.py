@@ -605,6 +605,7 @@ class _Loader:
 
     def check_phrasings(self, facts: dict[str, Fact], where: dict[str, _Located]) -> None:
         owner: dict[str, str] = {}
+        first_at: dict[str, str] = {}  # where each phrasing was first written, for the problem line
         for fact in facts.values():
             item = where[fact.id]
             seen: dict[str, int] = {}
@@ -625,10 +626,12 @@ class _Loader:
                     continue
                 seen[key] = index
                 other = owner.setdefault(key, fact.id)
+                first_at.setdefault(key, f"{item.file}:{line}" if line is not None else item.file)
                 if other != fact.id:
                     self.problem(
                         item.file,
-                        f"{what} {shown(phrasing)} is also a phrasing of fact {other!r}; keep it in one fact",
+                        f"{what} {shown(phrasing)} is also a phrasing of fact {other!r} (at {first_at[key]}); "
+                        "keep it in one fact",
                         fact_id=fact.id,
                         line=line,
                     )
