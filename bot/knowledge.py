@@ -112,6 +112,7 @@ class _Loader:
         self.broken_facts: set[str] = set()
         """Ids of facts with a problem of their own: `related` naming them is not reported again."""
         self.unreadable_fact_file = False
+        self.fact_ids_unknown = False
         """A fact file could not be parsed, so which entities the facts list is not known."""
         self.raw_entities: set[str] = set()
         self.source_texts: dict[str, _SourceText] = {}
@@ -298,7 +299,10 @@ class _Loader:
         doc = None if text is None else self.parse_yaml(name, text)
         if doc is None:
             self.unreadable_fact_file = True
-            self.broken_facts.update(_FACT_ID_LINE.findall(text if text is not None else _lossy_text(path)))
+            lossy = text if text is not None else _lossy_text(path)
+            self.broken_facts.update(_FACT_ID_LINE.findall(lossy))
+            # Not even its bytes (a folder, a link to nowhere): any id may be one of its facts.
+            self.fact_ids_unknown |= not lossy
             return []
         document = doc.data
         if document is None:
@@ -475,7 +479,7 @@ class _Loader:
                 self.problem(file, f"lists itself in `related`; remove {related!r}", fact_id=fact.id, line=line)
             elif related in seen:
                 self.problem(file, f"lists {related!r} twice in `related`; remove one", fact_id=fact.id, line=line)
-            elif related not in facts and related not in self.broken_facts:
+            elif related not in facts and related not in self.broken_facts and not self.fact_ids_unknown:
                 self.problem(
                     file,
                     f"related id {related!r} is not a fact; check its spelling or remove it",

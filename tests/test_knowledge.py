@@ -568,6 +568,13 @@ def test_a_file_that_is_not_utf8_or_not_readable_is_one_problem_among_the_others
     ]  # `related: [lost]` names a fact of the unreadable file: not reported twice
 
 
+def test_related_ids_are_not_reported_when_a_fact_file_cannot_be_read_at_all(tmp_path: Path) -> None:
+    """A folder named like a fact file gives no ids to learn: any related id may be one of its facts."""
+    root = _write_raw(tmp_path / "kb", _raw_fact("one", "    related: [lost]\n"))
+    (root / "facts" / "folder.yaml").mkdir()
+    assert _problems(root) == ["kb/facts/folder.yaml: cannot read: Is a directory; make it a readable file"]
+
+
 def test_a_base_without_fact_files_is_one_problem_not_one_per_name_the_aids_list(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact("one"))
     for path in (root / "facts").glob("*.yaml"):
