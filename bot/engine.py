@@ -108,7 +108,7 @@ SOURCE_PENALTY = 0.8
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
     "involvement part reason reasons pitch plan plans quote quotes remark remarks comment comments "
-    "main key big major central come comes coming "
+    "main key big major central come comes coming latest "
     "list work working status progress update updates news detail details info information overview summary "
     "summarise summarize recap sum gist".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
@@ -546,7 +546,7 @@ class Engine:
             answers=share(
                 frozenset(
                     phrasing_types
-                    | ({"when"} if fact.date or _YEAR.search(fact.answer) else set())
+                    | ({"when"} if fact.date else set())
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
@@ -724,8 +724,11 @@ class Engine:
                 continue
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
-            elif (fixed := self._correct(w)) is not None and (w not in capital or self.canon(fixed) in self._name_words):
-                # A capitalised word is corrected to a name, not to a word ("Stanford" is not "standard").
+            elif (fixed := self._correct(w)) is not None and (
+                w not in capital or self.canon(fixed) in self._name_words or OSA.distance(w, fixed) <= 1
+            ):
+                # A capitalised word is a slip of a plain word only one edit away ("Commerical");
+                # further away, only of a name ("Stanford" is not "standard").
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
             elif w in self._release_of:
                 found = [(self._release_of[w], CORRECTED_WEIGHT)]
@@ -801,17 +804,16 @@ class Engine:
             if i < len(raw) and self.canon(self._known_form(raw[i])) in self._name_words:
                 continue  # "Alex Wang": a first name the base does not know, of a name it does
             before = raw[i - len(run) - 1] if i - len(run) > 0 else ""
-            if before == "the" and i - len(run) > 1:
-                before = raw[i - len(run) - 2]
             if (before in AUXILIARIES or run[-1] in owners) and not all(map(self._slip_of_a_name, run)):
                 found += run
         return found
 
     def _slip_of_a_name(self, word: str) -> bool:
-        """Whether an unknown word is a typo of a name the base knows, or of a small word."""
-        edits = 2 if len(word) >= 5 else 1
-        if process.extractOne(word, self._name_words, scorer=OSA.distance, score_cutoff=edits):
-            return True
+        """Whether an unknown word is a typo of a name the base knows ("Zuckerbreg"), or of a
+        small word: two edits from a long name, one from a short one ("Axios" is not "iOS")."""
+        for name, edits, _ in process.extract(word, self._name_words, scorer=OSA.distance, score_cutoff=2, limit=None):
+            if edits <= (2 if min(len(word), len(name)) >= 5 else 1):
+                return True
         return _unknown_factor(word, set()) == SLIP_FACTOR
 
     def _cited(self, raw: list[str], named: set[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -1183,9 +1185,11 @@ class Engine:
         """What a question asks about when no fact knows it, its known words only framing it
         ("how does quantization *work*?", "any *news* on the merger?"): its first few unknown
         words, slips of small words aside; empty when it asks about something the base knows."""
-        if not query.unknown or not all(t in self._frame_terms for t in query.terms):
+        if not query.unknown or not query.terms or not all(t in self._frame_terms for t in query.terms):
             return []
-        subject = [w for w in dict.fromkeys(query.unknown) if _unknown_factor(w, set()) != SLIP_FACTOR]
+        subject = [
+            w for w in dict.fromkeys(query.unknown) if w not in _WHEN_WORDS and _unknown_factor(w, set()) != SLIP_FACTOR
+        ]
         return subject[:SUBJECT_WORDS_SHOWN]
 
     def answer_fact(self, fact_id: str, *, question: str | None = None) -> Answer | None:
@@ -1403,8 +1407,10 @@ def _nearer_a_stopword(word: str, fixed: str) -> bool:
 _PARTICLES = frozenset("out back up off away down over on in".split())
 _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
-# A year in a fact's answer ("tenfold growth since 2023") tells when, as a `date` does.
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# Words that say when a question is asked, not what about ("any news *today*?").
+_WHEN_WORDS = frozenset(
+    "today tonight tomorrow yesterday week weekend month year lately recently currently nowadays morning".split()
+)
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
 _DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")

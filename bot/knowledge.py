@@ -52,6 +52,7 @@ FACT_BASE_NAMES = (
 )
 """What `knowledge/` holds: any other name there is never read, most likely a misspelt one of these."""
 _FACT_BASE_FOLDERS = frozenset({"sources", "facts"})
+_BACKUP_SUFFIXES = (".bak", ".orig", ".old", ".rej", ".swp", ".tmp", ".save", ".backup")
 
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FACT_FILE_FIELDS = ("topic", "title", "facts")
@@ -112,8 +113,9 @@ class _Loader:
         self.broken_facts: set[str] = set()
         """Ids of facts with a problem of their own: `related` naming them is not reported again."""
         self.unreadable_fact_file = False
-        self.fact_ids_unknown = False
         """A fact file could not be parsed, so which entities the facts list is not known."""
+        self.fact_ids_unknown = False
+        """Not even the bytes of a fact file could be read, so any id may be one of its facts."""
         self.raw_entities: set[str] = set()
         self.source_texts: dict[str, _SourceText] = {}
         self.closest_searches = 0
@@ -171,16 +173,20 @@ class _Loader:
         return found
 
     def check_names_in_root(self) -> None:
-        """Note each file or folder of the fact base's own folder that it never reads (a
-        misspelt `synonym.yaml`), with the name it most likely means; editor leftovers are ignored."""
+        """Note each file or folder of the fact base's own folder that it never reads though
+        named much like one it does (a misspelt `synonym.yaml`), with the name it most likely
+        means; other files (notes, backups, editor leftovers) are left alone."""
         try:
             paths = sorted(p for p in self.root.iterdir() if not _is_editor_leftover(p.name))
         except OSError as error:
             self.problem(self.rel(self.root), f"cannot read: {error.strerror or error}; make it a readable folder")
             return
         for path in paths:
-            if path.name not in FACT_BASE_NAMES and not _is_one_of_known_names(path):
-                self.problem(self.rel(path), _unknown_name_problem(path))
+            if path.name in FACT_BASE_NAMES or _is_one_of_known_names(path):
+                continue
+            meant = _name_meant(path.name)
+            if meant is not None:  # a notes.txt or a backup beside the base is none of its business
+                self.problem(self.rel(path), _unknown_name_problem(path, meant))
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -762,21 +768,26 @@ def _is_one_of_known_names(path: Path) -> bool:
     return False
 
 
-def _unknown_name_problem(path: Path) -> str:
-    """What is wrong with a name the fact base never reads, and the known name to give it."""
+def _name_meant(name: str) -> str | None:
+    """The name of the fact base that `name` most likely misspells ("synonym.yaml",
+    "Outside-Entities.yaml"); None for a backup ("synonyms.yaml.bak") or anything unlike one."""
+    if name.lower().endswith(_BACKUP_SUFFIXES):
+        return None
+    closest = process.extractOne(
+        name.lower(), {known: known.lower() for known in FACT_BASE_NAMES}, scorer=fuzz.ratio, score_cutoff=80
+    )
+    return None if closest is None else closest[2]
+
+
+def _unknown_name_problem(path: Path, meant: str) -> str:
+    """What is wrong with a name the fact base never reads, and what to do with it."""
     what = "folder" if path.is_dir() else "file"
     head = f"is not read, since the fact base has no {what} of that name"
-    closest = process.extractOne(
-        path.name.lower(), {name: name.lower() for name in FACT_BASE_NAMES}, scorer=fuzz.ratio, score_cutoff=70
-    )
-    if closest is None:
-        shown_names = [f"{name}/" if name in _FACT_BASE_FOLDERS else name for name in FACT_BASE_NAMES]
-        known = ", ".join(shown_names[:-1]) + f" and {shown_names[-1]}"
-        return f"{head}; move it out of {path.parent.name}/, which holds only {known}"
-    name = closest[2]
-    if (path.parent / name).exists():
-        return f"{head}; merge it into {name} and delete it"
-    return f"{head}; rename it to {name}"
+    if meant in _FACT_BASE_FOLDERS:
+        return f"{head}; move what it holds into {meant}/"
+    if (path.parent / meant).exists():
+        return f"{head}; merge it into {meant} and delete it"
+    return f"{head}; rename it to {meant}"
 
 
 def _whole_words_in(haystack: str, needle: str) -> bool:

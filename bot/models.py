@@ -28,10 +28,11 @@ def _non_empty(value: str) -> str:
 # back an unsafe model?", "Would Meta release a model even if it were unsafe?"): an opening
 # "Yes" or "No" says the opposite of the quote to half of them.
 _YES_NO_OPENING = re.compile(
-    r"^(?:(?:reportedly|probably|apparently|mostly|largely)[\s,]+)?(?:yes|yeah|yep|no|nope)\b"
-    r"|^not\s+(?:necessarily|really|quite|exactly|yet|at all|according)\b",
+    r"^(?:(?:reportedly|probably|apparently|mostly|largely)[\s,]+)?(?:yes|yeah|yep|no|nope)(?=\s*(?:[,;:.!\u2013\u2014-]|$))"
+    r"|^not\s+(?:necessarily|really|quite|exactly|at all)(?=\s*(?:[,;:.!\u2013\u2014-]|$))|^not according to\b",
     re.IGNORECASE,
 )
+"""An opening "Yes"/"No" as a reply ("Yes;", "No:", "Not necessarily,"), not "No other company"."""
 
 
 def _no_yes_or_no(value: str) -> str:

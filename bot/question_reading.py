@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from bot.text import STOPWORDS, normalize_typography, words
 
 # Where a sentence may end: a stop, "!", "?", a colon or semicolon before a space.
-# A question of at least this many words (after the first), most of them capitalised, is
-# written in capitals or title case ("WHO IS YANN LECUN", "What Is Open Washing?").
-CASED_WORDS_MIN = 3
-CAPITALISED_SHARE = 0.7
 _SENTENCE_END = re.compile(r"[.!?:;]\s")
+# A question whose small words are capitalised too ("What Is Open Washing?", "WHO IS YANN
+# LECUN") is written in title case or capitals: its capitals name nothing. Names alone do
+# not make it so ("Did Databricks buy Scale AI?").
+CAPITALISED_SHARE = 0.7
 _WORD_RUN = re.compile(r"\w+")
 
 # What follows an owner's name: "'s" and the word owned.
@@ -144,19 +144,24 @@ def after_owner(text: str, tail: re.Pattern[str]) -> list[tuple[str, re.Match[st
 def capitalised(question: str) -> set[str]:
     """Lower-cased words written with a capital letter anywhere but at a sentence start (the
     first word, or one after a line break or after a sentence's end); none in a question
-    written in capitals or in title case, where a capital tells no name from a word."""
+    written in capitals or in title case (its small words capitalised too), where a capital
+    tells no name from a word."""
     found: set[str] = set()
     end = None
-    seen = 0
+    small = small_capitalised = 0
     for m in _WORD_RUN.finditer(question):
         gap = question[end : m.start()] if end is not None else None
         end = m.end()
         if gap is None or "\n" in gap or _SENTENCE_END.search(gap):
             continue
-        seen += 1
-        if "A" <= m.group(0)[0] <= "Z":
-            found.add(m.group(0).lower())
-    return set() if seen >= CASED_WORDS_MIN and len(found) >= CAPITALISED_SHARE * seen else found
+        word = m.group(0)
+        capital = "A" <= word[0] <= "Z"
+        if word.lower() in STOPWORDS:
+            small += 1
+            small_capitalised += capital
+        if capital:
+            found.add(word.lower())
+    return set() if small and small_capitalised >= CAPITALISED_SHARE * small else found
 
 
 def written_as_name(question: str, first: str, second: str) -> bool:

@@ -52,7 +52,9 @@ class Doc:
 def parse_strict_yaml(text: str, *, offset: int = 0) -> tuple[Doc | None, Problems]:
     """The YAML document (None when it has a problem) and its problems. `offset` is the number
     of lines of the file before `text` (the opening `---` of front matter)."""
-    problems: Problems = []
+    problems: Problems = _hidden_line_breaks(text, offset)
+    if problems:
+        return None, problems  # YAML would count lines differently from the editor: no line would be right
     try:
         _check_events(text, offset, problems)
         if problems:
@@ -203,12 +205,34 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
 # How many lines above a YAML error a look-alike of a space may stand and still be its cause
 # (a no-break space after `question:` is found by YAML only at the next key).
 HIDDEN_SPACE_REACH = 3
+_LINE_BREAK_LOOKALIKES = re.compile("[\u2028\u2029\x85]")
 _LINE_FRAME = re.compile(r"[^\w\"']*(?:\w[\w -]*:)?[^\w\"']*")
 
 
+def _hidden_line_breaks(text: str, offset: int) -> Problems:
+    """One problem per line holding a character YAML reads as a line break and editors do not
+    show as one (U+2028 line separator, U+2029 paragraph separator, U+0085 next line)."""
+    if text.isascii() or not _LINE_BREAK_LOOKALIKES.search(text):
+        return []
+    problems: Problems = []
+    for number, row in enumerate(text.split("\n"), start=1):
+        found = _LINE_BREAK_LOOKALIKES.search(row)
+        if found:
+            ch = found.group(0)
+            name = unicodedata.name(ch, "next line").lower()
+            problems.append(
+                (
+                    f"holds U+{ord(ch):04X} ({name}), which YAML reads as a line break though editors show none; "
+                    "replace it with a plain space or a real line break",
+                    number + offset,
+                )
+            )
+    return problems
+
+
 def _hidden_space_near(text: str, line: int | None) -> tuple[str, int] | None:
-    """A character that looks like a space or a line break and is neither for YAML (a no-break
-    space, a line separator, a zero-width space), on the line of a YAML error or just above:
+    """A character that looks like a space and is none for YAML (a no-break space, a
+    zero-width space) in the YAML around the text of the line of a YAML error or just above:
     the problem to report instead of the error, with its line; None when there is none."""
     if line is None or text.isascii():
         return None
@@ -216,10 +240,9 @@ def _hidden_space_near(text: str, line: int | None) -> tuple[str, int] | None:
     for number in range(max(1, line - HIDDEN_SPACE_REACH), min(line, len(lines)) + 1):
         row = lines[number - 1]
         # In the YAML around the text ("  - ", "question: "), not inside the text itself, where
-        # a quote may keep its source's no-break space; a line separator breaks YAML anywhere.
+        # a quote may keep its source's no-break space.
         frame = _LINE_FRAME.match(row).group(0)  # type: ignore[union-attr]
         suspects = [ch for ch in frame if ch != " " and unicodedata.category(ch) in ("Zs", "Cf")]
-        suspects += [ch for ch in row if unicodedata.category(ch) in ("Zl", "Zp")]
         if suspects:
             ch = suspects[0]
             name = unicodedata.name(ch, "").lower() or "an invisible character"

@@ -77,8 +77,8 @@ def test_questions_about_people_and_companies_the_base_never_mentions_abstain(en
     ("question", "subject"),
     [
         ("can you explain how quantization works?", "quantization"),
-        ("what's the status of the Kubernetes migration?", "Kubernetes migration"),
-        ("what is rlhf?", "rlhf"),
+        ("what's the plan for the Kubernetes migration?", "Kubernetes migration"),
+        ("what's the latest news on rlhf?", "rlhf"),
     ],
 )
 def test_a_question_whose_known_words_only_frame_it_is_about_something_unknown(
@@ -92,8 +92,10 @@ def test_a_question_whose_known_words_only_frame_it_is_about_something_unknown(
 
 def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> None:
     assert engine.answer("what is Wang working on?").fact_id == "alexandr-wang"
-    # A slip of a small word ("waht") names no subject.
-    assert engine.answer("waht").reason != "unknown_subject:waht"
+    # A slip of a small word ("waht") names no subject, nor does a word of when ("today"),
+    # nor words beside no framing word at all ("never mind").
+    for question in ("waht", "What's the news today?", "never mind"):
+        assert not (engine.answer(question).reason or "").startswith("unknown_subject:"), question
 
 
 @pytest.mark.parametrize(
@@ -101,8 +103,9 @@ def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> No
     [
         ("How much of Scale AI does Databricks own?", "Databricks"),
         ("What did Marc Andreessen say about open source AI?", "Marc Andreessen"),
-        ("Does Stanford use Llama?", "Stanford"),
-        ("What did the Verge say about Meta's essay?", "Verge"),
+        ("Does Stanford use Llama?", "Stanford"),  # not a slip of "standard": a capital is a name
+        ("Did Databricks buy Scale AI?", "Databricks"),  # names alone are not title case
+        ("How much of Scale AI does Theta own?", "Theta"),  # two edits from a long name only
     ],
 )
 def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
@@ -120,6 +123,8 @@ def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
         ("Does Alex Wang lead Meta's new models?", "alexandr-wang"),  # a first name before a known one
         ("Does Zuck think American AI firms should be cooperating with Washington?", "us-companies-and-government"),
         ("WHAT DID LECUN SAY AT THE AI ACTION SUMMIT", "lecun-ai-action-summit"),  # capitals name nothing
+        ("Is Commerical use of Llama allowed?", "llama-2-commercial"),  # one edit: a slip, capital or not
+        ("What did the Author say about open washing?", "open-washing"),  # "the" makes it a noun
     ],
 )
 def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
@@ -651,19 +656,14 @@ def test_a_plea_for_help_beside_a_question_is_not_part_of_it(engine: Engine, mes
     assert engine.answer("Llama 4: when?").reason == "not_given:when"
 
 
-def test_a_year_in_the_answer_tells_when(engine: Engine) -> None:
-    """"Tenfold growth since 2023" answers "since when", though the fact has no `date`."""
-    assert engine.answer("when did llama grow tenfold?").fact_id == "llama-tenfold-growth"
-    assert engine.answer("When is Llama 4 coming out?").reason == "not_given:when"
-
-
 def test_the_engine_reads_a_bounded_part_of_any_question(engine: Engine) -> None:
     """The surfaces refuse questions over 500 characters; a caller that does not still gets
     an answer read from the first MAX_READ_CHARS characters, not seconds of work."""
     question = "How much of Scale AI does Meta own? " + "x" * 100_000
     answer = engine.answer(question)
     assert answer.fact_id == "scale-ai-stake" and len(answer.question) == MAX_READ_CHARS
-    assert engine.complete("x" * 100_000) is not None and engine.rank(question)[0].fact_id == "scale-ai-stake"
+    assert engine.complete(question)[0].fact_id == "scale-ai-stake"
+    assert engine.rank(question)[0].fact_id == "scale-ai-stake"
 
 
 def test_a_name_from_outside_said_in_passing_does_not_hide_the_question_beside_it(engine: Engine) -> None:
@@ -896,7 +896,8 @@ def test_a_one_word_topic_that_names_facts_is_still_answered(engine: Engine) -> 
         ("How much did OpenAI's CEO's firm pay?", {"openai", "ceo"}, {"ceo"}),
         ("What Is The Gist Of Open Washing", set(), set()),  # title case: every word has a capital
         ("WHAT DID LECUN SAY", set(), set()),
-        ("Who Is Bob?", {"is", "bob"}, set()),  # too short to tell title case from names
+        ("Who Is Bob?", set(), set()),  # its small word is capitalised too
+        ("Did Databricks buy Scale AI?", {"databricks", "scale", "ai"}, set()),  # names alone are not title case
     ],
 )
 def test_names_and_possessives_are_read_as_written(question: str, names: set[str], owned: set[str]) -> None:
