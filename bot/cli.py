@@ -25,6 +25,7 @@ from bot.models import Answer, ResolvedQuote
 from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
+    CutLine,
     bound_question,
     part_note,
     read_lines,
@@ -106,9 +107,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     service = _service(settings)
     if text == "-":
         for line in read_lines(sys.stdin):
-            question = line.strip()
-            if question:
-                _print_answer(service, question, as_json=args.json, out=out)
+            if line.strip() or isinstance(line, CutLine):
+                _print_answer(service, line, as_json=args.json, out=out)
             elif args.json:
                 # One object per input line, so a script can pair answers with its lines;
                 # a blank line asks nothing and gets the help, unlogged.
@@ -122,7 +122,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _print_answer(service: AskService, question: str, *, as_json: bool, out: TextIO) -> None:
     bounded = bound_question(question)
     if bounded is None:
-        answer = Answer(question=question[:MAX_QUESTION_CHARS], status="abstained", reason="too_long")
+        answer = Answer(question=question.strip()[:MAX_QUESTION_CHARS], status="abstained", reason="too_long")
         message = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
     else:
         answer = service.ask(bounded, platform="cli")

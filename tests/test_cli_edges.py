@@ -27,6 +27,7 @@ from bot.config import Settings, load_settings
 from bot.db import DB_FILE
 from bot.errors import ConfigError
 from bot.knowledge import default_knowledge_dir
+from bot.terminal import MAX_LINE_BYTES, MAX_QUESTION_CHARS, CutLine, read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 # The README's keys, plus `topics` (the topic list a help answer carries).
@@ -88,6 +89,100 @@ def test_ask_json_stdin_takes_any_bytes_and_prints_utf8_one_line_each(encoding: 
     assert len(objects) == 5 and objects[4]["reason"] == "too_long"
     assert all(set(o) == JSON_KEYS for o in objects)
     assert objects[0]["fact_id"] == "scale-ai-stake" and objects[2]["fact_id"] == "scale-ai-stake"
+
+
+# A line no question can fill: the bound, and then some, in a two-byte character.
+LONG_LINE = "é" * (MAX_LINE_BYTES // 2 + 10)
+
+
+def test_a_line_over_the_bound_is_too_long_and_the_next_line_is_answered() -> None:
+    stdin = f"  {LONG_LINE}  \nllama 4\n".encode("utf-8")
+    result = _bot("ask", "--json", "-", stdin=stdin)
+    assert result.returncode == 0 and result.stderr == b""
+    first, second = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    # As for any over-long line: the reason, and the first characters of the question.
+    assert first["reason"] == "too_long" and first["question"] == "é" * MAX_QUESTION_CHARS
+    assert set(first) == JSON_KEYS and second["fact_id"] == "llama-4"
+    chat = _bot("serve", stdin=stdin)
+    assert chat.returncode == 0 and chat.stderr == b""
+    text = chat.stdout.decode("utf-8")
+    assert text.startswith(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")
+    assert "[llama-4]" in text
+
+
+# Runs the bot and prints its peak memory in KiB on stderr's last line. (Not ru_maxrss: it
+# keeps the peak of the forked test process from before the exec.)
+_PEAK = """import runpy, sys
+sys.argv = ["bot", *sys.argv[1:]]
+try:
+    runpy.run_module("bot", run_name="__main__")
+finally:
+    with open("/proc/self/status") as status:
+        print(next(line.split()[1] for line in status if line.startswith("VmHWM:")), file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc/self/status")
+@pytest.mark.parametrize("args", [("ask", "--json", "-"), ("serve",)])
+def test_a_line_without_end_is_read_in_bounded_memory(args: tuple[str, ...]) -> None:
+    def peak(stdin: bytes) -> tuple[int, bytes]:
+        result = subprocess.run(
+            [sys.executable, "-c", _PEAK, *args], cwd=ROOT, input=stdin, capture_output=True, timeout=60, env=_env()
+        )
+        assert result.returncode == 0, result.stderr
+        *_, last = result.stderr.decode().splitlines()
+        return int(last), result.stdout
+
+    small, _ = peak(b"llama 4\n")
+    large, out = peak(b"x" * 64_000_000 + b"\nllama 4\n")  # read whole, it took 200 MB more
+    assert large - small < 16 * 1024
+    assert b"too long" in out or b"too_long" in out
+    assert b"llama-4" in out
+
+
+class _Endless(io.RawIOBase):
+    """`size` bytes of one line with no end, then `tail`, made as they are read."""
+
+    def __init__(self, size: int, tail: bytes) -> None:
+        self.left, self.tail = size, tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        if self.left:
+            n = min(len(buffer), self.left)
+            buffer[:n] = b"y" * n
+            self.left -= n
+            return n
+        n = min(len(buffer), len(self.tail))
+        buffer[:n], self.tail = self.tail[:n], self.tail[n:]
+        return n
+
+
+class _Stdin:
+    def __init__(self, raw: io.RawIOBase) -> None:
+        self.buffer = io.BufferedReader(raw)
+
+
+def test_reading_a_long_line_keeps_only_its_start() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        lines = list(read_lines(_Stdin(_Endless(50_000_000, b"\nllama 4\r\n"))))  # type: ignore[arg-type]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [type(line) for line in lines] == [CutLine, str]
+    assert lines[0] == "y" * MAX_LINE_BYTES and lines[1] == "llama 4"
+    assert peak < 1_000_000
+
+
+def test_a_character_cut_at_the_bound_is_dropped_not_an_error() -> None:
+    stdin = _Stdin(io.BytesIO("abcdé€fgh\nok\n".encode("utf-8")))  # type: ignore[arg-type]
+    assert list(read_lines(stdin, limit=5)) == ["abcd", "ok"]  # type: ignore[arg-type]
+    assert list(read_lines(_Stdin(io.BytesIO(b"ab\xc3")))) == ["ab\ufffd"]  # type: ignore[arg-type]
 
 
 def test_a_line_separator_inside_a_question_stays_inside_its_json_line() -> None:
