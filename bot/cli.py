@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from bot.config import Settings, load_settings
-from bot.errors import BotError, ConfigError, UsageError
+from bot.errors import BotError, ConfigError, EvalError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
@@ -226,17 +226,17 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluation import evaluate, load_cases
+    from bot.evaluation import evaluate, read_case_file
 
     if args.min is not None and not 0.0 <= args.min <= 1.0:
         raise UsageError(f"--min {args.min} is not between 0 and 1; try 0.9")
-    cases = []
-    for path in args.files:
-        try:
-            cases += load_cases(Path(path))
-        except UnicodeDecodeError:
-            raise UsageError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    files = [read_case_file(Path(path)) for path in args.files]
+    if problems := [problem for found in files for problem in found.problems]:
+        raise EvalError(problems)
     engine = load_engine(settings)
+    if problems := [problem for found in files for problem in found.unknown_facts(set(engine.base.facts))]:
+        raise EvalError(problems)
+    cases = [case for found in files for case in found.cases]
     report = evaluate(cases, engine.answer, known_ids=set(engine.base.facts))
     out.write(
         f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "

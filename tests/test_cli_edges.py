@@ -569,7 +569,6 @@ def test_a_database_another_process_holds_says_so(
         (("report", "--since", "999999d"), "--since '999999d'"),
         (("eval", "--min", "2", "cases.yaml"), "--min 2.0 is not between 0 and 1"),
         (("eval", "--min", "nan", "cases.yaml"), "--min nan is not between 0 and 1"),
-        (("eval", "latin1.yaml"), "latin1.yaml is not UTF-8"),
         ((), "explain"),
     ],
 )
@@ -577,9 +576,60 @@ def test_usage_errors_are_one_line_with_exit_2(
     argv: tuple[str, ...], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "cases.yaml").write_text("- {q: hello, expect: null, kind: help}\n", encoding="utf-8")
-    (tmp_path / "latin1.yaml").write_bytes(b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n")
     assert _in_process(*argv)[0] == 2
     assert says in _one_error_line(capsys.readouterr().err.encode())
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[]\n", "e.yaml:1: holds no questions"),
+        (b"", "e.yaml: holds no questions"),
+        (b"# questions to come\n", "e.yaml: holds no questions"),
+        (b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n", "e.yaml:1: is not UTF-8 text; save it as UTF-8"),
+        (b"q: hello\n", "e.yaml:1: is a mapping of fields, not a list of questions"),
+    ],
+)
+def test_an_eval_file_with_no_questions_or_no_list_is_one_line_with_exit_1(
+    content: bytes, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An empty file scored 0/0 (100.0%) and passed any --min: a gate that could not fail.
+    (tmp_path / "e.yaml").write_bytes(content)
+    assert _in_process("eval", "e.yaml", "--min", "0.95") == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith(f"error: {says}")
+
+
+def test_an_eval_file_with_no_questions_is_an_error_beside_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.yaml").write_text("- {q: hello, expect: null, kind: help}\n", encoding="utf-8")
+    (tmp_path / "none.yaml").write_text("[]\n", encoding="utf-8")
+    assert _in_process("eval", "good.yaml", "none.yaml") == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith("error: none.yaml:1: holds no questions")
+
+
+def test_an_eval_file_over_the_bound_is_refused_unread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with open(tmp_path / "big.yaml", "wb") as big:
+        big.truncate(3_000_000)  # sparse: nothing to read but zeros
+    paths = ["big.yaml", *(["/dev/zero"] if Path("/dev/zero").exists() else [])]
+    for path in paths:
+        assert _in_process("eval", path) == (1, "")
+        line = _one_error_line(capsys.readouterr().err.encode())
+        assert line.startswith(f"error: {path}: is ") and "more than the 2 MB an evaluation file may be" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("eval", "missing.yaml"), "cannot read missing.yaml: No such file or directory"),
+        (("eval", "."), ". is a directory; give the files in it, e.g. ./*.yaml"),
+    ],
+)
+def test_an_eval_path_that_is_no_file_is_a_usage_error(
+    argv: tuple[str, ...], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _in_process(*argv) == (2, "")
+    assert _one_error_line(capsys.readouterr().err.encode()) == f"error: {says}"
 
 
 @pytest.mark.parametrize(
