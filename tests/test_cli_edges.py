@@ -478,6 +478,48 @@ def test_an_env_line_that_cannot_be_read_is_named_not_skipped(tmp_path: Path, ca
     assert line.startswith("error: .env line 1 (DISCORD_TOKEN) cannot be read") and "secret" not in line
 
 
+def _socket_at(path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(os.path.relpath(path))  # short: a socket's path has a length limit
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        # What `docker run -v ./.env:/app/.env` makes when there is no .env to mount.
+        (lambda env: env.mkdir(), ".env is a directory, not a settings file"),
+        (lambda env: env.symlink_to(".env"), ".env is a symbolic link that leads back to itself"),
+        (lambda env: env.symlink_to("gone.env"), ".env is a symbolic link to gone.env, which does not exist"),
+        (lambda env: env.symlink_to("/dev/zero"), ".env is a device, not a settings file"),
+        (_socket_at, ".env is a socket, not a settings file"),
+    ],
+)
+def test_an_env_that_is_no_settings_file_is_one_line(
+    make, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: ANN001
+) -> None:
+    if says.startswith(".env is a device") and not Path("/dev/zero").exists():
+        pytest.skip("needs /dev/zero")
+    make(tmp_path / ".env")  # the tests run in tmp_path
+    assert _in_process("ask", "hello") == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith(f"error: {says}")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_env_that_is_a_pipe_is_one_line_not_a_wait(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / ".env")  # opened, it would wait for a writer forever
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "hello"], cwd=tmp_path, capture_output=True, timeout=30,
+        env=_env(PYTHONPATH=str(ROOT)),
+    )
+    assert result.returncode == 1
+    assert _one_error_line(result.stderr).startswith("error: .env is a pipe, not a settings file")
+
+
+def test_no_env_file_is_fine(tmp_path: Path) -> None:
+    assert not (tmp_path / ".env").exists()
+    assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
+
+
 @pytest.mark.parametrize(
     ("make", "says"),
     [
