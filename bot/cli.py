@@ -62,6 +62,41 @@ class _SubcommandParser(_Parser):
         return parsed, extras
 
 
+class _TopParser(_Parser):
+    """The `python -m bot` parser: a command's option written before the command
+    (`python -m bot --json ask ...`) is a usage error that says where the option goes."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        argv = list(sys.argv[1:] if args is None else args)
+        self._check_options_before_command(argv)
+        return super().parse_known_args(argv, namespace)
+
+    def _check_options_before_command(self, argv: list[str]) -> None:
+        parser: argparse.ArgumentParser = self
+        early: list[str] = []  # options given before the command they belong to
+        for arg in argv:
+            if arg == "--":
+                return
+            commands = _commands_of(parser)
+            if arg in commands:
+                parser = commands[arg]
+                for option in early:
+                    if option in parser._option_string_actions:
+                        parser.error(f"{option} goes after the command: {parser.prog} {option} ...")
+            elif arg.startswith("-") and arg.split("=", 1)[0] not in parser._option_string_actions:
+                early.append(arg.split("=", 1)[0])
+
+
+def _commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands `parser` takes, by name (none for a command that has none)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices
+    return {}
+
+
 def _source_json(quote: ResolvedQuote) -> dict[str, Any]:
     data = quote.source.model_dump(exclude_none=True)
     if quote.timestamp:
@@ -329,7 +364,7 @@ def cmd_healthcheck(args: argparse.Namespace, settings: Settings, out: TextIO) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m bot", description="Answers questions about Meta's open-source AI strategy.")
+    parser = _TopParser(prog="python -m bot", description="Answers questions about Meta's open-source AI strategy.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_SubcommandParser)
 
     ask = commands.add_parser("ask", help="answer one question ('-' reads one per line from stdin)")

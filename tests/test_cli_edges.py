@@ -699,6 +699,32 @@ def test_a_usage_error_points_at_the_help_of_the_command_given(
     assert _one_error_line(capsys.readouterr().err.encode()).endswith(f"(see '{help_command} --help')")
 
 
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ("--json", "ask", "llama"),
+            "--json goes after the command: python -m bot ask --json ... (see 'python -m bot ask --help')",
+        ),
+        (("--since", "7d", "report"), "--since goes after the command: python -m bot report --since ..."),
+        (("--since=all", "report"), "--since goes after the command: python -m bot report --since ..."),
+        (("-v", "knowledge", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
+        (("knowledge", "-v", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
+        (("--x", "ask", "llama"), "unrecognized arguments: --x (see 'python -m bot --help')"),
+    ],
+)
+def test_a_commands_option_given_before_it_says_where_it_goes(
+    argv: tuple[str, ...], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _in_process(*argv) == (2, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith(f"error: {says}")
+
+
+def test_a_question_that_names_a_command_is_a_question() -> None:
+    code, out = _in_process("ask", "--json", "what", "does", "report", "say")
+    assert code == 0 and json.loads(out)["question"] == "what does report say"
+
+
 # -- healthcheck: what the container's HEALTHCHECK runs -------------------------------------------
 
 
