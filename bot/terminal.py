@@ -16,6 +16,8 @@ MAX_LINE_BYTES = 64 * 1024
 """How much of one input line is kept: room for a question of MAX_QUESTION_CHARS in any script,
 with white space around it. A longer line is too long; the rest of it is read and dropped."""
 WIDTH = 88
+QUIT_WORDS = frozenset({"quit", "exit", ":q"})
+"""What ends the chat when a person is typing; piped in, they are questions like any other."""
 DONT_KNOW = "I don't know that."
 # What an abstention says its closest fact does not give, by the detail the question asked for.
 _NOT_GIVEN = {
@@ -171,10 +173,11 @@ def read_lines(stream: IO[str] | None, *, limit: int = MAX_LINE_BYTES) -> Iterat
 def run_chat(
     ask: Callable[[str], Answer], *, stdin: IO[str] | None = sys.stdin, stdout: TextIO = sys.stdout
 ) -> int:
-    """Answer one question per line until EOF; prompt only when a person is typing."""
+    """Answer one question per line until EOF; when a person is typing, prompt, and end on
+    'quit', 'exit' or ':q' too."""
     interactive = stdin is not None and stdin.isatty()
     if interactive:
-        stdout.write("Ask me about Meta's open-source AI strategy (Ctrl-D to quit). Type 'help' for topics.\n")
+        stdout.write("Ask me about Meta's open-source AI strategy ('quit' or Ctrl-D to quit). Type 'help' for topics.\n")
     lines = read_lines(stdin)
     try:
         return _chat(ask, lines, stdout, interactive=interactive)
@@ -197,6 +200,8 @@ def _chat(ask: Callable[[str], Answer], lines: Iterator[str], stdout: TextIO, *,
             return 0
         if not line.strip() and not isinstance(line, CutLine):
             continue
+        if interactive and line.strip().lower() in QUIT_WORDS:
+            return 0
         question = bound_question(line)
         if question is None:
             stdout.write(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")

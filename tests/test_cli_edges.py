@@ -242,12 +242,12 @@ def test_ctrl_c_ends_reading_with_130_and_no_traceback(args: tuple[str, ...]) ->
     assert process.returncode == 130 and stderr == b""
 
 
-def _read_until(fd: int, token: bytes) -> bytes:
+def _read_until(fd: int, token: bytes, *, timeout: float = 60) -> bytes:
     """What the terminal shows up to and including `token` (or until the program ends)."""
     seen = b""
     while token not in seen:
         # Only a guard against a hung program: a working one answers well within this.
-        if not select.select([fd], [], [], 60)[0]:
+        if not select.select([fd], [], [], timeout)[0]:
             break
         try:
             chunk = os.read(fd, 4096)
@@ -279,6 +279,39 @@ def test_the_chat_on_a_terminal_prompts_and_ends_its_line_on_ctrl_c_or_ctrl_d(ke
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == code
     assert rest.endswith(b"\r\n") and b"Traceback" not in rest
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("word", [b"quit", b"exit", b":q", b"  Quit "])
+def test_the_chat_on_a_terminal_ends_on_quit(word: bytes) -> None:
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the bot on a terminal
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "serve"], _env())
+    try:
+        assert b"'quit'" in _read_until(fd, b"you> ")
+        os.write(fd, word + b"\n")
+        rest = _read_until(fd, b"\0", timeout=10)  # everything until the program ends
+    finally:
+        deadline = time.monotonic() + 5
+        while not (ended_status := os.waitpid(pid, os.WNOHANG))[0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ended, status = ended_status
+        if not ended:  # still asking for questions
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    assert ended and os.waitstatus_to_exitcode(status) == 0
+    assert b"know" not in rest and b"you> " not in rest  # no answer, no second prompt
+
+
+def test_quit_piped_in_is_a_question_like_any_other() -> None:
+    result = _bot("serve", stdin=b"quit\nllama 4\n")  # `echo ... | make run` reads to the end
+    assert result.returncode == 0 and result.stderr == b""
+    text = result.stdout.decode("utf-8")
+    assert text.startswith("I don't know that.") and "[llama-4]" in text
 
 
 # -- output that cannot be written ----------------------------------------------------------
