@@ -1,7 +1,7 @@
 """The command line: ask, topics, fact, knowledge check and confusions, eval, serve, healthcheck.
 
-Only this module picks exit codes: 0 done, 1 the fact base or a setting has a problem,
-2 the command was called the wrong way.
+Only this module picks exit codes: 0 done, 1 the fact base, a setting or a file given (an
+evaluation file, .env) has a problem, 2 the command was called the wrong way.
 """
 
 from __future__ import annotations
