@@ -1,7 +1,7 @@
 """The command line: ask, topics, fact, knowledge check and confusions, eval, serve, healthcheck.
 
-Only this module picks exit codes: 0 done, 1 the fact base or a setting has a problem,
-2 the command was called the wrong way.
+Only this module picks exit codes: 0 done, 1 the fact base, a setting or a file given (an
+evaluation file, .env) has a problem, 2 the command was called the wrong way.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from bot.config import Settings, load_settings
-from bot.errors import BotError, ConfigError, UsageError
+from bot.errors import BotError, ConfigError, EvalError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
+    CutLine,
     bound_question,
     part_note,
     read_lines,
@@ -59,6 +60,41 @@ class _SubcommandParser(_Parser):
         if extras:
             self.error(f"unrecognized arguments: {' '.join(extras)}")
         return parsed, extras
+
+
+class _TopParser(_Parser):
+    """The `python -m bot` parser: a command's option written before the command
+    (`python -m bot --json ask ...`) is a usage error that says where the option goes."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        argv = list(sys.argv[1:] if args is None else args)
+        self._check_options_before_command(argv)
+        return super().parse_known_args(argv, namespace)
+
+    def _check_options_before_command(self, argv: list[str]) -> None:
+        parser: argparse.ArgumentParser = self
+        early: list[str] = []  # options given before the command they belong to
+        for arg in argv:
+            if arg == "--":
+                return
+            commands = _commands_of(parser)
+            if arg in commands:
+                parser = commands[arg]
+                for option in early:
+                    if option in parser._option_string_actions:
+                        parser.error(f"{option} goes after the command: {parser.prog} {option} ...")
+            elif arg.startswith("-") and arg.split("=", 1)[0] not in parser._option_string_actions:
+                early.append(arg.split("=", 1)[0])
+
+
+def _commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands `parser` takes, by name (none for a command that has none)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices
+    return {}
 
 
 def _source_json(quote: ResolvedQuote) -> dict[str, Any]:
@@ -106,9 +142,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     service = _service(settings)
     if text == "-":
         for line in read_lines(sys.stdin):
-            question = line.strip()
-            if question:
-                _print_answer(service, question, as_json=args.json, out=out)
+            if line.strip() or isinstance(line, CutLine):
+                _print_answer(service, line, as_json=args.json, out=out)
             elif args.json:
                 # One object per input line, so a script can pair answers with its lines;
                 # a blank line asks nothing and gets the help, unlogged.
@@ -122,7 +157,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def _print_answer(service: AskService, question: str, *, as_json: bool, out: TextIO) -> None:
     bounded = bound_question(question)
     if bounded is None:
-        answer = Answer(question=question[:MAX_QUESTION_CHARS], status="abstained", reason="too_long")
+        answer = Answer(question=question.strip()[:MAX_QUESTION_CHARS], status="abstained", reason="too_long")
         message = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
     else:
         answer = service.ask(bounded, platform="cli")
@@ -236,17 +271,17 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluation import evaluate, load_cases
+    from bot.evaluation import evaluate, read_case_file
 
     if args.min is not None and not 0.0 <= args.min <= 1.0:
         raise UsageError(f"--min {args.min} is not between 0 and 1; try 0.9")
-    cases = []
-    for path in args.files:
-        try:
-            cases += load_cases(Path(path))
-        except UnicodeDecodeError:
-            raise UsageError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    files = [read_case_file(Path(path)) for path in args.files]
+    if problems := [problem for found in files for problem in found.problems]:
+        raise EvalError(problems)
     engine = load_engine(settings)
+    if problems := [problem for found in files for problem in found.unknown_facts(set(engine.base.facts))]:
+        raise EvalError(problems)
+    cases = [case for found in files for case in found.cases]
     report = evaluate(cases, engine.answer, known_ids=set(engine.base.facts))
     out.write(
         f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "
@@ -339,7 +374,7 @@ def cmd_healthcheck(args: argparse.Namespace, settings: Settings, out: TextIO) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m bot", description="Answers questions about Meta's open-source AI strategy.")
+    parser = _TopParser(prog="python -m bot", description="Answers questions about Meta's open-source AI strategy.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_SubcommandParser)
 
     ask = commands.add_parser("ask", help="answer one question ('-' reads one per line from stdin)")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import math
+import os
 import re
+import stat
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -222,8 +225,9 @@ def _is_host_name(text: str) -> bool:
 
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; a malformed value becomes one ConfigError naming the variable and the fix."""
+    env_file = Path(str(Settings.model_config.get("env_file") or ".env"))
     try:
-        if problem := _unreadable_env_line(Path(str(Settings.model_config.get("env_file") or ".env"))):
+        if problem := _env_file_problem(env_file) or _unreadable_env_line(env_file):
             raise ConfigError(problem)
         return Settings(**overrides)
     except UnicodeDecodeError:
@@ -234,6 +238,37 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"cannot read .env: {error.strerror or error}; fix or remove it") from None
     except ValidationError as error:
         raise ConfigError(_invalid_setting(error)) from None
+
+
+def _env_file_problem(path: Path) -> str | None:
+    """Why `path` cannot be the settings file, or None when it can or is not there (it is optional).
+
+    Told from its status, never by opening it: a pipe would wait for a writer forever.
+    pydantic-settings reads a pipe and passes over a directory or a broken link in silence.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not path.is_symlink():
+            return None
+        try:
+            target = f" to {os.readlink(path)}"
+        except OSError:
+            target = ""
+        return f"{path} is a symbolic link{target}, which does not exist; point it at a settings file or remove it"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return f"{path} is a symbolic link that leads back to itself; point it at a settings file or remove it"
+        return f"cannot read {path}: {error.strerror or error}; fix or remove it"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return (
+            f"{path} is a directory, not a settings file (a 'docker -v ./.env:...' mount makes one when the file "
+            "is missing): remove it and write the settings in a .env file, or set them in the environment"
+        )
+    kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"{path} is {kind}, not a settings file: make it a plain file of NAME=value lines, or remove it"
 
 
 def _unreadable_env_line(path: Path) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import stat
 from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +15,7 @@ import yaml
 from bot.config import Settings
 from bot.db import DB_FILE, Database
 from bot.engine import Engine, ScoreParts
-from bot.errors import UsageError
+from bot.errors import ConfigError, UsageError
 from bot.feedback import FeedbackStore
 from bot.models import Answer
 from bot.question_log import QuestionLog
@@ -68,6 +69,7 @@ def fact_files(root: Path) -> dict[str, str]:
 def cmd_report(args: argparse.Namespace, settings: Settings, out: TextIO, *, now: datetime | None = None) -> int:
     now = now or datetime.now(timezone.utc)
     since = parse_since(args.since, now=now)
+    _check_data_dir(Path(settings.bot_data_dir))
     engine = load_engine(settings)
     path = Path(settings.bot_data_dir) / DB_FILE
     # Don't create a database just to report that it is empty.
@@ -80,6 +82,27 @@ def cmd_report(args: argparse.Namespace, settings: Settings, out: TextIO, *, now
     else:
         out.write(to_text(report) + "\n")
     return 0
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    """Refuse a BOT_DATA_DIR that is not a directory: an empty report there would only say
+    that nobody asked, when the log is somewhere else."""
+    where = data_dir.absolute()
+    try:
+        status = data_dir.stat()
+    except FileNotFoundError:
+        problem = f"at {where / DB_FILE}: BOT_DATA_DIR {str(data_dir)!r} does not exist"
+    except OSError as error:
+        problem = f"at {where}: BOT_DATA_DIR {str(data_dir)!r} cannot be read ({error.strerror or error})"
+    else:
+        if stat.S_ISDIR(status.st_mode):
+            return
+        what = "is a file, not a directory" if stat.S_ISREG(status.st_mode) else "is not a directory"
+        problem = f"at {where}: BOT_DATA_DIR {str(data_dir)!r} {what}"
+    raise ConfigError(
+        f"there is no question log {problem}; set BOT_DATA_DIR to the directory 'python -m bot serve' keeps its "
+        "database in (the default, ./data, is relative to where a command runs)"
+    )
 
 
 def _report_from_database(

@@ -3,7 +3,8 @@
     BotError
     ├── ConfigError       a setting is missing, half-given or malformed
     ├── UsageError        a command was called the wrong way
-    └── KnowledgeError    the fact base has one or more problems (each a KnowledgeProblem)
+    ├── KnowledgeError    the fact base has one or more problems (each a KnowledgeProblem)
+    └── EvalError         evaluation files have one or more problems (each a line naming file and line)
 """
 
 from __future__ import annotations
@@ -53,4 +54,18 @@ class KnowledgeError(BotError):
         self.problems = list(problems)
         count = len(self.problems)
         head = f"the fact base has {count} problem{'s' if count != 1 else ''}"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class EvalError(BotError):
+    """Evaluation files cannot be scored; `problems` lists every problem found, each as
+    `file:line: what is wrong and how to fix it`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = [_one_line(p) for p in problems]
+        count = len(self.problems)
+        if count == 1:
+            super().__init__(self.problems[0])
+            return
+        head = f"the evaluation files have {count} problems"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))

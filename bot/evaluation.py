@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Callable, Literal, get_args
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from bot.errors import UsageError
+from bot.errors import EvalError, UsageError
+from bot.knowledge import MAX_FILE_BYTES
 from bot.models import Answer
+from bot.strict_yaml import Doc, node_at, parse_strict_yaml, what_yaml_read
 
 Category = Literal["paraphrase", "typo", "short", "out_of_scope", "near_miss", "help"]
+KINDS = get_args(Category)
+ANSWERABLE = ("paraphrase", "typo", "short")
+"""Kinds whose question a fact answers: `expect` names it. The others expect null."""
+FIELDS = ("q", "expect", "kind")
+_ITEM = "- {q: ..., expect: ..., kind: ...}"
 
 
 class EvalCase(BaseModel):
@@ -25,27 +32,150 @@ class EvalCase(BaseModel):
     kind: Category
 
 
+@dataclass
+class CaseFile:
+    """An evaluation file read and checked: its cases with their lines, or its problems."""
+
+    path: Path
+    cases: list[EvalCase] = field(default_factory=list)
+    lines: list[int | None] = field(default_factory=list)
+    """The line of each case, for problems found later (an expected fact the base lacks)."""
+    problems: list[str] = field(default_factory=list)
+    """Each as `file:line: what is wrong and how to fix it`."""
+
+    def problem(self, text: str, line: int | None = None) -> None:
+        self.problems.append(f"{self.path}{'' if line is None else f':{line}'}: {text}")
+
+    def unknown_facts(self, known_ids: set[str]) -> list[str]:
+        """A problem line for each case that expects a fact the base does not have."""
+        return [
+            f"{self.path}{'' if line is None else f':{line}'}: `expect` is {case.expect!r}, which is no fact "
+            "in the fact base; use an id that 'python -m bot topics --all' lists"
+            for case, line in zip(self.cases, self.lines)
+            if case.expect is not None and case.expect not in known_ids
+        ]
+
+
 def load_cases(path: Path) -> list[EvalCase]:
-    """Read an evaluation file: a YAML list of {q, expect, kind}."""
+    """Read an evaluation file: a YAML list of {q, expect, kind}; EvalError lists its problems."""
+    found = read_case_file(path)
+    if found.problems:
+        raise EvalError(found.problems)
+    return found.cases
+
+
+def read_case_file(path: Path) -> CaseFile:
+    """Read and check an evaluation file as strictly as the fact files (see `strict_yaml`).
+
+    A path that cannot be read at all is a UsageError; every problem of its content is noted
+    on the CaseFile, with its line. A file over MAX_FILE_BYTES is refused before it is read;
+    of a pipe or a device, at most that much is read.
+    """
+    found = CaseFile(Path(path))
+    text = _read_text(found)
+    if text is None:
+        return found
+    doc, problems = parse_strict_yaml(text)
+    for problem, line in problems:
+        found.problem(problem, line)
+    if doc is None:
+        return found
+    if doc.data is None or doc.data == []:
+        found.problem(f"holds no questions; list them, one per line, as {_ITEM}", doc.line(doc.node))
+        return found
+    if not isinstance(doc.data, list):
+        found.problem(
+            f"is {what_yaml_read(doc.node)}, not a list of questions; list them, one per line, as {_ITEM}",
+            doc.line(doc.node),
+        )
+        return found
+    for index, item in enumerate(doc.data):
+        _check_case(found, doc, index, item)
+    return found
+
+
+def _read_text(found: CaseFile) -> str | None:
+    """The file as text (UTF-8, line ends as \\n), or None after noting why not."""
+    path = found.path
+    limit = f"more than the {MAX_FILE_BYTES / 1_000_000:.3g} MB an evaluation file may be"
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise UsageError(f"{path} is a directory; give the files in it, e.g. {path}/*.yaml")
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_FILE_BYTES:
+            size = f"{status.st_size / 1_000_000:.3g} MB"
+            found.problem(f"is {size}, {limit}; split it, or check that it is the right file")
+            return None
+        # A pipe (`<(...)`) or a device (/dev/zero) has no size to check: at most the bound is read.
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"{path} is not valid YAML{where}") from None
-    if not isinstance(data, list):
-        raise UsageError(f"{path} must be a YAML list of {{q, expect, kind}} items")
-    cases = []
-    for index, item in enumerate(data, start=1):
-        try:
-            cases.append(EvalCase.model_validate(item))
-        except ValidationError as error:
-            first = error.errors()[0]
-            field_name = ".".join(str(p) for p in first["loc"]) or "item"
-            raise UsageError(f"{path}: item {index}: `{field_name}` {first['msg']}") from None
-    return cases
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        found.problem(f"is {limit}; split it, or check that it is the right file")
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        found.problem("is UTF-16 text; save it as UTF-8")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        found.problem("is not UTF-8 text; save it as UTF-8", data[: error.start].count(b"\n") + 1)
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check_case(found: CaseFile, doc: Doc, index: int, item: object) -> None:
+    """Note what is wrong with one item; add it as a case when nothing is."""
+    line = doc.line_at(index)
+    if not isinstance(item, dict):
+        found.problem(f"this item is {_what(doc, (index,), item)}; write it as {_ITEM}", line)
+        return
+    before = len(found.problems)
+    for key in item:
+        if key not in FIELDS:
+            found.problem(f"`{key}` is not a field of a question; give only q, expect and kind", doc.line_at(index, key))
+    for name in FIELDS:
+        if name not in item:
+            found.problem(f"this item has no `{name}`; write it as {_ITEM}", line)
+    q, kind, expect = item.get("q"), item.get("kind"), item.get("expect")
+    if "q" in item and not _is_text(q):
+        found.problem(f"`q` is {_what(doc, (index, 'q'), q)}; write the question as text", doc.line_at(index, "q"))
+    if "kind" in item and kind not in KINDS:
+        found.problem(
+            f"`kind` is {_what(doc, (index, 'kind'), kind)}; use one of {', '.join(KINDS)}", doc.line_at(index, "kind")
+        )
+    elif "kind" not in item or "expect" not in item:
+        pass  # noted above
+    elif kind in ANSWERABLE and not _is_text(expect):
+        found.problem(
+            f"`expect` is {_what(doc, (index, 'expect'), expect)}, but a question of kind {kind} has a fact that "
+            "answers it; give that fact's id, or make the kind out_of_scope or near_miss",
+            doc.line_at(index, "expect"),
+        )
+    elif kind not in ANSWERABLE and expect is not None:
+        found.problem(
+            f"`expect` is {_what(doc, (index, 'expect'), expect)}, but a question of kind {kind} has no fact "
+            "to get; write expect: null, or make the kind paraphrase, typo or short",
+            doc.line_at(index, "expect"),
+        )
+    if len(found.problems) == before:
+        found.cases.append(EvalCase(q=q, expect=expect, kind=kind))
+        found.lines.append(line)
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _what(doc: Doc, path: tuple[str | int, ...], value: object) -> str:
+    """How a problem names a value: "null", "empty text", "the number 3", "a list"..."""
+    if value is None:
+        return "null"
+    if isinstance(value, str) and not value.strip():
+        return "empty text"
+    node, exact = node_at(doc.node, path)
+    return what_yaml_read(node if exact else None, value)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,12 @@ from bot.models import Answer, ResolvedQuote, SourceInfo
 from bot.text import asks_more_than, clean_text, printable
 
 MAX_QUESTION_CHARS = 500
+MAX_LINE_BYTES = 64 * 1024
+"""How much of one input line is kept: room for a question of MAX_QUESTION_CHARS in any script,
+with white space around it. A longer line is too long; the rest of it is read and dropped."""
 WIDTH = 88
+QUIT_WORDS = frozenset({"quit", "exit", ":q"})
+"""What ends the chat when a person is typing; piped in, they are questions like any other."""
 DONT_KNOW = "I don't know that."
 # What an abstention says its closest fact does not give, by the detail the question asked for.
 _NOT_GIVEN = {
@@ -96,8 +101,14 @@ def dont_know(answer: Answer) -> str:
     return DONT_KNOW
 
 
+class CutLine(str):
+    """The start of an input line longer than MAX_LINE_BYTES: too long, whatever it holds."""
+
+
 def bound_question(line: str) -> str | None:
     """The question as the engine takes it, or None when it is over the length limit."""
+    if isinstance(line, CutLine):
+        return None
     line = line.strip()
     return None if len(line) > MAX_QUESTION_CHARS else line
 
@@ -122,11 +133,14 @@ def writes_unicode(stream: IO[str]) -> bool:
         return False
 
 
-def read_lines(stream: IO[str] | None) -> Iterator[str]:
+def read_lines(stream: IO[str] | None, *, limit: int = MAX_LINE_BYTES) -> Iterator[str]:
     """Each line of `stream` without its line ending (LF or CRLF), read as UTF-8 whatever the locale.
 
     Bytes that are not UTF-8 become U+FFFD instead of stopping the read, and only LF ends a
-    line, so every input line is one question. A closed stream (None) has no lines.
+    line, so every input line is one question. A closed stream (None) has no lines. A line
+    longer than `limit` bytes comes as a CutLine of its first `limit` bytes, as soon as they
+    are read; the rest of it is then read a piece at a time and dropped, so memory stays
+    bounded however long the line (`< /dev/zero`).
     """
     if stream is None:
         return
@@ -135,20 +149,35 @@ def read_lines(stream: IO[str] | None) -> Iterator[str]:
     # interrupts its read, and the interrupt then surfaces later, outside the command.
     read = raw.readline if raw is not None else stream.readline
     while True:
-        chunk = read()
+        chunk = read(limit)
         if not chunk:
             return
-        line = chunk.decode("utf-8", "replace") if isinstance(chunk, bytes) else clean_text(chunk)
-        yield line.removesuffix("\n").removesuffix("\r")
+        ended = chunk.endswith(b"\n" if isinstance(chunk, bytes) else "\n")
+        cut = not ended and len(chunk) >= limit
+        if isinstance(chunk, bytes):
+            # Incremental, so a character cut at the bound is dropped, not made an error.
+            line = codecs.getincrementaldecoder("utf-8")("replace").decode(chunk, final=not cut)
+        else:
+            line = clean_text(chunk)
+        if not cut:
+            yield line.removesuffix("\n").removesuffix("\r")
+            continue
+        yield CutLine(line)
+        while not ended:
+            chunk = read(limit)
+            if not chunk:
+                return
+            ended = chunk.endswith(b"\n" if isinstance(chunk, bytes) else "\n")
 
 
 def run_chat(
     ask: Callable[[str], Answer], *, stdin: IO[str] | None = sys.stdin, stdout: TextIO = sys.stdout
 ) -> int:
-    """Answer one question per line until EOF; prompt only when a person is typing."""
+    """Answer one question per line until EOF; when a person is typing, prompt, and end on
+    'quit', 'exit' or ':q' too."""
     interactive = stdin is not None and stdin.isatty()
     if interactive:
-        stdout.write("Ask me about Meta's open-source AI strategy (Ctrl-D to quit). Type 'help' for topics.\n")
+        stdout.write("Ask me about Meta's open-source AI strategy ('quit' or Ctrl-D to quit). Type 'help' for topics.\n")
     lines = read_lines(stdin)
     try:
         return _chat(ask, lines, stdout, interactive=interactive)
@@ -169,8 +198,10 @@ def _chat(ask: Callable[[str], Answer], lines: Iterator[str], stdout: TextIO, *,
             if interactive:
                 stdout.write("\n")
             return 0
-        if not line.strip():
+        if not line.strip() and not isinstance(line, CutLine):
             continue
+        if interactive and line.strip().lower() in QUIT_WORDS:
+            return 0
         question = bound_question(line)
         if question is None:
             stdout.write(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")

@@ -152,7 +152,8 @@ def test_eval_command_reports_both_shares(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("- {q: 'x', expect: not-a-fact, kind: paraphrase}\n", encoding="utf-8")
     result = run_bot("eval", str(bad))
-    assert result.returncode == 2 and "not-a-fact" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {bad}:1: `expect` is 'not-a-fact', which is no fact in the fact base")
 
 
 def test_an_answer_to_one_of_several_questions_says_which_it_answers(engine: Engine) -> None:

@@ -27,6 +27,7 @@ from bot.config import Settings, load_settings
 from bot.db import DB_FILE
 from bot.errors import ConfigError
 from bot.knowledge import default_knowledge_dir
+from bot.terminal import MAX_LINE_BYTES, MAX_QUESTION_CHARS, CutLine, read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 # The README's keys, plus `topics` (the topic list a help answer carries).
@@ -90,6 +91,100 @@ def test_ask_json_stdin_takes_any_bytes_and_prints_utf8_one_line_each(encoding: 
     assert objects[0]["fact_id"] == "scale-ai-stake" and objects[2]["fact_id"] == "scale-ai-stake"
 
 
+# A line no question can fill: the bound, and then some, in a two-byte character.
+LONG_LINE = "é" * (MAX_LINE_BYTES // 2 + 10)
+
+
+def test_a_line_over_the_bound_is_too_long_and_the_next_line_is_answered() -> None:
+    stdin = f"  {LONG_LINE}  \nllama 4\n".encode("utf-8")
+    result = _bot("ask", "--json", "-", stdin=stdin)
+    assert result.returncode == 0 and result.stderr == b""
+    first, second = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    # As for any over-long line: the reason, and the first characters of the question.
+    assert first["reason"] == "too_long" and first["question"] == "é" * MAX_QUESTION_CHARS
+    assert set(first) == JSON_KEYS and second["fact_id"] == "llama-4"
+    chat = _bot("serve", stdin=stdin)
+    assert chat.returncode == 0 and chat.stderr == b""
+    text = chat.stdout.decode("utf-8")
+    assert text.startswith(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")
+    assert "[llama-4]" in text
+
+
+# Runs the bot and prints its peak memory in KiB on stderr's last line. (Not ru_maxrss: it
+# keeps the peak of the forked test process from before the exec.)
+_PEAK = """import runpy, sys
+sys.argv = ["bot", *sys.argv[1:]]
+try:
+    runpy.run_module("bot", run_name="__main__")
+finally:
+    with open("/proc/self/status") as status:
+        print(next(line.split()[1] for line in status if line.startswith("VmHWM:")), file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc/self/status")
+@pytest.mark.parametrize("args", [("ask", "--json", "-"), ("serve",)])
+def test_a_line_without_end_is_read_in_bounded_memory(args: tuple[str, ...]) -> None:
+    def peak(stdin: bytes) -> tuple[int, bytes]:
+        result = subprocess.run(
+            [sys.executable, "-c", _PEAK, *args], cwd=ROOT, input=stdin, capture_output=True, timeout=60, env=_env()
+        )
+        assert result.returncode == 0, result.stderr
+        *_, last = result.stderr.decode().splitlines()
+        return int(last), result.stdout
+
+    small, _ = peak(b"llama 4\n")
+    large, out = peak(b"x" * 64_000_000 + b"\nllama 4\n")  # read whole, it took 200 MB more
+    assert large - small < 16 * 1024
+    assert b"too long" in out or b"too_long" in out
+    assert b"llama-4" in out
+
+
+class _Endless(io.RawIOBase):
+    """`size` bytes of one line with no end, then `tail`, made as they are read."""
+
+    def __init__(self, size: int, tail: bytes) -> None:
+        self.left, self.tail = size, tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        if self.left:
+            n = min(len(buffer), self.left)
+            buffer[:n] = b"y" * n
+            self.left -= n
+            return n
+        n = min(len(buffer), len(self.tail))
+        buffer[:n], self.tail = self.tail[:n], self.tail[n:]
+        return n
+
+
+class _Stdin:
+    def __init__(self, raw: io.RawIOBase) -> None:
+        self.buffer = io.BufferedReader(raw)
+
+
+def test_reading_a_long_line_keeps_only_its_start() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        lines = list(read_lines(_Stdin(_Endless(50_000_000, b"\nllama 4\r\n"))))  # type: ignore[arg-type]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [type(line) for line in lines] == [CutLine, str]
+    assert lines[0] == "y" * MAX_LINE_BYTES and lines[1] == "llama 4"
+    assert peak < 1_000_000
+
+
+def test_a_character_cut_at_the_bound_is_dropped_not_an_error() -> None:
+    stdin = _Stdin(io.BytesIO("abcdé€fgh\nok\n".encode("utf-8")))  # type: ignore[arg-type]
+    assert list(read_lines(stdin, limit=5)) == ["abcd", "ok"]  # type: ignore[arg-type]
+    assert list(read_lines(_Stdin(io.BytesIO(b"ab\xc3")))) == ["ab\ufffd"]  # type: ignore[arg-type]
+
+
 def test_a_line_separator_inside_a_question_stays_inside_its_json_line() -> None:
     questions = ["llama\u2028 4", "open\u2029wash\x85ing", "scale ai"]
     result = _bot("ask", "--json", "-", stdin="\n".join(questions).encode("utf-8"))
@@ -147,12 +242,12 @@ def test_ctrl_c_ends_reading_with_130_and_no_traceback(args: tuple[str, ...]) ->
     assert process.returncode == 130 and stderr == b""
 
 
-def _read_until(fd: int, token: bytes) -> bytes:
+def _read_until(fd: int, token: bytes, *, timeout: float = 60) -> bytes:
     """What the terminal shows up to and including `token` (or until the program ends)."""
     seen = b""
     while token not in seen:
         # Only a guard against a hung program: a working one answers well within this.
-        if not select.select([fd], [], [], 60)[0]:
+        if not select.select([fd], [], [], timeout)[0]:
             break
         try:
             chunk = os.read(fd, 4096)
@@ -184,6 +279,39 @@ def test_the_chat_on_a_terminal_prompts_and_ends_its_line_on_ctrl_c_or_ctrl_d(ke
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == code
     assert rest.endswith(b"\r\n") and b"Traceback" not in rest
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("word", [b"quit", b"exit", b":q", b"  Quit "])
+def test_the_chat_on_a_terminal_ends_on_quit(word: bytes) -> None:
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the bot on a terminal
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "serve"], _env())
+    try:
+        assert b"'quit'" in _read_until(fd, b"you> ")
+        os.write(fd, word + b"\n")
+        rest = _read_until(fd, b"\0", timeout=10)  # everything until the program ends
+    finally:
+        deadline = time.monotonic() + 5
+        while not (ended_status := os.waitpid(pid, os.WNOHANG))[0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ended, status = ended_status
+        if not ended:  # still asking for questions
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    assert ended and os.waitstatus_to_exitcode(status) == 0
+    assert b"know" not in rest and b"you> " not in rest  # no answer, no second prompt
+
+
+def test_quit_piped_in_is_a_question_like_any_other() -> None:
+    result = _bot("serve", stdin=b"quit\nllama 4\n")  # `echo ... | make run` reads to the end
+    assert result.returncode == 0 and result.stderr == b""
+    text = result.stdout.decode("utf-8")
+    assert text.startswith("I don't know that.") and "[llama-4]" in text
 
 
 # -- output that cannot be written ----------------------------------------------------------
@@ -383,6 +511,48 @@ def test_an_env_line_that_cannot_be_read_is_named_not_skipped(tmp_path: Path, ca
     assert line.startswith("error: .env line 1 (DISCORD_TOKEN) cannot be read") and "secret" not in line
 
 
+def _socket_at(path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(os.path.relpath(path))  # short: a socket's path has a length limit
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        # What `docker run -v ./.env:/app/.env` makes when there is no .env to mount.
+        (lambda env: env.mkdir(), ".env is a directory, not a settings file"),
+        (lambda env: env.symlink_to(".env"), ".env is a symbolic link that leads back to itself"),
+        (lambda env: env.symlink_to("gone.env"), ".env is a symbolic link to gone.env, which does not exist"),
+        (lambda env: env.symlink_to("/dev/zero"), ".env is a device, not a settings file"),
+        (_socket_at, ".env is a socket, not a settings file"),
+    ],
+)
+def test_an_env_that_is_no_settings_file_is_one_line(
+    make, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: ANN001
+) -> None:
+    if says.startswith(".env is a device") and not Path("/dev/zero").exists():
+        pytest.skip("needs /dev/zero")
+    make(tmp_path / ".env")  # the tests run in tmp_path
+    assert _in_process("ask", "hello") == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith(f"error: {says}")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_env_that_is_a_pipe_is_one_line_not_a_wait(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / ".env")  # opened, it would wait for a writer forever
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "hello"], cwd=tmp_path, capture_output=True, timeout=30,
+        env=_env(PYTHONPATH=str(ROOT)),
+    )
+    assert result.returncode == 1
+    assert _one_error_line(result.stderr).startswith("error: .env is a pipe, not a settings file")
+
+
+def test_no_env_file_is_fine(tmp_path: Path) -> None:
+    assert not (tmp_path / ".env").exists()
+    assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
+
+
 @pytest.mark.parametrize(
     ("make", "says"),
     [
@@ -474,7 +644,6 @@ def test_a_database_another_process_holds_says_so(
         (("report", "--since", "999999d"), "--since '999999d'"),
         (("eval", "--min", "2", "cases.yaml"), "--min 2.0 is not between 0 and 1"),
         (("eval", "--min", "nan", "cases.yaml"), "--min nan is not between 0 and 1"),
-        (("eval", "latin1.yaml"), "latin1.yaml is not UTF-8"),
         ((), "explain"),
     ],
 )
@@ -482,9 +651,60 @@ def test_usage_errors_are_one_line_with_exit_2(
     argv: tuple[str, ...], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "cases.yaml").write_text("- {q: hello, expect: null, kind: help}\n", encoding="utf-8")
-    (tmp_path / "latin1.yaml").write_bytes(b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n")
     assert _in_process(*argv)[0] == 2
     assert says in _one_error_line(capsys.readouterr().err.encode())
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[]\n", "e.yaml:1: holds no questions"),
+        (b"", "e.yaml: holds no questions"),
+        (b"# questions to come\n", "e.yaml: holds no questions"),
+        (b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n", "e.yaml:1: is not UTF-8 text; save it as UTF-8"),
+        (b"q: hello\n", "e.yaml:1: is a mapping of fields, not a list of questions"),
+    ],
+)
+def test_an_eval_file_with_no_questions_or_no_list_is_one_line_with_exit_1(
+    content: bytes, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An empty file scored 0/0 (100.0%) and passed any --min: a gate that could not fail.
+    (tmp_path / "e.yaml").write_bytes(content)
+    assert _in_process("eval", "e.yaml", "--min", "0.95") == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith(f"error: {says}")
+
+
+def test_an_eval_file_with_no_questions_is_an_error_beside_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.yaml").write_text("- {q: hello, expect: null, kind: help}\n", encoding="utf-8")
+    (tmp_path / "none.yaml").write_text("[]\n", encoding="utf-8")
+    assert _in_process("eval", "good.yaml", "none.yaml") == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith("error: none.yaml:1: holds no questions")
+
+
+def test_an_eval_file_over_the_bound_is_refused_unread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with open(tmp_path / "big.yaml", "wb") as big:
+        big.truncate(3_000_000)  # sparse: nothing to read but zeros
+    paths = ["big.yaml", *(["/dev/zero"] if Path("/dev/zero").exists() else [])]
+    for path in paths:
+        assert _in_process("eval", path) == (1, "")
+        line = _one_error_line(capsys.readouterr().err.encode())
+        assert line.startswith(f"error: {path}: is ") and "more than the 2 MB an evaluation file may be" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("eval", "missing.yaml"), "cannot read missing.yaml: No such file or directory"),
+        (("eval", "."), ". is a directory; give the files in it, e.g. ./*.yaml"),
+    ],
+)
+def test_an_eval_path_that_is_no_file_is_a_usage_error(
+    argv: tuple[str, ...], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _in_process(*argv) == (2, "")
+    assert _one_error_line(capsys.readouterr().err.encode()) == f"error: {says}"
 
 
 @pytest.mark.parametrize(
@@ -510,6 +730,32 @@ def test_a_usage_error_points_at_the_help_of_the_command_given(
 ) -> None:
     assert _in_process(*argv)[0] == 2
     assert _one_error_line(capsys.readouterr().err.encode()).endswith(f"(see '{help_command} --help')")
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ("--json", "ask", "llama"),
+            "--json goes after the command: python -m bot ask --json ... (see 'python -m bot ask --help')",
+        ),
+        (("--since", "7d", "report"), "--since goes after the command: python -m bot report --since ..."),
+        (("--since=all", "report"), "--since goes after the command: python -m bot report --since ..."),
+        (("-v", "knowledge", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
+        (("knowledge", "-v", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
+        (("--x", "ask", "llama"), "unrecognized arguments: --x (see 'python -m bot --help')"),
+    ],
+)
+def test_a_commands_option_given_before_it_says_where_it_goes(
+    argv: tuple[str, ...], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _in_process(*argv) == (2, "")
+    assert _one_error_line(capsys.readouterr().err.encode()).startswith(f"error: {says}")
+
+
+def test_a_question_that_names_a_command_is_a_question() -> None:
+    code, out = _in_process("ask", "--json", "what", "does", "report", "say")
+    assert code == 0 and json.loads(out)["question"] == "what does report say"
 
 
 # -- healthcheck: what the container's HEALTHCHECK runs -------------------------------------------

@@ -126,10 +126,30 @@ def test_report_memory_stays_flat_however_long_the_log(
 
 
 def test_report_without_a_database_says_so_and_creates_nothing(data_dir: Path) -> None:
+    data_dir.mkdir()
     code, out = _run("report")
     assert code == 0
     assert "0 asked" in out and "none logged" in out
     assert not (data_dir / DB_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda data: None, "at {data}/bot.sqlite3: BOT_DATA_DIR '{data}' does not exist"),
+        (lambda data: data.write_text("root:x:0:0\n"), "at {data}: BOT_DATA_DIR '{data}' is a file, not a directory"),
+    ],
+)
+@pytest.mark.parametrize("argv", [("report",), ("report", "--yaml")])
+def test_report_where_there_is_no_data_dir_says_so_and_exits_1(
+    make, says: str, argv: tuple[str, ...], data_dir: Path, capsys: pytest.CaptureFixture[str]  # noqa: ANN001
+) -> None:
+    # It reported "0 asked ... has nobody asked yet?" and exit 0, however wrong BOT_DATA_DIR was.
+    make(data_dir)
+    assert _run(*argv) == (1, "")
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: there is no question log {says.format(data=data_dir)}; set BOT_DATA_DIR to ")
+    assert len(err.splitlines()) == 1 and not (data_dir / DB_FILE).exists()
 
 
 def test_report_rejects_a_bad_since(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from bot.engine import Engine
+from bot.errors import EvalError
 from bot.evaluation import EvalCase, evaluate, load_cases
 from bot.models import Answer, FactBase, FactRef
 from bot.text import words
@@ -88,3 +89,60 @@ def test_the_report_tells_wrong_answers_from_abstentions_that_suggest_the_right_
     assert (report.answered_right, report.answered_wrong, report.answerable_abstained) == (1, 1, 2)
     assert report.suggested_right == 1
 
+
+
+@pytest.mark.parametrize(
+    ("item", "problem"),
+    [
+        (
+            "{q: 'who owns Scale?', expect: null, kind: paraphrase}",
+            "`expect` is null, but a question of kind paraphrase has a fact that answers it; give that fact's id, "
+            "or make the kind out_of_scope or near_miss",
+        ),
+        (
+            "{q: 'who owns Scale?', expect: '', kind: typo}",
+            "`expect` is empty text, but a question of kind typo has a fact that answers it",
+        ),
+        (
+            "{q: 'who owns Scale?', expect: scale-ai-stake, kind: out_of_scope}",
+            "`expect` is the text 'scale-ai-stake', but a question of kind out_of_scope has no fact to get; "
+            "write expect: null, or make the kind paraphrase, typo or short",
+        ),
+        ("{q: hi, expect: llama-4, kind: help}", "but a question of kind help has no fact to get"),
+        ("{q: hi, expect: llama-4, kind: near_miss}", "but a question of kind near_miss has no fact to get"),
+        ("{q: hi, expect: null, kind: help, kind: short}", "`kind` is given twice in the same mapping (first on line 3)"),
+        ("{q: '', expect: null, kind: help}", "`q` is empty text; write the question as text"),
+        ("{q: 12, expect: null, kind: help}", "`q` is the number 12; write the question as text"),
+        ("{q: hi, expect: null, kind: outofscope}", "`kind` is the text 'outofscope'; use one of paraphrase, typo"),
+        ("{q: hi, expect: null}", "this item has no `kind`; write it as - {q: ..., expect: ..., kind: ...}"),
+        ("{q: hi, expect: null, kind: help, note: x}", "`note` is not a field of a question; give only q, expect and kind"),
+        ("just a question?", "this item is the text 'just a question?'; write it as - {q: ..., expect: ..., kind: ...}"),
+        ("!!python/object:os.system {q: hi}", "uses the YAML tag !!python/object:os.system; tags are not supported"),
+    ],
+)
+def test_an_eval_item_that_says_the_wrong_thing_is_named_with_its_line(item: str, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "cases.yaml"
+    path.write_text(f"# a good one, then one to fix\n- {{q: hello, expect: null, kind: help}}\n- {item}\n")
+    with pytest.raises(EvalError) as error:
+        load_cases(path)
+    [only] = error.value.problems
+    assert only.startswith(f"{path}:3: ") and problem in only
+
+
+def test_an_eval_file_with_anchors_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cases.yaml"
+    path.write_text("- &hi {q: hello, expect: null, kind: help}\n- *hi\n")
+    with pytest.raises(EvalError) as error:
+        load_cases(path)
+    assert str(error.value) == f"{path}:2: uses the alias *hi; anchors and aliases are not supported, so write the value out"
+
+
+def test_every_problem_of_an_eval_file_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "cases.yaml"
+    path.write_text(
+        "- {q: a, expect: null, kind: paraphrase}\n- {q: b, expect: llama-4, kind: short}\n- {q: c, expect: x, kind: help}\n"
+    )
+    with pytest.raises(EvalError) as error:
+        load_cases(path)
+    assert [p.split(": ")[0] for p in error.value.problems] == [f"{path}:1", f"{path}:3"]
+    assert str(error.value).splitlines()[0] == "the evaluation files have 2 problems:"
