@@ -227,32 +227,26 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
         raise UsageError(f"--margin {args.margin} is not between 0 and 1; try 0.1")
     engine = load_engine(settings)
     lost = find_lost_phrasings(engine)
-    if lost:
-        plural = "phrasing finds" if len(lost) == 1 else "phrasings find"
-        out.write(f"{len(lost)} {plural} no fact at all: give each words that say what its fact is about\n")
-        for fact_id, phrasing in lost:
-            out.write(f"  [{fact_id}] {phrasing!r}\n")
-        out.write("\n")
+    _write_listing(
+        out,
+        f"{_counted(len(lost), 'phrasing finds', 'phrasings find')} no fact at all: "
+        "give each words that say what its fact is about",
+        [f"[{fact_id}] {phrasing!r}" for fact_id, phrasing in lost],
+    )
     twins = find_twin_phrasings(engine)
-    if twins:
-        plural = "set of phrasings reads" if len(twins) == 1 else "sets of phrasings read"
-        out.write(
-            f"{len(twins)} {plural} as the same words to the engine across facts: "
-            "reword one so it says what only its own fact says\n"
-        )
-        for group in twins:
-            out.write("  " + "; ".join(f"[{fact_id}] {phrasing!r}" for fact_id, phrasing in group) + "\n")
-        out.write("\n")
+    _write_listing(
+        out,
+        f"{_counted(len(twins), 'set of phrasings reads', 'sets of phrasings read')} as the same words to the "
+        "engine across facts: reword one so it says what only its own fact says",
+        ["; ".join(f"[{fact_id}] {phrasing!r}" for fact_id, phrasing in group) for group in twins],
+    )
     promises = find_overpromises(engine)
-    if promises:
-        plural = "phrasing asks" if len(promises) == 1 else "phrasings ask"
-        out.write(
-            f"{len(promises)} {plural} for what the fact's answer and quotes do not give: "
-            "ask as the answer does, or the engine answers such questions with the fact\n"
-        )
-        for fact_id, phrasing, wanted in promises:
-            out.write(f"  [{fact_id}] {phrasing!r}: {wanted}\n")
-        out.write("\n")
+    _write_listing(
+        out,
+        f"{_counted(len(promises), 'phrasing asks', 'phrasings ask')} for what the fact's answer and quotes "
+        "do not give: ask as the answer does, or the engine answers such questions with the fact",
+        [f"[{fact_id}] {phrasing!r}: {wanted}" for fact_id, phrasing, wanted in promises],
+    )
     confusions = find_confusions(engine, margin=args.margin)
     if not confusions:
         out.write(f"no confusions: every phrasing beats every unrelated fact by more than {args.margin}\n")
@@ -268,6 +262,18 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
             mine = f"{own:.2f}" if own else "its own fact is not a candidate"
             out.write(f"  [{owner}] {phrasing!r}: {mine} against {other:.2f}\n")
     return 0
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    """`count` with the singular or plural words after it: "1 phrasing finds", "3 phrasings find"."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def _write_listing(out: TextIO, header: str, rows: list[str]) -> None:
+    """A finding of `knowledge confusions`: its header line and one indented row per item,
+    then a blank line; nothing when there are no rows."""
+    if rows:
+        out.write(header + "\n" + "".join(f"  {row}\n" for row in rows) + "\n")
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -493,7 +499,8 @@ def _run(argv: Sequence[str] | None, out: TextIO) -> int:
 
 def run_to_stdout(run: Callable[[], int]) -> int:
     """Run a script's `main` and return its exit code; a reader that stops reading
-    (`benchmarks/typos.py --show | head`) ends it quietly with 0, as it does `main` here."""
+    (`benchmarks/typos.py --show | head`) ends it quietly with 0, as it does `main` here, and
+    a bad fact base, setting or labelled file is one line, as it is for `main`."""
     try:
         try:
             code = run()
@@ -501,6 +508,9 @@ def run_to_stdout(run: Callable[[], int]) -> int:
             if not isinstance(stop.code, (int, type(None))):
                 raise
             code = stop.code or 0
+        except BotError as error:
+            print(f"error: {error}", file=sys.stderr)
+            code = 2 if isinstance(error, UsageError) else 1
         if sys.stdout is not None:
             sys.stdout.flush()  # here, not at exit, so a closed pipe lands below
         return code

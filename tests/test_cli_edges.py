@@ -989,3 +989,14 @@ def test_a_benchmark_whose_reader_stops_reading_ends_quietly(argv: tuple[str, ..
     stderr = process.stderr.read()
     assert process.wait(timeout=120) == 0, stderr.decode()
     assert stderr == b""
+
+
+def test_a_benchmark_given_a_bad_labelled_file_says_so_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {q: x, expect: null, kind: paraphrase}\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "calibrate.py"), str(bad)],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {bad}:1: `expect` is null") and "Traceback" not in result.stderr

@@ -108,6 +108,24 @@ def test_the_command_names_a_phrasing_that_finds_no_fact(
     ]
 
 
+def test_the_command_names_phrasings_of_two_facts_that_read_the_same(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _base(
+        _fact("red-team-cost", ["How much is the red team spending?", "red team money"], related=["red-team-size"]),
+        _fact("red-team-size", ["How much does the red team spend?", "red team headcount"]),
+    )
+    monkeypatch.setattr("bot.cli.load_engine", lambda settings: Engine(base))
+    assert main(["knowledge", "confusions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "1 set of phrasings reads as the same words to the engine across facts: "
+        "reword one so it says what only its own fact says",
+        "  [red-team-cost] 'How much is the red team spending?'; [red-team-size] 'How much does the red team spend?'",
+        "",
+    ]
+
+
 def test_a_phrasing_asking_for_what_its_fact_does_not_give_is_listed() -> None:
     counted = _fact("widget-count", ["How many widgets are there?", "widget total"])
     given = _fact("gadget-count", ["How many gadgets are there?", "gadget total"]).model_copy(
