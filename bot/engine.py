@@ -346,6 +346,11 @@ class Engine:
         for alias, key in self._entity_aliases.items():
             self._entity_alias_index[alias[0]].append((alias, key))
         self._name_words = frozenset(term for alias in self._entity_aliases for term in alias)
+        self._first_names = frozenset(
+            found[0]
+            for entity, found in entity_words.items()
+            if len(found) > 1 and self.base.entity_kinds.get(entity) == "person"
+        )
 
         surface_df: Counter[str] = Counter()
         # Almost every phrasing is one fact's: its key maps to that fact's order, else to a tuple of them.
@@ -724,11 +729,7 @@ class Engine:
                 continue
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
-            elif (fixed := self._correct(w)) is not None and (
-                w not in capital or self.canon(fixed) in self._name_words or OSA.distance(w, fixed) <= 1
-            ):
-                # A capitalised word is a slip of a plain word only one edit away ("Commerical");
-                # further away, only of a name ("Stanford" is not "standard").
+            elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
             elif w in self._release_of:
                 found = [(self._release_of[w], CORRECTED_WEIGHT)]
@@ -782,10 +783,11 @@ class Engine:
         self, question: str, raw: list[str], unknown: list[str], outside: list[str], capital: set[str]
     ) -> list[str]:
         """Names the base does not know that the question asks about: written capitalised as the
-        subject of its verb ("what did *Marc Andreessen* say", "does *Databricks* own") or as an
-        owner ("*Threads's* AI strategy"). Not a first name before a name the base knows ("Alex
-        Wang"), a slip of a known name ("Mea", "LCun"), or a name the question only mentions
-        ("work with Washington")."""
+        subject of its verb ("what did *Marc Andreessen* say", "does *Databricks* own"), as an
+        owner ("*Threads's* AI strategy"), or after a first name the base knows, of somebody
+        else ("*Mark Cuban*"). Not a first name before a name the base knows ("Alex Wang"), a
+        slip of a known name ("Mea", "LCun"), a plural after "do" or "can" ("do Clinicians use"),
+        or a name the question only mentions ("work with Washington")."""
         owners: set[str] = set()
         if "'" in question or "\u2019" in question:
             owners = {o for o, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
@@ -801,11 +803,17 @@ class Engine:
             while i < len(raw) and raw[i] in strange:
                 run.append(raw[i])
                 i += 1
+            # The rest of the name as written, short or known as a word ("Susan *Li*", "David *Sacks*").
+            rest = list(itertools.takewhile(lambda x: x in capital and x not in self._name_words, raw[i:]))
             if i < len(raw) and self.canon(self._known_form(raw[i])) in self._name_words:
                 continue  # "Alex Wang": a first name the base does not know, of a name it does
             before = raw[i - len(run) - 1] if i - len(run) > 0 else ""
-            if (before in AUXILIARIES or run[-1] in owners) and not all(map(self._slip_of_a_name, run)):
-                found += run
+            if all(map(self._slip_of_a_name, run)):
+                continue
+            if before in self._first_names:
+                found += [before, *run, *rest]  # "Mark Cuban": a first name the base knows, of somebody else
+            elif run[-1] in owners or (before in AUXILIARIES and _one_named(before, run)):
+                found += [*run, *rest]
         return found
 
     def _slip_of_a_name(self, word: str) -> bool:
@@ -1354,6 +1362,15 @@ def _sets_side_by_side(entities: set[str], kind_of: dict[str, str]) -> bool:
     return len(distinct) >= 2 and len(kinds) == 1 and None not in kinds
 
 
+def _one_named(auxiliary: str, run: list[str]) -> bool:
+    """Whether the words after an auxiliary may be one name: not a plural after "do", "are",
+    "have" ("do Clinicians use"), nor a word ending in "s" after an auxiliary that takes
+    plurals too ("can Hobbyists", "could Terrorists"); "does Databricks" still may."""
+    if auxiliary in _PLURAL_AUXILIARIES:
+        return False
+    return auxiliary in _SINGULAR_AUXILIARIES or not (run[-1].endswith("s") and not run[-1].endswith("ss"))
+
+
 def _as_written(words: list[str], question: str) -> list[str]:
     """Folded words as the question spells them ("rlhf" as "RLHF"), those side by side in it
     as one phrase ("Kubernetes migration"); a word it writes otherwise (accents) as folded."""
@@ -1411,6 +1428,8 @@ _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _WHEN_WORDS = frozenset(
     "today tonight tomorrow yesterday week weekend month year lately recently currently nowadays morning".split()
 )
+_PLURAL_AUXILIARIES = frozenset("do are were have".split())
+_SINGULAR_AUXILIARIES = frozenset("does is was has".split())
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
 _DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")

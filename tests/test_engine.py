@@ -103,9 +103,10 @@ def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> No
     [
         ("How much of Scale AI does Databricks own?", "Databricks"),
         ("What did Marc Andreessen say about open source AI?", "Marc Andreessen"),
-        ("Does Stanford use Llama?", "Stanford"),  # not a slip of "standard": a capital is a name
-        ("Did Databricks buy Scale AI?", "Databricks"),  # names alone are not title case
+        ("Did Snowflake buy Scale AI?", "Snowflake"),  # names alone are not title case
         ("How much of Scale AI does Theta own?", "Theta"),  # two edits from a long name only
+        ("What did Mark Cuban say about Llama?", "Mark Cuban"),  # a known first name, of somebody else
+        ("What did Susan Li say about GPU spending?", "Susan Li"),  # the rest of the name as written
     ],
 )
 def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
@@ -123,8 +124,11 @@ def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
         ("Does Alex Wang lead Meta's new models?", "alexandr-wang"),  # a first name before a known one
         ("Does Zuck think American AI firms should be cooperating with Washington?", "us-companies-and-government"),
         ("WHAT DID LECUN SAY AT THE AI ACTION SUMMIT", "lecun-ai-action-summit"),  # capitals name nothing
-        ("Is Commerical use of Llama allowed?", "llama-2-commercial"),  # one edit: a slip, capital or not
+        ("Is Commerical use of Llama allowed?", "llama-2-commercial"),  # a slip, capital or not
+        ("How big was the Scale AI Aquistion?", "scale-ai-stake"),  # two edits from a word: still a slip
         ("What did the Author say about open washing?", "open-washing"),  # "the" makes it a noun
+        ("Can Hobbyists fine-tune Llama?", "llama-developer-freedom"),  # a plural after "can" is no name
+        ("Do Clinicians use Meta's open source AI?", "healthcare-clinical-tools"),
     ],
 )
 def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
