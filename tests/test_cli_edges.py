@@ -110,6 +110,20 @@ def test_a_line_over_the_bound_is_too_long_and_the_next_line_is_answered() -> No
     assert "[llama-4]" in text
 
 
+# The bound is on the line without its ending: a line of exactly MAX_LINE_BYTES is whole.
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"], ids=["LF", "CRLF"])
+def test_a_line_of_exactly_the_bound_is_answered_and_one_byte_more_is_too_long(ending: bytes) -> None:
+    at = b" " * (MAX_LINE_BYTES - len(b"llama 4")) + b"llama 4"
+    over = b" " + at
+    lines = list(read_lines(_Stdin(io.BytesIO(at + ending + over + ending + b"ok" + ending))))  # type: ignore[arg-type]
+    assert [type(line) for line in lines] == [str, CutLine, str]
+    assert lines[0] == at.decode() and lines[1] == over[:MAX_LINE_BYTES].decode() and lines[2] == "ok"
+    result = _bot("ask", "--json", "-", stdin=at + ending + over + ending)
+    assert result.returncode == 0 and result.stderr == b""
+    first, second = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert first["fact_id"] == "llama-4" and second["reason"] == "too_long"
+
+
 # Runs the bot and prints its peak memory in KiB on stderr's last line. (Not ru_maxrss: it
 # keeps the peak of the forked test process from before the exec.)
 _PEAK = """import runpy, sys
