@@ -93,21 +93,70 @@ def test_ask_json_stdin_takes_any_bytes_and_prints_utf8_one_line_each(encoding: 
 
 # A line no question can fill: the bound, and then some, in a two-byte character.
 LONG_LINE = "é" * (MAX_LINE_BYTES // 2 + 10)
+TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n"
 
 
-def test_a_line_over_the_bound_is_too_long_and_the_next_line_is_answered() -> None:
+class _Reader:
+    """stdin's bytes, noting the most read into one piece: what reading a line costs in memory."""
+
+    def __init__(self, data: bytes) -> None:
+        self.stream, self.largest = io.BytesIO(data), 0
+
+    def readline(self, size: int = -1) -> bytes:
+        chunk = self.stream.readline(size)
+        self.largest = max(self.largest, len(chunk))
+        return chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+
+class _PipedStdin:
+    def __init__(self, data: bytes) -> None:
+        self.buffer = _Reader(data)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _piped(monkeypatch: pytest.MonkeyPatch, data: bytes) -> _Reader:
+    stdin = _PipedStdin(data)
+    monkeypatch.setattr(sys, "stdin", stdin)
+    return stdin.buffer
+
+
+def test_a_line_over_the_bound_is_read_a_piece_at_a_time_and_the_next_line_is_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     stdin = f"  {LONG_LINE}  \nllama 4\n".encode("utf-8")
-    result = _bot("ask", "--json", "-", stdin=stdin)
-    assert result.returncode == 0 and result.stderr == b""
-    first, second = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
-    # As for any over-long line: the reason, and the first characters of the question.
-    assert first["reason"] == "too_long" and first["question"] == "é" * MAX_QUESTION_CHARS
-    assert set(first) == JSON_KEYS and second["fact_id"] == "llama-4"
-    chat = _bot("serve", stdin=stdin)
-    assert chat.returncode == 0 and chat.stderr == b""
-    text = chat.stdout.decode("utf-8")
-    assert text.startswith(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")
-    assert "[llama-4]" in text
+    for argv in (("ask", "--json", "-"), ("serve",)):
+        reader = _piped(monkeypatch, stdin)
+        code, out = _in_process(*argv)
+        assert code == 0
+        # Never more than the bound and a line ending in memory at once, whatever the line.
+        assert reader.largest <= MAX_LINE_BYTES + 2
+        if argv[0] == "ask":
+            first, second = [json.loads(line) for line in out.splitlines()]
+            # As for any over-long line: the reason, and the first characters of the question.
+            assert first["reason"] == "too_long" and first["question"] == "é" * MAX_QUESTION_CHARS
+            assert set(first) == JSON_KEYS and second["fact_id"] == "llama-4"
+        else:
+            assert out.startswith(TOO_LONG) and "[llama-4]" in out
+
+
+# Over the bound, a line is too long even when what is kept of it is blank, or a question.
+BLANK_THEN_A_QUESTION_IN_BLANKS = b" " * 70_000 + b"\n" + b" " * 60_000 + b"llama 4" + b" " * 10_000 + b"\n"
+
+
+def test_a_line_over_the_bound_is_too_long_whatever_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    _piped(monkeypatch, BLANK_THEN_A_QUESTION_IN_BLANKS)
+    code, out = _in_process("ask", "--json", "-")
+    assert code == 0
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert [o["reason"] for o in objects] == ["too_long", "too_long"]
+    assert [o["question"][:7] for o in objects] == ["", "llama 4"]
+    _piped(monkeypatch, BLANK_THEN_A_QUESTION_IN_BLANKS)
+    assert _in_process("serve") == (0, TOO_LONG * 2)
 
 
 # The bound is on the line without its ending: a line of exactly MAX_LINE_BYTES is whole.
