@@ -726,9 +726,10 @@ def test_usage_errors_are_one_line_with_exit_2(
         (b"# questions to come\n", "e.yaml: holds no questions"),
         (b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n", "e.yaml:1: is not UTF-8 text; save it as UTF-8"),
         (b"q: hello\n", "e.yaml:1: is a mapping of fields, not a list of questions"),
+        ("- {q: hi, expect: null, kind: help}\n".encode("utf-16"), "e.yaml: is UTF-16 text; save it as UTF-8"),
     ],
 )
-def test_an_eval_file_with_no_questions_or_no_list_is_one_line_with_exit_1(
+def test_an_eval_file_that_cannot_be_scored_is_one_line_with_exit_1(
     content: bytes, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # An empty file scored 0/0 (100.0%) and passed any --min: a gate that could not fail.
@@ -754,6 +755,11 @@ def test_an_eval_file_over_the_bound_is_refused_unread(tmp_path: Path, capsys: p
         assert _in_process("eval", path) == (1, "")
         line = _one_error_line(capsys.readouterr().err.encode())
         assert line.startswith(f"error: {path}: is ") and "more than the 2 MB an evaluation file may be" in line
+    # Its size, which only the file's status gives: read, it would be "more than 2 MB" and no more.
+    _in_process("eval", "big.yaml")
+    assert _one_error_line(capsys.readouterr().err.encode()) == (
+        "error: big.yaml: is 3 MB, more than the 2 MB an evaluation file may be; split it, or check that it is the right file"
+    )
 
 
 @pytest.mark.parametrize(
