@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.text_files import file_kind
 
 MAX_RETENTION_DAYS = 36500
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -267,8 +268,7 @@ def _env_file_problem(path: Path) -> str | None:
             f"{path} is a directory, not a settings file (a 'docker -v ./.env:...' mount makes one when the file "
             "is missing): remove it and write the settings in a .env file, or set them in the environment"
         )
-    kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
-    return f"{path} is {kind}, not a settings file: make it a plain file of NAME=value lines, or remove it"
+    return f"{path} is {file_kind(mode)}, not a settings file: make it a plain file of NAME=value lines, or remove it"
 
 
 def _unreadable_env_line(path: Path) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal, get_args
@@ -13,6 +12,7 @@ from bot.errors import EvalError, UsageError
 from bot.knowledge import MAX_FILE_BYTES
 from bot.models import Answer
 from bot.strict_yaml import Doc, node_at, parse_strict_yaml, what_yaml_read
+from bot.text_files import NotAFile, TextProblem, read_text_file
 
 Category = Literal["paraphrase", "typo", "short", "out_of_scope", "near_miss", "help"]
 KINDS = get_args(Category)
@@ -67,9 +67,10 @@ def load_cases(path: Path) -> list[EvalCase]:
 def read_case_file(path: Path) -> CaseFile:
     """Read and check an evaluation file as strictly as the fact files (see `strict_yaml`).
 
-    A path that cannot be read at all is a UsageError; every problem of its content is noted
-    on the CaseFile, with its line. A file over MAX_FILE_BYTES is refused before it is read;
-    of a pipe or a device, at most that much is read.
+    A path that cannot be read at all (missing, a directory, a named pipe, a device) is a
+    UsageError; every problem of its content is noted on the CaseFile, with its line. A file
+    over MAX_FILE_BYTES is refused before it is read; of a pipe given as `<(command)`, at most
+    that much is read.
     """
     found = CaseFile(Path(path))
     text = _read_text(found)
@@ -97,32 +98,20 @@ def read_case_file(path: Path) -> CaseFile:
 def _read_text(found: CaseFile) -> str | None:
     """The file as text (UTF-8, line ends as \\n), or None after noting why not."""
     path = found.path
-    limit = f"more than the {MAX_FILE_BYTES / 1_000_000:.3g} MB an evaluation file may be"
     try:
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            raise UsageError(f"{path} is a directory; give the files in it, e.g. {path}/*.yaml")
-        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_FILE_BYTES:
-            size = f"{status.st_size / 1_000_000:.3g} MB"
-            found.problem(f"is {size}, {limit}; split it, or check that it is the right file")
-            return None
-        # A pipe (`<(...)`) or a device (/dev/zero) has no size to check: at most the bound is read.
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+        text = read_text_file(path, limit=MAX_FILE_BYTES, holder="an evaluation file", given_pipes=True)
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory; give the files in it, e.g. {path}/*.yaml") from None
+    except NotAFile as error:
+        # Opening a named pipe waits for a writer; a device (/dev/zero) may never end.
+        also = ", or a command's output as <(command)" if error.kind == "a pipe" else ""
+        raise UsageError(f"{path} is {error.kind}, not a file; give a file of questions{also}") from None
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        found.problem(f"is {limit}; split it, or check that it is the right file")
+    if isinstance(text, TextProblem):
+        found.problem(text.problem, text.line)
         return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        found.problem("is UTF-16 text; save it as UTF-8")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        found.problem("is not UTF-8 text; save it as UTF-8", data[: error.start].count(b"\n") + 1)
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _check_case(found: CaseFile, doc: Doc, index: int, item: object) -> None:

@@ -750,15 +750,58 @@ def test_an_eval_file_with_no_questions_is_an_error_beside_others(
 def test_an_eval_file_over_the_bound_is_refused_unread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with open(tmp_path / "big.yaml", "wb") as big:
         big.truncate(3_000_000)  # sparse: nothing to read but zeros
-    paths = ["big.yaml", *(["/dev/zero"] if Path("/dev/zero").exists() else [])]
-    for path in paths:
-        assert _in_process("eval", path) == (1, "")
-        line = _one_error_line(capsys.readouterr().err.encode())
-        assert line.startswith(f"error: {path}: is ") and "more than the 2 MB an evaluation file may be" in line
     # Its size, which only the file's status gives: read, it would be "more than 2 MB" and no more.
-    _in_process("eval", "big.yaml")
+    assert _in_process("eval", "big.yaml") == (1, "")
     assert _one_error_line(capsys.readouterr().err.encode()) == (
         "error: big.yaml: is 3 MB, more than the 2 MB an evaluation file may be; split it, or check that it is the right file"
+    )
+
+
+@contextlib.contextmanager
+def _given_pipe(data: bytes) -> Iterator[str]:
+    """A pipe this process holds open, as `<(command)` gives one: its /dev/fd path, with `data`
+    written into it from a thread."""
+    if not Path("/dev/fd").is_dir():
+        pytest.skip("needs /dev/fd")
+    read_end, write_end = os.pipe()
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), os.fdopen(write_end, "wb") as stream:
+            stream.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        yield f"/dev/fd/{read_end}"
+    finally:
+        os.close(read_end)
+        writer.join(timeout=10)
+
+
+def test_an_eval_file_given_as_a_commands_output_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    with _given_pipe((ROOT / "tests" / "eval" / "dev.yaml").read_bytes()) as path:
+        code, out = _in_process("eval", path)
+    assert code == 0 and out.startswith("answerable: "), capsys.readouterr().err
+
+
+def test_a_commands_output_over_the_bound_is_read_up_to_it(capsys: pytest.CaptureFixture[str]) -> None:
+    with _given_pipe(b"#" * 3_000_000) as path:
+        assert _in_process("eval", path) == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()) == (
+        f"error: {path}: is more than the 2 MB an evaluation file may be; split it, or check that it is the right file"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_eval_path_that_is_a_named_pipe_is_a_usage_error_not_a_wait(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "f.yaml")  # opened, it would wait for a writer forever
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", "f.yaml"], cwd=tmp_path, capture_output=True, timeout=30,
+        env=_env(PYTHONPATH=str(ROOT)),
+    )
+    assert result.returncode == 2
+    assert _one_error_line(result.stderr) == (
+        "error: f.yaml is a pipe, not a file; give a file of questions, or a command's output as <(command)"
     )
 
 
@@ -767,6 +810,10 @@ def test_an_eval_file_over_the_bound_is_refused_unread(tmp_path: Path, capsys: p
     [
         (("eval", "missing.yaml"), "cannot read missing.yaml: No such file or directory"),
         (("eval", "."), ". is a directory; give the files in it, e.g. ./*.yaml"),
+        pytest.param(
+            ("eval", "/dev/zero"), "/dev/zero is a device, not a file; give a file of questions",
+            marks=pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero"),
+        ),
     ],
 )
 def test_an_eval_path_that_is_no_file_is_a_usage_error(
