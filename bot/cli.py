@@ -16,11 +16,10 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from bot.config import Settings, load_settings
-from bot.errors import BotError, ConfigError, EvalError, UsageError
+from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
@@ -277,18 +276,13 @@ def _write_listing(out: TextIO, header: str, rows: list[str]) -> None:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluation import evaluate, read_case_file
+    from bot.evaluation import evaluate, read_case_files
 
     if args.min is not None and not 0.0 <= args.min <= 1.0:
         raise UsageError(f"--min {args.min} is not between 0 and 1; try 0.9")
-    files = [read_case_file(Path(path)) for path in args.files]
-    if problems := [problem for found in files for problem in found.problems]:
-        raise EvalError(problems)
     engine = load_engine(settings)
-    if problems := [problem for found in files for problem in found.unknown_facts(set(engine.base.facts))]:
-        raise EvalError(problems)
-    cases = [case for found in files for case in found.cases]
-    report = evaluate(cases, engine.answer, known_ids=set(engine.base.facts))
+    files = read_case_files(args.files, known_ids=set(engine.base.facts))
+    report = evaluate([case for found in files for case in found.cases], engine.answer)
     out.write(
         f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "
         f"({report.accuracy:.1%}); {report.answered_wrong} with another fact, "

@@ -757,6 +757,23 @@ def test_an_eval_file_over_the_bound_is_refused_unread(tmp_path: Path, capsys: p
     )
 
 
+def test_eval_names_every_problem_of_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "unknown.yaml").write_text("- {q: hi, expect: null, kind: help}\n- {q: x, expect: no-such-fact, kind: short}\n")
+    (tmp_path / "kind.yaml").write_text("- {q: x, expect: null, kind: outofscope}\n")
+    assert _in_process("eval", "unknown.yaml", "kind.yaml") == (1, "")
+    assert capsys.readouterr().err.splitlines() == [
+        "error: the evaluation files have 2 problems:",
+        "  unknown.yaml:2: `expect` is 'no-such-fact', which is no fact in the fact base; use an id that "
+        "'python -m bot topics --all' lists",
+        "  kind.yaml:1: `kind` is the text 'outofscope'; use one of paraphrase, typo, short, out_of_scope, near_miss, help",
+    ]
+    # A path that is no file is a usage error (exit 2), and the other files' problems are still named.
+    assert _in_process("eval", "kind.yaml", "missing.yaml", "unknown.yaml") == (2, "")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "error: the evaluation files have 3 problems:"
+    assert [line.split(": ")[0] for line in err[1:]] == ["  kind.yaml:1", "  missing.yaml", "  unknown.yaml:2"]
+
+
 @contextlib.contextmanager
 def _given_pipe(data: bytes) -> Iterator[str]:
     """A pipe this process holds open, as `<(command)` gives one: its /dev/fd path, with `data`
@@ -801,17 +818,17 @@ def test_an_eval_path_that_is_a_named_pipe_is_a_usage_error_not_a_wait(tmp_path:
     )
     assert result.returncode == 2
     assert _one_error_line(result.stderr) == (
-        "error: f.yaml is a pipe, not a file; give a file of questions, or a command's output as <(command)"
+        "error: f.yaml: is a pipe, not a file; give a file of questions, or a command's output as <(command)"
     )
 
 
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (("eval", "missing.yaml"), "cannot read missing.yaml: No such file or directory"),
-        (("eval", "."), ". is a directory; give the files in it, e.g. ./*.yaml"),
+        (("eval", "missing.yaml"), "missing.yaml: no such file; check the path"),
+        (("eval", "."), ".: is a directory; give the files in it, e.g. ./*.yaml"),
         pytest.param(
-            ("eval", "/dev/zero"), "/dev/zero is a device, not a file; give a file of questions",
+            ("eval", "/dev/zero"), "/dev/zero: is a device, not a file; give a file of questions",
             marks=pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero"),
         ),
     ],
@@ -1116,3 +1133,17 @@ def test_a_benchmark_given_a_bad_labelled_file_says_so_in_one_line(tmp_path: Pat
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith(f"error: {bad}:1: `expect` is null") and "Traceback" not in result.stderr
+
+
+def test_a_benchmark_checks_the_expected_facts_as_eval_does(tmp_path: Path) -> None:
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("- {q: hi, expect: null, kind: help}\n- {q: x, expect: no-such-fact, kind: short}\n")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "calibrate.py"), str(unknown)],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert _one_error_line(result.stderr.encode()) == (
+        f"error: {unknown}:2: `expect` is 'no-such-fact', which is no fact in the fact base; "
+        "use an id that 'python -m bot topics --all' lists"
+    )
