@@ -251,8 +251,10 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
         out.write(f"no confusions: every phrasing beats every unrelated fact by more than {args.margin}\n")
         return 0
     total = len({(owner, phrasing) for c in confusions for owner, phrasing, _, _ in c.phrasings})
-    plural = "phrasing scores" if total == 1 else "phrasings score"
-    out.write(f"{total} {plural} within {args.margin} on {len(confusions)} pairs of unrelated facts\n")
+    out.write(
+        f"{_counted(total, 'phrasing scores', 'phrasings score')} within {args.margin} on "
+        f"{_counted(len(confusions), 'pair', 'pairs')} of unrelated facts\n"
+    )
     out.write("Link a pair as related when both answer the question, or make the phrasing say what only its fact says.\n")
     for confusion in confusions:
         first, second = confusion.fact_ids
