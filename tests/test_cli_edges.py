@@ -877,6 +877,23 @@ def test_a_usage_error_points_at_the_help_of_the_command_given(
         (("-v", "knowledge", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
         (("knowledge", "-v", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
         (("--x", "ask", "llama"), "unrecognized arguments: --x (see 'python -m bot --help')"),
+        # An option of another command, its value not taken for the command.
+        (
+            ("--margin", "0.5", "ask", "llama"),
+            "--margin is an option of knowledge confusions, not of ask: python -m bot knowledge confusions "
+            "--margin ... (see 'python -m bot knowledge confusions --help')",
+        ),
+        (("ask", "--all", "llama"), "--all is an option of topics, not of ask: python -m bot topics --all ..."),
+        (
+            ("--json", "topics"),
+            "--json is an option of ask, fact and explain, not of topics: e.g. python -m bot ask --json ... "
+            "(see 'python -m bot topics --help')",
+        ),
+        (("--margin",), "--margin goes after the command: python -m bot knowledge confusions --margin ..."),
+        (("--json",), "--json goes after the command that takes it, ask, fact or explain, e.g. python -m bot ask --json"),
+        # Abbreviated, as argparse takes them: the whole option is shown.
+        (("--verb", "knowledge", "check"), "--verb goes after the command: python -m bot knowledge check --verbose ..."),
+        (("--js", "ask", "llama"), "--js goes after the command: python -m bot ask --json ..."),
     ],
 )
 def test_a_commands_option_given_before_it_says_where_it_goes(
