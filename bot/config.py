@@ -248,7 +248,7 @@ def _env_file_problem(path: Path) -> str | None:
     pydantic-settings reads a pipe and passes over a directory or a broken link in silence.
     """
     try:
-        mode = path.stat().st_mode
+        status = path.stat()
     except FileNotFoundError:
         if not path.is_symlink():
             return None
@@ -261,7 +261,8 @@ def _env_file_problem(path: Path) -> str | None:
         if error.errno == errno.ELOOP:
             return f"{path} is a symbolic link that leads back to itself; point it at a settings file or remove it"
         return f"cannot read {path}: {error.strerror or error}; fix or remove it"
-    if stat.S_ISREG(mode):
+    mode = status.st_mode
+    if stat.S_ISREG(mode) or _is_devnull(status):  # /dev/null, linked or mounted: no settings
         return None
     if stat.S_ISDIR(mode):
         return (
@@ -269,6 +270,13 @@ def _env_file_problem(path: Path) -> str | None:
             "is missing): remove it and write the settings in a .env file, or set them in the environment"
         )
     return f"{path} is {file_kind(mode)}, not a settings file: make it a plain file of NAME=value lines, or remove it"
+
+
+def _is_devnull(status: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(status, os.stat(os.devnull))
+    except OSError:
+        return False
 
 
 def _unreadable_env_line(path: Path) -> str | None:

@@ -616,6 +616,13 @@ def test_no_env_file_is_fine(tmp_path: Path) -> None:
     assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
 
 
+def test_an_env_linked_to_dev_null_is_no_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").symlink_to(os.devnull)  # a way to say "no .env", and what a -v /dev/null mount is
+    monkeypatch.setenv("BOT_MIN_SCORE", "0.5")
+    assert load_settings().bot_min_score == 0.5
+    assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
+
+
 @pytest.mark.parametrize(
     ("make", "says"),
     [
