@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bot import engine as engine_module  # noqa: E402
 from bot.cli import run_to_stdout  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.evaluation import EvalCase, load_cases  # noqa: E402
+from bot.evaluation import EvalCase, read_case_files  # noqa: E402
 from bot.knowledge import default_knowledge_dir, load_fact_base  # noqa: E402
 
 
@@ -145,12 +145,14 @@ def main() -> int:
     parser.add_argument("files", type=Path, nargs="+", help="labelled question files; each is also a fold")
     args = parser.parse_args()
     base = load_fact_base(default_knowledge_dir())
+    # Checked as eval checks them: an expected fact the base lacks would be fitted on silently.
+    cases = {found.path: found.cases for found in read_case_files(args.files, known_ids=set(base.facts))}
     engines: dict[float, Engine] = {}
     by_file: dict[float, dict[Path, list[Prepared]]] = {}
     for unknown_weight in (0.5, 0.7, 0.9):
         engine_module.UNKNOWN_WEIGHT = unknown_weight
         engines[unknown_weight] = Engine(base)
-        by_file[unknown_weight] = {p: prepare(engines[unknown_weight], load_cases(p)) for p in args.files}
+        by_file[unknown_weight] = {p: prepare(engines[unknown_weight], cases[p]) for p in args.files}
 
     def pooled(paths: list[Path]) -> dict[float, list[Prepared]]:
         return {uw: [item for p in paths for item in files[p]] for uw, files in by_file.items()}

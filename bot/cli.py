@@ -16,11 +16,10 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from bot.config import Settings, load_settings
-from bot.errors import BotError, ConfigError, EvalError, UsageError
+from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.service import AskService, load_base, load_engine
 from bot.terminal import (
@@ -63,30 +62,63 @@ class _SubcommandParser(_Parser):
 
 
 class _TopParser(_Parser):
-    """The `python -m bot` parser: a command's option written before the command
-    (`python -m bot --json ask ...`) is a usage error that says where the option goes."""
+    """The `python -m bot` parser: an option written where the command given does not take it
+    is a usage error that says where it goes: after its command (`python -m bot --json ask
+    ...`), or with the command that takes it (`--margin` is `knowledge confusions`')."""
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         argv = list(sys.argv[1:] if args is None else args)
-        self._check_options_before_command(argv)
+        self._check_options_placed(argv)
         return super().parse_known_args(argv, namespace)
 
-    def _check_options_before_command(self, argv: list[str]) -> None:
+    def _check_options_placed(self, argv: list[str]) -> None:
         parser: argparse.ArgumentParser = self
-        early: list[str] = []  # options given before the command they belong to
-        for arg in argv:
+        misplaced: list[str] = []  # options the command reached so far does not take
+        args = iter(argv)
+        for arg in args:
             if arg == "--":
-                return
+                break
             commands = _commands_of(parser)
             if arg in commands:
                 parser = commands[arg]
-                for option in early:
-                    if option in parser._option_string_actions:
-                        parser.error(f"{option} goes after the command: {parser.prog} {option} ...")
-            elif arg.startswith("-") and arg.split("=", 1)[0] not in parser._option_string_actions:
-                early.append(arg.split("=", 1)[0])
+                for option in misplaced:
+                    if (own := _option_of(parser, option)) is not None:
+                        parser.error(f"{option} goes after the command: {parser.prog} {own} ...")
+                continue
+            if not arg.startswith("-") or arg == "-":
+                continue
+            option = arg.split("=", 1)[0]
+            own = _option_of(parser, option)
+            places = [(parser, own)] if own is not None else _commands_taking(self, option)
+            if own is None:
+                misplaced.append(option)
+            if "=" not in arg and any(_takes_value(place, name) for place, name in places):
+                next(args, None)  # its value, which may be a command's name
+        for option in misplaced:
+            if places := _commands_taking(self, option):
+                self._say_where_it_goes(parser, option, places)
+
+    def _say_where_it_goes(
+        self, given: argparse.ArgumentParser, option: str, places: list[tuple[argparse.ArgumentParser, str]]
+    ) -> None:
+        (first, name), *others = places
+        example = f"{'e.g. ' if others else ''}{first.prog} {name} ..."
+        helper = given if others else first
+        commands = [place.prog.removeprefix(self.prog + " ") for place, _ in places]
+        if all(place.prog.startswith(given.prog + " ") for place, _ in places):
+            takes = f"the command that takes it, {_listed(commands, 'or')}, " if others else "the command: "
+            helper.error(f"{option} goes after {takes}{example}")
+        helper.error(
+            f"{option} is an option of {_listed(commands, 'and')}, not of "
+            f"{given.prog.removeprefix(self.prog + ' ')}: {example}"
+        )
+
+
+def _listed(names: list[str], last: str) -> str:
+    """The names as a sentence lists them: a; a and b; a, b and c (with `last` for "and")."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
 
 
 def _commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -95,6 +127,31 @@ def _commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
         if isinstance(action, argparse._SubParsersAction):
             return action.choices
     return {}
+
+
+def _option_of(parser: argparse.ArgumentParser, option: str) -> str | None:
+    """The option of `parser` that `option` names, as argparse reads it: the same, or the one
+    long option it is the start of (`--verb` for `--verbose`); None when it names none."""
+    if option in parser._option_string_actions:
+        return option
+    if not option.startswith("--"):
+        return None
+    matches = {name for name in parser._option_string_actions if name.startswith(option)}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def _commands_taking(parser: argparse.ArgumentParser, option: str) -> list[tuple[argparse.ArgumentParser, str]]:
+    """(command, its option's name) for every command under `parser` that takes `option`."""
+    found = []
+    for command in dict.fromkeys(_commands_of(parser).values()):  # an alias is the same parser
+        if (name := _option_of(command, option)) is not None and name not in ("-h", "--help"):
+            found.append((command, name))
+        found += _commands_taking(command, option)
+    return found
+
+
+def _takes_value(parser: argparse.ArgumentParser, option: str) -> bool:
+    return parser._option_string_actions[option].nargs != 0
 
 
 def _source_json(quote: ResolvedQuote) -> dict[str, Any]:
@@ -252,8 +309,10 @@ def cmd_knowledge_confusions(args: argparse.Namespace, settings: Settings, out: 
         out.write(f"no confusions: every phrasing beats every unrelated fact by more than {args.margin}\n")
         return 0
     total = len({(owner, phrasing) for c in confusions for owner, phrasing, _, _ in c.phrasings})
-    plural = "phrasing scores" if total == 1 else "phrasings score"
-    out.write(f"{total} {plural} within {args.margin} on {len(confusions)} pairs of unrelated facts\n")
+    out.write(
+        f"{_counted(total, 'phrasing scores', 'phrasings score')} within {args.margin} on "
+        f"{_counted(len(confusions), 'pair', 'pairs')} of unrelated facts\n"
+    )
     out.write("Link a pair as related when both answer the question, or make the phrasing say what only its fact says.\n")
     for confusion in confusions:
         first, second = confusion.fact_ids
@@ -277,18 +336,13 @@ def _write_listing(out: TextIO, header: str, rows: list[str]) -> None:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from bot.evaluation import evaluate, read_case_file
+    from bot.evaluation import evaluate, read_case_files
 
     if args.min is not None and not 0.0 <= args.min <= 1.0:
         raise UsageError(f"--min {args.min} is not between 0 and 1; try 0.9")
-    files = [read_case_file(Path(path)) for path in args.files]
-    if problems := [problem for found in files for problem in found.problems]:
-        raise EvalError(problems)
     engine = load_engine(settings)
-    if problems := [problem for found in files for problem in found.unknown_facts(set(engine.base.facts))]:
-        raise EvalError(problems)
-    cases = [case for found in files for case in found.cases]
-    report = evaluate(cases, engine.answer, known_ids=set(engine.base.facts))
+    files = read_case_files(args.files, known_ids=set(engine.base.facts))
+    report = evaluate([case for found in files for case in found.cases], engine.answer)
     out.write(
         f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "
         f"({report.accuracy:.1%}); {report.answered_wrong} with another fact, "

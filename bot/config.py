@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.text_files import file_kind
 
 MAX_RETENTION_DAYS = 36500
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -247,7 +248,7 @@ def _env_file_problem(path: Path) -> str | None:
     pydantic-settings reads a pipe and passes over a directory or a broken link in silence.
     """
     try:
-        mode = path.stat().st_mode
+        status = path.stat()
     except FileNotFoundError:
         if not path.is_symlink():
             return None
@@ -260,15 +261,22 @@ def _env_file_problem(path: Path) -> str | None:
         if error.errno == errno.ELOOP:
             return f"{path} is a symbolic link that leads back to itself; point it at a settings file or remove it"
         return f"cannot read {path}: {error.strerror or error}; fix or remove it"
-    if stat.S_ISREG(mode):
+    mode = status.st_mode
+    if stat.S_ISREG(mode) or _is_devnull(status):  # /dev/null, linked or mounted: no settings
         return None
     if stat.S_ISDIR(mode):
         return (
             f"{path} is a directory, not a settings file (a 'docker -v ./.env:...' mount makes one when the file "
             "is missing): remove it and write the settings in a .env file, or set them in the environment"
         )
-    kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
-    return f"{path} is {kind}, not a settings file: make it a plain file of NAME=value lines, or remove it"
+    return f"{path} is {file_kind(mode)}, not a settings file: make it a plain file of NAME=value lines, or remove it"
+
+
+def _is_devnull(status: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(status, os.stat(os.devnull))
+    except OSError:
+        return False
 
 
 def _unreadable_env_line(path: Path) -> str | None:

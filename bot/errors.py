@@ -5,6 +5,7 @@
     ├── UsageError        a command was called the wrong way
     ├── KnowledgeError    the fact base has one or more problems (each a KnowledgeProblem)
     └── EvalError         evaluation files have one or more problems (each a line naming file and line)
+        └── EvalUsageError    ... and a path given is no file to read: also a UsageError
 """
 
 from __future__ import annotations
@@ -69,3 +70,8 @@ class EvalError(BotError):
             return
         head = f"the evaluation files have {count} problems"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class EvalUsageError(EvalError, UsageError):
+    """Evaluation files with problems, one path among them no file to read (missing, a
+    directory, a named pipe): the command was called the wrong way, so it is a UsageError too."""

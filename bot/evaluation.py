@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal, get_args
+from typing import Callable, Iterable, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.errors import EvalError, UsageError
+from bot.errors import EvalError, EvalUsageError
 from bot.knowledge import MAX_FILE_BYTES
 from bot.models import Answer
 from bot.strict_yaml import Doc, node_at, parse_strict_yaml, what_yaml_read
+from bot.text_files import NotAFile, TextProblem, read_text_file
 
 Category = Literal["paraphrase", "typo", "short", "out_of_scope", "near_miss", "help"]
 KINDS = get_args(Category)
@@ -42,34 +42,51 @@ class CaseFile:
     """The line of each case, for problems found later (an expected fact the base lacks)."""
     problems: list[str] = field(default_factory=list)
     """Each as `file:line: what is wrong and how to fix it`."""
+    unread: bool = False
+    """The path is no file to read (missing, a directory, a named pipe, a device): the command
+    was given the wrong path, rather than a file with problems."""
 
     def problem(self, text: str, line: int | None = None) -> None:
         self.problems.append(f"{self.path}{'' if line is None else f':{line}'}: {text}")
 
-    def unknown_facts(self, known_ids: set[str]) -> list[str]:
-        """A problem line for each case that expects a fact the base does not have."""
-        return [
-            f"{self.path}{'' if line is None else f':{line}'}: `expect` is {case.expect!r}, which is no fact "
-            "in the fact base; use an id that 'python -m bot topics --all' lists"
-            for case, line in zip(self.cases, self.lines)
-            if case.expect is not None and case.expect not in known_ids
-        ]
+    def check_expected(self, known_ids: set[str]) -> None:
+        """Note each case that expects a fact the base does not have."""
+        for case, line in zip(self.cases, self.lines):
+            if case.expect is not None and case.expect not in known_ids:
+                self.problem(
+                    f"`expect` is {case.expect!r}, which is no fact in the fact base; "
+                    "use an id that 'python -m bot topics --all' lists",
+                    line,
+                )
 
 
-def load_cases(path: Path) -> list[EvalCase]:
-    """Read an evaluation file: a YAML list of {q, expect, kind}; EvalError lists its problems."""
-    found = read_case_file(path)
-    if found.problems:
-        raise EvalError(found.problems)
+def read_case_files(paths: Iterable[Path | str], *, known_ids: set[str]) -> list[CaseFile]:
+    """Read and check evaluation files, their expected facts against `known_ids`.
+
+    Every problem of every file is raised at once: an EvalUsageError when a path is no file to
+    read (the command was called the wrong way), else an EvalError.
+    """
+    files = [read_case_file(Path(path)) for path in paths]
+    for found in files:
+        found.check_expected(known_ids)
+    if problems := [problem for found in files for problem in found.problems]:
+        raise (EvalUsageError if any(found.unread for found in files) else EvalError)(problems)
+    return files
+
+
+def load_cases(path: Path | str, *, known_ids: set[str]) -> list[EvalCase]:
+    """The cases of one evaluation file (see `read_case_files`)."""
+    [found] = read_case_files([path], known_ids=known_ids)
     return found.cases
 
 
 def read_case_file(path: Path) -> CaseFile:
     """Read and check an evaluation file as strictly as the fact files (see `strict_yaml`).
 
-    A path that cannot be read at all is a UsageError; every problem of its content is noted
-    on the CaseFile, with its line. A file over MAX_FILE_BYTES is refused before it is read;
-    of a pipe or a device, at most that much is read.
+    Every problem is noted on the CaseFile, with its line; a path that is no file to read
+    (missing, a directory, a named pipe, a device) marks it `unread`. A file over
+    MAX_FILE_BYTES is refused before it is read; of a pipe given as `<(command)`, at most that
+    much is read.
     """
     found = CaseFile(Path(path))
     text = _read_text(found)
@@ -97,32 +114,25 @@ def read_case_file(path: Path) -> CaseFile:
 def _read_text(found: CaseFile) -> str | None:
     """The file as text (UTF-8, line ends as \\n), or None after noting why not."""
     path = found.path
-    limit = f"more than the {MAX_FILE_BYTES / 1_000_000:.3g} MB an evaluation file may be"
     try:
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            raise UsageError(f"{path} is a directory; give the files in it, e.g. {path}/*.yaml")
-        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_FILE_BYTES:
-            size = f"{status.st_size / 1_000_000:.3g} MB"
-            found.problem(f"is {size}, {limit}; split it, or check that it is the right file")
-            return None
-        # A pipe (`<(...)`) or a device (/dev/zero) has no size to check: at most the bound is read.
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        found.problem(f"is {limit}; split it, or check that it is the right file")
+        text = read_text_file(path, limit=MAX_FILE_BYTES, holder="an evaluation file", given_pipes=True)
+    except (OSError, NotAFile) as error:
+        found.unread = True
+        if isinstance(error, IsADirectoryError):
+            found.problem(f"is a directory; give the files in it, e.g. {path}/*.yaml")
+        elif isinstance(error, NotAFile):
+            # Opening a named pipe waits for a writer; a device (/dev/zero) may never end.
+            also = ", or a command's output as <(command)" if error.kind == "a pipe" else ""
+            found.problem(f"is {error.kind}, not a file; give a file of questions{also}")
+        elif isinstance(error, FileNotFoundError):
+            found.problem("no such file; check the path")
+        else:
+            found.problem(f"cannot read: {error.strerror or error}; make it a readable file")
         return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        found.problem("is UTF-16 text; save it as UTF-8")
+    if isinstance(text, TextProblem):
+        found.problem(text.problem, text.line)
         return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        found.problem("is not UTF-8 text; save it as UTF-8", data[: error.start].count(b"\n") + 1)
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _check_case(found: CaseFile, doc: Doc, index: int, item: object) -> None:
@@ -214,11 +224,9 @@ class EvalReport:
         return self.abstained_right / self.unanswerable if self.unanswerable else 1.0
 
 
-def evaluate(cases: list[EvalCase], ask: Callable[[str], Answer], *, known_ids: set[str]) -> EvalReport:
-    """Run every case; an answerable case counts only when the expected fact is the answer."""
-    unknown = sorted({c.expect for c in cases if c.expect and c.expect not in known_ids})
-    if unknown:
-        raise UsageError(f"the evaluation expects facts that do not exist: {', '.join(unknown)}")
+def evaluate(cases: list[EvalCase], ask: Callable[[str], Answer]) -> EvalReport:
+    """Run every case; an answerable case counts only when the expected fact is the answer.
+    The cases' expected facts are the base's (`read_case_files` checks them)."""
     report = EvalReport()
     for case in cases:
         answer = ask(case.q)

@@ -31,6 +31,7 @@ from bot.matching_aids import (
 )
 from bot.models import Fact, FactBase, Quote, Source, SourceInfo, Topic, check_id
 from bot.strict_yaml import Doc, node_at, parse_strict_yaml, shown, what_yaml_read
+from bot.text_files import NotAFile, TextProblem, read_text_file
 from bot.text import normalize_typography, words
 
 MIN_ALTERNATES = 6
@@ -701,33 +702,17 @@ class _Loader:
         """The file as text (UTF-8, line ends as \\n, without a byte order mark), or None after noting why not."""
         name = self.rel(path)
         try:
-            status = path.stat()
-            if not (stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode)):
-                # A pipe or a device would block the read, or never end it.
-                self.problem(name, "is not a regular file (a pipe, a device or a socket); make it a plain file")
-                return None
-            size = status.st_size
-            if size > MAX_FILE_BYTES:
-                self.problem(
-                    name,
-                    f"is {size / 1_000_000:.3g} MB, more than the {MAX_FILE_BYTES / 1_000_000:.3g} MB "
-                    "a fact base file may be; "
-                    "split it, or check that it is the right file",
-                )
-                return None
-            data = path.read_bytes()
+            text = read_text_file(path, limit=MAX_FILE_BYTES, holder="a fact base file")
+        except NotAFile:
+            self.problem(name, "is not a regular file (a pipe, a device or a socket); make it a plain file")
+            return None
         except OSError as error:
             self.problem(name, f"cannot read: {error.strerror or error}; make it a readable file")
             return None
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            self.problem(name, "is UTF-16 text; save it as UTF-8")
+        if isinstance(text, TextProblem):
+            self.problem(name, text.problem, line=text.line)
             return None
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            self.problem(name, "is not UTF-8 text; save it as UTF-8", line=data[: error.start].count(b"\n") + 1)
-            return None
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        return text
 
     def parse_yaml(self, name: str, text: str, *, offset: int = 0) -> Doc | None:
         """The YAML document, or None after noting each of its problems (see `strict_yaml`)."""

@@ -13,8 +13,9 @@ from bot.text import asks_more_than, clean_text, printable
 
 MAX_QUESTION_CHARS = 500
 MAX_LINE_BYTES = 64 * 1024
-"""How much of one input line is kept: room for a question of MAX_QUESTION_CHARS in any script,
-with white space around it. A longer line is too long; the rest of it is read and dropped."""
+"""How much of one input line, without its line ending, is kept: room for a question of
+MAX_QUESTION_CHARS in any script, with white space around it. A longer line is too long; the
+rest of it is read and dropped."""
 WIDTH = 88
 QUIT_WORDS = frozenset({"quit", "exit", ":q"})
 """What ends the chat when a person is typing; piped in, they are questions like any other."""
@@ -138,9 +139,9 @@ def read_lines(stream: IO[str] | None, *, limit: int = MAX_LINE_BYTES) -> Iterat
 
     Bytes that are not UTF-8 become U+FFFD instead of stopping the read, and only LF ends a
     line, so every input line is one question. A closed stream (None) has no lines. A line
-    longer than `limit` bytes comes as a CutLine of its first `limit` bytes, as soon as they
-    are read; the rest of it is then read a piece at a time and dropped, so memory stays
-    bounded however long the line (`< /dev/zero`).
+    of more than `limit` bytes (not counting its line ending) comes as a CutLine of its first
+    `limit` bytes, as soon as they are read; the rest of it is then read a piece at a time
+    and dropped, so memory stays bounded however long the line (`< /dev/zero`).
     """
     if stream is None:
         return
@@ -148,26 +149,30 @@ def read_lines(stream: IO[str] | None, *, limit: int = MAX_LINE_BYTES) -> Iterat
     # readline, not iteration: iterating a buffered reader can end as if at EOF when Ctrl-C
     # interrupts its read, and the interrupt then surfaces later, outside the command.
     read = raw.readline if raw is not None else stream.readline
+    # Room for the line ending too, so a line of exactly `limit` bytes and its CRLF is whole.
+    size = limit + 2
     while True:
-        chunk = read(limit)
+        chunk = read(size)
         if not chunk:
             return
-        ended = chunk.endswith(b"\n" if isinstance(chunk, bytes) else "\n")
-        cut = not ended and len(chunk) >= limit
-        if isinstance(chunk, bytes):
+        lf, cr = (b"\n", b"\r") if isinstance(chunk, bytes) else ("\n", "\r")
+        ended = chunk.endswith(lf)
+        body = chunk.removesuffix(lf).removesuffix(cr)
+        cut = len(body) > limit
+        if cut:
+            body = body[:limit]
+        if isinstance(body, bytes):
             # Incremental, so a character cut at the bound is dropped, not made an error.
-            line = codecs.getincrementaldecoder("utf-8")("replace").decode(chunk, final=not cut)
+            line = codecs.getincrementaldecoder("utf-8")("replace").decode(body, final=not cut)
         else:
-            line = clean_text(chunk)
+            line = clean_text(body)
         if not cut:
-            yield line.removesuffix("\n").removesuffix("\r")
+            yield line
             continue
         yield CutLine(line)
-        while not ended:
-            chunk = read(limit)
-            if not chunk:
-                return
-            ended = chunk.endswith(b"\n" if isinstance(chunk, bytes) else "\n")
+        while not ended and len(chunk) == size:  # a shorter piece without an LF ends the input
+            chunk = read(size)
+            ended = chunk.endswith(lf)
 
 
 def run_chat(

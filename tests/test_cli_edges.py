@@ -93,21 +93,84 @@ def test_ask_json_stdin_takes_any_bytes_and_prints_utf8_one_line_each(encoding: 
 
 # A line no question can fill: the bound, and then some, in a two-byte character.
 LONG_LINE = "é" * (MAX_LINE_BYTES // 2 + 10)
+TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n"
 
 
-def test_a_line_over_the_bound_is_too_long_and_the_next_line_is_answered() -> None:
+class _Reader:
+    """stdin's bytes, noting the most read into one piece: what reading a line costs in memory."""
+
+    def __init__(self, data: bytes) -> None:
+        self.stream, self.largest = io.BytesIO(data), 0
+
+    def readline(self, size: int = -1) -> bytes:
+        chunk = self.stream.readline(size)
+        self.largest = max(self.largest, len(chunk))
+        return chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+
+class _PipedStdin:
+    def __init__(self, data: bytes) -> None:
+        self.buffer = _Reader(data)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _piped(monkeypatch: pytest.MonkeyPatch, data: bytes) -> _Reader:
+    stdin = _PipedStdin(data)
+    monkeypatch.setattr(sys, "stdin", stdin)
+    return stdin.buffer
+
+
+def test_a_line_over_the_bound_is_read_a_piece_at_a_time_and_the_next_line_is_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     stdin = f"  {LONG_LINE}  \nllama 4\n".encode("utf-8")
-    result = _bot("ask", "--json", "-", stdin=stdin)
+    for argv in (("ask", "--json", "-"), ("serve",)):
+        reader = _piped(monkeypatch, stdin)
+        code, out = _in_process(*argv)
+        assert code == 0
+        # Never more than the bound and a line ending in memory at once, whatever the line.
+        assert reader.largest <= MAX_LINE_BYTES + 2
+        if argv[0] == "ask":
+            first, second = [json.loads(line) for line in out.splitlines()]
+            # As for any over-long line: the reason, and the first characters of the question.
+            assert first["reason"] == "too_long" and first["question"] == "é" * MAX_QUESTION_CHARS
+            assert set(first) == JSON_KEYS and second["fact_id"] == "llama-4"
+        else:
+            assert out.startswith(TOO_LONG) and "[llama-4]" in out
+
+
+# Over the bound, a line is too long even when what is kept of it is blank, or a question.
+BLANK_THEN_A_QUESTION_IN_BLANKS = b" " * 70_000 + b"\n" + b" " * 60_000 + b"llama 4" + b" " * 10_000 + b"\n"
+
+
+def test_a_line_over_the_bound_is_too_long_whatever_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    _piped(monkeypatch, BLANK_THEN_A_QUESTION_IN_BLANKS)
+    code, out = _in_process("ask", "--json", "-")
+    assert code == 0
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert [o["reason"] for o in objects] == ["too_long", "too_long"]
+    assert [o["question"][:7] for o in objects] == ["", "llama 4"]
+    _piped(monkeypatch, BLANK_THEN_A_QUESTION_IN_BLANKS)
+    assert _in_process("serve") == (0, TOO_LONG * 2)
+
+
+# The bound is on the line without its ending: a line of exactly MAX_LINE_BYTES is whole.
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"], ids=["LF", "CRLF"])
+def test_a_line_of_exactly_the_bound_is_answered_and_one_byte_more_is_too_long(ending: bytes) -> None:
+    at = b" " * (MAX_LINE_BYTES - len(b"llama 4")) + b"llama 4"
+    over = b" " + at
+    lines = list(read_lines(_Stdin(io.BytesIO(at + ending + over + ending + b"ok" + ending))))  # type: ignore[arg-type]
+    assert [type(line) for line in lines] == [str, CutLine, str]
+    assert lines[0] == at.decode() and lines[1] == over[:MAX_LINE_BYTES].decode() and lines[2] == "ok"
+    result = _bot("ask", "--json", "-", stdin=at + ending + over + ending)
     assert result.returncode == 0 and result.stderr == b""
     first, second = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
-    # As for any over-long line: the reason, and the first characters of the question.
-    assert first["reason"] == "too_long" and first["question"] == "é" * MAX_QUESTION_CHARS
-    assert set(first) == JSON_KEYS and second["fact_id"] == "llama-4"
-    chat = _bot("serve", stdin=stdin)
-    assert chat.returncode == 0 and chat.stderr == b""
-    text = chat.stdout.decode("utf-8")
-    assert text.startswith(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")
-    assert "[llama-4]" in text
+    assert first["fact_id"] == "llama-4" and second["reason"] == "too_long"
 
 
 # Runs the bot and prints its peak memory in KiB on stderr's last line. (Not ru_maxrss: it
@@ -553,6 +616,13 @@ def test_no_env_file_is_fine(tmp_path: Path) -> None:
     assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
 
 
+def test_an_env_linked_to_dev_null_is_no_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").symlink_to(os.devnull)  # a way to say "no .env", and what a -v /dev/null mount is
+    monkeypatch.setenv("BOT_MIN_SCORE", "0.5")
+    assert load_settings().bot_min_score == 0.5
+    assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
+
+
 @pytest.mark.parametrize(
     ("make", "says"),
     [
@@ -663,9 +733,10 @@ def test_usage_errors_are_one_line_with_exit_2(
         (b"# questions to come\n", "e.yaml: holds no questions"),
         (b"- {q: caf\xe9, expect: null, kind: out_of_scope}\n", "e.yaml:1: is not UTF-8 text; save it as UTF-8"),
         (b"q: hello\n", "e.yaml:1: is a mapping of fields, not a list of questions"),
+        ("- {q: hi, expect: null, kind: help}\n".encode("utf-16"), "e.yaml: is UTF-16 text; save it as UTF-8"),
     ],
 )
-def test_an_eval_file_with_no_questions_or_no_list_is_one_line_with_exit_1(
+def test_an_eval_file_that_cannot_be_scored_is_one_line_with_exit_1(
     content: bytes, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # An empty file scored 0/0 (100.0%) and passed any --min: a gate that could not fail.
@@ -686,18 +757,87 @@ def test_an_eval_file_with_no_questions_is_an_error_beside_others(
 def test_an_eval_file_over_the_bound_is_refused_unread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with open(tmp_path / "big.yaml", "wb") as big:
         big.truncate(3_000_000)  # sparse: nothing to read but zeros
-    paths = ["big.yaml", *(["/dev/zero"] if Path("/dev/zero").exists() else [])]
-    for path in paths:
+    # Its size, which only the file's status gives: read, it would be "more than 2 MB" and no more.
+    assert _in_process("eval", "big.yaml") == (1, "")
+    assert _one_error_line(capsys.readouterr().err.encode()) == (
+        "error: big.yaml: is 3 MB, more than the 2 MB an evaluation file may be; split it, or check that it is the right file"
+    )
+
+
+def test_eval_names_every_problem_of_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "unknown.yaml").write_text("- {q: hi, expect: null, kind: help}\n- {q: x, expect: no-such-fact, kind: short}\n")
+    (tmp_path / "kind.yaml").write_text("- {q: x, expect: null, kind: outofscope}\n")
+    assert _in_process("eval", "unknown.yaml", "kind.yaml") == (1, "")
+    assert capsys.readouterr().err.splitlines() == [
+        "error: the evaluation files have 2 problems:",
+        "  unknown.yaml:2: `expect` is 'no-such-fact', which is no fact in the fact base; use an id that "
+        "'python -m bot topics --all' lists",
+        "  kind.yaml:1: `kind` is the text 'outofscope'; use one of paraphrase, typo, short, out_of_scope, near_miss, help",
+    ]
+    # A path that is no file is a usage error (exit 2), and the other files' problems are still named.
+    assert _in_process("eval", "kind.yaml", "missing.yaml", "unknown.yaml") == (2, "")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "error: the evaluation files have 3 problems:"
+    assert [line.split(": ")[0] for line in err[1:]] == ["  kind.yaml:1", "  missing.yaml", "  unknown.yaml:2"]
+
+
+@contextlib.contextmanager
+def _given_pipe(data: bytes) -> Iterator[str]:
+    """A pipe this process holds open, as `<(command)` gives one: its /dev/fd path, with `data`
+    written into it from a thread."""
+    if not Path("/dev/fd").is_dir():
+        pytest.skip("needs /dev/fd")
+    read_end, write_end = os.pipe()
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), os.fdopen(write_end, "wb") as stream:
+            stream.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        yield f"/dev/fd/{read_end}"
+    finally:
+        os.close(read_end)
+        writer.join(timeout=10)
+
+
+def test_an_eval_file_given_as_a_commands_output_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    with _given_pipe((ROOT / "tests" / "eval" / "dev.yaml").read_bytes()) as path:
+        code, out = _in_process("eval", path)
+    assert code == 0 and out.startswith("answerable: "), capsys.readouterr().err
+
+
+def test_a_commands_output_over_the_bound_is_read_up_to_it(capsys: pytest.CaptureFixture[str]) -> None:
+    with _given_pipe(b"#" * 3_000_000) as path:
         assert _in_process("eval", path) == (1, "")
-        line = _one_error_line(capsys.readouterr().err.encode())
-        assert line.startswith(f"error: {path}: is ") and "more than the 2 MB an evaluation file may be" in line
+    assert _one_error_line(capsys.readouterr().err.encode()) == (
+        f"error: {path}: is more than the 2 MB an evaluation file may be; split it, or check that it is the right file"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_eval_path_that_is_a_named_pipe_is_a_usage_error_not_a_wait(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "f.yaml")  # opened, it would wait for a writer forever
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", "f.yaml"], cwd=tmp_path, capture_output=True, timeout=30,
+        env=_env(PYTHONPATH=str(ROOT)),
+    )
+    assert result.returncode == 2
+    assert _one_error_line(result.stderr) == (
+        "error: f.yaml: is a pipe, not a file; give a file of questions, or a command's output as <(command)"
+    )
 
 
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (("eval", "missing.yaml"), "cannot read missing.yaml: No such file or directory"),
-        (("eval", "."), ". is a directory; give the files in it, e.g. ./*.yaml"),
+        (("eval", "missing.yaml"), "missing.yaml: no such file; check the path"),
+        (("eval", "."), ".: is a directory; give the files in it, e.g. ./*.yaml"),
+        pytest.param(
+            ("eval", "/dev/zero"), "/dev/zero: is a device, not a file; give a file of questions",
+            marks=pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero"),
+        ),
     ],
 )
 def test_an_eval_path_that_is_no_file_is_a_usage_error(
@@ -744,6 +884,23 @@ def test_a_usage_error_points_at_the_help_of_the_command_given(
         (("-v", "knowledge", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
         (("knowledge", "-v", "check"), "-v goes after the command: python -m bot knowledge check -v ..."),
         (("--x", "ask", "llama"), "unrecognized arguments: --x (see 'python -m bot --help')"),
+        # An option of another command, its value not taken for the command.
+        (
+            ("--margin", "0.5", "ask", "llama"),
+            "--margin is an option of knowledge confusions, not of ask: python -m bot knowledge confusions "
+            "--margin ... (see 'python -m bot knowledge confusions --help')",
+        ),
+        (("ask", "--all", "llama"), "--all is an option of topics, not of ask: python -m bot topics --all ..."),
+        (
+            ("--json", "topics"),
+            "--json is an option of ask, fact and explain, not of topics: e.g. python -m bot ask --json ... "
+            "(see 'python -m bot topics --help')",
+        ),
+        (("--margin",), "--margin goes after the command: python -m bot knowledge confusions --margin ..."),
+        (("--json",), "--json goes after the command that takes it, ask, fact or explain, e.g. python -m bot ask --json"),
+        # Abbreviated, as argparse takes them: the whole option is shown.
+        (("--verb", "knowledge", "check"), "--verb goes after the command: python -m bot knowledge check --verbose ..."),
+        (("--js", "ask", "llama"), "--js goes after the command: python -m bot ask --json ..."),
     ],
 )
 def test_a_commands_option_given_before_it_says_where_it_goes(
@@ -1000,3 +1157,17 @@ def test_a_benchmark_given_a_bad_labelled_file_says_so_in_one_line(tmp_path: Pat
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith(f"error: {bad}:1: `expect` is null") and "Traceback" not in result.stderr
+
+
+def test_a_benchmark_checks_the_expected_facts_as_eval_does(tmp_path: Path) -> None:
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("- {q: hi, expect: null, kind: help}\n- {q: x, expect: no-such-fact, kind: short}\n")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "calibrate.py"), str(unknown)],
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert _one_error_line(result.stderr.encode()) == (
+        f"error: {unknown}:2: `expect` is 'no-such-fact', which is no fact in the fact base; "
+        "use an id that 'python -m bot topics --all' lists"
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.confusions import find_confusions, find_lost_phrasings, find_overpromises, find_twin_phrasings
+from bot.confusions import Confusion, find_confusions, find_lost_phrasings, find_overpromises, find_twin_phrasings
 from bot.engine import Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
 
@@ -140,3 +140,18 @@ def test_a_phrasing_asking_for_what_its_fact_does_not_give_is_listed() -> None:
         ("widget-makers", "Which companies make widgets?", "names of a company"),
     ]
 
+
+
+def test_the_command_counts_confused_phrasings_and_pairs_in_words_that_agree(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _base(_fact("red-team-cost", ["red team money", "red team budget"]), _fact("blue-sky", ["blue sky", "sky"]))
+    monkeypatch.setattr("bot.cli.load_engine", lambda settings: Engine(base))
+    one = [Confusion(("blue-sky", "red-team-cost"), [("blue-sky", "sky", 0.5, 0.45)])]
+    monkeypatch.setattr("bot.confusions.find_confusions", lambda engine, margin: one)
+    assert main(["knowledge", "confusions"]) == 0
+    assert "1 phrasing scores within 0.1 on 1 pair of unrelated facts" in capsys.readouterr().out.splitlines()
+    two = [*one, Confusion(("blue-sky", "red-team-size"), [("blue-sky", "blue sky", 0.5, 0.45)])]
+    monkeypatch.setattr("bot.confusions.find_confusions", lambda engine, margin: two)
+    assert main(["knowledge", "confusions"]) == 0
+    assert "2 phrasings score within 0.1 on 2 pairs of unrelated facts" in capsys.readouterr().out.splitlines()
