@@ -45,15 +45,16 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _bot(
-    *args: str | bytes, stdin: bytes = b"", env: dict[str, str] | None = None
+    *args: str | bytes, stdin: bytes = b"", env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[bytes]:
+    """`python -m bot ARGS` run from `cwd` (the project's code whatever the folder)."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
+        cwd=cwd,
         input=stdin,
         capture_output=True,
         timeout=60,
-        env=env or _env(),
+        env=env or (_env() if cwd == ROOT else _env(PYTHONPATH=str(ROOT))),
     )
 
 
@@ -603,10 +604,7 @@ def test_an_env_that_is_no_settings_file_is_one_line(
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_an_env_that_is_a_pipe_is_one_line_not_a_wait(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / ".env")  # opened, it would wait for a writer forever
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "hello"], cwd=tmp_path, capture_output=True, timeout=30,
-        env=_env(PYTHONPATH=str(ROOT)),
-    )
+    result = _bot("ask", "hello", cwd=tmp_path)
     assert result.returncode == 1
     assert _one_error_line(result.stderr).startswith("error: .env is a pipe, not a settings file")
 
@@ -819,10 +817,7 @@ def test_a_commands_output_over_the_bound_is_read_up_to_it(capsys: pytest.Captur
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_an_eval_path_that_is_a_named_pipe_is_a_usage_error_not_a_wait(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "f.yaml")  # opened, it would wait for a writer forever
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", "f.yaml"], cwd=tmp_path, capture_output=True, timeout=30,
-        env=_env(PYTHONPATH=str(ROOT)),
-    )
+    result = _bot("eval", "f.yaml", cwd=tmp_path)
     assert result.returncode == 2
     assert _one_error_line(result.stderr) == (
         "error: f.yaml: is a pipe, not a file; give a file of questions, or a command's output as <(command)"
