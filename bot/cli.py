@@ -70,7 +70,8 @@ class _TopParser(_Parser):
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         argv = list(sys.argv[1:] if args is None else args)
-        self._check_options_placed(argv)
+        if not {"-h", "--help"} & set(argv[: argv.index("--") if "--" in argv else len(argv)]):
+            self._check_options_placed(argv)  # asked for help, the help is the answer
         return super().parse_known_args(argv, namespace)
 
     def _check_options_placed(self, argv: list[str]) -> None:

@@ -273,10 +273,13 @@ def _env_file_problem(path: Path) -> str | None:
 
 
 def _is_devnull(status: os.stat_result) -> bool:
+    """Whether the file is the null device: the same device numbers as /dev/null, since a
+    container's /dev/null, with the host's mounted over .env, is another node of the same device."""
     try:
-        return os.path.samestat(status, os.stat(os.devnull))
+        null = os.stat(os.devnull)
     except OSError:
         return False
+    return stat.S_ISCHR(status.st_mode) and stat.S_ISCHR(null.st_mode) and status.st_rdev == null.st_rdev
 
 
 def _unreadable_env_line(path: Path) -> str | None:

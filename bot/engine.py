@@ -745,8 +745,8 @@ class Engine:
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
         named = self._entities_in(ordered)
-        if unknown and (strangers := self._unknown_names(question, raw, unknown, outside, capital)):
-            outside = [*outside, *_as_written(strangers, question)]
+        if unknown and (strangers := self._unknown_names(raw, unknown, outside, capital, self._owner_words(question))):
+            outside = [*outside, *_runs_as_written(strangers, question)]
         types = question_types(raw)
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
@@ -780,41 +780,51 @@ class Engine:
         )
 
     def _unknown_names(
-        self, question: str, raw: list[str], unknown: list[str], outside: list[str], capital: set[str]
-    ) -> list[str]:
-        """Names the base does not know that the question asks about: written capitalised as the
-        subject of its verb ("what did *Marc Andreessen* say", "does *Databricks* own"), as an
-        owner ("*Threads's* AI strategy"), or after a first name the base knows, of somebody
-        else ("*Mark Cuban*"). Not a first name before a name the base knows ("Alex Wang"), a
-        slip of a known name ("Mea", "LCun"), a plural after "do" or "can" ("do Clinicians use"),
-        or a name the question only mentions ("work with Washington")."""
-        owners: set[str] = set()
-        if "'" in question or "\u2019" in question:
-            owners = {o for o, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
+        self, raw: list[str], unknown: list[str], outside: list[str], capital: set[str], owners: set[str]
+    ) -> list[list[str]]:
+        """Names the base does not know that the question asks about, each as its run of
+        folded words: written capitalised as the subject of its verb ("what did *Marc
+        Andreessen* say", "does *Databricks* own"), as an owner ("*Threads's* AI strategy"), or
+        after a first name the base knows, of somebody else, before what they say or think or
+        at the end ("what did *Mark Cuban* say", "who is *Sam Bankman*?"). Not a first name before a
+        name the base knows ("Alex Wang"), a slip of a known name ("Mea", "LCun"), a lone plural
+        after "do" ("do Clinicians use"), or a name the question only mentions ("work with
+        Washington")."""
         listed = {w for name in outside for w in words(name)}  # named by outside_entities.yaml already
         strange = {w for w in unknown if w in capital and len(w) >= 3 and w not in listed}
-        found: list[str] = []
+        found: list[list[str]] = []
         i = 0
         while i < len(raw):
             w, i = raw[i], i + 1
-            if w not in strange or w in found:
+            if w not in strange:
                 continue
-            run = [w]
+            start, run = i - 1, [w]
             while i < len(raw) and raw[i] in strange:
                 run.append(raw[i])
                 i += 1
-            # The rest of the name as written, short or known as a word ("Susan *Li*", "David *Sacks*").
-            rest = list(itertools.takewhile(lambda x: x in capital and x not in self._name_words, raw[i:]))
-            if i < len(raw) and self.canon(self._known_form(raw[i])) in self._name_words:
+            following = raw[i] if i < len(raw) else ""
+            if following and self.canon(self._known_form(following)) in self._name_words:
                 continue  # "Alex Wang": a first name the base does not know, of a name it does
-            before = raw[i - len(run) - 1] if i - len(run) > 0 else ""
             if all(map(self._slip_of_a_name, run)):
                 continue
-            if before in self._first_names:
-                found += [before, *run, *rest]  # "Mark Cuban": a first name the base knows, of somebody else
+            # The rest of the name as written: one short word or one the base does not spell
+            # ("Susan *Li*", "David *Sacks*"), never a word of the question ("Snowflake *Buy*").
+            if following in capital and following not in self._surface and following not in STOPWORDS:
+                run.append(following)
+                following = raw[i + 1] if i + 1 < len(raw) else ""
+            before = raw[start - 1] if start > 0 else ""
+            if before in self._first_names and (following in _HOLDING_A_VIEW or not following or run[-1] in owners):
+                found.append([before, *run])  # "Mark Cuban": a first name the base knows, of somebody else
             elif run[-1] in owners or (before in AUXILIARIES and _one_named(before, run)):
-                found += [*run, *rest]
+                found.append(run)
         return found
+
+    @staticmethod
+    def _owner_words(question: str) -> set[str]:
+        """The folded words written as owners ("Threads's strategy")."""
+        if "'" not in question and "\u2019" not in question:
+            return set()
+        return {owner for owner, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
 
     def _slip_of_a_name(self, word: str) -> bool:
         """Whether an unknown word is a typo of a name the base knows ("Zuckerbreg"), or of a
@@ -1363,12 +1373,28 @@ def _sets_side_by_side(entities: set[str], kind_of: dict[str, str]) -> bool:
 
 
 def _one_named(auxiliary: str, run: list[str]) -> bool:
-    """Whether the words after an auxiliary may be one name: not a plural after "do", "are",
-    "have" ("do Clinicians use"), nor a word ending in "s" after an auxiliary that takes
-    plurals too ("can Hobbyists", "could Terrorists"); "does Databricks" still may."""
-    if auxiliary in _PLURAL_AUXILIARIES:
-        return False
-    return auxiliary in _SINGULAR_AUXILIARIES or not (run[-1].endswith("s") and not run[-1].endswith("ss"))
+    """Whether the words after an auxiliary may be one name: not a lone plural after "do",
+    "are", "were" or "have" ("do Clinicians use"). After any other auxiliary a word ending in
+    "s" may be a name ("did Databricks buy"): refused, a capitalised plural ("can Hobbyists")
+    costs an "I don't know" with suggestions, where a name answered costs a wrong fact."""
+    return not (auxiliary in _PLURAL_AUXILIARIES and len(run) == 1 and run[0].endswith("s"))
+
+
+def _runs_as_written(runs: list[list[str]], question: str) -> list[str]:
+    """Each run of folded words as the question writes it ("mark cuban" as "Mark Cuban"),
+    found left to right, so a name written twice or after the same word in lower case is
+    shown whole; a run the question writes otherwise (accents) as folded."""
+    shown: list[str] = []
+    at = 0
+    for run in runs:
+        pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, run)) + r"(?![^\W_])", re.IGNORECASE)
+        hit = pattern.search(question, at) or pattern.search(question)
+        if hit is None:
+            shown.append(" ".join(run))
+            continue
+        shown.append(hit.group(0))
+        at = hit.end()
+    return list(dict.fromkeys(shown))
 
 
 def _as_written(words: list[str], question: str) -> list[str]:
@@ -1429,7 +1455,8 @@ _WHEN_WORDS = frozenset(
     "today tonight tomorrow yesterday week weekend month year lately recently currently nowadays morning".split()
 )
 _PLURAL_AUXILIARIES = frozenset("do are were have".split())
-_SINGULAR_AUXILIARIES = frozenset("does is was has".split())
+# What somebody named does in a question about their view ("what did Mark Cuban *say*").
+_HOLDING_A_VIEW = SAYING | frozenset("agree agrees agreed disagree disagrees support supports oppose opposes".split())
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
 _DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")

@@ -11,6 +11,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import sqlite3
 import subprocess
 import sys
@@ -615,9 +616,21 @@ def test_no_env_file_is_fine(tmp_path: Path) -> None:
 
 
 def test_an_env_linked_to_dev_null_is_no_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / ".env").symlink_to(os.devnull)  # a way to say "no .env", and what a -v /dev/null mount is
+    (tmp_path / ".env").symlink_to(os.devnull)  # a way to say "no .env"
     monkeypatch.setenv("BOT_MIN_SCORE", "0.5")
     assert load_settings().bot_min_score == 0.5
+    assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
+
+
+def test_an_env_that_is_another_node_of_the_null_device_is_no_settings(tmp_path: Path) -> None:
+    """What `docker run -v /dev/null:/app/.env` gives: the host's null device, which is not
+    the container's /dev/null file but the same device."""
+    null = os.stat(os.devnull)
+    try:
+        os.mknod(tmp_path / ".env", stat.S_IFCHR | 0o666, null.st_rdev)
+    except (PermissionError, AttributeError):
+        pytest.skip("making a device node needs root")
+    assert not os.path.samestat(os.stat(tmp_path / ".env"), null)
     assert _in_process("ask", "How much of Scale AI does Meta own?")[0] == 0
 
 
@@ -1166,3 +1179,12 @@ def test_a_benchmark_checks_the_expected_facts_as_eval_does(tmp_path: Path) -> N
         f"error: {unknown}:2: `expect` is 'no-such-fact', which is no fact in the fact base; "
         "use an id that 'python -m bot topics --all' lists"
     )
+
+
+@pytest.mark.parametrize("argv", [("--json", "--help"), ("ask", "--help", "--margin"), ("-v", "knowledge", "check", "-h")])
+def test_asking_for_help_with_a_misplaced_option_gets_the_help(
+    argv: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _in_process(*argv)[0] == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("usage: python -m bot") and err == ""

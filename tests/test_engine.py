@@ -103,7 +103,9 @@ def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> No
     [
         ("How much of Scale AI does Databricks own?", "Databricks"),
         ("What did Marc Andreessen say about open source AI?", "Marc Andreessen"),
-        ("Did Snowflake buy Scale AI?", "Snowflake"),  # names alone are not title case
+        ("Did Snowflake Buy Scale AI?", "Snowflake"),  # names alone are not title case; "Buy" is a word
+        ("Did Databricks buy Scale AI?", "Databricks"),  # a name may end in "s"
+        ("Do Mark Zuckerberg and Mark Cuban agree about open source AI?", "Mark Cuban"),
         ("How much of Scale AI does Theta own?", "Theta"),  # two edits from a long name only
         ("What did Mark Cuban say about Llama?", "Mark Cuban"),  # a known first name, of somebody else
         ("What did Susan Li say about GPU spending?", "Susan Li"),  # the rest of the name as written
@@ -127,8 +129,8 @@ def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
         ("Is Commerical use of Llama allowed?", "llama-2-commercial"),  # a slip, capital or not
         ("How big was the Scale AI Aquistion?", "scale-ai-stake"),  # two edits from a word: still a slip
         ("What did the Author say about open washing?", "open-washing"),  # "the" makes it a noun
-        ("Can Hobbyists fine-tune Llama?", "llama-developer-freedom"),  # a plural after "can" is no name
-        ("Do Clinicians use Meta's open source AI?", "healthcare-clinical-tools"),
+        ("Do Clinicians use Meta's open source AI?", "healthcare-clinical-tools"),  # a plural after "do"
+        ("How did Mark Rebut the worry that hostile nations could abuse open models?", "bad-actors-objection"),
     ],
 )
 def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
