@@ -6,10 +6,11 @@ related, scores within `margin` of its own fact (or above it) is a confusion. Su
 either answers overlapping questions (link them as related) or shares a generic phrasing
 (make it say what only its own fact's quote says).
 
-Also listed: phrasings of two facts that the engine reads as the same words, and phrasings that promise what their fact's own text does not give. The engine
-takes a phrasing's word for what its fact can answer ("how many organizations ..." vouches
-for a count of organizations), so a phrasing asking for a count or for names of a kind that
-the answer and quotes never give makes such questions get the fact instead of "I don't know".
+Also listed: phrasings of two facts that the engine reads as the same words, and phrasings
+that promise what their fact's own text does not give. The engine takes a phrasing's word
+for what its fact can answer ("how many organizations ..." vouches for a count of
+organizations), so a phrasing asking for a count or for names of a kind that the answer and
+quotes never give makes such questions get the fact instead of "I don't know".
 """
 
 from __future__ import annotations

@@ -786,10 +786,10 @@ class Engine:
         folded words: written capitalised as the subject of its verb ("what did *Marc
         Andreessen* say", "does *Databricks* own"), as an owner ("*Threads's* AI strategy"), or
         after a first name the base knows, of somebody else, before what they say or think or
-        at the end ("what did *Mark Cuban* say", "who is *Sam Bankman*?"). Not a first name before a
-        name the base knows ("Alex Wang"), a slip of a known name ("Mea", "LCun"), a lone plural
-        after "do" ("do Clinicians use"), or a name the question only mentions ("work with
-        Washington")."""
+        at the end ("what did *Mark Cuban* say", "who is *Sam Bankman*?"). Not a first name
+        before a name the base knows ("Alex Wang"), a slip of a known name ("Mea", "LCun"), a
+        lone plural after "do" ("do Clinicians use"), or a name the question only mentions
+        ("work with Washington")."""
         listed = {w for name in outside for w in words(name)}  # named by outside_entities.yaml already
         strange = {w for w in unknown if w in capital and len(w) >= 3 and w not in listed}
         found: list[list[str]] = []
