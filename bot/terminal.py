@@ -95,7 +95,8 @@ def dont_know(answer: Answer) -> str:
     (a name or subject its sources never mention, a detail its closest fact does not give)."""
     kind, _, detail = (answer.reason or "").partition(":")
     if kind in ("unknown_entity", "unknown_subject"):
-        return f"{DONT_KNOW} My sources say nothing about {detail}."
+        # A name as the asker wrote it ("Mark Cuban"): shown without what a terminal would run.
+        return f"{DONT_KNOW} My sources say nothing about {printable(detail)}."
     if kind == "not_given":
         missing = _NOT_GIVEN.get(detail, "doesn't give that detail")
         return f"{DONT_KNOW} The closest fact I have {missing}."

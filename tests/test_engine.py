@@ -139,6 +139,12 @@ def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
     assert engine.answer(question).fact_id == expected
 
 
+def test_a_refused_name_is_shown_as_written_without_control_characters(engine: Engine) -> None:
+    answer = engine.answer("What did Mark\x07Cuban say about Llama?")
+    assert answer.reason == "unknown_entity:Mark\x07Cuban"
+    assert dont_know(answer) == f"{DONT_KNOW} My sources say nothing about Mark Cuban."
+
+
 def test_an_outside_name_is_named_once_not_with_its_shorter_alias(engine: Engine) -> None:
     assert engine.answer("did Sundar Pichai say anything?").reason == "unknown_entity:Sundar Pichai"
 
