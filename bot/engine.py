@@ -813,7 +813,13 @@ class Engine:
                 run.append(following)
                 following = raw[i + 1] if i + 1 < len(raw) else ""
             before = raw[start - 1] if start > 0 else ""
-            if before in self._first_names and (following in _HOLDING_A_VIEW or not following or run[-1] in owners):
+            if before in self._first_names and (
+                following in _HOLDING_A_VIEW
+                or not following
+                or run[-1] in owners
+                # "did Mark Cuban invest", not "did Mark Rebut the worry" or "was Yann Wrong to".
+                or (start > 1 and raw[start - 2] in AUXILIARIES and following not in _AFTER_A_VERB)
+            ):
                 found.append([before, *run])  # "Mark Cuban": a first name the base knows, of somebody else
             elif run[-1] in owners or (before in AUXILIARIES and _one_named(before, run)):
                 found.append(run)
@@ -1215,7 +1221,11 @@ class Engine:
         indexed = self._by_id.get(fact_id)
         if indexed is None:
             return None
-        return self._answer_fact(indexed.fact, question=question or indexed.fact.question, score=1.0, margin=1.0)
+        answer = self._answer_fact(indexed.fact, question=question or indexed.fact.question, score=1.0, margin=1.0)
+        if question and (asked := self.answer(question)).fact_id == fact_id and asked.matched_part:
+            # Shared from an answer to one of several questions: it still says which one.
+            answer = answer.model_copy(update={"matched_part": asked.matched_part})
+        return answer
 
     def _answer_fact(
         self, fact: Fact, *, question: str, score: float, margin: float, suggestions: list[FactRef] | None = None
@@ -1387,14 +1397,24 @@ def _runs_as_written(runs: list[list[str]], question: str) -> list[str]:
     shown: list[str] = []
     at = 0
     for run in runs:
-        pattern = re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, run)) + r"(?![^\W_])", re.IGNORECASE)
+        pattern = re.compile(r"(?<![^\W_])" + r"[\s-]+".join(map(re.escape, run)) + r"(?![^\W_])", re.IGNORECASE)
         hit = pattern.search(question, at) or pattern.search(question)
-        if hit is None:
-            shown.append(" ".join(run))
-            continue
-        shown.append(hit.group(0))
-        at = hit.end()
+        if hit is not None:
+            shown.append(hit.group(0))
+            at = hit.end()
+        else:  # marked up between its words ("**Mark** **Cuban**"): its words as written, spaced
+            shown.append(" ".join(map(_word_as_written(question), run)))
     return list(dict.fromkeys(shown))
+
+
+def _word_as_written(question: str) -> Callable[[str], str]:
+    """A folded word as `question` spells it, or as folded when it spells it otherwise."""
+
+    def written(word: str) -> str:
+        hit = re.search(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])", question, re.IGNORECASE)
+        return hit.group(0) if hit else word
+
+    return written
 
 
 def _as_written(words: list[str], question: str) -> list[str]:
@@ -1455,6 +1475,8 @@ _WHEN_WORDS = frozenset(
     "today tonight tomorrow yesterday week weekend month year lately recently currently nowadays morning".split()
 )
 _PLURAL_AUXILIARIES = frozenset("do are were have".split())
+# Words that follow a verb, not a name: "did Mark Rebut *the* worry", "was Yann Wrong *to* call".
+_AFTER_A_VERB = frozenset("the a an to it them him her his their its this that these those me us our my your".split())
 # What somebody named does in a question about their view ("what did Mark Cuban *say*").
 _HOLDING_A_VIEW = SAYING | frozenset("agree agrees agreed disagree disagrees support supports oppose opposes".split())
 _UNSURE = frozenset({"low_score", "too_close"})

@@ -307,10 +307,13 @@ _AND_QUESTION = (
     rf"|(?:what|which)(?:\s+[\w'-]+){{0,3}}?\s+{_AUX}\b"
     r"|(?:who|what|how|where|when)['\u2019]s\b)"
 )
-# A question mark typed straight into the next word ("Who is LeCun?What did he say?") ends its question too.
+# A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
+# its question too; not one inside a link ("article?id=abc", "?utm_source=...").
 _PART_BOUNDARY = re.compile(
-    rf"(?<=[.!?])\s+|(?<=\?)(?=[^\W\d_])|[:;]\s+|,?\s+but\s+|{_AND_QUESTION}", re.IGNORECASE
+    rf"(?<=[.!?])\s+|(?<=[^\W\d_]\?)(?=[^\W\d_]+(?:[\s,]|$))|[:;]\s+|,?\s+but\s+|{_AND_QUESTION}", re.IGNORECASE
 )
+# A question mark that ends a question, not one inside a link ("article?id=abc").
+_ASKS = re.compile(r"\?(?![^\W_])")
 # Words a question opens with.
 _ASKING = frozenset(
     "who whom whose what whats whos hows wheres whens which why how when where is are was were does do did can could "
@@ -374,7 +377,7 @@ def reads_as_question(text: str) -> bool:
     "remind me"...) with a question word ("what about Llama 4") or a request ("tell me about
     Llama 4", "explain open washing"). "thanks!", "I disagree", "how cool", "what a day" ask
     nothing."""
-    if "?" in text:
+    if _ASKS.search(text):
         return True
     words_in = [fold(token).replace("'", "").rstrip(".") for token in _TOKEN.findall(text)]
     words_in = list(itertools.dropwhile(lambda word: word in _LEAD_INS, words_in))

@@ -15,7 +15,7 @@ from bot import question_reading
 from bot.config import Settings, Thresholds
 from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, MAX_READ_CHARS, Engine
 from bot.models import Fact, FactBase, Quote, Source, Topic
-from bot.terminal import DONT_KNOW, dont_know
+from bot.terminal import DONT_KNOW, dont_know, part_note
 from bot.text import stem
 
 
@@ -131,6 +131,7 @@ def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
         ("What did the Author say about open washing?", "open-washing"),  # "the" makes it a noun
         ("Do Clinicians use Meta's open source AI?", "healthcare-clinical-tools"),  # a plural after "do"
         ("How did Mark Rebut the worry that hostile nations could abuse open models?", "bad-actors-objection"),
+        ("Was Yann Wrong to call for careful regulation of AI?", "lecun-careful-regulation"),
     ],
 )
 def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
@@ -139,10 +140,30 @@ def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
     assert engine.answer(question).fact_id == expected
 
 
-def test_a_refused_name_is_shown_as_written_without_control_characters(engine: Engine) -> None:
-    answer = engine.answer("What did Mark\x07Cuban say about Llama?")
-    assert answer.reason == "unknown_entity:Mark\x07Cuban"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Mark\x07Cuban say about Llama?",  # a control character between the words
+        'What did **Mark** **Cuban** say about Llama?',  # markup: the words as written, spaced
+        'What did Mark "Cuban" say about Llama?',
+        "Did Mark Cuban invest in Scale AI?",  # a known first name in the subject, before a verb
+    ],
+)
+def test_a_refused_name_is_shown_as_its_words_were_written(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert answer.reason == "unknown_entity:Mark Cuban"
     assert dont_know(answer) == f"{DONT_KNOW} My sources say nothing about Mark Cuban."
+
+
+def test_a_fact_shared_from_an_answer_to_one_of_several_questions_still_says_which(engine: Engine) -> None:
+    """What Slack's "Share in channel" posts: the fact by id, for the message as asked."""
+    message = "How much of Scale AI does Meta own?Also,who is LeCun?"
+    shared = engine.answer_fact("scale-ai-stake", question=message)
+    assert shared is not None and shared.matched_part == "How much of Scale AI does Meta own?"
+    assert part_note(shared) is not None
+    # A suggestion picked for a question it does not answer says nothing of parts.
+    picked = engine.answer_fact("llama-4", question=message)
+    assert picked is not None and picked.matched_part is None
 
 
 def test_an_outside_name_is_named_once_not_with_its_shorter_alias(engine: Engine) -> None:

@@ -32,6 +32,9 @@ from bot.text import asks_more_than, question_parts, reads_as_question, stem, wi
         # A question mark typed straight into the next question still ends the first.
         ("How much of Scale AI does Meta own?Also,who is Alexandr Wang?",
          ["How much of Scale AI does Meta own?", "Also,who is Alexandr Wang?"]),
+        # Not a question mark inside a link.
+        ("How much of Scale AI does Meta own? see https://example.com/a?id=abc&utm_source=x",
+         ["How much of Scale AI does Meta own?"]),
     ],
 )
 def test_the_questions_inside_a_longer_message_are_found(message: str, parts: list[str]) -> None:
@@ -121,6 +124,8 @@ def test_a_message_reads_as_a_question_with_a_question_mark_or_word(message: str
         ("Who is Yann LeCun. How cool.", "Who is Yann LeCun.", False),
         ("What a day. Who is Yann LeCun?", "Who is Yann LeCun?", False),
         ("how much of Scale AI does Facebook own?", "how much of Scale AI does Meta own?", False),  # a renaming
+        # A link's query string asks nothing.
+        ("How much of Scale AI does Meta own? Source: https://ex.com/a?id=abc", "How much of Scale AI does Meta own?", False),
     ],
 )
 def test_a_message_asks_more_than_its_part_only_with_another_question(message: str, part: str, more: bool) -> None:
