@@ -817,8 +817,14 @@ class Engine:
                 following in _HOLDING_A_VIEW
                 or not following
                 or run[-1] in owners
-                # "did Mark Cuban invest", not "did Mark Rebut the worry" or "was Yann Wrong to".
-                or (start > 1 and raw[start - 2] in AUXILIARIES and following not in _AFTER_A_VERB)
+                # "did Mark Cuban invest", not "did Mark Rebut the worry", "was Yann Wrong to call",
+                # "did Sam Lobby for" or "does Yann Oppose regulation" (a verb of holding a view).
+                or (
+                    start > 1
+                    and raw[start - 2] in AUXILIARIES
+                    and following not in _AFTER_A_VERB
+                    and not _HOLDING_A_VIEW & set(run)
+                )
             ):
                 found.append([before, *run])  # "Mark Cuban": a first name the base knows, of somebody else
             elif run[-1] in owners or (before in AUXILIARIES and _one_named(before, run)):
@@ -1403,18 +1409,20 @@ def _runs_as_written(runs: list[list[str]], question: str) -> list[str]:
             shown.append(hit.group(0))
             at = hit.end()
         else:  # marked up between its words ("**Mark** **Cuban**"): its words as written, spaced
-            shown.append(" ".join(map(_word_as_written(question), run)))
+            written = []
+            for word in run:
+                text, at = _word_as_written(word, question, at)
+                written.append(text)
+            shown.append(" ".join(written))
     return list(dict.fromkeys(shown))
 
 
-def _word_as_written(question: str) -> Callable[[str], str]:
-    """A folded word as `question` spells it, or as folded when it spells it otherwise."""
-
-    def written(word: str) -> str:
-        hit = re.search(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])", question, re.IGNORECASE)
-        return hit.group(0) if hit else word
-
-    return written
+def _word_as_written(word: str, question: str, at: int) -> tuple[str, int]:
+    """A folded word as `question` spells it from `at` on (else anywhere), or as folded when it
+    spells it otherwise, and where the search for the next word starts."""
+    pattern = re.compile(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])", re.IGNORECASE)
+    hit = pattern.search(question, at) or pattern.search(question)
+    return (hit.group(0), hit.end()) if hit else (word, at)
 
 
 def _as_written(words: list[str], question: str) -> list[str]:
@@ -1475,10 +1483,16 @@ _WHEN_WORDS = frozenset(
     "today tonight tomorrow yesterday week weekend month year lately recently currently nowadays morning".split()
 )
 _PLURAL_AUXILIARIES = frozenset("do are were have".split())
-# Words that follow a verb, not a name: "did Mark Rebut *the* worry", "was Yann Wrong *to* call".
-_AFTER_A_VERB = frozenset("the a an to it them him her his their its this that these those me us our my your".split())
+# Words that follow a verb, not a name: "did Mark Rebut *the* worry", "was Yann Wrong *to* call",
+# "did Sam Lobby *for* it".
+_AFTER_A_VERB = frozenset(
+    "the a an to it them him her his their its this that these those me us our my your "
+    "with for on about in of at from by against".split()
+)
 # What somebody named does in a question about their view ("what did Mark Cuban *say*").
-_HOLDING_A_VIEW = SAYING | frozenset("agree agrees agreed disagree disagrees support supports oppose opposes".split())
+_HOLDING_A_VIEW = SAYING | frozenset(
+    "agree agrees agreed disagree disagrees disagreed support supports supported oppose opposes opposed".split()
+)
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
 _DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")

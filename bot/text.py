@@ -310,10 +310,12 @@ _AND_QUESTION = (
 # A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
 # its question too; not one inside a link ("article?id=abc", "?utm_source=...").
 _PART_BOUNDARY = re.compile(
-    rf"(?<=[.!?])\s+|(?<=[^\W\d_]\?)(?=[^\W\d_]+(?:[\s,]|$))|[:;]\s+|,?\s+but\s+|{_AND_QUESTION}", re.IGNORECASE
+    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|[:;]\s+|,?\s+but\s+"
+    rf"|{_AND_QUESTION}",
+    re.IGNORECASE,
 )
 # A question mark that ends a question, not one inside a link ("article?id=abc").
-_ASKS = re.compile(r"\?(?![^\W_])")
+_ASKS = re.compile(r"\?(?!\w+=)")
 # Words a question opens with.
 _ASKING = frozenset(
     "who whom whose what whats whos hows wheres whens which why how when where is are was were does do did can could "

@@ -132,6 +132,8 @@ def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
         ("Do Clinicians use Meta's open source AI?", "healthcare-clinical-tools"),  # a plural after "do"
         ("How did Mark Rebut the worry that hostile nations could abuse open models?", "bad-actors-objection"),
         ("Was Yann Wrong to call for careful regulation of AI?", "lecun-careful-regulation"),
+        ("Does Yann Oppose regulation?", "lecun-careful-regulation"),  # a verb of holding a view
+        ("Did Sam Lobby for regulation?", "altman-international-oversight"),  # a verb before "for"
     ],
 )
 def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
@@ -147,6 +149,7 @@ def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
         'What did **Mark** **Cuban** say about Llama?',  # markup: the words as written, spaced
         'What did Mark "Cuban" say about Llama?',
         "Did Mark Cuban invest in Scale AI?",  # a known first name in the subject, before a verb
+        "cuban cigars aside, what did **Mark** **Cuban** say about Llama?",  # as written where it is named
     ],
 )
 def test_a_refused_name_is_shown_as_its_words_were_written(engine: Engine, question: str) -> None:

@@ -32,6 +32,9 @@ from bot.text import asks_more_than, question_parts, reads_as_question, stem, wi
         # A question mark typed straight into the next question still ends the first.
         ("How much of Scale AI does Meta own?Also,who is Alexandr Wang?",
          ["How much of Scale AI does Meta own?", "Also,who is Alexandr Wang?"]),
+        ("Who is Yann LeCun?Who's Sam Altman?", ["Who is Yann LeCun?", "Who's Sam Altman?"]),
+        ("Who is Yann LeCun??Who is Sam Altman?", ["Who is Yann LeCun??", "Who is Sam Altman?"]),
+        ("What came with Llama 3.1?Who is Sam Altman?", ["What came with Llama 3.1?", "Who is Sam Altman?"]),
         # Not a question mark inside a link.
         ("How much of Scale AI does Meta own? see https://example.com/a?id=abc&utm_source=x",
          ["How much of Scale AI does Meta own?"]),
@@ -110,6 +113,8 @@ def test_irregular_forms_that_are_words_of_their_own_are_left_alone() -> None:
         ("interesting", False),
         ("ok", False),
         ("", False),
+        ("Llama 4?pls", True),
+        ("see https://example.com/a?utm_source=slack", False),  # a link's query string asks nothing
     ],
 )
 def test_a_message_reads_as_a_question_with_a_question_mark_or_word(message: str, asks: bool) -> None:
