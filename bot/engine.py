@@ -346,6 +346,12 @@ class Engine:
         for alias, key in self._entity_aliases.items():
             self._entity_alias_index[alias[0]].append((alias, key))
         self._name_words = frozenset(term for alias in self._entity_aliases for term in alias)
+        # A person's family name alone names them ("Wang"): what "Alex Wang" is known by.
+        self._family_names = frozenset(
+            alias[0]
+            for alias, key in self._entity_aliases.items()
+            if len(alias) == 1 and self._kind_of_key.get(key) == "person"
+        )
         self._first_names = frozenset(
             found[0]
             for entity, found in entity_words.items()
@@ -784,7 +790,7 @@ class Engine:
     ) -> list[list[str]]:
         """Names the base does not know that the question asks about, each as its run of
         folded words: written capitalised as the subject of its verb ("what did *Marc
-        Andreessen* say", "does *Databricks* own"), as an owner ("*Threads's* AI strategy"), or
+        Andreessen* say", "does *Databricks* own"), as an owner ("*Databricks's* AI strategy"), or
         after a first name the base knows, of somebody else, before what they say or think or
         at the end ("what did *Mark Cuban* say", "who is *Sam Bankman*?"). Not a first name
         before a name the base knows ("Alex Wang"), a slip of a known name ("Mea", "LCun"), a
@@ -803,8 +809,8 @@ class Engine:
                 run.append(raw[i])
                 i += 1
             following = raw[i] if i < len(raw) else ""
-            if following and self.canon(self._known_form(following)) in self._name_words:
-                continue  # "Alex Wang": a first name the base does not know, of a name it does
+            if following and self.canon(self._known_form(following)) in self._family_names:
+                continue  # "Alex Wang": a first name the base does not know, of somebody it does
             if all(map(self._slip_of_a_name, run)):
                 continue
             # The rest of the name as written: one short word or one the base does not spell
@@ -833,7 +839,7 @@ class Engine:
 
     @staticmethod
     def _owner_words(question: str) -> set[str]:
-        """The folded words written as owners ("Threads's strategy")."""
+        """The folded words written as owners ("Databricks's strategy")."""
         if "'" not in question and "\u2019" not in question:
             return set()
         return {owner for owner, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
