@@ -828,7 +828,7 @@ class Engine:
                 or (
                     start > 1
                     and raw[start - 2] in AUXILIARIES
-                    and following not in _AFTER_A_VERB
+                    and following not in (_AFTER_A_COPULA if raw[start - 2] in _COPULAS else _AFTER_A_VERB)
                     and not _HOLDING_A_VIEW & set(run)
                 )
             ):
@@ -1495,6 +1495,9 @@ _AFTER_A_VERB = frozenset(
     "the a an to it them him her his their its this that these those me us our my your "
     "with for on about in of at from by against".split()
 )
+# After "is" or "was", an article follows the name ("is Mark Cuban *a* fan"), not a verb.
+_COPULAS = frozenset("is was".split())
+_AFTER_A_COPULA = _AFTER_A_VERB - {"a", "an", "the"}
 # What somebody named does in a question about their view ("what did Mark Cuban *say*").
 _HOLDING_A_VIEW = SAYING | frozenset(
     "agree agrees agreed disagree disagrees disagreed support supports supported oppose opposes opposed".split()

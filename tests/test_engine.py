@@ -106,6 +106,7 @@ def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> No
         ("Did Snowflake Buy Scale AI?", "Snowflake"),  # names alone are not title case; "Buy" is a word
         ("Did Databricks buy Scale AI?", "Databricks"),  # a name may end in "s"
         ("What is Databricks's AI strategy?", "Databricks"),  # an owner, before a word of a known name
+        ("Is Mark Cuban a proponent of open source?", "Mark Cuban"),  # after "is", an article follows a name
         ("Do Mark Zuckerberg and Mark Cuban agree about open source AI?", "Mark Cuban"),
         ("How much of Scale AI does Theta own?", "Theta"),  # two edits from a long name only
         ("What did Mark Cuban say about Llama?", "Mark Cuban"),  # a known first name, of somebody else
