@@ -669,9 +669,7 @@ class Engine:
     def _owners(self, text: str, terms: list[str]) -> set[str]:
         """Which of the entities named in `text` (whose index terms are `terms`) it writes as
         owners ("Google's strategy")."""
-        if "'" not in text and (text.isascii() or APOSTROPHES.isdisjoint(text)):
-            return set()  # no owner is written without an apostrophe: the text need not be folded
-        owners = {self.canon(w) for w, _ in after_owner(normalize_typography(text).lower(), POSSESSIVE)}
+        owners = {self.canon(w) for w in self._owner_words(text)}
         if not owners:
             return set()
         return {key for key in self._entities_in(terms) if key.split()[-1] in owners}
@@ -840,8 +838,8 @@ class Engine:
     @staticmethod
     def _owner_words(question: str) -> set[str]:
         """The folded words written as owners ("Databricks's strategy")."""
-        if "'" not in question and "\u2019" not in question:
-            return set()
+        if "'" not in question and (question.isascii() or APOSTROPHES.isdisjoint(question)):
+            return set()  # no owner is written without an apostrophe: the text need not be folded
         return {owner for owner, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
 
     def _slip_of_a_name(self, word: str) -> bool:
@@ -1402,6 +1400,11 @@ def _one_named(auxiliary: str, run: list[str]) -> bool:
     return not (auxiliary in _PLURAL_AUXILIARIES and len(run) == 1 and run[0].endswith("s"))
 
 
+def _written_as_words(words: list[str]) -> re.Pattern[str]:
+    """Folded words written whole, in any case, one after another with spaces or hyphens between."""
+    return re.compile(r"(?<![^\W_])" + r"[\s-]+".join(map(re.escape, words)) + r"(?![^\W_])", re.IGNORECASE)
+
+
 def _runs_as_written(runs: list[list[str]], question: str) -> list[str]:
     """Each run of folded words as the question writes it ("mark cuban" as "Mark Cuban"),
     found left to right, so a name written twice or after the same word in lower case is
@@ -1409,7 +1412,7 @@ def _runs_as_written(runs: list[list[str]], question: str) -> list[str]:
     shown: list[str] = []
     at = 0
     for run in runs:
-        pattern = re.compile(r"(?<![^\W_])" + r"[\s-]+".join(map(re.escape, run)) + r"(?![^\W_])", re.IGNORECASE)
+        pattern = _written_as_words(run)
         hit = pattern.search(question, at) or pattern.search(question)
         if hit is not None:
             shown.append(hit.group(0))
@@ -1426,7 +1429,7 @@ def _runs_as_written(runs: list[list[str]], question: str) -> list[str]:
 def _word_as_written(word: str, question: str, at: int) -> tuple[str, int]:
     """A folded word as `question` spells it from `at` on (else anywhere), or as folded when it
     spells it otherwise, and where the search for the next word starts."""
-    pattern = re.compile(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])", re.IGNORECASE)
+    pattern = _written_as_words([word])
     hit = pattern.search(question, at) or pattern.search(question)
     return (hit.group(0), hit.end()) if hit else (word, at)
 
@@ -1437,7 +1440,7 @@ def _as_written(words: list[str], question: str) -> list[str]:
     found = sorted(
         (hit.start(), hit.end(), hit.group(0)) if hit else (len(question), len(question), word)
         for word in words
-        for hit in [re.search(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])", question, re.IGNORECASE)]
+        for hit in [_written_as_words([word]).search(question)]
     )
     phrases: list[str] = []
     end = -1
