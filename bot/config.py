@@ -11,6 +11,7 @@ import stat
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv.parser import parse_stream
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -150,6 +151,30 @@ class Settings(BaseSettings):
     def _local_time(cls, value: time) -> time:
         if value.tzinfo is not None:
             raise ValueError("give a local time like 09:00, without an offset; set DIGEST_TIMEZONE for the zone")
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """An IANA zone name, checked on every start, not only when the digest runs."""
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"{_shown(value)} is not an IANA time zone name such as Europe/Berlin") from None
+        return value.strip()
+
+    @field_validator("digest_channels")
+    @classmethod
+    def _channel_entries(cls, value: str | None) -> str | None:
+        """Each entry a channel of a platform, checked on every start, not only when the digest runs."""
+        from bot.digest_schedule import parse_channel  # imports this module: read when first needed
+
+        for entry in (value or "").split(","):
+            if entry.strip():
+                try:
+                    parse_channel(entry)
+                except ValueError as error:
+                    raise ValueError(f"entry {error}") from None
         return value
 
     @field_validator("digest_grace_hours", mode="before")

@@ -484,6 +484,9 @@ MALFORMED = [
     ("DIGEST_GRACE", "abc", "a duration from 0 to 24h like 90m, 6h or 1800s (a bare number counts as hours)"),
     ("DIGEST_GRACE", "6d", "a duration from 0 to 24h like 90m, 6h or 1800s"),
     ("DIGEST_GRACE", "-1h", "a duration from 0 to 24h like 90m, 6h or 1800s"),
+    # Checked on every start, as DIGEST_TIME is, not only once the digest runs.
+    ("DIGEST_TIMEZONE", "Berlin", "an IANA time zone name such as Europe/Berlin"),
+    ("DIGEST_TIMEZONE", "../../etc/passwd", "an IANA time zone name such as Europe/Berlin"),
 ]
 
 
@@ -514,6 +517,20 @@ def test_the_examples_users_reported_read_as_one_sentence(monkeypatch: pytest.Mo
         "DIGEST_GRACE is invalid: 'abc' is not a duration from 0 to 24h like 90m, 6h or 1800s "
         "(a bare number counts as hours); fix it in the environment or .env"
     )
+
+
+def test_a_bad_digest_channel_stops_every_command_with_the_entry_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DIGEST_CHANNELS", "slack:C0123ABC, teams:C01")
+    assert _in_process("ask", "hello")[0] == 1
+    line = _one_error_line(capsys.readouterr().err.encode())
+    assert line == (
+        "error: DIGEST_CHANNELS is invalid: entry 'teams:C01' does not start with slack: or discord: "
+        "(like slack:C0123ABC or discord:123456789012345678); fix it in the environment or .env"
+    )
+    monkeypatch.setenv("DIGEST_CHANNELS", "slack:C0123ABC,discord:123456789012345678")
+    assert load_settings().digest_channels == "slack:C0123ABC,discord:123456789012345678"
 
 
 def test_every_setting_that_can_be_malformed_has_a_case_above() -> None:
