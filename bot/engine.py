@@ -104,18 +104,21 @@ ASKED_UNKNOWN_SHARE = 0.5
 SOURCE_PENALTY = 0.8
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers", "LeCun's main pitch", "where does India come in",
-# "sum up the essay"): the "asked about" check looks past them.
+# "sum up the essay", "did Zuckerberg write anything about Llama 3.1", "was OpenUK
+# mentioned"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
     "involvement part reason reasons pitch plan plans quote quotes remark remarks comment comments "
     "main key big major central come comes coming latest "
     "list work working status progress update updates news detail details info information overview summary "
-    "summarise summarize recap sum gist".split()
+    "summarise summarize recap sum gist write writes wrote written mention mentions mentioned".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 # An unknown word one edit from a small word ("waht", "abot") is most likely that word.
 SLIP_FACTOR = 0.5
+# From this length, such a word is taken for the small word mistyped, asking nothing of its own.
+MIN_SLIP_ASKING_NOTHING = 6
 # How far a misspelt first name may be from the one before a known family name.
 FIRST_NAME_EDITS = 2
 CANDIDATES = 10
@@ -200,6 +203,10 @@ class _Query:
     """The entities it names only to point at a source ("Gizmodo", "LeCun" in "the LeCun piece")."""
     cited_terms: frozenset[str] = frozenset()
     """The index terms of those references."""
+    asked: tuple[tuple[str, float], ...] = ()
+    """The weighted terms it asks about its entities: neither names nor framing words ("Apple's AI *strategy*")."""
+    asked_total: float = 0.0
+    """Their weight, with a share of its unknown words' weight: what the "asked about" check divides by."""
 
 
 _Shareable = TypeVar("_Shareable", bound=Hashable)
@@ -493,6 +500,18 @@ class Engine:
             for noun in {*SOURCE_KIND_NOUNS.get(source.kind, ()), *DOCUMENT_NOUNS.intersection(words(text))}:
                 by_noun[self.canon(noun)].add(source.id)
         self._sources_named = {key: frozenset(ids) for key, ids in named.items()}
+        # A show or outlet named after somebody answers to a word of that name before a noun
+        # for a text ("Dwarkesh's podcast", "the Patel interview"), though the person alone is
+        # nobody the base knows: the words of outlet names, but for nouns for texts.
+        outlet_words: dict[str, set[str]] = defaultdict(set)
+        for source in self.base.sources.values():
+            for text in (source.outlet, source.based_on):
+                for word in words(text or ""):
+                    if word not in STOPWORDS and word not in REFERENCE_NOUNS:
+                        outlet_words[self.canon(word)].add(source.id)
+        self._sources_of_outlet_word = {
+            term: frozenset(ids) for term, ids in outlet_words.items() if len(ids) < len(self.base.sources)
+        }
         # A noun every source answers to points at none of them.
         self._sources_of_noun = {
             noun: frozenset(ids) for noun, ids in by_noun.items() if len(ids) < len(self.base.sources)
@@ -754,14 +773,27 @@ class Engine:
         types = question_types(raw)
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
-        total = sum(terms.values()) + sum(
-            UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(w, names) for w in dict.fromkeys(unknown)
+        unknown_factors = {w: _unknown_factor(w, names) for w in dict.fromkeys(unknown)}
+        total = sum(terms.values()) + sum(UNKNOWN_WEIGHT * self._max_idf * f for f in unknown_factors.values())
+        entity_terms = frozenset(t for key in named for t in key.split())
+        # Words that only point at a source ("Dwarkesh's podcast") are not asked about either.
+        asked = tuple(
+            (t, w)
+            for t, w in terms.items()
+            if t not in entity_terms and t not in self._frame_terms and t not in cited_terms
+        )
+        # A long slip of a function word ("anythign") asks about nothing, as the word itself would
+        # not; a short one may be a word of its own ("event", a letter from "even").
+        asked_unknown = sum(
+            UNKNOWN_WEIGHT * self._max_idf * f
+            for w, f in unknown_factors.items()
+            if not (f == SLIP_FACTOR and len(w) >= MIN_SLIP_ASKING_NOTHING)
         )
         return _Query(
             terms=terms,
             unknown=unknown,
             entities=entities,
-            entity_terms=frozenset(t for key in named for t in key.split()),
+            entity_terms=entity_terms,
             outside=outside,
             content=" ".join(sorted(ordered)),
             total_weight=total,
@@ -781,6 +813,8 @@ class Engine:
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
+            asked=asked,
+            asked_total=sum(w for _, w in asked) + asked_unknown * ASKED_UNKNOWN_SHARE,
         )
 
     def _unknown_names(
@@ -875,10 +909,24 @@ class Engine:
                 sources |= (of_names & of_noun) or of_names
                 keys |= names
                 terms |= {t for key in names for t in key.split()} | ({noun} if noun else set())
+            elif noun and naming and (outlet := self._outlet_named(naming)):
+                sources |= outlet
+                terms |= {*naming, noun}
             elif of_noun and pointed and (theirs is None or of_noun & theirs):
                 sources |= of_noun if theirs is None else of_noun & theirs
                 terms.add(noun)
         return frozenset(sources), frozenset(keys), frozenset(terms)
+
+    def _outlet_named(self, naming: list[str]) -> frozenset[str]:
+        """The sources whose outlet every one of `naming` (index terms before a noun for a
+        text) is a word of: "Dwarkesh" of the "Dwarkesh Patel podcast"; empty for other words."""
+        found: frozenset[str] | None = None
+        for term in naming:
+            ids = self._sources_of_outlet_word.get(term)
+            if ids is None:
+                return frozenset()
+            found = ids if found is None else found & ids
+        return found or frozenset()
 
     def _outside_in(self, raw: list[str]) -> list[str]:
         """The outside names the question uses, except as part of a longer name the base knows
@@ -951,12 +999,13 @@ class Engine:
     ) -> ScoreParts:
         total = query.total_weight or 1.0
         best_f1, best_index = 0.0, 0
-        for i in sorted(shared):
-            precision = shared[i] / total
-            phrasing_weight = indexed.phrasing_weights[i]
-            recall = min(1.0, shared[i] / phrasing_weight) if phrasing_weight else 0.0
+        phrasing_weights = indexed.phrasing_weights
+        for i, weight in shared.items():  # the first phrasing of the best, whatever the order
+            precision = weight / total
+            phrasing_weight = phrasing_weights[i]
+            recall = min(1.0, weight / phrasing_weight) if phrasing_weight else 0.0
             f1 = 2 * precision * recall / (precision + recall)
-            if f1 > best_f1:
+            if f1 > best_f1 or (f1 == best_f1 and f1 and i < best_index):
                 best_f1, best_index = f1, i
         penalties: list[str] = []
         penalty = 1.0
@@ -988,7 +1037,7 @@ class Engine:
         # Of a source as of somebody, a question asks something: "what did the essay say about China".
         if (
             (entities or query.cited)
-            and not (_sets_side_by_side(entities, self._kind_of_key) and entities <= indexed.entity_keys)
+            and not (entities <= indexed.entity_keys and _sets_side_by_side(entities, self._kind_of_key))
             and self._asked_about_share(query, indexed) < MIN_ASKED_ABOUT_SHARE
         ):
             penalty *= ASKED_ABOUT_PENALTY
@@ -1012,14 +1061,9 @@ class Engine:
     def _asked_about_share(self, query: _Query, indexed: _IndexedFact) -> float:
         """The share of what the question asks about its entities ("Apple's AI *strategy*") that
         the fact covers; 1.0 when the question only names an entity ("Who is Alexandr Wang?")."""
-        asked = {
-            t: w for t, w in query.terms.items() if t not in query.entity_terms and t not in self._frame_terms
-        }
-        unknown_weight = (query.total_weight - sum(query.terms.values())) * ASKED_UNKNOWN_SHARE
-        total = sum(asked.values()) + unknown_weight
-        if total <= 0:
+        if query.asked_total <= 0:
             return 1.0
-        return sum(w * self._weight(t, indexed) for t, w in asked.items()) / total
+        return sum(w * self._weight(t, indexed) for t, w in query.asked) / query.asked_total
 
     def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
         """What the question asks for that the fact cannot give: a time (`when`), a place, a

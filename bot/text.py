@@ -80,6 +80,7 @@ STOPWORDS = frozenset(
     ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi
     afaik iirc idk kinda sorta gonna wanna gotta dunno guys folks team everyone anyone
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
+    anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
     question questions wondering wonder curious confused trying try figure understand
     get got getting heard hear hearing read reading saw see seen mean means meant guess
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little

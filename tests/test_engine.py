@@ -209,12 +209,26 @@ def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str
     [
         ("What is Alexandr Wang's role?", "alexandr-wang"),
         ("What is Zuckerberg's view on developers?", "developers-benefit"),
+        # Writing and mentioning are how a source is asked about, not what it is asked about.
+        ("did Zuckerberg write anything about Llama 3.1?", "llama-3-1"),
+        ("was OpenUK mentioned?", "openuk-criticism"),
+        ("does the article mention Alexandr Wang?", "alexandr-wang"),
+        ("did Zuck mention Llama 3.1 anywhere in the essay?", "llama-3-1"),
     ],
 )
 def test_words_that_only_frame_the_question_are_not_what_it_asks_about(
     engine: Engine, question: str, expected: str
 ) -> None:
     assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    "question", ["did Zuckerberg mention China?", "what did Zuckerberg write about China?", "did Altman mention Apple?"]
+)
+def test_what_somebody_is_asked_to_have_written_or_mentioned_must_be_covered(engine: Engine, question: str) -> None:
+    # With the verb looked past, the subject is all that is asked: a fact about Zuckerberg,
+    # or that shares the verb, is no answer about China.
+    assert not engine.answer(question).answered
 
 
 def test_an_entity_the_fact_does_not_involve_pulls_the_fact_down(engine: Engine) -> None:
@@ -517,6 +531,9 @@ def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another()
         # A source named by the person it is about, or by its outlet, with a noun for a text.
         ("In the Zuckerberg essay, what does he say about Android?", "android-vs-ios"),
         ("what does the gizmodo piece say about openuk", "openuk-criticism"),
+        # A show named after its host, by a word of that name: the host alone is nobody the base knows.
+        ("What did Zuck say about PyTorch on Dwarkesh's podcast?", "pytorch-open-compute"),
+        ("what did Zuckerberg say about PyTorch in the Dwarkesh interview?", "pytorch-open-compute"),
         # An outlet named alone ("according to", "says") cites it, as a noun for a text would.
         ("according to gizmodo, what is open washing", "open-washing"),
         ("What does Gizmodo say about open washing?", "open-washing"),
@@ -535,6 +552,8 @@ def test_a_question_pointing_at_a_source_asks_about_the_rest(engine: Engine, que
         "what does the gizmodo piece say about china",
         "What did LeCun say on the Dwarkesh Patel podcast?",
         "does the LeCun piece mention apple?",
+        "what did Zuckerberg say about China on Dwarkesh's podcast?",
+        "What does Dwarkesh Patel think about open-source AI?",
     ],
 )
 def test_a_source_named_is_no_answer_to_what_is_asked_of_it(engine: Engine, question: str) -> None:
@@ -583,6 +602,15 @@ def test_facts_from_another_source_than_the_one_pointed_at_are_cut() -> None:
 def test_a_phrasal_verb_with_its_object_in_the_middle_is_still_the_phrase(engine: Engine) -> None:
     assert engine._words("would they hold it back") == engine._words("would they hold back")
     assert engine.answer("would zuck hold them back if models got dangerous").fact_id == "holding-back-unsafe-models"
+
+
+def test_a_long_slip_of_a_function_word_asks_about_nothing(engine: Engine) -> None:
+    right = engine.answer("did LeCun say anything about India?")
+    slipped = engine.answer("did LeCun say anythign about India?")
+    assert right.fact_id == slipped.fact_id == "linguistic-diversity-india"
+    assert engine._analyze("did LeCun say anythign about India").asked_total == 0
+    # A short one may be a word of its own ("event" is a letter from "even"): it still counts.
+    assert engine._analyze("did LeCun say abot India").asked_total > 0
 
 
 def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: Engine) -> None:
