@@ -219,6 +219,7 @@ def stem(word: str) -> str:
     word = IRREGULAR_FORMS.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
+    word = american(word)
     for suffix, replacement, min_stem in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
             word = word[: len(word) - len(suffix)] + replacement
@@ -227,6 +228,33 @@ def stem(word: str) -> str:
         word = word[:-1]
     if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
         word = word[:-1]
+    elif len(word) > 5 and word.endswith("ll"):  # "modelling", "install": as "model", "instal"
+        word = word[:-1]
+    return word
+
+
+# British spellings read as American ones ("organisation", "licence", "centre", "favour",
+# "analyse", "modelling"): both sides of a match go through `stem`, so a word changed that
+# has no American twin ("promise" as "promize") is changed alike everywhere and still matches.
+_BRITISH_ENDINGS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(?<=[a-z]{3})is(e|es|ed|ing|er|ers|ation|ations)$", r"iz\1"),
+        (r"(?<=[a-z]{2})ys(e|es|ed|ing|er|ers)$", r"yz\1"),
+        (r"(?<=[a-z]{2}[^aeou])our(s|ed|ing|ite|ites|able)?$", r"or\1"),
+        (r"(?<=[a-z]{2})(t|b)re(s)?$", r"\1er\2"),
+        (r"(?<=[a-z]{2})(t|b)red$", r"\1ered"),
+        (r"^(lic|def|off|pret)enc(e|es|ed|ing)$", r"\1ens\2"),
+    )
+)
+
+
+def american(word: str) -> str:
+    """`word` (folded) with a British ending spelt as in American English."""
+    for pattern, replacement in _BRITISH_ENDINGS:
+        changed = pattern.sub(replacement, word)
+        if changed != word:
+            return changed
     return word
 
 

@@ -91,6 +91,33 @@ def test_an_irregular_verb_form_stems_as_its_base_word(form: str, base: str) -> 
     assert stem(form) == stem(base)
 
 
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("organisation", "organization"),
+        ("organisations", "organizations"),
+        ("criticised", "criticized"),
+        ("licence", "license"),
+        ("defence", "defense"),
+        ("favour", "favor"),
+        ("behaviour", "behavior"),
+        ("centre", "center"),
+        ("centres", "centers"),
+        ("analyse", "analyze"),
+        ("modelling", "modeling"),
+    ],
+)
+def test_a_british_spelling_stems_as_the_american_one(british: str, american: str) -> None:
+    assert stem(british) == stem(american)
+
+
+def test_spelling_rules_leave_short_words_their_own() -> None:
+    # "four" is not "for", "hour" not "hor": too short for a British ending.
+    assert [stem(w) for w in ("four", "hour", "your", "tour")] == ["four", "hour", "your", "tour"]
+    # A word changed that has no American twin changes alike on both sides of a match.
+    assert stem("promise") == stem("promises") and stem("install") == stem("installing")
+
+
 def test_irregular_forms_that_are_words_of_their_own_are_left_alone() -> None:
     # "left" is a side, "found" a verb of its own, "given" a premise, "held" an event, not "holding" a stake.
     assert (stem("left"), stem("found"), stem("given")) == ("left", "found", "given")
