@@ -153,6 +153,11 @@ class Settings(BaseSettings):
             raise ValueError("give a local time like 09:00, without an offset; set DIGEST_TIMEZONE for the zone")
         return value
 
+    @field_validator("digest_timezone", mode="before")
+    @classmethod
+    def _blank_zone_is_default(cls, value: object) -> object:
+        return "UTC" if isinstance(value, str) and not value.strip() else value
+
     @field_validator("digest_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

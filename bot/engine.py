@@ -62,6 +62,7 @@ from bot.question_reading import (
 )
 from bot.text import (
     APOSTROPHES,
+    FUNCTION_WORDS,
     STOPWORDS,
     family_name,
     normalize_typography,
@@ -105,19 +106,21 @@ SOURCE_PENALTY = 0.8
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers", "LeCun's main pitch", "where does India come in",
 # "sum up the essay", "did Zuckerberg write anything about Llama 3.1", "was OpenUK
-# mentioned"): the "asked about" check looks past them.
+# mentioned", "did LeCun talk about India"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
     "involvement part reason reasons pitch plan plans quote quotes remark remarks comment comments "
     "main key big major central come comes coming latest "
     "list work working status progress update updates news detail details info information overview summary "
-    "summarise summarize recap sum gist write writes wrote written mention mentions mentioned".split()
+    "summarise summarize recap sum gist write writes wrote written mention mentions mentioned "
+    "talk talks talked talking discuss discusses discussed discussing".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 # An unknown word one edit from a small word ("waht", "abot") is most likely that word.
 SLIP_FACTOR = 0.5
-# From this length, such a word is taken for the small word mistyped, asking nothing of its own.
+# A word of at least this length one letter from a long function word, with the same first
+# letter ("anythign"), is taken for that word mistyped: it asks about nothing.
 MIN_SLIP_ASKING_NOTHING = 6
 # How far a misspelt first name may be from the one before a known family name.
 FIRST_NAME_EDITS = 2
@@ -207,6 +210,10 @@ class _Query:
     """The weighted terms it asks about its entities: neither names nor framing words ("Apple's AI *strategy*")."""
     asked_total: float = 0.0
     """Their weight, with a share of its unknown words' weight: what the "asked about" check divides by."""
+    asked_of_cited: tuple[tuple[str, float], ...] = ()
+    """The same for a fact from a source it points at, whose pointing words ask nothing
+    ("Dwarkesh's podcast" of the podcast's facts); of any other fact they are asked about."""
+    asked_of_cited_total: float = 0.0
 
 
 _Shareable = TypeVar("_Shareable", bound=Hashable)
@@ -234,6 +241,9 @@ class _IndexedFact:
     """Whether a phrasing of the fact asks why (or for the reason)."""
     sources: frozenset[str] = frozenset()
     """The ids of the sources its quotes come from."""
+    speakers_by_source: dict[str, frozenset[str]] | None = None
+    """Of a fact quoting several sources, the people each source's quotes name: "what did
+    Altman say on the podcast" needs Altman in a quote from the podcast. None: one source."""
     related: frozenset[str] = frozenset()
     phrasing_weights: array[float] = field(default_factory=lambda: array("d"))
     """Per phrasing, the summed weight of its terms."""
@@ -603,7 +613,18 @@ class Engine:
             kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
             tells_why=any(asks_why(found) for found in phrasing_words),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
+            speakers_by_source=self._speakers_by_source(fact),
         )
+
+    def _speakers_by_source(self, fact: Fact) -> dict[str, frozenset[str]] | None:
+        """Per source of a fact quoting several, the people its quotes from that source name."""
+        if len({quote.source for quote in fact.quotes}) < 2:
+            return None
+        found: dict[str, set[str]] = defaultdict(set)
+        for quote in fact.quotes:
+            named = self._entities_in(self._terms(quote.text))
+            found[quote.source] |= {key for key in named if self._kind_of_key.get(key) == "person"}
+        return {source: frozenset(people) for source, people in found.items()}
 
     def _entity_key(self, entity: str) -> str:
         return " ".join(self._terms(entity))
@@ -775,25 +796,11 @@ class Engine:
         cited, cited_keys, cited_terms = self._cited(raw, named)
         unknown_factors = {w: _unknown_factor(w, names) for w in dict.fromkeys(unknown)}
         total = sum(terms.values()) + sum(UNKNOWN_WEIGHT * self._max_idf * f for f in unknown_factors.values())
-        entity_terms = frozenset(t for key in named for t in key.split())
-        # Words that only point at a source ("Dwarkesh's podcast") are not asked about either.
-        asked = tuple(
-            (t, w)
-            for t, w in terms.items()
-            if t not in entity_terms and t not in self._frame_terms and t not in cited_terms
-        )
-        # A long slip of a function word ("anythign") asks about nothing, as the word itself would
-        # not; a short one may be a word of its own ("event", a letter from "even").
-        asked_unknown = sum(
-            UNKNOWN_WEIGHT * self._max_idf * f
-            for w, f in unknown_factors.items()
-            if not (f == SLIP_FACTOR and len(w) >= MIN_SLIP_ASKING_NOTHING)
-        )
-        return _Query(
+        query = _Query(
             terms=terms,
             unknown=unknown,
             entities=entities,
-            entity_terms=entity_terms,
+            entity_terms=frozenset(t for key in named for t in key.split()),
             outside=outside,
             content=" ".join(sorted(ordered)),
             total_weight=total,
@@ -813,9 +820,23 @@ class Engine:
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
-            asked=asked,
-            asked_total=sum(w for _, w in asked) + asked_unknown * ASKED_UNKNOWN_SHARE,
         )
+        # A long slip of a function word ("anythign") asks about nothing, as the word itself
+        # would not; a word of its own a letter from one ("cooking", "sports") still asks.
+        asking = [w for w in unknown_factors if not _slip_of_a_function_word(w)]
+        self._learn_asked(query, sum(UNKNOWN_WEIGHT * self._max_idf * unknown_factors[w] for w in asking))
+        return query
+
+    def _learn_asked(self, query: _Query, unknown_weight: float) -> None:
+        """Set what `query` asks about its entities, for the "asked about" check: its terms but
+        for names and framing words, and a share of the weight of its unknown words that ask."""
+        asked = tuple(
+            (t, w) for t, w in query.terms.items() if t not in query.entity_terms and t not in self._frame_terms
+        )
+        of_cited = tuple((t, w) for t, w in asked if t not in query.cited_terms)
+        query.asked, query.asked_of_cited = asked, of_cited
+        query.asked_total = sum(w for _, w in asked) + unknown_weight * ASKED_UNKNOWN_SHARE
+        query.asked_of_cited_total = sum(w for _, w in of_cited) + unknown_weight * ASKED_UNKNOWN_SHARE
 
     def _unknown_names(
         self, raw: list[str], unknown: list[str], outside: list[str], capital: set[str], owners: set[str]
@@ -909,7 +930,9 @@ class Engine:
                 sources |= (of_names & of_noun) or of_names
                 keys |= names
                 terms |= {t for key in names for t in key.split()} | ({noun} if noun else set())
-            elif noun and naming and (outlet := self._outlet_named(naming)):
+            elif noun and naming and (outlet := self._outlet_named(naming)) and (theirs is None or outlet & theirs):
+                # Of the people it names, a show they are heard on: "what did LeCun say on
+                # Dwarkesh's podcast" points at no text of LeCun's, and asks what none gives.
                 sources |= outlet
                 terms |= {*naming, noun}
             elif of_noun and pointed and (theirs is None or of_noun & theirs):
@@ -1009,9 +1032,14 @@ class Engine:
                 best_f1, best_index = f1, i
         penalties: list[str] = []
         penalty = 1.0
-        entities, owners = query.entities, query.owners
+        entities, owners, speakers = query.entities, query.owners, indexed.speakers
         if query.cited:
             if query.cited & indexed.sources:
+                if indexed.speakers_by_source is not None:
+                    # Who speaks in the quotes from the sources pointed at, not elsewhere in the fact.
+                    speakers = frozenset().union(
+                        *(indexed.speakers_by_source.get(source, ()) for source in query.cited & indexed.sources)
+                    )
                 # Named only to point at the fact's own source: "the LeCun piece" asks nothing of LeCun.
                 entities, owners = entities - query.cited_keys, owners - query.cited_keys
                 coverage += sum(
@@ -1020,7 +1048,7 @@ class Engine:
             else:
                 penalty *= SOURCE_PENALTY
                 penalties.append("source")
-        if entities - indexed.entity_keys or (query.speakers - indexed.speakers) or (
+        if entities - indexed.entity_keys or (query.speakers - speakers) or (
             indexed.subjects and (owners & self._specific_entities) - indexed.subjects
         ):
             penalty *= ENTITY_PENALTY
@@ -1038,7 +1066,8 @@ class Engine:
         if (
             (entities or query.cited)
             and not (entities <= indexed.entity_keys and _sets_side_by_side(entities, self._kind_of_key))
-            and self._asked_about_share(query, indexed) < MIN_ASKED_ABOUT_SHARE
+            and self._asked_about_share(query, indexed, of_cited=bool(query.cited & indexed.sources))
+            < MIN_ASKED_ABOUT_SHARE
         ):
             penalty *= ASKED_ABOUT_PENALTY
             penalties.append("asked_about")
@@ -1058,12 +1087,16 @@ class Engine:
             penalties=tuple(penalties),
         )
 
-    def _asked_about_share(self, query: _Query, indexed: _IndexedFact) -> float:
+    def _asked_about_share(self, query: _Query, indexed: _IndexedFact, *, of_cited: bool = False) -> float:
         """The share of what the question asks about its entities ("Apple's AI *strategy*") that
-        the fact covers; 1.0 when the question only names an entity ("Who is Alexandr Wang?")."""
-        if query.asked_total <= 0:
+        the fact covers; 1.0 when the question only names an entity ("Who is Alexandr Wang?").
+        `of_cited`: the fact is from a source the question points at."""
+        asked, total = (
+            (query.asked_of_cited, query.asked_of_cited_total) if of_cited else (query.asked, query.asked_total)
+        )
+        if total <= 0:
             return 1.0
-        return sum(w * self._weight(t, indexed) for t, w in query.asked) / query.asked_total
+        return sum(w * self._weight(t, indexed) for t, w in asked) / total
 
     def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
         """What the question asks for that the fact cannot give: a time (`when`), a place, a
@@ -1364,6 +1397,7 @@ class Engine:
             query.total_weight = sum(query.terms.values()) + self._max_idf * len(
                 [u for u in query.unknown if u != partial]
             )
+            self._learn_asked(query, query.total_weight - sum(query.terms.values()))
         scores = {p.fact_id: p.score for p in self._rank(query)}
         fuzzy = process.extract(
             typed, [i.fact.question for i in self._facts], scorer=fuzz.WRatio, limit=limit, processor=str.lower
@@ -1520,6 +1554,16 @@ def _unknown_factor(word: str, names: set[str]) -> float:
     return 1.0
 
 
+def _slip_of_a_function_word(word: str) -> bool:
+    """Whether an unknown word is a long function word mistyped ("anythign", "somthing",
+    "becuase"): one letter from it, with its first letter. Not chat filler, whose neighbours
+    are words of their own ("cooking" of "looking", "sports" of "sorts")."""
+    if len(word) < MIN_SLIP_ASKING_NOTHING:
+        return False
+    hit = process.extractOne(word, _LONG_FUNCTION_WORDS, scorer=OSA.distance, score_cutoff=1)
+    return hit is not None and hit[0][0] == word[0]
+
+
 def _nearer_a_stopword(word: str, fixed: str) -> bool:
     """Whether a misspelt word is closer to a function word than to its correction."""
     if len(word) < 4:
@@ -1531,6 +1575,7 @@ def _nearer_a_stopword(word: str, fixed: str) -> bool:
 _PARTICLES = frozenset("out back up off away down over on in".split())
 _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
+_LONG_FUNCTION_WORDS = sorted(w for w in FUNCTION_WORDS if len(w) >= MIN_SLIP_ASKING_NOTHING - 1)
 # Words that say when a question is asked, not what about ("any news *today*?").
 _WHEN_WORDS = frozenset(
     "today tonight tomorrow yesterday week weekend month year lately recently currently nowadays morning".split()

@@ -57,7 +57,7 @@ def normalize_typography(text: str) -> str:
 
 
 # Function words and question scaffolding: they say how something is asked, not what.
-STOPWORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     """
     a an the and or but if then so of to in on at by for with from into onto about as
     is are was were be been being am do does did done doing have has had having
@@ -74,7 +74,8 @@ STOPWORDS = frozenset(
     cant wont wouldnt couldnt shouldnt havent hasnt hadnt werent aint
     s t re ve ll d m
     """.split()
-) | frozenset(
+)
+STOPWORDS = FUNCTION_WORDS | frozenset(
     # Chat filler: how people talk around a question, never what it is about.
     """
     ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi

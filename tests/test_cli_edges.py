@@ -533,6 +533,18 @@ def test_a_bad_digest_channel_stops_every_command_with_the_entry_named(
     assert load_settings().digest_channels == "slack:C0123ABC,discord:123456789012345678"
 
 
+def test_the_time_zone_is_checked_without_the_systems_zone_files(tmp_path: Path) -> None:
+    # Windows and slim images have no /usr/share/zoneinfo: the tzdata package stands in, so
+    # the default zone, and any other, still reads everywhere.
+    result = _bot("ask", "who is yann lecun", env=_env(PYTHONTZPATH=str(tmp_path), DIGEST_TIMEZONE="Europe/Berlin"))
+    assert result.returncode == 0 and b"LeCun" in result.stdout, result.stderr
+
+
+def test_a_blank_time_zone_means_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_TIMEZONE", "   ")
+    assert load_settings().digest_timezone == "UTC"
+
+
 def test_every_setting_that_can_be_malformed_has_a_case_above() -> None:
     free_text = (str, str | None, Path, Path | None)  # any text is a value, or a path checked where it is used
     checked = {name for name, _, _ in MALFORMED}

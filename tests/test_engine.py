@@ -214,6 +214,8 @@ def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str
         ("was OpenUK mentioned?", "openuk-criticism"),
         ("does the article mention Alexandr Wang?", "alexandr-wang"),
         ("did Zuck mention Llama 3.1 anywhere in the essay?", "llama-3-1"),
+        ("did LeCun talk about India?", "linguistic-diversity-india"),
+        ("did LeCun discuss regulation?", "lecun-careful-regulation"),
     ],
 )
 def test_words_that_only_frame_the_question_are_not_what_it_asks_about(
@@ -425,6 +427,17 @@ def _tiny_base(facts: list[Fact]) -> FactBase:
     )
 
 
+def test_of_equally_good_phrasings_the_first_is_the_one_matched() -> None:
+    engine = Engine(_tiny_base([_fact("red-cost", "What is the red team cost?", ["red team cost", "cost red team"])]))
+    assert engine.rank("red team cost")[0].matched_phrasing == "What is the red team cost?"
+
+
+def test_autocomplete_weighs_the_words_a_prefix_completes_to(engine: Engine) -> None:
+    # The half-typed word is read as the words it may become, in the "asked about" check too.
+    assert engine.complete("Did OpenUK accu")[0].fact_id == "openuk-criticism"
+    assert engine.complete("Altman global ris")[0].fact_id == "altman-global-risks"
+
+
 def test_two_unrelated_facts_too_close_to_call_abstain_with_both_as_suggestions() -> None:
     base = _tiny_base(
         [
@@ -534,6 +547,7 @@ def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another()
         # A show named after its host, by a word of that name: the host alone is nobody the base knows.
         ("What did Zuck say about PyTorch on Dwarkesh's podcast?", "pytorch-open-compute"),
         ("what did Zuckerberg say about PyTorch in the Dwarkesh interview?", "pytorch-open-compute"),
+        ("what did Zuckerberg talk about on the Dwarkesh podcast?", "openness-security-balance"),
         # An outlet named alone ("according to", "says") cites it, as a noun for a text would.
         ("according to gizmodo, what is open washing", "open-washing"),
         ("What does Gizmodo say about open washing?", "open-washing"),
@@ -554,6 +568,9 @@ def test_a_question_pointing_at_a_source_asks_about_the_rest(engine: Engine, que
         "does the LeCun piece mention apple?",
         "what did Zuckerberg say about China on Dwarkesh's podcast?",
         "What does Dwarkesh Patel think about open-source AI?",
+        # Somebody the show's quotes do not name, though the fact quotes them from elsewhere.
+        "What did LeCun say on Dwarkesh's podcast?",
+        "what did Altman say in the Dwarkesh interview?",
     ],
 )
 def test_a_source_named_is_no_answer_to_what_is_asked_of_it(engine: Engine, question: str) -> None:
@@ -611,6 +628,20 @@ def test_a_long_slip_of_a_function_word_asks_about_nothing(engine: Engine) -> No
     assert engine._analyze("did LeCun say anythign about India").asked_total == 0
     # A short one may be a word of its own ("event" is a letter from "even"): it still counts.
     assert engine._analyze("did LeCun say abot India").asked_total > 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did LeCun say about cooking?",  # a letter from "looking"
+        "what does Zuckerberg think about sports?",  # from "sorts"
+        "what did Altman say about the hearings?",  # from "hearing"
+        "what is Alexandr Wang's stance on sports?",
+        "did LeCun talk about cooking?",
+    ],
+)
+def test_a_word_of_its_own_a_letter_from_chat_filler_is_still_asked_about(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
 
 
 def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: Engine) -> None:
