@@ -1001,7 +1001,7 @@ class Engine:
                         coverage[order] += query.terms[term] * weights[order]
         ranked = sorted(coverage, key=lambda order: (-coverage[order], order))
         # Questions made only of common words tie on coverage across many facts: look wider.
-        limit = CANDIDATES if rare else CANDIDATES * 3
+        limit = CANDIDATES if rare else CANDIDATES * 2
         # Among facts that know the same words, one that has them in a single phrasing goes first
         # ("Who is Yann LeCun?" names LeCun, as a dozen facts do; one is phrased just so).
         pool = ranked[: limit * 2]
