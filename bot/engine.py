@@ -200,6 +200,8 @@ class _Query:
     """The index term of the thing whose name is asked for, when of no known kind ("license")."""
     speakers: frozenset[str] = frozenset()
     why: bool = False
+    who_is: bool = False
+    """Whether it asks who a person is ("who's Sam Altman again", "remind me who Altman is")."""
     cited: frozenset[str] = frozenset()
     """The sources the question points at ("according to the Gizmodo piece"), if any."""
     cited_keys: frozenset[str] = frozenset()
@@ -238,6 +240,8 @@ class _IndexedFact:
     speakers: frozenset[str]
     kinds_vouched: frozenset[str]
     tells_why: bool
+    tells_who: bool = False
+    """Whether a phrasing of the fact asks who somebody is."""
     """Whether a phrasing of the fact asks why (or for the reason)."""
     sources: frozenset[str] = frozenset()
     """The ids of the sources its quotes come from."""
@@ -612,6 +616,7 @@ class Engine:
             ),
             kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
             tells_why=any(asks_why(found) for found in phrasing_words),
+            tells_who=any(self._asks_who_is(found) for found in phrasing_words),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
         )
@@ -694,6 +699,21 @@ class Engine:
             (kind == "any" or self._kind_of_key.get(key) == kind) and key not in named and key not in self._ubiquitous
             for key in indexed.listed_keys
         )
+
+    def _asks_who_is(self, raw: list[str]) -> bool:
+        """Whether the words ask who a person is: "who is Sam Altman", "who's LeCun", "who
+        Altman is", "who exactly was Wang"; not "who is behind the term" (no name)."""
+        for i, w in enumerate(raw):
+            if w not in ("who", "whos"):
+                continue
+            window = raw[i + 1 : i + 5]
+            # "who is", "who was", "who Altman is"; or a name straight after ("who's" reads as "who").
+            if w == "who" and not {"is", "was", "s"} & set(window) and (not window or window[0] in STOPWORDS):
+                continue
+            terms = [self.canon(x) for x in window if x not in STOPWORDS]
+            if any(self._kind_of_key.get(key) == "person" for key in self._entities_in(terms)):
+                return True
+        return False
 
     def _speakers(self, raw: list[str]) -> set[str]:
         """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""
@@ -817,6 +837,7 @@ class Engine:
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
+            who_is=self._asks_who_is(raw),
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
@@ -1056,6 +1077,9 @@ class Engine:
         if self._missing_detail(query, indexed):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
+        if query.who_is and not indexed.tells_who:
+            penalty *= WHY_PENALTY
+            penalties.append("who")
         if query.why and not indexed.tells_why:
             penalty *= WHY_PENALTY
             penalties.append("why")

@@ -73,6 +73,8 @@ _GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon ev
 _DAYTIMES = frozenset("morning afternoon evening day".split())
 _WHAT = frozenset({"what", "which", "whats"})
 _TIME_NOUNS = frozenset({"year", "date", "day", "month"})
+# What a date is of, when it asks when: "a release date", "the launch date".
+_DATED = frozenset("release launch ship shipping publication due target".split())
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _PRECISELY = frozenset("exact precise specific approximate rough actual".split())
@@ -84,7 +86,7 @@ _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth
 AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
-_QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES
+_QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES | _DATED
 _KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
 
 # What a fact's own text gives in reply: a count ("three versions"), a number, money, an
@@ -286,6 +288,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("when")  # "when is...", "when exactly...", not "when X did Y, who..."
         elif w in _WHAT and _noun_follows(raw, i, _TIME_NOUNS):
             found.add("when")  # "what year", "what's the release date"
+        elif w in _DATED and following == "date":
+            found.add("when")  # "is there a release date", "any launch date yet"
         elif w in _WHAT and _noun_follows(raw, i, _PLACE_NOUNS):
             found.add("where")  # "what city", not "what could a country like India bring"
         elif w == "how" and following == "long":

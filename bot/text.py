@@ -82,6 +82,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     afaik iirc idk kinda sorta gonna wanna gotta dunno guys folks team everyone anyone
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
+    exactly roughly approximately precisely
     question questions wondering wonder curious confused trying try figure understand
     get got getting heard hear hearing read reading saw see seen mean means meant guess
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little
@@ -107,6 +108,7 @@ FRAMING_IDIOMS = tuple(
     in plain english|in simple terms|in layman terms|off the top of your head|to be honest
     out of curiosity|for context|its own|their own|his own|her own|our own|my own|your own
     going forward|moving forward|from now on|these days|nowadays|right now|at the moment
+    show up|shows up|showed up|showing up|pop up|pops up|popped up|crop up|crops up|cropped up
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )

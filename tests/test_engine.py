@@ -427,6 +427,27 @@ def _tiny_base(facts: list[Fact]) -> FactBase:
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("sorry, who's Sam Altman again and why does he show up in these articles?", "who-is-sam-altman"),
+        ("remind me who Alexandr Wang is", "alexandr-wang"),
+        # "Exactly" asks precisely, about nothing.
+        ("who exactly is Zuckerberg?", "who-is-mark-zuckerberg"),
+    ],
+)
+def test_who_somebody_is_is_asked_of_the_facts_that_say_who_they_are(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
+    assert engine._analyze(question).who_is
+
+
+def test_who_is_behind_something_asks_no_profile(engine: Engine) -> None:
+    assert not engine._analyze("who is behind the term open washing?").who_is
+    assert not engine._analyze("who wrote the essay?").who_is
+
+
 def test_of_equally_good_phrasings_the_first_is_the_one_matched() -> None:
     engine = Engine(_tiny_base([_fact("red-cost", "What is the red team cost?", ["red team cost", "cost red team"])]))
     assert engine.rank("red team cost")[0].matched_phrasing == "What is the red team cost?"
@@ -655,6 +676,9 @@ def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: 
     ("question", "detail"),
     [
         ("when will llama 4 be released?", "when"),
+        # A date of a release or launch asks when, however it is asked for.
+        ("is there a release date for Llama 4?", "when"),
+        ("any launch date for llama 4 yet?", "when"),
         ("how many GPUs has meta got?", "count"),
         ("which cloud companies offer llama 2?", "kind"),
         ("how do I fine-tune llama?", "howto"),

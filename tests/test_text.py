@@ -71,6 +71,11 @@ def test_emoji_codes_are_not_words_but_times_and_versions_stay() -> None:
     assert words("the 10:30:45 call: llama 3.1") == ["the", "10", "30", "45", "call", "llama", "3.1"]
 
 
+def test_showing_up_is_framing() -> None:
+    assert without_idioms(words("why does India show up in the article")) == words("why does India in the article")
+    assert without_idioms(words("where did OpenUK pop up")) == words("where did OpenUK")
+
+
 def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
     assert without_idioms(words("what's the deal with Alexandr Wang")) == ["alexandr", "wang"]
     assert without_idioms(words("Llama 4: any news on it? remind me")) == ["llama", "4", "it"]
