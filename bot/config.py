@@ -14,7 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv.parser import parse_stream
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -97,15 +97,13 @@ class Settings(BaseSettings):
     def _blank_path_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("bot_data_dir", mode="before")
+    @field_validator("bot_data_dir", "bot_host", "digest_timezone", mode="before")
     @classmethod
-    def _blank_data_dir_is_default(cls, value: object) -> object:
-        return Path("./data") if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("bot_host", mode="before")
-    @classmethod
-    def _blank_host_is_default(cls, value: object) -> object:
-        return "0.0.0.0" if isinstance(value, str) and not value.strip() else value
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        """A value of spaces only means the setting's default, as an empty one does."""
+        if isinstance(value, str) and not value.strip() and info.field_name:
+            return cls.model_fields[info.field_name].default
+        return value
 
     @field_validator("bot_host")
     @classmethod
@@ -152,11 +150,6 @@ class Settings(BaseSettings):
         if value.tzinfo is not None:
             raise ValueError("give a local time like 09:00, without an offset; set DIGEST_TIMEZONE for the zone")
         return value
-
-    @field_validator("digest_timezone", mode="before")
-    @classmethod
-    def _blank_zone_is_default(cls, value: object) -> object:
-        return "UTC" if isinstance(value, str) and not value.strip() else value
 
     @field_validator("digest_timezone")
     @classmethod
