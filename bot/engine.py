@@ -113,7 +113,7 @@ FRAME_WORDS = frozenset(
     "main key big major central come comes coming latest "
     "list work working status progress update updates news detail details info information overview summary "
     "summarise summarize recap sum gist write writes wrote written mention mentions mentioned "
-    "talk talks talked talking discuss discusses discussed discussing".split()
+    "discuss discusses discussed discussing".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
@@ -297,6 +297,9 @@ class Engine:
                 # A phrasal verb takes its object in the middle: "put it out", "hold them back".
                 for pronoun in _OBJECT_PRONOUNS:
                     self._phrases[parts[0]].append(((parts[0], pronoun, parts[1]), head))
+        # Talking about something is mentioning it; talking to or with somebody is not.
+        for form in ("talk", "talks", "talked", "talking"):
+            self._phrases[form].append(((form, "about"), "mention"))
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
         self._canon_cache: dict[str, str] = {}
@@ -616,7 +619,7 @@ class Engine:
             ),
             kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
             tells_why=any(asks_why(found) for found in phrasing_words),
-            tells_who=any(self._asks_who_is(found) for found in phrasing_words),
+            tells_who=any(_asks_who(found) for found in phrasing_words),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
         )
@@ -701,18 +704,20 @@ class Engine:
         )
 
     def _asks_who_is(self, raw: list[str]) -> bool:
-        """Whether the words ask who a person is: "who is Sam Altman", "who's LeCun", "who
-        Altman is", "who exactly was Wang"; not "who is behind the term" (no name)."""
+        """Whether the words ask who a person is: "who is Sam Altman", "who's LeCun again"
+        (read as "who LeCun"), "who exactly was Wang", "remind me who Altman is"; not "who
+        hired Wang", "who is Altman talking about" or "who is behind the term"."""
         for i, w in enumerate(raw):
-            if w not in ("who", "whos"):
+            if w != "who":
                 continue
-            window = raw[i + 1 : i + 5]
-            # "who is", "who was", "who Altman is"; or a name straight after ("who's" reads as "who").
-            if w == "who" and not {"is", "was", "s"} & set(window) and (not window or window[0] in STOPWORDS):
-                continue
-            terms = [self.canon(x) for x in window if x not in STOPWORDS]
-            if any(self._kind_of_key.get(key) == "person" for key in self._entities_in(terms)):
-                return True
+            rest = [x for x in raw[i + 1 : i + 7] if x not in _HEDGES]
+            if rest and rest[0] in _BEING:
+                rest = rest[1:]
+            name = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest))
+            after = rest[len(name) : len(name) + 1]
+            if name and not (after and after[0] not in _AFTER_A_NAME):
+                if any(self._kind_of_key.get(key) == "person" for key in self._entities_in(list(map(self.canon, name)))):
+                    return True
         return False
 
     def _speakers(self, raw: list[str]) -> set[str]:
@@ -848,11 +853,14 @@ class Engine:
         self._learn_asked(query, sum(UNKNOWN_WEIGHT * self._max_idf * unknown_factors[w] for w in asking))
         return query
 
-    def _learn_asked(self, query: _Query, unknown_weight: float) -> None:
+    def _learn_asked(self, query: _Query, unknown_weight: float, *, leaving_out: str | None = None) -> None:
         """Set what `query` asks about its entities, for the "asked about" check: its terms but
-        for names and framing words, and a share of the weight of its unknown words that ask."""
+        for names, framing words and `leaving_out`, and a share of the weight of its unknown
+        words that ask."""
         asked = tuple(
-            (t, w) for t, w in query.terms.items() if t not in query.entity_terms and t not in self._frame_terms
+            (t, w)
+            for t, w in query.terms.items()
+            if t not in query.entity_terms and t not in self._frame_terms and t != leaving_out
         )
         of_cited = tuple((t, w) for t, w in asked if t not in query.cited_terms)
         query.asked, query.asked_of_cited = asked, of_cited
@@ -1022,7 +1030,7 @@ class Engine:
                         coverage[order] += query.terms[term] * weights[order]
         ranked = sorted(coverage, key=lambda order: (-coverage[order], order))
         # Questions made only of common words tie on coverage across many facts: look wider.
-        limit = CANDIDATES if rare else CANDIDATES * 2
+        limit = CANDIDATES if rare else CANDIDATES * 3
         # Among facts that know the same words, one that has them in a single phrasing goes first
         # ("Who is Yann LeCun?" names LeCun, as a dozen facts do; one is phrased just so).
         pool = ranked[: limit * 2]
@@ -1413,6 +1421,17 @@ class Engine:
         query = self._analyze(typed)
         partial = raw[-1] if raw and not typed[-1].isspace() else None
         if partial and len(partial) >= 2 and partial not in STOPWORDS:
+            # What the question asks about is what was typed in full: the half-typed word is
+            # neither an unknown word nor every word it may become.
+            self._learn_asked(
+                query,
+                sum(
+                    UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(u, set())
+                    for u in dict.fromkeys(query.unknown)
+                    if u != partial and not _slip_of_a_function_word(u)
+                ),
+                leaving_out=self.canon(partial),
+            )
             expansions = [w for w in self._surface if w.startswith(partial)]
             expansions.sort(key=lambda w: (len(w), w))
             for w in expansions[:8]:
@@ -1421,7 +1440,6 @@ class Engine:
             query.total_weight = sum(query.terms.values()) + self._max_idf * len(
                 [u for u in query.unknown if u != partial]
             )
-            self._learn_asked(query, query.total_weight - sum(query.terms.values()))
         scores = {p.fact_id: p.score for p in self._rank(query)}
         fuzzy = process.extract(
             typed, [i.fact.question for i in self._facts], scorer=fuzz.WRatio, limit=limit, processor=str.lower
@@ -1579,13 +1597,20 @@ def _unknown_factor(word: str, names: set[str]) -> float:
 
 
 def _slip_of_a_function_word(word: str) -> bool:
-    """Whether an unknown word is a long function word mistyped ("anythign", "somthing",
-    "becuase"): one letter from it, with its first letter. Not chat filler, whose neighbours
-    are words of their own ("cooking" of "looking", "sports" of "sorts")."""
+    """Whether an unknown word is a long function word mistyped ("anythign", "becuase",
+    "somthing"): two of its letters swapped, or one left out, its first letter kept. Not a
+    letter changed or added, which makes words of their own ("daring" of "during", "mighty"
+    of "might"), nor chat filler ("cooking" of "looking", "sports" of "sorts")."""
     if len(word) < MIN_SLIP_ASKING_NOTHING:
         return False
     hit = process.extractOne(word, _LONG_FUNCTION_WORDS, scorer=OSA.distance, score_cutoff=1)
-    return hit is not None and hit[0][0] == word[0]
+    if hit is None or hit[0][0] != word[0]:
+        return False
+    meant = hit[0]
+    if len(word) == len(meant) - 1:
+        return True
+    swapped = [i for i, (a, b) in enumerate(zip(word, meant)) if a != b]
+    return len(word) == len(meant) and len(swapped) == 2 and swapped[1] == swapped[0] + 1
 
 
 def _nearer_a_stopword(word: str, fixed: str) -> bool:
@@ -1597,6 +1622,17 @@ def _nearer_a_stopword(word: str, fixed: str) -> bool:
 
 
 _PARTICLES = frozenset("out back up off away down over on in".split())
+# "Who is", "who was", "who's" (read as "who s" or "who" alone); a hedge may come between.
+_BEING = frozenset({"is", "was", "s"})
+_HEDGES = frozenset("exactly really actually".split())
+# What may follow a name asked about with "who": "who Altman is", "who's LeCun again".
+_AFTER_A_NAME = frozenset("is was again and exactly anyway now".split())
+
+
+def _asks_who(found: list[str]) -> bool:
+    """Whether a phrasing asks who somebody or something is ("Who is Meta's Chief AI Officer?")."""
+    return any(w == "who" and following in _BEING for w, following in zip(found, found[1:]))
+
 _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
 _LONG_FUNCTION_WORDS = sorted(w for w in FUNCTION_WORDS if len(w) >= MIN_SLIP_ASKING_NOTHING - 1)

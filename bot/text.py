@@ -242,18 +242,29 @@ def stem(word: str) -> str:
 _BRITISH_ENDINGS = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
-        (r"(?<=[a-z]{3})is(e|es|ed|ing|er|ers|ation|ations)$", r"iz\1"),
+        # -ise where American writes -ize: after the letters those verbs end in ("organise",
+        # "realise", "criticise", "prioritise"), not in "advertise", "promise" or "surprise".
+        (
+            r"(?<=[a-z]{2}(?:al|il|im|an|on|or|er|at|it|og|ar|ic|gn|rd|in|et|iv|rn|es|as))"
+            r"is(e|es|ed|ing|er|ers|ation|ations|ational)$",
+            r"iz\1",
+        ),
         (r"(?<=[a-z]{2})ys(e|es|ed|ing|er|ers)$", r"yz\1"),
-        (r"(?<=[a-z]{2}[^aeou])our(s|ed|ing|ite|ites|able)?$", r"or\1"),
-        (r"(?<=[a-z]{2})(t|b)re(s)?$", r"\1er\2"),
-        (r"(?<=[a-z]{2})(t|b)red$", r"\1ered"),
+        (r"(?<=[a-z]{3})(t|b)re(s)?$", r"\1er\2"),
+        (r"(?<=[a-z]{3})(t|b)red$", r"\1ered"),
         (r"^(lic|def|off|pret)enc(e|es|ed|ing)$", r"\1ens\2"),
     )
 )
+# Words of their own with such an ending: never respelt.
+_NOT_BRITISH = frozenset("treatise treatises valise valises".split())
 
 
 def american(word: str) -> str:
-    """`word` (folded) with a British ending spelt as in American English."""
+    """`word` (folded) with a British ending spelt as in American English: "organisation",
+    "analyse", "centre", "licence". "-our" is left alone: the stemmer strips "or" from
+    "favor" but not from "favored", so "favour" would part from "favoured"."""
+    if word in _NOT_BRITISH:
+        return word
     for pattern, replacement in _BRITISH_ENDINGS:
         changed = pattern.sub(replacement, word)
         if changed != word:

@@ -535,7 +535,9 @@ def test_a_bad_digest_channel_stops_every_command_with_the_entry_named(
 
 def test_the_time_zone_is_checked_without_the_systems_zone_files(tmp_path: Path) -> None:
     # Windows and slim images have no /usr/share/zoneinfo: the tzdata package stands in, so
-    # the default zone, and any other, still reads everywhere.
+    # the default zone, and any other, still reads everywhere. It must be a dependency, not
+    # only installed here.
+    assert '"tzdata' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     result = _bot("ask", "who is yann lecun", env=_env(PYTHONTZPATH=str(tmp_path), DIGEST_TIMEZONE="Europe/Berlin"))
     assert result.returncode == 0 and b"LeCun" in result.stdout, result.stderr
 
