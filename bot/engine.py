@@ -113,7 +113,7 @@ FRAME_WORDS = frozenset(
     "main key big major central come comes coming latest "
     "list work working status progress update updates news detail details info information overview summary "
     "summarise summarize recap sum gist write writes wrote written mention mentions mentioned "
-    "discuss discusses discussed discussing".split()
+    "talk talks talked talking discuss discusses discussed discussing".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
@@ -208,6 +208,8 @@ class _Query:
     """The entities it names only to point at a source ("Gizmodo", "LeCun" in "the LeCun piece")."""
     cited_terms: frozenset[str] = frozenset()
     """The index terms of those references."""
+    framing_whom: frozenset[str] = frozenset()
+    """Framing verbs it uses to ask whom ("talk to", "write to"): those ask something."""
     asked: tuple[tuple[str, float], ...] = ()
     """The weighted terms it asks about its entities: neither names nor framing words ("Apple's AI *strategy*")."""
     asked_total: float = 0.0
@@ -297,9 +299,6 @@ class Engine:
                 # A phrasal verb takes its object in the middle: "put it out", "hold them back".
                 for pronoun in _OBJECT_PRONOUNS:
                     self._phrases[parts[0]].append(((parts[0], pronoun, parts[1]), head))
-        # Talking about something is mentioning it; talking to or with somebody is not.
-        for form in ("talk", "talks", "talked", "talking"):
-            self._phrases[form].append(((form, "about"), "mention"))
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
         self._canon_cache: dict[str, str] = {}
@@ -704,19 +703,31 @@ class Engine:
         )
 
     def _asks_who_is(self, raw: list[str]) -> bool:
-        """Whether the words ask who a person is: "who is Sam Altman", "who's LeCun again"
-        (read as "who LeCun"), "who exactly was Wang", "remind me who Altman is"; not "who
-        hired Wang", "who is Altman talking about" or "who is behind the term"."""
+        """Whether the words ask who a person is: "who is Sam Altman", "whos LeCun", "who's
+        LeCun again" (read as "who LeCun again"), "who exactly was Dr LeCun", "who is Alex
+        Wang at Meta", "remind me who Altman is"; not "who hired Wang", "who is Altman talking
+        about", "who LeCun is arguing against" or "who is behind the term"."""
         for i, w in enumerate(raw):
-            if w != "who":
+            if w not in ("who", "whos"):
                 continue
-            rest = [x for x in raw[i + 1 : i + 7] if x not in _HEDGES]
+            rest = [x for x in raw[i + 1 : i + 9] if x not in _HEDGES]
+            being = w == "whos" or bool(rest and rest[0] in _BEING)
             if rest and rest[0] in _BEING:
                 rest = rest[1:]
-            name = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest))
-            after = rest[len(name) : len(name) + 1]
-            if name and not (after and after[0] not in _AFTER_A_NAME):
-                if any(self._kind_of_key.get(key) == "person" for key in self._entities_in(list(map(self.canon, name)))):
+            run = list(itertools.takewhile(lambda x: x not in STOPWORDS, rest))
+            found = self._entities_in([self.canon(x) for x in run])
+            if not run or not any(self._kind_of_key.get(key) == "person" for key in found):
+                continue
+            after = rest[len(run) : len(run) + 2]
+            if being:
+                # "who is X", "who is X at Meta", "who is X, the OpenAI boss"; not "who is X talking about".
+                if not after or after[0] in _AFTER_A_NAME:
+                    return True
+            elif all(self.canon(x) in self._name_words for x in run):
+                # "who X is" at the end, or before another question: not "who X is arguing against".
+                if not after or after[0] in _AFTER_A_NAME - _BEING:
+                    return True
+                if after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
                     return True
         return False
 
@@ -846,6 +857,9 @@ class Engine:
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
+            framing_whom=frozenset(
+                self.canon(w) for w, following in zip(raw, raw[1:]) if following in _TO_WHOM and w in _TELLING
+            ),
         )
         # A long slip of a function word ("anythign") asks about nothing, as the word itself
         # would not; a word of its own a letter from one ("cooking", "sports") still asks.
@@ -855,12 +869,14 @@ class Engine:
 
     def _learn_asked(self, query: _Query, unknown_weight: float, *, leaving_out: str | None = None) -> None:
         """Set what `query` asks about its entities, for the "asked about" check: its terms but
-        for names, framing words and `leaving_out`, and a share of the weight of its unknown
-        words that ask."""
+        for names, framing words (unless used to ask whom: "who did Altman *talk* to") and
+        `leaving_out`, and a share of the weight of its unknown words that ask."""
         asked = tuple(
             (t, w)
             for t, w in query.terms.items()
-            if t not in query.entity_terms and t not in self._frame_terms and t != leaving_out
+            if t not in query.entity_terms
+            and (t not in self._frame_terms or t in query.framing_whom)
+            and t != leaving_out
         )
         of_cited = tuple((t, w) for t, w in asked if t not in query.cited_terms)
         query.asked, query.asked_of_cited = asked, of_cited
@@ -1414,23 +1430,26 @@ class Engine:
 
     def complete(self, typed: str, *, limit: int = 25) -> list[FactRef]:
         """Canonical questions that best match what has been typed so far (autocomplete)."""
+        # A word is still being typed when the text ends in it, not in a space or a mark.
+        typing = typed[:MAX_READ_CHARS][-1:].isalnum()
         typed = typed.strip()[:MAX_READ_CHARS]
         if not typed:
             return [FactRef(fact_id=i.fact.id, question=i.fact.question) for i in self._facts[:limit]]
-        raw = self._words(typed)
+        raw = words(typed)
         query = self._analyze(typed)
-        partial = raw[-1] if raw and not typed[-1].isspace() else None
+        partial = raw[-1] if raw and typing else None
         if partial and len(partial) >= 2 and partial not in STOPWORDS:
             # What the question asks about is what was typed in full: the half-typed word is
-            # neither an unknown word nor every word it may become.
+            # neither an unknown word nor every word it may become (unless typed in full too).
+            names = capitalised(typed) | owned(typed)
             self._learn_asked(
                 query,
                 sum(
-                    UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(u, set())
+                    UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(u, names)
                     for u in dict.fromkeys(query.unknown)
                     if u != partial and not _slip_of_a_function_word(u)
                 ),
-                leaving_out=self.canon(partial),
+                leaving_out=None if partial in raw[:-1] else self.canon(partial),
             )
             expansions = [w for w in self._surface if w.startswith(partial)]
             expansions.sort(key=lambda w: (len(w), w))
@@ -1597,10 +1616,11 @@ def _unknown_factor(word: str, names: set[str]) -> float:
 
 
 def _slip_of_a_function_word(word: str) -> bool:
-    """Whether an unknown word is a long function word mistyped ("anythign", "becuase",
-    "somthing"): two of its letters swapped, or one left out, its first letter kept. Not a
-    letter changed or added, which makes words of their own ("daring" of "during", "mighty"
-    of "might"), nor chat filler ("cooking" of "looking", "sports" of "sorts")."""
+    """Whether an unknown word is a long function word mistyped ("anythign", "somthing",
+    "betweeen", "somethinh"): two of its letters swapped, one left out, one doubled, or one
+    struck for a key beside it, its first letter kept. Not a letter changed or added in
+    other ways, which makes words of their own ("daring" of "during", "mighty" of "might",
+    "themes" of "theres"), nor chat filler ("cooking" of "looking", "sports" of "sorts")."""
     if len(word) < MIN_SLIP_ASKING_NOTHING:
         return False
     hit = process.extractOne(word, _LONG_FUNCTION_WORDS, scorer=OSA.distance, score_cutoff=1)
@@ -1608,9 +1628,14 @@ def _slip_of_a_function_word(word: str) -> bool:
         return False
     meant = hit[0]
     if len(word) == len(meant) - 1:
-        return True
-    swapped = [i for i, (a, b) in enumerate(zip(word, meant)) if a != b]
-    return len(word) == len(meant) and len(swapped) == 2 and swapped[1] == swapped[0] + 1
+        return True  # a letter left out
+    if len(word) == len(meant) + 1:
+        at = next((i for i, (a, b) in enumerate(zip(word, meant)) if a != b), len(meant))
+        return word[at] == word[at - 1]  # a letter doubled: "betweeen"
+    changed = [i for i, (a, b) in enumerate(zip(word, meant)) if a != b]
+    if len(changed) == 2:
+        return changed[1] == changed[0] + 1  # two letters swapped
+    return len(changed) == 1 and word[changed[0]] in _KEYS_BESIDE.get(meant[changed[0]], "")
 
 
 def _nearer_a_stopword(word: str, fixed: str) -> bool:
@@ -1622,11 +1647,19 @@ def _nearer_a_stopword(word: str, fixed: str) -> bool:
 
 
 _PARTICLES = frozenset("out back up off away down over on in".split())
+# The verbs of telling among the framing words, and the words after one that make it ask
+# whom: "who did Altman talk to", "who did Zuckerberg write to".
+_TELLING = frozenset(
+    "write writes wrote written mention mentions mentioned talk talks talked talking discuss discusses discussed "
+    "discussing".split()
+)
+_TO_WHOM = frozenset({"to", "with"})
 # "Who is", "who was", "who's" (read as "who s" or "who" alone); a hedge may come between.
 _BEING = frozenset({"is", "was", "s"})
 _HEDGES = frozenset("exactly really actually".split())
-# What may follow a name asked about with "who": "who Altman is", "who's LeCun again".
-_AFTER_A_NAME = frozenset("is was again and exactly anyway now".split())
+# What may follow a name asked about with "who": "who Altman is", "who's LeCun again", "who
+# is Wang at Meta", "who is Altman, the OpenAI boss".
+_AFTER_A_NAME = frozenset("is was again and exactly anyway now at of from in on the a an".split())
 
 
 def _asks_who(found: list[str]) -> bool:
@@ -1635,6 +1668,18 @@ def _asks_who(found: list[str]) -> bool:
 
 _OBJECT_PRONOUNS = ("it", "them", "this", "that", "these", "those")
 _LONG_STOPWORDS = sorted(w for w in STOPWORDS if len(w) >= 4)
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+# The keys beside each letter on a QWERTY keyboard, in its row and the rows above and below.
+_KEYS_BESIDE = {
+    key: "".join(
+        other
+        for r, other_row in enumerate(_KEYBOARD_ROWS)
+        for c, other in enumerate(other_row)
+        if abs(r - row) <= 1 and abs(c - col) <= 1 and other != key
+    )
+    for row, keys in enumerate(_KEYBOARD_ROWS)
+    for col, key in enumerate(keys)
+}
 _LONG_FUNCTION_WORDS = sorted(w for w in FUNCTION_WORDS if len(w) >= MIN_SLIP_ASKING_NOTHING - 1)
 # Words that say when a question is asked, not what about ("any news *today*?").
 _WHEN_WORDS = frozenset(

@@ -245,7 +245,7 @@ _BRITISH_ENDINGS = tuple(
         # -ise where American writes -ize: after the letters those verbs end in ("organise",
         # "realise", "criticise", "prioritise"), not in "advertise", "promise" or "surprise".
         (
-            r"(?<=[a-z]{2}(?:al|il|im|an|on|or|er|at|it|og|ar|ic|gn|rd|in|et|iv|rn|es|as))"
+            r"(?<=[a-z]{2}(?:al|il|im|an|on|or|er|at|it|og|ar|ic|gn|rd|in|et|iv|rn|es|as|th|ol|om|id|eg|el))"
             r"is(e|es|ed|ing|er|ers|ation|ations|ational)$",
             r"iz\1",
         ),
@@ -256,7 +256,10 @@ _BRITISH_ENDINGS = tuple(
     )
 )
 # Words of their own with such an ending: never respelt.
-_NOT_BRITISH = frozenset("treatise treatises valise valises".split())
+_NOT_BRITISH = frozenset(
+    "treatise treatises valise valises promise promises promised promising compromise compromises "
+    "compromised compromising".split()
+)
 
 
 def american(word: str) -> str:

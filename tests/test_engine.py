@@ -13,7 +13,7 @@ from rapidfuzz import process
 
 from bot import question_reading
 from bot.config import Settings, Thresholds
-from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, MAX_READ_CHARS, Engine
+from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, MAX_READ_CHARS, Engine, _slip_of_a_function_word
 from bot.models import Fact, FactBase, Quote, Source, Topic
 from bot.terminal import DONT_KNOW, dont_know, part_note
 from bot.text import stem
@@ -215,6 +215,7 @@ def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str
         ("does the article mention Alexandr Wang?", "alexandr-wang"),
         ("did Zuck mention Llama 3.1 anywhere in the essay?", "llama-3-1"),
         ("did LeCun talk about India?", "linguistic-diversity-india"),
+        ("did LeCun talk on regulation?", "lecun-careful-regulation"),
         ("Is Meta favouring open source?", "meta-open-source-proponent"),
         ("did LeCun discuss regulation?", "lecun-careful-regulation"),
     ],
@@ -226,7 +227,15 @@ def test_words_that_only_frame_the_question_are_not_what_it_asks_about(
 
 
 @pytest.mark.parametrize(
-    "question", ["did Zuckerberg mention China?", "what did Zuckerberg write about China?", "did Altman mention Apple?"]
+    "question",
+    [
+        "did Zuckerberg mention China?",
+        "what did Zuckerberg write about China?",
+        "did Altman mention Apple?",
+        # Talking to somebody asks whom, which no fact says: not who Altman is.
+        "who did Altman talk to?",
+        "who was Zuckerberg talking with?",
+    ],
 )
 def test_what_somebody_is_asked_to_have_written_or_mentioned_must_be_covered(engine: Engine, question: str) -> None:
     # With the verb looked past, the subject is all that is asked: a fact about Zuckerberg,
@@ -435,6 +444,8 @@ def _tiny_base(facts: list[Fact]) -> FactBase:
         ("remind me who Alexandr Wang is", "alexandr-wang"),
         # "Exactly" asks precisely, about nothing.
         ("who exactly is Zuckerberg?", "who-is-mark-zuckerberg"),
+        ("whos sam altman", "who-is-sam-altman"),
+        ("who is Alex Wang at Meta?", "alexandr-wang"),
     ],
 )
 def test_who_somebody_is_is_asked_of_the_facts_that_say_who_they_are(
@@ -451,6 +462,8 @@ def test_who_is_behind_something_asks_no_profile(engine: Engine) -> None:
         "who hired Alexandr Wang?",  # a verb after "who": somebody else is asked for
         "who Zuckerberg thinks should regulate AI",  # a verb of the name's: not who he is
         "who is Altman talking about?",
+        "who LeCun is arguing against",
+        "who did Altman talk to?",
     ):
         assert not engine._analyze(question).who_is, question
 
@@ -464,6 +477,11 @@ def test_a_who_is_question_marks_down_facts_that_do_not_say_who(engine: Engine) 
 def test_a_show_is_pointed_at_only_for_the_people_heard_on_it(engine: Engine) -> None:
     assert engine._analyze("What did Zuck say on Dwarkesh's podcast?").cited == {"dwarkesh-podcast"}
     assert not engine._analyze("What did LeCun say on Dwarkesh's podcast?").cited
+
+
+def test_a_question_of_common_words_weighs_enough_candidates_to_see_a_close_second(engine: Engine) -> None:
+    # With 20 candidates, the runner-up went unscored and open washing was the answer.
+    assert engine.answer("what does open source mean for meta?").reason == "too_close"
 
 
 def test_of_equally_good_phrasings_the_first_is_the_one_matched() -> None:
@@ -480,6 +498,10 @@ def test_of_equally_good_phrasings_the_first_is_the_one_matched() -> None:
         ("what does LeCun think about reg", "lecun-careful-regulation"),
         ("did Zuckerberg say anythign about Llama", "llama-3-1"),
         ("What did Zuck say American AI companies should do when it comes to the go", "us-companies-and-government"),
+        # Typed in full (a mark or a space after the last word), every word asks.
+        ("Any word on what the next generation of Llama is supposed to deliver?", "llama-4"),
+        ("does Zuck think regulation helps? what kind of regulation", "regulation-views"),
+        ("is llama running inside ", "llama-internal-use"),
     ],
 )
 def test_autocomplete_asks_about_what_was_typed_in_full(engine: Engine, typed: str, expected: str) -> None:
@@ -668,6 +690,22 @@ def test_facts_from_another_source_than_the_one_pointed_at_are_cut() -> None:
 def test_a_phrasal_verb_with_its_object_in_the_middle_is_still_the_phrase(engine: Engine) -> None:
     assert engine._words("would they hold it back") == engine._words("would they hold back")
     assert engine.answer("would zuck hold them back if models got dangerous").fact_id == "holding-back-unsafe-models"
+
+
+@pytest.mark.parametrize(
+    ("word", "slip"),
+    [
+        ("anythign", True),  # two letters swapped
+        ("somthing", True),  # one left out
+        ("betweeen", True),  # one doubled
+        ("somethinh", True),  # a key beside the right one
+        ("daring", False),  # "during" with a letter changed that is no neighbour: a word
+        ("mighty", False),  # "might" with a letter added: a word
+        ("cooking", False),  # a letter from chat filler ("looking"): a word
+    ],
+)
+def test_what_a_slip_of_a_function_word_looks_like(word: str, slip: bool) -> None:
+    assert _slip_of_a_function_word(word) is slip
 
 
 def test_a_long_slip_of_a_function_word_asks_about_nothing(engine: Engine) -> None:
