@@ -209,7 +209,7 @@ class _Query:
     cited_terms: frozenset[str] = frozenset()
     """The index terms of those references."""
     framing_whom: frozenset[str] = frozenset()
-    """Framing verbs it uses to ask whom ("talk to", "write to"): those ask something."""
+    """Framing verbs it uses to ask something ("who did Altman talk to?", "gave a talk")."""
     asked: tuple[tuple[str, float], ...] = ()
     """The weighted terms it asks about its entities: neither names nor framing words ("Apple's AI *strategy*")."""
     asked_total: float = 0.0
@@ -702,33 +702,46 @@ class Engine:
             for key in indexed.listed_keys
         )
 
-    def _asks_who_is(self, raw: list[str]) -> bool:
-        """Whether the words ask who a person is: "who is Sam Altman", "whos LeCun", "who's
-        LeCun again" (read as "who LeCun again"), "who exactly was Dr LeCun", "who is Alex
-        Wang at Meta", "remind me who Altman is"; not "who hired Wang", "who is Altman talking
-        about", "who LeCun is arguing against" or "who is behind the term"."""
+    @staticmethod
+    def _telling_that_asks(raw: list[str]) -> list[int]:
+        """Where a verb of telling asks something rather than frames: before a "to" or "with"
+        left without its person ("who did Altman talk to?"; not "talk to me about Llama 4"),
+        or a noun ("LeCun gave a talk")."""
+        found = []
+        for i, w in enumerate(raw):
+            if w not in _TELLING:
+                continue
+            after = raw[i + 2 : i + 3]
+            if raw[i + 1 : i + 2] and raw[i + 1] in _TO_WHOM and (not after or after[0] in _WHOM_ENDS):
+                found.append(i)
+            elif w in ("talk", "talks") and i > 0 and raw[i - 1] in _BEFORE_A_NOUN:
+                found.append(i)
+        return found
+
+    def _asks_who_is(self, raw: list[str], *, contracted: bool = False) -> bool:
+        """Whether the words ask who a person is: "who is Sam Altman", "who's LeCun again"
+        (`contracted`: the "'s" is gone from `raw`), "whos Dr LeCun", "who exactly was Alex
+        Wang", "who is LeCun at Meta", "remind me who Altman is"; not "who hired Wang", "who is
+        LeCun's boss", "who is Zuckerberg in favour of" or "who LeCun is arguing against"."""
         for i, w in enumerate(raw):
             if w not in ("who", "whos"):
                 continue
             rest = [x for x in raw[i + 1 : i + 9] if x not in _HEDGES]
-            being = w == "whos" or bool(rest and rest[0] in _BEING)
+            being = contracted or w == "whos" or bool(rest and rest[0] in _BEING)
             if rest and rest[0] in _BEING:
                 rest = rest[1:]
-            run = list(itertools.takewhile(lambda x: x not in STOPWORDS, rest))
-            found = self._entities_in([self.canon(x) for x in run])
-            if not run or not any(self._kind_of_key.get(key) == "person" for key in found):
+            # The name: its words, after one word that may be a title or a misspelt first
+            # name ("Dr LeCun", "Alex Wang") when the question says "who is".
+            lead = 1 if being and len(rest) > 1 and self.canon(rest[0]) not in self._name_words else 0
+            named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest[lead:]))
+            found = self._entities_in([self.canon(x) for x in named])
+            if not named or not any(self._kind_of_key.get(key) == "person" for key in found):
                 continue
-            after = rest[len(run) : len(run) + 2]
-            if being:
-                # "who is X", "who is X at Meta", "who is X, the OpenAI boss"; not "who is X talking about".
-                if not after or after[0] in _AFTER_A_NAME:
-                    return True
-            elif all(self.canon(x) in self._name_words for x in run):
-                # "who X is" at the end, or before another question: not "who X is arguing against".
-                if not after or after[0] in _AFTER_A_NAME - _BEING:
-                    return True
-                if after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
-                    return True
+            after = rest[lead + len(named) : lead + len(named) + 2]
+            if not after or after[0] in _AFTER_A_NAME:
+                return True
+            if not being and after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
+                return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
 
     def _speakers(self, raw: list[str]) -> set[str]:
@@ -853,13 +866,11 @@ class Engine:
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
-            who_is=self._asks_who_is(raw),
+            who_is=self._asks_who_is(raw, contracted=bool(_WHO_S.search(question))),
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
-            framing_whom=frozenset(
-                self.canon(w) for w, following in zip(raw, raw[1:]) if following in _TO_WHOM and w in _TELLING
-            ),
+            framing_whom=frozenset(self.canon(raw[i]) for i in self._telling_that_asks(raw)),
         )
         # A long slip of a function word ("anythign") asks about nothing, as the word itself
         # would not; a word of its own a letter from one ("cooking", "sports") still asks.
@@ -1430,8 +1441,10 @@ class Engine:
 
     def complete(self, typed: str, *, limit: int = 25) -> list[FactRef]:
         """Canonical questions that best match what has been typed so far (autocomplete)."""
-        # A word is still being typed when the text ends in it, not in a space or a mark.
-        typing = typed[:MAX_READ_CHARS][-1:].isalnum()
+        # A word is still being typed when the text ends in it (or in an apostrophe or hyphen
+        # inside it: "LeCun'", "open-"), not in a space or another mark.
+        end = typed[:MAX_READ_CHARS][-1:]
+        typing = end.isalnum() or end in "'\u2019-"
         typed = typed.strip()[:MAX_READ_CHARS]
         if not typed:
             return [FactRef(fact_id=i.fact.id, question=i.fact.question) for i in self._facts[:limit]]
@@ -1441,15 +1454,15 @@ class Engine:
         if partial and len(partial) >= 2 and partial not in STOPWORDS:
             # What the question asks about is what was typed in full: the half-typed word is
             # neither an unknown word nor every word it may become (unless typed in full too).
-            names = capitalised(typed) | owned(typed)
+            term = self.canon(partial)
             self._learn_asked(
                 query,
                 sum(
-                    UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(u, names)
+                    UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(u, set())
                     for u in dict.fromkeys(query.unknown)
                     if u != partial and not _slip_of_a_function_word(u)
                 ),
-                leaving_out=None if partial in raw[:-1] else self.canon(partial),
+                leaving_out=None if term in {self.canon(x) for x in raw[:-1]} else term,
             )
             expansions = [w for w in self._surface if w.startswith(partial)]
             expansions.sort(key=lambda w: (len(w), w))
@@ -1654,12 +1667,17 @@ _TELLING = frozenset(
     "discussing".split()
 )
 _TO_WHOM = frozenset({"to", "with"})
+# What may come after such a "to" or "with" that leaves it asking whom: nothing, or another question.
+_WHOM_ENDS = frozenset({"and", "or", "but"})
+# Before "talk", the words that make it a noun, which asks: "gave a talk", "his talk".
+_BEFORE_A_NOUN = frozenset("a an the his her their its give gives gave given giving".split())
+_WHO_S = re.compile(r"\bwho['\u2019]s\b", re.IGNORECASE)
 # "Who is", "who was", "who's" (read as "who s" or "who" alone); a hedge may come between.
 _BEING = frozenset({"is", "was", "s"})
 _HEDGES = frozenset("exactly really actually".split())
-# What may follow a name asked about with "who": "who Altman is", "who's LeCun again", "who
-# is Wang at Meta", "who is Altman, the OpenAI boss".
-_AFTER_A_NAME = frozenset("is was again and exactly anyway now at of from in on the a an".split())
+# What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
+# "who is Altman of OpenAI"; not "in favour of" or "a fan of".
+_AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
 
 
 def _asks_who(found: list[str]) -> bool:

@@ -216,6 +216,11 @@ def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str
         ("did Zuck mention Llama 3.1 anywhere in the essay?", "llama-3-1"),
         ("did LeCun talk about India?", "linguistic-diversity-india"),
         ("did LeCun talk on regulation?", "lecun-careful-regulation"),
+        # "To" or "with" followed by whom is no question of whom.
+        ("talk to me about Llama 4", "llama-4"),
+        ("did Altman write to Congress about oversight?", "altman-international-oversight"),
+        # A talk given is a noun, which asks.
+        ("did LeCun give a talk?", "lecun-ai-action-summit"),
         ("Is Meta favouring open source?", "meta-open-source-proponent"),
         ("did LeCun discuss regulation?", "lecun-careful-regulation"),
     ],
@@ -446,6 +451,7 @@ def _tiny_base(facts: list[Fact]) -> FactBase:
         ("who exactly is Zuckerberg?", "who-is-mark-zuckerberg"),
         ("whos sam altman", "who-is-sam-altman"),
         ("who is Alex Wang at Meta?", "alexandr-wang"),
+        ("who's Alex Wang?", "alexandr-wang"),
     ],
 )
 def test_who_somebody_is_is_asked_of_the_facts_that_say_who_they_are(
@@ -463,7 +469,9 @@ def test_who_is_behind_something_asks_no_profile(engine: Engine) -> None:
         "who Zuckerberg thinks should regulate AI",  # a verb of the name's: not who he is
         "who is Altman talking about?",
         "who LeCun is arguing against",
-        "who did Altman talk to?",
+        "who is LeCun's boss?",  # a noun after the name: somebody else
+        "who is Zuckerberg in favour of?",
+        "who is Zuckerberg hiring?",
     ):
         assert not engine._analyze(question).who_is, question
 
@@ -502,6 +510,12 @@ def test_of_equally_good_phrasings_the_first_is_the_one_matched() -> None:
         ("Any word on what the next generation of Llama is supposed to deliver?", "llama-4"),
         ("does Zuck think regulation helps? what kind of regulation", "regulation-views"),
         ("is llama running inside ", "llama-internal-use"),
+        # A half-typed word of the same index term as one typed in full: that one still asks.
+        ("does Zuck think regulation helps? what kind of regulations", "regulation-views"),
+        # An apostrophe or hyphen at the end is inside the word being typed.
+        ("What's the OpenUK crowd'", "openuk-criticism"),
+        # Capitals in a half-typed question are not names the base lacks.
+        ("does Meta actually run Llama inside FB, Insta and Wh", "llama-internal-use"),
     ],
 )
 def test_autocomplete_asks_about_what_was_typed_in_full(engine: Engine, typed: str, expected: str) -> None:

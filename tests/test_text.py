@@ -105,6 +105,7 @@ def test_an_irregular_verb_form_stems_as_its_base_word(form: str, base: str) -> 
         ("licence", "license"),
         ("defence", "defense"),
         ("organisational", "organizational"),
+        ("sympathise", "sympathize"),  # -ise after "th", as -ize is written there
         ("centre", "center"),
         ("centres", "centers"),
         ("analyse", "analyze"),
@@ -119,6 +120,7 @@ def test_spelling_rules_keep_words_with_their_own_forms() -> None:
     # -ise that is not an American -ize stays, with its other forms.
     assert stem("advertise") == stem("advertisement") and stem("surprise") == stem("surprisingly")
     assert stem("promise") == stem("promises") and stem("install") == stem("installing")
+    assert stem("unpromising") != stem("unpromizing") and stem("metropolises") == stem("metropolis")
     # -our is left alone: "favour" would part from "favoured" (the stemmer strips "or", not "ored").
     assert stem("favour") == stem("favoured") == stem("favouring")
     # "metre" is no "meter": the stemmer would read it as "met".
