@@ -1166,6 +1166,7 @@ def test_the_docker_healthcheck_runs_the_healthcheck_command() -> None:
         ("typos.py", "--help"),
         ("heldout_alternates.py", "--worst", "3"),
         ("calibrate.py", "a.yaml", "b.yaml"),
+        ("autocomplete.py", "a.yaml", "b.yaml"),
     ],
 )
 def test_a_benchmark_whose_reader_stops_reading_ends_quietly(argv: tuple[str, ...], tmp_path: Path) -> None:
@@ -1187,22 +1188,24 @@ def test_a_benchmark_whose_reader_stops_reading_ends_quietly(argv: tuple[str, ..
     assert stderr == b""
 
 
-def test_a_benchmark_given_a_bad_labelled_file_says_so_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("script", ["calibrate.py", "autocomplete.py"])
+def test_a_benchmark_given_a_bad_labelled_file_says_so_in_one_line(script: str, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("- {q: x, expect: null, kind: paraphrase}\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "calibrate.py"), str(bad)],
+        [sys.executable, str(ROOT / "benchmarks" / script), str(bad)],
         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith(f"error: {bad}:1: `expect` is null") and "Traceback" not in result.stderr
 
 
-def test_a_benchmark_checks_the_expected_facts_as_eval_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("script", ["calibrate.py", "autocomplete.py"])
+def test_a_benchmark_checks_the_expected_facts_as_eval_does(script: str, tmp_path: Path) -> None:
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text("- {q: hi, expect: null, kind: help}\n- {q: x, expect: no-such-fact, kind: short}\n")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "calibrate.py"), str(unknown)],
+        [sys.executable, str(ROOT / "benchmarks" / script), str(unknown)],
         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 1 and result.stdout == ""
