@@ -1441,10 +1441,10 @@ class Engine:
 
     def complete(self, typed: str, *, limit: int = 25) -> list[FactRef]:
         """Canonical questions that best match what has been typed so far (autocomplete)."""
-        # A word is still being typed when the text ends in it (or in an apostrophe or hyphen
-        # inside it: "LeCun'", "open-"), not in a space or another mark.
+        # A word is still being typed when the text ends in it (or in an apostrophe inside it:
+        # "LeCun'"), not in a space or another mark (after "open-" comes another word).
         end = typed[:MAX_READ_CHARS][-1:]
-        typing = end.isalnum() or end in "'\u2019-"
+        typing = end.isalnum() or end in "'\u2019"
         typed = typed.strip()[:MAX_READ_CHARS]
         if not typed:
             return [FactRef(fact_id=i.fact.id, question=i.fact.question) for i in self._facts[:limit]]
@@ -1667,8 +1667,9 @@ _TELLING = frozenset(
     "discussing".split()
 )
 _TO_WHOM = frozenset({"to", "with"})
-# What may come after such a "to" or "with" that leaves it asking whom: nothing, or another question.
-_WHOM_ENDS = frozenset({"and", "or", "but"})
+# What may come after such a "to" or "with" that leaves it asking whom: nothing, another
+# question, or where or when it was said ("who did Zuckerberg talk to on the podcast?").
+_WHOM_ENDS = frozenset("and or but on at in during about before after".split())
 # Before "talk", the words that make it a noun, which asks: "gave a talk", "his talk".
 _BEFORE_A_NOUN = frozenset("a an the his her their its give gives gave given giving".split())
 _WHO_S = re.compile(r"\bwho['\u2019]s\b", re.IGNORECASE)

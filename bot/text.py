@@ -255,15 +255,15 @@ _BRITISH_ENDINGS = tuple(
         (r"^(lic|def|off|pret)enc(e|es|ed|ing)$", r"\1ens\2"),
     )
 )
-# Words of their own with such an ending, whatever comes before or after: never respelt.
-_NOT_BRITISH = ("promis", "treatis", "valis", "polis")
+# Words of their own with such an ending, with whatever before it ("unpromising"): never respelt.
+_NOT_BRITISH = re.compile(r"(promis|treatis|valis|metropolis|megalopolis|acropolis)(e|es|ed|ing|ingly|er|ers)?$")
 
 
 def american(word: str) -> str:
     """`word` (folded) with a British ending spelt as in American English: "organisation",
     "analyse", "centre", "licence". "-our" is left alone: the stemmer strips "or" from
     "favor" but not from "favored", so "favour" would part from "favoured"."""
-    if any(part in word for part in _NOT_BRITISH):
+    if _NOT_BRITISH.search(word):
         return word
     for pattern, replacement in _BRITISH_ENDINGS:
         changed = pattern.sub(replacement, word)

@@ -240,6 +240,7 @@ def test_words_that_only_frame_the_question_are_not_what_it_asks_about(
         # Talking to somebody asks whom, which no fact says: not who Altman is.
         "who did Altman talk to?",
         "who was Zuckerberg talking with?",
+        "who did Zuckerberg talk to on the podcast?",  # where, not whom, after the "to"
     ],
 )
 def test_what_somebody_is_asked_to_have_written_or_mentioned_must_be_covered(engine: Engine, question: str) -> None:
@@ -514,6 +515,8 @@ def test_of_equally_good_phrasings_the_first_is_the_one_matched() -> None:
         ("does Zuck think regulation helps? what kind of regulations", "regulation-views"),
         # An apostrophe or hyphen at the end is inside the word being typed.
         ("What's the OpenUK crowd'", "openuk-criticism"),
+        # After a hyphen comes another word: "open-" is "open" typed in full.
+        ("what is open-", "open-washing"),
         # Capitals in a half-typed question are not names the base lacks.
         ("does Meta actually run Llama inside FB, Insta and Wh", "llama-internal-use"),
     ],

@@ -121,6 +121,7 @@ def test_spelling_rules_keep_words_with_their_own_forms() -> None:
     assert stem("advertise") == stem("advertisement") and stem("surprise") == stem("surprisingly")
     assert stem("promise") == stem("promises") and stem("install") == stem("installing")
     assert stem("unpromising") != stem("unpromizing") and stem("metropolises") == stem("metropolis")
+    assert stem("monopolise") == stem("monopolize")
     # -our is left alone: "favour" would part from "favoured" (the stemmer strips "or", not "ored").
     assert stem("favour") == stem("favoured") == stem("favouring")
     # "metre" is no "meter": the stemmer would read it as "met".
