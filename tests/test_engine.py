@@ -453,6 +453,9 @@ def _tiny_base(facts: list[Fact]) -> FactBase:
         ("whos sam altman", "who-is-sam-altman"),
         ("who is Alex Wang at Meta?", "alexandr-wang"),
         ("who's Alex Wang?", "alexandr-wang"),
+        # A title names nobody, and "now" asks nothing.
+        ("who is Dr LeCun?", "who-is-yann-lecun"),
+        ("who is Zuckerberg now?", "who-is-mark-zuckerberg"),
     ],
 )
 def test_who_somebody_is_is_asked_of_the_facts_that_say_who_they_are(
