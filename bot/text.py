@@ -226,6 +226,9 @@ def stem(word: str) -> str:
     for suffix, replacement, min_stem in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
             word = word[: len(word) - len(suffix)] + replacement
+            # "offering", "favored": as "offer", "favor" themselves stem.
+            if suffix in _VERB_ENDINGS and word.endswith(("er", "or")) and len(word) - 2 >= 3:
+                word = word[:-2]
             break
     if len(word) > 4 and word.endswith("e"):
         word = word[:-1]
@@ -250,13 +253,17 @@ _BRITISH_ENDINGS = tuple(
             r"iz\1",
         ),
         (r"(?<=[a-z]{2})ys(e|es|ed|ing|er|ers)$", r"yz\1"),
+        (r"(?<=[a-z]{2}[^aeou])our(s|ed|ing|ite|ites|able)?$", r"or\1"),
         (r"(?<=[a-z]{3})(t|b)re(s)?$", r"\1er\2"),
         (r"(?<=[a-z]{3})(t|b)red$", r"\1ered"),
         (r"^(lic|def|off|pret)enc(e|es|ed|ing)$", r"\1ens\2"),
     )
 )
 # Words of their own with such an ending, with whatever before it ("unpromising"): never respelt.
-_NOT_BRITISH = re.compile(r"(promis|treatis|valis|metropolis|megalopolis|acropolis)(e|es|ed|ing|ingly|er|ers)?$")
+_NOT_BRITISH = re.compile(
+    r"(promis|treatis|valis|metropolis|megalopolis|acropolis)(e|es|ed|ing|ingly|er|ers)?$"
+    r"|^(de|con)?(vour|tour)(s|ed|ing)?$|parkour"
+)
 
 
 def american(word: str) -> str:
@@ -272,6 +279,7 @@ def american(word: str) -> str:
     return word
 
 
+_VERB_ENDINGS = frozenset({"ing", "ings", "ed", "edly", "ingly"})
 _SUFFIXES = (
     ("ational", "at", 3),
     ("ations", "at", 3),

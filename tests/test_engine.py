@@ -222,6 +222,7 @@ def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str
         # A talk given is a noun, which asks.
         ("did LeCun give a talk?", "lecun-ai-action-summit"),
         ("Is Meta favouring open source?", "meta-open-source-proponent"),
+        ("Is Meta favoring open source?", "meta-open-source-proponent"),
         ("did LeCun discuss regulation?", "lecun-careful-regulation"),
     ],
 )

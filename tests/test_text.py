@@ -122,8 +122,12 @@ def test_spelling_rules_keep_words_with_their_own_forms() -> None:
     assert stem("promise") == stem("promises") and stem("install") == stem("installing")
     assert stem("unpromising") != stem("unpromizing") and stem("metropolises") == stem("metropolis")
     assert stem("monopolise") == stem("monopolize")
-    # -our is left alone: "favour" would part from "favoured" (the stemmer strips "or", not "ored").
-    assert stem("favour") == stem("favoured") == stem("favouring")
+    # An -ing or -ed form stems as its -er or -or word does, British -our read as -or:
+    # every form of "favour", "favor", "offer" agrees ("favor" strips "or", so "favored" must too).
+    assert len({stem(w) for w in ("favour", "favoured", "favouring", "favor", "favored", "favoring")}) == 1
+    assert stem("offer") == stem("offering") == stem("offered")
+    # Words of their own ending in -our are no -or words: "devour" is no "dev(elop)".
+    assert stem("devour") != stem("dev") and stem("detour") != stem("deter")
     # "metre" is no "meter": the stemmer would read it as "met".
     assert stem("metre") != stem("met")
 
