@@ -726,7 +726,7 @@ class Engine:
         for i, w in enumerate(raw):
             if w not in ("who", "whos"):
                 continue
-            rest = [x for x in raw[i + 1 : i + 9] if x not in _HEDGES]
+            rest = [x for x in raw[i + 1 : i + 9] if x not in _WHO_HEDGES]
             being = contracted or w == "whos" or bool(rest and rest[0] in _BEING)
             if rest and rest[0] in _BEING:
                 rest = rest[1:]
@@ -872,11 +872,18 @@ class Engine:
             cited_terms=cited_terms,
             framing_whom=frozenset(self.canon(raw[i]) for i in self._telling_that_asks(raw)),
         )
-        # A long slip of a function word ("anythign") asks about nothing, as the word itself
-        # would not; a word of its own a letter from one ("cooking", "sports") still asks.
-        asking = [w for w in unknown_factors if not _slip_of_a_function_word(w)]
-        self._learn_asked(query, sum(UNKNOWN_WEIGHT * self._max_idf * unknown_factors[w] for w in asking))
+        self._learn_asked(query, self._asking_weight(unknown_factors))
         return query
+
+    def _asking_weight(self, unknown_factors: dict[str, float]) -> float:
+        """The weight of the unknown words (with their factors) that ask something: not a long
+        slip of a function word ("anythign"), which asks nothing, as the word itself would not;
+        a word of its own a letter from one ("cooking", "sports") still asks."""
+        return sum(
+            UNKNOWN_WEIGHT * self._max_idf * factor
+            for word, factor in unknown_factors.items()
+            if not _slip_of_a_function_word(word)
+        )
 
     def _learn_asked(self, query: _Query, unknown_weight: float, *, leaving_out: str | None = None) -> None:
         """Set what `query` asks about its entities, for the "asked about" check: its terms but
@@ -1457,11 +1464,7 @@ class Engine:
             term = self.canon(partial)
             self._learn_asked(
                 query,
-                sum(
-                    UNKNOWN_WEIGHT * self._max_idf * _unknown_factor(u, set())
-                    for u in dict.fromkeys(query.unknown)
-                    if u != partial and not _slip_of_a_function_word(u)
-                ),
+                self._asking_weight({u: _unknown_factor(u, set()) for u in query.unknown if u != partial}),
                 leaving_out=None if term in {self.canon(x) for x in raw[:-1]} else term,
             )
             expansions = [w for w in self._surface if w.startswith(partial)]
@@ -1675,7 +1678,7 @@ _BEFORE_A_NOUN = frozenset("a an the his her their its give gives gave given giv
 _WHO_S = re.compile(r"\bwho['\u2019]s\b", re.IGNORECASE)
 # "Who is", "who was", "who's" (read as "who s" or "who" alone); a hedge may come between.
 _BEING = frozenset({"is", "was", "s"})
-_HEDGES = frozenset("exactly really actually".split())
+_WHO_HEDGES = frozenset("exactly really actually".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
