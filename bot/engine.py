@@ -71,6 +71,7 @@ from bot.text import (
     replace_runs,
     stem,
     without_idioms,
+    without_taking,
     words,
 )
 
@@ -333,7 +334,7 @@ class Engine:
         """The folded words of `text`, without framing idioms, and with multi-word synonyms
         merged into their group's word."""
         found = without_idioms(words(text))
-        return replace_runs(found, self._phrases) if self._phrases else found
+        return without_taking(replace_runs(found, self._phrases) if self._phrases else found)
 
     def _numbers_in_names(self, raw: list[str]) -> list[str]:
         """`raw` with a number written out as digits where that makes a name the base knows

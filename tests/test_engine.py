@@ -625,9 +625,9 @@ def test_numbers_written_out_are_their_digits(engine: Engine, question: str, exp
 
 
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
-    engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
-    query = engine._analyze("taking over")
-    assert engine.canon("make") not in query.terms and engine.canon("take") in query.terms
+    engine = Engine(_tiny_base([_fact("bake", "Who will bake it?", ["bake bread"]), _fact("make", "What do they make?", ["make"])]))
+    query = engine._analyze("baking bread")
+    assert engine.canon("make") not in query.terms and engine.canon("bake") in query.terms
 
 
 @pytest.mark.parametrize(
@@ -1206,3 +1206,13 @@ def test_scores_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         for seed in ("1", "2", "3")
     }
     assert len(runs) == 1
+
+
+def test_taking_something_is_not_a_view_but_a_take_on_something_is(engine: Engine) -> None:
+    assert engine.words_read("did Meta end up taking a stake in Scale AI") == engine.words_read(
+        "did Meta end up with a stake in Scale AI"
+    )
+    assert engine.words_read("what's LeCun's take on regulation") == engine.words_read(
+        "what's LeCun's view on regulation"
+    )
+    assert engine.answer("has Llama taken off since 2023?").fact_id == "llama-tenfold-growth"
