@@ -8,13 +8,14 @@ keep working after a restart without any stored view: the client parses the id w
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import discord
 from discord import app_commands
 
-from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
+from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
 from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -145,7 +146,7 @@ def _fit(embed: discord.Embed) -> discord.Embed:
 def to_embeds(answer: Answer) -> list[discord.Embed]:
     """The answer as the embeds of one message (one embed today; a list so callers need not care)."""
     if answer.status == "help":
-        return [to_help_embed(answer.topics)]
+        return [to_help_embed(answer.topics, answer.sources)]
     if answer.status == "limited":
         return [discord.Embed(description=clip(answer.reason or LIMITED, DESCRIPTION_MAX), colour=UNKNOWN_COLOUR)]
     if not answer.answered:
@@ -178,8 +179,9 @@ def _abstention_embed(answer: Answer) -> discord.Embed:
     return _fit(embed)
 
 
-def to_help_embed(topics: list[TopicSummary]) -> discord.Embed:
-    """How to ask, and the topics with an example question each (also `/topics`)."""
+def to_help_embed(topics: list[TopicSummary], sources: Sequence[SourceInfo] = ()) -> discord.Embed:
+    """How to ask, and the topics with an example question each (also `/topics`); first the
+    sources when the question asked where the answers come from."""
     embed = discord.Embed(
         title="Ask me about Meta's open-source AI strategy",
         description=(
@@ -188,7 +190,11 @@ def to_help_embed(topics: list[TopicSummary]) -> discord.Embed:
         ),
         colour=HELP_COLOUR,
     )
-    for topic in topics[:FIELDS_MAX]:
+    if sources:
+        listed = "\n".join(f"• {discord.utils.escape_markdown(source_label(s))}" for s in sources)
+        name = f"Sources ({len(sources)}), quoted word for word"
+        embed.add_field(name=name, value=clip(listed, FIELD_VALUE_MAX), inline=False)
+    for topic in topics[:FIELDS_MAX - len(embed.fields)]:
         name = clip(f"{topic.title} ({topic.fact_count})", FIELD_NAME_MAX)
         value = clip(f"e.g. “{discord.utils.escape_markdown(topic.example)}”", FIELD_VALUE_MAX)
         if len(embed) + len(name) + len(value) > EMBED_TOTAL_MAX:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from bot.models import Answer, FactRef, ResolvedQuote, TopicSummary
+from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
 from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
 
 SECTION_LIMIT = 3000
@@ -265,7 +266,7 @@ def to_blocks(
     `show_question` or `asked_by` (a Slack user id) opens with the question as asked.
     """
     if answer.status == "help":
-        return help_blocks(answer.topics)
+        return help_blocks(answer.topics, answer.sources)
     if answer.status == "limited":
         return [_section(escape_mrkdwn(answer.reason or "You're asking faster than I answer; try again shortly."))]
     head: list[dict[str, Any]] = []
@@ -347,9 +348,15 @@ def to_text(answer: Answer) -> str:
     return escape_mrkdwn(_shorten(answer.text or "", SECTION_LIMIT))
 
 
-def help_blocks(topics: list[TopicSummary]) -> list[dict[str, Any]]:
-    """How to ask, and the topics, each with an example question to click."""
-    blocks: list[dict[str, Any]] = [_section(escape_mrkdwn(HOW_TO_ASK)), _context("*Topics*, with a question to try:")]
+def help_blocks(topics: list[TopicSummary], sources: Sequence[SourceInfo] = ()) -> list[dict[str, Any]]:
+    """How to ask, and the topics, each with an example question to click; first the sources
+    when the question asked where the answers come from."""
+    blocks: list[dict[str, Any]] = []
+    if sources:
+        listed = "\n".join(f"• {escape_mrkdwn(source_label(s))}" for s in sources)
+        intro = f"I answer from these {len(sources)} sources, quoting them word for word:"
+        blocks.append(_section(_shorten(f"{intro}\n{listed}", SECTION_LIMIT)))
+    blocks += [_section(escape_mrkdwn(HOW_TO_ASK)), _context("*Topics*, with a question to try:")]
     blocks += _topic_blocks(topics)
     return blocks[:MESSAGE_BLOCK_LIMIT]
 

@@ -180,6 +180,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "suggestions": [s.model_dump() for s in answer.suggestions],
         "related": [r.fact_id for r in answer.related],
         "topics": [t.model_dump() for t in answer.topics],
+        "sources": [s.model_dump(exclude_none=True) for s in answer.sources],
         "answered_part": part if (part := answer.matched_part) and part_note(answer) else None,
     }
 

@@ -156,7 +156,13 @@ HELP_WORDS = frozenset(
     questions kind kinds type types example examples sort answer answers
     joke jokes funny bye goodbye cheers cool nice great awesome human robot
     thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
-    excellent lovely fantastic sweet neat best welcome""".split()
+    excellent lovely fantastic sweet neat best welcome
+    source sources reference references citation citations cite info information come comes""".split()
+)
+# Words asking where the answers come from ("what are your sources?", "which articles do you
+# use?"): the help reply then lists the sources.
+SOURCE_WORDS = frozenset(
+    "source sources article articles reference references citation citations cite info information".split()
 )
 
 
@@ -1431,8 +1437,10 @@ class Engine:
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question) for f in ids[:limit]]
 
     def help(self, question: str = "") -> Answer:
-        """The help reply: how to ask, and the topics with an example question each."""
-        return Answer(question=question, status="help", topics=self.topics())
+        """The help reply: how to ask, and the topics with an example question each; the
+        sources too when the question asks where the answers come from."""
+        sources = [s.info for s in self.base.sources.values()] if SOURCE_WORDS.intersection(words(question)) else []
+        return Answer(question=question, status="help", topics=self.topics(), sources=sources)
 
     def topics(self) -> list[TopicSummary]:
         summaries = []

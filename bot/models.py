@@ -286,6 +286,8 @@ class Answer(Frozen):
     suggestions: list[FactRef] = []
     related: list[FactRef] = []
     topics: list[TopicSummary] = []
+    sources: list[SourceInfo] = []
+    """For a help reply to a question about where the answers come from: every source."""
 
     @property
     def answered(self) -> bool:

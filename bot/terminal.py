@@ -59,7 +59,11 @@ def quote_to_text(quote: ResolvedQuote) -> str:
 def to_text(answer: Answer) -> str:
     """The answer as the terminal and `bot ask` show it."""
     if answer.status == "help":
-        lines = [
+        lines = []
+        if answer.sources:
+            lines.append(f"I answer from these {len(answer.sources)} sources, quoting them word for word:")
+            lines += [f"  - {source_label(s)}" for s in answer.sources]
+        lines += [
             "Ask me about Meta's open-source AI strategy in your own words; I answer from five",
             "articles and quote my source. Topics:",
         ]

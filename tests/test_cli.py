@@ -173,3 +173,10 @@ def test_json_names_the_question_answered_when_the_message_asked_more() -> None:
     assert both["fact_id"] == "who-is-yann-lecun" and both["answered_part"] == "who is Yann LeCun"
     one = json.loads(run_bot("ask", "--json", "Sorry to bother you, but who is Yann LeCun?").stdout)
     assert one["fact_id"] == "who-is-yann-lecun" and one["answered_part"] is None
+
+
+def test_the_terminal_lists_the_sources_when_asked_where_answers_come_from(engine: Engine) -> None:
+    text = to_text(engine.answer("what are your sources?"))
+    assert text.splitlines()[0] == "I answer from these 5 sources, quoting them word for word:"
+    assert "Meta's risky move to open-source its AI models (news article, based on a Gizmodo report)" in text
+    assert "Topics:" in text

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The README's keys, plus `topics` (the topic list a help answer carries).
 JSON_KEYS = {
     "question", "answered", "status", "fact_id", "answer", "quote", "source", "quotes",
-    "score", "margin", "reason", "suggestions", "related", "topics", "answered_part",
+    "score", "margin", "reason", "suggestions", "related", "topics", "sources", "answered_part",
 }
 
 
@@ -272,7 +272,14 @@ def test_the_help_object_has_every_key_and_nulls() -> None:
     assert set(data) == JSON_KEYS
     assert data["status"] == "help" and data["answered"] is False
     assert (data["fact_id"], data["answer"], data["quote"], data["source"]) == (None, None, None, None)
-    assert data["quotes"] == [] and data["related"] == [] and data["topics"]
+    assert data["quotes"] == [] and data["related"] == [] and data["topics"] and data["sources"] == []
+
+
+def test_asked_for_its_sources_the_help_object_lists_them() -> None:
+    data = json.loads(_bot("ask", "--json", "what are your sources?").stdout)
+    assert data["status"] == "help"
+    assert {s["id"] for s in data["sources"]} == {p.stem for p in (ROOT / "knowledge" / "sources").glob("*.md")}
+    assert all(s["title"] and s["kind"] for s in data["sources"])
 
 
 @pytest.mark.parametrize("encoding", [None, "utf-8"])

@@ -284,6 +284,26 @@ def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> Non
     assert {t.id for t in answer.topics} >= {"llama", "regulation", "investments"}
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["what are your sources?", "which articles do you use", "sources?", "where does your info come from?", "list your references"],
+)
+def test_asked_where_the_answers_come_from_the_help_lists_every_source(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert answer.status == "help" and answer.topics
+    assert [s.id for s in answer.sources] == list(engine.base.sources)
+
+
+@pytest.mark.parametrize("question", ["help", "hi", "what can you do?"])
+def test_plain_help_does_not_list_the_sources(engine: Engine, question: str) -> None:
+    assert engine.answer(question).sources == []
+
+
+@pytest.mark.parametrize("question", ["what is open source?", "what sources does LeCun cite?", "Zuckerberg's article"])
+def test_a_question_about_a_source_or_open_source_is_no_plea_for_help(engine: Engine, question: str) -> None:
+    assert engine.answer(question).status != "help"
+
+
 @pytest.mark.parametrize("thanks", ["thx!", "ty, very helpful", "perfect, much appreciated", "brilliant, thank you so much", "you're the best"])
 def test_thanks_get_the_help_not_an_i_dont_know(engine: Engine, thanks: str) -> None:
     assert engine.answer(thanks).status == "help"

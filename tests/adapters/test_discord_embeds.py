@@ -189,6 +189,16 @@ def test_help_lists_every_topic_with_an_example(engine: Engine) -> None:
     assert to_view(engine.help()) is None
 
 
+def test_help_asked_for_sources_lists_them_first_and_every_topic_after(engine: Engine) -> None:
+    answer = engine.answer("what are your sources?")
+    [embed] = to_embeds(answer)
+    fields = embed.to_dict()["fields"]
+    assert fields[0]["name"].startswith("Sources (5)")
+    assert all(discord.utils.escape_markdown(s.title) in fields[0]["value"] for s in answer.sources)
+    assert len(fields) == 1 + len(engine.topics())
+    assert_within_limits(embed)
+
+
 def test_help_with_too_many_topics_keeps_to_25_fields() -> None:
     topics = [TopicSummary(id=f"t{i}", title="T" * 300, example="E" * 2000, fact_count=1) for i in range(40)]
     embed = to_help_embed(topics)

@@ -253,6 +253,15 @@ def test_help_and_home_list_every_topic_with_an_example(engine: Engine, render) 
         assert escape_mrkdwn(topic.title) in texts and escape_mrkdwn(topic.example) in texts
 
 
+def test_help_asked_for_sources_lists_them_before_the_topics(engine: Engine) -> None:
+    answer = engine.answer("which articles do you use?")
+    blocks = to_blocks(answer)
+    first = " ".join(mrkdwn_texts(blocks[:1]))
+    assert "5 sources" in first
+    assert all(escape_mrkdwn(s.title) in first for s in answer.sources)
+    assert "5 sources" not in " ".join(mrkdwn_texts(to_blocks(engine.help())))
+
+
 def test_help_answer_renders_as_help_with_example_buttons(engine: Engine) -> None:
     blocks = to_blocks(engine.help())
     examples = [b for b in buttons(blocks) if ACTION_PATTERNS["example"].match(b["action_id"])]
