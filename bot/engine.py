@@ -1173,14 +1173,15 @@ class Engine:
 
     def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
         """What the question asks for that the fact cannot give: a time (`when`), a place, a
-        count, a number, money, instructions (`howto`), or names of a kind; None when it can."""
+        count, a number, money, instructions (`howto`), names of a kind, or a person (`who`);
+        None when it can."""
         missing = query.asks - indexed.answers
         if missing:
             return min(missing, key=_DETAIL_ORDER.index)
         if query.counted and not query.counted & indexed.counts:
             return "count"
         if query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named):
-            return "kind"
+            return "who" if query.wants_kind == "person" else "kind"
         if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
             return "kind"  # "the name of the license" of a fact that never speaks of a license
         return None

@@ -31,6 +31,7 @@ _NOT_GIVEN = {
     "money": "doesn't give that amount",
     "howto": "doesn't say how to do that",
     "kind": "doesn't name which ones",
+    "who": "doesn't say who",
 }
 # Characters JSON leaves unescaped that str.splitlines() still reads as line breaks.
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}

@@ -788,6 +788,7 @@ def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: 
         ("any launch date for llama 4 yet?", "when"),
         ("how many GPUs has meta got?", "count"),
         ("which cloud companies offer llama 2?", "kind"),
+        ("who wrote the Zuckerberg essay?", "who"),
         ("how do I fine-tune llama?", "howto"),
         # The fact says "a small percentage" and "billions": an amount, but no share of a whole.
         ("what percentage efficiency gain would save meta billions?", "percent"),
