@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
+    AGENT_KINDS,
     AUXILIARIES,
     CARDINAL,
     CURRENCY_AMOUNT,
@@ -705,7 +706,9 @@ class Engine:
         if kind in indexed.kinds_vouched:
             return True
         return any(
-            (kind == "any" or self._kind_of_key.get(key) == kind) and key not in named and key not in self._ubiquitous
+            (kind == "any" or (found := self._kind_of_key.get(key)) == kind or (kind == "agent" and found in AGENT_KINDS))
+            and key not in named
+            and key not in self._ubiquitous
             for key in indexed.listed_keys
         )
 
@@ -1181,7 +1184,7 @@ class Engine:
         if query.counted and not query.counted & indexed.counts:
             return "count"
         if query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named):
-            return "who" if query.wants_kind == "person" else "kind"
+            return "who" if query.wants_kind in ("person", "agent") else "kind"
         if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
             return "kind"  # "the name of the license" of a fact that never speaks of a license
         return None

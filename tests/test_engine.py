@@ -1237,3 +1237,23 @@ def test_taking_something_is_not_a_view_but_a_take_on_something_is(engine: Engin
         "what's LeCun's view on regulation"
     )
     assert engine.answer("has Llama taken off since 2023?").fact_id == "llama-tenfold-growth"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who is the CEO of Meta?", "who-is-mark-zuckerberg"),
+        ("who is the OpenAI CEO?", "who-is-sam-altman"),
+        # A critic may be an organisation: the fact naming one answers.
+        ("who was the critic of Meta's licences?", "openuk-criticism"),
+    ],
+)
+def test_who_is_the_role_gets_the_fact_naming_who_fills_it(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+def test_who_is_the_role_is_not_answered_by_a_fact_naming_only_what_was_asked_about(engine: Engine) -> None:
+    # The OpenUK fact names OpenUK and Meta, both named in the question: not who the critic was.
+    answer = engine.answer("who is the OpenUK critic behind the open washing charge against Meta?")
+    assert answer.reason == "not_given:who"
+    assert answer.suggestions[0].fact_id == "openuk-criticism"
