@@ -26,7 +26,7 @@ import discord
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.discord_adapter import content_nonce
+from adapters.discord_adapter import check_token, content_nonce
 from adapters.discord_digest import to_embeds
 from adapters.slack_digest import is_digest_message, to_blocks, to_fallback_text, to_metadata
 from adapters.slack_retry import may_have_gone_through, retry_after, status_and_code, web_api_retries
@@ -37,6 +37,7 @@ from bot.digest_schedule import (
     NO_CHANNELS,
     DigestScheduler,
     DigestSchedule,
+    Finder,
     Outcome,
     Sender,
     SendFailure,
@@ -45,6 +46,7 @@ from bot.digest_schedule import (
     parse_channels,
 )
 from bot.digest_store import DigestStore, utc_now
+from bot.errors import ConfigError
 from bot.service import AskService
 
 if TYPE_CHECKING:
@@ -82,8 +84,19 @@ class SlackPoster(Protocol):
 
 class DiscordPoster(Protocol):
     async def send_embeds(
-        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None, raise_errors: bool = False
+        self,
+        channel_id: int,
+        *,
+        embeds: list[discord.Embed],
+        content: str | None = None,
+        raise_errors: bool = False,
+        salt: str = "",
     ) -> str | None: ...
+
+
+def _nonce_salt(digest: Digest) -> str:
+    """What makes a forced second post of a day's digest a new message to Discord, not the first one."""
+    return "" if digest.posted_again_at is None else f"{digest.posted_again_at:.6f}"
 
 
 def to_send_failure(error: BaseException, *, platform: str | None = None) -> SendFailure | None:
@@ -256,7 +269,9 @@ def channel_sender(
                 return await post_slack_digest(slack.client, target.id, digest, sleep=sleep, clock=clock)
             if discord_bot is None:
                 raise SendFailure("Discord is not configured (DISCORD_TOKEN)", transient=False)
-            return await discord_bot.send_embeds(int(target.id), embeds=to_embeds(digest), raise_errors=True)
+            return await discord_bot.send_embeds(
+                int(target.id), embeds=to_embeds(digest), raise_errors=True, salt=_nonce_salt(digest)
+            )
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -266,6 +281,24 @@ def channel_sender(
             raise failure from error
 
     return send
+
+
+def channel_finder(*, slack: SlackPoster | None) -> Finder:
+    """A Finder for the scheduler: Slack channels are looked up in their history (by the digest's
+    metadata); Discord needs none, its nonce makes a second send return the first message."""
+
+    async def find(channel: str, digest: Digest, since: datetime) -> str | None:
+        target = parse_channel(channel)
+        if target.platform != "slack" or slack is None:
+            return None
+        try:
+            return await find_slack_digest(
+                slack.client, target.id, digest, oldest=max(since.timestamp() - LOOKUP_LOOKBACK, 0.0)
+            )
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError, LookupError) as error:
+            raise SendFailure(_problem(error), transient=False, maybe_posted=True) from error
+
+    return find
 
 
 def _scheduler(
@@ -307,6 +340,7 @@ def _scheduler(
         ),
         clock=clock,
         sleep=sleep,
+        find=channel_finder(slack=slack),
     )
 
 
@@ -328,7 +362,13 @@ def build_digest_scheduler(
     """
     scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt)
     if discord is not None:
-        discord.set_digest_provider(lambda channel: to_embeds(scheduler.digest_for(discord_channel_key(channel))))
+
+        def provider(channel: str) -> list[discord.Embed] | None:
+            key = discord_channel_key(channel)
+            # A channel outside DIGEST_CHANNELS gets no digest: showing one would promise a post.
+            return to_embeds(scheduler.digest_for(key)) if key in scheduler.channels else None
+
+        discord.set_digest_provider(provider)
     return scheduler
 
 
@@ -365,30 +405,50 @@ class RestDiscord:
     """Just enough Discord to post a message: a REST login, no gateway connection."""
 
     def __init__(self, token: str, *, api_url: str | None = None) -> None:
-        self.token = token
-        self.api_url = api_url
+        # The same checks as `serve`: a token with a line break would fail inside aiohttp's
+        # header writer with a traceback instead of one sentence.
+        self.token = check_token(token)
+        self.api_url = api_url.strip() if api_url else None
+        if self.api_url and not self.api_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                "DISCORD_API_URL is invalid: it must start with http:// or https:// "
+                "(for example https://discord.com/api/v10)"
+            )
         self.client = discord.Client(intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none())
 
     async def __aenter__(self) -> "RestDiscord":
         if self.api_url:
             # Route.BASE is read on every request: this is how discord.py is pointed elsewhere.
             discord.http.Route.BASE = self.api_url.rstrip("/")
-        await self.client.login(self.token)
+        try:
+            await self.client.login(self.token)
+        except BaseException:
+            # __aexit__ does not run when __aenter__ fails: close the HTTP session here, or
+            # aiohttp prints "Unclosed client session" after the one-line error.
+            await self.client.close()
+            raise
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.client.close()
 
     async def send_embeds(
-        self, channel_id: int, *, embeds: list[discord.Embed], content: str | None = None, raise_errors: bool = True
+        self,
+        channel_id: int,
+        *,
+        embeds: list[discord.Embed],
+        content: str | None = None,
+        raise_errors: bool = True,
+        salt: str = "",
     ) -> str | None:
         """Post and return the message id; errors always reach the caller. The nonce comes from
-        the content, so a retry after an answer that got lost is the first message, not a second."""
+        the content (and `salt`), so a retry after an answer that got lost is the first message,
+        not a second."""
         channel = self.client.get_partial_messageable(channel_id)
         message = await channel.send(
             content=content,
             embeds=embeds,
-            nonce=content_nonce(channel_id, content=content, embeds=embeds),
+            nonce=content_nonce(channel_id, content=content, embeds=embeds, salt=salt),
             allowed_mentions=discord.AllowedMentions.none(),
         )
         return str(message.id)
@@ -404,8 +464,15 @@ async def send_now(
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> Outcome:
-    """Post today's digest to one channel now (once a day unless `force`) over REST-only clients."""
+    """Post today's digest to one channel now (once a day unless `force`) over REST-only clients.
+
+    Slack settings the serving bot would refuse are a ConfigError before the day is claimed:
+    a send that can't be made must not mark the day's digest as failed."""
     target = parse_channel(channel)
+    if target.platform == "slack" and settings.slack_bot_token:
+        from adapters.slack_adapter import check_web_api_settings
+
+        check_web_api_settings(settings)
     async with AsyncExitStack() as stack:
         slack: RestSlack | None = None
         discord_bot: RestDiscord | None = None

@@ -86,7 +86,7 @@ OUTDATED = (
 THANKS = {"up": "Thanks, noted 👍", "down": "Thanks, noted 👎; the people who curate my answers will look at it."}
 SEND_ERRORS = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
-DigestProvider = Callable[[str], "list[discord.Embed]"]
+DigestProvider = Callable[[str], "list[discord.Embed] | None"]
 T = TypeVar("T")
 
 
@@ -407,6 +407,9 @@ class Responder:
             return
         key = f"{PLATFORM}:{interaction.channel_id}"
         embeds = await self._compute(interaction, lambda: provider(key), ephemeral=True)
+        if embeds is None:  # not a digest channel
+            await self._say(interaction, NO_DIGEST)
+            return
         if not embeds:
             await self._say(interaction, EMPTY_DIGEST)
             return
@@ -498,16 +501,20 @@ class Responder:
         named = re.search(rf"<@!?{bot_user_id}>", message.content) is not None
         in_dm = isinstance(message.channel, discord.DMChannel)
         replying_only = not named and message.reference is not None and not in_dm
-        bounded = bound_question(from_discord_markup(message.content))
+        text = from_discord_markup(message.content)
+        bounded = bound_question(text)
+        if replying_only:
+            # Whether a reply asks anything is read before its length: a long comment on an
+            # answer is said to the channel and gets no "too long" note either.
+            said = text if bounded is None else bounded
+            wants_help = "help" in words(said)
+            if not (wants_help or reads_as_question(said)):
+                return
+            if bounded is not None and not wants_help and self.service.engine.answer(bounded).status == "help":
+                return  # "why", "what a great answer": nothing the engine can take as asked
         if bounded is None:
             await with_retry(lambda: message.reply(TOO_LONG, mention_author=False), what="mention")
             return
-        if replying_only:
-            wants_help = "help" in words(bounded)
-            if not (wants_help or reads_as_question(bounded)):
-                return
-            if not wants_help and self.service.engine.answer(bounded).status == "help":
-                return  # "why", "what a great answer": nothing the engine can take as asked
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)
         kwargs: dict = {"embeds": to_embeds(answer), "mention_author": False}
@@ -824,6 +831,19 @@ async def _login(client: discord.Client, token: str) -> None:
         raise
 
 
+def _gateway_failure(error: BaseException, client: discord.Client) -> BaseException:
+    """What ended a gateway connection attempt, as the log should name it.
+
+    When the very first connection fails (the gateway refused or out of reach), discord.py
+    tries to resume a session it never had and fails on `self.ws.sequence` with an
+    AttributeError, raised while handling the real error: name that one instead.
+    """
+    context = error.__context__
+    if isinstance(error, AttributeError) and client.ws is None and isinstance(context, Exception):
+        return context
+    return error
+
+
 def _closed_for_good(code: int | None, reason: str | None = None) -> ConfigError:
     """The error for a gateway connection Discord closed in a way no reconnecting can fix."""
     meaning, fix = CLOSED_FOR_GOOD.get(code or 0, (reason or "no reason given", ""))
@@ -938,9 +958,10 @@ class DiscordBot:
                     raise  # discord.py gave up on the connection: unexpected, and for good
                 delay = self._delay(failures)
                 failures += 1
+                cause = _gateway_failure(error, self.client)
                 log.error(
                     "the Discord gateway connection failed (%s: %s); connecting again in %.0f s",
-                    type(error).__name__, error, delay,
+                    type(cause).__name__, cause, delay,
                 )
                 log.debug("the gateway failure", exc_info=error)
                 await self._drop_socket()
@@ -997,7 +1018,8 @@ class DiscordBot:
         return running and self.client.is_ready() and not self.client.is_closed() and self.client.gateway_up
 
     def set_digest_provider(self, provider: DigestProvider) -> None:
-        """What `/digest` shows: provider("discord:<channel id>") returns that channel's digest embeds."""
+        """What `/digest` shows: provider("discord:<channel id>") returns that channel's digest embeds,
+        or None when the channel gets no digest."""
         self.responder.digest_provider = provider
 
     async def send_embeds(
@@ -1007,6 +1029,7 @@ class DiscordBot:
         embeds: list[discord.Embed],
         content: str | None = None,
         raise_errors: bool = False,
+        salt: str = "",
     ) -> str | None:
         """Post a message to a channel and return its id. A failure is logged and gives None, or
         with `raise_errors` reaches the caller unlogged, for one that retries what is transient
@@ -1014,7 +1037,8 @@ class DiscordBot:
 
         The same message posted again to the same channel within a few minutes is the first
         one: Discord checks the nonce, made from the content, so a retry after an answer that
-        got lost (a timeout, a 5xx after the write) never posts twice.
+        got lost (a timeout, a 5xx after the write) never posts twice. A different `salt` makes
+        the same content a new message (a post asked for again on purpose).
         """
         if self._task is None or self.client.is_closed() or self.client.user is None:
             # Not started, stopped, or still trying to reach Discord: not logged in either way.
@@ -1027,7 +1051,7 @@ class DiscordBot:
         channel = self.client.get_partial_messageable(channel_id)
         text = clip(content, CONTENT_MAX) if content else None
         embeds = embeds[:EMBEDS_PER_MESSAGE]
-        nonce = content_nonce(channel_id, content=text, embeds=embeds)
+        nonce = content_nonce(channel_id, content=text, embeds=embeds, salt=salt)
         try:
             message = await with_retry(
                 lambda: channel.send(content=text, embeds=embeds, nonce=nonce), what=f"post to channel {channel_id}"
@@ -1048,10 +1072,14 @@ class DiscordBot:
         return str(message.id)
 
 
-def content_nonce(channel_id: int, *, content: str | None, embeds: list[discord.Embed]) -> str:
-    """A nonce that is the same for the same message to the same channel (Discord allows 25 characters)."""
+def content_nonce(channel_id: int, *, content: str | None, embeds: list[discord.Embed], salt: str = "") -> str:
+    """A nonce that is the same for the same message to the same channel (Discord allows 25
+    characters); a `salt` given makes another one for the same message."""
+    message = {"channel": str(channel_id), "content": content, "embeds": [e.to_dict() for e in embeds]}
+    if salt:
+        message["salt"] = salt
     payload = json.dumps(
-        {"channel": str(channel_id), "content": content, "embeds": [e.to_dict() for e in embeds]},
+        message,
         sort_keys=True, ensure_ascii=False, default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:NONCE_MAX]
@@ -1071,24 +1099,28 @@ async def sync_commands(settings: Settings, *, to_global: bool) -> list[str]:
     client = FactbotClient(responder=None, guild_ids=[])
     await _login(client, token)
     lines: list[str] = []
+    failures: list[str] = []
     try:
         targets: list[discord.Object | None] = [None] if to_global else [discord.Object(id=g) for g in guild_ids]
         for guild in targets:
             if guild is not None:
                 client.tree.copy_global_to(guild=guild)
             where = "globally" if guild is None else f"to server {guild.id}"
+            # One server refusing (the bot not invited there) does not keep the others unsynced.
             try:
                 commands = await client.tree.sync(guild=guild)
             except discord.HTTPException as error:
-                raise ConfigError(
+                failures.append(
                     f"Discord refused to sync the commands {where} (HTTP {error.status}, code {error.code}: "
                     f"{error.text}); check that the bot is invited with the applications.commands scope"
-                ) from None
+                )
+                continue
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-                raise ConfigError(
+                failures.append(
                     f"could not sync the commands {where}: Discord could not be reached ({type(error).__name__}: "
                     f"{error}); check the network and DISCORD_API_URL"
-                ) from None
+                )
+                continue
             names = ", ".join(f"/{c.name}" for c in commands)
             if guild is None:
                 lines.append(f"synced {len(commands)} commands ({names}) globally; Discord may take up to an hour to show them")
@@ -1096,4 +1128,14 @@ async def sync_commands(settings: Settings, *, to_global: bool) -> list[str]:
                 lines.append(f"synced {len(commands)} commands ({names}) to server {guild.id}")
     finally:
         await client.close()
+    if failures:
+        raise SyncFailed(lines, failures)
     return lines
+
+
+class SyncFailed(ConfigError):
+    """Some syncs failed: `lines` says what was synced all the same, the message what failed."""
+
+    def __init__(self, lines: list[str], failures: list[str]) -> None:
+        super().__init__("\n".join(failures))
+        self.lines = lines

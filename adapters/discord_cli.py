@@ -42,9 +42,15 @@ def cmd_discord_sync(args: argparse.Namespace, settings: Settings, out: TextIO) 
     """Log in over REST (no gateway), sync the command tree, and print what was done."""
     if not settings.discord_token:
         raise ConfigError("DISCORD_TOKEN is not set; give the bot token from the Discord Developer Portal")
-    from adapters.discord_adapter import sync_commands
+    from adapters.discord_adapter import SyncFailed, sync_commands
 
-    for line in asyncio.run(sync_commands(settings, to_global=args.to_global)):
+    try:
+        lines = asyncio.run(sync_commands(settings, to_global=args.to_global))
+    except SyncFailed as error:
+        out.write("".join(line + "\n" for line in error.lines))
+        out.flush()
+        raise
+    for line in lines:
         out.write(line + "\n")
     out.flush()
     return 0

@@ -18,7 +18,7 @@ import re
 import sqlite3
 import time
 from typing import Any, Awaitable, Callable, Literal, Mapping
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -137,16 +137,7 @@ def check_settings(settings: Settings) -> None:
             raise ConfigError(
                 f"{name.upper()} has a space or a line break inside it: copy it again from the Slack app's settings"
             )
-    token = settings.slack_bot_token
-    if not token:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN is missing: copy the Bot User OAuth Token (xoxb-...) from the app's "
-            "OAuth & Permissions page"
-        )
-    if not token.startswith("xoxb-"):
-        raise ConfigError(
-            "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions > Bot User OAuth Token)"
-        )
+    check_web_api_settings(settings)
     if settings.slack_mode == "socket":
         if not settings.slack_app_token:
             raise ConfigError(
@@ -163,9 +154,42 @@ def check_settings(settings: Settings) -> None:
             "SLACK_SIGNING_SECRET is missing: HTTP mode checks every request with it "
             "(Basic Information > App Credentials); set it or set SLACK_MODE=socket with SLACK_APP_TOKEN"
         )
+
+
+def check_web_api_settings(settings: Settings) -> None:
+    """ConfigError for a missing or malformed SLACK_BOT_TOKEN or SLACK_API_URL: what any Web API call
+    needs, the serving bot's and `digest send`'s alike."""
+    token = (settings.slack_bot_token or "").strip()
+    if not token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is missing: copy the Bot User OAuth Token (xoxb-...) from the app's "
+            "OAuth & Permissions page"
+        )
+    if any(char.isspace() for char in token):
+        raise ConfigError("SLACK_BOT_TOKEN has a space or a line break inside it: copy it again from the Slack app's settings")
+    if not token.startswith("xoxb-"):
+        raise ConfigError(
+            "SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions > Bot User OAuth Token)"
+        )
     url = settings.slack_api_url
     if url and not url.startswith(("http://", "https://")):
         raise ConfigError(f"SLACK_API_URL must start with http:// or https://, not {url!r}")
+    if url and (problem := _url_problem(url)):
+        raise ConfigError(f"SLACK_API_URL {url!r} {problem}: give a URL like https://slack.com/api/")
+
+
+def _url_problem(url: str) -> str | None:
+    """What keeps `url` from being a Web API base URL (no host, a bad port, a space), or None."""
+    if any(char.isspace() for char in url):
+        return "has a space in it"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
+    except ValueError as error:
+        return f"is not a URL ({error})"
+    if not parts.hostname:
+        return "names no host"
+    return None
 
 
 class EventClaims:
@@ -215,6 +239,14 @@ class EventClaims:
             log.warning("could not record Slack event %s (%s); handling it as new", event_id, error)
             return True
         return cursor.rowcount == 1
+
+    def release(self, event_id: str) -> None:
+        """Forget a claim, so the next delivery under that id is handled (a message the bot
+        only told to be shorter or to wait, edited since; a share nothing came of)."""
+        try:
+            self.db.execute("DELETE FROM slack_events WHERE event_id = ?", (event_id,), timeout=CLAIM_WAIT)
+        except sqlite3.Error as error:
+            log.warning("could not release Slack event %s (%s)", event_id, error)
 
 
 def _from_bot(event: dict[str, Any]) -> bool:
@@ -316,7 +348,7 @@ class SlackBot:
         )
         self.client: AsyncWebClient = self.bolt_app.client
         self.client.base_url = _api_url(settings.slack_api_url)
-        self.client.retry_handlers = web_api_retries(sleep=sleep)
+        self.client.retry_handlers = web_api_retries(sleep=sleep, unserved=1)
         self._verifier = SignatureVerifier(settings.slack_signing_secret or "") if self.mode == "http" else None
         self._refused_logged_at: float | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -640,14 +672,18 @@ class SlackBot:
         # Slack sends app_mention again, with a new event_id, each time a message naming the bot is
         # edited: one answer per message, so an edit that adds the mention is still answered.
         ts = event.get("ts")
-        if ts and not self.events.claim(f"message:{channel}:{ts}"):
+        claim = f"message:{channel}:{ts}" if ts else None
+        if claim and not self.events.claim(claim):
             log.info("Slack message %s in %s already answered; the edit is not asked again", ts, channel)
             return
         bounded = bound_question(question)
-        if bounded is None:
+        answer = None if bounded is None else self.service.ask(bounded, platform=PLATFORM, user_id=event.get("user"))
+        if claim and (answer is None or answer.status == "limited"):
+            # Not answered: told to shorten the question or to wait, the asker may edit the message.
+            self.events.release(claim)
+        if answer is None:
             await self._post(channel, text=TOO_LONG, thread_ts=thread_ts)
             return
-        answer = self.service.ask(bounded, platform=PLATFORM, user_id=event.get("user"))
         await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
 
     async def _on_mention(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
@@ -708,7 +744,14 @@ class SlackBot:
             await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
             return
         channel = _channel_of(body)
-        blocks = to_blocks(answer, asked_by=_object(body.get("user")).get("id"))
+        user_id = _object(body.get("user")).get("id")
+        message_ts = _object(body.get("container")).get("message_ts")
+        # A double click sends the click twice: the answer is shared once.
+        click = f"share:{channel}:{message_ts}:{user_id}" if channel and message_ts and user_id else None
+        if click and not self.events.claim(click):
+            log.info("Slack share of message %s in %s already under way or done; not shared again", message_ts, channel)
+            return
+        blocks = to_blocks(answer, asked_by=user_id)
         shared: Delivery = "refused"
         if channel is not None:
             shared = await self._post_once(channel, blocks=blocks, text=to_text(answer))
@@ -726,6 +769,8 @@ class SlackBot:
             log.warning("a shared answer may or may not be in %s; not posted again", channel)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=SHARE_UNSURE)
         else:
+            if click:
+                self.events.release(click)  # nothing was posted: once the bot is invited, a click shares it
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
 
     async def _post_once(self, channel: str, *, blocks: list[dict], text: str) -> Delivery:

@@ -32,9 +32,22 @@ _POSTING_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.sc
 _NOT_SERVED_ERRORS = frozenset({"service_unavailable"})
 
 
-def web_api_retries(*, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> list[AsyncRetryHandler]:
-    """The retry handlers for an AsyncWebClient; `sleep` waits out 429s."""
-    return [_ConnectionRetry(), _RateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES, sleep=sleep)]
+UNSERVED_WAIT = 1.0
+"""Seconds before making again a call Slack answered with a 5xx saying it did not serve it."""
+
+
+def web_api_retries(
+    *, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep, unserved: int = 0
+) -> list[AsyncRetryHandler]:
+    """The retry handlers for an AsyncWebClient; `sleep` waits out 429s. With `unserved`, a call
+    Slack answered with a 5xx whose body is `service_unavailable` is made again that many times
+    (it was not carried out, so it can't post twice): for a reply nothing else would send again."""
+    handlers: list[AsyncRetryHandler] = [
+        _ConnectionRetry(), _RateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES, sleep=sleep)
+    ]
+    if unserved:
+        handlers.append(_UnservedRetry(max_retry_count=unserved, sleep=sleep))
+    return handlers
 
 
 def posting_url_retries() -> list[AsyncRetryHandler]:
@@ -148,4 +161,36 @@ class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         seconds = retry_after(response.headers) if response is not None else None
         state.next_attempt_requested = True
         await self._sleep(1.0 if seconds is None else seconds)
+        state.increment_current_attempt()
+
+
+class _UnservedRetry(AsyncRetryHandler):
+    """Make a call again after a 5xx in which Slack says it did not serve it (`service_unavailable`)."""
+
+    def __init__(self, *, max_retry_count: int, sleep: Callable[[float], Awaitable[object]]) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code < 500 or not isinstance(response.body, dict):
+            return False
+        return response.body.get("error") in _NOT_SERVED_ERRORS
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await self._sleep(UNSERVED_WAIT)
         state.increment_current_attempt()

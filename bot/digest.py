@@ -44,6 +44,9 @@ class Digest(Frozen):
     day: date
     title: str
     items: list[DigestItem]
+    posted_again_at: float | None = None
+    """For a post forced on a day whose digest went out already: when it was asked for, so a
+    platform that drops a message it has just seen (Discord's nonce) posts this one."""
 
     @property
     def fact_ids(self) -> list[str]:

@@ -231,6 +231,10 @@ class SendFailure(BotError):
 Sender = Callable[[str, Digest], Awaitable["str | None"]]
 """Posts a digest to a channel key (`slack:C…`) and returns the platform's message id, or None."""
 
+Finder = Callable[[str, Digest, datetime], Awaitable["str | None"]]
+"""Looks for a digest posted to a channel key since a moment: its message id, None when it is not
+there (or the platform needs no looking), an exception when the channel can't be checked."""
+
 OutcomeStatus = Literal["sent", "done", "busy", "failed", "deferred", "empty"]
 
 
@@ -275,8 +279,10 @@ class DigestScheduler:
         lease_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         off_message: str | None = NO_CHANNELS,
         close_grace: float = CLOSE_GRACE,
+        find: Finder | None = None,
     ) -> None:
         self.channels = list(channels)
+        self._find = find
         self.off_message = off_message
         self.schedule = schedule
         self.store = store
@@ -422,6 +428,8 @@ class DigestScheduler:
                 if claim is None:
                     return self._not_claimed(channel, day)
                 digest = digest_of(base, channel=channel, day=day, fact_ids=claim.fact_ids, new_round=claim.new_round)
+        if claim.repeat:
+            digest = digest.model_copy(update={"posted_again_at": self._clock().timestamp()})
         return await self._deliver(claim, digest)
 
     def _not_claimed(self, channel: str, day: date) -> Outcome:
@@ -445,6 +453,18 @@ class DigestScheduler:
         wait = 0.0
         last: SendFailure | None = None
         maybe_posted = False
+        if claim.resumed_from is not None and self._find is not None:
+            # The run this claim was taken from stopped mid-send: its post may be in the channel.
+            try:
+                found = await self._find(channel, digest, claim.resumed_from)
+            except Exception as error:  # noqa: BLE001 - can't tell: never post twice
+                reason = f"an earlier run may have posted it, and the channel could not be checked ({error})"
+                self.store.fail(claim, reason)
+                log.error("digest for %s on %s not posted: %s", channel, day, reason)
+                return Outcome(channel, day, "failed", reason=reason)
+            if found:
+                log.warning("digest for %s on %s was posted by an earlier run: %s", channel, day, found)
+                return self._record(claim, found)
         for attempt in range(attempts):
             if wait:
                 await self._sleep(wait)

@@ -93,6 +93,9 @@ class Claim:
     plan: tuple[PlannedFact, ...]
     owner: str
     repeat: bool = False
+    resumed_from: datetime | None = None
+    """When the claim was first made, if it was taken over from a run that had started sending
+    and neither finished nor gave it back (a stop or a crash mid-send): its post may be out."""
 
     @property
     def fact_ids(self) -> list[str]:
@@ -190,11 +193,15 @@ class DigestStore:
             return Claim(digest.channel, digest.day, plan, self.owner)
         key = (digest.channel, digest.day.isoformat())
         lease_until = (now + self.lease).timestamp()
+        before = self.db.query("SELECT attempts, error, claimed_at FROM digest_runs WHERE channel = ? AND day = ?", key)
         taken = self.db.execute(
             "UPDATE digest_runs SET owner = ?, lease_until = ?, error = NULL "
             "WHERE channel = ? AND day = ? AND status = 'claimed' AND lease_until <= ?",
             (self.owner, lease_until, *key, now.timestamp()),
         ).rowcount == 1
+        resumed_from = None
+        if taken and before and before[0]["attempts"] > 0 and before[0]["error"] is None:
+            resumed_from = datetime.fromisoformat(before[0]["claimed_at"])
         if not taken and force:
             # Given back after transient failures (an error is recorded, nobody is sending): take it now.
             taken = self.db.execute(
@@ -212,7 +219,7 @@ class DigestStore:
         if run is None:
             return None
         if taken:
-            return Claim(run.channel, run.day, run.plan, self.owner)
+            return Claim(run.channel, run.day, run.plan, self.owner, resumed_from=resumed_from)
         if force and run.status == "sent":
             return Claim(run.channel, run.day, run.plan, self.owner, repeat=True)
         return None
@@ -230,7 +237,9 @@ class DigestStore:
             "UPDATE digest_runs SET plan = ? WHERE channel = ? AND day = ? AND owner = ? AND status = 'claimed'",
             (_plan_json(plan), claim.channel, claim.day.isoformat(), claim.owner),
         )
-        return Claim(claim.channel, claim.day, plan, claim.owner) if cursor.rowcount == 1 else None
+        if cursor.rowcount != 1:
+            return None
+        return Claim(claim.channel, claim.day, plan, claim.owner, resumed_from=claim.resumed_from)
 
     def renew(self, claim: Claim, *, count: bool = True) -> bool:
         """Extend the lease (before an attempt, which `count` counts, or while one runs);

@@ -29,6 +29,7 @@ from adapters.digest_runner import (
     RestDiscord,
     RestSlack,
     build_digest_scheduler,
+    channel_finder,
     channel_sender,
     send_now,
     to_send_failure,
@@ -366,6 +367,24 @@ async def test_digest_send_posts_an_embed_to_discord_without_mentions(
     assert post.body["embeds"][0]["title"] == expected.title
     assert post.headers["Authorization"] == "Bot discord-test-token"
     assert f"to discord:{DISCORD_CHANNEL} (message " in out
+
+
+async def test_a_forced_second_discord_post_of_the_day_is_a_new_message_to_discord(
+    fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Discord hands back the earlier message for a nonce it saw minutes ago: a forced post of
+    # the same digest must carry another nonce, or "posted" would name the first message.
+    monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.discord_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    code, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}")
+    assert code == 0, out
+    code, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}", "--force")
+    assert code == 0, out
+    first, again = fake.posts(f"channels/{DISCORD_CHANNEL}/messages")
+    assert again.body["embeds"] == first.body["embeds"], "a forced re-post repeats today's facts"
+    assert first.body["nonce"] != again.body["nonce"]
+    assert first.body.get("enforce_nonce") and again.body.get("enforce_nonce")
 
 
 async def test_send_without_the_platform_token_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -717,3 +736,80 @@ async def test_digest_send_while_the_day_waits_for_its_next_try_says_when_and_ho
     assert code == 0, out
     [post] = fake.posts("chat.postMessage")
     assert post.body["blocks"] == to_blocks(digest_of(fact_base, channel=channel, day=_today(), fact_ids=claim.fact_ids))
+
+
+@pytest.mark.parametrize("slack_took_it", [True, False], ids=["posted", "never-arrived"])
+async def test_a_digest_cut_by_a_stop_mid_send_is_posted_once_in_all_by_the_next_start(
+    fact_base: FactBase, tmp_path: Path, slack_took_it: bool
+) -> None:
+    slack_api = await FakeSlackApi().start()
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]  # 22:11 UTC; the fake's ts start at 1700000000
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    def scheduler() -> DigestScheduler:
+        rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait)
+        return DigestScheduler(
+            channels=["slack:C0DIGEST"],
+            schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
+            store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
+            base=lambda: fact_base,
+            size=2,
+            send=channel_sender(slack=rest, discord_bot=None, sleep=no_wait, clock=lambda: now[0].timestamp()),
+            find=channel_finder(slack=rest),
+            clock=lambda: now[0],
+            sleep=no_wait,
+            close_grace=0.2,
+        )
+
+    try:
+        # Slack is slow to answer the post, and the bot is stopped meanwhile (docker stop):
+        # the send is cut after Slack carried it out, or before it reached Slack.
+        if slack_took_it:
+            slack_api.stall_once("chat.postMessage")
+        else:
+            slack_api.http_error("chat.postMessage", 503)
+        first = scheduler()
+        if not slack_took_it:
+            first.backoff = (3600.0,)
+            first.max_inline_wait = 7200.0
+
+            async def stalled(seconds: float) -> None:
+                await asyncio.Event().wait()
+
+            first._sleep = stalled
+        first.start()
+        await slack_api.wait_for("chat.postMessage", ok_only=slack_took_it)
+        await first.close()
+        now[0] += timedelta(minutes=5)  # the next start, past the claim's lease, inside the day's window
+        [outcome] = await scheduler().run_due()
+    finally:
+        await slack_api.close()
+    [posted] = slack_api.history["C0DIGEST"]
+    assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("SLACK_API_URL", "http://[::1/api", "SLACK_API_URL 'http://[::1/api' is not a URL"),
+        ("SLACK_API_URL", "https://", "SLACK_API_URL 'https://' names no host"),
+        ("SLACK_BOT_TOKEN", "xapp-1-not-a-bot-token", "SLACK_BOT_TOKEN must be a bot token"),
+    ],
+)
+async def test_digest_send_with_slack_settings_the_bot_refuses_says_so_and_leaves_the_day_alone(
+    fake: FakePlatforms, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    name: str, value: str, named: str,
+) -> None:  # fmt: skip
+    _slack_env(monkeypatch, fake, tmp_path)
+    monkeypatch.setenv(name, value)
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and out == "" and line.startswith(f"error: {named}")
+    assert fake.posts("chat.postMessage") == []
+    # Fixed, the day's digest still goes out: nothing was claimed or marked failed.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", fake.slack_url)
+    code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
+    assert code == 0 and "posted the digest" in out

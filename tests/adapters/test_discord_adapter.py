@@ -23,7 +23,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from zoneinfo import ZoneInfo
 
-from adapters.digest_runner import channel_sender
+from adapters.digest_runner import build_digest_scheduler, channel_sender
 from adapters.discord_adapter import (
     GONE,
     NOT_A_FORM,
@@ -496,6 +496,21 @@ async def test_a_garbled_gateway_frame_costs_one_connection_and_the_bot_connects
 
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and "connecting again" in errors[0]
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_gateway_that_cannot_be_reached_at_start_is_logged_with_its_cause_until_it_can(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.refuse_gateway = 2
+    async with running(fake, AskService(engine), db, reconnect_delays=(0.0,)) as bot:
+        await until(lambda: bot.connected)
+        call = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+        assert call.json["type"] == 4
+
+    failed = [r.getMessage() for r in caplog.records if r.name == "adapters.discord_adapter" and r.levelno >= logging.ERROR]
+    assert len(failed) == 2
+    assert all(line.startswith("the Discord gateway connection failed (WSServerHandshakeError: 503") for line in failed)
     assert logged_tracebacks(caplog) == []
 
 
@@ -1036,6 +1051,31 @@ async def test_digest_shows_the_providers_embeds_for_this_channel_to_the_caller(
     assert data["allowed_mentions"] == {"parse": []}
 
 
+@pytest.mark.parametrize("digest_channels", [None, "discord:424242424242424242"], ids=["digest-off", "other-channel"])
+async def test_digest_in_a_channel_that_gets_no_digest_says_it_is_not_set_up(
+    fake: FakeDiscord, bot: DiscordBot, db: Database, digest_channels: str | None
+) -> None:
+    build_digest_scheduler(settings_for(fake, digest_channels=digest_channels), bot.responder.service, db,
+                           slack=None, discord=bot)
+
+    call = await interact(fake, command_interaction("digest", interaction_id=fake.new_id()))
+
+    data = call.json["data"]
+    assert call.json["type"] == 4 and data["flags"] & EPHEMERAL
+    assert data["content"] == NO_DIGEST and "embeds" not in data
+
+
+async def test_digest_in_a_digest_channel_shows_its_digest(fake: FakeDiscord, bot: DiscordBot, db: Database) -> None:
+    build_digest_scheduler(settings_for(fake, digest_channels=f"discord:{CHANNEL_ID}"), bot.responder.service, db,
+                           slack=None, discord=bot)
+
+    call = await interact(fake, command_interaction("digest", interaction_id=fake.new_id()))
+
+    data = call.json["data"]
+    assert data["flags"] & EPHEMERAL
+    assert data["embeds"][0]["title"].startswith("Fact of the day")
+
+
 # -- mentions ------------------------------------------------------------------------------
 
 
@@ -1125,6 +1165,23 @@ async def test_a_reply_to_the_bot_is_answered_only_when_it_asks_something(fake: 
     assert "49%" in by_message[asked]["embeds"][0]["description"]
     await asyncio.sleep(0.2)  # a late reply to a word of thanks would show here
     assert len(fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 4
+
+
+async def test_a_long_reply_to_the_bot_that_asks_nothing_gets_no_too_long_note(fake: FakeDiscord, bot: DiscordBot) -> None:
+    answered = fake.new_id()
+    comment = "Thanks, that matches what I read last week. " * 15  # over 500 characters, asks nothing
+    await fake.dispatch("MESSAGE_CREATE", message_create(comment, id=fake.new_id(), mentions=[BOT_USER],
+                                                         replying_to=answered))
+    asked = fake.new_id()
+    question = "What about " + "the Llama licence and its limits, " * 20 + "?"  # over 500 characters, asks
+    await fake.dispatch("MESSAGE_CREATE", message_create(question, id=asked, mentions=[BOT_USER],
+                                                         replying_to=answered))
+
+    [reply] = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$")
+    assert str(reply.json["message_reference"]["message_id"]) == asked
+    assert reply.json["content"].startswith("That question is too long")
+    await asyncio.sleep(0.2)  # a late note to the comment would show here
+    assert len(fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 1
 
 
 async def test_a_failed_reply_is_logged_and_not_fatal(
@@ -1311,6 +1368,43 @@ async def test_a_digest_channel_the_bot_cannot_post_to_is_one_clear_log_line(
     assert fake.created == []
 
 
+@pytest.mark.parametrize("token", ["abc\ndef", "Bot abc.def", "abc def"], ids=["line-break", "bot-prefix", "space"])
+async def test_digest_send_with_a_token_that_cannot_be_a_bot_token_is_one_line_before_any_request(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], token: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    monkeypatch.setenv("DISCORD_API_URL", fake.base_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+
+    code, out = await asyncio.to_thread(_cli, ["digest", "send", "--channel", f"discord:{DIGEST_CHANNEL}"])
+
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    assert err.startswith("error: DISCORD_TOKEN is invalid") and err.count("\n") == 1
+    assert fake.calls == []
+
+
+async def test_digest_send_whose_login_fails_prints_one_line_and_nothing_after_it(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    fake.fail("GET", "^/users/@me$", status=401, code=0, message="401: Unauthorized")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DISCORD_TOKEN": "reset-token",
+           "DISCORD_API_URL": fake.base_url, "BOT_DATA_DIR": str(tmp_path / "data")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "digest", "send", "--channel", f"discord:{DIGEST_CHANNEL}",
+        cwd=Path(__file__).resolve().parents[2], env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+
+    assert process.returncode == 1
+    # One line; aiohttp's "Unclosed client session" would follow it if the client were left open.
+    assert err.decode().splitlines() == [
+        f"error: the digest for discord:{DIGEST_CHANNEL} was not posted: Discord: Improper token has been passed."
+    ]
+    assert fake.created == []
+
+
 # -- `python -m bot discord sync` ----------------------------------------------------------
 
 
@@ -1382,6 +1476,30 @@ async def test_cli_sync_refused_by_discord_is_one_line_and_exit_1(
     assert code == 1 and out == ""
     assert err.startswith("error: Discord refused to sync the commands globally (HTTP 404, code 10002")
     assert err.count("\n") == 1
+
+
+async def test_cli_sync_to_a_server_that_refuses_still_syncs_the_others_and_says_which_were_synced(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "test-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.base_url)
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "111,222,333")
+    fake.fail("PUT", f"^/applications/{APPLICATION_ID}/guilds/222/commands$", status=403, code=50001,
+              message="Missing Access")
+
+    code, out = await asyncio.to_thread(_cli, ["discord", "sync"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert out == (
+        "synced 3 commands (/ask, /topics, /digest) to server 111\n"
+        "synced 3 commands (/ask, /topics, /digest) to server 333\n"
+    )
+    assert err.startswith("error: Discord refused to sync the commands to server 222 (HTTP 403, code 50001")
+    assert err.count("\n") == 1
+    assert [c.path for c in fake.find("PUT", "/commands$")] == [
+        f"/applications/{APPLICATION_ID}/guilds/{guild}/commands" for guild in (111, 222, 333)
+    ]
 
 
 def test_cli_sync_with_a_malformed_token_is_one_line_and_exit_1(

@@ -890,3 +890,22 @@ async def test_socket_mode_a_click_with_string_fields_is_answered_without_a_trac
     assert post.body["channel"] == CHANNEL and post.body["thread_ts"] == "1700000000.000001"
     assert f"`{SCALE_FACT}`" in json.dumps(post.body["blocks"])
     assert tracebacks(caplog) == []
+
+
+async def test_a_mention_told_it_is_too_long_is_answered_once_edited_shorter(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The reply asks for a shorter question; editing the message is how people give one.
+    ts = "1699999999.000100"
+    events = [
+        mention(f"<@{BOT_USER_ID}> {'why ' * 200}{QUESTION}", ts=ts),
+        mention(f"<@{BOT_USER_ID}> {QUESTION}", ts=ts, edited={"user": USER, "ts": "1699999999.000300"}),
+        mention(f"<@{BOT_USER_ID}> {QUESTION} (typo)", ts=ts, edited={"user": USER, "ts": "1699999999.000400"}),
+    ]
+    for number, event in enumerate(events):
+        assert await post_event(http, event_body(event, event_id=f"EvLong{number}")) == 200
+    await mark(http, fake)
+    too_long, answer = posts(fake)
+    assert too_long["text"] == TOO_LONG and answer["thread_ts"] == ts
+    assert f"`{SCALE_FACT}`" in json.dumps(answer["blocks"])
+    assert tracebacks(caplog) == []

@@ -284,6 +284,10 @@ def without_values(data: Any) -> Any:
         ({"slack_mode": "http", "slack_signing_secret": None}, "SLACK_SIGNING_SECRET is missing"),
         ({"slack_bot_token": "xapp-not-a-bot-token"}, "SLACK_BOT_TOKEN must be"),
         ({"slack_api_url": "slack.example/api"}, "SLACK_API_URL must start"),
+        ({"slack_api_url": "http://[::1/api"}, "SLACK_API_URL 'http://[::1/api' is not a URL"),
+        ({"slack_api_url": "https://"}, "SLACK_API_URL 'https://' names no host"),
+        ({"slack_api_url": "https://slack.example:99999/api"}, "SLACK_API_URL 'https://slack.example:99999/api' is not"),
+        ({"slack_api_url": "https:// slack.example/api"}, "SLACK_API_URL 'https:// slack.example/api' has a space"),
         ({"slack_bot_token": "xoxb-12 34"}, "SLACK_BOT_TOKEN has a space or a line break inside it"),
         ({"slack_signing_secret": "abc\ndef"}, "SLACK_SIGNING_SECRET has a space or a line break inside it"),
     ],
@@ -1211,3 +1215,51 @@ def test_an_event_claim_on_a_database_another_process_holds_is_handled_as_new(
         "could not record Slack event Ev1 (database is locked); handling it as new"
     ]
     assert claims.claim("Ev2") is True and claims.claim("Ev2") is False
+
+
+async def test_a_double_click_on_share_posts_the_answer_once(http: TestClient, fake: FakeSlackApi) -> None:
+    await slash(http, fake, QUESTION)
+    [reply] = await fake.wait_for("response:cmd")
+    share = find_button(reply.body["blocks"], "share_answer")
+    assert await asyncio.gather(click(http, fake, share, ephemeral=True), click(http, fake, share, ephemeral=True)) == [
+        200, 200,
+    ]
+    [deleted] = await fake.wait_for("response:act")
+    assert deleted.body == {"delete_original": True}
+    await post_event(http, event_body(dm(QUESTION), event_id="EvAfter"))
+    await fake.wait_until(lambda: any(c.body.get("channel") == "D111" for c in fake.calls_to("chat.postMessage")))
+    assert [c.body["channel"] for c in fake.calls_to("chat.postMessage", ok_only=False)].count(CHANNEL) == 1
+
+
+async def test_a_share_refused_can_be_clicked_again_once_the_bot_is_invited(http: TestClient, fake: FakeSlackApi) -> None:
+    fake.fail("chat.postMessage", "not_in_channel")
+    fake.http_error("response:act", 404)
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    await click(http, fake, share, ephemeral=True)
+    await fake.wait_until(lambda: any("invite me" in str(c.body.get("text")) for c in fake.calls), what="the refusal")
+    await click(http, fake, share, ephemeral=True)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["channel"] == CHANNEL
+
+
+async def test_an_answer_slack_did_not_serve_is_posted_after_a_short_wait_and_once(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    slept: list[float] = []
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep(slept))
+    fake.unavailable("chat.postMessage")
+    async with serving(slack) as client:
+        await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+        [post] = await fake.wait_for("chat.postMessage")
+    assert [c.status for c in fake.calls_to("chat.postMessage", ok_only=False)] == [503, 200]
+    assert post.body["thread_ts"] == "1699999999.000100" and slept == [1.0]
+
+
+async def test_an_answer_slack_may_have_served_before_a_5xx_is_not_posted_again(http: TestClient, fake: FakeSlackApi) -> None:
+    fake.http_error("chat.postMessage", 503)
+    fake.unavailable("chat.postMessage", times=2)
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}", ts="2.0"), event_id="Ev2"))
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage", ok_only=False)) >= 3)
+    await asyncio.sleep(0.1)
+    assert [c.status for c in fake.calls_to("chat.postMessage", ok_only=False)] == [503, 503, 503]

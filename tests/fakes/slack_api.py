@@ -113,6 +113,13 @@ class FakeSlackApi(LoopbackServer):
             _Plan(status, {"ok": False, "error": f"http_{status}"}, headers, times=times)
         )
 
+    def unavailable(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` get 503 `{"ok": false, "error": "service_unavailable"}`:
+        Slack saying it did not serve the call."""
+        self._plans.setdefault(method, []).append(
+            _Plan(503, {"ok": False, "error": "service_unavailable"}, times=times)
+        )
+
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         """The next `times` calls of `method` get `{"ok": false, "error": error}` (HTTP 200, like Slack)."""
         self._plans.setdefault(method, []).append(_Plan(200, {"ok": False, "error": error}, times=times))
