@@ -303,7 +303,7 @@ class _Loader:
     def read_fact_file(self, path: Path, topics: dict[str, Topic], topic_files: dict[str, str]) -> list[_Located]:
         name = self.rel(path)
         text = self.read_text(path)
-        doc = None if text is None else self.parse_yaml(name, text)
+        doc = None if text is None else self.parse_yaml(name, text, in_facts=True)
         if doc is None:
             self.unreadable_fact_file = True
             lossy = text if text is not None else _lossy_text(path)
@@ -714,15 +714,34 @@ class _Loader:
             return None
         return text
 
-    def parse_yaml(self, name: str, text: str, *, offset: int = 0) -> Doc | None:
-        """The YAML document, or None after noting each of its problems (see `strict_yaml`)."""
+    def parse_yaml(self, name: str, text: str, *, offset: int = 0, in_facts: bool = False) -> Doc | None:
+        """The YAML document, or None after noting each of its problems (see `strict_yaml`);
+        `in_facts`: a fact file, whose problems name the fact they are in (the last id above)."""
         doc, problems = parse_strict_yaml(text, offset=offset)
+        ids = _fact_id_lines(text, offset) if problems and in_facts else []
         for problem, line in problems:
-            self.problem(name, problem, line=line)
+            self.problem(name, problem, line=line, fact_id=_fact_at(ids, line))
         return doc
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _fact_id_lines(text: str, offset: int) -> list[tuple[int, str]]:
+    """The line of each `id:` in a fact file's text, with the id, in order."""
+    return [(text.count("\n", 0, m.start()) + 1 + offset, m.group(1)) for m in _FACT_ID_LINE.finditer(text)]
+
+
+def _fact_at(ids: list[tuple[int, str]], line: int | None) -> str | None:
+    """The id of the fact a line of a fact file belongs to: the last `id:` at or above it."""
+    if line is None:
+        return None
+    found = None
+    for at, fact_id in ids:
+        if at > line:
+            break
+        found = fact_id
+    return found
 
 
 def _lossy_text(path: Path) -> str:

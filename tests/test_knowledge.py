@@ -146,7 +146,7 @@ def test_malformed_yaml_gives_the_line_number(tmp_path: Path) -> None:
     root = _write_base(tmp_path / "kb", [_fact("one")])
     (root / "facts" / "broken.yaml").write_text("topic: broken\ntitle: Broken\nfacts:\n  - id: x\n    question: [unclosed\n", encoding="utf-8")
     (problem,) = _problems(root)
-    assert re.match(r"kb/facts/broken\.yaml:\d+: malformed YAML", problem)
+    assert re.match(r"kb/facts/broken\.yaml:\d+: fact x: malformed YAML", problem)
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_a_look_alike_of_a_space_that_breaks_the_yaml_is_named_on_its_line(
     root = _write_base(tmp_path / "kb", [_fact("one")])
     (root / "facts" / "broken.yaml").write_text("topic: broken\ntitle: Broken\nfacts:\n  - id: x\n" + broken, encoding="utf-8")
     (problem,) = _problems(root)
-    assert problem.startswith(f"kb/facts/broken.yaml:{line}: holds {code} (")
+    assert problem.startswith(f"kb/facts/broken.yaml:{line}: fact x: holds {code} (")
     assert "replace it with a plain space" in problem
 
 
@@ -330,7 +330,10 @@ def test_every_problem_of_a_fact_is_reported_not_just_the_first(tmp_path: Path) 
 
 def test_a_duplicate_key_is_refused_naming_both_lines(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact(extra="    answer: Another answer.\n"))
-    assert _problems(root) == ["kb/facts/things.yaml:16: `answer` is given twice in the same mapping (first on line 13); keep one"]
+    assert _problems(root) == ["kb/facts/things.yaml:16: fact one: `answer` is given twice in the same mapping (first on line 13); keep one"]
+    # Above the first fact, a problem belongs to no fact.
+    (root / "facts" / "things.yaml").write_text("topic: things\ntopic: again\ntitle: Things\nfacts:\n" + _raw_fact(), encoding="utf-8")
+    assert _problems(root) == ["kb/facts/things.yaml:2: `topic` is given twice in the same mapping (first on line 1); keep one"]
     (root / "entity_kinds.yaml").write_text("company: [Meta]\ncompany: [Google]\n", encoding="utf-8")
     (root / "facts" / "things.yaml").write_text("topic: things\ntitle: Things\nfacts:\n" + _raw_fact(), encoding="utf-8")
     assert _problems(root) == ["kb/entity_kinds.yaml:2: `company` is given twice in the same mapping (first on line 1); keep one"]
@@ -342,8 +345,8 @@ def test_yaml_tags_are_refused_and_nothing_they_name_runs(tmp_path: Path) -> Non
     root = _write_raw(tmp_path / "kb", _raw_fact("one", evil) + _raw_fact("two", "    entities: !!set {Meta: null}\n"))
     (root / "synonyms.yaml").write_text("- !!binary aGVsbG8=\n", encoding="utf-8")
     assert _problems(root) == [
-        "kb/facts/things.yaml:16: uses the YAML tag !!python/object/apply:os.system; tags are not supported, so remove it",
-        "kb/facts/things.yaml:29: uses the YAML tag !!set; tags are not supported, so remove it",
+        "kb/facts/things.yaml:16: fact one: uses the YAML tag !!python/object/apply:os.system; tags are not supported, so remove it",
+        "kb/facts/things.yaml:29: fact two: uses the YAML tag !!set; tags are not supported, so remove it",
         "kb/synonyms.yaml:1: uses the YAML tag !!binary; tags are not supported, so remove it",
     ]
     assert not marker.exists()
@@ -356,7 +359,7 @@ def test_aliases_are_refused_once_per_name_and_never_expanded(tmp_path: Path) ->
     root = _write_raw(tmp_path / "kb", _raw_fact("one", "    entities: &who [Meta]\n") + _raw_fact("two", "    entities: *who\n"))
     (root / "entity_kinds.yaml").write_text(laughs, encoding="utf-8")
     problems = _problems(root)
-    assert problems[0] == "kb/facts/things.yaml:29: uses the alias *who; anchors and aliases are not supported, so write the value out"
+    assert problems[0] == "kb/facts/things.yaml:29: fact two: uses the alias *who; anchors and aliases are not supported, so write the value out"
     assert problems[1:] == [
         f"kb/entity_kinds.yaml:{n + 2}: uses the alias *{name}; anchors and aliases are not supported, so write the value out"
         for n, name in enumerate("abcdefgh")
@@ -711,7 +714,7 @@ def test_knowledge_check_exits_non_zero_with_one_line_per_problem(
     assert "Traceback" not in err
     assert err.splitlines() == [
         "error: the fact base has 1 problem:",
-        "  kb/facts/things.yaml:17: `answer` is given twice in the same mapping (first on line 13); keep one",
+        "  kb/facts/things.yaml:17: fact one: `answer` is given twice in the same mapping (first on line 13); keep one",
     ]
 
 
