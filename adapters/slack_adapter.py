@@ -72,6 +72,7 @@ SHARE_UNSURE = (
     "Slack didn't confirm that the answer was shared, but it may have gone through: "
     "check the channel before you share it again."
 )
+ALREADY_BESIDE = "That answer is in the thread already."
 THANKS = {"up": "Thanks, your 👍 is recorded.", "down": "Thanks, your 👎 is recorded; it helps me improve."}
 HELP_WORDS = frozenset({"help", "?", "topics"})
 RESPOND_ATTEMPTS = 3
@@ -807,7 +808,7 @@ class SlackBot:
         await ack()
         data = decode_value(action.get("value"))
         answer = self._fact_answer({"f": data.get("f")})
-        await self._answer_beside(body, answer)
+        await self._answer_beside(body, answer, button=action.get("action_id"))
 
     async def _on_example(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         """Ask a help reply's example question, answering beside the help message."""
@@ -816,9 +817,9 @@ class SlackBot:
         answer = None
         if isinstance(question, str) and (bounded := bound_question(question)):
             answer = self.service.ask(bounded, platform=PLATFORM, user_id=_object(body.get("user")).get("id"))
-        await self._answer_beside(body, answer)
+        await self._answer_beside(body, answer, button=action.get("action_id"))
 
-    async def _answer_beside(self, body: dict[str, Any], answer: Answer | None) -> None:
+    async def _answer_beside(self, body: dict[str, Any], answer: Answer | None, *, button: Any = None) -> None:
         url = body.get("response_url")
         if answer is None:
             await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
@@ -840,7 +841,17 @@ class SlackBot:
             return
         # In a channel, keep follow-ups in the answer's thread; a DM has no need for threads.
         thread_ts = message.get("thread_ts") or (None if channel.startswith("D") else message.get("ts"))
-        await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
+        # A double click, or a second person clicking the same button, would post the same
+        # answer twice beside the same message: once is enough.
+        ts = message.get("ts")
+        click = f"beside:{channel}:{ts}:{button}" if ts and isinstance(button, str) else None
+        if click and not self.events.claim(click):
+            log.info("Slack button %s on message %s in %s answered already; not posted again", button, ts, channel)
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=ALREADY_BESIDE)
+            return
+        posted = await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
+        if posted is None and click:
+            self.events.release(click)  # nothing was posted: a click later may try again
 
     async def _on_vote(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

@@ -1004,6 +1004,38 @@ async def test_a_related_button_answers_that_fact_in_the_thread(
     assert engine.answer_fact(related.fact_id).text in block_text(post.body["blocks"])
 
 
+async def test_a_double_click_on_a_related_button_answers_in_the_thread_once(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    related = engine.answer(QUESTION).related[0]
+    button = {"action_id": f"related:{related.fact_id}", "value": encode_value({"f": related.fact_id})}
+    message = {"type": "message", "ts": "1700000000.000005", "thread_ts": "1699999999.000100", "text": "x"}
+    assert await asyncio.gather(
+        click(http, fake, button, ephemeral=False, message=message),
+        click(http, fake, button, ephemeral=False, message=message),
+    ) == [200, 200]
+    [told] = await fake.wait_for("response:act")
+    assert told.body["text"] == "That answer is in the thread already." and told.body["response_type"] == "ephemeral"
+    assert len(fake.calls_to("chat.postMessage", ok_only=False)) == 1
+    # Another related button on the same answer is its own answer.
+    other = engine.answer(QUESTION).related[1]
+    button = {"action_id": f"related:{other.fact_id}", "value": encode_value({"f": other.fact_id})}
+    await click(http, fake, button, ephemeral=False, message=message)
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the other related answer")
+
+
+async def test_a_related_answer_slack_refused_can_be_clicked_for_again(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
+    fake.fail("chat.postMessage", "not_in_channel")
+    related = engine.answer(QUESTION).related[0]
+    button = {"action_id": f"related:{related.fact_id}", "value": encode_value({"f": related.fact_id})}
+    message = {"type": "message", "ts": "1700000000.000005", "text": "x"}
+    await click(http, fake, button, ephemeral=False, message=message)
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage", ok_only=False)) == 1, what="the refused post")
+    await click(http, fake, button, ephemeral=False, message=message)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["thread_ts"] == "1700000000.000005"
+
+
 async def test_a_help_example_button_asks_that_question(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
     await slash(http, fake, "help")
     [reply] = await fake.wait_for("response:cmd")
