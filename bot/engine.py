@@ -83,6 +83,10 @@ SCORE_WEIGHTS = {"coverage": 0.3, "phrasing": 0.2, "fuzzy": 0.5}
 ENTITY_PENALTY = 0.55
 # Entities on more than this share of facts (the base's own subject) are not specific.
 UBIQUITOUS_SHARE = 0.25
+# Words on more than this share of facts name the base's whole subject ("Meta", "open source",
+# "AI"): a question made only of them, put to the bot ("what do you know about Meta's open
+# source AI?"), is answered with the help and its topics.
+SUBJECT_SHARE = 0.5
 # A word the base has never seen weighs this share of the rarest known word: enough that an
 # unexplained subject ("revenue", "parameters") sinks a match, not so much that chat filler
 # ("actually", "pls") does.
@@ -461,6 +465,7 @@ class Engine:
             indexed.phrasing_weights = array("d", [sum(map(self._idf.__getitem__, _key_terms(k))) for k in keys])
         del phrasing_keys
         self._common = {term for term, postings in self._postings.items() if len(postings) / count > UBIQUITOUS_SHARE}
+        self._subject = {term for term, postings in self._postings.items() if len(postings) / count > SUBJECT_SHARE}
         # A common word is looked up in every fact the question's rarer words bring in: an
         # array by index order answers that at once, where the postings would need a search.
         self._common_weights: dict[str, array[float]] = {}
@@ -863,7 +868,9 @@ class Engine:
             outside=outside,
             content=" ".join(sorted(ordered)),
             total_weight=total,
-            help_only=help_only or (greeting > 0 and not terms),
+            help_only=help_only
+            or (greeting > 0 and not terms)
+            or (terms.keys() <= self._subject and HELP_WORDS.issuperset(unknown) and _put_to_the_bot(raw)),
             # A share asked for rules a fact out only when it would be the answer (see `_decide`):
             # so few facts give one that cutting the others would make those few the answer
             # to any question with "percentage" in it.
@@ -1619,6 +1626,16 @@ def _as_written(words: list[str], question: str) -> list[str]:
             phrases.append(text)
         end = stop
     return phrases
+
+
+# How a question is put to the bot when it asks what the bot knows of a subject.
+_TO_THE_BOT = (("what", "do", "you", "know"), ("what", "can", "you", "tell"), ("tell", "me", "about"))
+
+
+def _put_to_the_bot(raw: list[str]) -> bool:
+    """Whether the words address the bot about what it knows ("is this the bot for ...",
+    "what do you know about ...", "tell me about ...")."""
+    return "bot" in raw or any(tuple(raw[i : i + len(run)]) == run for run in _TO_THE_BOT for i in range(len(raw)))
 
 
 def _with_e(word: str) -> str | None:

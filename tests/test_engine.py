@@ -1257,3 +1257,24 @@ def test_who_is_the_role_is_not_answered_by_a_fact_naming_only_what_was_asked_ab
     answer = engine.answer("who is the OpenUK critic behind the open washing charge against Meta?")
     assert answer.reason == "not_given:who"
     assert answer.suggestions[0].fact_id == "openuk-criticism"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what do you know about meta's open source ai?",
+        "good morning, is this the bot for the Meta open-source stuff?",
+        "are you the meta ai bot?",
+        "tell me about meta and open source",
+    ],
+)
+def test_asked_what_it_knows_of_its_whole_subject_the_bot_shows_the_topics(engine: Engine, question: str) -> None:
+    assert engine.answer(question).status == "help"
+
+
+@pytest.mark.parametrize(
+    "question", ["tell me about llama", "can you tell me how open source benefits meta?", "is meta open source?"]
+)
+def test_a_narrower_subject_put_to_the_bot_is_no_plea_for_help(engine: Engine, question: str) -> None:
+    assert engine.answer(question).status != "help"
+    assert engine.answer("tell me about llama").fact_id == "llama-family"
