@@ -12,10 +12,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -125,17 +122,37 @@ class _ConnectionRetry(AsyncConnectionErrorRetryHandler):
         return await super()._can_retry_async(state=state, request=request, response=response, error=error)
 
 
-class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+class _WaitingRetry(AsyncRetryHandler):
+    """A retry handler that waits `_wait(response)` seconds before the next attempt, with the
+    `sleep` it is given (tests give one that does not wait)."""
+
+    def __init__(self, *, max_retry_count: int, sleep: Callable[[float], Awaitable[object]]) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    def _wait(self, response: HttpResponse | None) -> float:
+        raise NotImplementedError
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await self._sleep(self._wait(response))
+        state.increment_current_attempt()
+
+
+class _RateLimitRetry(_WaitingRetry):
     """Retry a Web API call Slack answered 429, after its Retry-After.
 
     slack_sdk's own handler reads the header with `int()`: a Retry-After such as "1.5"
     raised ValueError out of the call. Here a header that is no number waits one second,
     and one longer than RATE_LIMIT_WAIT_MAX fails the call instead of holding it for that long.
     """
-
-    def __init__(self, *, max_retry_count: int, sleep: Callable[[float], Awaitable[object]]) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._sleep = sleep
 
     async def _can_retry_async(
         self,
@@ -150,26 +167,13 @@ class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         seconds = retry_after(response.headers)
         return seconds is None or seconds <= RATE_LIMIT_WAIT_MAX
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
+    def _wait(self, response: HttpResponse | None) -> float:
         seconds = retry_after(response.headers) if response is not None else None
-        state.next_attempt_requested = True
-        await self._sleep(1.0 if seconds is None else seconds)
-        state.increment_current_attempt()
+        return 1.0 if seconds is None else seconds
 
 
-class _UnservedRetry(AsyncRetryHandler):
+class _UnservedRetry(_WaitingRetry):
     """Make a call again after a 5xx in which Slack says it did not serve it (`service_unavailable`)."""
-
-    def __init__(self, *, max_retry_count: int, sleep: Callable[[float], Awaitable[object]]) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._sleep = sleep
 
     async def _can_retry_async(
         self,
@@ -183,14 +187,5 @@ class _UnservedRetry(AsyncRetryHandler):
             return False
         return response.body.get("error") in _NOT_SERVED_ERRORS
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        await self._sleep(UNSERVED_WAIT)
-        state.increment_current_attempt()
+    def _wait(self, response: HttpResponse | None) -> float:
+        return UNSERVED_WAIT

@@ -297,6 +297,12 @@ def _slack_env(monkeypatch: pytest.MonkeyPatch, fake: FakePlatforms, tmp_path: P
     monkeypatch.setenv("DIGEST_TIMEZONE", "Europe/Berlin")
 
 
+def _discord_env(monkeypatch: pytest.MonkeyPatch, fake: FakePlatforms, tmp_path: Path) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.discord_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+
+
 async def test_digest_send_posts_block_kit_to_slack_once_a_day(
     fake: FakePlatforms, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -355,9 +361,7 @@ async def test_a_slack_refusal_is_one_line_and_preview_still_works(
 async def test_digest_send_posts_an_embed_to_discord_without_mentions(
     fake: FakePlatforms, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
-    monkeypatch.setenv("DISCORD_API_URL", fake.discord_url)
-    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    _discord_env(monkeypatch, fake, tmp_path)
     code, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}")
     assert code == 0, out
     [post] = fake.posts(f"channels/{DISCORD_CHANNEL}/messages")
@@ -374,9 +378,7 @@ async def test_a_forced_second_discord_post_of_the_day_is_a_new_message_to_disco
 ) -> None:
     # Discord hands back the earlier message for a nonce it saw minutes ago: a forced post of
     # the same digest must carry another nonce, or "posted" would name the first message.
-    monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
-    monkeypatch.setenv("DISCORD_API_URL", fake.discord_url)
-    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    _discord_env(monkeypatch, fake, tmp_path)
     code, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}")
     assert code == 0, out
     code, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}", "--force")
