@@ -36,7 +36,6 @@ from rapidfuzz.distance import OSA
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
-    AGENT_KINDS,
     AUXILIARIES,
     CARDINAL,
     CURRENCY_AMOUNT,
@@ -72,7 +71,6 @@ from bot.text import (
     replace_runs,
     stem,
     without_idioms,
-    without_taking,
     words,
 )
 
@@ -345,7 +343,7 @@ class Engine:
         """The folded words of `text`, without framing idioms, and with multi-word synonyms
         merged into their group's word."""
         found = without_idioms(words(text))
-        return without_taking(replace_runs(found, self._phrases) if self._phrases else found)
+        return replace_runs(found, self._phrases) if self._phrases else found
 
     def _numbers_in_names(self, raw: list[str]) -> list[str]:
         """`raw` with a number written out as digits where that makes a name the base knows
@@ -711,9 +709,7 @@ class Engine:
         if kind in indexed.kinds_vouched:
             return True
         return any(
-            (kind == "any" or (found := self._kind_of_key.get(key)) == kind or (kind == "agent" and found in AGENT_KINDS))
-            and key not in named
-            and key not in self._ubiquitous
+            (kind == "any" or self._kind_of_key.get(key) == kind) and key not in named and key not in self._ubiquitous
             for key in indexed.listed_keys
         )
 
@@ -1191,7 +1187,7 @@ class Engine:
         if query.counted and not query.counted & indexed.counts:
             return "count"
         if query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named):
-            return "who" if query.wants_kind in ("person", "agent") else "kind"
+            return "who" if query.wants_kind == "person" else "kind"
         if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
             return "kind"  # "the name of the license" of a fact that never speaks of a license
         return None
@@ -1450,7 +1446,10 @@ class Engine:
     def help(self, question: str = "") -> Answer:
         """The help reply: how to ask, and the topics with an example question each; the
         sources too when the question asks where the answers come from."""
-        sources = [s.info for s in self.base.sources.values()] if SOURCE_WORDS.intersection(words(question)) else []
+        said = set(words(question))
+        # "what are your sources?", "where do your answers come from?"
+        asks_sources = bool(SOURCE_WORDS & said) or (bool(said & {"come", "comes"}) and "from" in said)
+        sources = [s.info for s in self.base.sources.values()] if asks_sources else []
         return Answer(question=question, status="help", topics=self.topics(), sources=sources)
 
     def topics(self) -> list[TopicSummary]:

@@ -46,9 +46,6 @@ _KIND_NOUNS = {
     for word in nouns.split()
 }
 _AUTHORING = frozenset("wrote write writes written authored penned".split())
-# "who is the critic", "who's the head of AI": a role, filled by a person or an organisation.
-_BEING = frozenset("is was are were".split())
-AGENT_KINDS = frozenset({"person", "company", "institution"})
 
 # Verbs that ask for somebody's own words or views ("what did LeCun say", "does Altman think").
 SAYING = frozenset(
@@ -90,7 +87,7 @@ AUXILIARIES = frozenset("is are was were will would did does do has have had can
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
 _QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES | _DATED
-_KIND_CUES = frozenset({"who", "whos", "which", "what", "name", "names"})
+_KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
 
 # What a fact's own text gives in reply: a count ("three versions"), a number, money, an
 # amount in a currency. Years are not counts.
@@ -178,7 +175,7 @@ def written_as_name(question: str, first: str, second: str) -> bool:
 def wants_kind(raw: list[str]) -> str | None:
     """The kind of named thing a question asks for: "which (cloud) providers", "what tools",
     "the name of the tool" ("any" when the named thing is of no known kind), "who wrote" (a
-    person), "who is the critic" (an agent: a person or an organisation); None otherwise."""
+    person); None otherwise."""
     if _KIND_CUES.isdisjoint(raw):
         return None
     for i, w in enumerate(raw):
@@ -186,10 +183,6 @@ def wants_kind(raw: list[str]) -> str | None:
             return "person"
         if w == "who" and [x for x in raw[i + 1 : i + 3] if x not in _HEDGES][:1] in (["at"], ["from"]):
             return "person"
-        if (w == "whos" or (w == "who" and raw[i + 1 : i + 2] and raw[i + 1] in _BEING)) and raw[
-            i + (1 if w == "whos" else 2) : i + (2 if w == "whos" else 3)
-        ] and raw[i + (1 if w == "whos" else 2)] in _ARTICLES:
-            return "agent"
         if w == "which" or (w == "what" and raw[i + 1 : i + 2] and raw[i + 1] in _KIND_NOUNS):
             for n in raw[i + 1 : i + 4]:
                 if n in _KIND_NOUNS:

@@ -142,37 +142,6 @@ def replace_runs(found: list[str], runs: dict[str, list[tuple[tuple[str, ...], s
     return kept
 
 
-# "Take" is a view only as a noun: after a determiner or possessive ("his take", "your
-# take"), before what it is on ("LeCun's take on rules"), or last after a name ("Altman's
-# take?"). As a verb ("take a stake", "did they take", "taking", "took") it asks nothing.
-_TAKE_NOUN = frozenset({"take", "takes"})
-_TAKE_VERB_ONLY = frozenset({"taking", "taken", "took"})
-_BEFORE_A_TAKE = frozenset("a the your his her their my our its hot whose".split())
-_AFTER_A_TAKE = frozenset("on about regarding re toward towards".split())
-
-
-def without_taking(found: list[str]) -> list[str]:
-    """`found` without the verb "take" in its forms; the noun ("a take on") is kept."""
-    if _TAKE_NOUN.isdisjoint(found) and _TAKE_VERB_ONLY.isdisjoint(found):
-        return found
-    kept: list[str] = []
-    for i, word in enumerate(found):
-        if word in _TAKE_VERB_ONLY:
-            continue
-        if word in _TAKE_NOUN:
-            before = found[i - 1] if i else ""
-            after = found[i + 1] if i + 1 < len(found) else None
-            noun = (
-                before in _BEFORE_A_TAKE
-                or after in _AFTER_A_TAKE
-                or (after is None and before != "" and before not in STOPWORDS)
-            )
-            if not noun:
-                continue
-        kept.append(word)
-    return kept
-
-
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _DIGIT = re.compile(r"[0-9]")

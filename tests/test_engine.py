@@ -286,7 +286,14 @@ def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> Non
 
 @pytest.mark.parametrize(
     "question",
-    ["what are your sources?", "which articles do you use", "sources?", "where does your info come from?", "list your references"],
+    [
+        "what are your sources?",
+        "which articles do you use",
+        "sources?",
+        "where does your info come from?",
+        "list your references",
+        "where do your answers come from?",
+    ],
 )
 def test_asked_where_the_answers_come_from_the_help_lists_every_source(engine: Engine, question: str) -> None:
     answer = engine.answer(question)
@@ -645,9 +652,9 @@ def test_numbers_written_out_are_their_digits(engine: Engine, question: str, exp
 
 
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
-    engine = Engine(_tiny_base([_fact("bake", "Who will bake it?", ["bake bread"]), _fact("make", "What do they make?", ["make"])]))
-    query = engine._analyze("baking bread")
-    assert engine.canon("make") not in query.terms and engine.canon("bake") in query.terms
+    engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
+    query = engine._analyze("taking over")
+    assert engine.canon("make") not in query.terms and engine.canon("take") in query.terms
 
 
 @pytest.mark.parametrize(
@@ -1227,36 +1234,6 @@ def test_scores_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         for seed in ("1", "2", "3")
     }
     assert len(runs) == 1
-
-
-def test_taking_something_is_not_a_view_but_a_take_on_something_is(engine: Engine) -> None:
-    assert engine.words_read("did Meta end up taking a stake in Scale AI") == engine.words_read(
-        "did Meta end up with a stake in Scale AI"
-    )
-    assert engine.words_read("what's LeCun's take on regulation") == engine.words_read(
-        "what's LeCun's view on regulation"
-    )
-    assert engine.answer("has Llama taken off since 2023?").fact_id == "llama-tenfold-growth"
-
-
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("who is the CEO of Meta?", "who-is-mark-zuckerberg"),
-        ("who is the OpenAI CEO?", "who-is-sam-altman"),
-        # A critic may be an organisation: the fact naming one answers.
-        ("who was the critic of Meta's licences?", "openuk-criticism"),
-    ],
-)
-def test_who_is_the_role_gets_the_fact_naming_who_fills_it(engine: Engine, question: str, expected: str) -> None:
-    assert engine.answer(question).fact_id == expected
-
-
-def test_who_is_the_role_is_not_answered_by_a_fact_naming_only_what_was_asked_about(engine: Engine) -> None:
-    # The OpenUK fact names OpenUK and Meta, both named in the question: not who the critic was.
-    answer = engine.answer("who is the OpenUK critic behind the open washing charge against Meta?")
-    assert answer.reason == "not_given:who"
-    assert answer.suggestions[0].fact_id == "openuk-criticism"
 
 
 @pytest.mark.parametrize(

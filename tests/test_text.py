@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import (
-    asks_more_than,
-    question_parts,
-    reads_as_question,
-    stem,
-    without_idioms,
-    without_taking,
-    words,
-)
+from bot.text import asks_more_than, question_parts, reads_as_question, stem, without_idioms, words
 
 
 @pytest.mark.parametrize(
@@ -92,36 +84,6 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
     # When, said only to frame the question: "going forward", "these days".
     assert without_idioms(words("how should AI be built going forward")) == words("how should AI be built")
     assert without_idioms(words("what is Meta doing these days")) == words("what is Meta doing")
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "what's LeCun's take on regulation",
-        "whats his take",
-        "Altman's take?",
-        "what was the OpenAI CEO's take regarding oversight",
-        "the Gizmodo take",
-    ],
-)
-def test_take_as_a_noun_is_a_view(question: str) -> None:
-    assert "take" in without_taking(words(question))
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "what size stake did Meta end up taking in Scale AI",
-        "can competitors just take Meta's models",
-        "how big a slice did they actually take?",
-        "where could Meta take the lead",
-        "has the tech crowd taken the news well",
-        "Meta took a stake",
-        "taken together, what does the spending say",
-    ],
-)
-def test_take_as_a_verb_asks_nothing(question: str) -> None:
-    assert {"take", "takes", "taking", "taken", "took"}.isdisjoint(without_taking(words(question)))
 
 
 def test_a_hyphenated_name_of_small_words_is_one_word_and_other_hyphens_split() -> None:
