@@ -1225,18 +1225,11 @@ class Engine:
     def _rank(self, query: _Query) -> list[ScoreParts]:
         if not query.terms:
             return []
-        candidates = self._candidates(query)
-        # One call into rapidfuzz for every phrasing of every candidate, then the best per fact.
-        texts = [text for indexed, _, _ in candidates for text in indexed.phrasing_texts]
-        similarity = [0.0] * len(texts)
-        for _, value, position in process.extract(query.content, texts, scorer=FUZZY_SCORER, limit=None):
-            similarity[position] = value / 100.0
         scored = []
-        start = 0
-        for indexed, coverage, shared in candidates:
-            end = start + len(indexed.phrasing_texts)
-            scored.append(self._score(query, indexed, coverage, shared, max(similarity[start:end], default=0.0)))
-            start = end
+        for indexed, coverage, shared in self._candidates(query):
+            # The best phrasing's similarity, found in rapidfuzz: one result per fact, not one per phrasing.
+            best = process.extractOne(query.content, indexed.phrasing_texts, scorer=FUZZY_SCORER)
+            scored.append(self._score(query, indexed, coverage, shared, best[1] / 100.0 if best else 0.0))
         scored.sort(key=lambda parts: (-parts.score, self._by_id[parts.fact_id].order))
         return scored
 
