@@ -34,7 +34,7 @@ from bot.errors import BotError
 from bot.logging_setup import configure_logging
 from bot.question_log import QuestionLog
 from bot.rate_limit import RateLimiter
-from bot.reload import KnowledgeReloader
+from bot.reload import KnowledgeReloader, snapshot
 from bot.service import AskService, knowledge_dir, load_engine
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,9 @@ class Runtime:
 
     async def _start(self, stack: contextlib.AsyncExitStack) -> None:
         settings = self.settings
+        # Before the load: an edit saved while it reads the files, or before the watcher
+        # starts, is then a change the watcher reloads, not one it takes as loaded.
+        loaded_from = snapshot(knowledge_dir(settings))
         engine = load_engine(settings)
         db = Database.in_data_dir(settings.bot_data_dir)
         self.db = db
@@ -195,7 +198,7 @@ class Runtime:
             on_attempt=lambda platform, ok: metrics.record_digest(platform, ok=ok),
         )
         reloader = KnowledgeReloader(
-            self.service, knowledge_dir=knowledge_dir(settings), on_reload=metrics.record_reload
+            self.service, knowledge_dir=knowledge_dir(settings), on_reload=metrics.record_reload, loaded_from=loaded_from
         )
         routes: list[web.RouteDef] = []
         if self.slack is not None and settings.slack_mode == "http":

@@ -110,7 +110,7 @@ def _report_from_database(
 ) -> Report:
     """The report with the question log counted by the database: memory stays flat however long the log."""
     try:
-        log = QuestionLog.from_settings(settings, db)
+        log = QuestionLog.for_report(settings, db)
         log.prune(now=now)  # the retention holds even while the bot is not running
         votes = FeedbackStore(db).votes(since=since)
         with closing(log.unanswered_questions(since=since)) as unanswered:

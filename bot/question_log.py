@@ -37,6 +37,9 @@ PRUNE_EVERY = timedelta(hours=1)
 WRITE_TIMEOUT_SECONDS = 1.0
 # While the database stays unavailable, the warning is repeated this often, with a count.
 WARN_EVERY = timedelta(hours=1)
+# Where `serve` notes how long it keeps the log (the `settings` table), so that a report run
+# with other settings prunes as the bot does, never what the bot still keeps.
+RETENTION_KEY = "question_log_retention_days"
 
 # What Python's str.strip() strips (every character whose isspace() is true), so the database
 # folds a question exactly as the report does when it is handed rows.
@@ -103,7 +106,28 @@ class QuestionLog:
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database, *, clock: Clock = _utc_now) -> "QuestionLog":
-        return cls(db, enabled=settings.bot_log_questions, retention_days=settings.bot_retention_days, clock=clock)
+        """The log `serve` keeps; its retention is noted in the database for `for_report`."""
+        log = cls(db, enabled=settings.bot_log_questions, retention_days=settings.bot_retention_days, clock=clock)
+        try:
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (RETENTION_KEY, str(settings.bot_retention_days)),
+                timeout=log.write_timeout,
+            )
+        except sqlite3.Error as error:
+            log._not_written(error, now=clock(), what="its retention was not noted for the report")
+        return log
+
+    @classmethod
+    def for_report(cls, settings: Settings, db: Database, *, clock: Clock = _utc_now) -> "QuestionLog":
+        """The log as a report reads it: pruned with the retention `serve` noted, not the report's
+        own BOT_RETENTION_DAYS, which the shell running it may not set as `serve` does."""
+        rows = db.query("SELECT value FROM settings WHERE key = ?", (RETENTION_KEY,))
+        try:
+            days = int(rows[0][0]) if rows else settings.bot_retention_days
+        except ValueError:
+            days = settings.bot_retention_days
+        return cls(db, enabled=False, retention_days=max(1, days), clock=clock)
 
     def record(self, question: str, answer: Answer, *, platform: str, user_id: str | None) -> None:
         """Store one question; the text is bounded and the user id is stored only as a salted hash.

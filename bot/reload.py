@@ -19,14 +19,18 @@ from bot.service import AskService, read_fact_base
 
 log = logging.getLogger(__name__)
 
-Snapshot = tuple[tuple[str, int, int, int], ...]
-"""Every file the fact base is read from as (path relative to the base, mtime in ns, size, inode)."""
+Snapshot = tuple[tuple[str, int, int, int, int], ...]
+"""Every file the fact base is read from as (path relative to the base, mtime in ns, size, inode,
+ctime in ns)."""
 
 # What the loader reads (bot/knowledge.py): the folder's own YAML files, sources/*.md and
-# facts/*.yaml. Watching exactly these, through symlinked folders too, means an editor's
-# temporary files beside them (`4913`, `#x.yaml#`, `x.yaml~`, `x.yaml___jb_tmp___`) never
-# trigger a reload, and a symlinked `facts/` is watched like a real one.
-WATCHED = (("", "*.yaml"), ("sources", "*.md"), ("facts", "*.yaml"))
+# facts/*.yaml; and what it refuses on sight, so that a restart would not start: a file named
+# as if meant for it (`x.yml`, `x.MD`, a misspelt `synonym.yml`), a folder where a file belongs,
+# a misspelt folder beside `facts/`. Watching exactly these, through symlinked folders too,
+# means an editor's temporary files beside them (`4913`, `#x.yaml#`, `x.yaml~`,
+# `x.yaml___jb_tmp___`) never trigger a reload, while a name the loader refuses is reported as
+# soon as it appears.
+WATCHED = (("", (".yaml", ".yml")), ("sources", (".md", ".markdown")), ("facts", (".yaml", ".yml")))
 
 
 @dataclass(frozen=True)
@@ -43,23 +47,30 @@ def snapshot(root: Path) -> Snapshot:
     """The state of the files a reload reads; hidden files (editor locks and swaps) don't count.
 
     The inode is part of it, so a file replaced by another with the same size and time (a
-    symlink switched to a new release, an editor's save by rename) still counts as a change.
+    symlink switched to a new release, an editor's save by rename) still counts as a change;
+    and so is the inode's change time, so a file made readable again (`chmod`, `chown`: what a
+    refused reload says to do) is loaded without waiting for another edit.
     """
     entries = []
-    for folder, pattern in WATCHED:
+    for folder, suffixes in WATCHED:
         try:
-            paths = list((root / folder).glob(pattern))
+            paths = list((root / folder).iterdir())
         except OSError:
             continue
         for path in paths:
-            if path.name.startswith((".", "#")):
+            if path.name.startswith("."):  # what the loader skips too
                 continue
             try:
                 info = path.stat()
             except OSError:  # deleted between listing and stat, or a dangling link
                 continue
-            if stat.S_ISREG(info.st_mode):
-                entries.append((str(path.relative_to(root)), info.st_mtime_ns, info.st_size, info.st_ino))
+            regular = stat.S_ISREG(info.st_mode)
+            if path.suffix.lower() not in suffixes and (folder or regular):
+                continue
+            # Anything but a file (a folder named x.yaml, a folder in the base's own folder)
+            # counts by its name and inode alone: its time changes with whatever is saved in it.
+            mtime, size, ctime = (info.st_mtime_ns, info.st_size, info.st_ctime_ns) if regular else (0, -1, 0)
+            entries.append((str(path.relative_to(root)), mtime, size, info.st_ino, ctime))
     return tuple(sorted(entries))
 
 
@@ -80,8 +91,14 @@ class KnowledgeReloader:
         load: Callable[[Path], FactBase] = read_fact_base,
         on_reload: Callable[[ReloadResult], None] | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        loaded_from: Snapshot | None = None,
     ) -> None:
-        """`thresholds` default to the current engine's; `on_reload` sees every attempt (metrics)."""
+        """`thresholds` default to the current engine's; `on_reload` sees every attempt (metrics).
+
+        `loaded_from` is `snapshot(knowledge_dir)` taken before the live base was loaded, so an
+        edit saved during that load (or before the reloader exists) is reloaded; by default the
+        files are taken to be as they are now.
+        """
         self.service = service
         self.knowledge_dir = Path(knowledge_dir)
         self.thresholds = thresholds
@@ -91,7 +108,7 @@ class KnowledgeReloader:
         self._lock = threading.Lock()
         # What the live base was loaded from, and the last state we tried (so a broken edit
         # is reported once, not on every poll).
-        self._loaded = snapshot(self.knowledge_dir)
+        self._loaded = snapshot(self.knowledge_dir) if loaded_from is None else loaded_from
         self._attempted = self._loaded
         # SIGHUP reloads: at most one running and one asked for behind it, however many come.
         self._signalled: asyncio.Task[None] | None = None

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from bot.cli import main
+from bot.config import Settings
 from bot.db import DB_FILE, Database
 from bot.engine import Engine
 from bot.feedback import FeedbackStore
@@ -89,6 +90,23 @@ def test_report_prunes_past_the_retention(data_dir: Path, engine: Engine, monkey
     _seed(data_dir, engine)
     monkeypatch.setenv("BOT_RETENTION_DAYS", "10")
     assert "5 asked" in _run("report", "--since", "all")[1]
+
+
+def test_report_prunes_only_what_serve_would_not_keep(data_dir: Path, engine: Engine) -> None:
+    # Run from a shell without serve's BOT_RETENTION_DAYS, the report deleted for good what
+    # serve still kept (and what `--since all` was meant to show).
+    db = Database.in_data_dir(data_dir)
+    clock = {"now": NOW - timedelta(days=120)}
+    log = QuestionLog.from_settings(Settings(bot_retention_days=365), db, clock=lambda: clock["now"])  # as serve does
+    AskService(engine, hooks=[log.hook]).ask("an old question about banana bread", platform="slack", user_id="U0")
+    db.close()
+
+    assert "1 asked" in _run("report", "--since", "all")[1]  # BOT_RETENTION_DAYS unset: 90
+    db = Database.in_data_dir(data_dir)
+    try:
+        assert len(QuestionLog(db).rows()) == 1
+    finally:
+        db.close()
 
 
 def test_report_memory_stays_flat_however_long_the_log(

@@ -15,6 +15,7 @@ import yaml
 
 from bot.config import Thresholds
 from bot.engine import Engine
+from bot.errors import KnowledgeError, KnowledgeProblem
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import FactBase
 from bot.reload import KnowledgeReloader, ReloadResult
@@ -324,6 +325,45 @@ def test_editor_temporary_files_do_not_count_as_a_change(knowledge: Path, servic
     assert not reloader.changed()
 
 
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        ("facts/extra.yml", "rename it to extra.yaml"),
+        ("facts/extra.YAML", "rename it to extra.yaml"),
+        ("sources/extra.markdown", "rename it to extra.md"),
+        ("synonyms.yml", "synonyms.yaml"),
+        ("facts/extra.yaml/", "Is a directory"),
+        ("source/", "move what it holds into sources/"),
+    ],
+)
+async def test_a_name_the_loader_refuses_is_reported_once_as_soon_as_it_appears(
+    knowledge: Path, service: AskService, caplog: pytest.LogCaptureFixture, name: str, refused: str
+) -> None:
+    # The running bot said nothing about them, and the next start refused the fact base.
+    results: list[ReloadResult] = []
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge, on_reload=results.append)
+    old_engine = service.engine
+    sleep = StepSleep()
+    task = reloader.start(interval=0.5, sleep=sleep)
+    try:
+        await sleep.step()
+        if name.endswith("/"):
+            (knowledge / name).mkdir()
+        else:
+            (knowledge / name).write_text("id: extra\n", encoding="utf-8")
+        with caplog.at_level(logging.ERROR, logger="bot.reload"):
+            for _ in range(4):
+                await sleep.step()
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert [r.ok for r in results] == [False]
+    assert any(refused in problem for problem in results[0].problems), results[0].problems
+    assert service.engine is old_engine
+    assert sum("still serving the previous fact base" in r.getMessage() for r in caplog.records) == 1
+
+
 def test_a_file_replaced_by_another_of_the_same_size_and_time_is_a_change(
     knowledge: Path, service: AskService
 ) -> None:
@@ -337,6 +377,31 @@ def test_a_file_replaced_by_another_of_the_same_size_and_time_is_a_change(
     assert edit.path.stat().st_size == original.st_size and edit.path.stat().st_mtime_ns == original.st_mtime_ns
 
     assert reloader.changed()
+
+
+def test_a_file_made_readable_again_is_reloaded_without_another_edit(knowledge: Path, service: AskService) -> None:
+    edit = Edit(knowledge)
+    shown = f"knowledge/facts/{edit.path.name}"
+
+    def as_the_bot_user(root: Path) -> FactBase:
+        # serve runs as a user of its own (the image's `bot`), which a file without read
+        # permission refuses, whoever runs this test.
+        if not edit.path.stat().st_mode & 0o444:
+            raise KnowledgeError([KnowledgeProblem(shown, "cannot read: Permission denied; make it a readable file")])
+        return load_fact_base(root)
+
+    reloader = KnowledgeReloader(service, knowledge_dir=knowledge, load=as_the_bot_user)
+    mode = edit.path.stat().st_mode
+    edit.set_answer(NEW_ANSWER)
+    edit.path.chmod(0)  # saved by a curator whose copy kept a private mode
+    result = reloader.reload_now()
+    assert not result.ok and "Permission denied" in result.problems[0]
+    assert not reloader.changed()  # refused once, not on every poll
+
+    edit.path.chmod(mode)  # what the refusal says to do
+    assert reloader.changed()
+    assert reloader.reload_now().ok
+    assert service.ask(edit.question).text == NEW_ANSWER
 
 
 def test_deleting_every_fact_file_keeps_the_old_base_then_restoring_them_reloads(

@@ -725,3 +725,47 @@ async def test_a_periodic_prune_that_fails_is_logged_and_tried_again_and_the_bot
     assert len(failures) == 1, [r.getMessage() for r in failures]
     expected = "disk I/O error" if failure == "database" else "the prune broke"
     assert "question log" in failures[0].getMessage() and expected in failures[0].getMessage()
+
+
+async def test_an_edit_saved_while_serve_loads_the_fact_base_is_reloaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The watcher took the files as they were once it started, so an edit saved while the
+    # base was loading (a deploy's `git pull` racing the restart) was never loaded.
+    import shutil
+
+    import yaml
+
+    import adapters.runtime
+    from adapters.runtime import Runtime
+    from bot.config import load_settings
+    from bot.knowledge import default_knowledge_dir
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), knowledge)
+    path = sorted((knowledge / "facts").glob("*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    question = data["facts"][0]["question"]
+    data["facts"][0]["answer"] = "This answer was saved while serve was loading."
+    load_engine = adapters.runtime.load_engine
+
+    def load_then_edit(settings: Any) -> Any:
+        engine = load_engine(settings)  # has read the files
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        return engine
+
+    monkeypatch.setattr(adapters.runtime, "load_engine", load_then_edit)
+    monkeypatch.setattr(adapters.runtime, "RELOAD_POLL_SECONDS", 0.05)
+    runtime = Runtime(load_settings(port=0, bot_data_dir=tmp_path / "data", bot_knowledge_dir=knowledge))
+    running = asyncio.create_task(runtime.run())
+    try:
+        await _wait_until(lambda: runtime.port is not None or running.done())
+        await _wait_until(
+            lambda: runtime.service.ask(question).text == "This answer was saved while serve was loading.", timeout=5
+        )
+        runtime.stop()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        await _finish(running)
