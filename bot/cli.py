@@ -19,6 +19,7 @@ import urllib.request
 from typing import Any, Callable, Sequence, TextIO
 
 from bot.config import Settings, load_settings
+from bot.db import how_to_fix
 from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.service import AskService, load_base, load_engine
@@ -543,11 +544,7 @@ def _run(argv: Sequence[str] | None, out: TextIO) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except sqlite3.Error as error:
-        if "locked" in str(error) or "busy" in str(error):
-            fix = "another process holds it; try again in a moment, or stop the process that writes to it"
-        else:
-            fix = "make BOT_DATA_DIR a writable directory with free space"
-        print(f"error: the database in BOT_DATA_DIR failed: {error}; {fix}", file=sys.stderr)
+        print(f"error: the database in BOT_DATA_DIR failed: {error}; {how_to_fix(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -66,6 +66,19 @@ def _open_shared(path: Path) -> sqlite3.Connection:
             raise
 
 
+def how_to_fix(error: BaseException) -> str:
+    """What to do about a database error, for the one line that reports it."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return "another process holds it; try again in a moment, or stop the process that writes to it"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            "the file is damaged: restore it from a backup, or move it aside and a new one is made "
+            "(its question log, votes and digest history are then gone)"
+        )
+    return "make BOT_DATA_DIR a writable directory with free space"
+
+
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text
@@ -85,9 +98,8 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = _open_shared(self.path)
         except (OSError, sqlite3.Error) as error:
-            raise ConfigError(
-                f"cannot open the database at {self.path}: {error}; set BOT_DATA_DIR to a writable directory"
-            ) from None
+            fix = how_to_fix(error) if isinstance(error, sqlite3.Error) else "set BOT_DATA_DIR to a writable directory"
+            raise ConfigError(f"cannot open the database at {self.path}: {error}; {fix}") from None
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         # Read once: hashing a user id then never touches the database (nor waits for its lock).

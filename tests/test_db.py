@@ -60,7 +60,7 @@ def test_a_database_that_cannot_be_opened_for_another_reason_is_one_line_at_once
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = _connect_locked_at_first(monkeypatch, ["disk I/O error"])
-    with pytest.raises(ConfigError, match=r"cannot open the database at .*disk I/O error; set BOT_DATA_DIR"):
+    with pytest.raises(ConfigError, match=r"cannot open the database at .*disk I/O error; make BOT_DATA_DIR a writable directory"):
         Database.in_data_dir(tmp_path)
     assert len(opened) == 1
 
@@ -70,5 +70,14 @@ def test_a_database_locked_for_longer_than_the_busy_timeout_is_one_line(
 ) -> None:
     monkeypatch.setattr(db_module, "BUSY_TIMEOUT_SECONDS", 0.0)
     _connect_locked_at_first(monkeypatch, ["database is locked"] * 1000)
-    with pytest.raises(ConfigError, match="database is locked; set BOT_DATA_DIR"):
+    with pytest.raises(ConfigError, match="database is locked; another process holds it"):
         Database.in_data_dir(tmp_path)
+
+
+def test_a_damaged_database_file_is_one_line_saying_to_restore_or_move_it(tmp_path: Path) -> None:
+    (tmp_path / "bot.sqlite3").write_bytes(b"not a database, whatever it once was " * 40)
+    with pytest.raises(ConfigError) as error:
+        Database.in_data_dir(tmp_path)
+    message = str(error.value)
+    assert "\n" not in message and "file is not a database" in message
+    assert "restore it from a backup, or move it aside" in message
