@@ -1439,8 +1439,9 @@ class Engine:
     def help(self, question: str = "") -> Answer:
         """The help reply: how to ask, and the topics with an example question each; the
         sources too when the question asks where the answers come from."""
-        said = set(words(question))
-        # "what are your sources?", "where do your answers come from?"
+        found = words(question)
+        # "what are your sources?", "where do your answers come from?"; not "open source".
+        said = {w for i, w in enumerate(found) if not (w in {"source", "sources"} and i and found[i - 1] == "open")}
         asks_sources = bool(SOURCE_WORDS & said) or (bool(said & {"come", "comes"}) and "from" in said)
         sources = [s.info for s in self.base.sources.values()] if asks_sources else []
         return Answer(question=question, status="help", topics=self.topics(), sources=sources)

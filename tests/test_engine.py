@@ -301,7 +301,9 @@ def test_asked_where_the_answers_come_from_the_help_lists_every_source(engine: E
     assert [s.id for s in answer.sources] == list(engine.base.sources)
 
 
-@pytest.mark.parametrize("question", ["help", "hi", "what can you do?"])
+@pytest.mark.parametrize(
+    "question", ["help", "hi", "what can you do?", "what do you know about Meta's open-source AI?", "open sources?"]
+)
 def test_plain_help_does_not_list_the_sources(engine: Engine, question: str) -> None:
     assert engine.answer(question).sources == []
 
