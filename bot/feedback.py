@@ -7,6 +7,7 @@ from typing import Literal
 
 from bot.db import Database, to_db_time
 from bot.logging_setup import redact
+from bot.text import clean_text
 
 Vote = Literal["up", "down"]
 # A vote is recorded on the path that answers the click (in Slack's handlers, the event loop):
@@ -68,8 +69,10 @@ class FeedbackStore:
             (
                 platform,
                 message_ref,
-                self.db.user_hash(platform, user_id, timeout=self.write_timeout),
-                redact(question.strip())[:MAX_QUESTION_CHARS],
+                self.db.user_hash(platform, clean_text(user_id), timeout=self.write_timeout),
+                # A button's value is the platform's JSON: "\ud800" in it is a lone surrogate,
+                # which SQLite cannot store as text.
+                redact(clean_text(question).strip())[:MAX_QUESTION_CHARS],
                 fact_id,
                 score,
                 vote,

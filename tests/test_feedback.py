@@ -53,6 +53,13 @@ def test_a_token_pasted_into_the_question_is_not_stored_with_the_vote(db: Databa
     assert b"xoxb-123" not in raw and b"GhIjKl" not in raw
 
 
+def test_a_lone_surrogate_from_a_button_value_is_stored_replaced(db: Database) -> None:
+    store = FeedbackStore(db)
+    _vote(store, "what about \ud800 this?", user_id="U\udcff1")
+    [vote] = store.votes()
+    assert vote["question"] in ("what about ? this?", "what about \ufffd this?") and vote["user_hash"]
+
+
 def test_a_vote_on_a_locked_database_fails_fast_instead_of_holding_up_the_bot(db: Database) -> None:
     store = FeedbackStore(db, write_timeout=0)
     other = sqlite3.connect(db.path, isolation_level=None)
