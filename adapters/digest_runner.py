@@ -296,7 +296,14 @@ def channel_finder(*, slack: SlackPoster | None) -> Finder:
                 slack.client, target.id, digest, oldest=max(since.timestamp() - LOOKUP_LOOKBACK, 0.0)
             )
         except (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError, LookupError) as error:
-            raise SendFailure(_problem(error), transient=False, maybe_posted=True) from error
+            # A look-up is only a read: one Slack did not answer (429, 5xx, a timeout, the
+            # network) can be made again; a refusal (missing_scope, not_in_channel) can't.
+            if isinstance(error, SlackApiError):
+                status = status_and_code(error)[0] or 0
+                transient = status == 429 or status >= 500
+            else:
+                transient = not isinstance(error, (LookupError, SlackClientError))
+            raise SendFailure(_problem(error), transient=transient, maybe_posted=True) from error
 
     return find
 

@@ -405,8 +405,16 @@ class Responder:
         if provider is None:
             await self._say(interaction, NO_DIGEST)
             return
-        key = f"{PLATFORM}:{interaction.channel_id}"
-        embeds = await self._compute(interaction, lambda: provider(key), ephemeral=True)
+        keys = [f"{PLATFORM}:{interaction.channel_id}"]
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread) and channel.parent_id:
+            # A thread gets its channel's digest (unless DIGEST_CHANNELS names the thread itself).
+            keys.append(f"{PLATFORM}:{channel.parent_id}")
+
+        def digest_here() -> list[discord.Embed] | None:
+            return next((embeds for key in keys if (embeds := provider(key)) is not None), None)
+
+        embeds = await self._compute(interaction, digest_here, ephemeral=True)
         if embeds is None:  # not a digest channel
             await self._say(interaction, NO_DIGEST)
             return

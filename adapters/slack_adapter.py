@@ -768,6 +768,10 @@ class SlackBot:
             await self._respond(url, delete_original=True)
         elif shared == "unknown":
             log.warning("a shared answer may or may not be in %s; not posted again", channel)
+            if click:
+                # The asker is told to check the channel before sharing again: a click after that
+                # is theirs to make (the claim only had to outlast this click's own post).
+                self.events.release(click)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=SHARE_UNSURE)
         else:
             if click:
@@ -844,7 +848,9 @@ class SlackBot:
         # A double click, or a second person clicking the same button, would post the same
         # answer twice beside the same message: once is enough.
         ts = message.get("ts")
-        click = f"beside:{channel}:{ts}:{button}" if ts and isinstance(button, str) else None
+        # An asker over the rate limit is told to wait: that is no answer, and the button stays free.
+        taken = ts and isinstance(button, str) and answer.status != "limited"
+        click = f"beside:{channel}:{ts}:{button}" if taken else None
         if click and not self.events.claim(click):
             log.info("Slack button %s on message %s in %s answered already; not posted again", button, ts, channel)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=ALREADY_BESIDE)

@@ -459,6 +459,19 @@ class DigestScheduler:
                 found = await self._find(channel, digest, claim.resumed_from)
             except Exception as error:  # noqa: BLE001 - can't tell: never post twice
                 reason = f"an earlier run may have posted it, and the channel could not be checked ({error})"
+                run = self.store.run(channel, day)
+                if (
+                    isinstance(error, SendFailure) and error.transient
+                    and run is not None and run.owner == claim.owner
+                    and run.lease_until <= self.schedule.closes_at(day)
+                ):
+                    # Left claimed with no error recorded (`release` would record one, and the
+                    # next taker would then post without looking): whoever takes it over once
+                    # the lease runs out, this process included, looks again first.
+                    self._retry(run.lease_until)
+                    log.warning("digest for %s on %s not posted yet: %s; looked for again then", channel, day, reason)
+                    again = f"{reason}; looked for again from {run.lease_until:%H:%M} UTC"
+                    return Outcome(channel, day, "deferred", reason=again)
                 self.store.fail(claim, reason)
                 log.error("digest for %s on %s not posted: %s", channel, day, reason)
                 return Outcome(channel, day, "failed", reason=reason)

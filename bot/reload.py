@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import stat
 import threading
 import time
@@ -54,18 +55,25 @@ def snapshot(root: Path) -> Snapshot:
     entries = []
     for folder, suffixes in WATCHED:
         try:
-            paths = list((root / folder).iterdir())
+            # The listing tells files from folders without a stat of each: only what is
+            # watched is looked at closely, however many other files share the folder.
+            with os.scandir(root / folder) as listing:
+                names = [(entry.name, entry.is_file()) for entry in listing]
         except OSError:
             continue
-        for path in paths:
-            if path.name.startswith("."):  # what the loader skips too
+        for name, is_file in names:
+            if name.startswith("."):  # what the loader skips too
                 continue
+            watched = os.path.splitext(name)[1].lower() in suffixes
+            if not watched and (folder or is_file):
+                continue
+            path = root / folder / name
             try:
                 info = path.stat()
             except OSError:  # deleted between listing and stat, or a dangling link
                 continue
             regular = stat.S_ISREG(info.st_mode)
-            if path.suffix.lower() not in suffixes and (folder or regular):
+            if not watched and (folder or regular):
                 continue
             # Anything but a file (a folder named x.yaml, a folder in the base's own folder)
             # counts by its name and inode alone: its time changes with whatever is saved in it.

@@ -18,7 +18,7 @@ from bot.engine import Engine
 from bot.errors import KnowledgeError, KnowledgeProblem
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import FactBase
-from bot.reload import KnowledgeReloader, ReloadResult
+from bot.reload import KnowledgeReloader, ReloadResult, snapshot
 from bot.service import AskService
 
 NEW_ANSWER = "This answer comes from the edited fact base."
@@ -377,6 +377,28 @@ def test_a_file_replaced_by_another_of_the_same_size_and_time_is_a_change(
     assert edit.path.stat().st_size == original.st_size and edit.path.stat().st_mtime_ns == original.st_mtime_ns
 
     assert reloader.changed()
+
+
+def test_files_the_loader_never_reads_are_not_looked_at_on_every_poll(
+    knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thousands of other files beside the base (exports, images, notes) cost a stat each on
+    # every poll, on the event loop, though no change to them is ever reloaded.
+    for i in range(300):
+        (knowledge / f"note{i}.txt").write_text("x", encoding="utf-8")
+        (knowledge / "facts" / f"figure{i}.png").write_bytes(b"x")
+    looked_at: list[str] = []
+    real_stat = Path.stat
+
+    def counting_stat(self: Path, *args: object, **kwargs: object) -> os.stat_result:
+        looked_at.append(self.name)
+        return real_stat(self, *args, **kwargs)
+
+    before = snapshot(knowledge)
+    monkeypatch.setattr(Path, "stat", counting_stat)
+    assert snapshot(knowledge) == before
+    assert not [name for name in looked_at if name.endswith((".txt", ".png"))]
+    assert not [entry for entry in before if entry[0].endswith((".txt", ".png"))]
 
 
 def test_a_file_made_readable_again_is_reloaded_without_another_edit(knowledge: Path, service: AskService) -> None:

@@ -815,3 +815,53 @@ async def test_digest_send_with_slack_settings_the_bot_refuses_says_so_and_leave
     monkeypatch.setenv("SLACK_API_URL", fake.slack_url)
     code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
     assert code == 0 and "posted the digest" in out
+
+
+async def test_a_resumed_digest_whose_history_check_meets_a_passing_error_is_checked_again_and_posted_once(
+    fact_base: FactBase, tmp_path: Path
+) -> None:
+    # A run cut mid-send leaves the day to the next start, which looks in the channel first.
+    # Slack answering that look-up with a 503 once says nothing about the channel: the day is
+    # looked at again a little later, not given up while its window is still open.
+    slack_api = await FakeSlackApi().start()
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]  # 22:11 UTC, the window runs to 23:00
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    async def stalled(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    def scheduler() -> DigestScheduler:
+        rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait)
+        return DigestScheduler(
+            channels=["slack:C0DIGEST"],
+            schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
+            store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
+            base=lambda: fact_base,
+            size=2,
+            send=channel_sender(slack=rest, discord_bot=None, sleep=no_wait, clock=lambda: now[0].timestamp()),
+            find=channel_finder(slack=rest),
+            clock=lambda: now[0],
+            sleep=no_wait,
+            close_grace=0.2,
+        )
+
+    try:
+        slack_api.http_error("chat.postMessage", 503)
+        first = scheduler()
+        first.backoff, first.max_inline_wait, first._sleep = (3600.0,), 7200.0, stalled
+        first.start()
+        await slack_api.wait_for("chat.postMessage", ok_only=False)
+        await first.close()
+        now[0] += timedelta(minutes=5)
+        slack_api.http_error("conversations.history", 503)
+        second = scheduler()
+        [outcome] = await second.run_due()
+        assert outcome.status != "failed", outcome.reason
+        now[0] += timedelta(seconds=second.seconds_to_wait())
+        [outcome] = await second.run_due()
+    finally:
+        await slack_api.close()
+    [posted] = slack_api.history["C0DIGEST"]
+    assert outcome.status == "sent" and outcome.message_id == posted["ts"]

@@ -1528,3 +1528,26 @@ def test_the_core_and_its_cli_load_no_discord_module() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr
+
+
+async def test_digest_in_a_thread_of_a_digest_channel_shows_that_channels_digest(
+    fake: FakeDiscord, bot: DiscordBot, db: Database
+) -> None:
+    # A thread under a digest channel is where its digest is talked about: /digest there is
+    # that channel's digest, not "not set up here".
+    build_digest_scheduler(settings_for(fake, digest_channels=f"discord:{CHANNEL_ID}"), bot.responder.service, db,
+                           slack=None, discord=bot)
+    thread_id = fake.new_id()
+    payload = command_interaction("digest", interaction_id=fake.new_id(), channel_id=thread_id)
+    payload["channel"] = {
+        **payload["channel"], "id": thread_id, "type": 11, "parent_id": CHANNEL_ID, "name": "about today's facts",
+        "owner_id": HUMAN["id"], "message_count": 3, "member_count": 2, "thread_metadata": {"archived": False, "auto_archive_duration": 1440,
+                                                    "archive_timestamp": "2026-01-05T09:00:00+00:00", "locked": False},
+    }
+
+    call = await interact(fake, payload)
+
+    data = call.json["data"]
+    assert data["flags"] & EPHEMERAL
+    assert data.get("content") != NO_DIGEST
+    assert data["embeds"][0]["title"].startswith("Fact of the day")

@@ -27,7 +27,7 @@ from adapters.slack_adapter import (
     SlackBot,
     next_reconnect_wait,
 )
-from adapters.slack_blocks import TOO_LONG, decode_value, encode_value
+from adapters.slack_blocks import TOO_LONG, decode_value, encode_value, to_blocks
 from bot.config import Settings
 from bot.db import Database
 from bot.engine import Engine
@@ -205,12 +205,13 @@ async def click(
     ephemeral: bool,
     channel: str = CHANNEL,
     message: dict[str, Any] | None = None,
+    user: str = USER,
 ) -> int:
     """Send the block_actions payload Slack sends when a user clicks `button`."""
     message_ts = (message or {}).get("ts", "1700000000.000001")
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": {"id": USER, "username": "ann", "team_id": TEAM_ID},
+        "user": {"id": user, "username": "ann", "team_id": TEAM_ID},
         "api_app_id": "A0001",
         "token": "legacy",
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral},
@@ -947,6 +948,21 @@ async def test_a_share_slack_may_have_posted_is_not_posted_again_by_the_response
     assert [c.body for c in fake.calls_to("response:act", ok_only=False)] == [reply.body], "nothing else was sent"
 
 
+async def test_a_share_slack_did_not_confirm_can_be_clicked_again_once_the_channel_was_checked(
+    http: TestClient, fake: FakeSlackApi
+) -> None:
+    # Told "check the channel before you share it again", the asker finds nothing there and
+    # clicks again: that click shares the answer (a double click is still one share).
+    fake.http_error("chat.postMessage", 503)
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    await click(http, fake, share, ephemeral=True)
+    [unsure] = await fake.wait_for("response:act")
+    assert unsure.body["text"] == SHARE_UNSURE and fake.calls_to("chat.postMessage") == []
+    await click(http, fake, share, ephemeral=True)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["channel"] == CHANNEL
+
+
 @pytest.mark.parametrize("outcome", ["hang-up", "http_500@500"])
 async def test_a_share_the_response_url_may_have_posted_is_not_sent_again(
     http: TestClient, fake: FakeSlackApi, outcome: str
@@ -1034,6 +1050,28 @@ async def test_a_related_answer_slack_refused_can_be_clicked_for_again(http: Tes
     await click(http, fake, button, ephemeral=False, message=message)
     [post] = await fake.wait_for("chat.postMessage")
     assert post.body["thread_ts"] == "1700000000.000005"
+
+
+async def test_an_example_clicked_by_an_asker_over_the_limit_stays_free_for_the_next_clicker(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # Ann has used up her questions; her click on a help example in a channel gets the limit
+    # note, and Bob's click on the same button must still get the answer.
+    service = AskService(engine, rate_limiter=RateLimiter(1, clock=lambda: 100.0))
+    slack = SlackBot(slack_settings(fake, tmp_path), service, db=db)
+    example = find_button(to_blocks(engine.help("help")), "example:")
+    message = {"type": "message", "ts": "1700000000.000005", "text": "help"}
+    async with serving(slack) as client:
+        service.ask(QUESTION, platform="slack", user_id=USER)  # Ann's one question this minute
+        await click(client, fake, example, ephemeral=False, message=message)
+        [limited] = await fake.wait_for("chat.postMessage")
+        assert limited.body["text"].startswith("You've asked 1 questions")
+        await click(client, fake, example, ephemeral=False, message=message, user="U222")
+        await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="Bob's answer")
+    answered = fake.calls_to("chat.postMessage")[1]
+    expected = engine.answer(decode_value(example["value"])["q"])
+    assert f"`{expected.fact_id}`" in json.dumps(answered.body["blocks"])
+    assert not [c for c in fake.calls if c.method == "response:act"]
 
 
 async def test_a_help_example_button_asks_that_question(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
