@@ -740,6 +740,30 @@ async def test_digest_send_while_the_day_waits_for_its_next_try_says_when_and_ho
     assert post.body["blocks"] == to_blocks(digest_of(fact_base, channel=channel, day=_today(), fact_ids=claim.fact_ids))
 
 
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
+def _slack_digest_scheduler(
+    slack_api: FakeSlackApi, fact_base: FactBase, tmp_path: Path, now: list[datetime]
+) -> DigestScheduler:
+    """A scheduler for one Slack digest channel at 22:00 UTC with an hour's window, over the
+    database in `tmp_path`, at the time in `now[0]`: each call is another start of the bot."""
+    rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=_no_wait)
+    return DigestScheduler(
+        channels=["slack:C0DIGEST"],
+        schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
+        store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
+        base=lambda: fact_base,
+        size=2,
+        send=channel_sender(slack=rest, discord_bot=None, sleep=_no_wait, clock=lambda: now[0].timestamp()),
+        find=channel_finder(slack=rest),
+        clock=lambda: now[0],
+        sleep=_no_wait,
+        close_grace=0.2,
+    )
+
+
 @pytest.mark.parametrize("slack_took_it", [True, False], ids=["posted", "never-arrived"])
 async def test_a_digest_cut_by_a_stop_mid_send_is_posted_once_in_all_by_the_next_start(
     fact_base: FactBase, tmp_path: Path, slack_took_it: bool
@@ -747,23 +771,8 @@ async def test_a_digest_cut_by_a_stop_mid_send_is_posted_once_in_all_by_the_next
     slack_api = await FakeSlackApi().start()
     now = [datetime.fromtimestamp(1699999900, timezone.utc)]  # 22:11 UTC; the fake's ts start at 1700000000
 
-    async def no_wait(seconds: float) -> None:
-        return None
-
     def scheduler() -> DigestScheduler:
-        rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait)
-        return DigestScheduler(
-            channels=["slack:C0DIGEST"],
-            schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
-            store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
-            base=lambda: fact_base,
-            size=2,
-            send=channel_sender(slack=rest, discord_bot=None, sleep=no_wait, clock=lambda: now[0].timestamp()),
-            find=channel_finder(slack=rest),
-            clock=lambda: now[0],
-            sleep=no_wait,
-            close_grace=0.2,
-        )
+        return _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
 
     try:
         # Slack is slow to answer the post, and the bot is stopped meanwhile (docker stop):
@@ -826,26 +835,11 @@ async def test_a_resumed_digest_whose_history_check_meets_a_passing_error_is_che
     slack_api = await FakeSlackApi().start()
     now = [datetime.fromtimestamp(1699999900, timezone.utc)]  # 22:11 UTC, the window runs to 23:00
 
-    async def no_wait(seconds: float) -> None:
-        return None
-
     async def stalled(seconds: float) -> None:
         await asyncio.Event().wait()
 
     def scheduler() -> DigestScheduler:
-        rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=no_wait)
-        return DigestScheduler(
-            channels=["slack:C0DIGEST"],
-            schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
-            store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
-            base=lambda: fact_base,
-            size=2,
-            send=channel_sender(slack=rest, discord_bot=None, sleep=no_wait, clock=lambda: now[0].timestamp()),
-            find=channel_finder(slack=rest),
-            clock=lambda: now[0],
-            sleep=no_wait,
-            close_grace=0.2,
-        )
+        return _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
 
     try:
         slack_api.http_error("chat.postMessage", 503)
