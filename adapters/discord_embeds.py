@@ -225,7 +225,8 @@ def to_view(answer: Answer) -> discord.ui.View | None:
     """Related and 👍/👎 buttons for an answer, suggestion buttons for an abstention, else None.
 
     The view only renders buttons; clicks are handled from their custom_id, so it needs no
-    timeout-bound state (the short timeout just lets discord.py forget it).
+    state: it is returned stopped, and discord.py never stores it. A live view was kept for
+    three minutes per answer, each with a task of its own, which a stop waited its whole grace for.
     """
     if answer.status in ("help", "limited"):
         return None
@@ -247,6 +248,7 @@ def to_view(answer: Answer) -> discord.ui.View | None:
     view = discord.ui.View()
     for item in items:
         view.add_item(item)
+    view.stop()
     return view
 
 

@@ -667,7 +667,11 @@ class SlackBot:
             return BoltResponse(status=200, body="")
         return await next()
 
-    async def _answer_event(self, event: dict[str, Any], *, bot_user_id: str | None, thread_ts: str | None) -> None:
+    async def _answer_event(
+        self, event: dict[str, Any], *, bot_user_id: str | None, thread_ts: str | None, in_channel: bool = False
+    ) -> None:
+        """Answer a mention (`in_channel`) or a DM; over the rate limit, a mention in a channel is
+        told when to come back in a message only the asker sees, as every other surface does."""
         question = from_mrkdwn(event.get("text") or "", bot_user_id=bot_user_id)
         channel = event["channel"]
         # Slack sends app_mention again, with a new event_id, each time a message naming the bot is
@@ -685,12 +689,21 @@ class SlackBot:
         if answer is None:
             await self._post(channel, text=TOO_LONG, thread_ts=thread_ts)
             return
+        if answer.status == "limited" and in_channel and isinstance(event.get("user"), str):
+            ephemeral: dict[str, Any] = {"channel": channel, "user": event["user"], "text": to_text(answer)}
+            ephemeral["blocks"] = to_blocks(answer)
+            if thread_ts:
+                ephemeral["thread_ts"] = thread_ts
+            await self._web("chat.postEphemeral", **ephemeral)
+            return
         await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
 
     async def _on_mention(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         if _from_bot(event):
             return
-        await self._answer_event(event, bot_user_id=context.bot_user_id, thread_ts=event.get("thread_ts") or event["ts"])
+        await self._answer_event(
+            event, bot_user_id=context.bot_user_id, thread_ts=event.get("thread_ts") or event["ts"], in_channel=True
+        )
 
     async def _on_message(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         # Only direct messages: channel messages reach us as app_mention when they name the bot.

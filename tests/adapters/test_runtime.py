@@ -532,6 +532,49 @@ async def test_a_discord_connection_closed_for_good_stops_the_bot_with_one_line_
     assert len(discord_api.sessions) == 1
 
 
+async def test_a_stop_after_discord_answers_with_buttons_waits_for_nothing_once_they_are_sent(
+    discord_api: Any, tmp_path: Path
+) -> None:
+    # discord.py kept each answer's button view for three minutes, with a task of its own: a stop
+    # right after answering waited its whole grace (8 s) for those tasks and logged them as cut.
+    from tests.fakes.discord_api import BOT_USER, BOT_USER_ID, command_interaction, message_create
+
+    port = _free_port()
+    data = tmp_path / "data"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_", "DIGEST_", "PORT"))},
+        "DISCORD_TOKEN": "discord-runtime-test-token",
+        "DISCORD_API_URL": discord_api.base_url,
+        "DISCORD_GATEWAY_URL": discord_api.gateway_url,
+        "PORT": str(port),
+        "BOT_DATA_DIR": str(data),
+    }
+    served = Served(await _serve(env))
+    try:
+        await discord_api.wait_ready(timeout=15)
+        question = "How much of Scale AI does Meta own?"
+        for _ in range(3):
+            options = [{"name": "question", "type": 3, "value": question}]
+            await discord_api.dispatch(
+                "INTERACTION_CREATE", command_interaction("ask", options, interaction_id=discord_api.new_id())
+            )
+        mention = message_create(f"<@{BOT_USER_ID}> {question}", id=discord_api.new_id(), mentions=[BOT_USER])
+        await discord_api.dispatch("MESSAGE_CREATE", mention)
+        callbacks = await discord_api.wait_for("POST", r"^/interactions/\d+/[^/]+/callback$", count=3, timeout=15)
+        [reply] = await discord_api.wait_for("POST", r"^/channels/\d+/messages$", timeout=15)
+        assert all(call.json["data"]["components"] for call in callbacks) and reply.json["components"]
+        started = time.monotonic()
+        served.process.send_signal(signal.SIGTERM)
+        code = await served.wait(timeout=20)
+        took = time.monotonic() - started
+    finally:
+        await served.kill()
+    assert code == 0, served.log
+    assert took < 4.0, served.log
+    assert "still running" not in served.log, served.log
+    _assert_clean(served.log, data)
+
+
 async def test_serve_starts_while_discord_is_out_of_reach_reports_not_ready_and_stops_at_once_on_sigterm(
     tmp_path: Path,
 ) -> None:

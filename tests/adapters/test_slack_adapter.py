@@ -782,6 +782,30 @@ async def test_an_asker_over_the_rate_limit_hears_when_to_come_back(
 
 
 
+async def test_a_mention_over_the_rate_limit_is_told_to_the_asker_alone(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # The README promises the "try again" reply is shown only to the asker: in a channel it was
+    # posted in the thread for everyone. A DM over the limit is the asker's alone anyway.
+    service = AskService(engine, rate_limiter=RateLimiter(1, clock=lambda: 100.0))
+    slack = SlackBot(slack_settings(fake, tmp_path), service, db=db)
+    async with serving(slack) as client:
+        first = mention(f"<@{BOT_USER_ID}> {QUESTION}", ts="1700000000.000001")
+        second = mention(f"<@{BOT_USER_ID}> {QUESTION}", ts="1700000000.000002")
+        assert await post_event(client, event_body(first, event_id="Ev1")) == 200
+        [answer] = await fake.wait_for("chat.postMessage")
+        assert await post_event(client, event_body(second, event_id="Ev2")) == 200
+        [note] = await fake.wait_for("chat.postEphemeral")
+        assert await post_event(client, event_body(dm(QUESTION), event_id="Ev3")) == 200
+        _, in_dm = await fake.wait_for("chat.postMessage", count=2)
+    assert "scale-ai-stake" in json.dumps(answer.body["blocks"])
+    assert note.body["user"] == USER and note.body["channel"] == CHANNEL
+    assert note.body["thread_ts"] == "1700000000.000002"
+    assert note.body["text"].startswith("You've asked 1 questions in the last minute")
+    assert len(fake.calls_to("chat.postMessage")) == 2 and len(fake.calls_to("chat.postEphemeral")) == 1
+    assert in_dm.body["channel"] == "D111" and in_dm.body["text"].startswith("You've asked 1 questions")
+
+
 async def test_a_429_from_the_response_url_is_retried_and_the_reply_arrives_once(
     http: TestClient, fake: FakeSlackApi, engine: Engine
 ) -> None:
