@@ -781,7 +781,6 @@ async def test_an_asker_over_the_rate_limit_hears_when_to_come_back(
     assert [b["type"] for b in second.body["blocks"]] == ["section"]
 
 
-
 async def test_a_mention_over_the_rate_limit_is_told_to_the_asker_alone(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
 ) -> None:
