@@ -167,6 +167,8 @@ class Runtime:
         # Unwound after the drain: discord.py's HTTP session closes with the client, and the
         # replies in flight still need it.
         stack.push_async_callback(self._close_discord)
+        # Likewise Slack's keep-alive connections, which the replies in flight use.
+        stack.push_async_callback(self._close_slack_connections)
         # Unwound after every platform and server stopped taking new work.
         stack.push_async_callback(self._drain)
         metrics = BotMetrics()
@@ -211,7 +213,7 @@ class Runtime:
         listening = runner.addresses[0][0] if runner.addresses else settings.bot_host
         log.info("serving /healthz, /readyz and /metrics on %s port %s", listening, self.port)
         if self.slack is not None:
-            stack.push_async_callback(self.slack.close)
+            stack.push_async_callback(self.slack.close, connections=False)
             await self.slack.start()
             log.info("Slack started in %s mode", settings.slack_mode)
         if self.discord is not None:
@@ -274,6 +276,10 @@ class Runtime:
     async def _close_discord(self) -> None:
         if self.discord is not None:
             await self.discord.close()
+
+    async def _close_slack_connections(self) -> None:
+        if self.slack is not None:
+            await self.slack.close_connections()
 
     def _install_signals(self, loop: asyncio.AbstractEventLoop) -> None:
         for name in ("SIGINT", "SIGTERM"):

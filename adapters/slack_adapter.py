@@ -416,6 +416,10 @@ class SlackBot:
     async def start(self) -> None:
         """Check the bot token (ConfigError if Slack rejects it); in Socket Mode, open the websocket
         (ConfigError if Slack rejects the app token)."""
+        if self.client.session is None or self.client.session.closed:
+            # One pool of keep-alive connections for every Web API call and response_url: without
+            # it slack_sdk opens (and TLS-handshakes) a new connection for each call.
+            self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout))
         await self._check_bot_token()
         self._started = True
         if self.mode != "socket":
@@ -512,7 +516,9 @@ class SlackBot:
             log.warning(unreachable.format(problem=error))
         return None
 
-    async def close(self) -> None:
+    async def close(self, *, connections: bool = True) -> None:
+        """Stop taking events; with `connections`, close the HTTP connections too. The runtime
+        closes those apart (`close_connections`), after the replies in flight are sent."""
         self._closed = True
         for task in (self._connecting, self._url_keeper):
             if task is not None and not task.done():
@@ -523,6 +529,14 @@ class SlackBot:
             except (aiohttp.ClientError, OSError, RuntimeError) as error:
                 log.warning("closing the Slack socket failed: %s", error)
             self._socket = None
+        if connections:
+            await self.close_connections()
+
+    async def close_connections(self) -> None:
+        """Close the keep-alive connections to Slack; a call made after this opens its own."""
+        session = self.client.session
+        if session is not None and not session.closed:
+            await session.close()
 
     @property
     def connected(self) -> bool:
@@ -590,7 +604,9 @@ class SlackBot:
         if not response_url or not isinstance(response_url, str):
             log.error("Slack gave no response_url to reply to")
             return "refused"
-        client = AsyncWebhookClient(url=response_url, retry_handlers=posting_url_retries() if once else None)
+        client = AsyncWebhookClient(
+            url=response_url, session=self.client.session, retry_handlers=posting_url_retries() if once else None
+        )
         for attempt in range(1, RESPOND_ATTEMPTS + 1):
             try:
                 response = await client.send_dict(message)

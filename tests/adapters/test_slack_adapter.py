@@ -324,6 +324,34 @@ async def test_a_bot_token_slack_rejects_stops_start_with_one_sentence(
     assert fake.calls_to("apps.connections.open") == [] and fake.socket_connections == 0
 
 
+async def test_answers_reuse_one_kept_alive_connection_to_slack(
+    http: TestClient, bot: SlackBot, fake: FakeSlackApi
+) -> None:
+    # slack_sdk without a session opens (and, against Slack, TLS-handshakes) a new connection for
+    # every call: under load that was one connection, and one socket in TIME_WAIT, per reply.
+    for n in range(1, 4):
+        event = mention(f"<@{BOT_USER_ID}> {QUESTION}", ts=f"1700000000.00000{n}")
+        assert await post_event(http, event_body(event, event_id=f"Ev{n}")) == 200
+        await fake.wait_for("chat.postMessage", count=n)
+    assert await slash(http, fake, QUESTION) == (200, "")
+    await fake.wait_for("response:cmd")
+    assert len(fake.calls_to("chat.postMessage")) == 3 and len(fake.calls_to("response:cmd")) == 1
+    assert len({call.peer for call in fake.calls}) == 1
+
+
+async def test_close_can_leave_the_connections_for_the_replies_in_flight(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    await slack.start()
+    session = slack.client.session
+    await slack.close(connections=False)
+    assert session is not None and not session.closed
+    await slack.close_connections()
+    assert session.closed
+    await slack.close()  # closing again is harmless
+
+
 async def test_start_goes_on_when_slack_cannot_check_the_bot_token(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
 ) -> None:
@@ -951,21 +979,27 @@ async def test_share_falls_back_to_the_response_url_when_slack_refused_the_post(
     "outcome", ["timeout", "hang-up", "internal_error", "fatal_error", "http_500@500", "http_503@503"]
 )
 async def test_a_share_slack_may_have_posted_is_not_posted_again_by_the_response_url(
-    http: TestClient, fake: FakeSlackApi, bot: SlackBot, outcome: str
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, outcome: str
 ) -> None:
     # chat.postMessage posts, but the bot can't tell; the response_url fallback then posted the
     # answer a second time, under the first one.
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
     if outcome == "timeout":
-        bot.client.timeout = 0.2
+        slack.client.timeout = 0.2  # read at start, by the connections the bot keeps to Slack
         fake.stall_once("chat.postMessage")
     elif outcome == "hang-up":
         fake.hang_up_once("chat.postMessage")
     else:
         error, _, status = outcome.partition("@")
         fake.fail_after_doing("chat.postMessage", error, status=int(status or 200))
+    await slack.start()
     share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
-    assert await click(http, fake, share, ephemeral=True) == 200
-    [reply] = await fake.wait_for("response:act")
+    try:
+        async with serving(slack) as http:
+            assert await click(http, fake, share, ephemeral=True) == 200
+            [reply] = await fake.wait_for("response:act")
+    finally:
+        await slack.close()
     assert reply.body == {"response_type": "ephemeral", "replace_original": False, "text": SHARE_UNSURE}
     assert len(fake.calls_to("chat.postMessage")) == 1
     assert [c.body for c in fake.calls_to("response:act", ok_only=False)] == [reply.body], "nothing else was sent"

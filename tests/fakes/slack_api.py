@@ -35,6 +35,8 @@ class Call:
     headers: dict[str, str]
     status: int = 200
     ok: bool = True
+    peer: Any = None
+    """The client's address and port: calls made over one kept-alive connection share it."""
 
 
 @dataclass
@@ -200,7 +202,9 @@ class FakeSlackApi(LoopbackServer):
             raise AssertionError(f"timed out waiting for {what}; calls so far: {seen}") from None
         return result()
 
-    async def _record(self, call: Call) -> None:
+    async def _record(self, call: Call, request: web.Request | None = None) -> None:
+        if request is not None and request.transport is not None:
+            call.peer = request.transport.get_extra_info("peername")
         self.calls.append(call)
         async with self._changed:
             self._changed.notify_all()
@@ -228,15 +232,15 @@ class FakeSlackApi(LoopbackServer):
         if plan is not None:
             if plan.hang_up or plan.done or plan.stall:
                 payload = self._canned(method, body)
-                await self._record(Call(method, body, headers))
+                await self._record(Call(method, body, headers), request)
                 if plan.stall:
                     await self._released.wait()
                     return _json(payload)
             else:
-                await self._record(Call(method, body, headers, status=plan.status, ok=False))
+                await self._record(Call(method, body, headers, status=plan.status, ok=False), request)
             return self._planned(request, plan)
         payload = self._canned(method, body)
-        await self._record(Call(method, body, headers))
+        await self._record(Call(method, body, headers), request)
         return _json(payload)
 
     @staticmethod
@@ -315,14 +319,14 @@ class FakeSlackApi(LoopbackServer):
         plan = self._next_plan(method)
         if plan is not None:
             if plan.hang_up or plan.done or plan.stall:
-                await self._record(Call(method, body, dict(request.headers)))
+                await self._record(Call(method, body, dict(request.headers)), request)
                 if plan.stall:
                     await self._released.wait()
                     return web.Response(text="ok")
             else:
-                await self._record(Call(method, body, dict(request.headers), status=plan.status, ok=False))
+                await self._record(Call(method, body, dict(request.headers), status=plan.status, ok=False), request)
             return self._planned(request, plan)
-        await self._record(Call(method, body, dict(request.headers)))
+        await self._record(Call(method, body, dict(request.headers)), request)
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
