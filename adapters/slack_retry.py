@@ -129,6 +129,22 @@ class _WaitingRetry(AsyncRetryHandler):
     def __init__(self, *, max_retry_count: int, sleep: Callable[[float], Awaitable[object]]) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self._sleep = sleep
+        self._key = f"factbot-retries:{type(self).__name__}"
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        # Each kind of retry counts its own: slack_sdk compares max_retry_count with the attempts
+        # every handler made, so a 429 waited out used up the retry a 503 service_unavailable
+        # is owed, and that answer was lost.
+        if (state.custom_values or {}).get(self._key, 0) >= self.max_retry_count:
+            return False
+        return await self._can_retry_async(state=state, request=request, response=response, error=error)
 
     def _wait(self, response: HttpResponse | None) -> float:
         raise NotImplementedError
@@ -142,6 +158,9 @@ class _WaitingRetry(AsyncRetryHandler):
         error: Exception | None = None,
     ) -> None:
         state.next_attempt_requested = True
+        if state.custom_values is None:
+            state.custom_values = {}
+        state.custom_values[self._key] = state.custom_values.get(self._key, 0) + 1
         await self._sleep(self._wait(response))
         state.increment_current_attempt()
 

@@ -1382,6 +1382,22 @@ async def test_an_answer_slack_did_not_serve_is_posted_after_a_short_wait_and_on
     assert post.body["thread_ts"] == "1699999999.000100" and slept == [1.0]
 
 
+async def test_an_answer_slack_did_not_serve_after_a_rate_limit_is_still_posted_again(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # The 429 waited out used up the one retry owed to service_unavailable: the answer was lost.
+    slept: list[float] = []
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep(slept))
+    fake.rate_limit_once("chat.postMessage", retry_after=2)
+    fake.unavailable("chat.postMessage")
+    fake.rate_limit_once("chat.postMessage", retry_after=3)
+    async with serving(slack) as client:
+        await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+        [post] = await fake.wait_for("chat.postMessage")
+    assert [c.status for c in fake.calls_to("chat.postMessage", ok_only=False)] == [429, 503, 429, 200]
+    assert post.body["thread_ts"] == "1699999999.000100" and slept == [2.0, 1.0, 3.0]
+
+
 async def test_an_answer_slack_may_have_served_before_a_5xx_is_not_posted_again(http: TestClient, fake: FakeSlackApi) -> None:
     fake.http_error("chat.postMessage", 503)
     fake.unavailable("chat.postMessage", times=2)
