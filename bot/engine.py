@@ -152,6 +152,11 @@ PLEA_WORDS = frozenset(
     "cheers".split()
 )
 _PLEA = re.compile(r"\b(?:" + "|".join(sorted(PLEA_WORDS)) + r")\b", re.IGNORECASE)
+# Words asking where the answers come from ("what are your sources?", "which articles do you
+# use?"): the help reply then lists the sources.
+SOURCE_WORDS = frozenset(
+    "source sources article articles reference references citation citations cite info information".split()
+)
 HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
     you start started topics topic commands command usage menu what can do how use i ask bot
@@ -159,14 +164,8 @@ HELP_WORDS = frozenset(
     questions kind kinds type types example examples sort answer answers
     joke jokes funny bye goodbye cheers cool nice great awesome human robot
     thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
-    excellent lovely fantastic sweet neat best welcome
-    source sources reference references citation citations cite info information come comes""".split()
-)
-# Words asking where the answers come from ("what are your sources?", "which articles do you
-# use?"): the help reply then lists the sources.
-SOURCE_WORDS = frozenset(
-    "source sources article articles reference references citation citations cite info information".split()
-)
+    excellent lovely fantastic sweet neat best welcome come comes""".split()
+) | SOURCE_WORDS
 
 
 @dataclass(frozen=True)
