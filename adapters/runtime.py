@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from aiohttp import web
@@ -31,6 +32,7 @@ from adapters.ops_http import build_ops_app, start_ops_server
 from bot.config import Settings
 from bot.db import Database
 from bot.errors import BotError
+from bot.feedback import FeedbackStore
 from bot.logging_setup import configure_logging
 from bot.question_log import QuestionLog
 from bot.rate_limit import RateLimiter
@@ -110,6 +112,8 @@ class Runtime:
         self._workers: _Workers | None = None
         self._left_behind = False
         self._others: set[asyncio.Task[Any]] = set()
+        self._question_log: QuestionLog | None = None
+        self._feedback: FeedbackStore | None = None
 
     def ready(self) -> dict[str, bool]:
         checks = {"fact_base": bool(self.service.engine.base.facts)}
@@ -118,6 +122,17 @@ class Runtime:
         if self.discord is not None:
             checks["discord"] = self.discord.connected
         return checks
+
+    def prune_stored(self) -> None:
+        """Delete what is kept only for a while: questions and votes older than the retention,
+        Slack event claims older than a day. `serve` does this at start and hourly."""
+        if self._question_log is None or self._feedback is None:
+            return
+        now = datetime.now(timezone.utc)
+        self._question_log.prune(now=now)
+        self._feedback.prune(before=now - self._question_log.retention)
+        if self.slack is not None:
+            self.slack.events.prune()
 
     def stop(self, *, exit_code: int = 0) -> None:
         """Ask the runtime to stop (a start under way is cut short); the first exit code asked for wins."""
@@ -174,7 +189,8 @@ class Runtime:
         metrics = BotMetrics()
         metrics.facts.set(len(engine.base.facts))
         question_log = QuestionLog.from_settings(settings, db)
-        question_log.prune()
+        self._question_log = question_log
+        self._feedback = FeedbackStore(db)
         self.service = AskService(
             engine,
             hooks=[question_log.hook],
@@ -189,6 +205,7 @@ class Runtime:
             from adapters.discord_adapter import DiscordBot
 
             self.discord = DiscordBot(settings, self.service, db=db)
+        self.prune_stored()
         from adapters.digest_runner import build_digest_scheduler
 
         scheduler = build_digest_scheduler(
@@ -225,9 +242,7 @@ class Runtime:
         watcher = reloader.start(interval=RELOAD_POLL_SECONDS)
         stack.push_async_callback(_cancel, watcher)
         self._supervise(watcher, "the knowledge watcher")
-        pruner = asyncio.create_task(
-            _prune_periodically(question_log, every=self.prune_every), name="question-log-prune"
-        )
+        pruner = asyncio.create_task(_prune_periodically(self.prune_stored, every=self.prune_every), name="prune")
         stack.push_async_callback(_cancel, pruner)
         self._reloader = reloader
         if self._reload_asked:
@@ -321,19 +336,18 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-async def _prune_periodically(question_log: QuestionLog, *, every: float) -> None:
-    """Prune the question log every `every` seconds, in a worker thread, until cancelled.
-
-    Recording a question prunes too, but only when questions come. A failed prune is logged
-    and tried again at the next one: the bot serves on.
+async def _prune_periodically(prune: Callable[[], None], *, every: float) -> None:
+    """Prune what is kept only for a while every `every` seconds, in a worker thread, until
+    cancelled: never on the event loop, which answers. A failed prune is logged and tried again
+    at the next one: the bot serves on.
     """
     while True:
         await asyncio.sleep(every)
         try:
-            await asyncio.to_thread(question_log.prune)
+            await asyncio.to_thread(prune)
         except Exception as error:  # noqa: BLE001 - the next prune catches up
             log.error(
-                "question log: pruning old questions failed (%s: %s); trying again in %.0f s",
+                "pruning old questions, votes and Slack event claims failed (%s: %s); trying again in %.0f s",
                 type(error).__name__, error, every, exc_info=error,
             )  # fmt: skip
 

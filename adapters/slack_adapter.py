@@ -196,9 +196,9 @@ def _url_problem(url: str) -> str | None:
 class EventClaims:
     """Claims Slack event ids in SQLite: the first delivery of an event wins, every retry loses.
 
-    The claim is the unique key (INSERT OR IGNORE), so two processes sharing the data
-    directory can't both answer. Slack retries for minutes, not days: rows older than
-    `ttl` seconds are pruned, at most once per `prune_every` seconds.
+    The claim is the unique key, so two processes sharing the data directory can't both
+    answer. Slack retries for minutes, not days: a claim older than `ttl` seconds counts as
+    gone, and `prune` (hourly, in serve's worker thread) deletes such rows.
     """
 
     SCHEMA = """
@@ -211,14 +211,11 @@ class EventClaims:
         db: Database,
         *,
         ttl: float = 86400.0,
-        prune_every: float = 3600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self.ttl = ttl
-        self.prune_every = prune_every
         self.clock = clock
-        self._pruned_at: float | None = None
         db.ensure(self.SCHEMA)
 
     def claim(self, event_id: str) -> bool:
@@ -230,16 +227,30 @@ class EventClaims:
         """
         now = self.clock()
         try:
-            if self._pruned_at is None or now - self._pruned_at >= self.prune_every:
-                self.db.execute("DELETE FROM slack_events WHERE seen_at < ?", (now - self.ttl,), timeout=CLAIM_WAIT)
-                self._pruned_at = now
+            # A new id is inserted; an expired one, not pruned yet, is claimed afresh.
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO slack_events (event_id, seen_at) VALUES (?, ?)", (event_id, now), timeout=CLAIM_WAIT
+                """
+                INSERT INTO slack_events (event_id, seen_at) VALUES (?, ?)
+                ON CONFLICT (event_id) DO UPDATE SET seen_at = excluded.seen_at WHERE slack_events.seen_at < ?
+                """,
+                (event_id, now, now - self.ttl),
+                timeout=CLAIM_WAIT,
             )
         except sqlite3.Error as error:
             log.warning("could not record Slack event %s (%s); handling it as new", event_id, error)
             return True
         return cursor.rowcount == 1
+
+    def prune(self) -> int:
+        """Delete the claims older than the ttl, in batches; return how many went (0 when the
+        database is unavailable: that is logged, and the next prune catches up)."""
+        try:
+            return self.db.delete_in_batches(
+                "slack_events", "seen_at < ?", (self.clock() - self.ttl,), timeout=CLAIM_WAIT
+            )
+        except sqlite3.Error as error:
+            log.warning("old Slack event claims were not pruned (%s)", error)
+            return 0
 
     def release(self, event_id: str) -> None:
         """Forget a claim, so the next delivery under that id is handled (a message the bot

@@ -111,8 +111,11 @@ def _report_from_database(
     """The report with the question log counted by the database: memory stays flat however long the log."""
     try:
         log = QuestionLog.for_report(settings, db)
-        log.prune(now=now)  # the retention holds even while the bot is not running
-        votes = FeedbackStore(db).votes(since=since)
+        # The retention holds even while the bot is not running, for questions and votes alike.
+        log.prune(now=now)
+        feedback = FeedbackStore(db)
+        feedback.prune(before=now - log.retention)
+        votes = feedback.votes(since=since)
         with closing(log.unanswered_questions(since=since)) as unanswered:
             tally = LogTally(
                 statuses=log.status_counts(since=since),

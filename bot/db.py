@@ -37,6 +37,10 @@ def to_db_time(when: datetime) -> str:
         return "0000" if when.year < 5000 else "99999"
 
 
+# Rows one statement of `delete_in_batches` deletes: a few milliseconds of holding the database.
+DELETE_BATCH = 2000
+# The pause between two batches, in which a waiting write takes the database.
+DELETE_PAUSE_SECONDS = 0.002
 # How long to wait between tries when another process holds the database while it is opened.
 OPEN_RETRY_SECONDS = 0.05
 
@@ -119,6 +123,26 @@ class Database:
         `sqlite3.OperationalError` instead of waiting the full BUSY_TIMEOUT_SECONDS."""
         with self._locked(timeout):
             return self._conn.execute(sql, tuple(params))
+
+    def delete_in_batches(
+        self, table: str, where: str, params: Iterable[Any] = (), *, timeout: float | None = None
+    ) -> int:
+        """Delete the rows of `table` matching `where`, DELETE_BATCH rows per statement; return how many.
+
+        The lock is let go between batches, so a prune of hundreds of thousands of rows (run in
+        a worker thread) holds up a write on the event loop for one batch, not the whole prune.
+        `table` and `where` come from the code, never from input; `params` fill `where`.
+        """
+        values = tuple(params)
+        statement = f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT {DELETE_BATCH})"
+        deleted = 0
+        while True:
+            count = self.execute(statement, values, timeout=timeout).rowcount
+            deleted += count
+            if count < DELETE_BATCH:
+                return deleted
+            # Python's lock is not fair: without a pause, this thread takes it straight back.
+            time.sleep(DELETE_PAUSE_SECONDS)
 
     def query(self, sql: str, params: Iterable[Any] = (), *, timeout: float | None = None) -> list[sqlite3.Row]:
         with self._locked(timeout):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import datetime, timezone
 from typing import Literal
 
 from bot.db import Database, to_db_time
 from bot.logging_setup import redact
 from bot.text import clean_text
+
+log = logging.getLogger(__name__)
 
 Vote = Literal["up", "down"]
 # A vote is recorded on the path that answers the click (in Slack's handlers, the event loop):
@@ -80,6 +84,18 @@ class FeedbackStore:
             ),
             timeout=self.write_timeout,
         )
+
+    def prune(self, *, before: datetime) -> int:
+        """Delete votes last cast before `before` and return how many went. A vote holds the
+        question asked, so it is kept as long as the question log keeps questions. A database
+        that is unavailable is logged, and the next prune catches up."""
+        try:
+            return self.db.delete_in_batches(
+                "votes", "voted_at < ?", (to_db_time(before),), timeout=self.write_timeout
+            )
+        except sqlite3.Error as error:
+            log.warning("votes: old votes were not pruned: the database %s is unavailable (%s)", self.db.path, error)
+            return 0
 
     def votes(self, *, since: datetime | None = None) -> list[dict]:
         sql = "SELECT platform, question, fact_id, score, vote, voted_at, user_hash FROM votes"

@@ -30,8 +30,6 @@ CREATE TABLE IF NOT EXISTS question_log (
 CREATE INDEX IF NOT EXISTS question_log_by_time ON question_log (asked_at);
 """
 
-# How often recording also prunes: retention is in days, so hourly is plenty.
-PRUNE_EVERY = timedelta(hours=1)
 # How long one write may wait for the database. The log is written on the path that answers
 # (in Slack's handlers, on the event loop itself): a busy database costs a row, never the bot.
 WRITE_TIMEOUT_SECONDS = 1.0
@@ -74,8 +72,8 @@ class QuestionLog:
     """Records questions with what the engine made of them; prunes rows older than the retention.
 
     When disabled (BOT_LOG_QUESTIONS=false) `record` stores nothing, but `rows` and `prune`
-    still work on what an earlier run stored, so a report and the retention keep working (and
-    `record` still prunes what an earlier run stored, hourly).
+    still work on what an earlier run stored, so a report and the retention keep working.
+    `serve` prunes at start and hourly in a worker thread, never on the path that answers.
 
     Writes wait at most `write_timeout` seconds for the database; one that fails (locked by
     another process, disk full, read-only) is skipped with one warning line, repeated hourly
@@ -98,7 +96,6 @@ class QuestionLog:
         self.retention = timedelta(days=retention_days)
         self.write_timeout = write_timeout
         self._clock = clock
-        self._last_prune: datetime | None = None
         self._trouble = threading.Lock()
         self._dropped = 0
         self._warned_at: datetime | None = None
@@ -134,34 +131,33 @@ class QuestionLog:
 
         Anything shaped like a Slack or Discord token is redacted first: people do paste them.
         """
+        if not self.enabled:
+            return
         now = self._clock()
-        if self.enabled:
-            try:
-                self.db.execute(
-                    """
-                    INSERT INTO question_log
-                        (asked_at, platform, user_hash, question, status, fact_id, reason, score, margin)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    (
-                        _stamp(now),
-                        platform,
-                        self.db.user_hash(platform, user_id, timeout=self.write_timeout),
-                        redact(question.strip())[:MAX_QUESTION_CHARS],
-                        answer.status,
-                        answer.fact_id,
-                        answer.reason[:200] if answer.reason else None,
-                        float(answer.score),
-                        float(answer.margin),
-                    ),
-                    timeout=self.write_timeout,
-                )
-            except sqlite3.Error as error:
-                self._not_written(error, now=now, what="a question was answered but not logged")
-                return
-            self._written()
-        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
-            self.prune(now=now)
+        try:
+            self.db.execute(
+                """
+                INSERT INTO question_log
+                    (asked_at, platform, user_hash, question, status, fact_id, reason, score, margin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    _stamp(now),
+                    platform,
+                    self.db.user_hash(platform, user_id, timeout=self.write_timeout),
+                    redact(question.strip())[:MAX_QUESTION_CHARS],
+                    answer.status,
+                    answer.fact_id,
+                    answer.reason[:200] if answer.reason else None,
+                    float(answer.score),
+                    float(answer.margin),
+                ),
+                timeout=self.write_timeout,
+            )
+        except sqlite3.Error as error:
+            self._not_written(error, now=now, what="a question was answered but not logged")
+            return
+        self._written()
 
     def hook(self, question: str, answer: Answer, platform: str, user_id: str | None) -> None:
         """The AskService hook: `AskService(engine, hooks=[log.hook])`."""
@@ -171,17 +167,13 @@ class QuestionLog:
         """Delete rows older than the retention; return how many went (0 when the database is
         unavailable: that is logged, and the next prune catches up)."""
         now = now or self._clock()
-        self._last_prune = now
         try:
-            cursor = self.db.execute(
-                "DELETE FROM question_log WHERE asked_at < ?",
-                (_stamp(now - self.retention),),
-                timeout=self.write_timeout,
+            return self.db.delete_in_batches(
+                "question_log", "asked_at < ?", (_stamp(now - self.retention),), timeout=self.write_timeout
             )
         except sqlite3.Error as error:
             self._not_written(error, now=now, what="old questions were not pruned")
             return 0
-        return cursor.rowcount
 
     def _not_written(self, error: sqlite3.Error, *, now: datetime, what: str) -> None:
         with self._trouble:

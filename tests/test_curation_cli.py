@@ -88,8 +88,19 @@ def test_report_yaml_is_yaml_naming_the_fact_and_its_file(data_dir: Path, engine
 
 def test_report_prunes_past_the_retention(data_dir: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     _seed(data_dir, engine)
+    db = Database.in_data_dir(data_dir)
+    FeedbackStore(db).record_vote(
+        platform="slack", message_ref="m0", user_id="U0", question="an old question about banana bread",
+        fact_id=None, score=0.2, vote="down", at=NOW - timedelta(days=14),
+    )  # fmt: skip
+    db.close()
     monkeypatch.setenv("BOT_RETENTION_DAYS", "10")
     assert "5 asked" in _run("report", "--since", "all")[1]
+    db = Database.in_data_dir(data_dir)
+    try:  # votes hold the question asked: kept no longer than the questions
+        assert [v["question"] for v in FeedbackStore(db).votes()] == ["How much of Scale AI does Meta own?"]
+    finally:
+        db.close()
 
 
 def test_report_prunes_only_what_serve_would_not_keep(data_dir: Path, engine: Engine) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -51,6 +51,33 @@ def test_a_token_pasted_into_the_question_is_not_stored_with_the_vote(db: Databa
     db.close()
     raw = b"".join(p.read_bytes() for p in db.path.parent.iterdir() if p.is_file())
     assert b"xoxb-123" not in raw and b"GhIjKl" not in raw
+
+
+def test_votes_last_cast_before_the_cut_off_are_pruned_and_a_changed_vote_counts_from_its_change(
+    db: Database,
+) -> None:
+    store = FeedbackStore(db)
+    _vote(store, "old and never changed", user_id="U1")
+    _vote(store, "old but changed since", user_id="U2")
+    store.record_vote(
+        platform="slack", message_ref="C1:1700000000.000100", user_id="U2", question="old but changed since",
+        fact_id="scale-ai-stake", score=0.8, vote="down", at=WHEN + timedelta(days=30),
+    )  # fmt: skip
+    assert store.prune(before=WHEN + timedelta(days=1)) == 1
+    assert [v["question"] for v in store.votes()] == ["old but changed since"]
+
+
+def test_a_prune_on_a_read_only_database_is_one_warning_not_an_error(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = FeedbackStore(db)
+    _vote(store, "kept for now")
+    db.execute("PRAGMA query_only = ON")
+    with caplog.at_level("WARNING", logger="bot.feedback"):
+        assert store.prune(before=WHEN + timedelta(days=1)) == 0
+    assert len(caplog.records) == 1 and "not pruned" in caplog.records[0].getMessage()
+    db.execute("PRAGMA query_only = OFF")
+    assert store.prune(before=WHEN + timedelta(days=1)) == 1
 
 
 def test_a_lone_surrogate_from_a_button_value_is_stored_replaced(db: Database) -> None:

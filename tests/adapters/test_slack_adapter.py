@@ -1311,16 +1311,40 @@ async def test_socket_mode_with_a_rejected_app_token_is_a_config_error(
 
 def test_event_claims_are_exclusive_and_forget_after_the_ttl(db: Database) -> None:
     now = [1000.0]
-    claims = EventClaims(db, ttl=600, prune_every=60, clock=lambda: now[0])
-    other_process = EventClaims(db, ttl=600, prune_every=60, clock=lambda: now[0])
+    claims = EventClaims(db, ttl=600, clock=lambda: now[0])
+    other_process = EventClaims(db, ttl=600, clock=lambda: now[0])
     assert claims.claim("Ev1") is True
     assert claims.claim("Ev1") is False
     assert other_process.claim("Ev1") is False
     now[0] += 599
     assert claims.claim("Ev1") is False
-    now[0] += 700
-    assert claims.claim("Ev2") is True  # this claim prunes Ev1
-    assert db.query("SELECT event_id FROM slack_events ORDER BY event_id")[0][0] == "Ev2"
+    assert claims.claim("Ev2") is True
+    now[0] += 2
+    # Past the ttl, a claim counts as gone before any prune deleted it, once.
+    assert claims.claim("Ev1") is True
+    assert other_process.claim("Ev1") is False
+    now[0] += 601
+    assert claims.prune() == 2
+    assert db.query("SELECT COUNT(*) FROM slack_events")[0][0] == 0
+    assert claims.claim("Ev2") is True
+
+
+def test_a_prune_of_many_claims_lets_go_of_the_database_between_batches(db: Database) -> None:
+    from bot.db import DELETE_BATCH
+
+    now = [1000.0]
+    claims = EventClaims(db, ttl=600, clock=lambda: now[0])
+    db.execute("BEGIN")
+    for number in range(DELETE_BATCH * 2 + 5):
+        db.execute("INSERT INTO slack_events (event_id, seen_at) VALUES (?, ?)", (f"Ev{number}", 1.0))
+    db.execute("COMMIT")
+    statements: list[str] = []
+    db._conn.set_trace_callback(statements.append)
+    try:
+        assert claims.prune() == DELETE_BATCH * 2 + 5
+    finally:
+        db._conn.set_trace_callback(None)
+    assert sum(statement.startswith("DELETE FROM slack_events") for statement in statements) == 3
     assert claims.claim("Ev1") is True
 
 
@@ -1329,7 +1353,7 @@ def test_an_event_claim_on_a_database_another_process_holds_is_handled_as_new(
 ) -> None:
     import sqlite3
 
-    claims = EventClaims(db, ttl=600, prune_every=60)
+    claims = EventClaims(db, ttl=600)
     holder = sqlite3.connect(db.path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
     try:
