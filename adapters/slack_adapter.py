@@ -851,25 +851,33 @@ class SlackBot:
         """Answer a related fact in a new message beside the clicked one."""
         await ack()
         data = decode_value(action.get("value"))
-        answer = self._fact_answer({"f": data.get("f")})
-        await self._answer_beside(body, answer, button=action.get("action_id"))
+        await self._answer_beside(body, lambda: self._fact_answer({"f": data.get("f")}), button=action.get("action_id"))
 
     async def _on_example(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         """Ask a help reply's example question, answering beside the help message."""
         await ack()
         question = decode_value(action.get("value")).get("q")
-        answer = None
-        if isinstance(question, str) and (bounded := bound_question(question)):
-            answer = self.service.ask(bounded, platform=PLATFORM, user_id=_object(body.get("user")).get("id"))
-        await self._answer_beside(body, answer, button=action.get("action_id"))
+        user_id = _object(body.get("user")).get("id")
 
-    async def _answer_beside(self, body: dict[str, Any], answer: Answer | None, *, button: Any = None) -> None:
+        def ask() -> Answer | None:
+            if isinstance(question, str) and (bounded := bound_question(question)):
+                return self.service.ask(bounded, platform=PLATFORM, user_id=user_id)
+            return None
+
+        await self._answer_beside(body, ask, button=action.get("action_id"))
+
+    async def _answer_beside(
+        self, body: dict[str, Any], answer_of: Callable[[], Answer | None], *, button: Any = None
+    ) -> None:
+        """Post `answer_of()` beside the clicked message; a click already answered there (a double
+        click, or a second person) is told so before anything is asked, logged or counted."""
         url = body.get("response_url")
-        if answer is None:
-            await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
-            return
         container = _object(body.get("container"))
         if container.get("is_ephemeral"):
+            answer = answer_of()
+            if answer is None:
+                await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
+                return
             await self._respond(
                 url,
                 response_type="ephemeral",
@@ -885,15 +893,23 @@ class SlackBot:
             return
         # In a channel, keep follow-ups in the answer's thread; a DM has no need for threads.
         thread_ts = message.get("thread_ts") or (None if channel.startswith("D") else message.get("ts"))
-        # A double click, or a second person clicking the same button, would post the same
-        # answer twice beside the same message: once is enough.
         ts = message.get("ts")
-        # An asker over the rate limit is told to wait: that is no answer, and the button stays free.
-        taken = ts and isinstance(button, str) and answer.status != "limited"
-        click = f"beside:{channel}:{ts}:{button}" if taken else None
+        click = f"beside:{channel}:{ts}:{button}" if ts and isinstance(button, str) else None
         if click and not self.events.claim(click):
             log.info("Slack button %s on message %s in %s answered already; not posted again", button, ts, channel)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=ALREADY_BESIDE)
+            return
+        answer = answer_of()
+        if answer is None or answer.status == "limited":
+            # No answer (a fact gone, an asker told to wait, only them): the button stays free.
+            if click:
+                self.events.release(click)
+            if answer is None:
+                await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
+            else:
+                await self._respond(
+                    url, response_type="ephemeral", replace_original=False, blocks=to_blocks(answer), text=to_text(answer)
+                )
             return
         posted = await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
         if posted is None and click:

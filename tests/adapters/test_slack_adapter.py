@@ -1113,7 +1113,7 @@ async def test_an_example_clicked_by_an_asker_over_the_limit_stays_free_for_the_
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
 ) -> None:
     # Ann has used up her questions; her click on a help example in a channel gets the limit
-    # note, and Bob's click on the same button must still get the answer.
+    # note, shown only to her, and Bob's click on the same button must still get the answer.
     service = AskService(engine, rate_limiter=RateLimiter(1, clock=lambda: 100.0))
     slack = SlackBot(slack_settings(fake, tmp_path), service, db=db)
     example = find_button(to_blocks(engine.help("help")), "example:")
@@ -1121,14 +1121,33 @@ async def test_an_example_clicked_by_an_asker_over_the_limit_stays_free_for_the_
     async with serving(slack) as client:
         service.ask(QUESTION, platform="slack", user_id=USER)  # Ann's one question this minute
         await click(client, fake, example, ephemeral=False, message=message)
-        [limited] = await fake.wait_for("chat.postMessage")
+        [limited] = await fake.wait_for("response:act")
         assert limited.body["text"].startswith("You've asked 1 questions")
+        assert limited.body["response_type"] == "ephemeral"
         await click(client, fake, example, ephemeral=False, message=message, user="U222")
-        await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="Bob's answer")
-    answered = fake.calls_to("chat.postMessage")[1]
+        [answered] = await fake.wait_for("chat.postMessage")
     expected = engine.answer(decode_value(example["value"])["q"])
     assert f"`{expected.fact_id}`" in json.dumps(answered.body["blocks"])
-    assert not [c for c in fake.calls if c.method == "response:act"]
+    assert len(fake.calls_to("response:act")) == 1
+
+
+async def test_a_double_clicked_example_is_asked_logged_and_counted_once(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    asked: list[str] = []
+    service = AskService(engine, hooks=[lambda question, *_: asked.append(question)], rate_limiter=RateLimiter(2))
+    slack = SlackBot(slack_settings(fake, tmp_path), service, db=db)
+    example = find_button(to_blocks(engine.help("help")), "example:")
+    message = {"type": "message", "ts": "1700000000.000006", "text": "help"}
+    async with serving(slack) as client:
+        await asyncio.gather(*(click(client, fake, example, ephemeral=False, message=message) for _ in range(2)))
+        [answered] = await fake.wait_for("chat.postMessage")
+        [already] = await fake.wait_for("response:act")
+        # The click left counts against the limit once: the asker has one question left.
+        assert service.ask(QUESTION, platform="slack", user_id=USER).status == "answered"
+    assert asked == [decode_value(example["value"])["q"], QUESTION]
+    assert already.body["response_type"] == "ephemeral" and "already" in already.body["text"]
+    assert f"`{engine.answer(asked[0]).fact_id}`" in json.dumps(answered.body["blocks"])
 
 
 async def test_a_help_example_button_asks_that_question(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
