@@ -65,9 +65,11 @@ LOOKUP_WAIT = 5.0
 still carrying out has reached the channel's history."""
 LOOKUP_LOOKBACK = 60.0
 """The history is searched from this many seconds before the post was sent (clocks differ)."""
-LOOKUP_PAGE = 20
+LOOKUP_PAGE = 200
+"""Messages asked for per page of history: the most Slack recommends for conversations.history."""
 LOOKUP_PAGES = 5
-"""At most this many pages of history are read; a channel busier than that counts as not checked."""
+"""At most this many pages of history are read (newest first, so a day's later chat comes before
+the digest); a channel busier than that counts as not checked."""
 _LOOKUP_HINTS = {
     "missing_scope": "the app needs the channels:history and groups:history scopes",
     "not_in_channel": "the bot is not a member of the channel",

@@ -26,16 +26,19 @@ from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_api import FakeSlackApi
 
 from adapters.digest_runner import (
+    LOOKUP_PAGE,
+    LOOKUP_PAGES,
     RestDiscord,
     RestSlack,
     build_digest_scheduler,
     channel_finder,
     channel_sender,
+    find_slack_digest,
     send_now,
     to_send_failure,
 )
 from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
-from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text
+from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text, to_metadata
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.db import Database
@@ -646,10 +649,10 @@ async def test_a_slack_digest_is_looked_for_past_the_first_page_of_history(fact_
     try:
         slack_api.fail_after_doing("chat.postMessage", "internal_error")
 
-        # Slack posts the digest, then 30 other messages arrive before the bot looks: the digest is on page 2.
+        # Slack posts the digest, then a page of other messages arrive before the bot looks: the digest is on page 2.
         async def busy_channel(seconds: float) -> None:
-            for n in range(30):
-                await rest.client.chat_postMessage(channel="C0DIGEST", text=f"chatter {n}")
+            history = slack_api.history["C0DIGEST"]
+            history.extend({"type": "message", "ts": f"1700000100.{n:06d}", "text": "chatter"} for n in range(LOOKUP_PAGE + 10))
 
         send = channel_sender(slack=rest, discord_bot=None, sleep=busy_channel, clock=lambda: 1700000000.0)
         ts = await send("slack:C0DIGEST", digest)
@@ -824,6 +827,30 @@ async def test_digest_send_with_slack_settings_the_bot_refuses_says_so_and_leave
     monkeypatch.setenv("SLACK_API_URL", fake.slack_url)
     code, out = await _cli("digest", "send", "--channel", f"slack:{SLACK_CHANNEL}")
     assert code == 0 and "posted the digest" in out
+
+
+@pytest.mark.parametrize(("later", "found"), [(450, True), (LOOKUP_PAGE * LOOKUP_PAGES, False)])
+async def test_a_digest_is_found_behind_hundreds_of_later_messages_and_past_the_lookup_the_check_says_so(
+    fact_base: FactBase, later: int, found: bool
+) -> None:
+    # The history is read newest first: in a busy channel, the digest posted at the start of
+    # the day is behind every message posted since. A lookup that gives up says so (LookupError),
+    # so the day is left alone rather than posted twice.
+    slack_api = await FakeSlackApi().start()
+    rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=_no_wait)
+    digest = digest_of(fact_base, channel="slack:C0DIGEST", day=date(2023, 11, 14), fact_ids=list(fact_base.facts)[:2])
+    history = slack_api.history.setdefault("C0DIGEST", [])
+    history.append({"type": "message", "ts": "1700000000.000001", "text": "digest", "metadata": to_metadata(digest)})
+    history.extend({"type": "message", "ts": f"1700000001.{n:06d}", "text": f"chat {n}"} for n in range(later))
+    try:
+        if found:
+            assert await find_slack_digest(rest.client, "C0DIGEST", digest, oldest=1699999990.0) == "1700000000.000001"
+        else:
+            with pytest.raises(LookupError):
+                await find_slack_digest(rest.client, "C0DIGEST", digest, oldest=1699999990.0)
+    finally:
+        await slack_api.close()
+    assert len(slack_api.calls_to("conversations.history")) <= LOOKUP_PAGES
 
 
 async def test_a_resumed_digest_whose_history_check_meets_a_passing_error_is_checked_again_and_posted_once(

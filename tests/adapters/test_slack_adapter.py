@@ -683,7 +683,7 @@ async def test_the_digest_sender_sees_slack_failures_as_transient_or_permanent(
     assert "not in the channel's history" in not_there.value.reason
     [lookup] = fake.calls_to("conversations.history")
     assert lookup.body["channel"] == "C0DIGEST" and lookup.body["include_all_metadata"] == "1"
-    assert int(lookup.body["limit"]) <= 20 and float(lookup.body["oldest"]) < _slack_clock()
+    assert int(lookup.body["limit"]) <= 200 and float(lookup.body["oldest"]) < _slack_clock()
     ts = await send("slack:C0DIGEST", digest)
     [post] = fake.calls_to("chat.postMessage")
     assert ts == fake.history["C0DIGEST"][-1]["ts"]
