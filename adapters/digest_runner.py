@@ -9,7 +9,9 @@ A Slack digest whose post ended with an unknown outcome (a timeout, a dropped co
 internal_error) is looked for in the channel's history by its message metadata before anything
 is decided: found, it was posted; not found, the failure is transient and the post is made again;
 a history that can't be read (no channels:history / groups:history scope, the bot not in the
-channel) leaves the failure final, so nothing is posted twice.
+channel) leaves the failure final, so nothing is posted twice. A Discord digest whose run
+stopped mid-send is looked for in the channel's history by the next start: Discord's nonce,
+which makes a quick resend safe, is checked for a few minutes only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import asyncio
 import logging
 import time
 from contextlib import AsyncExitStack
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 
 import aiohttp
@@ -70,6 +72,8 @@ LOOKUP_PAGE = 200
 LOOKUP_PAGES = 5
 """At most this many pages of history are read (newest first, so a day's later chat comes before
 the digest); a channel busier than that counts as not checked."""
+DISCORD_LOOKUP_LIMIT = 1000
+"""At most this many messages of a Discord channel's history are read (100 a request)."""
 _LOOKUP_HINTS = {
     "missing_scope": "the app needs the channels:history and groups:history scopes",
     "not_in_channel": "the bot is not a member of the channel",
@@ -85,6 +89,8 @@ class SlackPoster(Protocol):
 
 
 class DiscordPoster(Protocol):
+    client: discord.Client
+
     async def send_embeds(
         self,
         channel_id: int,
@@ -285,12 +291,38 @@ def channel_sender(
     return send
 
 
-def channel_finder(*, slack: SlackPoster | None) -> Finder:
-    """A Finder for the scheduler: Slack channels are looked up in their history (by the digest's
-    metadata); Discord needs none, its nonce makes a second send return the first message."""
+async def find_discord_digest(client: discord.Client, channel_id: int, digest: Digest, *, after: float) -> str | None:
+    """The id of `digest`'s message (the bot's, with the day's title) among the channel's messages
+    after `after` (epoch seconds), or None.
+
+    Read oldest first, so the digest, posted near `after`, comes early. LookupError when there
+    were more than DISCORD_LOOKUP_LIMIT messages: not found is then no answer.
+    """
+    title = to_embeds(digest)[0].title
+    me = client.user.id if client.user is not None else None
+    channel = client.get_partial_messageable(channel_id)
+    read = 0
+    since = datetime.fromtimestamp(after, timezone.utc)
+    async for message in channel.history(limit=DISCORD_LOOKUP_LIMIT, after=since, oldest_first=True):
+        read += 1
+        if message.author.id == me and any(embed.title == title for embed in message.embeds):
+            return str(message.id)
+    if read >= DISCORD_LOOKUP_LIMIT:
+        raise LookupError(f"more than {DISCORD_LOOKUP_LIMIT} messages in the channel since the post")
+    return None
+
+
+def channel_finder(*, slack: SlackPoster | None, discord_bot: DiscordPoster | None = None) -> Finder:
+    """A Finder for the scheduler, for a digest whose run stopped mid-send: Slack channels are
+    looked up in their history by the digest's metadata, Discord channels by the bot's message
+    with the day's title. Discord's nonce makes a quick resend return the first message, but it
+    is checked for a few minutes only: a history the bot may not read (no Read Message History)
+    falls back to it."""
 
     async def find(channel: str, digest: Digest, since: datetime) -> str | None:
         target = parse_channel(channel)
+        if target.platform == "discord":
+            return await _find_on_discord(target.id, digest, since)
         if target.platform != "slack" or slack is None:
             return None
         try:
@@ -305,6 +337,28 @@ def channel_finder(*, slack: SlackPoster | None) -> Finder:
                 transient = status == 429 or status >= 500
             else:
                 transient = not isinstance(error, (LookupError, SlackClientError))
+            raise SendFailure(_problem(error), transient=transient, maybe_posted=True) from error
+
+    async def _find_on_discord(channel_id: str, digest: Digest, since: datetime) -> str | None:
+        if discord_bot is None or discord_bot.client.user is None:
+            return None
+        try:
+            return await find_discord_digest(
+                discord_bot.client, int(channel_id), digest, after=max(since.timestamp() - LOOKUP_LOOKBACK, 0.0)
+            )
+        except discord.Forbidden as error:
+            log.warning(
+                "digest for discord:%s on %s: the channel's history cannot be read (%s); give the bot Read Message "
+                "History there. Sent again, it is the first message only if Discord still knows its nonce",
+                channel_id, digest.day, error.text or error.status,
+            )  # fmt: skip
+            return None
+        except (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError, LookupError) as error:
+            # Discord did not answer (429, 5xx, the network): the look-up can be made again.
+            # More messages than are read: can't tell, so never post twice.
+            transient = not isinstance(error, LookupError) and not (
+                isinstance(error, discord.HTTPException) and 400 <= error.status < 500 and error.status != 429
+            )
             raise SendFailure(_problem(error), transient=transient, maybe_posted=True) from error
 
     return find
@@ -349,7 +403,7 @@ def _scheduler(
         ),
         clock=clock,
         sleep=sleep,
-        find=channel_finder(slack=slack),
+        find=channel_finder(slack=slack, discord_bot=discord_bot),
     )
 
 

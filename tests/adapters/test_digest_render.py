@@ -26,6 +26,7 @@ from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_api import FakeSlackApi
 
 from adapters.digest_runner import (
+    DISCORD_LOOKUP_LIMIT,
     LOOKUP_PAGE,
     LOOKUP_PAGES,
     RestDiscord,
@@ -33,6 +34,7 @@ from adapters.digest_runner import (
     build_digest_scheduler,
     channel_finder,
     channel_sender,
+    find_discord_digest,
     find_slack_digest,
     send_now,
     to_send_failure,
@@ -802,6 +804,95 @@ async def test_a_digest_cut_by_a_stop_mid_send_is_posted_once_in_all_by_the_next
         await slack_api.close()
     [posted] = slack_api.history["C0DIGEST"]
     assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+
+
+@pytest.mark.parametrize("history", ["readable", "refused"])
+async def test_a_discord_digest_cut_by_a_stop_mid_send_is_found_in_the_channel_when_its_nonce_is_forgotten(
+    fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture, history: str
+) -> None:
+    # Discord took the post, and the bot was stopped before it heard so. The next start comes
+    # after Discord stopped checking the nonce (a few minutes): the same nonce would post anew,
+    # so the channel's history is read first. Without Read Message History, the nonce is all
+    # there is, and the log says what to grant.
+    discord_api = await FakeDiscord().start()
+    channel = "discord:1300000000000000002"
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]  # 22:11 UTC, the window runs to 23:00
+
+    def scheduler(rest: RestDiscord, send: Any) -> DigestScheduler:
+        return DigestScheduler(
+            channels=[channel],
+            schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
+            store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
+            base=lambda: fact_base,
+            size=2,
+            send=send,
+            find=channel_finder(slack=None, discord_bot=rest),
+            clock=lambda: now[0],
+            sleep=_no_wait,
+            close_grace=0.2,
+        )
+
+    try:
+        async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+            sender = channel_sender(slack=None, discord_bot=rest)
+
+            async def posted_then_stopped(target: str, digest: Digest) -> str | None:
+                await sender(target, digest)
+                await asyncio.Event().wait()  # the answer never comes back before the stop
+                return None
+
+            first = scheduler(rest, posted_then_stopped)
+            first.start()
+            await discord_api.wait_for("POST", "^/channels/1300000000000000002/messages$")
+            await first.close()
+            now[0] += timedelta(minutes=30)
+            discord_api.forget_nonces()
+            if history == "refused":
+                discord_api.fail("GET", "^/channels/1300000000000000002/messages$", status=403, code=50001,
+                                 message="Missing Access")  # fmt: skip
+            with caplog.at_level(logging.WARNING, logger="adapters.digest"):
+                [outcome] = await scheduler(rest, sender).run_due()
+    finally:
+        await discord_api.close()
+    assert outcome.status == "sent", outcome.reason
+    if history == "readable":
+        [posted] = discord_api.created
+        assert outcome.message_id == posted["id"]
+        assert len(discord_api.find("POST", "^/channels/1300000000000000002/messages$")) == 1
+    else:
+        assert len(discord_api.created) == 2 and outcome.message_id == discord_api.created[1]["id"]
+        assert any("Read Message History" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("before", "found"), [(250, True), (DISCORD_LOOKUP_LIMIT, False)])
+async def test_a_discord_digest_is_looked_for_oldest_first_and_past_the_limit_the_check_says_so(
+    fact_base: FactBase, before: int, found: bool
+) -> None:
+    from tests.fakes.discord_api import BOT_USER, USER_ID, message_payload
+
+    discord_api = await FakeDiscord().start()
+    digest = digest_of(fact_base, channel="discord:1300000000000000002", day=DAY, fact_ids=list(fact_base.facts)[:2])
+    chatter = {"id": USER_ID, "username": "ann", "discriminator": "0", "avatar": None}
+    for _ in range(before):  # others' messages, and the bot's own answers, posted before it
+        author = chatter if len(discord_api.created) % 2 else BOT_USER
+        discord_api.created.append(
+            message_payload(id=discord_api.new_id(), channel_id="1300000000000000002", author=author, content="hi")
+        )
+    embeds = [embed.to_dict() for embed in to_embeds(digest)]
+    discord_api.created.append(
+        message_payload(id=discord_api.new_id(), channel_id="1300000000000000002", embeds=embeds)
+    )
+    try:
+        async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+            if found:
+                assert await find_discord_digest(rest.client, 1300000000000000002, digest, after=0.0) == (
+                    discord_api.created[-1]["id"]
+                )
+            else:
+                with pytest.raises(LookupError):
+                    await find_discord_digest(rest.client, 1300000000000000002, digest, after=0.0)
+    finally:
+        await discord_api.close()
 
 
 @pytest.mark.parametrize(

@@ -255,6 +255,7 @@ class FakeDiscord(LoopbackServer):
             route("GET", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: self.message(CHANNEL_ID, {})),
             route("DELETE", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", lambda m, b: None),
             route("POST", r"/channels/(\d+)/messages", lambda m, b: self._create(m.group(1), b)),
+            route("GET", r"/channels/(\d+)/messages", lambda m, q: self._history(m.group(1), q)),
             route("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda m, b: self.message(m.group(1), b, id=m.group(2))),
             route("POST", r"/channels/(\d+)/typing", lambda m, b: None),
         ]
@@ -292,7 +293,8 @@ class FakeDiscord(LoopbackServer):
             match = route.pattern.match(call.path)
             if route.method == call.method and match:
                 self._follow(call)
-                payload = route.answer(match, call.json)
+                # A GET's parameters are its query string.
+                payload = route.answer(match, call.query if call.method == "GET" else call.json)
                 if payload is None:
                     return web.Response(status=204)
                 return _json_response(payload)
@@ -386,6 +388,20 @@ class FakeDiscord(LoopbackServer):
             self._nonces[(channel_id, str(nonce))] = created
         self.created.append(created)
         return created
+
+    def _history(self, channel_id: str, query: dict[str, str]) -> list[dict[str, Any]]:
+        """GET /channels/{id}/messages with `after`: the `limit` (at most 100) oldest messages
+        after that id, newest first, as Discord returns them."""
+        after = int(query.get("after") or 0)
+        limit = min(int(query.get("limit") or 50), 100)
+        later = sorted(
+            (m for m in self.created if m["channel_id"] == channel_id and int(m["id"]) > after), key=lambda m: int(m["id"])
+        )
+        return list(reversed(later[:limit]))
+
+    def forget_nonces(self) -> None:
+        """Discord checks a nonce for a few minutes only: after that, the same nonce posts anew."""
+        self._nonces.clear()
 
     def message(self, channel_id: str, body: Any, *, id: str | None = None) -> dict[str, Any]:
         """A full message object as Discord returns it for a send or an edit."""
