@@ -258,6 +258,24 @@ async def with_retry(send: Callable[[], Awaitable[T]], *, what: str) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+async def _reply(interaction: discord.Interaction, *, ephemeral: bool, **message: Any) -> None:
+    """Send the interaction's one message: as its response, or after a deferral as what fills
+    the "thinking" placeholder.
+
+    The placeholder is filled by editing it, not by a follow-up: discord.py sends a request
+    again after a 5xx, and a follow-up Discord carried out before its answer got lost would
+    then be posted twice, while an edit made twice is the same message. Its visibility is the
+    deferral's. After a deferral that edits the clicked message later, a follow-up is a new one.
+    """
+    response = interaction.response
+    if response.type is discord.InteractionResponseType.deferred_channel_message:
+        await with_retry(lambda: interaction.edit_original_response(**message), what="reply")
+    elif response.is_done():
+        await with_retry(lambda: interaction.followup.send(ephemeral=ephemeral, **message), what="reply")
+    else:
+        await with_retry(lambda: response.send_message(ephemeral=ephemeral, **message), what="reply")
+
+
 async def tell(interaction: discord.Interaction, text: str, *, what: str) -> None:
     """Tell the user alone, by the reply or a follow-up; a failure to is logged, never raised."""
     try:
@@ -326,20 +344,13 @@ class Responder:
         view: discord.ui.View | None = None,
         ephemeral: bool = False,
     ) -> None:
-        kwargs: dict = {"embeds": embeds[:EMBEDS_PER_MESSAGE], "ephemeral": ephemeral}
+        kwargs: dict = {"embeds": embeds[:EMBEDS_PER_MESSAGE]}
         if view is not None:
             kwargs["view"] = view
-        if interaction.response.is_done():
-            await with_retry(lambda: interaction.followup.send(**kwargs), what="reply")
-        else:
-            await with_retry(lambda: interaction.response.send_message(**kwargs), what="reply")
+        await _reply(interaction, ephemeral=ephemeral, **kwargs)
 
     async def _say(self, interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
-        text = clip(text, CONTENT_MAX)
-        if interaction.response.is_done():
-            await with_retry(lambda: interaction.followup.send(text, ephemeral=ephemeral), what="reply")
-        else:
-            await with_retry(lambda: interaction.response.send_message(text, ephemeral=ephemeral), what="reply")
+        await _reply(interaction, content=clip(text, CONTENT_MAX), ephemeral=ephemeral)
 
     # -- slash commands
 

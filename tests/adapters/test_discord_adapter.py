@@ -571,7 +571,7 @@ async def test_close_leaves_the_gateway_then_lets_a_reply_in_flight_finish_befor
         await bot.close()
 
     if kind == "command":
-        [reply] = fake.find("POST", f"^/webhooks/{APPLICATION_ID}/late-token$")
+        [reply] = fake.find("PATCH", f"^/webhooks/{APPLICATION_ID}/late-token/messages/@original$")
     else:
         [reply] = fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")
     assert reply.status == 200 and "49%" in reply.json["embeds"][0]["description"]
@@ -594,7 +594,8 @@ async def test_close_cuts_a_reply_still_running_after_the_grace(
     finally:
         service.release.set()
         await bot.close()
-    assert fake.find("POST", f"^/webhooks/{APPLICATION_ID}/stuck-token$") == []
+    assert fake.find("POST", f"^/webhooks/{APPLICATION_ID}/stuck-token") == []
+    assert fake.find("PATCH", f"^/webhooks/{APPLICATION_ID}/stuck-token") == []
 
 
 # -- /ask ----------------------------------------------------------------------------------
@@ -628,7 +629,7 @@ async def test_ask_answers_with_an_embed_holding_the_answer_and_the_verbatim_quo
     assert seen == [(SCALE_QUESTION, "discord", USER_ID)]
 
 
-async def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(
+async def test_a_slow_answer_is_deferred_then_fills_the_thinking_placeholder(
     fake: FakeDiscord, engine: Engine, db: Database
 ) -> None:
     release = threading.Event()
@@ -643,10 +644,33 @@ async def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(
         assert first.json["type"] == 5  # "thinking", inside Discord's 3 seconds
         assert fake.find("POST", "^/webhooks/") == []
         release.set()
-        [follow_up] = await fake.wait_for("POST", f"^/webhooks/{APPLICATION_ID}/slow-token$")
+        [filled] = await fake.wait_for("PATCH", f"^/webhooks/{APPLICATION_ID}/slow-token/messages/@original$")
 
-    assert follow_up.json["allowed_mentions"] == {"parse": []}
-    assert engine.answer(SCALE_QUESTION).text in follow_up.json["embeds"][0]["description"]
+    assert filled.json["allowed_mentions"] == {"parse": []}
+    assert filled.ephemeral is False
+    assert engine.answer(SCALE_QUESTION).text in filled.json["embeds"][0]["description"]
+    assert fake.find("POST", "^/webhooks/") == []
+
+
+async def test_a_slow_answer_whose_reply_got_lost_in_a_5xx_is_shown_once(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Discord carries out the request, then its edge answers 502: discord.py sends it again.
+    for method in ("POST", "PATCH"):
+        fake.fail(method, f"^/webhooks/{APPLICATION_ID}/lost-token", status=502, code=0, message="Bad Gateway", lost=True)
+    sent = lambda: [c for c in fake.calls if c.path.startswith(f"/webhooks/{APPLICATION_ID}/lost-token")]  # noqa: E731
+    async with running(fake, AskService(engine), db, defer_after=0.0):
+        first = await interact(fake, ask_payload(fake, SCALE_QUESTION, token="lost-token"))
+        assert first.json["type"] == 5
+        await until(lambda: any(c.status == 200 for c in sent()), timeout=10)
+    lost, shown = sent()
+
+    assert (lost.status, shown.status) == (502, 200)
+    # Both requests fill the one placeholder: no second copy of the answer in the channel.
+    assert [c.path for c in (lost, shown)] == [f"/webhooks/{APPLICATION_ID}/lost-token/messages/@original"] * 2
+    assert fake.find("POST", "^/webhooks/") == []
+    assert "49%" in shown.json["embeds"][0]["description"]
+    assert logged_tracebacks(caplog) == []
 
 
 async def test_a_question_with_everyone_is_answered_without_pinging(fake: FakeDiscord, bot: DiscordBot) -> None:
@@ -686,7 +710,7 @@ async def test_an_ask_over_the_rate_limit_is_refused_to_the_asker_alone_even_whe
     async with running(fake, service, db, defer_after=0.0):
         first = await interact(fake, ask_payload(fake, SCALE_QUESTION, token="first-token"))
         gate.release()
-        [answer] = await fake.wait_for("POST", f"^/webhooks/{APPLICATION_ID}/first-token$")
+        [answer] = await fake.wait_for("PATCH", f"^/webhooks/{APPLICATION_ID}/first-token/messages/@original$")
         second = await interact(fake, ask_payload(fake, SCALE_QUESTION, token="second-token"))
 
     assert first.json["type"] == 5  # the slow answer was deferred: "thinking" in the channel
@@ -874,7 +898,7 @@ async def test_a_slow_suggestion_button_is_deferred_then_answers_in_place(
 ) -> None:
     async with running(fake, AskService(engine), db, defer_after=0.0):
         abstained = await interact(fake, ask_payload(fake, UNKNOWN_QUESTION, token="ask-token"))
-        [answered] = await fake.wait_for("POST", f"^/webhooks/{APPLICATION_ID}/ask-token$")
+        [answered] = await fake.wait_for("PATCH", f"^/webhooks/{APPLICATION_ID}/ask-token/messages/@original$")
         data = answered.json
         chosen = buttons(data)[0]
         fact_id = chosen["custom_id"].split(":")[-1]

@@ -722,7 +722,7 @@ async def test_discord_pings_and_markdown_in_a_question_never_ping(
         first = await interact(discord_api, payload)
         if defer_after == 0.0:
             assert first.json["type"] == 5
-            [reply] = await discord_api.wait_for("POST", f"^/webhooks/{APPLICATION_ID}/ping-token$")
+            [reply] = await discord_api.wait_for("PATCH", f"^/webhooks/{APPLICATION_ID}/ping-token/messages/@original$")
             data = reply.json
         else:
             assert first.json["type"] == 4

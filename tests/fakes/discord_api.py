@@ -4,7 +4,8 @@ REST: records every request with its JSON body and answers like Discord (bodies 
 `Content-Type` of exactly `application/json`, which discord.py compares as a string).
 It follows each interaction's original response as Discord does: the first follow-up after
 a deferral fills the "thinking" placeholder and keeps the deferral's visibility, whatever its
-own flags say, so `Call.ephemeral` records who really sees each message an interaction sends.
+own flags say, as an edit of it does, so `Call.ephemeral` records who really sees each message
+an interaction sends.
 Messages posted to a channel are stored in `created`; a post that repeats the `nonce` of an
 earlier one with `enforce_nonce` gets that message back and stores nothing, as on Discord.
 `rate_limit()` answers 429 with `retry_after` the way Discord does (with its `Via` header, so
@@ -323,6 +324,8 @@ class FakeDiscord(LoopbackServer):
                 call.ephemeral = bool((body.get("flags") or 0) & EPHEMERAL)
         elif webhook.group(3) == "@original" and call.method in ("PATCH", "DELETE") and original is not None:
             original.loading = False
+            if call.method == "PATCH":  # an edit keeps the original's visibility
+                call.ephemeral = original.ephemeral
 
     def application(self) -> dict[str, Any]:
         return {
