@@ -28,7 +28,7 @@ import discord
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.discord_adapter import check_token, content_nonce
+from adapters.discord_adapter import NotLoggedIn, check_token, content_nonce
 from adapters.discord_digest import to_embeds
 from adapters.slack_digest import is_digest_message, to_blocks, to_fallback_text, to_metadata
 from adapters.slack_retry import may_have_gone_through, retry_after, status_and_code, web_api_retries
@@ -116,7 +116,7 @@ def to_send_failure(error: BaseException, *, platform: str | None = None) -> Sen
     (`maybe_posted`). On Discord sending it again at once is safe (the message's nonce makes
     Discord return the first one); on Slack it is not, so such a failure is final there (for a
     digest, `post_slack_digest` first looks for the message in the channel's history). A
-    request that never connected posted nothing.
+    request that never connected (or never left: Discord not logged in yet) posted nothing.
     """
     if isinstance(error, SendFailure):
         return error
@@ -145,6 +145,9 @@ def to_send_failure(error: BaseException, *, platform: str | None = None) -> Sen
         return SendFailure(f"Discord: {error}", transient=False)
     if isinstance(error, aiohttp.ClientConnectorError):
         return SendFailure(f"{type(error).__name__}: {error}", transient=True)
+    if isinstance(error, NotLoggedIn):
+        # Nothing was sent: tried again while the day's window lasts, as a refused connection is.
+        return SendFailure(f"Discord: {error}", transient=True)
     if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError, SlackClientError)):
         reason = _problem(error)
         if platform == "slack":

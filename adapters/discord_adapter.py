@@ -805,6 +805,11 @@ def _guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
 # -- lifecycle -----------------------------------------------------------------------------
 
 
+class NotLoggedIn(ConnectionError):
+    """A post asked of a Discord bot that is not logged in (not started, stopped, or still
+    reaching Discord): raised before any request, so nothing was posted."""
+
+
 class DiscordUnreachable(BotError):
     """Discord could not be asked, or failed to answer (the network, DNS, a timeout, a 5xx or a
     proxy's 429): unlike a refusal (ConfigError), trying again later may work."""
@@ -1062,7 +1067,7 @@ class DiscordBot:
         if self._task is None or self.client.is_closed() or self.client.user is None:
             # Not started, stopped, or still trying to reach Discord: not logged in either way.
             if raise_errors:
-                raise ConnectionError("the Discord bot is not running (or not logged in yet)")
+                raise NotLoggedIn("the Discord bot is not running (or not logged in yet)")
             log.error(
                 "cannot post to Discord channel %s: the Discord bot is not running (or not logged in yet)", channel_id
             )

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from contextlib import asynccontextmanager
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Iterator
 
@@ -1390,6 +1390,47 @@ async def test_a_digest_channel_the_bot_cannot_post_to_is_one_clear_log_line(
     # Not posted twice either: the day's run is over.
     assert (await scheduler.post(DIGEST_KEY, day=DIGEST_DAY)).status == "done"
     assert fake.created == []
+
+
+async def test_a_digest_due_while_discord_cannot_be_reached_yet_is_posted_once_it_can(
+    fake: FakeDiscord, engine: Engine, db: Database, fact_base: FactBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = [datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)]
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    def scheduler_for(bot: DiscordBot) -> DigestScheduler:
+        return DigestScheduler(
+            channels=[DIGEST_KEY],
+            schedule=DigestSchedule(at=time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+            store=DigestStore(db, clock=lambda: now[0]),
+            base=lambda: fact_base,
+            size=2,
+            send=channel_sender(slack=None, discord_bot=bot),
+            clock=lambda: now[0],
+            sleep=no_wait,
+        )
+
+    # Discord fails the login at start: the bot starts anyway and keeps trying in the background.
+    fake.fail("GET", "^/users/@me$", status=503, code=0, message="upstream connect error")
+    unreachable = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01, reconnect_delays=(60.0,))
+    await unreachable.start()
+    try:
+        [waiting] = await scheduler_for(unreachable).run_due()
+    finally:
+        await unreachable.close()
+
+    assert waiting.status == "deferred", waiting.reason
+    assert "may have been posted" not in (waiting.reason or "")
+    assert fake.find("POST", "^/channels/") == []
+
+    # Logged in by the next try, five minutes later: the day's digest goes out, once.
+    now[0] += timedelta(minutes=5, seconds=1)
+    async with running(fake, AskService(engine), db) as bot:
+        [posted] = await scheduler_for(bot).run_due()
+    assert posted.status == "sent"
+    assert [m["channel_id"] for m in fake.created] == [DIGEST_CHANNEL]
 
 
 @pytest.mark.parametrize("token", ["abc\ndef", "Bot abc.def", "abc def"], ids=["line-break", "bot-prefix", "space"])
