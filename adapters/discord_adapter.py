@@ -40,6 +40,7 @@ from bot.db import Database
 from bot.errors import BotError, ConfigError, UsageError
 from bot.feedback import FeedbackStore
 from bot.logging_setup import TracebackCutter
+from bot.rate_limit import OncePerWindow
 from bot.service import AskService
 from bot.terminal import MAX_QUESTION_CHARS, bound_question
 from bot.text import reads_as_question, words
@@ -313,6 +314,7 @@ class Responder:
         self.feedback = feedback
         self.defer_after = defer_after
         self.digest_provider: DigestProvider | None = None
+        self._wait_notes = OncePerWindow()
 
     async def _compute(
         self, interaction: discord.Interaction, work: Callable[[], T], *, ephemeral: bool = False, update: bool = False
@@ -536,6 +538,11 @@ class Responder:
             return
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)
+        if answer.status == "limited" and not in_dm and not self._wait_notes.first(user_id):
+            # A reply to a message is seen by the whole channel: someone who keeps asking over
+            # the limit is told to wait once a minute, not once per message.
+            log.info("mention over the rate limit in channel %s; told to wait already", message.channel.id)
+            return
         kwargs: dict = {"embeds": to_embeds(answer), "mention_author": False}
         view = to_view(answer)
         if view is not None:

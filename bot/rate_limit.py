@@ -96,6 +96,36 @@ class RateLimiter:
             return len(self._events)
 
 
+class OncePerWindow:
+    """Whether to tell a key something now: yes the first time, then not again for `window` seconds.
+
+    For a note everyone in a channel sees (a Discord mention over the limit has no private
+    reply): someone who keeps asking gets the note once, not once per message. Thread-safe,
+    and bounded like RateLimiter: at most `max_keys` keys, the oldest forgotten first.
+    """
+
+    def __init__(
+        self, *, window: float = WINDOW_SECONDS, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_TRACKED
+    ) -> None:
+        self.window = window
+        self.max_keys = max_keys
+        self._clock = clock
+        self._told: OrderedDict[str, float] = OrderedDict()  # key -> when told, oldest first
+        self._lock = threading.Lock()
+
+    def first(self, key: str) -> bool:
+        with self._lock:
+            now = self._clock()
+            while self._told and next(iter(self._told.values())) <= now - self.window:
+                self._told.popitem(last=False)
+            if key in self._told:
+                return False
+            if len(self._told) >= self.max_keys:
+                self._told.popitem(last=False)
+            self._told[key] = now
+            return True
+
+
 def limited_reason(limit: int, retry_after: float) -> str:
     """The friendly sentence a limited asker sees, with when to try again."""
     seconds = max(1, math.ceil(retry_after))

@@ -9,7 +9,7 @@ import pytest
 from bot.config import Settings
 from bot.engine import Engine
 from bot.models import Answer
-from bot.rate_limit import RateLimiter, limited_reason
+from bot.rate_limit import OncePerWindow, RateLimiter, limited_reason
 from bot.service import AskService
 
 QUESTION = "How much of Scale AI does Meta own?"
@@ -157,3 +157,15 @@ def test_admit_charges_the_limit_once_so_an_admitted_ask_is_not_counted_twice(en
     assert refused is not None and refused.status == "limited"
     # Every question reaches the hooks exactly once, the refused one included.
     assert [a.status for a in seen] == ["answered", "answered", "limited"]
+
+
+def test_a_note_is_told_once_per_window_per_key_and_the_keys_kept_are_bounded() -> None:
+    clock = FakeClock()
+    notes = OncePerWindow(window=60, clock=clock, max_keys=2)
+    assert notes.first("U1") and not notes.first("U1")
+    clock.advance(59)
+    assert not notes.first("U1")
+    clock.advance(1)
+    assert notes.first("U1")
+    assert notes.first("U2") and notes.first("U3")  # U1 was the oldest of three: forgotten
+    assert notes.first("U1") and not notes.first("U3")

@@ -42,7 +42,7 @@ from bot.digest_store import DigestStore
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.models import Answer, FactBase
-from bot.rate_limit import RateLimiter
+from bot.rate_limit import OncePerWindow, RateLimiter
 from bot.service import AskService
 from tests.fakes.discord_api import (
     APPLICATION_ID,
@@ -694,6 +694,30 @@ async def test_an_asker_over_the_rate_limit_is_told_so_alone(fake: FakeDiscord, 
     assert second.json["type"] == 4 and data["flags"] & EPHEMERAL
     assert data["embeds"][0]["description"].startswith("You've asked 1 questions in the last minute")
     assert "components" not in data or data["components"] == []
+
+
+async def test_mentions_over_the_rate_limit_in_a_channel_get_one_note_a_minute_not_one_each(
+    fake: FakeDiscord, engine: Engine, db: Database
+) -> None:
+    # A reply to a message is public on Discord: someone who keeps mentioning the bot past the
+    # limit must not make it fill the channel with "try again" notes.
+    now = [0.0]
+    service = AskService(engine, rate_limiter=RateLimiter(1, clock=lambda: now[0]))
+    async with running(fake, service, db) as bot:
+        bot.responder._wait_notes = OncePerWindow(clock=lambda: now[0])
+        for _ in range(4):
+            await fake.dispatch("MESSAGE_CREATE", message_create(
+                f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(), mentions=[BOT_USER]))  # fmt: skip
+        await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=2)
+        await asyncio.sleep(0.3)  # the last two mentions are handled by now, and stay unanswered
+        replies = fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")
+        now[0] += 61  # a minute later, the asker is let in again
+        await fake.dispatch("MESSAGE_CREATE", message_create(
+            f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(), mentions=[BOT_USER]))  # fmt: skip
+        await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=3)
+    descriptions = [r.json["embeds"][0]["description"] for r in fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")]
+    assert len(replies) == 2 and len(descriptions) == 3
+    assert "49%" in descriptions[0] and descriptions[1].startswith("You've asked 1 questions") and "49%" in descriptions[2]
 
 
 async def test_an_ask_over_the_rate_limit_is_refused_to_the_asker_alone_even_when_answers_are_slow(
