@@ -793,17 +793,18 @@ class SlackBot:
             log.info("Slack share of message %s in %s already under way or done; not shared again", message_ts, channel)
             return
         blocks = to_blocks(answer, asked_by=user_id)
+        # `/ask` typed in a thread answers in that thread: shared, the answer belongs there too.
+        thread_ts = _string(_object(body.get("container")).get("thread_ts"))
         shared: Delivery = "refused"
         if channel is not None:
-            shared = await self._post_once(channel, blocks=blocks, text=to_text(answer))
+            shared = await self._post_once(channel, blocks=blocks, text=to_text(answer), thread_ts=thread_ts)
         if shared == "refused":
             # Nothing was posted: the bot may not be in the channel, and a response_url can still
             # post there for the user. After a post that may have gone through it would be a second.
-            shared = await self._send_to_url(
-                url,
-                {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": to_text(answer)},
-                once=True,
-            )
+            message = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": to_text(answer)}
+            if thread_ts:
+                message["thread_ts"] = thread_ts
+            shared = await self._send_to_url(url, message, once=True)
         if shared == "sent":
             await self._respond(url, delete_original=True)
         elif shared == "unknown":
@@ -818,9 +819,13 @@ class SlackBot:
                 self.events.release(click)  # nothing was posted: once the bot is invited, a click shares it
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
 
-    async def _post_once(self, channel: str, *, blocks: list[dict], text: str) -> Delivery:
+    async def _post_once(
+        self, channel: str, *, blocks: list[dict], text: str, thread_ts: str | None = None
+    ) -> Delivery:
         """Post a message with chat.postMessage, telling a refusal from a failure after which it may be there."""
-        response, error = await self._web_call("chat.postMessage", **_message(channel, text=text, blocks=blocks))
+        response, error = await self._web_call(
+            "chat.postMessage", **_message(channel, text=text, blocks=blocks, thread_ts=thread_ts)
+        )
         if response is not None:
             return "sent"
         return "unknown" if may_have_gone_through(error) else "refused"
@@ -1020,6 +1025,11 @@ def _api_url(url: str | None) -> str:
 def _channel_of(body: dict[str, Any]) -> str | None:
     channel = _object(body.get("channel")).get("id") or _object(body.get("container")).get("channel_id")
     return channel if isinstance(channel, str) else None
+
+
+def _string(value: object) -> str | None:
+    """`value` if it is a non-empty string, else None: a payload's words are read without trusting their type."""
+    return value if isinstance(value, str) and value else None
 
 
 def _object(value: object) -> dict[str, Any]:

@@ -206,8 +206,10 @@ async def click(
     channel: str = CHANNEL,
     message: dict[str, Any] | None = None,
     user: str = USER,
+    thread_ts: str | None = None,
 ) -> int:
-    """Send the block_actions payload Slack sends when a user clicks `button`."""
+    """Send the block_actions payload Slack sends when a user clicks `button` (on a message in
+    the thread of `thread_ts`, which Slack names in the container)."""
     message_ts = (message or {}).get("ts", "1700000000.000001")
     payload: dict[str, Any] = {
         "type": "block_actions",
@@ -229,6 +231,8 @@ async def click(
             }
         ],
     }
+    if thread_ts:
+        payload["container"]["thread_ts"] = thread_ts
     if not ephemeral:
         payload["message"] = message or {"type": "message", "ts": message_ts, "text": "answer"}
     status, _ = await post_form(http, {"payload": json.dumps(payload)})
@@ -951,6 +955,22 @@ async def test_share_posts_the_answer_visibly_and_removes_the_ephemeral(
     assert "share_answer" not in json.dumps(blocks)
     [deleted] = await fake.wait_for("response:act")
     assert deleted.body == {"delete_original": True}
+
+
+async def test_an_answer_asked_in_a_thread_is_shared_in_that_thread(http: TestClient, fake: FakeSlackApi) -> None:
+    # `/ask` typed in a thread: its reply, and the Share button's container, are in that thread.
+    # The shared answer landed in the channel, away from the conversation it was asked in.
+    thread = "1700000000.000050"
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    await click(http, fake, share, ephemeral=True, thread_ts=thread)
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["channel"] == CHANNEL and post.body["thread_ts"] == thread
+    fake.fail("chat.postMessage", "channel_not_found")  # a private channel the bot is not in
+    await click(http, fake, share, ephemeral=True, user="U222", thread_ts=thread)
+    replies = await fake.wait_for("response:act", count=3)
+    [shared] = [r.body for r in replies if r.body.get("response_type") == "in_channel"]
+    assert shared["thread_ts"] == thread and "scale-ai-stake" in json.dumps(shared["blocks"])
+    assert len(fake.calls_to("chat.postMessage")) == 1
 
 
 async def test_share_with_an_injected_ping_in_the_value_posts_it_escaped(http: TestClient, fake: FakeSlackApi) -> None:
