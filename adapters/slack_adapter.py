@@ -916,8 +916,18 @@ class SlackBot:
                     url, response_type="ephemeral", replace_original=False, blocks=to_blocks(answer), text=to_text(answer)
                 )
             return
-        posted = await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
-        if posted is None and click:
+        blocks, text = to_blocks(answer), to_text(answer)
+        posted = await self._post_once(channel, blocks=blocks, text=text, thread_ts=thread_ts)
+        if posted == "refused":
+            # The bot is not in this conversation (a private channel or a DM an answer was shared
+            # into through the `/ask` reply): the click's response_url can still post there.
+            reply: dict[str, Any] = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": text}
+            if thread_ts:
+                reply["thread_ts"] = thread_ts
+            posted = await self._send_to_url(url, reply, once=True)
+            if posted == "refused":
+                await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
+        if posted != "sent" and click:
             self.events.release(click)  # nothing was posted: a click later may try again
 
     async def _on_vote(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack_adapter import (
+    ALREADY_BESIDE,
     RECONNECT_WAIT,
     RECONNECT_WAIT_MAX,
     SHARE_UNSURE,
@@ -1119,14 +1120,37 @@ async def test_a_double_click_on_a_related_button_answers_in_the_thread_once(
 
 async def test_a_related_answer_slack_refused_can_be_clicked_for_again(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
     fake.fail("chat.postMessage", "not_in_channel")
+    fake.http_error("response:act", 404)  # the click's response_url has expired as well
     related = engine.answer(QUESTION).related[0]
     button = {"action_id": f"related:{related.fact_id}", "value": encode_value({"f": related.fact_id})}
     message = {"type": "message", "ts": "1700000000.000005", "text": "x"}
     await click(http, fake, button, ephemeral=False, message=message)
-    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage", ok_only=False)) == 1, what="the refused post")
+    [refusal] = await fake.wait_for("response:act")
+    assert refusal.body["response_type"] == "ephemeral" and "invite me" in refusal.body["text"]
     await click(http, fake, button, ephemeral=False, message=message)
     [post] = await fake.wait_for("chat.postMessage")
     assert post.body["thread_ts"] == "1700000000.000005"
+
+
+@pytest.mark.parametrize("refusal", ["channel_not_found", "not_in_channel"])
+async def test_a_related_question_on_an_answer_shared_where_the_bot_is_not_is_answered_there(
+    http: TestClient, fake: FakeSlackApi, engine: Engine, refusal: str
+) -> None:
+    # An answer shared into a private channel or a DM the bot is not in is posted through the
+    # /ask reply; a click on its related question got nothing at all, not even a word why.
+    fake.fail("chat.postMessage", refusal)
+    related = engine.answer(QUESTION).related[0]
+    button = {"action_id": f"related:{related.fact_id}", "value": encode_value({"f": related.fact_id})}
+    message = {"type": "message", "ts": "1700000000.000005", "text": "x"}
+    await click(http, fake, button, ephemeral=False, channel="G111", message=message)
+    [reply] = await fake.wait_for("response:act")
+    assert reply.body["response_type"] == "in_channel" and reply.body["replace_original"] is False
+    assert reply.body["thread_ts"] == "1700000000.000005"
+    assert f"`{related.fact_id}`" in json.dumps(reply.body["blocks"])
+    await click(http, fake, button, ephemeral=False, channel="G111", message=message, user="U222")
+    [_, again] = await fake.wait_for("response:act", count=2)
+    assert again.body == {"response_type": "ephemeral", "replace_original": False, "text": ALREADY_BESIDE}
+    assert len(fake.calls_to("chat.postMessage", ok_only=False)) == 1
 
 
 async def test_an_example_clicked_by_an_asker_over_the_limit_stays_free_for_the_next_clicker(
