@@ -357,6 +357,10 @@ class SlackBot:
             # HTTP mode: `_handle_http` checks the signature before bolt sees a request, and hands
             # bolt the payload it parsed, not Slack's bytes. Socket Mode payloads have no signature.
             request_verification_enabled=False,
+            # bolt asks auth.test again on the first request after start; if Slack fails that call
+            # (a 5xx, internal_error), bolt's own words told the asker to reinstall the app. The
+            # token was checked at start, and the next request asks again: a moment's wait is the fix.
+            user_facing_authorize_error_message=SORRY,
         )
         self.client: AsyncWebClient = self.bolt_app.client
         self.client.base_url = _api_url(settings.slack_api_url)

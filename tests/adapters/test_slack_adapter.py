@@ -373,6 +373,23 @@ async def test_start_goes_on_when_slack_cannot_check_the_bot_token(
         await slack.close()
 
 
+@pytest.mark.parametrize("failure", ["internal_error", "http_500"])
+async def test_slack_failing_the_first_requests_token_check_is_no_reason_to_tell_the_asker_to_reinstall(
+    http: TestClient, fake: FakeSlackApi, failure: str
+) -> None:
+    # bolt checks the token again with auth.test on the first request after start; when Slack
+    # failed that one call, the asker read "your installation with this app is no longer
+    # available. Please reinstall this app", though the token was fine.
+    if failure == "http_500":
+        fake.http_error("auth.test", 500)
+    else:
+        fake.fail("auth.test", failure)
+    assert await slash(http, fake, QUESTION) == (200, SORRY)
+    assert await slash(http, fake, QUESTION) == (200, "")
+    [reply] = await fake.wait_for("response:cmd")
+    assert "scale-ai-stake" in json.dumps(reply.body["blocks"])
+
+
 @pytest.mark.parametrize("mode", ["http", "socket"])
 async def test_a_bot_token_in_the_environment_too_brings_no_library_warning_and_the_configured_one_is_used(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
