@@ -363,6 +363,22 @@ async def test_an_event_type_the_bot_does_not_handle_is_acknowledged_and_not_ans
     assert unhandled(caplog) == [] and tracebacks(caplog) == []
 
 
+async def test_slacks_notice_that_it_holds_back_events_is_acknowledged_and_logged_as_a_warning(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Sent when the app gets more events an hour than Slack delivers: bolt has no listener for
+    # it, answered 404 and logged only "Unhandled request", so nothing said questions were lost.
+    notice = {"token": "legacy", "type": "app_rate_limited", "team_id": TEAM_ID, "minute_rate_limited": 1700000000,
+              "api_app_id": "A0001"}
+    assert await post_event(http, notice) == 200
+    await mark(http, fake)
+    assert posts(fake) == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert [w for w in warnings if "holding back events" in w and TEAM_ID in w] == warnings
+    assert len(warnings) == 1
+    assert unhandled(caplog) == [] and tracebacks(caplog) == []
+
+
 async def test_socket_mode_acks_an_event_type_the_bot_does_not_handle(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
