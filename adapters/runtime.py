@@ -29,7 +29,7 @@ from aiohttp import web
 from adapters.in_flight import finish_or_cut
 from adapters.metrics import BotMetrics
 from adapters.ops_http import build_ops_app, start_ops_server
-from bot.config import Settings
+from bot.config import Settings, unknown_setting_names
 from bot.db import Database
 from bot.errors import BotError
 from bot.feedback import FeedbackStore
@@ -54,6 +54,8 @@ def serve(settings: Settings) -> int:
     """Run until stopped and return the exit code; configuration problems raise ConfigError
     before anything is left running."""
     configure_logging(settings)
+    for problem in unknown_setting_names():
+        log.warning("%s", problem)
     try:
         return asyncio.run(Runtime(settings).run())
     except KeyboardInterrupt:  # Ctrl-C before the stop handlers were in place

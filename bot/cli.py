@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Callable, Sequence, TextIO
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, load_settings, unknown_setting_names
 from bot.db import how_to_fix
 from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
@@ -374,6 +374,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         from adapters.runtime import serve
 
         return serve(settings)
+    # A misspelt token is the likeliest reason to land in the terminal chat: say so first.
+    for problem in unknown_setting_names():
+        print(f"warning: {problem}", file=sys.stderr)
     service = _service(settings)
     return run_chat(lambda q: service.ask(q, platform="terminal"), stdin=sys.stdin, stdout=out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import errno
 import ipaddress
 import math
@@ -10,7 +11,7 @@ import re
 import stat
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv.parser import parse_stream
@@ -262,6 +263,58 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"cannot read .env: {error.strerror or error}; fix or remove it") from None
     except ValidationError as error:
         raise ConfigError(_invalid_setting(error)) from None
+
+
+# The prefixes of the bot's own settings: a name in .env with one of them that is no setting is
+# almost surely a slip (DIGEST_CHANNEL for DIGEST_CHANNELS), which the bot would otherwise pass over.
+_OWN_PREFIXES = ("SLACK_", "DISCORD_", "DIGEST_", "BOT_")
+# How alike a name must be to a setting's to be taken for a slip of it.
+_SLIP_CUTOFF = 0.85
+
+
+def setting_names() -> list[str]:
+    """The environment variables the bot reads, as they are spelt in .env."""
+    return [field.alias or name.upper() for name, field in Settings.model_fields.items()]
+
+
+def unknown_setting_names(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> list[str]:
+    """One sentence for each name that looks meant for the bot but is none of its settings.
+
+    In the .env file, any name with the bot's prefixes, or close to a setting's; in the
+    environment, which holds other programs' variables too, only a near miss of a setting's.
+    The value is never shown.
+    """
+    path = env_file or Path(str(Settings.model_config.get("env_file") or ".env"))
+    known = setting_names()
+    problems: list[str] = []
+    seen: set[str] = set()
+
+    def consider(name: str, where: str, *, own_prefix_counts: bool) -> None:
+        upper = name.upper()
+        if upper in known or upper in seen:
+            return
+        # A slip of the letters, or a setting's name with a word too many (DIGEST_GRACE_HOURS).
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=_SLIP_CUTOFF) or [
+            setting for setting in known if upper.startswith(setting + "_")
+        ]
+        if close:
+            seen.add(upper)
+            problems.append(f"{name} ({where}) is not a setting; did you mean {close[0]}?")
+        elif own_prefix_counts and upper.startswith(_OWN_PREFIXES):
+            seen.add(upper)
+            problems.append(f"{name} ({where}) is not a setting, so it is ignored; the settings are in the README")
+
+    if path.is_file():
+        try:
+            with path.open(encoding="utf-8") as stream:
+                for binding in parse_stream(stream):
+                    if binding.key:
+                        consider(binding.key, f"in {path}", own_prefix_counts=True)
+        except (OSError, UnicodeDecodeError):
+            pass  # load_settings says what is wrong with the file
+    for name in os.environ if environ is None else environ:
+        consider(name, "in the environment", own_prefix_counts=False)
+    return problems
 
 
 def _env_file_problem(path: Path) -> str | None:

@@ -130,6 +130,32 @@ def test_serve_without_tokens_is_the_terminal_chat_until_eof() -> None:
     assert "you>" not in result.stdout  # no prompt when stdin is not a terminal
 
 
+def test_serve_with_a_misspelt_token_says_which_setting_was_meant_and_never_its_value() -> None:
+    # A slip in a token's name is the likeliest reason to land in the terminal chat.
+    result = run_bot("serve", stdin="help\n", env={"SLACK_BOT_TOKN": "xoxb-secret", "DISCORD_BOT_TOKEN": "secret"})
+    assert result.returncode == 0 and "Topics:" in result.stdout
+    assert sorted(result.stderr.splitlines()) == [
+        "warning: DISCORD_BOT_TOKEN (in the environment) is not a setting; did you mean DISCORD_TOKEN?",
+        "warning: SLACK_BOT_TOKN (in the environment) is not a setting; did you mean SLACK_BOT_TOKEN?",
+    ]
+    assert "secret" not in result.stderr
+
+
+def test_names_in_the_env_file_meant_for_the_bot_but_no_setting_are_named(tmp_path: Path) -> None:
+    from bot.config import unknown_setting_names
+
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "DIGEST_CHANNEL=slack:C1\nSLACK_WEBHOOK_URL=https://example.invalid\nDIGEST_GRACE_HOURS=2\n"
+        "digest_size=2\nDIGEST_GRACE=2h\nTZ=UTC\nCOMPOSE_PROJECT_NAME=bot\n"
+    )
+    assert unknown_setting_names(env_file, environ={"PATH": "/bin", "HOME": "/root", "SLACK_WEBHOOK_URL": "x"}) == [
+        f"DIGEST_CHANNEL (in {env_file}) is not a setting; did you mean DIGEST_CHANNELS?",
+        f"SLACK_WEBHOOK_URL (in {env_file}) is not a setting, so it is ignored; the settings are in the README",
+        f"DIGEST_GRACE_HOURS (in {env_file}) is not a setting; did you mean DIGEST_GRACE?",
+    ]
+
+
 def test_the_terminal_chat_bounds_question_length() -> None:
     result = run_bot("serve", stdin="scale " * 200 + "\n")
     assert "too long" in result.stdout
