@@ -101,6 +101,11 @@ class Database:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = _open_shared(self.path)
+        except (FileExistsError, NotADirectoryError):
+            raise ConfigError(
+                f"cannot open the database at {self.path}: {self.path.parent} (or a folder above it) is not a "
+                "directory; set BOT_DATA_DIR to a writable directory"
+            ) from None
         except (OSError, sqlite3.Error) as error:
             fix = how_to_fix(error) if isinstance(error, sqlite3.Error) else "set BOT_DATA_DIR to a writable directory"
             raise ConfigError(f"cannot open the database at {self.path}: {error}; {fix}") from None

@@ -81,3 +81,15 @@ def test_a_damaged_database_file_is_one_line_saying_to_restore_or_move_it(tmp_pa
     message = str(error.value)
     assert "\n" not in message and "file is not a database" in message
     assert "restore it from a backup, or move it aside" in message
+
+
+@pytest.mark.parametrize("data_dir", ["a-file", "a-file/below"])
+def test_a_data_dir_that_is_a_file_or_under_one_is_one_line_saying_so(tmp_path: Path, data_dir: str) -> None:
+    # BOT_DATA_DIR=/dev/null said "[Errno 17] File exists: '/dev/null'".
+    (tmp_path / "a-file").write_text("not a directory")
+    with pytest.raises(ConfigError) as raised:
+        Database.in_data_dir(tmp_path / data_dir)
+    assert str(raised.value) == (
+        f"cannot open the database at {tmp_path / data_dir / 'bot.sqlite3'}: {tmp_path / data_dir} (or a folder "
+        "above it) is not a directory; set BOT_DATA_DIR to a writable directory"
+    )
