@@ -861,13 +861,14 @@ class SlackBot:
                 url, replace_original=True, blocks=to_blocks(answer, share=True, show_question=True), text=to_text(answer)
             )
             return
-        await self._web(
-            "chat.update",
-            channel=_channel_of(body),
-            ts=container.get("message_ts"),
-            blocks=to_blocks(answer),
-            text=to_text(answer),
+        blocks, text = to_blocks(answer), to_text(answer)
+        updated = await self._web(
+            "chat.update", channel=_channel_of(body), ts=container.get("message_ts"), blocks=blocks, text=text
         )
+        if updated is None:
+            # Refused (the bot left the channel, an answer shared where it is no member) or not
+            # answered: the click's response_url can still replace the message it was on.
+            await self._respond(url, replace_original=True, blocks=blocks, text=text)
 
     async def _on_related(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         """Answer a related fact in a new message beside the clicked one."""

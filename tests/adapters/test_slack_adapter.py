@@ -1089,6 +1089,20 @@ async def test_a_suggestion_answers_in_place_of_the_abstention(http: TestClient,
     assert len(fake.calls_to("chat.postMessage")) == 1
 
 
+@pytest.mark.parametrize("refusal", ["not_in_channel", "cant_update_message"])
+async def test_a_suggestion_slack_would_not_update_replaces_the_message_through_the_click(
+    http: TestClient, fake: FakeSlackApi, engine: Engine, refusal: str
+) -> None:
+    # The clicker heard nothing when chat.update was refused (the bot left the channel since).
+    fake.fail("chat.update", refusal)
+    suggestion = {"action_id": "suggest:scale-ai-stake", "value": encode_value({"f": "scale-ai-stake"})}
+    message = {"type": "message", "ts": "1700000000.000001", "text": "x"}
+    await click(http, fake, suggestion, ephemeral=False, message=message)
+    [replaced] = await fake.wait_for("response:act")
+    assert replaced.body["replace_original"] is True
+    assert "`scale-ai-stake`" in json.dumps(replaced.body["blocks"])
+
+
 async def test_a_suggestion_in_an_ephemeral_reply_replaces_it(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
     await slash(http, fake, "what is the weather in Paris?")
     [reply] = await fake.wait_for("response:cmd")
