@@ -131,6 +131,7 @@ def limited_reason(limit: int, retry_after: float) -> str:
     seconds = max(1, math.ceil(retry_after))
     when = "in a second" if seconds == 1 else f"in {seconds} seconds"
     return (
-        f"You've asked {limit} questions in the last minute, which is as many as I take from one person. "
+        f"You've asked {limit} question{'' if limit == 1 else 's'} in the last minute, "
+        "which is as many as I take from one person. "
         f"Please try again {when}."
     )

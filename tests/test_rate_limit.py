@@ -121,6 +121,7 @@ def test_the_reason_says_when_to_try_again() -> None:
     assert limited_reason(10, 12.2).endswith("Please try again in 13 seconds.")
     assert "in a second" in limited_reason(10, 0.2)
     assert "10 questions" in limited_reason(10, 5)
+    assert limited_reason(1, 5).startswith("You've asked 1 question in the last minute, which")
 
 
 def test_the_service_answers_limited_over_the_limit_and_never_limits_the_cli(engine: Engine) -> None:

@@ -692,7 +692,7 @@ async def test_an_asker_over_the_rate_limit_is_told_so_alone(fake: FakeDiscord, 
     assert first.json["type"] == 4 and not first.json["data"].get("flags", 0) & EPHEMERAL
     data = second.json["data"]
     assert second.json["type"] == 4 and data["flags"] & EPHEMERAL
-    assert data["embeds"][0]["description"].startswith("You've asked 1 questions in the last minute")
+    assert data["embeds"][0]["description"].startswith("You've asked 1 question in the last minute")
     assert "components" not in data or data["components"] == []
 
 
@@ -717,7 +717,7 @@ async def test_mentions_over_the_rate_limit_in_a_channel_get_one_note_a_minute_n
         await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=3)
     descriptions = [r.json["embeds"][0]["description"] for r in fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")]
     assert len(replies) == 2 and len(descriptions) == 3
-    assert "49%" in descriptions[0] and descriptions[1].startswith("You've asked 1 questions") and "49%" in descriptions[2]
+    assert "49%" in descriptions[0] and descriptions[1].startswith("You've asked 1 question") and "49%" in descriptions[2]
 
 
 async def test_an_ask_over_the_rate_limit_is_refused_to_the_asker_alone_even_when_answers_are_slow(
@@ -743,7 +743,7 @@ async def test_an_ask_over_the_rate_limit_is_refused_to_the_asker_alone_even_whe
     # The refusal is known before any deferral: a direct reply only the asker sees, no placeholder.
     assert second.json["type"] == 4
     assert second.ephemeral is True
-    assert second.json["data"]["embeds"][0]["description"].startswith("You've asked 1 questions in the last minute")
+    assert second.json["data"]["embeds"][0]["description"].startswith("You've asked 1 question in the last minute")
     assert not second.json["data"].get("components")
     assert not fake.find("POST", f"^/webhooks/{APPLICATION_ID}/second-token")
     assert not fake.find("DELETE", "^/webhooks/")

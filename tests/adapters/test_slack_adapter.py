@@ -827,7 +827,7 @@ async def test_an_asker_over_the_rate_limit_hears_when_to_come_back(
         await slash(client, fake, QUESTION)
         first, second = await fake.wait_for("response:cmd", count=2)
     assert "scale-ai-stake" in json.dumps(first.body)
-    assert second.body["text"].startswith("You've asked 1 questions in the last minute")
+    assert second.body["text"].startswith("You've asked 1 question in the last minute")
     assert [b["type"] for b in second.body["blocks"]] == ["section"]
 
 
@@ -850,9 +850,9 @@ async def test_a_mention_over_the_rate_limit_is_told_to_the_asker_alone(
     assert "scale-ai-stake" in json.dumps(answer.body["blocks"])
     assert note.body["user"] == USER and note.body["channel"] == CHANNEL
     assert note.body["thread_ts"] == "1700000000.000002"
-    assert note.body["text"].startswith("You've asked 1 questions in the last minute")
+    assert note.body["text"].startswith("You've asked 1 question in the last minute")
     assert len(fake.calls_to("chat.postMessage")) == 2 and len(fake.calls_to("chat.postEphemeral")) == 1
-    assert in_dm.body["channel"] == "D111" and in_dm.body["text"].startswith("You've asked 1 questions")
+    assert in_dm.body["channel"] == "D111" and in_dm.body["text"].startswith("You've asked 1 question")
 
 
 async def test_a_429_from_the_response_url_is_retried_and_the_reply_arrives_once(
@@ -1197,7 +1197,7 @@ async def test_an_example_clicked_by_an_asker_over_the_limit_stays_free_for_the_
         service.ask(QUESTION, platform="slack", user_id=USER)  # Ann's one question this minute
         await click(client, fake, example, ephemeral=False, message=message)
         [limited] = await fake.wait_for("response:act")
-        assert limited.body["text"].startswith("You've asked 1 questions")
+        assert limited.body["text"].startswith("You've asked 1 question")
         assert limited.body["response_type"] == "ephemeral"
         await click(client, fake, example, ephemeral=False, message=message, user="U222")
         [answered] = await fake.wait_for("chat.postMessage")
