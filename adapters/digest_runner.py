@@ -343,8 +343,14 @@ def channel_finder(*, slack: SlackPoster | None, discord_bot: DiscordPoster | No
             raise SendFailure(_problem(error), transient=transient, maybe_posted=True) from error
 
     async def _find_on_discord(channel_id: str, digest: Digest, since: datetime) -> str | None:
-        if discord_bot is None or discord_bot.client.user is None:
+        if discord_bot is None:
             return None
+        if discord_bot.client.user is None:
+            # Still reaching Discord: the channel can't be read yet, which says nothing about
+            # whether the digest is there. Looked for again once the claim's lease runs out.
+            raise SendFailure(
+                "Discord: the bot is not logged in yet, so the channel was not checked", transient=True, maybe_posted=True
+            )
         try:
             return await find_discord_digest(
                 discord_bot.client, int(channel_id), digest, after=max(since.timestamp() - LOOKUP_LOOKBACK, 0.0)

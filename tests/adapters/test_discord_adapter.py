@@ -23,7 +23,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from zoneinfo import ZoneInfo
 
-from adapters.digest_runner import build_digest_scheduler, channel_sender
+from adapters.digest_runner import build_digest_scheduler, channel_finder, channel_sender
 from adapters.discord_adapter import (
     GONE,
     NOT_A_FORM,
@@ -1455,6 +1455,63 @@ async def test_a_digest_due_while_discord_cannot_be_reached_yet_is_posted_once_i
         [posted] = await scheduler_for(bot).run_due()
     assert posted.status == "sent"
     assert [m["channel_id"] for m in fake.created] == [DIGEST_CHANNEL]
+
+
+async def test_a_digest_cut_mid_send_is_not_posted_again_when_the_next_start_cannot_reach_discord_yet(
+    fake: FakeDiscord, engine: Engine, db: Database, fact_base: FactBase
+) -> None:
+    # The run posted the digest and was stopped before Discord's answer came. The next start
+    # cannot reach Discord at first: the channel can't be looked in yet, which is no sign that
+    # the digest is not there. Once logged in, it is found there, not posted a second time.
+    now = [datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)]
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    def scheduler_for(bot: DiscordBot, send: Any = None) -> DigestScheduler:
+        return DigestScheduler(
+            channels=[DIGEST_KEY],
+            schedule=DigestSchedule(at=time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+            store=DigestStore(db, clock=lambda: now[0]),
+            base=lambda: fact_base,
+            size=2,
+            send=send or channel_sender(slack=None, discord_bot=bot),
+            find=channel_finder(slack=None, discord_bot=bot),
+            clock=lambda: now[0],
+            sleep=no_wait,
+            close_grace=0.2,
+        )
+
+    async with running(fake, AskService(engine), db) as bot:
+        sender = channel_sender(slack=None, discord_bot=bot)
+
+        async def posted_then_stopped(target: str, digest: Any) -> str | None:
+            await sender(target, digest)
+            await asyncio.Event().wait()  # Discord's answer never arrives before the stop
+            return None
+
+        first = scheduler_for(bot, posted_then_stopped)
+        first.start()
+        await fake.wait_for("POST", f"^/channels/{DIGEST_CHANNEL}/messages$")
+        await first.close()
+    [posted] = fake.created
+    fake.forget_nonces()  # the next start comes after Discord stopped checking the nonce
+    now[0] += timedelta(minutes=10)
+
+    fake.fail("GET", "^/users/@me$", status=503, code=0, message="upstream connect error")
+    unreachable = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01, reconnect_delays=(60.0,))
+    await unreachable.start()
+    try:
+        [waiting] = await scheduler_for(unreachable).run_due()
+    finally:
+        await unreachable.close()
+    assert waiting.status == "deferred", waiting.reason
+
+    now[0] += timedelta(minutes=10)
+    async with running(fake, AskService(engine), db) as bot:
+        [found] = await scheduler_for(bot).run_due()
+    assert (found.status, found.message_id) == ("sent", posted["id"]), found.reason
+    assert fake.created == [posted]
 
 
 @pytest.mark.parametrize("token", ["abc\ndef", "Bot abc.def", "abc def"], ids=["line-break", "bot-prefix", "space"])
