@@ -294,12 +294,18 @@ def channel_sender(
     return send
 
 
+class HistoryHidden(Exception):
+    """A Discord channel's history came back empty where a readable one could not be: the bot
+    most likely lacks Read Message History there (or the channel has no message yet)."""
+
+
 async def find_discord_digest(client: discord.Client, channel_id: int, digest: Digest, *, after: float) -> str | None:
     """The id of `digest`'s message (the bot's, with the day's title) among the channel's messages
     after `after` (epoch seconds), or None.
 
     Read oldest first, so the digest, posted near `after`, comes early. LookupError when there
-    were more than DISCORD_LOOKUP_LIMIT messages: not found is then no answer.
+    were more than DISCORD_LOOKUP_LIMIT messages: not found is then no answer. HistoryHidden
+    when the channel shows no message at all, as it does to a bot without Read Message History.
     """
     title = to_embeds(digest)[0].title
     me = client.user.id if client.user is not None else None
@@ -312,6 +318,9 @@ async def find_discord_digest(client: discord.Client, channel_id: int, digest: D
             return str(message.id)
     if read >= DISCORD_LOOKUP_LIMIT:
         raise LookupError(f"more than {DISCORD_LOOKUP_LIMIT} messages in the channel since the post")
+    if not read and not [message async for message in channel.history(limit=1)]:
+        # Without Read Message History, Discord answers with no messages, not an error.
+        raise HistoryHidden("the channel's history shows no message at all")
     return None
 
 
@@ -355,11 +364,11 @@ def channel_finder(*, slack: SlackPoster | None, discord_bot: DiscordPoster | No
             return await find_discord_digest(
                 discord_bot.client, int(channel_id), digest, after=max(since.timestamp() - LOOKUP_LOOKBACK, 0.0)
             )
-        except discord.Forbidden as error:
+        except (discord.Forbidden, HistoryHidden) as error:
             log.warning(
                 "digest for discord:%s on %s: the channel's history cannot be read (%s); give the bot Read Message "
                 "History there. Sent again, it is the first message only if Discord still knows its nonce",
-                channel_id, digest.day, error.text or error.status,
+                channel_id, digest.day, (error.text or error.status) if isinstance(error, discord.Forbidden) else error,
             )  # fmt: skip
             return None
         except (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError, LookupError) as error:

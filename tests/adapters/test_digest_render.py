@@ -806,7 +806,7 @@ async def test_a_digest_cut_by_a_stop_mid_send_is_posted_once_in_all_by_the_next
     assert outcome.status == "sent" and outcome.message_id == posted["ts"]
 
 
-@pytest.mark.parametrize("history", ["readable", "refused"])
+@pytest.mark.parametrize("history", ["readable", "refused", "hidden"])
 async def test_a_discord_digest_cut_by_a_stop_mid_send_is_found_in_the_channel_when_its_nonce_is_forgotten(
     fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture, history: str
 ) -> None:
@@ -850,6 +850,8 @@ async def test_a_discord_digest_cut_by_a_stop_mid_send_is_found_in_the_channel_w
             if history == "refused":
                 discord_api.fail("GET", "^/channels/1300000000000000002/messages$", status=403, code=50001,
                                  message="Missing Access")  # fmt: skip
+            elif history == "hidden":  # Read Message History not granted: Discord shows no messages
+                discord_api.history_hidden.add("1300000000000000002")
             with caplog.at_level(logging.WARNING, logger="adapters.digest"):
                 [outcome] = await scheduler(rest, sender).run_due()
     finally:

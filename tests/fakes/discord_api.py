@@ -126,6 +126,9 @@ class FakeDiscord(LoopbackServer):
         """A gateway close code (4004: authentication failed) to answer IDENTIFY with instead of READY."""
         self.refuse_gateway = 0
         """How many gateway connections to refuse (HTTP 503) before accepting one again."""
+        self.history_hidden: set[str] = set()
+        """Channels whose history the bot may not read (no Read Message History): Discord answers
+        a read of them with no messages, not an error."""
         self.interactions_endpoint_url: str | None = None
         """The application's Interactions Endpoint URL, as the Developer Portal may hold one."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -393,14 +396,16 @@ class FakeDiscord(LoopbackServer):
         return created
 
     def _history(self, channel_id: str, query: dict[str, str]) -> list[dict[str, Any]]:
-        """GET /channels/{id}/messages with `after`: the `limit` (at most 100) oldest messages
-        after that id, newest first, as Discord returns them."""
+        """GET /channels/{id}/messages: with `after`, the `limit` (at most 100) oldest messages
+        after that id; without, the newest; newest first either way, as Discord returns them."""
+        if channel_id in self.history_hidden:
+            return []
         after = int(query.get("after") or 0)
         limit = min(int(query.get("limit") or 50), 100)
         later = sorted(
             (m for m in self.created if m["channel_id"] == channel_id and int(m["id"]) > after), key=lambda m: int(m["id"])
         )
-        return list(reversed(later[:limit]))
+        return list(reversed(later[:limit] if "after" in query else later[-limit:]))
 
     def forget_nonces(self) -> None:
         """Discord checks a nonce for a few minutes only: after that, the same nonce posts anew."""
