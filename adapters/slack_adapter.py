@@ -73,6 +73,10 @@ SHARE_UNSURE = (
     "check the channel before you share it again."
 )
 ALREADY_BESIDE = "That answer is in the thread already."
+BESIDE_UNSURE = (
+    "Slack didn't confirm that the answer was posted, but it may have gone through: "
+    "look for it before you click again."
+)
 THANKS = {"up": "Thanks, your 👍 is recorded.", "down": "Thanks, your 👎 is recorded; it helps me improve."}
 HELP_WORDS = frozenset({"help", "?", "topics"})
 RESPOND_ATTEMPTS = 3
@@ -945,8 +949,12 @@ class SlackBot:
             posted = await self._send_to_url(url, reply, once=True)
             if posted == "refused":
                 await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
+        if posted == "unknown":
+            # As for a share: the clicker is told to look before clicking again, not left with nothing.
+            log.warning("a related answer may or may not be in %s; not posted again", channel)
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=BESIDE_UNSURE)
         if posted != "sent" and click:
-            self.events.release(click)  # nothing was posted: a click later may try again
+            self.events.release(click)  # nothing known to be posted: a click later may try again
 
     async def _on_vote(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

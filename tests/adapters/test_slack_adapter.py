@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack_adapter import (
     ALREADY_BESIDE,
+    BESIDE_UNSURE,
     RECONNECT_WAIT,
     RECONNECT_WAIT_MAX,
     SHARE_UNSURE,
@@ -1147,6 +1148,21 @@ async def test_a_double_click_on_a_related_button_answers_in_the_thread_once(
     button = {"action_id": f"related:{other.fact_id}", "value": encode_value({"f": other.fact_id})}
     await click(http, fake, button, ephemeral=False, message=message)
     await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the other related answer")
+
+
+async def test_a_related_answer_slack_did_not_confirm_is_not_left_unsaid(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    # Slack posted the answer in the thread and then failed the call: the clicker heard nothing,
+    # and a second click (theirs or anyone's) posted the same answer again.
+    fake.fail_after_doing("chat.postMessage", "internal_error")
+    related = engine.answer(QUESTION).related[0]
+    button = {"action_id": f"related:{related.fact_id}", "value": encode_value({"f": related.fact_id})}
+    message = {"type": "message", "ts": "1700000000.000005", "text": "x"}
+    await click(http, fake, button, ephemeral=False, message=message)
+    [unsure] = await fake.wait_for("response:act")
+    assert unsure.body == {"response_type": "ephemeral", "replace_original": False, "text": BESIDE_UNSURE}
+    assert len(fake.calls_to("chat.postMessage", ok_only=False)) == 1
 
 
 async def test_a_related_answer_slack_refused_can_be_clicked_for_again(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:
