@@ -538,9 +538,9 @@ class Responder:
             return
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)
-        if answer.status == "limited" and not in_dm and not self._wait_notes.first(user_id):
+        if answer.status == "limited" and not in_dm and not self._wait_notes.first(f"{message.channel.id}:{user_id}"):
             # A reply to a message is seen by the whole channel: someone who keeps asking over
-            # the limit is told to wait once a minute, not once per message.
+            # the limit is told to wait once a minute in each channel, not once per message.
             log.info("mention over the rate limit in channel %s; told to wait already", message.channel.id)
             return
         kwargs: dict = {"embeds": to_embeds(answer), "mention_author": False}

@@ -207,7 +207,7 @@ class Runtime:
             from adapters.discord_adapter import DiscordBot
 
             self.discord = DiscordBot(settings, self.service, db=db)
-        self.prune_stored()
+        await asyncio.to_thread(self.prune_stored)  # a backlog must not hold up a stop asked meanwhile
         from adapters.digest_runner import build_digest_scheduler
 
         scheduler = build_digest_scheduler(

@@ -926,7 +926,12 @@ class SlackBot:
             log.info("Slack button %s on message %s in %s answered already; not posted again", button, ts, channel)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=ALREADY_BESIDE)
             return
-        answer = answer_of()
+        try:
+            answer = answer_of()
+        except BaseException:
+            if click:
+                self.events.release(click)  # the button stays free, not "in the thread already" for a day
+            raise
         if answer is None or answer.status == "limited":
             # No answer (a fact gone, an asker told to wait, only them): the button stays free.
             if click:

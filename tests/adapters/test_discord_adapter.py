@@ -711,10 +711,16 @@ async def test_mentions_over_the_rate_limit_in_a_channel_get_one_note_a_minute_n
         await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=2)
         await asyncio.sleep(0.3)  # the last two mentions are handled by now, and stay unanswered
         replies = fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")
+        # In another channel, where nobody saw the note, the asker is told once there too.
+        await fake.dispatch("MESSAGE_CREATE", message_create(
+            f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(), mentions=[BOT_USER],
+            channel_id="1300000000000000009"))  # fmt: skip
+        [elsewhere] = await fake.wait_for("POST", "^/channels/1300000000000000009/messages$")
         now[0] += 61  # a minute later, the asker is let in again
         await fake.dispatch("MESSAGE_CREATE", message_create(
             f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(), mentions=[BOT_USER]))  # fmt: skip
         await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=3)
+    assert elsewhere.json["embeds"][0]["description"].startswith("You've asked 1 question")
     descriptions = [r.json["embeds"][0]["description"] for r in fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")]
     assert len(replies) == 2 and len(descriptions) == 3
     assert "49%" in descriptions[0] and descriptions[1].startswith("You've asked 1 question") and "49%" in descriptions[2]

@@ -1222,6 +1222,30 @@ async def test_an_example_clicked_by_an_asker_over_the_limit_stays_free_for_the_
     assert len(fake.calls_to("response:act")) == 1
 
 
+async def test_an_example_whose_asking_failed_leaves_the_button_free(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # The click is claimed before the question is asked: a failure in between must give the
+    # claim back, or everyone clicking the button for a day hears "in the thread already".
+    failures = [RuntimeError("the engine broke")]
+
+    class FlakyService(AskService):
+        def ask(self, question: str, **kwargs: Any) -> Answer:
+            if failures:
+                raise failures.pop()
+            return super().ask(question, **kwargs)
+
+    slack = SlackBot(slack_settings(fake, tmp_path), FlakyService(engine), db=db)
+    example = find_button(to_blocks(engine.help("help")), "example:")
+    message = {"type": "message", "ts": "1700000000.000007", "text": "help"}
+    async with serving(slack) as client:
+        await click(client, fake, example, ephemeral=False, message=message)
+        await fake.wait_for("response:act")  # the one sentence for a failure
+        await click(client, fake, example, ephemeral=False, message=message, user="U222")
+        [answered] = await fake.wait_for("chat.postMessage")
+    assert f"`{engine.answer(decode_value(example['value'])['q']).fact_id}`" in json.dumps(answered.body["blocks"])
+
+
 async def test_a_double_clicked_example_is_asked_logged_and_counted_once(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
 ) -> None:
