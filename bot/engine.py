@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
+    EARLIER,
     AUXILIARIES,
     CARDINAL,
     CURRENCY_AMOUNT,
@@ -53,8 +54,12 @@ from bot.question_reading import (
     counted,
     counted_in,
     greeting_length,
+    instances_asked,
+    kind_named_by,
     name_asked_for,
+    nouns_named,
     owned,
+    plural_looking,
     question_types,
     references,
     wants_kind,
@@ -207,6 +212,11 @@ class _Query:
     wants_kind: str | None = None
     name_of: str | None = None
     """The index term of the thing whose name is asked for, when of no known kind ("license")."""
+    instances_of: str | None = None
+    """The index term of what it asks the instances of, when of no known kind: "which *crops*",
+    "name the *critics*", "who was the *critic* ..."."""
+    instances_of_person: bool = False
+    """Whether it asks them as "who" ("who was the critic ...")."""
     speakers: frozenset[str] = frozenset()
     why: bool = False
     who_is: bool = False
@@ -251,6 +261,10 @@ class _IndexedFact:
     speakers: frozenset[str]
     kinds_vouched: frozenset[str]
     tells_why: bool
+    named_nouns: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The index terms of what the fact gives instances of, each with the names that do (an
+    empty set: a marker or one of its phrasings does, "sectors such as ...", "Which sectors
+    could ...?"); a question that names the thing itself learns nothing from it."""
     tells_who: bool = False
     """Whether a phrasing of the fact asks who somebody is."""
     """Whether a phrasing of the fact asks why (or for the reason)."""
@@ -478,6 +492,7 @@ class Engine:
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
         self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
         self._learn_source_names()
+        self._category_terms = frozenset(self.canon(w) for w in _CATEGORY_NOUNS)
 
         self._outside_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for name in self.base.outside_entities:
@@ -603,6 +618,7 @@ class Engine:
                 frozenset(
                     phrasing_types
                     | ({"when"} if fact.date else set())
+                    | ({"before"} if self._tells_earlier(fact) else set())
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
@@ -628,6 +644,7 @@ class Engine:
             ),
             kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
             tells_why=any(asks_why(found) for found in phrasing_words),
+            named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
@@ -711,6 +728,54 @@ class Engine:
             (kind == "any" or self._kind_of_key.get(key) == kind) and key not in named and key not in self._ubiquitous
             for key in indexed.listed_keys
         )
+
+    @staticmethod
+    def _tells_earlier(fact: Fact) -> bool:
+        """Whether the fact's own text speaks of an earlier time ("Historically, Meta ...")."""
+        return any(not EARLIER.isdisjoint(words(text)) for text in (fact.answer, *(q.text for q in fact.quotes)))
+
+    def _head_of(self, run: list[str], *, plural_only: bool = False) -> str | None:
+        """The index term of what words after "which" ask the instances of: the first that
+        reads as a plural ("which Llama 4 *variants*", "which crop yield *reducers*"), else the
+        first ("which *summit*"), past the names ("which *Google* models")."""
+        common = [w for w in run if self.canon(w) not in self._name_words and w not in _NAME_FORMS]
+        if not common:
+            return None
+        plural = next((w for w in common if plural_looking(w)), None)
+        if plural is None and plural_only:
+            return None
+        return self.canon(plural or common[0])
+
+    def _named_nouns(self, fact: Fact, phrasing_words: list[list[str]]) -> dict[str, frozenset[str]]:
+        """What the fact gives instances of (see `_IndexedFact.named_nouns`)."""
+        found: dict[str, set[str]] = {}
+        vouched: set[str] = set()  # introduced by a marker: whatever the question names
+        for text in (fact.answer, *(quote.text for quote in fact.quotes)):
+            for noun, names in nouns_named(text):
+                term = self.canon(noun)
+                if names:
+                    found.setdefault(term, set()).update(self.canon(n) for n in names)
+                else:
+                    vouched.add(term)
+        for term in vouched:
+            found[term] = set()
+        for phrasing in phrasing_words:
+            # "What risks did Altman warn about?" vouches for risks; "What's Meta's GPU budget?" for no GPUs.
+            head = self._head_of(instances_asked(phrasing, loose=True)[0], plural_only=True)
+            if head is not None:
+                found[head] = set()
+        return {term: frozenset(names) for term, names in found.items()}
+
+    def _names_instances(self, query: _Query, indexed: _IndexedFact) -> bool:
+        """Whether the fact gives instances of what the question asks them of: a marker or
+        one of its phrasings does, or a name beside it that the question does not write and
+        that is not the base's whole subject ("Meta", "AI")."""
+        names = indexed.named_nouns.get(query.instances_of or "")
+        if names is None:
+            # "In which field ...": a field is named by a word ("healthcare"), not beside the
+            # word "field"; only a fact that speaks of fields without naming one lacks it.
+            return query.instances_of in self._category_terms and not self._in_own_text(query.instances_of, indexed)
+        return not names or any(n not in query.terms and n not in self._subject for n in names)
 
     @staticmethod
     def _telling_that_asks(raw: list[str]) -> list[int]:
@@ -851,6 +916,10 @@ class Engine:
         if unknown and (strangers := self._unknown_names(raw, unknown, outside, capital, self._owner_words(question))):
             outside = [*outside, *_runs_as_written(strangers, question)]
         types = question_types(raw)
+        instance_words, instances_of_person = instances_asked(raw)
+        # "Name the apps ...": names of a known kind, asked as "which apps" asks them.
+        kind_wanted = wants_kind(raw) or kind_named_by(instance_words)
+        instances_of = None if kind_wanted else self._head_of([self._known_form(w) for w in instance_words])
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
         unknown_factors = {w: _unknown_factor(w, names) for w in dict.fromkeys(unknown)}
@@ -874,7 +943,9 @@ class Engine:
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
             owners=frozenset(self._owners(question, ordered)),
             named=frozenset(named),
-            wants_kind=wants_kind(raw),
+            wants_kind=kind_wanted,
+            instances_of=instances_of,
+            instances_of_person=instances_of_person,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
@@ -1189,6 +1260,8 @@ class Engine:
             return "who" if query.wants_kind == "person" else "kind"
         if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
             return "kind"  # "the name of the license" of a fact that never speaks of a license
+        if query.instances_of and not self._names_instances(query, indexed):
+            return "who" if query.instances_of_person else "kind"  # "which crops", of a fact naming none
         return None
 
     def _weight(self, term: str, indexed: _IndexedFact) -> float:
@@ -1700,6 +1773,13 @@ _BEFORE_A_NOUN = frozenset("a an the his her their its give gives gave given giv
 _WHO_S = re.compile(r"\bwho['\u2019]s\b", re.IGNORECASE)
 # "Who is", "who was", "who's" (read as "who s" or "who" alone); a hedge may come between.
 _BEING = frozenset({"is", "was", "s"})
+# Nouns whose instances are seldom written beside them: "in which field" (healthcare), "at
+# which event" (the AI Action Summit).
+_CATEGORY_NOUNS = frozenset(
+    "field fields area areas domain domains industry industries sector sectors event events".split()
+)
+# Words that only say a name is asked for, not what names it: "which *name*", "the critic, *name*?".
+_NAME_FORMS = frozenset("name names".split())
 _WHO_HEDGES = frozenset("exactly really actually".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".
@@ -1745,7 +1825,7 @@ _HOLDING_A_VIEW = SAYING | frozenset(
 )
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
-_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto")
+_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto", "before")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
 _NUMBER_WORDS = {

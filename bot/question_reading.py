@@ -86,7 +86,7 @@ _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth
 AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
-_QUESTION_TYPE_CUES = frozenset({"when", "how"}) | _WHAT | _MONEY_WORDS | _CURRENCIES | _DATED
+_QUESTION_TYPE_CUES = frozenset({"when", "how", "before", "prior"}) | _WHAT | _MONEY_WORDS | _CURRENCIES | _DATED
 _KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
 
 # What a fact's own text gives in reply: a count ("three versions"), a number, money, an
@@ -206,6 +206,135 @@ def name_asked_for(raw: list[str]) -> str | None:
     return None
 
 
+# What a question asks instances of, when no named kind says what they are: "which *crops*",
+# "name the *critics*", "who was the *critic* that ...". Not a word that only asks which of
+# several ("which one", "which kind of").
+_GENERIC_HEADS = frozenset(
+    "one ones kind kinds type types sort sorts way ways part parts thing things side sides bit bits".split()
+)
+# What may stand before an imperative "name": "can you name", "please name".
+_BEFORE_NAMING = frozenset("you please and".split())
+_BEING_SAID = frozenset("is was are were".split())
+# How far after "which" the words naming what is asked may run: "which *crop yield reducers*".
+_INSTANCE_REACH = 5
+
+
+def instances_asked(raw: list[str], *, loose: bool = False) -> tuple[list[str], bool]:
+    """The words that say what a question asks the instances of ("which *crop yield reducers*
+    did farmers find", "name the *critics*", "who was the *critic* that ..."), up to the first
+    function word, and whether it asks them as "who" (a person); ([], False) when it asks
+    none. `loose`: "what <noun>" asks them too, as a fact's own phrasing vouches that the
+    fact names them ("What *risks* did Sam Altman warn about?")."""
+    for i, w in enumerate(raw):
+        who = False
+        if w == "which" or (loose and w == "what"):
+            start = i + 1
+        elif w in ("name", "list") and (i == 0 or raw[i - 1] in _BEFORE_NAMING):
+            start = i + 1
+            while start < len(raw) and raw[start] in STOPWORDS and raw[start] not in _WH_WORDS:
+                start += 1  # "name *the* critics", "name *some of the* apps"
+        elif w == "who" and raw[i + 1 : i + 2] and raw[i + 1] in _BEING_SAID and raw[i + 2 : i + 3] == ["the"]:
+            start, who = i + 3, True
+        else:
+            continue
+        run: list[str] = []
+        for x in raw[start : start + _INSTANCE_REACH]:
+            if x in STOPWORDS:
+                break
+            run.append(x)
+        if w == "what" and raw[start + len(run) : start + len(run) + 1] not in ([a] for a in AUXILIARIES):
+            continue  # "what *risks* did ...", not "what reduces crop yields" (a verb)
+        if run and run[0] not in _GENERIC_HEADS:
+            return run, who
+    return [], False
+
+
+def kind_named_by(words_: Iterable[str]) -> str | None:
+    """The kind of named thing the first of `words_` that names one asks for ("apps": a product)."""
+    return next((_KIND_NOUNS[w] for w in words_ if w in _KIND_NOUNS), None)
+
+
+def plural_looking(word: str) -> bool:
+    """Whether a word reads as a plural noun ("crops", "reducers"; not "process", "status")."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+# A fact's text split into words (hyphens and inner dots kept: "All-In", "3.1") and marks.
+_TEXT_TOKEN = re.compile(r"\w(?:[\w.'-]*\w)?|[^\w\s]")
+# Marks after which a capital opens a sentence or a heading ("Diversity of Data: Pooling").
+_OPENING_MARKS = frozenset('.!?:"(')
+# What introduces the instances of a noun a few words on: "key sectors: from healthcare",
+# "investments in AI infrastructure, including ...", "companies like OpenAI".
+_INSTANCE_MARKERS = frozenset({":", "like", "including", "namely", "such"})
+_MARKER_REACH = 5
+_MARKER_STOPS = frozenset(".!?;") | {"and", "or"}
+# Words before a name that say whose or where the noun is: "critics from OpenUK", "CEO of OpenAI".
+_NAME_LINKS = frozenset({"from", "of"})
+
+
+def nouns_named(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The words of a text that it gives instances of, each with the names that make them so
+    (lower-cased), or none when a marker introduces them: "rivals *such as* OpenAI" ((),
+    whatever follows), "its *Gemma* models", "the *All-In* podcast", "the latest version,
+    *Llama 3.1*", "*Sam Altman*, CEO of OpenAI". A noun the text only mentions ("competitors,
+    who can adopt", "billions in GPUs") is not among them."""
+    # Dashes stay marks ("India—with its array"); a non-breaking hyphen is a hyphen.
+    tokens = _TEXT_TOKEN.findall(text.replace("\u2011", "-").replace("\u2019", "'"))
+    opening = {0} | {k for k in range(1, len(tokens)) if tokens[k - 1] in _OPENING_MARKS}
+
+    def is_name(k: int) -> bool:
+        # Not a plural of an acronym, a noun: "NGOs", "GPUs".
+        return (
+            0 <= k < len(tokens)
+            and tokens[k][:1].isupper()
+            and k not in opening
+            and not (tokens[k].endswith("s") and tokens[k][:-1].isupper() and len(tokens[k]) > 2)
+        )
+
+    def name_at(k: int, step: int) -> list[str]:
+        found = []
+        while is_name(k) or (found and 0 <= k < len(tokens) and tokens[k][:1].isdigit()):
+            found.append(POSSESSIVE.sub("", tokens[k].lower()).removesuffix("'"))
+            k += step
+        return found
+
+    named: list[tuple[str, tuple[str, ...]]] = []
+    for k, token in enumerate(tokens):
+        if not token[:1].isalpha():
+            continue
+        acronym = token.removesuffix("s").isupper()  # a noun all the same: "CEO", "GPUs", "NGOs"
+        if token[:1].isupper() and not acronym and not (is_name(k) and is_name(k - 1)):
+            continue  # a name's own word counts only as its head ("AI Action *Summit*")
+        word = token.lower()
+        if word in STOPWORDS:
+            continue
+        ahead = tokens[k + 1 : k + 1 + _MARKER_REACH]
+        # Up to the sentence's end or the next noun joined on ("GPUs *and* acquisitions like ...").
+        ending = next((j for j, t in enumerate(ahead) if t in _MARKER_STOPS), len(ahead))
+        if _INSTANCE_MARKERS.intersection(ahead[:ending]) and (ahead[:ending].count("such") == 0 or "as" in ahead):
+            named.append((word, ()))
+            continue
+        names: list[str] = []
+        if token[:1].isupper() and not acronym:
+            names += name_at(k - 1, -1)
+        if ahead[:1] == [","] or (ahead[:1] and ahead[0] in _NAME_LINKS):
+            names += name_at(k + 2, 1)
+        back = k - 1
+        while back >= 0 and k - back <= 2:
+            if tokens[back] == "," and is_name(back - 1):
+                names += name_at(back - 1, -1)  # an apposition: "Sam Altman, CEO of OpenAI"
+                break
+            if not tokens[back][:1].isalnum():
+                break
+            if is_name(back):
+                names += name_at(back, -1)
+                break
+            back -= 1
+        if names:
+            named.append((word, tuple(names)))
+    return named
+
+
 def greeting_length(raw: list[str]) -> int:
     """How many of the first words greet ("hi", "good morning", "hey there")."""
     start = 0
@@ -245,6 +374,26 @@ def counted_in(text: str, numbers: Iterable[re.Match[str]] | None = None) -> lis
     return found
 
 
+# Words of an earlier time: a fact with one of them can tell what came before ("Historically,
+# Meta kept ...", "previously open-sourced tools").
+EARLIER = frozenset("before previously previous prior earlier historically formerly former past originally".split())
+# What a question about what came before asks with: "what did he do before", "where did he
+# work before", "who was CEO before"; not a yes-or-no question ("did Meta open source
+# anything before Llama?"), which asks whether.
+_ASKING_WHAT_CAME = frozenset("what where who which".split())
+
+
+def asks_before(raw: list[str]) -> bool:
+    """Whether the words ask what came before something: "what did Wang do *before* he joined
+    Meta", "who was Chief AI Officer *prior to* Wang"; not "has Meta done this before?"."""
+    if _ASKING_WHAT_CAME.isdisjoint(raw):
+        return False
+    return any(
+        (w == "before" or (w == "prior" and raw[i + 1 : i + 2] == ["to"])) and i + 1 < len(raw)
+        for i, w in enumerate(raw)
+    )
+
+
 def asks_why(raw: list[str]) -> bool:
     """Whether the words ask why: "why" or "how come"."""
     return "why" in raw or (
@@ -270,12 +419,16 @@ def _asked_noun(following: str, after: str) -> str:
 
 
 def question_types(raw: list[str]) -> set[str]:
-    """What kind of reply a question asks for: a time, a place, a count, an amount, money, or
-    instructions ("how do I"). A fact gives one only through its answer, its `date` or its own
-    phrasings. "Where" alone is left out: "where does India come in" asks no place."""
+    """What kind of reply a question asks for: a time, a place, a count, an amount, money,
+    instructions ("how do I"), or what came before ("what did Wang do *before* Meta"). A fact
+    gives one only through its answer, its `date`, its own phrasings or, for what came before,
+    its words of an earlier time. "Where" alone is left out: "where does India come in" asks
+    no place."""
     found: set[str] = set()
     if _QUESTION_TYPE_CUES.isdisjoint(raw):
         return found
+    if asks_before(raw):
+        found.add("before")
     for i, w in enumerate(raw):
         following = raw[i + 1] if i + 1 < len(raw) else ""
         after = raw[i + 2] if i + 2 < len(raw) else ""

@@ -30,6 +30,7 @@ _NOT_GIVEN = {
     "currency": "doesn't give that amount",
     "money": "doesn't give that amount",
     "howto": "doesn't say how to do that",
+    "before": "doesn't say what came before",
     "kind": "doesn't name which ones",
     "who": "doesn't say who",
 }

@@ -1257,3 +1257,94 @@ def test_asked_what_it_knows_of_its_whole_subject_the_bot_shows_the_topics(engin
 def test_a_narrower_subject_put_to_the_bot_is_no_plea_for_help(engine: Engine, question: str) -> None:
     assert engine.answer(question).status != "help"
     assert engine.answer("tell me about llama").fact_id == "llama-family"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The fact speaks of bugs, languages, components: it names none of them.
+        "Which bugs did the community find in Meta's models?",
+        "Which languages does Llama support?",
+        "Which components of the new models will stay proprietary?",
+        # Nor pests, which the fact never mentions.
+        "Which pests has Llama helped detect?",
+        # "critics from OpenUK" names the critics' organisation, which the question names itself.
+        "Name the OpenUK critic who warned about open washing.",
+    ],
+)
+def test_asking_which_ones_needs_a_fact_that_names_some(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:kind"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("Which Google models show selective openness?", "gemma-and-gpt"),  # "its Gemma models"
+        ("Which OpenAI model series is kept closed source?", "gemma-and-gpt"),  # "the GPT series"
+        ("Which rivals did Zuckerberg's essay implicitly challenge?", "zuckerberg-essay-argument"),  # "such as"
+        ("Which AI giants do smaller players lack the resources of?", "smaller-players-calculated-risk"),  # "like"
+        ("Which summit did LeCun speak at?", "lecun-ai-action-summit"),  # a name's own word
+        # A field is named by a word ("healthcare"), not beside the word "field".
+        ("In which field has Meta's open-source AI been used for life-saving tools?", "healthcare-clinical-tools"),
+        # "Name the apps" asks for products as "which apps" does.
+        ("Name the Meta apps where Llama models are refined for internal use.", "llama-internal-use"),
+    ],
+)
+def test_a_fact_that_names_the_ones_asked_for_answers_which(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_the_nouns_a_text_names_instances_of() -> None:
+    text = "Google's approach shows in its Gemma models. Its rivals such as OpenAI differ."
+    named = dict(question_reading.nouns_named(text))
+    assert named["models"] == ("gemma",) and named["rivals"] == ()
+    # Only mentioned: a noun after a comma and no name, or a name at a sentence's start.
+    mentioned = question_reading.nouns_named("Open models may aid competitors, who can adopt them.")
+    assert "competitors" not in dict(mentioned)
+    assert "data" not in dict(question_reading.nouns_named("Meta shares data. Pooling data helps."))
+    # An apposition, and a name the noun is of.
+    apposition = dict(question_reading.nouns_named("As Sam Altman, CEO of OpenAI, said."))
+    assert set(apposition["ceo"]) == {"altman", "sam", "openai"}
+
+
+@pytest.mark.parametrize(
+    ("question", "run", "who"),
+    [
+        ("which crop yield reducers did farmers find", ["crop", "yield", "reducers"], False),
+        ("can you name the critics", ["critics"], False),
+        ("who was the critic that said so", ["critic"], True),
+        ("which one is right", [], False),  # which of several, not instances
+        ("what reduces crop yields", [], False),  # "what" asks them only when read loosely
+    ],
+)
+def test_what_a_question_asks_the_instances_of(question: str, run: list[str], who: bool) -> None:
+    assert question_reading.instances_asked(question.split()) == (run, who)
+
+
+def test_a_phrasing_asking_what_ones_vouches_that_its_fact_names_them() -> None:
+    assert question_reading.instances_asked("what risks did altman warn about".split(), loose=True)[0] == ["risks"]
+    # "what reduces crop yields" asks with a verb, not for instances.
+    assert question_reading.instances_asked("what reduces crop yields".split(), loose=True)[0] == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Yann LeCun do before Meta?",
+        "Where did Sam Altman work before OpenAI?",
+        "Who was Meta's Chief AI Officer prior to Wang?",
+    ],
+)
+def test_asking_what_came_before_needs_a_fact_that_speaks_of_an_earlier_time(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:before"
+    assert dont_know(answer) == f"{DONT_KNOW} The closest fact I have doesn't say what came before."
+
+
+def test_what_came_before_is_answered_by_a_fact_that_speaks_of_it(engine: Engine) -> None:
+    # "Historically, Meta ... kept its cutting-edge developments under wraps."
+    question = "What did Meta do with its cutting-edge AI before it started open-sourcing?"
+    assert engine.answer(question).fact_id == "historically-under-wraps"
+    # A yes-or-no question asks whether, not what came before.
+    assert "before" not in question_reading.question_types("has meta open sourced models before".split())
