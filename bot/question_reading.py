@@ -211,6 +211,9 @@ def name_asked_for(raw: list[str]) -> str | None:
 # several ("which one", "which kind of").
 _GENERIC_HEADS = frozenset(
     "one ones kind kinds type types sort sorts way ways part parts thing things side sides bit bits".split()
+    # Which of the courses one could take: answered by a description, not by names.
+    + "approach approaches strategy strategies path paths stance position direction option options choice "
+    "choices method methods view views".split()
 )
 # What may stand before an imperative "name": "can you name", "please name".
 _BEFORE_NAMING = frozenset("you please and".split())

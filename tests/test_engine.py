@@ -1289,6 +1289,8 @@ def test_asking_which_ones_needs_a_fact_that_names_some(engine: Engine, question
         ("In which field has Meta's open-source AI been used for life-saving tools?", "healthcare-clinical-tools"),
         # "Name the apps" asks for products as "which apps" does.
         ("Name the Meta apps where Llama models are refined for internal use.", "llama-internal-use"),
+        # Which of the courses one could take is answered by a description, not by names.
+        ("Which approach does Meta favour?", "meta-open-source-proponent"),
     ],
 )
 def test_a_fact_that_names_the_ones_asked_for_answers_which(engine: Engine, question: str, fact_id: str) -> None:
