@@ -514,7 +514,13 @@ class DigestScheduler:
             retry_at = self._clock() + timedelta(seconds=max(self.retry_later, last.retry_after or 0.0))
             if retry_at <= self.schedule.closes_at(day) and self.store.release(claim, reason, until=retry_at):
                 self._retry(retry_at)
-                log.error("digest for %s on %s not posted yet: %s; trying again at %s", channel, day, reason, retry_at)
+                log.error(
+                    "digest for %s on %s not posted yet: %s; trying again at %s UTC",
+                    channel,
+                    day,
+                    reason,
+                    f"{retry_at:%H:%M:%S}",
+                )
                 return Outcome(channel, day, "deferred", reason=f"{reason}; tried again from {retry_at:%H:%M} UTC")
         if maybe_posted and last is not None and last.transient:
             reason += " (not sent again: it may have been posted)"

@@ -572,6 +572,20 @@ async def test_a_long_retry_after_gives_the_claim_back_instead_of_holding_it(tmp
     assert outcome.status == "sent" and [c for c, _, _ in send.posts] == [SLACK]
 
 
+async def test_a_deferred_digest_logs_when_it_is_tried_again_as_a_time_of_day(
+    tmp_path: Path, fact_base: FactBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    due = utc(2025, 6, 2, 7, 0, 0)
+    clock = FakeTime(due + timedelta(microseconds=697353))
+    send = Recorder(clock, failures={SLACK: [SendFailure("Slack: ratelimited", transient=True, retry_after=3600)]})
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    with caplog.at_level(logging.ERROR, logger="bot.digest"):
+        [outcome] = await scheduler.run_due()
+    assert outcome.status == "deferred" and outcome.reason.endswith("tried again from 08:00 UTC")
+    [line] = [r.getMessage() for r in caplog.records if "not posted yet" in r.getMessage()]
+    assert line.endswith("trying again at 08:00:00 UTC"), line
+
+
 async def test_a_database_error_in_a_round_is_tried_again_soon_not_tomorrow(
     tmp_path: Path, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
