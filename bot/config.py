@@ -15,7 +15,7 @@ from typing import Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv.parser import parse_stream
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -93,18 +93,14 @@ class Settings(BaseSettings):
     digest_size: int = Field(default=3, ge=1, le=10)
     digest_grace_hours: float = Field(default=6.0, ge=0.0, le=MAX_GRACE_HOURS, alias="DIGEST_GRACE")
 
-    @field_validator("bot_knowledge_dir", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _blank_path_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("bot_data_dir", "bot_host", "digest_timezone", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
-        """A value of spaces only means the setting's default, as an empty one does."""
-        if isinstance(value, str) and not value.strip() and info.field_name:
-            return cls.model_fields[info.field_name].default
-        return value
+    def _spaces_only_is_unset(cls, data: object) -> object:
+        """A value of spaces only (`PORT=" "`, an environment entry left blank) means the
+        setting's default, as an empty one does, whichever setting it is."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
+        return data
 
     @field_validator("bot_host")
     @classmethod
@@ -128,22 +124,6 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
-
-    @field_validator(
-        "slack_bot_token",
-        "slack_app_token",
-        "slack_signing_secret",
-        "slack_api_url",
-        "discord_token",
-        "discord_guild_ids",
-        "discord_api_url",
-        "discord_gateway_url",
-        "digest_channels",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("digest_time")
     @classmethod

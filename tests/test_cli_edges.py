@@ -579,6 +579,16 @@ def test_a_setting_left_empty_means_its_default(name: str, monkeypatch: pytest.M
     assert load_settings().model_dump() == Settings.model_construct().model_dump()
 
 
+@pytest.mark.parametrize(
+    "name", sorted((info.alias or field_name).upper() for field_name, info in Settings.model_fields.items())
+)
+def test_a_setting_of_spaces_only_means_its_default(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What an environment entry left blank in a compose file or a shell script can hold.
+    monkeypatch.setenv(name, "   ")
+    assert _in_process("ask", "hello")[0] == 0
+    assert load_settings().model_dump() == Settings.model_construct().model_dump()
+
+
 def test_the_ops_server_listens_on_every_interface_unless_host_says_otherwise(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
