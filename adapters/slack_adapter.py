@@ -265,6 +265,30 @@ class EventClaims:
             log.warning("could not release Slack event %s (%s)", event_id, error)
 
 
+# How long after a direct message its edit may still be asked: an old message tidied up later
+# is no new question (and its claim, kept a day, may be gone).
+DM_EDIT_WINDOW = 3600.0
+
+
+def _edited_dm(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The message a DM's `message_changed` event makes, as a message event of its own, when
+    someone changed its words within DM_EDIT_WINDOW of writing it; None otherwise (a link
+    preview added, a bot's message, an old message). Like an edited mention, it is asked once
+    edited only if it was not answered as written (told to be shorter or to wait)."""
+    message, before = event.get("message"), event.get("previous_message")
+    if not isinstance(message, dict) or _from_bot(message) or not isinstance(message.get("user"), str):
+        return None
+    if isinstance(before, dict) and before.get("text") == message.get("text"):
+        return None
+    try:
+        written, changed = float(message["ts"]), float(_object(message.get("edited")).get("ts") or event["ts"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if changed - written > DM_EDIT_WINDOW:
+        return None
+    return {**message, "channel": event.get("channel"), "channel_type": "im"}
+
+
 def _from_bot(event: dict[str, Any]) -> bool:
     return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
 
@@ -756,7 +780,14 @@ class SlackBot:
     async def _on_message(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         # Only direct messages: channel messages reach us as app_mention when they name the bot.
         subtype = event.get("subtype")
-        if event.get("channel_type") != "im" or (subtype and subtype not in _WRITTEN_SUBTYPES) or _from_bot(event):
+        if event.get("channel_type") != "im":
+            return
+        if subtype == "message_changed":
+            edited = _edited_dm(event)
+            if edited is not None and edited.get("user") != context.bot_user_id:
+                await self._answer_event(edited, bot_user_id=context.bot_user_id, thread_ts=edited.get("thread_ts"))
+            return
+        if (subtype and subtype not in _WRITTEN_SUBTYPES) or _from_bot(event):
             return
         await self._answer_event(event, bot_user_id=context.bot_user_id, thread_ts=event.get("thread_ts"))
 

@@ -234,11 +234,13 @@ async def test_edits_deletions_joins_and_the_bots_own_messages_are_never_answere
     http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
 ) -> None:
     ignored = [
-        # An edit carries the new text in a nested message: still not a new question.
+        # An edit of a message written long before carries the new text in a nested message:
+        # tidying up an old message asks nothing new.
         {
             "type": "message", "subtype": "message_changed", "hidden": True, "channel": "D111", "channel_type": "im",
-            "ts": "1.1", "event_ts": "1.1",
-            "message": {"type": "message", "user": USER, "text": QUESTION, "ts": "1.0", "edited": {"user": USER, "ts": "1.1"}},
+            "ts": "90000.1", "event_ts": "90000.1",
+            "message": {"type": "message", "user": USER, "text": QUESTION, "ts": "1.0",
+                        "edited": {"user": USER, "ts": "90000.1"}},
             "previous_message": {"type": "message", "user": USER, "text": "how much of scale", "ts": "1.0"},
         },
         {"type": "message", "subtype": "message_deleted", "hidden": True, "channel": "D111", "channel_type": "im",

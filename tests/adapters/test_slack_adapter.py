@@ -552,6 +552,39 @@ async def test_dm_is_answered_in_the_dm_and_bots_are_ignored(http: TestClient, f
     assert len(fake.calls_to("chat.postMessage")) == 1
 
 
+def dm_edit(text: str, *, before: str, ts: str = "1699999999.000200", edited_at: str = "1700000100.000000",
+            **extra: Any) -> dict[str, Any]:  # fmt: skip
+    """The event Slack sends when someone changes the words of a direct message they wrote."""
+    return {
+        "type": "message", "subtype": "message_changed", "hidden": True, "channel": "D111", "channel_type": "im",
+        "ts": edited_at, "event_ts": edited_at,
+        "message": {"type": "message", "user": USER, "text": text, "ts": ts, "edited": {"user": USER, "ts": edited_at},
+                    **extra},
+        "previous_message": {"type": "message", "user": USER, "text": before, "ts": ts},
+    }  # fmt: skip
+
+
+async def test_a_dm_told_to_be_shorter_is_answered_once_edited_and_an_answered_one_is_not_asked_again(
+    http: TestClient, fake: FakeSlackApi
+) -> None:
+    long_question = "why " * 200
+    await post_event(http, event_body(dm(long_question), event_id="EvLong"))
+    [too_long] = await fake.wait_for("chat.postMessage")
+    assert too_long.body["text"] == TOO_LONG
+    await post_event(http, event_body(dm_edit(QUESTION, before=long_question), event_id="EvEdit1"))
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the answer to the edit")
+    answered = fake.calls_to("chat.postMessage")[1]
+    assert answered.body["channel"] == "D111" and "49%" in json.dumps(answered.body["blocks"])
+    # Edited again (its words, or a link preview added without changing them): answered already.
+    await post_event(http, event_body(dm_edit(QUESTION + "?", before=QUESTION, edited_at="1700000200.0"), event_id="EvEdit2"))
+    await post_event(http, event_body(dm_edit(QUESTION, before=QUESTION, edited_at="1700000300.0"), event_id="EvEdit3"))
+    await post_event(http, event_body(dm(QUESTION, ts="1699999999.000900"), event_id="EvNext"))
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 3, what="the next DM's answer")
+    assert fake.calls_to("chat.postMessage")[2].body["channel"] == "D111"
+    await asyncio.sleep(0.2)  # anything the edits would have posted has landed by now
+    assert len(fake.calls_to("chat.postMessage")) == 3
+
+
 async def test_a_too_long_question_gets_a_friendly_reply(http: TestClient, fake: FakeSlackApi) -> None:
     await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> " + "why " * 200), event_id="Ev1"))
     [post] = await fake.wait_for("chat.postMessage")
