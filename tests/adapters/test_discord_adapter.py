@@ -1422,34 +1422,53 @@ async def test_a_digest_channel_the_bot_cannot_post_to_is_one_clear_log_line(
     assert fake.created == []
 
 
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
+def _nine_oclock_digest(
+    bot: DiscordBot, db: Database, fact_base: FactBase, now: list[datetime], *, send: Any = None, find: Any = None
+) -> DigestScheduler:
+    """A scheduler for the digest channel at 09:00 UTC with six hours' grace, at the time in
+    `now[0]`, sending through `bot` (or `send`): each call is another start of the bot."""
+    return DigestScheduler(
+        channels=[DIGEST_KEY],
+        schedule=DigestSchedule(at=time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+        store=DigestStore(db, clock=lambda: now[0]),
+        base=lambda: fact_base,
+        size=2,
+        send=send or channel_sender(slack=None, discord_bot=bot),
+        find=find,
+        clock=lambda: now[0],
+        sleep=_no_wait,
+        close_grace=0.2,
+    )
+
+
+async def _run_while_discord_is_unreachable(
+    fake: FakeDiscord, engine: Engine, db: Database, scheduler_for: Callable[[DiscordBot], DigestScheduler]
+) -> Any:
+    """The digest's outcome at a start where Discord fails the login: the bot starts anyway and
+    keeps trying in the background."""
+    fake.fail("GET", "^/users/@me$", status=503, code=0, message="upstream connect error")
+    unreachable = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01, reconnect_delays=(60.0,))
+    await unreachable.start()
+    try:
+        [outcome] = await scheduler_for(unreachable).run_due()
+    finally:
+        await unreachable.close()
+    return outcome
+
+
 async def test_a_digest_due_while_discord_cannot_be_reached_yet_is_posted_once_it_can(
     fake: FakeDiscord, engine: Engine, db: Database, fact_base: FactBase, caplog: pytest.LogCaptureFixture
 ) -> None:
     now = [datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)]
 
-    async def no_wait(seconds: float) -> None:
-        return None
-
     def scheduler_for(bot: DiscordBot) -> DigestScheduler:
-        return DigestScheduler(
-            channels=[DIGEST_KEY],
-            schedule=DigestSchedule(at=time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
-            store=DigestStore(db, clock=lambda: now[0]),
-            base=lambda: fact_base,
-            size=2,
-            send=channel_sender(slack=None, discord_bot=bot),
-            clock=lambda: now[0],
-            sleep=no_wait,
-        )
+        return _nine_oclock_digest(bot, db, fact_base, now)
 
-    # Discord fails the login at start: the bot starts anyway and keeps trying in the background.
-    fake.fail("GET", "^/users/@me$", status=503, code=0, message="upstream connect error")
-    unreachable = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01, reconnect_delays=(60.0,))
-    await unreachable.start()
-    try:
-        [waiting] = await scheduler_for(unreachable).run_due()
-    finally:
-        await unreachable.close()
+    waiting = await _run_while_discord_is_unreachable(fake, engine, db, scheduler_for)
 
     assert waiting.status == "deferred", waiting.reason
     assert "may have been posted" not in (waiting.reason or "")
@@ -1471,22 +1490,8 @@ async def test_a_digest_cut_mid_send_is_not_posted_again_when_the_next_start_can
     # the digest is not there. Once logged in, it is found there, not posted a second time.
     now = [datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)]
 
-    async def no_wait(seconds: float) -> None:
-        return None
-
     def scheduler_for(bot: DiscordBot, send: Any = None) -> DigestScheduler:
-        return DigestScheduler(
-            channels=[DIGEST_KEY],
-            schedule=DigestSchedule(at=time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
-            store=DigestStore(db, clock=lambda: now[0]),
-            base=lambda: fact_base,
-            size=2,
-            send=send or channel_sender(slack=None, discord_bot=bot),
-            find=channel_finder(slack=None, discord_bot=bot),
-            clock=lambda: now[0],
-            sleep=no_wait,
-            close_grace=0.2,
-        )
+        return _nine_oclock_digest(bot, db, fact_base, now, send=send, find=channel_finder(slack=None, discord_bot=bot))
 
     async with running(fake, AskService(engine), db) as bot:
         sender = channel_sender(slack=None, discord_bot=bot)
@@ -1504,13 +1509,7 @@ async def test_a_digest_cut_mid_send_is_not_posted_again_when_the_next_start_can
     fake.forget_nonces()  # the next start comes after Discord stopped checking the nonce
     now[0] += timedelta(minutes=10)
 
-    fake.fail("GET", "^/users/@me$", status=503, code=0, message="upstream connect error")
-    unreachable = DiscordBot(settings_for(fake), AskService(engine), db=db, ready_timeout=0.01, reconnect_delays=(60.0,))
-    await unreachable.start()
-    try:
-        [waiting] = await scheduler_for(unreachable).run_due()
-    finally:
-        await unreachable.close()
+    waiting = await _run_while_discord_is_unreachable(fake, engine, db, scheduler_for)
     assert waiting.status == "deferred", waiting.reason
 
     now[0] += timedelta(minutes=10)
