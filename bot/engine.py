@@ -216,6 +216,9 @@ class _Query:
     """The index term of what it asks the instances of, when of no known kind: "which *crops*",
     "name the *critics*", "who was the *critic* ..."."""
     instances_of_person: bool = False
+    role_terms: frozenset[str] = frozenset()
+    """The index terms of every common word of what it asks the instances of ("chief",
+    "officer" of "who was the *Chief AI Officer* ...")."""
     """Whether it asks them as "who" ("who was the critic ...")."""
     speakers: frozenset[str] = frozenset()
     why: bool = False
@@ -729,6 +732,19 @@ class Engine:
             for key in indexed.listed_keys
         )
 
+    def _names_one_in_role(self, query: _Query, indexed: _IndexedFact) -> bool:
+        """Whether a fact answers "who was the <role> ...": it speaks of that role and names a
+        person the question does not write, whatever stands beside the role's word ("its Chief
+        AI Officer Alexandr Wang" to "who is the Chief AI Officer at Meta?"). A fact that names
+        nobody ("critics from OpenUK") or does not speak of every word of the role ("the farmer",
+        "the Chief Technology Officer") still lacks it."""
+        return (
+            query.instances_of_person
+            and bool(query.role_terms)
+            and all(self._in_own_text(term, indexed) for term in query.role_terms)
+            and self._names_a(indexed, "person", query.named)
+        )
+
     @staticmethod
     def _tells_earlier(fact: Fact) -> bool:
         """Whether the fact's own text speaks of an earlier time ("Historically, Meta ...")."""
@@ -920,6 +936,11 @@ class Engine:
         # "Name the apps ...": names of a known kind, asked as "which apps" asks them.
         kind_wanted = wants_kind(raw) or kind_named_by(instance_words)
         instances_of = None if kind_wanted else self._head_of([self._known_form(w) for w in instance_words])
+        role_terms = frozenset(
+            term
+            for w in instance_words
+            if (term := self.canon(self._known_form(w))) not in self._name_words and w not in _NAME_FORMS
+        )
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
         unknown_factors = {w: _unknown_factor(w, names) for w in dict.fromkeys(unknown)}
@@ -946,6 +967,7 @@ class Engine:
             wants_kind=kind_wanted,
             instances_of=instances_of,
             instances_of_person=instances_of_person,
+            role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
@@ -1260,7 +1282,7 @@ class Engine:
             return "who" if query.wants_kind == "person" else "kind"
         if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
             return "kind"  # "the name of the license" of a fact that never speaks of a license
-        if query.instances_of and not self._names_instances(query, indexed):
+        if query.instances_of and not self._names_instances(query, indexed) and not self._names_one_in_role(query, indexed):
             return "who" if query.instances_of_person else "kind"  # "which crops", of a fact naming none
         return None
 

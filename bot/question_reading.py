@@ -312,9 +312,12 @@ def nouns_named(text: str) -> list[tuple[str, tuple[str, ...]]]:
         if word in STOPWORDS:
             continue
         ahead = tokens[k + 1 : k + 1 + _MARKER_REACH]
+        # Past an aside in brackets: "closed-source developers (and Meta competitors) like OpenAI".
+        closing = k + 1 + tokens[k + 1 : k + 1 + _MARKER_REACH].index(")") if ahead[:1] == ["("] and ")" in ahead else k
+        marked = tokens[closing + 1 : closing + 1 + _MARKER_REACH]
         # Up to the sentence's end or the next noun joined on ("GPUs *and* acquisitions like ...").
-        ending = next((j for j, t in enumerate(ahead) if t in _MARKER_STOPS), len(ahead))
-        if _INSTANCE_MARKERS.intersection(ahead[:ending]) and (ahead[:ending].count("such") == 0 or "as" in ahead):
+        ending = next((j for j, t in enumerate(marked) if t in _MARKER_STOPS), len(marked))
+        if _INSTANCE_MARKERS.intersection(marked[:ending]) and (marked[:ending].count("such") == 0 or "as" in marked):
             named.append((word, ()))
             continue
         names: list[str] = []

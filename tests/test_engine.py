@@ -1297,6 +1297,40 @@ def test_a_fact_that_names_the_ones_asked_for_answers_which(engine: Engine, ques
     assert engine.answer(question).fact_id == fact_id
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        # The fact speaks of the role and names its holder right after it, with no comma.
+        ("Who is the Chief AI Officer at Meta?", "alexandr-wang"),
+        ("Who was the AI chief under whom Meta prepares new models?", "alexandr-wang"),
+        # The title's first word is not what names the person.
+        ("Who was the Chief AI Scientist that proposed a global model?", "lecun-collective-model"),
+    ],
+)
+def test_a_fact_naming_whoever_holds_the_role_asked_answers_who(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # A role the fact speaks of only in part ("Chief ... Officer"), or never.
+        "Who is the Chief Technology Officer of Meta?",
+        "Who was the developer that found bugs in Llama?",
+    ],
+)
+def test_a_fact_naming_a_person_in_another_role_does_not_answer_who(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:who"
+
+
+def test_a_marker_after_an_aside_in_brackets_still_names_instances(engine: Engine) -> None:
+    text = "closed-source developers (and Meta competitors) like OpenAI and Google."
+    assert dict(question_reading.nouns_named(text))["developers"] == ()
+    question = "Which closed-source developers did Zuckerberg take aim at?"
+    assert engine.answer(question).fact_id == "zuckerberg-essay-argument"
+
+
 def test_the_nouns_a_text_names_instances_of() -> None:
     text = "Google's approach shows in its Gemma models. Its rivals such as OpenAI differ."
     named = dict(question_reading.nouns_named(text))
