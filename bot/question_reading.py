@@ -218,6 +218,8 @@ _GENERIC_HEADS = frozenset(
 # What may stand before an imperative "name": "can you name", "please name".
 _BEFORE_NAMING = frozenset("you please and".split())
 _BEING_SAID = frozenset("is was are were".split())
+# Words that set what follows apart from what is asked for.
+_SETTING_APART = frozenset("besides except excluding beyond apart unlike".split())
 # How far after "which" the words naming what is asked may run: "which *crop yield reducers*".
 _INSTANCE_REACH = 5
 
@@ -242,8 +244,8 @@ def instances_asked(raw: list[str], *, loose: bool = False) -> tuple[list[str], 
             continue
         run: list[str] = []
         for x in raw[start : start + _INSTANCE_REACH]:
-            if x in STOPWORDS:
-                break
+            if x in STOPWORDS or x in _SETTING_APART:
+                break  # "which groups *besides* tech companies": groups are asked for, not companies
             run.append(x)
         if w == "what" and raw[start + len(run) : start + len(run) + 1] not in ([a] for a in AUXILIARIES):
             continue  # "what *risks* did ...", not "what reduces crop yields" (a verb)

@@ -1259,6 +1259,12 @@ def test_a_narrower_subject_put_to_the_bot_is_no_plea_for_help(engine: Engine, q
     assert engine.answer("tell me about llama").fact_id == "llama-family"
 
 
+def test_what_a_which_question_sets_apart_is_not_what_it_asks_for() -> None:
+    # "which groups besides tech companies" asks for groups, not for companies.
+    assert question_reading.instances_asked("which groups besides tech companies could use it".split())[0] == ["groups"]
+    assert question_reading.instances_asked("which firms except google use llama".split())[0] == ["firms"]
+
+
 @pytest.mark.parametrize(
     "question",
     [
