@@ -59,6 +59,12 @@ def build_ops_app(
 SHUTDOWN_SECONDS = 3.0
 """How long a stop waits for requests in flight (Slack gives an answer 3 s): aiohttp's own 60 s
 would outlast the runtime's whole stop."""
+IDLE_SECONDS = 75.0
+"""How long a connection may stay open without a whole request: from its opening, and between two
+requests on a kept-alive one. aiohttp's own hour let anyone who reaches the port open connections
+that send nothing, or half a request line, and hold them (a file descriptor each) until the
+process had none left for Slack, Discord or the database. Longer than the 60 s a reverse proxy or
+load balancer usually keeps an idle connection to the bot, so the bot never closes one under it."""
 
 
 BAD_REQUESTS = TracebackCutter(messages=("Error handling request",), errors=(http_exceptions.BadHttpMessage,))
@@ -67,15 +73,18 @@ whole traceback, though it answers the client with a 400 by itself: anyone who c
 port could fill the log. One line says it."""
 
 
-async def start_ops_server(app: web.Application, *, port: int, host: str = "0.0.0.0") -> web.AppRunner:
-    """Serve `app` on host:port; `await runner.cleanup()` stops it.
+async def start_ops_server(
+    app: web.Application, *, port: int, host: str = "0.0.0.0", idle_timeout: float = IDLE_SECONDS
+) -> web.AppRunner:
+    """Serve `app` on host:port; `await runner.cleanup()` stops it. A connection without a whole
+    request for `idle_timeout` seconds is closed.
 
     Port 0 picks a free port (see `runner.addresses`). An address that cannot be listened on
     is a ConfigError naming the setting to change: PORT when the port is taken or reserved,
     BOT_HOST when the address is not one of this machine's.
     """
     logging.getLogger("aiohttp.server").addFilter(BAD_REQUESTS)  # once: a filter is added once
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS, keepalive_timeout=idle_timeout)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:

@@ -337,3 +337,32 @@ async def test_a_stop_does_not_wait_a_minute_for_a_request_that_never_ends(
         await asyncio.wait_for(runner.cleanup(), timeout=30)
         request.cancel()
         await asyncio.gather(request, return_exceptions=True)
+
+
+async def test_a_connection_that_sends_no_whole_request_is_closed_after_the_idle_timeout() -> None:
+    # Silent connections and half-sent request lines were held for an hour each: enough of them
+    # and the process has no file descriptor left for Slack, Discord or its database.
+    app = build_ops_app(registry=BotMetrics().registry, is_ready=lambda: {"fact_base": True})
+    runner = await start_ops_server(app, port=0, host="127.0.0.1", idle_timeout=0.3)
+    host, port = runner.addresses[0][:2]
+    try:
+        silent = await asyncio.open_connection(host, port)
+        half = await asyncio.open_connection(host, port)
+        half[1].write(b"GET /healthz HTTP/1.1\r\nHost: bot\r\n")  # the headers never end
+        kept = await asyncio.open_connection(host, port)
+        kept[1].write(b"GET /healthz HTTP/1.1\r\nHost: bot\r\n\r\n")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await asyncio.wait_for(silent[0].read(), timeout=5) == b""
+        assert await asyncio.wait_for(half[0].read(), timeout=5) == b""
+        # A whole request is answered, and the connection kept alive after it closes when idle too.
+        answered = await asyncio.wait_for(kept[0].read(), timeout=5)
+        assert answered.startswith(b"HTTP/1.1 200 ") and b'{"status": "ok"}' in answered
+        assert loop.time() - started < 3
+        for _, writer in (silent, half, kept):
+            writer.close()
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://{host}:{port}/healthz") as response:
+                assert response.status == 200
+    finally:
+        await runner.cleanup()
