@@ -34,6 +34,17 @@ TOKEN_PATTERNS = (
     re.compile(r"\b(?:xox[abcdeoprs]|xapp)-[A-Za-z0-9%-]+"),
     # Discord bot tokens: base64 user id, timestamp and HMAC, dot-separated.
     re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),
+    # URLs that let whoever reads them post as the bot (with any ping they like) for a while: a
+    # Slack response_url or webhook, everything after /commands, /actions, /services, ... ("\/"
+    # as Slack's JSON writes it), and a Discord interaction or webhook, its id and token.
+    # slack_sdk and discord.py log them at DEBUG.
+    re.compile(
+        r"(?:(?<=/commands)|(?<=/actions)|(?<=/services)|(?<=/workflows)|(?<=/triggers))\\?/[TE][A-Z0-9]+(?:\\?/[\w-]+)+"
+    ),
+    re.compile(r"(?:(?<=/interactions)|(?<=/webhooks))\\?/\d+\\?/[\w.-]+"),
+    # The same token as a payload's `token` field (discord.py logs each gateway event at DEBUG;
+    # slack_sdk each Socket Mode message, whose `token` is the app's verification token).
+    re.compile(r"""(?:(?<='token': ')|(?<="token": ")|(?<="token":"))[^"'\\\s]+"""),
 )
 # The attributes every LogRecord has; anything else on a record came in through `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}

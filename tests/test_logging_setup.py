@@ -282,3 +282,32 @@ def test_a_library_connection_failure_keeps_its_traceback_at_debug_level(
     buffer = capture(log_level="debug")
     _log_failure(library_logger, "Failed to connect", ConnectionRefusedError(111, "Connect call failed"))
     assert " | exc=Traceback (most recent call last):" in buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Sending a request - url: https://hooks.slack.com/commands/T0001/7000000000001/Zq9sEcReT, body: {}",
+         "https://hooks.slack.com/commands"),
+        ('{"response_url":"https:\\/\\/hooks.slack.com\\/actions\\/T0ABC\\/1234567\\/Zq9sEcReT"}', "hooks.slack.com"),
+        ("posting to https://hooks.slack.com/services/T0001/B0002/Zq9sEcReT", "https://hooks.slack.com/services"),
+        ("Sending a request - url: https://hooks.slack.com/actions/E0GRID/55555/Zq9sEcReT", "/actions"),
+        ("POST https://discord.com/api/v10/interactions/1500000000000000001/Zq9sEcReT.x-y_z/callback has returned 204",
+         "/callback has returned 204"),
+        ("PATCH https://discord.com/api/v10/webhooks/1400000000000000000/Zq9sEcReT/messages/@original",
+         "/messages/@original"),
+        ("WebSocket Event: {'t': 'INTERACTION_CREATE', 'd': {'id': '15', 'token': 'Zq9sEcReT', 'version': 1}}", "'version'"),
+        ('on_message invoked: (message: {"envelope_id":"e1","payload":{"token":"Zq9sEcReT","team_id":"T1"}})', "team_id"),
+    ],
+    ids=["slack-command", "slack-action-in-json", "slack-webhook", "slack-org-wide-action", "discord-interaction", "discord-webhook",
+         "gateway-event", "socket-mode-message"],
+)
+def test_urls_that_let_anyone_post_as_the_bot_are_redacted(text: str, kept: str) -> None:
+    redacted = redact(text)
+    assert "Zq9sEcReT" not in redacted and REDACTED in redacted
+    assert kept in redacted
+
+
+def test_paths_that_only_look_like_those_urls_are_kept() -> None:
+    text = "see https://example.com/services/abc/def, /commands/help and the webhooks/abc/def page"
+    assert redact(text) == text

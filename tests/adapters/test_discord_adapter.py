@@ -44,6 +44,7 @@ from bot.errors import ConfigError
 from bot.models import Answer, FactBase
 from bot.rate_limit import OncePerWindow, RateLimiter
 from bot.service import AskService
+from tests.test_logging_setup import capture  # noqa: F401 - a fixture
 from tests.fakes.discord_api import (
     APPLICATION_ID,
     BOT_USER,
@@ -839,6 +840,20 @@ async def test_an_autocomplete_request_that_expired_is_sent_once_and_logged_quie
     assert len(fake.find("POST", rf"^/interactions/{payload['id']}/")) == 1
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert logged_tracebacks(caplog) == []
+
+
+async def test_debug_logs_never_show_the_token_that_answers_an_interaction(
+    fake: FakeDiscord, engine: Engine, db: Database, capture
+) -> None:
+    # An interaction's token lets whoever holds it post in the channel as the bot for 15 minutes,
+    # mentions and all; discord.py logs each request to it, URL and all, at DEBUG.
+    buffer = capture(log_level="DEBUG")
+    async with running(fake, AskService(engine), db, defer_after=0):
+        await interact(fake, ask_payload(fake, SCALE_QUESTION, token="aW50ZXJhY3Rpb246MTU6c2VjcmV0"))
+        await fake.wait_for("PATCH", r"^/webhooks/")  # the deferred answer, filled in through the webhook
+    logged = buffer.getvalue()
+    assert "/interactions" in logged and "/webhooks" in logged  # the requests are logged ...
+    assert "aW50ZXJhY3Rpb246MTU6c2VjcmV0" not in logged  # ... without the token
 
 
 @pytest.mark.parametrize("value", [42, None, 4.5], ids=["number", "null", "float"])

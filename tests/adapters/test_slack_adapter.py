@@ -38,7 +38,8 @@ from bot.feedback import FeedbackStore
 from bot.models import Answer
 from bot.rate_limit import RateLimiter
 from bot.service import AskService
-from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi
+from tests.fakes.slack_api import BOT_USER_ID, RESPONSE_HOOK_ID, TEAM_ID, FakeSlackApi
+from tests.test_logging_setup import capture  # noqa: F401 - a fixture
 
 SECRET = "test-signing-secret"
 USER = "U111"
@@ -959,6 +960,17 @@ async def test_ask_answers_ephemerally_through_the_response_url(
     share = find_button(blocks, "share_answer")
     assert decode_value(share["value"])["f"] == engine.answer(QUESTION).fact_id
     assert fake.calls_to("chat.postMessage") == []
+
+
+async def test_debug_logs_never_show_a_response_url(http: TestClient, fake: FakeSlackApi, capture) -> None:
+    # A response_url lets whoever holds it post in the channel as the app for half an hour,
+    # <!channel> and all; slack_sdk logs each post to it, URL and all, at DEBUG.
+    buffer = capture(log_level="DEBUG")
+    await slash(http, fake, QUESTION)
+    await fake.wait_for("response:cmd")
+    logged = buffer.getvalue()
+    assert "Sending a request - url:" in logged  # the reply is logged ...
+    assert f"{RESPONSE_HOOK_ID}/cmd" not in logged  # ... without the URL's secret
 
 
 async def test_a_renamed_command_answers_too(http: TestClient, fake: FakeSlackApi) -> None:

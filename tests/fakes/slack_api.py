@@ -2,7 +2,8 @@
 
 Messages it posted (chat.postMessage carried out, with their metadata) are kept per channel
 and served back by conversations.history. It also serves `response_url` endpoints
-(`/response/<name>`, steered and recorded as the method `response:<name>`) and the Socket
+(shaped as Slack's, `/commands/<team>/<id>/<name>`, with the name where Slack puts the URL's
+secret; steered and recorded as the method `response:<name>`) and the Socket
 Mode websocket that `apps.connections.open` points at: it sends `hello`, then every envelope
 a test queues, and records the app's acks; a test can drop those connections. Tests assert
 on what it received, never on mocks.
@@ -24,6 +25,7 @@ from tests.fakes.loopback import LoopbackServer
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0001"
+RESPONSE_HOOK_ID = "7000000000001"
 
 
 @dataclass
@@ -74,7 +76,7 @@ class FakeSlackApi(LoopbackServer):
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
-        app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_post("/commands/{team}/{hook}/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
         self._app = app
 
@@ -97,7 +99,7 @@ class FakeSlackApi(LoopbackServer):
         return f"ws://127.0.0.1:{self.port}/socket"
 
     def response_url(self, name: str = "cmd") -> str:
-        return f"http://127.0.0.1:{self.port}/response/{name}"
+        return f"http://127.0.0.1:{self.port}/commands/{TEAM_ID}/{RESPONSE_HOOK_ID}/{name}"
 
     # -- steering ----------------------------------------------------------------------------
 
