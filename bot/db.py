@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import sqlite3
 import threading
@@ -43,6 +44,19 @@ DELETE_BATCH = 2000
 DELETE_PAUSE_SECONDS = 0.002
 # How long to wait between tries when another process holds the database while it is opened.
 OPEN_RETRY_SECONDS = 0.05
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file, empty, readable and writable by its owner alone, unless it is
+    there already. SQLite made it readable by every user of the machine (and its -wal and -shm
+    files, which take the database file's mode): every question asked, and the salt of the user
+    hashes beside them. A file that is there keeps the mode it has."""
+    if path.exists() or path.is_symlink():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # another process made it first
 
 
 def _open_shared(path: Path) -> sqlite3.Connection:
@@ -100,6 +114,7 @@ class Database:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             self._conn = _open_shared(self.path)
         except (FileExistsError, NotADirectoryError):
             raise ConfigError(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +95,27 @@ def test_a_data_dir_that_is_a_file_or_under_one_is_one_line_saying_so(tmp_path: 
         f"cannot open the database at {tmp_path / data_dir / 'bot.sqlite3'}: {tmp_path / data_dir} (or a folder "
         "above it) is not a directory; set BOT_DATA_DIR to a writable directory"
     )
+
+
+def test_a_new_database_and_its_wal_files_are_readable_by_their_owner_alone(tmp_path: Path) -> None:
+    # Every question asked, and the salt of the user hashes, were readable by any user of the machine.
+    umask = os.umask(0o022)  # the usual one, which SQLite's own files followed
+    try:
+        database = Database.in_data_dir(tmp_path / "data")
+        database.ensure("CREATE TABLE IF NOT EXISTS notes (text TEXT)")
+        database.execute("INSERT INTO notes (text) VALUES (?)", ("who is Yann LeCun?",))
+        files = sorted((tmp_path / "data").iterdir())
+        assert [f.name for f in files] == ["bot.sqlite3", "bot.sqlite3-shm", "bot.sqlite3-wal"]
+        assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {f.name: "0o600" for f in files}
+        database.close()
+    finally:
+        os.umask(umask)
+
+
+def test_a_database_that_is_there_keeps_its_mode(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "bot.sqlite3").close()
+    (tmp_path / "bot.sqlite3").chmod(0o640)  # group-readable, by the operator's choice
+    database = Database.in_data_dir(tmp_path)
+    database.ensure("CREATE TABLE IF NOT EXISTS notes (text TEXT)")
+    assert stat.S_IMODE((tmp_path / "bot.sqlite3").stat().st_mode) == 0o640
+    database.close()
