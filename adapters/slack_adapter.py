@@ -97,6 +97,10 @@ CLAIM_WAIT = 1.0
 """Seconds an event's claim waits for a busy database before the event is handled as new."""
 REFUSED_LOG_EVERY = 60.0
 """Seconds between two warnings about requests whose signature doesn't match the signing secret."""
+BODY_WAIT = 10.0
+"""Seconds a request to /slack/events has to send its whole body. Slack sends a few kilobytes at
+once; a client that sends the headers and then trickles the body, or stops, held the connection
+and its handler for as long as it liked, before any signature was checked."""
 # Errors from auth.test or apps.connections.open that no retry will fix: the token itself is wrong.
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -358,11 +362,13 @@ class SlackBot:
         connect_wait: float = CONNECT_WAIT,
         ping_interval: float = PING_INTERVAL,
         reconnect_wait: float = RECONNECT_WAIT,
+        body_wait: float = BODY_WAIT,
     ) -> None:
         """`sleep` waits out retries (response_url, 429s); `connect_wait` is how long `start()`
         waits for the Socket Mode websocket; `ping_interval` is slack_sdk's, between pings and
         between its attempts to reconnect; `reconnect_wait` is how long a websocket URL that
-        gives no connection is kept (it doubles up to RECONNECT_WAIT_MAX while that lasts)."""
+        gives no connection is kept (it doubles up to RECONNECT_WAIT_MAX while that lasts);
+        `body_wait` is how long an HTTP mode request has to send its body."""
         settings = _stripped(settings)
         check_settings(settings)
         self.settings = settings
@@ -372,6 +378,7 @@ class SlackBot:
         self._connect_wait = connect_wait
         self._ping_interval = ping_interval
         self._reconnect_wait = reconnect_wait
+        self._body_wait = body_wait
         self.mode = settings.slack_mode
         self.feedback = FeedbackStore(db)
         self.events = EventClaims(db, clock=clock)
@@ -412,7 +419,13 @@ class SlackBot:
         # Check the signature before bolt reads the body: bolt parses it first (a body that is not
         # JSON was a 500 with a traceback), and its verifier raises on a timestamp that is not a
         # number, which sent an unsigned body to the error handler as if Slack had sent it.
-        body = await request.read()
+        try:
+            body = await asyncio.wait_for(request.read(), timeout=self._body_wait)
+        except asyncio.TimeoutError:
+            # Whoever it is has not sent the body it announced: the connection is not kept for it.
+            response = web.json_response({"error": "request body not received in time"}, status=408)
+            response.force_close()
+            return response
         if not self._signed(body, request.headers):
             return web.json_response({"error": "invalid request"}, status=401)
         payload = _from_body(body, request.content_type)

@@ -523,6 +523,34 @@ async def test_forged_or_stale_signature_gets_401_and_nothing_is_posted(http: Te
     assert acted(fake) == []
 
 
+async def test_a_request_that_does_not_send_its_body_in_time_gets_408_and_is_never_answered(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # Headers, then part of the body, then nothing: the handler waited for the rest for ever,
+    # one connection and one task per such request, before any signature was checked.
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, body_wait=0.2)
+    await slack.start()
+    try:
+        async with serving(slack) as client:
+            raw = json.dumps(event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+            headers = {**signed_headers(raw, content_type="application/json"), "Content-Length": str(len(raw))}
+            head = "POST /slack/events HTTP/1.1\r\nHost: bot\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            reader, writer = await asyncio.open_connection(client.host, client.port)
+            started = time.monotonic()
+            writer.write(f"{head}\r\n{raw[:40]}".encode())
+            await writer.drain()
+            status_line = await asyncio.wait_for(reader.readline(), timeout=5)
+            assert status_line.startswith(b"HTTP/1.1 408 ")
+            assert time.monotonic() - started < 2
+            writer.close()
+            # A request that sends its body at once is still answered.
+            assert await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev2")) == 200
+            [post] = await fake.wait_for("chat.postMessage")
+    finally:
+        await slack.close()
+    assert post.body["channel"] == CHANNEL and len(fake.calls_to("chat.postMessage")) == 1
+
+
 async def test_a_retried_event_is_answered_once(http: TestClient, fake: FakeSlackApi) -> None:
     body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1")
     assert await post_event(http, body) == 200
