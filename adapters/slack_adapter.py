@@ -1016,12 +1016,18 @@ class SlackBot:
         if not user_id or not isinstance(question, str):
             log.warning("Slack vote without a user or question: %s", data)
             return
+        if fact_id is not None and self.service.engine.fact(str(fact_id)) is None:
+            # Only a vote on a fact of the base (or on an "I don't know") is worth a curator's
+            # time; any other id was made up, or is of a fact since removed.
+            log.info("Slack vote for fact %r, which the fact base does not hold; not recorded", fact_id)
+            await self._respond(body.get("response_url"), response_type="ephemeral", replace_original=False, text=GONE)
+            return
         self.feedback.record_vote(
             platform=PLATFORM,
             message_ref=f"{_channel_of(body)}:{container.get('message_ts')}",
             user_id=user_id,
             question=question,
-            fact_id=fact_id if isinstance(fact_id, str) and _FACT_ID.match(fact_id) else None,
+            fact_id=fact_id,
             score=_score(data.get("s")),
             vote=vote,
         )

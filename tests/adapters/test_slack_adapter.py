@@ -21,6 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack_adapter import (
     ALREADY_BESIDE,
     BESIDE_UNSURE,
+    GONE,
     RECONNECT_WAIT,
     RECONNECT_WAIT_MAX,
     SHARE_UNSURE,
@@ -1379,6 +1380,22 @@ async def test_votes_land_in_the_votes_table_with_a_hashed_user(
     await click(http, fake, find_button(post.body["blocks"], "vote:down"), ephemeral=False, message=message)
     await fake.wait_for("response:act", count=2)
     assert [v["vote"] for v in FeedbackStore(db).votes()] == ["down"]
+
+
+@pytest.mark.parametrize("fact_id", ["no-such-fact", "Robert'); DROP TABLE votes;--", 42])
+async def test_a_vote_for_a_fact_the_base_does_not_hold_is_not_recorded(
+    http: TestClient, fake: FakeSlackApi, db: Database, fact_id: Any
+) -> None:
+    # A forged button value must not put a made-up fact in front of the curators.
+    button = {"action_id": "vote:up", "value": encode_value({"q": QUESTION, "f": fact_id, "s": 0.9})}
+    await click(http, fake, button, ephemeral=False)
+    [reply] = await fake.wait_for("response:act")
+    assert reply.body["response_type"] == "ephemeral" and reply.body["text"] == GONE
+    assert FeedbackStore(db).votes() == []
+    # A vote on an "I don't know" names no fact, and is recorded.
+    await click(http, fake, {"action_id": "vote:down", "value": encode_value({"q": "what is x?", "s": 0.1})}, ephemeral=False)
+    await fake.wait_for("response:act", count=2)
+    assert [(v["fact_id"], v["vote"]) for v in FeedbackStore(db).votes()] == [(None, "down")]
 
 
 # -- Socket Mode -------------------------------------------------------------------------------
