@@ -836,7 +836,8 @@ class SlackBot:
         fact_id = data.get("f")
         if not isinstance(fact_id, str) or not _FACT_ID.match(fact_id):
             return None
-        question = data.get("q") if isinstance(data.get("q"), str) else None
+        # The bot writes a question it bounded; a longer one was made up, and is not read.
+        question = bound_question(data["q"]) if isinstance(data.get("q"), str) else None
         answer = self.service.engine.answer_fact(fact_id, question=question or None)
         if answer is not None and keep_score:
             answer = answer.model_copy(update={"score": _score(data.get("s"), default=answer.score)})

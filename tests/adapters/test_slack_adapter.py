@@ -1398,6 +1398,19 @@ async def test_a_vote_for_a_fact_the_base_does_not_hold_is_not_recorded(
     assert [(v["fact_id"], v["vote"]) for v in FeedbackStore(db).votes()] == [(None, "down")]
 
 
+async def test_a_button_question_longer_than_the_bot_writes_is_not_read(
+    http: TestClient, fake: FakeSlackApi, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A forged value may carry 2,000 characters; the engine reads at most what the bot bounds.
+    asked: list[str] = []
+    answer = engine.answer
+    monkeypatch.setattr(engine, "answer", lambda question: asked.append(question) or answer(question))
+    button = {"action_id": "suggest:scale-ai-stake", "value": encode_value({"f": "scale-ai-stake", "q": "why " * 450})}
+    await click(http, fake, button, ephemeral=True)
+    [reply] = await fake.wait_for("response:act")
+    assert "`scale-ai-stake`" in json.dumps(reply.body["blocks"]) and asked == []
+
+
 # -- Socket Mode -------------------------------------------------------------------------------
 
 
