@@ -282,6 +282,10 @@ def _edited_dm(event: dict[str, Any]) -> dict[str, Any] | None:
     message, before = event.get("message"), event.get("previous_message")
     if not isinstance(message, dict) or _from_bot(message) or not isinstance(message.get("user"), str):
         return None
+    if message.get("subtype") and message["subtype"] not in _WRITTEN_SUBTYPES:
+        # Not words someone wrote: a thread's first message deleted leaves a tombstone, "This
+        # message was deleted." by USLACKBOT, which Slack sends as the message changed.
+        return None
     if isinstance(before, dict) and before.get("text") == message.get("text"):
         return None
     try:

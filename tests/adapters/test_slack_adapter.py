@@ -615,6 +615,26 @@ async def test_a_dm_told_to_be_shorter_is_answered_once_edited_and_an_answered_o
     assert len(fake.calls_to("chat.postMessage")) == 3
 
 
+async def test_a_dm_told_to_be_shorter_then_deleted_leaves_a_tombstone_that_is_not_asked(
+    http: TestClient, fake: FakeSlackApi
+) -> None:
+    # Deleting a message with replies leaves a tombstone in its place, which Slack sends as the
+    # message changed: its words are Slack's, not a question.
+    long_question = "why " * 200
+    await post_event(http, event_body(dm(long_question), event_id="EvLong"))
+    [too_long] = await fake.wait_for("chat.postMessage")
+    assert too_long.body["text"] == TOO_LONG
+    tombstone = dm_edit("This message was deleted.", before=long_question, subtype="tombstone", user="USLACKBOT",
+                        hidden=True, thread_ts="1699999999.000200", reply_count=1)  # fmt: skip
+    del tombstone["message"]["edited"]
+    await post_event(http, event_body(tombstone, event_id="EvTombstone"))
+    await post_event(http, event_body(dm(QUESTION, ts="1699999999.000900"), event_id="EvNext"))
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the next DM's answer")
+    await asyncio.sleep(0.2)  # anything the tombstone would have posted has landed by now
+    posted = fake.calls_to("chat.postMessage")
+    assert len(posted) == 2 and "49%" in json.dumps(posted[1].body["blocks"])
+
+
 async def test_a_too_long_question_gets_a_friendly_reply(http: TestClient, fake: FakeSlackApi) -> None:
     await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> " + "why " * 200), event_id="Ev1"))
     [post] = await fake.wait_for("chat.postMessage")
