@@ -615,6 +615,25 @@ async def test_a_dm_told_to_be_shorter_is_answered_once_edited_and_an_answered_o
     assert len(fake.calls_to("chat.postMessage")) == 3
 
 
+async def test_a_dm_told_to_be_shorter_is_not_told_again_when_slack_adds_a_link_preview(
+    http: TestClient, fake: FakeSlackApi
+) -> None:
+    # Slack sends a preview added to a message as the message changed, its words as they were:
+    # nobody edited it, so it is not asked again (nor told twice to be shorter).
+    long_question = "why " * 200 + "<https://ai.meta.com/blog/>"
+    await post_event(http, event_body(dm(long_question), event_id="EvLong"))
+    [too_long] = await fake.wait_for("chat.postMessage")
+    assert too_long.body["text"] == TOO_LONG
+    preview = dm_edit(long_question, before=long_question, attachments=[{"from_url": "https://ai.meta.com/blog/"}])
+    del preview["message"]["edited"]
+    await post_event(http, event_body(preview, event_id="EvPreview"))
+    await post_event(http, event_body(dm(QUESTION, ts="1699999999.000900"), event_id="EvNext"))
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the next DM's answer")
+    await asyncio.sleep(0.2)  # anything the preview would have posted has landed by now
+    posted = fake.calls_to("chat.postMessage")
+    assert len(posted) == 2 and "49%" in json.dumps(posted[1].body["blocks"])
+
+
 async def test_a_dm_told_to_be_shorter_then_deleted_leaves_a_tombstone_that_is_not_asked(
     http: TestClient, fake: FakeSlackApi
 ) -> None:
