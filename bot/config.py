@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv.parser import parse_stream
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
 from bot.text_files import file_kind
@@ -92,6 +92,25 @@ class Settings(BaseSettings):
     digest_channels: str | None = None
     digest_size: int = Field(default=3, ge=1, le=10)
     digest_grace_hours: float = Field(default=6.0, ge=0.0, le=MAX_GRACE_HOURS, alias="DIGEST_GRACE")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, with an environment variable of spaces only left out as an empty one
+        is: the value in .env then counts under it, where it hid that value behind the default."""
+        if isinstance(env_settings, EnvSettingsSource):
+            env_settings.env_vars = {
+                name: value
+                for name, value in env_settings.env_vars.items()
+                if not (isinstance(value, str) and not value.strip())
+            }
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     @model_validator(mode="before")
     @classmethod

@@ -589,6 +589,18 @@ def test_a_setting_of_spaces_only_means_its_default(name: str, monkeypatch: pyte
     assert load_settings().model_dump() == Settings.model_construct().model_dump()
 
 
+@pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
+def test_a_setting_left_blank_in_the_environment_leaves_the_one_in_env_file(
+    blank: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An entry left blank in a compose file or a shell script sets nothing: what .env says counts.
+    (tmp_path / ".env").write_text("PORT=8080\nSLACK_MODE=http\nBOT_MIN_SCORE=0.6\n")  # the tests run in tmp_path
+    for name in ("PORT", "SLACK_MODE", "BOT_MIN_SCORE"):
+        monkeypatch.setenv(name, blank)
+    settings = load_settings()
+    assert (settings.port, settings.slack_mode, settings.bot_min_score) == (8080, "http", 0.6)
+
+
 def test_the_ops_server_listens_on_every_interface_unless_host_says_otherwise(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
