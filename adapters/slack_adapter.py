@@ -802,7 +802,11 @@ class SlackBot:
         if subtype == "message_changed":
             edited = _edited_dm(event)
             if edited is not None and edited.get("user") != context.bot_user_id:
-                await self._answer_event(edited, bot_user_id=context.bot_user_id, thread_ts=edited.get("thread_ts"))
+                # A message with replies carries its own ts as thread_ts: it is answered in the DM
+                # itself, as it was when first written; a reply in a thread, in that thread.
+                thread_ts = edited.get("thread_ts")
+                thread_ts = None if thread_ts == edited.get("ts") else thread_ts
+                await self._answer_event(edited, bot_user_id=context.bot_user_id, thread_ts=thread_ts)
             return
         if (subtype and subtype not in _WRITTEN_SUBTYPES) or _from_bot(event):
             return

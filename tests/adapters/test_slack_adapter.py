@@ -654,6 +654,20 @@ async def test_a_dm_told_to_be_shorter_then_deleted_leaves_a_tombstone_that_is_n
     assert len(posted) == 2 and "49%" in json.dumps(posted[1].body["blocks"])
 
 
+@pytest.mark.parametrize(("thread_ts", "answered_in"), [("1699999999.000200", None), ("1699999999.000100", "1699999999.000100")])
+async def test_an_edited_dm_is_answered_where_it_was_written(
+    http: TestClient, fake: FakeSlackApi, thread_ts: str, answered_in: str | None
+) -> None:
+    # A top-level DM with replies carries its own ts as thread_ts: its answer goes in the DM,
+    # not into its thread; a reply in a thread is answered in that thread.
+    long_question = "why " * 200
+    await post_event(http, event_body(dm(long_question, thread_ts=thread_ts), event_id="EvLong"))
+    await fake.wait_for("chat.postMessage")
+    await post_event(http, event_body(dm_edit(QUESTION, before=long_question, thread_ts=thread_ts), event_id="EvEdit"))
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the answer to the edit")
+    assert fake.calls_to("chat.postMessage")[1].body.get("thread_ts") == answered_in
+
+
 async def test_a_too_long_question_gets_a_friendly_reply(http: TestClient, fake: FakeSlackApi) -> None:
     await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> " + "why " * 200), event_id="Ev1"))
     [post] = await fake.wait_for("chat.postMessage")
