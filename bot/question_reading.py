@@ -391,15 +391,24 @@ EARLIER = frozenset("before previously previous prior earlier historically forme
 _ASKING_WHAT_CAME = frozenset("what where who which".split())
 
 
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
 def asks_before(raw: list[str]) -> bool:
     """Whether the words ask what came before something: "what did Wang do *before* he joined
     Meta", "who was Chief AI Officer *prior to* Wang"; not "has Meta done this before?"."""
     if _ASKING_WHAT_CAME.isdisjoint(raw):
         return False
-    return any(
-        (w == "before" or (w == "prior" and raw[i + 1 : i + 2] == ["to"])) and i + 1 < len(raw)
-        for i, w in enumerate(raw)
-    )
+    for i, w in enumerate(raw):
+        after = i + 2 if w == "prior" and raw[i + 1 : i + 2] == ["to"] else i + 1 if w == "before" else None
+        if after is None or after >= len(raw):
+            continue
+        # Before a numbered version ("what came before Llama 3.1") asks for the one ahead of it
+        # in a series a fact may list, not for someone's past.
+        if any(any(c.isdigit() for c in x) and not _YEAR.fullmatch(x) for x in raw[after : after + 2]):
+            continue
+        return True
+    return False
 
 
 def asks_why(raw: list[str]) -> bool:

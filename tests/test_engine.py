@@ -1370,6 +1370,13 @@ def test_a_phrasing_asking_what_ones_vouches_that_its_fact_names_them() -> None:
     assert question_reading.instances_asked("what reduces crop yields".split(), loose=True)[0] == []
 
 
+def test_what_came_before_a_numbered_version_asks_for_the_one_ahead_in_a_series(engine: Engine) -> None:
+    # Not someone's past: a fact listing the versions in order answers it.
+    assert not question_reading.asks_before("what llama version came before llama 3.1".split())
+    assert question_reading.asks_before("what did meta do before 2023".split())  # a year is a time
+    assert engine.answer("What Llama version came before Llama 3.1?").fact_id == "llama-versions"
+
+
 @pytest.mark.parametrize(
     "question",
     [
