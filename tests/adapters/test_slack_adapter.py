@@ -594,13 +594,18 @@ def dm_edit(text: str, *, before: str, ts: str = "1699999999.000200", edited_at:
     }  # fmt: skip
 
 
+async def _told_to_be_shorter(http: TestClient, fake: FakeSlackApi, long_question: str, **extra: Any) -> None:
+    """DM the bot a question over the length limit and see it told to be shorter."""
+    await post_event(http, event_body(dm(long_question, **extra), event_id="EvLong"))
+    [too_long] = await fake.wait_for("chat.postMessage")
+    assert too_long.body["text"] == TOO_LONG
+
+
 async def test_a_dm_told_to_be_shorter_is_answered_once_edited_and_an_answered_one_is_not_asked_again(
     http: TestClient, fake: FakeSlackApi
 ) -> None:
     long_question = "why " * 200
-    await post_event(http, event_body(dm(long_question), event_id="EvLong"))
-    [too_long] = await fake.wait_for("chat.postMessage")
-    assert too_long.body["text"] == TOO_LONG
+    await _told_to_be_shorter(http, fake, long_question)
     await post_event(http, event_body(dm_edit(QUESTION, before=long_question), event_id="EvEdit1"))
     await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the answer to the edit")
     answered = fake.calls_to("chat.postMessage")[1]
@@ -621,9 +626,7 @@ async def test_a_dm_told_to_be_shorter_is_not_told_again_when_slack_adds_a_link_
     # Slack sends a preview added to a message as the message changed, its words as they were:
     # nobody edited it, so it is not asked again (nor told twice to be shorter).
     long_question = "why " * 200 + "<https://ai.meta.com/blog/>"
-    await post_event(http, event_body(dm(long_question), event_id="EvLong"))
-    [too_long] = await fake.wait_for("chat.postMessage")
-    assert too_long.body["text"] == TOO_LONG
+    await _told_to_be_shorter(http, fake, long_question)
     preview = dm_edit(long_question, before=long_question, attachments=[{"from_url": "https://ai.meta.com/blog/"}])
     del preview["message"]["edited"]
     await post_event(http, event_body(preview, event_id="EvPreview"))
@@ -640,9 +643,7 @@ async def test_a_dm_told_to_be_shorter_then_deleted_leaves_a_tombstone_that_is_n
     # Deleting a message with replies leaves a tombstone in its place, which Slack sends as the
     # message changed: its words are Slack's, not a question.
     long_question = "why " * 200
-    await post_event(http, event_body(dm(long_question), event_id="EvLong"))
-    [too_long] = await fake.wait_for("chat.postMessage")
-    assert too_long.body["text"] == TOO_LONG
+    await _told_to_be_shorter(http, fake, long_question)
     tombstone = dm_edit("This message was deleted.", before=long_question, subtype="tombstone", user="USLACKBOT",
                         hidden=True, thread_ts="1699999999.000200", reply_count=1)  # fmt: skip
     del tombstone["message"]["edited"]
@@ -661,8 +662,7 @@ async def test_an_edited_dm_is_answered_where_it_was_written(
     # A top-level DM with replies carries its own ts as thread_ts: its answer goes in the DM,
     # not into its thread; a reply in a thread is answered in that thread.
     long_question = "why " * 200
-    await post_event(http, event_body(dm(long_question, thread_ts=thread_ts), event_id="EvLong"))
-    await fake.wait_for("chat.postMessage")
+    await _told_to_be_shorter(http, fake, long_question, thread_ts=thread_ts)
     await post_event(http, event_body(dm_edit(QUESTION, before=long_question, thread_ts=thread_ts), event_id="EvEdit"))
     await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the answer to the edit")
     assert fake.calls_to("chat.postMessage")[1].body.get("thread_ts") == answered_in
