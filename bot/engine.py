@@ -124,6 +124,12 @@ FRAME_WORDS = frozenset(
     "summarise summarize recap sum gist write writes wrote written mention mentions mentioned "
     "talk talks talked talking discuss discusses discussed discussing".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
+# A post and the organisation it is held at: "the chief executive of Google" asks of Google,
+# as "Google's chief executive" does.
+ROLE_HELD_AT = re.compile(
+    r"\b(?:ceo|cto|cfo|coo|boss|head|founder|co-?founder|leader|president|chair|chairman|chairwoman"
+    r"|director|executive|scientist|officer|owner)s?\s+(?:of|at)\s+(?:the\s+)?([a-z0-9][a-z0-9.-]*)"
+)
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85
 # An unknown word one edit from a small word ("waht", "abot") is most likely that word.
@@ -1060,10 +1066,13 @@ class Engine:
 
     @staticmethod
     def _owner_words(question: str) -> set[str]:
-        """The folded words written as owners ("Databricks's strategy")."""
+        """The folded words written as owners: "Databricks's strategy", and the organisation
+        a post is held at ("the CEO of Google", "chief AI scientist at Meta")."""
+        lowered = question.lower()
+        found = {m.group(1) for m in ROLE_HELD_AT.finditer(lowered)} if " of " in lowered or " at " in lowered else set()
         if "'" not in question and (question.isascii() or APOSTROPHES.isdisjoint(question)):
-            return set()  # no owner is written without an apostrophe: the text need not be folded
-        return {owner for owner, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
+            return found  # no other owner is written without an apostrophe: the text need not be folded
+        return found | {owner for owner, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
 
     def _slip_of_a_name(self, word: str) -> bool:
         """Whether an unknown word is a typo of a name the base knows ("Zuckerbreg"), or of a

@@ -192,6 +192,21 @@ def test_another_companys_strategy_is_not_metas(engine: Engine, question: str) -
     assert all("entity" in p.penalties for p in engine.rank(question) if p.fact_id == "exceed-ai-leaders")
 
 
+@pytest.mark.parametrize("question", ["Who is the chief executive of Google?", "who's the CEO at Google"])
+def test_a_post_held_at_another_company_is_not_metas(engine: Engine, question: str) -> None:
+    """"The CEO of Google" asks of Google as "Google's CEO" does: Meta's CEO is not the answer."""
+    assert not engine.answer(question).answered
+    assert all("entity" in p.penalties for p in engine.rank(question) if p.fact_id == "zuckerberg-essay-argument")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("Who is the CEO of Meta?", "who-is-mark-zuckerberg"), ("who is the chief AI officer at Meta", "alexandr-wang")],
+)
+def test_a_post_held_at_the_company_a_fact_is_about_finds_it(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
