@@ -276,6 +276,8 @@ class _IndexedFact:
     could ...?"); a question that names the thing itself learns nothing from it."""
     tells_who: bool = False
     """Whether a phrasing of the fact asks who somebody is."""
+    who_phrasings: frozenset[int] = frozenset()
+    """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
     """Whether a phrasing of the fact asks why (or for the reason)."""
     sources: frozenset[str] = frozenset()
     """The ids of the sources its quotes come from."""
@@ -520,6 +522,8 @@ class Engine:
         # Vocabulary for typo correction, most frequent first so ties go to the common word.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._by_skeleton: dict[str, str] = {}
+        # Of words as near in other lengths, the more common one wins too ("relase": "release", not "relate").
+        self._surface_df = {w: surface_df.get(w, 0) for w in self._surface}
         for w in sorted(self._surface, key=lambda w: (-surface_df.get(w, 0), w)):
             if w.isalpha():
                 self._by_length[len(w)].append(w)
@@ -655,6 +659,7 @@ class Engine:
             tells_why=any(asks_why(found) for found in phrasing_words),
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
+            who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
         )
@@ -724,7 +729,11 @@ class Engine:
             if not bucket:
                 continue
             hit = process.extractOne(word, bucket, scorer=OSA.distance, score_cutoff=edits)
-            if hit is not None and (best is None or hit[1] < best[0]):
+            if hit is not None and (
+                best is None
+                or hit[1] < best[0]
+                or (hit[1] == best[0] and self._surface_df[hit[0]] > self._surface_df[best[1]])
+            ):
                 best = (hit[1], hit[0])
         return best[1] if best else None
 
@@ -1236,7 +1245,7 @@ class Engine:
         if query.who_is and not indexed.tells_who:
             penalty *= WHY_PENALTY
             penalties.append("who")
-        if query.why and not indexed.tells_why:
+        if query.why and (not indexed.tells_why or best_index in indexed.who_phrasings):
             penalty *= WHY_PENALTY
             penalties.append("why")
         if len(query.terms) == 1 and not query.unknown and not self._in_own_text(next(iter(query.terms)), indexed):

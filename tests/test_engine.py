@@ -668,6 +668,31 @@ def test_numbers_written_out_are_their_digits(engine: Engine, question: str, exp
     assert engine.answer(question).fact_id == expected
 
 
+def test_a_slip_as_near_two_words_of_different_lengths_is_the_more_common_one() -> None:
+    """"relase" is one edit from "relate" and from "release": the word more facts use wins,
+    whichever length is looked at first."""
+    engine = Engine(
+        _tiny_base(
+            [
+                _fact("release", "When is the release?", ["release date", "Was the release delayed?"]),
+                _fact("launch", "Did the release go well?", ["release reviews"]),
+                _fact("relate", "How do they relate?", ["relate the two"]),
+            ]
+        )
+    )
+    query = engine._analyze("relase notes")
+    assert engine.canon("release") in query.terms and engine.canon("relate") not in query.terms
+
+
+def test_a_why_question_is_not_answered_by_a_who_phrasing(engine: Engine) -> None:
+    """"Who's leading Meta's new model release?" shares the words of "why did Meta release
+    its models openly" but asks who: a fact matched only through it does not tell why."""
+    question = "why did meta release its models openly"
+    assert engine.answer(question).fact_id != "alexandr-wang"
+    parts = next(p for p in engine.rank(question) if p.fact_id == "alexandr-wang")
+    assert parts.matched_phrasing.startswith("Who") and "why" in parts.penalties
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")
