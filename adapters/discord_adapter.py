@@ -53,6 +53,8 @@ DEFER_AFTER = 2.0
 READY_TIMEOUT = 2.0
 """Seconds discord.py waits for the guilds after READY before it calls the client ready."""
 UNKNOWN_INTERACTION = 10062
+CANNOT_REPLY = 160002
+"""Discord refuses a reply (a message referencing another) from a bot that may not read the channel's history."""
 CONTENT_MAX = 2000
 SNOWFLAKE_MAX = 2**64 - 1
 RATE_LIMIT_TRIES = 3
@@ -534,7 +536,7 @@ class Responder:
             if bounded is not None and not wants_help and self.service.engine.answer(bounded).status == "help":
                 return  # "why", "what a great answer": nothing the engine can take as asked
         if bounded is None:
-            await with_retry(lambda: message.reply(TOO_LONG, mention_author=False), what="mention")
+            await reply_to(message, content=TOO_LONG)
             return
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)
@@ -543,11 +545,27 @@ class Responder:
             # the limit is told to wait once a minute in each channel, not once per message.
             log.info("mention over the rate limit in channel %s; told to wait already", message.channel.id)
             return
-        kwargs: dict = {"embeds": to_embeds(answer), "mention_author": False}
+        kwargs: dict = {"embeds": to_embeds(answer)}
         view = to_view(answer)
         if view is not None:
             kwargs["view"] = view
-        await with_retry(lambda: message.reply(**kwargs), what="mention")
+        await reply_to(message, **kwargs)
+
+
+async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
+    """Reply to `message`; in a channel whose history the bot may not read, where Discord refuses
+    replies, post to the channel instead, so the asker still gets the answer."""
+    try:
+        return await with_retry(lambda: message.reply(mention_author=False, **kwargs), what="mention")
+    except discord.Forbidden as error:
+        if error.code != CANNOT_REPLY:
+            raise
+    log.warning(
+        "mention: the bot may not read the history of channel %s (no Read Message History), so Discord refuses "
+        "replies there; message %s is answered in the channel instead",
+        message.channel.id, message.id,
+    )  # fmt: skip
+    return await with_retry(lambda: message.channel.send(**kwargs), what="mention")
 
 
 def _settle(interaction: discord.Interaction) -> None:

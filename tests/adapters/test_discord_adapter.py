@@ -1268,6 +1268,29 @@ async def test_a_failed_reply_is_logged_and_not_fatal(
     await until(lambda: bot.connected)
 
 
+async def test_a_mention_in_a_channel_without_read_message_history_is_answered_in_the_channel(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Discord refuses a reply (a message with a reference) from a bot that may not read the
+    # channel's history; the answer is still owed to the asker.
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    fake.fail(
+        "POST", f"^/channels/{CHANNEL_ID}/messages$", status=403, code=160002,
+        message="Cannot reply without permission to read message history",
+    )
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(),
+                                                         mentions=[BOT_USER]))
+
+    refused, posted = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=2)
+    assert refused.status == 403 and "message_reference" in refused.json
+    assert posted.status == 200 and "message_reference" not in posted.json
+    assert posted.json["allowed_mentions"] == {"parse": []}
+    assert engine.answer(SCALE_QUESTION).text in posted.json["embeds"][0]["description"]
+    assert posted.json["embeds"][0]["author"]["name"] == f"Asked: {SCALE_QUESTION}"
+    assert "Read Message History" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 # -- posting for the digest ----------------------------------------------------------------
 
 
