@@ -521,7 +521,7 @@ class Responder:
         a reply is answered when it asks something ("what about Llama 4?", "tell me about
         open washing") or asks for help, and then not with the help text for a word of thanks.
         """
-        named = re.search(rf"<@!?{bot_user_id}>", message.content) is not None
+        named = re.search(rf"<@!?{bot_user_id}>", message.content) is not None or mentions_own_role(message, bot_user_id)
         in_dm = isinstance(message.channel, discord.DMChannel)
         replying_only = not named and message.reference is not None and not in_dm
         text = from_discord_markup(message.content)
@@ -566,6 +566,15 @@ async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
         message.channel.id, message.id,
     )  # fmt: skip
     return await with_retry(lambda: message.channel.send(**kwargs), what="mention")
+
+
+def mentions_own_role(message: discord.Message, bot_user_id: int) -> bool:
+    """Whether the message mentions the role Discord made for the bot when it joined the server.
+
+    Typing "@factbot" offers that role beside the bot itself, both named alike: a person who
+    picks the role is asking the bot as surely as one who picks the bot.
+    """
+    return any(role.tags is not None and role.tags.bot_id == bot_user_id for role in message.role_mentions)
 
 
 def _settle(interaction: discord.Interaction) -> None:
@@ -759,8 +768,8 @@ class FactbotClient(discord.Client):
             return
         if message.author.bot or message.webhook_id is not None:
             return
-        # `mentioned_in` is also true for @everyone; only a direct mention of the bot counts.
-        mentioned = any(user.id == self.user.id for user in message.mentions)
+        # `mentioned_in` is also true for @everyone; only a mention of the bot (or of its own role) counts.
+        mentioned = any(user.id == self.user.id for user in message.mentions) or mentions_own_role(message, self.user.id)
         if not (mentioned or isinstance(message.channel, discord.DMChannel)):
             return
         self.track_reply()

@@ -50,14 +50,17 @@ from tests.fakes.discord_api import (
     BOT_USER,
     BOT_USER_ID,
     CHANNEL_ID,
+    GUILD_ID,
     HUMAN,
     USER_ID,
     Call,
     FakeDiscord,
     command_interaction,
     component_interaction,
+    guild_create,
     message_create,
     message_payload,
+    role_payload,
 )
 
 SCALE_QUESTION = "how big is meta's stake in scale ai?"
@@ -1208,6 +1211,34 @@ async def test_mentions_of_people_roles_channels_and_times_are_not_read_as_words
     [embed] = reply.json["embeds"]
     assert engine.answer(SCALE_QUESTION).text in embed["description"]
     assert embed["author"]["name"] == f"Asked: {SCALE_QUESTION}"
+
+
+async def test_a_mention_of_the_bots_own_role_is_answered_as_a_mention_of_the_bot(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot
+) -> None:
+    # Typing "@factbot" offers the bot and the role Discord made for it, named alike; many pick the role.
+    bot_role, team_role = "1200000000000000077", "1200000000000000078"
+    await fake.dispatch("GUILD_CREATE", guild_create(roles=[
+        role_payload(bot_role, name="factbot", bot_id=BOT_USER_ID),
+        role_payload(team_role, name="research", position=2),
+    ]))
+    await until(lambda: bot.client.get_guild(int(GUILD_ID)) is not None)
+
+    team = message_create(f"<@&{team_role}> {SCALE_QUESTION}", id=fake.new_id())
+    team["mention_roles"] = [team_role]
+    await fake.dispatch("MESSAGE_CREATE", team)
+    asked = fake.new_id()
+    message = message_create(f"<@&{bot_role}> {SCALE_QUESTION}", id=asked)
+    message["mention_roles"] = [bot_role]
+    await fake.dispatch("MESSAGE_CREATE", message)
+
+    [reply] = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$")
+    assert str(reply.json["message_reference"]["message_id"]) == asked
+    assert reply.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert engine.answer(SCALE_QUESTION).text in reply.json["embeds"][0]["description"]
+    assert reply.json["embeds"][0]["author"]["name"] == f"Asked: {SCALE_QUESTION}"
+    await asyncio.sleep(0.2)  # an answer to the other role's mention would show here
+    assert len(fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 1
 
 
 async def test_a_reply_to_the_bot_is_answered_only_when_it_asks_something(fake: FakeDiscord, bot: DiscordBot) -> None:

@@ -683,3 +683,57 @@ def message_create(
         payload["member"] = {k: v for k, v in _member(author).items() if k != "user"}
         payload["mentions"] = [{**m, "member": {k: v for k, v in _member(m).items() if k != "user"}} for m in mentions or []]
     return payload
+
+
+def guild_create(guild_id: str = GUILD_ID, *, roles: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A GUILD_CREATE dispatch for a server the bot is in, with its @everyone role and `roles`."""
+    everyone = role_payload(guild_id, name="@everyone", position=0)
+    return {
+        "id": guild_id,
+        "name": "Team",
+        "icon": None,
+        "owner_id": USER_ID,
+        "unavailable": False,
+        "member_count": 2,
+        "large": False,
+        "features": [],
+        "roles": [everyone, *(roles or [])],
+        "emojis": [],
+        "stickers": [],
+        "channels": [_channel(CHANNEL_ID, guild_id)],
+        "threads": [],
+        "members": [],
+        "voice_states": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "joined_at": TIMESTAMP,
+        "preferred_locale": "en-US",
+        "premium_tier": 0,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "system_channel_flags": 0,
+    }
+
+
+def role_payload(
+    role_id: str, *, name: str, position: int = 1, bot_id: str | None = None, permissions: str = "0"
+) -> dict[str, Any]:
+    """A role; with `bot_id`, the role Discord makes for a bot when it joins a server (managed, named as the bot)."""
+    role: dict[str, Any] = {
+        "id": role_id,
+        "name": name,
+        "color": 0,
+        "hoist": False,
+        "position": position,
+        "permissions": permissions,
+        "managed": bot_id is not None,
+        "mentionable": True,
+        "flags": 0,
+    }
+    if bot_id is not None:
+        role["tags"] = {"bot_id": bot_id}
+    return role
