@@ -53,6 +53,9 @@ DEFER_AFTER = 2.0
 READY_TIMEOUT = 2.0
 """Seconds discord.py waits for the guilds after READY before it calls the client ready."""
 UNKNOWN_INTERACTION = 10062
+ALREADY_ANSWERED = 40060
+"""An interaction acknowledged already: by another process running with the same token, which
+Discord sends the same interactions to."""
 CANNOT_REPLY = 160002
 """Discord refuses a reply (a message referencing another) from a bot that may not read the channel's history."""
 CONTENT_MAX = 2000
@@ -295,6 +298,14 @@ async def report_failure(interaction: discord.Interaction, error: BaseException,
     context = _context(interaction)
     if _is_unknown_interaction(error):
         log.warning("%s: the interaction expired before the reply (10062 Unknown interaction); %s", what, context)
+        return
+    if isinstance(error, discord.HTTPException) and error.code == ALREADY_ANSWERED:
+        # The asker has that process's answer; an apology from this one could only be refused too.
+        log.warning(
+            "%s: the interaction was answered already (40060), most likely by another process running with "
+            "this DISCORD_TOKEN; run one; %s",
+            what, context,
+        )  # fmt: skip
         return
     if isinstance(error, discord.HTTPException):
         log.error("%s: Discord refused the reply (HTTP %s, code %s: %s); %s", what, error.status, error.code, error.text, context)

@@ -915,6 +915,29 @@ async def test_an_expired_interaction_is_logged_and_the_bot_keeps_answering(
     await until(lambda: bot.connected)
 
 
+async def test_an_interaction_another_process_answered_first_is_one_warning_naming_the_cause(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A second process running with the same token gets the same interactions; the asker
+    # already has the other one's answer: no apology is tried, and the log names the cause.
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    asked = ask_payload(fake, SCALE_QUESTION)
+    fake.fail("POST", rf"^/interactions/{asked['id']}/", status=400, code=40060,
+              message="Interaction has already been acknowledged.", times=2)
+
+    call = await interact(fake, asked)
+    assert call.status == 400
+    await until(lambda: "40060" in caplog.text)
+    await asyncio.sleep(0.2)  # an apology would follow the refusal here
+    assert len(fake.find("POST", rf"^/interactions/{asked['id']}/")) == 1
+    assert not fake.find("POST", f"^/webhooks/{APPLICATION_ID}/")
+    assert "another process" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    again = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+    assert again.json["type"] == 4
+
+
 # -- buttons -------------------------------------------------------------------------------
 
 
