@@ -269,14 +269,24 @@ class EventClaims:
             log.warning("could not release Slack event %s (%s)", event_id, error)
 
 
-# How long after a direct message its edit may still be asked: an old message tidied up later
-# is no new question (and its claim, kept a day, may be gone).
-DM_EDIT_WINDOW = 3600.0
+# How long after a message (a DM, or one naming the bot) its edit may still be asked: an old
+# message tidied up later is no new question, and the claim that it was answered, kept a day,
+# may be gone.
+EDIT_WINDOW = 3600.0
+
+
+def _edit_delay(message: dict[str, Any], *, edited_at: object = None) -> float | None:
+    """Seconds between writing `message` and editing it; None for a message never edited, or
+    whose times can't be read. `edited_at` is when it was edited, if the message doesn't say."""
+    try:
+        return float(_object(message.get("edited")).get("ts") or edited_at) - float(message["ts"])  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _edited_dm(event: dict[str, Any]) -> dict[str, Any] | None:
     """The message a DM's `message_changed` event makes, as a message event of its own, when
-    someone changed its words within DM_EDIT_WINDOW of writing it; None otherwise (a link
+    someone changed its words within EDIT_WINDOW of writing it; None otherwise (a link
     preview added, a bot's message, an old message). Like an edited mention, it is asked once
     edited only if it was not answered as written (told to be shorter or to wait)."""
     message, before = event.get("message"), event.get("previous_message")
@@ -288,11 +298,8 @@ def _edited_dm(event: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if isinstance(before, dict) and before.get("text") == message.get("text"):
         return None
-    try:
-        written, changed = float(message["ts"]), float(_object(message.get("edited")).get("ts") or event["ts"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if changed - written > DM_EDIT_WINDOW:
+    delay = _edit_delay(message, edited_at=event.get("ts"))
+    if delay is None or delay > EDIT_WINDOW:
         return None
     return {**message, "channel": event.get("channel"), "channel_type": "im"}
 
@@ -789,6 +796,12 @@ class SlackBot:
 
     async def _on_mention(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         if _from_bot(event):
+            return
+        delay = _edit_delay(event)  # Slack sends an edit of a message naming the bot as a new mention
+        if delay is not None and delay > EDIT_WINDOW:
+            log.info(
+                "Slack message %s in %s edited long after it was written; not asked", event.get("ts"), event.get("channel")
+            )
             return
         await self._answer_event(
             event, bot_user_id=context.bot_user_id, thread_ts=event.get("thread_ts") or event["ts"], in_channel=True

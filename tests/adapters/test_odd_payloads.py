@@ -56,6 +56,7 @@ from tests.adapters.test_slack_adapter import (  # noqa: F401 - fake, db, bot, h
     mention,
     post_event,
     post_form,
+    serving,
     signed_headers,
     slack_settings,
     slash,
@@ -311,6 +312,33 @@ async def test_an_edited_mention_is_not_answered_again_but_an_edit_that_adds_the
         assert await post_event(http, event_body(event, event_id=f"EvEdit{number}")) == 200
     await mark(http, fake)
     assert sorted(p["thread_ts"] for p in posts(fake)) == [answered, added]
+    assert tracebacks(caplog) == []
+
+
+async def test_a_mention_edited_days_later_is_not_answered_again(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The bot remembers a message it answered for a day: a typo fixed in an old message that
+    # named the bot (Slack sends it as a new app_mention) got a second answer in its old thread.
+    written = 1_699_999_999.0001
+    now = [written + 5]
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, clock=lambda: now[0])
+    await slack.start()
+    try:
+        async with serving(slack) as client:
+            ts = f"{written:.6f}"
+            await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}", ts=ts), event_id="Ev1"))
+            await fake.wait_until(lambda: len(posts(fake)) == 1, what="the answer to the mention")
+            now[0] = written + 3 * 86400
+            slack.events.prune()  # as serve does every hour
+            edited = {"user": USER, "ts": f"{now[0]:.6f}"}
+            await post_event(
+                client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}!", ts=ts, edited=edited), event_id="Ev2")
+            )
+            await mark(client, fake)
+    finally:
+        await slack.close()
+    assert [p["thread_ts"] for p in posts(fake)] == [ts]
     assert tracebacks(caplog) == []
 
 
