@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import json
 import logging
 import math
@@ -465,16 +466,30 @@ class SlackBot:
         except ValueError:  # a timestamp that is not a number
             valid = False
         if not valid:
-            self._note_refused()
+            self._note_refused(body, timestamp, signature)
         return valid
 
-    def _note_refused(self) -> None:
+    def _note_refused(self, body: bytes, timestamp: str, signature: str) -> None:
         """Say, at most once per REFUSED_LOG_EVERY, that a signed request was refused: with a wrong
-        SLACK_SIGNING_SECRET every request is, and nothing else would tell the operator why."""
+        SLACK_SIGNING_SECRET, or this machine's clock over 5 minutes off, every request is, and
+        nothing else would tell the operator why, nor which of the two to fix."""
         now = self._clock()
         if self._refused_logged_at is not None and now - self._refused_logged_at < REFUSED_LOG_EVERY:
             return
         self._refused_logged_at = now
+        verifier = self._verifier
+        text = body.decode("utf-8", errors="replace")
+        expected = verifier.generate_signature(timestamp=timestamp, body=text) if verifier else None
+        ours = bool(expected) and signature.isascii() and hmac.compare_digest(expected or "", signature)
+        if verifier and ours and timestamp.isdigit():
+            # Signed with our secret, so from Slack: only its time is off, by this machine's clock.
+            off = verifier.clock.now() - int(timestamp)
+            log.warning(
+                "Slack request refused: its signature is right, but this machine's clock is %d minutes %s Slack's "
+                "(Slack allows 5); set the clock right (NTP), or every request is refused",
+                round(abs(off) / 60), "ahead of" if off > 0 else "behind",
+            )  # fmt: skip
+            return
         log.warning(
             "Slack request refused: its signature does not match SLACK_SIGNING_SECRET or it is over 5 minutes "
             "old; if every request is refused, copy the Signing Secret again from Basic Information > App Credentials"

@@ -460,6 +460,24 @@ async def test_a_wrong_signing_secret_is_named_in_the_log_once_a_minute(
     assert acted(fake) == []
 
 
+@pytest.mark.parametrize(("skew", "way"), [(-900, "ahead of"), (3600, "behind")])
+async def test_requests_refused_for_a_wrong_clock_name_the_clock_not_the_secret(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture, skew: int, way: str
+) -> None:
+    # Signed with the right secret, but this machine's clock is 15 minutes fast (or an hour
+    # slow): every request is refused, and the log told the operator to copy the secret again.
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    raw = json.dumps(event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    headers = signed_headers(raw, content_type="application/json", at=int(time.time()) + skew)
+    with caplog.at_level(logging.WARNING, logger="adapters.slack_adapter"):
+        async with serving(slack) as client:
+            assert (await client.post("/slack/events", data=raw, headers=headers)).status == 401
+    [warning] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Slack request refused")]
+    assert f"this machine's clock is {abs(skew) // 60} minutes {way} Slack's" in warning
+    assert "SLACK_SIGNING_SECRET" not in warning
+    assert acted(fake) == []
+
+
 def test_socket_mode_message_points_at_http_mode(tmp_path: Path, db: Database, engine: Engine) -> None:
     with pytest.raises(ConfigError, match=r"^SLACK_APP_TOKEN is missing: Socket Mode needs .*SLACK_MODE=http"):
         SlackBot(Settings(slack_bot_token="xoxb-test", bot_data_dir=tmp_path), AskService(engine), db=db)
