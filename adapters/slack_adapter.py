@@ -462,7 +462,11 @@ class SlackBot:
         if self._verifier is None or not timestamp or not signature:
             return False
         try:
-            valid = self._verifier.is_valid(body.decode("utf-8", errors="replace"), timestamp, signature)
+            # slack_sdk compares signatures with hmac.compare_digest, which raises TypeError for a
+            # string that is not ASCII: a signature with an accented letter was a 500 and a traceback.
+            valid = signature.isascii() and self._verifier.is_valid(
+                body.decode("utf-8", errors="replace"), timestamp, signature
+            )
         except ValueError:  # a timestamp that is not a number
             valid = False
         if not valid:

@@ -713,6 +713,28 @@ async def test_an_unsigned_body_slack_would_never_send_is_refused_without_a_trac
     assert tracebacks(caplog) == []
 
 
+@pytest.mark.parametrize("timestamp", ["now", "stale"])
+@pytest.mark.parametrize("signature", ["v0=\u00e9t\u00e9".encode("utf-8"), b"v0=\xe9t\xe9"], ids=["utf8", "latin1"])
+async def test_a_signature_with_letters_no_signature_has_is_refused_without_a_traceback(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, signature: bytes, timestamp: str
+) -> None:
+    # A signature is "v0=" and hex digits. One with an accented letter made the comparison raise:
+    # anyone who reached the port got a 500 and wrote a traceback into the log.
+    raw = json.dumps(event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1")).encode()
+    at = int(time.time()) - (0 if timestamp == "now" else 900)
+    reader, writer = await asyncio.open_connection("127.0.0.1", http.port)
+    writer.write(
+        b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + b"Content-Length: %d\r\nX-Slack-Request-Timestamp: %d\r\n" % (len(raw), at)
+        + b"X-Slack-Signature: " + signature + b"\r\nConnection: close\r\n\r\n" + raw
+    )
+    answer = await reader.read()
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 401 ")
+    assert acted(fake) == []
+    assert tracebacks(caplog) == []
+
+
 # -- Discord ---------------------------------------------------------------------------------
 
 
