@@ -46,6 +46,7 @@ from bot.terminal import bound_question
 from adapters.slack_blocks import (
     ACTION_PATTERNS,
     ACTION_SHARE,
+    COMMAND,
     TOO_LONG,
     decode_value,
     from_mrkdwn,
@@ -853,9 +854,16 @@ class SlackBot:
         await ack()
         url = command.get("response_url")
         question = from_mrkdwn(command.get("text") or "")
+        # The help names the command as typed: a workspace may call it otherwise than the manifest.
+        typed = command.get("command") if isinstance(command.get("command"), str) else COMMAND
         if not question or question.lower() in HELP_WORDS:
             answer = self.service.engine.help(question)
-            await self._respond(url, response_type="ephemeral", blocks=to_blocks(answer), text=to_text(answer))
+            await self._respond(
+                url,
+                response_type="ephemeral",
+                blocks=to_blocks(answer, command=typed),
+                text=to_text(answer, command=typed),
+            )
             return
         bounded = bound_question(question)
         if bounded is None:
@@ -865,8 +873,8 @@ class SlackBot:
         await self._respond(
             url,
             response_type="ephemeral",
-            blocks=to_blocks(answer, share=True, show_question=True),
-            text=to_text(answer),
+            blocks=to_blocks(answer, share=True, show_question=True, command=typed),
+            text=to_text(answer, command=typed),
         )
 
     # -- buttons -----------------------------------------------------------------------------

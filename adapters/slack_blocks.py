@@ -46,6 +46,9 @@ HOW_TO_ASK = (
     "send me a direct message, or use `/ask` followed by your question. I answer from five "
     "articles and quote my source."
 )
+COMMAND = "/ask"
+"""The slash command of the manifest; a workspace that has another app's /ask renames it."""
+_COMMAND_NAME = re.compile(r"^/[a-z0-9_-]{1,32}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _TIMESTAMP = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
 
@@ -259,14 +262,16 @@ def to_blocks(
     share: bool = False,
     show_question: bool = False,
     asked_by: str | None = None,
+    command: str = COMMAND,
 ) -> list[dict[str, Any]]:
     """Block Kit blocks for an answer, an abstention or the help reply.
 
     `share` adds the "Share in channel" button (for ephemeral `/ask` replies);
-    `show_question` or `asked_by` (a Slack user id) opens with the question as asked.
+    `show_question` or `asked_by` (a Slack user id) opens with the question as asked; the help
+    names `command` as the slash command to ask with.
     """
     if answer.status == "help":
-        return help_blocks(answer.topics, answer.sources)
+        return help_blocks(answer.topics, answer.sources, command=command)
     if answer.status == "limited":
         return [_section(escape_mrkdwn(answer.reason or "You're asking faster than I answer; try again shortly."))]
     head: list[dict[str, Any]] = []
@@ -337,10 +342,16 @@ def _fit(body: list[dict[str, Any]], *, tail: list[dict[str, Any]]) -> list[dict
     return kept + [note] + tail
 
 
-def to_text(answer: Answer) -> str:
+def how_to_ask(command: str = COMMAND) -> str:
+    """HOW_TO_ASK naming `command`, the slash command as the workspace calls it, if it looks like
+    one (Slack's: a slash, then up to 32 lowercase letters, digits, `-` or `_`)."""
+    return HOW_TO_ASK.replace(f"`{COMMAND}`", f"`{command}`") if _COMMAND_NAME.match(command) else HOW_TO_ASK
+
+
+def to_text(answer: Answer, *, command: str = COMMAND) -> str:
     """The message's plain fallback (notifications, screen readers), escaped like the blocks."""
     if answer.status == "help":
-        return escape_mrkdwn(HOW_TO_ASK)
+        return escape_mrkdwn(how_to_ask(command))
     if answer.status == "limited":
         return escape_mrkdwn(answer.reason or "")
     if not answer.answered:
@@ -348,15 +359,17 @@ def to_text(answer: Answer) -> str:
     return escape_mrkdwn(_shorten(answer.text or "", SECTION_LIMIT))
 
 
-def help_blocks(topics: list[TopicSummary], sources: Sequence[SourceInfo] = ()) -> list[dict[str, Any]]:
-    """How to ask, and the topics, each with an example question to click; first the sources
-    when the question asked where the answers come from."""
+def help_blocks(
+    topics: list[TopicSummary], sources: Sequence[SourceInfo] = (), *, command: str = COMMAND
+) -> list[dict[str, Any]]:
+    """How to ask (with `command`), and the topics, each with an example question to click;
+    first the sources when the question asked where the answers come from."""
     blocks: list[dict[str, Any]] = []
     if sources:
         listed = "\n".join(f"• {escape_mrkdwn(source_label(s))}" for s in sources)
         intro = f"I answer from these {len(sources)} sources, quoting them word for word:"
         blocks.append(_section(_shorten(f"{intro}\n{listed}", SECTION_LIMIT)))
-    blocks += [_section(escape_mrkdwn(HOW_TO_ASK)), _context("*Topics*, with a question to try:")]
+    blocks += [_section(escape_mrkdwn(how_to_ask(command))), _context("*Topics*, with a question to try:")]
     blocks += _topic_blocks(topics)
     return blocks[:MESSAGE_BLOCK_LIMIT]
 

@@ -1079,6 +1079,18 @@ async def test_a_renamed_command_answers_too(http: TestClient, fake: FakeSlackAp
     assert "scale-ai-stake" in json.dumps(reply.body)
 
 
+@pytest.mark.parametrize("text", ["help", "what are your sources?"])
+async def test_help_asked_through_a_renamed_command_names_that_command(
+    http: TestClient, fake: FakeSlackApi, text: str
+) -> None:
+    # A workspace with another app's /ask renames ours (README): its help said "use `/ask`",
+    # which sends the question to the other app.
+    await slash(http, fake, text, command="/factbot")
+    [reply] = await fake.wait_for("response:cmd")
+    shown = json.dumps([reply.body["text"], without_values(reply.body["blocks"])])
+    assert "`/factbot` followed by your question" in shown and "/ask" not in shown
+
+
 @pytest.mark.parametrize("text", ["", "help", "  HELP "])
 async def test_ask_without_a_question_or_help_shows_help(
     http: TestClient, fake: FakeSlackApi, engine: Engine, text: str

@@ -11,6 +11,7 @@ from adapters.slack_blocks import (
     ACTION_PATTERNS,
     ACTION_SHARE,
     BUTTON_TEXT_LIMIT,
+    HOW_TO_ASK,
     MESSAGE_BLOCK_LIMIT,
     MESSAGE_CHAR_BUDGET,
     SECTION_LIMIT,
@@ -21,6 +22,7 @@ from adapters.slack_blocks import (
     from_mrkdwn,
     help_blocks,
     home_view,
+    how_to_ask,
     split_text,
     to_blocks,
     to_text,
@@ -291,3 +293,11 @@ def test_an_answer_to_one_of_several_questions_opens_with_which_it_answers(engin
     note = blocks[0]["elements"][0]["text"]
     assert note.startswith('Answering "who is &lt;!here|Yann LeCun&gt;"') and "<!here" not in note
     assert all(b["type"] != "context" or "Answering" not in json.dumps(b) for b in to_blocks(engine.answer("who is Yann LeCun?")))
+
+
+def test_how_to_ask_names_a_renamed_command_and_only_a_command() -> None:
+    assert "use `/factbot` followed by your question" in how_to_ask("/factbot")
+    assert how_to_ask() == HOW_TO_ASK
+    # Only Slack's command names (a slash, lowercase letters, digits, - or _) replace /ask.
+    for odd in ("/x <!here>", "factbot", "/" + "a" * 33, "/Ask"):
+        assert how_to_ask(odd) == HOW_TO_ASK
