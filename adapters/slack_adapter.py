@@ -726,6 +726,8 @@ class SlackBot:
         app.event("app_mention")(guarded(self._on_mention))
         app.event("message")(guarded(self._on_message))
         app.event("app_home_opened")(guarded(self._on_home_opened))
+        app.event("app_uninstalled")(self._on_uninstalled)
+        app.event("tokens_revoked")(self._on_uninstalled)
         # Slack sends an app only its own commands: whatever the manifest calls /ask is ours.
         app.command(re.compile(r"^/"))(guarded(self._on_ask))
         app.action(ACTION_SHARE)(guarded(self._on_share))
@@ -1090,6 +1092,24 @@ class SlackBot:
         log.info("Slack action %s is not one of ours; ignored", _object(action).get("action_id"))
         if body.get("type") == "block_actions" and body.get("response_url"):
             await self._respond(body["response_url"], response_type="ephemeral", replace_original=False, text=GONE)
+
+    async def _on_uninstalled(self, ack: Callable[..., Any], body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Slack's notice that the app was removed from a workspace, or its bot token revoked: from
+        then on Slack sends nothing more and refuses every post, while the bot looks healthy."""
+        await ack()
+        team = body.get("team_id") or "-"
+        if event.get("type") == "app_uninstalled":
+            what = f"the app was uninstalled from team {team}"
+        elif _object(event.get("tokens")).get("bot"):
+            what = f"the bot token was revoked in team {team}"
+        else:  # user tokens only: the bot has none
+            log.info("Slack tokens_revoked for user tokens only in team %s; ignored", team)
+            return
+        log.warning(
+            "%s: the bot gets no more questions there and cannot answer; install the app again "
+            "(Install App), put the new Bot User OAuth Token in SLACK_BOT_TOKEN and restart the bot",
+            what,
+        )
 
     async def _on_other(self, ack: Callable[..., Any], body: dict[str, Any]) -> None:
         """Acknowledge what the bot has no use for, so Slack neither retries it nor shows an error."""

@@ -393,6 +393,36 @@ async def test_an_event_type_the_bot_does_not_handle_is_acknowledged_and_not_ans
     assert unhandled(caplog) == [] and tracebacks(caplog) == []
 
 
+@pytest.mark.parametrize(
+    ("event", "said"),
+    [
+        ({"type": "app_uninstalled", "event_ts": "1.1"}, "the app was uninstalled from team T0001"),
+        ({"type": "tokens_revoked", "tokens": {"bot": [BOT_USER_ID]}, "event_ts": "1.2"},
+         "the bot token was revoked in team T0001"),
+    ],
+    ids=lambda value: value["type"] if isinstance(value, dict) else "",
+)
+async def test_the_app_uninstalled_or_its_token_revoked_is_a_warning_saying_what_to_do(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, event: dict[str, Any], said: str
+) -> None:
+    # After this Slack sends nothing more and refuses every post: the bot looked healthy, and its
+    # log said only "Slack app_uninstalled ignored", at INFO.
+    assert await post_event(http, event_body(event, event_id="Ev1")) == 200
+    await mark(http, fake)
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and said in r.getMessage()]
+    assert "install the app again" in warning and "SLACK_BOT_TOKEN" in warning
+    assert posts(fake) == [] and tracebacks(caplog) == []
+
+
+async def test_a_user_token_revoked_is_no_warning(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = {"type": "tokens_revoked", "tokens": {"oauth": ["U0SOMEONE"]}, "event_ts": "1.3"}
+    assert await post_event(http, event_body(event, event_id="Ev1")) == 200
+    await mark(http, fake)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
 async def test_slacks_notice_that_it_holds_back_events_is_acknowledged_and_logged_as_a_warning(
     http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
 ) -> None:
