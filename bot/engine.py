@@ -49,6 +49,7 @@ from bot.question_reading import (
     SAYING,
     SOURCE_KIND_NOUNS,
     after_owner,
+    asks_who_does,
     asks_why,
     capitalised,
     counted,
@@ -228,6 +229,8 @@ class _Query:
     """Whether it asks them as "who" ("who was the critic ...")."""
     speakers: frozenset[str] = frozenset()
     why: bool = False
+    who_does: bool = False
+    """Whether it asks who does or did something ("who leads Meta's AI lab", "who would fund it")."""
     who_is: bool = False
     """Whether it asks who a person is ("who's Sam Altman again", "remind me who Altman is")."""
     cited: frozenset[str] = frozenset()
@@ -276,6 +279,8 @@ class _IndexedFact:
     could ...?"); a question that names the thing itself learns nothing from it."""
     tells_who: bool = False
     """Whether a phrasing of the fact asks who somebody is."""
+    tells_who_does: bool = False
+    """Whether a phrasing of the fact asks who does something: "Who uses Llama outside Meta?"."""
     who_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
     """Whether a phrasing of the fact asks why (or for the reason)."""
@@ -659,6 +664,7 @@ class Engine:
             tells_why=any(asks_why(found) for found in phrasing_words),
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
+            tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
@@ -744,6 +750,14 @@ class Engine:
             return True
         return any(
             (kind == "any" or self._kind_of_key.get(key) == kind) and key not in named and key not in self._ubiquitous
+            for key in indexed.listed_keys
+        )
+
+    def _names_an_agent(self, indexed: _IndexedFact, named: frozenset[str]) -> bool:
+        """Whether the fact can answer "who does ...": it names a person, company or institution
+        the question does not, or one of its phrasings asks who."""
+        return indexed.tells_who_does or any(
+            self._kind_of_key.get(key) in _AGENT_KINDS and key not in named and key not in self._ubiquitous
             for key in indexed.listed_keys
         )
 
@@ -849,6 +863,11 @@ class Engine:
             if not being and after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
                 return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
+
+    def _asks_who_does(self, raw: list[str]) -> bool:
+        """Whether a question asks who does or did something (see `asks_who_does`), of no name."""
+        after = asks_who_does(raw)
+        return after is not None and all(self.canon(w) not in self._name_words for w in after)
 
     def _speakers(self, raw: list[str]) -> set[str]:
         """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""
@@ -986,7 +1005,8 @@ class Engine:
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
-            who_is=self._asks_who_is(raw, contracted=bool(_WHO_S.search(question))),
+            who_is=(who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))),
+            who_does=not who_is and self._asks_who_does(raw),
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
@@ -1457,6 +1477,17 @@ class Engine:
                 reason = "not_given:" + (self._missing_detail(query, self._by_id[subject.fact_id]) or "detail")
                 # The fact the reply speaks of ("the closest fact I have") comes first.
                 ranked = [subject, *(p for p in ranked if p is not subject)]
+        if (
+            reason is None
+            and best is not None
+            and query.who_does
+            and not query.wants_kind
+            and not self._names_an_agent(self._by_id[best.fact_id], query.named)
+        ):
+            # "Who leads Meta's AI lab?" of a fact naming nobody who does anything. Only the
+            # answer is ruled out: cutting every such fact would leave the answer to a fact that
+            # names somebody by the way ("who supports LeCun's model?": the views on regulation).
+            reason = "not_given:who"
         if reason is None and best is not None and query.asks_share and "percent" not in self._by_id[best.fact_id].answers:
             reason = "not_given:percent"
         if reason is not None:
@@ -1863,6 +1894,8 @@ _AFTER_A_COPULA = _AFTER_A_VERB - {"a", "an", "the"}
 _HOLDING_A_VIEW = SAYING | frozenset(
     "agree agrees agreed disagree disagrees disagreed support supports supported oppose opposes opposed".split()
 )
+# The kinds of what does something: "who leads ...", "who funds ...".
+_AGENT_KINDS = frozenset({"person", "company", "institution"})
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
 _DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto", "before")

@@ -195,6 +195,22 @@ def wants_kind(raw: list[str]) -> str | None:
     return None
 
 
+def asks_who_does(raw: list[str]) -> list[str] | None:
+    """The words after "who" when a question asks who does or did something ("who *leads* Meta's
+    AI lab", "who *would fund* it"): its first question word is "who", followed by another verb
+    than "to be" and than "do", which asks whom somebody does something to ("who did Meta
+    hire"), and not by a pronoun; None otherwise. The verb, or the word after a helping verb
+    ("who *would* ..."), may still be a name ("who Zuckerberg wants", "who would Zuckerberg
+    hold back models from"), which asks whom too."""
+    for i, w in enumerate(raw):
+        if w in _WH_WORDS or w == "when":
+            after = [x for x in raw[i + 1 : i + 5] if x not in _HEDGES][:2]
+            if w != "who" or not after or after[0] in _BEING_SAID | _DOING or _PRONOUNS.intersection(after):
+                return None
+            return after if after[0] in AUXILIARIES else after[:1]
+    return None
+
+
 def name_asked_for(raw: list[str]) -> str | None:
     """The thing whose name a question asks for when it is of no known kind: "the name of the
     *license*"; None otherwise."""
@@ -218,6 +234,8 @@ _GENERIC_HEADS = frozenset(
 # What may stand before an imperative "name": "can you name", "please name".
 _BEFORE_NAMING = frozenset("you please and".split())
 _BEING_SAID = frozenset("is was are were".split())
+_DOING = frozenset("do does did".split())
+_PRONOUNS = frozenset("i you he she it we they me him her us them".split())
 # Words that set what follows apart from what is asked for.
 _SETTING_APART = frozenset("besides except excluding beyond apart unlike".split())
 # How far after "which" the words naming what is asked may run: "which *crop yield reducers*".

@@ -693,6 +693,39 @@ def test_a_why_question_is_not_answered_by_a_who_phrasing(engine: Engine) -> Non
     assert parts.matched_phrasing.startswith("Who") and "why" in parts.penalties
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["who leads Meta's AI research", "Who would fund the global model?", "who criticized meta"],
+)
+def test_asking_who_does_something_is_not_answered_by_a_fact_naming_nobody(engine: Engine, question: str) -> None:
+    """A fact that names no person, company or institution (beyond what the question names)
+    and has no phrasing asking who does something cannot say who does it: the bot abstains,
+    offering the closest facts."""
+    answer = engine.answer(question)
+    assert answer.status == "abstained" and answer.reason == "not_given:who"
+    assert answer.suggestions
+
+
+@pytest.mark.parametrize(
+    ("question", "who_does", "expected"),
+    [
+        ("Who announced Llama 3.1?", True, "llama-3-1"),
+        ("Who warned about global AI risks?", True, "altman-global-risks"),
+        ("Who uses Llama in agriculture?", True, "llama-crop-yield-adoption"),
+        ("who did Zuckerberg say could misuse open AI?", False, None),
+        ("Who exactly is Yann LeCun, and what does he do?", False, "who-is-yann-lecun"),
+    ],
+)
+def test_asking_who_does_something_is_answered_by_a_fact_naming_somebody(
+    engine: Engine, question: str, who_does: bool, expected: str | None
+) -> None:
+    """A fact naming the person who did it, or asked as "who uses ...", still answers; asking
+    whom somebody did something to, or who somebody is, is not asking who does it."""
+    assert engine._analyze(question).who_does is who_does
+    if expected is not None:
+        assert engine.answer(question).fact_id == expected
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")
