@@ -144,7 +144,9 @@ def replace_runs(found: list[str], runs: dict[str, list[tuple[tuple[str, ...], s
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+# A number written onto a name is its version ("llama4"); one running into letters is part of
+# a word of its own ("4chan", "3D", "70B"), not a version number standing alone.
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
 _DIGIT = re.compile(r"[0-9]")
 
 

@@ -726,6 +726,12 @@ def test_asking_who_does_something_is_answered_by_a_fact_naming_somebody(
         assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize("question", ["Was Llama leaked on 4chan?", "Is there a 3D model from Meta?"])
+def test_a_number_running_into_letters_is_not_a_version_number(engine: Engine, question: str) -> None:
+    """"4chan" and "3D" are words of their own, not Llama 4 or Llama 3.1."""
+    assert engine.answer(question).status == "abstained"
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")

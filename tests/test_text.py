@@ -71,6 +71,11 @@ def test_emoji_codes_are_not_words_but_times_and_versions_stay() -> None:
     assert words("the 10:30:45 call: llama 3.1") == ["the", "10", "30", "45", "call", "llama", "3.1"]
 
 
+def test_a_number_written_onto_a_name_is_its_version_but_one_running_into_letters_is_a_word() -> None:
+    assert words("is llama4 out, and llama3.1?") == ["is", "llama", "4", "out", "and", "llama", "3.1"]
+    assert words("was llama leaked on 4chan, in 4K or 3D?") == ["was", "llama", "leaked", "on", "4chan", "in", "4k", "or", "3d"]
+
+
 def test_showing_up_is_framing() -> None:
     assert without_idioms(words("why does India show up in the article")) == words("why does India in the article")
     assert without_idioms(words("where did OpenUK pop up")) == words("where did OpenUK")
