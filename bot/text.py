@@ -148,6 +148,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 # a word of its own ("4chan", "3D", "70B"), not a version number standing alone.
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
 _DIGIT = re.compile(r"[0-9]")
+_US = re.compile(r"\bUS\b")
 
 
 def fold(text: str) -> str:
@@ -156,6 +157,9 @@ def fold(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if "US" in text and not text.isupper():
+        # "US" in capitals among small letters is the country, as "U.S." is, not "us".
+        text = _US.sub("U.S.", text)
     text = text.lower().replace("'s ", " ").replace("%", " percent ")
     # Looking for a letter-digit boundary at every position is slow; most text has no digit at all.
     return _LETTER_DIGIT.sub(" ", text) if _DIGIT.search(text) else text

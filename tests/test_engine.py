@@ -732,6 +732,13 @@ def test_a_number_running_into_letters_is_not_a_version_number(engine: Engine, q
     assert engine.answer(question).status == "abstained"
 
 
+def test_the_us_government_is_not_governments_at_large(engine: Engine) -> None:
+    """"the US government" asks of one country's government, as "the U.S. government" does: not
+    answered by what governments in general should do about open-source AI."""
+    for question in ("What does the US government think of open-source AI?", "Would the US join LeCun's initiative?"):
+        assert engine.answer(question).status == "abstained"
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")

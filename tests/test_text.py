@@ -76,6 +76,11 @@ def test_a_number_written_onto_a_name_is_its_version_but_one_running_into_letter
     assert words("was llama leaked on 4chan, in 4K or 3D?") == ["was", "llama", "leaked", "on", "4chan", "in", "4k", "or", "3d"]
 
 
+def test_us_in_capitals_is_the_country_as_u_s_is() -> None:
+    assert words("should US companies work with the government") == words("should U.S. companies work with the government")
+    assert "us" in words("can you tell us about llama") and "us" in words("WHAT DOES THIS MEAN FOR US")
+
+
 def test_showing_up_is_framing() -> None:
     assert without_idioms(words("why does India show up in the article")) == words("why does India in the article")
     assert without_idioms(words("where did OpenUK pop up")) == words("where did OpenUK")
