@@ -229,6 +229,8 @@ class _Query:
     """Whether it asks them as "who" ("who was the critic ...")."""
     speakers: frozenset[str] = frozenset()
     why: bool = False
+    defines: bool = False
+    """Whether it asks what a thing is and nothing more ("what is AGI?", "what are open weights")."""
     who_does: bool = False
     """Whether it asks who does or did something ("who leads Meta's AI lab", "who would fund it")."""
     who_is: bool = False
@@ -281,6 +283,8 @@ class _IndexedFact:
     """Whether a phrasing of the fact asks who somebody is."""
     tells_who_does: bool = False
     """Whether a phrasing of the fact asks who does something: "Who uses Llama outside Meta?"."""
+    what_phrasings: frozenset[int] = frozenset()
+    """The phrasings (by index) that ask only what a thing is ("What is open washing?")."""
     who_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
     """Whether a phrasing of the fact asks why (or for the reason)."""
@@ -664,6 +668,7 @@ class Engine:
             tells_why=any(asks_why(found) for found in phrasing_words),
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
+            what_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_what_it_is(found))),
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
@@ -1005,6 +1010,8 @@ class Engine:
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
             why=asks_why(raw),
+            # "What are Meta's objectives" asks what Meta's are, not what an objective is.
+            defines=_asks_what_it_is(raw) and not self._owner_words(question),
             who_is=(who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))),
             who_does=not who_is and self._asks_who_does(raw),
             cited=cited,
@@ -1268,6 +1275,17 @@ class Engine:
         if query.why and (not indexed.tells_why or best_index in indexed.who_phrasings):
             penalty *= WHY_PENALTY
             penalties.append("why")
+        if (
+            query.defines
+            and query.entities <= self._ubiquitous
+            and not any(
+                all(i in indexed.phrasings_with.get(term, ()) for term in query.terms) for i in indexed.what_phrasings
+            )
+        ):
+            # A notion the fact uses without a phrasing asking what it is ("AGI race Meta"): a
+            # thing the base names (Gemma, OpenUK) is told of where it is named.
+            penalty *= LONE_WORD_PENALTY
+            penalties.append("defines")
         if len(query.terms) == 1 and not query.unknown and not self._in_own_text(next(iter(query.terms)), indexed):
             penalty *= LONE_WORD_PENALTY
             penalties.append("lone_word")
@@ -1855,6 +1873,25 @@ _WHO_HEDGES = frozenset("exactly really actually".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
+
+
+def _asks_what_it_is(raw: list[str]) -> bool:
+    """Whether the words ask only what a thing is: "what is AGI", "what's a frontier model",
+    "what are open weights", "define open washing", "openwashing meaning" (of one to three
+    words, none of them a small word)."""
+    if len(raw) >= 3 and raw[0] in ("what", "whats") and raw[1] in ("is", "are"):
+        thing = raw[2:]
+    elif len(raw) >= 2 and raw[0] == "define":
+        thing = raw[1:]
+    elif len(raw) >= 3 and raw[:2] == ["meaning", "of"]:
+        thing = raw[2:]
+    elif len(raw) >= 2 and raw[-1] in ("meaning", "definition"):
+        thing = raw[:-1]
+    else:
+        return False
+    if thing[0] in ("a", "an", "the"):
+        thing = thing[1:]
+    return 1 <= len(thing) <= 3 and not any(w in STOPWORDS for w in thing)
 
 
 def _asks_who(found: list[str]) -> bool:

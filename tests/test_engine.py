@@ -739,6 +739,27 @@ def test_the_us_government_is_not_governments_at_large(engine: Engine) -> None:
         assert engine.answer(question).status == "abstained"
 
 
+@pytest.mark.parametrize("question", ["What is generative AI?", "define AGI", "What is a large language model?"])
+def test_what_a_notion_is_is_not_answered_by_a_fact_that_only_uses_it(engine: Engine, question: str) -> None:
+    """"Zuck essay on generative AI" names the notion but no fact says what it is."""
+    answer = engine.answer(question)
+    assert not answer.answered and answer.suggestions
+    assert all("defines" in p.penalties for p in engine.rank(question)[:3])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is open washing?", "open-washing"),  # a phrasing asks what it is
+        ("meaning of open washing", "open-washing"),
+        ("what is gemma", "gemma-and-gpt"),  # a thing the base names is told of where it is named
+        ("what are meta's objectives", "open-source-goals"),  # Meta's, not what an objective is
+    ],
+)
+def test_what_a_thing_is_is_answered_where_the_base_tells_it(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")
