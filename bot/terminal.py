@@ -145,7 +145,9 @@ def read_lines(stream: IO[str] | None, *, limit: int = MAX_LINE_BYTES) -> Iterat
     """Each line of `stream` without its line ending (LF or CRLF), read as UTF-8 whatever the locale.
 
     Bytes that are not UTF-8 become U+FFFD instead of stopping the read, and only LF ends a
-    line, so every input line is one question. A closed stream (None) has no lines. A line
+    line, so every input line is one question. A byte order mark opening the input (Notepad's
+    "UTF-8 with BOM", Windows PowerShell's pipes) is no part of the first question. A closed
+    stream (None) has no lines. A line
     of more than `limit` bytes (not counting its line ending) comes as a CutLine of its first
     `limit` bytes, as soon as they are read; the rest of it is then read a piece at a time
     and dropped, so memory stays bounded however long the line (`< /dev/zero`).
@@ -158,11 +160,21 @@ def read_lines(stream: IO[str] | None, *, limit: int = MAX_LINE_BYTES) -> Iterat
     read = raw.readline if raw is not None else stream.readline
     # Room for the line ending too, so a line of exactly `limit` bytes and its CRLF is whole.
     size = limit + 2
+    first = True
     while True:
         chunk = read(size)
         if not chunk:
             return
         lf, cr = (b"\n", b"\r") if isinstance(chunk, bytes) else ("\n", "\r")
+        if first:
+            first = False
+            mark = b"\xef\xbb\xbf" if isinstance(chunk, bytes) else "\ufeff"
+            if chunk.startswith(mark):
+                chunk = chunk[len(mark):]
+                if len(chunk) + len(mark) == size and not chunk.endswith(lf):
+                    chunk += read(len(mark))  # the room the mark took, for the line's own bytes
+                if not chunk:
+                    continue
         ended = chunk.endswith(lf)
         body = chunk.removesuffix(lf).removesuffix(cr)
         cut = len(body) > limit

@@ -250,6 +250,23 @@ def test_a_character_cut_at_the_bound_is_dropped_not_an_error() -> None:
     assert list(read_lines(_Stdin(io.BytesIO(b"ab\xc3")))) == ["ab\ufffd"]  # type: ignore[arg-type]
 
 
+def test_a_byte_order_mark_opening_stdin_is_not_part_of_the_first_question() -> None:
+    # Notepad's "UTF-8 with BOM" and Windows PowerShell's pipes start the text with one.
+    result = _bot("ask", "--json", "-", stdin=b"\xef\xbb\xbfllama 4\nopen \xef\xbb\xbf washing\n")
+    assert result.returncode == 0, result.stderr
+    questions = [json.loads(line)["question"] for line in result.stdout.decode("utf-8").splitlines()]
+    assert questions == ["llama 4", "open \ufeff washing"]  # only the mark that opens the text goes
+    # The mark takes no room from a line at the length bound, nor makes a line of its own.
+    marked = _Stdin(io.BytesIO(b"\xef\xbb\xbfabcde\r\nok"))
+    assert [type(line) for line in read_lines(marked, limit=5)] == [str, str]  # type: ignore[arg-type]
+    assert list(read_lines(_Stdin(io.BytesIO(b"\xef\xbb\xbfabcde\nok")), limit=5)) == ["abcde", "ok"]  # type: ignore[arg-type]
+    assert list(read_lines(_Stdin(io.BytesIO(b"\xef\xbb\xbf")))) == []  # type: ignore[arg-type]
+    # A file whose first line is blank but for the mark: the chat passes over it as a blank line.
+    chat = _bot("serve", stdin=b"\xef\xbb\xbf\r\nllama 4\r\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "Topics:" not in chat.stdout.decode("utf-8") and "[llama-4]" in chat.stdout.decode("utf-8")
+
+
 def test_a_line_separator_inside_a_question_stays_inside_its_json_line() -> None:
     questions = ["llama\u2028 4", "open\u2029wash\x85ing", "scale ai"]
     result = _bot("ask", "--json", "-", stdin="\n".join(questions).encode("utf-8"))
