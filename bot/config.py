@@ -121,6 +121,20 @@ class Settings(BaseSettings):
             return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
         return data
 
+    @field_validator("bot_data_dir", "bot_knowledge_dir")
+    @classmethod
+    def _home_expanded(cls, value: Path | None) -> Path | None:
+        """`~/data` is in the home directory, as a shell reads it: .env, `docker --env-file` and
+        systemd leave the `~` as written, which made a folder named `~` where the bot ran."""
+        if value is None or not str(value).startswith("~"):
+            return value
+        try:
+            return value.expanduser()
+        except RuntimeError:
+            raise ValueError(
+                f"{str(value)!r} names a home directory this machine does not have; give the whole path"
+            ) from None
+
     @field_validator("bot_host")
     @classmethod
     def _ip_address_or_host_name(cls, value: str) -> str:

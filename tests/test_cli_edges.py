@@ -735,6 +735,24 @@ def test_a_blank_knowledge_dir_means_the_built_in_one(monkeypatch: pytest.Monkey
     assert code == 0 and "[scale-ai-stake]" in out
 
 
+def test_a_directory_setting_starting_with_a_tilde_is_in_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # .env, docker --env-file and systemd's EnvironmentFile leave `~` as it is written; the bot
+    # made a folder named `~` where it ran and kept its database there.
+    home = tmp_path / "home"
+    shutil.copytree(default_knowledge_dir(), home / "kb")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("BOT_DATA_DIR=~/factbot-data\nBOT_KNOWLEDGE_DIR=~/kb\n")
+    settings = load_settings()
+    assert settings.bot_data_dir == home / "factbot-data"
+    assert settings.bot_knowledge_dir == home / "kb"
+    code, out = _in_process("ask", "How much of Scale AI does Meta own?")
+    assert code == 0 and "[scale-ai-stake]" in out
+    assert not (tmp_path / "~").exists()
+
+
 @pytest.fixture
 def knowledge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "kb"
