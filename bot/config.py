@@ -121,6 +121,14 @@ class Settings(BaseSettings):
             return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
         return data
 
+    @field_validator("bot_log_questions", "digest_time", "bot_data_dir", "bot_knowledge_dir", mode="before")
+    @classmethod
+    def _stripped(cls, value: object) -> object:
+        """White space around a value (a quoted one in a compose file) is no part of it, as for
+        the numbers: `" false"` is false, not a malformed flag, and a folder's name does not end
+        in a space."""
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("bot_data_dir", "bot_knowledge_dir")
     @classmethod
     def _home_expanded(cls, value: Path | None) -> Path | None:

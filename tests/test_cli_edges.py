@@ -606,6 +606,25 @@ def test_a_setting_of_spaces_only_means_its_default(name: str, monkeypatch: pyte
     assert load_settings().model_dump() == Settings.model_construct().model_dump()
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_LOG_QUESTIONS", "false"), ("DIGEST_TIME", "07:30"), ("BOT_DATA_DIR", "/srv/factbot"),
+        ("BOT_KNOWLEDGE_DIR", str(ROOT / "knowledge")), ("PORT", "8080"), ("BOT_MIN_SCORE", "0.6"),
+        ("SLACK_MODE", "http"), ("LOG_FORMAT", "json"), ("DIGEST_TIMEZONE", "Europe/Berlin"),
+        ("DIGEST_GRACE", "90m"), ("BOT_RETENTION_DAYS", "30"),
+    ],
+)
+def test_a_setting_with_spaces_around_it_reads_as_without(name: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a quoted value in a compose file or a shell script can hold: every setting reads
+    # alike, rather than some refusing `" false"` as not true or false, or keeping the space
+    # at the end of a folder's name.
+    monkeypatch.setenv(name, value)
+    expected = load_settings().model_dump()
+    monkeypatch.setenv(name, f"  {value} \t\n")  # a YAML block scalar ends in a line break
+    assert load_settings().model_dump() == expected
+
+
 @pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
 def test_a_setting_left_blank_in_the_environment_leaves_the_one_in_env_file(
     blank: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
