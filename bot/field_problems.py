@@ -45,8 +45,19 @@ def field_problems(
             continue
         path = _shorthand_path(loc) if shorthand else loc
         found, exact = node_at(node, path)
-        problems.append((_field_problem(item, _field_name(path), found if exact else None, fields), line_at(*loc)))
+        line = line_at(*loc, *_blank_item(item, loc))
+        problems.append((_field_problem(item, _field_name(path), found if exact else None, fields), line))
     return problems
+
+
+def _blank_item(item: Any, loc: Loc) -> Loc:  # noqa: ANN401 - pydantic's error dict
+    """Where in a list of texts its first blank item is, for a check of the whole list that
+    refused blank items; nothing for any other problem, which is the field's own."""
+    value = item.get("input")
+    if item["type"] != "value_error" or len(loc) != 1 or not isinstance(value, list):
+        return ()
+    blank = [index for index, entry in enumerate(value) if isinstance(entry, str) and not entry.strip()]
+    return (blank[0],) if blank else ()
 
 
 def _shorthand_path(loc: Loc) -> Loc:

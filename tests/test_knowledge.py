@@ -301,6 +301,14 @@ def test_a_value_of_the_wrong_shape_is_one_line_naming_field_line_and_fix(tmp_pa
     assert _problems(_write_raw(tmp_path / "kb", fact)) == [expected]
 
 
+def test_a_blank_item_of_a_list_is_named_on_its_own_line(tmp_path: Path) -> None:
+    # The line was the list's first item's, wherever the blank one was.
+    fact = _raw_fact().replace("      - one stake alternate 2\n", '      - "  "\n')
+    assert _problems(_write_raw(tmp_path / "kb", fact)) == [
+        "kb/facts/things.yaml:9: fact one: `alternates` item 3 is empty; fill it in or remove it"
+    ]
+
+
 def test_wrong_shapes_in_a_quotes_list_name_the_quote(tmp_path: Path) -> None:
     quotes = "    quotes:\n      - text: 5\n        source: essay\n        page: 3\n"
     problems = _problems(_write_raw(tmp_path / "kb", _raw_fact(quote=None, extra=quotes)))
