@@ -43,8 +43,8 @@ ACTION_PATTERNS = {
 TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
 HOW_TO_ASK = (
     "Ask me about Meta's open-source AI strategy in your own words: mention me in a channel, "
-    "send me a direct message, or use `/ask` followed by your question. I answer from five "
-    "articles and quote my source."
+    "send me a direct message, or use `/ask` followed by your question. I answer from the "
+    "articles my fact base is built from and quote my source."
 )
 COMMAND = "/ask"
 """The slash command of the manifest; a workspace that has another app's /ask renames it."""

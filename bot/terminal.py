@@ -66,8 +66,8 @@ def to_text(answer: Answer) -> str:
             lines.append(f"I answer from these {len(answer.sources)} sources, quoting them word for word:")
             lines += [f"  - {source_label(s)}" for s in answer.sources]
         lines += [
-            "Ask me about Meta's open-source AI strategy in your own words; I answer from five",
-            "articles and quote my source. Topics:",
+            "Ask me about Meta's open-source AI strategy in your own words; I answer from the",
+            "articles my fact base is built from and quote my source. Topics:",
         ]
         lines += [f"  - {t.title}: e.g. \"{t.example}\"" for t in answer.topics]
         return "\n".join(lines)
