@@ -22,7 +22,8 @@ from bot.config import Settings, load_settings, unknown_setting_names
 from bot.db import how_to_fix
 from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
-from bot.service import AskService, load_base, load_engine
+from bot.knowledge import unread_folders
+from bot.service import AskService, knowledge_dir, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
     CutLine,
@@ -276,6 +277,10 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextI
         f"source sentences quoted by some fact: {stats.quoted_sentences}/{stats.sentences} "
         f"({stats.quoted_share:.0%})\n"
     )
+    for folder, count in unread_folders(knowledge_dir(settings)):
+        files = "file" if count == 1 else "files"
+        parent = folder.split("/", 1)[0]
+        out.write(f"not read: {folder} ({count} {files}); only the files directly in {parent}/ are\n")
     out.write("ok: no problems found\n")
     return 0
 

@@ -69,6 +69,26 @@ def default_knowledge_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "knowledge"
 
 
+def unread_folders(root: Path) -> list[tuple[str, int]]:
+    """Folders inside `facts/` and `sources/` holding files of their kind, which are not read
+    (only the files directly in those folders are: a `drafts/` folder keeps facts out of the
+    base), each with how many such files it holds; hidden folders are left out."""
+    found: list[tuple[str, int]] = []
+    for folder, suffix in (("facts", ".yaml"), ("sources", ".md")):
+        try:
+            inner = sorted(p for p in (root / folder).iterdir() if p.is_dir() and not p.name.startswith("."))
+        except OSError:
+            continue  # a missing or unreadable folder is a problem the loading names
+        for directory in inner:
+            try:
+                count = sum(1 for p in directory.rglob(f"*{suffix}") if p.is_file())
+            except OSError:
+                continue
+            if count:
+                found.append((f"{folder}/{directory.name}/", count))
+    return found
+
+
 def load_fact_base(root: Path) -> FactBase:
     """Load and fully validate the fact base under `root`; raise KnowledgeError listing every problem."""
     loader = _Loader(Path(root))

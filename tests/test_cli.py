@@ -110,6 +110,29 @@ def test_knowledge_check_fails_with_one_line_per_problem(tmp_path: Path) -> None
     assert "not verbatim" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_knowledge_check_names_folders_whose_files_it_does_not_read(tmp_path: Path) -> None:
+    # Facts moved into a subfolder drop out of the base; check said "ok" and nothing more.
+    import shutil
+
+    kb = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", kb)
+    (kb / "facts" / "drafts").mkdir()
+    (kb / "facts" / "drafts" / "idea.yaml").write_text("not loaded from here", encoding="utf-8")
+    (kb / "facts" / "drafts" / "notes.txt").write_text("not a fact file", encoding="utf-8")
+    (kb / "sources" / "old" / "2023").mkdir(parents=True)
+    for name in ("a.md", "b.md"):
+        (kb / "sources" / "old" / "2023" / name).write_text("x", encoding="utf-8")
+    (kb / "facts" / "empty").mkdir()
+    result = run_bot("knowledge", "check", env={"BOT_KNOWLEDGE_DIR": str(kb)})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith("not read:")] == [
+        "not read: facts/drafts/ (1 file); only the files directly in facts/ are",
+        "not read: sources/old/ (2 files); only the files directly in sources/ are",
+    ]
+    assert lines[-1] == "ok: no problems found"
+
+
 def test_a_broken_fact_base_stops_ask_with_a_clear_error(tmp_path: Path) -> None:
     result = run_bot("ask", "hello", env={"BOT_KNOWLEDGE_DIR": str(tmp_path / "missing")})
     assert result.returncode == 1
