@@ -911,16 +911,21 @@ class SlackBot:
         blocks = to_blocks(answer, asked_by=user_id)
         # `/ask` typed in a thread answers in that thread: shared, the answer belongs there too.
         thread_ts = _string(_object(body.get("container")).get("thread_ts"))
-        shared: Delivery = "refused"
-        if channel is not None:
-            shared = await self._post_once(channel, blocks=blocks, text=to_text(answer), thread_ts=thread_ts)
-        if shared == "refused":
-            # Nothing was posted: the bot may not be in the channel, and a response_url can still
-            # post there for the user. After a post that may have gone through it would be a second.
-            message = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": to_text(answer)}
-            if thread_ts:
-                message["thread_ts"] = thread_ts
-            shared = await self._send_to_url(url, message, once=True)
+
+        async def share() -> Delivery:
+            shared: Delivery = "refused"
+            if channel is not None:
+                shared = await self._post_once(channel, blocks=blocks, text=to_text(answer), thread_ts=thread_ts)
+            if shared == "refused":
+                # Nothing was posted: the bot may not be in the channel, and a response_url can still
+                # post there for the user. After a post that may have gone through it would be a second.
+                message = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": to_text(answer)}
+                if thread_ts:
+                    message["thread_ts"] = thread_ts
+                shared = await self._send_to_url(url, message, once=True)
+            return shared
+
+        shared = await self._deliver_holding(click, share)
         if shared == "sent":
             await self._respond(url, delete_original=True)
         elif shared == "unknown":
@@ -934,6 +939,18 @@ class SlackBot:
             if click:
                 self.events.release(click)  # nothing was posted: once the bot is invited, a click shares it
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
+
+    async def _deliver_holding(self, claim: str | None, deliver: Callable[[], Awaitable[Delivery]]) -> Delivery:
+        """`deliver()` while holding a click's `claim`. A stop that cuts it frees the claim:
+        whether the post went through is unknown, and the user, who can see, may click again
+        after the restart, where a claim kept would ignore the button (or call the answer
+        already there) for a day."""
+        try:
+            return await deliver()
+        except asyncio.CancelledError:
+            if claim:
+                self.events.release(claim)
+            raise
 
     async def _post_once(
         self, channel: str, *, blocks: list[dict], text: str, thread_ts: str | None = None
@@ -1039,16 +1056,21 @@ class SlackBot:
                 )
             return
         blocks, text = to_blocks(answer), to_text(answer)
-        posted = await self._post_once(channel, blocks=blocks, text=text, thread_ts=thread_ts)
-        if posted == "refused":
-            # The bot is not in this conversation (a private channel or a DM an answer was shared
-            # into through the `/ask` reply): the click's response_url can still post there.
-            reply: dict[str, Any] = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": text}
-            if thread_ts:
-                reply["thread_ts"] = thread_ts
-            posted = await self._send_to_url(url, reply, once=True)
+
+        async def post() -> Delivery:
+            posted = await self._post_once(channel, blocks=blocks, text=text, thread_ts=thread_ts)
             if posted == "refused":
-                await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
+                # The bot is not in this conversation (a private channel or a DM an answer was shared
+                # into through the `/ask` reply): the click's response_url can still post there.
+                reply: dict[str, Any] = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": text}
+                if thread_ts:
+                    reply["thread_ts"] = thread_ts
+                posted = await self._send_to_url(url, reply, once=True)
+            return posted
+
+        posted = await self._deliver_holding(click, post)
+        if posted == "refused":
+            await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
         if posted == "unknown":
             # As for a share: the clicker is told to look before clicking again, not left with nothing.
             log.warning("a related answer may or may not be in %s; not posted again", channel)

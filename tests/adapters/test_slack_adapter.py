@@ -1201,6 +1201,48 @@ async def test_a_share_slack_may_have_posted_is_not_posted_again_by_the_response
     assert [c.body for c in fake.calls_to("response:act", ok_only=False)] == [reply.body], "nothing else was sent"
 
 
+@pytest.mark.parametrize("button", ["share_answer", "related:0"])
+async def test_a_click_cut_by_a_stop_mid_post_leaves_its_button_free(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, button: str
+) -> None:
+    # A stop's grace ran out while the share (or related answer) was being posted: the click kept
+    # its claim, so after the restart the button did nothing (or said "in the thread") for a day.
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    fake.stall_once("chat.postMessage")
+    await slack.start()
+    message_ts = "1700000000.000001"
+    body = {
+        "type": "block_actions",
+        "user": {"id": USER, "team_id": TEAM_ID},
+        "container": {
+            "type": "message", "message_ts": message_ts, "channel_id": CHANNEL, "is_ephemeral": button == "share_answer"
+        },
+        "channel": {"id": CHANNEL},
+        "response_url": fake.response_url("act"),
+        "message": {"type": "message", "ts": message_ts, "text": "answer"},
+    }
+    if button == "share_answer":
+        action = {"action_id": button, "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+        handler, claim = slack._on_share, f"share:{CHANNEL}:{message_ts}:{USER}"
+    else:
+        action = {"action_id": button, "value": encode_value({"f": "gpu-spending"})}
+        handler, claim = slack._on_related, f"beside:{CHANNEL}:{message_ts}:{button}"
+
+    async def ack() -> None:
+        return None
+
+    try:
+        task = asyncio.create_task(handler(ack, body, action))
+        await fake.wait_for("chat.postMessage")
+        assert not slack.events.claim(claim), "the click holds its claim while it posts"
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert slack.events.claim(claim), "the cut click left its button free"
+    finally:
+        await slack.close()
+
+
 async def test_a_share_slack_did_not_confirm_can_be_clicked_again_once_the_channel_was_checked(
     http: TestClient, fake: FakeSlackApi
 ) -> None:
