@@ -229,14 +229,17 @@ async def find_slack_digest(client: AsyncWebClient, channel_id: str, digest: Dig
     """The ts of `digest`'s message among the channel's messages after `oldest` (epoch seconds), or None.
 
     LookupError when there were more messages than LOOKUP_PAGES pages: not found is then no answer.
+    Only this bot's own messages count: another app's message carrying a digest's metadata
+    (copied, or another install of this bot) must not pass for the day's digest.
     """
+    own = (await client.auth_test()).get("bot_id")
     cursor: str | None = None
     for _ in range(LOOKUP_PAGES):
         response = await client.conversations_history(
             channel=channel_id, oldest=f"{oldest:.6f}", limit=LOOKUP_PAGE, include_all_metadata=True, cursor=cursor
         )
         for message in response.get("messages") or []:
-            if isinstance(message, dict) and is_digest_message(message, digest):
+            if isinstance(message, dict) and message.get("bot_id") == own and is_digest_message(message, digest):
                 return message.get("ts")
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if not response.get("has_more") or not cursor:

@@ -23,7 +23,7 @@ from slack_sdk.web.slack_response import SlackResponse
 
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.loopback import serve_on_loopback
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import BOT_ID, FakeSlackApi
 
 from adapters.digest_runner import (
     DISCORD_LOOKUP_LIMIT,
@@ -933,7 +933,10 @@ async def test_a_digest_is_found_behind_hundreds_of_later_messages_and_past_the_
     rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=_no_wait)
     digest = digest_of(fact_base, channel="slack:C0DIGEST", day=date(2023, 11, 14), fact_ids=list(fact_base.facts)[:2])
     history = slack_api.history.setdefault("C0DIGEST", [])
-    history.append({"type": "message", "ts": "1700000000.000001", "text": "digest", "metadata": to_metadata(digest)})
+    posted = {"type": "message", "ts": "1700000000.000001", "text": "digest", "metadata": to_metadata(digest), "bot_id": BOT_ID}
+    history.append(posted)
+    # Another app's message carrying the same metadata, read first, is not the bot's digest.
+    history.append({**posted, "ts": "1700000000.000002", "text": "copy", "bot_id": "BOTHER"})
     history.extend({"type": "message", "ts": f"1700000001.{n:06d}", "text": f"chat {n}"} for n in range(later))
     try:
         if found:
