@@ -911,21 +911,9 @@ class SlackBot:
         blocks = to_blocks(answer, asked_by=user_id)
         # `/ask` typed in a thread answers in that thread: shared, the answer belongs there too.
         thread_ts = _string(_object(body.get("container")).get("thread_ts"))
-
-        async def share() -> Delivery:
-            shared: Delivery = "refused"
-            if channel is not None:
-                shared = await self._post_once(channel, blocks=blocks, text=to_text(answer), thread_ts=thread_ts)
-            if shared == "refused":
-                # Nothing was posted: the bot may not be in the channel, and a response_url can still
-                # post there for the user. After a post that may have gone through it would be a second.
-                message = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": to_text(answer)}
-                if thread_ts:
-                    message["thread_ts"] = thread_ts
-                shared = await self._send_to_url(url, message, once=True)
-            return shared
-
-        shared = await self._deliver_holding(click, share)
+        shared = await self._post_for_click(
+            click, channel=channel, url=url, blocks=blocks, text=to_text(answer), thread_ts=thread_ts
+        )
         if shared == "sent":
             await self._respond(url, delete_original=True)
         elif shared == "unknown":
@@ -940,13 +928,35 @@ class SlackBot:
                 self.events.release(click)  # nothing was posted: once the bot is invited, a click shares it
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
 
-    async def _deliver_holding(self, claim: str | None, deliver: Callable[[], Awaitable[Delivery]]) -> Delivery:
-        """`deliver()` while holding a click's `claim`. A stop that cuts it frees the claim:
-        whether the post went through is unknown, and the user, who can see, may click again
-        after the restart, where a claim kept would ignore the button (or call the answer
-        already there) for a day."""
+    async def _post_for_click(
+        self,
+        claim: str | None,
+        *,
+        channel: str | None,
+        url: Any,
+        blocks: list[dict],
+        text: str,
+        thread_ts: str | None,
+    ) -> Delivery:
+        """Post a clicked answer in `channel`; where Slack refused it (the bot is no member of a
+        private channel, or of a DM an answer was shared into), through the click's response_url,
+        which posts there for the user. After a post that may have gone through, one by the URL
+        would be a second.
+
+        A stop that cuts the post frees the click's `claim`: whether it went through is unknown,
+        and the user, who can see, may click again after the restart, where a claim kept would
+        ignore the button (or call the answer already there) for a day.
+        """
         try:
-            return await deliver()
+            posted: Delivery = "refused"
+            if channel is not None:
+                posted = await self._post_once(channel, blocks=blocks, text=text, thread_ts=thread_ts)
+            if posted == "refused":
+                reply: dict[str, Any] = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": text}
+                if thread_ts:
+                    reply["thread_ts"] = thread_ts
+                posted = await self._send_to_url(url, reply, once=True)
+            return posted
         except asyncio.CancelledError:
             if claim:
                 self.events.release(claim)
@@ -1055,20 +1065,9 @@ class SlackBot:
                     url, response_type="ephemeral", replace_original=False, blocks=to_blocks(answer), text=to_text(answer)
                 )
             return
-        blocks, text = to_blocks(answer), to_text(answer)
-
-        async def post() -> Delivery:
-            posted = await self._post_once(channel, blocks=blocks, text=text, thread_ts=thread_ts)
-            if posted == "refused":
-                # The bot is not in this conversation (a private channel or a DM an answer was shared
-                # into through the `/ask` reply): the click's response_url can still post there.
-                reply: dict[str, Any] = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": text}
-                if thread_ts:
-                    reply["thread_ts"] = thread_ts
-                posted = await self._send_to_url(url, reply, once=True)
-            return posted
-
-        posted = await self._deliver_holding(click, post)
+        posted = await self._post_for_click(
+            click, channel=channel, url=url, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts
+        )
         if posted == "refused":
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
         if posted == "unknown":
