@@ -103,6 +103,7 @@ QUESTION_TYPE_PENALTY = 0.45
 # A "why" question is a little less likely answered by a fact no phrasing of which asks why
 # ("Why does Meta open-source its models?" is not "Are Meta's models really open source?").
 WHY_PENALTY = 0.85
+_QUESTION_WORDS = frozenset("who what which where when how why".split())
 # A one-word question is a topic lookup: the word must be in the fact's own text, not only
 # in how someone might phrase a question about it.
 LONE_WORD_PENALTY = 0.6
@@ -229,6 +230,9 @@ class _Query:
     """Whether it asks them as "who" ("who was the critic ...")."""
     speakers: frozenset[str] = frozenset()
     why: bool = False
+    who_first: bool = False
+    """Whether "who" is its first question word ("who makes Llama", "do you know who came up
+    with ..."): a phrasing asking why does not ask it."""
     defines: bool = False
     """Whether it asks what a thing is and nothing more ("what is AGI?", "what are open weights")."""
     who_does: bool = False
@@ -287,6 +291,8 @@ class _IndexedFact:
     """The phrasings (by index) that ask only what a thing is ("What is open washing?")."""
     who_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
+    why_phrasings: frozenset[int] = frozenset()
+    """The phrasings (by index) that ask why: "Why share Llama?"."""
     """Whether a phrasing of the fact asks why (or for the reason)."""
     sources: frozenset[str] = frozenset()
     """The ids of the sources its quotes come from."""
@@ -671,6 +677,7 @@ class Engine:
             what_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_what_it_is(found))),
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
+            why_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if asks_why(found))),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
         )
@@ -1009,7 +1016,8 @@ class Engine:
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=frozenset(self._speakers(raw)),
-            why=asks_why(raw),
+            why=(why := asks_why(raw)),
+            who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
             defines=_asks_what_it_is(raw) and not self._owner_words(question),
             who_is=(who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))),
@@ -1275,6 +1283,10 @@ class Engine:
         if query.why and (not indexed.tells_why or best_index in indexed.who_phrasings):
             penalty *= WHY_PENALTY
             penalties.append("why")
+        if query.who_first and best_index in indexed.why_phrasings:
+            # A reason is nobody: "who makes Llama?" is not asked by "Why share Llama?".
+            penalty *= WHY_PENALTY
+            penalties.append("why_phrasing")
         if (
             query.defines
             and query.entities <= self._ubiquitous

@@ -694,6 +694,22 @@ def test_a_why_question_is_not_answered_by_a_who_phrasing(engine: Engine) -> Non
 
 
 @pytest.mark.parametrize(
+    ("question", "not_from"),
+    [
+        ("do you know who came up with the global model idea?", "global-model-advantages"),
+        ("Who makes Llama?", "democratize-ai"),
+    ],
+)
+def test_a_who_question_is_not_answered_through_a_why_phrasing(engine: Engine, question: str, not_from: str) -> None:
+    """"Why share Llama?" shares every word of "who makes Llama" but asks for a reason, which
+    is no person: a fact matched only through a phrasing asking why is cut, and a fact naming
+    whoever it was, or an "I don't know" with suggestions, is the reply."""
+    assert engine.answer(question).fact_id != not_from
+    parts = next(p for p in engine.rank(question) if p.fact_id == not_from)
+    assert parts.matched_phrasing.startswith("Why") and "why_phrasing" in parts.penalties
+
+
+@pytest.mark.parametrize(
     "question",
     ["who leads Meta's AI research", "Who would fund the global model?", "who criticized meta"],
 )
