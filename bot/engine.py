@@ -103,6 +103,9 @@ QUESTION_TYPE_PENALTY = 0.45
 # A "why" question is a little less likely answered by a fact no phrasing of which asks why
 # ("Why does Meta open-source its models?" is not "Are Meta's models really open source?").
 WHY_PENALTY = 0.85
+# Whom a person may be asked to speak of; a sentence or clause ends at these marks.
+_SPOKEN_OF_KINDS = frozenset({"person", "company"})
+_CLAUSE_END = re.compile(r"[.;!?]\s")
 _QUESTION_WORDS = frozenset("who what which where when how why".split())
 # A one-word question is a topic lookup: the word must be in the fact's own text, not only
 # in how someone might phrase a question about it.
@@ -229,6 +232,9 @@ class _Query:
     "officer" of "who was the *Chief AI Officer* ...")."""
     """Whether it asks them as "who" ("who was the critic ...")."""
     speakers: frozenset[str] = frozenset()
+    spoken_of: frozenset[str] = frozenset()
+    """Whom or which company its speakers are asked about ("what did Zuckerberg say about
+    *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
     who_first: bool = False
     """Whether "who" is its first question word ("who makes Llama", "do you know who came up
@@ -292,6 +298,8 @@ class _IndexedFact:
     who_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
     why_phrasings: frozenset[int] = frozenset()
+    sentences: tuple[frozenset[str], ...] = ()
+    """The index terms of each sentence or clause of its answer and quotes."""
     """The phrasings (by index) that ask why: "Why share Llama?"."""
     """Whether a phrasing of the fact asks why (or for the reason)."""
     sources: frozenset[str] = frozenset()
@@ -678,6 +686,12 @@ class Engine:
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
             why_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if asks_why(found))),
+            sentences=tuple(
+                share(frozenset(self._terms(part)))
+                for text in (fact.answer, *(quote.text for quote in fact.quotes))
+                for part in _CLAUSE_END.split(text)
+                if part.strip()
+            ),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
         )
@@ -892,6 +906,16 @@ class Engine:
                         found.add(key)
         return found
 
+    def _spoken_of(self, raw: list[str]) -> set[str]:
+        """The people and companies named after what a speaker says or thinks ("what did
+        Zuckerberg say about *Altman*"), not beside the speaker ("what do LeCun, Altman and
+        Zuck think")."""
+        for i, w in enumerate(raw):
+            if w in SAYING and self._speakers(raw[: i + 1]):
+                after = [self.canon(x) for x in raw[i + 1 :] if x not in STOPWORDS]
+                return {key for key in self._entities_in(after) if self._kind_of_key.get(key) in _SPOKEN_OF_KINDS}
+        return set()
+
     def _owners(self, text: str, terms: list[str]) -> set[str]:
         """Which of the entities named in `text` (whose index terms are `terms`) it writes as
         owners ("Google's strategy")."""
@@ -1015,7 +1039,9 @@ class Engine:
             instances_of_person=instances_of_person,
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
-            speakers=frozenset(self._speakers(raw)),
+            speakers=(speakers := frozenset(self._speakers(raw))),
+            # Not whom a source is named by ("the LeCun article"): they are not asked about.
+            spoken_of=frozenset(self._spoken_of(raw) - speakers - cited_keys) if speakers - cited_keys else frozenset(),
             why=(why := asks_why(raw)),
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
@@ -1274,6 +1300,15 @@ class Engine:
         ):
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
+        if query.spoken_of and not any(
+            any(self._mentions(sentence, key) for key in query.speakers - query.cited_keys)
+            and all(self._mentions(sentence, key) for key in query.spoken_of)
+            for sentence in indexed.sentences
+        ):
+            # "What did Zuckerberg say about Altman?": no sentence of the fact has Zuckerberg
+            # speak of Altman, though it quotes both ("LeCun cautions ...; Altman stresses ...").
+            penalty *= ENTITY_PENALTY
+            penalties.append("spoken_of")
         if self._missing_detail(query, indexed):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
@@ -1353,6 +1388,11 @@ class Engine:
         if query.instances_of and not self._names_instances(query, indexed) and not self._names_one_in_role(query, indexed):
             return "who" if query.instances_of_person else "kind"  # "which crops", of a fact naming none
         return None
+
+    def _mentions(self, terms: frozenset[str], key: str) -> bool:
+        """Whether a sentence's index terms name the entity: all its words, or a person's family name."""
+        words = key.split()
+        return all(w in terms for w in words) or (self._kind_of_key.get(key) == "person" and words[-1] in terms)
 
     def _weight(self, term: str, indexed: _IndexedFact) -> float:
         """How much `term` counts for the fact (0.0 when the fact does not know it)."""

@@ -694,6 +694,26 @@ def test_a_why_question_is_not_answered_by_a_who_phrasing(engine: Engine) -> Non
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["What did Zuckerberg say about Altman?", "What does LeCun think of Zuckerberg?", "what does altman think about meta"],
+)
+def test_what_one_says_of_another_is_not_answered_by_a_fact_where_they_speak_apart(
+    engine: Engine, question: str
+) -> None:
+    """The regulation overview quotes LeCun, Altman and Zuckerberg, each in a clause of their
+    own, and Altman's remarks never name Meta: none tells one of them speaking of the other,
+    so the bot abstains."""
+    answer = engine.answer(question)
+    assert answer.status == "abstained"
+    assert all("spoken_of" in p.penalties for p in engine.rank(question)[:3])
+
+
+def test_what_one_says_of_a_company_a_sentence_of_the_fact_names_is_still_answered(engine: Engine) -> None:
+    assert engine.answer("What did Zuckerberg say about Meta's business?").fact_id == "meta-business-model"
+    assert engine.answer("What do LeCun, Altman and Zuck say about regulation?").fact_id == "regulation-views"
+
+
+@pytest.mark.parametrize(
     ("question", "not_from"),
     [
         ("do you know who came up with the global model idea?", "global-model-advantages"),
