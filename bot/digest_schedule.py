@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Awaitable, Callable, Literal, Sequence
+from typing import Any, Awaitable, Callable, Literal, Sequence, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import Settings
@@ -27,6 +27,7 @@ from bot.errors import BotError, ConfigError
 from bot.models import FactBase
 
 log = logging.getLogger("bot.digest")
+T = TypeVar("T")
 
 Platform = Literal["slack", "discord"]
 _CHANNEL_IDS = {
@@ -258,6 +259,12 @@ class DigestScheduler:
     lease is extended every quarter lease (`lease_sleep` waits in between), so a slow platform
     never lets a second process take the claim over and post too. With no channels, `run()`
     logs `off_message` (None when the caller has said why already) and returns.
+
+    Every store call runs in a worker thread (`asyncio.to_thread`), one at a time, in the order
+    asked: SQLite waits up to its busy timeout while another process (a second `serve`, a
+    `digest send` run by hand) holds the database, and on the event loop that wait would stall
+    everything else the process serves. `digest_for` is the one store call made directly: the
+    adapters call it from a worker thread themselves.
     """
 
     def __init__(
@@ -305,6 +312,20 @@ class DigestScheduler:
         self._sends = 0
         self._no_sends = asyncio.Event()
         self._no_sends.set()
+        self._store_turn: asyncio.Lock | None = None
+        self._store_loop: asyncio.AbstractEventLoop | None = None
+
+    async def _stored(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """`call(*args, **kwargs)` (a store method) in a worker thread, after the store calls asked before it.
+
+        One at a time: a claim and its post's record keep their order, and a database held by
+        another process ties up one worker thread, not one per channel.
+        """
+        loop = asyncio.get_running_loop()
+        if self._store_turn is None or self._store_loop is not loop:
+            self._store_turn, self._store_loop = asyncio.Lock(), loop
+        async with self._store_turn:
+            return await asyncio.to_thread(call, *args, **kwargs)
 
     def stop(self) -> None:
         self._stopped = True
@@ -379,7 +400,7 @@ class DigestScheduler:
         now = self._clock()
         day = self.schedule.open_day(now)
         # Claims of earlier days nobody holds any more are settled: earlier days are never back-posted.
-        self.store.miss_before(day or self.schedule.local_day(now))
+        await self._stored(self.store.miss_before, day or self.schedule.local_day(now))
         if day is None:
             return []
         results = await asyncio.gather(*(self.post(channel, day=day) for channel in self.channels), return_exceptions=True)
@@ -403,18 +424,19 @@ class DigestScheduler:
         pending = self._unrecorded.get((channel, day))
         if pending is not None:
             claim, message_id = pending
-            self.store.complete(claim, message_id)
+            await self._stored(self.store.complete, claim, message_id)
             del self._unrecorded[(channel, day)]
             log.info("digest for %s on %s recorded as posted: %s", channel, day, message_id)
             return Outcome(channel, day, "sent", message_id=message_id)
         base = self._base()
-        planned = build_digest(base, channel=channel, day=day, size=self.size, posted=self.store.posted(channel))
+        posted = await self._stored(self.store.posted, channel)
+        planned = build_digest(base, channel=channel, day=day, size=self.size, posted=posted)
         if not planned.items:
             log.warning("digest for %s on %s not posted: the fact base has no facts", channel, day)
             return Outcome(channel, day, "empty", reason="the fact base has no facts")
-        claim = self.store.claim(planned, force=force)
+        claim = await self._stored(self.store.claim, planned, force=force)
         if claim is None:
-            return self._not_claimed(channel, day)
+            return await self._not_claimed(channel, day)
         digest = digest_of(base, channel=channel, day=day, fact_ids=claim.fact_ids, new_round=claim.new_round)
         if len(digest.items) < len(claim.plan):
             # A reload removed facts this day's digest had planned.
@@ -424,16 +446,16 @@ class DigestScheduler:
                         channel, day, "failed", reason="the facts that day's digest posted are no longer in the fact base"
                     )
             else:
-                claim = self.store.replan(claim, planned)
+                claim = await self._stored(self.store.replan, claim, planned)
                 if claim is None:
-                    return self._not_claimed(channel, day)
+                    return await self._not_claimed(channel, day)
                 digest = digest_of(base, channel=channel, day=day, fact_ids=claim.fact_ids, new_round=claim.new_round)
         if claim.repeat:
             digest = digest.model_copy(update={"posted_again_at": self._clock().timestamp()})
         return await self._deliver(claim, digest)
 
-    def _not_claimed(self, channel: str, day: date) -> Outcome:
-        run = self.store.run(channel, day)
+    async def _not_claimed(self, channel: str, day: date) -> Outcome:
+        run = await self._stored(self.store.run, channel, day)
         if run is not None and run.status == "claimed":
             self._retry(run.lease_until)
             if run.error:
@@ -459,7 +481,7 @@ class DigestScheduler:
                 found = await self._find(channel, digest, claim.resumed_from)
             except Exception as error:  # noqa: BLE001 - can't tell: never post twice
                 reason = f"an earlier run may have posted it, and the channel could not be checked ({error})"
-                run = self.store.run(channel, day)
+                run = await self._stored(self.store.run, channel, day)
                 if (
                     isinstance(error, SendFailure) and error.transient
                     and run is not None and run.owner == claim.owner
@@ -472,23 +494,23 @@ class DigestScheduler:
                     log.warning("digest for %s on %s not posted yet: %s; looked for again then", channel, day, reason)
                     again = f"{reason}; looked for again from {run.lease_until:%H:%M} UTC"
                     return Outcome(channel, day, "deferred", reason=again)
-                self.store.fail(claim, reason)
+                await self._stored(self.store.fail, claim, reason)
                 log.error("digest for %s on %s not posted: %s", channel, day, reason)
                 return Outcome(channel, day, "failed", reason=reason)
             if found:
                 log.warning("digest for %s on %s was posted by an earlier run: %s", channel, day, found)
-                return self._record(claim, found)
+                return await self._record(claim, found)
         for attempt in range(attempts):
             if wait:
                 await self._sleep(wait)
-            if not self.store.renew(claim):
+            if not await self._stored(self.store.renew, claim):
                 return Outcome(channel, day, "busy", reason="another run took the claim over")
             if self._stopped and self._task is not None:
                 # Stopping: send nothing more; the claim is free for the next start at once.
-                self.store.release(claim, "stopped before sending", until=self._clock())
+                await self._stored(self.store.release, claim, "stopped before sending", until=self._clock())
                 return Outcome(channel, day, "deferred", reason="stopped before sending")
             try:
-                message_id = await self._sending(claim, digest)
+                outcome = await self._sending(claim, digest)
             except SendFailure as failure:
                 last, reason = failure, failure.reason
                 maybe_posted = maybe_posted or failure.maybe_posted
@@ -506,13 +528,15 @@ class DigestScheduler:
                 log.exception("digest for %s on %s: sending raised", channel, day)
                 last, reason = None, f"{type(error).__name__}: {error}"
                 break
-            if not message_id:
+            if outcome is None:
                 last, reason = None, "the platform did not confirm the message"
                 break
-            return self._record(claim, message_id)
+            return outcome
         if last is not None and last.transient and not maybe_posted and not claim.repeat:
             retry_at = self._clock() + timedelta(seconds=max(self.retry_later, last.retry_after or 0.0))
-            if retry_at <= self.schedule.closes_at(day) and self.store.release(claim, reason, until=retry_at):
+            if retry_at <= self.schedule.closes_at(day) and await self._stored(
+                self.store.release, claim, reason, until=retry_at
+            ):
                 self._retry(retry_at)
                 log.error(
                     "digest for %s on %s not posted yet: %s; trying again at %s UTC",
@@ -525,14 +549,14 @@ class DigestScheduler:
         if maybe_posted and last is not None and last.transient:
             reason += " (not sent again: it may have been posted)"
         if not claim.repeat:
-            self.store.fail(claim, reason)
+            await self._stored(self.store.fail, claim, reason)
         log.error("digest for %s on %s not posted: %s", channel, day, reason)
         return Outcome(channel, day, "failed", reason=reason)
 
-    def _record(self, claim: Claim, message_id: str) -> Outcome:
+    async def _record(self, claim: Claim, message_id: str) -> Outcome:
         channel, day = claim.channel, claim.day
         try:
-            recorded = self.store.complete(claim, message_id)
+            recorded = await self._stored(self.store.complete, claim, message_id)
         except Exception:  # noqa: BLE001 - the message is out: record it later rather than post it again
             log.exception(
                 "digest for %s on %s posted as %s, but recording it failed; recording it again in %.0f s",
@@ -546,12 +570,17 @@ class DigestScheduler:
         log.info("digest for %s on %s posted: %s", channel, day, message_id)
         return Outcome(channel, day, "sent", message_id=message_id)
 
-    async def _sending(self, claim: Claim, digest: Digest) -> "str | None":
-        """`_send_holding`, counted as a send under way for `close` to wait for."""
+    async def _sending(self, claim: Claim, digest: Digest) -> Outcome | None:
+        """`_send_holding`, then the record of the message posted (None when the platform did not
+        confirm one): counted as a send under way for `close` to wait for, so that a stop never
+        comes between a post and its record, which is written in a worker thread."""
         self._sends += 1
         self._no_sends.clear()
         try:
-            return await self._send_holding(claim, digest)
+            message_id = await self._send_holding(claim, digest)
+            if not message_id:
+                return None
+            return await self._record(claim, message_id)
         finally:
             self._sends -= 1
             if not self._sends:
@@ -573,7 +602,7 @@ class DigestScheduler:
         while True:
             await self._lease_sleep(interval)
             try:
-                if not self.store.renew(claim, count=False):
+                if not await self._stored(self.store.renew, claim, count=False):
                     return
             except Exception:  # noqa: BLE001 - the next beat tries again; the send goes on
                 log.warning("digest for %s on %s: could not extend the claim", claim.channel, claim.day, exc_info=True)

@@ -1,13 +1,16 @@
-"""When digests go out and what the scheduler does, on an injected clock: no test sleeps for real."""
+"""When digests go out and what the scheduler does, on an injected clock: no test sleeps for real,
+but those that hold the database locked from another connection."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sqlite3
+import threading
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Awaitable, Callable
+from time import monotonic as time_monotonic
+from typing import Awaitable, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,6 +34,7 @@ from bot.models import FactBase
 UTC = timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
+T = TypeVar("T")
 SLACK = "slack:C0123ABC"
 DISCORD = "discord:123456789012345678"
 
@@ -79,6 +83,15 @@ class Recorder:
             raise outcome
         self.posts.append((channel, self.clock.now, digest))
         return f"m{len(self.posts)}"
+
+
+async def until(condition: Callable[[], bool], *, timeout: float = 5.0) -> None:
+    """Wait until `condition()` holds: the scheduler's store calls take a worker thread's turn."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "waited in vain"
+        await asyncio.sleep(0.001)
 
 
 def make_scheduler(
@@ -395,8 +408,7 @@ async def test_start_runs_one_loop_and_close_ends_it(tmp_path: Path, fact_base: 
     scheduler = make_scheduler(tmp_path, fact_base, clock, Recorder(clock), sleep=sleep_until_cancelled)
     task = scheduler.start()
     assert scheduler.start() is task
-    for _ in range(5):
-        await asyncio.sleep(0)
+    await until(lambda: bool(naps))  # its round's store calls run in a worker thread
     assert naps == [900.0], "an hour before 09:00 Berlin it naps the capped 15 minutes"
     await scheduler.close()
     assert task.done()
@@ -653,19 +665,20 @@ async def test_a_slow_send_keeps_its_claim_so_a_second_process_does_not_post(tmp
     due = utc(2025, 6, 2, 7, 0)
     clock = FakeTime(due)
     beats: asyncio.Queue[None] = asyncio.Queue()
+    naps = [0]
 
     async def lease_sleep(seconds: float) -> None:
+        naps[0] += 1
         await beats.get()
 
     other = DigestStore(Database(tmp_path / "bot.sqlite3"), owner="other", clock=clock)
     competing: list[object] = []
 
     async def slow_send(channel: str, digest: Digest) -> str:
-        for _ in range(8):  # four minutes: twice the lease
+        for beat in range(8):  # four minutes: twice the lease
             clock.now += timedelta(seconds=30)
             beats.put_nowait(None)
-            for _ in range(5):
-                await asyncio.sleep(0)
+            await until(lambda: naps[0] >= beat + 2)  # the lease extended, the next beat awaited
             competing.append(other.claim(build_digest(fact_base, channel=channel, day=digest.day, size=3, posted=())))
         return "m1"
 
@@ -784,3 +797,92 @@ async def test_clock_jumps_neither_repeat_a_day_nor_back_post_one(tmp_path: Path
     clock.now = due + timedelta(days=4, minutes=1)
     assert [o.status for o in await scheduler.run_due()] == ["sent"]
     assert [d.day for _, _, d in send.posts] == [date(2025, 6, 2), date(2025, 6, 6)]
+
+
+# -- a database another process holds ------------------------------------------------------
+
+LOCK_HELD = 2.0
+"""Seconds another connection holds the database's write lock: the one set of tests here that waits for real."""
+
+
+def hold_write_lock(path: Path, *, seconds: float) -> threading.Timer:
+    """Take the database's write lock on a connection of its own, as another bot process
+    writing does, and let it go after `seconds` from another thread."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def let_go() -> None:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    timer = threading.Timer(seconds, let_go)
+    timer.start()
+    return timer
+
+
+async def longest_stall(work: Awaitable[T]) -> tuple[T, float]:
+    """`work`'s result, and the longest the event loop went without running a 10 ms ticker meanwhile."""
+    loop = asyncio.get_running_loop()
+    ticks = [loop.time()]
+
+    async def tick() -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            ticks.append(loop.time())
+
+    ticker = asyncio.ensure_future(tick())
+    try:
+        result = await work
+    finally:
+        ticker.cancel()
+        await asyncio.gather(ticker, return_exceptions=True)
+    ticks.append(loop.time())
+    return result, max(later - earlier for earlier, later in zip(ticks, ticks[1:]))
+
+
+async def test_a_database_another_process_holds_is_waited_for_without_stalling_the_event_loop(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    send = Recorder(clock)
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send)
+    started = time_monotonic()
+    holder = hold_write_lock(tmp_path / "bot.sqlite3", seconds=LOCK_HELD)
+    try:
+        [outcome], stall = await longest_stall(scheduler.run_due())
+    finally:
+        holder.join()
+    assert outcome.status == "sent" and len(send.posts) == 1
+    assert time_monotonic() - started >= LOCK_HELD * 0.9, "the claim waited for the other process's write"
+    assert stall < 0.5, f"the event loop stood still for {stall:.1f} s while the claim waited"
+    run = scheduler.store.run(SLACK, date(2025, 6, 2))
+    assert (run.status, run.message_id) == ("sent", "m1")
+
+
+async def test_a_stop_right_after_a_post_waits_for_its_record_while_another_process_holds_the_database(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    posted = asyncio.Event()
+    holders: list[threading.Timer] = []
+
+    async def send(channel: str, digest: Digest) -> str:
+        holders.append(hold_write_lock(tmp_path / "bot.sqlite3", seconds=1.0))  # taken as the post goes out
+        posted.set()
+        return "m1"
+
+    async def sleep_until_cancelled(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    scheduler = make_scheduler(tmp_path, fact_base, clock, Recorder(clock), sleep=sleep_until_cancelled)
+    next_start = DigestStore(Database(tmp_path / "bot.sqlite3"), owner="two", clock=clock)
+    scheduler._send = send
+    scheduler.start()
+    await posted.wait()
+    try:
+        await scheduler.close()
+        run = next_start.run(SLACK, date(2025, 6, 2))  # what a process started now would find
+    finally:
+        for holder in holders:
+            holder.join()
+    assert (run.status, run.message_id) == ("sent", "m1"), "the post was recorded before the stop ended"
