@@ -231,9 +231,9 @@ class EventClaims:
     def claim(self, event_id: str) -> bool:
         """True the first time an event id is seen (within the ttl), False for every repeat.
 
-        This runs on the event loop: a database locked by another process is waited for at most
-        CLAIM_WAIT seconds, then the event counts as new (one warning line), since an answer
-        given twice beats a bot that stalls or answers nobody.
+        The bot calls it in a worker thread (`SlackBot._claim`): a database locked by another
+        process is waited for at most CLAIM_WAIT seconds, then the event counts as new (one
+        warning line), since an answer given twice beats one given late or to nobody.
         """
         now = self.clock()
         try:
@@ -776,10 +776,26 @@ class SlackBot:
         )
         return BoltResponse(status=200, body="")
 
+    # The database calls below run in a worker thread: SQLite waits while another process (a
+    # second `serve`, `digest send`) holds the database, and on the event loop that wait would
+    # hold up every other event's acknowledgement, which Slack wants within 3 s.
+
+    async def _claim(self, key: str) -> bool:
+        """`self.events.claim(key)` in a worker thread."""
+        return await asyncio.to_thread(self.events.claim, key)
+
+    async def _release(self, key: str) -> None:
+        """`self.events.release(key)` in a worker thread."""
+        await asyncio.to_thread(self.events.release, key)
+
+    async def _ask(self, question: str, *, user_id: str | None) -> Answer:
+        """Answer `question` in a worker thread, where the question log writes its row."""
+        return await asyncio.to_thread(self.service.ask, question, platform=PLATFORM, user_id=user_id)
+
     async def _claim_event(self, body: dict[str, Any], next: Callable[[], Any]) -> BoltResponse | None:  # noqa: A002
         """Let the first delivery of an event through; bolt injects `next` by that name."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not self.events.claim(str(event_id)):
+        if event_id and not await self._claim(str(event_id)):
             log.info("Slack event %s already handled; skipping the retry", event_id)
             # A 200 tells Slack the event was delivered, so it stops retrying.
             return BoltResponse(status=200, body="")
@@ -796,14 +812,14 @@ class SlackBot:
         # edited: one answer per message, so an edit that adds the mention is still answered.
         ts = event.get("ts")
         claim = f"message:{channel}:{ts}" if ts else None
-        if claim and not self.events.claim(claim):
+        if claim and not await self._claim(claim):
             log.info("Slack message %s in %s already answered; the edit is not asked again", ts, channel)
             return
         bounded = bound_question(question)
-        answer = None if bounded is None else self.service.ask(bounded, platform=PLATFORM, user_id=event.get("user"))
+        answer = None if bounded is None else await self._ask(bounded, user_id=event.get("user"))
         if claim and (answer is None or answer.status == "limited"):
             # Not answered: told to shorten the question or to wait, the asker may edit the message.
-            self.events.release(claim)
+            await self._release(claim)
         if answer is None:
             await self._post(channel, text=TOO_LONG, thread_ts=thread_ts)
             return
@@ -871,7 +887,7 @@ class SlackBot:
         if bounded is None:
             await self._respond(url, response_type="ephemeral", text=TOO_LONG)
             return
-        answer = self.service.ask(bounded, platform=PLATFORM, user_id=command.get("user_id"))
+        answer = await self._ask(bounded, user_id=command.get("user_id"))
         await self._respond(
             url,
             response_type="ephemeral",
@@ -905,7 +921,7 @@ class SlackBot:
         message_ts = _object(body.get("container")).get("message_ts")
         # A double click sends the click twice: the answer is shared once.
         click = f"share:{channel}:{message_ts}:{user_id}" if channel and message_ts and user_id else None
-        if click and not self.events.claim(click):
+        if click and not await self._claim(click):
             log.info("Slack share of message %s in %s already under way or done; not shared again", message_ts, channel)
             return
         blocks = to_blocks(answer, asked_by=user_id)
@@ -921,11 +937,11 @@ class SlackBot:
             if click:
                 # The asker is told to check the channel before sharing again: a click after that
                 # is theirs to make (the claim only had to outlast this click's own post).
-                self.events.release(click)
+                await self._release(click)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=SHARE_UNSURE)
         else:
             if click:
-                self.events.release(click)  # nothing was posted: once the bot is invited, a click shares it
+                await self._release(click)  # nothing was posted: once the bot is invited, a click shares it
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
 
     async def _post_for_click(
@@ -959,7 +975,7 @@ class SlackBot:
             return posted
         except asyncio.CancelledError:
             if claim:
-                self.events.release(claim)
+                await self._release(claim)
             raise
 
     async def _post_once(
@@ -1023,7 +1039,7 @@ class SlackBot:
         url = body.get("response_url")
         container = _object(body.get("container"))
         if container.get("is_ephemeral"):
-            answer = answer_of()
+            answer = await asyncio.to_thread(answer_of)
             if answer is None:
                 await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
                 return
@@ -1044,20 +1060,20 @@ class SlackBot:
         thread_ts = message.get("thread_ts") or (None if channel.startswith("D") else message.get("ts"))
         ts = message.get("ts")
         click = f"beside:{channel}:{ts}:{button}" if ts and isinstance(button, str) else None
-        if click and not self.events.claim(click):
+        if click and not await self._claim(click):
             log.info("Slack button %s on message %s in %s answered already; not posted again", button, ts, channel)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=ALREADY_BESIDE)
             return
         try:
-            answer = answer_of()
+            answer = await asyncio.to_thread(answer_of)
         except BaseException:
             if click:
-                self.events.release(click)  # the button stays free, not "in the thread already" for a day
+                await self._release(click)  # the button stays free, not "in the thread already" for a day
             raise
         if answer is None or answer.status == "limited":
             # No answer (a fact gone, an asker told to wait, only them): the button stays free.
             if click:
-                self.events.release(click)
+                await self._release(click)
             if answer is None:
                 await self._respond(url, response_type="ephemeral", replace_original=False, text=GONE)
             else:
@@ -1075,7 +1091,7 @@ class SlackBot:
             log.warning("a related answer may or may not be in %s; not posted again", channel)
             await self._respond(url, response_type="ephemeral", replace_original=False, text=BESIDE_UNSURE)
         if posted != "sent" and click:
-            self.events.release(click)  # nothing known to be posted: a click later may try again
+            await self._release(click)  # nothing known to be posted: a click later may try again
 
     async def _on_vote(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -1094,7 +1110,8 @@ class SlackBot:
             log.info("Slack vote for fact %r, which the fact base does not hold; not recorded", fact_id)
             await self._respond(body.get("response_url"), response_type="ephemeral", replace_original=False, text=GONE)
             return
-        self.feedback.record_vote(
+        await asyncio.to_thread(
+            self.feedback.record_vote,
             platform=PLATFORM,
             message_ref=f"{_channel_of(body)}:{container.get('message_ts')}",
             user_id=user_id,

@@ -37,9 +37,11 @@ from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.feedback import FeedbackStore
 from bot.models import Answer
+from bot.question_log import QuestionLog
 from bot.rate_limit import RateLimiter
 from bot.service import AskService
 from tests.fakes.slack_api import BOT_USER_ID, RESPONSE_HOOK_ID, TEAM_ID, FakeSlackApi
+from tests.test_digest_schedule import LOCK_HELD, hold_write_lock, longest_stall
 from tests.test_logging_setup import capture  # noqa: F401 - a fixture
 
 SECRET = "test-signing-secret"
@@ -1792,3 +1794,55 @@ async def test_an_answer_slack_may_have_served_before_a_5xx_is_not_posted_again(
     await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage", ok_only=False)) >= 3)
     await asyncio.sleep(0.1)
     assert [c.status for c in fake.calls_to("chat.postMessage", ok_only=False)] == [503, 503, 503]
+
+
+# -- a database another process holds ------------------------------------------------------
+
+
+async def test_a_mention_while_another_process_holds_the_database_is_answered_without_stalling_the_event_loop(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # The event's claim, the message's claim and the question's log row each wait for the database.
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine, hooks=[QuestionLog(db).hook]), db=db)
+    await slack.start()
+    try:
+        async with serving(slack) as client:
+            holder = hold_write_lock(db.path, seconds=LOCK_HELD)
+            try:
+
+                async def mentioned() -> int:
+                    status = await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+                    await fake.wait_for("chat.postMessage", timeout=10)
+                    return status
+
+                status, stall = await longest_stall(mentioned())
+            finally:
+                holder.join()
+    finally:
+        await slack.close()
+    assert status == 200
+    [post] = fake.calls_to("chat.postMessage")
+    assert "scale-ai-stake" in json.dumps(post.body["blocks"])
+    assert stall < 0.5, f"the event loop stood still for {stall:.1f} s while the claims waited"
+
+
+async def test_a_vote_while_another_process_holds_the_database_is_recorded_without_stalling_the_event_loop(
+    http: TestClient, fake: FakeSlackApi, db: Database
+) -> None:
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+    [post] = await fake.wait_for("chat.postMessage")
+    message = {"type": "message", "ts": "1700000000.000001", "thread_ts": "1699999999.000100", "text": "x"}
+    holder = hold_write_lock(db.path, seconds=1.5)  # less than a vote's 2 s wait: it is written
+    try:
+
+        async def voted() -> None:
+            await click(http, fake, find_button(post.body["blocks"], "vote:up"), ephemeral=False, message=message)
+            await fake.wait_for("response:act", timeout=10)
+
+        _, stall = await longest_stall(voted())
+    finally:
+        holder.join()
+    [thanks] = fake.calls_to("response:act")
+    assert "👍" in thanks.body["text"]
+    assert [v["vote"] for v in FeedbackStore(db).votes()] == ["up"]
+    assert stall < 0.5, f"the event loop stood still for {stall:.1f} s while the vote waited"
