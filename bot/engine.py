@@ -285,6 +285,7 @@ class _IndexedFact:
     speakers: frozenset[str]
     kinds_vouched: frozenset[str]
     tells_why: bool
+    """Whether a phrasing of the fact asks why (or for the reason)."""
     named_nouns: dict[str, frozenset[str]] = field(default_factory=dict)
     """The index terms of what the fact gives instances of, each with the names that do (an
     empty set: a marker or one of its phrasings does, "sectors such as ...", "Which sectors
@@ -298,10 +299,7 @@ class _IndexedFact:
     who_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
     why_phrasings: frozenset[int] = frozenset()
-    sentences: tuple[frozenset[str], ...] = ()
-    """The index terms of each sentence or clause of its answer and quotes."""
     """The phrasings (by index) that ask why: "Why share Llama?"."""
-    """Whether a phrasing of the fact asks why (or for the reason)."""
     sources: frozenset[str] = frozenset()
     """The ids of the sources its quotes come from."""
     speakers_by_source: dict[str, frozenset[str]] | None = None
@@ -361,6 +359,7 @@ class Engine:
         self._canon_cache: dict[str, str] = {}
         self._canon_cache_limit = math.inf
         self._corrections: dict[str, str | None] = {}
+        self._sentences_read: dict[int, tuple[frozenset[str], ...]] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
@@ -686,12 +685,6 @@ class Engine:
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
             why_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if asks_why(found))),
-            sentences=tuple(
-                share(frozenset(self._terms(part)))
-                for text in (fact.answer, *(quote.text for quote in fact.quotes))
-                for part in _CLAUSE_END.split(text)
-                if part.strip()
-            ),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
         )
@@ -1303,7 +1296,7 @@ class Engine:
         if query.spoken_of and not any(
             any(self._mentions(sentence, key) for key in query.speakers - query.cited_keys)
             and all(self._mentions(sentence, key) for key in query.spoken_of)
-            for sentence in indexed.sentences
+            for sentence in self._sentences(indexed)
         ):
             # "What did Zuckerberg say about Altman?": no sentence of the fact has Zuckerberg
             # speak of Altman, though it quotes both ("LeCun cautions ...; Altman stresses ...").
@@ -1388,6 +1381,26 @@ class Engine:
         if query.instances_of and not self._names_instances(query, indexed) and not self._names_one_in_role(query, indexed):
             return "who" if query.instances_of_person else "kind"  # "which crops", of a fact naming none
         return None
+
+    def _sentences(self, indexed: _IndexedFact) -> tuple[frozenset[str], ...]:
+        """The index terms of each sentence or clause of the fact's answer and quotes: read when
+        a question asks what somebody said of somebody (rarely, and of a few candidates), so
+        not kept for every fact of a large base."""
+        try:
+            return self._sentences_read[indexed.order]
+        except KeyError:
+            pass
+        if len(self._sentences_read) >= CORRECTIONS_KEPT:
+            self._sentences_read.clear()
+        fact = indexed.fact
+        found = tuple(
+            frozenset(self._terms(part))
+            for text in (fact.answer, *(quote.text for quote in fact.quotes))
+            for part in _CLAUSE_END.split(text)
+            if part.strip()
+        )
+        self._sentences_read[indexed.order] = found
+        return found
 
     def _mentions(self, terms: frozenset[str], key: str) -> bool:
         """Whether a sentence's index terms name the entity: all its words, or a person's family name."""
