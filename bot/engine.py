@@ -300,6 +300,9 @@ class _IndexedFact:
     """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
     why_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask why: "Why share Llama?"."""
+    named_together: tuple[frozenset[str], ...] = ()
+    """The people and companies named in each sentence or clause of its answer and quotes that
+    names a person and somebody else: "what did Zuckerberg say about Altman" needs one naming both."""
     sources: frozenset[str] = frozenset()
     """The ids of the sources its quotes come from."""
     speakers_by_source: dict[str, frozenset[str]] | None = None
@@ -359,7 +362,6 @@ class Engine:
         self._canon_cache: dict[str, str] = {}
         self._canon_cache_limit = math.inf
         self._corrections: dict[str, str | None] = {}
-        self._sentences_read: dict[int, tuple[frozenset[str], ...]] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
@@ -685,6 +687,7 @@ class Engine:
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
             why_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if asks_why(found))),
+            named_together=share(self._named_together(fact, share)),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
         )
@@ -898,6 +901,23 @@ class Engine:
                     if self._kind_of_key.get(key) == "person":
                         found.add(key)
         return found
+
+    def _named_together(self, fact: Fact, share: Callable[[_Shareable], _Shareable]) -> tuple[frozenset[str], ...]:
+        """The people and companies named in each sentence or clause of the fact's answer and
+        quotes that names a person and somebody else: all a question asking what one said of
+        another can use. A fact whose text names no person is not read clause by clause."""
+        texts = (fact.answer, *(quote.text for quote in fact.quotes))
+        if not any(self.canon(w) in self._family_names for text in texts for w in self._words(text)):
+            return ()
+        found = []
+        for text in texts:
+            for part in _CLAUSE_END.split(text):
+                named = frozenset(
+                    key for key in self._entities_in(self._terms(part)) if self._kind_of_key.get(key) in _SPOKEN_OF_KINDS
+                )
+                if len(named) >= 2 and any(self._kind_of_key.get(key) == "person" for key in named):
+                    found.append(share(named))
+        return tuple(found)
 
     def _spoken_of(self, raw: list[str]) -> set[str]:
         """The people and companies named after what a speaker says or thinks ("what did
@@ -1294,9 +1314,7 @@ class Engine:
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
         if query.spoken_of and not any(
-            any(self._mentions(sentence, key) for key in query.speakers - query.cited_keys)
-            and all(self._mentions(sentence, key) for key in query.spoken_of)
-            for sentence in self._sentences(indexed)
+            named & query.speakers - query.cited_keys and query.spoken_of <= named for named in indexed.named_together
         ):
             # "What did Zuckerberg say about Altman?": no sentence of the fact has Zuckerberg
             # speak of Altman, though it quotes both ("LeCun cautions ...; Altman stresses ...").
@@ -1381,31 +1399,6 @@ class Engine:
         if query.instances_of and not self._names_instances(query, indexed) and not self._names_one_in_role(query, indexed):
             return "who" if query.instances_of_person else "kind"  # "which crops", of a fact naming none
         return None
-
-    def _sentences(self, indexed: _IndexedFact) -> tuple[frozenset[str], ...]:
-        """The index terms of each sentence or clause of the fact's answer and quotes: read when
-        a question asks what somebody said of somebody (rarely, and of a few candidates), so
-        not kept for every fact of a large base."""
-        try:
-            return self._sentences_read[indexed.order]
-        except KeyError:
-            pass
-        if len(self._sentences_read) >= CORRECTIONS_KEPT:
-            self._sentences_read.clear()
-        fact = indexed.fact
-        found = tuple(
-            frozenset(self._terms(part))
-            for text in (fact.answer, *(quote.text for quote in fact.quotes))
-            for part in _CLAUSE_END.split(text)
-            if part.strip()
-        )
-        self._sentences_read[indexed.order] = found
-        return found
-
-    def _mentions(self, terms: frozenset[str], key: str) -> bool:
-        """Whether a sentence's index terms name the entity: all its words, or a person's family name."""
-        words = key.split()
-        return all(w in terms for w in words) or (self._kind_of_key.get(key) == "person" and words[-1] in terms)
 
     def _weight(self, term: str, indexed: _IndexedFact) -> float:
         """How much `term` counts for the fact (0.0 when the fact does not know it)."""
