@@ -26,6 +26,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import AsyncSingleTeamAuthorization
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -455,6 +456,11 @@ class SlackBot:
             mode="http",
         )
         bolt_response = await self.bolt_app.async_dispatch(bolt_request)
+        if payload.get("type") == "event_callback" and bolt_response.body == SORRY:
+            # bolt could not ask Slack who the bot is (auth.test failed): a 200 would tell Slack
+            # the event was handled, and it would be lost. A 503 has Slack send it again later.
+            log.warning("Slack event %s not handled (auth.test failed); Slack will send it again", payload.get("event_id"))
+            return web.json_response({"error": "not ready"}, status=503)
         return await to_aiohttp_response(bolt_response)
 
     def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
@@ -578,13 +584,19 @@ class SlackBot:
 
     async def _check_bot_token(self) -> None:
         """ConfigError if Slack rejects the bot token; if Slack can't be asked, the first request will."""
-        await self._token_checked(
+        checked = await self._token_checked(
             self.client.auth_test(),
             rejected="SLACK_BOT_TOKEN was rejected by Slack ({code}): copy the Bot User OAuth Token (xoxb-...) "
             "again from OAuth & Permissions, and reinstall the app if it was removed",
             failed="Slack auth.test failed ({problem}); starting anyway",
             unreachable="cannot reach Slack to check SLACK_BOT_TOKEN ({problem}); starting anyway",
         )
+        if checked is not None:
+            # bolt would ask auth.test again on the first request, and a failure of that one call
+            # (a 5xx, internal_error) lost the event it came with: it is told the answer instead.
+            for middleware in self.bolt_app._async_middleware_list:
+                if isinstance(middleware, AsyncSingleTeamAuthorization) and middleware.auth_test_result is None:
+                    middleware.auth_test_result = checked
 
     async def _token_checked(
         self, call: Awaitable[AsyncSlackResponse], *, rejected: str, failed: str, unreachable: str

@@ -378,21 +378,67 @@ async def test_start_goes_on_when_slack_cannot_check_the_bot_token(
         await slack.close()
 
 
+def _fail_auth_test(fake: FakeSlackApi, failure: str, *, times: int) -> None:
+    if failure == "http_500":
+        fake.http_error("auth.test", 500, times=times)
+    else:
+        fake.fail("auth.test", failure, times=times)
+
+
 @pytest.mark.parametrize("failure", ["internal_error", "http_500"])
 async def test_slack_failing_the_first_requests_token_check_is_no_reason_to_tell_the_asker_to_reinstall(
-    http: TestClient, fake: FakeSlackApi, failure: str
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, failure: str
 ) -> None:
-    # bolt checks the token again with auth.test on the first request after start; when Slack
-    # failed that one call, the asker read "your installation with this app is no longer
+    # bolt checks the token with auth.test on the first request when the start could not; when
+    # Slack failed that call too, the asker read "your installation with this app is no longer
     # available. Please reinstall this app", though the token was fine.
-    if failure == "http_500":
-        fake.http_error("auth.test", 500)
-    else:
-        fake.fail("auth.test", failure)
-    assert await slash(http, fake, QUESTION) == (200, SORRY)
-    assert await slash(http, fake, QUESTION) == (200, "")
-    [reply] = await fake.wait_for("response:cmd")
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep([]))
+    _fail_auth_test(fake, failure, times=100)
+    await slack.start()
+    try:
+        async with serving(slack) as http:
+            assert await slash(http, fake, QUESTION) == (200, SORRY)
+            fake.recover("auth.test")
+            assert await slash(http, fake, QUESTION) == (200, "")
+            [reply] = await fake.wait_for("response:cmd")
+    finally:
+        await slack.close()
     assert "scale-ai-stake" in json.dumps(reply.body["blocks"])
+
+
+async def test_the_token_checked_at_start_is_not_asked_about_again_by_the_first_request(
+    http: TestClient, fake: FakeSlackApi
+) -> None:
+    # bolt asked auth.test again on the first request; Slack failing that one call lost the event.
+    fake.http_error("auth.test", 500)
+    assert await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvFirst")) == 200
+    [post] = await fake.wait_for("chat.postMessage")
+    assert "scale-ai-stake" in json.dumps(post.body["blocks"])
+    assert len(fake.calls_to("auth.test", ok_only=False)) == 1, "only the start's check"
+
+
+@pytest.mark.parametrize("failure", ["internal_error", "http_500"])
+async def test_an_event_that_came_while_slack_could_not_say_who_the_bot_is_is_sent_again_not_lost(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, failure: str
+) -> None:
+    # Neither the start nor the first request could ask auth.test: the event was answered 200 with
+    # bolt's apology as its body, so Slack took it as handled and the mention went unanswered.
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep([]))
+    _fail_auth_test(fake, failure, times=100)
+    await slack.start()
+    try:
+        async with serving(slack) as http:
+            body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvLate")
+            assert await post_event(http, body) == 503
+            assert fake.calls_to("chat.postMessage") == []
+            fake.recover("auth.test")
+            # Slack sends it again, marked as a retry: answered once.
+            retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+            assert await post_event(http, body, headers=retry) == 200
+            [post] = await fake.wait_for("chat.postMessage")
+    finally:
+        await slack.close()
+    assert "scale-ai-stake" in json.dumps(post.body["blocks"])
 
 
 @pytest.mark.parametrize("mode", ["http", "socket"])

@@ -134,6 +134,10 @@ class FakeSlackApi(LoopbackServer):
         fatal_error can be, or a 5xx that came after the work was done."""
         self._plans.setdefault(method, []).append(_Plan(status, {"ok": False, "error": error}, done=True))
 
+    def recover(self, method: str) -> None:
+        """Drop whatever failures are still planned for `method`: its next calls are carried out."""
+        self._plans.pop(method, None)
+
     def hang_up_once(self, method: str) -> None:
         """The next call of `method` is carried out (recorded as done) and the connection then
         dropped before any answer: the client sees a server disconnect for a call that went through."""
