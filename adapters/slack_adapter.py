@@ -594,7 +594,8 @@ class SlackBot:
         if checked is not None:
             # bolt would ask auth.test again on the first request, and a failure of that one call
             # (a 5xx, internal_error) lost the event it came with: it is told the answer instead.
-            for middleware in self.bolt_app._async_middleware_list:
+            # (bolt keeps its middleware there; a later bolt without the list asks again, as before.)
+            for middleware in getattr(self.bolt_app, "_async_middleware_list", ()):
                 if isinstance(middleware, AsyncSingleTeamAuthorization) and middleware.auth_test_result is None:
                     middleware.auth_test_result = checked
 
