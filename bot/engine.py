@@ -37,6 +37,7 @@ from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
     EARLIER,
+    FUTURE,
     AUXILIARIES,
     CARDINAL,
     CURRENCY_AMOUNT,
@@ -215,6 +216,7 @@ class _Query:
     help_only: bool
     asks: frozenset[str] = field(default_factory=frozenset)
     asks_share: bool = False
+    asks_future: bool = False
     """Whether it asks for a share of a whole ("what percentage")."""
     entity_terms: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()
@@ -656,6 +658,7 @@ class Engine:
                     phrasing_types
                     | ({"when"} if fact.date else set())
                     | ({"before"} if self._tells_earlier(fact) else set())
+                    | ({"future"} if self._tells_future(fact) else set())
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
@@ -800,6 +803,12 @@ class Engine:
     def _tells_earlier(fact: Fact) -> bool:
         """Whether the fact's own text speaks of an earlier time ("Historically, Meta ...")."""
         return any(not EARLIER.isdisjoint(words(text)) for text in (fact.answer, *(q.text for q in fact.quotes)))
+
+    @staticmethod
+    def _tells_future(fact: Fact) -> bool:
+        """Whether the fact's own text speaks of what is to come ("Llama 4 is expected to ...",
+        "could redefine"): "will Meta buy the rest of Scale AI?" is not answered by a stake held."""
+        return any(FUTURE.search(text) for text in (fact.answer, *(q.text for q in fact.quotes)))
 
     def _head_of(self, run: list[str], *, plural_only: bool = False) -> str | None:
         """The index term of what words after "which" ask the instances of: the first that
@@ -1042,8 +1051,10 @@ class Engine:
             # A share asked for rules a fact out only when it would be the answer (see `_decide`):
             # so few facts give one that cutting the others would make those few the answer
             # to any question with "percentage" in it.
-            asks=frozenset(types - {"percent"}),
+            asks=frozenset(types - {"percent", "future"}),
             asks_share="percent" in types,
+            # So is what is to come ("will Meta close Llama?"): most facts speak of it.
+            asks_future="future" in types,
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
             owners=frozenset(self._owners(question, ordered)),
             named=frozenset(named),
@@ -1566,6 +1577,9 @@ class Engine:
             reason = "not_given:who"
         if reason is None and best is not None and query.asks_share and "percent" not in self._by_id[best.fact_id].answers:
             reason = "not_given:percent"
+        if reason is None and best is not None and query.asks_future and "future" not in self._by_id[best.fact_id].answers:
+            # "Will Meta buy the rest of Scale AI?" of a stake held: what is, not what will be.
+            reason = "not_given:future"
         if reason is not None:
             return Answer(
                 question=question,

@@ -86,7 +86,9 @@ _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth
 AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
-_QUESTION_TYPE_CUES = frozenset({"when", "how", "before", "prior"}) | _WHAT | _MONEY_WORDS | _CURRENCIES | _DATED
+_QUESTION_TYPE_CUES = (
+    frozenset({"when", "how", "before", "prior", "will", "going", "gonna"}) | _WHAT | _MONEY_WORDS | _CURRENCIES | _DATED
+)
 _KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
 
 # What a fact's own text gives in reply: a count ("three versions"), a number, money, an
@@ -106,6 +108,15 @@ QUANTITY = re.compile(
 PERCENTAGE = re.compile(
     r"\d\s*(?:%|percent\b|per cent\b)|\b(?:half|halves|one-third|two-thirds|third|thirds|quarter|quarters)\b"
     r"|\b(?:two|three|four|five|ten|hundred|\d+)-?fold\b",  # growth "by what percentage": tenfold
+    re.IGNORECASE,
+)
+# What a fact's own text says of what is to come, in answer to "will ...": a plan, an
+# expectation, what could or may happen ("Llama 4 is *expected* to", "it *could* redefine"),
+# or a course somebody urges ("he *advocated* U.S. companies working with the government").
+FUTURE = re.compile(
+    r"\b(?:will|would|could|may|might|should|must|expected|expects?|plans?|planned|planning|future|poised|"
+    r"predicts?|next|soon|upcoming|preparing|prepares?|intends?|aims?|goals?|potential(?:ly)?|eventually|later|propos\w*|advocat\w*|"
+    r"urge[ds]?|calls? for|called for)\b|\bgoing to\b",
     re.IGNORECASE,
 )
 MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
@@ -455,7 +466,7 @@ def _asked_noun(following: str, after: str) -> str:
 
 def question_types(raw: list[str]) -> set[str]:
     """What kind of reply a question asks for: a time, a place, a count, an amount, money,
-    instructions ("how do I"), or what came before ("what did Wang do *before* Meta"). A fact
+    instructions ("how do I"), what is to come ("will ..."), or what came before ("what did Wang do *before* Meta"). A fact
     gives one only through its answer, its `date`, its own phrasings or, for what came before,
     its words of an earlier time. "Where" alone is left out: "where does India come in" asks
     no place."""
@@ -498,6 +509,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("howto")
         elif w == "how" and following == "to" and i == 0:
             found.add("howto")
+        if w in {"will", "gonna"} or (w == "going" and following == "to" and after and after not in STOPWORDS):
+            found.add("future")  # "will Meta buy the rest", "is Meta going to stop"
     return found
 
 

@@ -1540,3 +1540,28 @@ def test_what_came_before_is_answered_by_a_fact_that_speaks_of_it(engine: Engine
     assert engine.answer(question).fact_id == "historically-under-wraps"
     # A yes-or-no question asks whether, not what came before.
     assert "before" not in question_reading.question_types("has meta open sourced models before".split())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Will Meta buy the rest of Scale AI?",
+        "will meta spend more on gpus in 2026",
+        "will llama stay free",
+        "is meta going to stop open sourcing",
+    ],
+)
+def test_asking_what_will_happen_needs_a_fact_that_speaks_of_what_is_to_come(engine: Engine, question: str) -> None:
+    # A stake held or a freedom developers have now says nothing of what comes next.
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:future"
+    assert dont_know(answer) == f"{DONT_KNOW} The closest fact I have doesn't say what will happen."
+
+
+def test_a_fact_that_speaks_of_what_is_to_come_still_answers_a_will_question(engine: Engine) -> None:
+    assert engine.answer("Will Meta's open models attract developers who want to contribute?").fact_id == (
+        "developer-community-contributions"
+    )
+    assert engine.answer("will devs actually contribute").fact_id == "developer-community-contributions"
+    assert "future" in question_reading.question_types("is meta going to stop open sourcing".split())
+    assert "future" not in question_reading.question_types("is meta going open because it has to".split())
