@@ -217,6 +217,9 @@ class _Query:
     asks: frozenset[str] = field(default_factory=frozenset)
     asks_share: bool = False
     asks_future: bool = False
+    asks_whether: bool = False
+    """Whether it asks whether something is so ("is Llama 4 a flop?"), not whether there is
+    something ("are there rumours about Llama 4?")."""
     """Whether it asks for a share of a whole ("what percentage")."""
     entity_terms: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()
@@ -1055,6 +1058,9 @@ class Engine:
             asks_share="percent" in types,
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
             asks_future="future" in types,
+            asks_whether=raw[greeting : greeting + 1] != []
+            and raw[greeting] in AUXILIARIES
+            and raw[greeting + 1 : greeting + 2] != ["there"],
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
             owners=frozenset(self._owners(question, ordered)),
             named=frozenset(named),
@@ -1600,14 +1606,28 @@ class Engine:
 
     def _unknown_subject(self, query: _Query) -> list[str]:
         """What a question asks about when no fact knows it, its known words only framing it
-        ("how does quantization *work*?", "any *news* on the merger?"): its first few unknown
-        words, slips of small words aside; empty when it asks about something the base knows."""
-        if not query.unknown or not query.terms or not all(t in self._frame_terms for t in query.terms):
+        ("how does quantization *work*?", "any *news* on the merger?") or, asking whether,
+        only naming whom or what it asks it of ("is Llama 4 a *flop*?", "did OpenUK *sue*
+        Meta?"): its first few unknown words, slips of small words aside; empty when it asks
+        about something the base knows."""
+        if not query.unknown or not query.terms:
             return []
-        subject = [
-            w for w in dict.fromkeys(query.unknown) if w not in _WHEN_WORDS and _unknown_factor(w, set()) != SLIP_FACTOR
-        ]
-        return subject[:SUBJECT_WORDS_SHOWN]
+        if all(t in self._frame_terms for t in query.terms):
+            return [
+                w
+                for w in dict.fromkeys(query.unknown)
+                if w not in _WHEN_WORDS and _unknown_factor(w, set()) != SLIP_FACTOR
+            ][:SUBJECT_WORDS_SHOWN]
+        if not query.asks_whether or not query.entities or query.who_is:
+            return []
+        if not all(t in self._frame_terms or t in query.entity_terms for t in query.terms):
+            return []
+        # A word of one or two letters is shorthand ("IG", "q"), not what is asked.
+        return [
+            w
+            for w in dict.fromkeys(query.unknown)
+            if len(w) > 2 and w not in _WHEN_WORDS and _unknown_factor(w, set()) != SLIP_FACTOR
+        ][:SUBJECT_WORDS_SHOWN]
 
     def answer_fact(self, fact_id: str, *, question: str | None = None) -> Answer | None:
         """The answer for a fact chosen by id (a suggestion or related button); None if unknown."""

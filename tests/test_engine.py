@@ -1565,3 +1565,21 @@ def test_a_fact_that_speaks_of_what_is_to_come_still_answers_a_will_question(eng
     assert engine.answer("will devs actually contribute").fact_id == "developer-community-contributions"
     assert "future" in question_reading.question_types("is meta going to stop open sourcing".split())
     assert "future" not in question_reading.question_types("is meta going open because it has to".split())
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [("is llama 4 a failure", "failure"), ("did openuk sue meta", "sue"), ("is llama 4 delayed", "delayed")],
+)
+def test_asking_whether_a_name_is_what_no_fact_knows_is_not_answered_by_a_fact_of_that_name(
+    engine: Engine, question: str, subject: str
+) -> None:
+    # Its known words only name whom it asks of: the fact of that name does not say whether.
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == f"unknown_subject:{subject}"
+
+
+def test_asking_whether_there_is_something_or_in_shorthand_still_finds_the_fact(engine: Engine) -> None:
+    assert engine.answer("Are there rumours about Llama 4?").fact_id == "llama-4"
+    assert engine.answer("is llama in ig and whatsapp?").fact_id == "llama-internal-use"
+    assert engine.answer("Is Llama 3.1 open source?").fact_id == "llama-3-1"
