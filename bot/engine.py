@@ -216,11 +216,12 @@ class _Query:
     help_only: bool
     asks: frozenset[str] = field(default_factory=frozenset)
     asks_share: bool = False
+    """Whether it asks for a share of a whole ("what percentage")."""
     asks_future: bool = False
+    """Whether it asks what will happen ("will Meta close Llama?")."""
     asks_whether: bool = False
     """Whether it asks whether something is so ("is Llama 4 a flop?"), not whether there is
     something ("are there rumours about Llama 4?")."""
-    """Whether it asks for a share of a whole ("what percentage")."""
     entity_terms: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()
     owners: frozenset[str] = frozenset()

@@ -101,9 +101,12 @@ def dont_know(answer: Answer) -> str:
     """The first line of an abstention: that the bot does not know, and why when it can tell
     (a name or subject its sources never mention, a detail its closest fact does not give)."""
     kind, _, detail = (answer.reason or "").partition(":")
-    if kind in ("unknown_entity", "unknown_subject"):
+    if kind == "unknown_entity":
         # A name as the asker wrote it ("Mark Cuban"): shown without what a terminal would run.
         return f"{DONT_KNOW} My sources say nothing about {printable(detail)}."
+    if kind == "unknown_subject":
+        # Words as the asker wrote them, a noun or not ("quantization", "flop", "sue"): quoted.
+        return f'{DONT_KNOW} My sources say nothing about "{printable(detail)}".'
     if kind == "not_given":
         missing = _NOT_GIVEN.get(detail, "doesn't give that detail")
         return f"{DONT_KNOW} The closest fact I have {missing}."

@@ -87,7 +87,7 @@ def test_a_question_whose_known_words_only_frame_it_is_about_something_unknown(
     """"How does X work" shares "work" with facts about who works on what; X is what it asks."""
     answer = engine.answer(question)
     assert answer.status == "abstained" and answer.reason == f"unknown_subject:{subject}"
-    assert dont_know(answer) == f"{DONT_KNOW} My sources say nothing about {subject}."
+    assert dont_know(answer) == f'{DONT_KNOW} My sources say nothing about "{subject}".'
 
 
 def test_a_framing_word_with_a_known_subject_still_answers(engine: Engine) -> None:
