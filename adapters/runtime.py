@@ -180,7 +180,7 @@ class Runtime:
         engine = load_engine(settings)
         db = Database.in_data_dir(settings.bot_data_dir)
         self.db = db
-        stack.callback(db.close)
+        stack.callback(self._close_db, db)
         # Unwound after the drain: discord.py's HTTP session closes with the client, and the
         # replies in flight still need it.
         stack.push_async_callback(self._close_discord)
@@ -289,6 +289,12 @@ class Runtime:
                 "exiting without them", workers.busy, self.stop_grace,
             )  # fmt: skip
             self._left_behind = True
+
+    def _close_db(self, db: Database) -> None:
+        # A worker thread left behind may be in a statement for up to the database's busy
+        # timeout (another process holding it): the exit that follows must not wait for it.
+        if not db.close(wait=0.0 if self._left_behind else None):
+            log.warning("the database is still in use by a worker thread left behind; exiting without closing it")
 
     async def _close_discord(self) -> None:
         if self.discord is not None:

@@ -202,9 +202,17 @@ class Database:
     def _set_busy_timeout(self, seconds: float) -> None:
         self._conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
 
-    def close(self) -> None:
-        with self._lock:
+    def close(self, *, wait: float | None = None) -> bool:
+        """Close the connection; with `wait`, only if no other thread holds it for longer than
+        that many seconds. False when it was left open: a process exiting without a worker
+        thread stuck in a statement (waiting out another process's write) closes it anyway."""
+        if not self._lock.acquire(timeout=-1 if wait is None else max(0.0, wait)):
+            return False
+        try:
             self._conn.close()
+        finally:
+            self._lock.release()
+        return True
 
     def user_hash(self, platform: str, user_id: str | None, *, timeout: float | None = None) -> str | None:
         """A salted hash of a user id: stable for this installation, useless elsewhere.

@@ -867,3 +867,64 @@ async def test_an_edit_saved_while_serve_loads_the_fact_base_is_reloaded(
         assert await asyncio.wait_for(running, timeout=20) == 0
     finally:
         await _finish(running)
+
+
+async def test_a_stop_is_not_held_up_by_a_database_call_left_running_in_a_worker_thread(
+    slack_api: FakeSlackApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The digest scheduler's store calls run in a worker thread; one waiting for a database
+    # another process holds outlasts the stop's grace. The stop leaves without it, and closing
+    # the database must not wait on the event loop for that call's busy timeout.
+    import sqlite3
+    import threading
+
+    import adapters.runtime
+    import bot.db
+    from adapters.runtime import Runtime
+    from bot.config import load_settings
+    from bot.db import DB_FILE
+    from bot.digest_store import DigestStore
+
+    monkeypatch.setattr(bot.db, "BUSY_TIMEOUT_SECONDS", 6.0)
+    exits: list[int] = []
+    monkeypatch.setattr(adapters.runtime, "_exit_now", exits.append)
+    waiting = threading.Event()
+    miss_before = DigestStore.miss_before
+
+    def noting_miss_before(self: DigestStore, *args: Any, **kwargs: Any) -> Any:
+        waiting.set()
+        return miss_before(self, *args, **kwargs)
+
+    monkeypatch.setattr(DigestStore, "miss_before", noting_miss_before)
+    data = tmp_path / "data"
+    settings = load_settings(
+        port=0, bot_data_dir=data, slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
+        slack_mode="http", slack_api_url=slack_api.base_url, digest_channels="slack:C0DIGEST",
+    )  # fmt: skip
+    first = Runtime(settings, stop_grace=0.2)  # the fake's keep-alive handlers are no work in flight
+    running = asyncio.create_task(first.run())
+    try:
+        await _wait_until(lambda: waiting.is_set() or running.done())
+        first.stop()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        await _finish(running)
+    waiting.clear()
+    other = sqlite3.connect(data / DB_FILE, isolation_level=None)  # another process's long write
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        runtime = Runtime(settings, stop_grace=0.2)
+        running = asyncio.create_task(runtime.run())
+        try:
+            await _wait_until(lambda: waiting.is_set() or running.done())
+            runtime.stop()
+            started = time.monotonic()
+            assert await asyncio.wait_for(running, timeout=20) == 0
+            took = time.monotonic() - started
+        finally:
+            await _finish(running)
+    finally:
+        other.rollback() if other.in_transaction else None
+        other.close()
+    assert exits == [0]
+    assert took < 4.0, f"the stop took {took:.1f} s"
