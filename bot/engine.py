@@ -134,7 +134,7 @@ FRAME_WORDS = frozenset(
 # as "Google's chief executive" does.
 ROLE_HELD_AT = re.compile(
     r"\b(?:ceo|cto|cfo|coo|boss|head|founder|co-?founder|leader|president|chair|chairman|chairwoman"
-    r"|director|executive|scientist|officer|owner)s?\s+(?:of|at)\s+(?:the\s+)?([a-z0-9][a-z0-9.-]*)"
+    r"|director|executive|scientist|officer|owner)s?\s+(?:of|at)\s+(?:the\s+)?([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)"
 )
 # A typo-corrected word is trusted a little less than one typed right.
 CORRECTED_WEIGHT = 0.85

@@ -192,7 +192,16 @@ def test_another_companys_strategy_is_not_metas(engine: Engine, question: str) -
     assert all("entity" in p.penalties for p in engine.rank(question) if p.fact_id == "exceed-ai-leaders")
 
 
-@pytest.mark.parametrize("question", ["Who is the chief executive of Google?", "who's the CEO at Google"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the chief executive of Google?",
+        "who's the CEO at Google",
+        # A full stop after the organisation is no part of its name.
+        "who is the CEO of Google.",
+        "Tell me about the chief executive of Google.",
+    ],
+)
 def test_a_post_held_at_another_company_is_not_metas(engine: Engine, question: str) -> None:
     """"The CEO of Google" asks of Google as "Google's CEO" does: Meta's CEO is not the answer."""
     assert not engine.answer(question).answered
