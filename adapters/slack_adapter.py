@@ -794,8 +794,19 @@ class SlackBot:
     # hold up every other event's acknowledgement, which Slack wants within 3 s.
 
     async def _claim(self, key: str) -> bool:
-        """`self.events.claim(key)` in a worker thread."""
-        return await asyncio.to_thread(self.events.claim, key)
+        """`self.events.claim(key)` in a worker thread.
+
+        Cut meanwhile (a stop), the thread still writes the claim, and nothing comes of it: it
+        is let go once written, or the event's retry, the edited message or the button would
+        count as handled for a day.
+        """
+        claiming = asyncio.ensure_future(asyncio.to_thread(self.events.claim, key))
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            if await claiming:
+                await self._release(key)
+            raise
 
     async def _release(self, key: str) -> None:
         """`self.events.release(key)` in a worker thread."""

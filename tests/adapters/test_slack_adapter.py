@@ -1291,6 +1291,64 @@ async def test_a_click_cut_by_a_stop_mid_post_leaves_its_button_free(
         await slack.close()
 
 
+@pytest.mark.parametrize("button", ["share_answer", "related:0"])
+async def test_a_click_cut_by_a_stop_while_its_claim_is_written_leaves_its_button_free(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, button: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The claim is written in a worker thread, which a cut does not stop: written after the
+    # click was cut, it held the button for a day with nothing posted.
+    import threading
+
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    entered, go_on, done = threading.Event(), threading.Event(), threading.Event()
+    claim_now = slack.events.claim
+
+    def slow_claim(event_id: str) -> bool:
+        entered.set()
+        go_on.wait(10)
+        try:
+            return claim_now(event_id)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(slack.events, "claim", slow_claim)
+    await slack.start()
+    message_ts = "1700000000.000001"
+    body = {
+        "type": "block_actions",
+        "user": {"id": USER, "team_id": TEAM_ID},
+        "container": {
+            "type": "message", "message_ts": message_ts, "channel_id": CHANNEL, "is_ephemeral": button == "share_answer"
+        },
+        "channel": {"id": CHANNEL},
+        "response_url": fake.response_url("act"),
+        "message": {"type": "message", "ts": message_ts, "text": "answer"},
+    }
+    if button == "share_answer":
+        action = {"action_id": button, "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+        handler, claim = slack._on_share, f"share:{CHANNEL}:{message_ts}:{USER}"
+    else:
+        action = {"action_id": button, "value": encode_value({"f": "gpu-spending"})}
+        handler, claim = slack._on_related, f"beside:{CHANNEL}:{message_ts}:{button}"
+
+    async def ack() -> None:
+        return None
+
+    try:
+        task = asyncio.create_task(handler(ack, body, action))
+        await asyncio.to_thread(entered.wait, 10)
+        task.cancel()
+        go_on.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.to_thread(done.wait, 10)
+        await asyncio.sleep(0.2)  # anything the cut click still does after its claim was written
+        assert claim_now(claim), "the cut click left its button free"
+        assert not fake.calls_to("chat.postMessage"), "nothing was posted"
+    finally:
+        await slack.close()
+
+
 async def test_a_share_slack_did_not_confirm_can_be_clicked_again_once_the_channel_was_checked(
     http: TestClient, fake: FakeSlackApi
 ) -> None:
