@@ -249,6 +249,8 @@ class _Query:
     """Whether it asks what a thing is and nothing more ("what is AGI?", "what are open weights")."""
     who_does: bool = False
     """Whether it asks who does or did something ("who leads Meta's AI lab", "who would fund it")."""
+    sets_apart: bool = False
+    """Whether it sets somebody apart from whom it asks for ("who *else*", "the *other* 51%")."""
     who_is: bool = False
     """Whether it asks who a person is ("who's Sam Altman again", "remind me who Altman is")."""
     cited: frozenset[str] = frozenset()
@@ -782,11 +784,18 @@ class Engine:
             for key in indexed.listed_keys
         )
 
-    def _names_an_agent(self, indexed: _IndexedFact, named: frozenset[str]) -> bool:
+    def _names_an_agent(self, indexed: _IndexedFact, query: _Query) -> bool:
         """Whether the fact can answer "who does ...": it names a person, company or institution
-        the question does not, or one of its phrasings asks who."""
+        the question does not, or one of its phrasings asks who.
+
+        The company nearly every fact names (Meta) counts only where the question names
+        something else the fact names too, and sets nobody apart: "who owns Scale AI?" is
+        answered by Meta's stake in it, "who owns the other 51% of Scale AI?" is not.
+        """
+        named = query.named
+        about = not query.sets_apart and any(key in named and key not in self._ubiquitous for key in indexed.listed_keys)
         return indexed.tells_who_does or any(
-            self._kind_of_key.get(key) in _AGENT_KINDS and key not in named and key not in self._ubiquitous
+            self._kind_of_key.get(key) in _AGENT_KINDS and key not in named and (about or key not in self._ubiquitous)
             for key in indexed.listed_keys
         )
 
@@ -1079,6 +1088,7 @@ class Engine:
             defines=_asks_what_it_is(raw) and not self._owner_words(question),
             who_is=(who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))),
             who_does=not who_is and self._asks_who_does(raw),
+            sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
@@ -1576,7 +1586,7 @@ class Engine:
             and best is not None
             and query.who_does
             and not query.wants_kind
-            and not self._names_an_agent(self._by_id[best.fact_id], query.named)
+            and not self._names_an_agent(self._by_id[best.fact_id], query)
         ):
             # "Who leads Meta's AI lab?" of a fact naming nobody who does anything. Only the
             # answer is ruled out: cutting every such fact would leave the answer to a fact that
@@ -2024,6 +2034,8 @@ _AFTER_A_COPULA = _AFTER_A_VERB - {"a", "an", "the"}
 _HOLDING_A_VIEW = SAYING | frozenset(
     "agree agrees agreed disagree disagrees disagreed support supports supported oppose opposes opposed".split()
 )
+# Words setting somebody apart from whom a question asks for: "who *else*", "the *other* half".
+_SETTING_APART_WORDS = frozenset("other others else besides except apart beyond".split())
 # The kinds of what does something: "who leads ...", "who funds ...".
 _AGENT_KINDS = frozenset({"person", "company", "institution"})
 _UNSURE = frozenset({"low_score", "too_close"})

@@ -805,6 +805,23 @@ def test_what_a_thing_is_is_answered_where_the_base_tells_it(engine: Engine, que
     assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("who owns Scale AI?", "scale-ai-stake"), ("Who invested in Scale AI?", "scale-ai-stake")],
+)
+def test_asking_who_does_something_to_a_thing_meta_did_it_to_is_answered_with_meta(
+    engine: Engine, question: str, expected: str
+) -> None:
+    """Meta, which nearly every fact names, is who did it where the question asks of something
+    else the fact names: "who owns Scale AI?" is answered by Meta's 49% stake."""
+    assert engine.answer(question).fact_id == expected
+
+
+def test_asking_who_besides_the_one_a_fact_names_is_still_not_answered_by_it(engine: Engine) -> None:
+    answer = engine.answer("Who owns the other 51% of Scale AI?")
+    assert not answer.answered
+
+
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
     engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
     query = engine._analyze("taking over")
