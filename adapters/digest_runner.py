@@ -230,7 +230,9 @@ async def find_slack_digest(client: AsyncWebClient, channel_id: str, digest: Dig
 
     LookupError when there were more messages than LOOKUP_PAGES pages: not found is then no answer.
     Only this bot's own messages count: another app's message carrying a digest's metadata
-    (copied, or another install of this bot) must not pass for the day's digest.
+    (copied, or another install of this bot) must not pass for the day's digest. A token
+    auth.test names no bot of is checked by the metadata alone, rather than never finding
+    the digest and posting it again.
     """
     own = (await client.auth_test()).get("bot_id")
     cursor: str | None = None
@@ -239,7 +241,11 @@ async def find_slack_digest(client: AsyncWebClient, channel_id: str, digest: Dig
             channel=channel_id, oldest=f"{oldest:.6f}", limit=LOOKUP_PAGE, include_all_metadata=True, cursor=cursor
         )
         for message in response.get("messages") or []:
-            if isinstance(message, dict) and message.get("bot_id") == own and is_digest_message(message, digest):
+            if (
+                isinstance(message, dict)
+                and (own is None or message.get("bot_id") == own)
+                and is_digest_message(message, digest)
+            ):
                 return message.get("ts")
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if not response.get("has_more") or not cursor:

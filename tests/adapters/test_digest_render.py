@@ -949,6 +949,21 @@ async def test_a_digest_is_found_behind_hundreds_of_later_messages_and_past_the_
     assert len(slack_api.calls_to("conversations.history")) <= LOOKUP_PAGES
 
 
+async def test_a_digest_is_found_by_its_metadata_when_auth_test_names_no_bot(fact_base: FactBase) -> None:
+    # Filtering by the bot's own id with none to go by found nothing, and the digest went out again.
+    slack_api = await FakeSlackApi().start()
+    rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=_no_wait)
+    digest = digest_of(fact_base, channel="slack:C0DIGEST", day=date(2023, 11, 14), fact_ids=list(fact_base.facts)[:2])
+    slack_api.history.setdefault("C0DIGEST", []).append(
+        {"type": "message", "ts": "1700000000.000001", "text": "digest", "metadata": to_metadata(digest), "bot_id": BOT_ID}
+    )
+    slack_api.answer_once("auth.test", {"ok": True, "user_id": "U1", "team_id": "T1"})
+    try:
+        assert await find_slack_digest(rest.client, "C0DIGEST", digest, oldest=1699999990.0) == "1700000000.000001"
+    finally:
+        await slack_api.close()
+
+
 async def test_a_resumed_digest_whose_history_check_meets_a_passing_error_is_checked_again_and_posted_once(
     fact_base: FactBase, tmp_path: Path
 ) -> None:

@@ -124,6 +124,10 @@ class FakeSlackApi(LoopbackServer):
             _Plan(503, {"ok": False, "error": "service_unavailable"}, times=times)
         )
 
+    def answer_once(self, method: str, payload: dict[str, Any]) -> None:
+        """The next call of `method` gets `payload` (HTTP 200), whatever the fake would answer."""
+        self._plans.setdefault(method, []).append(_Plan(200, payload))
+
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         """The next `times` calls of `method` get `{"ok": false, "error": error}` (HTTP 200, like Slack)."""
         self._plans.setdefault(method, []).append(_Plan(200, {"ok": False, "error": error}, times=times))
