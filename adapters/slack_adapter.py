@@ -25,6 +25,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import AsyncSingleTeamAuthorization
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -362,6 +363,21 @@ def _text_or_absent(payload: dict[str, Any], key: str) -> bool:
     return payload.get(key) is None or isinstance(payload[key], str)
 
 
+class _SocketHandler(AsyncSocketModeHandler):
+    """bolt's Socket Mode handler, but an event that came while Slack could not say who the bot
+    is (auth.test failed) is not acknowledged: acknowledged, it would be lost; unacknowledged,
+    Slack sends it again, as a 503 has it do in HTTP mode."""
+
+    async def handle(self, client: Any, req: Any) -> None:  # bolt's signature
+        started = time.time()
+        response = await run_async_bolt_app(self.app, req)
+        if req.type == "events_api" and response.body == SORRY:
+            event_id = (req.payload or {}).get("event_id") if isinstance(req.payload, dict) else None
+            log.warning("Slack event %s not handled (auth.test failed); Slack will send it again", event_id)
+            return
+        await send_async_response(client, req, response, started)
+
+
 class SlackBot:
     """The Slack side of the bot: a bolt AsyncApp plus its Socket Mode connection or HTTP routes."""
 
@@ -517,7 +533,7 @@ class SlackBot:
         self._started = True
         if self.mode != "socket":
             return
-        self._socket = AsyncSocketModeHandler(
+        self._socket = _SocketHandler(
             self.bolt_app,
             app_token=self.settings.slack_app_token,
             web_client=self.client,

@@ -1685,6 +1685,31 @@ async def test_socket_mode_end_to_end(fake: FakeSlackApi, db: Database, engine: 
     assert not slack.connected
 
 
+async def test_socket_mode_an_event_that_came_while_slack_could_not_say_who_the_bot_is_is_not_acknowledged(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # Acknowledged with bolt's apology as its payload, the mention was taken as handled and lost.
+    settings = slack_settings(fake, tmp_path, slack_mode="socket", slack_app_token="xapp-test", slack_signing_secret=None)
+    slack = SlackBot(settings, AskService(engine), db=db, sleep=recording_sleep([]))
+    fake.http_error("auth.test", 500, times=100)
+    await slack.start()
+    try:
+        body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvSocketLate")
+        await fake.send_envelope(envelope(body, envelope_id="env-1"))
+        await fake.wait_until(lambda: len(fake.calls_to("auth.test", ok_only=False)) >= 2, what="bolt's own token check")
+        await asyncio.sleep(0.3)
+        assert [a for a in fake.acks if a.get("envelope_id") == "env-1"] == []
+        assert fake.calls_to("chat.postMessage") == []
+        fake.recover("auth.test")
+        # Slack sends it again: acknowledged and answered once.
+        await fake.send_envelope(envelope(body, envelope_id="env-2", retry_attempt=1))
+        await fake.wait_for_ack("env-2")
+        [post] = await fake.wait_for("chat.postMessage")
+    finally:
+        await slack.close()
+    assert "scale-ai-stake" in json.dumps(post.body["blocks"])
+
+
 async def test_socket_mode_start_returns_when_the_websocket_url_fails_and_connects_with_a_new_one(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
 ) -> None:
