@@ -48,7 +48,6 @@ from bot.terminal import bound_question
 from adapters.slack_blocks import (
     ACTION_PATTERNS,
     ACTION_SHARE,
-    COMMAND,
     TOO_LONG,
     decode_value,
     from_mrkdwn,
@@ -870,7 +869,10 @@ class SlackBot:
                 ephemeral["thread_ts"] = thread_ts
             await self._web("chat.postEphemeral", **ephemeral)
             return
-        await self._post(channel, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts)
+        command = self.settings.slack_command
+        await self._post(
+            channel, blocks=to_blocks(answer, command=command), text=to_text(answer, command=command), thread_ts=thread_ts
+        )
 
     async def _on_mention(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         if _from_bot(event):
@@ -906,14 +908,14 @@ class SlackBot:
     async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        await self._web("views.publish", user_id=event["user"], view=home_view(self.service.engine.topics()))
+        await self._web("views.publish", user_id=event["user"], view=home_view(self.service.engine.topics(), command=self.settings.slack_command))
 
     async def _on_ask(self, ack: Callable[..., Any], command: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
         url = command.get("response_url")
         question = from_mrkdwn(command.get("text") or "")
         # The help names the command as typed: a workspace may call it otherwise than the manifest.
-        typed = command.get("command") if isinstance(command.get("command"), str) else COMMAND
+        typed = command.get("command") if isinstance(command.get("command"), str) else self.settings.slack_command
         if not question or question.lower() in HELP_WORDS:
             answer = self.service.engine.help(question)
             await self._respond(

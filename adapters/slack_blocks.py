@@ -390,12 +390,14 @@ def _topic_blocks(topics: list[TopicSummary]) -> list[dict[str, Any]]:
     return blocks
 
 
-def home_view(topics: list[TopicSummary]) -> dict[str, Any]:
-    """The App Home tab: what the bot knows, how to ask, and the topics with example questions."""
+def home_view(topics: list[TopicSummary], *, command: str = COMMAND) -> dict[str, Any]:
+    """The App Home tab: what the bot knows, how to ask (with `command`), and the topics with
+    example questions."""
+    shown = command if _COMMAND_NAME.match(command) else COMMAND
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Meta's open-source AI strategy, with sources"}},
-        _section(escape_mrkdwn(HOW_TO_ASK)),
-        _context("For example: `/ask How much of Scale AI does Meta own?`"),
+        _section(escape_mrkdwn(how_to_ask(shown))),
+        _context(f"For example: `{shown} How much of Scale AI does Meta own?`"),
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Topics"}},
     ]

@@ -38,6 +38,7 @@ FORMATS = {
     "LOG_FORMAT": "text or json",
     "PORT": "a port number from 0 to 65535, like 3000",
     "SLACK_MODE": "socket or http",
+    "SLACK_COMMAND": "a slash command as the Slack app defines it, like /ask or /factbot",
     "DIGEST_TIME": "a time as HH:MM (24-hour, e.g. 09:00)",
     "DIGEST_SIZE": "a whole number of facts from 1 to 10, like 3",
     "DIGEST_GRACE": GRACE_FORMAT,
@@ -80,6 +81,7 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
     slack_mode: Literal["socket", "http"] = "socket"
+    slack_command: str = "/ask"
     slack_api_url: str | None = None
 
     discord_token: str | None = None
@@ -152,6 +154,17 @@ class Settings(BaseSettings):
         if _is_ip_address(host) or _is_host_name(host):
             return host
         raise ValueError(f"{value!r} is not an IP address or host name, like 127.0.0.1 or 0.0.0.0 (every interface)")
+
+    @field_validator("slack_command")
+    @classmethod
+    def _slash_command(cls, value: str) -> str:
+        """The command the app's manifest defines, named in the help and the Home tab."""
+        command = value.strip().lower()
+        if not command.startswith("/"):
+            command = "/" + command
+        if not re.fullmatch(r"/[a-z0-9_-]{1,32}", command):
+            raise ValueError(f"{_shown(value)} is not a slash command; give it as the app defines it, like /ask or /factbot")
+        return command
 
     @field_validator("log_level")
     @classmethod

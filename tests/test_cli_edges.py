@@ -502,6 +502,7 @@ MALFORMED = [
     ("LOG_FORMAT", "xml", "text or json"),
     ("LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ("SLACK_MODE", "webhook", "socket or http"),
+    ("SLACK_COMMAND", "/fact bot", "a slash command"),
     ("DIGEST_TIME", "9am", "a time as HH:MM (24-hour, e.g. 09:00)"),
     ("DIGEST_TIME", "25:00", "a time as HH:MM (24-hour, e.g. 09:00)"),
     ("DIGEST_SIZE", "11", "a whole number of facts from 1 to 10, like 3"),

@@ -760,6 +760,27 @@ async def test_app_home_opened_publishes_the_home_tab(http: TestClient, fake: Fa
     assert engine.topics()[0].example in json.dumps(publish.body["view"], ensure_ascii=False)
 
 
+async def test_the_help_and_the_home_tab_name_the_slash_command_the_app_defines(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    # A workspace that already has an /ask renames ours; the help in a mention and the Home tab
+    # still told people to type /ask, which reached the other app.
+    slack = SlackBot(slack_settings(fake, tmp_path, slack_command="factbot"), AskService(engine), db=db)
+    await slack.start()
+    try:
+        async with serving(slack) as http:
+            await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> help"), event_id="EvHelp"))
+            [post] = await fake.wait_for("chat.postMessage")
+            home = {"type": "app_home_opened", "user": USER, "channel": "D111", "tab": "home", "event_ts": "1.1"}
+            await post_event(http, event_body(home, event_id="EvHome"))
+            [publish] = await fake.wait_for("views.publish")
+    finally:
+        await slack.close()
+    for sent in (json.dumps(post.body), json.dumps(publish.body["view"])):
+        assert "`/factbot`" in sent or "`/factbot " in sent
+        assert "/ask" not in sent
+
+
 async def test_a_429_is_retried_after_retry_after_and_posts_once(http: TestClient, fake: FakeSlackApi) -> None:
     fake.rate_limit_once("chat.postMessage", retry_after=0)
     await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
