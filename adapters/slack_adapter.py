@@ -69,6 +69,8 @@ PLATFORM = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
 SORRY = "Sorry, something went wrong on my side; please try again in a moment."
+BLOCKS_REFUSED = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"})
+"""Errors of chat.postMessage that refuse the blocks, not the message: its text alone is posted."""
 GONE = "I can't find that answer any more; please ask again."
 CANT_SHARE = "I couldn't post in this channel; invite me to it (type `/invite` and pick me), then try again."
 SHARE_UNSURE = (
@@ -698,7 +700,13 @@ class SlackBot:
     async def _post(
         self, channel: str, *, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
     ) -> str | None:
-        response = await self._web("chat.postMessage", **_message(channel, text=text, blocks=blocks, thread_ts=thread_ts))
+        response, error = await self._web_call(
+            "chat.postMessage", **_message(channel, text=text, blocks=blocks, thread_ts=thread_ts)
+        )
+        if response is None and blocks and isinstance(error, SlackApiError) and status_and_code(error)[1] in BLOCKS_REFUSED:
+            # A limit of Slack's the blocks missed: the asker still gets the answer, as plain text.
+            log.warning("Slack refused the message's blocks in %s; posting its text alone", channel)
+            response, _ = await self._web_call("chat.postMessage", **_message(channel, text=text, thread_ts=thread_ts))
         return response.get("ts") if response is not None else None
 
     async def _respond(self, response_url: str | None, **message: Any) -> bool:

@@ -781,6 +781,18 @@ async def test_the_help_and_the_home_tab_name_the_slash_command_the_app_defines(
         assert "/ask" not in sent
 
 
+@pytest.mark.parametrize("refusal", ["invalid_blocks", "msg_blocks_too_long"])
+async def test_an_answer_whose_blocks_slack_refuses_is_posted_as_text(
+    http: TestClient, fake: FakeSlackApi, refusal: str
+) -> None:
+    # The asker got nothing: the refusal was logged and the answer dropped.
+    fake.fail("chat.postMessage", refusal)
+    await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvBlocks"))
+    [post] = await fake.wait_for("chat.postMessage")
+    assert "blocks" not in post.body and "49%" in post.body["text"]
+    assert post.body["thread_ts"] == "1699999999.000100"
+
+
 async def test_a_429_is_retried_after_retry_after_and_posts_once(http: TestClient, fake: FakeSlackApi) -> None:
     fake.rate_limit_once("chat.postMessage", retry_after=0)
     await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
