@@ -249,6 +249,9 @@ class _Query:
     """Whether it asks what a thing is and nothing more ("what is AGI?", "what are open weights")."""
     who_does: bool = False
     """Whether it asks who does or did something ("who leads Meta's AI lab", "who would fund it")."""
+    done: str = ""
+    """The verb of what it asks who does or did, as written where it can be nothing but a verb
+    ("who could *misuse* it", "who *kept* it secret"; not "who *leads*", which may be a noun)."""
     sets_apart: bool = False
     """Whether it sets somebody apart from whom it asks for ("who *else*", "the *other* 51%")."""
     who_is: bool = False
@@ -793,6 +796,8 @@ class Engine:
         answered by Meta's stake in it, "who owns the other 51% of Scale AI?" is not.
         """
         named = query.named
+        if query.done and any(query.done in words(text) for text in (indexed.fact.answer, *(q.text for q in indexed.fact.quotes))):
+            return True  # its own text says who did it: "Meta, like other tech giants, kept ..."
         about = not query.sets_apart and any(key in named and key not in self._ubiquitous for key in indexed.listed_keys)
         return indexed.tells_who_does or any(
             self._kind_of_key.get(key) in _AGENT_KINDS and key not in named and (about or key not in self._ubiquitous)
@@ -907,6 +912,15 @@ class Engine:
             if not being and after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
                 return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
+
+    @staticmethod
+    def _done(raw: list[str]) -> str:
+        """The verb of what a question asks who does, where it can be nothing but a verb: after
+        a helping verb ("who could *misuse* it") or not ending in "s" ("who *kept* it secret");
+        empty otherwise ("who *leads*", "who *benefits*": the fact's "benefits" may be a noun)."""
+        after = asks_who_does(raw) or []
+        verb = after[1] if len(after) == 2 and after[0] in AUXILIARIES else after[0] if after else ""
+        return "" if verb.endswith("s") or verb in AUXILIARIES else verb
 
     def _asks_who_does(self, raw: list[str]) -> bool:
         """Whether a question asks who does or did something (see `asks_who_does`), of no name."""
@@ -1087,7 +1101,8 @@ class Engine:
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
             defines=_asks_what_it_is(raw) and not self._owner_words(question),
             who_is=(who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))),
-            who_does=not who_is and self._asks_who_does(raw),
+            who_does=(who_does := not who_is and self._asks_who_does(raw)),
+            done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
             cited=cited,
             cited_keys=cited_keys & entities,

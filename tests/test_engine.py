@@ -752,6 +752,31 @@ def test_asking_who_does_something_is_not_answered_by_a_fact_naming_nobody(engin
 
 
 @pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who kept their cutting-edge developments secret?", "historically-under-wraps"),
+        ("Who kept its AI work under wraps?", "historically-under-wraps"),
+    ],
+)
+def test_asking_who_did_something_the_fact_tells_in_those_words_is_answered(
+    engine: Engine, question: str, expected: str
+) -> None:
+    """A fact whose own text has the verb asked ("Meta, like other tech giants, kept ...")
+    says who did it, though the company it names is the one nearly every fact names."""
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["who leads Meta's AI efforts?", "who benefits from open-source AI?", "who criticized Meta's open-source claims?"],
+)
+def test_a_verb_asked_who_does_that_may_be_a_noun_in_the_fact_does_not_say_who(engine: Engine, question: str) -> None:
+    """"leads" and "benefits" may be nouns in a fact ("the potential benefits"); "criticized"
+    is not "criticisms": none of these tells who did it."""
+    assert engine.answer(question).reason == "not_given:who"
+
+
+@pytest.mark.parametrize(
     ("question", "who_does", "expected"),
     [
         ("Who announced Llama 3.1?", True, "llama-3-1"),
