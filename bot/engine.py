@@ -247,6 +247,9 @@ class _Query:
     with ..."): a phrasing asking why does not ask it."""
     defines: bool = False
     """Whether it asks what a thing is and nothing more ("what is AGI?", "what are open weights")."""
+    defining: frozenset[str] = frozenset()
+    """The index terms of the words asking what a thing is ("*define* open washing"), which
+    no phrasing asking it need have."""
     who_does: bool = False
     """Whether it asks who does or did something ("who leads Meta's AI lab", "who would fund it")."""
     done: str = ""
@@ -1099,7 +1102,10 @@ class Engine:
             why=(why := asks_why(raw)),
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
-            defines=_asks_what_it_is(raw) and not self._owner_words(question),
+            defines=(defines := _asks_what_it_is(raw) and not self._owner_words(question)),
+            defining=frozenset(self._terms(" ".join(w for w in raw if w not in thing)))
+            if defines and (thing := _thing_defined(raw))
+            else frozenset(),
             who_is=(who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))),
             who_does=(who_does := not who_is and self._asks_who_does(raw)),
             done=self._done(raw) if who_does else "",
@@ -1380,7 +1386,8 @@ class Engine:
             query.defines
             and query.entities <= self._ubiquitous
             and not any(
-                all(i in indexed.phrasings_with.get(term, ()) for term in query.terms) for i in indexed.what_phrasings
+                all(i in indexed.phrasings_with.get(term, ()) for term in query.terms if term not in query.defining)
+                for i in indexed.what_phrasings
             )
         ):
             # A notion the fact uses without a phrasing asking what it is ("AGI race Meta"): a
@@ -1997,6 +2004,12 @@ def _asks_what_it_is(raw: list[str]) -> bool:
     """Whether the words ask only what a thing is: "what is AGI", "what's a frontier model",
     "what are open weights", "define open washing", "openwashing meaning" (of one to three
     words, none of them a small word)."""
+    return _thing_defined(raw) is not None
+
+
+def _thing_defined(raw: list[str]) -> list[str] | None:
+    """The words of the thing a question asks only what it is (see `_asks_what_it_is`), without
+    the words asking it ("define", "meaning"); None if it asks more."""
     if len(raw) >= 3 and raw[0] in ("what", "whats") and raw[1] in ("is", "are"):
         thing = raw[2:]
     elif len(raw) >= 2 and raw[0] == "define":
@@ -2006,10 +2019,10 @@ def _asks_what_it_is(raw: list[str]) -> bool:
     elif len(raw) >= 2 and raw[-1] in ("meaning", "definition"):
         thing = raw[:-1]
     else:
-        return False
+        return None
     if thing[0] in ("a", "an", "the"):
         thing = thing[1:]
-    return 1 <= len(thing) <= 3 and not any(w in STOPWORDS for w in thing)
+    return thing if 1 <= len(thing) <= 3 and not any(w in STOPWORDS for w in thing) else None
 
 
 def _asks_who(found: list[str]) -> bool:

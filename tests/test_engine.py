@@ -830,6 +830,17 @@ def test_what_a_thing_is_is_answered_where_the_base_tells_it(engine: Engine, que
     assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize("question", ["define open washing", "Define openwashing", "open washing definition"])
+def test_the_word_asking_what_a_thing_is_need_not_be_in_the_phrasing_that_asks_it(
+    engine: Engine, question: str
+) -> None:
+    """"define" asks what open washing is, as "What is open washing?" does: that phrasing asks
+    it, though it has no "define" in it."""
+    answer = engine.answer(question)
+    assert answer.fact_id == "open-washing"
+    assert "defines" not in next(p for p in engine.rank(question) if p.fact_id == "open-washing").penalties
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [("who owns Scale AI?", "scale-ai-stake"), ("Who invested in Scale AI?", "scale-ai-stake")],
