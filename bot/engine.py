@@ -1616,8 +1616,16 @@ class Engine:
             reason = "not_given:who"
         if reason is None and best is not None and query.asks_share and "percent" not in self._by_id[best.fact_id].answers:
             reason = "not_given:percent"
-        if reason is None and best is not None and query.asks_future and "future" not in self._by_id[best.fact_id].answers:
+        if (
+            reason is None
+            and best is not None
+            and query.asks_future
+            and "future" not in self._by_id[best.fact_id].answers
+            and not _asks_what_would_be(self._words(best.matched_phrasing))
+        ):
             # "Will Meta buy the rest of Scale AI?" of a stake held: what is, not what will be.
+            # A phrasing matched that asks what would come of it does ("Would the global model
+            # speed up innovation?"), though the fact says it as what does ("can speed up").
             reason = "not_given:future"
         if reason is not None:
             return Answer(
@@ -2000,6 +2008,12 @@ _WHO_HEDGES = frozenset("exactly really actually".split())
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
 
 
+def _asks_what_would_be(found: list[str]) -> bool:
+    """Whether a phrasing asks what would or could come of something ("Would pooling global
+    datasets reduce AI bias?", "How would a global model build trust?")."""
+    return not _WHAT_WOULD_BE.isdisjoint(found)
+
+
 def _asks_what_it_is(raw: list[str]) -> bool:
     """Whether the words ask only what a thing is: "what is AGI", "what's a frontier model",
     "what are open weights", "define open washing", "openwashing meaning" (of one to three
@@ -2062,6 +2076,9 @@ _AFTER_A_COPULA = _AFTER_A_VERB - {"a", "an", "the"}
 _HOLDING_A_VIEW = SAYING | frozenset(
     "agree agrees agreed disagree disagrees disagreed support supports supported oppose opposes opposed".split()
 )
+# The helping verbs of a phrasing asking what would come of something ("will" is read by
+# `question_types` as for a question).
+_WHAT_WOULD_BE = frozenset("would could might".split())
 # Words setting somebody apart from whom a question asks for: "who *else*", "the *other* half".
 _SETTING_APART_WORDS = frozenset("other others else besides except apart beyond".split())
 # The kinds of what does something: "who leads ...", "who funds ...".

@@ -1630,6 +1630,22 @@ def test_a_fact_that_speaks_of_what_is_to_come_still_answers_a_will_question(eng
 
 
 @pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("will a global open-source AI model build transparency and trust?", "transparency-and-trust"),
+        ("Will the global model speed up innovation?", "innovation-acceleration"),
+        ("will worldwide data make AI fairer?", "diversity-of-data"),
+    ],
+)
+def test_a_will_question_matching_a_phrasing_that_asks_what_would_be_is_answered(
+    engine: Engine, question: str, expected: str
+) -> None:
+    # "How would a global open-source AI model build transparency and trust?" asks what is to
+    # come, though the fact's text says it as what does ("which fosters trust worldwide").
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
     ("question", "subject"),
     [("is llama 4 a failure", "failure"), ("did openuk sue meta", "sue"), ("is llama 4 delayed", "delayed")],
 )
