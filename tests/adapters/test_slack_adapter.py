@@ -1282,6 +1282,34 @@ async def test_a_share_slack_may_have_posted_is_not_posted_again_by_the_response
     assert [c.body for c in fake.calls_to("response:act", ok_only=False)] == [reply.body], "nothing else was sent"
 
 
+class _DirectClick:
+    """A share or related-answer click handed straight to its handler, with the claim it takes."""
+
+    def __init__(self, slack: SlackBot, fake: FakeSlackApi, button: str) -> None:
+        message_ts = "1700000000.000001"
+        share = button == "share_answer"
+        self.body = {
+            "type": "block_actions",
+            "user": {"id": USER, "team_id": TEAM_ID},
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": CHANNEL, "is_ephemeral": share},
+            "channel": {"id": CHANNEL},
+            "response_url": fake.response_url("act"),
+            "message": {"type": "message", "ts": message_ts, "text": "answer"},
+        }
+        if share:
+            self.action = {"action_id": button, "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+            self.handler, self.claim = slack._on_share, f"share:{CHANNEL}:{message_ts}:{USER}"
+        else:
+            self.action = {"action_id": button, "value": encode_value({"f": "gpu-spending"})}
+            self.handler, self.claim = slack._on_related, f"beside:{CHANNEL}:{message_ts}:{button}"
+
+    async def run(self) -> None:
+        async def ack() -> None:
+            return None
+
+        await self.handler(ack, self.body, self.action)
+
+
 @pytest.mark.parametrize("button", ["share_answer", "related:0"])
 async def test_a_click_cut_by_a_stop_mid_post_leaves_its_button_free(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, button: str
@@ -1291,35 +1319,16 @@ async def test_a_click_cut_by_a_stop_mid_post_leaves_its_button_free(
     slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
     fake.stall_once("chat.postMessage")
     await slack.start()
-    message_ts = "1700000000.000001"
-    body = {
-        "type": "block_actions",
-        "user": {"id": USER, "team_id": TEAM_ID},
-        "container": {
-            "type": "message", "message_ts": message_ts, "channel_id": CHANNEL, "is_ephemeral": button == "share_answer"
-        },
-        "channel": {"id": CHANNEL},
-        "response_url": fake.response_url("act"),
-        "message": {"type": "message", "ts": message_ts, "text": "answer"},
-    }
-    if button == "share_answer":
-        action = {"action_id": button, "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
-        handler, claim = slack._on_share, f"share:{CHANNEL}:{message_ts}:{USER}"
-    else:
-        action = {"action_id": button, "value": encode_value({"f": "gpu-spending"})}
-        handler, claim = slack._on_related, f"beside:{CHANNEL}:{message_ts}:{button}"
-
-    async def ack() -> None:
-        return None
+    click = _DirectClick(slack, fake, button)
 
     try:
-        task = asyncio.create_task(handler(ack, body, action))
+        task = asyncio.create_task(click.run())
         await fake.wait_for("chat.postMessage")
-        assert not slack.events.claim(claim), "the click holds its claim while it posts"
+        assert not slack.events.claim(click.claim), "the click holds its claim while it posts"
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert slack.events.claim(claim), "the cut click left its button free"
+        assert slack.events.claim(click.claim), "the cut click left its button free"
     finally:
         await slack.close()
 
@@ -1346,29 +1355,10 @@ async def test_a_click_cut_by_a_stop_while_its_claim_is_written_leaves_its_butto
 
     monkeypatch.setattr(slack.events, "claim", slow_claim)
     await slack.start()
-    message_ts = "1700000000.000001"
-    body = {
-        "type": "block_actions",
-        "user": {"id": USER, "team_id": TEAM_ID},
-        "container": {
-            "type": "message", "message_ts": message_ts, "channel_id": CHANNEL, "is_ephemeral": button == "share_answer"
-        },
-        "channel": {"id": CHANNEL},
-        "response_url": fake.response_url("act"),
-        "message": {"type": "message", "ts": message_ts, "text": "answer"},
-    }
-    if button == "share_answer":
-        action = {"action_id": button, "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
-        handler, claim = slack._on_share, f"share:{CHANNEL}:{message_ts}:{USER}"
-    else:
-        action = {"action_id": button, "value": encode_value({"f": "gpu-spending"})}
-        handler, claim = slack._on_related, f"beside:{CHANNEL}:{message_ts}:{button}"
-
-    async def ack() -> None:
-        return None
+    click = _DirectClick(slack, fake, button)
 
     try:
-        task = asyncio.create_task(handler(ack, body, action))
+        task = asyncio.create_task(click.run())
         await asyncio.to_thread(entered.wait, 10)
         task.cancel()
         go_on.set()
@@ -1376,7 +1366,7 @@ async def test_a_click_cut_by_a_stop_while_its_claim_is_written_leaves_its_butto
             await task
         await asyncio.to_thread(done.wait, 10)
         await asyncio.sleep(0.2)  # anything the cut click still does after its claim was written
-        assert claim_now(claim), "the cut click left its button free"
+        assert claim_now(click.claim), "the cut click left its button free"
         assert not fake.calls_to("chat.postMessage"), "nothing was posted"
     finally:
         await slack.close()
