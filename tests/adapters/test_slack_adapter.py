@@ -378,11 +378,22 @@ async def test_start_goes_on_when_slack_cannot_check_the_bot_token(
         await slack.close()
 
 
-def _fail_auth_test(fake: FakeSlackApi, failure: str, *, times: int) -> None:
+@asynccontextmanager
+async def _serving_while_auth_test_fails(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, failure: str
+) -> AsyncIterator[TestClient]:
+    """A bot started while Slack fails auth.test (with `failure`) until `fake.recover("auth.test")`."""
     if failure == "http_500":
-        fake.http_error("auth.test", 500, times=times)
+        fake.http_error("auth.test", 500, times=100)
     else:
-        fake.fail("auth.test", failure, times=times)
+        fake.fail("auth.test", failure, times=100)
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep([]))
+    await slack.start()
+    try:
+        async with serving(slack) as http:
+            yield http
+    finally:
+        await slack.close()
 
 
 @pytest.mark.parametrize("failure", ["internal_error", "http_500"])
@@ -392,17 +403,11 @@ async def test_slack_failing_the_first_requests_token_check_is_no_reason_to_tell
     # bolt checks the token with auth.test on the first request when the start could not; when
     # Slack failed that call too, the asker read "your installation with this app is no longer
     # available. Please reinstall this app", though the token was fine.
-    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep([]))
-    _fail_auth_test(fake, failure, times=100)
-    await slack.start()
-    try:
-        async with serving(slack) as http:
-            assert await slash(http, fake, QUESTION) == (200, SORRY)
-            fake.recover("auth.test")
-            assert await slash(http, fake, QUESTION) == (200, "")
-            [reply] = await fake.wait_for("response:cmd")
-    finally:
-        await slack.close()
+    async with _serving_while_auth_test_fails(fake, db, engine, tmp_path, failure) as http:
+        assert await slash(http, fake, QUESTION) == (200, SORRY)
+        fake.recover("auth.test")
+        assert await slash(http, fake, QUESTION) == (200, "")
+        [reply] = await fake.wait_for("response:cmd")
     assert "scale-ai-stake" in json.dumps(reply.body["blocks"])
 
 
@@ -423,21 +428,15 @@ async def test_an_event_that_came_while_slack_could_not_say_who_the_bot_is_is_se
 ) -> None:
     # Neither the start nor the first request could ask auth.test: the event was answered 200 with
     # bolt's apology as its body, so Slack took it as handled and the mention went unanswered.
-    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep([]))
-    _fail_auth_test(fake, failure, times=100)
-    await slack.start()
-    try:
-        async with serving(slack) as http:
-            body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvLate")
-            assert await post_event(http, body) == 503
-            assert fake.calls_to("chat.postMessage") == []
-            fake.recover("auth.test")
-            # Slack sends it again, marked as a retry: answered once.
-            retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
-            assert await post_event(http, body, headers=retry) == 200
-            [post] = await fake.wait_for("chat.postMessage")
-    finally:
-        await slack.close()
+    async with _serving_while_auth_test_fails(fake, db, engine, tmp_path, failure) as http:
+        body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvLate")
+        assert await post_event(http, body) == 503
+        assert fake.calls_to("chat.postMessage") == []
+        fake.recover("auth.test")
+        # Slack sends it again, marked as a retry: answered once.
+        retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+        assert await post_event(http, body, headers=retry) == 200
+        [post] = await fake.wait_for("chat.postMessage")
     assert "scale-ai-stake" in json.dumps(post.body["blocks"])
 
 
