@@ -44,6 +44,7 @@ from bot.question_reading import (
     DOCUMENT_NOUNS,
     MONEY,
     PERCENTAGE,
+    PLACE,
     POSSESSIVE,
     QUANTITY,
     REFERENCE_NOUNS,
@@ -674,6 +675,7 @@ class Engine:
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
+                    | ({"where"} if self._tells_place(fact, phrasings) else set())
                     | ({"money"} if MONEY.search(fact.answer) else set())
                     | ({"currency"} if CURRENCY_AMOUNT.search(fact.answer) else set())
                 )
@@ -830,6 +832,13 @@ class Engine:
         """Whether the fact's own text speaks of what is to come ("Llama 4 is expected to ...",
         "could redefine"): "will Meta buy the rest of Scale AI?" is not answered by a stake held."""
         return any(FUTURE.search(text) for text in (fact.answer, *(q.text for q in fact.quotes)))
+
+    @staticmethod
+    def _tells_place(fact: Fact, phrasings: list[str]) -> bool:
+        """Whether the fact's own text or a phrasing says where something was said or done ("at
+        the recent AI Action Summit", "on the podcast"): "where did Altman speak?" is not
+        answered by who he is."""
+        return any(PLACE.search(text) for text in (fact.answer, *(q.text for q in fact.quotes), *phrasings))
 
     def _head_of(self, run: list[str], *, plural_only: bool = False) -> str | None:
         """The index term of what words after "which" ask the instances of: the first that

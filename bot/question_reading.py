@@ -87,7 +87,20 @@ AUXILIARIES = frozenset("is are was were will would did does do has have had can
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
 _QUESTION_TYPE_CUES = (
-    frozenset({"when", "how", "before", "prior", "will", "going", "gonna"}) | _WHAT | _MONEY_WORDS | _CURRENCIES | _DATED
+    frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna"})
+    | _WHAT
+    | _MONEY_WORDS
+    | _CURRENCIES
+    | _DATED
+)
+# "Where" asks the place of something done or said ("where did Altman speak?", "where was
+# the essay published?"); of the present or what would be, it mostly asks a standing or a
+# part ("where does Google land", "where would the data sit" in a plan), left out. With these
+# verbs it asks no place in the past either: "where did that leave Google", "where did it come from".
+_PAST_AUXILIARIES = frozenset({"did", "was", "were"})
+_WHERE_NO_PLACE = frozenset(
+    "come comes coming came stand stands standing head heads headed heading go goes going gone went "
+    "fit fits leave leaves leaving left lead leads leading land lands landed".split()
 )
 _KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
 
@@ -118,6 +131,16 @@ FUTURE = re.compile(
     r"predicts?|next|soon|upcoming|preparing|prepares?|intends?|aims?|goals?|potential(?:ly)?|eventually|later|propos\w*|advocat\w*|"
     r"urge[ds]?|calls? for|called for)\b|\bgoing to\b",
     re.IGNORECASE,
+)
+# Where a fact's own text says something was said, done or found, in answer to "where did
+# ...": at, on or across a named place or event ("at the recent AI Action Summit", "on the
+# All-In podcast", "across Facebook, Instagram and WhatsApp"), in a text ("in his essay"), or
+# by a publisher ("published by Linux Foundation Research").
+PLACE = re.compile(
+    r"\b(?:at|across)\s+(?:(?:the|a|an|his|her|its|their|recent|new)\s+)*(?:[A-Z][\w'-]*\s+)*[A-Z][a-z]"
+    r"|\b(?:at|on|in)\s+(?:the|a|an|his|her|its|their)\s+(?:(?:recent|new|latest)\s+)?(?:[A-Z][\w'-]*\s+)*"
+    r"(?:essay|podcast|blog|article|interview|post|report|summit|conference|speech|talk)\b"
+    r"|\bpublished (?:by|in|on)\b"
 )
 MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
 CURRENCY_AMOUNT = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds?|billions?|millions?|trillions?)\b", re.IGNORECASE)
@@ -489,6 +512,13 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("when")  # "what year", "what's the release date"
         elif w in _DATED and following == "date":
             found.add("when")  # "is there a release date", "any launch date yet"
+        elif (
+            w == "where"
+            and following in _PAST_AUXILIARIES
+            and _WHERE_NO_PLACE.isdisjoint(raw[i + 2 :])
+            and "before" not in found  # "where did Altman work before OpenAI" asks what came before
+        ):
+            found.add("where")  # "where did Altman speak", not "where does the data sit"
         elif w in _WHAT and _noun_follows(raw, i, _PLACE_NOUNS):
             found.add("where")  # "what city", not "what could a country like India bring"
         elif w == "how" and following == "long":

@@ -1661,3 +1661,38 @@ def test_asking_whether_there_is_something_or_in_shorthand_still_finds_the_fact(
     assert engine.answer("Are there rumours about Llama 4?").fact_id == "llama-4"
     assert engine.answer("is llama in ig and whatsapp?").fact_id == "llama-internal-use"
     assert engine.answer("Is Llama 3.1 open source?").fact_id == "llama-3-1"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Where did Sam Altman voice his concerns?", "altman-international-oversight"),
+        ("hey, where did lecun make his pitch for a global model?", "lecun-ai-action-summit"),
+    ],
+)
+def test_asking_where_something_was_said_is_answered_by_a_fact_that_says_where(
+    engine: Engine, question: str, expected: str
+) -> None:
+    # Who Altman is or what LeCun proposed does not say where; the All-In podcast and the AI
+    # Action Summit do.
+    assert engine.answer(question).fact_id == expected
+
+
+def test_asking_where_something_was_said_is_not_answered_by_a_fact_that_does_not_say_where(
+    engine: Engine,
+) -> None:
+    answer = engine.answer("where was altman when he warned about ai")
+    assert not answer.answered and answer.reason == "not_given:where"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where does LeCun stand on regulation?",
+        "where do LeCun, Altman and Zuck each land on regulating AI?",
+        "in LeCun's plan, where would the data actually sit?",
+        "where did the open washing term come from?",
+    ],
+)
+def test_where_asking_a_standing_or_a_part_asks_no_place(question: str) -> None:
+    assert "where" not in question_reading.question_types(question_reading.words(question))
