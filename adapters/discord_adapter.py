@@ -563,9 +563,17 @@ class Responder:
         await reply_to(message, **kwargs)
 
 
+def reply_nonce(message: discord.Message) -> str:
+    """The nonce of every reply to `message`: Discord keeps a bot's messages with one nonce to the
+    first for a few minutes, so a message handed to the bot twice (by another process running
+    with the same token, or an event the gateway sends again) gets one reply."""
+    return f"re{message.id}"
+
+
 async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
     """Reply to `message`; in a channel whose history the bot may not read, where Discord refuses
     replies, post to the channel instead, so the asker still gets the answer."""
+    kwargs["nonce"] = reply_nonce(message)
     try:
         return await with_retry(lambda: message.reply(mention_author=False, **kwargs), what="mention")
     except discord.Forbidden as error:

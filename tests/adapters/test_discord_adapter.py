@@ -1345,6 +1345,23 @@ async def test_a_mention_in_a_channel_without_read_message_history_is_answered_i
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def test_a_mention_delivered_twice_gets_one_reply(fake: FakeDiscord, bot: DiscordBot) -> None:
+    # Another process running with the same token, or the gateway sending an event again,
+    # hands the bot the same message twice: the channel sees one answer.
+    mention = message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(), mentions=[BOT_USER])
+    await fake.dispatch("MESSAGE_CREATE", mention)
+    await fake.dispatch("MESSAGE_CREATE", mention)
+
+    first, second = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=2)
+    assert first.json["nonce"] == second.json["nonce"]
+    assert len(fake.created) == 1
+    # Another message asking the same is another question, with a reply of its own.
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(),
+                                                         mentions=[BOT_USER]))
+    await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=3)
+    assert len(fake.created) == 2
+
+
 # -- posting for the digest ----------------------------------------------------------------
 
 
