@@ -377,8 +377,9 @@ class Responder:
             return
         user_id = str(interaction.user.id)
         # The limit is checked before any deferral: a deferred reply is seen as its "thinking"
-        # placeholder was, so only a refusal known up front can stay with the asker alone.
-        limited = self.service.admit(bounded, platform=PLATFORM, user_id=user_id)
+        # placeholder was, so only a refusal known up front can stay with the asker alone. A
+        # refusal is logged to the database, which another process may hold: off the event loop.
+        limited = await asyncio.to_thread(self.service.admit, bounded, platform=PLATFORM, user_id=user_id)
         if limited is not None:
             await self._send(interaction, embeds=to_embeds(limited), ephemeral=True)
             return

@@ -700,6 +700,22 @@ async def test_an_asker_over_the_rate_limit_is_told_so_alone(fake: FakeDiscord, 
     assert "components" not in data or data["components"] == []
 
 
+async def test_a_question_over_the_rate_limit_is_logged_off_the_event_loop(
+    fake: FakeDiscord, engine: Engine, db: Database
+) -> None:
+    # The question log writes to the database, which another process may hold for a while:
+    # written on the event loop, every question over the limit would stall the whole bot.
+    threads: list[str] = []
+    hook = lambda question, answer, platform, user: threads.append(threading.current_thread().name)  # noqa: E731
+    service = AskService(engine, hooks=[hook], rate_limiter=RateLimiter(1, clock=lambda: 0.0))
+    async with running(fake, service, db):
+        await interact(fake, ask_payload(fake, SCALE_QUESTION))
+        limited = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+
+    assert limited.json["data"]["flags"] & EPHEMERAL
+    assert len(threads) == 2 and threading.main_thread().name not in threads, threads
+
+
 async def test_mentions_over_the_rate_limit_in_a_channel_get_one_note_a_minute_not_one_each(
     fake: FakeDiscord, engine: Engine, db: Database
 ) -> None:
