@@ -783,14 +783,26 @@ class FactbotClient(discord.Client):
     async def on_disconnect(self) -> None:
         self.gateway_up = False
 
+    def _asks_bot(self, message: discord.Message) -> bool:
+        """Whether a message is for the bot to read: one that mentions it, or a direct message."""
+        if self.user is None:
+            return False
+        # `mentioned_in` is also true for @everyone; only a mention of the bot (or of its own role) counts.
+        mentioned = any(user.id == self.user.id for user in message.mentions) or mentions_own_role(message, self.user.id)
+        return mentioned or isinstance(message.channel, discord.DMChannel)
+
+    async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
+        """A message edited to mention the bot (the mention forgotten, then added) is answered as
+        if it had been sent so. One that was for the bot already was answered when it was sent."""
+        if not self._asks_bot(before):
+            await self.on_message(after)
+
     async def on_message(self, message: discord.Message) -> None:
         if self.responder is None or self.user is None:
             return
         if message.author.bot or message.webhook_id is not None:
             return
-        # `mentioned_in` is also true for @everyone; only a mention of the bot (or of its own role) counts.
-        mentioned = any(user.id == self.user.id for user in message.mentions) or mentions_own_role(message, self.user.id)
-        if not (mentioned or isinstance(message.channel, discord.DMChannel)):
+        if not self._asks_bot(message):
             return
         self.track_reply()
         try:

@@ -1361,6 +1361,25 @@ async def test_a_mention_in_a_channel_without_read_message_history_is_answered_i
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+async def test_a_message_edited_to_mention_the_bot_is_answered_once(fake: FakeDiscord, bot: DiscordBot) -> None:
+    # Someone asks, sees they forgot to mention the bot, and edits the mention in.
+    mid = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create("", id=mid))  # no mention: Discord withholds the text
+    await asyncio.sleep(0.2)
+    assert fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$") == []
+    edited = {**message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=mid, mentions=[BOT_USER]),
+              "edited_timestamp": "2025-01-02T03:05:00.000000+00:00"}
+    await fake.dispatch("MESSAGE_UPDATE", edited)
+
+    [reply] = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$")
+    assert str(reply.json["message_reference"]["message_id"]) == mid
+    assert "49%" in reply.json["embeds"][0]["description"]
+    # Edited again (a typo fixed, a link preview added), it mentioned the bot before: not answered anew.
+    await fake.dispatch("MESSAGE_UPDATE", {**edited, "content": f"<@{BOT_USER_ID}> {SCALE_QUESTION} thanks"})
+    await asyncio.sleep(0.3)
+    assert len(fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 1
+
+
 async def test_a_mention_delivered_twice_gets_one_reply(fake: FakeDiscord, bot: DiscordBot) -> None:
     # Another process running with the same token, or the gateway sending an event again,
     # hands the bot the same message twice: the channel sees one answer.
