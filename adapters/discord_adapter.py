@@ -375,6 +375,11 @@ class Responder:
         if bounded is None:
             await self._say(interaction, TOO_LONG)
             return
+        if not bounded:
+            # Only mentions, channels, struck-through text or white space: nothing is asked, and
+            # the help that answers that goes to the asker alone, as /topics does.
+            await self.topics(interaction)
+            return
         user_id = str(interaction.user.id)
         # The limit is checked before any deferral: a deferred reply is seen as its "thinking"
         # placeholder was, so only a refusal known up front can stay with the asker alone. A

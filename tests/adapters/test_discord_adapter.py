@@ -687,6 +687,19 @@ async def test_a_question_with_everyone_is_answered_without_pinging(fake: FakeDi
     assert "49%" in data["embeds"][0]["description"]
 
 
+@pytest.mark.parametrize("question", ["<@1400000000000000099>", "   ", "~~who is Altman~~", "<#1300000000000000001> <t:1700000000:F>"])
+async def test_an_ask_with_nothing_left_to_ask_gets_the_help_alone(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot, question: str
+) -> None:
+    # Only a mention, a channel, white space or struck-through text: nothing asked, so the
+    # help goes to the asker, as /topics does, not to the whole channel.
+    call = await interact(fake, ask_payload(fake, question))
+
+    data = call.json["data"]
+    assert call.json["type"] == 4 and data["flags"] & EPHEMERAL
+    assert len(data["embeds"][0]["fields"]) == len(engine.topics())
+
+
 async def test_an_asker_over_the_rate_limit_is_told_so_alone(fake: FakeDiscord, engine: Engine, db: Database) -> None:
     limiter = RateLimiter(1, clock=lambda: 0.0)
     async with running(fake, AskService(engine, rate_limiter=limiter), db):
