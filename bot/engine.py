@@ -266,6 +266,8 @@ class _Query:
     """The entities it names only to point at a source ("Gizmodo", "LeCun" in "the LeCun piece")."""
     cited_terms: frozenset[str] = frozenset()
     """The index terms of those references."""
+    guessed: frozenset[str] = frozenset()
+    """The index terms only reached by correcting a word the base does not spell ("leaving" read as "lead")."""
     framing_whom: frozenset[str] = frozenset()
     """Framing verbs it uses to ask something ("who did Altman talk to?", "gave a talk")."""
     asked: tuple[tuple[str, float], ...] = ()
@@ -1018,6 +1020,8 @@ class Engine:
         terms: dict[str, float] = {}
         ordered: list[str] = []
         unknown: list[str] = []
+        guessed: set[str] = set()  # reached only by correcting a word ("leaving" read as "lead")
+        spelt: set[str] = set()
         # A leading greeting ("good morning!") is manners, not part of what is asked.
         index = greeting = greeting_length(raw)
         while index < len(raw):
@@ -1046,6 +1050,7 @@ class Engine:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
             elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
+                guessed.add(found[0][0])
             elif w in self._release_of:
                 found = [(self._release_of[w], CORRECTED_WEIGHT)]
             elif (first := self._misspelt_first_name(w, raw[index] if index < len(raw) else "")) is not None:
@@ -1057,6 +1062,8 @@ class Engine:
             else:
                 unknown.append(w)
             for term, trust in found:
+                if trust == 1.0:
+                    spelt.add(term)
                 ordered.append(term)
                 terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
         named = self._entities_in(ordered)
@@ -1123,6 +1130,7 @@ class Engine:
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
             framing_whom=frozenset(self.canon(raw[i]) for i in self._telling_that_asks(raw)),
+            guessed=frozenset(guessed - spelt),
         )
         self._learn_asked(query, self._asking_weight(unknown_factors))
         return query
@@ -1440,7 +1448,10 @@ class Engine:
         )
         if total <= 0:
             return 1.0
-        return sum(w * self._weight(t, indexed) for t, w in asked) / total
+        covered = sum(w * self._weight(t, indexed) for t, w in asked if t not in query.guessed)
+        if query.asks_whether and not covered:
+            return 0.0  # a claim matched only through words read as others ("is LeCun *leaving*")
+        return (covered + sum(w * self._weight(t, indexed) for t, w in asked if t in query.guessed)) / total
 
     def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
         """What the question asks for that the fact cannot give: a time (`when`), a place, a

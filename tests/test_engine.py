@@ -1696,3 +1696,31 @@ def test_asking_where_something_was_said_is_not_answered_by_a_fact_that_does_not
 )
 def test_where_asking_a_standing_or_a_part_asks_no_place(question: str) -> None:
     assert "where" not in question_reading.question_types(question_reading.words(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is lecun leaving",
+        "is altman leaving openai",
+        "is wang leaving meta",
+        "is lecun retiring",
+        "Did Zuckerberg say regulation is unnecessary?",
+    ],
+)
+def test_a_yes_no_claim_matched_only_through_corrected_words_is_not_answered(engine: Engine, question: str) -> None:
+    # "leaving" is read as "lead", "unnecessary" as "necessary": the fact never makes the claim.
+    assert not engine.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("would zuck ever not relase a model cause its too dangerous", "holding-back-unsafe-models"),
+        ("Is LeCun against regulation?", "lecun-careful-regulation"),
+    ],
+)
+def test_a_yes_no_claim_with_a_word_spelt_as_the_base_spells_it_still_finds_the_fact(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
