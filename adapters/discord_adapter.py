@@ -48,6 +48,9 @@ from bot.text import reads_as_question, words
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+EDIT_WINDOW_SECONDS = 3600.0
+"""A message edited to mention the bot is answered when edited within this of being written,
+as on Slack: an old message found in the cache and edited days later asks nothing now."""
 DEFER_AFTER = 2.0
 """Seconds to wait for an answer before deferring; Discord allows 3 for the first response."""
 READY_TIMEOUT = 2.0
@@ -799,8 +802,13 @@ class FactbotClient(discord.Client):
     async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
         """A message edited to mention the bot (the mention forgotten, then added) is answered as
         if it had been sent so. One that was for the bot already was answered when it was sent."""
-        if not self._asks_bot(before):
-            await self.on_message(after)
+        if self._asks_bot(before):
+            return
+        edited = after.edited_at
+        if edited is not None and (edited - after.created_at).total_seconds() > EDIT_WINDOW_SECONDS:
+            log.info("message %s edited to mention the bot over an hour after it was written; not answered", after.id)
+            return
+        await self.on_message(after)
 
     async def on_message(self, message: discord.Message) -> None:
         if self.responder is None or self.user is None:

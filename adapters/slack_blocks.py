@@ -48,7 +48,7 @@ HOW_TO_ASK = (
 )
 COMMAND = "/ask"
 """The slash command of the manifest; a workspace that has another app's /ask renames it."""
-_COMMAND_NAME = re.compile(r"^/[a-z0-9_-]{1,32}$")
+_COMMAND_NAME = re.compile(r"/[a-z0-9_-]{1,32}")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _TIMESTAMP = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})$")
 
@@ -345,7 +345,7 @@ def _fit(body: list[dict[str, Any]], *, tail: list[dict[str, Any]]) -> list[dict
 def how_to_ask(command: str = COMMAND) -> str:
     """HOW_TO_ASK naming `command`, the slash command as the workspace calls it, if it looks like
     one (Slack's: a slash, then up to 32 lowercase letters, digits, `-` or `_`)."""
-    return HOW_TO_ASK.replace(f"`{COMMAND}`", f"`{command}`") if _COMMAND_NAME.match(command) else HOW_TO_ASK
+    return HOW_TO_ASK.replace(f"`{COMMAND}`", f"`{command}`") if _COMMAND_NAME.fullmatch(command) else HOW_TO_ASK
 
 
 def to_text(answer: Answer, *, command: str = COMMAND) -> str:
@@ -393,7 +393,7 @@ def _topic_blocks(topics: list[TopicSummary]) -> list[dict[str, Any]]:
 def home_view(topics: list[TopicSummary], *, command: str = COMMAND) -> dict[str, Any]:
     """The App Home tab: what the bot knows, how to ask (with `command`), and the topics with
     example questions."""
-    shown = command if _COMMAND_NAME.match(command) else COMMAND
+    shown = command if _COMMAND_NAME.fullmatch(command) else COMMAND
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Meta's open-source AI strategy, with sources"}},
         _section(escape_mrkdwn(how_to_ask(shown))),

@@ -1376,7 +1376,7 @@ async def test_a_mention_in_a_channel_without_read_message_history_is_answered_i
 
 async def test_a_message_edited_to_mention_the_bot_is_answered_once(fake: FakeDiscord, bot: DiscordBot) -> None:
     # Someone asks, sees they forgot to mention the bot, and edits the mention in.
-    mid = fake.new_id()
+    mid = str(discord.utils.time_snowflake(datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc)))
     await fake.dispatch("MESSAGE_CREATE", message_create("", id=mid))  # no mention: Discord withholds the text
     await asyncio.sleep(0.2)
     assert fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$") == []
@@ -1391,6 +1391,18 @@ async def test_a_message_edited_to_mention_the_bot_is_answered_once(fake: FakeDi
     await fake.dispatch("MESSAGE_UPDATE", {**edited, "content": f"<@{BOT_USER_ID}> {SCALE_QUESTION} thanks"})
     await asyncio.sleep(0.3)
     assert len(fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$")) == 1
+
+
+async def test_a_message_edited_to_mention_the_bot_hours_later_is_not_answered(fake: FakeDiscord, bot: DiscordBot) -> None:
+    # An old message still in the cache, edited to add the mention a day later, asks nothing now.
+    mid = str(discord.utils.time_snowflake(datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc)))
+    await fake.dispatch("MESSAGE_CREATE", message_create("", id=mid))
+    await asyncio.sleep(0.2)
+    edited = {**message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=mid, mentions=[BOT_USER]),
+              "edited_timestamp": "2025-01-03T03:05:00.000000+00:00"}
+    await fake.dispatch("MESSAGE_UPDATE", edited)
+    await asyncio.sleep(0.3)
+    assert fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$") == []
 
 
 async def test_a_mention_delivered_twice_gets_one_reply(fake: FakeDiscord, bot: DiscordBot) -> None:
