@@ -234,10 +234,10 @@ class _Query:
     """The index term of what it asks the instances of, when of no known kind: "which *crops*",
     "name the *critics*", "who was the *critic* ..."."""
     instances_of_person: bool = False
+    """Whether it asks them as "who" ("who was the critic ...")."""
     role_terms: frozenset[str] = frozenset()
     """The index terms of every common word of what it asks the instances of ("chief",
     "officer" of "who was the *Chief AI Officer* ...")."""
-    """Whether it asks them as "who" ("who was the critic ...")."""
     speakers: frozenset[str] = frozenset()
     spoken_of: frozenset[str] = frozenset()
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
