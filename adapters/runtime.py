@@ -184,7 +184,7 @@ class Runtime:
         # Unwound after the drain: discord.py's HTTP session closes with the client, and the
         # replies in flight still need it.
         stack.push_async_callback(self._close_discord)
-        # Likewise Slack's keep-alive connections, which the replies in flight use.
+        # Likewise Slack's keep-alive connections and claim threads, which the replies in flight use.
         stack.push_async_callback(self._close_slack_connections)
         # Unwound after every platform and server stopped taking new work.
         stack.push_async_callback(self._drain)

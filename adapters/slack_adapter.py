@@ -18,6 +18,7 @@ import math
 import re
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Literal, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
@@ -100,6 +101,11 @@ RECONNECT_WAIT_MAX = 300.0
 """The longest, in seconds, that RECONNECT_WAIT grows to, doubling while connecting keeps failing."""
 CLAIM_WAIT = 1.0
 """Seconds an event's claim waits for a busy database before the event is handled as new."""
+CLAIM_THREADS = 4
+"""Threads that write and let go of claims, apart from the answers' (the loop's default executor):
+an acknowledgement waits for its claim, never for answers or votes queued there. Each claim waits
+at most CLAIM_WAIT for the database, mostly asleep, so a few absorb a burst of events while
+another process holds it."""
 REFUSED_LOG_EVERY = 60.0
 """Seconds between two warnings about requests whose signature doesn't match the signing secret."""
 BODY_WAIT = 10.0
@@ -413,6 +419,7 @@ class SlackBot:
         self.mode = settings.slack_mode
         self.feedback = FeedbackStore(db)
         self.events = EventClaims(db, clock=clock)
+        self._claim_threads: ThreadPoolExecutor | None = None
         # The Web API client is the one bolt builds from the token, pointed at SLACK_API_URL with the
         # bot's retries: handed a client of ours, bolt would still read SLACK_BOT_TOKEN from the
         # environment, and warn on every start that it goes unused.
@@ -650,7 +657,15 @@ class SlackBot:
             await self.close_connections()
 
     async def close_connections(self) -> None:
-        """Close the keep-alive connections to Slack; a call made after this opens its own."""
+        """Close what the replies in flight used: the keep-alive connections to Slack and the
+        threads claims are written in; a call or a claim made after this opens its own.
+
+        The threads are not waited for: they finish the claims and releases given them (a cut
+        claim's release among them), each waiting at most CLAIM_WAIT for the database, and end.
+        """
+        threads, self._claim_threads = self._claim_threads, None
+        if threads is not None:
+            threads.shutdown(wait=False)
         session = self.client.session
         if session is not None and not session.closed:
             await session.close()
@@ -814,16 +829,23 @@ class SlackBot:
 
     # The database calls below run in a worker thread: SQLite waits while another process (a
     # second `serve`, `digest send`) holds the database, and on the event loop that wait would
-    # hold up every other event's acknowledgement, which Slack wants within 3 s.
+    # hold up every other event's acknowledgement, which Slack wants within 3 s. Claims and
+    # releases have threads of their own (CLAIM_THREADS): in the default executor, an
+    # acknowledgement queued behind answers and votes, each as slow as the database.
+
+    async def _in_claim_thread(self, call: Callable[[str], Any], key: str) -> Any:
+        if self._claim_threads is None:
+            self._claim_threads = ThreadPoolExecutor(max_workers=CLAIM_THREADS, thread_name_prefix="slack-claims")
+        return await asyncio.get_running_loop().run_in_executor(self._claim_threads, call, key)
 
     async def _claim(self, key: str) -> bool:
-        """`self.events.claim(key)` in a worker thread.
+        """`self.events.claim(key)` in a claim thread.
 
         Cut meanwhile (a stop), the thread still writes the claim, and nothing comes of it: it
         is let go once written, or the event's retry, the edited message or the button would
         count as handled for a day.
         """
-        claiming = asyncio.ensure_future(asyncio.to_thread(self.events.claim, key))
+        claiming = asyncio.ensure_future(self._in_claim_thread(self.events.claim, key))
         try:
             return await asyncio.shield(claiming)
         except asyncio.CancelledError:
@@ -832,8 +854,8 @@ class SlackBot:
             raise
 
     async def _release(self, key: str) -> None:
-        """`self.events.release(key)` in a worker thread."""
-        await asyncio.to_thread(self.events.release, key)
+        """`self.events.release(key)` in a claim thread."""
+        await self._in_claim_thread(self.events.release, key)
 
     async def _ask(self, question: str, *, user_id: str | None) -> Answer:
         """Answer `question` in a worker thread, where the question log writes its row."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -615,6 +617,49 @@ async def test_a_request_that_does_not_send_its_body_in_time_gets_408_and_is_nev
     finally:
         await slack.close()
     assert post.body["channel"] == CHANNEL and len(fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_an_event_is_acknowledged_at_once_while_every_worker_thread_is_busy(
+    http: TestClient, fake: FakeSlackApi
+) -> None:
+    # Answers, votes and the question log's writes run in the loop's default executor, a few
+    # threads; slow ones (a database another process holds) filled them, and the event's claim,
+    # which its acknowledgement waits for, queued behind them past Slack's 3 s: Slack sent it again.
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=2, thread_name_prefix="busy-worker"))
+    free = threading.Event()
+    busy = [loop.run_in_executor(None, free.wait, 10) for _ in range(4)]
+    loop.call_later(4.0, free.set)
+    try:
+        started = loop.time()
+        status = await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1"))
+        took = loop.time() - started
+    finally:
+        free.set()
+        await asyncio.gather(*busy)
+    assert status == 200
+    assert took < 1.0, f"acknowledged after {took:.1f} s"
+    [post] = await fake.wait_for("chat.postMessage")
+    assert post.body["thread_ts"] == "1699999999.000100"
+
+
+async def test_close_ends_the_threads_claims_are_written_in(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path
+) -> None:
+    before = set(threading.enumerate())
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    await slack.start()
+    try:
+        async with serving(slack) as client:
+            assert await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev1")) == 200
+            await fake.wait_for("chat.postMessage")
+        claim_threads = [t for t in set(threading.enumerate()) - before if t.name.startswith("slack-claims")]
+        assert claim_threads, "the event was claimed in a thread of its own"
+    finally:
+        await slack.close()
+    for thread in claim_threads:
+        await asyncio.to_thread(thread.join, 5)
+    assert not any(thread.is_alive() for thread in claim_threads), "a claim thread outlived the stop"
 
 
 async def test_a_retried_event_is_answered_once(http: TestClient, fake: FakeSlackApi) -> None:
