@@ -827,20 +827,20 @@ class Engine:
     @staticmethod
     def _tells_earlier(fact: Fact) -> bool:
         """Whether the fact's own text speaks of an earlier time ("Historically, Meta ...")."""
-        return any(not EARLIER.isdisjoint(words(text)) for text in (fact.answer, *(q.text for q in fact.quotes)))
+        return any(not EARLIER.isdisjoint(words(text)) for text in _own_texts(fact))
 
     @staticmethod
     def _tells_future(fact: Fact) -> bool:
         """Whether the fact's own text speaks of what is to come ("Llama 4 is expected to ...",
         "could redefine"): "will Meta buy the rest of Scale AI?" is not answered by a stake held."""
-        return any(FUTURE.search(text) for text in (fact.answer, *(q.text for q in fact.quotes)))
+        return any(FUTURE.search(text) for text in _own_texts(fact))
 
     @staticmethod
     def _tells_place(fact: Fact, phrasings: list[str]) -> bool:
         """Whether the fact's own text or a phrasing says where something was said or done ("at
         the recent AI Action Summit", "on the podcast"): "where did Altman speak?" is not
         answered by who he is."""
-        return any(PLACE.search(text) for text in (fact.answer, *(q.text for q in fact.quotes), *phrasings))
+        return any(PLACE.search(text) for text in (*_own_texts(fact), *phrasings))
 
     def _head_of(self, run: list[str], *, plural_only: bool = False) -> str | None:
         """The index term of what words after "which" ask the instances of: the first that
@@ -858,7 +858,7 @@ class Engine:
         """What the fact gives instances of (see `_IndexedFact.named_nouns`)."""
         found: dict[str, set[str]] = {}
         vouched: set[str] = set()  # introduced by a marker: whatever the question names
-        for text in (fact.answer, *(quote.text for quote in fact.quotes)):
+        for text in _own_texts(fact):
             for noun, names in nouns_named(text):
                 term = self.canon(noun)
                 if names:
@@ -958,7 +958,7 @@ class Engine:
         """The people and companies named in each sentence or clause of the fact's answer and
         quotes that names a person and somebody else: all a question asking what one said of
         another can use. A fact whose text names no person is not read clause by clause."""
-        texts = (fact.answer, *(quote.text for quote in fact.quotes))
+        texts = _own_texts(fact)
         if not any(self.canon(w) in self._family_names for text in texts for w in self._words(text)):
             return ()
         found = []
@@ -2030,6 +2030,11 @@ _WHO_HEDGES = frozenset("exactly really actually".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
+
+
+def _own_texts(fact: Fact) -> tuple[str, ...]:
+    """What the fact itself says: its answer and its quotes."""
+    return (fact.answer, *(quote.text for quote in fact.quotes))
 
 
 def _asks_what_would_be(found: list[str]) -> bool:

@@ -730,6 +730,15 @@ async def test_a_dm_told_to_be_shorter_is_answered_once_edited_and_an_answered_o
     assert len(fake.calls_to("chat.postMessage")) == 3
 
 
+async def _only_the_next_dm_is_answered(http: TestClient, fake: FakeSlackApi, *, after: str) -> None:
+    """After the too-long DM's note, a new DM is answered and nothing `after` sent posted anything."""
+    await post_event(http, event_body(dm(QUESTION, ts="1699999999.000900"), event_id="EvNext"))
+    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the next DM's answer")
+    await asyncio.sleep(0.2)  # anything the `after` would have posted has landed by now
+    posted = fake.calls_to("chat.postMessage")
+    assert len(posted) == 2 and "49%" in json.dumps(posted[1].body["blocks"]), f"the {after} posted something"
+
+
 async def test_a_dm_told_to_be_shorter_is_not_told_again_when_slack_adds_a_link_preview(
     http: TestClient, fake: FakeSlackApi
 ) -> None:
@@ -740,11 +749,7 @@ async def test_a_dm_told_to_be_shorter_is_not_told_again_when_slack_adds_a_link_
     preview = dm_edit(long_question, before=long_question, attachments=[{"from_url": "https://ai.meta.com/blog/"}])
     del preview["message"]["edited"]
     await post_event(http, event_body(preview, event_id="EvPreview"))
-    await post_event(http, event_body(dm(QUESTION, ts="1699999999.000900"), event_id="EvNext"))
-    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the next DM's answer")
-    await asyncio.sleep(0.2)  # anything the preview would have posted has landed by now
-    posted = fake.calls_to("chat.postMessage")
-    assert len(posted) == 2 and "49%" in json.dumps(posted[1].body["blocks"])
+    await _only_the_next_dm_is_answered(http, fake, after="preview")
 
 
 async def test_a_dm_told_to_be_shorter_then_deleted_leaves_a_tombstone_that_is_not_asked(
@@ -758,11 +763,7 @@ async def test_a_dm_told_to_be_shorter_then_deleted_leaves_a_tombstone_that_is_n
                         hidden=True, thread_ts="1699999999.000200", reply_count=1)  # fmt: skip
     del tombstone["message"]["edited"]
     await post_event(http, event_body(tombstone, event_id="EvTombstone"))
-    await post_event(http, event_body(dm(QUESTION, ts="1699999999.000900"), event_id="EvNext"))
-    await fake.wait_until(lambda: len(fake.calls_to("chat.postMessage")) == 2, what="the next DM's answer")
-    await asyncio.sleep(0.2)  # anything the tombstone would have posted has landed by now
-    posted = fake.calls_to("chat.postMessage")
-    assert len(posted) == 2 and "49%" in json.dumps(posted[1].body["blocks"])
+    await _only_the_next_dm_is_answered(http, fake, after="tombstone")
 
 
 @pytest.mark.parametrize(("thread_ts", "answered_in"), [("1699999999.000200", None), ("1699999999.000100", "1699999999.000100")])
