@@ -69,6 +69,7 @@ from bot.question_reading import (
     written_as_name,
 )
 from bot.text import (
+    without_verb_take,
     APOSTROPHES,
     FUNCTION_WORDS,
     STOPWORDS,
@@ -407,7 +408,7 @@ class Engine:
     def _words(self, text: str) -> list[str]:
         """The folded words of `text`, without framing idioms, and with multi-word synonyms
         merged into their group's word."""
-        found = without_idioms(words(text))
+        found = without_idioms(words(without_verb_take(text)))
         return replace_runs(found, self._phrases) if self._phrases else found
 
     def _numbers_in_names(self, raw: list[str]) -> list[str]:

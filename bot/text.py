@@ -143,6 +143,26 @@ def replace_runs(found: list[str], runs: dict[str, list[tuple[tuple[str, ...], s
     return kept
 
 
+# "Take" is an opinion after an owner or an article ("LeCun's take on rules", "the blog's
+# take") or before "on" or "about"; anywhere else it is the verb ("what stake did Meta take",
+# "taking a stake", "take the lead"), which says nothing of what a question is about.
+_TAKE = re.compile(r"\b(?:take|takes|taking|taken)\b(?!\s+off\b)", re.IGNORECASE)
+_AFTER_OWNER = re.compile(r"(?:['\u2019]s?|\b(?:the|a|an|his|her|their|your|my|our|its|whose|hot|own))\s+$", re.IGNORECASE)
+_BEFORE_ON = re.compile(r"\s+(?:on|about)\b", re.IGNORECASE)
+
+
+def without_verb_take(text: str) -> str:
+    """`text` without "take" where it is the verb, so that only the opinion is read as one."""
+
+    def kept(m: re.Match[str]) -> str:
+        noun = m.group(0).lower() in ("take", "takes") and (
+            _AFTER_OWNER.search(text[max(0, m.start() - 8) : m.start()]) or _BEFORE_ON.match(text, m.end())
+        )
+        return m.group(0) if noun else " "
+
+    return _TAKE.sub(kept, text) if "tak" in text.lower() else text
+
+
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 # A number written onto a name is its version ("llama4"); one running into letters is part of
 # a word of its own ("4chan", "3D", "70B"), not a version number standing alone.

@@ -859,9 +859,9 @@ def test_asking_who_besides_the_one_a_fact_names_is_still_not_answered_by_it(eng
 
 
 def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another() -> None:
-    engine = Engine(_tiny_base([_fact("take", "Who will take over?", ["take over"]), _fact("make", "What do they make?", ["make"])]))
-    query = engine._analyze("taking over")
-    assert engine.canon("make") not in query.terms and engine.canon("take") in query.terms
+    engine = Engine(_tiny_base([_fact("bake", "Who will bake bread?", ["bake bread"]), _fact("make", "What do they make?", ["make"])]))
+    query = engine._analyze("baking bread")
+    assert engine.canon("make") not in query.terms and engine.canon("bake") in query.terms
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import asks_more_than, question_parts, reads_as_question, stem, without_idioms, words
+from bot.text import asks_more_than, question_parts, reads_as_question, stem, without_idioms, without_verb_take, words
 
 
 @pytest.mark.parametrize(
@@ -186,3 +186,27 @@ def test_a_message_reads_as_a_question_with_a_question_mark_or_word(message: str
 )
 def test_a_message_asks_more_than_its_part_only_with_another_question(message: str, part: str, more: bool) -> None:
     assert asks_more_than(message, part) is more
+
+
+@pytest.mark.parametrize(
+    ("text", "opinion"),
+    [
+        ("What's LeCun's take on regulation?", True),
+        ("Gizmodo\u2019s take", True),
+        ("what is the take on open washing", True),
+        ("lecun take on ai rules", True),
+        ("any hot takes about Llama 4?", True),
+        ("what stake did Meta take in Scale AI?", False),
+        ("remind me, what size stake did Meta end up taking in Scale AI?", False),
+        ("how did the crowd take the news?", False),
+        ("Where could Meta take the lead?", False),
+        ("has it been taken well?", False),
+    ],
+)
+def test_take_is_an_opinion_only_after_an_owner_or_article_or_before_on(text: str, opinion: bool) -> None:
+    kept = [w for w in words(without_verb_take(text)) if w.startswith("tak")]
+    assert bool(kept) is opinion
+
+
+def test_take_off_is_left_for_the_phrase_it_makes() -> None:
+    assert words(without_verb_take("is Llama taking off?")) == ["is", "llama", "taking", "off"]
