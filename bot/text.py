@@ -165,8 +165,9 @@ def without_verb_take(text: str) -> str:
 
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 # A number written onto a name is its version ("llama4"); one running into letters is part of
-# a word of its own ("4chan", "3D", "70B"), not a version number standing alone.
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
+# a word of its own ("4chan", "3D", "70B"), not a version number standing alone, and so is one
+# after a lone letter: a code ("Q3", "H100", "M2"), not a name's version.
+_LETTER_DIGIT = re.compile(r"(?<=[a-z]{2})(?=[0-9])")
 _DIGIT = re.compile(r"[0-9]")
 _US = re.compile(r"\bUS\b")
 

@@ -796,9 +796,11 @@ def test_asking_who_does_something_is_answered_by_a_fact_naming_somebody(
         assert engine.answer(question).fact_id == expected
 
 
-@pytest.mark.parametrize("question", ["Was Llama leaked on 4chan?", "Is there a 3D model from Meta?"])
+@pytest.mark.parametrize(
+    "question", ["Was Llama leaked on 4chan?", "Is there a 3D model from Meta?", "What was Meta's Q3 revenue?"]
+)
 def test_a_number_running_into_letters_is_not_a_version_number(engine: Engine, question: str) -> None:
-    """"4chan" and "3D" are words of their own, not Llama 4 or Llama 3.1."""
+    """"4chan", "3D" and "Q3" are words of their own, not Llama 4 or Llama 3.1."""
     assert engine.answer(question).status == "abstained"
 
 

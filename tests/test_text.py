@@ -74,6 +74,8 @@ def test_emoji_codes_are_not_words_but_times_and_versions_stay() -> None:
 def test_a_number_written_onto_a_name_is_its_version_but_one_running_into_letters_is_a_word() -> None:
     assert words("is llama4 out, and llama3.1?") == ["is", "llama", "4", "out", "and", "llama", "3.1"]
     assert words("was llama leaked on 4chan, in 4K or 3D?") == ["was", "llama", "leaked", "on", "4chan", "in", "4k", "or", "3d"]
+    # After a lone letter, a code: "Q3" is a quarter, "H100" a chip.
+    assert words("Q3 revenue on H100s") == ["q3", "revenue", "on", "h100s"]
 
 
 def test_us_in_capitals_is_the_country_as_u_s_is() -> None:
