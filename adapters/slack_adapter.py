@@ -54,6 +54,7 @@ from adapters.slack_blocks import (
     from_mrkdwn,
     home_view,
     to_blocks,
+    to_mrkdwn,
     to_text,
 )
 from adapters.slack_retry import (
@@ -71,7 +72,9 @@ DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
 SORRY = "Sorry, something went wrong on my side; please try again in a moment."
 BLOCKS_REFUSED = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"})
-"""Errors of chat.postMessage that refuse the blocks, not the message: its text alone is posted."""
+"""Errors that refuse a message's blocks, not the message: its text alone is posted instead (the
+whole answer as mrkdwn, `to_mrkdwn`). chat.postMessage answers them as its `error`; a response_url
+as the body of a 400, a bare word ("invalid_blocks")."""
 GONE = "I can't find that answer any more; please ask again."
 CANT_SHARE = "I couldn't post in this channel; invite me to it (type `/invite` and pick me), then try again."
 SHARE_UNSURE = (
@@ -713,31 +716,44 @@ class SlackBot:
         return await self._post(channel, blocks=blocks, text=text)
 
     async def _post(
-        self, channel: str, *, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
+        self,
+        channel: str,
+        *,
+        text: str,
+        blocks: list[dict] | None = None,
+        thread_ts: str | None = None,
+        fallback: str | None = None,
     ) -> str | None:
+        """Post a message and return its ts; where Slack refuses its blocks, `fallback` (else `text`) alone."""
         response, error = await self._web_call(
             "chat.postMessage", **_message(channel, text=text, blocks=blocks, thread_ts=thread_ts)
         )
-        if response is None and blocks and isinstance(error, SlackApiError) and status_and_code(error)[1] in BLOCKS_REFUSED:
-            # A limit of Slack's the blocks missed: the asker still gets the answer, as plain text.
+        if response is None and blocks and _blocks_refused(error):
+            # A limit of Slack's the blocks missed: the asker still gets the answer, quote and source, as text.
             log.warning("Slack refused the message's blocks in %s; posting its text alone", channel)
-            response, _ = await self._web_call("chat.postMessage", **_message(channel, text=text, thread_ts=thread_ts))
+            response, _ = await self._web_call(
+                "chat.postMessage", **_message(channel, text=fallback or text, thread_ts=thread_ts)
+            )
         return response.get("ts") if response is not None else None
 
-    async def _respond(self, response_url: str | None, **message: Any) -> bool:
+    async def _respond(self, response_url: str | None, *, fallback: str | None = None, **message: Any) -> bool:
         """Send to an interaction's response_url (ephemeral replies, in-place updates); False on failure.
 
         A 429 is retried after its Retry-After and a 5xx after a short backoff, at most
-        RESPOND_ATTEMPTS posts in all; any other refusal is final.
+        RESPOND_ATTEMPTS posts in all; a refusal of the blocks sends `fallback` (else the
+        message's text) alone, once; any other refusal is final.
         """
-        return await self._send_to_url(response_url, message, once=False) == "sent"
+        return await self._send_to_url(response_url, message, once=False, fallback=fallback) == "sent"
 
-    async def _send_to_url(self, response_url: str | None, message: dict[str, Any], *, once: bool) -> Delivery:
+    async def _send_to_url(
+        self, response_url: str | None, message: dict[str, Any], *, once: bool, fallback: str | None = None
+    ) -> Delivery:
         """Send `message` to a response_url, retrying as `_respond` says.
 
         With `once`, for a message that must not appear twice, nothing that may have posted is
         sent again: a 5xx, a timeout or a connection lost after the request went out is
-        "unknown", and only a 429 or a connection never made is retried.
+        "unknown", and only a 429 or a connection never made is retried. A refusal of the
+        blocks posted nothing: the text alone is sent then, with or without `once`.
         """
         if not response_url or not isinstance(response_url, str):
             log.error("Slack gave no response_url to reply to")
@@ -745,6 +761,19 @@ class SlackBot:
         client = AsyncWebhookClient(
             url=response_url, session=self.client.session, retry_handlers=posting_url_retries() if once else None
         )
+        delivery = await self._deliver_to_url(client, message, once=once)
+        if delivery == "blocks refused":
+            log.warning("Slack response_url refused the reply's blocks; sending its text alone")
+            text_only = {key: value for key, value in message.items() if key != "blocks"}
+            text_only["text"] = fallback or message.get("text") or ""
+            delivery = await self._deliver_to_url(client, text_only, once=once)
+        return "refused" if delivery == "blocks refused" else delivery
+
+    async def _deliver_to_url(
+        self, client: AsyncWebhookClient, message: dict[str, Any], *, once: bool
+    ) -> Delivery | Literal["blocks refused"]:
+        """Post `message` with `client`, retrying as `_send_to_url` says; "blocks refused" when
+        Slack refused the blocks of a message that has some (nothing was posted)."""
         for attempt in range(1, RESPOND_ATTEMPTS + 1):
             try:
                 response = await client.send_dict(message)
@@ -753,6 +782,9 @@ class SlackBot:
                 return "unknown" if once and may_have_gone_through(error) else "refused"
             if response.status_code == 200:
                 return "sent"
+            refused = 400 <= response.status_code < 500 and _url_error(response.body) in BLOCKS_REFUSED
+            if refused and message.get("blocks"):
+                return "blocks refused"
             if once and response.status_code >= 500:
                 log.error("Slack response_url answered %s %s; not sent again", response.status_code, response.body)
                 return "unknown"
@@ -901,7 +933,11 @@ class SlackBot:
             return
         command = self.settings.slack_command
         await self._post(
-            channel, blocks=to_blocks(answer, command=command), text=to_text(answer, command=command), thread_ts=thread_ts
+            channel,
+            blocks=to_blocks(answer, command=command),
+            text=to_text(answer, command=command),
+            thread_ts=thread_ts,
+            fallback=to_mrkdwn(answer, command=command),
         )
 
     async def _on_mention(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
@@ -953,6 +989,7 @@ class SlackBot:
                 response_type="ephemeral",
                 blocks=to_blocks(answer, command=typed),
                 text=to_text(answer, command=typed),
+                fallback=to_mrkdwn(answer, command=typed),
             )
             return
         bounded = bound_question(question)
@@ -965,6 +1002,7 @@ class SlackBot:
             response_type="ephemeral",
             blocks=to_blocks(answer, share=True, show_question=True, command=typed),
             text=to_text(answer, command=typed),
+            fallback=to_mrkdwn(answer, show_question=True, command=typed),
         )
 
     # -- buttons -----------------------------------------------------------------------------
@@ -1000,7 +1038,13 @@ class SlackBot:
         # `/ask` typed in a thread answers in that thread: shared, the answer belongs there too.
         thread_ts = _string(_object(body.get("container")).get("thread_ts"))
         shared = await self._post_for_click(
-            click, channel=channel, url=url, blocks=blocks, text=to_text(answer), thread_ts=thread_ts
+            click,
+            channel=channel,
+            url=url,
+            blocks=blocks,
+            text=to_text(answer),
+            thread_ts=thread_ts,
+            fallback=to_mrkdwn(answer, asked_by=user_id),
         )
         if shared == "sent":
             await self._respond(url, delete_original=True)
@@ -1025,6 +1069,7 @@ class SlackBot:
         blocks: list[dict],
         text: str,
         thread_ts: str | None,
+        fallback: str,
     ) -> Delivery:
         """Post a clicked answer in `channel`; where Slack refused it (the bot is no member of a
         private channel, or of a DM an answer was shared into), through the click's response_url,
@@ -1038,12 +1083,14 @@ class SlackBot:
         try:
             posted: Delivery = "refused"
             if channel is not None:
-                posted = await self._post_once(channel, blocks=blocks, text=text, thread_ts=thread_ts)
+                posted = await self._post_once(
+                    channel, blocks=blocks, text=text, thread_ts=thread_ts, fallback=fallback
+                )
             if posted == "refused":
                 reply: dict[str, Any] = {"response_type": "in_channel", "replace_original": False, "blocks": blocks, "text": text}
                 if thread_ts:
                     reply["thread_ts"] = thread_ts
-                posted = await self._send_to_url(url, reply, once=True)
+                posted = await self._send_to_url(url, reply, once=True, fallback=fallback)
             return posted
         except asyncio.CancelledError:
             if claim:
@@ -1051,12 +1098,18 @@ class SlackBot:
             raise
 
     async def _post_once(
-        self, channel: str, *, blocks: list[dict], text: str, thread_ts: str | None = None
+        self, channel: str, *, blocks: list[dict], text: str, thread_ts: str | None = None, fallback: str | None = None
     ) -> Delivery:
-        """Post a message with chat.postMessage, telling a refusal from a failure after which it may be there."""
+        """Post a message with chat.postMessage, telling a refusal from a failure after which it may
+        be there; where Slack refuses its blocks (nothing posted), `fallback` (else `text`) alone."""
         response, error = await self._web_call(
             "chat.postMessage", **_message(channel, text=text, blocks=blocks, thread_ts=thread_ts)
         )
+        if response is None and _blocks_refused(error):
+            log.warning("Slack refused the message's blocks in %s; posting its text alone", channel)
+            response, error = await self._web_call(
+                "chat.postMessage", **_message(channel, text=fallback or text, thread_ts=thread_ts)
+            )
         if response is not None:
             return "sent"
         return "unknown" if may_have_gone_through(error) else "refused"
@@ -1072,7 +1125,11 @@ class SlackBot:
             return
         if container.get("is_ephemeral"):
             await self._respond(
-                url, replace_original=True, blocks=to_blocks(answer, share=True, show_question=True), text=to_text(answer)
+                url,
+                replace_original=True,
+                blocks=to_blocks(answer, share=True, show_question=True),
+                text=to_text(answer),
+                fallback=to_mrkdwn(answer, show_question=True),
             )
             return
         blocks, text = to_blocks(answer), to_text(answer)
@@ -1082,7 +1139,7 @@ class SlackBot:
         if updated is None:
             # Refused (the bot left the channel, an answer shared where it is no member) or not
             # answered: the click's response_url can still replace the message it was on.
-            await self._respond(url, replace_original=True, blocks=blocks, text=text)
+            await self._respond(url, replace_original=True, blocks=blocks, text=text, fallback=to_mrkdwn(answer))
 
     async def _on_related(self, ack: Callable[..., Any], body: dict[str, Any], action: dict[str, Any]) -> None:
         """Answer a related fact in a new message beside the clicked one."""
@@ -1121,6 +1178,7 @@ class SlackBot:
                 replace_original=False,
                 blocks=to_blocks(answer, share=True, show_question=True),
                 text=to_text(answer),
+                fallback=to_mrkdwn(answer, show_question=True),
             )
             return
         channel = _channel_of(body)
@@ -1154,7 +1212,13 @@ class SlackBot:
                 )
             return
         posted = await self._post_for_click(
-            click, channel=channel, url=url, blocks=to_blocks(answer), text=to_text(answer), thread_ts=thread_ts
+            click,
+            channel=channel,
+            url=url,
+            blocks=to_blocks(answer),
+            text=to_text(answer),
+            thread_ts=thread_ts,
+            fallback=to_mrkdwn(answer),
         )
         if posted == "refused":
             await self._respond(url, response_type="ephemeral", replace_original=False, text=CANT_SHARE)
@@ -1263,6 +1327,27 @@ def _message(
     if thread_ts:
         message["thread_ts"] = thread_ts
     return message
+
+
+def _blocks_refused(error: Exception | None) -> bool:
+    """Whether a Web API call failed because Slack refused the message's blocks (nothing was posted)."""
+    return isinstance(error, SlackApiError) and status_and_code(error)[1] in BLOCKS_REFUSED
+
+
+def _url_error(body: object) -> str | None:
+    """The error a response_url answered: its body, a bare word ("invalid_blocks"), or the `error`
+    of a JSON object."""
+    if not isinstance(body, str):
+        return None
+    text = body.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        error = data.get("error") if isinstance(data, dict) else None
+        return error if isinstance(error, str) else None
+    return text or None
 
 
 def _retry_delay(status: int, headers: Mapping[str, Any], *, attempt: int) -> float | None:

@@ -4,7 +4,8 @@ Pure: no network, no bolt. Everything that reaches Slack as mrkdwn goes through
 `escape_mrkdwn`, so a question carrying `<!channel>` or `<@U…>` shows as text and pings
 nobody. Limits kept (Slack's Block Kit reference): section text 3000 chars, button text 75,
 button value 2000, 25 elements per actions block, 50 blocks per message (100 in the Home
-tab), and about 12k characters per message in practice (`msg_blocks_too_long`).
+tab), and about 12k characters per message in practice (`msg_blocks_too_long`). A message
+whose blocks Slack refuses goes as mrkdwn text alone (`to_mrkdwn`), within TEXT_LIMIT.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ MESSAGE_BLOCK_LIMIT = 50
 HOME_BLOCK_LIMIT = 100
 MESSAGE_CHAR_BUDGET = 12000
 MAX_BUTTONS = 3
+TEXT_LIMIT = 4000
+"""Characters of a message's text when it goes without blocks: Slack advises at most 4,000 for
+chat.postMessage's `text`, and cuts it at 40,000."""
+SHORTENED = "_Shortened to fit Slack's message limits._"
 
 # Action ids. Buttons that name a fact carry its id in the action id (unique within a
 # block, as Slack requires) and again in the JSON value with the question they answer.
@@ -210,6 +215,12 @@ def _quote_blocks(quote: ResolvedQuote) -> list[dict[str, Any]]:
         }
         for chunk in split_text(quote.text)
     ]
+    blocks.append(_context(_source_line(quote)))
+    return blocks
+
+
+def _source_line(quote: ResolvedQuote) -> str:
+    """`— Title (kind, outlet)` in mrkdwn, with the podcast timestamp linked to that moment of the video."""
     label = escape_mrkdwn(source_label(quote.source))
     if quote.timestamp:
         at = f"at {escape_mrkdwn(quote.timestamp)}"
@@ -217,8 +228,7 @@ def _quote_blocks(quote: ResolvedQuote) -> list[dict[str, Any]]:
         if quote.source.video_id and seconds is not None:
             at = f"<https://youtu.be/{quote.source.video_id}?t={seconds}|{at}>"
         label = f"{label} {at}"
-    blocks.append(_context(f"— {label}"))
-    return blocks
+    return f"— {label}"
 
 
 def _seconds(timestamp: str) -> int | None:
@@ -285,11 +295,7 @@ def to_blocks(
     body = [_section(chunk) for chunk in _mrkdwn_chunks(answer.text or "")]
     for quote in answer.quotes:
         body += _quote_blocks(quote)
-    tail: list[dict[str, Any]] = []
-    about = f"Fact `{escape_mrkdwn(answer.fact_id or '')}`"
-    if answer.canonical_question:
-        about += f" · {escape_mrkdwn(answer.canonical_question)}"
-    tail.append(_context(about))
+    tail: list[dict[str, Any]] = [_context(_about(answer))]
     if answer.related:
         tail.append(_context("*Related*"))
         tail.append(
@@ -305,6 +311,13 @@ def to_blocks(
         actions["elements"].append(_button("Share in channel", ACTION_SHARE, share_value, style="primary"))
     tail.append(actions)
     return _fit(head + body, tail=tail)
+
+
+def _about(answer: Answer) -> str:
+    about = f"Fact `{escape_mrkdwn(answer.fact_id or '')}`"
+    if answer.canonical_question:
+        about += f" · {escape_mrkdwn(answer.canonical_question)}"
+    return about
 
 
 def _abstention_blocks(answer: Answer) -> list[dict[str, Any]]:
@@ -349,7 +362,8 @@ def how_to_ask(command: str = COMMAND) -> str:
 
 
 def to_text(answer: Answer, *, command: str = COMMAND) -> str:
-    """The message's plain fallback (notifications, screen readers), escaped like the blocks."""
+    """The `text` beside an answer's blocks, escaped like them: a summary (the answer, or why the bot
+    doesn't know), which mobile notifications show. Sent without blocks, a message is `to_mrkdwn`."""
     if answer.status == "help":
         return escape_mrkdwn(how_to_ask(command))
     if answer.status == "limited":
@@ -357,6 +371,95 @@ def to_text(answer: Answer, *, command: str = COMMAND) -> str:
     if not answer.answered:
         return escape_mrkdwn(dont_know(answer))
     return escape_mrkdwn(_shorten(answer.text or "", SECTION_LIMIT))
+
+
+def to_mrkdwn(
+    answer: Answer, *, show_question: bool = False, asked_by: str | None = None, command: str = COMMAND
+) -> str:
+    """The message as mrkdwn text alone, for where Slack refused its blocks: what the blocks show
+    but the buttons, each quote a block quote (`> ` lines) followed by its source, within TEXT_LIMIT.
+
+    Too long, later quotes go first, then the answer text is cut; the first quote and its source
+    stay (a quote too long to fit whole is cut at a word, marked with "…").
+    """
+    if answer.status == "limited":
+        return to_text(answer)
+    if answer.status == "help":
+        lines: list[str] = []
+        if answer.sources:
+            lines.append(f"I answer from these {len(answer.sources)} sources, quoting them word for word:")
+            lines += [f"• {escape_mrkdwn(source_label(s))}" for s in answer.sources]
+        lines += [escape_mrkdwn(how_to_ask(command)), "*Topics*, with a question to try:"]
+        lines += [f"• *{escape_mrkdwn(t.title)}*: e.g. {escape_mrkdwn(t.example)}" for t in answer.topics]
+        return _fit_lines(lines)
+    head = [_question_line(answer.question, asked_by=asked_by)] if show_question or asked_by else []
+    if not answer.answered:
+        lines = head + [escape_mrkdwn(dont_know(answer))]
+        if answer.suggestions:
+            lines.append("Closest questions I can answer:")
+            lines += [f"• {escape_mrkdwn(ref.question)}" for ref in answer.suggestions[:MAX_BUTTONS]]
+        return _fit_lines(lines)
+    if note := part_note(answer):
+        head.append(escape_mrkdwn(note))
+    body = escape_mrkdwn((answer.text or "").strip())
+    quotes = [_quote_text(quote) for quote in answer.quotes]
+    tail = [_about(answer)]
+    for kept in range(len(quotes), 0, -1):
+        text = _paragraphs(head, body, quotes[:kept], SHORTENED if kept < len(quotes) else "", tail)
+        if len(text) <= TEXT_LIMIT:
+            return text
+    if not quotes:
+        text = _paragraphs(head, body, [], "", tail)
+        if len(text) <= TEXT_LIMIT:
+            return text
+    # Even with its first quote alone, too long: the answer text gives way, and the quote too if
+    # it takes more than half of what is left.
+    rest = TEXT_LIMIT - len(_paragraphs(head, "", [], SHORTENED, tail)) - 4  # two more paragraph breaks
+    first = answer.quotes[0] if answer.quotes else None
+    quote = _quote_text(first, limit=max(rest - len(body), rest // 2)) if first else ""
+    body = _clip_mrkdwn(answer.text or "", rest - len(quote))
+    return _paragraphs(head, body, [quote] if quote else [], SHORTENED, tail)[:TEXT_LIMIT]
+
+
+def _quote_text(quote: ResolvedQuote, *, limit: int | None = None) -> str:
+    """A quote as a mrkdwn block quote, each line opening with `> `, then its source; at most
+    `limit` chars, the quote cut to fit."""
+    source = _source_line(quote)
+    text = quote.text.strip()
+    if limit is None:
+        escaped = escape_mrkdwn(text)
+    else:
+        # Each line gains its "> ": the room for the quote's own text is what is left.
+        escaped = _clip_mrkdwn(text, limit - len(source) - 1 - 2 * (text.count("\n") + 1))
+    lines = [f"> {line}" if line.strip() else ">" for line in escaped.split("\n")]
+    return "\n".join(lines + [source])
+
+
+def _clip_mrkdwn(text: str, limit: int) -> str:
+    """`text` escaped, within `limit` chars: cut at a break and marked "…" when longer."""
+    escaped = escape_mrkdwn(text.strip())
+    if len(escaped) <= limit:
+        return escaped
+    if limit < 10:
+        return ""
+    return _mrkdwn_chunks(text, limit=limit - 1)[0] + "…"
+
+
+def _paragraphs(head: list[str], body: str, quotes: list[str], note: str, tail: list[str]) -> str:
+    return "\n\n".join(part for part in [*head, body, *quotes, note, *tail] if part)
+
+
+def _fit_lines(lines: list[str]) -> str:
+    """`lines` joined, as many as fit TEXT_LIMIT (each line itself cut to it)."""
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        line = line[:TEXT_LIMIT]
+        size += len(line) + (1 if kept else 0)
+        if size > TEXT_LIMIT:
+            break
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def help_blocks(

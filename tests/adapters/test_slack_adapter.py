@@ -32,7 +32,7 @@ from adapters.slack_adapter import (
     SlackBot,
     next_reconnect_wait,
 )
-from adapters.slack_blocks import TOO_LONG, decode_value, encode_value, to_blocks
+from adapters.slack_blocks import TOO_LONG, decode_value, encode_value, escape_mrkdwn, to_blocks
 from bot.config import Settings
 from bot.db import Database
 from bot.engine import Engine
@@ -50,6 +50,7 @@ SECRET = "test-signing-secret"
 USER = "U111"
 CHANNEL = "C111"
 QUESTION = "How much of Scale AI does Meta own?"
+PODCAST_QUESTION = "What open-source precedents did Zuckerberg point to on the podcast?"
 
 
 # -- fixtures and helpers ------------------------------------------------------------------
@@ -271,6 +272,18 @@ def block_text(blocks: list[dict[str, Any]]) -> str:
 
     walk(blocks)
     return "\n".join(found)
+
+
+def assert_quoted(text: str, answer: Answer) -> None:
+    """`text`, a message sent without blocks, holds the answer and each of its quotes as a Slack
+    block quote, word for word (escaped), followed by its source's title and, for a podcast, the time."""
+    assert answer.answered and answer.quotes
+    assert escape_mrkdwn(answer.text or "") in text
+    for quote in answer.quotes:
+        lines = "\n".join(f"> {escape_mrkdwn(line)}" for line in quote.text.strip().splitlines())
+        assert f"{lines}\n— {escape_mrkdwn(quote.source.title)}" in text
+        if quote.timestamp:
+            assert quote.timestamp in text.split(lines, 1)[1].split("\n")[1]
 
 
 def acted(fake: FakeSlackApi) -> list[Any]:
@@ -826,16 +839,34 @@ async def test_the_help_and_the_home_tab_name_the_slash_command_the_app_defines(
         assert "/ask" not in sent
 
 
-@pytest.mark.parametrize("refusal", ["invalid_blocks", "msg_blocks_too_long"])
-async def test_an_answer_whose_blocks_slack_refuses_is_posted_as_text(
-    http: TestClient, fake: FakeSlackApi, refusal: str
+@pytest.mark.parametrize("refusal", ["invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"])
+async def test_an_answer_whose_blocks_slack_refuses_is_posted_as_text_with_its_quote_and_source(
+    http: TestClient, fake: FakeSlackApi, engine: Engine, refusal: str
 ) -> None:
-    # The asker got nothing: the refusal was logged and the answer dropped.
-    fake.fail("chat.postMessage", refusal)
+    # The asker got nothing: the refusal was logged and the answer dropped. Then the text alone
+    # was posted, the answer without the quote or the source every answer must carry.
+    fake.refuse_blocks("chat.postMessage", refusal)
     await post_event(http, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvBlocks"))
     [post] = await fake.wait_for("chat.postMessage")
-    assert "blocks" not in post.body and "49%" in post.body["text"]
-    assert post.body["thread_ts"] == "1699999999.000100"
+    assert "blocks" not in post.body and post.body["thread_ts"] == "1699999999.000100"
+    assert_quoted(post.body["text"], engine.answer(QUESTION))
+    assert "`scale-ai-stake`" in post.body["text"]
+    attempts = fake.calls_to("chat.postMessage", ok_only=False)
+    assert [bool(c.body.get("blocks")) for c in attempts] == [True, False]
+    assert len(fake.history[CHANNEL]) == 1
+
+
+async def test_a_podcast_answer_whose_blocks_slack_refuses_names_the_moment_of_its_quote(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    fake.refuse_blocks("chat.postMessage", "msg_blocks_too_long")
+    await post_event(http, event_body(dm(PODCAST_QUESTION), event_id="EvPodcast"))
+    [post] = await fake.wait_for("chat.postMessage")
+    answer = engine.answer(PODCAST_QUESTION)
+    assert answer.quotes[0].timestamp
+    assert "blocks" not in post.body
+    assert_quoted(post.body["text"], answer)
+    assert len(fake.history["D111"]) == 1
 
 
 async def test_a_429_is_retried_after_retry_after_and_posts_once(http: TestClient, fake: FakeSlackApi) -> None:
@@ -1173,6 +1204,33 @@ async def test_response_url_retries_are_bounded_and_only_for_429_and_5xx(
     assert slept == naps
 
 
+@pytest.mark.parametrize("refusal", ["invalid_blocks", "msg_blocks_too_long"])
+async def test_an_ask_reply_whose_blocks_the_response_url_refuses_arrives_once_as_text_with_its_quote(
+    http: TestClient, fake: FakeSlackApi, engine: Engine, refusal: str
+) -> None:
+    # A response_url answers a refusal of the blocks with HTTP 400 and the bare word: the
+    # asker's /ask got no reply at all.
+    fake.refuse_blocks("response:cmd", refusal)
+    assert await slash(http, fake, PODCAST_QUESTION) == (200, "")
+    [reply] = await fake.wait_for("response:cmd")
+    attempts = fake.calls_to("response:cmd", ok_only=False)
+    assert [(c.status, bool(c.body.get("blocks"))) for c in attempts] == [(400, True), (200, False)]
+    assert reply.body["response_type"] == "ephemeral" and "blocks" not in reply.body
+    assert f"You asked “{PODCAST_QUESTION}”" in reply.body["text"]
+    assert_quoted(reply.body["text"], engine.answer(PODCAST_QUESTION))
+    assert fake.calls_to("chat.postMessage") == []
+
+
+async def test_a_response_url_refusing_a_reply_for_another_reason_is_not_sent_again_as_text(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.http_error("response:cmd", 404)  # expired_url, or any refusal that is not of the blocks
+    with caplog.at_level(logging.ERROR, logger="adapters.slack_adapter"):
+        await slash(http, fake, QUESTION)
+        await logged(caplog, "Slack response_url refused the reply: 404")
+    assert [c.status for c in fake.calls_to("response:cmd", ok_only=False)] == [404]
+
+
 async def test_ask_answers_ephemerally_through_the_response_url(
     http: TestClient, fake: FakeSlackApi, engine: Engine
 ) -> None:
@@ -1282,6 +1340,42 @@ async def test_share_with_an_injected_ping_in_the_value_posts_it_escaped(http: T
     [post] = await fake.wait_for("chat.postMessage")
     assert "&lt;!channel&gt; wake up" in post.body["blocks"][0]["elements"][0]["text"]
     assert "<!channel>" not in json.dumps([post.body["text"], without_values(post.body["blocks"])])
+
+
+async def test_a_shared_answer_whose_blocks_slack_refuses_is_posted_once_in_the_channel_as_text(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    # The refusal was taken for the bot being no member of the channel, and the answer went
+    # through the response_url with the same blocks.
+    fake.refuse_blocks("chat.postMessage", "msg_blocks_too_long")
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    await click(http, fake, share, ephemeral=True)
+    [deleted] = await fake.wait_for("response:act")
+    assert deleted.body == {"delete_original": True}
+    [post] = fake.calls_to("chat.postMessage")
+    assert post.body["channel"] == CHANNEL and "blocks" not in post.body
+    assert f"<@{USER}> asked “{QUESTION}”" in post.body["text"]
+    assert_quoted(post.body["text"], engine.answer(QUESTION))
+    assert len(fake.history[CHANNEL]) == 1
+    assert [c.body for c in fake.calls_to("response:act", ok_only=False)] == [deleted.body]
+
+
+async def test_a_share_through_the_response_url_whose_blocks_it_refuses_is_posted_once_as_text(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    thread = "1700000000.000050"
+    fake.fail("chat.postMessage", "channel_not_found")  # a private channel the bot is not in
+    fake.refuse_blocks("response:act")
+    share = {"action_id": "share_answer", "value": encode_value({"q": QUESTION, "f": "scale-ai-stake"})}
+    await click(http, fake, share, ephemeral=True, thread_ts=thread)
+    shared, deleted = await fake.wait_for("response:act", count=2)
+    assert shared.body["response_type"] == "in_channel" and shared.body["thread_ts"] == thread
+    assert shared.body["replace_original"] is False and "blocks" not in shared.body
+    assert_quoted(shared.body["text"], engine.answer(QUESTION))
+    assert deleted.body == {"delete_original": True}
+    attempts = fake.calls_to("response:act", ok_only=False)
+    assert [(c.status, bool(c.body.get("blocks"))) for c in attempts] == [(400, True), (200, False), (200, False)]
+    assert fake.calls_to("chat.postMessage") == []
 
 
 @pytest.mark.parametrize("refusal", ["not_in_channel", "channel_not_found"])
@@ -1475,6 +1569,19 @@ async def test_a_suggestion_slack_would_not_update_replaces_the_message_through_
     [replaced] = await fake.wait_for("response:act")
     assert replaced.body["replace_original"] is True
     assert "`scale-ai-stake`" in json.dumps(replaced.body["blocks"])
+
+
+async def test_a_suggestion_whose_blocks_neither_chat_update_nor_the_click_take_replaces_the_message_as_text(
+    http: TestClient, fake: FakeSlackApi, engine: Engine
+) -> None:
+    fake.refuse_blocks("chat.update")
+    fake.refuse_blocks("response:act")
+    suggestion = {"action_id": "suggest:scale-ai-stake", "value": encode_value({"f": "scale-ai-stake"})}
+    await click(http, fake, suggestion, ephemeral=False, message={"type": "message", "ts": "1700000000.000001", "text": "x"})
+    [replaced] = await fake.wait_for("response:act")
+    assert replaced.body["replace_original"] is True and "blocks" not in replaced.body
+    assert_quoted(replaced.body["text"], engine.answer_fact("scale-ai-stake"))
+    assert len(fake.calls_to("response:act", ok_only=False)) == 2
 
 
 async def test_a_suggestion_in_an_ephemeral_reply_replaces_it(http: TestClient, fake: FakeSlackApi, engine: Engine) -> None:

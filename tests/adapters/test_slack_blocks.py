@@ -15,6 +15,8 @@ from adapters.slack_blocks import (
     MESSAGE_BLOCK_LIMIT,
     MESSAGE_CHAR_BUDGET,
     SECTION_LIMIT,
+    SHORTENED,
+    TEXT_LIMIT,
     VALUE_LIMIT,
     decode_value,
     encode_value,
@@ -25,6 +27,7 @@ from adapters.slack_blocks import (
     how_to_ask,
     split_text,
     to_blocks,
+    to_mrkdwn,
     to_text,
 )
 from bot.engine import Engine
@@ -301,3 +304,60 @@ def test_how_to_ask_names_a_renamed_command_and_only_a_command() -> None:
     # Only Slack's command names (a slash, lowercase letters, digits, - or _) replace /ask.
     for odd in ("/x <!here>", "factbot", "/" + "a" * 33, "/Ask"):
         assert how_to_ask(odd) == HOW_TO_ASK
+
+
+def test_an_answer_as_text_alone_carries_each_quote_as_a_block_quote_and_its_source() -> None:
+    # What Slack gets when it refuses the blocks: the quote and source, not only the answer.
+    answer = Answer(
+        question="q",
+        status="answered",
+        fact_id="some-fact",
+        canonical_question="What did they say?",
+        text="An answer & more.",
+        quotes=[
+            ResolvedQuote(text="We open <!channel> source.\nAnd we share.", source=PODCAST, timestamp="01:06:08"),
+            ResolvedQuote(text="A second quote.", source=PODCAST),
+        ],
+    )
+    text = to_mrkdwn(answer, show_question=True)
+    assert text.startswith("You asked “q”\n\nAn answer &amp; more.\n\n")
+    label = "— The role of open source in AI development (podcast notes, Dwarkesh Patel podcast)"
+    assert (
+        "> We open &lt;!channel&gt; source.\n> And we share.\n"
+        f"{label} <https://youtu.be/bc6uFV9CJGg?t=3968|at 01:06:08>"
+    ) in text
+    assert f"> A second quote.\n{label}\n" in text
+    assert text.endswith("Fact `some-fact` · What did they say?")
+    assert "<!channel>" not in text and SHORTENED not in text
+    # Beside the blocks, the text stays the summary notifications show.
+    assert to_text(answer) == "An answer &amp; more."
+
+
+def test_an_answer_of_the_base_as_text_alone_names_its_quote_and_source(engine: Engine) -> None:
+    answer = engine.answer("How much of Scale AI does Meta own?")
+    text = to_mrkdwn(answer, asked_by="U123ABC")
+    quote = answer.quotes[0]
+    assert text.startswith("<@U123ABC> asked")
+    assert f"> {escape_mrkdwn(quote.text)}\n— {escape_mrkdwn(quote.source.title)}" in text
+
+
+@pytest.mark.parametrize("quote_chars", [2500, 9000], ids=["long-quotes", "one-quote-longer-than-the-limit"])
+def test_an_answer_as_text_alone_stays_within_the_limit_and_keeps_its_first_quote_and_source(quote_chars: int) -> None:
+    quotes = [ResolvedQuote(text=f"quote{i} " + "word & " * (quote_chars // 7), source=PODCAST) for i in range(5)]
+    answer = Answer(question="q", status="answered", fact_id="big-fact", text="long answer " * 800, quotes=quotes)
+    text = to_mrkdwn(answer)
+    assert len(text) <= TEXT_LIMIT
+    assert "> quote0 word &amp; " in text and "quote1" not in text
+    assert "\n— The role of open source in AI development" in text
+    assert text.startswith("long answer") and SHORTENED in text and text.endswith("Fact `big-fact`")
+    assert all(line.startswith(">") for line in text.split("\n\n")[1].split("\n")[:-1])
+
+
+def test_an_abstention_and_the_help_as_text_alone_keep_what_their_buttons_offered(engine: Engine) -> None:
+    abstention = engine.answer("What is the weather in Paris tomorrow?")
+    text = to_mrkdwn(abstention)
+    assert text.startswith("I don't know that.")
+    assert all(escape_mrkdwn(ref.question) in text for ref in abstention.suggestions[:3])
+    help_text = to_mrkdwn(engine.help(""), command="/factbot")
+    assert "`/factbot`" in help_text and len(help_text) <= TEXT_LIMIT
+    assert all(escape_mrkdwn(topic.example) in help_text for topic in engine.topics())

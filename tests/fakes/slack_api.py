@@ -54,6 +54,10 @@ class _Plan:
     """Carry the call out (recorded as done) before answering `payload` with `status`."""
     stall: bool = False
     """Carry the call out, then hold the answer back until the fake closes."""
+    blocks_only: bool = False
+    """Only for a call that carries blocks: one without is carried out, and the plan waits."""
+    text: str | None = None
+    """Answer this plain-text body instead of `payload`, as a response_url answers an error."""
 
 
 class FakeSlackApi(LoopbackServer):
@@ -137,6 +141,17 @@ class FakeSlackApi(LoopbackServer):
         `{"ok": false, "error": error}` with HTTP `status`: what Slack's internal_error and
         fatal_error can be, or a 5xx that came after the work was done."""
         self._plans.setdefault(method, []).append(_Plan(status, {"ok": False, "error": error}, done=True))
+
+    def refuse_blocks(self, method: str, error: str = "invalid_blocks", *, times: int = 1) -> None:
+        """The next `times` calls of `method` that carry blocks are refused for them, as Slack does:
+        a Web API method answers `{"ok": false, "error": error}` (HTTP 200), a response_url
+        (`response:<name>`) HTTP 400 with the bare word `error` as its body. A call without blocks
+        goes through."""
+        if method.startswith("response:"):
+            plan = _Plan(400, {}, times=times, blocks_only=True, text=error)
+        else:
+            plan = _Plan(200, {"ok": False, "error": error}, times=times, blocks_only=True)
+        self._plans.setdefault(method, []).append(plan)
 
     def recover(self, method: str) -> None:
         """Drop whatever failures are still planned for `method`: its next calls are carried out."""
@@ -238,7 +253,7 @@ class FakeSlackApi(LoopbackServer):
         method = request.match_info["method"]
         body = await self._body(request)
         headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
-        plan = self._next_plan(method)
+        plan = self._next_plan(method, body)
         if plan is not None:
             if plan.hang_up or plan.done or plan.stall:
                 payload = self._canned(method, body)
@@ -260,13 +275,17 @@ class FakeSlackApi(LoopbackServer):
             assert request.transport is not None
             request.transport.abort()
             raise asyncio.CancelledError  # the answer can't be sent: stop handling the request
+        if plan.text is not None:
+            return web.Response(text=plan.text, status=plan.status, headers=plan.headers)
         return _json(plan.payload, status=plan.status, headers=plan.headers)
 
-    def _next_plan(self, method: str) -> _Plan | None:
+    def _next_plan(self, method: str, body: dict[str, Any]) -> _Plan | None:
         plans = self._plans.get(method) or []
         if not plans:
             return None
         plan = plans[0]
+        if plan.blocks_only and not body.get("blocks"):
+            return None
         plan.times -= 1
         if plan.times <= 0:
             plans.pop(0)
@@ -326,7 +345,7 @@ class FakeSlackApi(LoopbackServer):
     async def _response_url(self, request: web.Request) -> web.Response:
         method = "response:" + request.match_info["name"]
         body = await self._body(request)
-        plan = self._next_plan(method)
+        plan = self._next_plan(method, body)
         if plan is not None:
             if plan.hang_up or plan.done or plan.stall:
                 await self._record(Call(method, body, dict(request.headers)), request)
