@@ -1738,3 +1738,10 @@ def test_a_yes_no_claim_with_a_word_spelt_as_the_base_spells_it_still_finds_the_
     engine: Engine, question: str, expected: str
 ) -> None:
     assert engine.answer(question).fact_id == expected
+
+
+def test_fine_is_a_word_of_its_own_outside_fine_tuning(engine: Engine) -> None:
+    """"fine-tune" and "fine tuning" are one notion, so a fine a regulator hands out is not it."""
+    assert engine.answer("Did the EU fine Meta over Llama?").status == "abstained"
+    for question in ("can developers fine-tune Llama?", "can devs do fine tuning on llama"):
+        assert engine.answer(question).fact_id == "llama-developer-freedom"
