@@ -9,9 +9,11 @@ A Slack digest whose post ended with an unknown outcome (a timeout, a dropped co
 internal_error) is looked for in the channel's history by its message metadata before anything
 is decided: found, it was posted; not found, the failure is transient and the post is made again;
 a history that can't be read (no channels:history / groups:history scope, the bot not in the
-channel) leaves the failure final, so nothing is posted twice. A Discord digest whose run
-stopped mid-send is looked for in the channel's history by the next start: Discord's nonce,
-which makes a quick resend safe, is checked for a few minutes only.
+channel) leaves the failure final, so nothing is posted twice; a look-up Slack did not answer
+(a 429, a 5xx, a timeout, the network), auth.test included, is made again later, and nothing is
+posted before one has answered. A Discord digest whose run stopped mid-send, or whose posts
+Discord did not confirm, is looked for in the channel's history by whoever takes the day on:
+Discord's nonce, which makes a quick resend safe, is checked for a few minutes only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from contextlib import AsyncExitStack
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
@@ -31,7 +34,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.discord_adapter import NotLoggedIn, check_token, content_nonce
 from adapters.discord_digest import to_embeds
 from adapters.slack_digest import is_digest_message, to_blocks, to_fallback_text, to_metadata
-from adapters.slack_retry import may_have_gone_through, retry_after, status_and_code, web_api_retries
+from adapters.slack_retry import (
+    MAYBE_DONE_ERRORS,
+    may_have_gone_through,
+    retry_after,
+    status_and_code,
+    web_api_retries,
+)
 from bot.config import Settings
 from bot.db import Database
 from bot.digest import Digest
@@ -74,10 +83,28 @@ LOOKUP_PAGES = 5
 the digest); a channel busier than that counts as not checked."""
 DISCORD_LOOKUP_LIMIT = 1000
 """At most this many messages of a Discord channel's history are read (100 a request)."""
+# A read carries nothing out: every answer of Slack's saying it could not serve the call just
+# now is worth asking again, internal_error and fatal_error included.
+_SLACK_LOOKUP_TRANSIENT = _SLACK_TRANSIENT | MAYBE_DONE_ERRORS
+_SLACK_TOKEN_HINT = "SLACK_BOT_TOKEN is not a working bot token: reinstall the app and set its Bot User OAuth Token"
 _LOOKUP_HINTS = {
-    "missing_scope": "the app needs the channels:history and groups:history scopes",
-    "not_in_channel": "the bot is not a member of the channel",
+    "missing_scope": "the app needs the channels:history and groups:history scopes: add them and reinstall it",
+    "not_in_channel": "the bot is not a member of the channel: invite it there (/invite @factbot)",
+    "channel_not_found": "no channel of that id is visible to the bot: check DIGEST_CHANNELS, and invite the bot "
+    "to a private channel",
+    "invalid_auth": _SLACK_TOKEN_HINT,
+    "not_authed": _SLACK_TOKEN_HINT,
+    "token_revoked": _SLACK_TOKEN_HINT,
+    "token_expired": _SLACK_TOKEN_HINT,
+    "account_inactive": "the bot's token belongs to a deactivated user or workspace: reinstall the app and set its "
+    "new SLACK_BOT_TOKEN",
 }
+_DISCORD_LOOKUP_HINTS = {
+    401: "DISCORD_TOKEN is not a working bot token: set the bot's current token",
+    404: "no channel of that id is visible to the bot: check DIGEST_CHANNELS",
+}
+_own_bot_ids: "weakref.WeakKeyDictionary[AsyncWebClient, str]" = weakref.WeakKeyDictionary()
+"""The bot_id auth.test gave each Slack client's token: asked once, not at every look-up."""
 
 
 class SlackPoster(Protocol):
@@ -164,6 +191,47 @@ def _problem(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".rstrip(": ")
 
 
+def to_lookup_failure(error: BaseException) -> SendFailure | None:
+    """A look for a digest in a channel's history that failed with `error`, as a SendFailure
+    (always `maybe_posted`: the channel said nothing); None for an error no platform raised (a bug).
+
+    Transient when the platform did not answer (a 429, a 5xx, Slack's ratelimited, internal_error
+    and the like, an answer that can't be read, a timeout, the network): the channel is looked at
+    again later. Final when it refused (no scope, not in the channel, unknown channel, a token that
+    no longer works), saying what to fix, or when it cannot tell (LookupError: more messages than
+    are read). A look-up only reads, so asking again can never post.
+    """
+    if isinstance(error, SendFailure):
+        return error
+    if isinstance(error, LookupError):
+        return SendFailure(f"{error}, more than are read: look in the channel", transient=False, maybe_posted=True)
+    if isinstance(error, SlackApiError):
+        status, code = status_and_code(error)
+        reason = _problem(error)
+        if code in _LOOKUP_HINTS:
+            reason += "; " + _LOOKUP_HINTS[code]
+        headers = getattr(error.response, "headers", None) or {}
+        refused = status is not None and 400 <= status < 500 and status != 429
+        transient = (
+            status == 429 or (status or 0) >= 500 or code in _SLACK_LOOKUP_TRANSIENT or (code is None and not refused)
+        )
+        return SendFailure(reason, transient=transient, retry_after=retry_after(headers), maybe_posted=True)
+    if isinstance(error, discord.HTTPException):
+        failure = to_send_failure(error, platform="discord")
+        assert failure is not None
+        reason = failure.reason
+        if error.status in _DISCORD_LOOKUP_HINTS:
+            reason += "; " + _DISCORD_LOOKUP_HINTS[error.status]
+        return SendFailure(reason, transient=failure.transient, retry_after=failure.retry_after, maybe_posted=True)
+    if isinstance(error, discord.RateLimited):
+        return SendFailure(f"Discord: {error}", transient=True, retry_after=error.retry_after, maybe_posted=True)
+    if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+        return SendFailure(_problem(error), transient=True, maybe_posted=True)
+    if isinstance(error, SlackClientError):
+        return SendFailure(_problem(error), transient=False, maybe_posted=True)
+    return None
+
+
 async def post_slack_digest(
     client: AsyncWebClient,
     channel_id: str,
@@ -176,8 +244,9 @@ async def post_slack_digest(
 
     A failure after which the message may exist is settled by the channel's history (after
     LOOKUP_WAIT): the message found is returned; none found raises a transient SendFailure;
-    a history that can't be read raises the final, maybe-posted one `to_send_failure` gives.
-    `clock` is epoch seconds, as Slack's ts are.
+    a history that can't be read raises the final, maybe-posted one `to_send_failure` gives,
+    and one Slack did not answer just now a `look_again` one: nothing is posted before a later
+    look has answered. `clock` is epoch seconds, as Slack's ts are.
     """
     started = clock()
     try:
@@ -202,17 +271,19 @@ async def post_slack_digest(
         except asyncio.CancelledError:
             raise
         except Exception as lookup_error:
-            log.warning(
-                "digest for %s on %s: %s, and its history could not be read",
-                digest.channel, digest.day, failure.reason, exc_info=True,
-            )
-            why = _problem(lookup_error)
-            if isinstance(lookup_error, SlackApiError) and status_and_code(lookup_error)[1] in _LOOKUP_HINTS:
-                why += "; " + _LOOKUP_HINTS[status_and_code(lookup_error)[1] or ""]
+            looked = to_lookup_failure(lookup_error)
+            if looked is None:
+                log.error(
+                    "digest for %s on %s: looking for it in the channel's history raised",
+                    digest.channel, digest.day, exc_info=True,
+                )  # fmt: skip
+                looked = SendFailure(_problem(lookup_error), transient=False)
             raise SendFailure(
-                f"{failure.reason} (could not check the channel's history: {why})",
+                f"{failure.reason} (could not check the channel's history: {looked.reason})",
                 transient=False,
                 maybe_posted=True,
+                look_again=looked.transient,
+                retry_after=looked.retry_after,
             ) from error
         if ts:
             log.warning(
@@ -232,9 +303,14 @@ async def find_slack_digest(client: AsyncWebClient, channel_id: str, digest: Dig
     Only this bot's own messages count: another app's message carrying a digest's metadata
     (copied, or another install of this bot) must not pass for the day's digest. A token
     auth.test names no bot of is checked by the metadata alone, rather than never finding
-    the digest and posting it again.
+    the digest and posting it again. The bot's id is asked of auth.test once per client: each
+    call more is one more that can fail the look-up.
     """
-    own = (await client.auth_test()).get("bot_id")
+    own = _own_bot_ids.get(client)
+    if own is None:
+        own = (await client.auth_test()).get("bot_id")
+        if isinstance(own, str) and own:
+            _own_bot_ids[client] = own
     cursor: str | None = None
     for _ in range(LOOKUP_PAGES):
         response = await client.conversations_history(
@@ -350,15 +426,15 @@ def channel_finder(*, slack: SlackPoster | None, discord_bot: DiscordPoster | No
             return await find_slack_digest(
                 slack.client, target.id, digest, oldest=max(since.timestamp() - LOOKUP_LOOKBACK, 0.0)
             )
-        except (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError, LookupError) as error:
-            # A look-up is only a read: one Slack did not answer (429, 5xx, a timeout, the
-            # network) can be made again; a refusal (missing_scope, not_in_channel) can't.
-            if isinstance(error, SlackApiError):
-                status = status_and_code(error)[0] or 0
-                transient = status == 429 or status >= 500
-            else:
-                transient = not isinstance(error, (LookupError, SlackClientError))
-            raise SendFailure(_problem(error), transient=transient, maybe_posted=True) from error
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # One Slack did not answer (auth.test or the history: a 429, a 5xx, ratelimited, a
+            # timeout, the network) is made again later; a refusal says what to fix.
+            failure = to_lookup_failure(error)
+            if failure is None:
+                raise
+            raise failure from error
 
     async def _find_on_discord(channel_id: str, digest: Digest, since: datetime) -> str | None:
         if discord_bot is None:
@@ -380,13 +456,15 @@ def channel_finder(*, slack: SlackPoster | None, discord_bot: DiscordPoster | No
                 channel_id, digest.day, (error.text or error.status) if isinstance(error, discord.Forbidden) else error,
             )  # fmt: skip
             return None
-        except (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError, LookupError) as error:
-            # Discord did not answer (429, 5xx, the network): the look-up can be made again.
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # Discord did not answer (429, 5xx, the network): the look-up is made again later.
             # More messages than are read: can't tell, so never post twice.
-            transient = not isinstance(error, LookupError) and not (
-                isinstance(error, discord.HTTPException) and 400 <= error.status < 500 and error.status != 429
-            )
-            raise SendFailure(_problem(error), transient=transient, maybe_posted=True) from error
+            failure = to_lookup_failure(error)
+            if failure is None:
+                raise
+            raise failure from error
 
     return find
 

@@ -5,8 +5,10 @@ clocks go forward a time that does not exist goes out at the first minute that d
 the day they go back an ambiguous time goes out at its first occurrence, and only once
 because the store admits one run per channel and day. A bot that was down at the time
 catches up when it starts within DIGEST_GRACE after it; earlier days are never back-posted.
-A channel whose platform is down is tried again while that window lasts, unless the failed
-attempt may have posted the message after all.
+A channel whose platform is down is tried again while that window lasts. A failed attempt
+that may have posted the message after all is sent again only once the channel has been looked
+at (with a finder) and the message is not there; a look that meets a passing failure is made
+again later in the window, and nothing is posted until one has answered.
 """
 
 from __future__ import annotations
@@ -216,17 +218,26 @@ class SendFailure(BotError):
     `maybe_posted` marks a failure after which the message may exist all the same (a timeout
     or a dropped connection once the request was sent, a 5xx): a sender marks such a failure
     transient only when sending again right away cannot post a second copy (Discord's nonce),
-    and the scheduler never comes back to it later.
+    and the scheduler sends nothing more for it before the channel has been looked at.
+    `look_again` marks one whose message may exist and whose channel could not be looked at
+    just now (a 429, a 5xx, a timeout, the network): it is looked for again later, not given up.
     """
 
     def __init__(
-        self, reason: str, *, transient: bool, retry_after: float | None = None, maybe_posted: bool = False
+        self,
+        reason: str,
+        *,
+        transient: bool,
+        retry_after: float | None = None,
+        maybe_posted: bool = False,
+        look_again: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.retry_after = retry_after
-        self.maybe_posted = maybe_posted
+        self.maybe_posted = maybe_posted or look_again
+        self.look_again = look_again
 
 
 Sender = Callable[[str, Digest], Awaitable["str | None"]]
@@ -478,22 +489,16 @@ class DigestScheduler:
         if claim.resumed_from is not None and self._find is not None:
             # The run this claim was taken from stopped mid-send: its post may be in the channel.
             try:
-                found = await self._find(channel, digest, claim.resumed_from)
+                found = await self._holding(claim, self._find(channel, digest, claim.resumed_from))
             except Exception as error:  # noqa: BLE001 - can't tell: never post twice
                 reason = f"an earlier run may have posted it, and the channel could not be checked ({error})"
-                run = await self._stored(self.store.run, channel, day)
-                if (
-                    isinstance(error, SendFailure) and error.transient
-                    and run is not None and run.owner == claim.owner
-                    and run.lease_until <= self.schedule.closes_at(day)
-                ):
-                    # Left claimed with no error recorded (`release` would record one, and the
-                    # next taker would then post without looking): whoever takes it over once
-                    # the lease runs out, this process included, looks again first.
-                    self._retry(run.lease_until)
-                    log.warning("digest for %s on %s not posted yet: %s; looked for again then", channel, day, reason)
-                    again = f"{reason}; looked for again from {run.lease_until:%H:%M} UTC"
-                    return Outcome(channel, day, "deferred", reason=again)
+                if isinstance(error, SendFailure):
+                    if error.transient or error.look_again:
+                        later = await self._look_again_later(claim, reason, retry_after=error.retry_after)
+                        if later is not None:
+                            return later
+                else:
+                    log.error("digest for %s on %s: looking for it in the channel raised", channel, day, exc_info=error)
                 await self._stored(self.store.fail, claim, reason)
                 log.error("digest for %s on %s not posted: %s", channel, day, reason)
                 return Outcome(channel, day, "failed", reason=reason)
@@ -506,15 +511,18 @@ class DigestScheduler:
             if not await self._stored(self.store.renew, claim):
                 return Outcome(channel, day, "busy", reason="another run took the claim over")
             if self._stopped and self._task is not None:
-                # Stopping: send nothing more; the claim is free for the next start at once.
-                await self._stored(self.store.release, claim, "stopped before sending", until=self._clock())
+                # Stopping: send nothing more; the claim is free for the next start at once. After
+                # an attempt that may have posted, it is left to run out unreleased instead: a
+                # released claim's next taker sends without looking in the channel first.
+                if not maybe_posted:
+                    await self._stored(self.store.release, claim, "stopped before sending", until=self._clock())
                 return Outcome(channel, day, "deferred", reason="stopped before sending")
             try:
                 outcome = await self._sending(claim, digest)
             except SendFailure as failure:
                 last, reason = failure, failure.reason
                 maybe_posted = maybe_posted or failure.maybe_posted
-                if not failure.transient:
+                if not failure.transient or failure.look_again:
                     break
                 if attempt + 1 == attempts:
                     reason = f"gave up after {attempts} attempts: {reason}"
@@ -546,12 +554,41 @@ class DigestScheduler:
                     f"{retry_at:%H:%M:%S}",
                 )
                 return Outcome(channel, day, "deferred", reason=f"{reason}; tried again from {retry_at:%H:%M} UTC")
+        if maybe_posted and last is not None and (last.transient or last.look_again) and not claim.repeat:
+            if self._find is not None:
+                later = await self._look_again_later(claim, reason, retry_after=last.retry_after)
+                if later is not None:
+                    return later
         if maybe_posted and last is not None and last.transient:
             reason += " (not sent again: it may have been posted)"
         if not claim.repeat:
             await self._stored(self.store.fail, claim, reason)
         log.error("digest for %s on %s not posted: %s", channel, day, reason)
         return Outcome(channel, day, "failed", reason=reason)
+
+    async def _look_again_later(self, claim: Claim, reason: str, *, retry_after: float | None) -> Outcome | None:
+        """Leave a claim whose message may be out, and whose channel could not be looked at just
+        now, to be looked for again (after `retry_later`, or the platform's Retry-After) before
+        anything is sent; None when the day's window closes first or the claim is no longer ours.
+
+        The claim stays open with no error recorded: `release` would record one, and the next
+        taker would then post without looking. Whoever takes it over once its lease has run out,
+        this process included, looks in the channel first.
+        """
+        channel, day = claim.channel, claim.day
+        run = await self._stored(self.store.run, channel, day)
+        if run is None or run.status != "claimed" or run.owner != claim.owner:
+            return None
+        wait = max(self.retry_later, retry_after or 0.0)
+        retry_at = max(run.lease_until, self._clock() + timedelta(seconds=wait))
+        if retry_at > self.schedule.closes_at(day):
+            return None
+        self._retry(retry_at)
+        log.warning(
+            "digest for %s on %s not posted yet: %s; looked for in the channel again at %s UTC",
+            channel, day, reason, f"{retry_at:%H:%M:%S}",
+        )  # fmt: skip
+        return Outcome(channel, day, "deferred", reason=f"{reason}; looked for again from {retry_at:%H:%M} UTC")
 
     async def _record(self, claim: Claim, message_id: str) -> Outcome:
         channel, day = claim.channel, claim.day
@@ -588,11 +625,16 @@ class DigestScheduler:
 
     async def _send_holding(self, claim: Claim, digest: Digest) -> "str | None":
         """Send, extending the claim's lease for as long as the platform takes."""
+        return await self._holding(claim, self._send(claim.channel, digest))
+
+    async def _holding(self, claim: Claim, work: Awaitable[T]) -> T:
+        """Await `work` (a send, or a look in the channel), extending the claim's lease for as
+        long as the platform takes: a second process must not take the claim over meanwhile."""
         if claim.repeat:
-            return await self._send(claim.channel, digest)
+            return await work
         keeper = asyncio.ensure_future(self._hold(claim))
         try:
-            return await self._send(claim.channel, digest)
+            return await work
         finally:
             keeper.cancel()
             await asyncio.gather(keeper, return_exceptions=True)

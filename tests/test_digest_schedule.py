@@ -564,6 +564,89 @@ async def test_a_failure_that_may_have_posted_is_not_tried_again_later(tmp_path:
     assert run.status == "failed" and "may have been posted" in run.error
 
 
+class Looker:
+    """Stands in for looking in a channel: records each look, answers as told (an id, None, or
+    an exception to raise), then None."""
+
+    def __init__(self, answers: list[str | BaseException | None] | None = None) -> None:
+        self.answers = list(answers or [])
+        self.looks: list[tuple[str, datetime]] = []
+
+    async def __call__(self, channel: str, digest: Digest, since: datetime) -> str | None:
+        self.looks.append((channel, since))
+        answer = self.answers.pop(0) if self.answers else None
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+@pytest.mark.parametrize("found", [True, False], ids=["there", "not-there"])
+async def test_a_failure_that_may_have_posted_is_looked_for_later_when_the_channel_can_be_looked_in(
+    tmp_path: Path, fact_base: FactBase, found: bool
+) -> None:
+    # A round of 503s that may each have posted (Discord) gave the day up for good. With a way to
+    # look in the channel, it is looked at once the claim is free, and posted only if not there.
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due)
+    send = Recorder(clock, failures={DISCORD: [SendFailure("Discord: 503", transient=True, maybe_posted=True)] * 4})
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(DISCORD,))
+    look = scheduler._find = Looker(["m0" if found else None])
+    [waiting] = await scheduler.run_due()
+    assert waiting.status == "deferred" and "looked for again" in waiting.reason
+    assert look.looks == [] and send.posts == []
+    run = scheduler.store.run(DISCORD, date(2025, 6, 2))
+    assert (run.status, run.error) == ("claimed", None), "no error: whoever takes it on looks first"
+    clock.now += timedelta(seconds=scheduler.seconds_to_wait())
+    [outcome] = await scheduler.run_due()
+    assert [channel for channel, _ in look.looks] == [DISCORD]
+    assert look.looks[0][1] <= due + timedelta(seconds=1), "looked for since the first attempt"
+    if found:
+        assert (outcome.status, outcome.message_id, send.posts) == ("sent", "m0", [])
+    else:
+        assert outcome.status == "sent" and [c for c, _, _ in send.posts] == [DISCORD]
+    assert scheduler.store.run(DISCORD, date(2025, 6, 2)).status == "sent"
+
+
+async def test_a_look_that_keeps_failing_for_a_moment_ends_with_the_days_window_unposted(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due, until=due + timedelta(hours=2))
+    send = Recorder(clock, failures={DISCORD: [SendFailure("Discord: 503", transient=True, maybe_posted=True)] * 4})
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(DISCORD,), grace=timedelta(minutes=30))
+    passing = [SendFailure("Discord: 502 Bad Gateway", transient=True, maybe_posted=True) for _ in range(20)]
+    look = scheduler._find = Looker(passing)
+    await asyncio.wait_for(scheduler.run(), timeout=20)
+    assert send.posts == [], "never posted without a look that answered"
+    assert 3 <= len(look.looks) <= 7, "looked again every few minutes while the window was open"
+    assert all(since == look.looks[0][1] for _, since in look.looks)
+    run = scheduler.store.run(DISCORD, date(2025, 6, 2))
+    assert run.status == "failed" and "could not be checked" in run.error
+
+
+async def test_a_stop_after_an_attempt_that_may_have_posted_leaves_the_next_start_to_look_first(
+    tmp_path: Path, fact_base: FactBase
+) -> None:
+    clock = FakeTime(utc(2025, 6, 2, 7, 0))
+    send = Recorder(clock, failures={DISCORD: [SendFailure("Discord: 503", transient=True, maybe_posted=True)]})
+
+    async def stopped_while_waiting(seconds: float) -> None:
+        scheduler.stop()
+
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(DISCORD,), sleep=stopped_while_waiting)
+    scheduler._task = asyncio.get_running_loop().create_future()  # as if its loop were running
+    [outcome] = await scheduler.run_due()
+    scheduler._task.cancel()
+    assert outcome.status == "deferred" and send.attempts == [DISCORD]
+    clock.now += timedelta(minutes=3)  # past the claim's lease
+    later = Recorder(clock)
+    next_start = make_scheduler(tmp_path, fact_base, clock, later, channels=(DISCORD,), owner="two")
+    look = next_start._find = Looker(["m1"])
+    [found] = await next_start.run_due()
+    assert [channel for channel, _ in look.looks] == [DISCORD], "a released claim would have been posted unlooked"
+    assert (found.status, found.message_id, later.posts) == ("sent", "m1", [])
+
+
 async def test_a_long_retry_after_gives_the_claim_back_instead_of_holding_it(tmp_path: Path, fact_base: FactBase) -> None:
     due = utc(2025, 6, 2, 7, 0)
     clock = FakeTime(due)

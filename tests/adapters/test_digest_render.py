@@ -750,11 +750,14 @@ async def _no_wait(seconds: float) -> None:
 
 
 def _slack_digest_scheduler(
-    slack_api: FakeSlackApi, fact_base: FactBase, tmp_path: Path, now: list[datetime]
+    slack_api: FakeSlackApi, fact_base: FactBase, tmp_path: Path, now: list[datetime], *, timeout: float | None = None
 ) -> DigestScheduler:
     """A scheduler for one Slack digest channel at 22:00 UTC with an hour's window, over the
-    database in `tmp_path`, at the time in `now[0]`: each call is another start of the bot."""
+    database in `tmp_path`, at the time in `now[0]`: each call is another start of the bot.
+    `timeout` is its Slack client's, in seconds."""
     rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=_no_wait)
+    if timeout is not None:
+        rest.client.timeout = timeout
     return DigestScheduler(
         channels=["slack:C0DIGEST"],
         schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
@@ -997,3 +1000,268 @@ async def test_a_resumed_digest_whose_history_check_meets_a_passing_error_is_che
         await slack_api.close()
     [posted] = slack_api.history["C0DIGEST"]
     assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+
+
+def _slack_fails(slack_api: FakeSlackApi, method: str, how: str) -> None:
+    """Make the next call of `method` fail as Slack or the network can fail it for a moment
+    (`recover(method)` ends what is left of it)."""
+    if how == "503":
+        slack_api.http_error(method, 503)
+    elif how == "500":
+        slack_api.http_error(method, 500)
+    elif how == "429":  # more 429s than the client waits out by itself
+        slack_api.http_error(method, 429, times=3, retry_after=0)
+    elif how == "hang_up":  # the connection dropped, on every retry aiohttp and slack_sdk make by themselves too
+        for _ in range(8):
+            slack_api.hang_up_once(method)
+    elif how == "timeout":
+        slack_api.stall_once(method)
+    else:  # an error code in a 200, as Slack answers ratelimited, internal_error and fatal_error
+        slack_api.fail(method, how)
+
+
+_PASSING = [
+    ("auth.test", "503"),
+    ("auth.test", "500"),
+    ("auth.test", "429"),
+    ("auth.test", "ratelimited"),
+    ("auth.test", "internal_error"),
+    ("auth.test", "hang_up"),
+    ("auth.test", "timeout"),
+    ("conversations.history", "ratelimited"),
+    ("conversations.history", "fatal_error"),
+    ("conversations.history", "hang_up"),
+    ("conversations.history", "timeout"),
+]
+
+
+@pytest.mark.parametrize("slack_took_it", [True, False], ids=["posted", "never-arrived"])
+@pytest.mark.parametrize(("method", "how"), _PASSING)
+async def test_a_resumed_digest_whose_look_up_slack_does_not_answer_is_looked_for_again_and_posted_once(
+    fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture, method: str, how: str, slack_took_it: bool
+) -> None:
+    # The look-up learns the bot's own id from auth.test, then reads the history: either failing
+    # for a moment (the network, a 5xx, a 429, Slack's ratelimited) says nothing about the
+    # channel. The day is looked at again later in its window, and nothing is posted before.
+    slack_api = await FakeSlackApi().start()
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]  # 22:11 UTC, the window runs to 23:00
+
+    async def stalled(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    try:
+        if slack_took_it:
+            slack_api.stall_once("chat.postMessage")
+        else:
+            slack_api.http_error("chat.postMessage", 503)
+        first = _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
+        first.backoff, first.max_inline_wait, first._sleep = (3600.0,), 7200.0, stalled
+        first.start()
+        await slack_api.wait_for("chat.postMessage", ok_only=slack_took_it)
+        await first.close()
+        posts_before = len(slack_api.calls_to("chat.postMessage", ok_only=False))
+        now[0] += timedelta(minutes=5)  # the next start, past the claim's lease
+        _slack_fails(slack_api, method, how)
+        second = _slack_digest_scheduler(slack_api, fact_base, tmp_path, now, timeout=0.3)
+        with caplog.at_level(logging.WARNING):
+            [waiting] = await second.run_due()
+        assert waiting.status == "deferred", waiting.reason
+        assert "could not be checked" in waiting.reason and "looked for again" in waiting.reason
+        assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == posts_before, "nothing posted unchecked"
+        assert second.store.run("slack:C0DIGEST", DAY_OF_FAKE_TS).status == "claimed"
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        slack_api.recover(method)
+        wait = second.seconds_to_wait()
+        assert 60 <= wait <= second.retry_later
+        now[0] += timedelta(seconds=wait)
+        [outcome] = await second.run_due()
+    finally:
+        await slack_api.close()
+    [posted] = slack_api.history["C0DIGEST"]
+    assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+    assert len([c for c in slack_api.calls_to("chat.postMessage") if "blocks" in c.body]) == 1
+
+
+DAY_OF_FAKE_TS = date(2023, 11, 14)
+"""The UTC day of 1700000000, around which the fake Slack's messages are posted."""
+
+
+@pytest.mark.parametrize(
+    ("method", "error", "fix"),
+    [
+        ("auth.test", "invalid_auth", "SLACK_BOT_TOKEN is not a working bot token"),
+        ("auth.test", "account_inactive", "deactivated user or workspace"),
+        ("conversations.history", "not_in_channel", "invite it there"),
+        ("conversations.history", "missing_scope", "channels:history and groups:history"),
+        ("conversations.history", "channel_not_found", "check DIGEST_CHANNELS"),
+    ],
+)
+async def test_a_resumed_digest_whose_channel_slack_refuses_to_show_fails_with_one_line_saying_what_to_fix(
+    fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture, method: str, error: str, fix: str
+) -> None:
+    slack_api = await FakeSlackApi().start()
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]
+
+    async def stalled(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    try:
+        slack_api.http_error("chat.postMessage", 503)
+        first = _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
+        first.backoff, first.max_inline_wait, first._sleep = (3600.0,), 7200.0, stalled
+        first.start()
+        await slack_api.wait_for("chat.postMessage", ok_only=False)
+        await first.close()
+        now[0] += timedelta(minutes=5)
+        slack_api.fail(method, error)
+        second = _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            [outcome] = await second.run_due()
+            now[0] += timedelta(minutes=10)
+            [again] = await second.run_due()
+    finally:
+        await slack_api.close()
+    assert outcome.status == "failed" and f"Slack: {error}" in outcome.reason and fix in outcome.reason
+    [line] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert line.levelno == logging.ERROR and line.exc_info is None
+    assert line.getMessage() == f"digest for slack:C0DIGEST on {DAY_OF_FAKE_TS} not posted: {outcome.reason}"
+    assert again.status == "done" and slack_api.history.get("C0DIGEST") is None
+    assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == 1
+
+
+@pytest.mark.parametrize("slack_took_it", [True, False], ids=["posted", "not-posted"])
+@pytest.mark.parametrize(
+    ("method", "how"), [("auth.test", "503"), ("auth.test", "ratelimited"), ("conversations.history", "hang_up")]
+)
+async def test_a_post_of_unknown_outcome_whose_look_up_slack_does_not_answer_is_looked_for_again_not_given_up(
+    fact_base: FactBase, tmp_path: Path, method: str, how: str, slack_took_it: bool
+) -> None:
+    # Slack answered the post with internal_error (having carried it out, or not), and the look
+    # in the channel that settles it met a passing failure: the day is neither given up nor
+    # posted again blind; the next look, a few minutes later, settles it.
+    slack_api = await FakeSlackApi().start()
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]
+    try:
+        if slack_took_it:
+            slack_api.fail_after_doing("chat.postMessage", "internal_error")
+        else:
+            slack_api.fail("chat.postMessage", "internal_error")
+        _slack_fails(slack_api, method, how)
+        scheduler = _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
+        [waiting] = await scheduler.run_due()
+        assert waiting.status == "deferred", waiting.reason
+        assert "could not check the channel's history" in waiting.reason
+        assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == 1
+        slack_api.recover(method)
+        now[0] += timedelta(seconds=scheduler.seconds_to_wait())
+        [outcome] = await scheduler.run_due()
+    finally:
+        await slack_api.close()
+    [posted] = slack_api.history["C0DIGEST"]
+    assert outcome.status == "sent" and outcome.message_id == posted["ts"]
+    assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == (1 if slack_took_it else 2)
+
+
+async def test_the_bots_own_id_is_asked_of_slack_once_for_every_look_up(fact_base: FactBase) -> None:
+    # Each look-up asking auth.test again was one more call that could fail it.
+    slack_api = await FakeSlackApi().start()
+    rest = RestSlack("xoxb-test", base_url=slack_api.base_url, sleep=_no_wait)
+    digest = digest_of(fact_base, channel="slack:C0DIGEST", day=DAY_OF_FAKE_TS, fact_ids=list(fact_base.facts)[:2])
+    try:
+        assert await find_slack_digest(rest.client, "C0DIGEST", digest, oldest=1699999990.0) is None
+        slack_api.http_error("auth.test", 503)
+        assert await find_slack_digest(rest.client, "C0DIGEST", digest, oldest=1699999990.0) is None
+    finally:
+        await slack_api.close()
+    assert len(slack_api.calls_to("auth.test", ok_only=False)) == 1
+    assert len(slack_api.calls_to("conversations.history")) == 2
+
+
+@pytest.mark.parametrize("discord_took_it", [True, False], ids=["posted", "never-arrived"])
+async def test_a_discord_digest_whose_posts_discord_did_not_confirm_is_looked_for_later_not_given_up(
+    fact_base: FactBase, tmp_path: Path, discord_took_it: bool
+) -> None:
+    # Every attempt of a round was answered 503: Discord may have stored the first. The day was
+    # given up for good; now the channel is looked at once the claim is free again, and the
+    # digest is posted only if it is not there (by then Discord may have forgotten the nonce).
+    discord_api = await FakeDiscord().start()
+    channel = "discord:1300000000000000002"
+    path = "^/channels/1300000000000000002/messages$"
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]
+    try:
+        async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+            scheduler = DigestScheduler(
+                channels=[channel],
+                schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
+                store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
+                base=lambda: fact_base,
+                size=2,
+                send=channel_sender(slack=None, discord_bot=rest),
+                find=channel_finder(slack=None, discord_bot=rest),
+                clock=lambda: now[0],
+                sleep=_no_wait,
+            )
+            discord_api.fail("POST", path, status=503, code=0, message="Service Unavailable", times=4,
+                             lost=discord_took_it)  # fmt: skip
+            [waiting] = await scheduler.run_due()
+            assert waiting.status == "deferred", waiting.reason
+            assert len(discord_api.find("POST", path)) == 4
+            discord_api.forget_nonces()
+            now[0] += timedelta(seconds=scheduler.seconds_to_wait())
+            [outcome] = await scheduler.run_due()
+    finally:
+        await discord_api.close()
+    assert outcome.status == "sent", outcome.reason
+    [posted] = discord_api.created
+    assert outcome.message_id == posted["id"]
+    assert len(discord_api.find("GET", path)) >= 1
+    assert len(discord_api.find("POST", path)) == (4 if discord_took_it else 5)
+
+
+async def test_a_discord_look_up_discord_does_not_answer_is_made_again_later(
+    fact_base: FactBase, tmp_path: Path
+) -> None:
+    discord_api = await FakeDiscord().start()
+    channel = "discord:1300000000000000002"
+    path = "^/channels/1300000000000000002/messages$"
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]
+    try:
+        async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+            def scheduler(send: Any) -> DigestScheduler:
+                return DigestScheduler(
+                    channels=[channel],
+                    schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
+                    store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
+                    base=lambda: fact_base,
+                    size=2,
+                    send=send,
+                    find=channel_finder(slack=None, discord_bot=rest),
+                    clock=lambda: now[0],
+                    sleep=_no_wait,
+                    close_grace=0.2,
+                )
+
+            sender = channel_sender(slack=None, discord_bot=rest)
+
+            async def posted_then_stopped(target: str, digest: Digest) -> str | None:
+                await sender(target, digest)
+                await asyncio.Event().wait()
+                return None
+
+            first = scheduler(posted_then_stopped)
+            first.start()
+            await discord_api.wait_for("POST", path)
+            await first.close()
+            now[0] += timedelta(minutes=5)
+            discord_api.forget_nonces()
+            discord_api.rate_limit("GET", path, retry_after=30.0, via=False)  # a proxy's 429: raised, not waited out
+            second = scheduler(sender)
+            [waiting] = await second.run_due()
+            assert waiting.status == "deferred", waiting.reason
+            now[0] += timedelta(seconds=second.seconds_to_wait())
+            [outcome] = await second.run_due()
+    finally:
+        await discord_api.close()
+    [posted] = discord_api.created
+    assert outcome.status == "sent" and outcome.message_id == posted["id"]
