@@ -1182,7 +1182,7 @@ def test_healthcheck_gives_up_on_a_server_that_trickles_its_answer(
         _a_platform_on(monkeypatch, port)
         started = time.monotonic()
         assert _in_process("healthcheck") == (1, "")
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 3.5  # the answer would trickle on for 4 s
     assert "no answer within 0.5 s" in _one_error_line(capsys.readouterr().err.encode())
 
 

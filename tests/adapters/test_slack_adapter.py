@@ -622,7 +622,7 @@ async def test_a_request_that_does_not_send_its_body_in_time_gets_408_and_is_nev
             await writer.drain()
             status_line = await asyncio.wait_for(reader.readline(), timeout=5)
             assert status_line.startswith(b"HTTP/1.1 408 ")
-            assert time.monotonic() - started < 2
+            assert time.monotonic() - started < 4  # the body never comes: without the bound, never
             writer.close()
             # A request that sends its body at once is still answered.
             assert await post_event(client, event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="Ev2")) == 200
