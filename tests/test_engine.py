@@ -1745,3 +1745,11 @@ def test_fine_is_a_word_of_its_own_outside_fine_tuning(engine: Engine) -> None:
     assert engine.answer("Did the EU fine Meta over Llama?").status == "abstained"
     for question in ("can developers fine-tune Llama?", "can devs do fine tuning on llama"):
         assert engine.answer(question).fact_id == "llama-developer-freedom"
+
+
+@pytest.mark.parametrize(
+    "question", ["Can I run Llama 3.1 with Ollama?", "What did Karpathy say about Llama?", "What is Reality Labs working on?"]
+)
+def test_tools_and_people_of_the_field_the_sources_never_name_are_not_answered_for(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert answer.status == "abstained" and (answer.reason or "").startswith("unknown_entity:")
