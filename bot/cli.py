@@ -380,10 +380,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
         return serve(settings)
     # A misspelt token is the likeliest reason to land in the terminal chat: say so first.
-    for problem in unknown_setting_names():
-        print(f"warning: {problem}", file=sys.stderr)
+    _warn_of_unknown_settings()
     service = _service(settings)
     return run_chat(lambda q: service.ask(q, platform="terminal"), stdin=sys.stdin, stdout=out)
+
+
+def _warn_of_unknown_settings() -> None:
+    """One warning line on stderr per name meant for the bot that is no setting (BOT_MIN_SCOR):
+    every command reads the settings, so a slip would otherwise leave it on the default unsaid."""
+    for problem in unknown_setting_names():
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def healthz_url(settings: Settings) -> str:
@@ -544,6 +550,8 @@ def _run(argv: Sequence[str] | None, out: TextIO) -> int:
                 raise UsageError("say what to do with the fact base: python -m bot knowledge check (or confusions)")
             raise UsageError(f"give a command: {COMMANDS} (see 'python -m bot --help')")
         settings = load_settings()
+        if handler is not cmd_serve:  # serve names them in its own log, or before the chat
+            _warn_of_unknown_settings()
         return handler(args, settings, out)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

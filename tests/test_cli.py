@@ -164,6 +164,17 @@ def test_serve_with_a_misspelt_token_says_which_setting_was_meant_and_never_its_
     assert "secret" not in result.stderr
 
 
+def test_every_command_names_a_misspelt_setting_it_would_otherwise_pass_over() -> None:
+    # BOT_MIN_SCOR is no setting: `ask` answers with the default threshold, and says why.
+    result = run_bot("ask", "--json", "Who is Yann LeCun?", env={"BOT_MIN_SCOR": "0.99"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["fact_id"] == "who-is-yann-lecun"
+    assert result.stderr == (
+        "warning: BOT_MIN_SCOR (in the environment) is not a setting; did you mean BOT_MIN_SCORE?\n"
+    )
+    assert run_bot("topics", env={"BOT_MIN_SCORE": "0.99"}).stderr == ""
+
+
 def test_names_in_the_env_file_meant_for_the_bot_but_no_setting_are_named(tmp_path: Path) -> None:
     from bot.config import unknown_setting_names
 
