@@ -7,6 +7,7 @@ evaluation file, .env) has a problem, 2 the command was called the wrong way.
 from __future__ import annotations
 
 import argparse
+import difflib
 import http.client
 import io
 import ipaddress
@@ -242,10 +243,13 @@ def cmd_topics(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 def cmd_fact(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     engine = load_engine(settings)
-    answer = engine.answer_fact(args.fact_id)
+    fact_id = to_fact_id(args.fact_id)
+    answer = engine.answer_fact(fact_id)
     if answer is None:
-        raise UsageError(f"no fact with id {args.fact_id!r}; 'python -m bot topics --all' lists them")
-    fact = engine.base.facts[args.fact_id]
+        close = difflib.get_close_matches(fact_id, engine.base.facts, n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise UsageError(f"no fact with id {args.fact_id!r}; {hint}'python -m bot topics --all' lists them")
+    fact = engine.base.facts[fact_id]
     if args.json:
         out.write(to_json_line({**answer_to_json(answer), "fact": fact.model_dump()}, out=out))
         return 0
@@ -254,6 +258,12 @@ def cmd_fact(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if answer.related:
         out.write("Related:\n" + "".join(f"  - [{r.fact_id}] {r.question}\n" for r in answer.related))
     return 0
+
+
+def to_fact_id(text: str) -> str:
+    """A fact id as a person gives it: copied with the brackets an answer shows it in
+    (`[scale-ai-stake]`), with spaces around it or in capitals."""
+    return text.strip().removeprefix("[").removesuffix("]").strip().lower()
 
 
 def cmd_knowledge_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

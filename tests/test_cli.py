@@ -80,6 +80,20 @@ def test_topics_and_fact() -> None:
     assert run_bot("fact", "no-such-fact").returncode == 2
 
 
+def test_fact_takes_the_id_as_an_answer_shows_it_and_names_a_near_miss() -> None:
+    # An answer ends with `[scale-ai-stake]`: copied with its brackets, the id still works.
+    for given in ("[scale-ai-stake]", " Scale-AI-Stake "):
+        result = run_bot("fact", given)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("How much of Scale AI does Meta own?  [scale-ai-stake, topic investments]")
+    slip = run_bot("fact", "scale-ai-stak")
+    assert slip.returncode == 2 and slip.stdout == ""
+    assert slip.stderr == (
+        "error: no fact with id 'scale-ai-stak'; did you mean scale-ai-stake? "
+        "'python -m bot topics --all' lists them\n"
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [("ask",), ("bogus",), ("ask", "--nope", "x"), ("knowledge",), ("fact",), ()],
