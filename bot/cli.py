@@ -13,6 +13,7 @@ import io
 import ipaddress
 import os
 import sqlite3
+import stat
 import sys
 import threading
 import urllib.error
@@ -359,7 +360,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.min is not None and not 0.0 <= args.min <= 1.0:
         raise UsageError(f"--min {args.min} is not between 0 and 1; try 0.9")
     engine = load_engine(settings)
-    files = read_case_files(args.files, known_ids=set(engine.base.facts))
+    paths = [_stdin_path() if path == "-" else path for path in args.files]
+    files = read_case_files(paths, known_ids=set(engine.base.facts))
     report = evaluate([case for found in files for case in found.cases], engine.answer)
     out.write(
         f"answerable: {report.answered_right}/{report.answerable} answered with the right fact "
@@ -380,6 +382,19 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         )
     failed = args.min is not None and min(report.accuracy, report.abstention) < args.min
     return 1 if failed else 0
+
+
+def _stdin_path() -> str:
+    """`-` of `eval`, stdin as for `ask -`: read through /dev/stdin when it is a file or a pipe."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # closed, or not a real descriptor
+        mode = 0
+    if not (stat.S_ISFIFO(mode) or stat.S_ISREG(mode)):
+        raise UsageError(
+            "- reads the questions from stdin, which is no file or pipe here: python -m bot eval - < FILE"
+        )
+    return "/dev/stdin"
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -230,6 +230,22 @@ def test_eval_command_reports_both_shares(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"error: {bad}:1: `expect` is 'not-a-fact', which is no fact in the fact base")
 
 
+def test_eval_reads_its_questions_from_stdin_given_as_a_dash(tmp_path: Path) -> None:
+    case = "- {q: 'How much of Scale AI does Meta own?', expect: scale-ai-stake, kind: paraphrase}\n"
+    piped = run_bot("eval", "-", stdin=case)
+    assert piped.returncode == 0, piped.stderr
+    assert "answerable: 1/1" in piped.stdout
+    # A terminal or /dev/null is no file of questions: said as a usage error, not "no such file".
+    nothing = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", "-"], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert nothing.returncode == 2
+    assert nothing.stderr == (
+        "error: - reads the questions from stdin, which is no file or pipe here: python -m bot eval - < FILE\n"
+    )
+
+
 def test_an_answer_to_one_of_several_questions_says_which_it_answers(engine: Engine) -> None:
     answer = engine.answer("who is Yann LeCun and what is his salary?")
     assert answer.fact_id == "who-is-yann-lecun"
