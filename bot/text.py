@@ -397,7 +397,7 @@ _AND_QUESTION = (
 # A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
 # its question too; not one inside a link ("article?id=abc", "?utm_source=...").
 _PART_BOUNDARY = re.compile(
-    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|[:;]\s+|,?\s+but\s+"
+    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|[:;]\s+|,?\s+but\s+|\s*\n\s*"
     rf"|{_AND_QUESTION}",
     re.IGNORECASE,
 )

@@ -1753,3 +1753,10 @@ def test_fine_is_a_word_of_its_own_outside_fine_tuning(engine: Engine) -> None:
 def test_tools_and_people_of_the_field_the_sources_never_name_are_not_answered_for(engine: Engine, question: str) -> None:
     answer = engine.answer(question)
     assert answer.status == "abstained" and (answer.reason or "").startswith("unknown_entity:")
+
+
+def test_questions_on_lines_of_their_own_are_not_read_as_one(engine: Engine) -> None:
+    """Two questions on two lines get a fact that answers one of them, not one that half answers both."""
+    assert engine.answer("who is lecun\nwho is altman").fact_id in {"who-is-yann-lecun", "who-is-sam-altman"}
+    # A question broken over two lines is still one question.
+    assert engine.answer("How much of Scale AI\ndoes Meta own?").fact_id == "scale-ai-stake"

@@ -35,6 +35,9 @@ from bot.text import asks_more_than, question_parts, reads_as_question, stem, wi
         ("Who is Yann LeCun?Who's Sam Altman?", ["Who is Yann LeCun?", "Who's Sam Altman?"]),
         ("Who is Yann LeCun??Who is Sam Altman?", ["Who is Yann LeCun??", "Who is Sam Altman?"]),
         ("What came with Llama 3.1?Who is Sam Altman?", ["What came with Llama 3.1?", "Who is Sam Altman?"]),
+        # Each line of a message is a part of its own.
+        ("who is yann lecun\nwho is sam altman", ["who is yann lecun", "who is sam altman"]),
+        ("Hi bot,\nhow much of Scale AI does Meta own?\nthanks", ["how much of Scale AI does Meta own?"]),
         # Not a question mark inside a link.
         ("How much of Scale AI does Meta own? see https://example.com/a?id=abc&utm_source=x",
          ["How much of Scale AI does Meta own?"]),
