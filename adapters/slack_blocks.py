@@ -103,7 +103,8 @@ def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
         text = _STRUCK.sub(" ", text)
     plain = _PLAIN_BROADCAST.sub(" ", _SLACK_TOKEN.sub(token, text))
     plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return " ".join(plain.split())
+    # Lines stay lines (Shift+Enter between two questions parts them); spaces within a line fold.
+    return "\n".join(folded for line in plain.splitlines() if (folded := " ".join(line.split())))
 
 
 # Struck-through text, `~like this~` between word boundaries, is what the user took back

@@ -70,6 +70,10 @@ def test_from_mrkdwn_drops_the_bot_mention_and_decodes_slack_markup() -> None:
     assert from_mrkdwn("<@UBOT>", bot_user_id="UBOT") == ""
 
 
+def test_from_mrkdwn_keeps_lines_apart_and_drops_empty_ones() -> None:
+    assert from_mrkdwn("<@UBOT>  who is lecun \n\n who  is altman\n", bot_user_id="UBOT") == "who is lecun\nwho is altman"
+
+
 def test_from_mrkdwn_drops_struck_through_text_but_keeps_a_lone_tilde() -> None:
     assert from_mrkdwn("~who is altman~ who is lecun") == "who is lecun"
     assert from_mrkdwn("who is ~Sam~ Yann LeCun? about ~49% of it, or ~50%") == "who is Yann LeCun? about ~49% of it, or ~50%"
