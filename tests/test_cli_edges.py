@@ -7,6 +7,7 @@ import http.server
 import io
 import json
 import os
+import runpy
 import select
 import shutil
 import signal
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -1306,3 +1308,14 @@ def test_asking_for_help_with_a_misplaced_option_gets_the_help(
     assert _in_process(*argv)[0] == 0
     out, err = capsys.readouterr()
     assert out.startswith("usage: python -m bot") and err == ""
+
+
+def test_ctrl_c_while_the_modules_load_exits_130_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Interrupted(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "bot.cli", Interrupted("bot.cli"))
+    with pytest.raises(SystemExit) as stopped:
+        runpy.run_module("bot", run_name="__main__")
+    assert stopped.value.code == 130
