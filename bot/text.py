@@ -188,6 +188,10 @@ def fold(text: str) -> str:
 
 # Emoji as chat clients write them into text: Slack's `:thinking_face:`, Discord's `<:pepe:123>`.
 _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|(?<!\w):[\w+-]+:(?!\w)")
+# Mentions of people, roles and channels as chat clients write them (Slack's `<@U123>`,
+# `<!channel>`, `<#C1|general>`; Discord's `<@!123>`, `<@&456>`, `<#789>`), pasted into a
+# question: whom a message is addressed to, not what it asks.
+_CHAT_MENTION = re.compile(r"<(?:[@#!][^<>\s]{1,80}|@[!&]\d{1,25})>")
 
 
 def words(text: str) -> list[str]:
@@ -195,6 +199,8 @@ def words(text: str) -> list[str]:
     and a hyphenated name made only of small words is one word ("All-In" is "allin")."""
     if ":" in text:
         text = _EMOJI_CODE.sub(" ", text)
+    if "<" in text:
+        text = _CHAT_MENTION.sub(" ", text)
     folded = fold(text).replace("'", "")
     if "-" in folded:
         folded = _HYPHENATED.sub(_joined_if_small, folded)

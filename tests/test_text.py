@@ -215,3 +215,8 @@ def test_take_is_an_opinion_only_after_an_owner_or_article_or_before_on(text: st
 
 def test_take_off_is_left_for_the_phrase_it_makes() -> None:
     assert words(without_verb_take("is Llama taking off?")) == ["is", "llama", "taking", "off"]
+
+
+def test_mentions_pasted_into_a_question_are_not_words_of_it() -> None:
+    assert words("<@U123> <!channel> <#C1|general> <@!42> <@&7> who is lecun") == ["who", "is", "lecun"]
+    assert words("is 3 < 4 and <b>bold</b>?") == ["is", "3", "4", "and", "b", "bold", "b"]
