@@ -128,6 +128,9 @@ class Report:
     """Folded phrasings the base already has (the loader rejects a repeat)."""
     naming_outside: frozenset[str] = field(default_factory=frozenset)
     """Missed questions that name an outside entity (the loader rejects one as a phrasing)."""
+    not_covered: frozenset[str] = field(default_factory=frozenset)
+    """Missed questions the engine finds the sources silent on: about something no fact
+    speaks of ("is Llama 4 a flop?"), or asking a detail its nearest fact does not give."""
 
 
 def cluster_key(question: str) -> str:
@@ -281,7 +284,17 @@ def build_report_from_tally(
         unclustered=missed_total - sum(kept.values()),
         existing_phrasings=phrasings,
         naming_outside=frozenset(text for text in kept if outside.used_in(text)),
+        not_covered=frozenset(text for text in kept if _sources_silent_on(engine, text)),
     )
+
+
+# Why the engine abstains on a question the sources say nothing of: an alternate made of one
+# would have the fact answer what it does not say.
+_SILENT_REASONS = ("unknown_subject:", "unknown_entity:", "not_given:")
+
+
+def _sources_silent_on(engine: Engine, question: str) -> bool:
+    return (engine.answer(question).reason or "").startswith(_SILENT_REASONS)
 
 
 def _most_first(item: tuple[str, int]) -> tuple[int, str]:
@@ -367,7 +380,7 @@ def new_alternates(cluster: Cluster, report: Report) -> list[str]:
     seen = set(report.existing_phrasings)
     picked = []
     for text, _ in cluster.questions:
-        if text in report.naming_outside:
+        if text in report.naming_outside or text in report.not_covered:
             continue
         text = printable(text, limit=300)
         key = " ".join(words(text))
@@ -381,10 +394,13 @@ def new_alternates(cluster: Cluster, report: Report) -> list[str]:
 def _why_no_alternates(cluster: Cluster, report: Report) -> str:
     """Why none of the cluster's questions is suggested as an alternate."""
     outside = sum(text in report.naming_outside for text, _ in cluster.questions)
+    silent = sum(text in report.not_covered for text, _ in cluster.questions)
     if outside == len(cluster.questions):
         return "names something the sources never mention (outside_entities.yaml)"
-    if outside:
-        return "is already a phrasing of some fact, or names something the sources never mention"
+    if silent == len(cluster.questions):
+        return "asks what the sources do not say: no fact can answer it"
+    if outside or silent:
+        return "is already a phrasing of some fact, or asks what the sources do not say"
     return "is already a phrasing of some fact"
 
 

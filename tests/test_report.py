@@ -26,6 +26,7 @@ from bot.report import (
     LogTally,
     Report,
     build_report,
+    new_alternates,
     build_report_from_tally,
     cluster_questions,
     similarity,
@@ -384,3 +385,15 @@ def test_the_most_missed_are_kept_whatever_order_the_counts_come_in(
 
 def test_the_database_strips_what_python_strips() -> None:
     assert set(WHITESPACE) == {ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace()}
+
+
+def test_yaml_does_not_suggest_a_question_the_sources_are_silent_on(engine: Engine) -> None:
+    """"is llama 4 a flop" is abstained on because no fact says so: pasted as an alternate of
+    llama-4, it would have the bot answer it with a fact that does not."""
+    silent = ["is llama 4 a flop", "is llama 4 a flop?", "was llama 4 a flop"]
+    report = build_report([_row(q, "abstained", reason="unknown_subject:flop") for q in silent], [], engine=engine)
+    (cluster,) = report.clusters
+    assert new_alternates(cluster, report) == []
+    text = to_yaml(report)
+    assert "# every question here asks what the sources do not say" in text
+    assert [d["alternates"] for d in yaml.safe_load_all(text) if d is not None] == [[]]
