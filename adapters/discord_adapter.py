@@ -2,8 +2,9 @@
 
 `DiscordBot` is what the runtime starts and stops. Inside it, `FactbotClient` (a
 `discord.Client` with a command tree) routes gateway events to `Responder`, which turns them
-into questions for the engine and answers them as embeds. Every send goes out with
-`AllowedMentions.none()`, set once on the client, so no user text can ping anyone.
+into questions for the engine and answers them as embeds (as plain text in a channel where the
+bot may not embed links). Every send goes out with `AllowedMentions.none()`, set once on the
+client, so no user text can ping anyone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
 import aiohttp
@@ -23,15 +25,18 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord_embeds import (
     CHOICES_MAX,
+    CONTENT_MAX,
     EMBEDS_PER_MESSAGE,
     ButtonAction,
     clip,
+    embeds_to_text,
     from_discord_markup,
     parse_custom_id,
     question_of,
     to_choices,
     to_embeds,
     to_help_embed,
+    to_text,
     to_view,
 )
 from adapters.in_flight import finish_or_cut
@@ -53,6 +58,9 @@ EDIT_WINDOW_SECONDS = 3600.0
 as on Slack: an old message found in the cache and edited days later asks nothing now."""
 DEFER_AFTER = 2.0
 """Seconds to wait for an answer before deferring; Discord allows 3 for the first response."""
+COMPLETE_WITHIN = 2.0
+"""Seconds `/ask`'s suggestions may take before an empty list goes instead: Discord drops an
+autocomplete request not answered within 3."""
 READY_TIMEOUT = 2.0
 """Seconds discord.py waits for the guilds after READY before it calls the client ready."""
 UNKNOWN_INTERACTION = 10062
@@ -61,7 +69,6 @@ ALREADY_ANSWERED = 40060
 Discord sends the same interactions to."""
 CANNOT_REPLY = 160002
 """Discord refuses a reply (a message referencing another) from a bot that may not read the channel's history."""
-CONTENT_MAX = 2000
 SNOWFLAKE_MAX = 2**64 - 1
 RATE_LIMIT_TRIES = 3
 RATE_LIMIT_MAX_WAIT = 10.0
@@ -319,18 +326,82 @@ async def report_failure(interaction: discord.Interaction, error: BaseException,
     await tell(interaction, SOMETHING_WRONG, what=what)
 
 
+# -- embeds or plain text ------------------------------------------------------------------
+
+
+def may_embed(channel: Any) -> bool:
+    """Whether the bot may embed links in `channel` as far as the cache tells: False only when it
+    knows the bot lacks Embed Links there. A direct message, or a channel, server or member of
+    the bot's not cached, is taken as allowing them, as a send always assumed before."""
+    guild = getattr(channel, "guild", None)
+    me = getattr(guild, "me", None)
+    # A partial channel (one not cached) answers every permission with no: it knows none.
+    if me is None or isinstance(channel, discord.PartialMessageable) or not hasattr(channel, "permissions_for"):
+        return True
+    try:
+        return channel.permissions_for(me).embed_links
+    except discord.ClientException:  # a thread whose parent channel is not cached
+        return True
+
+
+class EmbedLinks:
+    """Where the bot sends embeds and where plain text, with one warning per channel lacking Embed Links.
+
+    Discord does not show the embeds of a bot without Embed Links in a channel (the message
+    goes out without them, or is refused when nothing else is left in it), so there the answer
+    is sent as plain text. Slash commands and buttons answer through their interaction, which
+    Discord lets embed links whatever the channel's permissions: they keep their embeds.
+    """
+
+    def __init__(self) -> None:
+        self._warned: set[int] = set()
+
+    def allowed(self, channel: Any) -> bool:
+        """Whether to send embeds to `channel`; the first time it is no, one warning says what to grant."""
+        channel_id = getattr(channel, "id", None)
+        if may_embed(channel):
+            self._warned.discard(channel_id)  # granted now: taking it away again is worth a warning again
+            return True
+        if channel_id not in self._warned:
+            self._warned.add(channel_id)
+            log.warning(
+                "the bot may not embed links in Discord channel %s (no Embed Links permission there), so Discord "
+                "would not show its embeds; answers and digests there go out as plain text until the bot is "
+                "granted Embed Links in that channel",
+                channel_id,
+            )
+        return False
+
+
 # -- what the bot does ---------------------------------------------------------------------
 
 
 class Responder:
     """Answers commands, button clicks and mentions; holds no matching logic, only the engine's answers."""
 
-    def __init__(self, service: AskService, feedback: FeedbackStore, *, defer_after: float = DEFER_AFTER) -> None:
+    def __init__(
+        self,
+        service: AskService,
+        feedback: FeedbackStore,
+        *,
+        defer_after: float = DEFER_AFTER,
+        complete_within: float = COMPLETE_WITHIN,
+    ) -> None:
         self.service = service
         self.feedback = feedback
         self.defer_after = defer_after
+        self.complete_within = complete_within
         self.digest_provider: DigestProvider | None = None
+        self.embed_links = EmbedLinks()
         self._wait_notes = OncePerWindow()
+        self._slow_notes = OncePerWindow()
+        self._completer: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Drop the suggestions still waiting for the autocomplete thread; one being made ends by itself."""
+        if self._completer is not None:
+            self._completer.shutdown(wait=False, cancel_futures=True)
+            self._completer = None
 
     async def _compute(
         self, interaction: discord.Interaction, work: Callable[[], T], *, ephemeral: bool = False, update: bool = False
@@ -405,13 +476,39 @@ class Responder:
             log.exception("autocomplete failed for %d typed characters", len(text))
             return []
 
+    async def _choices(self, interaction: discord.Interaction, typed: Any) -> list[app_commands.Choice[str]]:
+        """`complete` in a thread of its own; no choices when they are not made within `complete_within`.
+
+        Every keystroke in `/ask` sends a request, and on a big fact base each takes long (25 ms at
+        10,000 facts, a quarter of a second at 100,000): on the event loop, the gateway and every
+        other reply waited for the whole of each. In a thread, only the part that holds the
+        interpreter lock still holds them up (the fuzzy match over every question: most of it at
+        100,000 facts, which only a faster engine can shorten), and a burst of requests cannot
+        fill the loop's shared threads, which the answers use. The one thread makes them in turn;
+        a request still waiting when its time is up is dropped unmade and answered with none.
+        """
+        if self._completer is None:
+            self._completer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="discord-autocomplete")
+        made = asyncio.wrap_future(self._completer.submit(self.complete, typed))
+        try:
+            return await asyncio.wait_for(made, timeout=self.complete_within)
+        except asyncio.TimeoutError:
+            if self._slow_notes.first("autocomplete"):
+                log.warning(
+                    "autocomplete: no suggestions within %.1f s, answered with none (the fact base is large or the "
+                    "machine busy; at most one such line a minute); %s",
+                    self.complete_within, _context(interaction),
+                )  # fmt: skip
+            return []
+
     async def suggest(self, interaction: discord.Interaction, typed: Any) -> list[app_commands.Choice[str]]:
-        """Answer an autocomplete request with `complete`; a failed answer is one log line.
+        """Answer an autocomplete request with `complete`, made off the event loop; a failed answer
+        is one log line.
 
         Autocomplete requests expire as soon as the user types on, so 10062 "Unknown
         interaction" is routine here and not worth more than a debug line.
         """
-        choices = self.complete(typed)
+        choices = await self._choices(interaction, typed)
         try:
             await with_retry(lambda: interaction.response.autocomplete(choices), what="autocomplete")
         except SEND_ERRORS as error:
@@ -474,11 +571,15 @@ class Responder:
             if answer is None:
                 await self._say(interaction, GONE)
                 return
-            embeds, view = to_embeds(answer), to_view(answer)
+            edit: dict[str, Any] = {"embeds": to_embeds(answer), "view": to_view(answer)}
+            if _is_plain(interaction.message):
+                # A plain-text answer (a channel without Embed Links) stays plain text, and its
+                # old text does not stay above the new answer.
+                edit.update(content=to_text(answer), embeds=[])
             if interaction.response.is_done():
-                await with_retry(lambda: interaction.edit_original_response(embeds=embeds, view=view), what="edit")
+                await with_retry(lambda: interaction.edit_original_response(**edit), what="edit")
             else:
-                await with_retry(lambda: interaction.response.edit_message(embeds=embeds, view=view), what="edit")
+                await with_retry(lambda: interaction.response.edit_message(**edit), what="edit")
             return
         # Related answers go to the clicker alone, so exploring does not flood the channel.
         answer = await self._compute(interaction, lambda: engine.answer_fact(action.fact_id), ephemeral=True)
@@ -565,7 +666,10 @@ class Responder:
             # the limit is told to wait once a minute in each channel, not once per message.
             log.info("mention over the rate limit in channel %s; told to wait already", message.channel.id)
             return
-        kwargs: dict = {"embeds": to_embeds(answer)}
+        if self.embed_links.allowed(message.channel):
+            kwargs: dict = {"embeds": to_embeds(answer)}
+        else:
+            kwargs = {"content": to_text(answer)}
         view = to_view(answer)
         if view is not None:
             kwargs["view"] = view
@@ -594,6 +698,11 @@ async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
         message.channel.id, message.id,
     )  # fmt: skip
     return await with_retry(lambda: message.channel.send(**kwargs), what="mention")
+
+
+def _is_plain(message: discord.Message | None) -> bool:
+    """Whether a message of the bot's is an answer sent as plain text (no embeds, some text)."""
+    return message is not None and not message.embeds and bool(message.content)
 
 
 def mentions_own_role(message: discord.Message, bot_user_id: int) -> bool:
@@ -964,6 +1073,7 @@ class DiscordBot:
         *,
         db: Database,
         defer_after: float = DEFER_AFTER,
+        complete_within: float = COMPLETE_WITHIN,
         ready_timeout: float = READY_TIMEOUT,
         reconnect_delays: Sequence[float] = RECONNECT_DELAYS,
         reply_grace: float = REPLY_GRACE,
@@ -971,7 +1081,9 @@ class DiscordBot:
         self._token = check_token(settings.discord_token)
         self._settings = settings
         self.guild_ids = parse_guild_ids(settings.discord_guild_ids)
-        self.responder = Responder(service, FeedbackStore(db), defer_after=defer_after)
+        self.responder = Responder(
+            service, FeedbackStore(db), defer_after=defer_after, complete_within=complete_within
+        )
         self._ready_timeout = ready_timeout
         self.client = self._new_client()
         self.reconnect_delays = tuple(reconnect_delays)
@@ -1113,6 +1225,7 @@ class DiscordBot:
         await self.leave_gateway()
         await finish_or_cut(self.client.replies_in_flight, grace=self.reply_grace, what="Discord reply(ies)")
         await self.client.close()
+        self.responder.close()
         self._task = None
 
     @property
@@ -1136,7 +1249,8 @@ class DiscordBot:
     ) -> str | None:
         """Post a message to a channel and return its id. A failure is logged and gives None, or
         with `raise_errors` reaches the caller unlogged, for one that retries what is transient
-        and reports the rest (the digest).
+        and reports the rest (the digest). In a channel where the bot may not embed links, the
+        embeds go out as the message's plain text instead.
 
         The same message posted again to the same channel within a few minutes is the first
         one: Discord checks the nonce, made from the content, so a retry after an answer that
@@ -1152,8 +1266,15 @@ class DiscordBot:
             )
             return None
         channel = self.client.get_partial_messageable(channel_id)
-        text = clip(content, CONTENT_MAX) if content else None
         embeds = embeds[:EMBEDS_PER_MESSAGE]
+        # The permission is read from the cache (the channel as the gateway sent it); a partial
+        # channel knows none, and one not cached is sent embeds as before.
+        if embeds and not self.responder.embed_links.allowed(self.client.get_channel(channel_id) or channel):
+            lead = clip(content, CONTENT_MAX // 2) if content else ""
+            shown = embeds_to_text(embeds, limit=CONTENT_MAX - len(lead) - 2)
+            content = f"{lead}\n\n{shown}" if lead else shown
+            embeds = []
+        text = clip(content, CONTENT_MAX) if content else None
         nonce = content_nonce(channel_id, content=text, embeds=embeds, salt=salt)
         try:
             message = await with_retry(

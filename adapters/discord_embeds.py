@@ -1,5 +1,8 @@
 """Answers as Discord embeds and buttons, kept inside Discord's limits; no I/O here.
 
+Where the bot may not embed links, `to_text` and `embeds_to_text` give the same answer as the
+plain text of one message: the answer, each quote as a block quote and its source.
+
 Buttons carry everything a click needs in their `custom_id` (`factbot:<kind>:...`), so they
 keep working after a restart without any stored view: the client parses the id with
 `parse_custom_id` when the click arrives.
@@ -32,6 +35,7 @@ CUSTOM_ID_MAX = 100
 BUTTON_LABEL_MAX = 80
 CHOICE_MAX = 100
 CHOICES_MAX = 25
+CONTENT_MAX = 2000
 
 BUTTONS_MAX = 3
 ASKED_PREFIX = "Asked: "
@@ -158,12 +162,90 @@ def to_embeds(answer: Answer) -> list[discord.Embed]:
     embed.set_footer(text=footer)
     fixed = len(embed)
     budget = min(DESCRIPTION_MAX, EMBED_TOTAL_MAX - fixed)
-    blocks = [_quote_block(q) for q in answer.quotes]
+    embed.description = _description(*_body(answer), budget)
+    return [_fit(embed)]
+
+
+def _body(answer: Answer) -> tuple[str, list[str]]:
+    """An answer's text (after the note on which part was answered) and its quote blocks, as markdown."""
     text = discord.utils.escape_markdown(answer.text or "")
     if note := part_note(answer):
         text = f"*{discord.utils.escape_markdown(note)}*\n\n{text}"
-    embed.description = _description(text, blocks, budget)
-    return [_fit(embed)]
+    return text, [_quote_block(q) for q in answer.quotes]
+
+
+def _plain(text: str) -> str:
+    """Text that is not markdown (an embed's title, author or footer) as it must be in a message's
+    content: markdown escaped, and @everyone, @here, people and roles defused (the message's
+    allowed mentions already keep them from pinging)."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def to_text(answer: Answer) -> str:
+    """The answer as the plain text of one message, for a channel where the bot may not embed links:
+    its title in bold, what was asked, the answer, each quote as a block quote with its source
+    and the fact id, in at most 2000 characters (the quotes keep their room before the answer)."""
+    if answer.status in ("help", "limited") or not answer.answered:
+        return embeds_to_text(to_embeds(answer))
+    title = clip(_one_line(answer.canonical_question or answer.question), TITLE_MAX)
+    head = [f"**{_plain(title)}**"]
+    question = _one_line(answer.question)
+    if question and question.casefold() != (answer.canonical_question or "").strip().casefold():
+        head.append(_plain(clip(ASKED_PREFIX + question, AUTHOR_MAX)))
+    top = "\n".join(head)
+    footer = _plain(f"Fact {answer.fact_id}")
+    body = _description(*_body(answer), CONTENT_MAX - len(top) - len(footer) - 4)
+    return clip(f"{top}\n\n{body}\n\n{footer}", CONTENT_MAX)
+
+
+def embeds_to_text(embeds: Sequence[discord.Embed], *, limit: int = CONTENT_MAX) -> str:
+    """Embeds as the plain text of one message, in at most `limit` characters.
+
+    Title, author and footer are plain text and escaped here; descriptions, field names and
+    field values are markdown already (what this module and the digest's make). A field value
+    is a lead line, then quotes each followed by its source line (the digest's items): when the
+    text is too long, the longest value loses its last quote and source first, down to one
+    each; then the lead lines are shortened alike, so every quote left keeps its source.
+    """
+    heads: list[str] = []
+    fields: list[tuple[str, list[str]]] = []
+    tails: list[str] = []
+    for embed in embeds:
+        if embed.title:
+            heads.append(f"**{_plain(embed.title)}**")
+        if embed.author and embed.author.name:
+            heads.append(_plain(embed.author.name))
+        if embed.description:
+            heads.append(embed.description)
+        fields += [(f"**{field.name}**", (field.value or "").split("\n")) for field in embed.fields]
+        if embed.footer and embed.footer.text:
+            tails.append(_plain(embed.footer.text))
+
+    def render() -> str:
+        shown = ["\n".join([name, *lines]) for name, lines in fields]
+        return "\n\n".join(part for part in [*heads, *shown, *tails] if part)
+
+    text = render()
+    while len(text) > limit:
+        longer = [lines for _, lines in fields if len(lines) > 3]
+        if not longer:
+            break
+        del max(longer, key=lambda lines: len("\n".join(lines)))[-2:]
+        text = render()
+    if len(text) > limit and fields:
+        cut = -(-(len(text) - limit) // len(fields))
+        for _, lines in fields:
+            lines[0] = _clip_markdown(lines[0], len(lines[0]) - cut)
+        text = render()
+    return _clip_markdown(text, limit)
+
+
+def _clip_markdown(text: str, limit: int) -> str:
+    """`clip` for markdown: a cut never leaves a lone backslash, which would show before the ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = clip(text, limit)
+    return cut[:-1].rstrip("\\").rstrip() + "…" if cut.endswith("…") else cut
 
 
 def _abstention_embed(answer: Answer) -> discord.Embed:

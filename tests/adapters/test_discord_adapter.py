@@ -55,6 +55,7 @@ from tests.fakes.discord_api import (
     USER_ID,
     Call,
     FakeDiscord,
+    channel_payload,
     command_interaction,
     component_interaction,
     guild_create,
@@ -857,6 +858,60 @@ async def test_autocomplete_of_any_value_answers_with_valid_choices(
     assert logged_tracebacks(caplog) == []
 
 
+def hold_suggestions(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list[str]]:
+    """Make the engine's suggestions wait until the returned event is set (as a big fact base makes
+    them slowly); the list records what each call was asked to complete."""
+    release, asked = threading.Event(), []
+    complete = engine.complete
+
+    def held(typed: str, **options: Any) -> Any:
+        asked.append(typed)
+        release.wait(5)
+        return complete(typed, **options)
+
+    monkeypatch.setattr(engine, "complete", held)
+    return release, asked
+
+
+async def test_autocomplete_is_made_off_the_event_loop_so_other_commands_are_answered_meanwhile(
+    fake: FakeDiscord, engine: Engine, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, asked = hold_suggestions(engine, monkeypatch)
+    async with running(fake, AskService(engine), db):
+        typing = autocomplete_payload(fake, [{"name": "question", "type": 3, "value": "scale a", "focused": True}])
+        await fake.dispatch("INTERACTION_CREATE", typing)
+        await until(lambda: asked == ["scale a"])
+
+        topics = await interact(fake, command_interaction("topics", interaction_id=fake.new_id()))
+        assert topics.json["type"] == 4
+        assert not fake.find("POST", rf"^/interactions/{typing['id']}/")  # still being made
+        release.set()
+
+        [suggested] = await fake.wait_for("POST", rf"^/interactions/{typing['id']}/")
+    assert suggested.json["data"]["choices"][0]["value"] == "How much of Scale AI does Meta own?"
+
+
+async def test_suggestions_not_made_in_time_are_an_empty_list_and_those_waiting_are_dropped_unmade(
+    fake: FakeDiscord, engine: Engine, db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Discord drops an autocomplete request unanswered within 3 s: an empty list in time beats none.
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    release, asked = hold_suggestions(engine, monkeypatch)
+    try:
+        async with running(fake, AskService(engine), db, complete_within=0.2):
+            first = await interact(fake, autocomplete_payload(
+                fake, [{"name": "question", "type": 3, "value": "scale", "focused": True}]))
+            second = await interact(fake, autocomplete_payload(
+                fake, [{"name": "question", "type": 3, "value": "scale ai", "focused": True}]))
+    finally:
+        release.set()
+
+    assert first.json == second.json == {"type": 8, "data": {"choices": []}}
+    assert asked == ["scale"]  # the second waited behind the first and was dropped when its time was up
+    slow = [w for w in _warnings(caplog) if "no suggestions within 0.2 s" in w]
+    assert len(slow) == 1  # at most one such line a minute
+
+
 async def test_an_autocomplete_request_that_expired_is_sent_once_and_logged_quietly(
     fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -1374,6 +1429,111 @@ async def test_a_mention_in_a_channel_without_read_message_history_is_answered_i
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+EMBED_LINKS = 1 << 14
+MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | EMBED_LINKS | (1 << 16)  # view, send, embed links, read history
+NO_EMBEDS_CHANNEL = "1300000000000000002"
+
+
+async def server_without_embed_links_in(fake: FakeDiscord, bot: DiscordBot, *channel_ids: str) -> None:
+    """The server as the gateway describes it: the bot may embed links in CHANNEL_ID but not in
+    `channel_ids`, where an overwrite for @everyone denies Embed Links (and the fake drops embeds)."""
+    channels = [channel_payload(CHANNEL_ID)] + [channel_payload(c, deny=EMBED_LINKS) for c in channel_ids]
+    fake.embeds_hidden.update(channel_ids)
+    await fake.dispatch("GUILD_CREATE", guild_create(
+        everyone_permissions=str(MEMBER_PERMISSIONS), channels=channels, with_bot=True,
+    ))
+    await until(lambda: all(bot.client.get_channel(int(c)) is not None for c in channel_ids))
+
+
+async def test_a_mention_in_a_channel_without_embed_links_gets_one_plain_text_answer_with_its_quote_and_source(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    await server_without_embed_links_in(fake, bot, NO_EMBEDS_CHANNEL)
+    expected = engine.answer(SCALE_QUESTION)
+    path = f"^/channels/{NO_EMBEDS_CHANNEL}/messages$"
+
+    mid = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=mid,
+                                                         mentions=[BOT_USER], channel_id=NO_EMBEDS_CHANNEL))
+
+    [reply] = await fake.wait_for("POST", path)
+    assert reply.status == 200
+    assert str(reply.json["message_reference"]["message_id"]) == mid
+    assert not reply.json.get("embeds")
+    assert reply.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    [shown] = fake.created  # what the channel sees: one message, no embed, the whole answer
+    assert shown["embeds"] == []
+    content = shown["content"]
+    assert content.startswith(f"**{expected.canonical_question}**")
+    assert expected.text in content
+    for quote in expected.quotes:
+        assert f"> {quote.text}" in content and quote.source.title in content
+    assert any(":vote:" in b["custom_id"] for b in buttons(reply.json))  # the buttons need no Embed Links
+
+    # Again in that channel, with @everyone in the question: plain text, no ping, no second warning.
+    await fake.dispatch("MESSAGE_CREATE", message_create(
+        f"@everyone <@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(), mentions=[BOT_USER],
+        mention_everyone=True, channel_id=NO_EMBEDS_CHANNEL,
+    ))
+    _, again = await fake.wait_for("POST", path, count=2)
+    assert "@\u200beveryone" in again.json["content"] and "@everyone" not in again.json["content"]
+    assert again.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert [w for w in _warnings(caplog) if "Embed Links" in w] == [
+        f"the bot may not embed links in Discord channel {NO_EMBEDS_CHANNEL} (no Embed Links permission there), "
+        "so Discord would not show its embeds; answers and digests there go out as plain text until the bot is "
+        "granted Embed Links in that channel"
+    ]
+
+    # A channel where it may embed links still gets the embed.
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(),
+                                                         mentions=[BOT_USER]))
+    [embedded] = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$")
+    [embed] = embedded.json["embeds"]
+    assert f"> {expected.quotes[0].text}" in embed["description"] and not embedded.json.get("content")
+    assert fake.created[-1]["embeds"] == embedded.json["embeds"]
+    assert len(fake.created) == 3
+
+
+async def test_ask_in_a_channel_without_embed_links_still_answers_with_an_embed(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An interaction's reply is a webhook message, which Discord lets embed links whatever the channel's
+    # permissions: /ask keeps its embed there.
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    await server_without_embed_links_in(fake, bot, NO_EMBEDS_CHANNEL)
+
+    call = await interact(fake, ask_payload(fake, SCALE_QUESTION, channel_id=NO_EMBEDS_CHANNEL))
+
+    assert call.json["type"] == 4
+    [embed] = call.json["data"]["embeds"]
+    assert engine.answer(SCALE_QUESTION).text in embed["description"]
+    assert not [w for w in _warnings(caplog) if "Embed Links" in w]
+
+
+async def test_a_suggestion_clicked_on_a_plain_text_answer_answers_in_place_as_plain_text(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot
+) -> None:
+    await server_without_embed_links_in(fake, bot, NO_EMBEDS_CHANNEL)
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {UNKNOWN_QUESTION}", id=fake.new_id(),
+                                                         mentions=[BOT_USER], channel_id=NO_EMBEDS_CHANNEL))
+    [abstained] = await fake.wait_for("POST", f"^/channels/{NO_EMBEDS_CHANNEL}/messages$")
+    assert "I don't know that." in abstained.json["content"]
+    chosen = buttons(abstained.json)[0]
+    fact = engine.fact(chosen["custom_id"].split(":")[-1])
+
+    click = await interact(fake, component_interaction(
+        chosen["custom_id"], fake.created[0], interaction_id=fake.new_id(), channel_id=NO_EMBEDS_CHANNEL,
+    ))
+
+    assert click.json["type"] == 7
+    edited = click.json["data"]
+    assert edited["embeds"] == []  # the old text goes, and no embed comes where it would not show
+    assert edited["content"].startswith(f"**{fact.question}**")
+    assert f"> {fact.quotes[0].text}" in edited["content"]
+    assert engine.base.sources[fact.quotes[0].source].title in edited["content"]
+
+
 async def test_a_message_edited_to_mention_the_bot_is_answered_once(fake: FakeDiscord, bot: DiscordBot) -> None:
     # Someone asks, sees they forgot to mention the bot, and edits the mention in.
     mid = str(discord.utils.time_snowflake(datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc)))
@@ -1553,6 +1713,31 @@ async def test_a_digest_whose_answer_got_lost_is_not_posted_twice_by_the_retry(
     assert posts[0].json["nonce"] == posts[1].json["nonce"] and posts[1].json["enforce_nonce"] is True
     assert len(fake.created) == 1
     assert outcome.status == "sent" and outcome.message_id == fake.created[0]["id"]
+
+
+async def test_a_digest_to_a_channel_without_embed_links_is_posted_once_as_plain_text_with_quotes_and_sources(
+    fake: FakeDiscord, bot: DiscordBot, db: Database, fact_base: FactBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    await server_without_embed_links_in(fake, bot, DIGEST_CHANNEL)
+    scheduler = digest_scheduler(bot, db, fact_base)
+
+    outcome = await scheduler.post(DIGEST_KEY, day=DIGEST_DAY)
+
+    assert outcome.status == "sent"
+    [post] = fake.find("POST", f"^/channels/{DIGEST_CHANNEL}/messages$")
+    assert post.status == 200 and not post.json.get("embeds")
+    assert post.json["allowed_mentions"] == {"parse": []}
+    [shown] = fake.created
+    assert outcome.message_id == shown["id"]
+    content = shown["content"]
+    assert len(content) <= 2000 and content.startswith("**Fact of the day")
+    digest = scheduler.digest_for(DIGEST_KEY, day=DIGEST_DAY)
+    for item in digest.items:
+        first = item.quotes[0]
+        assert f"> {discord.utils.escape_markdown(' '.join(first.text.split()))[:40]}" in content
+        assert discord.utils.escape_markdown(first.source.title) in content
+    assert sum("Embed Links" in w for w in _warnings(caplog)) == 1
 
 
 @pytest.mark.parametrize("via", [True, False], ids=["from-discord", "from-a-proxy"])

@@ -5,10 +5,14 @@ from __future__ import annotations
 import discord
 import pytest
 
+from datetime import date
+
+from adapters.discord_digest import to_embeds as digest_embeds
 from adapters.discord_embeds import (
     BUTTON_LABEL_MAX,
     CHOICE_MAX,
     CHOICES_MAX,
+    CONTENT_MAX,
     CUSTOM_ID_MAX,
     DESCRIPTION_MAX,
     EMBED_TOTAL_MAX,
@@ -18,6 +22,7 @@ from adapters.discord_embeds import (
     FOOTER_MAX,
     TITLE_MAX,
     ButtonAction,
+    embeds_to_text,
     from_discord_markup,
     parse_custom_id,
     question_of,
@@ -25,8 +30,10 @@ from adapters.discord_embeds import (
     to_custom_id,
     to_embeds,
     to_help_embed,
+    to_text,
     to_view,
 )
+from bot.digest import Digest, DigestItem
 from bot.engine import Engine
 from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
 from bot.terminal import DONT_KNOW, source_label
@@ -293,3 +300,87 @@ def test_an_answer_to_one_of_several_questions_opens_with_which_it_answers(engin
     )
     [plain] = to_embeds(engine.answer("who is Yann LeCun?"))
     assert "Answering" not in plain.description
+
+
+# -- plain text, where the bot may not embed links ------------------------------------------
+
+
+def test_an_answer_as_plain_text_has_its_title_answer_each_quote_as_a_block_quote_its_source_and_fact_id(
+    engine: Engine,
+) -> None:
+    fact = next(f for f in engine.base.facts.values() if len(f.quotes) > 1)
+    answer = engine.answer_fact(fact.id, question="who said what, @everyone?")
+    assert answer is not None
+
+    text = to_text(answer)
+
+    assert len(text) <= CONTENT_MAX
+    assert text.startswith(f"**{discord.utils.escape_markdown(fact.question)}**\n")
+    assert "Asked: who said what, @\u200beveryone?" in text  # defused, whatever the allowed mentions
+    assert "@everyone" not in text
+    assert discord.utils.escape_markdown(answer.text) in text
+    for quote in answer.quotes:
+        block = "\n".join(f"> {line}" for line in discord.utils.escape_markdown(quote.text).splitlines())
+        assert block in text
+        assert discord.utils.escape_markdown(source_label(quote.source, timestamp=quote.timestamp)) in text
+    assert text.endswith(f"Fact {fact.id}")
+
+
+def test_a_very_long_answer_as_plain_text_fits_one_message_and_keeps_a_quote_with_its_source() -> None:
+    source = SourceInfo(id="s", title="The source", kind="news article", outlet="Outlet")
+    answer = Answer(
+        question="q" * 2000,
+        status="answered",
+        fact_id="long-fact",
+        canonical_question="Q" * 1000,
+        text="word " * 4000,
+        quotes=[ResolvedQuote(text="quoted words", source=source, timestamp=None) for _ in range(3)],
+        score=0.9,
+    )
+
+    text = to_text(answer)
+
+    assert len(text) <= CONTENT_MAX
+    assert "word word" in text and "…" in text  # the answer is cut, the quotes keep their room
+    assert text.count("> quoted words\n— *The source") == 3
+    assert text.endswith("Fact long-fact")
+
+
+def test_an_abstention_and_help_as_plain_text_say_what_their_embeds_say(engine: Engine) -> None:
+    abstained = engine.answer("What does the bakery on the corner sell?")
+    assert not abstained.answered
+    text = to_text(abstained)
+    assert text.startswith("Asked: What does the bakery on the corner sell?\n\nI don't know that.")
+    assert len(text) <= CONTENT_MAX
+    assert all(discord.utils.escape_markdown(s.question) in text for s in abstained.suggestions[:3])
+
+    help_text = embeds_to_text([to_help_embed(engine.topics())])
+    assert help_text.startswith("**Ask me about Meta's open-source AI strategy**")
+    assert all(topic.title in help_text for topic in engine.topics())
+
+
+def test_a_digest_too_long_for_one_message_as_plain_text_keeps_every_facts_first_quote_and_its_source() -> None:
+    source = SourceInfo(id="s", title="Source title", kind="blog post", outlet="Outlet")
+    items = [
+        DigestItem(
+            fact_id=f"fact-{i}",
+            topic="topic",
+            topic_title="Topic",
+            question=f"Question {i}?",
+            answer=f"answer {i} " * 60,
+            quotes=[ResolvedQuote(text=f"quote {i}.{j} " * 25, source=source, timestamp=None) for j in range(3)],
+        )
+        for i in range(3)
+    ]
+    digest = Digest(channel="discord:1", day=date(2026, 1, 5), title="Fact of the day: 5 January 2026", items=items)
+    embeds = digest_embeds(digest)
+    assert len(embeds[0]) > CONTENT_MAX  # what the test is about
+
+    text = embeds_to_text(embeds)
+
+    assert len(text) <= CONTENT_MAX
+    assert text.startswith("**Fact of the day: 5 January 2026**")
+    for i in range(3):
+        assert f"**Question {i}?**\nanswer {i}" in text
+        assert f"> quote {i}.0 " in text and text.count("— *Source title") == 3
+    assert text.endswith("Ask me more: /ask followed by your question, or mention me with it.")

@@ -8,6 +8,9 @@ own flags say, as an edit of it does, so `Call.ephemeral` records who really see
 an interaction sends.
 Messages posted to a channel are stored in `created`; a post that repeats the `nonce` of an
 earlier one with `enforce_nonce` gets that message back and stores nothing, as on Discord.
+In a channel of `embeds_hidden` (the bot lacks Embed Links there) a post's embeds are dropped
+from the stored message, and a post left with nothing else is refused (400, 50006 "Cannot send
+an empty message"), the way Discord is reported to treat them (discord/discord-api-docs#5648).
 `rate_limit()` answers 429 with `retry_after` the way Discord does (with its `Via` header, so
 discord.py retries by itself) or the way a proxy or a simpler fake does (without it).
 Gateway: sends HELLO (op 10), reads IDENTIFY (op 2), sends READY (or RESUMED to a RESUME of the
@@ -126,6 +129,8 @@ class FakeDiscord(LoopbackServer):
         """A gateway close code (4004: authentication failed) to answer IDENTIFY with instead of READY."""
         self.refuse_gateway = 0
         """How many gateway connections to refuse (HTTP 503) before accepting one again."""
+        self.embeds_hidden: set[str] = set()
+        """Channels where the bot may not embed links: its embeds there are dropped (see above)."""
         self.history_hidden: set[str] = set()
         """Channels whose history the bot may not read (no Read Message History): Discord answers
         a read of them with no messages, not an error."""
@@ -290,6 +295,11 @@ class FakeDiscord(LoopbackServer):
                 if plan.lost:
                     self._route(call)
                 return _json_response(plan.payload, status=plan.status, headers=plan.headers)
+        posted = re.fullmatch(r"/channels/(\d+)/messages", call.path)
+        if call.method == "POST" and posted and posted.group(1) in self.embeds_hidden:
+            body = call.json or {}
+            if not (body.get("content") or body.get("components") or body.get("sticker_ids") or body.get("attachments")):
+                return _json_response({"message": "Cannot send an empty message", "code": 50006}, status=400)
         return self._route(call)
 
     def _route(self, call: Call) -> web.Response:
@@ -388,6 +398,8 @@ class FakeDiscord(LoopbackServer):
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce") and (channel_id, str(nonce)) in self._nonces:
             return self._nonces[(channel_id, str(nonce))]
+        if channel_id in self.embeds_hidden:
+            body = {**body, "embeds": []}
         created = self.message(channel_id, body)
         if nonce is not None:
             created["nonce"] = str(nonce)
@@ -553,14 +565,14 @@ def _member(user: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _channel(channel_id: str, guild_id: str) -> dict[str, Any]:
+def _channel(channel_id: str, guild_id: str, *, overwrites: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "id": channel_id,
         "type": 0,
         "guild_id": guild_id,
         "name": "general",
         "position": 0,
-        "permission_overwrites": [],
+        "permission_overwrites": overwrites or [],
         "nsfw": False,
         "parent_id": None,
         "topic": None,
@@ -685,9 +697,27 @@ def message_create(
     return payload
 
 
-def guild_create(guild_id: str = GUILD_ID, *, roles: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A GUILD_CREATE dispatch for a server the bot is in, with its @everyone role and `roles`."""
-    everyone = role_payload(guild_id, name="@everyone", position=0)
+def channel_payload(
+    channel_id: str, guild_id: str = GUILD_ID, *, deny: int = 0, allow: int = 0
+) -> dict[str, Any]:
+    """A text channel, with an overwrite for @everyone that denies and allows those permission bits."""
+    overwrites = [{"id": guild_id, "type": 0, "allow": str(allow), "deny": str(deny)}] if deny or allow else []
+    return _channel(channel_id, guild_id, overwrites=overwrites)
+
+
+def guild_create(
+    guild_id: str = GUILD_ID,
+    *,
+    roles: list[dict[str, Any]] | None = None,
+    everyone_permissions: str = "0",
+    channels: list[dict[str, Any]] | None = None,
+    with_bot: bool = False,
+) -> dict[str, Any]:
+    """A GUILD_CREATE dispatch for a server the bot is in, with its @everyone role (and its
+    permissions) and `roles`, and `channels` (else the one CHANNEL_ID). `with_bot` lists the
+    bot among the members, as Discord does without the members intent, so the client knows its
+    own permissions in each channel."""
+    everyone = role_payload(guild_id, name="@everyone", position=0, permissions=everyone_permissions)
     return {
         "id": guild_id,
         "name": "Team",
@@ -700,9 +730,9 @@ def guild_create(guild_id: str = GUILD_ID, *, roles: list[dict[str, Any]] | None
         "roles": [everyone, *(roles or [])],
         "emojis": [],
         "stickers": [],
-        "channels": [_channel(CHANNEL_ID, guild_id)],
+        "channels": channels if channels is not None else [_channel(CHANNEL_ID, guild_id)],
         "threads": [],
-        "members": [],
+        "members": [_member(BOT_USER)] if with_bot else [],
         "voice_states": [],
         "presences": [],
         "stage_instances": [],
