@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.discord_adapter import NotLoggedIn, check_token, content_nonce
 from adapters.discord_digest import to_embeds
+from adapters.discord_embeds import title_line
 from adapters.slack_digest import is_digest_message, to_blocks, to_fallback_text, to_metadata
 from adapters.slack_retry import (
     MAYBE_DONE_ERRORS,
@@ -385,7 +386,7 @@ class HistoryHidden(Exception):
 
 
 async def find_discord_digest(client: discord.Client, channel_id: int, digest: Digest, *, after: float) -> str | None:
-    """The id of `digest`'s message (the bot's, with the day's title) among the channel's messages
+    """The id of `digest`'s message (the bot's, with the day's title, as an embed or as text) among the channel's messages
     after `after` (epoch seconds), or None.
 
     Read oldest first, so the digest, posted near `after`, comes early. LookupError when there
@@ -393,13 +394,18 @@ async def find_discord_digest(client: discord.Client, channel_id: int, digest: D
     when the channel shows no message at all, as it does to a bot without Read Message History.
     """
     title = to_embeds(digest)[0].title
+    # Where the bot may not embed links the digest went out as text, its title on the first line.
+    as_text = title_line(title) if title else None
     me = client.user.id if client.user is not None else None
     channel = client.get_partial_messageable(channel_id)
     read = 0
     since = datetime.fromtimestamp(after, timezone.utc)
     async for message in channel.history(limit=DISCORD_LOOKUP_LIMIT, after=since, oldest_first=True):
         read += 1
-        if message.author.id == me and any(embed.title == title for embed in message.embeds):
+        if message.author.id == me and (
+            any(embed.title == title for embed in message.embeds)
+            or (as_text is not None and message.content.split("\n", 1)[0] == as_text)
+        ):
             return str(message.id)
     if read >= DISCORD_LOOKUP_LIMIT:
         raise LookupError(f"more than {DISCORD_LOOKUP_LIMIT} messages in the channel since the post")

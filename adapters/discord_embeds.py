@@ -198,6 +198,11 @@ def to_text(answer: Answer) -> str:
     return clip(f"{top}\n\n{body}\n\n{footer}", CONTENT_MAX)
 
 
+def title_line(title: str) -> str:
+    """An embed's title as the first line of its plain text (`embeds_to_text`)."""
+    return f"**{_plain(title)}**"
+
+
 def embeds_to_text(embeds: Sequence[discord.Embed], *, limit: int = CONTENT_MAX) -> str:
     """Embeds as the plain text of one message, in at most `limit` characters.
 
@@ -212,7 +217,7 @@ def embeds_to_text(embeds: Sequence[discord.Embed], *, limit: int = CONTENT_MAX)
     tails: list[str] = []
     for embed in embeds:
         if embed.title:
-            heads.append(f"**{_plain(embed.title)}**")
+            heads.append(title_line(embed.title))
         if embed.author and embed.author.name:
             heads.append(_plain(embed.author.name))
         if embed.description:

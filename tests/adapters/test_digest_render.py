@@ -40,6 +40,7 @@ from adapters.digest_runner import (
     to_send_failure,
 )
 from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
+from adapters.discord_embeds import embeds_to_text
 from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text, to_metadata
 from bot.cli import main
 from bot.config import Settings, load_settings
@@ -1265,3 +1266,25 @@ async def test_a_discord_look_up_discord_does_not_answer_is_made_again_later(
         await discord_api.close()
     [posted] = discord_api.created
     assert outcome.status == "sent" and outcome.message_id == posted["id"]
+
+
+async def test_a_discord_digest_posted_as_text_is_found_by_its_title_line(fact_base: FactBase) -> None:
+    """Where the bot may not embed links the digest goes out as text: a resumed run finds it so, and
+    does not post it again."""
+    from tests.fakes.discord_api import message_payload
+
+    discord_api = await FakeDiscord().start()
+    digest = digest_of(fact_base, channel="discord:1300000000000000002", day=DAY, fact_ids=list(fact_base.facts)[:2])
+    other = digest_of(fact_base, channel="discord:1300000000000000002", day=date(2026, 1, 1), fact_ids=list(fact_base.facts)[:2])
+    for posted in (other, digest):
+        discord_api.created.append(
+            message_payload(
+                id=discord_api.new_id(), channel_id="1300000000000000002", content=embeds_to_text(to_embeds(posted))
+            )
+        )
+    try:
+        async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+            found = await find_discord_digest(rest.client, 1300000000000000002, digest, after=0.0)
+    finally:
+        await discord_api.close()
+    assert found == discord_api.created[-1]["id"]
