@@ -159,6 +159,12 @@ MAX_READ_CHARS = 2_000
 MAX_PARTS = 5
 # Words folded for the index are kept; the words of questions only up to this many more.
 CANON_CACHE_LIMIT = 20_000
+# Up to this many facts, autocomplete also compares what was typed with every canonical
+# question, for what the index misses; beyond it, only the facts the index finds (a pass over
+# every question takes a quarter of a second at 100,000 facts).
+COMPLETE_FUZZY_ALL_MAX = 20_000
+# Autocomplete weighs this many of the base's words that a half-typed word may become.
+COMPLETE_EXPANSIONS = 8
 # How many typo corrections are remembered before they are forgotten all at once.
 CORRECTIONS_KEPT = 4_096
 # Order-insensitive similarity of the question's known words to a phrasing's: rapidfuzz's
@@ -566,6 +572,9 @@ class Engine:
         self._by_skeleton: dict[str, str] = {}
         # Of words as near in other lengths, the more common one wins too ("relase": "release", not "relate").
         self._surface_df = {w: surface_df.get(w, 0) for w in self._surface}
+        self._sorted_surface = sorted(self._surface)  # for the words a half-typed word may become
+        # Canonical questions folded, sorted, each with its fact: for those that begin as typed.
+        self._sorted_questions = sorted((i.fact.question.lower(), n) for n, i in enumerate(self._facts))
         for w in sorted(self._surface, key=lambda w: (-surface_df.get(w, 0), w)):
             if w.isalpha():
                 self._by_length[len(w)].append(w)
@@ -1799,23 +1808,50 @@ class Engine:
                 self._asking_weight({u: _unknown_factor(u, set()) for u in query.unknown if u != partial}),
                 leaving_out=None if term in {self.canon(x) for x in raw[:-1]} else term,
             )
-            expansions = [w for w in self._surface if w.startswith(partial)]
-            expansions.sort(key=lambda w: (len(w), w))
-            for w in expansions[:8]:
+            for w in self._completions(partial):
                 term = self._surface[w]
                 query.terms.setdefault(term, self._idf.get(term, self._max_idf))
             query.total_weight = sum(query.terms.values()) + self._max_idf * len(
                 [u for u in query.unknown if u != partial]
             )
-        scores = {p.fact_id: p.score for p in self._rank(query)}
+        ranked_parts = self._rank(query)
+        scores = {p.fact_id: p.score for p in ranked_parts}
+        if len(self._facts) <= COMPLETE_FUZZY_ALL_MAX:
+            pool = self._facts
+        else:  # the facts the index found, and those whose question begins as typed
+            pool = [self._by_id[f] for f in scores]
+            pool += [i for i in self._questions_beginning(typed, limit) if i.fact.id not in scores]
         fuzzy = process.extract(
-            typed, [i.fact.question for i in self._facts], scorer=fuzz.WRatio, limit=limit, processor=str.lower
+            typed, [i.fact.question for i in pool], scorer=fuzz.WRatio, limit=limit, processor=str.lower
         )
         for _, similarity, position in fuzzy:
-            fid = self._facts[position].fact.id
+            fid = pool[position].fact.id
             scores[fid] = max(scores.get(fid, 0.0), similarity / 200.0)
         ranked = sorted(scores, key=lambda fid: (-scores[fid], self._by_id[fid].order))
         return [FactRef(fact_id=f, question=self._by_id[f].fact.question, score=round(scores[f], 4)) for f in ranked[:limit]]
+
+    def _questions_beginning(self, typed: str, limit: int) -> list[_IndexedFact]:
+        """Up to `limit` facts whose canonical question begins with `typed` (case aside)."""
+        start = typed.lower()
+        found = []
+        at = bisect_left(self._sorted_questions, (start, -1))
+        while at < len(self._sorted_questions) and len(found) < limit:
+            question, n = self._sorted_questions[at]
+            if not question.startswith(start):
+                break
+            found.append(self._facts[n])
+            at += 1
+        return found
+
+    def _completions(self, partial: str) -> list[str]:
+        """The base's words that `partial` may become, shortest first: COMPLETE_EXPANSIONS of them."""
+        found = []
+        at = bisect_left(self._sorted_surface, partial)
+        while at < len(self._sorted_surface) and self._sorted_surface[at].startswith(partial):
+            found.append(self._sorted_surface[at])
+            at += 1
+        found.sort(key=lambda w: (len(w), w))
+        return found[:COMPLETE_EXPANSIONS]
 
 
 def _clearest(question: str, readings: list[Answer]) -> Answer | None:

@@ -1760,3 +1760,26 @@ def test_questions_on_lines_of_their_own_are_not_read_as_one(engine: Engine) -> 
     assert engine.answer("who is lecun\nwho is altman").fact_id in {"who-is-yann-lecun", "who-is-sam-altman"}
     # A question broken over two lines is still one question.
     assert engine.answer("How much of Scale AI\ndoes Meta own?").fact_id == "scale-ai-stake"
+
+
+def test_autocomplete_on_a_large_base_compares_only_what_the_index_finds_and_questions_begun(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COMPLETE_FUZZY_ALL_MAX facts, what was typed is not compared with every question:
+    the facts the index finds are, and those whose question begins as typed."""
+    from bot import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "COMPLETE_FUZZY_ALL_MAX", 0)
+    compared: list[int] = []
+    extract = engine_module.process.extract
+
+    def counting(query: str, choices: list[str], **kwargs: object) -> object:
+        compared.append(len(choices))
+        return extract(query, choices, **kwargs)
+
+    monkeypatch.setattr(engine_module.process, "extract", counting)
+    assert engine.complete("how much of sca")[0].fact_id == "scale-ai-stake"
+    # A question's own beginning, its last word half typed.
+    question = engine.fact("who-is-yann-lecun").question
+    assert engine.complete(question[:-3])[0].fact_id == "who-is-yann-lecun"
+    assert compared and max(compared) < len(engine.base.facts) // 2
