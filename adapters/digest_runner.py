@@ -24,7 +24,7 @@ import time
 import weakref
 from contextlib import AsyncExitStack
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, NoReturn, Protocol
 
 import aiohttp
 import discord
@@ -437,10 +437,7 @@ def channel_finder(*, slack: SlackPoster | None, discord_bot: DiscordPoster | No
         except Exception as error:
             # One Slack did not answer (auth.test or the history: a 429, a 5xx, ratelimited, a
             # timeout, the network) is made again later; a refusal says what to fix.
-            failure = to_lookup_failure(error)
-            if failure is None:
-                raise
-            raise failure from error
+            _raise_as_lookup_failure(error)
 
     async def _find_on_discord(channel_id: str, digest: Digest, since: datetime) -> str | None:
         if discord_bot is None:
@@ -467,12 +464,17 @@ def channel_finder(*, slack: SlackPoster | None, discord_bot: DiscordPoster | No
         except Exception as error:
             # Discord did not answer (429, 5xx, the network): the look-up is made again later.
             # More messages than are read: can't tell, so never post twice.
-            failure = to_lookup_failure(error)
-            if failure is None:
-                raise
-            raise failure from error
+            _raise_as_lookup_failure(error)
 
     return find
+
+
+def _raise_as_lookup_failure(error: Exception) -> NoReturn:
+    """Raise the look-up's failure `error` is (`to_lookup_failure`), or `error` itself."""
+    failure = to_lookup_failure(error)
+    if failure is None:
+        raise error
+    raise failure from error
 
 
 def _scheduler(
