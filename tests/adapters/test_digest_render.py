@@ -819,22 +819,10 @@ async def test_a_discord_digest_cut_by_a_stop_mid_send_is_found_in_the_channel_w
     # so the channel's history is read first. Without Read Message History, the nonce is all
     # there is, and the log says what to grant.
     discord_api = await FakeDiscord().start()
-    channel = "discord:1300000000000000002"
     now = [datetime.fromtimestamp(1699999900, timezone.utc)]  # 22:11 UTC, the window runs to 23:00
 
     def scheduler(rest: RestDiscord, send: Any) -> DigestScheduler:
-        return DigestScheduler(
-            channels=[channel],
-            schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
-            store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
-            base=lambda: fact_base,
-            size=2,
-            send=send,
-            find=channel_finder(slack=None, discord_bot=rest),
-            clock=lambda: now[0],
-            sleep=_no_wait,
-            close_grace=0.2,
-        )
+        return _discord_scheduler(tmp_path, fact_base, rest, now, send=send, close_grace=0.2)
 
     try:
         async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
@@ -1187,22 +1175,11 @@ async def test_a_discord_digest_whose_posts_discord_did_not_confirm_is_looked_fo
     # given up for good; now the channel is looked at once the claim is free again, and the
     # digest is posted only if it is not there (by then Discord may have forgotten the nonce).
     discord_api = await FakeDiscord().start()
-    channel = "discord:1300000000000000002"
     path = "^/channels/1300000000000000002/messages$"
     now = [datetime.fromtimestamp(1699999900, timezone.utc)]
     try:
         async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
-            scheduler = DigestScheduler(
-                channels=[channel],
-                schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
-                store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
-                base=lambda: fact_base,
-                size=2,
-                send=channel_sender(slack=None, discord_bot=rest),
-                find=channel_finder(slack=None, discord_bot=rest),
-                clock=lambda: now[0],
-                sleep=_no_wait,
-            )
+            scheduler = _discord_scheduler(tmp_path, fact_base, rest, now)
             discord_api.fail("POST", path, status=503, code=0, message="Service Unavailable", times=4,
                              lost=discord_took_it)  # fmt: skip
             [waiting] = await scheduler.run_due()
@@ -1224,24 +1201,12 @@ async def test_a_discord_look_up_discord_does_not_answer_is_made_again_later(
     fact_base: FactBase, tmp_path: Path
 ) -> None:
     discord_api = await FakeDiscord().start()
-    channel = "discord:1300000000000000002"
     path = "^/channels/1300000000000000002/messages$"
     now = [datetime.fromtimestamp(1699999900, timezone.utc)]
     try:
         async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
             def scheduler(send: Any) -> DigestScheduler:
-                return DigestScheduler(
-                    channels=[channel],
-                    schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
-                    store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
-                    base=lambda: fact_base,
-                    size=2,
-                    send=send,
-                    find=channel_finder(slack=None, discord_bot=rest),
-                    clock=lambda: now[0],
-                    sleep=_no_wait,
-                    close_grace=0.2,
-                )
+                return _discord_scheduler(tmp_path, fact_base, rest, now, send=send, close_grace=0.2)
 
             sender = channel_sender(slack=None, discord_bot=rest)
 
@@ -1288,3 +1253,22 @@ async def test_a_discord_digest_posted_as_text_is_found_by_its_title_line(fact_b
     finally:
         await discord_api.close()
     assert found == discord_api.created[-1]["id"]
+
+
+def _discord_scheduler(
+    tmp_path: Path, fact_base: FactBase, rest: RestDiscord, now: list[datetime], *, send: Any = None, **kwargs: Any
+) -> DigestScheduler:
+    """A scheduler for discord:1300000000000000002 at 22:00 UTC (an hour's grace), posting with
+    `send` (the real sender when None) and finding posts through `rest`, its clock `now[0]`."""
+    return DigestScheduler(
+        channels=["discord:1300000000000000002"],
+        schedule=DigestSchedule(at=dt_time(22, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=1)),
+        store=DigestStore(Database(tmp_path / "bot.sqlite3"), clock=lambda: now[0]),
+        base=lambda: fact_base,
+        size=2,
+        send=send or channel_sender(slack=None, discord_bot=rest),
+        find=channel_finder(slack=None, discord_bot=rest),
+        clock=lambda: now[0],
+        sleep=_no_wait,
+        **kwargs,
+    )
