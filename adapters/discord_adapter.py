@@ -479,12 +479,11 @@ class Responder:
     async def _choices(self, interaction: discord.Interaction, typed: Any) -> list[app_commands.Choice[str]]:
         """`complete` in a thread of its own; no choices when they are not made within `complete_within`.
 
-        Every keystroke in `/ask` sends a request, and on a big fact base each takes long (25 ms at
-        10,000 facts, a quarter of a second at 100,000): on the event loop, the gateway and every
-        other reply waited for the whole of each. In a thread, only the part that holds the
-        interpreter lock still holds them up (the fuzzy match over every question: most of it at
-        100,000 facts, which only a faster engine can shorten), and a burst of requests cannot
-        fill the loop's shared threads, which the answers use. The one thread makes them in turn;
+        Every keystroke in `/ask` sends a request, and on a big fact base each takes a while (about
+        25 ms at p99 at 10,000 facts, 70 ms at 100,000): on the event loop, the gateway and every
+        other reply would wait for the whole of each. In a thread, only the part that holds the
+        interpreter lock still holds them up, and a burst of requests cannot fill the loop's
+        shared threads, which the answers use. The one thread makes them in turn;
         a request still waiting when its time is up is dropped unmade and answered with none.
         """
         if self._completer is None:
