@@ -146,15 +146,28 @@ def replace_runs(found: list[str], runs: dict[str, list[tuple[tuple[str, ...], s
 # "Take" is an opinion after an owner or an article ("LeCun's take on rules", "the blog's
 # take") or before "on" or "about"; anywhere else it is the verb ("what stake did Meta take",
 # "taking a stake", "take the lead"), which says nothing of what a question is about.
-_TAKE = re.compile(r"\b(?:take|takes|taking|taken)\b(?!\s+off\b)", re.IGNORECASE)
+_TAKE = re.compile(r"\b(?:take|takes|taking|taken|took)\b(?!\s+off\b)", re.IGNORECASE)
 _AFTER_OWNER = re.compile(r"(?:['\u2019]s?|\b(?:the|a|an|his|her|their|your|my|our|its|whose|hot|own))\s+$", re.IGNORECASE)
 _BEFORE_ON = re.compile(r"\s+(?:on|about)\b", re.IGNORECASE)
 
 
+# "How did people take the news?" asks how they reacted: "take" after "how", before what was
+# made known ("it", "the news", "Meta's announcement").
+_TAKEN_AS_NEWS = re.compile(
+    r"\s+(?:it|this|that|(?:(?:the|this|that|[a-z]+['\u2019]s)\s+(?:[a-z-]+\s+){0,3})?"
+    r"(?:news|announcement|move|decision|reveal|release))\b",
+    re.IGNORECASE,
+)
+_HOW_BEFORE = re.compile(r"\bhow\b[^.?!;]*$", re.IGNORECASE)
+
+
 def without_verb_take(text: str) -> str:
-    """`text` without "take" where it is the verb, so that only the opinion is read as one."""
+    """`text` without "take" where it is the verb, so that only the opinion is read as one,
+    and with "react" where it asks how some took the news."""
 
     def kept(m: re.Match[str]) -> str:
+        if _TAKEN_AS_NEWS.match(text, m.end()) and _HOW_BEFORE.search(text, 0, m.start()):
+            return " react to "
         noun = m.group(0).lower() in ("take", "takes") and (
             _AFTER_OWNER.search(text[max(0, m.start() - 8) : m.start()]) or _BEFORE_ON.match(text, m.end())
         )

@@ -259,6 +259,17 @@ def test_words_that_only_frame_the_question_are_not_what_it_asks_about(
 @pytest.mark.parametrize(
     "question",
     [
+        "How are developers taking Meta's decision to open its new models?",
+        "how did folks take the announcement about opening the new models",
+    ],
+)
+def test_how_people_took_news_asks_for_their_reaction_not_the_news(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "public-reactions"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "did Zuckerberg mention China?",
         "what did Zuckerberg write about China?",
         "did Altman mention Apple?",

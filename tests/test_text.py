@@ -213,6 +213,23 @@ def test_take_is_an_opinion_only_after_an_owner_or_article_or_before_on(text: st
     assert bool(kept) is opinion
 
 
+@pytest.mark.parametrize(
+    ("text", "reaction"),
+    [
+        ("how did the tech crowd take the news?", True),
+        ("How has the community taken Meta's big open source move?", True),
+        ("how are devs taking it", True),
+        ("How did people take that?", True),
+        ("how did Meta take the lead", False),
+        ("how much of Scale AI did Meta take?", False),
+        ("what stake did Meta take in Scale AI? how was the news taken", False),
+        ("did people take the news well?", False),
+    ],
+)
+def test_taking_the_news_after_how_asks_how_people_reacted(text: str, reaction: bool) -> None:
+    assert ("react" in words(without_verb_take(text))) is reaction
+
+
 def test_take_off_is_left_for_the_phrase_it_makes() -> None:
     assert words(without_verb_take("is Llama taking off?")) == ["is", "llama", "taking", "off"]
 
