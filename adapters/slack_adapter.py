@@ -128,9 +128,12 @@ _TEXT_FIELDS = ("type", "response_url", "trigger_id", "team_id", "api_app_id", "
 _EVENT_TEXT_FIELDS = ("type", "subtype", "text", "channel_type", "bot_id")
 _SECRETS = ("slack_bot_token", "slack_app_token", "slack_signing_secret")
 
+UNREACHABLE = (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+"""What a call to Slack raises when Slack could not be reached or answered nothing usable."""
+
 SOCKET_FAILURES = TracebackCutter(
     messages=("Failed to connect", "Failed to close the old session"),
-    errors=(SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError),
+    errors=UNREACHABLE,
 )
 """slack_sdk logs each failed try to connect the Socket Mode websocket with a whole traceback,
 then tries again by itself: this keeps each to one line, the exception's type and message."""
@@ -639,7 +642,7 @@ class SlackBot:
                 await self.close()
                 raise ConfigError(rejected.format(code=code)) from None
             log.warning(failed.format(problem=code))
-        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+        except UNREACHABLE as error:
             log.warning(unreachable.format(problem=error))
         return None
 
@@ -701,7 +704,7 @@ class SlackBot:
         except SlackApiError as error:
             log.error("Slack %s failed for %s: %s", method, where, status_and_code(error)[1] or error)
             return None, error
-        except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+        except UNREACHABLE as error:
             log.error("Slack %s failed for %s: %s: %s", method, where, type(error).__name__, error)
             return None, error
 
@@ -777,7 +780,7 @@ class SlackBot:
         for attempt in range(1, RESPOND_ATTEMPTS + 1):
             try:
                 response = await client.send_dict(message)
-            except (SlackClientError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            except UNREACHABLE as error:
                 log.error("Slack response_url failed: %s: %s", type(error).__name__, error)
                 return "unknown" if once and may_have_gone_through(error) else "refused"
             if response.status_code == 200:
@@ -828,7 +831,7 @@ class SlackBot:
         app.view(anything)(self._on_other)
         app.view_closed(anything)(self._on_other)
         app.options(anything)(self._on_options)
-        app.error(self._on_error)
+        app.error(self._on_bolt_error)
 
     def _guarded(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         """Route a listener's failure to `_on_error` ourselves.
@@ -1296,6 +1299,22 @@ class SlackBot:
         log.info("Slack %s ignored", body.get("type"))
 
     # -- errors ------------------------------------------------------------------------------
+
+    async def _on_bolt_error(self, error: Exception, body: dict[str, Any], request: AsyncBoltRequest) -> BoltResponse | None:
+        """bolt's failures. Slack not reached while bolt asks it who the bot is (auth.test refused,
+        reset or timed out before it answered) is answered as bolt answers Slack failing that call:
+        with the apology, which a command shows its user and which turns an event into a 503 or
+        no acknowledgement (`_handle_http`, `_SocketHandler`), so that Slack sends it again. As a
+        failure like any other it was a 500 with a traceback, and an apology posted in the
+        thread of a mention that Slack then sent again and the bot answered."""
+        if isinstance(error, UNREACHABLE) and request.context.authorize_result is None:
+            log.warning(
+                "Slack could not be asked who the bot is (auth.test: %s: %s); the request was not handled",
+                type(error).__name__, error,
+            )
+            return BoltResponse(status=200, body=SORRY)
+        await self._on_error(error, body)
+        return None
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         """The one place an unexpected failure becomes words for the user: log it, say sorry once."""

@@ -400,6 +400,8 @@ async def _serving_while_auth_test_fails(
     """A bot started while Slack fails auth.test (with `failure`) until `fake.recover("auth.test")`."""
     if failure == "http_500":
         fake.http_error("auth.test", 500, times=100)
+    elif failure == "hang_up":
+        fake.hang_up("auth.test", times=100)
     else:
         fake.fail("auth.test", failure, times=100)
     slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db, sleep=recording_sleep([]))
@@ -411,7 +413,7 @@ async def _serving_while_auth_test_fails(
         await slack.close()
 
 
-@pytest.mark.parametrize("failure", ["internal_error", "http_500"])
+@pytest.mark.parametrize("failure", ["internal_error", "http_500", "hang_up"])
 async def test_slack_failing_the_first_requests_token_check_is_no_reason_to_tell_the_asker_to_reinstall(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, failure: str
 ) -> None:
@@ -437,7 +439,7 @@ async def test_the_token_checked_at_start_is_not_asked_about_again_by_the_first_
     assert len(fake.calls_to("auth.test", ok_only=False)) == 1, "only the start's check"
 
 
-@pytest.mark.parametrize("failure", ["internal_error", "http_500"])
+@pytest.mark.parametrize("failure", ["internal_error", "http_500", "hang_up"])
 async def test_an_event_that_came_while_slack_could_not_say_who_the_bot_is_is_sent_again_not_lost(
     fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, failure: str
 ) -> None:

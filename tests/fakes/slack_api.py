@@ -160,7 +160,12 @@ class FakeSlackApi(LoopbackServer):
     def hang_up_once(self, method: str) -> None:
         """The next call of `method` is carried out (recorded as done) and the connection then
         dropped before any answer: the client sees a server disconnect for a call that went through."""
-        self._plans.setdefault(method, []).append(_Plan(200, {}, hang_up=True))
+        self.hang_up(method)
+
+    def hang_up(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` are carried out and their connections dropped
+        before any answer, as `hang_up_once` does: Slack out of reach for a while."""
+        self._plans.setdefault(method, []).append(_Plan(200, {}, hang_up=True, times=times))
 
     def stall_once(self, method: str) -> None:
         """The next call of `method` is carried out (recorded as done) and its answer held back
