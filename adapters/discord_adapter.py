@@ -47,7 +47,7 @@ from bot.feedback import FeedbackStore
 from bot.logging_setup import TracebackCutter
 from bot.rate_limit import OncePerWindow
 from bot.service import AskService
-from bot.terminal import MAX_QUESTION_CHARS, bound_question
+from bot.terminal import MAX_QUESTION_CHARS, TOO_LONG, bound_question
 from bot.text import reads_as_question, words
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,6 @@ NONCE_MAX = 25
 NO_DIGEST = "The daily digest is not set up here."
 EMPTY_DIGEST = "There is no digest for this channel today."
 SOMETHING_WRONG = "Sorry, something went wrong on my side; please try again."
-TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
 GONE = "That question is no longer in my fact base; try /ask."
 NOT_A_FORM = "That form is not one I handle; try /ask."
 UNREADABLE = "I could not read that request; please try again."

@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 
 from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
-from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
+from bot.terminal import MAX_QUESTION_CHARS, TOO_LONG, dont_know, part_note, source_label
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -256,7 +256,7 @@ def _clip_markdown(text: str, limit: int) -> str:
 def _abstention_embed(answer: Answer) -> discord.Embed:
     lines = [discord.utils.escape_markdown(dont_know(answer))]
     if answer.reason == "too_long":
-        lines = [f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."]
+        lines = [TOO_LONG]
     if answer.suggestions:
         lines.append("")
         lines.append("Closest questions I can answer (click one):")

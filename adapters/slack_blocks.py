@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
-from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
+from bot.terminal import MAX_QUESTION_CHARS, TOO_LONG, dont_know, part_note, source_label
 
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
@@ -45,7 +45,6 @@ ACTION_PATTERNS = {
     "vote": re.compile(r"^vote:(up|down)$"),
 }
 
-TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
 HOW_TO_ASK = (
     "Ask me about Meta's open-source AI strategy in your own words: mention me in a channel, "
     "send me a direct message, or use `/ask` followed by your question. I answer from the "

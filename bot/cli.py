@@ -28,6 +28,7 @@ from bot.knowledge import unread_folders
 from bot.service import AskService, knowledge_dir, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
+    TOO_LONG,
     CutLine,
     bound_question,
     part_note,
@@ -221,7 +222,7 @@ def _print_answer(service: AskService, question: str, *, as_json: bool, out: Tex
     bounded = bound_question(question)
     if bounded is None:
         answer = Answer(question=question.strip()[:MAX_QUESTION_CHARS], status="abstained", reason="too_long")
-        message = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters."
+        message = TOO_LONG
     else:
         answer = service.ask(bounded, platform="cli")
         message = to_text(answer)
@@ -490,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fact = commands.add_parser("fact", help="show one fact by id")
     fact.add_argument("fact_id")
-    fact.add_argument("--json", action="store_true")
+    fact.add_argument("--json", action="store_true", help="print the fact as one JSON object")
     fact.set_defaults(handler=cmd_fact)
 
     knowledge = commands.add_parser("knowledge", help="work with the fact base")

@@ -228,7 +228,7 @@ def cmd_explain(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         raise UsageError('give a question, e.g. python -m bot explain "Who owns Scale AI?"')
     question = bound_question(text)
     if question is None:
-        raise UsageError(f"that question is too long; keep it under {MAX_QUESTION_CHARS} characters")
+        raise UsageError(f"that question is too long; keep it to {MAX_QUESTION_CHARS} characters or fewer")
     data = explain(load_engine(settings), question)
     if args.json:
         out.write(to_json_line(data, out=out))

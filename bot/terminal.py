@@ -12,6 +12,7 @@ from bot.models import Answer, ResolvedQuote, SourceInfo
 from bot.text import asks_more_than, clean_text, printable
 
 MAX_QUESTION_CHARS = 500
+TOO_LONG = f"That question is too long; keep it to {MAX_QUESTION_CHARS} characters or fewer."
 MAX_LINE_BYTES = 64 * 1024
 """How much of one input line, without its line ending, is kept: room for a question of
 MAX_QUESTION_CHARS in any script, with white space around it. A longer line is too long; the
@@ -232,7 +233,7 @@ def _chat(ask: Callable[[str], Answer], lines: Iterator[str], stdout: TextIO, *,
             return 0
         question = bound_question(line)
         if question is None:
-            stdout.write(f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n")
+            stdout.write(TOO_LONG + "\n\n")
             continue
         stdout.write(to_text(ask(question)) + "\n\n")
         stdout.flush()

@@ -97,7 +97,7 @@ def test_ask_json_stdin_takes_any_bytes_and_prints_utf8_one_line_each(encoding: 
 
 # A line no question can fill: the bound, and then some, in a two-byte character.
 LONG_LINE = "é" * (MAX_LINE_BYTES // 2 + 10)
-TOO_LONG = f"That question is too long; keep it under {MAX_QUESTION_CHARS} characters.\n\n"
+TOO_LONG = f"That question is too long; keep it to {MAX_QUESTION_CHARS} characters or fewer.\n\n"
 
 
 class _Reader:
