@@ -41,13 +41,21 @@ class CaseFile:
     lines: list[int | None] = field(default_factory=list)
     """The line of each case, for problems found later (an expected fact the base lacks)."""
     problems: list[str] = field(default_factory=list)
-    """Each as `file:line: what is wrong and how to fix it`."""
+    """Each as `file:line: what is wrong and how to fix it`, in the order found."""
+    problem_lines: list[int] = field(default_factory=list)
+    """The line of each problem (0 for the file as a whole), to list them in the file's order."""
     unread: bool = False
     """The path is no file to read (missing, a directory, a named pipe, a device): the command
     was given the wrong path, rather than a file with problems."""
 
     def problem(self, text: str, line: int | None = None) -> None:
         self.problems.append(f"{self.path}{'' if line is None else f':{line}'}: {text}")
+        self.problem_lines.append(line or 0)
+
+    def problems_in_order(self) -> list[str]:
+        """The problems by line, as an editor goes through the file (a fact id the base lacks is
+        checked last, but is said where its line is)."""
+        return [problem for _, problem in sorted(zip(self.problem_lines, self.problems), key=lambda pair: pair[0])]
 
     def check_expected(self, known_ids: set[str]) -> None:
         """Note each case that expects a fact the base does not have."""
@@ -69,7 +77,7 @@ def read_case_files(paths: Iterable[Path | str], *, known_ids: set[str]) -> list
     files = [read_case_file(Path(path)) for path in paths]
     for found in files:
         found.check_expected(known_ids)
-    if problems := [problem for found in files for problem in found.problems]:
+    if problems := [problem for found in files for problem in found.problems_in_order()]:
         raise (EvalUsageError if any(found.unread for found in files) else EvalError)(problems)
     return files
 

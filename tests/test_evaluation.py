@@ -138,6 +138,16 @@ def test_an_eval_file_with_anchors_is_refused(tmp_path: Path) -> None:
     assert str(error.value) == f"{path}:2: uses the alias *hi; anchors and aliases are not supported, so write the value out"
 
 
+def test_the_problems_of_an_eval_file_are_listed_in_the_order_of_its_lines(tmp_path: Path) -> None:
+    path = tmp_path / "cases.yaml"
+    path.write_text(
+        "- {q: a, expect: no-such-fact, kind: paraphrase}\n- {q: '', expect: null, kind: near_miss}\n- {q: c, expect: null, kind: odd}\n"
+    )
+    with pytest.raises(EvalError) as error:
+        load_cases(path, known_ids=IDS)
+    assert [p.split(": ")[0] for p in error.value.problems] == [f"{path}:1", f"{path}:2", f"{path}:3"]
+
+
 def test_every_problem_of_an_eval_file_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "cases.yaml"
     path.write_text(
