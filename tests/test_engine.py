@@ -64,6 +64,10 @@ def test_typos_word_order_and_run_together_words(engine: Engine, question: str, 
         "What is Microsoft's AI strategy?",
         "What did Sundar Pichai say about open source?",
         "Is Anthropic open-sourcing Claude?",
+        # Typed in small letters, a name is known by the list of names the sources never mention.
+        "what did techcrunch say about llama",
+        "does russia use llama",
+        "what does marc andreessen think of open source ai",
     ],
 )
 def test_questions_about_people_and_companies_the_base_never_mentions_abstain(engine: Engine, question: str) -> None:
