@@ -1660,7 +1660,14 @@ class Engine:
             # "Will Meta buy the rest of Scale AI?" of a stake held: what is, not what will be.
             # A phrasing matched that asks what would come of it does ("Would the global model
             # speed up innovation?"), though the fact says it as what does ("can speed up").
-            reason = "not_given:future"
+            # A fact of the same subject as close as a tie that does tell what is to come is
+            # the answer ("will the new models be open?": the plan, not why they are opened).
+            coming = self._telling_the_future_instead(best, ranked)
+            if coming is None:
+                reason = "not_given:future"
+            else:
+                best, ranked = coming, [coming, *(p for p in ranked if p is not coming)]
+                score = best.score
         if reason is not None:
             return Answer(
                 question=question,
@@ -1677,6 +1684,20 @@ class Engine:
             score=score,
             margin=margin,
             suggestions=self._suggestions(ranked, exclude=best.fact_id),
+        )
+
+    def _telling_the_future_instead(self, best: ScoreParts, ranked: list[ScoreParts]) -> ScoreParts | None:
+        """A fact listed as related to `best` (either way), within a tie of it and over the
+        bar, that speaks of what is to come where `best` does not."""
+        related = self._by_id[best.fact_id].related
+        floor = max(best.score - self.thresholds.min_margin, self.thresholds.min_score)
+        return next(
+            (
+                p
+                for p in ranked[1:CANDIDATES]
+                if p.score >= floor and p.fact_id in related and "future" in self._by_id[p.fact_id].answers
+            ),
+            None,
         )
 
     def _unknown_subject(self, query: _Query) -> list[str]:
