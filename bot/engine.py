@@ -189,7 +189,8 @@ HELP_WORDS = frozenset(
     questions kind kinds type types example examples sort answer answers
     joke jokes funny bye goodbye cheers cool nice great awesome human robot
     thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
-    excellent lovely fantastic sweet neat best welcome come comes""".split()
+    excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
+    made built created creator""".split()
 ) | SOURCE_WORDS
 
 

@@ -315,7 +315,10 @@ def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> N
 
 @pytest.mark.parametrize(
     "greeting",
-    ["hi", "Hello!", "help", "what can you do?", "", "   ", "good evening, is anybody there?", "hi all, anybody awake?", "?", ":wave:"],
+    [
+        "hi", "Hello!", "help", "what can you do?", "", "   ", "good evening, is anybody there?", "hi all, anybody awake?",
+        "?", ":wave:", "which subjects do you cover?", "who built you?",
+    ],
 )
 def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> None:
     answer = engine.answer(greeting)
