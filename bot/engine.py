@@ -741,9 +741,10 @@ class Engine:
             return
         key = " ".join(terms)
         self._entity_aliases.setdefault(terms, key)
-        # A person's family name alone names them too ("LeCun", "Altman").
+        # A person's family name alone names them too ("LeCun", "Altman"); the second word of
+        # a product's or company's name does not ("compute" is not Open Compute).
         family = family_name(entity)
-        if family is not None:
+        if family is not None and self.base.entity_kinds.get(entity) in (None, "person"):
             self._entity_aliases.setdefault((self.canon(family),), key)
 
     def _entities_in(self, terms: list[str]) -> set[str]:

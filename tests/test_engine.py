@@ -289,6 +289,14 @@ def test_what_somebody_is_asked_to_have_written_or_mentioned_must_be_covered(eng
     assert not engine.answer(question).answered
 
 
+@pytest.mark.parametrize("question", ["how much money did open compute save meta?", "does open compute cost meta billions"])
+def test_the_last_word_of_a_products_name_alone_does_not_name_it(engine: Engine, question: str) -> None:
+    # "compute" in "meta compute investment" (the GPU spending) is not Open Compute, as "Altman"
+    # alone is Sam Altman: a question about Open Compute's savings is not answered by the GPUs.
+    assert engine.answer(question).fact_id != "gpu-spending"
+    assert engine.answer("how much is meta spending on compute?").fact_id == "gpu-spending"
+
+
 def test_an_entity_the_fact_does_not_involve_pulls_the_fact_down(engine: Engine) -> None:
     plain = engine.answer("How much of Scale AI does Meta own?")
     swapped = engine.answer("How much of Scale AI does OpenAI own?")
