@@ -3,7 +3,9 @@
 The runtime calls `build_digest_scheduler(...)` once, then starts `scheduler.start()` from
 `setup_hook` / app start (never `on_ready`, which fires again on every reconnect) and
 `await scheduler.close()` at shutdown. `send_now` is the CLI's `digest send`: it logs in
-over REST only, posts, and closes again.
+over REST only, posts, and closes again. With no gateway cache, it asks Discord over REST
+whether the bot may embed links in the channel, and where it may not, posts the plain text
+the serving bot posts there.
 
 A Slack digest whose post ended with an unknown outcome (a timeout, a dropped connection, a 5xx,
 internal_error) is looked for in the channel's history by its message metadata before anything
@@ -31,9 +33,10 @@ import discord
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.discord_adapter import NotLoggedIn, check_token, content_nonce
+from adapters.discord_adapter import EmbedLinks, NotLoggedIn, check_token, content_nonce
 from adapters.discord_digest import to_embeds
-from adapters.discord_embeds import title_line
+from adapters.discord_embeds import EMBEDS_PER_MESSAGE, title_line, to_plain_content
+from adapters.discord_permissions import fetch_may_embed_links
 from adapters.slack_digest import is_digest_message, to_blocks, to_fallback_text, to_metadata
 from adapters.slack_retry import (
     MAYBE_DONE_ERRORS,
@@ -84,6 +87,9 @@ LOOKUP_PAGES = 5
 the digest); a channel busier than that counts as not checked."""
 DISCORD_LOOKUP_LIMIT = 1000
 """At most this many messages of a Discord channel's history are read (100 a request)."""
+PERMISSIONS_LOOKUP_TIMEOUT = 10.0
+"""Seconds `digest send` waits for the look-ups that tell whether the bot may embed links in a
+Discord channel; past them the message goes out with its embeds, as after a look-up that failed."""
 # A read carries nothing out: every answer of Slack's saying it could not serve the call just
 # now is worth asking again, internal_error and fatal_error included.
 _SLACK_LOOKUP_TRANSIENT = _SLACK_TRANSIENT | MAYBE_DONE_ERRORS
@@ -578,9 +584,16 @@ class RestSlack:
 
 
 class RestDiscord:
-    """Just enough Discord to post a message: a REST login, no gateway connection."""
+    """Just enough Discord to post a message: a REST login, no gateway connection.
 
-    def __init__(self, token: str, *, api_url: str | None = None) -> None:
+    With no gateway there is no cache to read the bot's permissions from: before posting embeds
+    it asks Discord whether it may embed links in the channel, and where it may not, posts the
+    plain text the serving bot posts there.
+    """
+
+    def __init__(
+        self, token: str, *, api_url: str | None = None, permissions_timeout: float = PERMISSIONS_LOOKUP_TIMEOUT
+    ) -> None:
         # The same checks as `serve`: a token with a line break would fail inside aiohttp's
         # header writer with a traceback instead of one sentence.
         self.token = check_token(token)
@@ -591,6 +604,8 @@ class RestDiscord:
                 "(for example https://discord.com/api/v10)"
             )
         self.client = discord.Client(intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none())
+        self.permissions_timeout = permissions_timeout
+        self.embed_links = EmbedLinks()
 
     async def __aenter__(self) -> "RestDiscord":
         if self.api_url:
@@ -618,8 +633,12 @@ class RestDiscord:
         salt: str = "",
     ) -> str | None:
         """Post and return the message id; errors always reach the caller. The nonce comes from
-        the content (and `salt`), so a retry after an answer that got lost is the first message,
-        not a second."""
+        what is sent (and `salt`), so a retry after an answer that got lost is the first message,
+        not a second. In a channel where the bot may not embed links, the embeds go out as the
+        message's plain text instead."""
+        embeds = embeds[:EMBEDS_PER_MESSAGE]
+        if embeds and not self.embed_links.note(channel_id, permitted=await self._may_embed_links(channel_id)):
+            content, embeds = to_plain_content(embeds, lead=content), []
         channel = self.client.get_partial_messageable(channel_id)
         message = await channel.send(
             content=content,
@@ -628,6 +647,30 @@ class RestDiscord:
             allowed_mentions=discord.AllowedMentions.none(),
         )
         return str(message.id)
+
+    async def _may_embed_links(self, channel_id: int) -> bool:
+        """Whether Discord says the bot may embed links in the channel; True when it could not be
+        asked (an HTTP error, a channel or server the bot may not read, a timeout), as the serving
+        bot sends embeds where its cache knows nothing: the post then says what is wrong, if anything."""
+        if self.client.user is None:  # not logged in: the post says so
+            return True
+        try:
+            return await asyncio.wait_for(
+                fetch_may_embed_links(self.client.http, channel_id, user_id=self.client.user.id),
+                self.permissions_timeout,
+            )
+        except asyncio.TimeoutError:
+            problem = f"Discord did not answer within {self.permissions_timeout:g} s"
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as error:
+            problem = _problem(error)
+        except (KeyError, TypeError, ValueError) as error:
+            problem = f"an answer that is not Discord's: {_problem(error)}"
+        log.warning(
+            "could not tell whether the bot may embed links in Discord channel %s (%s), so the message goes out "
+            "with its embeds",
+            channel_id, problem,
+        )  # fmt: skip
+        return True
 
 
 async def send_now(

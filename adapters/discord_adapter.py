@@ -29,13 +29,13 @@ from adapters.discord_embeds import (
     EMBEDS_PER_MESSAGE,
     ButtonAction,
     clip,
-    embeds_to_text,
     from_discord_markup,
     parse_custom_id,
     question_of,
     to_choices,
     to_embeds,
     to_help_embed,
+    to_plain_content,
     to_text,
     to_view,
 )
@@ -356,9 +356,14 @@ class EmbedLinks:
         self._warned: set[int] = set()
 
     def allowed(self, channel: Any) -> bool:
-        """Whether to send embeds to `channel`; the first time it is no, one warning says what to grant."""
-        channel_id = getattr(channel, "id", None)
-        if may_embed(channel):
+        """Whether to send embeds to `channel` as far as the cache tells (`may_embed`); the first
+        time it is no, one warning says what to grant."""
+        return self.note(getattr(channel, "id", None), permitted=may_embed(channel))
+
+    def note(self, channel_id: int | None, *, permitted: bool) -> bool:
+        """`permitted` (whether the bot may embed links in the channel of `channel_id`, found out
+        elsewhere: over REST by `digest send`); the first time it is no, the warning `allowed` gives."""
+        if permitted:
             self._warned.discard(channel_id)  # granted now: taking it away again is worth a warning again
             return True
         if channel_id not in self._warned:
@@ -1268,10 +1273,7 @@ class DiscordBot:
         # The permission is read from the cache (the channel as the gateway sent it); a partial
         # channel knows none, and one not cached is sent embeds as before.
         if embeds and not self.responder.embed_links.allowed(self.client.get_channel(channel_id) or channel):
-            lead = clip(content, CONTENT_MAX // 2) if content else ""
-            shown = embeds_to_text(embeds, limit=CONTENT_MAX - len(lead) - 2)
-            content = f"{lead}\n\n{shown}" if lead else shown
-            embeds = []
+            content, embeds = to_plain_content(embeds, lead=content), []
         text = clip(content, CONTENT_MAX) if content else None
         nonce = content_nonce(channel_id, content=text, embeds=embeds, salt=salt)
         try:

@@ -1,7 +1,8 @@
 """Answers as Discord embeds and buttons, kept inside Discord's limits; no I/O here.
 
 Where the bot may not embed links, `to_text` and `embeds_to_text` give the same answer as the
-plain text of one message: the answer, each quote as a block quote and its source.
+plain text of one message: the answer, each quote as a block quote and its source;
+`to_plain_content` is the whole message both the serving bot and `digest send` post there.
 
 Buttons carry everything a click needs in their `custom_id` (`factbot:<kind>:...`), so they
 keep working after a restart without any stored view: the client parses the id with
@@ -243,6 +244,15 @@ def embeds_to_text(embeds: Sequence[discord.Embed], *, limit: int = CONTENT_MAX)
             lines[0] = _clip_markdown(lines[0], len(lines[0]) - cut)
         text = render()
     return _clip_markdown(text, limit)
+
+
+def to_plain_content(embeds: Sequence[discord.Embed], *, lead: str | None = None) -> str:
+    """The content of one message that says `lead` and then shows `embeds` as text, for a channel
+    where the bot may not embed links. `lead` keeps at most half the message, so the embeds'
+    text always has room."""
+    lead = clip(lead, CONTENT_MAX // 2) if lead else ""
+    shown = embeds_to_text(embeds, limit=CONTENT_MAX - len(lead) - 2)
+    return f"{lead}\n\n{shown}" if lead else shown
 
 
 def _clip_markdown(text: str, limit: int) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as dt_time
@@ -21,7 +22,17 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
-from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_api import (
+    EVERYONE_PERMISSIONS,
+    GUILD_ID,
+    FakeDiscord,
+    bot_member_payload,
+    channel_payload,
+    guild_payload,
+    overwrite_payload,
+    role_payload,
+    thread_payload,
+)
 from tests.fakes.loopback import serve_on_loopback
 from tests.fakes.slack_api import BOT_ID, FakeSlackApi
 
@@ -40,7 +51,8 @@ from adapters.digest_runner import (
     to_send_failure,
 )
 from adapters.discord_digest import EMBED_TOTAL_MAX, FIELD_VALUE_MAX, to_embeds
-from adapters.discord_embeds import embeds_to_text
+from adapters.discord_adapter import content_nonce
+from adapters.discord_embeds import embeds_to_text, to_plain_content
 from adapters.slack_digest import MESSAGE_BLOCK_LIMIT, MESSAGE_CHAR_BUDGET, to_blocks, to_fallback_text, to_metadata
 from bot.cli import main
 from bot.config import Settings, load_settings
@@ -73,7 +85,11 @@ class Received:
 
 @dataclass
 class FakePlatforms:
-    """Slack's chat.postMessage under /slack/api/, Discord's REST under /discord/api/v10/; records every request."""
+    """Slack's chat.postMessage under /slack/api/, Discord's REST under /discord/api/v10/; records every request.
+
+    Discord's channels are of GUILD_ID, where the bot may embed links (tests/fakes/discord_api.py
+    serves the permissions a test sets); a `forbidden` one answers 403, as to a bot that may not see it.
+    """
 
     received: list[Received] = field(default_factory=list)
     slack_replies: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
@@ -130,6 +146,15 @@ class FakePlatforms:
                     "flags": 0,
                 }
             )
+        if request.method == "GET" and re.fullmatch(r"channels/\d+", path):
+            channel_id = path.split("/")[1]
+            if channel_id in self.forbidden:
+                return _discord_json({"message": "Missing Access", "code": 50001}, status=403)
+            return _discord_json(channel_payload(channel_id))
+        if request.method == "GET" and path == f"guilds/{GUILD_ID}":
+            return _discord_json(guild_payload(everyone_permissions=str(EVERYONE_PERMISSIONS)))
+        if request.method == "GET" and path == f"guilds/{GUILD_ID}/members/{BOT_USER['id']}":
+            return _discord_json(bot_member_payload())
         if request.method == "POST" and path.startswith("channels/") and path.endswith("/messages"):
             channel_id = path.split("/")[1]
             if channel_id in self.forbidden:
@@ -393,6 +418,202 @@ async def test_a_forced_second_discord_post_of_the_day_is_a_new_message_to_disco
     assert again.body["embeds"] == first.body["embeds"], "a forced re-post repeats today's facts"
     assert first.body["nonce"] != again.body["nonce"]
     assert first.body.get("enforce_nonce") and again.body.get("enforce_nonce")
+
+
+# -- `digest send` where the bot may not embed links: asked of Discord over REST ---------------
+
+EMBED_LINKS = 1 << 14
+BOT_ROLE = "1700000000000000001"
+THREAD = "1300000000000000077"
+NO_EMBED_LINKS_WARNING = (
+    f"the bot may not embed links in Discord channel {DISCORD_CHANNEL} (no Embed Links permission there), so "
+    "Discord would not show its embeds; answers and digests there go out as plain text until the bot is granted "
+    "Embed Links in that channel"
+)
+
+
+@pytest.fixture
+async def discord_api() -> FakeDiscord:
+    api = await FakeDiscord().start()
+    yield api
+    await api.close()
+
+
+def _fake_discord_env(monkeypatch: pytest.MonkeyPatch, discord_api: FakeDiscord, tmp_path: Path) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
+    monkeypatch.setenv("DISCORD_API_URL", discord_api.base_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+
+
+def _without_embed_links_for_everyone(discord_api: FakeDiscord, *overwrites: dict[str, Any]) -> None:
+    """DISCORD_CHANNEL denies Embed Links to @everyone, though the bot's role has it server-wide;
+    `overwrites` follow @everyone's there."""
+    discord_api.roles = [role_payload(BOT_ROLE, name="factbot", bot_id=BOT_USER["id"], permissions=str(EMBED_LINKS))]
+    discord_api.bot_roles = [BOT_ROLE]
+    discord_api.channels[DISCORD_CHANNEL] = channel_payload(DISCORD_CHANNEL, deny=EMBED_LINKS, overwrites=list(overwrites))
+
+
+def _our_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The warnings the bot's own code logged (discord.py warns of the intents `digest send` does without)."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("adapters")]
+
+
+def _permission_look_ups(discord_api: FakeDiscord) -> list[str]:
+    return [c.path for c in discord_api.calls if c.method == "GET" and not c.path.endswith(("/@me", "/messages"))]
+
+
+@pytest.mark.parametrize("where", ["channel", "thread"])
+async def test_digest_send_where_the_bot_may_not_embed_links_posts_the_digest_as_plain_text_with_quotes_and_sources(
+    discord_api: FakeDiscord, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture, where: str,
+) -> None:  # fmt: skip
+    # Discord would drop the embeds (and refuse a message left empty): the digest would reach nobody.
+    _fake_discord_env(monkeypatch, discord_api, tmp_path)
+    _without_embed_links_for_everyone(discord_api)
+    target = DISCORD_CHANNEL
+    if where == "thread":  # a thread has no overwrites: its parent channel's deny counts
+        discord_api.channels[THREAD] = thread_payload(THREAD, parent_id=DISCORD_CHANNEL)
+        target = THREAD
+    discord_api.embeds_hidden.add(target)
+    caplog.set_level(logging.WARNING)
+
+    code, out = await _cli("digest", "send", "--channel", f"discord:{target}")
+
+    assert code == 0, out
+    [post] = discord_api.find("POST", f"^/channels/{target}/messages$")
+    assert post.status == 200 and post.json.get("embeds") in (None, [])
+    expected = build_digest(fact_base, channel=f"discord:{target}", day=_today("UTC"), size=3, posted=())
+    content = post.json["content"]
+    assert content == to_plain_content(to_embeds(expected)) and len(content) <= 2000
+    assert content.startswith(f"**{expected.title}**")
+    for item in expected.items:
+        assert discord.utils.escape_markdown(item.question) in content
+        for quote in item.quotes[:1]:
+            assert f"> {discord.utils.escape_markdown(' '.join(quote.text.split()))[:40]}" in content
+            assert discord.utils.escape_markdown(quote.source.title) in content
+    # The nonce is the text's, so a retry of this post is this post.
+    assert post.json["nonce"] == content_nonce(int(target), content=content, embeds=[])
+    assert post.json["allowed_mentions"] == {"parse": []}
+    [shown] = discord_api.created
+    assert shown["content"] == content and f"(message {shown['id']})" in out
+    assert _permission_look_ups(discord_api) == [
+        f"/channels/{target}",
+        *([f"/channels/{DISCORD_CHANNEL}"] if where == "thread" else []),
+        f"/guilds/{GUILD_ID}",
+        f"/guilds/{GUILD_ID}/members/{BOT_USER['id']}",
+    ]
+    warning = NO_EMBED_LINKS_WARNING.replace(DISCORD_CHANNEL, target)
+    assert _our_warnings(caplog) == [warning]
+
+
+async def test_digest_send_where_a_role_overwrite_gives_the_bot_embed_links_back_posts_the_embed(
+    discord_api: FakeDiscord, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    _fake_discord_env(monkeypatch, discord_api, tmp_path)
+    _without_embed_links_for_everyone(discord_api, overwrite_payload(BOT_ROLE, allow=EMBED_LINKS))
+    caplog.set_level(logging.WARNING)
+
+    code, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}")
+
+    assert code == 0, out
+    [post] = discord_api.find("POST", f"^/channels/{DISCORD_CHANNEL}/messages$")
+    expected = build_digest(fact_base, channel=f"discord:{DISCORD_CHANNEL}", day=_today("UTC"), size=3, posted=())
+    assert post.json["embeds"] == [e.to_dict() for e in to_embeds(expected)]
+    assert not post.json.get("content")
+    assert post.json["nonce"] == content_nonce(int(DISCORD_CHANNEL), content=None, embeds=to_embeds(expected))
+    assert discord_api.created[0]["embeds"] == post.json["embeds"]
+    assert f"/guilds/{GUILD_ID}/members/{BOT_USER['id']}" in _permission_look_ups(discord_api)
+    assert not _our_warnings(caplog)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code", "message"),
+    [
+        ("GET", f"^/guilds/{GUILD_ID}$", 403, 50001, "Missing Access"),
+        ("GET", f"^/channels/{DISCORD_CHANNEL}$", 403, 50001, "Missing Access"),
+        ("GET", f"^/guilds/{GUILD_ID}/members/", 404, 10007, "Unknown Member"),
+    ],
+    ids=["guild-refused", "channel-refused", "member-unknown"],
+)
+async def test_digest_send_whose_permission_look_up_fails_posts_the_embed_as_before(
+    discord_api: FakeDiscord, fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture, method: str, path: str, status: int, code: int, message: str,
+) -> None:  # fmt: skip
+    # Had the look-up answered, it would have said no Embed Links: the failure, not the answer, sends the embed.
+    _fake_discord_env(monkeypatch, discord_api, tmp_path)
+    _without_embed_links_for_everyone(discord_api)
+    discord_api.fail(method, path, status=status, code=code, message=message)
+    caplog.set_level(logging.WARNING)
+
+    code_, out = await _cli("digest", "send", "--channel", f"discord:{DISCORD_CHANNEL}")
+
+    assert code_ == 0, out
+    assert [c.status for c in discord_api.find(method, path)] == [status], "one look-up, not retried"
+    [post] = discord_api.find("POST", f"^/channels/{DISCORD_CHANNEL}/messages$")
+    expected = build_digest(fact_base, channel=f"discord:{DISCORD_CHANNEL}", day=_today("UTC"), size=3, posted=())
+    assert post.json["embeds"] == [e.to_dict() for e in to_embeds(expected)]
+    assert not post.json.get("content")
+    [warning] = _our_warnings(caplog)
+    assert warning.startswith(f"could not tell whether the bot may embed links in Discord channel {DISCORD_CHANNEL} (")
+    assert f"{status}" in warning and message in warning and warning.endswith("so the message goes out with its embeds")
+
+
+async def test_a_permission_look_up_discord_is_slow_to_answer_is_given_up_and_the_embed_posted(
+    discord_api: FakeDiscord, fact_base: FactBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    _without_embed_links_for_everyone(discord_api)
+    discord_api.stall("GET", f"^/guilds/{GUILD_ID}$", seconds=1.0)
+    embeds = to_embeds(digest_of(fact_base, channel=f"discord:{DISCORD_CHANNEL}", day=DAY,
+                                 fact_ids=list(fact_base.facts)[:2]))  # fmt: skip
+    caplog.set_level(logging.WARNING)
+    async with RestDiscord("discord-test-token", api_url=discord_api.base_url, permissions_timeout=0.2) as rest:
+        message_id = await rest.send_embeds(int(DISCORD_CHANNEL), embeds=embeds)
+    [post] = discord_api.find("POST", f"^/channels/{DISCORD_CHANNEL}/messages$")
+    assert post.json["embeds"] == [e.to_dict() for e in embeds] and message_id == discord_api.created[0]["id"]
+    assert any("did not answer within 0.2 s" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_direct_message_channel_needs_no_server_look_up_and_gets_the_embed(
+    discord_api: FakeDiscord, fact_base: FactBase
+) -> None:
+    discord_api.channels[DISCORD_CHANNEL] = {"id": DISCORD_CHANNEL, "type": 1, "last_message_id": None, "flags": 0,
+                                             "recipients": [BOT_USER]}  # fmt: skip
+    discord_api.everyone_permissions = 0  # a server's permissions, were they asked for, would say no
+    embeds = to_embeds(digest_of(fact_base, channel=f"discord:{DISCORD_CHANNEL}", day=DAY,
+                                 fact_ids=list(fact_base.facts)[:2]))  # fmt: skip
+    async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+        await rest.send_embeds(int(DISCORD_CHANNEL), embeds=embeds)
+    [post] = discord_api.find("POST", f"^/channels/{DISCORD_CHANNEL}/messages$")
+    assert post.json["embeds"] == [e.to_dict() for e in embeds]
+    assert _permission_look_ups(discord_api) == [f"/channels/{DISCORD_CHANNEL}"]
+
+
+async def test_a_plain_text_digest_whose_answer_got_lost_is_not_posted_twice(
+    discord_api: FakeDiscord, fact_base: FactBase, tmp_path: Path
+) -> None:
+    # The retry asks again, gets the same answer, and sends the same text with the same nonce.
+    _without_embed_links_for_everyone(discord_api)
+    discord_api.embeds_hidden.add(DISCORD_CHANNEL)
+    path = f"^/channels/{DISCORD_CHANNEL}/messages$"
+    discord_api.fail("POST", path, status=503, code=0, message="Service Unavailable", lost=True)
+    async with RestDiscord("discord-test-token", api_url=discord_api.base_url) as rest:
+        scheduler = DigestScheduler(
+            channels=[f"discord:{DISCORD_CHANNEL}"],
+            schedule=DigestSchedule(at=dt_time(9, 0), zone=ZoneInfo("UTC"), grace=timedelta(hours=6)),
+            store=DigestStore(Database(tmp_path / "bot.sqlite3")),
+            base=lambda: fact_base,
+            size=2,
+            send=channel_sender(slack=None, discord_bot=rest),
+            sleep=_no_wait,
+        )
+        outcome = await scheduler.post(f"discord:{DISCORD_CHANNEL}", day=DAY)
+    first, retry = discord_api.find("POST", path)
+    assert [first.status, retry.status] == [503, 200]
+    assert not first.json.get("embeds") and first.json["content"].startswith("**Fact of the day")
+    assert retry.json["content"] == first.json["content"] and retry.json["nonce"] == first.json["nonce"]
+    [shown] = discord_api.created
+    assert outcome.status == "sent" and outcome.message_id == shown["id"] and shown["embeds"] == []
 
 
 async def test_send_without_the_platform_token_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

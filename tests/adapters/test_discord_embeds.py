@@ -30,6 +30,7 @@ from adapters.discord_embeds import (
     to_custom_id,
     to_embeds,
     to_help_embed,
+    to_plain_content,
     to_text,
     to_view,
 )
@@ -384,3 +385,17 @@ def test_a_digest_too_long_for_one_message_as_plain_text_keeps_every_facts_first
         assert f"**Question {i}?**\nanswer {i}" in text
         assert f"> quote {i}.0 " in text and text.count("— *Source title") == 3
     assert text.endswith("Ask me more: /ask followed by your question, or mention me with it.")
+
+
+def test_plain_content_leads_with_the_given_text_and_keeps_room_for_the_embeds(engine: Engine) -> None:
+    embeds = to_embeds(engine.answer("How big is Llama 3.1?"))
+    shown = embeds_to_text(embeds)
+    assert to_plain_content(embeds) == shown
+    assert to_plain_content(embeds, lead="Today's digest:") == f"Today's digest:\n\n{shown}"
+
+    long_lead = to_plain_content(embeds, lead="x" * (2 * CONTENT_MAX))
+    assert len(long_lead) <= CONTENT_MAX
+    lead, rest = long_lead.split("\n\n", 1)
+    assert len(lead) == CONTENT_MAX // 2 and lead.endswith("…")
+    assert rest.startswith(shown[:40])
+

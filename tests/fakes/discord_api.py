@@ -11,6 +11,11 @@ earlier one with `enforce_nonce` gets that message back and stores nothing, as o
 In a channel of `embeds_hidden` (the bot lacks Embed Links there) a post's embeds are dropped
 from the stored message, and a post left with nothing else is refused (400, 50006 "Cannot send
 an empty message"), the way Discord is reported to treat them (discord/discord-api-docs#5648).
+What a bot asks to work out its permissions over REST comes from `channels` (GET /channels/{id};
+any other id is a text channel of GUILD_ID with no overwrites), `everyone_permissions` and
+`roles` (GET /guilds/{id}) and `bot_roles` (GET /guilds/{id}/members/{bot user id}): a test
+that denies Embed Links there adds the channel to `embeds_hidden` too, as Discord would act on it.
+`stall()` holds the answer to a request for a while, as a Discord slow to answer does.
 `rate_limit()` answers 429 with `retry_after` the way Discord does (with its `Via` header, so
 discord.py retries by itself) or the way a proxy or a simpler fake does (without it).
 Gateway: sends HELLO (op 10), reads IDENTIFY (op 2), sends READY (or RESUMED to a RESUME of the
@@ -57,6 +62,9 @@ BOT_USER = {
     "verified": True,
     "mfa_enabled": False,
 }
+EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16)
+"""View Channels, Send Messages, Embed Links and Read Message History: what @everyone may do in the
+fake's server unless a test says otherwise."""
 HUMAN = {"id": USER_ID, "username": "colleague", "global_name": "A Colleague", "discriminator": "0", "avatar": None}
 
 
@@ -134,11 +142,20 @@ class FakeDiscord(LoopbackServer):
         self.history_hidden: set[str] = set()
         """Channels whose history the bot may not read (no Read Message History): Discord answers
         a read of them with no messages, not an error."""
+        self.channels: dict[str, dict[str, Any]] = {}
+        """Channel objects GET /channels/{id} answers with (`channel_payload`, `thread_payload`)."""
+        self.everyone_permissions = EVERYONE_PERMISSIONS
+        """The permission bits of the @everyone role of every server GET /guilds/{id} describes."""
+        self.roles: list[dict[str, Any]] = []
+        """The server's other roles (`role_payload`)."""
+        self.bot_roles: list[str] = []
+        """The ids of the roles the bot has in the server."""
         self.interactions_endpoint_url: str | None = None
         """The application's Interactions Endpoint URL, as the Developer Portal may hold one."""
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self._nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self._plans: list[tuple[str, re.Pattern[str], _Plan]] = []
+        self._stalls: list[tuple[str, re.Pattern[str], float]] = []
         self._originals: dict[str, _Original] = {}
         self._ids = itertools.count(1500000000000000001)
         self._seq = itertools.count(1)
@@ -198,6 +215,10 @@ class FakeDiscord(LoopbackServer):
             headers["Via"] = "1.1 google"
         plan = _Plan(status=429, payload=payload, times=times, headers=headers)
         self._plans.append((method, re.compile(path_regex), plan))
+
+    def stall(self, method: str, path_regex: str, *, seconds: float) -> None:
+        """Answer the next matching request as usual, but only after `seconds`."""
+        self._stalls.append((method, re.compile(path_regex), seconds))
 
     def find(self, method: str, path_regex: str) -> list[Call]:
         pattern = re.compile(path_regex)
@@ -267,6 +288,11 @@ class FakeDiscord(LoopbackServer):
             route("GET", r"/channels/(\d+)/messages", lambda m, q: self._history(m.group(1), q)),
             route("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda m, b: self.message(m.group(1), b, id=m.group(2))),
             route("POST", r"/channels/(\d+)/typing", lambda m, b: None),
+            route("GET", r"/channels/(\d+)", lambda m, q: self.channels.get(m.group(1)) or _channel(m.group(1), GUILD_ID)),
+            route("GET", r"/guilds/(\d+)", lambda m, q: guild_payload(
+                m.group(1), roles=self.roles, everyone_permissions=str(self.everyone_permissions),
+            )),
+            route("GET", rf"/guilds/(\d+)/members/{BOT_USER_ID}", lambda m, q: bot_member_payload(roles=self.bot_roles)),
         ]
 
     async def _rest(self, request: web.Request) -> web.Response:
@@ -279,6 +305,11 @@ class FakeDiscord(LoopbackServer):
             except ValueError:
                 body = {"_raw": raw.decode(errors="replace")}
         call = Call(method=request.method, path=path, query=dict(request.query), json=body)
+        for index, (method, pattern, seconds) in enumerate(self._stalls):
+            if method == call.method and pattern.search(call.path):
+                del self._stalls[index]
+                await asyncio.sleep(seconds)
+                break
         response = self._answer(call)
         call.status = response.status
         async with self._changed:
@@ -698,11 +729,63 @@ def message_create(
 
 
 def channel_payload(
-    channel_id: str, guild_id: str = GUILD_ID, *, deny: int = 0, allow: int = 0
+    channel_id: str, guild_id: str = GUILD_ID, *, deny: int = 0, allow: int = 0,
+    overwrites: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A text channel, with an overwrite for @everyone that denies and allows those permission bits."""
-    overwrites = [{"id": guild_id, "type": 0, "allow": str(allow), "deny": str(deny)}] if deny or allow else []
-    return _channel(channel_id, guild_id, overwrites=overwrites)
+    """A text channel, with an overwrite for @everyone that denies and allows those permission bits,
+    then `overwrites` (`overwrite_payload`)."""
+    everyone = [overwrite_payload(guild_id, allow=allow, deny=deny)] if deny or allow else []
+    return _channel(channel_id, guild_id, overwrites=[*everyone, *(overwrites or [])])
+
+
+def overwrite_payload(target_id: str, *, member: bool = False, allow: int = 0, deny: int = 0) -> dict[str, Any]:
+    """A channel's permission overwrite for a role (or with `member`, for one member)."""
+    return {"id": target_id, "type": 1 if member else 0, "allow": str(allow), "deny": str(deny)}
+
+
+def thread_payload(thread_id: str, parent_id: str, guild_id: str = GUILD_ID) -> dict[str, Any]:
+    """A public thread in the channel `parent_id`: it has no overwrites of its own."""
+    thread = _channel(thread_id, guild_id)
+    del thread["permission_overwrites"]
+    thread.update(
+        type=11, parent_id=parent_id, owner_id=USER_ID, name="a thread", message_count=0, member_count=1,
+        thread_metadata={"archived": False, "auto_archive_duration": 1440, "locked": False,
+                         "archive_timestamp": TIMESTAMP},
+    )  # fmt: skip
+    return thread
+
+
+def guild_payload(
+    guild_id: str = GUILD_ID, *, roles: list[dict[str, Any]] | None = None, everyone_permissions: str = "0"
+) -> dict[str, Any]:
+    """A server as GET /guilds/{id} gives it: its @everyone role (whose id is the server's) with
+    those permissions, then `roles`."""
+    everyone = role_payload(guild_id, name="@everyone", position=0, permissions=everyone_permissions)
+    return {
+        "id": guild_id,
+        "name": "Team",
+        "icon": None,
+        "owner_id": USER_ID,
+        "features": [],
+        "roles": [everyone, *(roles or [])],
+        "emojis": [],
+        "stickers": [],
+        "preferred_locale": "en-US",
+        "premium_tier": 0,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "system_channel_flags": 0,
+    }
+
+
+def bot_member_payload(*, roles: list[str] | None = None) -> dict[str, Any]:
+    """The bot as a member of a server, as GET /guilds/{id}/members/{bot user id} gives it."""
+    member = {k: v for k, v in _member(BOT_USER).items() if k != "permissions"}  # only interactions carry it
+    member["roles"] = list(roles or [])
+    return member
 
 
 def guild_create(
@@ -717,19 +800,11 @@ def guild_create(
     permissions) and `roles`, and `channels` (else the one CHANNEL_ID). `with_bot` lists the
     bot among the members, as Discord does without the members intent, so the client knows its
     own permissions in each channel."""
-    everyone = role_payload(guild_id, name="@everyone", position=0, permissions=everyone_permissions)
     return {
-        "id": guild_id,
-        "name": "Team",
-        "icon": None,
-        "owner_id": USER_ID,
+        **guild_payload(guild_id, roles=roles, everyone_permissions=everyone_permissions),
         "unavailable": False,
         "member_count": 2,
         "large": False,
-        "features": [],
-        "roles": [everyone, *(roles or [])],
-        "emojis": [],
-        "stickers": [],
         "channels": channels if channels is not None else [_channel(CHANNEL_ID, guild_id)],
         "threads": [],
         "members": [_member(BOT_USER)] if with_bot else [],
@@ -738,14 +813,6 @@ def guild_create(
         "stage_instances": [],
         "guild_scheduled_events": [],
         "joined_at": TIMESTAMP,
-        "preferred_locale": "en-US",
-        "premium_tier": 0,
-        "verification_level": 0,
-        "default_message_notifications": 0,
-        "explicit_content_filter": 0,
-        "mfa_level": 0,
-        "nsfw_level": 0,
-        "system_channel_flags": 0,
     }
 
 
