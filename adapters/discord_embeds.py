@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 
 from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
-from bot.terminal import MAX_QUESTION_CHARS, TOO_LONG, dont_know, part_note, source_label
+from bot.terminal import TOO_LONG, dont_know, part_note, source_label
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256

@@ -44,12 +44,11 @@ from bot.feedback import FeedbackStore
 from bot.logging_setup import TracebackCutter
 from bot.models import Answer
 from bot.service import AskService
-from bot.terminal import bound_question
+from bot.terminal import TOO_LONG, bound_question
 
 from adapters.slack_blocks import (
     ACTION_PATTERNS,
     ACTION_SHARE,
-    TOO_LONG,
     decode_value,
     from_mrkdwn,
     home_view,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
-from bot.terminal import MAX_QUESTION_CHARS, TOO_LONG, dont_know, part_note, source_label
+from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
 
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75

@@ -26,10 +26,11 @@ from aiohttp.test_utils import TestClient
 
 from adapters.discord_adapter import DEFER_AFTER, GONE as DISCORD_GONE, TOO_LONG as DISCORD_TOO_LONG, DiscordBot
 from adapters.slack_adapter import GONE, SlackBot
-from adapters.slack_blocks import TOO_LONG, encode_value
+from adapters.slack_blocks import encode_value
 from bot.db import Database
 from bot.engine import Engine
 from bot.service import AskService
+from bot.terminal import TOO_LONG
 from tests.adapters.test_discord_adapter import (
     ask_payload,
     buttons,

@@ -32,7 +32,7 @@ from adapters.slack_adapter import (
     SlackBot,
     next_reconnect_wait,
 )
-from adapters.slack_blocks import TOO_LONG, decode_value, encode_value, escape_mrkdwn, to_blocks
+from adapters.slack_blocks import decode_value, encode_value, escape_mrkdwn, to_blocks
 from bot.config import Settings
 from bot.db import Database
 from bot.engine import Engine
@@ -42,6 +42,7 @@ from bot.models import Answer
 from bot.question_log import QuestionLog
 from bot.rate_limit import RateLimiter
 from bot.service import AskService
+from bot.terminal import TOO_LONG
 from tests.fakes.slack_api import BOT_USER_ID, RESPONSE_HOOK_ID, TEAM_ID, FakeSlackApi
 from tests.test_digest_schedule import LOCK_HELD, hold_write_lock, longest_stall
 from tests.test_logging_setup import capture  # noqa: F401 - a fixture
