@@ -132,6 +132,11 @@ FRAME_WORDS = frozenset(
     "summarise summarize recap sum gist write writes wrote written mention mentions mentioned "
     "talk talks talked talking discuss discusses discussed discussing".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
+# Verbs that carry little of what is asked ("why does the article *bring up* India", "how
+# does India *fit* in"): not counted as asked about a name.
+LIGHT_WORDS = frozenset(
+    "bring brings brought bringing fit fits fitting get gets got getting go goes went turn turns turned put puts".split()
+)
 # A post and the organisation it is held at: "the chief executive of Google" asks of Google,
 # as "Google's chief executive" does.
 ROLE_HELD_AT = re.compile(
@@ -246,6 +251,8 @@ class _Query:
     role_terms: frozenset[str] = frozenset()
     """The index terms of every common word of what it asks the instances of ("chief",
     "officer" of "who was the *Chief AI Officer* ...")."""
+    light: frozenset[str] = frozenset()
+    """Terms the question writes only as light verbs ("bring up", "fit in"; not "deliver")."""
     speakers: frozenset[str] = frozenset()
     spoken_of: frozenset[str] = frozenset()
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
@@ -1142,6 +1149,8 @@ class Engine:
             who_does=(who_does := not who_is and self._asks_who_does(raw)),
             done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
+            light=frozenset(self.canon(w) for w in raw if w in LIGHT_WORDS)
+            - frozenset(self.canon(w) for w in raw if w not in LIGHT_WORDS),
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
@@ -1462,6 +1471,8 @@ class Engine:
         asked, total = (
             (query.asked_of_cited, query.asked_of_cited_total) if of_cited else (query.asked, query.asked_total)
         )
+        # A light verb counts where the fact has it ("why did Zuck bring those up"), not against it.
+        total -= sum(w for t, w in asked if t in query.light and not self._weight(t, indexed))
         if total <= 0:
             return 1.0
         covered = sum(w * self._weight(t, indexed) for t, w in asked if t not in query.guessed)

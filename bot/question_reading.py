@@ -533,6 +533,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("number")
         elif w in _MONEY_WORDS:
             found.add("money")
+            if "number" in found:
+                found.add("currency")  # "how much did Meta pay": an amount, not "it is cheaper"
         elif w in _CURRENCIES:
             found.add("currency")  # "how much in dollars": an amount of money, not "cheaper"
         elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:

@@ -1062,9 +1062,38 @@ def test_the_fact_an_abstention_says_lacks_the_detail_is_suggested_first(engine:
     # but it is the fact the question is about, and the one "the closest fact I have" means.
     question = "How much did Meta pay for its 49% of Scale AI?"
     answer = engine.answer(question)
-    assert answer.reason == "not_given:money"
+    assert answer.reason == "not_given:currency"  # how much was paid: an amount
     assert [p.fact_id for p in engine.rank(question)][:2] == ["ai-leadership-pursuit", "scale-ai-stake"]
     assert answer.suggestions[0].fact_id == "scale-ai-stake"
+
+
+def test_how_much_was_paid_asks_an_amount_that_cheaper_does_not_give(engine: Engine) -> None:
+    # The study's fact says open models are "cheaper" and has a phrasing asking whether Meta
+    # paid for it: neither gives what Meta paid.
+    answer = engine.answer("how much did the linux foundation study cost?")
+    assert answer.reason == "not_given:currency"
+    assert answer.suggestions[0].fact_id == "linux-foundation-study"
+    assert engine.answer("Did Meta pay for the Linux Foundation study?").fact_id == "linux-foundation-study"
+    assert "currency" not in question_reading.question_types(question_reading.words("did meta pay for the study"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How does India fit in LeCun's proposal?",
+        "why did the LeCun piece bring India up?",
+        "why is India brought up in the article on LeCun?",
+    ],
+)
+def test_a_light_verb_the_fact_lacks_is_not_asked_about_its_names(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "linguistic-diversity-india"
+
+
+def test_a_light_verb_counts_where_the_fact_has_it_and_a_synonym_of_one_is_no_light_verb(engine: Engine) -> None:
+    # "deliver" is read as "bring", but written out it asks what is delivered.
+    assert engine._analyze("what is llama 4 supposed to deliver?").light == frozenset()
+    assert engine._analyze("why bring it up").light == {engine.canon("bring")}
+    assert engine.answer("pytorch and open compute: why did zuckerberg bring them up?").fact_id == "pytorch-open-compute"
 
 
 def test_an_unclear_question_is_not_said_to_ask_for_a_missing_detail(engine: Engine) -> None:
