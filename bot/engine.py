@@ -137,6 +137,10 @@ FRAME_WORDS = frozenset(
 LIGHT_WORDS = frozenset(
     "bring brings brought bringing fit fits fitting get gets got getting go goes went turn turns turned put puts".split()
 )
+# The last word of an organisation's name that says what kind it is: "Linux Foundation
+# *Research*" is also called the Linux Foundation.
+_ORGANISATION_WORDS = frozenset("research labs lab inc group project institute initiative corp corporation ltd llc".split())
+_ORGANISATIONS = ("company", "institution")
 # A post and the organisation it is held at: "the chief executive of Google" asks of Google,
 # as "Google's chief executive" does.
 ROLE_HELD_AT = re.compile(
@@ -195,7 +199,8 @@ HELP_WORDS = frozenset(
     joke jokes funny bye goodbye cheers cool nice great awesome human robot
     thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
-    made built created creator""".split()
+    made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
+    wording new here get""".split()
 ) | SOURCE_WORDS
 
 
@@ -753,6 +758,10 @@ class Engine:
         family = family_name(entity)
         if family is not None and self.base.entity_kinds.get(entity) in (None, "person"):
             self._entity_aliases.setdefault((self.canon(family),), key)
+        # An organisation is named without the word saying what kind it is ("Linux Foundation").
+        words_ = self._words(entity)
+        if len(words_) >= 3 and words_[-1] in _ORGANISATION_WORDS and self.base.entity_kinds.get(entity) in _ORGANISATIONS:
+            self._entity_aliases.setdefault(tuple(self._terms_of(words_[:-1])), key)
 
     def _entities_in(self, terms: list[str]) -> set[str]:
         """Entity keys whose aliases occur in `terms`, as a run of words in text order."""

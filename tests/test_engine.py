@@ -316,6 +316,26 @@ def test_a_release_the_base_does_not_know_is_not_taken_for_another(engine: Engin
     assert engine.answer("llama 2 commercial use").fact_id == "llama-2-commercial"
 
 
+def test_an_organisation_is_named_without_the_word_for_its_kind(engine: Engine) -> None:
+    # The base lists "Linux Foundation Research"; colleagues say "the Linux Foundation".
+    assert engine._analyze("what did the Linux Foundation find?").entities == engine._analyze("Linux Foundation Research").entities != set()
+    assert engine.answer("what did the Linux Foundation find?").fact_id == "linux-foundation-study"
+    assert not engine.answer("how many staff does the linux foundation have?").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("what's the bitcoin price", "Bitcoin"),
+        ("does Meta have offices in London?", "London"),
+        ("is llama popular in europe?", "Europe"),
+        ("did new york ban data centers?", "New York"),
+    ],
+)
+def test_places_and_things_the_sources_never_mention_are_not_asked_of_a_fact(engine: Engine, question: str, name: str) -> None:
+    assert engine.answer(question).reason == f"unknown_entity:{name}"
+
+
 def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> None:
     answer = engine.answer("qwxz plmok vvvv")
     assert answer.status == "abstained" and answer.suggestions
@@ -325,7 +345,7 @@ def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> N
     "greeting",
     [
         "hi", "Hello!", "help", "what can you do?", "", "   ", "good evening, is anybody there?", "hi all, anybody awake?",
-        "?", ":wave:", "which subjects do you cover?", "who built you?",
+        "?", ":wave:", "which subjects do you cover?", "who built you?", "hola!", "I'm new here, how should I word my questions?",
     ],
 )
 def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> None:
@@ -363,7 +383,10 @@ def test_a_question_about_a_source_or_open_source_is_no_plea_for_help(engine: En
     assert engine.answer(question).status != "help"
 
 
-@pytest.mark.parametrize("thanks", ["thx!", "ty, very helpful", "perfect, much appreciated", "brilliant, thank you so much", "you're the best"])
+@pytest.mark.parametrize(
+    "thanks",
+    ["thx!", "ty, very helpful", "perfect, much appreciated", "brilliant, thank you so much", "you're the best", "ok thanks, that helps"],
+)
 def test_thanks_get_the_help_not_an_i_dont_know(engine: Engine, thanks: str) -> None:
     assert engine.answer(thanks).status == "help"
 
