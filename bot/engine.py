@@ -345,6 +345,10 @@ class _IndexedFact:
     speakers_by_source: dict[str, frozenset[str]] | None = None
     """Of a fact quoting several sources, the people each source's quotes name: "what did
     Altman say on the podcast" needs Altman in a quote from the podcast. None: one source."""
+    said_by: dict[str, frozenset[str]] | None = None
+    """Of a fact whose text names several people, per person the index terms of its clauses
+    and quotes naming them: "what did Altman say about open source" needs open source there,
+    not in LeCun's clause. None: the fact names one person or none."""
     related: frozenset[str] = frozenset()
     phrasing_weights: array[float] = field(default_factory=lambda: array("d"))
     """Per phrasing, the summed weight of its terms."""
@@ -732,7 +736,26 @@ class Engine:
             named_together=share(self._named_together(fact, share)),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
             speakers_by_source=self._speakers_by_source(fact),
+            said_by=self._said_by(fact, share),
         )
+
+    def _said_by(self, fact: Fact, share: Callable[[_Shareable], _Shareable]) -> dict[str, frozenset[str]] | None:
+        """Per person the fact's text names, when it names more than one, the terms of the
+        clauses of its answer and of its quotes that name them, and of its question (see
+        `_IndexedFact.said_by`)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for text in _own_texts(fact):
+            for part in _CLAUSE_END.split(text):
+                terms = self._terms(part)
+                for key in self._entities_in(terms):
+                    if self._kind_of_key.get(key) == "person":
+                        found[key].update(terms)
+        if len(found) < 2:
+            return None
+        # What the fact is about is said by each of them: "what did Zuck say about regulation"
+        # of "Who thinks what about AI regulation?".
+        about = self._terms(fact.question)
+        return {key: share(frozenset(terms).union(about)) for key, terms in found.items()}
 
     def _speakers_by_source(self, fact: Fact) -> dict[str, frozenset[str]] | None:
         """Per source of a fact quoting several, the people its quotes from that source name."""
@@ -1420,6 +1443,9 @@ class Engine:
             # speak of Altman, though it quotes both ("LeCun cautions ...; Altman stresses ...").
             penalty *= ENTITY_PENALTY
             penalties.append("spoken_of")
+        if query.speakers and indexed.said_by and self._said_elsewhere(query, indexed):
+            penalty *= ASKED_ABOUT_PENALTY
+            penalties.append("said_by")
         if self._missing_detail(query, indexed):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
@@ -1488,6 +1514,20 @@ class Engine:
         if query.asks_whether and not covered:
             return 0.0  # a claim matched only through words read as others ("is LeCun *leaving*")
         return (covered + sum(w * self._weight(t, indexed) for t, w in asked if t in query.guessed)) / total
+
+    def _said_elsewhere(self, query: _Query, indexed: _IndexedFact) -> bool:
+        """Whether what the question asks a speaker said is in the fact, but not where the
+        speaker is named: "what did Altman say about open source" of a fact where LeCun speaks
+        of open source and Altman of oversight."""
+        asked = [(t, w) for t, w in query.asked if self._in_own_text(t, indexed)]  # a phrasing's word is no one's
+        total = sum(w for _, w in asked)
+        if not total:
+            return False
+        said_by = indexed.said_by or {}
+        # Several speakers asked side by side ("what have LeCun and Altman said about ...") may
+        # each have said part of it.
+        theirs = frozenset().union(*(said_by[speaker] for speaker in query.speakers if speaker in said_by))
+        return bool(theirs) and sum(w for t, w in asked if t in theirs) / total < MIN_ASKED_ABOUT_SHARE
 
     def _missing_detail(self, query: _Query, indexed: _IndexedFact) -> str | None:
         """What the question asks for that the fact cannot give: a time (`when`), a place, a

@@ -336,6 +336,17 @@ def test_places_and_things_the_sources_never_mention_are_not_asked_of_a_fact(eng
     assert engine.answer(question).reason == f"unknown_entity:{name}"
 
 
+def test_what_one_speaker_said_is_looked_for_where_the_fact_names_them(engine: Engine) -> None:
+    # The regulation overview has LeCun speak of open source and Altman of oversight.
+    parts = next(p for p in engine.rank("what did Altman say about open source?") if p.fact_id == "regulation-views")
+    assert "said_by" in parts.penalties
+    assert engine.answer("what did Altman say about open source?").fact_id != "regulation-views"
+    # What the overview is about is said by each of them; speakers asked together share their clauses.
+    assert engine.answer("what did Zuck say about regulation?").fact_id == "regulation-views"
+    for question in ("What do LeCun and Altman say about regulation?", "what have lecun and altman said about keeping ai safe"):
+        assert "said_by" not in next(p for p in engine.rank(question) if p.fact_id == "regulation-views").penalties
+
+
 def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> None:
     answer = engine.answer("qwxz plmok vvvv")
     assert answer.status == "abstained" and answer.suggestions
