@@ -89,6 +89,10 @@ CLOSED_FOR_GOOD = {
 }
 """The gateway close codes after which connecting again cannot help, each with its meaning and fix."""
 NONCE_MAX = 25
+WRITTEN_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+"""Messages a person wrote. The others are Discord's notices in that person's name: a pin in a
+direct message with the bot ("pinned a message"), a poll's result, a thread created. Discord
+refuses a reply to most of them (50035 "Cannot reply to a system message"), and none asks anything."""
 NO_DIGEST = "The daily digest is not set up here."
 EMPTY_DIGEST = "There is no digest for this channel today."
 SOMETHING_WRONG = "Sorry, something went wrong on my side; please try again."
@@ -925,7 +929,7 @@ class FactbotClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if self.responder is None or self.user is None:
             return
-        if message.author.bot or message.webhook_id is not None:
+        if message.author.bot or message.webhook_id is not None or message.type not in WRITTEN_TYPES:
             return
         if not self._asks_bot(message):
             return

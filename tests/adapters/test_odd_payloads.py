@@ -69,6 +69,7 @@ from tests.fakes.discord_api import (
     FakeDiscord,
     command_interaction,
     component_interaction,
+    message_create,
     message_payload,
 )
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlackApi
@@ -720,6 +721,36 @@ async def test_an_unsigned_event_with_a_bad_timestamp_posts_nothing_to_the_chann
     assert (await http.post("/slack/events", data=raw, headers=headers)).status == 401
     await mark(http, fake)
     assert posts(fake) == []
+    assert tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [
+        (6, {}),
+        (46, {"embeds": [{"type": "poll_result", "fields": [
+            {"name": "poll_question_text", "value": "Lunch?", "inline": False},
+            {"name": "victor_answer_text", "value": "Pizza", "inline": False},
+        ]}], "message_reference": {"message_id": "1500000000000000005", "channel_id": "1300000000000000077"}}),
+    ],
+    ids=["pinned-a-message", "poll-result"],
+)
+async def test_discord_notices_in_a_direct_message_are_not_answered(
+    discord_api: FakeDiscord, discord_bot: DiscordBot, caplog: pytest.LogCaptureFixture, kind: int,
+    extra: dict[str, Any],
+) -> None:
+    # Pinning a message in a DM with the bot, or a poll there ending, makes a message in the
+    # person's name with no words of theirs: it got the help, as a reply Discord refuses to a
+    # system message (50035), logged as an error.
+    dm_channel = "1300000000000000077"
+    notice = {**message_create("", id=discord_api.new_id(), guild_id=None, channel_id=dm_channel), "type": kind, **extra}
+    await discord_api.dispatch("MESSAGE_CREATE", notice)
+    asked = discord_api.new_id()
+    await discord_api.dispatch("MESSAGE_CREATE", message_create(QUESTION, id=asked, guild_id=None, channel_id=dm_channel))
+    await discord_api.wait_for("POST", f"^/channels/{dm_channel}/messages$")
+    await asyncio.sleep(0.2)
+    [reply] = discord_api.find("POST", f"^/channels/{dm_channel}/messages$")
+    assert str(reply.json["message_reference"]["message_id"]) == asked
     assert tracebacks(caplog) == []
 
 
