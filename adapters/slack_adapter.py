@@ -945,6 +945,12 @@ class SlackBot:
     async def _on_mention(self, event: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         if _from_bot(event):
             return
+        subtype = event.get("subtype")
+        if subtype and subtype not in _WRITTEN_SUBTYPES:
+            # Slack's notices in someone's name that name the bot ("set the channel topic: ask
+            # <@bot>", a pin, a reminder) are mentions too, but nobody asked anything.
+            log.info("Slack %s message naming the bot in %s is not a question; not answered", subtype, event.get("channel"))
+            return
         delay = _edit_delay(event)  # Slack sends an edit of a message naming the bot as a new mention
         if delay is not None and delay > EDIT_WINDOW:
             log.info(

@@ -264,6 +264,33 @@ async def test_edits_deletions_joins_and_the_bots_own_messages_are_never_answere
     assert tracebacks(caplog) == []
 
 
+async def test_channel_notices_that_name_the_bot_are_not_answered_but_a_mention_with_a_file_is(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Slack sends app_mention for any message naming the bot, its own notices in someone's name
+    # included: each got an answer in a thread under "set the channel topic: ...".
+    notices = [
+        mention(f"<@{USER}> set the channel topic: Ask <@{BOT_USER_ID}> how much of Scale AI Meta owns",
+                subtype="channel_topic", topic=f"Ask <@{BOT_USER_ID}> how much of Scale AI Meta owns", ts="1.1"),
+        mention(f"<@{USER}> set the channel description: <@{BOT_USER_ID}> answers {QUESTION}",
+                subtype="channel_purpose", purpose=f"<@{BOT_USER_ID}> answers", ts="1.2"),
+        mention(f"<@{USER}> renamed the channel from \"ask-<@{BOT_USER_ID}>\" to \"ask\"",
+                subtype="channel_name", old_name="ask-factbot", name="ask", ts="1.3"),
+        mention(f"<@{USER}> pinned a message to this channel: <@{BOT_USER_ID}> {QUESTION}",
+                subtype="pinned_item", item_type="C", ts="1.4"),
+    ]
+    for number, event in enumerate(notices):
+        assert await post_event(http, event_body(event, event_id=f"EvNotice{number}")) == 200
+    shared = mention(f"<@{BOT_USER_ID}> {QUESTION}", subtype="file_share", ts="1.5",
+                     files=[{"id": "F1", "name": "chart.png", "mimetype": "image/png"}])
+    assert await post_event(http, event_body(shared, event_id="EvFile")) == 200
+    await mark(http, fake)
+    [post] = posts(fake)
+    assert post["channel"] == CHANNEL and post["thread_ts"] == "1.5"
+    assert f"`{SCALE_FACT}`" in json.dumps(post["blocks"])
+    assert tracebacks(caplog) == []
+
+
 @pytest.mark.parametrize(
     ("extra", "thread_ts"),
     [
