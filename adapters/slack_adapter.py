@@ -51,6 +51,7 @@ from adapters.slack_blocks import (
     ACTION_SHARE,
     decode_value,
     from_mrkdwn,
+    from_rich_text,
     home_view,
     to_blocks,
     to_mrkdwn,
@@ -909,7 +910,11 @@ class SlackBot:
     ) -> None:
         """Answer a mention (`in_channel`) or a DM; over the rate limit, a mention in a channel is
         told when to come back in a message only the asker sees, as every other surface does."""
-        question = from_mrkdwn(event.get("text") or "", bot_user_id=bot_user_id)
+        text = event.get("text") or ""
+        if not text.strip():
+            # Another app posting for its user may send blocks alone: the words are in them.
+            text = from_rich_text(event.get("blocks"))
+        question = from_mrkdwn(text, bot_user_id=bot_user_id)
         channel = event["channel"]
         # Slack sends app_mention again, with a new event_id, each time a message naming the bot is
         # edited: one answer per message, so an edit that adds the mention is still answered.

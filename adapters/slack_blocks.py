@@ -106,6 +106,64 @@ def from_mrkdwn(text: str, *, bot_user_id: str | None = None) -> str:
     return "\n".join(folded for line in plain.splitlines() if (folded := " ".join(line.split())))
 
 
+def from_rich_text(blocks: object) -> str:
+    """The words of a message's rich_text blocks as Slack's mrkdwn, for `from_mrkdwn`: for a message
+    whose `text` is empty (one another app posted for its user with blocks alone).
+
+    Mentions keep their markup, so they are read as in `text`: the bot's dropped, others'
+    readable; calls to a channel or a group, and struck-through text, are left out.
+    """
+    lines: list[str] = []
+    for block in blocks if isinstance(blocks, list) else []:
+        if isinstance(block, dict) and block.get("type") == "rich_text":
+            lines += _rich_lines(block.get("elements"))
+    return "\n".join(lines)
+
+
+def _rich_lines(elements: object) -> list[str]:
+    """Each section, list item, quote or preformatted part of a rich_text block as a line of mrkdwn."""
+    lines: list[str] = []
+    for element in elements if isinstance(elements, list) else []:
+        if not isinstance(element, dict):
+            continue
+        if element.get("type") == "rich_text_list":
+            lines += _rich_lines(element.get("elements"))
+        else:
+            parts = element.get("elements")
+            parts = parts if isinstance(parts, list) else []
+            lines.append("".join(_rich_word(part) for part in parts if isinstance(part, dict)))
+    return lines
+
+
+_RICH_ID = re.compile(r"^[A-Z0-9]+$")
+
+
+def _rich_word(element: dict[str, Any]) -> str:
+    kind = element.get("type")
+    style = element.get("style")
+    if isinstance(style, dict) and style.get("strike"):
+        return " "
+    if kind == "text":
+        return escape_mrkdwn(_words(element.get("text")))
+    if kind == "link":
+        return escape_mrkdwn(_words(element.get("text")) or _words(element.get("url")))
+    if kind == "emoji":
+        name = _words(element.get("name"))
+        return f":{escape_mrkdwn(name)}:" if name else ""
+    if kind == "user":
+        user = _words(element.get("user_id"))
+        return f"<@{user}>" if _RICH_ID.match(user) else "@someone"
+    if kind == "channel":
+        return "#channel"
+    if kind == "date":
+        return escape_mrkdwn(_words(element.get("fallback")))
+    return " "  # a call to a channel or a group (broadcast, usergroup), or what the bot can't read
+
+
+def _words(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 # Struck-through text, `~like this~` between word boundaries, is what the user took back
 # ("~who is Altman~ who is LeCun"); a lone tilde ("~49%") is text.
 _STRUCK = re.compile(r"(?<![^\s(])~(?=\S)[^~\n]*?(?<=\S)~(?![^\s).,!?;:])")

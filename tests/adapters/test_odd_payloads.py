@@ -219,6 +219,25 @@ async def test_a_50000_character_mention_gets_one_too_long_reply(
     assert tracebacks(caplog) == []
 
 
+async def test_a_mention_or_dm_whose_words_are_only_in_its_blocks_is_answered(
+    http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An app posting for its user may send blocks and no text: the bot saw an empty message and
+    # answered with the help.
+    def blocks(*elements: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"type": "rich_text", "block_id": "r", "elements": [{"type": "rich_text_section", "elements": [
+            *elements, {"type": "broadcast", "range": "channel"}, {"type": "text", "text": f" {QUESTION}"},
+        ]}]}]
+
+    await post_event(http, event_body(mention("", blocks=blocks({"type": "user", "user_id": BOT_USER_ID})), event_id="Ev1"))
+    await post_event(http, event_body(dm("", blocks=blocks()), event_id="Ev2"))
+    await mark(http, fake)
+    answers = posts(fake)
+    assert sorted((p["channel"], p.get("thread_ts")) for p in answers) == [(CHANNEL, "1699999999.000100"), ("D111", None)]
+    assert all(f"`{SCALE_FACT}`" in json.dumps(p["blocks"]) for p in answers)
+    assert tracebacks(caplog) == []
+
+
 async def test_a_mention_without_user_team_or_authorizations_is_still_answered(
     http: TestClient, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture
 ) -> None:

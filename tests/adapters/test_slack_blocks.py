@@ -22,6 +22,7 @@ from adapters.slack_blocks import (
     encode_value,
     escape_mrkdwn,
     from_mrkdwn,
+    from_rich_text,
     help_blocks,
     home_view,
     how_to_ask,
@@ -78,6 +79,36 @@ def test_from_mrkdwn_drops_struck_through_text_but_keeps_a_lone_tilde() -> None:
     assert from_mrkdwn("~who is altman~ who is lecun") == "who is lecun"
     assert from_mrkdwn("who is ~Sam~ Yann LeCun? about ~49% of it, or ~50%") == "who is Yann LeCun? about ~49% of it, or ~50%"
     assert from_mrkdwn("x~y~z") == "x~y~z"
+
+
+def test_from_rich_text_reads_the_words_of_blocks_as_from_mrkdwn_reads_text() -> None:
+    def section(*elements: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "rich_text_section", "elements": list(elements)}
+
+    blocks = [
+        {"type": "rich_text", "block_id": "b1", "elements": [
+            section(
+                {"type": "user", "user_id": "UBOT"}, {"type": "text", "text": " "},
+                {"type": "broadcast", "range": "here"}, {"type": "usergroup", "usergroup_id": "S1"},
+                {"type": "text", "text": "who is Altman", "style": {"strike": True}},
+                {"type": "text", "text": " who is <b> & "}, {"type": "user", "user_id": "W0ANN"},
+                {"type": "text", "text": "? "}, {"type": "link", "url": "https://x.y", "text": "see"},
+                {"type": "emoji", "name": "llama", "unicode": "1f999"},
+            ),
+            {"type": "rich_text_list", "style": "bullet", "elements": [
+                section({"type": "text", "text": "how much of Scale AI does Meta own?"}),
+                section({"type": "channel", "channel_id": "C1"}, {"type": "text", "text": " "},
+                        {"type": "date", "timestamp": 1, "fallback": "today"}),
+            ]},
+        ]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "not rich text"}},
+        "junk",
+    ]
+    assert from_mrkdwn(from_rich_text(blocks), bot_user_id="UBOT") == (
+        "who is <b> & @someone? see:llama:\nhow much of Scale AI does Meta own?\n#channel today"
+    )
+    assert from_rich_text(None) == from_rich_text("blocks") == from_rich_text([{"type": "rich_text"}]) == ""
+    assert from_rich_text([{"type": "rich_text", "elements": [section({"type": "user", "user_id": "U1> <!channel"})]}]) == "@someone"
 
 
 def test_from_mrkdwn_drops_a_plain_at_channel_as_slash_commands_send_it() -> None:
