@@ -652,7 +652,7 @@ class Responder:
         named = re.search(rf"<@!?{bot_user_id}>", message.content) is not None or mentions_own_role(message, bot_user_id)
         in_dm = isinstance(message.channel, discord.DMChannel)
         replying_only = not named and message.reference is not None and not in_dm
-        text = from_discord_markup(message.content)
+        text = from_discord_markup(_words_of(message))
         bounded = bound_question(text)
         if replying_only:
             # Whether a reply asks anything is read before its length: a long comment on an
@@ -681,6 +681,15 @@ class Responder:
         if view is not None:
             kwargs["view"] = view
         await reply_to(message, **kwargs)
+
+
+def _words_of(message: discord.Message) -> str:
+    """What a message says; for a message forwarded with no words of its own (to the bot, in a
+    direct message), what the forwarded message says: its question is asked."""
+    snapshots = getattr(message, "message_snapshots", None)
+    if message.content.strip() or not snapshots:
+        return message.content
+    return snapshots[0].content or ""
 
 
 def reply_nonce(message: discord.Message) -> str:

@@ -65,6 +65,9 @@ from tests.adapters.test_slack_adapter import (  # noqa: F401 - fake, db, bot, h
 )
 from tests.fakes.discord_api import (
     APPLICATION_ID,
+    BOT_USER_ID as DISCORD_BOT_USER_ID,
+    CHANNEL_ID,
+    GUILD_ID,
     USER_ID,
     FakeDiscord,
     command_interaction,
@@ -797,6 +800,28 @@ async def test_discord_notices_in_a_direct_message_are_not_answered(
     await asyncio.sleep(0.2)
     [reply] = discord_api.find("POST", f"^/channels/{dm_channel}/messages$")
     assert str(reply.json["message_reference"]["message_id"]) == asked
+    assert tracebacks(caplog) == []
+
+
+async def test_discord_a_question_forwarded_to_the_bot_in_a_direct_message_is_answered(
+    discord_api: FakeDiscord, discord_bot: DiscordBot, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Forwarding a message sends one with no words of its own and the forwarded one as a
+    # snapshot: the bot answered the empty message with the help.
+    dm_channel = "1300000000000000077"
+    forward = message_create("", id=discord_api.new_id(), guild_id=None, channel_id=dm_channel)
+    forward["message_reference"] = {"type": 1, "message_id": "1500000000000000009", "channel_id": CHANNEL_ID,
+                                    "guild_id": GUILD_ID}
+    forward["message_snapshots"] = [{"message": {
+        "type": 0, "content": f"<@{DISCORD_BOT_USER_ID}> {QUESTION}", "embeds": [], "attachments": [],
+        "timestamp": "2025-01-02T03:04:05.000000+00:00", "edited_timestamp": None, "flags": 0,
+        "mentions": [], "mention_roles": [],
+    }}]
+    await discord_api.dispatch("MESSAGE_CREATE", forward)
+    [reply] = await discord_api.wait_for("POST", f"^/channels/{dm_channel}/messages$")
+    [embed] = reply.json["embeds"]
+    assert engine.answer(QUESTION).text in embed["description"]
+    assert str(reply.json["message_reference"]["message_id"]) == forward["id"]
     assert tracebacks(caplog) == []
 
 
