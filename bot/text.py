@@ -89,7 +89,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little
     maybe perhaps probably basically honestly literally seriously actually really totally
     currently recently lately still even already anyway anyways though although however
-    supposed apparently yet article articles regarding concerning toward towards per according
+    supposed apparently yet article articles regarding concerning toward towards per according right
     sees seeing gets thinks thinking feels feeling hears guesses wonders wondered tries tried
     understands understood meaning look looks looking looked
     """.split()

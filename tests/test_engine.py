@@ -347,6 +347,12 @@ def test_what_one_speaker_said_is_looked_for_where_the_fact_names_them(engine: E
         assert "said_by" not in next(p for p in engine.rank(question) if p.fact_id == "regulation-views").penalties
 
 
+def test_right_asked_back_is_no_slip_of_another_word(engine: Engine) -> None:
+    # "..., right?" checks what was said; it was read as a slip of "fight".
+    assert engine._analyze("Zuckerberg is the CEO, right?").terms.keys() == engine._analyze("Zuckerberg is the CEO").terms.keys()
+    assert engine.answer("Zuck's job at Meta, he's the CEO right?").fact_id == "who-is-mark-zuckerberg"
+
+
 def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> None:
     answer = engine.answer("qwxz plmok vvvv")
     assert answer.status == "abstained" and answer.suggestions
