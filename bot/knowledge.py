@@ -131,6 +131,9 @@ class _Loader:
         self.problems: list[KnowledgeProblem] = []
         self.broken_sources: set[str] = set()
         """Ids of sources whose file has a problem: quotes citing them are not checked again."""
+        self.source_ids_unknown = False
+        """No source file could be listed (no `sources/` folder, an empty or unreadable one): that
+        is one problem, not one more for every quote, which may cite any of the missing files."""
         self.broken_facts: set[str] = set()
         """Ids of facts with a problem of their own: `related` naming them is not reported again."""
         self.unreadable_fact_file = False
@@ -213,7 +216,9 @@ class _Loader:
 
     def load_sources(self) -> dict[str, Source]:
         sources: dict[str, Source] = {}
-        for path in self.files("sources", ".md", "source"):
+        paths = self.files("sources", ".md", "source")
+        self.source_ids_unknown = not paths
+        for path in paths:
             source = self.read_source(path)
             if source is None:
                 self.broken_sources.add(path.stem)
@@ -541,7 +546,7 @@ class _Loader:
             quoted[key] = index
             source = sources.get(quote.source)
             if source is None:
-                if quote.source not in self.broken_sources:
+                if quote.source not in self.broken_sources and not self.source_ids_unknown:
                     known = ", ".join(sorted(sources)) or "none"
                     self.problem(
                         file,

@@ -600,6 +600,20 @@ def test_a_base_without_fact_files_is_one_problem_not_one_per_name_the_aids_list
     assert _problems(root) == ["kb/facts: no fact files (*.yaml) found; add at least one"]
 
 
+@pytest.mark.parametrize("sources", ["missing", "empty", "a file"])
+def test_a_base_without_source_files_is_one_problem_not_one_per_quote(tmp_path: Path, sources: str) -> None:
+    """Every quote cites a source that is not there: the folder's one line says why, once."""
+    root = _write_raw(tmp_path / "kb", _raw_fact("one") + _raw_fact("two"))
+    for path in (root / "sources").iterdir():
+        path.unlink()
+    if sources != "empty":
+        (root / "sources").rmdir()
+    if sources == "a file":
+        (root / "sources").write_text("not a folder\n", encoding="utf-8")
+    [problem] = _problems(root)
+    assert problem.startswith("kb/sources: ") and "unknown source" not in problem
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_pipe_named_like_a_fact_file_is_one_problem_not_a_hang(tmp_path: Path) -> None:
     root = _write_raw(tmp_path / "kb", _raw_fact("one"))
