@@ -18,6 +18,7 @@ MAX_LINE_BYTES = 64 * 1024
 MAX_QUESTION_CHARS in any script, with white space around it. A longer line is too long; the
 rest of it is read and dropped."""
 WIDTH = 88
+PROMPT = "you> "
 QUIT_WORDS = frozenset({"quit", "exit", ":q"})
 """What ends the chat when a person is typing; piped in, they are questions like any other."""
 DONT_KNOW = "I don't know that."
@@ -207,7 +208,7 @@ def run_chat(
     interactive = stdin is not None and stdin.isatty()
     if interactive:
         stdout.write("Ask me about Meta's open-source AI strategy ('quit' or Ctrl-D to quit). Type 'help' for topics.\n")
-    lines = read_lines(stdin)
+    lines = _typed_lines(stdin, stdout) if interactive else read_lines(stdin)
     try:
         return _chat(ask, lines, stdout, interactive=interactive)
     except KeyboardInterrupt:
@@ -217,11 +218,47 @@ def run_chat(
         raise
 
 
+def _typed_lines(stdin: IO[str] | None, stdout: TextIO) -> Iterator[str]:
+    """The lines a person types, each after the prompt.
+
+    On the process's own terminal, where Python has its readline module, they are read with
+    line editing: the arrow keys move in the line and recall earlier questions, where a plain
+    read took the keys' codes (`^[[A`) as words of the question. Read as UTF-8 whatever the
+    locale, as read_lines reads; elsewhere read_lines reads them.
+    """
+    if _can_edit_lines(stdin, stdout):
+        while True:
+            try:
+                yield clean_text(input(PROMPT))
+            except EOFError:
+                return
+    lines = read_lines(stdin)
+    while True:
+        stdout.write(PROMPT)
+        stdout.flush()
+        line = next(lines, None)
+        if line is None:
+            return
+        yield line
+
+
+def _can_edit_lines(stdin: IO[str] | None, stdout: TextIO) -> bool:
+    """Whether input() reads `stdin` with line editing: only when both streams are the process's
+    own terminal and readline can be imported (importing it is what turns the editing on)."""
+    try:
+        own = stdin is sys.stdin and stdout is sys.stdout and stdin.fileno() == 0 and stdout.fileno() == 1
+        if not (own and stdin.isatty() and stdout.isatty()):
+            return False
+        import readline  # noqa: F401
+        # What input() decodes with; bytes that are not UTF-8 come out as U+FFFD (clean_text).
+        sys.stdin.reconfigure(encoding="utf-8", errors="surrogateescape")  # type: ignore[union-attr]
+    except (ImportError, AttributeError, OSError, ValueError):
+        return False
+    return True
+
+
 def _chat(ask: Callable[[str], Answer], lines: Iterator[str], stdout: TextIO, *, interactive: bool) -> int:
     while True:
-        if interactive:
-            stdout.write("you> ")
-            stdout.flush()
         line = next(lines, None)
         if line is None:
             if interactive:

@@ -372,6 +372,38 @@ def test_the_chat_on_a_terminal_prompts_and_ends_its_line_on_ctrl_c_or_ctrl_d(ke
     assert rest.endswith(b"\r\n") and b"Traceback" not in rest
 
 
+def _has_readline() -> bool:
+    try:
+        import readline  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not _has_readline(), reason="needs a pseudo-terminal and readline")
+@pytest.mark.parametrize("term", ["xterm", None], ids=["xterm", "no TERM"])
+def test_the_chat_on_a_terminal_edits_lines_with_the_arrow_keys_and_recalls_questions(term: str | None) -> None:
+    """Left arrow to fix a slip, up arrow to ask again: the keys move the cursor and recall the
+    last question, instead of their codes (^[[D, ^[[A) being read as words of the question."""
+    import pty
+
+    env = {k: v for k, v in _env().items() if k != "TERM"} | ({"TERM": term} if term else {})
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the bot on a terminal
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "serve"], env)
+    try:
+        _read_until(fd, b"you> ")
+        os.write(fd, b"who is lecn\x1b[Du\n")  # the u typed before the n
+        assert b"[who-is-yann-lecun]" in _read_until(fd, b"you> ")
+        os.write(fd, b"\x1b[A\n")  # the previous question again
+        assert b"[who-is-yann-lecun]" in _read_until(fd, b"you> ")
+    finally:
+        os.kill(pid, signal.SIGKILL)  # done asking; and a chat that answered nothing stops here too
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("word", [b"quit", b"exit", b":q", b"  Quit "])
 def test_the_chat_on_a_terminal_ends_on_quit(word: bytes) -> None:
