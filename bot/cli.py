@@ -360,6 +360,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     if args.min is not None and not 0.0 <= args.min <= 1.0:
         raise UsageError(f"--min {args.min} is not between 0 and 1; try 0.9")
+    if args.files.count("-") > 1:
+        raise UsageError("give - once: stdin holds one file of questions, and it is read through the first time")
     engine = load_engine(settings)
     paths = [_stdin_path() if path == "-" else path for path in args.files]
     files = read_case_files(paths, known_ids=set(engine.base.facts))
@@ -490,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     topics.set_defaults(handler=cmd_topics)
 
     fact = commands.add_parser("fact", help="show one fact by id")
-    fact.add_argument("fact_id")
+    fact.add_argument("fact_id", help="its id; as answers show it, [llama-4], works too")
     fact.add_argument("--json", action="store_true", help="print the fact as one JSON object")
     fact.set_defaults(handler=cmd_fact)
 
@@ -508,8 +510,10 @@ def build_parser() -> argparse.ArgumentParser:
     confusions.set_defaults(handler=cmd_knowledge_confusions)
 
     evaluation = commands.add_parser("eval", help="score the engine on labelled questions")
-    evaluation.add_argument("files", nargs="+", help="YAML files of {q, expect, kind}")
-    evaluation.add_argument("--min", type=float, default=None, help="exit 1 when either share is below this")
+    evaluation.add_argument("files", nargs="+", help="YAML files of {q, expect, kind}; - reads one from stdin")
+    evaluation.add_argument(
+        "--min", type=float, default=None, help="exit 1 when either share is below this, from 0 to 1 (e.g. 0.9)"
+    )
     evaluation.set_defaults(handler=cmd_eval)
 
     serve = commands.add_parser("serve", help="run every configured platform; the terminal chat when none is")

@@ -246,6 +246,18 @@ def test_eval_reads_its_questions_from_stdin_given_as_a_dash(tmp_path: Path) -> 
     )
 
 
+def test_eval_takes_stdin_once_and_its_help_says_it_takes_a_dash() -> None:
+    case = "- {q: 'How much of Scale AI does Meta own?', expect: scale-ai-stake, kind: paraphrase}\n"
+    twice = run_bot("eval", "-", "-", stdin=case)  # the second read found stdin empty: "holds no questions"
+    assert twice.returncode == 2 and twice.stdout == ""
+    assert twice.stderr == (
+        "error: give - once: stdin holds one file of questions, and it is read through the first time\n"
+    )
+    usage = run_bot("eval", "--help").stdout
+    assert "- reads one from stdin" in usage and "from 0 to 1" in usage
+    assert "[llama-4], works too" in run_bot("fact", "--help").stdout
+
+
 def test_an_answer_to_one_of_several_questions_says_which_it_answers(engine: Engine) -> None:
     answer = engine.answer("who is Yann LeCun and what is his salary?")
     assert answer.fact_id == "who-is-yann-lecun"
