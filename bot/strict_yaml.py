@@ -74,6 +74,8 @@ def parse_strict_yaml(text: str, *, offset: int = 0) -> tuple[Doc | None, Proble
         hidden = _hidden_space_near(text, None if line is None else line - offset)
         if hidden is not None:
             return None, [*problems, (hidden[0], hidden[1] + offset)]
+        if _indented_with_tab(text, None if line is None else line - offset):
+            return None, [*problems, (TAB_INDENT, line)]
         return None, [*problems, (_yaml_problem(error), line)]
     return Doc(data, node, offset), problems
 
@@ -200,6 +202,19 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
         f"malformed YAML: {reason}; check the indentation here and above, "
         "and put text holding ': ' or ' #' or starting with a special character in quotes"
     )
+
+
+TAB_INDENT = "is indented with a tab, which YAML does not allow; indent with spaces, as the lines around it are"
+
+
+def _indented_with_tab(text: str, line: int | None) -> bool:
+    """Whether the line of a YAML error is indented with a tab: YAML's own message ("found
+    character that cannot start any token") does not say that the tab is what it cannot read."""
+    rows = text.split("\n")
+    if line is None or not 1 <= line <= len(rows):
+        return False
+    row = rows[line - 1]
+    return "\t" in row[: len(row) - len(row.lstrip(" \t"))]
 
 
 # How many lines above a YAML error a look-alike of a space may stand and still be its cause

@@ -168,6 +168,26 @@ def test_a_look_alike_of_a_space_that_breaks_the_yaml_is_named_on_its_line(
     assert "replace it with a plain space" in problem
 
 
+@pytest.mark.parametrize("indent", ["\t", "  \t", "\t  "])
+def test_a_line_indented_with_a_tab_is_named_as_such(tmp_path: Path, indent: str) -> None:
+    root = _write_base(tmp_path / "kb", [_fact("one")])
+    text = "topic: broken\ntitle: Broken\nfacts:\n  - id: x\n    alternates:\n      - one way\n" + indent + "  - another\n"
+    (root / "facts" / "broken.yaml").write_text(text, encoding="utf-8")
+    (problem,) = _problems(root)
+    assert problem == (
+        "kb/facts/broken.yaml:7: fact x: is indented with a tab, which YAML does not allow; "
+        "indent with spaces, as the lines around it are"
+    )
+
+
+def test_a_tab_inside_text_is_not_blamed_for_a_yaml_error_elsewhere(tmp_path: Path) -> None:
+    root = _write_base(tmp_path / "kb", [_fact("one")])
+    text = "topic: broken\ntitle: Broken\nfacts:\n  - id: x\n    question: What\tnow?\n    answer: [unclosed\n"
+    (root / "facts" / "broken.yaml").write_text(text, encoding="utf-8")
+    (problem,) = _problems(root)
+    assert "malformed YAML" in problem
+
+
 def test_a_no_break_space_inside_text_is_not_blamed_for_a_yaml_error_elsewhere(tmp_path: Path) -> None:
     root = _write_base(tmp_path / "kb", [_fact("one")])
     text = "topic: broken\ntitle: Broken\nfacts:\n  - id: x\n    question: What\u00a0now?\n    answer: [unclosed\n"
