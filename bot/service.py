@@ -46,8 +46,12 @@ def load_base(settings: Settings) -> FactBase:
 def check_knowledge_dir(root: Path) -> None:
     """Refuse a BOT_KNOWLEDGE_DIR that is missing, not a directory, unreadable or holds no fact base."""
     fix = "set BOT_KNOWLEDGE_DIR to the folder that holds sources/ and facts/, or unset it for the built-in one"
-    if not root.exists():
-        raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: no such directory; {fix}")
+    try:
+        root.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: no such directory; {fix}") from None
+    except OSError as error:  # a name too long, a link that loops
+        raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: {error.strerror or error}; {fix}") from None
     if not root.is_dir():
         raise ConfigError(f"BOT_KNOWLEDGE_DIR is {root}: not a directory; {fix}")
     if not os.access(root, os.R_OK | os.X_OK):

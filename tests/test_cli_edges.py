@@ -771,6 +771,8 @@ def test_an_env_that_is_another_node_of_the_null_device_is_no_settings(tmp_path:
         (lambda tmp: tmp / "missing", "no such directory"),
         (lambda tmp: (tmp / "file").write_text("x") and tmp / "file", "not a directory"),
         (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no sources/ or facts/ folder"),
+        (lambda tmp: tmp / ("x" * 300), "File name too long"),
+        (lambda tmp: (tmp / "loop").symlink_to(tmp / "loop") or tmp / "loop", "Too many levels of symbolic links"),
     ],
 )
 def test_a_knowledge_dir_that_is_not_a_fact_base_is_one_line(
