@@ -200,7 +200,7 @@ HELP_WORDS = frozenset(
     thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
-    wording new here get""".split()
+    wording new here get draw drawn rely based base real person""".split()
 ) | SOURCE_WORDS
 
 

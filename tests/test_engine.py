@@ -353,6 +353,11 @@ def test_right_asked_back_is_no_slip_of_another_word(engine: Engine) -> None:
     assert engine.answer("Zuck's job at Meta, he's the CEO right?").fact_id == "who-is-mark-zuckerberg"
 
 
+def test_a_plain_question_about_llama_being_open_gets_the_llama_family(engine: Engine) -> None:
+    assert engine.answer("is llama open source?").fact_id == "llama-family"
+    assert engine.answer("is llama 3.1 open source?").fact_id == "llama-3-1"
+
+
 def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> None:
     answer = engine.answer("qwxz plmok vvvv")
     assert answer.status == "abstained" and answer.suggestions
@@ -363,6 +368,7 @@ def test_nonsense_abstains_with_suggestions_to_fall_back_on(engine: Engine) -> N
     [
         "hi", "Hello!", "help", "what can you do?", "", "   ", "good evening, is anybody there?", "hi all, anybody awake?",
         "?", ":wave:", "which subjects do you cover?", "who built you?", "hola!", "I'm new here, how should I word my questions?",
+        "are you a real person?", "what do you base your answers on?",
     ],
 )
 def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> None:
@@ -380,6 +386,7 @@ def test_greetings_and_help_get_the_topics(engine: Engine, greeting: str) -> Non
         "where does your info come from?",
         "list your references",
         "where do your answers come from?",
+        "what sources do you draw on?",
     ],
 )
 def test_asked_where_the_answers_come_from_the_help_lists_every_source(engine: Engine, question: str) -> None:
