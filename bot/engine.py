@@ -958,6 +958,8 @@ class Engine:
         Wang", "who is LeCun at Meta", "remind me who Altman is"; not "who hired Wang", "who is
         LeCun's boss", "who is Zuckerberg in favour of" or "who LeCun is arguing against"."""
         for i, w in enumerate(raw):
+            if w in ("what", "whats") and self._asks_what_one_does(raw[i + 1 : i + 9]):
+                return True
             if w not in ("who", "whos"):
                 continue
             rest = [x for x in raw[i + 1 : i + 9] if x not in _WHO_HEDGES]
@@ -977,6 +979,18 @@ class Engine:
             if not being and after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
                 return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
+
+    def _asks_what_one_does(self, rest: list[str]) -> bool:
+        """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
+        Meta)", "what Wang does at Meta"; not "what does LeCun do about regulation"."""
+        asked = rest[1:] if rest[:1] in (["does"], ["did"]) else rest
+        known = [self.canon(self._known_form(x)) for x in asked]  # "what zuckerbrg does"
+        named = list(itertools.takewhile(lambda x: x in self._name_words, known))
+        if not named or not any(self._kind_of_key.get(key) == "person" for key in self._entities_in(named)):
+            return False
+        after = asked[len(named) :]
+        verb = ("do",) if len(asked) < len(rest) else ("does", "do")
+        return after[:1] != [] and after[0] in verb and (len(after) == 1 or after[1] in ("at", "for", "again", "exactly", "now"))
 
     @staticmethod
     def _done(raw: list[str]) -> str:

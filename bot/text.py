@@ -154,7 +154,7 @@ _BEFORE_ON = re.compile(r"\s+(?:on|about)\b", re.IGNORECASE)
 # "How did people take the news?" asks how they reacted: "take" after "how", before what was
 # made known ("it", "the news", "Meta's announcement").
 _TAKEN_AS_NEWS = re.compile(
-    r"\s+(?:it|this|that|(?:(?:the|this|that|[a-z]+['\u2019]s)\s+(?:[a-z-]+\s+){0,3})?"
+    r"\s+(?:it|this|that|(?:(?:the|this|that|[a-z]+['\u2019]?s)\s+(?:[a-z-]+\s+){0,3})?"
     r"(?:news|announcement|move|decision|reveal|release))\b",
     re.IGNORECASE,
 )

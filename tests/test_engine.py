@@ -1888,3 +1888,20 @@ def test_autocomplete_on_a_large_base_compares_only_what_the_index_finds_and_que
     question = engine.fact("who-is-yann-lecun").question
     assert engine.complete(question[:-3])[0].fact_id == "who-is-yann-lecun"
     assert compared and max(compared) < len(engine.base.facts) // 2
+
+
+@pytest.mark.parametrize(
+    ("question", "job"),
+    [
+        ("what does zuckerbreg do at meta?", True),
+        ("remind me what Wang does at Meta", True),
+        ("what does LeCun do about regulation?", False),
+        ("what does Meta do with Llama?", False),
+    ],
+)
+def test_what_a_person_does_asks_who_they_are(engine: Engine, question: str, job: bool) -> None:
+    assert engine._analyze(question).who_is is job
+
+
+def test_how_people_took_the_news_is_read_without_an_apostrophe(engine: Engine) -> None:
+    assert engine.answer("how did ppl take metas open sourcing news").fact_id == "public-reactions"
