@@ -82,6 +82,8 @@ _SHARE_NOUNS = frozenset("percentage percent fraction proportion".split())
 _ARTICLES = frozenset({"the", "a", "an"})
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
+# Before "paid" that describes a thing ("put Llama in *paid* products"), not a payment.
+_BEFORE_A_PAID_THING = frozenset("a an the in into for their its our of".split())
 _MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
 AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
@@ -531,7 +533,7 @@ def question_types(raw: list[str]) -> set[str]:
             found |= {"number", "percent"}  # "what percentage", "what exact share of"
         elif w in {"what", "which"} and _asked_noun(following, after) in {"number", "size", "price"}:
             found.add("number")
-        elif w in _MONEY_WORDS:
+        elif w in _MONEY_WORDS and not (w == "paid" and i > 0 and raw[i - 1] in _BEFORE_A_PAID_THING):
             found.add("money")
             if "number" in found:
                 found.add("currency")  # "how much did Meta pay": an amount, not "it is cheaper"

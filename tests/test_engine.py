@@ -1166,6 +1166,8 @@ def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engi
         ("what's the release date of llama 4?", {"when"}),
         ("what could a country like india bring?", set()),
         ("what would a year of open source cost?", {"money"}),  # a cost, not a time
+        ("can companies put llama 2 in paid products?", set()),  # a kind of product, not a payment
+        ("how much was paid for the stake?", {"number", "money", "currency"}),
         ("what exact percentage of scale ai does meta own?", {"number", "percent"}),
         ("what share of the blame does meta get?", set()),  # "share" is a stake, or blame, as often
         ("what precise size is the stake?", {"number"}),
