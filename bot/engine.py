@@ -1469,6 +1469,20 @@ class Engine:
         if query.why and (not indexed.tells_why or best_index in indexed.who_phrasings):
             penalty *= WHY_PENALTY
             penalties.append("why")
+        if (
+            0 in indexed.who_phrasings  # a profile: "Who is Sam Altman?"
+            and not query.entities
+            and any(
+                self._kind_of_key.get(key) == "person"
+                and best_index in indexed.phrasings_with.get(key.split()[-1], ())
+                and query.terms.keys().isdisjoint(key.split())
+                for key in indexed.subjects
+            )
+        ):
+            # "Will AI take jobs?" is not "Altman's job": a phrasing of a person's profile that
+            # names them, matched by a question that names nobody.
+            penalty *= ENTITY_PENALTY
+            penalties.append("nobody_named")
         if query.who_first and best_index in indexed.why_phrasings:
             # A reason is nobody: "who makes Llama?" is not asked by "Why share Llama?".
             penalty *= WHY_PENALTY
