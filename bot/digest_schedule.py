@@ -33,7 +33,8 @@ T = TypeVar("T")
 
 Platform = Literal["slack", "discord"]
 _CHANNEL_IDS = {
-    "slack": re.compile(r"[A-Z0-9]{2,}"),
+    # C…, G… or D…: a letter first. Digits only are a Discord channel's id given the wrong prefix.
+    "slack": re.compile(r"[A-Z][A-Z0-9]+"),
     # A snowflake: 17 digits for the oldest ids, 18 or 19 today, 20 at most for a 64-bit number.
     "discord": re.compile(r"[0-9]{17,20}"),
 }
@@ -89,6 +90,8 @@ def parse_channel(entry: str) -> DigestChannel:
     if not _CHANNEL_IDS[platform].fullmatch(channel_id):
         if platform == "discord" and channel_id.isascii() and channel_id.isdigit():
             problem = f"has an id of {len(channel_id)} digits"
+        elif platform == "slack" and channel_id.isascii() and channel_id.isdigit():
+            problem = "has an id of digits only, as Discord's are"
         else:
             problem = f"has no {platform.title()} channel id"
         raise ValueError(f"{shown} {problem}: {_CHANNEL_SHAPES[platform]}")

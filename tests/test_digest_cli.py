@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +26,32 @@ def test_preview_takes_a_day_with_spaces_around_it() -> None:
     out = io.StringIO()
     assert main(["digest", "preview", "--date", " 2025-03-31 "], out=out) == 0
     assert "Fact of the day · Monday 31 March 2025" in out.getvalue()
+
+
+def test_a_discord_channel_id_given_as_a_slack_channel_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Slack channel ids start with a letter; digits only are a Discord channel's id with the wrong
+    # prefix, which Slack would refuse only when the digest is due.
+    monkeypatch.setenv("DIGEST_CHANNELS", "slack:C0123ABC,slack:123456789012345678")
+    out = io.StringIO()
+    assert main(["digest", "preview"], out=out) == 1
+    assert out.getvalue() == ""
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        "error: DIGEST_CHANNELS is invalid: entry 'slack:123456789012345678' has an id of digits only, as "
+        "Discord's are: Slack channel ids are capital letters and digits, like slack:C0123ABC (not the #name); "
+        "fix it in the environment or .env"
+    )
+
+
+def test_send_to_a_slack_channel_of_digits_only_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    out = io.StringIO()
+    assert main(["digest", "send", "--channel", "slack:123456789012345678"], out=out) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: --channel 'slack:123456789012345678' has an id of digits only, as Discord's are")
+    assert not (tmp_path / "data").exists(), "nothing was claimed"

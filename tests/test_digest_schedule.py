@@ -147,6 +147,13 @@ def test_channels_parse_and_a_bad_entry_is_named() -> None:
         ("discord:general", "'discord:general' has no Discord channel id: Discord channel ids are snowflakes"),
         ("slack:#general", "'slack:#general' has no Slack channel id: Slack channel ids are capital letters and digits, like slack:C0123ABC"),
         ("teams:C01", "'teams:C01' does not start with slack: or discord:"),
+        # A Discord channel's id under the slack: prefix would only fail when the digest is due.
+        (
+            "slack:123456789012345678",
+            "'slack:123456789012345678' has an id of digits only, as Discord's are: Slack channel ids are capital "
+            "letters and digits, like slack:C0123ABC",
+        ),
+        ("slack:1C0123ABC", "'slack:1C0123ABC' has no Slack channel id"),
     ],
 )
 def test_a_bad_channel_says_what_a_channel_id_looks_like(entry: str, says: str) -> None:
