@@ -49,6 +49,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.digest import Digest
 from bot.digest_schedule import (
+    MAX_INLINE_WAIT,
     NO_CHANNELS,
     DigestScheduler,
     DigestSchedule,
@@ -603,7 +604,14 @@ class RestDiscord:
                 "DISCORD_API_URL is invalid: it must start with http:// or https:// "
                 "(for example https://discord.com/api/v10)"
             )
-        self.client = discord.Client(intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none())
+        # discord.py otherwise sleeps out any Retry-After Discord sends, an hour's as well, and
+        # `digest send` hangs without a word: a longer one raises RateLimited, and the post is
+        # given back to be tried again then, as a long Retry-After from Slack is.
+        self.client = discord.Client(
+            intents=discord.Intents.none(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=MAX_INLINE_WAIT,
+        )
         self.permissions_timeout = permissions_timeout
         self.embed_links = EmbedLinks()
 

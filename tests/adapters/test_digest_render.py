@@ -1493,3 +1493,36 @@ def _discord_scheduler(
         sleep=_no_wait,
         **kwargs,
     )
+
+
+async def test_digest_send_under_a_long_discord_rate_limit_gives_the_day_back_instead_of_hanging(
+    fact_base: FactBase, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # discord.py sleeps out a 429's retry_after by itself: an hour's made `digest send` hang for
+    # an hour without a word. A wait longer than the scheduler waits inline gives the claim back,
+    # to be tried again once Discord allows it, as a long Retry-After from Slack does.
+    discord_api = await FakeDiscord().start()
+    monkeypatch.setenv("DISCORD_TOKEN", "discord-test-token")
+    monkeypatch.setenv("DISCORD_API_URL", discord_api.base_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DIGEST_GRACE", "6h")
+    settings = load_settings()
+    db = Database.in_data_dir(settings.bot_data_dir)
+    now = datetime(2025, 3, 31, 10, 0, tzinfo=timezone.utc)  # an hour after 09:00 UTC, the window open till 15:00
+    path = "^/channels/1300000000000000002/messages$"
+    discord_api.rate_limit("POST", path, retry_after=3600)
+    try:
+        outcome = await asyncio.wait_for(
+            send_now(
+                settings, AskService(Engine(fact_base)), db, channel="discord:1300000000000000002",
+                clock=lambda: now, sleep=_no_wait,
+            ),
+            timeout=20,
+        )  # fmt: skip
+    finally:
+        await discord_api.close()
+    assert outcome.status == "deferred", outcome.reason
+    assert "Retry in 3600" in outcome.reason and outcome.reason.endswith("tried again from 11:00 UTC")
+    assert len(discord_api.find("POST", path)) == 1 and discord_api.created == []
+    run = DigestStore(db).run("discord:1300000000000000002", date(2025, 3, 31))
+    assert run is not None and run.status == "claimed" and run.lease_until == now + timedelta(hours=1)
