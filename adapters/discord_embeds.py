@@ -238,12 +238,44 @@ def embeds_to_text(embeds: Sequence[discord.Embed], *, limit: int = CONTENT_MAX)
             break
         del max(longer, key=lambda lines: len("\n".join(lines)))[-2:]
         text = render()
-    if len(text) > limit and fields:
-        cut = -(-(len(text) - limit) // len(fields))
+    # Then lead lines and quotes are shortened to one length, the longest first, so that a
+    # short answer is kept whole and no field is cut to nothing; when that length would be too
+    # short to read, the quotes go (then their sources), and the lead lines share their room.
+    for keep in (3, 2, 1):
+        if len(text) <= limit:
+            break
         for _, lines in fields:
-            lines[0] = _clip_markdown(lines[0], len(lines[0]) - cut)
+            if keep == 2 and len(lines) == 3:
+                del lines[1]  # the quote, keeping the source line after it
+            del lines[keep:]
+        shortened = [(lines, i) for _, lines in fields for i in range(min(len(lines), 2 if keep == 3 else 1))]
+        room = limit - (len(render()) - sum(len(lines[i]) for lines, i in shortened))
+        length = _common_length([len(lines[i]) for lines, i in shortened], room)
+        if length >= _READABLE or keep == 1:
+            for lines, i in shortened:
+                lines[i] = _clip_markdown(lines[i], max(length, 1))
+            text = render()
+            break
         text = render()
     return _clip_markdown(text, limit)
+
+
+_READABLE = 60
+"""The length a shortened answer or quote keeps at least before the quotes make way for it."""
+
+
+def _common_length(lengths: list[int], room: int) -> int:
+    """The greatest length L such that the lines, each cut to L where longer, fit in `room`."""
+    if sum(lengths) <= room:
+        return max(lengths, default=0)
+    low, high = 0, max(lengths, default=0)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if sum(min(n, mid) for n in lengths) <= room:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def to_plain_content(embeds: Sequence[discord.Embed], *, lead: str | None = None) -> str:

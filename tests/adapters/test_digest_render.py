@@ -243,6 +243,23 @@ def _hostile_digest() -> Digest:
     return Digest(channel="slack:C1", day=DAY, title="Fact of the day · Monday 31 March 2025", items=[item])
 
 
+@pytest.mark.parametrize("size", [3, 5, 10])
+def test_a_digest_as_plain_text_keeps_every_fact_whatever_its_size(fact_base: FactBase, size: int) -> None:
+    # One message holds 2,000 characters: long answers and quotes are shortened alike, then
+    # the quotes (and their sources) make way, but no fact is cut to nothing or left out.
+    posted: list[str] = []
+    for offset in range(12):
+        digest = build_digest(fact_base, channel="discord:1", day=date(2026, 3, 1) + timedelta(days=offset), size=size, posted=posted)
+        posted += [item.fact_id for item in digest.items]
+        content = to_plain_content(to_embeds(digest), lead="Today's digest:")
+        assert len(content) <= 2000
+        for item in digest.items:
+            question = discord.utils.escape_markdown(item.question)
+            assert f"**{question}**\n{discord.utils.escape_markdown(item.answer)[:40]}" in content
+        if size == 3:
+            assert content.count("\n> ") >= size  # room for a quote of each
+
+
 def test_slack_blocks_hold_title_question_answer_quote_source_and_hint(fact_base: FactBase) -> None:
     digest = build_digest(fact_base, channel="slack:C1", day=DAY, size=3, posted=())
     blocks = to_blocks(digest)
