@@ -139,7 +139,9 @@ LIGHT_WORDS = frozenset(
 )
 # The last word of an organisation's name that says what kind it is: "Linux Foundation
 # *Research*" is also called the Linux Foundation.
-_ORGANISATION_WORDS = frozenset("research labs lab inc group project institute initiative corp corporation ltd llc".split())
+_ORGANISATION_WORDS = frozenset(
+    "research labs lab inc group project institute initiative corp corporation ltd llc".split()
+)
 _ORGANISATIONS = ("company", "institution")
 # A post and the organisation it is held at: "the chief executive of Google" asks of Google,
 # as "Google's chief executive" does.
@@ -782,9 +784,9 @@ class Engine:
         if family is not None and self.base.entity_kinds.get(entity) in (None, "person"):
             self._entity_aliases.setdefault((self.canon(family),), key)
         # An organisation is named without the word saying what kind it is ("Linux Foundation").
-        words_ = self._words(entity)
-        if len(words_) >= 3 and words_[-1] in _ORGANISATION_WORDS and self.base.entity_kinds.get(entity) in _ORGANISATIONS:
-            self._entity_aliases.setdefault(tuple(self._terms_of(words_[:-1])), key)
+        found = self._words(entity)
+        if len(found) >= 3 and found[-1] in _ORGANISATION_WORDS and self.base.entity_kinds.get(entity) in _ORGANISATIONS:
+            self._entity_aliases.setdefault(tuple(self._terms_of(found[:-1])), key)
 
     def _entities_in(self, terms: list[str]) -> set[str]:
         """Entity keys whose aliases occur in `terms`, as a run of words in text order."""
@@ -989,8 +991,8 @@ class Engine:
         if not named or not any(self._kind_of_key.get(key) == "person" for key in self._entities_in(named)):
             return False
         after = asked[len(named) :]
-        verb = ("do",) if len(asked) < len(rest) else ("does", "do")
-        return after[:1] != [] and after[0] in verb and (len(after) == 1 or after[1] in ("at", "for", "again", "exactly", "now"))
+        verb = ("do",) if len(asked) < len(rest) else ("does", "do")  # "what does X do", "what X does"
+        return bool(after) and after[0] in verb and (len(after) == 1 or after[1] in _AFTER_DOING)
 
     @staticmethod
     def _done(raw: list[str]) -> str:
@@ -2178,6 +2180,8 @@ _WHO_HEDGES = frozenset("exactly really actually".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
+# What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
+_AFTER_DOING = frozenset("at for again exactly now".split())
 
 
 def _own_texts(fact: Fact) -> tuple[str, ...]:
