@@ -24,6 +24,7 @@ from bot.service import AskService, load_base, load_engine
 from bot.terminal import WIDTH, quote_to_text
 
 PREVIEW_CHANNEL = "preview"
+NO_CHANNEL_SET = "DIGEST_CHANNELS is not set, and no --channel was given"
 ASK_HINT = "Ask me more: /ask followed by your question, or mention me with it."
 
 
@@ -71,7 +72,10 @@ def _no_subcommand(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 def digest_to_text(digest: Digest, *, run: DigestRun | None = None) -> str:
     """The digest as `digest preview` prints it."""
     lines = [f"{digest.channel}: {digest.title}"]
-    if run is None:
+    if digest.channel == PREVIEW_CHANNEL:
+        # No channel was named or set: what a channel would get on its first day, posted nowhere.
+        lines = [digest.title, f"(what a new channel would get; {NO_CHANNEL_SET})"]
+    elif run is None:
         lines.append("(not posted yet)")
     elif run.status == "sent":
         lines.append(f"(posted, message {run.message_id})")

@@ -55,3 +55,15 @@ def test_send_to_a_slack_channel_of_digits_only_is_a_usage_error(
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("error: --channel 'slack:123456789012345678' has an id of digits only, as Discord's are")
     assert not (tmp_path / "data").exists(), "nothing was claimed"
+
+
+def test_preview_without_a_channel_says_it_shows_what_a_new_channel_would_get(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DIGEST_CHANNELS", raising=False)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
+    out = io.StringIO()
+    assert main(["digest", "preview", "--date", "2025-03-31"], out=out) == 0
+    first, second = out.getvalue().splitlines()[:2]
+    assert first == "Fact of the day · Monday 31 March 2025"  # no channel label ("preview:")
+    assert second == "(what a new channel would get; DIGEST_CHANNELS is not set, and no --channel was given)"
