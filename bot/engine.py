@@ -745,6 +745,8 @@ class Engine:
         """Per person the fact's text names, when it names more than one, the terms of the
         clauses of its answer and of its quotes that name them, and of its question (see
         `_IndexedFact.said_by`)."""
+        if sum(self.base.entity_kinds.get(entity) == "person" for entity in fact.entities) < 2:
+            return None  # who speaks in it is listed: most facts are read no further
         found: dict[str, set[str]] = defaultdict(set)
         for text in _own_texts(fact):
             for part in _CLAUSE_END.split(text):
