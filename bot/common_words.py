@@ -1,0 +1,38 @@
+"""Common English words: a question's word among them is a word its asker meant, not a
+misspelling of a different word the fact base uses ("stock" is not "stack", "scared" is not
+"shared"). It may still be the same word with another ending or spelling ("regulators" for
+"regulatory", "organisations" for "organizations").
+
+The list (`common_words.txt`) says where it comes from and how it was made.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_LIST = Path(__file__).with_name("common_words.txt")
+# How many letters of the shorter word two words must share from the start to differ only in
+# their ending: all but its last letter, and never fewer than four.
+_SHARED_START = 4
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The list's words, lower-cased; read once per process."""
+    with _LIST.open(encoding="utf-8") as lines:
+        return frozenset(word for line in lines if (word := line.strip()) and not word.startswith("#"))
+
+
+def differs_only_in_ending(word: str, other: str) -> bool:
+    """Whether two words are one word written with another ending or in the other spelling of
+    English: "works"/"work", "regulators"/"regulatory", "alexander"/"alexandr",
+    "criticised"/"criticized"; not "stock"/"stack" or "ahead"/"head"."""
+    if word.replace("z", "s") == other.replace("z", "s"):
+        return True
+    shared = 0
+    for a, b in zip(word, other):
+        if a != b:
+            break
+        shared += 1
+    return shared >= max(_SHARED_START, min(len(word), len(other)) - 1)
