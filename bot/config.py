@@ -54,6 +54,10 @@ class Thresholds(BaseModel):
     """Below this best score the engine says it doesn't know."""
     min_margin: float = Field(default=0.06, ge=0.0, le=1.0)
     """Two unrelated facts closer than this are too close to call."""
+    min_coverage: float = Field(default=0.3, ge=0.0, le=1.0)
+    """A fact that holds less than this share of a question's weighted words is not its answer,
+    however alike the wording ("What percentage of Meta's revenue goes into R&D?" is not
+    "What percentage of Scale AI belongs to Meta?")."""
     suggestion_floor: float = Field(default=0.12, ge=0.0, le=1.0)
     """Facts scoring below this are not offered as suggestions."""
 

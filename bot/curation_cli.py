@@ -178,7 +178,9 @@ def _decision(answer: Answer, engine: Engine) -> str:
     if answer.status == "help":
         return "help: the question only greets or asks what the bot can do, so it gets the topic list"
     reason = answer.reason or "unknown"
-    if reason == "low_score":
+    if reason == "low_score" and answer.score >= t.min_score:
+        why = f"the best fact holds less than min_coverage {t.min_coverage:.3f} of the question's weighted words"
+    elif reason == "low_score":
         why = f"best score {answer.score:.3f} < min_score {t.min_score:.3f}"
     elif reason == "too_close":
         why = f"margin {answer.margin:.3f} over the next unrelated fact < min_margin {t.min_margin:.3f}"
@@ -203,7 +205,7 @@ def explain_to_text(data: dict[str, Any]) -> str:
         f"Question: {printable(data['question'], limit=MAX_QUESTION_CHARS)}",
         f"Decision: {data['decision']}",
         f"Thresholds: min_score {t['min_score']:.3f}, min_margin {t['min_margin']:.3f}, "
-        f"suggestion_floor {t['suggestion_floor']:.3f}",
+        f"min_coverage {t['min_coverage']:.3f}, suggestion_floor {t['suggestion_floor']:.3f}",
         "",
     ]
     if not data["candidates"]:

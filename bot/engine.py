@@ -33,6 +33,7 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.common_words import common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
@@ -202,7 +203,7 @@ HELP_WORDS = frozenset(
     thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
-    wording new here get draw drawn rely based base real person""".split()
+    wording new here get draw drawn rely based base real person give show suggest sample samples""".split()
 ) | SOURCE_WORDS
 
 
@@ -266,6 +267,7 @@ class _Query:
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
     who_first: bool = False
+    what_said: bool = False
     """Whether "who" is its first question word ("who makes Llama", "do you know who came up
     with ..."): a phrasing asking why does not ask it."""
     defines: bool = False
@@ -337,6 +339,8 @@ class _IndexedFact:
     """The phrasings (by index) that ask only what a thing is ("What is open washing?")."""
     who_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask who: "Who's leading Meta's new model release?"."""
+    who_is_phrasings: frozenset[int] = frozenset()
+    """The phrasings (by index) that ask who somebody is: "Who is Meta's chief AI scientist?"."""
     why_phrasings: frozenset[int] = frozenset()
     """The phrasings (by index) that ask why: "Why share Llama?"."""
     named_together: tuple[frozenset[str], ...] = ()
@@ -380,6 +384,13 @@ class _Postings:
         """Where the fact at `order` is in these postings, if it knows the term."""
         at = bisect_left(self.orders, order)
         return at if at < len(self.orders) and self.orders[at] == order else None
+
+
+def _asks_what_said(raw: list[str]) -> bool:
+    """Whether a question's first question word is "what" and a verb of saying follows it:
+    "what did LeCun propose", "what does Altman think about regulation"."""
+    first = next((i for i, w in enumerate(raw) if w in _QUESTION_WORDS), None)
+    return first is not None and raw[first] == "what" and not SAYING.isdisjoint(raw[first + 1 :])
 
 
 class Engine:
@@ -589,6 +600,7 @@ class Engine:
         # Vocabulary for typo correction, most frequent first so ties go to the common word.
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._by_skeleton: dict[str, str] = {}
+        self._common_words = common_words()  # real words, not taken for other words' misspellings
         # Of words as near in other lengths, the more common one wins too ("relase": "release", not "relate").
         self._surface_df = {w: surface_df.get(w, 0) for w in self._surface}
         self._sorted_surface = sorted(self._surface)  # for the words a half-typed word may become
@@ -734,6 +746,7 @@ class Engine:
             what_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_what_it_is(found))),
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
+            who_is_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_who(found))),
             why_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if asks_why(found))),
             named_together=share(self._named_together(fact, share)),
             sources=share(frozenset(quote.source for quote in fact.quotes)),
@@ -824,6 +837,14 @@ class Engine:
         folded = self._by_skeleton.get(_skeleton(word))
         if folded is not None or len(word) < 5:
             return folded
+        fixed = self._closest_by_edits(word)
+        if fixed is not None and word in self._common_words and not differs_only_in_ending(word, fixed):
+            return None  # "who invented ..." is not "who invested ..."
+        return fixed
+
+    def _closest_by_edits(self, word: str) -> str | None:
+        """The base's word fewest edits away from `word` (one for short words, two for long
+        ones), the more common of equals; None when none is that close."""
         edits = 1 if len(word) < 8 else 2
         best: tuple[int, str] | None = None
         for length in range(len(word) - edits, len(word) + edits + 1):
@@ -984,6 +1005,26 @@ class Engine:
                 return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
 
+    def _post_of_a_person(self, raw: list[str], question: str) -> int | None:
+        """Where the words ask a person's post, which is who they are: the index of "title" in
+        "Zuckerberg's title?", of "job" in "what's Yann LeCun's job at Meta"; None for "LeCun's
+        role in the global model" and questions asking no post."""
+        if _POST_WORDS.isdisjoint(raw):
+            return None
+        posts = _POST_WORDS & owned(question)
+        for i, w in enumerate(raw):
+            if w not in posts:
+                continue
+            start = i
+            while start > 0 and self.canon(raw[start - 1]) in self._name_words:
+                start -= 1
+            found = self._entities_in([self.canon(x) for x in raw[start:i]])
+            if any(self._kind_of_key.get(key) == "person" for key in found) and (
+                i + 1 == len(raw) or raw[i + 1] in _AFTER_A_NAME
+            ):
+                return i
+        return None
+
     def _asks_what_one_does(self, rest: list[str]) -> bool:
         """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
         Meta)", "what Wang does at Meta"; not "what does LeCun do about regulation"."""
@@ -1097,10 +1138,12 @@ class Engine:
         spelt: set[str] = set()
         # A leading greeting ("good morning!") is manners, not part of what is asked.
         index = greeting = greeting_length(raw)
+        # "Zuckerberg's title?" asks who he is, as "who is Zuckerberg?" does, not of a title.
+        post_at = self._post_of_a_person(raw, question)
         while index < len(raw):
             w = raw[index]
             index += 1
-            if w in STOPWORDS:
+            if w in STOPWORDS or index - 1 == post_at:
                 continue
             pair = w + raw[index] if index < len(raw) else None
             if (
@@ -1190,12 +1233,15 @@ class Engine:
             spoken_of=frozenset(self._spoken_of(raw) - speakers - cited_keys) if speakers - cited_keys else frozenset(),
             why=(why := asks_why(raw)),
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
+            what_said=_asks_what_said(raw),
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
             defines=(defines := _asks_what_it_is(raw) and not self._owner_words(question)),
             defining=frozenset(self._terms(" ".join(w for w in raw if w not in thing)))
             if defines and (thing := _thing_defined(raw))
             else frozenset(),
-            who_is=(who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))),
+            who_is=(
+                who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question))) or post_at is not None
+            ),
             who_does=(who_does := not who_is and self._asks_who_does(raw)),
             done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
@@ -1487,6 +1533,11 @@ class Engine:
             # names them, matched by a question that names nobody.
             penalty *= ENTITY_PENALTY
             penalties.append("nobody_named")
+        if query.what_said and best_index in indexed.who_is_phrasings:
+            # What somebody said is not who they are: "what did Meta's chief AI scientist
+            # propose?" is not asked by "Who is Meta's chief AI scientist?".
+            penalty *= WHY_PENALTY
+            penalties.append("who_phrasing")
         if query.who_first and best_index in indexed.why_phrasings:
             # A reason is nobody: "who makes Llama?" is not asked by "Why share Llama?".
             penalty *= WHY_PENALTY
@@ -1714,8 +1765,8 @@ class Engine:
             reason = "no_match"
         elif len(query.terms) == 1 and not query.unknown and self._too_broad(next(iter(query.terms))):
             reason = "too_broad"  # "what is meta": one word that most facts share names no fact
-        elif score < self.thresholds.min_score:
-            reason = "low_score"
+        elif score < self.thresholds.min_score or best.coverage < self.thresholds.min_coverage:
+            reason = "low_score"  # or too little of what was asked is in the fact, however alike the wording
         elif margin < self.thresholds.min_margin:
             reason = "too_close"
         if reason in _UNSURE and ranked:
@@ -2182,6 +2233,8 @@ _WHO_HEDGES = frozenset("exactly really actually".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
+# A person's post, asked of them: "Zuckerberg's *title*", "LeCun's *job* at Meta".
+_POST_WORDS = frozenset("title job role position post".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
 _AFTER_DOING = frozenset("at for again exactly now".split())
 

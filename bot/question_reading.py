@@ -40,7 +40,8 @@ _KIND_NOUNS = {
         "bank banks agency agencies institution institutions government governments regulator regulators "
         "charity charities",
         "place": "country countries nation nations city cities place places region regions state states",
-        "product": "tool tools product products app apps framework frameworks project projects platform platforms",
+        "product": "tool tools product products app apps framework frameworks project projects platform platforms "
+        "model models",
         "person": "person persons researcher researchers executive executives leader leaders ceo ceos",
     }.items()
     for word in nouns.split()
@@ -104,7 +105,7 @@ _WHERE_NO_PLACE = frozenset(
     "come comes coming came stand stands standing head heads headed heading go goes going gone went "
     "fit fits leave leaves leaving left lead leads leading land lands landed".split()
 )
-_KIND_CUES = frozenset({"who", "which", "what", "name", "names"})
+_KIND_CUES = frozenset({"who", "which", "what", "name", "names", "called"})
 
 # What a fact's own text gives in reply: a count ("three versions"), a number, money, an
 # amount in a currency. Years are not counts.
@@ -228,7 +229,27 @@ def wants_kind(raw: list[str]) -> str | None:
                 if n in _KIND_NOUNS:
                     return _KIND_NOUNS[n]
             return "any"
+        if w == "called" and _asks_what_called(raw, i):
+            return kind_named_by(raw[: i]) or "any"
+        if w == "name" and i >= 2 and raw[i - 1] == "a" and raw[i - 2] in _HAVING:
+            return kind_named_by(raw[max(0, i - 6) : i]) or "any"
     return None
+
+
+# What may follow "called" at the end of a question asking a name: "what is it called *now*".
+_AFTER_CALLED = frozenset("now yet today exactly then officially internally".split())
+_HAVING = frozenset("have has had got gets get".split())
+
+
+def _asks_what_called(raw: list[str], at: int) -> bool:
+    """Whether "called" at `at` ends a question asking what something is called ("what are the
+    variants called", "what's Samsung's model called now?"), not "what is it called when ...",
+    "what did Meta get called out for"."""
+    rest = raw[at + 1 :]
+    if any(w not in _AFTER_CALLED for w in rest):
+        return False
+    before = raw[:at]
+    return "what" in before and not _PRONOUNS.intersection(before[before.index("what") + 1 :])
 
 
 def asks_who_does(raw: list[str]) -> list[str] | None:

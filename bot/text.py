@@ -80,7 +80,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     # Chat filler: how people talk around a question, never what it is about.
     """
     ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi
-    afaik iirc idk kinda sorta gonna wanna gotta dunno guys folks team everyone anyone
+    afaik iirc idk kinda sorta gonna wanna gotta dunno guy guys dude folks team everyone anyone
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
     exactly roughly approximately precisely now dr mr mrs ms prof professor

@@ -243,3 +243,11 @@ def test_explain_a_greeting_and_bad_calls(capsys: pytest.CaptureFixture[str]) ->
     assert _run("explain")[0] == 2
     assert _run("explain", "x" * 600)[0] == 2
     assert "too long" in capsys.readouterr().err
+
+
+def test_explain_says_when_too_little_of_the_question_is_in_the_best_fact(engine: Engine) -> None:
+    code, out = _run("explain", "What percentage of Meta's revenue goes into AI R&D?")
+    assert code == 0
+    t = engine.thresholds
+    assert "Decision: abstained (low_score): the best fact holds less than min_coverage" in out
+    assert f"min_coverage {t.min_coverage:.3f}" in out
