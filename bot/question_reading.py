@@ -51,7 +51,8 @@ _AUTHORING = frozenset("wrote write writes written authored penned".split())
 # Verbs that ask for somebody's own words or views ("what did LeCun say", "does Altman think").
 SAYING = frozenset(
     "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "
-    "propose proposed warn warned speak speaks spoke spoken".split()
+    "propose proposed warn warned speak speaks spoke spoken tell tells told mention mentions mentioned "
+    "suggest suggests suggested insist insists insisted".split()
 )
 
 # What colleagues call the texts answers come from: any of them ("the Gizmodo piece") and,

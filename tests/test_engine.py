@@ -2016,3 +2016,11 @@ def test_a_role_in_something_is_no_post(engine: Engine) -> None:
 def test_asking_for_example_questions_is_asking_for_help(engine: Engine) -> None:
     assert engine.answer("can you give me some example questions to ask?").status == "help"
     assert engine.answer("show me a sample question").status == "help"
+
+
+def test_what_somebody_told_or_mentioned_is_what_they_said(engine: Engine) -> None:
+    # Altman, not LeCun, spoke on the All-In podcast.
+    question = "Why did LeCun tell the All-In podcast that AI needs international oversight?"
+    assert engine._analyze(question).speakers == {"yann lecun"}
+    assert not engine.answer(question).answered
+    assert engine.answer("What did Altman tell the All-In podcast about oversight?").fact_id == "altman-international-oversight"
