@@ -4,7 +4,8 @@
 `discord.Client` with a command tree) routes gateway events to `Responder`, which turns them
 into questions for the engine and answers them as embeds (as plain text in a channel where the
 bot may not embed links). Every send goes out with `AllowedMentions.none()`, set once on the
-client, so no user text can ping anyone.
+client, so no user text can ping anyone, and waits out a rate limit of at most REPLY_MAX_WAIT
+seconds: one longer is a send not made, logged in one line.
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import re
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Sequence, TypeVar
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar
 
 import aiohttp
 import discord
 import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
+from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from adapters.discord_embeds import (
     CHOICES_MAX,
@@ -73,6 +77,10 @@ SNOWFLAKE_MAX = 2**64 - 1
 RATE_LIMIT_TRIES = 3
 RATE_LIMIT_MAX_WAIT = 10.0
 """A 429 asking to wait longer than this is not waited out: it is a failure like any other."""
+REPLY_MAX_WAIT = 30.0
+"""The longest wait a rate limit of Discord's own is waited out for, before a send (the least
+discord.py's `max_ratelimit_timeout` allows). A longer one raises discord.RateLimited: the send
+is not made, and a reply held for minutes or hours would come too late to be of use."""
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 """Seconds before connecting again after the gateway connection ended unexpectedly, one per attempt."""
 REPLY_GRACE = 5.0
@@ -248,14 +256,65 @@ async def retry_after(error: discord.HTTPException) -> float | None:
     """The seconds a 429 asks to wait: its `retry_after`, else its Retry-After header; None if neither."""
     if error.status != 429 or error.response is None:
         return None
+    return await asked_wait(error.response)
+
+
+async def asked_wait(response: Any) -> float | None:
+    """The seconds a response asks to wait: its body's `retry_after`, else its Retry-After header;
+    None if neither."""
     try:
-        body = await error.response.json(content_type=None)
+        body = await response.json(content_type=None)
     except (ValueError, aiohttp.ClientError, RuntimeError):
         body = None
     wait = _number(body.get("retry_after")) if isinstance(body, dict) else None
     if wait is None:
-        wait = _number(getattr(error.response, "headers", {}).get("Retry-After"))
+        wait = _number(getattr(response, "headers", {}).get("Retry-After"))
     return wait
+
+
+def held_off(error: discord.RateLimited) -> str:
+    """Why a send was not made, with the wait Discord asked for."""
+    return (
+        f"Discord rate limits the bot and asks it to wait {math.ceil(error.retry_after)} s (Retry-After), "
+        f"longer than the {REPLY_MAX_WAIT:.0f} s the bot waits"
+    )
+
+
+class _WaitBoundSession:
+    """An aiohttp session as discord.py's webhook adapter uses it, whose 429s from Discord asking
+    to wait longer than `max_wait` raise discord.RateLimited instead of reaching the adapter."""
+
+    def __init__(self, session: aiohttp.ClientSession, *, max_wait: float) -> None:
+        self._session = session
+        self._max_wait = max_wait
+
+    @asynccontextmanager
+    async def request(self, method: str, url: Any, **kwargs: Any) -> AsyncIterator[aiohttp.ClientResponse]:
+        async with self._session.request(method, url, **kwargs) as response:
+            # Only Discord's own 429s carry `Via`, and only those would the adapter wait out;
+            # one from a proxy reaches `with_retry` as an HTTPException.
+            if response.status == 429 and response.headers.get("Via"):
+                wait = await asked_wait(response)
+                if wait is not None and wait > self._max_wait:
+                    raise discord.RateLimited(wait)
+            yield response
+
+
+class WaitBoundWebhookAdapter(AsyncWebhookAdapter):
+    """discord.py's sender of interaction replies (responses, deferrals, follow-ups, edits),
+    waiting out a rate limit only up to `max_wait` seconds: a longer one raises discord.RateLimited.
+
+    discord.py sends those through this adapter, not through the client's HTTP client, so its
+    `max_ratelimit_timeout` does not bound them: the adapter sleeps out whatever a 429 asks.
+    """
+
+    def __init__(self, *, max_wait: float = REPLY_MAX_WAIT) -> None:
+        super().__init__()
+        self.max_wait = max_wait
+
+    async def request(self, route: Any, session: aiohttp.ClientSession, **kwargs: Any) -> Any:
+        bounded = _WaitBoundSession(session, max_wait=self.max_wait)
+        return await super().request(route, bounded, **kwargs)  # type: ignore[arg-type]
 
 
 async def with_retry(send: Callable[[], Awaitable[T]], *, what: str) -> T:
@@ -302,13 +361,23 @@ async def tell(interaction: discord.Interaction, text: str, *, what: str) -> Non
             await with_retry(lambda: interaction.followup.send(text, ephemeral=True), what=what)
         else:
             await with_retry(lambda: interaction.response.send_message(text, ephemeral=True), what=what)
+    except discord.RateLimited as error:
+        log.warning("%s: could not tell the user either: %s; %s", what, held_off(error), _context(interaction))
     except SEND_ERRORS as error:
         log.warning("%s: could not tell the user either (%s); %s", what, error, _context(interaction))
 
 
 async def report_failure(interaction: discord.Interaction, error: BaseException, *, what: str) -> None:
-    """The one place a failed interaction is logged and, when still possible, explained to the user."""
+    """The one place a failed interaction is logged and, when still possible, explained to the user.
+
+    After a rate limit too long to wait out, nothing more is sent: all an interaction can still
+    send goes to the endpoints Discord has just limited (after a response or a deferral, its
+    follow-ups and edits; before one, the response itself), so an apology would be held off too.
+    """
     context = _context(interaction)
+    if isinstance(error, discord.RateLimited):
+        log.error("%s: the reply was not sent: %s; %s", what, held_off(error), context)
+        return
     if _is_unknown_interaction(error):
         log.warning("%s: the interaction expired before the reply (10062 Unknown interaction); %s", what, context)
         return
@@ -518,6 +587,9 @@ class Responder:
         choices = await self._choices(interaction, typed)
         try:
             await with_retry(lambda: interaction.response.autocomplete(choices), what="autocomplete")
+        except discord.RateLimited as error:
+            _settle(interaction)
+            log.warning("autocomplete: the choices were not sent: %s; %s", held_off(error), _context(interaction))
         except SEND_ERRORS as error:
             _settle(interaction)
             if _is_unknown_interaction(error):
@@ -780,6 +852,10 @@ class FactbotTree(app_commands.CommandTree):
             return False
         try:
             await with_retry(lambda: interaction.response.autocomplete([]), what="autocomplete")
+        except discord.RateLimited as error:
+            log.warning(
+                "autocomplete: the empty list was not sent either: %s; %s", held_off(error), _context(interaction)
+            )
         except SEND_ERRORS as error:
             log.warning("autocomplete: the empty list could not be sent either (%s); %s", error, _context(interaction))
         return False
@@ -859,7 +935,9 @@ class FactbotClient(discord.Client):
             intents=_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=ready_timeout,
+            max_ratelimit_timeout=REPLY_MAX_WAIT,
         )
+        self.webhook_adapter = WaitBoundWebhookAdapter(max_wait=REPLY_MAX_WAIT)
         self.responder = responder
         self.guild_ids = list(guild_ids)
         _guard_parsers(self._connection)
@@ -903,8 +981,24 @@ class FactbotClient(discord.Client):
                     guild_id, type(error).__name__, error,
                 )
                 continue
+            except discord.RateLimited as error:
+                log.error(
+                    "did not sync the slash commands to Discord server %s: %s; they keep their last sync",
+                    guild_id, held_off(error),
+                )
+                continue
             self.synced[guild_id] = [c.name for c in commands]
             log.info("synced slash commands %s to Discord server %s", ", ".join(self.synced[guild_id]), guild_id)
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Connect to the gateway, with interaction replies as bounded in their waits as the rest.
+
+        discord.py runs each event handler and slash command in a task started from this one,
+        and a task takes its context from the one that starts it: the webhook adapter set here
+        is the one every interaction reply goes through.
+        """
+        async_context.set(self.webhook_adapter)
+        await super().connect(reconnect=reconnect)
 
     async def on_connect(self) -> None:
         self.gateway_up = True
@@ -947,7 +1041,9 @@ class FactbotClient(discord.Client):
             await self.responder.mention(message, bot_user_id=self.user.id)
         except Exception as error:  # noqa: BLE001 - one failed reply never stops the bot
             where = f"message {message.id} in guild {message.guild.id if message.guild else None} channel {message.channel.id}"
-            if isinstance(error, discord.HTTPException):
+            if isinstance(error, discord.RateLimited):
+                log.error("mention: the reply was not sent: %s; %s", held_off(error), where)
+            elif isinstance(error, discord.HTTPException):
                 log.error("mention: Discord refused the reply (HTTP %s, code %s: %s); %s", error.status, error.code, error.text, where)
             else:
                 log.error("mention: the reply failed; %s", where, exc_info=error)
@@ -1032,6 +1128,11 @@ async def _login(client: discord.Client, token: str) -> None:
         await client.close()
         raise ConfigError(
             "DISCORD_TOKEN was rejected by Discord; copy the bot token again from the Developer Portal"
+        ) from None
+    except discord.RateLimited as error:
+        await client.close()
+        raise DiscordUnreachable(
+            f"Discord did not take the login: {held_off(error)}", fix="try again after that wait"
         ) from None
     except discord.HTTPException as error:
         await client.close()
@@ -1306,6 +1407,11 @@ class DiscordBot:
                 raise
             log.error("could not post to Discord channel %s (%s: %s)", channel_id, type(error).__name__, error)
             return None
+        except discord.RateLimited as error:
+            if raise_errors:
+                raise
+            log.error("did not post to Discord channel %s: %s", channel_id, held_off(error))
+            return None
         return str(message.id)
 
 
@@ -1357,6 +1463,9 @@ async def sync_commands(settings: Settings, *, to_global: bool) -> list[str]:
                     f"could not sync the commands {where}: Discord could not be reached ({type(error).__name__}: "
                     f"{error}); check the network and DISCORD_API_URL"
                 )
+                continue
+            except discord.RateLimited as error:
+                failures.append(f"did not sync the commands {where}: {held_off(error)}; sync again after that wait")
                 continue
             names = ", ".join(f"/{c.name}" for c in commands)
             if guild is None:

@@ -1675,6 +1675,157 @@ async def test_a_429_asking_for_a_long_wait_is_not_waited_out(
     assert "HTTP 429" in caplog.text
 
 
+LONG_WAIT = 3600.0
+"""A Retry-After no reply should sit out."""
+
+
+def _rate_limit_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The bot's own warnings and errors that give the hour Discord asked to wait."""
+    return [
+        r.getMessage() for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith("adapters.") and "3600 s" in r.getMessage()
+    ]
+
+
+async def test_a_mention_reply_rate_limited_for_an_hour_is_one_log_line_and_later_replies_still_go_out(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake.rate_limit("POST", f"^/channels/{CHANNEL_ID}/messages$", retry_after=LONG_WAIT)
+    mid = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=mid, mentions=[BOT_USER]))
+
+    await until(lambda: bool(_rate_limit_lines(caplog)))
+    [line] = _rate_limit_lines(caplog)
+    assert line.startswith("mention: the reply was not sent")
+    assert f"message {mid}" in line and f"channel {CHANNEL_ID}" in line
+    assert logged_tracebacks(caplog) == []
+    # A short wait is still waited out: the next mention is answered once, after it.
+    fake.rate_limit("POST", f"^/channels/{CHANNEL_ID}/messages$", retry_after=0.05)
+    later = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=later,
+                                                         mentions=[BOT_USER]))
+    posts = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=3)
+    assert [p.status for p in posts] == [429, 429, 200]
+    assert str(posts[2].json["message_reference"]["message_id"]) == later
+    assert len(fake.created) == 1  # nothing posted twice
+    assert bot.connected
+
+
+async def test_an_ask_whose_response_is_rate_limited_for_an_hour_is_one_log_line_and_nothing_more_is_sent(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    payload = ask_payload(fake, SCALE_QUESTION)
+    fake.rate_limit("POST", rf"^/interactions/{payload['id']}/", retry_after=LONG_WAIT)
+
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await until(lambda: bool(_rate_limit_lines(caplog)))
+
+    [line] = _rate_limit_lines(caplog)
+    assert line.startswith("command: the reply was not sent") and f"interaction {payload['id']}" in line
+    await asyncio.sleep(0.2)  # an apology sent after it would show here
+    assert len(fake.find("POST", rf"^/interactions/{payload['id']}/")) == 1
+    assert fake.find("POST", "^/webhooks/") == []
+    assert logged_tracebacks(caplog) == []
+    again = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+    assert again.json["type"] == 4
+    assert engine.answer(SCALE_QUESTION).text in again.json["data"]["embeds"][0]["description"]
+
+
+async def test_a_deferred_answer_whose_edit_is_rate_limited_for_an_hour_is_one_log_line_and_not_sent_twice(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake.rate_limit("PATCH", f"^/webhooks/{APPLICATION_ID}/held-token/messages/@original$", retry_after=LONG_WAIT)
+    async with running(fake, AskService(engine), db, defer_after=0.0):
+        first = await interact(fake, ask_payload(fake, SCALE_QUESTION, token="held-token"))
+        assert first.json["type"] == 5
+        await until(lambda: bool(_rate_limit_lines(caplog)))
+        await asyncio.sleep(0.2)  # a follow-up sent after it would show here
+
+    [line] = _rate_limit_lines(caplog)
+    assert line.startswith("command: the reply was not sent") and f"interaction {first.path.split('/')[2]}" in line
+    assert [c.status for c in fake.find("PATCH", "^/webhooks/")] == [429]
+    assert fake.find("POST", "^/webhooks/") == []
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_suggestion_click_rate_limited_for_an_hour_is_one_log_line(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    abstained = await interact(fake, ask_payload(fake, UNKNOWN_QUESTION))
+    chosen = buttons(abstained.json["data"])[0]
+    click = component_interaction(chosen["custom_id"], sent_message(fake, abstained.json["data"]),
+                                  interaction_id=fake.new_id())
+    fake.rate_limit("POST", rf"^/interactions/{click['id']}/", retry_after=LONG_WAIT)
+
+    await fake.dispatch("INTERACTION_CREATE", click)
+    await until(lambda: bool(_rate_limit_lines(caplog)))
+
+    [line] = _rate_limit_lines(caplog)
+    assert line.startswith("suggest button: the reply was not sent") and f"interaction {click['id']}" in line
+    await asyncio.sleep(0.2)
+    assert len(fake.find("POST", rf"^/interactions/{click['id']}/")) == 1
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_autocomplete_rate_limited_for_an_hour_is_one_warning_and_sent_once(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    payload = autocomplete_payload(fake, [{"name": "question", "type": 3, "value": "scale", "focused": True}])
+    fake.rate_limit("POST", rf"^/interactions/{payload['id']}/", retry_after=LONG_WAIT)
+
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    await until(lambda: bool(_rate_limit_lines(caplog)))
+
+    [line] = _rate_limit_lines(caplog)
+    assert line.startswith("autocomplete: the choices were not sent") and f"interaction {payload['id']}" in line
+    await asyncio.sleep(0.2)
+    assert len(fake.find("POST", rf"^/interactions/{payload['id']}/")) == 1
+    assert logged_tracebacks(caplog) == []
+    again = await interact(fake, ask_payload(fake, SCALE_QUESTION))
+    assert again.json["type"] == 4
+
+
+async def test_a_guild_sync_rate_limited_for_an_hour_is_one_log_line_and_the_bot_still_starts(
+    fake: FakeDiscord, engine: Engine, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.rate_limit("PUT", "/guilds/111/commands$", retry_after=LONG_WAIT)
+    bot = DiscordBot(settings_for(fake, discord_guild_ids="111,222"), AskService(engine), db=db, ready_timeout=0.01)
+    try:
+        await asyncio.wait_for(bot.start(), timeout=5)
+        await until(lambda: bot.connected)
+        assert bot.client.synced == {222: ["ask", "topics", "digest"]}
+    finally:
+        await bot.close()
+    [line] = _rate_limit_lines(caplog)
+    assert "server 111" in line and "keep their last sync" in line
+    assert logged_tracebacks(caplog) == []
+
+
+async def test_a_post_rate_limited_for_an_hour_by_discord_is_not_waited_out(
+    fake: FakeDiscord, bot: DiscordBot, fact_base: FactBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.digest import build_digest
+    from bot.digest_schedule import SendFailure
+
+    fake.rate_limit("POST", "^/channels/4242/messages$", retry_after=LONG_WAIT)
+    assert await asyncio.wait_for(bot.send_embeds(4242, embeds=[discord.Embed(title="x")]), timeout=5) is None
+    [line] = _rate_limit_lines(caplog)
+    assert "channel 4242" in line
+    # The digest, sent by the serving bot, hears of the wait and comes back after it.
+    fake.rate_limit("POST", f"^/channels/{DIGEST_CHANNEL}/messages$", retry_after=LONG_WAIT)
+    digest = build_digest(fact_base, channel=DIGEST_KEY, day=DIGEST_DAY, size=2, posted=set())
+    with pytest.raises(SendFailure) as failure:
+        await asyncio.wait_for(channel_sender(slack=None, discord_bot=bot)(DIGEST_KEY, digest), timeout=5)
+    assert failure.value.transient is True and failure.value.retry_after == LONG_WAIT
+    assert fake.created == []
+    assert logged_tracebacks(caplog) == []
+
+
 # -- the digest through the scheduler -----------------------------------------------------
 
 DIGEST_CHANNEL = "424242424242424242"
