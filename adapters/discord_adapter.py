@@ -16,8 +16,11 @@ import json
 import logging
 import math
 import re
+import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence, TypeVar
 
 import aiohttp
@@ -58,8 +61,9 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 EDIT_WINDOW_SECONDS = 3600.0
-"""A message edited to mention the bot is answered when edited within this of being written,
-as on Slack: an old message found in the cache and edited days later asks nothing now."""
+"""A message edited to mention the bot, or a question told it was too long and edited shorter,
+is answered when edited within this of being written, as on Slack: an old message found in the
+cache and edited days later asks nothing now."""
 DEFER_AFTER = 2.0
 """Seconds to wait for an answer before deferring; Discord allows 3 for the first response."""
 COMPLETE_WITHIN = 2.0
@@ -81,6 +85,8 @@ REPLY_MAX_WAIT = 30.0
 """The longest wait a rate limit of Discord's own is waited out for, before a send (the least
 discord.py's `max_ratelimit_timeout` allows). A longer one raises discord.RateLimited: the send
 is not made, and a reply held for minutes or hours would come too late to be of use."""
+TOO_LONG_KEPT = 10_000
+"""At most this many messages told they were too long are remembered (for an edit), the oldest forgotten first."""
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 """Seconds before connecting again after the gateway connection ended unexpectedly, one per attempt."""
 REPLY_GRACE = 5.0
@@ -450,6 +456,50 @@ class EmbedLinks:
         return False
 
 
+class ToldTooLong:
+    """The messages the bot told were too long, each with the version it was told about (when
+    that was last edited), for `window` seconds: an edit of one asks a question not answered yet.
+
+    At most `max_kept` are kept, the oldest forgotten first.
+    """
+
+    def __init__(
+        self,
+        *,
+        window: float = EDIT_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        max_kept: int = TOO_LONG_KEPT,
+    ) -> None:
+        self.window = window
+        self.max_kept = max_kept
+        self._clock = clock
+        self._told: OrderedDict[int, tuple[float, datetime | None]] = OrderedDict()  # id -> (when, version)
+
+    def note(self, message_id: int, *, version: datetime | None) -> None:
+        """Remember that `message_id`, as edited at `version` (None: never edited), was told it was too long."""
+        self._forget_old()
+        self._told.pop(message_id, None)
+        while len(self._told) >= self.max_kept:
+            self._told.popitem(last=False)
+        self._told[message_id] = (self._clock(), version)
+
+    def take(self, message_id: int, *, version: datetime | None) -> bool:
+        """Whether `version` of the message is an edit of one told it was too long; if so, that is
+        forgotten, so the edit is asked once. An update that is no edit (Discord sends one when it
+        adds a link's preview) leaves the version as it was, and is not taken."""
+        self._forget_old()
+        told = self._told.get(message_id)
+        if told is None or version is None or version == told[1]:
+            return False
+        del self._told[message_id]
+        return True
+
+    def _forget_old(self) -> None:
+        oldest = self._clock() - self.window
+        while self._told and next(iter(self._told.values()))[0] <= oldest:
+            self._told.popitem(last=False)
+
+
 # -- what the bot does ---------------------------------------------------------------------
 
 
@@ -470,6 +520,7 @@ class Responder:
         self.complete_within = complete_within
         self.digest_provider: DigestProvider | None = None
         self.embed_links = EmbedLinks()
+        self.too_long = ToldTooLong()
         self._wait_notes = OncePerWindow()
         self._slow_notes = OncePerWindow()
         self._completer: ThreadPoolExecutor | None = None
@@ -714,7 +765,8 @@ class Responder:
     # -- mentions
 
     async def mention(self, message: discord.Message, *, bot_user_id: int) -> None:
-        """A message that mentions the bot (or a DM): reply to it with the answer.
+        """A message that mentions the bot (or a DM): reply to it with the answer, or say it is
+        too long (and remember that in `too_long`, so an edit of it is asked anew).
 
         A reply to one of the bot's messages mentions the bot without naming it; "thanks!",
         "I disagree" or "interesting" there are said to the channel, not asked of the bot. Such
@@ -736,6 +788,8 @@ class Responder:
             if bounded is not None and not wants_help and self.service.engine.answer(bounded).status == "help":
                 return  # "why", "what a great answer": nothing the engine can take as asked
         if bounded is None:
+            # Remembered first: an edit that comes while the note is on its way is asked all the same.
+            self.too_long.note(message.id, version=message.edited_at)
             await reply_to(message, content=TOO_LONG)
             return
         user_id = str(message.author.id)
@@ -765,10 +819,14 @@ def _words_of(message: discord.Message) -> str:
 
 
 def reply_nonce(message: discord.Message) -> str:
-    """The nonce of every reply to `message`: Discord keeps a bot's messages with one nonce to the
-    first for a few minutes, so a message handed to the bot twice (by another process running
-    with the same token, or an event the gateway sends again) gets one reply."""
-    return f"re{message.id}"
+    """The nonce of every reply to `message` as it reads now: Discord keeps a bot's messages with
+    one nonce to the first for a few minutes, so a message handed to the bot twice (by another
+    process running with the same token, or an event the gateway sends again) gets one reply.
+    Each edit of a message has a nonce of its own: its reply is not the one to what it said before."""
+    if message.edited_at is None:
+        return f"re{message.id}"
+    version = f"{message.id}@{message.edited_at.isoformat()}"
+    return "ed" + hashlib.sha256(version.encode()).hexdigest()[: NONCE_MAX - 2]
 
 
 async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
@@ -786,6 +844,13 @@ async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
         message.channel.id, message.id,
     )  # fmt: skip
     return await with_retry(lambda: message.channel.send(**kwargs), what="mention")
+
+
+def _edited_late(message: discord.Message) -> bool:
+    """Whether `message` was edited over EDIT_WINDOW_SECONDS after it was written: an old message
+    tidied up later asks nothing now."""
+    edited = message.edited_at
+    return edited is not None and (edited - message.created_at).total_seconds() > EDIT_WINDOW_SECONDS
 
 
 def _is_plain(message: discord.Message | None) -> bool:
@@ -1020,14 +1085,34 @@ class FactbotClient(discord.Client):
 
     async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
         """A message edited to mention the bot (the mention forgotten, then added) is answered as
-        if it had been sent so. One that was for the bot already was answered when it was sent."""
+        if it had been sent so. One that was for the bot already was answered when it was sent,
+        or told it was too long: `on_raw_message_edit` asks the edit of that one."""
         if self._asks_bot(before):
             return
-        edited = after.edited_at
-        if edited is not None and (edited - after.created_at).total_seconds() > EDIT_WINDOW_SECONDS:
+        if _edited_late(after):
             log.info("message %s edited to mention the bot over an hour after it was written; not answered", after.id)
             return
         await self.on_message(after)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """A question the bot told was too long, edited since, is asked as it reads now: once,
+        answered where the question would have been, as on Slack.
+
+        The raw event comes whether or not the message is still in the cache, where
+        `on_message_edit` needs it. No other edit of a message for the bot is asked: it was
+        answered when it was sent.
+        """
+        message = payload.message
+        if self.responder is None or not self._asks_bot(message):
+            return
+        if not self.responder.too_long.take(message.id, version=message.edited_at):
+            return
+        if _edited_late(message):
+            log.info(
+                "message %s, told it was too long, edited over an hour after it was written; not answered", message.id
+            )
+            return
+        await self.on_message(message)
 
     async def on_message(self, message: discord.Message) -> None:
         if self.responder is None or self.user is None:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from adapters.digest_runner import build_digest_scheduler, channel_finder, channel_sender
 from adapters.discord_adapter import (
+    EDIT_WINDOW_SECONDS,
     GONE,
     NOT_A_FORM,
     NO_DIGEST,
@@ -32,6 +33,7 @@ from adapters.discord_adapter import (
     SOMETHING_WRONG,
     UNREADABLE,
     DiscordBot,
+    ToldTooLong,
     parse_guild_ids,
 )
 from bot.cli import main
@@ -61,6 +63,7 @@ from tests.fakes.discord_api import (
     guild_create,
     message_create,
     message_payload,
+    message_update,
     role_payload,
 )
 
@@ -1563,6 +1566,102 @@ async def test_a_message_edited_to_mention_the_bot_hours_later_is_not_answered(f
     await fake.dispatch("MESSAGE_UPDATE", edited)
     await asyncio.sleep(0.3)
     assert fake.find("POST", f"^/channels/{CHANNEL_ID}/messages$") == []
+
+
+LONG_QUESTION = "How big is Meta's stake in Scale AI, " + "and what exactly did Meta pay for that stake, " * 12 + "?"
+
+
+def written_at(second: int) -> str:
+    """The id of a message written at 03:04:`second` on the day of the fake's timestamps."""
+    return str(discord.utils.time_snowflake(datetime(2025, 1, 2, 3, 4, second, tzinfo=timezone.utc)))
+
+
+def edited_at(minute: int) -> str:
+    return f"2025-01-02T03:{minute:02d}:00.000000+00:00"
+
+
+@pytest.mark.parametrize("where", ["mention", "direct-message"])
+async def test_a_question_told_it_is_too_long_and_edited_shorter_is_answered_once_in_its_place(
+    fake: FakeDiscord, engine: Engine, bot: DiscordBot, where: str
+) -> None:
+    assert len(LONG_QUESTION) > 500
+    channel = CHANNEL_ID if where == "mention" else "1300000000000000077"
+    place: dict[str, Any] = (
+        {"mentions": [BOT_USER]} if where == "mention" else {"guild_id": None, "channel_id": channel}
+    )
+    lead = f"<@{BOT_USER_ID}> " if where == "mention" else ""
+    posts = f"^/channels/{channel}/messages$"
+    mid = written_at(0)
+    await fake.dispatch("MESSAGE_CREATE", message_create(lead + LONG_QUESTION, id=mid, **place))
+    [told] = await fake.wait_for("POST", posts)
+    assert told.json["content"].startswith("That question is too long")
+
+    edit = message_update(lead + SCALE_QUESTION, id=mid, edited_timestamp=edited_at(5), **place)
+    await fake.dispatch("MESSAGE_UPDATE", edit)
+    await fake.dispatch("MESSAGE_UPDATE", edit)  # the same edit delivered again
+
+    _, answer = await fake.wait_for("POST", posts, count=2)
+    assert str(answer.json["message_reference"]["message_id"]) == mid
+    assert engine.answer(SCALE_QUESTION).text in answer.json["embeds"][0]["description"]
+    assert answer.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert answer.json["nonce"] != told.json["nonce"]  # else Discord would hand back the note, posting nothing
+    # Answered now: edited again (a typo fixed), it is not answered anew.
+    await fake.dispatch("MESSAGE_UPDATE", {**edit, "content": f"{lead}{SCALE_QUESTION} thanks",
+                                           "edited_timestamp": edited_at(6)})
+    await asyncio.sleep(0.3)
+    assert len(fake.find("POST", posts)) == 2
+    assert len(fake.created) == 2
+
+
+async def test_only_an_edit_of_a_question_told_it_is_too_long_is_asked_again(fake: FakeDiscord, bot: DiscordBot) -> None:
+    posts = f"^/channels/{CHANNEL_ID}/messages$"
+    answered, long_one, late_one = written_at(1), written_at(2), written_at(3)
+    for mid, question in ((answered, SCALE_QUESTION), (long_one, LONG_QUESTION), (late_one, LONG_QUESTION)):
+        await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {question}", id=mid, mentions=[BOT_USER]))
+    await fake.wait_for("POST", posts, count=3)
+
+    # An answered question edited, a preview Discord added to the long one (no edit), the other
+    # long one edited a day later: none asks anything new.
+    await fake.dispatch("MESSAGE_UPDATE", message_update(f"<@{BOT_USER_ID}> {UNKNOWN_QUESTION}", id=answered,
+                                                         edited_timestamp=edited_at(5), mentions=[BOT_USER]))
+    await fake.dispatch("MESSAGE_UPDATE", message_update(f"<@{BOT_USER_ID}> {LONG_QUESTION}", id=long_one,
+                                                         edited_timestamp=None, mentions=[BOT_USER]))
+    await fake.dispatch("MESSAGE_UPDATE", message_update(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=late_one,
+                                                         edited_timestamp="2025-01-03T03:05:00.000000+00:00",
+                                                         mentions=[BOT_USER]))
+    await asyncio.sleep(0.3)
+    assert len(fake.find("POST", posts)) == 3
+
+    # Edited but still too long, it is told so again; edited shorter then, it is answered.
+    await fake.dispatch("MESSAGE_UPDATE", message_update(f"<@{BOT_USER_ID}> {LONG_QUESTION}!", id=long_one,
+                                                         edited_timestamp=edited_at(6), mentions=[BOT_USER]))
+    *_, told_again = await fake.wait_for("POST", posts, count=4)
+    assert told_again.json["content"].startswith("That question is too long")
+    await fake.dispatch("MESSAGE_UPDATE", message_update(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=long_one,
+                                                         edited_timestamp=edited_at(7), mentions=[BOT_USER]))
+    *_, answer = await fake.wait_for("POST", posts, count=5)
+    assert str(answer.json["message_reference"]["message_id"]) == long_one
+    assert "49%" in answer.json["embeds"][0]["description"]
+    await asyncio.sleep(0.2)
+    assert len(fake.find("POST", posts)) == 5
+
+
+def test_questions_told_they_are_too_long_are_kept_for_the_edit_window_and_within_a_bound() -> None:
+    now = [0.0]
+    told = ToldTooLong(clock=lambda: now[0], max_kept=2)
+    first, second = datetime(2025, 1, 2, 3, 5, tzinfo=timezone.utc), datetime(2025, 1, 2, 3, 6, tzinfo=timezone.utc)
+    told.note(1, version=None)
+    assert not told.take(1, version=None)  # not edited since
+    assert told.take(1, version=first)
+    assert not told.take(1, version=second)  # taken once
+    told.note(2, version=first)
+    assert not told.take(2, version=first)
+    now[0] = EDIT_WINDOW_SECONDS + 1
+    assert not told.take(2, version=second)  # forgotten after the window
+    for message_id in (3, 4, 5):
+        told.note(message_id, version=None)
+    assert not told.take(3, version=first)  # the oldest went to make room
+    assert told.take(4, version=first) and told.take(5, version=first)
 
 
 async def test_a_mention_delivered_twice_gets_one_reply(fake: FakeDiscord, bot: DiscordBot) -> None:

@@ -25,8 +25,8 @@ with a close code instead of READY, and `close_gateway()` closes a connected one
 code, as Discord does when it ends a session.
 Point discord.py at it with `Route.BASE = fake.base_url` and
 `DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url`.
-Payload builders (`command_interaction`, `component_interaction`, `message_create`, ...)
-give the shapes Discord sends.
+Payload builders (`command_interaction`, `component_interaction`, `message_create`,
+`message_update`, ...) give the shapes Discord sends.
 """
 
 from __future__ import annotations
@@ -726,6 +726,13 @@ def message_create(
         payload["member"] = {k: v for k, v in _member(author).items() if k != "user"}
         payload["mentions"] = [{**m, "member": {k: v for k, v in _member(m).items() if k != "user"}} for m in mentions or []]
     return payload
+
+
+def message_update(content: str, *, id: str, edited_timestamp: str | None, **options: Any) -> dict[str, Any]:
+    """A MESSAGE_UPDATE dispatch: the message as it reads now, in full, as Discord sends it (the
+    options are `message_create`'s). `edited_timestamp` is when someone last edited it; an update
+    that is no edit (a link preview Discord added) leaves it as it was, None for a message never edited."""
+    return {**message_create(content, id=id, **options), "edited_timestamp": edited_timestamp}
 
 
 def channel_payload(
