@@ -77,6 +77,9 @@ ALREADY_ANSWERED = 40060
 Discord sends the same interactions to."""
 CANNOT_REPLY = 160002
 """Discord refuses a reply (a message referencing another) from a bot that may not read the channel's history."""
+UNKNOWN_MESSAGE = 10008
+INVALID_FORM_BODY = 50035
+"""With an error on `message_reference`: the message replied to is gone (as 10008 Unknown Message says too)."""
 SNOWFLAKE_MAX = 2**64 - 1
 RATE_LIMIT_TRIES = 3
 RATE_LIMIT_MAX_WAIT = 10.0
@@ -829,14 +832,21 @@ def reply_nonce(message: discord.Message) -> str:
     return "ed" + hashlib.sha256(version.encode()).hexdigest()[: NONCE_MAX - 2]
 
 
-async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
+async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message | None:
     """Reply to `message`; in a channel whose history the bot may not read, where Discord refuses
-    replies, post to the channel instead, so the asker still gets the answer."""
+    replies, post to the channel instead, so the asker still gets the answer. A question deleted
+    before its answer gets none (None): its asker took it back."""
     kwargs["nonce"] = reply_nonce(message)
     try:
         return await with_retry(lambda: message.reply(mention_author=False, **kwargs), what="mention")
-    except discord.Forbidden as error:
-        if error.code != CANNOT_REPLY:
+    except discord.HTTPException as error:
+        if _replied_to_is_gone(error):
+            log.info(
+                "mention: message %s in channel %s was deleted before its answer; the answer is not sent",
+                message.id, message.channel.id,
+            )  # fmt: skip
+            return None
+        if not isinstance(error, discord.Forbidden) or error.code != CANNOT_REPLY:
             raise
     log.warning(
         "mention: the bot may not read the history of channel %s (no Read Message History), so Discord refuses "
@@ -844,6 +854,11 @@ async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
         message.channel.id, message.id,
     )  # fmt: skip
     return await with_retry(lambda: message.channel.send(**kwargs), what="mention")
+
+
+def _replied_to_is_gone(error: discord.HTTPException) -> bool:
+    """Whether Discord refused a reply because the message it replies to no longer exists."""
+    return error.code == UNKNOWN_MESSAGE or (error.code == INVALID_FORM_BODY and "message_reference" in (error.text or ""))
 
 
 def _edited_late(message: discord.Message) -> bool:

@@ -2306,3 +2306,43 @@ async def test_digest_in_a_thread_of_a_digest_channel_shows_that_channels_digest
     assert data["flags"] & EPHEMERAL
     assert data.get("content") != NO_DIGEST
     assert data["embeds"][0]["title"].startswith("Fact of the day")
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "errors"),
+    [
+        (50035, "Invalid Form Body",
+         {"message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]}}),
+        (10008, "Unknown Message", None),
+    ],
+)
+async def test_a_question_deleted_before_its_answer_gets_none_and_logs_no_error(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture, code: int, message: str, errors: dict | None
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    fake.fail("POST", f"^/channels/{CHANNEL_ID}/messages$", status=400, code=code, message=message, errors=errors)
+    mid = fake.new_id()
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=mid, mentions=[BOT_USER]))
+
+    (refused,) = await fake.wait_for("POST", f"^/channels/{CHANNEL_ID}/messages$", count=1)
+    assert refused.status == 400 and "message_reference" in refused.json
+    await until(lambda: "deleted before its answer" in caplog.text)
+    assert f"message {mid}" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # Nothing is posted in its place: the asker took the question back.
+    await asyncio.sleep(0.2)
+    assert len([c for c in fake.calls if c.method == "POST" and c.path == f"/channels/{CHANNEL_ID}/messages"]) == 1
+
+
+async def test_another_form_error_of_a_reply_is_still_logged_as_an_error(
+    fake: FakeDiscord, bot: DiscordBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.discord_adapter")
+    fake.fail(
+        "POST", f"^/channels/{CHANNEL_ID}/messages$", status=400, code=50035, message="Invalid Form Body",
+        errors={"embeds": {"0": {"description": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Too long"}]}}}},
+    )
+    await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=fake.new_id(),
+                                                         mentions=[BOT_USER]))
+    await until(lambda: "Discord refused the reply" in caplog.text)
+    assert "deleted before its answer" not in caplog.text

@@ -183,14 +183,18 @@ class FakeDiscord(LoopbackServer):
     # -- what tests use
 
     def fail(
-        self, method: str, path_regex: str, *, status: int, code: int, message: str, times: int = 1, lost: bool = False
+        self, method: str, path_regex: str, *, status: int, code: int, message: str, times: int = 1, lost: bool = False,
+        errors: dict | None = None,
     ) -> None:
-        """Answer the next `times` matching requests with a Discord error body.
+        """Answer the next `times` matching requests with a Discord error body (with `errors`, the
+        per-field errors of a 50035 Invalid Form Body).
 
         With `lost`, the request still takes effect (a message is stored) and only its answer is
         the error, as when Discord's edge times out after the write.
         """
-        payload = {"message": message, "code": code}
+        payload: dict = {"message": message, "code": code}
+        if errors is not None:
+            payload["errors"] = errors
         plan = _Plan(status=status, payload=payload, times=times, lost=lost)
         self._plans.append((method, re.compile(path_regex), plan))
 
