@@ -46,6 +46,7 @@ from bot.question_reading import (
     MONEY,
     PERCENTAGE,
     PLACE,
+    REACTION,
     POSSESSIVE,
     QUANTITY,
     REFERENCE_NOUNS,
@@ -721,6 +722,7 @@ class Engine:
                     | ({"where"} if self._tells_place(fact, phrasings) else set())
                     | ({"money"} if MONEY.search(fact.answer) else set())
                     | ({"currency"} if CURRENCY_AMOUNT.search(fact.answer) else set())
+                    | ({"reaction"} if any(REACTION.search(text) for text in _own_texts(fact)) else set())
                 )
             ),
             counts=share(
@@ -1198,6 +1200,7 @@ class Engine:
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
         unknown_factors = {w: _unknown_factor(w, names) for w in dict.fromkeys(unknown)}
+        speakers = frozenset(self._speakers(raw))
         total = sum(terms.values()) + sum(UNKNOWN_WEIGHT * self._max_idf * f for f in unknown_factors.values())
         query = _Query(
             terms=terms,
@@ -1213,7 +1216,10 @@ class Engine:
             # A share asked for rules a fact out only when it would be the answer (see `_decide`):
             # so few facts give one that cutting the others would make those few the answer
             # to any question with "percentage" in it.
-            asks=frozenset(types - {"percent", "future"}),
+            # How a person responds ("how does Zuckerberg respond to the security worry") asks
+            # what they say, which the speaker check weighs; how a company or anyone else took
+            # something ("has Meta responded", "how did regulators react") asks a reaction.
+            asks=frozenset(types - {"percent", "future"} - ({"reaction"} if speakers else set())),
             asks_share="percent" in types,
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
             asks_future="future" in types,
@@ -1228,7 +1234,7 @@ class Engine:
             instances_of_person=instances_of_person,
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
-            speakers=(speakers := frozenset(self._speakers(raw))),
+            speakers=speakers,
             # Not whom a source is named by ("the LeCun article"): they are not asked about.
             spoken_of=frozenset(self._spoken_of(raw) - speakers - cited_keys) if speakers - cited_keys else frozenset(),
             why=(why := asks_why(raw)),
@@ -2321,7 +2327,7 @@ _SETTING_APART_WORDS = frozenset("other others else besides except apart beyond"
 _AGENT_KINDS = frozenset({"person", "company", "institution"})
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
-_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto", "before")
+_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto", "before", "reaction")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
 _NUMBER_WORDS = {

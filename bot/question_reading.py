@@ -52,7 +52,7 @@ _AUTHORING = frozenset("wrote write writes written authored penned".split())
 SAYING = frozenset(
     "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "
     "propose proposed warn warned speak speaks spoke spoken tell tells told mention mentions mentioned "
-    "suggest suggests suggested insist insists insisted".split()
+    "suggest suggests suggested insist insists insisted respond responds responded reply replies replied".split()
 )
 
 # What colleagues call the texts answers come from: any of them ("the Gizmodo piece") and,
@@ -77,6 +77,11 @@ _WHAT = frozenset({"what", "which", "whats"})
 _TIME_NOUNS = frozenset({"year", "date", "day", "month"})
 # What a date is of, when it asks when: "a release date", "the launch date".
 _DATED = frozenset("release launch ship shipping publication due target".split())
+# Words that ask how somebody took something: "how did regulators *respond*", "Meta's *reaction*".
+_REACTING = frozenset(
+    "react reacts reacted reacting reaction reactions respond responds responded responding response "
+    "responses reply replies replied replying".split()
+)
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _PRECISELY = frozenset("exact precise specific approximate rough actual".split())
@@ -96,6 +101,7 @@ _QUESTION_TYPE_CUES = (
     | _MONEY_WORDS
     | _CURRENCIES
     | _DATED
+    | _REACTING
 )
 # "Where" asks the place of something done or said ("where did Altman speak?", "where was
 # the essay published?"); of the present or what would be, it mostly asks a standing or a
@@ -145,6 +151,11 @@ PLACE = re.compile(
     r"|\b(?:at|on|in)\s+(?:the|a|an|his|her|its|their)\s+(?:(?:recent|new|latest)\s+)?(?:[A-Z][\w'-]*\s+)*"
     r"(?:essay|podcast|blog|article|interview|post|report|summit|conference|speech|talk)\b"
     r"|\bpublished (?:by|in|on)\b"
+)
+# How somebody took something, in a fact's own text: "public reactions", "Zuckerberg replies
+# that ..."; not "a response to mounting pressures", a cause.
+REACTION = re.compile(
+    r"\b(?:react\w*|respond(?:s|ed|ing)?|responses?(?!\s+to\b)|repl(?:y|ies|ied|ying))\b", re.IGNORECASE
 )
 MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
 CURRENCY_AMOUNT = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds?|billions?|millions?|trillions?)\b", re.IGNORECASE)
@@ -565,6 +576,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("howto")
         elif w == "how" and following == "to" and i == 0:
             found.add("howto")
+        if w in _REACTING:
+            found.add("reaction")  # "how did regulators respond", "did Meta reply to OpenUK"
         if w in {"will", "gonna"} or (w == "going" and following == "to" and after and after not in STOPWORDS):
             found.add("future")  # "will Meta buy the rest", "is Meta going to stop"
     return found

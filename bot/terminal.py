@@ -33,6 +33,7 @@ _NOT_GIVEN = {
     "money": "doesn't give that amount",
     "howto": "doesn't say how to do that",
     "before": "doesn't say what came before",
+    "reaction": "doesn't say how anyone reacted",
     "future": "doesn't say what will happen",
     "kind": "doesn't name which ones",
     "who": "doesn't say who",

@@ -2024,3 +2024,31 @@ def test_what_somebody_told_or_mentioned_is_what_they_said(engine: Engine) -> No
     assert engine._analyze(question).speakers == {"yann lecun"}
     assert not engine.answer(question).answered
     assert engine.answer("What did Altman tell the All-In podcast about oversight?").fact_id == "altman-international-oversight"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Has Meta responded to the open washing accusations?",
+        "How did regulators respond to LeCun's call for forward-thinking regulation?",
+        "how did other people at the summit react to lecuns proposal",
+    ],
+)
+def test_a_reaction_asked_of_a_fact_reporting_none_says_so(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered
+    assert "reaction" in question_reading.question_types(question_reading.words(question))
+    if "summit" not in question:  # asked of the summit fact, it is too unclear to say what is missing
+        assert answer.reason == "not_given:reaction"
+
+
+def test_a_reaction_is_given_by_a_fact_reporting_one_and_a_persons_response_is_what_they_say(engine: Engine) -> None:
+    assert engine.answer("how has the tech community responded to meta's plan to open source the new models?").fact_id == (
+        "public-reactions"
+    )
+    # "A response to mounting pressures" is a cause, not how anyone took something.
+    assert "reaction" not in engine._by_id["new-models-open-source-plan"].answers
+    assert "reaction" in engine._by_id["public-reactions"].answers
+    question = "How does Zuckerberg respond to national security concerns about open source?"
+    assert "reaction" not in engine._analyze(question).asks
+    assert engine.answer(question).fact_id == "bad-actors-objection"
