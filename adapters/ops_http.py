@@ -1,5 +1,8 @@
 """The operations endpoints on BOT_HOST:PORT: /healthz (liveness), /readyz (readiness), /metrics (Prometheus).
 
+/readyz answers 200 when every check passes and 503 otherwise, with each check as true or false;
+a check that knows why it fails (the Slack app uninstalled, say) says so under `details`.
+
 The same aiohttp app carries any platform routes (`extra_routes`), such as Slack's
 `POST /slack/events` in HTTP mode, so the bot listens on one port in every mode.
 """
@@ -10,7 +13,8 @@ import errno
 import logging
 import os
 import socket
-from typing import Callable, Iterable
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
 
 from aiohttp import http_exceptions, web
 from prometheus_client import CollectorRegistry
@@ -21,7 +25,27 @@ from bot.logging_setup import TracebackCutter
 
 log = logging.getLogger(__name__)
 
-ReadinessCheck = Callable[[], dict[str, bool]]
+
+@dataclass(frozen=True)
+class NotReady:
+    """A readiness check that fails for a reason the operator has to act on: /readyz shows the
+    check as false and, under `details`, `detail` (a sentence saying what happened and the fix)."""
+
+    detail: str
+
+
+ReadinessCheck = Callable[[], Mapping[str, bool | NotReady]]
+
+
+def to_readiness(results: Mapping[str, bool | NotReady]) -> dict[str, object]:
+    """The body of /readyz: `ready`, every check as true or false, and `details` for the checks
+    that said why they fail (left out when none did)."""
+    checks = {name: False if isinstance(ok, NotReady) else bool(ok) for name, ok in results.items()}
+    body: dict[str, object] = {"ready": bool(checks) and all(checks.values()), "checks": checks}
+    details = {name: ok.detail for name, ok in results.items() if isinstance(ok, NotReady)}
+    if details:
+        body["details"] = details
+    return body
 
 
 def build_ops_app(
@@ -30,7 +54,8 @@ def build_ops_app(
     is_ready: ReadinessCheck,
     extra_routes: Iterable[web.RouteDef] = (),
 ) -> web.Application:
-    """The app; `is_ready` returns named checks (e.g. fact_base, slack, discord), all True when ready."""
+    """The app; `is_ready` returns named checks (e.g. fact_base, slack, discord), all True when
+    ready; a check may be a NotReady, which says why it fails."""
 
     async def healthz(request: web.Request) -> web.Response:
         # Liveness only: the loop is running and answering. Readiness is /readyz's job, so a
@@ -39,12 +64,11 @@ def build_ops_app(
 
     async def readyz(request: web.Request) -> web.Response:
         try:
-            checks = {name: bool(ok) for name, ok in is_ready().items()}
+            body = to_readiness(is_ready())
         except Exception:
             log.exception("the readiness check failed; reporting not ready")
-            checks = {"readiness_check": False}
-        ready = bool(checks) and all(checks.values())
-        return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
+            body = to_readiness({"readiness_check": False})
+        return web.json_response(body, status=200 if body["ready"] else 503)
 
     async def metrics(request: web.Request) -> web.Response:
         encoder, content_type = choose_encoder(request.headers.get("Accept", ""))

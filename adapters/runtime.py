@@ -28,7 +28,7 @@ from aiohttp import web
 
 from adapters.in_flight import finish_or_cut
 from adapters.metrics import BotMetrics
-from adapters.ops_http import build_ops_app, start_ops_server
+from adapters.ops_http import NotReady, build_ops_app, start_ops_server
 from bot.config import Settings, unknown_setting_names
 from bot.db import Database
 from bot.errors import BotError
@@ -117,10 +117,12 @@ class Runtime:
         self._question_log: QuestionLog | None = None
         self._feedback: FeedbackStore | None = None
 
-    def ready(self) -> dict[str, bool]:
-        checks = {"fact_base": bool(self.service.engine.base.facts)}
+    def ready(self) -> dict[str, bool | NotReady]:
+        checks: dict[str, bool | NotReady] = {"fact_base": bool(self.service.engine.base.facts)}
         if self.slack is not None:
-            checks["slack"] = self.slack.connected
+            # Uninstalled, or its token revoked, the app stays connected but can post nothing.
+            locked_out = self.slack.locked_out
+            checks["slack"] = NotReady(locked_out) if locked_out else self.slack.connected
         if self.discord is not None:
             checks["discord"] = self.discord.connected
         return checks

@@ -117,6 +117,10 @@ once; a client that sends the headers and then trickles the body, or stops, held
 and its handler for as long as it liked, before any signature was checked."""
 # Errors from auth.test or apps.connections.open that no retry will fix: the token itself is wrong.
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
+TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+"""Web API errors that say Slack no longer takes the bot token at all (revoked, the app uninstalled,
+the bot user or the workspace deactivated): no call made with it will work again."""
+REINSTALL = "reinstall the app and set its new Bot User OAuth Token in SLACK_BOT_TOKEN"
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Message subtypes that are still a person writing, as bolt's own `app.message()` takes them:
 # a message with files attached, a thread reply also sent to the conversation, and `/me ...`.
@@ -451,6 +455,9 @@ class SlackBot:
         self._url_keeper: asyncio.Task[None] | None = None
         self._started = False
         self._closed = False
+        self.locked_out: str | None = None
+        """Why Slack no longer takes the bot token (the app uninstalled, the token revoked or refused),
+        once it has said so; None while it works. Only a restart with a working token clears it."""
         self._register()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -687,6 +694,19 @@ class SlackBot:
         session = client.current_session if client else None
         return bool(client and session is not None and not session.closed and not client.closed and not client.stale)
 
+    def note_token_refused(self, code: str, *, method: str) -> None:
+        """Slack refused the bot token (`code`, one of TOKEN_REFUSED) on a call of `method`: the bot
+        can post nothing more, which /readyz says from now on, and the log says once."""
+        if self.locked_out is not None:
+            return
+        self.locked_out = f"Slack refused the bot token ({code}) on {method}; {REINSTALL}"
+        log.warning(
+            "Slack refused SLACK_BOT_TOKEN (%s) on %s: the bot cannot answer or post in Slack any more; "
+            "install the app again (Install App), put the new Bot User OAuth Token in SLACK_BOT_TOKEN and "
+            "restart the bot",
+            code, method,
+        )  # fmt: skip
+
     # -- Web API -----------------------------------------------------------------------------
 
     async def _web(self, method: str, **kwargs: Any) -> AsyncSlackResponse | None:
@@ -702,7 +722,10 @@ class SlackBot:
         try:
             return await self.client.api_call(method, json=kwargs), None
         except SlackApiError as error:
-            log.error("Slack %s failed for %s: %s", method, where, status_and_code(error)[1] or error)
+            code = status_and_code(error)[1]
+            log.error("Slack %s failed for %s: %s", method, where, code or error)
+            if code in TOKEN_REFUSED:
+                self.note_token_refused(code, method=method)
             return None, error
         except UNREACHABLE as error:
             log.error("Slack %s failed for %s: %s: %s", method, where, type(error).__name__, error)
@@ -1292,6 +1315,7 @@ class SlackBot:
         else:  # user tokens only: the bot has none
             log.info("Slack tokens_revoked for user tokens only in team %s; ignored", team)
             return
+        self.locked_out = f"{what}; {REINSTALL}"
         log.warning(
             "%s: the bot gets no more questions there and cannot answer; install the app again "
             "(Install App), put the new Bot User OAuth Token in SLACK_BOT_TOKEN and restart the bot",

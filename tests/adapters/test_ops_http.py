@@ -16,7 +16,7 @@ from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.metrics import BotMetrics
-from adapters.ops_http import build_ops_app, start_ops_server
+from adapters.ops_http import NotReady, build_ops_app, start_ops_server
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.knowledge import default_knowledge_dir, load_fact_base
@@ -79,6 +79,23 @@ async def test_readyz_follows_the_checks(serve) -> None:
     status, body, _ = await server.get("/readyz")
     assert status == 200
     assert body == '{"ready": true, "checks": {"fact_base": true, "slack": true}}'
+
+
+async def test_readyz_says_why_a_check_that_gives_a_reason_is_not_ready(serve) -> None:
+    why = "the app was uninstalled from team T0001; reinstall the app and set its new token"
+    checks: dict[str, bool | NotReady] = {"fact_base": True, "slack": NotReady(why), "discord": True}
+    server = await serve(build_ops_app(registry=BotMetrics().registry, is_ready=lambda: dict(checks)))
+    status, body, _ = await server.get("/readyz")
+    assert status == 503
+    assert json.loads(body) == {
+        "ready": False,
+        "checks": {"fact_base": True, "slack": False, "discord": True},
+        "details": {"slack": why},
+    }
+    checks["slack"] = True
+    status, body, _ = await server.get("/readyz")
+    assert status == 200
+    assert json.loads(body) == {"ready": True, "checks": {"fact_base": True, "slack": True, "discord": True}}
 
 
 async def test_readyz_is_not_ready_when_the_check_itself_fails(serve) -> None:

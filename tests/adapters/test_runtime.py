@@ -928,3 +928,83 @@ async def test_a_stop_is_not_held_up_by_a_database_call_left_running_in_a_worker
         other.close()
     assert exits == [0]
     assert took < 4.0, f"the stop took {took:.1f} s"
+
+
+async def _post_event(base: str, event: dict[str, Any]) -> int:
+    """Send `event` to the bot's /slack/events, signed as Slack signs it; the status it answers."""
+    raw = json.dumps(
+        {
+            "token": "x",
+            "team_id": "T0001",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=raw),
+    }
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{base}/slack/events", data=raw, headers=headers) as response:
+            return response.status
+
+
+async def _readiness(base: str) -> tuple[int, Any]:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/readyz") as response:
+            return response.status, await response.json()
+
+
+REINSTALL = "reinstall the app and set its new Bot User OAuth Token in SLACK_BOT_TOKEN"
+
+
+@pytest.mark.parametrize(
+    ("event", "detail"),
+    [
+        ({"type": "app_uninstalled", "event_ts": "1.1"}, f"the app was uninstalled from team T0001; {REINSTALL}"),
+        ({"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}, "event_ts": "1.2"},
+         f"the bot token was revoked in team T0001; {REINSTALL}"),
+        ({"type": "app_mention", "user": "U123", "text": "<@UBOT> How much of Scale AI does Meta own?",
+          "ts": "1700000000.000100", "channel": "C1", "event_ts": "1700000000.000100"},
+         f"Slack refused the bot token (token_revoked) on chat.postMessage; {REINSTALL}"),
+    ],
+    ids=["app_uninstalled", "tokens_revoked", "reply_refused"],
+)  # fmt: skip
+async def test_the_app_uninstalled_or_its_bot_token_revoked_makes_readyz_say_not_ready_and_why(
+    slack_api: FakeSlackApi, tmp_path: Path, event: dict[str, Any], detail: str
+) -> None:
+    # After this Slack refuses every post, while the bot stayed connected and ready: nothing
+    # watching /readyz could tell that it no longer answers anyone.
+    from adapters.runtime import Runtime
+    from bot.config import load_settings
+
+    settings = load_settings(
+        port=0, bot_data_dir=tmp_path / "data", slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
+        slack_mode="http", slack_api_url=slack_api.base_url,
+    )  # fmt: skip
+    runtime = Runtime(settings)
+    running = asyncio.create_task(runtime.run())
+    try:
+        await _wait_until(lambda: runtime.port is not None or running.done())
+        base = f"http://127.0.0.1:{runtime.port}"
+        await _wait_until(lambda: runtime.slack is not None and runtime.slack.connected)
+        # A user's tokens revoked leaves the bot's own token working: still ready.
+        user_tokens = {"type": "tokens_revoked", "tokens": {"oauth": ["U0SOMEONE"]}, "event_ts": "1.0"}
+        assert await _post_event(base, user_tokens) == 200
+        assert await _readiness(base) == (200, {"ready": True, "checks": {"fact_base": True, "slack": True}})
+
+        slack_api.fail("chat.postMessage", "token_revoked")
+        assert await _post_event(base, event) == 200
+        await _wait_until(lambda: runtime.slack.locked_out is not None)
+        status, body = await _readiness(base)
+        assert status == 503
+        assert body == {"ready": False, "checks": {"fact_base": True, "slack": False}, "details": {"slack": detail}}
+        runtime.stop()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        await _finish(running)

@@ -350,6 +350,37 @@ async def test_a_bot_token_slack_rejects_stops_start_with_one_sentence(
     assert fake.calls_to("apps.connections.open") == [] and fake.socket_connections == 0
 
 
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive", "channel_not_found"])
+async def test_a_reply_slack_refuses_for_the_bot_token_locks_slack_out_and_says_so_once(
+    http: TestClient, bot: SlackBot, fake: FakeSlackApi, caplog: pytest.LogCaptureFixture, code: str
+) -> None:
+    # A token revoked while the bot runs refuses every post: /readyz reads `locked_out` to say so.
+    assert bot.locked_out is None
+    fake.fail("chat.postMessage", code, times=2)
+    for n in (1, 2):
+        event = mention(f"<@{BOT_USER_ID}> {QUESTION}", ts=f"1700000000.00000{n}")
+        assert await post_event(http, event_body(event, event_id=f"Ev{n}")) == 200
+    failed = f"Slack chat.postMessage failed for {CHANNEL}: {code}"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while len([r for r in caplog.records if r.getMessage() == failed]) < 2:
+        assert loop.time() < deadline, "the replies were not tried"
+        await asyncio.sleep(0.01)
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Slack refused SLACK_BOT_TOKEN")]
+    if code == "channel_not_found":
+        assert bot.locked_out is None and said == [], "only the token's refusal locks the bot out"
+        return
+    assert bot.locked_out == (
+        f"Slack refused the bot token ({code}) on chat.postMessage; "
+        "reinstall the app and set its new Bot User OAuth Token in SLACK_BOT_TOKEN"
+    )
+    assert said == [
+        f"Slack refused SLACK_BOT_TOKEN ({code}) on chat.postMessage: the bot cannot answer or post in Slack any "
+        "more; install the app again (Install App), put the new Bot User OAuth Token in SLACK_BOT_TOKEN and "
+        "restart the bot"
+    ]
+
+
 async def test_answers_reuse_one_kept_alive_connection_to_slack(
     http: TestClient, bot: SlackBot, fake: FakeSlackApi
 ) -> None:
