@@ -95,17 +95,22 @@ Discord channel; past them the message goes out with its embeds, as after a look
 # now is worth asking again, internal_error and fatal_error included.
 _SLACK_LOOKUP_TRANSIENT = _SLACK_TRANSIENT | MAYBE_DONE_ERRORS
 _SLACK_TOKEN_HINT = "SLACK_BOT_TOKEN is not a working bot token: reinstall the app and set its Bot User OAuth Token"
-_LOOKUP_HINTS = {
-    "missing_scope": "the app needs the channels:history and groups:history scopes: add them and reinstall it",
-    "not_in_channel": "the bot is not a member of the channel: invite it there (/invite @factbot)",
-    "channel_not_found": "no channel of that id is visible to the bot: check DIGEST_CHANNELS, and invite the bot "
-    "to a private channel",
+_SLACK_TOKEN_HINTS = {
     "invalid_auth": _SLACK_TOKEN_HINT,
     "not_authed": _SLACK_TOKEN_HINT,
     "token_revoked": _SLACK_TOKEN_HINT,
     "token_expired": _SLACK_TOKEN_HINT,
     "account_inactive": "the bot's token belongs to a deactivated user or workspace: reinstall the app and set its "
     "new SLACK_BOT_TOKEN",
+}
+"""Slack's errors that refuse the bot token itself, and the setting to fix: no post made with it can
+work, on any day, so a post they refuse gives the day back instead of failing it."""
+_LOOKUP_HINTS = {
+    "missing_scope": "the app needs the channels:history and groups:history scopes: add them and reinstall it",
+    "not_in_channel": "the bot is not a member of the channel: invite it there (/invite @factbot)",
+    "channel_not_found": "no channel of that id is visible to the bot: check DIGEST_CHANNELS, and invite the bot "
+    "to a private channel",
+    **_SLACK_TOKEN_HINTS,
 }
 _DISCORD_LOOKUP_HINTS = {
     401: "DISCORD_TOKEN is not a working bot token: set the bot's current token",
@@ -151,13 +156,16 @@ def to_send_failure(error: BaseException, *, platform: str | None = None) -> Sen
     (`maybe_posted`). On Discord sending it again at once is safe (the message's nonce makes
     Discord return the first one); on Slack it is not, so such a failure is final there (for a
     digest, `post_slack_digest` first looks for the message in the channel's history). A
-    request that never connected (or never left: Discord not logged in yet) posted nothing.
+    request that never connected (or never left: Discord not logged in yet) posted nothing. Slack
+    refusing the bot token is `misconfigured`, and says which setting to fix.
     """
     if isinstance(error, SendFailure):
         return error
     if isinstance(error, SlackApiError):
         status, code = status_and_code(error)
         problem = _problem(error)
+        if code in _SLACK_TOKEN_HINTS and not may_have_gone_through(error):
+            return SendFailure(f"{problem}; {_SLACK_TOKEN_HINTS[code]}", transient=False, misconfigured=True)
         if may_have_gone_through(error):
             return SendFailure(f"{problem}; {_MAYBE_POSTED}", transient=False, maybe_posted=True)
         headers = getattr(error.response, "headers", None) or {}
@@ -342,12 +350,14 @@ def channel_sender(
     slack: SlackPoster | None,
     discord_bot: DiscordPoster | None,
     on_attempt: Callable[[str, bool], None] | None = None,
+    on_token_refused: Callable[[str], None] | None = None,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     clock: Callable[[], float] = time.time,
 ) -> Sender:
     """A Sender that posts by channel prefix through the given platform clients.
 
-    `on_attempt(platform, ok)` is told of every attempt (for metrics). `sleep` and `clock`
+    `on_attempt(platform, ok)` is told of every attempt (for metrics), `on_token_refused(code)`
+    of a Slack post refused for the bot token's sake (Slack's error code). `sleep` and `clock`
     (epoch seconds) are `post_slack_digest`'s.
     """
 
@@ -382,6 +392,8 @@ def channel_sender(
             failure = to_send_failure(error, platform=target.platform)
             if failure is None:
                 raise
+            if failure.misconfigured and on_token_refused is not None and isinstance(error, SlackApiError):
+                on_token_refused(status_and_code(error)[1] or "")
             raise failure from error
 
     return send
@@ -493,6 +505,7 @@ def _scheduler(
     discord_bot: DiscordPoster | None,
     channels: list[str] | None = None,
     on_attempt: Callable[[str, bool], None] | None = None,
+    on_token_refused: Callable[[str], None] | None = None,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> DigestScheduler:
@@ -519,7 +532,12 @@ def _scheduler(
         base=lambda: service.engine.base,
         size=settings.digest_size,
         send=channel_sender(
-            slack=slack, discord_bot=discord_bot, on_attempt=on_attempt, sleep=sleep, clock=lambda: clock().timestamp()
+            slack=slack,
+            discord_bot=discord_bot,
+            on_attempt=on_attempt,
+            on_token_refused=on_token_refused,
+            sleep=sleep,
+            clock=lambda: clock().timestamp(),
         ),
         clock=clock,
         sleep=sleep,
@@ -540,10 +558,18 @@ def build_digest_scheduler(
 
     The channels of a platform that is not running are left out and logged once (saying the
     daily digest is off when no channel is left). With Discord, `/digest` is given today's
-    digest of the channel it is used in. Raises ConfigError for a bad DIGEST_TIMEZONE or
-    DIGEST_CHANNELS.
+    digest of the channel it is used in. A Slack post refused for the bot token's sake tells the
+    Slack bot (`note_token_refused`), which /readyz reports. Raises ConfigError for a bad
+    DIGEST_TIMEZONE or DIGEST_CHANNELS.
     """
-    scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt)
+
+    def token_refused(code: str) -> None:
+        if slack is not None:
+            slack.note_token_refused(code, method="chat.postMessage")
+
+    scheduler = _scheduler(
+        settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt, on_token_refused=token_refused
+    )
     if discord is not None:
 
         def provider(channel: str) -> list[discord.Embed] | None:

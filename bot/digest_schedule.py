@@ -224,6 +224,9 @@ class SendFailure(BotError):
     and the scheduler sends nothing more for it before the channel has been looked at.
     `look_again` marks one whose message may exist and whose channel could not be looked at
     just now (a 429, a 5xx, a timeout, the network): it is looked for again later, not given up.
+    `misconfigured` marks a refusal of the bot's own credentials (a token revoked or wrong): a
+    setting to fix, not the day's digest failing. Nothing was posted, and the day is given back at
+    once, to go out once the setting works, rather than given up.
     """
 
     def __init__(
@@ -234,6 +237,7 @@ class SendFailure(BotError):
         retry_after: float | None = None,
         maybe_posted: bool = False,
         look_again: bool = False,
+        misconfigured: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -241,6 +245,7 @@ class SendFailure(BotError):
         self.retry_after = retry_after
         self.maybe_posted = maybe_posted or look_again
         self.look_again = look_again
+        self.misconfigured = misconfigured
 
 
 Sender = Callable[[str, Digest], Awaitable["str | None"]]
@@ -256,7 +261,8 @@ OutcomeStatus = Literal["sent", "done", "busy", "failed", "deferred", "empty"]
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one channel's digest: sent now, done already, busy elsewhere, failed, deferred
-    (transient failures: tried again later while the day's window lasts), or nothing to post."""
+    (transient failures, or a setting to fix: tried again later while the day's window lasts), or
+    nothing to post."""
 
     channel: str
     day: date
@@ -543,6 +549,15 @@ class DigestScheduler:
                 last, reason = None, "the platform did not confirm the message"
                 break
             return outcome
+        if last is not None and last.misconfigured and not maybe_posted and not claim.repeat:
+            # A token the platform refuses posts nothing on any day: the day stays open, free to take
+            # at once, for `digest send` or a restart once the setting is fixed.
+            if await self._stored(self.store.release, claim, reason, until=self._clock()):
+                log.error(
+                    "digest for %s on %s not posted: %s; the day's digest goes out once that is fixed",
+                    channel, day, reason,
+                )  # fmt: skip
+                return Outcome(channel, day, "deferred", reason=reason)
         if last is not None and last.transient and not maybe_posted and not claim.repeat:
             retry_at = self._clock() + timedelta(seconds=max(self.retry_later, last.retry_after or 0.0))
             if retry_at <= self.schedule.closes_at(day) and await self._stored(

@@ -674,6 +674,42 @@ async def test_a_long_retry_after_gives_the_claim_back_instead_of_holding_it(tmp
     assert outcome.status == "sent" and [c for c, _, _ in send.posts] == [SLACK]
 
 
+async def test_a_token_the_platform_refuses_gives_the_day_back_at_once_instead_of_failing_it(
+    tmp_path: Path, fact_base: FactBase, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A refused token is a setting to fix, not that day's digest failing: marked failed, the day was
+    # skipped as handled by every process sharing the database unless forced.
+    due = utc(2025, 6, 2, 7, 0)
+    clock = FakeTime(due)
+    refused = SendFailure("Slack: token_revoked; SLACK_BOT_TOKEN is not a working bot token", transient=False,
+                          misconfigured=True)  # fmt: skip
+    send = Recorder(clock, failures={SLACK: [refused]})
+    scheduler = make_scheduler(tmp_path, fact_base, clock, send, channels=(SLACK, DISCORD))
+    with caplog.at_level(logging.ERROR, logger="bot.digest"):
+        outcomes = {o.channel: o for o in await scheduler.run_due()}
+    assert outcomes[SLACK].status == "deferred" and outcomes[SLACK].reason == refused.reason
+    assert outcomes[DISCORD].status == "sent", "the other channels go out as ever"
+    assert send.attempts.count(SLACK) == 1, "a refused token is not retried with backoff"
+    run = scheduler.store.run(SLACK, date(2025, 6, 2))
+    assert (run.status, run.error, run.lease_until) == ("claimed", refused.reason, due)
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert line == (
+        f"digest for {SLACK} on 2025-06-02 not posted: {refused.reason}; the day's digest goes out once that is fixed"
+    )
+
+    # Another process (`digest send` with the token fixed) takes the day at once, without --force,
+    # and posts the facts the claim planned.
+    other = make_scheduler(tmp_path, fact_base, clock, send, channels=(SLACK,), owner="other")
+    clock.now = due + timedelta(minutes=1)
+    outcome = await other.post(SLACK, day=date(2025, 6, 2))
+    assert outcome.status == "sent"
+    assert [c for c, _, _ in send.posts] == [DISCORD, SLACK]
+    assert send.posts[1][2].fact_ids == run.fact_ids
+    assert scheduler.store.run(SLACK, date(2025, 6, 2)).status == "sent"
+    await scheduler.run_due()
+    assert len(send.posts) == 2, "nothing is posted twice"
+
+
 async def test_a_deferred_digest_logs_when_it_is_tried_again_as_a_time_of_day(
     tmp_path: Path, fact_base: FactBase, caplog: pytest.LogCaptureFixture
 ) -> None:
