@@ -46,9 +46,9 @@ from bot.question_reading import (
     MONEY,
     PERCENTAGE,
     PLACE,
-    REACTION,
     POSSESSIVE,
     QUANTITY,
+    REACTION,
     REFERENCE_NOUNS,
     SAYING,
     SOURCE_KIND_NOUNS,
@@ -268,9 +268,11 @@ class _Query:
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
     who_first: bool = False
-    what_said: bool = False
     """Whether "who" is its first question word ("who makes Llama", "do you know who came up
     with ..."): a phrasing asking why does not ask it."""
+    what_said: bool = False
+    """Whether it asks what somebody said ("what did LeCun propose"): a phrasing asking who
+    they are does not ask it."""
     defines: bool = False
     """Whether it asks what a thing is and nothing more ("what is AGI?", "what are open weights")."""
     defining: frozenset[str] = frozenset()

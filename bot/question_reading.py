@@ -242,7 +242,7 @@ def wants_kind(raw: list[str]) -> str | None:
                     return _KIND_NOUNS[n]
             return "any"
         if w == "called" and _asks_what_called(raw, i):
-            return kind_named_by(raw[: i]) or "any"
+            return kind_named_by(raw[:i]) or "any"
         if w == "name" and i >= 2 and raw[i - 1] == "a" and raw[i - 2] in _HAVING:
             return kind_named_by(raw[max(0, i - 6) : i]) or "any"
     return None

@@ -22,7 +22,7 @@ IDS = {"llama-4", "scale-ai-stake"}
 # Both are held just under their measured shares (85.6% and 93.7%): both are below the 95%
 # the bot aims for since the twenty-first and twenty-second sets (near misses about details
 # of known subjects, questions in words the articles do not use).
-MIN_ANSWERED_RIGHT = 0.85
+MIN_ANSWERED_RIGHT = 0.86
 MIN_ABSTAINED_RIGHT = 0.93
 
 
