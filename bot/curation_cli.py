@@ -135,7 +135,7 @@ def explain(engine: Engine, question: str, *, limit: int = EXPLAIN_CANDIDATES) -
     return {
         "question": question,
         "matched_part": answer.matched_part,
-        "decision": _decision(answer, engine),
+        "decision": _decision(answer, engine, ranked),
         "status": answer.status,
         "fact_id": answer.fact_id,
         "reason": answer.reason,
@@ -162,7 +162,7 @@ def _candidate(parts: ScoreParts, engine: Engine) -> dict[str, Any]:
     }
 
 
-def _decision(answer: Answer, engine: Engine) -> str:
+def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts]) -> str:
     t = engine.thresholds
     if answer.status == "answered":
         part = ""
@@ -170,6 +170,11 @@ def _decision(answer: Answer, engine: Engine) -> str:
             part = (
                 f" (read as {answer.matched_part!r}: the message as written is unclear, or matches"
                 " a fact that answers none of its questions)"
+            )
+        elif ranked and ranked[0].fact_id != answer.fact_id:
+            part = (
+                f" (over {ranked[0].fact_id}, a related fact scoring within min_margin of it that holds"
+                " clearly less of the question)"
             )
         return (
             f"answered with {answer.fact_id}{part}: score {answer.score:.3f} >= min_score {t.min_score:.3f} "

@@ -118,6 +118,9 @@ LONE_WORD_PENALTY = 0.6
 # A question naming an entity asks something about it ("Apple's AI strategy"): a fact that
 # shares the name but covers less than this share of the rest is about something else.
 MIN_ASKED_ABOUT_SHARE = 0.4
+# How much more of a question (weighted coverage) a related fact scoring within `min_margin`
+# of the best must hold to be the answer instead (see `_fuller_related_first`).
+RELATED_COVERAGE_LEAD = 0.25
 ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
 # A fact from none of the sources a question points at ("according to the Gizmodo piece").
@@ -1755,9 +1758,27 @@ class Engine:
         # A part the renaming left as it was (or a repeated one) is read once.
         return list(dict.fromkeys(readings))
 
+    def _fuller_related_first(self, ranked: list[ScoreParts]) -> list[ScoreParts]:
+        """`ranked`, with the second fact first when it is related to the first, scores within
+        `min_margin` of it and holds clearly more of the question: "what do the GPU buys and
+        the Scale AI deal tell us about Meta?" is the fact on both, not the one on the stake.
+        Related facts are never too close to call (each is offered with the other), so without
+        this the first would win however little of the question it holds."""
+        if len(ranked) < 2:
+            return ranked
+        first, second = ranked[0], ranked[1]
+        if (
+            second.fact_id in self._by_id[first.fact_id].related
+            and second.score >= first.score - self.thresholds.min_margin
+            and second.coverage >= first.coverage + RELATED_COVERAGE_LEAD
+        ):
+            return [second, first, *ranked[2:]]
+        return ranked
+
     def _decide(self, question: str, query: _Query, ranked: list[ScoreParts] | None = None) -> Answer:
         """The answer to `query` (read from `question`), from its ranking when already made."""
         ranked = self._rank(query) if ranked is None else ranked
+        ranked = self._fuller_related_first(ranked)
         best = ranked[0] if ranked else None
         runner_up = next(
             (p for p in ranked[1:] if best and p.fact_id not in self._by_id[best.fact_id].related), None

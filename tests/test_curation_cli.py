@@ -251,3 +251,10 @@ def test_explain_says_when_too_little_of_the_question_is_in_the_best_fact(engine
     t = engine.thresholds
     assert "Decision: abstained (low_score): the best fact holds less than min_coverage" in out
     assert f"min_coverage {t.min_coverage:.3f}" in out
+
+
+def test_explain_says_when_a_related_fact_holding_more_of_the_question_is_the_answer() -> None:
+    code, out = _run("explain", "What do all those GPU purchases and the Scale AI stake tell us about what Meta is going for?")
+    assert code == 0
+    assert "Decision: answered with ai-leadership-pursuit (over scale-ai-stake, a related fact" in out
+    assert "1. scale-ai-stake" in out

@@ -2052,3 +2052,13 @@ def test_a_reaction_is_given_by_a_fact_reporting_one_and_a_persons_response_is_w
     question = "How does Zuckerberg respond to national security concerns about open source?"
     assert "reaction" not in engine._analyze(question).asks
     assert engine.answer(question).fact_id == "bad-actors-objection"
+
+
+def test_of_two_related_facts_too_close_to_call_the_one_holding_clearly_more_of_the_question_answers(engine: Engine) -> None:
+    question = "What do all those GPU purchases and the Scale AI stake tell us about what Meta is going for?"
+    first, second = engine.rank(question)[:2]
+    assert (first.fact_id, second.fact_id) == ("scale-ai-stake", "ai-leadership-pursuit")
+    assert second.coverage - first.coverage >= 0.25 and first.score - second.score < engine.thresholds.min_margin
+    assert engine.answer(question).fact_id == "ai-leadership-pursuit"
+    # Asked of the stake alone, the fact on the stake holds as much of it and stays the answer.
+    assert engine.answer("How much of Scale AI does Meta own?").fact_id == "scale-ai-stake"
