@@ -207,7 +207,8 @@ HELP_WORDS = frozenset(
     thx ty tysm ta super useful helpful perfect appreciated appreciate brilliant amazing wonderful
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
-    wording new here get draw drawn rely based base real person give show suggest sample samples""".split()
+    wording new here get draw drawn rely based base real person give show suggest sample samples asking
+    asked asks""".split()
 ) | SOURCE_WORDS
 
 

@@ -2016,6 +2016,7 @@ def test_a_role_in_something_is_no_post(engine: Engine) -> None:
 def test_asking_for_example_questions_is_asking_for_help(engine: Engine) -> None:
     assert engine.answer("can you give me some example questions to ask?").status == "help"
     assert engine.answer("show me a sample question").status == "help"
+    assert engine.answer("What kinds of questions should I be asking you?").status == "help"
 
 
 def test_what_somebody_told_or_mentioned_is_what_they_said(engine: Engine) -> None:
