@@ -279,14 +279,9 @@ def _slack_http_env(api_url: str, port: int, data_dir: Path, **extra: str) -> di
 
 
 async def _post_mention(base: str, text: str) -> None:
-    event = {
-        "token": "x",
-        "team_id": "T0001",
-        "api_app_id": "A1",
-        "type": "event_callback",
-        "event_id": f"Ev{time.time_ns()}",
-        "event_time": int(time.time()),
-        "event": {
+    status = await _post_event(
+        base,
+        {
             "type": "app_mention",
             "user": "U123",
             "text": f"<@UBOT> {text}",
@@ -294,17 +289,8 @@ async def _post_mention(base: str, text: str) -> None:
             "channel": "C1",
             "event_ts": "1700000000.000100",
         },
-    }
-    raw = json.dumps(event)
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=raw),
-    }
-    async with aiohttp.ClientSession() as session:
-        async with session.post(f"{base}/slack/events", data=raw, headers=headers) as response:
-            assert response.status == 200
+    )
+    assert status == 200
 
 
 def _assert_clean(log: str, data_dir: Path) -> None:
