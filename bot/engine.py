@@ -393,6 +393,18 @@ class _Postings:
         return at if at < len(self.orders) and self.orders[at] == order else None
 
 
+# An owner compared with, not asked about: "worse than *OpenAI's*", "than OpenAI's and *Google's*",
+# "compared to *Google's*".
+_COMPARED_BEFORE = re.compile(r"\b(?:than|vs\.?|versus|compared (?:to|with))\s+(?:the\s+)?(?:[\w.-]+'s\s+(?:and|or)\s+)*$")
+
+
+def _compared(text: str, at: int) -> bool:
+    """Whether the owner starting at `at` in `text` follows "than", "vs" or "compared to": a thing
+    of theirs compared with, whose fact need not be theirs ("are Meta's models worse than
+    OpenAI's?")."""
+    return bool(_COMPARED_BEFORE.search(text, 0, at))
+
+
 def _asks_what_said(raw: list[str]) -> bool:
     """Whether a question's first question word is "what" and a verb of saying follows it:
     "what did LeCun propose", "what does Altman think about regulation"."""
@@ -1354,7 +1366,8 @@ class Engine:
         found = {m.group(1) for m in ROLE_HELD_AT.finditer(lowered)} if " of " in lowered or " at " in lowered else set()
         if "'" not in question and (question.isascii() or APOSTROPHES.isdisjoint(question)):
             return found  # no other owner is written without an apostrophe: the text need not be folded
-        return found | {owner for owner, _ in after_owner(normalize_typography(question).lower(), POSSESSIVE)}
+        text = normalize_typography(question).lower()
+        return found | {owner for owner, m in after_owner(text, POSSESSIVE) if not _compared(text, m.start() - len(owner))}
 
     def _slip_of_a_name(self, word: str) -> bool:
         """Whether an unknown word is a typo of a name the base knows ("Zuckerbreg"), or of a

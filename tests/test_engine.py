@@ -2063,3 +2063,10 @@ def test_of_two_related_facts_too_close_to_call_the_one_holding_clearly_more_of_
     assert engine.answer(question).fact_id == "ai-leadership-pursuit"
     # Asked of the stake alone, the fact on the stake holds as much of it and stays the answer.
     assert engine.answer("How much of Scale AI does Meta own?").fact_id == "scale-ai-stake"
+
+
+def test_an_owner_compared_with_is_not_whose_fact_is_asked(engine: Engine) -> None:
+    question = "won't open-sourcing just prove Meta's models are worse than OpenAI's and Google's?"
+    assert Engine._owner_words(question) == {"meta"}
+    assert Engine._owner_words("what is Google's strategy compared to OpenAI's?") == {"google"}
+    assert engine.answer(question).fact_id == "underperformance-doubts"
