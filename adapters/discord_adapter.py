@@ -61,9 +61,9 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 EDIT_WINDOW_SECONDS = 3600.0
-"""A message edited to mention the bot, or a question told it was too long and edited shorter,
-is answered when edited within this of being written, as on Slack: an old message found in the
-cache and edited days later asks nothing now."""
+"""A message edited to mention the bot, or a question left unanswered (told it was too long, or
+to wait) and edited since, is answered when edited within this of being written, as on Slack: an
+old message found in the cache and edited days later asks nothing now."""
 DEFER_AFTER = 2.0
 """Seconds to wait for an answer before deferring; Discord allows 3 for the first response."""
 COMPLETE_WITHIN = 2.0
@@ -88,8 +88,8 @@ REPLY_MAX_WAIT = 30.0
 """The longest wait a rate limit of Discord's own is waited out for, before a send (the least
 discord.py's `max_ratelimit_timeout` allows). A longer one raises discord.RateLimited: the send
 is not made, and a reply held for minutes or hours would come too late to be of use."""
-TOO_LONG_KEPT = 10_000
-"""At most this many messages told they were too long are remembered (for an edit), the oldest forgotten first."""
+UNANSWERED_KEPT = 10_000
+"""At most this many messages left unanswered are remembered (for an edit), the oldest forgotten first."""
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 """Seconds before connecting again after the gateway connection ended unexpectedly, one per attempt."""
 REPLY_GRACE = 5.0
@@ -459,11 +459,13 @@ class EmbedLinks:
         return False
 
 
-class ToldTooLong:
-    """The messages the bot told were too long, each with the version it was told about (when
-    that was last edited), for `window` seconds: an edit of one asks a question not answered yet.
+class LeftUnanswered:
+    """The messages the bot did not answer as written, each with the version it left unanswered
+    (when that was last edited), for `window` seconds: an edit of one asks a question not answered yet.
 
-    At most `max_kept` are kept, the oldest forgotten first.
+    Those are the questions told they were too long, and those asked over the rate limit (told to
+    wait, or not told again in a channel that saw the note a moment ago). At most `max_kept` are
+    kept, the oldest forgotten first.
     """
 
     def __init__(
@@ -471,36 +473,36 @@ class ToldTooLong:
         *,
         window: float = EDIT_WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
-        max_kept: int = TOO_LONG_KEPT,
+        max_kept: int = UNANSWERED_KEPT,
     ) -> None:
         self.window = window
         self.max_kept = max_kept
         self._clock = clock
-        self._told: OrderedDict[int, tuple[float, datetime | None]] = OrderedDict()  # id -> (when, version)
+        self._left: OrderedDict[int, tuple[float, datetime | None]] = OrderedDict()  # id -> (when, version)
 
     def note(self, message_id: int, *, version: datetime | None) -> None:
-        """Remember that `message_id`, as edited at `version` (None: never edited), was told it was too long."""
+        """Remember that `message_id`, as edited at `version` (None: never edited), was left unanswered."""
         self._forget_old()
-        self._told.pop(message_id, None)
-        while len(self._told) >= self.max_kept:
-            self._told.popitem(last=False)
-        self._told[message_id] = (self._clock(), version)
+        self._left.pop(message_id, None)
+        while len(self._left) >= self.max_kept:
+            self._left.popitem(last=False)
+        self._left[message_id] = (self._clock(), version)
 
     def take(self, message_id: int, *, version: datetime | None) -> bool:
-        """Whether `version` of the message is an edit of one told it was too long; if so, that is
+        """Whether `version` of the message is an edit of one left unanswered; if so, that is
         forgotten, so the edit is asked once. An update that is no edit (Discord sends one when it
         adds a link's preview) leaves the version as it was, and is not taken."""
         self._forget_old()
-        told = self._told.get(message_id)
-        if told is None or version is None or version == told[1]:
+        left = self._left.get(message_id)
+        if left is None or version is None or version == left[1]:
             return False
-        del self._told[message_id]
+        del self._left[message_id]
         return True
 
     def _forget_old(self) -> None:
         oldest = self._clock() - self.window
-        while self._told and next(iter(self._told.values()))[0] <= oldest:
-            self._told.popitem(last=False)
+        while self._left and next(iter(self._left.values()))[0] <= oldest:
+            self._left.popitem(last=False)
 
 
 # -- what the bot does ---------------------------------------------------------------------
@@ -523,7 +525,7 @@ class Responder:
         self.complete_within = complete_within
         self.digest_provider: DigestProvider | None = None
         self.embed_links = EmbedLinks()
-        self.too_long = ToldTooLong()
+        self.unanswered = LeftUnanswered()
         self._wait_notes = OncePerWindow()
         self._slow_notes = OncePerWindow()
         self._completer: ThreadPoolExecutor | None = None
@@ -769,7 +771,8 @@ class Responder:
 
     async def mention(self, message: discord.Message, *, bot_user_id: int) -> None:
         """A message that mentions the bot (or a DM): reply to it with the answer, or say it is
-        too long (and remember that in `too_long`, so an edit of it is asked anew).
+        too long or over the rate limit (and remember that in `unanswered`, so an edit of it is
+        asked anew).
 
         A reply to one of the bot's messages mentions the bot without naming it; "thanks!",
         "I disagree" or "interesting" there are said to the channel, not asked of the bot. Such
@@ -792,16 +795,19 @@ class Responder:
                 return  # "why", "what a great answer": nothing the engine can take as asked
         if bounded is None:
             # Remembered first: an edit that comes while the note is on its way is asked all the same.
-            self.too_long.note(message.id, version=message.edited_at)
+            self.unanswered.note(message.id, version=message.edited_at)
             await reply_to(message, content=TOO_LONG)
             return
         user_id = str(message.author.id)
         answer = await asyncio.to_thread(self.service.ask, bounded, platform=PLATFORM, user_id=user_id)
-        if answer.status == "limited" and not in_dm and not self._wait_notes.first(f"{message.channel.id}:{user_id}"):
-            # A reply to a message is seen by the whole channel: someone who keeps asking over
-            # the limit is told to wait once a minute in each channel, not once per message.
-            log.info("mention over the rate limit in channel %s; told to wait already", message.channel.id)
-            return
+        if answer.status == "limited":
+            # Not answered: edited once the limit lets the asker in again, it is asked as it reads then.
+            self.unanswered.note(message.id, version=message.edited_at)
+            if not in_dm and not self._wait_notes.first(f"{message.channel.id}:{user_id}"):
+                # A reply to a message is seen by the whole channel: someone who keeps asking over
+                # the limit is told to wait once a minute in each channel, not once per message.
+                log.info("mention over the rate limit in channel %s; told to wait already", message.channel.id)
+                return
         if self.embed_links.allowed(message.channel):
             kwargs: dict = {"embeds": to_embeds(answer)}
         else:
@@ -1101,7 +1107,8 @@ class FactbotClient(discord.Client):
     async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
         """A message edited to mention the bot (the mention forgotten, then added) is answered as
         if it had been sent so. One that was for the bot already was answered when it was sent,
-        or told it was too long: `on_raw_message_edit` asks the edit of that one."""
+        or left unanswered (told it was too long, or to wait): `on_raw_message_edit` asks the edit
+        of that one."""
         if self._asks_bot(before):
             return
         if _edited_late(after):
@@ -1110,8 +1117,9 @@ class FactbotClient(discord.Client):
         await self.on_message(after)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        """A question the bot told was too long, edited since, is asked as it reads now: once,
-        answered where the question would have been, as on Slack.
+        """A question the bot left unanswered (told it was too long, or over the rate limit),
+        edited since, is asked as it reads now: once, answered where the question would have
+        been, as on Slack. Still over the limit, it is left unanswered again, for its next edit.
 
         The raw event comes whether or not the message is still in the cache, where
         `on_message_edit` needs it. No other edit of a message for the bot is asked: it was
@@ -1120,11 +1128,11 @@ class FactbotClient(discord.Client):
         message = payload.message
         if self.responder is None or not self._asks_bot(message):
             return
-        if not self.responder.too_long.take(message.id, version=message.edited_at):
+        if not self.responder.unanswered.take(message.id, version=message.edited_at):
             return
         if _edited_late(message):
             log.info(
-                "message %s, told it was too long, edited over an hour after it was written; not answered", message.id
+                "message %s, left unanswered, edited over an hour after it was written; not answered", message.id
             )
             return
         await self.on_message(message)

@@ -33,7 +33,7 @@ from adapters.discord_adapter import (
     SOMETHING_WRONG,
     UNREADABLE,
     DiscordBot,
-    ToldTooLong,
+    LeftUnanswered,
     parse_guild_ids,
 )
 from bot.cli import main
@@ -1646,9 +1646,9 @@ async def test_only_an_edit_of_a_question_told_it_is_too_long_is_asked_again(fak
     assert len(fake.find("POST", posts)) == 5
 
 
-def test_questions_told_they_are_too_long_are_kept_for_the_edit_window_and_within_a_bound() -> None:
+def test_questions_left_unanswered_are_kept_for_the_edit_window_and_within_a_bound() -> None:
     now = [0.0]
-    told = ToldTooLong(clock=lambda: now[0], max_kept=2)
+    told = LeftUnanswered(clock=lambda: now[0], max_kept=2)
     first, second = datetime(2025, 1, 2, 3, 5, tzinfo=timezone.utc), datetime(2025, 1, 2, 3, 6, tzinfo=timezone.utc)
     told.note(1, version=None)
     assert not told.take(1, version=None)  # not edited since
@@ -1662,6 +1662,77 @@ def test_questions_told_they_are_too_long_are_kept_for_the_edit_window_and_withi
         told.note(message_id, version=None)
     assert not told.take(3, version=first)  # the oldest went to make room
     assert told.take(4, version=first) and told.take(5, version=first)
+
+
+@pytest.mark.parametrize("where", ["mention", "direct-message"])
+async def test_a_question_told_to_wait_and_edited_once_the_limit_lets_the_asker_in_is_answered_once_in_its_place(
+    fake: FakeDiscord, engine: Engine, db: Database, where: str
+) -> None:
+    now = [0.0]
+    service = AskService(engine, rate_limiter=RateLimiter(1, clock=lambda: now[0]))
+    channel = CHANNEL_ID if where == "mention" else "1300000000000000077"
+    place: dict[str, Any] = (
+        {"mentions": [BOT_USER]} if where == "mention" else {"guild_id": None, "channel_id": channel}
+    )
+    lead = f"<@{BOT_USER_ID}> " if where == "mention" else ""
+    posts = f"^/channels/{channel}/messages$"
+    answered, told = written_at(1), written_at(2)
+    async with running(fake, service, db) as bot:
+        bot.responder._wait_notes = OncePerWindow(clock=lambda: now[0])
+        await fake.dispatch("MESSAGE_CREATE", message_create(lead + SCALE_QUESTION, id=answered, **place))
+        await fake.wait_for("POST", posts)
+        await fake.dispatch("MESSAGE_CREATE", message_create(lead + UNKNOWN_QUESTION, id=told, **place))
+        _, note = await fake.wait_for("POST", posts, count=2)
+        assert note.json["embeds"][0]["description"].startswith("You've asked 1 question")
+
+        now[0] += 61  # the limit lets the asker in again
+        # The answered question, edited, asks nothing new: it would take the asker's one question.
+        await fake.dispatch("MESSAGE_UPDATE", message_update(lead + UNKNOWN_QUESTION, id=answered,
+                                                             edited_timestamp=edited_at(5), **place))
+        await asyncio.sleep(0.3)
+        assert len(fake.find("POST", posts)) == 2
+        edit = message_update(lead + SCALE_QUESTION, id=told, edited_timestamp=edited_at(6), **place)
+        await fake.dispatch("MESSAGE_UPDATE", edit)
+        await fake.dispatch("MESSAGE_UPDATE", edit)  # the same edit delivered again
+
+        *_, answer = await fake.wait_for("POST", posts, count=3)
+        await asyncio.sleep(0.3)
+    assert str(answer.json["message_reference"]["message_id"]) == told
+    assert engine.answer(SCALE_QUESTION).text in answer.json["embeds"][0]["description"]
+    assert answer.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert answer.json["nonce"] != note.json["nonce"]  # else Discord would hand back the note, posting nothing
+    assert len(fake.find("POST", posts)) == 3 and len(fake.created) == 3
+
+
+async def test_a_mention_not_told_again_to_wait_is_asked_when_edited_once_the_limit_lets_the_asker_in(
+    fake: FakeDiscord, engine: Engine, db: Database
+) -> None:
+    # The channel saw the note a moment ago, so the next mention over the limit got no reply at
+    # all: edited, it is asked all the same, once the asker may ask again.
+    now = [0.0]
+    service = AskService(engine, rate_limiter=RateLimiter(1, clock=lambda: now[0]))
+    posts = f"^/channels/{CHANNEL_ID}/messages$"
+    first, second, third = written_at(1), written_at(2), written_at(3)
+    async with running(fake, service, db) as bot:
+        bot.responder._wait_notes = OncePerWindow(clock=lambda: now[0])
+        for mid in (first, second, third):
+            await fake.dispatch("MESSAGE_CREATE", message_create(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=mid,
+                                                                 mentions=[BOT_USER]))  # fmt: skip
+        await fake.wait_for("POST", posts, count=2)
+        # Edited while the asker is still over the limit: left unanswered again, and not told again.
+        await fake.dispatch("MESSAGE_UPDATE", message_update(f"<@{BOT_USER_ID}> {UNKNOWN_QUESTION}", id=third,
+                                                             edited_timestamp=edited_at(5), mentions=[BOT_USER]))
+        await asyncio.sleep(0.3)
+        assert len(fake.find("POST", posts)) == 2
+
+        now[0] += 61
+        await fake.dispatch("MESSAGE_UPDATE", message_update(f"<@{BOT_USER_ID}> {SCALE_QUESTION}", id=third,
+                                                             edited_timestamp=edited_at(6), mentions=[BOT_USER]))
+        *_, answer = await fake.wait_for("POST", posts, count=3)
+        await asyncio.sleep(0.3)
+    assert str(answer.json["message_reference"]["message_id"]) == third
+    assert "49%" in answer.json["embeds"][0]["description"]
+    assert len(fake.find("POST", posts)) == 3
 
 
 async def test_a_mention_delivered_twice_gets_one_reply(fake: FakeDiscord, bot: DiscordBot) -> None:
