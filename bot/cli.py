@@ -11,6 +11,7 @@ import difflib
 import http.client
 import io
 import ipaddress
+import logging
 import os
 import sqlite3
 import stat
@@ -18,13 +19,15 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from typing import Any, Callable, Sequence, TextIO
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence, TextIO
 
 from bot.config import Settings, load_settings, unknown_setting_names
 from bot.db import how_to_fix
 from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.knowledge import unread_folders
+from bot.logging_setup import JsonFormatter, SecretRedactor, TextFormatter, secrets_from_settings
 from bot.service import AskService, knowledge_dir, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
@@ -570,6 +573,55 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return 1
 
 
+PROJECT_LOGGERS = ("bot", "adapters")
+"""The loggers of this program's own packages, whose records a command other than `serve` logs."""
+
+
+def command_log_level(settings: Settings) -> int:
+    """The level a command other than `serve` logs at: LOG_LEVEL, with INFO taken as WARNING.
+
+    A command says what it did itself (`posted the digest ...`, `synced 3 commands ...`): the
+    INFO lines of the same work would only say it again, and a DEBUG log is asked for on purpose.
+    """
+    level = logging.getLevelName(settings.log_level.strip().upper())
+    if not isinstance(level, int):
+        return logging.WARNING
+    return logging.WARNING if level == logging.INFO else level
+
+
+@contextmanager
+def command_logging(settings: Settings) -> Iterator[None]:
+    """Log what a command's work logs (the digest's scheduler, the platform adapters) as `serve`
+    would, for as long as the command runs: one line per record on stderr, in LOG_FORMAT, with
+    every secret redacted, at `command_log_level`.
+
+    Without it Python prints their WARNING and ERROR records bare and unredacted, with nothing to
+    tell them from the command's own `error:` line. Only this program's loggers get the handler:
+    a library's records go where they went before (discord.py's and slack_sdk's nowhere, for
+    each gives its loggers a handler that drops them), so a command's output does not fill with
+    the warnings of a client it uses in part (no voice, no gateway). The loggers are as they were
+    afterwards.
+    """
+    level = command_log_level(settings)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    handler.addFilter(SecretRedactor(secrets_from_settings(settings)))
+    loggers = [logging.getLogger(name) for name in PROJECT_LOGGERS]
+    levels_before = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        if logger.getEffectiveLevel() > level:
+            logger.setLevel(level)
+    try:
+        yield
+    finally:
+        handler.flush()
+        for logger, level_before in zip(loggers, levels_before):
+            logger.removeHandler(handler)
+            logger.setLevel(level_before)
+
+
 def _run(argv: Sequence[str] | None, out: TextIO) -> int:
     try:
         parser = build_parser()
@@ -580,9 +632,11 @@ def _run(argv: Sequence[str] | None, out: TextIO) -> int:
                 raise UsageError("say what to do with the fact base: python -m bot knowledge check (or confusions)")
             raise UsageError(f"give a command: {COMMANDS} (see 'python -m bot --help')")
         settings = load_settings()
-        if handler is not cmd_serve:  # serve names them in its own log, or before the chat
-            _warn_of_unknown_settings()
-        return handler(args, settings, out)
+        if handler is cmd_serve:  # serve sets up its own log, and names unknown settings in it
+            return handler(args, settings, out)
+        _warn_of_unknown_settings()
+        with command_logging(settings):
+            return handler(args, settings, out)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

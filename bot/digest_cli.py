@@ -2,22 +2,25 @@
 
 `preview` needs no token and posts nothing. `send` posts today's digest to one channel at
 most once a day (the same claim the scheduler uses), unless `--force`; it reaches for the
-platform adapters only when it runs.
+platform adapters only when it runs, and says how that went in one line.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import re
 import textwrap
+from contextlib import contextmanager
 from datetime import date
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 
 from bot.config import Settings
 from bot.db import DB_FILE, Database
 from bot.digest import Digest, build_digest
 from bot.digest_schedule import DigestSchedule, parse_channel, parse_channels
+from bot.digest_schedule import log as schedule_log
 from bot.digest_store import DigestRun, DigestStore, utc_now
 from bot.errors import BotError, ConfigError, UsageError
 from bot.service import AskService, load_base, load_engine
@@ -117,6 +120,26 @@ def cmd_preview(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     return 0
 
 
+@contextmanager
+def _verdict_left_to_the_command(channel: str) -> Iterator[None]:
+    """Leave out the scheduler's log line saying the digest for `channel` was not posted, while
+    `digest send` runs: the command says so itself, with the same reason, in its `error:` line.
+
+    Every other line the send logs (a retry, a traceback, a permission to grant) still reaches
+    the log; so does the verdict on a serving bot's schedule, where no command reports it.
+    """
+    verdict = re.compile(rf"digest for {re.escape(channel)} on \S+ not posted")
+
+    def not_the_verdict(record: logging.LogRecord) -> bool:
+        return verdict.match(record.getMessage()) is None
+
+    schedule_log.addFilter(not_the_verdict)
+    try:
+        yield
+    finally:
+        schedule_log.removeFilter(not_the_verdict)
+
+
 def cmd_send(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     channel = _channel(args.channel)
     platform = channel.split(":", 1)[0]
@@ -130,7 +153,8 @@ def cmd_send(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     # The entry point is the composition root: only here does `bot` reach for adapters.
     from adapters.digest_runner import send_now
 
-    outcome = asyncio.run(send_now(settings, service, db, channel=channel, force=args.force))
+    with _verdict_left_to_the_command(channel):
+        outcome = asyncio.run(send_now(settings, service, db, channel=channel, force=args.force))
     if outcome.status == "sent":
         out.write(f"posted the digest of {outcome.day} to {channel} (message {outcome.message_id})\n")
         return 0

@@ -1,13 +1,25 @@
-"""`python -m bot digest ...` arguments: a bad one is one usage line and exit 2."""
+"""`python -m bot digest ...`: a bad argument is one usage line and exit 2; a send that fails is
+one `error:` line, with what else its work logged in the log's own format."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import logging
+import sys
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
 
-from bot.cli import main
+from bot.cli import PROJECT_LOGGERS, command_log_level, main
+from bot.config import Settings
+from bot.digest_schedule import log as schedule_log
+from tests.fakes.discord_api import FakeDiscord
+
+ROOT = Path(__file__).resolve().parent.parent
+DIGEST_CHANNEL = "1300000000000000005"
 
 
 @pytest.mark.parametrize("text", ["31/03/2025", "2025-02-30", "20250331", "2025-W14-1", "2025-3-31", "2025-03-31T09:00", ""])
@@ -67,3 +79,83 @@ def test_preview_without_a_channel_says_it_shows_what_a_new_channel_would_get(
     first, second = out.getvalue().splitlines()[:2]
     assert first == "Fact of the day · Monday 31 March 2025"  # no channel label ("preview:")
     assert second == "(what a new channel would get; DIGEST_CHANNELS is not set, and no --channel was given)"
+
+
+# -- a send that fails ---------------------------------------------------------------------
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = await FakeDiscord().start()
+    yield server
+    await server.close()
+
+
+async def send_digest(fake: FakeDiscord, tmp_path: Path, **env: str) -> tuple[int, str, list[str]]:
+    """`python -m bot digest send` to the fake's channel, as a user runs it: its exit code, stdout
+    and stderr lines. A subprocess, for Python's own handling of log records is what is tested."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "digest", "send", "--channel", f"discord:{DIGEST_CHANNEL}",
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DISCORD_TOKEN": "test-token",
+             "DISCORD_API_URL": fake.base_url, "BOT_DATA_DIR": str(tmp_path / "data"), **env},
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode().splitlines()
+
+
+async def test_a_post_discord_refuses_is_one_error_line(fake: FakeDiscord, tmp_path: Path) -> None:
+    fake.fail("POST", f"^/channels/{DIGEST_CHANNEL}/messages$", status=403, code=50013, message="Missing Permissions")
+
+    code, out, err = await send_digest(fake, tmp_path)
+
+    # The scheduler's own line on it ("digest for ... not posted: ...") would say the same again.
+    assert (code, out) == (1, "")
+    assert err == [f"error: the digest for discord:{DIGEST_CHANNEL} was not posted: Discord: 403 Missing Permissions"]
+    assert fake.created == []
+
+
+async def test_what_only_the_log_says_is_one_line_in_the_chosen_log_format_above_the_error(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    # The bot's permissions in the channel cannot be read: only the log says so, and what came of it.
+    fake.fail("GET", f"^/channels/{DIGEST_CHANNEL}$", status=403, code=50001, message="Missing Access")
+    fake.fail("POST", f"^/channels/{DIGEST_CHANNEL}/messages$", status=403, code=50013, message="Missing Permissions")
+
+    code, _, err = await send_digest(fake, tmp_path, LOG_FORMAT="json")
+
+    assert code == 1 and len(err) == 2, err
+    logged = json.loads(err[0])
+    assert (logged["level"], logged["logger"]) == ("WARNING", "adapters.digest")
+    assert logged["message"].startswith(f"could not tell whether the bot may embed links in Discord channel {DIGEST_CHANNEL}")
+    assert "403" in logged["message"]
+    assert err[1] == f"error: the digest for discord:{DIGEST_CHANNEL} was not posted: Discord: 403 Missing Permissions"
+
+
+async def test_after_a_send_the_schedulers_log_and_the_programs_loggers_are_as_they_were(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A serving bot in the same process logs every verdict of its schedule: only the command's
+    # own send leaves it to the command.
+    fake.fail("POST", f"^/channels/{DIGEST_CHANNEL}/messages$", status=403, code=50013, message="Missing Permissions")
+    monkeypatch.setenv("DISCORD_TOKEN", "test-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.base_url)
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    loggers = [logging.getLogger(name) for name in PROJECT_LOGGERS]
+    before = [(list(logger.handlers), logger.level) for logger in loggers]
+
+    code = await asyncio.to_thread(main, ["digest", "send", "--channel", f"discord:{DIGEST_CHANNEL}"], out=io.StringIO())
+
+    assert code == 1 and capsys.readouterr().err.startswith(f"error: the digest for discord:{DIGEST_CHANNEL}")
+    assert schedule_log.filters == []
+    assert [(list(logger.handlers), logger.level) for logger in loggers] == before
+
+
+@pytest.mark.parametrize(
+    ("log_level", "level"),
+    [("INFO", logging.WARNING), ("debug", logging.DEBUG), ("WARNING", logging.WARNING), ("error", logging.ERROR)],
+)
+def test_a_command_logs_at_log_level_with_info_taken_as_warning(log_level: str, level: int) -> None:
+    # A command prints what it did: its INFO lines ("posted ...") would only say it again.
+    assert command_log_level(Settings(log_level=log_level)) == level
