@@ -19,7 +19,7 @@ from typing import Any, Iterator, TextIO
 from bot.config import Settings
 from bot.db import DB_FILE, Database
 from bot.digest import Digest, build_digest
-from bot.digest_schedule import DigestSchedule, parse_channel, parse_channels
+from bot.digest_schedule import VERDICT_FOR, DigestSchedule, parse_channel, parse_channels
 from bot.digest_schedule import log as schedule_log
 from bot.digest_store import DigestRun, DigestStore, utc_now
 from bot.errors import BotError, ConfigError, UsageError
@@ -128,10 +128,9 @@ def _verdict_left_to_the_command(channel: str) -> Iterator[None]:
     Every other line the send logs (a retry, a traceback, a permission to grant) still reaches
     the log; so does the verdict on a serving bot's schedule, where no command reports it.
     """
-    verdict = re.compile(rf"digest for {re.escape(channel)} on \S+ not posted")
 
     def not_the_verdict(record: logging.LogRecord) -> bool:
-        return verdict.match(record.getMessage()) is None
+        return getattr(record, VERDICT_FOR, None) != channel
 
     schedule_log.addFilter(not_the_verdict)
     try:
@@ -178,4 +177,4 @@ def cmd_send(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 f"it is tried again from {run.lease_until:%H:%M} UTC, or now with --force"
             )
         raise BotError(f"another bot process is posting the digest to {channel} right now; try again in a few minutes")
-    raise BotError(f"the digest for {channel} was not posted: {outcome.reason}")
+    raise BotError(f"the digest of {outcome.day} for {channel} was not posted: {outcome.reason}")

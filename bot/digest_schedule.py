@@ -29,6 +29,14 @@ from bot.errors import BotError, ConfigError
 from bot.models import FactBase
 
 log = logging.getLogger("bot.digest")
+VERDICT_FOR = "digest_verdict_for"
+"""The attribute of a log record that says how a channel's digest went (posted not, or not yet):
+`digest send`, which says so itself in its `error:` line, leaves those records out."""
+
+
+def _verdict(channel: str) -> dict[str, str]:
+    """The `extra` of a log record giving the verdict on `channel`'s digest."""
+    return {VERDICT_FOR: channel}
 T = TypeVar("T")
 
 Platform = Literal["slack", "discord"]
@@ -452,7 +460,9 @@ class DigestScheduler:
         posted = await self._stored(self.store.posted, channel)
         planned = build_digest(base, channel=channel, day=day, size=self.size, posted=posted)
         if not planned.items:
-            log.warning("digest for %s on %s not posted: the fact base has no facts", channel, day)
+            log.warning(
+                "digest for %s on %s not posted: the fact base has no facts", channel, day, extra=_verdict(channel)
+            )
             return Outcome(channel, day, "empty", reason="the fact base has no facts")
         claim = await self._stored(self.store.claim, planned, force=force)
         if claim is None:
@@ -509,7 +519,7 @@ class DigestScheduler:
                 else:
                     log.error("digest for %s on %s: looking for it in the channel raised", channel, day, exc_info=error)
                 await self._stored(self.store.fail, claim, reason)
-                log.error("digest for %s on %s not posted: %s", channel, day, reason)
+                log.error("digest for %s on %s not posted: %s", channel, day, reason, extra=_verdict(channel))
                 return Outcome(channel, day, "failed", reason=reason)
             if found:
                 log.warning("digest for %s on %s was posted by an earlier run: %s", channel, day, found)
@@ -555,7 +565,7 @@ class DigestScheduler:
             if await self._stored(self.store.release, claim, reason, until=self._clock()):
                 log.error(
                     "digest for %s on %s not posted: %s; the day's digest goes out once that is fixed",
-                    channel, day, reason,
+                    channel, day, reason, extra=_verdict(channel),
                 )  # fmt: skip
                 return Outcome(channel, day, "deferred", reason=reason)
         if last is not None and last.transient and not maybe_posted and not claim.repeat:
@@ -570,6 +580,7 @@ class DigestScheduler:
                     day,
                     reason,
                     f"{retry_at:%H:%M:%S}",
+                    extra=_verdict(channel),
                 )
                 return Outcome(channel, day, "deferred", reason=f"{reason}; tried again from {retry_at:%H:%M} UTC")
         if maybe_posted and last is not None and (last.transient or last.look_again) and not claim.repeat:
@@ -581,7 +592,7 @@ class DigestScheduler:
             reason += " (not sent again: it may have been posted)"
         if not claim.repeat:
             await self._stored(self.store.fail, claim, reason)
-        log.error("digest for %s on %s not posted: %s", channel, day, reason)
+        log.error("digest for %s on %s not posted: %s", channel, day, reason, extra=_verdict(channel))
         return Outcome(channel, day, "failed", reason=reason)
 
     async def _look_again_later(self, claim: Claim, reason: str, *, retry_after: float | None) -> Outcome | None:
@@ -604,7 +615,7 @@ class DigestScheduler:
         self._retry(retry_at)
         log.warning(
             "digest for %s on %s not posted yet: %s; looked for in the channel again at %s UTC",
-            channel, day, reason, f"{retry_at:%H:%M:%S}",
+            channel, day, reason, f"{retry_at:%H:%M:%S}", extra=_verdict(channel),
         )  # fmt: skip
         return Outcome(channel, day, "deferred", reason=f"{reason}; looked for again from {retry_at:%H:%M} UTC")
 

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -17,6 +18,11 @@ from bot.cli import PROJECT_LOGGERS, command_log_level, main
 from bot.config import Settings
 from bot.digest_schedule import log as schedule_log
 from tests.fakes.discord_api import FakeDiscord
+
+
+def _today() -> str:
+    """The day `digest send` posts for, in the default time zone (UTC)."""
+    return datetime.now(timezone.utc).date().isoformat()
 
 ROOT = Path(__file__).resolve().parent.parent
 DIGEST_CHANNEL = "1300000000000000005"
@@ -112,7 +118,7 @@ async def test_a_post_discord_refuses_is_one_error_line(fake: FakeDiscord, tmp_p
 
     # The scheduler's own line on it ("digest for ... not posted: ...") would say the same again.
     assert (code, out) == (1, "")
-    assert err == [f"error: the digest for discord:{DIGEST_CHANNEL} was not posted: Discord: 403 Missing Permissions"]
+    assert err == [f"error: the digest of {_today()} for discord:{DIGEST_CHANNEL} was not posted: Discord: 403 Missing Permissions"]
     assert fake.created == []
 
 
@@ -130,7 +136,7 @@ async def test_what_only_the_log_says_is_one_line_in_the_chosen_log_format_above
     assert (logged["level"], logged["logger"]) == ("WARNING", "adapters.digest")
     assert logged["message"].startswith(f"could not tell whether the bot may embed links in Discord channel {DIGEST_CHANNEL}")
     assert "403" in logged["message"]
-    assert err[1] == f"error: the digest for discord:{DIGEST_CHANNEL} was not posted: Discord: 403 Missing Permissions"
+    assert err[1] == f"error: the digest of {_today()} for discord:{DIGEST_CHANNEL} was not posted: Discord: 403 Missing Permissions"
 
 
 async def test_after_a_send_the_schedulers_log_and_the_programs_loggers_are_as_they_were(
@@ -147,7 +153,7 @@ async def test_after_a_send_the_schedulers_log_and_the_programs_loggers_are_as_t
 
     code = await asyncio.to_thread(main, ["digest", "send", "--channel", f"discord:{DIGEST_CHANNEL}"], out=io.StringIO())
 
-    assert code == 1 and capsys.readouterr().err.startswith(f"error: the digest for discord:{DIGEST_CHANNEL}")
+    assert code == 1 and capsys.readouterr().err.startswith(f"error: the digest of {_today()} for discord:{DIGEST_CHANNEL}")
     assert schedule_log.filters == []
     assert [(list(logger.handlers), logger.level) for logger in loggers] == before
 

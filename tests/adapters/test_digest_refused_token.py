@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ async def test_digest_send_with_a_token_slack_refuses_leaves_the_day_to_send_onc
     status, out = await _cli("digest", "send", "--channel", CHANNEL)
     [line] = capsys.readouterr().err.strip().splitlines()
     assert status == 1 and out == ""
-    assert line == f"error: the digest for {CHANNEL} was not posted: Slack: {code}; {fix}"
+    assert line == f"error: the digest of {datetime.now(timezone.utc).date().isoformat()} for {CHANNEL} was not posted: Slack: {code}; {fix}"
     assert fake.history == {}, "nothing was posted"
     [run] = DigestStore(Database(tmp_path / "data" / "bot.sqlite3")).runs(CHANNEL)
     assert run.status == "claimed", "the day is not marked failed: a serving bot would skip it"

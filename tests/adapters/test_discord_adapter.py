@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import socket
 import subprocess
 import sys
@@ -2225,9 +2226,12 @@ async def test_digest_send_whose_login_fails_prints_one_line_and_nothing_after_i
 
     assert process.returncode == 1
     # One line; aiohttp's "Unclosed client session" would follow it if the client were left open.
-    assert err.decode().splitlines() == [
-        f"error: the digest for discord:{DIGEST_CHANNEL} was not posted: Discord: Improper token has been passed."
-    ]
+    [line] = err.decode().splitlines()
+    assert re.fullmatch(
+        rf"error: the digest of \d{{4}}-\d{{2}}-\d{{2}} for discord:{DIGEST_CHANNEL} was not posted: "
+        r"Discord: Improper token has been passed\.",
+        line,
+    )
     assert fake.created == []
 
 
