@@ -27,7 +27,7 @@ from bot.db import how_to_fix
 from bot.errors import BotError, ConfigError, UsageError
 from bot.models import Answer, ResolvedQuote
 from bot.knowledge import unread_folders
-from bot.logging_setup import JsonFormatter, SecretRedactor, TextFormatter, secrets_from_settings
+from bot.logging_setup import SecretRedactor, log_handler, log_level, secrets_from_settings
 from bot.service import AskService, knowledge_dir, load_base, load_engine
 from bot.terminal import (
     MAX_QUESTION_CHARS,
@@ -583,10 +583,8 @@ def command_log_level(settings: Settings) -> int:
     A command says what it did itself (`posted the digest ...`, `synced 3 commands ...`): the
     INFO lines of the same work would only say it again, and a DEBUG log is asked for on purpose.
     """
-    level = logging.getLevelName(settings.log_level.strip().upper())
-    if not isinstance(level, int):
-        return logging.WARNING
-    return logging.WARNING if level == logging.INFO else level
+    level = log_level(settings)
+    return logging.WARNING if level is None or level == logging.INFO else level
 
 
 @contextmanager
@@ -603,10 +601,8 @@ def command_logging(settings: Settings) -> Iterator[None]:
     afterwards.
     """
     level = command_log_level(settings)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = log_handler(settings, SecretRedactor(secrets_from_settings(settings)))
     handler.setLevel(level)
-    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
-    handler.addFilter(SecretRedactor(secrets_from_settings(settings)))
     loggers = [logging.getLogger(name) for name in PROJECT_LOGGERS]
     levels_before = [logger.level for logger in loggers]
     for logger in loggers:

@@ -237,6 +237,20 @@ class JsonFormatter(logging.Formatter):
         return _UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, default=str))
 
 
+def log_handler(settings: Settings, redactor: SecretRedactor, *, stream: TextIO | None = None) -> logging.Handler:
+    """One line per record on `stream` (stderr by default), in LOG_FORMAT, redacted by `redactor`."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    handler.addFilter(redactor)
+    return handler
+
+
+def log_level(settings: Settings) -> int | None:
+    """LOG_LEVEL as a logging level, or None when it names none."""
+    level = logging.getLevelName(settings.log_level.strip().upper())
+    return level if isinstance(level, int) else None
+
+
 def configure_logging(
     settings: Settings, *, stream: TextIO | None = None, extra_secrets: Iterable[str] = ()
 ) -> logging.Handler:
@@ -247,10 +261,8 @@ def configure_logging(
     to the root logger later are not covered: add them before calling this.
     """
     redactor = SecretRedactor([*secrets_from_settings(settings), *extra_secrets])
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = log_handler(settings, redactor, stream=stream)
     setattr(handler, _OURS, True)
-    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
-    handler.addFilter(redactor)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _OURS, False)]:
         root.removeHandler(old)
@@ -262,8 +274,8 @@ def configure_logging(
             other.removeFilter(stale)
         other.addFilter(redactor)
     root.addHandler(handler)
-    level = logging.getLevelName(settings.log_level.strip().upper())
-    root.setLevel(level if isinstance(level, int) else logging.INFO)
+    level = log_level(settings)
+    root.setLevel(logging.INFO if level is None else level)
     logging.captureWarnings(True)
     _route_uncaught_exceptions()
     return handler
