@@ -30,6 +30,8 @@ _GRACE_UNITS = (("h", 1.0), ("m", 1 / 60), ("s", 1 / 3600))
 FORMATS = {
     "BOT_KNOWLEDGE_DIR": "a directory path",
     "BOT_DATA_DIR": "a directory path",
+    "BOT_ENGINE_CACHE": "true or false (or 1/0, yes/no, on/off)",
+    "BOT_CACHE_DIR": "a directory path",
     "BOT_MIN_SCORE": "a number from 0 to 1, like 0.52",
     "BOT_MIN_MARGIN": "a number from 0 to 1, like 0.06",
     "BOT_LOG_QUESTIONS": "true or false (or 1/0, yes/no, on/off)",
@@ -70,6 +72,8 @@ class Settings(BaseSettings):
 
     bot_knowledge_dir: Path | None = None
     bot_data_dir: Path = Path("./data")
+    bot_engine_cache: bool = True
+    bot_cache_dir: Path | None = None
     bot_min_score: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
     bot_min_margin: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
     bot_log_questions: bool = True
@@ -127,7 +131,9 @@ class Settings(BaseSettings):
             return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
         return data
 
-    @field_validator("bot_log_questions", "digest_time", "bot_data_dir", "bot_knowledge_dir", mode="before")
+    @field_validator(
+        "bot_log_questions", "bot_engine_cache", "digest_time", "bot_data_dir", "bot_knowledge_dir", "bot_cache_dir", mode="before"
+    )
     @classmethod
     def _stripped(cls, value: object) -> object:
         """White space around a value (a quoted one in a compose file) is no part of it, as for
@@ -135,7 +141,7 @@ class Settings(BaseSettings):
         in a space."""
         return value.strip() if isinstance(value, str) else value
 
-    @field_validator("bot_data_dir", "bot_knowledge_dir")
+    @field_validator("bot_data_dir", "bot_knowledge_dir", "bot_cache_dir")
     @classmethod
     def _home_expanded(cls, value: Path | None) -> Path | None:
         """`~/data` is in the home directory, as a shell reads it: .env, `docker --env-file` and

@@ -11,6 +11,7 @@ from typing import Callable
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.engine_cache import EngineCache, default_cache_dir, load_or_build
 from bot.errors import ConfigError, KnowledgeError, KnowledgeProblem
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import Answer, FactBase
@@ -31,8 +32,25 @@ def knowledge_dir(settings: Settings) -> Path:
 
 
 def load_engine(settings: Settings) -> Engine:
-    """Load and validate the fact base the settings point at, and index it."""
-    return Engine(load_base(settings), thresholds=settings.thresholds())
+    """Load and validate the fact base the settings point at, and index it; or, when the
+    engine cache holds an engine built from these very files, that engine."""
+    root = knowledge_dir(settings)
+    if settings.bot_knowledge_dir is not None:
+        check_knowledge_dir(root)
+    thresholds = settings.thresholds()
+    return load_or_build(
+        root,
+        thresholds,
+        cache=engine_cache(settings),
+        build=lambda: Engine(read_fact_base(root), thresholds=thresholds),
+    )
+
+
+def engine_cache(settings: Settings) -> EngineCache | None:
+    """The engine cache the settings ask for: BOT_CACHE_DIR, else the user's cache folder; None when BOT_ENGINE_CACHE is off."""
+    if not settings.bot_engine_cache:
+        return None
+    return EngineCache(settings.bot_cache_dir or default_cache_dir())
 
 
 def load_base(settings: Settings) -> FactBase:

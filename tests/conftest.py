@@ -20,6 +20,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith(_PREFIXES):
             monkeypatch.delenv(name, raising=False)
+    # Built engines are not kept between tests, and never in the user's cache folder; the
+    # cache's own tests turn it on.
+    monkeypatch.setenv("BOT_ENGINE_CACHE", "false")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
 
 

@@ -528,6 +528,7 @@ MALFORMED = [
     ("BOT_MIN_SCORE", "2", "a number from 0 to 1, like 0.52"),
     ("BOT_MIN_MARGIN", "-1", "a number from 0 to 1, like 0.06"),
     ("BOT_LOG_QUESTIONS", "maybe", "true or false (or 1/0, yes/no, on/off)"),
+    ("BOT_ENGINE_CACHE", "sometimes", "true or false (or 1/0, yes/no, on/off)"),
     ("BOT_RETENTION_DAYS", "1.5", "a whole number of days from 1 to 36500, like 90"),
     ("BOT_RATE_LIMIT", "ten", "a whole number of questions a minute per user, like 10, or 0 for no limit"),
     ("BOT_HOST", "not a host", "an IP address or host name, like 127.0.0.1"),
@@ -626,6 +627,7 @@ def test_every_grace_form_the_error_names_is_taken(value: str, hours: float, mon
     ["BOT_MIN_SCORE", "BOT_MIN_MARGIN", "DIGEST_SIZE", "DIGEST_TIME", "DIGEST_GRACE", "LOG_LEVEL", "BOT_RATE_LIMIT", "BOT_HOST"],
 )
 def test_a_setting_left_empty_means_its_default(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOT_ENGINE_CACHE")  # every setting at its default (the cache in the test's own folder)
     monkeypatch.setenv(name, "")
     assert _in_process("ask", "hello")[0] == 0
     assert load_settings().model_dump() == Settings.model_construct().model_dump()
@@ -636,6 +638,7 @@ def test_a_setting_left_empty_means_its_default(name: str, monkeypatch: pytest.M
 )
 def test_a_setting_of_spaces_only_means_its_default(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # What an environment entry left blank in a compose file or a shell script can hold.
+    monkeypatch.delenv("BOT_ENGINE_CACHE")  # every setting at its default (the cache in the test's own folder)
     monkeypatch.setenv(name, "   ")
     assert _in_process("ask", "hello")[0] == 0
     assert load_settings().model_dump() == Settings.model_construct().model_dump()
