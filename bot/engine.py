@@ -208,7 +208,7 @@ HELP_WORDS = frozenset(
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
     wording new here get draw drawn rely based base real person give show suggest sample samples asking
-    asked asks""".split()
+    asked asks purpose tool tools assistant dear way ways""".split()
 ) | SOURCE_WORDS
 
 
@@ -394,8 +394,8 @@ class _Postings:
 
 
 # An owner compared with, not asked about: "worse than *OpenAI's*", "than OpenAI's and *Google's*",
-# "compared to *Google's*".
-_COMPARED_BEFORE = re.compile(r"\b(?:than|vs\.?|versus|compared (?:to|with))\s+(?:the\s+)?(?:[\w.-]+'s\s+(?:and|or)\s+)*$")
+# "compared to *Google's*", and "then" typed for "than" after a comparative ("worse then *OpenAI's*").
+_COMPARED_BEFORE = re.compile(r"\b(?:than|(?:(?<=er )|(?<=worse )|(?<=more )|(?<=less ))then|vs\.?|versus|compared (?:to|with))\s+(?:the\s+)?(?:[\w.-]+'s\s+(?:and|or)\s+)*$")
 
 
 def _compared(text: str, at: int) -> bool:
@@ -468,15 +468,55 @@ class Engine:
 
     def _numbers_in_names(self, raw: list[str]) -> list[str]:
         """`raw` with a number written out as digits where that makes a name the base knows
-        ("Llama four" is Llama 4; "the four goals" stay four)."""
+        ("Llama four" is Llama 4, "Llama three point one" Llama 3.1; "the four goals" stay four)."""
         if _NUMBER_WORDS.keys().isdisjoint(raw):
             return raw
         read = list(raw)
-        for i in range(1, len(read)):
+        i = 1
+        while i < len(read):
             digits = _NUMBER_WORDS.get(read[i])
-            if digits is not None and (self.canon(read[i - 1]), digits) in self._entity_aliases:
-                read[i] = digits
+            if digits is not None:
+                name = self.canon(read[i - 1])
+                decimal = _DIGIT_WORDS.get(read[i + 2]) if read[i + 1 : i + 2] == ["point"] and i + 2 < len(read) else None
+                if decimal is not None and (name, f"{digits}.{decimal}") in self._entity_aliases:
+                    read[i : i + 3] = [f"{digits}.{decimal}"]
+                elif (name, digits) in self._entity_aliases:
+                    read[i] = digits
+            i += 1
         return read
+
+    def _joined_names(self, raw: list[str]) -> list[str]:
+        """`raw` with a one-word name the base knows put back together where it came in pieces,
+        as speech-to-text and hurried typing leave it ("zucker burg", "pie torch", "giz mode
+        oh"): two or three words, one at least unknown to the base, that joined are the name
+        or a slip of it. Words the base knows all stay apart ("open source")."""
+        read = list(raw)
+        i = 0
+        while i < len(read) - 1:
+            for span in (3, 2):
+                run = read[i : i + span]
+                if (
+                    len(run) < span
+                    or not all(w.isalpha() for w in run)
+                    or all(w in self._surface for w in run)
+                    or any(w in self._surface and self.canon(w) in self._name_words for w in run)  # "fb instagram"
+                ):
+                    continue
+                joined = "".join(run)
+                name = self._name_of_joined(joined)
+                # Near a name only, the pieces must all say something: "all man" is no "Altman".
+                if name is not None and (name == joined or not STOPWORDS.intersection(run)):
+                    read[i : i + span] = [name]
+                    break
+            i += 1
+        return read
+
+    def _name_of_joined(self, joined: str) -> str | None:
+        if not JOINED_NAME_MIN <= len(joined) <= self._longest_one_word_name + 2:
+            return None
+        edits = 1 if len(joined) < 8 else 2
+        hit = process.extractOne(joined, self._one_word_names, scorer=OSA.distance, score_cutoff=edits)
+        return hit[0] if hit is not None else None
 
     def _terms_of(self, found: list[str]) -> list[str]:
         """The index terms of folded words: the words that say something, canonicalised."""
@@ -629,6 +669,11 @@ class Engine:
             if w.isalpha():
                 self._by_length[len(w)].append(w)
                 self._by_skeleton.setdefault(_skeleton(w), w)
+        # Names of one word, which a question dictated or typed in pieces may split ("zucker burg").
+        self._one_word_names = sorted(
+            w for w in self._surface if w.isalpha() and len(w) >= JOINED_NAME_MIN and (self.canon(w),) in self._entity_aliases
+        )
+        self._longest_one_word_name = max(map(len, self._one_word_names), default=0)
 
     def _learn_source_names(self) -> None:
         """How a question may point at each source: by the names its outlet and title give, by
@@ -1025,6 +1070,26 @@ class Engine:
                 return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
 
+    def _who_this_at(self, raw: list[str], *, contracted: bool) -> int | None:
+        """Where "who" stands when a person named first is then asked about ("Mark
+        Zuckerberg, who is this person?", "yann lecun who is he"): the name and nothing else
+        before it, and after it only "is" and a word pointing back at them; else None."""
+        if "who" not in raw and "whos" not in raw:
+            return None
+        at = raw.index("who") if "who" in raw else raw.index("whos")
+        rest = [x for x in raw[at + 1 :] if x not in _WHO_HEDGES]
+        if not (contracted or raw[at] == "whos"):
+            if not rest or rest[0] not in _BEING:
+                return None
+            rest = rest[1:]
+        if not rest or rest[0] not in _POINTING_BACK or any(x not in _PERSON_NOUNS for x in rest[1:]):
+            return None
+        named = [x for x in raw[:at] if x not in _BEFORE_A_NAME]
+        if not named or not all(self.canon(x) in self._name_words for x in named):
+            return None
+        persons = [key for key in self._entities_in([self.canon(x) for x in named]) if self._kind_of_key.get(key) == "person"]
+        return at if persons else None
+
     def _post_of_a_person(self, raw: list[str], question: str) -> int | None:
         """Where the words ask a person's post, which is who they are: the index of "title" in
         "Zuckerberg's title?", of "job" in "what's Yann LeCun's job at Meta"; None for "LeCun's
@@ -1043,7 +1108,28 @@ class Engine:
                 i + 1 == len(raw) or raw[i + 1] in _AFTER_A_NAME
             ):
                 return i
+        for i, w in enumerate(raw[1:], start=1):
+            if w in _POST_WORDS and raw[i - 1] in ("what", "which") and self._holds_post(raw[i + 1 :]):
+                return i  # "what position has Zuckerberg at Meta", "which title does Wang hold"
         return None
+
+    def _holds_post(self, rest: list[str]) -> bool:
+        """Whether the words after "what position" say a person holds it, and nothing more:
+        "has Zuckerberg (at Meta)", "does LeCun hold"; not "does Zuckerberg take on regulation"."""
+        if not rest or rest[0] not in _HOLDING_A_POST:
+            return False
+        end = 1
+        while end < len(rest) and self.canon(rest[end]) in self._name_words:
+            end += 1
+        found = self._entities_in([self.canon(x) for x in rest[1:end]])
+        if not any(self._kind_of_key.get(key) == "person" for key in found):
+            return False
+        tail = rest[end:]
+        if tail[:1] and tail[0] in _HOLDING_A_POST:
+            tail = tail[1:]
+        if tail[:1] and tail[0] in ("at", "in"):
+            tail = [x for x in tail[1:] if self.canon(x) not in self._name_words]
+        return not tail
 
     def _asks_what_one_does(self, rest: list[str]) -> bool:
         """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
@@ -1145,7 +1231,7 @@ class Engine:
         return None
 
     def _analyze(self, question: str) -> _Query:
-        raw = self._numbers_in_names(self._words(question))
+        raw = self._joined_names(self._numbers_in_names(self._words(question)))
         capital = capitalised(question)
         names = capital | owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
@@ -1158,12 +1244,19 @@ class Engine:
         spelt: set[str] = set()
         # A leading greeting ("good morning!") is manners, not part of what is asked.
         index = greeting = greeting_length(raw)
-        # "Zuckerberg's title?" asks who he is, as "who is Zuckerberg?" does, not of a title.
+        # "Zuckerberg's title?" asks who he is, as "who is Zuckerberg?" does, not of a title;
+        # so does "Zuckerberg, who is this person?", not of a person.
         post_at = self._post_of_a_person(raw, question)
+        pointed_back_from = self._who_this_at(raw, contracted=bool(_WHO_S.search(question)))
         while index < len(raw):
             w = raw[index]
             index += 1
-            if w in STOPWORDS or index - 1 == post_at:
+            if (
+                w in STOPWORDS
+                or index - 1 == post_at
+                or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
+                or (pointed_back_from is not None and index > pointed_back_from)
+            ):
                 continue
             pair = w + raw[index] if index < len(raw) else None
             if (
@@ -1206,7 +1299,8 @@ class Engine:
         if unknown and (strangers := self._unknown_names(raw, unknown, outside, capital, self._owner_words(question))):
             outside = [*outside, *_runs_as_written(strangers, question)]
         types = question_types(raw)
-        instance_words, instances_of_person = instances_asked(raw)
+        # A post asked for ("which title does Wang hold") asks who they are, not for titles.
+        instance_words, instances_of_person = instances_asked(raw) if post_at is None else ([], False)
         # "Name the apps ...": names of a known kind, asked as "which apps" asks them.
         kind_wanted = wants_kind(raw) or kind_named_by(instance_words)
         instances_of = None if kind_wanted else self._head_of([self._known_form(w) for w in instance_words])
@@ -1264,7 +1358,9 @@ class Engine:
             if defines and (thing := _thing_defined(raw))
             else frozenset(),
             who_is=(
-                who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question))) or post_at is not None
+                who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))
+                or post_at is not None
+                or pointed_back_from is not None
             ),
             who_does=(who_does := not who_is and self._asks_who_does(raw)),
             done=self._done(raw) if who_does else "",
@@ -2273,11 +2369,16 @@ _CATEGORY_NOUNS = frozenset(
 # Words that only say a name is asked for, not what names it: "which *name*", "the critic, *name*?".
 _NAME_FORMS = frozenset("name names".split())
 _WHO_HEDGES = frozenset("exactly really actually".split())
+# "Mark Zuckerberg, who is *this person*?", "so LeCun, who is *he*?"
+_POINTING_BACK = frozenset("this that he she".split())
+_PERSON_NOUNS = frozenset("person guy man woman one again".split())
+_BEFORE_A_NAME = frozenset("so and ok okay hey".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
 # A person's post, asked of them: "Zuckerberg's *title*", "LeCun's *job* at Meta".
 _POST_WORDS = frozenset("title job role position post".split())
+_HOLDING_A_POST = frozenset("has have does do did holds hold held is was".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
 _AFTER_DOING = frozenset("at for again exactly now".split())
 
@@ -2367,6 +2468,9 @@ _UNSURE = frozenset({"low_score", "too_close"})
 _DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto", "before", "reaction")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
+_DIGIT_WORDS = {word: str(value) for value, word in enumerate("zero one two three four five six seven eight nine".split())}
+JOINED_NAME_MIN = 5
+"""The shortest name looked for in words that came apart ("le cun" is LeCun)."""
 _NUMBER_WORDS = {
     word: str(value)
     for value, word in enumerate("zero one two three four five six seven eight nine ten".split())

@@ -448,7 +448,7 @@ def counted(raw: list[str]) -> list[str]:
     "how many Llama versions"), up to the first small word."""
     found: list[str] = []
     for i, w in enumerate(raw[:-2]):
-        if w == "how" and raw[i + 1] == "many":
+        if w == "how" and raw[i + 1] == "many" and raw[i + 2] not in _SHARE_NOUNS:  # "how many percent" asks a share
             for noun in raw[i + 2 : i + 4]:
                 if noun in STOPWORDS or noun in _HEDGES:
                     break
@@ -558,6 +558,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("where")  # "what city", not "what could a country like India bring"
         elif w == "how" and following == "long":
             found.add("when")
+        elif w == "how" and following == "many" and after in _SHARE_NOUNS:
+            found |= {"number", "percent"}  # "how many percent does Meta own", as "what percentage"
         elif w == "how" and following == "many":
             found.add("count")
         elif w == "how" and following in {"much", "big", "large", "expensive"}:
