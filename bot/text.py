@@ -67,7 +67,7 @@ FUNCTION_WORDS = frozenset(
     can could would should will shall may might must also just very really too quite
     any some all each every no not nor only same than such both few more most other many much
     again further once up down out off over under through during before after above below
-    between against until while because please tell know explain describe say said says
+    between against until while because please tell know explain describe say said says saying
     speak speaks speaking spoke spoken
     let thing things something anything everything one ones way ways lot kind sort
     hey hi hello thanks thank pls plz im ive id dont doesnt didnt isnt arent wasnt

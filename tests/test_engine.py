@@ -1194,6 +1194,19 @@ def test_speaking_is_saying_not_a_word_of_the_summit_fact(engine: Engine) -> Non
     assert engine.answer("What has LeCun spoken about regulation?").fact_id == "lecun-careful-regulation"
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what was LeCun saying at the AI Action Summit?", "lecun-ai-action-summit"),
+        ("is Altman arguing for international oversight?", "altman-international-oversight"),
+    ],
+)
+def test_saying_as_it_goes_on_is_saying(engine: Engine, question: str, expected: str) -> None:
+    """"Saying" asks somebody's words as "say" does, not for a fact with the word "say" in it."""
+    assert engine._analyze(question).speakers
+    assert engine.answer(question).fact_id == expected
+
+
 def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engine) -> None:
     assert question_reading.name_asked_for("whats the name of the license".split()) == "license"
     assert question_reading.name_asked_for("the name of the cloud provider".split()) is None  # a known kind
