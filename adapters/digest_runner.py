@@ -350,14 +350,12 @@ def channel_sender(
     slack: SlackPoster | None,
     discord_bot: DiscordPoster | None,
     on_attempt: Callable[[str, bool], None] | None = None,
-    on_token_refused: Callable[[str], None] | None = None,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     clock: Callable[[], float] = time.time,
 ) -> Sender:
     """A Sender that posts by channel prefix through the given platform clients.
 
-    `on_attempt(platform, ok)` is told of every attempt (for metrics), `on_token_refused(code)`
-    of a Slack post refused for the bot token's sake (Slack's error code). `sleep` and `clock`
+    `on_attempt(platform, ok)` is told of every attempt (for metrics). `sleep` and `clock`
     (epoch seconds) are `post_slack_digest`'s.
     """
 
@@ -392,8 +390,6 @@ def channel_sender(
             failure = to_send_failure(error, platform=target.platform)
             if failure is None:
                 raise
-            if failure.misconfigured and on_token_refused is not None and isinstance(error, SlackApiError):
-                on_token_refused(status_and_code(error)[1] or "")
             raise failure from error
 
     return send
@@ -505,7 +501,6 @@ def _scheduler(
     discord_bot: DiscordPoster | None,
     channels: list[str] | None = None,
     on_attempt: Callable[[str, bool], None] | None = None,
-    on_token_refused: Callable[[str], None] | None = None,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> DigestScheduler:
@@ -535,7 +530,6 @@ def _scheduler(
             slack=slack,
             discord_bot=discord_bot,
             on_attempt=on_attempt,
-            on_token_refused=on_token_refused,
             sleep=sleep,
             clock=lambda: clock().timestamp(),
         ),
@@ -558,18 +552,11 @@ def build_digest_scheduler(
 
     The channels of a platform that is not running are left out and logged once (saying the
     daily digest is off when no channel is left). With Discord, `/digest` is given today's
-    digest of the channel it is used in. A Slack post refused for the bot token's sake tells the
-    Slack bot (`note_token_refused`), which /readyz reports. Raises ConfigError for a bad
-    DIGEST_TIMEZONE or DIGEST_CHANNELS.
+    digest of the channel it is used in. A Slack call of the digest's refused for the bot token's
+    sake is noticed by the Slack bot's client itself, which /readyz reports. Raises ConfigError for
+    a bad DIGEST_TIMEZONE or DIGEST_CHANNELS.
     """
-
-    def token_refused(code: str) -> None:
-        if slack is not None:
-            slack.note_token_refused(code, method="chat.postMessage")
-
-    scheduler = _scheduler(
-        settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt, on_token_refused=token_refused
-    )
+    scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt)
     if discord is not None:
 
         def provider(channel: str) -> list[discord.Embed] | None:

@@ -64,6 +64,7 @@ from adapters.slack_retry import (
     status_and_code,
     web_api_retries,
 )
+from adapters.slack_token_watch import TokenRefusalWatch
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,6 @@ once; a client that sends the headers and then trickles the body, or stops, held
 and its handler for as long as it liked, before any signature was checked."""
 # Errors from auth.test or apps.connections.open that no retry will fix: the token itself is wrong.
 _TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"})
-TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
-"""Web API errors that say Slack no longer takes the bot token at all (revoked, the app uninstalled,
-the bot user or the workspace deactivated): no call made with it will work again."""
 REINSTALL = "reinstall the app and set its new Bot User OAuth Token in SLACK_BOT_TOKEN"
 _FACT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Message subtypes that are still a person writing, as bolt's own `app.message()` takes them:
@@ -447,7 +445,12 @@ class SlackBot:
         )
         self.client: AsyncWebClient = self.bolt_app.client
         self.client.base_url = _api_url(settings.slack_api_url)
-        self.client.retry_handlers = web_api_retries(sleep=sleep, unserved=1)
+        # First, so that it sees every answer: bolt's own clients (one per request, which ask
+        # auth.test when the start could not) copy these handlers too.
+        self.client.retry_handlers = [
+            TokenRefusalWatch(settings.slack_bot_token or "", on_refused=self._token_refused),
+            *web_api_retries(sleep=sleep, unserved=1),
+        ]
         self._verifier = SignatureVerifier(settings.slack_signing_secret or "") if self.mode == "http" else None
         self._refused_logged_at: float | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -707,6 +710,12 @@ class SlackBot:
             code, method,
         )  # fmt: skip
 
+    def _token_refused(self, code: str, method: str) -> None:
+        """What the client's TokenRefusalWatch tells: Slack refused the bot token on a call of `method`.
+        A refusal while starting is start()'s to report (a ConfigError that stops the bot)."""
+        if self._started:
+            self.note_token_refused(code, method=method)
+
     # -- Web API -----------------------------------------------------------------------------
 
     async def _web(self, method: str, **kwargs: Any) -> AsyncSlackResponse | None:
@@ -724,8 +733,6 @@ class SlackBot:
         except SlackApiError as error:
             code = status_and_code(error)[1]
             log.error("Slack %s failed for %s: %s", method, where, code or error)
-            if code in TOKEN_REFUSED:
-                self.note_token_refused(code, method=method)
             return None, error
         except UNREACHABLE as error:
             log.error("Slack %s failed for %s: %s: %s", method, where, type(error).__name__, error)

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack_adapter import (
@@ -26,6 +27,7 @@ from adapters.slack_adapter import (
     GONE,
     RECONNECT_WAIT,
     RECONNECT_WAIT_MAX,
+    REINSTALL,
     SHARE_UNSURE,
     SORRY,
     EventClaims,
@@ -348,6 +350,7 @@ async def test_a_bot_token_slack_rejects_stops_start_with_one_sentence(
     message = str(caught.value)
     assert message.startswith(f"SLACK_BOT_TOKEN was rejected by Slack ({code}): ") and "\n" not in message
     assert fake.calls_to("apps.connections.open") == [] and fake.socket_connections == 0
+    assert slack.locked_out is None, "the start says so in its one sentence, which stops the bot"
 
 
 @pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive", "channel_not_found"])
@@ -458,6 +461,53 @@ async def test_slack_failing_the_first_requests_token_check_is_no_reason_to_tell
         assert await slash(http, fake, QUESTION) == (200, "")
         [reply] = await fake.wait_for("response:cmd")
     assert "scale-ai-stake" in json.dumps(reply.body["blocks"])
+
+
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive"])
+async def test_bolts_own_token_check_refused_for_the_token_locks_slack_out_and_the_event_is_still_sent_again(
+    fake: FakeSlackApi, db: Database, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture, code: str
+) -> None:
+    # The start could not check the token (Slack failed auth.test), so bolt asked auth.test itself on
+    # the first request; Slack refusing the token there left /readyz saying ready.
+    fake.fail("auth.test", "internal_error")
+    slack = SlackBot(slack_settings(fake, tmp_path), AskService(engine), db=db)
+    await slack.start()
+    try:
+        assert slack.locked_out is None
+        fake.fail("auth.test", code)
+        async with serving(slack) as http:
+            body = event_body(mention(f"<@{BOT_USER_ID}> {QUESTION}"), event_id="EvRefused")
+            assert await post_event(http, body) == 503, "not acknowledged, as before: Slack sends it again"
+    finally:
+        await slack.close()
+    [_, bolts] = fake.calls_to("auth.test", ok_only=False)
+    assert bolts.headers["Authorization"] == "Bearer xoxb-test" and not bolts.ok
+    assert slack.locked_out == f"Slack refused the bot token ({code}) on auth.test; {REINSTALL}"
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Slack refused SLACK_BOT_TOKEN")]
+    assert said == [
+        f"Slack refused SLACK_BOT_TOKEN ({code}) on auth.test: the bot cannot answer or post in Slack any more; "
+        "install the app again (Install App), put the new Bot User OAuth Token in SLACK_BOT_TOKEN and restart the bot"
+    ]
+    assert fake.calls_to("chat.postMessage", ok_only=False) == []
+
+
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive", "channel_not_found"])
+async def test_a_post_whose_errors_reach_the_caller_locks_slack_out_when_slack_refuses_the_token(
+    bot: SlackBot, fake: FakeSlackApi, code: str
+) -> None:
+    # post_blocks(raise_errors=True) hands Slack's error to its caller, and the bot did not note a
+    # refused token there: /readyz said ready.
+    fake.fail("chat.postMessage", code)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}]
+    with pytest.raises(SlackApiError) as raised:
+        await bot.post_blocks(CHANNEL, blocks=blocks, text="hello", raise_errors=True)
+    assert raised.value.response["error"] == code, "the caller gets Slack's error as before"
+    [refused] = fake.calls_to("chat.postMessage", ok_only=False)
+    assert refused.body["channel"] == CHANNEL and not refused.ok
+    if code == "channel_not_found":
+        assert bot.locked_out is None, "only the token's refusal locks the bot out"
+        return
+    assert bot.locked_out == f"Slack refused the bot token ({code}) on chat.postMessage; {REINSTALL}"
 
 
 async def test_the_token_checked_at_start_is_not_asked_about_again_by_the_first_request(
@@ -2006,6 +2056,7 @@ async def test_socket_mode_with_a_rejected_app_token_is_a_config_error(
     with pytest.raises(ConfigError, match=r"^SLACK_APP_TOKEN was rejected by Slack \(invalid_auth\)"):
         await slack.start()
     assert not slack.connected and fake.socket_connections == 0
+    assert slack.locked_out is None, "the app-level token was refused, not the bot token"
 
 
 # -- event claims ------------------------------------------------------------------------------
