@@ -11,7 +11,9 @@ A Slack digest whose post ended with an unknown outcome (a timeout, a dropped co
 internal_error) is looked for in the channel's history by its message metadata before anything
 is decided: found, it was posted; not found, the failure is transient and the post is made again;
 a history that can't be read (no channels:history / groups:history scope, the bot not in the
-channel) leaves the failure final, so nothing is posted twice; a look-up Slack did not answer
+channel) leaves the failure final, so nothing is posted twice; a history Slack refuses to show
+for the bot token's sake gives the day back, for the channel to be looked at again once the token
+works, before anything is posted; a look-up Slack did not answer
 (a 429, a 5xx, a timeout, the network), auth.test included, is made again later, and nothing is
 posted before one has answered. A Discord digest whose run stopped mid-send, or whose posts
 Discord did not confirm, is looked for in the channel's history by whoever takes the day on:
@@ -215,7 +217,9 @@ def to_lookup_failure(error: BaseException) -> SendFailure | None:
     and the like, an answer that can't be read, a timeout, the network): the channel is looked at
     again later. Final when it refused (no scope, not in the channel, unknown channel, a token that
     no longer works), saying what to fix, or when it cannot tell (LookupError: more messages than
-    are read). A look-up only reads, so asking again can never post.
+    are read). A look-up only reads, so asking again can never post. Slack refusing the bot token
+    is `misconfigured` as well: no look-up made with it can answer, on any day, so the day is
+    given back, to be looked for once the token works, rather than given up.
     """
     if isinstance(error, SendFailure):
         return error
@@ -231,7 +235,13 @@ def to_lookup_failure(error: BaseException) -> SendFailure | None:
         transient = (
             status == 429 or (status or 0) >= 500 or code in _SLACK_LOOKUP_TRANSIENT or (code is None and not refused)
         )
-        return SendFailure(reason, transient=transient, retry_after=retry_after(headers), maybe_posted=True)
+        return SendFailure(
+            reason,
+            transient=transient,
+            retry_after=retry_after(headers),
+            maybe_posted=True,
+            misconfigured=code in _SLACK_TOKEN_HINTS and not transient,
+        )
     if isinstance(error, discord.HTTPException):
         failure = to_send_failure(error, platform="discord")
         assert failure is not None
@@ -260,9 +270,10 @@ async def post_slack_digest(
 
     A failure after which the message may exist is settled by the channel's history (after
     LOOKUP_WAIT): the message found is returned; none found raises a transient SendFailure;
-    a history that can't be read raises the final, maybe-posted one `to_send_failure` gives,
-    and one Slack did not answer just now a `look_again` one: nothing is posted before a later
-    look has answered. `clock` is epoch seconds, as Slack's ts are.
+    a history that can't be read raises the final, maybe-posted one `to_send_failure` gives
+    (`misconfigured` when Slack refused the bot token for it), and one Slack did not answer just
+    now a `look_again` one: nothing is posted before a later look has answered. `clock` is epoch
+    seconds, as Slack's ts are.
     """
     started = clock()
     try:
@@ -300,6 +311,7 @@ async def post_slack_digest(
                 maybe_posted=True,
                 look_again=looked.transient,
                 retry_after=looked.retry_after,
+                misconfigured=looked.misconfigured,
             ) from error
         if ts:
             log.warning(
@@ -547,6 +559,8 @@ def build_digest_scheduler(
     slack: SlackBot | None,
     discord: DiscordBot | None,
     on_attempt: Callable[[str, bool], None] | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> DigestScheduler:
     """The digest scheduler for DIGEST_CHANNELS over the running platform clients.
 
@@ -556,7 +570,9 @@ def build_digest_scheduler(
     sake is noticed by the Slack bot's client itself, which /readyz reports. Raises ConfigError for
     a bad DIGEST_TIMEZONE or DIGEST_CHANNELS.
     """
-    scheduler = _scheduler(settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt)
+    scheduler = _scheduler(
+        settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt, clock=clock, sleep=sleep
+    )
     if discord is not None:
 
         def provider(channel: str) -> list[discord.Embed] | None:

@@ -233,8 +233,9 @@ class SendFailure(BotError):
     `look_again` marks one whose message may exist and whose channel could not be looked at
     just now (a 429, a 5xx, a timeout, the network): it is looked for again later, not given up.
     `misconfigured` marks a refusal of the bot's own credentials (a token revoked or wrong): a
-    setting to fix, not the day's digest failing. Nothing was posted, and the day is given back at
-    once, to go out once the setting works, rather than given up.
+    setting to fix, not the day's digest failing. The day is given back at once, to go out once the
+    setting works, rather than given up; when its message may be out all the same (the refusal
+    came while looking for it), whoever takes the day on looks in the channel before sending.
     """
 
     def __init__(
@@ -512,7 +513,11 @@ class DigestScheduler:
             except Exception as error:  # noqa: BLE001 - can't tell: never post twice
                 reason = f"an earlier run may have posted it, and the channel could not be checked ({error})"
                 if isinstance(error, SendFailure):
-                    if error.transient or error.look_again:
+                    if error.misconfigured:
+                        given_back = await self._give_back(claim, reason, maybe_posted=True)
+                        if given_back is not None:
+                            return given_back
+                    elif error.transient or error.look_again:
                         later = await self._look_again_later(claim, reason, retry_after=error.retry_after)
                         if later is not None:
                             return later
@@ -559,15 +564,10 @@ class DigestScheduler:
                 last, reason = None, "the platform did not confirm the message"
                 break
             return outcome
-        if last is not None and last.misconfigured and not maybe_posted and not claim.repeat:
-            # A token the platform refuses posts nothing on any day: the day stays open, free to take
-            # at once, for `digest send` or a restart once the setting is fixed.
-            if await self._stored(self.store.release, claim, reason, until=self._clock()):
-                log.error(
-                    "digest for %s on %s not posted: %s; the day's digest goes out once that is fixed",
-                    channel, day, reason, extra=_verdict(channel),
-                )  # fmt: skip
-                return Outcome(channel, day, "deferred", reason=reason)
+        if last is not None and last.misconfigured:
+            given_back = await self._give_back(claim, reason, maybe_posted=maybe_posted)
+            if given_back is not None:
+                return given_back
         if last is not None and last.transient and not maybe_posted and not claim.repeat:
             retry_at = self._clock() + timedelta(seconds=max(self.retry_later, last.retry_after or 0.0))
             if retry_at <= self.schedule.closes_at(day) and await self._stored(
@@ -594,6 +594,29 @@ class DigestScheduler:
             await self._stored(self.store.fail, claim, reason)
         log.error("digest for %s on %s not posted: %s", channel, day, reason, extra=_verdict(channel))
         return Outcome(channel, day, "failed", reason=reason)
+
+    async def _give_back(self, claim: Claim, reason: str, *, maybe_posted: bool) -> Outcome | None:
+        """Give the day back, free to take at once, after the platform refused the bot's own
+        credentials: nothing made with them works on any day, so the day stays open for `digest
+        send` or a restart once the setting is fixed. None for a forced re-post (nothing to give
+        back) or a claim no longer ours.
+
+        When its message may be out (`maybe_posted`), no error is recorded, so whoever takes the day
+        on looks in the channel before sending: never twice.
+        """
+        channel, day = claim.channel, claim.day
+        if claim.repeat:
+            return None
+        if maybe_posted:
+            given_back = await self._stored(self.store.release_unsettled, claim, until=self._clock())
+            then = "once that is fixed, the channel is looked at before the digest is sent again"
+        else:
+            given_back = await self._stored(self.store.release, claim, reason, until=self._clock())
+            then = "the day's digest goes out once that is fixed"
+        if not given_back:
+            return None
+        log.error("digest for %s on %s not posted: %s; %s", channel, day, reason, then, extra=_verdict(channel))
+        return Outcome(channel, day, "deferred", reason=reason)
 
     async def _look_again_later(self, claim: Claim, reason: str, *, retry_after: float | None) -> Outcome | None:
         """Leave a claim whose message may be out, and whose channel could not be looked at just

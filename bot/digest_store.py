@@ -266,6 +266,20 @@ class DigestStore:
         )
         return cursor.rowcount == 1
 
+    def release_unsettled(self, claim: Claim, *, until: datetime) -> bool:
+        """Give back an open claim whose message may be out though its channel could not be looked
+        at: nobody takes it over before `until`, and whoever does looks in the channel before
+        sending (`Claim.resumed_from`), which `release` would not have it do, as the error it
+        records marks a claim whose attempts posted nothing."""
+        if claim.repeat:
+            return False
+        cursor = self.db.execute(
+            "UPDATE digest_runs SET lease_until = ?, error = NULL "
+            "WHERE channel = ? AND day = ? AND owner = ? AND status = 'claimed'",
+            (until.timestamp(), claim.channel, claim.day.isoformat(), claim.owner),
+        )
+        return cursor.rowcount == 1
+
     def complete(self, claim: Claim, message_id: str) -> bool:
         """Record the posted message; False when the row was no longer an open claim."""
         if claim.repeat:

@@ -1,27 +1,37 @@
-"""A Slack digest post refused for the bot token's sake, on the fake Slack over real HTTP: the day is
-given back, not failed, so it still goes out once the token is fixed, and exactly once."""
+"""Slack refusing the bot token for a digest's post or for the look in the channel that settles one,
+on the fake Slack over real HTTP: the day is given back, not failed, so it still goes out once the
+token is fixed, and exactly once; /readyz says why."""
 
 from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from adapters.digest_runner import build_digest_scheduler
-from adapters.slack_adapter import SlackBot
+from adapters.slack_adapter import REINSTALL, SlackBot
 from bot.cli import main
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.db import Database
+from bot.digest import build_digest
+from bot.digest_schedule import DigestSchedule, DigestScheduler
 from bot.digest_store import DigestStore
 from bot.engine import Engine
+from bot.models import FactBase
 from bot.service import AskService
 from tests.fakes.slack_api import FakeSlackApi
 
 CHANNEL = "slack:C0DIGEST"
+NOW = datetime.fromtimestamp(1699999900, timezone.utc)
+"""22:11:40 UTC, inside the window of the 22:00 digest: the fake's message ts start at 1700000000."""
+DAY = date(2023, 11, 14)
 TOKEN_FIX = "SLACK_BOT_TOKEN is not a working bot token: reinstall the app and set its Bot User OAuth Token"
 INACTIVE_FIX = (
     "the bot's token belongs to a deactivated user or workspace: reinstall the app and set its new SLACK_BOT_TOKEN"
@@ -84,6 +94,55 @@ async def test_digest_send_with_a_token_slack_refuses_leaves_the_day_to_send_onc
     assert sent.body["blocks"] == refused.body["blocks"], "the facts the day planned"
 
 
+def _settings(fake: FakeSlackApi, tmp_path: Path, *, channels: str = CHANNEL) -> Settings:
+    """A serving bot's settings: Slack in HTTP mode on the fake, the digest due at 22:00 UTC for an hour."""
+    return Settings(
+        slack_bot_token="xoxb-test",
+        slack_mode="http",
+        slack_signing_secret="secret",
+        slack_api_url=fake.base_url,
+        bot_data_dir=tmp_path,
+        digest_channels=channels,
+        digest_time="22:00",
+        digest_timezone="UTC",
+        DIGEST_GRACE="1h",
+    )
+
+
+async def _no_wait(seconds: float) -> None:
+    return None
+
+
+async def _stalled(seconds: float) -> None:
+    await asyncio.Event().wait()
+
+
+@asynccontextmanager
+async def _serving(
+    settings: Settings,
+    engine: Engine,
+    db: Database,
+    now: list[datetime],
+    *,
+    sleep: Callable[[float], Awaitable[None]] = _no_wait,
+) -> AsyncIterator[tuple[SlackBot, DigestScheduler]]:
+    """One start of the serving bot: its Slack bot, started on the fake, and its digest scheduler,
+    at the time in `now[0]`."""
+    service = AskService(engine)
+    slack = SlackBot(settings, service, db=db)
+    await slack.start()
+    try:
+        yield slack, build_digest_scheduler(
+            settings, service, db, slack=slack, discord=None, clock=lambda: now[0], sleep=sleep
+        )
+    finally:
+        await slack.close()
+
+
+def _locked_out(code: str, method: str) -> str:
+    return f"Slack refused the bot token ({code}) on {method}; {REINSTALL}"
+
+
 async def test_the_serving_bots_digest_refused_for_its_token_keeps_the_day_and_makes_slack_not_ready(
     fake: FakeSlackApi, engine: Engine, tmp_path: Path
 ) -> None:
@@ -122,3 +181,146 @@ async def test_the_serving_bots_digest_refused_for_its_token_keeps_the_day_and_m
         db.close()
     assert [m["ts"] for m in fake.history["C0DIGEST"]] == [sent.message_id]
     assert len(fake.history["C0OTHER"]) == 1
+
+
+@pytest.mark.parametrize("slack_took_it", [True, False], ids=["posted", "not-posted"])
+@pytest.mark.parametrize("method", ["auth.test", "conversations.history"])
+async def test_a_post_of_unknown_outcome_whose_look_up_slack_refuses_for_the_token_is_given_back_and_posted_once(
+    fake: FakeSlackApi, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    method: str, slack_took_it: bool,
+) -> None:  # fmt: skip
+    # Slack answered the post with internal_error (having carried it out, or not), and refused the
+    # token for the look in the channel that settles it: the day was marked failed, and never posted
+    # once the token was fixed.
+    settings = _settings(fake, tmp_path)
+    db = Database(tmp_path / "bot.sqlite3")
+    now = [NOW]
+    try:
+        async with _serving(settings, engine, db, now) as (slack, scheduler):
+            if slack_took_it:
+                fake.fail_after_doing("chat.postMessage", "internal_error")
+            else:
+                fake.fail("chat.postMessage", "internal_error")
+            fake.fail(method, "token_revoked")
+            with caplog.at_level(logging.ERROR, logger="bot.digest"):
+                outcome = await scheduler.post(CHANNEL)
+            assert outcome.status == "deferred"
+            assert outcome.reason == (
+                "Slack: internal_error; the message may have been posted, so it is not sent again "
+                f"(could not check the channel's history: Slack: token_revoked; {TOKEN_FIX})"
+            )
+            assert slack.locked_out == _locked_out("token_revoked", method)
+            run = scheduler.store.run(CHANNEL, DAY)
+            assert (run.status, run.error, run.lease_until) == ("claimed", None, NOW), "given back at once, not failed"
+            [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+            assert line == (
+                f"digest for {CHANNEL} on {DAY} not posted: {outcome.reason}; once that is fixed, the channel is "
+                "looked at before the digest is sent again"
+            )
+
+        # Restarted with a working token: the channel is looked at first, and the digest is there once.
+        now[0] += timedelta(minutes=5)
+        async with _serving(settings, engine, db, now) as (_, restarted):
+            sent = await restarted.post(CHANNEL)
+    finally:
+        db.close()
+    [posted] = fake.history["C0DIGEST"]
+    assert sent.status == "sent" and sent.message_id == posted["ts"]
+    assert len(fake.calls_to("chat.postMessage", ok_only=False)) == (1 if slack_took_it else 2)
+
+
+@pytest.mark.parametrize("slack_took_it", [True, False], ids=["posted", "not-posted"])
+@pytest.mark.parametrize("method", ["auth.test", "conversations.history"])
+async def test_a_resumed_digest_whose_look_up_slack_refuses_for_the_token_is_given_back_and_posted_once(
+    fake: FakeSlackApi, engine: Engine, tmp_path: Path, method: str, slack_took_it: bool
+) -> None:
+    # A run stopped mid-send leaves its post to be looked for by the next start; Slack refusing the
+    # token for that look marked the day failed, so it was never posted once the token was fixed.
+    settings = _settings(fake, tmp_path)
+    db = Database(tmp_path / "bot.sqlite3")
+    now = [NOW]
+    try:
+        async with _serving(settings, engine, db, now, sleep=_stalled) as (_, first):
+            if slack_took_it:
+                fake.stall_once("chat.postMessage")
+            else:
+                fake.http_error("chat.postMessage", 503)
+            first.close_grace = 0.2
+            first.start()
+            await fake.wait_for("chat.postMessage", ok_only=slack_took_it)
+            await first.close()
+
+        now[0] += timedelta(minutes=5)  # past the claim's lease
+        async with _serving(settings, engine, db, now) as (slack, second):
+            fake.fail(method, "token_revoked")
+            outcome = await second.post(CHANNEL)
+            assert outcome.status == "deferred"
+            assert outcome.reason == (
+                "an earlier run may have posted it, and the channel could not be checked "
+                f"(Slack: token_revoked; {TOKEN_FIX})"
+            )
+            assert slack.locked_out == _locked_out("token_revoked", method)
+            run = second.store.run(CHANNEL, DAY)
+            assert (run.status, run.error, run.lease_until) == ("claimed", None, now[0]), "given back, not failed"
+            assert len(fake.calls_to("chat.postMessage", ok_only=False)) == 1, "nothing posted blind"
+
+        now[0] += timedelta(minutes=5)
+        async with _serving(settings, engine, db, now) as (_, third):
+            sent = await third.post(CHANNEL)
+    finally:
+        db.close()
+    [posted] = fake.history["C0DIGEST"]
+    assert sent.status == "sent" and sent.message_id == posted["ts"]
+    assert len(fake.calls_to("chat.postMessage", ok_only=False)) == (1 if slack_took_it else 2)
+
+
+async def test_readyz_says_why_once_a_digests_look_up_is_refused_for_the_token(
+    fake: FakeSlackApi, fact_base: FactBase, tmp_path: Path
+) -> None:
+    # The whole bot: a run stopped mid-send left today's digest to be looked for, and Slack refuses
+    # the token for the look. /readyz said ready while Slack took nothing from the bot.
+    from adapters.runtime import Runtime
+
+    now = datetime.now(timezone.utc)
+    settings = load_settings(
+        port=0, bot_data_dir=tmp_path / "data", slack_bot_token="xoxb-runtime", slack_signing_secret="secret",
+        slack_mode="http", slack_api_url=fake.base_url, digest_channels=CHANNEL,
+        digest_time=(now - timedelta(minutes=10)).time().replace(second=0, microsecond=0), digest_timezone="UTC",
+        DIGEST_GRACE="1h",
+    )  # fmt: skip
+    day = DigestSchedule.from_settings(settings).open_day(now)
+    assert day is not None
+    (tmp_path / "data").mkdir()
+    seeded = Database(tmp_path / "data" / "bot.sqlite3")
+    stopped = DigestStore(seeded, owner="stopped mid-send", clock=lambda: now - timedelta(minutes=5))
+    claim = stopped.claim(build_digest(fact_base, channel=CHANNEL, day=day, size=settings.digest_size, posted=set()))
+    assert claim is not None and stopped.renew(claim)
+    seeded.close()
+
+    fake.fail("conversations.history", "token_revoked")
+    runtime = Runtime(settings)
+    running = asyncio.create_task(runtime.run())
+    try:
+        await fake.wait_for("conversations.history", ok_only=False, timeout=20)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while runtime.slack is None or runtime.slack.locked_out is None:
+            assert loop.time() < deadline, "Slack was not marked locked out"
+            await asyncio.sleep(0.05)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{runtime.port}/readyz") as response:
+                status, body = response.status, await response.json()
+        runtime.stop()
+        assert await asyncio.wait_for(running, timeout=20) == 0
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert status == 503
+    assert body["details"] == {"slack": _locked_out("token_revoked", "conversations.history")}
+    assert fake.calls_to("chat.postMessage", ok_only=False) == [], "nothing posted blind"
+    reopened = Database(tmp_path / "data" / "bot.sqlite3")
+    try:
+        run = DigestStore(reopened).run(CHANNEL, day)
+    finally:
+        reopened.close()
+    assert (run.status, run.error) == ("claimed", None), "given back for the next start to look first"

@@ -1316,8 +1316,6 @@ DAY_OF_FAKE_TS = date(2023, 11, 14)
 @pytest.mark.parametrize(
     ("method", "error", "fix"),
     [
-        ("auth.test", "invalid_auth", "SLACK_BOT_TOKEN is not a working bot token"),
-        ("auth.test", "account_inactive", "deactivated user or workspace"),
         ("conversations.history", "not_in_channel", "invite it there"),
         ("conversations.history", "missing_scope", "channels:history and groups:history"),
         ("conversations.history", "channel_not_found", "check DIGEST_CHANNELS"),
@@ -1354,6 +1352,57 @@ async def test_a_resumed_digest_whose_channel_slack_refuses_to_show_fails_with_o
     assert line.levelno == logging.ERROR and line.exc_info is None
     assert line.getMessage() == f"digest for slack:C0DIGEST on {DAY_OF_FAKE_TS} not posted: {outcome.reason}"
     assert again.status == "done" and slack_api.history.get("C0DIGEST") is None
+    assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "fix"),
+    [
+        ("invalid_auth", "SLACK_BOT_TOKEN is not a working bot token"),
+        ("account_inactive", "deactivated user or workspace"),
+    ],
+)
+async def test_a_resumed_digest_whose_look_up_is_refused_for_the_token_waits_for_a_working_token_and_is_posted_once(
+    fact_base: FactBase, tmp_path: Path, caplog: pytest.LogCaptureFixture, error: str, fix: str
+) -> None:
+    # `digest send` (a REST client, no serving bot to lock out): a token Slack refuses can't tell
+    # whether the earlier run's post is there, and neither can it on any other day, so the day is
+    # not failed; the run with a working token looks first.
+    slack_api = await FakeSlackApi().start()
+    now = [datetime.fromtimestamp(1699999900, timezone.utc)]
+
+    async def stalled(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    try:
+        slack_api.stall_once("chat.postMessage")
+        first = _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
+        first._sleep = stalled
+        first.start()
+        await slack_api.wait_for("chat.postMessage")
+        await first.close()
+        now[0] += timedelta(minutes=5)
+        slack_api.fail("auth.test", error)
+        second = _slack_digest_scheduler(slack_api, fact_base, tmp_path, now)
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            [outcome] = await second.run_due()
+        lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        run = second.store.run("slack:C0DIGEST", DAY_OF_FAKE_TS)
+        now[0] += timedelta(minutes=1)
+        [again] = await _slack_digest_scheduler(slack_api, fact_base, tmp_path, now).run_due()
+    finally:
+        await slack_api.close()
+    assert outcome.status == "deferred" and f"Slack: {error}" in outcome.reason and fix in outcome.reason
+    [line] = lines
+    assert line.levelno == logging.ERROR and line.exc_info is None
+    assert line.getMessage() == (
+        f"digest for slack:C0DIGEST on {DAY_OF_FAKE_TS} not posted: {outcome.reason}; once that is fixed, the "
+        "channel is looked at before the digest is sent again"
+    )
+    assert (run.status, run.error) == ("claimed", None)
+    [posted] = slack_api.history["C0DIGEST"]
+    assert again.status == "sent" and again.message_id == posted["ts"], "found, not posted again"
     assert len(slack_api.calls_to("chat.postMessage", ok_only=False)) == 1
 
 
