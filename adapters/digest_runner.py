@@ -513,6 +513,7 @@ def _scheduler(
     discord_bot: DiscordPoster | None,
     channels: list[str] | None = None,
     on_attempt: Callable[[str, bool], None] | None = None,
+    paused: Callable[[str], str | None] | None = None,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> DigestScheduler:
@@ -548,6 +549,7 @@ def _scheduler(
         clock=clock,
         sleep=sleep,
         find=channel_finder(slack=slack, discord_bot=discord_bot),
+        paused=paused,
     )
 
 
@@ -566,12 +568,29 @@ def build_digest_scheduler(
 
     The channels of a platform that is not running are left out and logged once (saying the
     daily digest is off when no channel is left). With Discord, `/digest` is given today's
-    digest of the channel it is used in. A Slack call of the digest's refused for the bot token's
-    sake is noticed by the Slack bot's client itself, which /readyz reports. Raises ConfigError for
-    a bad DIGEST_TIMEZONE or DIGEST_CHANNELS.
+    digest of the channel it is used in. Once the Slack bot is locked out (Slack refused its
+    token, on a digest's call or any other, or the app was uninstalled: /readyz says so), its
+    channels' digests are paused until the bot restarts: no call made with that token can work,
+    and the day is left unposted, to go out once after a restart with a working token. Raises
+    ConfigError for a bad DIGEST_TIMEZONE or DIGEST_CHANNELS.
     """
+
+    def slack_locked_out(channel: str) -> str | None:
+        if slack is None or parse_channel(channel).platform != "slack":
+            return None
+        # A REST client (what `digest send` posts with) is never locked out: it runs once.
+        return getattr(slack, "locked_out", None)
+
     scheduler = _scheduler(
-        settings, service, db, slack=slack, discord_bot=discord, on_attempt=on_attempt, clock=clock, sleep=sleep
+        settings,
+        service,
+        db,
+        slack=slack,
+        discord_bot=discord,
+        on_attempt=on_attempt,
+        paused=slack_locked_out,
+        clock=clock,
+        sleep=sleep,
     )
     if discord is not None:
 

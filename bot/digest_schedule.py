@@ -294,6 +294,11 @@ class DigestScheduler:
     `digest send` run by hand) holds the database, and on the event loop that wait would stall
     everything else the process serves. `digest_for` is the one store call made directly: the
     adapters call it from a worker thread themselves.
+
+    `paused(channel)` says why digests to a channel are held back until the bot restarts (its
+    platform refuses the bot's credentials) and what to fix, or None: such a channel is neither
+    claimed nor sent to, which leaves its day unposted for the next start, and one line says so,
+    once.
     """
 
     def __init__(
@@ -316,9 +321,12 @@ class DigestScheduler:
         off_message: str | None = NO_CHANNELS,
         close_grace: float = CLOSE_GRACE,
         find: Finder | None = None,
+        paused: Callable[[str], "str | None"] | None = None,
     ) -> None:
         self.channels = list(channels)
         self._find = find
+        self._paused = paused
+        self._said_paused: set[str] = set()
         self.off_message = off_message
         self.schedule = schedule
         self.store = store
@@ -445,7 +453,27 @@ class DigestScheduler:
                 self._retry_from_now(self.error_retry)
                 result = Outcome(channel, day, "failed", reason=repr(result))
             outcomes.append(result)
+        self._say_paused()
         return outcomes
+
+    def _pause_reason(self, channel: str) -> str | None:
+        return self._paused(channel) if self._paused is not None else None
+
+    def _say_paused(self) -> None:
+        """Log the channels whose digests are paused, and why, once for each reason: the scheduler
+        wakes every few minutes, and each wake would say it again."""
+        by_reason: dict[str, list[str]] = {}
+        for channel in self.channels:
+            reason = self._pause_reason(channel)
+            if reason is not None and reason not in self._said_paused:
+                by_reason.setdefault(reason, []).append(channel)
+        for reason, channels in by_reason.items():
+            self._said_paused.add(reason)
+            log.error(
+                "daily digest paused for %s until the bot restarts: %s, and restart the bot; a day's digest "
+                "not posted yet goes out once after the restart, if that comes within DIGEST_GRACE of its time",
+                ", ".join(channels), reason,
+            )  # fmt: skip
 
     async def post(self, channel: str, *, day: date | None = None, force: bool = False) -> Outcome:
         """Claim, send (retrying transient failures with backoff) and complete one channel's digest."""
@@ -457,6 +485,10 @@ class DigestScheduler:
             del self._unrecorded[(channel, day)]
             log.info("digest for %s on %s recorded as posted: %s", channel, day, message_id)
             return Outcome(channel, day, "sent", message_id=message_id)
+        paused = self._pause_reason(channel)
+        if paused is not None:
+            # Nothing is claimed: the day stays free for the next start (or `digest send`).
+            return Outcome(channel, day, "deferred", reason=f"paused until the bot restarts: {paused}")
         base = self._base()
         posted = await self._stored(self.store.posted, channel)
         planned = build_digest(base, channel=channel, day=day, size=self.size, posted=posted)
@@ -541,6 +573,12 @@ class DigestScheduler:
                 if not maybe_posted:
                     await self._stored(self.store.release, claim, "stopped before sending", until=self._clock())
                 return Outcome(channel, day, "deferred", reason="stopped before sending")
+            paused = self._pause_reason(channel)
+            if paused is not None:
+                # Locked out meanwhile (another channel's post was refused): send nothing more.
+                reason = f"paused until the bot restarts: {paused}"
+                given_back = await self._give_back(claim, reason, maybe_posted=maybe_posted)
+                return given_back or Outcome(channel, day, "deferred", reason=reason)
             try:
                 outcome = await self._sending(claim, digest)
             except SendFailure as failure:

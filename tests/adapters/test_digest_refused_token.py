@@ -1,6 +1,7 @@
 """Slack refusing the bot token for a digest's post or for the look in the channel that settles one,
 on the fake Slack over real HTTP: the day is given back, not failed, so it still goes out once the
-token is fixed, and exactly once; /readyz says why."""
+token is fixed, and exactly once; a serving bot that Slack has locked out asks Slack nothing more
+for digests until it restarts, and /readyz says why."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import aiohttp
+import discord
 import pytest
 
 from adapters.digest_runner import build_digest_scheduler
@@ -26,9 +28,13 @@ from bot.digest_store import DigestStore
 from bot.engine import Engine
 from bot.models import FactBase
 from bot.service import AskService
+from tests.adapters.test_digest_render import DiscordWithProvider
+from tests.fakes.discord_api import CHANNEL_ID as DISCORD_CHANNEL_ID
+from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlackApi
 
 CHANNEL = "slack:C0DIGEST"
+OTHER = "slack:C0OTHER"
 NOW = datetime.fromtimestamp(1699999900, timezone.utc)
 """22:11:40 UTC, inside the window of the 22:00 digest: the fake's message ts start at 1700000000."""
 DAY = date(2023, 11, 14)
@@ -146,41 +152,107 @@ def _locked_out(code: str, method: str) -> str:
 async def test_the_serving_bots_digest_refused_for_its_token_keeps_the_day_and_makes_slack_not_ready(
     fake: FakeSlackApi, engine: Engine, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        slack_bot_token="xoxb-test",
-        slack_mode="http",
-        slack_signing_secret="secret",
-        slack_api_url=fake.base_url,
-        bot_data_dir=tmp_path,
-        digest_channels=f"{CHANNEL},slack:C0OTHER",
-    )
+    settings = _settings(fake, tmp_path, channels=f"{CHANNEL},{OTHER}")
+    db = Database(tmp_path / "bot.sqlite3")
+    now = [NOW]
+    try:
+        async with _serving(settings, engine, db, now) as (slack, scheduler):
+            fake.fail("chat.postMessage", "token_revoked")
+            refused = await scheduler.post(CHANNEL)
+            assert refused.status == "deferred" and refused.reason == f"Slack: token_revoked; {TOKEN_FIX}"
+            assert slack.locked_out == _locked_out("token_revoked", "chat.postMessage")
+            assert scheduler.store.run(CHANNEL, DAY).status == "claimed"
+
+            # Every call made with that token is refused: the other channel's is not made at all.
+            made = len(fake.calls)
+            other = await scheduler.post(OTHER)
+            assert other.status == "deferred" and other.reason == f"paused until the bot restarts: {slack.locked_out}"
+            assert fake.calls[made:] == []
+            assert scheduler.store.run(OTHER, DAY) is None, "nothing claimed: the day is the next start's"
+
+        # Restarted with a working token: each channel's digest goes out, once.
+        async with _serving(settings, engine, db, now) as (slack, restarted):
+            assert slack.locked_out is None
+            sent, other = await restarted.post(CHANNEL), await restarted.post(OTHER)
+            assert (sent.status, other.status) == ("sent", "sent")
+            assert (await restarted.post(CHANNEL)).status == "done"
+    finally:
+        db.close()
+    assert [m["ts"] for m in fake.history["C0DIGEST"]] == [sent.message_id]
+    assert [m["ts"] for m in fake.history["C0OTHER"]] == [other.message_id]
+
+
+async def test_a_locked_out_bot_asks_slack_nothing_for_digests_at_later_wakes_and_says_why_once(
+    fake: FakeSlackApi, engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each wake of the scheduler took the day again and made one refused call per channel, and
+    # logged each: every few minutes until the day's window closed, then again the next day.
+    settings = _settings(fake, tmp_path, channels=f"{CHANNEL},{OTHER}")
+    db = Database(tmp_path / "bot.sqlite3")
+    now = [NOW]
+    fake.fail("chat.postMessage", "account_inactive", times=2)
+    try:
+        async with _serving(settings, engine, db, now) as (slack, scheduler):
+            with caplog.at_level(logging.INFO, logger="bot.digest"):
+                first = await scheduler.run_due()
+                assert [o.status for o in first] == ["deferred", "deferred"]
+                assert slack.locked_out == _locked_out("account_inactive", "chat.postMessage")
+                made = len(fake.calls)
+                for minutes in (5, 20, 35):
+                    now[0] = NOW + timedelta(minutes=minutes)
+                    wake = await scheduler.run_due()
+                    assert [(o.status, o.reason) for o in wake] == [
+                        ("deferred", f"paused until the bot restarts: {slack.locked_out}")
+                    ] * 2
+                assert fake.calls[made:] == [], "no call to Slack for digests once it refused the token"
+                runs = [scheduler.store.run(channel, DAY) for channel in (CHANNEL, OTHER)]
+                assert all(run is None or run.status == "claimed" for run in runs), "the day is given back, not failed"
+        paused = [r for r in caplog.records if r.getMessage().startswith("daily digest paused")]
+        assert [r.getMessage() for r in paused] == [
+            f"daily digest paused for {CHANNEL}, {OTHER} until the bot restarts: "
+            f"{_locked_out('account_inactive', 'chat.postMessage')}, and restart the bot; a day's digest not posted "
+            "yet goes out once after the restart, if that comes within DIGEST_GRACE of its time"
+        ]
+        assert paused[0].levelno == logging.ERROR and paused[0].exc_info is None
+
+        # Nothing is lost: restarted with a working token inside the day's window, each channel gets it once.
+        fake.recover("chat.postMessage")
+        now[0] = NOW + timedelta(minutes=40)
+        async with _serving(settings, engine, db, now) as (_, restarted):
+            outcomes = await restarted.run_due()
+            assert [o.status for o in outcomes] == ["sent", "sent"]
+            assert [o.status for o in await restarted.run_due()] == ["done", "done"]
+    finally:
+        db.close()
+    assert len(fake.history["C0DIGEST"]) == 1 and len(fake.history["C0OTHER"]) == 1
+
+
+async def test_a_locked_out_slack_bot_pauses_slack_digests_only(
+    fake: FakeSlackApi, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)  # RestDiscord points it at the fake
+    discord_api = await FakeDiscord().start()
+    on_discord = f"discord:{DISCORD_CHANNEL_ID}"
+    settings = _settings(fake, tmp_path, channels=f"{CHANNEL},{on_discord}")
     service = AskService(engine)
     db = Database(tmp_path / "bot.sqlite3")
     slack = SlackBot(settings, service, db=db)
     await slack.start()
     try:
-        fake.fail("chat.postMessage", "token_revoked")
-        scheduler = build_digest_scheduler(settings, service, db, slack=slack, discord=None)
-        refused = await scheduler.post(CHANNEL)
-        assert refused.status == "deferred" and refused.reason == f"Slack: token_revoked; {TOKEN_FIX}"
-        assert slack.locked_out == (
-            "Slack refused the bot token (token_revoked) on chat.postMessage; "
-            "reinstall the app and set its new Bot User OAuth Token in SLACK_BOT_TOKEN"
-        )
-        other = await scheduler.post("slack:C0OTHER")
-        assert other.status == "sent", "another channel goes out as ever"
-        assert scheduler.store.run(CHANNEL, refused.day).status == "claimed"
-
-        # Restarted with a working token: the day's digest goes out, once.
-        restarted = build_digest_scheduler(settings, service, db, slack=slack, discord=None)
-        sent = await restarted.post(CHANNEL)
-        assert sent.status == "sent"
-        assert (await restarted.post(CHANNEL)).status == "done"
+        async with DiscordWithProvider("discord-test-token", api_url=discord_api.base_url) as discord_bot:
+            scheduler = build_digest_scheduler(
+                settings, service, db, slack=slack, discord=discord_bot, clock=lambda: NOW, sleep=_no_wait
+            )
+            slack.note_token_refused("token_revoked", method="chat.postMessage")
+            made = len(fake.calls)
+            outcomes = {o.channel: o.status for o in await scheduler.run_due()}
     finally:
         await slack.close()
+        await discord_api.close()
         db.close()
-    assert [m["ts"] for m in fake.history["C0DIGEST"]] == [sent.message_id]
-    assert len(fake.history["C0OTHER"]) == 1
+    assert outcomes == {CHANNEL: "deferred", on_discord: "sent"}
+    assert fake.calls[made:] == []
+    assert len(discord_api.find("POST", rf"/channels/{DISCORD_CHANNEL_ID}/messages")) == 1
 
 
 @pytest.mark.parametrize("slack_took_it", [True, False], ids=["posted", "not-posted"])
