@@ -1253,6 +1253,7 @@ class Engine:
             index += 1
             if (
                 w in STOPWORDS
+                or (w in _SIZE_ASKED and index > 1 and raw[index - 2] == "how")  # "how *large* is the stake" asks an amount
                 or index - 1 == post_at
                 or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
                 or (pointed_back_from is not None and index > pointed_back_from)
@@ -2369,6 +2370,8 @@ _CATEGORY_NOUNS = frozenset(
 # Words that only say a name is asked for, not what names it: "which *name*", "the critic, *name*?".
 _NAME_FORMS = frozenset("name names".split())
 _WHO_HEDGES = frozenset("exactly really actually".split())
+# The adjective of "how large", "how big": it asks an amount, as "how much" does.
+_SIZE_ASKED = frozenset("big large huge sizable sizeable".split())
 # "Mark Zuckerberg, who is *this person*?", "so LeCun, who is *he*?"
 _POINTING_BACK = frozenset("this that he she".split())
 _PERSON_NOUNS = frozenset("person guy man woman one again".split())

@@ -83,7 +83,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     afaik iirc idk kinda sorta gonna wanna gotta dunno guy guys dude folks team everyone anyone
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
-    exactly roughly approximately precisely now dr mr mrs ms prof professor
+    exactly roughly approximately precisely now dr mr mrs ms prof professor kindly dear
     question questions wondering wonder curious confused trying try figure understand
     get got getting heard hear hearing read reading saw see seen mean means meant guess
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little

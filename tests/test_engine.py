@@ -1194,6 +1194,13 @@ def test_speaking_is_saying_not_a_word_of_the_summit_fact(engine: Engine) -> Non
     assert engine.answer("What has LeCun spoken about regulation?").fact_id == "lecun-careful-regulation"
 
 
+def test_polite_forms_of_address_ask_nothing(engine: Engine) -> None:
+    """"Kindly" and "dear" are manners ("could you kindly tell me"), not kindness asked about."""
+    question = "Dear bot, could you kindly tell me how large Meta's stake in Scale AI is?"
+    assert engine.answer(question).fact_id == "scale-ai-stake"
+    assert engine.answer("is Meta open-sourcing out of kindness?").fact_id == "strategic-not-philanthropic"
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
