@@ -111,6 +111,7 @@ _QUESTION_TYPE_CUES = (
 # part ("where does Google land", "where would the data sit" in a plan), left out. With these
 # verbs it asks no place in the past either: "where did that leave Google", "where did it come from".
 _PAST_AUXILIARIES = frozenset({"did", "was", "were"})
+_TELLING_OF_ONESELF = frozenset("am was were have had did".split())
 _WHERE_NO_PLACE = frozenset(
     "come comes coming came stand stands standing head heads headed heading go goes going gone went "
     "fit fits leave leaves leaving left lead leads leading land lands landed".split()
@@ -580,6 +581,10 @@ def question_types(raw: list[str]) -> set[str]:
         elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:
             found.add("howto")
         elif w == "how" and following == "to" and i == 0:
+            found.add("howto")
+        elif w == "how" and following == "i" and after not in _TELLING_OF_ONESELF:
+            # "how I submit my expenses", "how I can fine-tune it": "how do I", "how can I" in
+            # other languages' order; not "how I was told".
             found.add("howto")
         if w in _REACTING:
             found.add("reaction")  # "how did regulators respond", "did Meta reply to OpenUK"

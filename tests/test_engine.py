@@ -1120,6 +1120,7 @@ def test_a_slip_of_a_function_word_is_not_corrected_into_a_content_word(engine: 
         ("which cloud companies offer llama 2?", "kind"),
         ("who wrote the Zuckerberg essay?", "who"),
         ("how do I fine-tune llama?", "howto"),
+        ("how i can fine tune llama?", "howto"),  # "how can I" in another language's order
         # The fact says "a small percentage" and "billions": an amount, but no share of a whole.
         ("what percentage efficiency gain would save meta billions?", "percent"),
     ],
@@ -1234,6 +1235,9 @@ def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engi
         ("what exact percentage of scale ai does meta own?", {"number", "percent"}),
         ("what share of the blame does meta get?", set()),  # "share" is a stake, or blame, as often
         ("what precise size is the stake?", {"number"}),
+        ("how many percent of scale ai does meta own?", {"number", "percent"}),  # a share, not a count
+        ("how i submit my expenses", {"howto"}),
+        ("how i was told about llama", set()),
     ],
 )
 def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(question: str, asks: set[str]) -> None:
