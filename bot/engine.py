@@ -512,11 +512,17 @@ class Engine:
         return read
 
     def _name_of_joined(self, joined: str) -> str | None:
-        if not JOINED_NAME_MIN <= len(joined) <= self._longest_one_word_name + 2:
+        """The one-word name `joined` is, or is a slip of (one edit, two from eight letters)."""
+        if len(joined) < JOINED_NAME_MIN:
             return None
         edits = 1 if len(joined) < 8 else 2
-        hit = process.extractOne(joined, self._one_word_names, scorer=OSA.distance, score_cutoff=edits)
-        return hit[0] if hit is not None else None
+        best: tuple[int, str] | None = None
+        for length in range(len(joined) - edits, len(joined) + edits + 1):
+            names = self._one_word_names.get((joined[0], length))
+            if names and (hit := process.extractOne(joined, names, scorer=OSA.distance, score_cutoff=edits)):
+                if best is None or hit[1] < best[0]:
+                    best = (hit[1], hit[0])
+        return best[1] if best else None
 
     def _terms_of(self, found: list[str]) -> list[str]:
         """The index terms of folded words: the words that say something, canonicalised."""
@@ -669,11 +675,13 @@ class Engine:
             if w.isalpha():
                 self._by_length[len(w)].append(w)
                 self._by_skeleton.setdefault(_skeleton(w), w)
-        # Names of one word, which a question dictated or typed in pieces may split ("zucker burg").
-        self._one_word_names = sorted(
-            w for w in self._surface if w.isalpha() and len(w) >= JOINED_NAME_MIN and (self.canon(w),) in self._entity_aliases
-        )
-        self._longest_one_word_name = max(map(len, self._one_word_names), default=0)
+        # Names of one word, which a question dictated or typed in pieces may split ("zucker
+        # burg"), by first letter and length: the pieces keep the first letter, and a base of
+        # many names is searched only where a slip of this length could be.
+        self._one_word_names: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for w in sorted(self._surface):
+            if w.isalpha() and len(w) >= JOINED_NAME_MIN and (self.canon(w),) in self._entity_aliases:
+                self._one_word_names[w[0], len(w)].append(w)
 
     def _learn_source_names(self) -> None:
         """How a question may point at each source: by the names its outlet and title give, by

@@ -80,6 +80,7 @@ def test_only_pieces_the_base_does_not_know_are_joined_into_a_name(engine: Engin
     assert read("open source models") == ["open", "source", "models"]  # words of the base stay apart
     assert read("is it all man made") == ["is", "it", "all", "man", "made"]  # near a name, small words do not count
     assert read("llama in fb instagram") == ["llama", "in", "fb", "instagram"]  # a name is no piece of another
+    assert read("what did sucker berg say") == ["what", "did", "sucker", "berg", "say"]  # pieces keep the first letter
 
 
 @pytest.mark.parametrize(
