@@ -98,7 +98,11 @@ class EngineCache:
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not _private(self.folder):
-                log.info("the engine cache folder %s is writable by others; not using it", self.folder)
+                log.info(
+                    "the engine cache folder %s is another user's, or others can write to it; not using it "
+                    "(set BOT_CACHE_DIR to a folder of your own)",
+                    self.folder,
+                )
                 return
             handle = tempfile.NamedTemporaryFile(dir=self.folder, prefix=".building-", suffix=_SUFFIX, delete=False)
             try:
