@@ -67,8 +67,8 @@ class EngineCache:
         ):
             digest.update(part.encode() + b"\0")
         try:
-            _add_files(digest.update, "bot", _PACKAGE_DIR, suffixes=_PACKAGE_FILES)
-            _add_files(digest.update, "knowledge", knowledge_root, suffixes=None)
+            _add_files(digest.update, "bot", _PACKAGE_DIR, _package_files())
+            _add_files(digest.update, "knowledge", knowledge_root, _knowledge_entries(knowledge_root))
         except OSError:
             return None
         return digest.hexdigest()
@@ -147,26 +147,39 @@ def load_or_build(
     return engine
 
 
-def _add_files(update: Callable[[bytes], None], label: str, root: Path, *, suffixes: tuple[str, ...] | None) -> None:
-    """Add every file under `root` (its path from `root` and its bytes) in a stable order;
-    compiled files and hidden ones are not part of what an engine is built from."""
+def _add_files(update: Callable[[bytes], None], label: str, root: Path, paths: list[Path]) -> None:
+    """Add each of `paths` in a stable order: its path from `root` and, for a file, its bytes
+    (a folder counts by its name alone)."""
     update(label.encode() + b"\0")
-    for path in sorted(_files(root)):
-        if suffixes is not None and path.suffix not in suffixes:
-            continue
+    for path in sorted(paths):
         update(path.relative_to(root).as_posix().encode() + b"\0")
         info = path.stat()
-        if info.st_size > MAX_FILE_BYTES:  # never read by the loader: its size and time tell a change
+        if stat.S_ISDIR(info.st_mode):
+            continue
+        if info.st_size > MAX_FILE_BYTES:  # refused unread by the loader: its size and time tell a change
             update(f"{info.st_size} {info.st_mtime_ns}".encode())
         else:
             update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def _files(root: Path) -> list[Path]:
+def _package_files() -> list[Path]:
+    """The code and data of the `bot` package, compiled and hidden files aside."""
     found: list[Path] = []
-    for folder, subfolders, names in os.walk(root, onerror=_raise):
+    for folder, subfolders, names in os.walk(_PACKAGE_DIR, onerror=_raise):
         subfolders[:] = [s for s in subfolders if not s.startswith(".") and s != "__pycache__"]
-        found.extend(Path(folder, name) for name in names if not name.startswith("."))
+        found.extend(Path(folder, n) for n in names if not n.startswith(".") and Path(n).suffix in _PACKAGE_FILES)
+    return found
+
+
+def _knowledge_entries(root: Path) -> list[Path]:
+    """What loading the fact base reads or looks at: the entries of its folder and of its
+    `sources/` and `facts/` folders, hidden ones aside (as the loader leaves them); a folder
+    deeper down is never read, so its name is all that counts."""
+    found: list[Path] = []
+    for folder in (root, root / "sources", root / "facts"):
+        if folder is not root and not folder.is_dir():
+            continue
+        found.extend(p for p in folder.iterdir() if not p.name.startswith("."))
     return found
 
 

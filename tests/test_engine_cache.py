@@ -86,6 +86,21 @@ def test_an_edited_fact_base_is_indexed_again_and_answers_with_the_edit(
     assert len(builds) == 3
 
 
+def test_the_name_is_made_of_what_loading_reads_only(knowledge: Path, tmp_path: Path) -> None:
+    cache = EngineCache(tmp_path / "cache")
+    first = cache.key(knowledge, Thresholds())
+    drafts = knowledge / "facts" / "drafts"
+    drafts.mkdir()
+    with_drafts = cache.key(knowledge, Thresholds())
+    assert with_drafts != first  # a new folder's name is looked at ("knowledge check" names it)
+    (drafts / "idea.yaml").write_text("facts: []\n", encoding="utf-8")
+    (knowledge / "facts" / ".investments.yaml.swp").write_bytes(b"editor lock")
+    assert cache.key(knowledge, Thresholds()) == with_drafts  # never read: a draft, an editor's file
+    facts = knowledge / "facts" / "investments.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert cache.key(knowledge, Thresholds()) != with_drafts
+
+
 def test_other_thresholds_are_another_engine(knowledge: Path, tmp_path: Path, builds: list[Path]) -> None:
     cache = tmp_path / "cache"
     plain = load_engine(_settings(knowledge, cache))
