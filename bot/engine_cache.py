@@ -19,6 +19,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +37,9 @@ CACHE_FORMAT = 1
 KEPT_ENGINES = 4
 """How many built engines a cache folder keeps (one per fact base or code version in use)."""
 _PREFIX = "engine-"
+_WRITING = ".building-"
+ABANDONED_AFTER_S = 600.0
+"""A file still being written after this long was left by a process that stopped."""
 _SUFFIX = ".pickle"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _PACKAGE_FILES = (".py", ".txt", ".yaml", ".json")
@@ -104,7 +108,7 @@ class EngineCache:
                     self.folder,
                 )
                 return
-            handle = tempfile.NamedTemporaryFile(dir=self.folder, prefix=".building-", suffix=_SUFFIX, delete=False)
+            handle = tempfile.NamedTemporaryFile(dir=self.folder, prefix=_WRITING, suffix=_SUFFIX, delete=False)
             try:
                 with handle:
                     pickle.dump(engine, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -121,12 +125,18 @@ class EngineCache:
         return self.folder / f"{_PREFIX}{key}{_SUFFIX}"
 
     def _prune(self) -> None:
+        """Drop the engines beyond the KEPT_ENGINES newest, and what a process stopped in the
+        middle of writing one left behind."""
         try:
             entries = [(p.stat().st_mtime, p) for p in self.folder.glob(f"{_PREFIX}*{_SUFFIX}")]
+            left = [(p.stat().st_mtime, p) for p in self.folder.glob(f"{_WRITING}*{_SUFFIX}")]
         except OSError:
             return
         for _, path in sorted(entries, reverse=True)[KEPT_ENGINES:]:
             _remove(path)
+        for written, path in left:
+            if time.time() - written > ABANDONED_AFTER_S:
+                _remove(path)
 
 
 def load_or_build(

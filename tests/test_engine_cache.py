@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,19 @@ def test_only_the_newest_engines_are_kept(knowledge: Path, tmp_path: Path) -> No
     for score in (0.50, 0.51, 0.52, 0.53, 0.54, 0.55):
         load_engine(_settings(knowledge, cache, bot_min_score=score))
     assert len(_entries(cache)) == KEPT_ENGINES
+
+
+def test_what_a_stopped_process_left_half_written_is_cleared_in_time(knowledge: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    abandoned, fresh = cache / ".building-old.pickle", cache / ".building-new.pickle"
+    for path in (abandoned, fresh):
+        path.write_bytes(b"half an engine")
+    an_hour_ago = time.time() - 3600
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    load_engine(_settings(knowledge, cache))
+    assert not abandoned.exists() and fresh.exists()  # another process may be writing that one now
+    assert len(_entries(cache)) == 1
 
 
 def test_the_default_folder_is_the_users_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
