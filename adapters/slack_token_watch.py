@@ -48,16 +48,6 @@ class TokenRefusalWatch(AsyncRetryHandler):
             self._on_refused(code, urlsplit(request.url).path.rsplit("/", 1)[-1])
         return False
 
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return False
-
 
 def _refused_code(response: HttpResponse | None) -> str | None:
     """The error code of an answer refusing the token itself (one of TOKEN_REFUSED), else None."""
