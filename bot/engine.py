@@ -515,14 +515,7 @@ class Engine:
         """The one-word name `joined` is, or is a slip of (one edit, two from eight letters)."""
         if len(joined) < JOINED_NAME_MIN:
             return None
-        edits = 1 if len(joined) < 8 else 2
-        best: tuple[int, str] | None = None
-        for length in range(len(joined) - edits, len(joined) + edits + 1):
-            names = self._one_word_names.get((joined[0], length))
-            if names and (hit := process.extractOne(joined, names, scorer=OSA.distance, score_cutoff=edits)):
-                if best is None or hit[1] < best[0]:
-                    best = (hit[1], hit[0])
-        return best[1] if best else None
+        return self._closest_by_edits(joined, among=lambda length: self._one_word_names.get((joined[0], length)))
 
     def _terms_of(self, found: list[str]) -> list[str]:
         """The index terms of folded words: the words that say something, canonicalised."""
@@ -915,13 +908,15 @@ class Engine:
             return None  # "who invented ..." is not "who invested ..."
         return fixed
 
-    def _closest_by_edits(self, word: str) -> str | None:
+    def _closest_by_edits(self, word: str, *, among: Callable[[int], list[str] | None] | None = None) -> str | None:
         """The base's word fewest edits away from `word` (one for short words, two for long
-        ones), the more common of equals; None when none is that close."""
+        ones), the more common of equals; None when none is that close. `among` gives the
+        words of a length to look at (by default every word of the base of that length)."""
+        words_of_length = among or self._by_length.get
         edits = 1 if len(word) < 8 else 2
         best: tuple[int, str] | None = None
         for length in range(len(word) - edits, len(word) + edits + 1):
-            bucket = self._by_length.get(length)
+            bucket = words_of_length(length)
             if not bucket:
                 continue
             hit = process.extractOne(word, bucket, scorer=OSA.distance, score_cutoff=edits)

@@ -34,9 +34,7 @@ def knowledge_dir(settings: Settings) -> Path:
 def load_engine(settings: Settings) -> Engine:
     """Load and validate the fact base the settings point at, and index it; or, when the
     engine cache holds an engine built from these very files, that engine."""
-    root = knowledge_dir(settings)
-    if settings.bot_knowledge_dir is not None:
-        check_knowledge_dir(root)
+    root = _checked_knowledge_dir(settings)
     thresholds = settings.thresholds()
     return load_or_build(
         root,
@@ -55,10 +53,15 @@ def engine_cache(settings: Settings) -> EngineCache | None:
 
 def load_base(settings: Settings) -> FactBase:
     """The fact base the settings point at; a BOT_KNOWLEDGE_DIR that cannot be one is a ConfigError."""
+    return read_fact_base(_checked_knowledge_dir(settings))
+
+
+def _checked_knowledge_dir(settings: Settings) -> Path:
+    """The fact base's folder, a BOT_KNOWLEDGE_DIR checked that it can be one."""
     root = knowledge_dir(settings)
     if settings.bot_knowledge_dir is not None:
         check_knowledge_dir(root)
-    return read_fact_base(root)
+    return root
 
 
 def check_knowledge_dir(root: Path) -> None:

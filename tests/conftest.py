@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,14 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BOT_ENGINE_CACHE", "false")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """A copy of the real fact base, free to edit."""
+    root = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), root)
+    return root
 
 
 @pytest.fixture(scope="session")

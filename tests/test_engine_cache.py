@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import shutil
 import stat
 import subprocess
 import sys
@@ -18,19 +17,10 @@ import bot.service
 from bot.config import Settings, Thresholds
 from bot.engine import Engine
 from bot.engine_cache import KEPT_ENGINES, EngineCache, default_cache_dir, load_or_build
-from bot.knowledge import default_knowledge_dir
 from bot.service import load_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "How much of Scale AI does Meta own?"
-
-
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Path:
-    """A copy of the real fact base, free to edit."""
-    copy = tmp_path / "knowledge"
-    shutil.copytree(default_knowledge_dir(), copy)
-    return copy
 
 
 @pytest.fixture

@@ -71,13 +71,6 @@ def _touch(path: Path) -> None:
 
 
 @pytest.fixture
-def knowledge(tmp_path: Path) -> Path:
-    root = tmp_path / "knowledge"
-    shutil.copytree(default_knowledge_dir(), root)
-    return root
-
-
-@pytest.fixture
 def service(knowledge: Path) -> AskService:
     return AskService(Engine(load_fact_base(knowledge)))
 
