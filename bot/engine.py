@@ -1257,6 +1257,8 @@ class Engine:
             if (
                 w in STOPWORDS
                 or (w in _SIZE_ASKED and index > 1 and raw[index - 2] == "how")  # "how *large* is the stake" asks an amount
+                # "did Meta *end up* taking" says only that it did; "what would we end up *with*" asks a result.
+                or (w in _ENDING_UP and raw[index : index + 1] == ["up"] and raw[index + 1 : index + 2] not in ([], ["with"], ["as"]))
                 or index - 1 == post_at
                 or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
                 or (pointed_back_from is not None and index > pointed_back_from)
@@ -2375,6 +2377,7 @@ _NAME_FORMS = frozenset("name names".split())
 _WHO_HEDGES = frozenset("exactly really actually".split())
 # The adjective of "how large", "how big": it asks an amount, as "how much" does.
 _SIZE_ASKED = frozenset("big large huge sizable sizeable".split())
+_ENDING_UP = frozenset("end ends ended ending".split())
 # "Mark Zuckerberg, who is *this person*?", "so LeCun, who is *he*?"
 _POINTING_BACK = frozenset("this that he she".split())
 _PERSON_NOUNS = frozenset("person guy man woman one again".split())

@@ -178,8 +178,9 @@ def owned(question: str) -> set[str]:
 
 def after_owner(text: str, tail: re.Pattern[str]) -> list[tuple[str, re.Match[str]]]:
     """Each match of `tail` (which opens with an apostrophe) right after an owner's name, a
-    run of letters, digits, dots and hyphens, with that name, left to right and not
-    overlapping, as `([a-z0-9.-]+)` before `tail` would find them.
+    run of letters, digits, dots and hyphens, with that name, left to right, as
+    `([a-z0-9.-]+)` before `tail` would find them, but for the word one match owns owning
+    the next ("what's Zuckerberg's title": "Zuckerberg" owns "title").
 
     The name is found by stepping back from the apostrophe: in linear time, where a
     pattern trying every start of a long run ("a.a.a.a...", "......") takes quadratic time.
@@ -192,7 +193,7 @@ def after_owner(text: str, tail: re.Pattern[str]) -> list[tuple[str, re.Match[st
             start -= 1
         if start < m.start():
             found.append((text[start : m.start()], m))
-            floor = m.end()
+        floor = m.start() + 1  # past the apostrophe, not past the word owned
     return found
 
 
