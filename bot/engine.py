@@ -397,6 +397,10 @@ class _Postings:
 # "compared to *Google's*", and "then" typed for "than" after a comparative ("worse then *OpenAI's*").
 _COMPARED_BEFORE = re.compile(r"\b(?:than|(?:(?<=er )|(?<=worse )|(?<=more )|(?<=less ))then|vs\.?|versus|compared (?:to|with))\s+(?:the\s+)?(?:[\w.-]+'s\s+(?:and|or)\s+)*$")
 
+# An owner whose thing goes unsaid, as it was just named ("is Meta's AI behind *OpenAI's*?"),
+# is compared with, not asked about.
+_ELLIPTIC_END = re.compile(r"\s*(?:[^\w\s'-]|$)")
+
 
 def _compared(text: str, at: int) -> bool:
     """Whether the owner starting at `at` in `text` follows "than", "vs" or "compared to": a thing
@@ -1286,8 +1290,8 @@ class Engine:
             elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
                 guessed.add(found[0][0])
-            elif w in self._release_of:
-                found = [(self._release_of[w], CORRECTED_WEIGHT)]
+            elif w in self._release_of and not (index < len(raw) and raw[index] in _UNITS):
+                found = [(self._release_of[w], CORRECTED_WEIGHT)]  # "Llama 3" is 3.1; "a 3-minute read" is no release
             elif (first := self._misspelt_first_name(w, raw[index] if index < len(raw) else "")) is not None:
                 found = [(first, CORRECTED_WEIGHT)]
             elif (parts := self._split(w)) is not None:
@@ -1469,7 +1473,11 @@ class Engine:
         if "'" not in question and (question.isascii() or APOSTROPHES.isdisjoint(question)):
             return found  # no other owner is written without an apostrophe: the text need not be folded
         text = normalize_typography(question).lower()
-        return found | {owner for owner, m in after_owner(text, POSSESSIVE) if not _compared(text, m.start() - len(owner))}
+        return found | {
+            owner
+            for owner, m in after_owner(text, POSSESSIVE)
+            if not _compared(text, m.start() - len(owner)) and not _ELLIPTIC_END.match(text, m.end())
+        }
 
     def _slip_of_a_name(self, word: str) -> bool:
         """Whether an unknown word is a typo of a name the base knows ("Zuckerbreg"), or of a
@@ -2377,6 +2385,11 @@ _NAME_FORMS = frozenset("name names".split())
 _WHO_HEDGES = frozenset("exactly really actually".split())
 # The adjective of "how large", "how big": it asks an amount, as "how much" does.
 _SIZE_ASKED = frozenset("big large huge sizable sizeable".split())
+# What a number counts when it is no release's: "a 3-minute read", "4 years ago", "3 times".
+_UNITS = frozenset(
+    "second seconds minute minutes min mins hour hours hr hrs day days week weeks month months year years yr yrs "
+    "times percent pct x k m bn million millions billion billions thousand thousands people companies countries".split()
+)
 _ENDING_UP = frozenset("end ends ended ending".split())
 # "Mark Zuckerberg, who is *this person*?", "so LeCun, who is *he*?"
 _POINTING_BACK = frozenset("this that he she".split())

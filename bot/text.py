@@ -183,6 +183,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z]{2})(?=[0-9])")
 _DIGIT = re.compile(r"[0-9]")
 _US = re.compile(r"\bUS\b")
+_OWNERS_S = re.compile(r"'s\b")
 
 
 def fold(text: str) -> str:
@@ -194,7 +195,10 @@ def fold(text: str) -> str:
     if "US" in text and not text.isupper():
         # "US" in capitals among small letters is the country, as "U.S." is, not "us".
         text = _US.sub("U.S.", text)
-    text = text.lower().replace("'s ", " ").replace("%", " percent ")
+    text = text.lower().replace("%", " percent ")
+    if "'s" in text:
+        # An owner's "'s" goes wherever the word ends: "OpenAI's CEO", "than OpenAI's?".
+        text = _OWNERS_S.sub("", text)
     # Looking for a letter-digit boundary at every position is slow; most text has no digit at all.
     return _LETTER_DIGIT.sub(" ", text) if _DIGIT.search(text) else text
 

@@ -16,7 +16,7 @@ from bot.config import Settings, Thresholds
 from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, MAX_READ_CHARS, Engine, _slip_of_a_function_word
 from bot.models import Fact, FactBase, Quote, Source, Topic
 from bot.terminal import DONT_KNOW, dont_know, part_note
-from bot.text import stem
+from bot.text import stem, words
 
 
 def test_every_phrasing_of_every_fact_finds_its_own_fact(engine: Engine, fact_base: FactBase) -> None:
@@ -348,6 +348,11 @@ def test_a_release_asked_by_its_major_number_finds_the_only_release_the_base_kno
     engine: Engine, question: str
 ) -> None:
     assert engine.answer(question).fact_id == "llama-3-1"
+
+
+@pytest.mark.parametrize("question", ["that 3-minute read on LeCun", "Meta in 3 years", "is it 3 times bigger"])
+def test_a_number_counting_a_unit_is_no_release(engine: Engine, question: str) -> None:
+    assert "3.1" not in engine._analyze(question).terms
 
 
 def test_a_release_the_base_does_not_know_is_not_taken_for_another(engine: Engine) -> None:
@@ -2173,6 +2178,18 @@ def test_an_owner_compared_with_is_not_whose_fact_is_asked(engine: Engine) -> No
     assert Engine._owner_words(question) == {"meta"}
     assert Engine._owner_words("what is Google's strategy compared to OpenAI's?") == {"google"}
     assert engine.answer(question).fact_id == "underperformance-doubts"
+
+
+def test_an_owner_whose_thing_goes_unsaid_is_compared_with(engine: Engine) -> None:
+    """"Behind OpenAI's?" names OpenAI's AI only by the thing named before it: a comparison,
+    whatever word sets it up; an owner at a question's end is read wherever the "'s" ends."""
+    assert Engine._owner_words("is Meta's AI behind OpenAI's?") == {"meta"}
+    assert Engine._owner_words("how does Google's stance differ from OpenAI's, per the blog?") == {"google"}
+    assert Engine._owner_words("what is OpenAI's stance?") == {"openai"}
+    assert words("than OpenAI's? or Google's, and Meta's") == ["than", "openai", "or", "google", "and", "meta"]
+    assert engine.answer("won't opening the models just show Meta's AI is behind OpenAI's?").fact_id == (
+        "underperformance-doubts"
+    )
 
 
 def test_then_typed_for_than_after_a_comparative_compares_too(engine: Engine) -> None:
