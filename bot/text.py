@@ -116,6 +116,8 @@ FRAMING_IDIOMS = tuple(
 _IDIOMS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}
 for _idiom in sorted(FRAMING_IDIOMS, key=len, reverse=True):
     _IDIOMS_BY_FIRST.setdefault(_idiom[0], []).append((_idiom, None))
+    if _idiom[0] == "what":  # as typed in a hurry, without the apostrophe: "whats the deal with"
+        _IDIOMS_BY_FIRST.setdefault("whats", []).append((("whats", *_idiom[1:]), None))
 
 
 def without_idioms(found: list[str]) -> list[str]:
