@@ -35,4 +35,20 @@ def differs_only_in_ending(word: str, other: str) -> bool:
         if a != b:
             break
         shared += 1
-    return shared >= max(_SHARED_START, min(len(word), len(other)) - 1)
+    if shared < max(_SHARED_START, min(len(word), len(other)) - 1):
+        return False
+    shorter, longer = sorted((word, other), key=len)
+    if len(shorter) == len(longer) and shared == len(shorter) - 1:
+        # One last letter for another is an ending only where English makes one: "announces"/
+        # "announced", "maker"/"makes", "regulators"/"regulatory", "simple"/"simply"; not
+        # "story"/"store", "thread"/"threat", "police"/"policy".
+        ends = {word[-1], other[-1]}
+        stem = shorter[:-1]
+        return (
+            (stem.endswith("e") and ends <= set("sdrn"))
+            or (stem.endswith("or") and ends == {"s", "y"})
+            or (stem.endswith("l") and ends == {"e", "y"})
+        )
+    if len(longer) == len(shorter) + 1 and longer.startswith(shorter):
+        return longer[-1] in "sdnry"  # "speeds", "given", "indian"; not "pasta", "metal", "alexa"
+    return True

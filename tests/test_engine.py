@@ -1999,6 +1999,10 @@ def test_how_people_took_the_news_is_read_without_an_apostrophe(engine: Engine) 
         ("what is Altman scared of?", "shared"),
         ("is it set in stone?", "store"),
         ("Did Zuckerberg say regulation is unnecessary?", "necessary"),  # not its opposite
+        ("what's the story here?", "store"),  # a last letter for another is no ending
+        ("someone in the thread said so", "threat"),
+        ("did the police say anything?", "policy"),
+        ("pasta for lunch", "past"),  # nor a letter English never adds
     ],
 )
 def test_a_common_word_is_not_corrected_into_another_word_of_the_base(engine: Engine, question: str, not_read_as: str) -> None:
@@ -2027,6 +2031,11 @@ def test_a_common_word_differs_only_in_its_ending_from_its_own_forms() -> None:
     assert not differs_only_in_ending("stock", "stack")
     assert not differs_only_in_ending("ahead", "head")
     assert not differs_only_in_ending("unnecessary", "necessary")
+    assert differs_only_in_ending("announces", "announced")
+    assert differs_only_in_ending("simple", "simply")
+    assert differs_only_in_ending("speeds", "speed")
+    assert not differs_only_in_ending("story", "store")
+    assert not differs_only_in_ending("metal", "meta")
 
 
 @pytest.mark.parametrize(
