@@ -14,6 +14,7 @@ import re
 import textwrap
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from bot.config import Settings
@@ -109,7 +110,7 @@ def cmd_preview(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     base = load_base(settings)
     db_path = settings.bot_data_dir / DB_FILE
     # A preview must not create the data directory: without a database nothing was posted yet.
-    store = DigestStore(Database(db_path)) if db_path.exists() else None
+    store = DigestStore(Database(db_path)) if _exists(db_path) else None
     for index, channel in enumerate(channels):
         if store is None:
             digest, run = build_digest(base, channel=channel, day=day, size=settings.digest_size, posted=()), None
@@ -118,6 +119,18 @@ def cmd_preview(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             run = store.run(channel, day)
         out.write(("\n" if index else "") + digest_to_text(digest, run=run) + "\n")
     return 0
+
+
+def _exists(db_path: Path) -> bool:
+    """Whether the database is there; a BOT_DATA_DIR the system cannot look into (a name too
+    long, a folder without search permission) is a configuration error naming the setting."""
+    try:
+        return db_path.exists()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot look for the database at {db_path}: {error.strerror or error}; set BOT_DATA_DIR to a "
+            "readable directory"
+        ) from None
 
 
 @contextmanager

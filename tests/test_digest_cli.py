@@ -87,6 +87,19 @@ def test_preview_without_a_channel_says_it_shows_what_a_new_channel_would_get(
     assert second == "(what a new channel would get; DIGEST_CHANNELS is not set, and no --channel was given)"
 
 
+def test_preview_with_a_data_dir_the_system_cannot_look_into_names_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    too_long = tmp_path / ("a" * 300)
+    monkeypatch.setenv("BOT_DATA_DIR", str(too_long))
+    out = io.StringIO()
+    assert main(["digest", "preview", "--date", "2025-03-31"], out=out) == 1
+    assert out.getvalue() == ""
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: cannot look for the database at {too_long}/bot.sqlite3: ")
+    assert line.endswith("; set BOT_DATA_DIR to a readable directory")
+
+
 # -- a send that fails ---------------------------------------------------------------------
 
 
