@@ -204,7 +204,7 @@ def test_explain_shows_the_decision_thresholds_and_top_five(engine: Engine) -> N
 
 
 def test_explain_json_agrees_with_the_engine(engine: Engine) -> None:
-    question = "recipe for banana bread"
+    question = "best recipe for a team lunch"
     code, out = _run("explain", "--json", question)
     assert code == 0
     data = json.loads(out)

@@ -39,6 +39,7 @@ STOCK = ["what is meta's stock price", "what is meta's stock price", "what is me
 EXISTING = "Meta's ownership in Scale AI"  # already an alternate of scale-ai-stake
 SCALE = ["scale ai ownership percentage", "percentage of scale ai owned by meta", "scale ai ownership share", EXISTING]
 BREAD = ["recipe for banana bread", "banana bread recipe"]
+LUNCH = ["best recipe for a team lunch", "a good recipe for the team lunch"]  # share a weak word with a fact
 
 
 def _row(question: str, status: str, *, fact_id: str | None = None, reason: str | None = None) -> dict:
@@ -289,7 +290,7 @@ def test_yaml_says_clearly_when_there_is_nothing_to_suggest(engine: Engine) -> N
 
 
 def test_a_weak_nearest_fact_is_flagged_not_pushed(engine: Engine) -> None:
-    report = build_report([_row(q, "abstained", reason="low_score") for q in BREAD], [], engine=engine)
+    report = build_report([_row(q, "abstained", reason="low_score") for q in LUNCH], [], engine=engine)
     (cluster,) = report.clusters
     assert cluster.nearest is not None and cluster.nearest.score < engine.thresholds.min_score
     assert "a weak match" in to_text(report)

@@ -119,7 +119,7 @@ async def test_metrics_count_questions_answers_abstentions_latency_reloads_and_d
         clock=lambda: next(clock) * 0.002,  # each question takes 2 ms
     )
     service.ask("How much of Scale AI does Meta own?", platform="slack", user_id="U1")
-    service.ask("recipe for banana bread", platform="slack", user_id="U1")
+    service.ask("best recipe for a team lunch", platform="slack", user_id="U1")
     service.ask("help", platform="slack", user_id="U1")
     service.ask("gpu spending", platform="slack", user_id="U1")  # over the limit of 3
     service.ask("gpu spending", platform="discord", user_id="D1")
