@@ -37,6 +37,8 @@ from bot.common_words import common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
+    ATTRIBUTING,
+    TEXT_NOUNS,
     EARLIER,
     FUTURE,
     AUXILIARIES,
@@ -1164,6 +1166,12 @@ class Engine:
         after = asks_who_does(raw)
         return after is not None and all(self.canon(w) not in self._name_words for w in after)
 
+    def _attributes_misspelt(self, raw: list[str]) -> bool:
+        """Whether "who" asks whose words they are through a verb typed in a hurry: "who
+        *reportd* ..." as "who reported ..." (see `asks_who_does`)."""
+        after = asks_who_does(raw)
+        return after is not None and self._known_form(after[-1 if after[0] in AUXILIARIES else 0]) in ATTRIBUTING
+
     def _speakers(self, raw: list[str]) -> set[str]:
         """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""
         found = set()
@@ -1311,6 +1319,8 @@ class Engine:
         types = question_types(raw)
         # A post asked for ("which title does Wang hold") asks who they are, not for titles.
         instance_words, instances_of_person = instances_asked(raw) if post_at is None else ([], False)
+        if instance_words and self._known_form(instance_words[0]) in TEXT_NOUNS:
+            instance_words, instances_of_person = [], False  # "which souce says ...": as "which source"
         # "Name the apps ...": names of a known kind, asked as "which apps" asks them.
         kind_wanted = wants_kind(raw) or kind_named_by(instance_words)
         instances_of = None if kind_wanted else self._head_of([self._known_form(w) for w in instance_words])
@@ -1372,7 +1382,7 @@ class Engine:
                 or post_at is not None
                 or pointed_back_from is not None
             ),
-            who_does=(who_does := not who_is and self._asks_who_does(raw)),
+            who_does=(who_does := not who_is and self._asks_who_does(raw) and not self._attributes_misspelt(raw)),
             done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
             light=frozenset(self.canon(w) for w in raw if w in LIGHT_WORDS)

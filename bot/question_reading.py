@@ -281,7 +281,7 @@ def asks_who_does(raw: list[str]) -> list[str] | None:
             after = [x for x in raw[i + 1 : i + 5] if x not in _HEDGES][:2]
             if w != "who" or not after or after[0] in _BEING_SAID | _DOING or _PRONOUNS.intersection(after):
                 return None
-            if after[-1 if after[0] in AUXILIARIES else 0] in _ATTRIBUTING:
+            if after[-1 if after[0] in AUXILIARIES else 0] in ATTRIBUTING:
                 return None  # "who *said* ...": whose words, which every fact's quote and source tell
             return after if after[0] in AUXILIARIES else after[:1]
     return None
@@ -311,14 +311,14 @@ _GENERIC_HEADS = frozenset(
 _BEFORE_NAMING = frozenset("you please and".split())
 _BEING_SAID = frozenset("is was are were".split())
 # Verbs that attribute words: "who *said* open source is safer", "who *called* it a cornerstone".
-_ATTRIBUTING = frozenset(
+ATTRIBUTING = frozenset(
     "say said says call called calls write wrote writes describe described describes claim claimed claims "
     "argue argued argues warn warned warns predict predicted predicts report reported reports mention "
     "mentioned mentions accuse accused accuses compare compared compares note noted notes suggest suggested "
     "suggests dub dubbed dubs label labelled labeled labels quote quoted quotes".split()
 )
 # Nouns for a text: "which *piece* said ...", "which *source* calls ...": every answer names its source.
-_TEXT_NOUNS = REFERENCE_NOUNS | frozenset("source sources outlet outlets publication site sites reporting".split())
+TEXT_NOUNS = REFERENCE_NOUNS | frozenset("source sources outlet outlets publication site sites reporting".split())
 _DOING = frozenset("do does did".split())
 _PRONOUNS = frozenset("i you he she it we they me him her us them".split())
 # Words that set what follows apart from what is asked for.
@@ -352,7 +352,7 @@ def instances_asked(raw: list[str], *, loose: bool = False) -> tuple[list[str], 
             run.append(x)
         if w == "what" and raw[start + len(run) : start + len(run) + 1] not in ([a] for a in AUXILIARIES):
             continue  # "what *risks* did ...", not "what reduces crop yields" (a verb)
-        if run and run[0] not in _GENERIC_HEADS and run[0] not in _TEXT_NOUNS:
+        if run and run[0] not in _GENERIC_HEADS and run[0] not in TEXT_NOUNS:
             return run, who
     return [], False
 

@@ -924,6 +924,8 @@ def test_asking_who_does_something_is_answered_by_a_fact_naming_somebody(
         ("which piece said strict rules could stifle innovation?", "strict-rules-stifle-innovation"),
         ("which source mentions clinical tools built on Meta's AI?", "healthcare-clinical-tools"),
         ("which outlet reported that Meta will open-source its new models?", "new-models-open-source-plan"),
+        ("who reportd Meta spending billions on GPUs?", "gpu-spending"),  # typed in a hurry
+        ("which souce calls Llama central to Meta's strategy?", "llama-family"),
     ],
 )
 def test_whose_words_or_which_text_is_answered_by_the_fact_saying_them(
