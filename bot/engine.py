@@ -120,6 +120,9 @@ LONE_WORD_PENALTY = 0.6
 # A question naming an entity asks something about it ("Apple's AI strategy"): a fact that
 # shares the name but covers less than this share of the rest is about something else.
 MIN_ASKED_ABOUT_SHARE = 0.4
+# How much of what a yes-or-no question says somebody said a fact where another says it must
+# hold for that fact to answer it (see `_pinned_on_another`).
+PINNED_ON_ANOTHER_SHARE = 0.8
 # How much more of a question (weighted coverage) a related fact scoring within `min_margin`
 # of the best must hold to be the answer instead (see `_fuller_related_first`).
 RELATED_COVERAGE_LEAD = 0.25
@@ -269,6 +272,7 @@ class _Query:
     light: frozenset[str] = frozenset()
     """Terms the question writes only as light verbs ("bring up", "fit in"; not "deliver")."""
     speakers: frozenset[str] = frozenset()
+    attributes: bool = False  # a verb tells whose words ("did LeCun *warn* ..."), not a view ("does he *think*")
     spoken_of: frozenset[str] = frozenset()
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
@@ -1367,6 +1371,7 @@ class Engine:
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=speakers,
+            attributes=not ATTRIBUTING.isdisjoint(raw),
             # Not whom a source is named by ("the LeCun article"): they are not asked about.
             spoken_of=frozenset(self._spoken_of(raw) - speakers - cited_keys) if speakers - cited_keys else frozenset(),
             why=(why := asks_why(raw)),
@@ -1640,9 +1645,9 @@ class Engine:
             else:
                 penalty *= SOURCE_PENALTY
                 penalties.append("source")
-        if entities - indexed.entity_keys or (query.speakers - speakers) or (
+        if (entities - indexed.entity_keys or (query.speakers - speakers) or (
             indexed.subjects and (owners & self._specific_entities) - indexed.subjects
-        ):
+        )) and not self._pinned_on_another(query, indexed, entities, speakers):
             penalty *= ENTITY_PENALTY
             penalties.append("entity")
         if query.spoken_of and not any(
@@ -1725,6 +1730,24 @@ class Engine:
             penalty=penalty,
             matched_phrasing=indexed.fact.phrasings[best_index],
             penalties=tuple(penalties),
+        )
+
+    def _pinned_on_another(
+        self, query: _Query, indexed: _IndexedFact, entities: set[str], speakers: frozenset[str]
+    ) -> bool:
+        """Whether a yes-or-no question asks if somebody said what the fact has somebody else
+        say, in its words: "did LeCun warn that advanced AI could pose global risks?" of
+        Altman's warning. Its quote sets the record straight, where a wrong name would
+        otherwise leave the question unanswered."""
+        return (
+            query.asks_whether
+            and query.attributes
+            and bool(query.speakers)
+            and bool(speakers)
+            and not query.speakers & speakers
+            and entities - indexed.entity_keys <= query.speakers
+            and bool(query.asked)  # words said, not only names ("did Altman speak at the AI Action Summit?")
+            and self._asked_about_share(query, indexed) >= PINNED_ON_ANOTHER_SHARE
         )
 
     def _asked_about_share(self, query: _Query, indexed: _IndexedFact, *, of_cited: bool = False) -> float:

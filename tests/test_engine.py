@@ -936,6 +936,16 @@ def test_whose_words_or_which_text_is_answered_by_the_fact_saying_them(
     assert engine.answer(question).fact_id == expected
 
 
+def test_words_pinned_on_the_wrong_person_get_the_quote_of_who_said_them(engine: Engine) -> None:
+    """"Did LeCun warn that advanced AI could pose global risks?" is answered with Altman's
+    warning, whose quote sets the record straight; a question of where somebody was, or of
+    what somebody thinks, is not answered with another person's fact."""
+    answer = engine.answer("did LeCun warn that advanced AI systems could pose global risks?")
+    assert answer.fact_id == "altman-global-risks"
+    assert engine.answer("did Zuckerberg speak at the AI Action Summit?").fact_id is None
+    assert engine.answer("What did Sam Altman say about Meta's business model?").fact_id is None
+
+
 @pytest.mark.parametrize(
     "question", ["who said 'open source is eating AI'?", "who called Llama the Linux of AI?"]
 )
