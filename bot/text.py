@@ -270,6 +270,9 @@ IRREGULAR_FORMS = {
 }
 
 
+# Words whose ending is no suffix to strip: an "officer" holds a post, an "office" is a place.
+_KEPT_WHOLE = {"officer": "officer", "officers": "officer"}
+
 # Stems remembered: every word of the fact base and then some; about 200 bytes each.
 STEM_CACHE_SIZE = 50_000
 
@@ -283,6 +286,8 @@ def stem(word: str) -> str:
     word = IRREGULAR_FORMS.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
+    if word in _KEPT_WHOLE:
+        return _KEPT_WHOLE[word]
     word = american(word)
     for suffix, replacement, min_stem in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:

@@ -2073,6 +2073,7 @@ def test_a_common_word_differs_only_in_its_ending_from_its_own_forms() -> None:
     assert differs_only_in_ending("speeds", "speed")
     assert not differs_only_in_ending("story", "store")
     assert not differs_only_in_ending("metal", "meta")
+    assert not differs_only_in_ending("office", "officer")
 
 
 @pytest.mark.parametrize(

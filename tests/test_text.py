@@ -112,6 +112,10 @@ def test_an_irregular_verb_form_stems_as_its_base_word(form: str, base: str) -> 
     assert stem(form) == stem(base)
 
 
+def test_an_officer_is_not_an_office() -> None:
+    assert stem("officer") == stem("officers") != stem("office")
+
+
 @pytest.mark.parametrize(
     ("british", "american"),
     [
