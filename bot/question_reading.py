@@ -114,7 +114,7 @@ _PAST_AUXILIARIES = frozenset({"did", "was", "were"})
 _TELLING_OF_ONESELF = frozenset("am was were have had did".split())
 _WHERE_NO_PLACE = frozenset(
     "come comes coming came stand stands standing head heads headed heading go goes going gone went "
-    "fit fits leave leaves leaving left lead leads leading land lands landed".split()
+    "fit fits leave leaves leaving left lead leads leading land lands landed appear appears appeared".split()
 )
 _KIND_CUES = frozenset({"who", "which", "what", "name", "names", "called"})
 
@@ -567,6 +567,9 @@ def question_types(raw: list[str]) -> set[str]:
             w == "where"
             and following in _PAST_AUXILIARIES
             and _WHERE_NO_PLACE.isdisjoint(raw[i + 2 :])
+            # "where did it say ...", "where did Gizmodo report ...": in which text, which every
+            # answer tells; not "where was Altman when he warned ..."
+            and ATTRIBUTING.isdisjoint(raw[i + 2 : i + 5])
             and "before" not in found  # "where did Altman work before OpenAI" asks what came before
         ):
             found.add("where")  # "where did Altman speak", not "where does the data sit"

@@ -1933,6 +1933,8 @@ def test_asking_where_something_was_said_is_not_answered_by_a_fact_that_does_not
         "where do LeCun, Altman and Zuck each land on regulating AI?",
         "in LeCun's plan, where would the data actually sit?",
         "where did the open washing term come from?",
+        "where did it say companies must weigh open innovation against the risks?",  # in which text
+        "where did the vendor lock-in argument appear?",
     ],
 )
 def test_where_asking_a_standing_or_a_part_asks_no_place(question: str) -> None:
