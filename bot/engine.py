@@ -123,6 +123,7 @@ MIN_ASKED_ABOUT_SHARE = 0.4
 # How much of what a yes-or-no question says somebody said a fact where another says it must
 # hold for that fact to answer it (see `_pinned_on_another`).
 PINNED_ON_ANOTHER_SHARE = 0.8
+PINNED_PENALTY = 0.85
 # How much more of a question (weighted coverage) a related fact scoring within `min_margin`
 # of the best must hold to be the answer instead (see `_fuller_related_first`).
 RELATED_COVERAGE_LEAD = 0.25
@@ -1360,7 +1361,7 @@ class Engine:
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
             asks_future="future" in types,
             asks_whether=raw[greeting : greeting + 1] != []
-            and raw[greeting] in AUXILIARIES
+            and (raw[greeting] in AUXILIARIES or raw[greeting] in _NEGATED_AUXILIARIES)
             and raw[greeting + 1 : greeting + 2] != ["there"],
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
             owners=frozenset(self._owners(question, ordered)),
@@ -1645,10 +1646,12 @@ class Engine:
             else:
                 penalty *= SOURCE_PENALTY
                 penalties.append("source")
-        if (entities - indexed.entity_keys or (query.speakers - speakers) or (
+        if entities - indexed.entity_keys or (query.speakers - speakers) or (
             indexed.subjects and (owners & self._specific_entities) - indexed.subjects
-        )) and not self._pinned_on_another(query, indexed, entities, speakers):
-            penalty *= ENTITY_PENALTY
+        ):
+            # Words pinned on the wrong person are still answered by who said them, after a
+            # fact that has the person asked about say them too.
+            penalty *= PINNED_PENALTY if self._pinned_on_another(query, indexed, entities, speakers) else ENTITY_PENALTY
             penalties.append("entity")
         if query.spoken_of and not any(
             named & query.speakers - query.cited_keys and query.spoken_of <= named for named in indexed.named_together
@@ -1739,13 +1742,16 @@ class Engine:
         say, in its words: "did LeCun warn that advanced AI could pose global risks?" of
         Altman's warning. Its quote sets the record straight, where a wrong name would
         otherwise leave the question unanswered."""
+        # Whom the words are pinned on: the people whose words are asked for, or else the people
+        # named ("did LeCun compare open models to Android?": "compare" is no verb of saying).
+        pinned_on = query.speakers or frozenset(e for e in entities if self._kind_of_key.get(e) == "person")
         return (
             query.asks_whether
             and query.attributes
-            and bool(query.speakers)
+            and bool(pinned_on)
             and bool(speakers)
-            and not query.speakers & speakers
-            and entities - indexed.entity_keys <= query.speakers
+            and not pinned_on & speakers
+            and entities - indexed.entity_keys <= pinned_on
             and bool(query.asked)  # words said, not only names ("did Altman speak at the AI Action Summit?")
             and self._asked_about_share(query, indexed) >= PINNED_ON_ANOTHER_SHARE
         )
@@ -2417,6 +2423,10 @@ _CATEGORY_NOUNS = frozenset(
 _NAME_FORMS = frozenset("name names".split())
 _WHO_HEDGES = frozenset("exactly really actually".split())
 # The adjective of "how large", "how big": it asks an amount, as "how much" does.
+# Auxiliaries with "not", as typed with or without the apostrophe: "didn't LeCun say ...?" asks yes or no too.
+_NEGATED_AUXILIARIES = frozenset(
+    "isnt arent wasnt werent doesnt dont didnt hasnt havent hadnt wont wouldnt cant couldnt shouldnt".split()
+)
 _SIZE_ASKED = frozenset("big large huge sizable sizeable".split())
 # What a number counts when it is no release's: "a 3-minute read", "4 years ago", "3 times".
 _UNITS = frozenset(

@@ -315,7 +315,8 @@ ATTRIBUTING = frozenset(
     "say said says call called calls write wrote writes describe described describes claim claimed claims "
     "argue argued argues warn warned warns predict predicted predicts report reported reports mention "
     "mentioned mentions accuse accused accuses compare compared compares note noted notes suggest suggested "
-    "suggests dub dubbed dubs label labelled labeled labels quote quoted quotes".split()
+    "suggests dub dubbed dubs label labelled labeled labels quote quoted quotes propose proposed proposes "
+    "pitch pitched pitches".split()
 )
 # Nouns for a text: "which *piece* said ...", "which *source* calls ...": every answer names its source.
 TEXT_NOUNS = REFERENCE_NOUNS | frozenset("source sources outlet outlets publication site sites reporting".split())

@@ -942,6 +942,13 @@ def test_words_pinned_on_the_wrong_person_get_the_quote_of_who_said_them(engine:
     what somebody thinks, is not answered with another person's fact."""
     answer = engine.answer("did LeCun warn that advanced AI systems could pose global risks?")
     assert answer.fact_id == "altman-global-risks"
+    # Asked with "not", with or without its apostrophe, and with verbs that attribute words.
+    assert engine.answer("didn't Altman say that more eyes on the code find flaws faster?").fact_id == "more-eyes-security"
+    assert engine.answer("wasnt it Zuckerberg who proposed a model every nation contributes to?").fact_id == (
+        "lecun-collective-model"
+    )
+    assert engine.answer("did Altman compare open models to Android?").fact_id == "android-vs-ios"
+    assert engine._analyze("didn't LeCun say so?").asks_whether
     assert engine.answer("did Zuckerberg speak at the AI Action Summit?").fact_id is None
     assert engine.answer("What did Sam Altman say about Meta's business model?").fact_id is None
 
