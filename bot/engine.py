@@ -137,7 +137,7 @@ SOURCE_PENALTY = 0.8
 # mentioned", "did LeCun talk about India"): the "asked about" check looks past them.
 FRAME_WORDS = frozenset(
     "role roles view views opinion opinions take stance position thoughts story idea ideas point perspective "
-    "involvement part reason reasons pitch plan plans quote quotes remark remarks comment comments "
+    "involvement part reason reasons pitch plan plans quote quotes remark remarks comment comments line lines "
     "main key big major central come comes coming latest "
     "list work working status progress update updates news detail details info information overview summary "
     "summarise summarize recap sum gist write writes wrote written mention mentions mentioned "
@@ -1643,6 +1643,12 @@ class Engine:
                 coverage += sum(
                     query.terms[t] * (1.0 - self._weight(t, indexed)) for t in query.cited_terms if t in query.terms
                 ) / total
+            elif query.asks_whether and query.asked and self._asked_about_share(query, indexed) >= PINNED_ON_ANOTHER_SHARE:
+                # "Was the reservoir of human knowledge line from Zuck's essay?": the fact with
+                # those words says where they are from; whose text was pointed at is no subject.
+                entities, owners = entities - query.cited_keys, owners - query.cited_keys
+                penalty *= PINNED_PENALTY
+                penalties.append("source")
             else:
                 penalty *= SOURCE_PENALTY
                 penalties.append("source")

@@ -953,6 +953,14 @@ def test_words_pinned_on_the_wrong_person_get_the_quote_of_who_said_them(engine:
     assert engine.answer("What did Sam Altman say about Meta's business model?").fact_id is None
 
 
+def test_words_placed_in_the_wrong_text_get_the_quote_from_the_right_one(engine: Engine) -> None:
+    """"Was the reservoir line in Zuckerberg's essay?": the fact holding those words answers,
+    its source setting the record straight; a detail the facts never give is still not answered."""
+    question = "was the 'massive reservoir of human knowledge' line in Zuckerberg's essay?"
+    assert engine.answer(question).fact_id == "reservoir-of-human-knowledge"
+    assert engine.answer("did the Gizmodo piece say Llama 4 is delayed?").fact_id is None
+
+
 @pytest.mark.parametrize(
     "question", ["who said 'open source is eating AI'?", "who called Llama the Linux of AI?"]
 )
