@@ -306,6 +306,9 @@ class _Query:
     """The index terms of those references."""
     guessed: frozenset[str] = frozenset()
     """The index terms only reached by correcting a word the base does not spell ("leaving" read as "lead")."""
+    offered: frozenset[str] = frozenset()
+    """Entities it offers as a choice ("did LeCun *or* Zuckerberg bring up India?"), when it
+    offers one the base knows: a fact naming one of them answers it, naming the right one."""
     framing_whom: frozenset[str] = frozenset()
     """Framing verbs it uses to ask something ("who did Altman talk to?", "gave a talk")."""
     asked: tuple[tuple[str, float], ...] = ()
@@ -407,6 +410,27 @@ _COMPARED_BEFORE = re.compile(r"\b(?:than|(?:(?<=er )|(?<=worse )|(?<=more )|(?<
 # An owner whose thing goes unsaid, as it was just named ("is Meta's AI behind *OpenAI's*?"),
 # is compared with, not asked about.
 _ELLIPTIC_END = re.compile(r"\s*(?:[^\w\s'-]|$)")
+
+
+def _choice_words(raw: list[str]) -> set[str]:
+    """The words next to "or" (three on each side), where a question offers a choice of whose
+    or which: "did *LeCun or Zuckerberg* bring up India", "was it *OpenUK or the OSI*". Not
+    where it compares ("is Anthropic or OpenAI more closed?", "Mistral vs Llama"): that
+    takes what the sources say of both."""
+    if _COMPARING.intersection(raw) or any(w.endswith("er") and w in _COMPARATIVES for w in raw):
+        return set()
+    found: set[str] = set()
+    for i, w in enumerate(raw):
+        if w == "or" and 0 < i < len(raw) - 1:
+            found.update(raw[max(0, i - 3) : i], raw[i + 1 : i + 4])
+    return found - STOPWORDS
+
+
+_COMPARING = frozenset("more less most least better best worse worst than".split())
+_COMPARATIVES = frozenset(
+    "bigger smaller larger faster slower safer riskier cheaper stronger weaker closer further newer older "
+    "higher lower greater".split()
+)
 
 
 def _compared(text: str, at: int) -> bool:
@@ -962,7 +986,9 @@ class Engine:
             return True  # its own text says who did it: "Meta, like other tech giants, kept ..."
         about = not query.sets_apart and any(key in named and key not in self._ubiquitous for key in indexed.listed_keys)
         return indexed.tells_who_does or any(
-            self._kind_of_key.get(key) in _AGENT_KINDS and key not in named and (about or key not in self._ubiquitous)
+            self._kind_of_key.get(key) in _AGENT_KINDS
+            and (key not in named or key in query.offered)  # "was it LeCun or Zuckerberg who ...": one of those
+            and (about or key not in self._ubiquitous)
             for key in indexed.listed_keys
         )
 
@@ -1321,6 +1347,14 @@ class Engine:
         named = self._entities_in(ordered)
         if unknown and (strangers := self._unknown_names(raw, unknown, outside, capital, self._owner_words(question))):
             outside = [*outside, *_runs_as_written(strangers, question)]
+        offered: frozenset[str] = frozenset()
+        if choices := _choice_words(raw):
+            chosen = {self.canon(w) for w in choices}
+            offered = frozenset(key for key in named if not chosen.isdisjoint(key.split()))
+            if offered:
+                # "Is India or China the example?": the name the sources never mention is one of
+                # the choices offered, not the subject of the question.
+                outside = [name for name in outside if choices.isdisjoint(words(name))]
         types = question_types(raw)
         # A post asked for ("which title does Wang hold") asks who they are, not for titles.
         instance_words, instances_of_person = instances_asked(raw) if post_at is None else ([], False)
@@ -1398,6 +1432,7 @@ class Engine:
             cited_terms=cited_terms,
             framing_whom=frozenset(self.canon(raw[i]) for i in self._telling_that_asks(raw)),
             guessed=frozenset(guessed - spelt),
+            offered=offered,
         )
         self._learn_asked(query, self._asking_weight(unknown_factors))
         return query
@@ -1652,8 +1687,10 @@ class Engine:
             else:
                 penalty *= SOURCE_PENALTY
                 penalties.append("source")
-        if entities - indexed.entity_keys or (query.speakers - speakers) or (
-            indexed.subjects and (owners & self._specific_entities) - indexed.subjects
+        if (
+            (entities - indexed.entity_keys and not self._choice_made(query, indexed, entities))
+            or (query.speakers - speakers - (query.offered if self._choice_made(query, indexed, entities) else frozenset()))
+            or (indexed.subjects and (owners & self._specific_entities) - indexed.subjects - query.offered)
         ):
             # Words pinned on the wrong person are still answered by who said them, after a
             # fact that has the person asked about say them too.
@@ -1740,6 +1777,12 @@ class Engine:
             matched_phrasing=indexed.fact.phrasings[best_index],
             penalties=tuple(penalties),
         )
+
+    @staticmethod
+    def _choice_made(query: _Query, indexed: _IndexedFact, entities: set[str]) -> bool:
+        """Whether every name the fact lacks was offered as a choice, and the fact names one of
+        the choices: "did LeCun or Zuckerberg bring up India?" of LeCun's fact on India."""
+        return bool(query.offered & indexed.entity_keys) and entities - indexed.entity_keys <= query.offered
 
     def _pinned_on_another(
         self, query: _Query, indexed: _IndexedFact, entities: set[str], speakers: frozenset[str]

@@ -953,6 +953,23 @@ def test_words_pinned_on_the_wrong_person_get_the_quote_of_who_said_them(engine:
     assert engine.answer("What did Sam Altman say about Meta's business model?").fact_id is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "was it LeCun or Zuckerberg who brought up India's languages?",  # "who": one of those offered
+        "is India or Brazil the example of a country with many languages?",  # a name the sources lack, offered
+    ],
+)
+def test_a_choice_of_names_is_answered_by_the_fact_naming_the_right_one(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "linguistic-diversity-india"
+
+
+@pytest.mark.parametrize("question", ["is Anthropic or OpenAI more closed?", "mistral or llama?", "Mistral vs Llama"])
+def test_comparing_with_a_name_the_sources_lack_is_not_answered(engine: Engine, question: str) -> None:
+    """Which is more closed takes what the sources say of both: one they never mention leaves it open."""
+    assert not engine.answer(question).answered
+
+
 def test_words_placed_in_the_wrong_text_get_the_quote_from_the_right_one(engine: Engine) -> None:
     """"Was the reservoir line in Zuckerberg's essay?": the fact holding those words answers,
     its source setting the record straight; a detail the facts never give is still not answered."""
