@@ -129,6 +129,10 @@ PINNED_PENALTY = 0.85
 RELATED_COVERAGE_LEAD = 0.25
 ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
+# How many facts of a source a question pointing at it brings in, whatever words they share
+# with it: past this, only those sharing some (a question is answered in milliseconds however
+# many facts one source gives).
+CITED_SOURCE_REACH = 2_000
 # A fact from none of the sources a question points at ("according to the Gizmodo piece").
 SOURCE_PENALTY = 0.8
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
@@ -710,6 +714,13 @@ class Engine:
         for w in sorted(self._surface):
             if w.isalpha() and len(w) >= JOINED_NAME_MIN and (self.canon(w),) in self._entity_aliases:
                 self._one_word_names[w[0], len(w)].append(w)
+        # The facts quoting each source: a question pointing at a source ("per the Gizmodo
+        # article") brings them in, whether or not they name it.
+        orders_of: dict[str, list[int]] = defaultdict(list)
+        for order, indexed in enumerate(self._facts):
+            for source in sorted(indexed.sources):
+                orders_of[source].append(order)
+        self._facts_of_source = {source: array("i", orders) for source, orders in orders_of.items()}
 
     def _learn_source_names(self) -> None:
         """How a question may point at each source: by the names its outlet and title give, by
@@ -1617,6 +1628,7 @@ class Engine:
             if postings is not None:
                 for order, weight in zip(postings.orders, postings.weights):
                     coverage[order] += query.terms[term] * weight
+        self._add_cited(query, coverage)
         if rare and len(coverage) < MIN_CANDIDATES:
             # Too few facts share a rare word: let the common words bring in a few more.
             rare = []
@@ -1626,6 +1638,7 @@ class Engine:
                 if postings is not None:
                     for order, weight in zip(postings.orders, postings.weights):
                         coverage[order] += query.terms[term] * weight
+            self._add_cited(query, coverage)
         if rare:
             for term in query.terms:
                 if term in self._common:
@@ -1649,6 +1662,23 @@ class Engine:
         }
         pool.sort(key=lambda order: (-(coverage[order] + best[order]), order))
         return [(self._facts[order], coverage[order] / total, shared[order]) for order in pool[:limit]]
+
+    def _add_cited(self, query: _Query, coverage: dict[int, float]) -> None:
+        """Count the words pointing at a source ("the Gizmodo article") as held by each fact
+        quoting it: they say where the answer is, not what it says."""
+        cited_terms = [t for t in query.cited_terms if t in query.terms]
+        if not cited_terms:
+            return
+        orders: set[int] = set()
+        for source in query.cited:
+            quoting = self._facts_of_source.get(source, ())
+            if len(quoting) <= CITED_SOURCE_REACH:
+                orders.update(quoting)
+            else:  # a source of very many facts: those already found, not every one of them
+                orders.update(order for order in coverage if source in self._facts[order].sources)
+        for order in sorted(orders):  # a fact quoting two of the sources pointed at counts once
+            indexed = self._facts[order]
+            coverage[order] += sum(query.terms[t] * (1.0 - self._weight(t, indexed)) for t in cited_terms)
 
     def _score(
         self, query: _Query, indexed: _IndexedFact, coverage: float, shared: dict[int, float], fuzzy: float
@@ -1675,9 +1705,6 @@ class Engine:
                     )
                 # Named only to point at the fact's own source: "the LeCun piece" asks nothing of LeCun.
                 entities, owners = entities - query.cited_keys, owners - query.cited_keys
-                coverage += sum(
-                    query.terms[t] * (1.0 - self._weight(t, indexed)) for t in query.cited_terms if t in query.terms
-                ) / total
             elif query.asks_whether and query.asked and self._asked_about_share(query, indexed) >= PINNED_ON_ANOTHER_SHARE:
                 # "Was the reservoir of human knowledge line from Zuck's essay?": the fact with
                 # those words says where they are from; whose text was pointed at is no subject.

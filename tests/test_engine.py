@@ -6,6 +6,7 @@ import itertools
 import os
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -968,6 +969,29 @@ def test_a_choice_of_names_is_answered_by_the_fact_naming_the_right_one(engine: 
 def test_comparing_with_a_name_the_sources_lack_is_not_answered(engine: Engine, question: str) -> None:
     """Which is more closed takes what the sources say of both: one they never mention leaves it open."""
     assert not engine.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what are the benefits of open sourcing per the Gizmodo article?", "benefits of open-sourcing AI models according to the gizmodo piece?"],
+)
+def test_a_fact_of_the_source_pointed_at_is_found_though_it_never_names_the_outlet(engine: Engine, question: str) -> None:
+    """The facts quoting the Gizmodo-based article are all looked at, not only those whose words
+    say "Gizmodo", which would crowd the others out."""
+    assert engine.answer(question).fact_id == "open-source-benefits"
+
+
+def test_a_source_of_very_many_facts_brings_in_only_those_sharing_words(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
+    """Past CITED_SOURCE_REACH facts, pointing at a source adds only to the facts its words found."""
+    query = engine._analyze("what are the benefits of open sourcing per the Gizmodo article?")
+    everyone: dict[int, float] = defaultdict(float)
+    engine._add_cited(query, everyone)
+    assert len(everyone) == len(engine._facts_of_source["gizmodo-risky-move"]) > 1
+    found = max(everyone, key=everyone.__getitem__)  # a fact that never says "Gizmodo"
+    monkeypatch.setattr("bot.engine.CITED_SOURCE_REACH", 1)
+    few: dict[int, float] = defaultdict(float, {found: 0.0})
+    engine._add_cited(query, few)
+    assert list(few) == [found] and few[found] == everyone[found] > 0
 
 
 def test_words_placed_in_the_wrong_text_get_the_quote_from_the_right_one(engine: Engine) -> None:
