@@ -417,8 +417,8 @@ _ELLIPTIC_END = re.compile(r"\s*(?:[^\w\s'-]|$)")
 
 
 def _choice_words(raw: list[str]) -> set[str]:
-    """The words next to "or" (three on each side), where a question offers a choice of whose
-    or which: "did *LeCun or Zuckerberg* bring up India", "was it *OpenUK or the OSI*". Not
+    """The words either side of "or" (the nearest that is no small word), where a question
+    offers a choice of whose or which: "did *LeCun or Zuckerberg* bring up India", "was it *OpenUK or the OSI*". Not
     where it compares ("is Anthropic or OpenAI more closed?", "Mistral vs Llama"): that
     takes what the sources say of both."""
     if _COMPARING.intersection(raw) or any(w.endswith("er") and w in _COMPARATIVES for w in raw):
@@ -426,8 +426,11 @@ def _choice_words(raw: list[str]) -> set[str]:
     found: set[str] = set()
     for i, w in enumerate(raw):
         if w == "or" and 0 < i < len(raw) - 1:
-            found.update(raw[max(0, i - 3) : i], raw[i + 1 : i + 4])
-    return found - STOPWORDS
+            # The nearest word on each side that is no small word: "OpenUK or *the* OSI".
+            before = next((x for x in reversed(raw[max(0, i - 3) : i]) if x not in STOPWORDS), None)
+            after = next((x for x in raw[i + 1 : i + 4] if x not in STOPWORDS), None)
+            found.update(x for x in (before, after) if x is not None)
+    return found
 
 
 _COMPARING = frozenset("more less most least better best worse worst than".split())
@@ -1361,11 +1364,14 @@ class Engine:
         offered: frozenset[str] = frozenset()
         if choices := _choice_words(raw):
             chosen = {self.canon(w) for w in choices}
-            offered = frozenset(key for key in named if not chosen.isdisjoint(key.split()))
+            name_terms = {t for key in named for t in key.split()}
+            if any(t not in name_terms for t in terms):  # "Mistral or Llama?" alone asks them compared
+                offered = frozenset(key for key in named if not chosen.isdisjoint(key.split()))
             if offered:
-                # "Is India or China the example?": the name the sources never mention is one of
-                # the choices offered, not the subject of the question.
+                # "Is India or China the example?", "OpenUK or the OSI?": the name the sources
+                # never mention is one of the choices offered, not the subject of the question.
                 outside = [name for name in outside if choices.isdisjoint(words(name))]
+                unknown = [w for w in unknown if w not in choices]
         types = question_types(raw)
         # A post asked for ("which title does Wang hold") asks who they are, not for titles.
         instance_words, instances_of_person = instances_asked(raw) if post_at is None else ([], False)

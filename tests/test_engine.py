@@ -965,7 +965,16 @@ def test_a_choice_of_names_is_answered_by_the_fact_naming_the_right_one(engine: 
     assert engine.answer(question).fact_id == "linguistic-diversity-india"
 
 
-@pytest.mark.parametrize("question", ["is Anthropic or OpenAI more closed?", "mistral or llama?", "Mistral vs Llama"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is Anthropic or OpenAI more closed?",
+        "mistral or llama?",
+        "Mistral vs Llama",
+        "was the AI Action Summit in Paris or in London?",  # a choice of two names the sources lack
+        "is llama 3.1 multimodal or text only?",  # a choice of no names
+    ],
+)
 def test_comparing_with_a_name_the_sources_lack_is_not_answered(engine: Engine, question: str) -> None:
     """Which is more closed takes what the sources say of both: one they never mention leaves it open."""
     assert not engine.answer(question).answered
