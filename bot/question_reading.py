@@ -539,6 +539,20 @@ def _asked_noun(following: str, after: str) -> str:
     return after if following in _PRECISELY else following
 
 
+def _asks_after_a_clause(raw: list[str]) -> bool:
+    """Whether a question opening with "when" asks its question after the clause "when" opens,
+    with an auxiliary before its subject: "when devs improve the models, *does Meta* benefit?",
+    "when Meta releases Llama 4, *will it* be open?"; not "when Llama 4 will be released?"."""
+    return any(
+        w in AUXILIARIES and raw[j + 1 : j + 2] != [] and raw[j + 1] not in _AFTER_AN_AUXILIARY_VERB
+        for j, w in enumerate(raw[2:], start=2)
+    )
+
+
+# Words after an auxiliary that go on with the verb rather than begin a subject.
+_AFTER_AN_AUXILIARY_VERB = frozenset("be been being have has had not never still also already".split())
+
+
 def question_types(raw: list[str]) -> set[str]:
     """What kind of reply a question asks for: a time, a place, a count, an amount, money,
     instructions ("how do I"), what is to come ("will ..."), or what came before ("what did Wang do *before* Meta"). A fact
@@ -557,9 +571,11 @@ def question_types(raw: list[str]) -> set[str]:
             following in AUXILIARIES
             or following in _HEDGES
             or i == len(raw) - 1
-            or (i == 0 and not _WH_WORDS & set(raw[1:]))
+            or (i == 0 and not _WH_WORDS & set(raw[1:]) and not _asks_after_a_clause(raw))
         ):
-            found.add("when")  # "when is...", "when exactly...", not "when X did Y, who..."
+            # "when is...", "when exactly...", "when Llama 4?"; not "when X did Y, who...", nor
+            # "when devs improve the models, does Meta benefit?", which asks yes or no.
+            found.add("when")
         elif w in _WHAT and _noun_follows(raw, i, _TIME_NOUNS):
             found.add("when")  # "what year", "what's the release date"
         elif w in _DATED and following == "date":

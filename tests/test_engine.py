@@ -1355,6 +1355,9 @@ def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engi
         ("how many percent of scale ai does meta own?", {"number", "percent"}),  # a share, not a count
         ("how i submit my expenses", {"howto"}),
         ("how i was told about llama", set()),
+        ("when devs improve the models, does meta benefit?", set()),  # a clause, then yes or no
+        ("when meta releases llama 4 will it be open?", {"future"}),
+        ("when llama 4 will be released?", {"when", "future"}),  # the subject first, as some write it
     ],
 )
 def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(question: str, asks: set[str]) -> None:
