@@ -310,6 +310,11 @@ class _Query:
     """The index terms of those references."""
     guessed: frozenset[str] = frozenset()
     """The index terms only reached by correcting a word the base does not spell ("leaving" read as "lead")."""
+    other_way: frozenset[str] = frozenset()
+    """The terms of the second of two ways it offers ("is Llama central *or more of a side
+    project*?"): a fact holding the first answers it, as one holding the second would."""
+    other_way_unknown: float = 0.0
+    """The asking weight of the unknown words of that second way."""
     offered: frozenset[str] = frozenset()
     """Entities it offers as a choice ("did LeCun *or* Zuckerberg bring up India?"), when it
     offers one the base knows: a fact naming one of them answers it, naming the right one."""
@@ -414,6 +419,15 @@ _COMPARED_BEFORE = re.compile(r"\b(?:than|(?:(?<=er )|(?<=worse )|(?<=more )|(?<
 # An owner whose thing goes unsaid, as it was just named ("is Meta's AI behind *OpenAI's*?"),
 # is compared with, not asked about.
 _ELLIPTIC_END = re.compile(r"\s*(?:[^\w\s'-]|$)")
+
+
+def _other_way(raw: list[str]) -> list[str]:
+    """The words after the last "or" of a question offering two ways ("is Llama central *or
+    more of a side project*"), when there are words before it; [] otherwise."""
+    at = max((i for i, w in enumerate(raw) if w == "or"), default=-1)
+    if at < 2 or at == len(raw) - 1:
+        return []
+    return [w for w in raw[at + 1 :] if w not in STOPWORDS]
 
 
 def _choice_words(raw: list[str]) -> set[str]:
@@ -1452,6 +1466,11 @@ class Engine:
             offered=offered,
         )
         self._learn_asked(query, self._asking_weight(unknown_factors))
+        if (other_way := _other_way(raw)) and "than" not in raw:
+            query.other_way = frozenset(t for w in other_way if (t := self.canon(self._known_form(w))) in terms)
+            query.other_way_unknown = self._asking_weight(
+                {w: f for w, f in unknown_factors.items() if w in other_way}
+            ) * ASKED_UNKNOWN_SHARE
         return query
 
     def _asking_weight(self, unknown_factors: dict[str, float]) -> float:
@@ -1852,7 +1871,16 @@ class Engine:
         covered = sum(w * self._weight(t, indexed) for t, w in asked if t not in query.guessed)
         if query.asks_whether and not covered:
             return 0.0  # a claim matched only through words read as others ("is LeCun *leaving*")
-        return (covered + sum(w * self._weight(t, indexed) for t, w in asked if t in query.guessed)) / total
+        covered += sum(w * self._weight(t, indexed) for t, w in asked if t in query.guessed)
+        share = covered / total
+        if query.other_way:
+            # "Central or a side project?": the fact may hold either way; the first is held
+            # without the words of the second.
+            rest = total - sum(w for t, w in asked if t in query.other_way) - query.other_way_unknown
+            first = covered - sum(w * self._weight(t, indexed) for t, w in asked if t in query.other_way)
+            if rest > 0:
+                share = max(share, first / rest)
+        return share
 
     def _said_elsewhere(self, query: _Query, indexed: _IndexedFact) -> bool:
         """Whether what the question asks a speaker said is in the fact, but not where the

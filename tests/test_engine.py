@@ -965,6 +965,14 @@ def test_a_choice_of_names_is_answered_by_the_fact_naming_the_right_one(engine: 
     assert engine.answer(question).fact_id == "linguistic-diversity-india"
 
 
+def test_a_fact_holding_one_of_two_ways_offered_answers(engine: Engine) -> None:
+    """"Central, or just a side project?": the fact on Llama being central answers it, though it
+    never speaks of side projects."""
+    question = "is Llama central to Meta's strategy or just a side project?"
+    assert engine._analyze(question).other_way == {"side", "project"}
+    assert engine.answer(question).fact_id == "llama-family"
+
+
 @pytest.mark.parametrize(
     "question",
     [
