@@ -199,6 +199,8 @@ def fold(text: str) -> str:
         text = _US.sub("U.S.", text)
     text = text.lower().replace("%", " percent ")
     if "'s" in text:
+        # "Apple's own stance" is Apple's stance: "own" after an owner stresses whose, it owns nothing.
+        text = text.replace("'s own ", "'s ")
         # An owner's "'s" goes wherever the word ends: "OpenAI's CEO", "than OpenAI's?".
         text = _OWNERS_S.sub("", text)
     # Looking for a letter-digit boundary at every position is slow; most text has no digit at all.

@@ -112,6 +112,11 @@ def test_an_irregular_verb_form_stems_as_its_base_word(form: str, base: str) -> 
     assert stem(form) == stem(base)
 
 
+def test_own_after_an_owner_owns_nothing() -> None:
+    assert words("Apple's own stance") == words("Apple's stance") == ["apple", "stance"]
+    assert "own" in words("how much does Meta own")
+
+
 def test_an_officer_is_not_an_office() -> None:
     assert stem("officer") == stem("officers") != stem("office")
 
