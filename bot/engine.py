@@ -1686,7 +1686,8 @@ class Engine:
             order: max(shared[order].values(), default=0.0) / total + (1.0 if order in exact else 0.0) for order in pool
         }
         pool.sort(key=lambda order: (-(coverage[order] + best[order]), order))
-        return [(self._facts[order], coverage[order] / total, shared[order]) for order in pool[:limit]]
+        # A fact holding every word holds all of it, whatever the rounding of its sums.
+        return [(self._facts[order], min(1.0, coverage[order] / total), shared[order]) for order in pool[:limit]]
 
     def _add_cited(self, query: _Query, coverage: dict[int, float]) -> None:
         """Count the words pointing at a source ("the Gizmodo article") as held by each fact
