@@ -147,6 +147,10 @@ FRAME_WORDS = frozenset(
     "summarise summarize recap sum gist write writes wrote written mention mentions mentioned "
     "talk talks talked talking discuss discusses discussed discussing".split()
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
+# Words that say a question asks a difference, whatever between ("what's the difference between
+# a latte and a cappuccino?"): they weigh as the commonest words do, not as the rarest.
+FORM_WORDS = frozenset("difference differences differ differs".split())
+FORM_WEIGHT = 1.0
 # Verbs that carry little of what is asked ("why does the article *bring up* India", "how
 # does India *fit* in"): not counted as asked about a name.
 LIGHT_WORDS = frozenset(
@@ -492,6 +496,7 @@ class Engine:
         self._canon_cache_limit = math.inf
         self._corrections: dict[str, str | None] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
+        self._form_terms = frozenset(self.canon(w) for w in FORM_WORDS)
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
@@ -1371,7 +1376,10 @@ class Engine:
                 if trust == 1.0:
                     spelt.add(term)
                 ordered.append(term)
-                terms[term] = max(terms.get(term, 0.0), self._idf.get(term, self._max_idf) * trust)
+                weight = self._idf.get(term, self._max_idf) * trust
+                if term in self._form_terms:
+                    weight = min(weight, FORM_WEIGHT)  # "what's the difference": the form of the question, not its subject
+                terms[term] = max(terms.get(term, 0.0), weight)
         named = self._entities_in(ordered)
         if unknown and (strangers := self._unknown_names(raw, unknown, outside, capital, self._owner_words(question))):
             outside = [*outside, *_runs_as_written(strangers, question)]

@@ -965,6 +965,12 @@ def test_a_choice_of_names_is_answered_by_the_fact_naming_the_right_one(engine: 
     assert engine.answer(question).fact_id == "linguistic-diversity-india"
 
 
+def test_asking_a_difference_weighs_what_differs_not_the_word_difference(engine: Engine) -> None:
+    assert engine._analyze("what's the difference between a latte and a cappuccino?").terms == {"differenc": 1.0}
+    assert not engine.answer("what's the difference between a latte and a cappuccino?").answered
+    assert engine.answer("what's the difference between open and closed models?").fact_id == "android-vs-ios"
+
+
 def test_a_fact_holding_one_of_two_ways_offered_answers(engine: Engine) -> None:
     """"Central, or just a side project?": the fact on Llama being central answers it, though it
     never speaks of side projects."""
