@@ -77,7 +77,7 @@ _NAMING_REACH = 4
 _GREETINGS = frozenset("hi hello hey yo hiya heya greetings morning afternoon evening howdy there all".split())
 _DAYTIMES = frozenset("morning afternoon evening day".split())
 _WHAT = frozenset({"what", "which", "whats"})
-_TIME_NOUNS = frozenset({"year", "date", "day", "month"})
+_TIME_NOUNS = frozenset({"year", "date", "day", "month", "time", "week", "quarter", "hour"})
 # What a date is of, when it asks when: "a release date", "the launch date".
 _DATED = frozenset("release launch ship shipping publication due target".split())
 # Words that ask how somebody took something: "how did regulators *respond*", "Meta's *reaction*".

@@ -1372,6 +1372,7 @@ def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engi
         ("when devs improve the models, does meta benefit?", set()),  # a clause, then yes or no
         ("when meta releases llama 4 will it be open?", {"future"}),
         ("when llama 4 will be released?", {"when", "future"}),  # the subject first, as some write it
+        ("what time is the all-hands?", {"when"}),
     ],
 )
 def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(question: str, asks: set[str]) -> None:
