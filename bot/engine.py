@@ -1282,6 +1282,14 @@ class Engine:
         """Which of the entities named in `text` (whose index terms are `terms`) it writes as
         owners ("Google's strategy")."""
         owners = {self.canon(w) for w in self._owner_words(text)}
+        found = words(text)
+        # Typed without the apostrophe: "zuckerbergs net worth", "metas plans".
+        owners |= {
+            self.canon(w[:-1])
+            for w, following in zip(found, found[1:])
+            if w.endswith("s") and w not in self._surface and (self.canon(w[:-1]),) in self._entity_aliases
+            and following not in STOPWORDS
+        }
         if not owners:
             return set()
         return {key for key in self._entities_in(terms) if key.split()[-1] in owners}

@@ -2324,6 +2324,12 @@ def test_an_owner_whose_thing_goes_unsaid_is_compared_with(engine: Engine) -> No
     )
 
 
+def test_an_owner_typed_without_its_apostrophe_is_an_owner(engine: Engine) -> None:
+    assert engine._analyze("whats zuckerbergs net worth these days").owners == {"mark zuckerberg"}
+    assert not engine.answer("whats zuckerbergs net worth these days").answered  # his, not Meta's billions
+    assert engine._analyze("metas plans for llama").owners == {"meta"}
+
+
 def test_then_typed_for_than_after_a_comparative_compares_too(engine: Engine) -> None:
     question = "wont open sourcing just prove meta's models are worse then openai's and google's?"
     assert Engine._owner_words(question) == {"meta"}
