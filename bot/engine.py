@@ -832,7 +832,11 @@ class Engine:
         # Whose the fact is: whom its question names (else its entities), and every owner
         # its phrasings write ("OpenAI's CEO"); "Google's strategy" is not one of Meta's facts.
         asked_of = named_in[0] or set(listed_keys)
-        owners = {key for phrasing, terms in zip(phrasings, phrasing_terms) for key in self._owners(phrasing, terms)}
+        owners = {
+            key
+            for phrasing, terms, found in zip(phrasings, phrasing_terms, phrasing_words)
+            for key in self._owners(phrasing, terms, found)
+        }
         return _IndexedFact(
             fact=fact,
             order=index,
@@ -1278,17 +1282,18 @@ class Engine:
                 return {key for key in self._entities_in(after) if self._kind_of_key.get(key) in _SPOKEN_OF_KINDS}
         return set()
 
-    def _owners(self, text: str, terms: list[str]) -> set[str]:
-        """Which of the entities named in `text` (whose index terms are `terms`) it writes as
-        owners ("Google's strategy")."""
+    def _owners(self, text: str, terms: list[str], raw: list[str]) -> set[str]:
+        """Which of the entities named in `text` (whose index terms are `terms`, whose words are
+        `raw`) it writes as owners ("Google's strategy")."""
         owners = {self.canon(w) for w in self._owner_words(text)}
-        found = words(text)
         # Typed without the apostrophe: "zuckerbergs net worth", "metas plans".
         owners |= {
             self.canon(w[:-1])
-            for w, following in zip(found, found[1:])
-            if w.endswith("s") and w not in self._surface and (self.canon(w[:-1]),) in self._entity_aliases
+            for w, following in zip(raw, raw[1:])
+            if w[-1:] == "s"
             and following not in STOPWORDS
+            and w not in self._surface
+            and (self.canon(w[:-1]),) in self._entity_aliases
         }
         if not owners:
             return set()
@@ -1445,7 +1450,7 @@ class Engine:
             and (raw[greeting] in AUXILIARIES or raw[greeting] in _NEGATED_AUXILIARIES)
             and raw[greeting + 1 : greeting + 2] != ["there"],
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
-            owners=frozenset(self._owners(question, ordered)),
+            owners=frozenset(self._owners(question, ordered, raw)),
             named=frozenset(named),
             wants_kind=kind_wanted,
             instances_of=instances_of,
