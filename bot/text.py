@@ -79,7 +79,7 @@ FUNCTION_WORDS = frozenset(
 STOPWORDS = FUNCTION_WORDS | frozenset(
     # Chat filler: how people talk around a question, never what it is about.
     """
-    ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi
+    ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi u ur
     afaik iirc idk kinda sorta gonna wanna gotta dunno guy guys dude folks team everyone anyone
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
@@ -186,6 +186,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z]{2})(?=[0-9])")
 _DIGIT = re.compile(r"[0-9]")
 _US = re.compile(r"\bUS\b")
 _OWNERS_S = re.compile(r"'s\b")
+_USA = re.compile(r"\bu\.s\.(?:a\.?)?|\bu\.s\b")
 
 
 def fold(text: str) -> str:
@@ -198,6 +199,9 @@ def fold(text: str) -> str:
         # "US" in capitals among small letters is the country, as "U.S." is, not "us".
         text = _US.sub("U.S.", text)
     text = text.lower().replace("%", " percent ")
+    if "u.s" in text:
+        # The country is one word, "usa", so that a lone "u" is what chat makes of "you" ("u there?").
+        text = _USA.sub(" usa ", text)
     if "'s" in text:
         # "Apple's own stance" is Apple's stance: "own" after an owner stresses whose, it owns nothing.
         text = text.replace("'s own ", "'s ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import asks_more_than, question_parts, reads_as_question, stem, without_idioms, without_verb_take, words
+from bot.text import STOPWORDS, asks_more_than, question_parts, reads_as_question, stem, without_idioms, without_verb_take, words
 
 
 @pytest.mark.parametrize(
@@ -110,6 +110,12 @@ def test_a_hyphenated_name_of_small_words_is_one_word_and_other_hyphens_split() 
 @pytest.mark.parametrize(("form", "base"), [("sought", "seek"), ("written", "write"), ("bought", "buy"), ("led", "lead")])
 def test_an_irregular_verb_form_stems_as_its_base_word(form: str, base: str) -> None:
     assert stem(form) == stem(base)
+
+
+def test_the_us_is_one_word_and_a_lone_u_is_you() -> None:
+    assert words("U.S. companies") == words("US companies") == words("the U.S.A.")[1:] + ["companies"] == ["usa", "companies"]
+    assert words("is it up to us?")[-1] == "us"  # the pronoun, in small letters
+    assert "u" in STOPWORDS  # "hey bot u there?"
 
 
 def test_own_after_an_owner_owns_nothing() -> None:
