@@ -37,7 +37,7 @@ from bot.logging_setup import configure_logging
 from bot.question_log import QuestionLog
 from bot.rate_limit import RateLimiter
 from bot.reload import KnowledgeReloader, snapshot
-from bot.service import AskService, knowledge_dir, load_engine
+from bot.service import AskService, engine_cache, knowledge_dir, load_engine
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,11 @@ class Runtime:
             on_attempt=lambda platform, ok: metrics.record_digest(platform, ok=ok),
         )
         reloader = KnowledgeReloader(
-            self.service, knowledge_dir=knowledge_dir(settings), on_reload=metrics.record_reload, loaded_from=loaded_from
+            self.service,
+            knowledge_dir=knowledge_dir(settings),
+            on_reload=metrics.record_reload,
+            loaded_from=loaded_from,
+            cache=engine_cache(settings),
         )
         routes: list[web.RouteDef] = []
         if self.slack is not None and settings.slack_mode == "http":

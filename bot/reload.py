@@ -14,6 +14,7 @@ from typing import Awaitable, Callable
 
 from bot.config import Thresholds
 from bot.engine import Engine
+from bot.engine_cache import EngineCache, load_or_build
 from bot.errors import KnowledgeError
 from bot.models import FactBase
 from bot.service import AskService, read_fact_base
@@ -100,8 +101,11 @@ class KnowledgeReloader:
         on_reload: Callable[[ReloadResult], None] | None = None,
         clock: Callable[[], float] = time.perf_counter,
         loaded_from: Snapshot | None = None,
+        cache: EngineCache | None = None,
     ) -> None:
         """`thresholds` default to the current engine's; `on_reload` sees every attempt (metrics).
+        `cache`: the engine cache the bot started from, which a reload reads from and writes
+        to as a start does (the next start after an edit finds it indexed).
 
         `loaded_from` is `snapshot(knowledge_dir)` taken before the live base was loaded, so an
         edit saved during that load (or before the reloader exists) is reloaded; by default the
@@ -111,6 +115,7 @@ class KnowledgeReloader:
         self.knowledge_dir = Path(knowledge_dir)
         self.thresholds = thresholds
         self._load = load
+        self._cache = cache
         self._on_reload = on_reload
         self._clock = clock
         self._lock = threading.Lock()
@@ -141,9 +146,15 @@ class KnowledgeReloader:
     def _reload(self) -> ReloadResult:
         started = self._clock()
         old = self.service.engine
+        thresholds = self.thresholds or old.thresholds
         try:
-            base = self._load(self.knowledge_dir)
-            engine = Engine(base, thresholds=self.thresholds or old.thresholds)
+            engine = load_or_build(
+                self.knowledge_dir,
+                thresholds,
+                cache=self._cache,
+                build=lambda: Engine(self._load(self.knowledge_dir), thresholds=thresholds),
+            )
+            base = engine.base
         except KnowledgeError as error:
             problems = [str(problem) for problem in error.problems]
         except OSError as error:

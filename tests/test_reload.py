@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import Thresholds
+from bot.config import Settings, Thresholds
 from bot.engine import Engine
 from bot.errors import KnowledgeError, KnowledgeProblem
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import FactBase
 from bot.reload import KnowledgeReloader, ReloadResult, snapshot
-from bot.service import AskService
+from bot.service import AskService, engine_cache, load_engine
 
 NEW_ANSWER = "This answer comes from the edited fact base."
 
@@ -90,6 +90,23 @@ def test_a_valid_edit_is_swapped_in(knowledge: Path, service: AskService) -> Non
     assert service.engine is not old_engine
     assert service.ask(edit.question).text == NEW_ANSWER
     assert results == [result]
+
+
+def test_a_reload_is_kept_in_the_engine_cache_for_the_next_start(knowledge: Path, tmp_path: Path) -> None:
+    settings = Settings(bot_knowledge_dir=knowledge, bot_cache_dir=tmp_path / "cache", bot_engine_cache=True)
+    service = AskService(load_engine(settings))
+    edit = Edit(knowledge)
+    edit.set_answer(NEW_ANSWER)
+    assert KnowledgeReloader(service, knowledge_dir=knowledge, cache=engine_cache(settings)).reload_now().ok
+    assert len(list((tmp_path / "cache").glob("engine-*.pickle"))) == 2  # the start's and the reload's
+
+    def no_build(root: Path) -> FactBase:
+        raise AssertionError(f"{root} was read and indexed again")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("bot.service.read_fact_base", no_build)
+        restarted = load_engine(settings)
+    assert restarted.answer(edit.question).text == NEW_ANSWER
 
 
 def test_the_new_engine_keeps_the_thresholds(knowledge: Path) -> None:
