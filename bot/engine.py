@@ -1761,9 +1761,10 @@ class Engine:
             else:
                 penalty *= SOURCE_PENALTY
                 penalties.append("source")
+        chosen = bool(query.offered) and self._choice_made(query, indexed, entities)
         if (
-            (entities - indexed.entity_keys and not self._choice_made(query, indexed, entities))
-            or (query.speakers - speakers - (query.offered if self._choice_made(query, indexed, entities) else frozenset()))
+            (not chosen and entities - indexed.entity_keys)
+            or (query.speakers - speakers - (query.offered if chosen else frozenset()))
             or (indexed.subjects and (owners & self._specific_entities) - indexed.subjects - query.offered)
         ):
             # Words pinned on the wrong person are still answered by who said them, after a
