@@ -1287,14 +1287,11 @@ class Engine:
         `raw`) it writes as owners ("Google's strategy")."""
         owners = {self.canon(w) for w in self._owner_words(text)}
         # Typed without the apostrophe: "zuckerbergs net worth", "metas plans".
-        owners |= {
-            self.canon(w[:-1])
-            for w, following in zip(raw, raw[1:])
-            if w[-1:] == "s"
-            and following not in STOPWORDS
-            and w not in self._surface
-            and (self.canon(w[:-1]),) in self._entity_aliases
-        }
+        for i in range(len(raw) - 1):
+            w = raw[i]
+            if w[-1:] == "s" and w not in self._surface and raw[i + 1] not in STOPWORDS:
+                if (owner := self.canon(w[:-1]),) in self._entity_aliases:
+                    owners.add(owner)
         if not owners:
             return set()
         return {key for key in self._entities_in(terms) if key.split()[-1] in owners}
@@ -1397,7 +1394,7 @@ class Engine:
         if unknown and (strangers := self._unknown_names(raw, unknown, outside, capital, self._owner_words(question))):
             outside = [*outside, *_runs_as_written(strangers, question)]
         offered: frozenset[str] = frozenset()
-        if choices := _choice_words(raw):
+        if "or" in raw and (choices := _choice_words(raw)):
             chosen = {self.canon(w) for w in choices}
             name_terms = {t for key in named for t in key.split()}
             if any(t not in name_terms for t in terms):  # "Mistral or Llama?" alone asks them compared
@@ -1487,7 +1484,7 @@ class Engine:
             offered=offered,
         )
         self._learn_asked(query, self._asking_weight(unknown_factors))
-        if (other_way := _other_way(raw)) and "than" not in raw:
+        if "or" in raw and "than" not in raw and (other_way := _other_way(raw)):
             query.other_way = frozenset(t for w in other_way if (t := self.canon(self._known_form(w))) in terms)
             query.other_way_unknown = self._asking_weight(
                 {w: f for w, f in unknown_factors.items() if w in other_way}
@@ -1674,7 +1671,8 @@ class Engine:
             if postings is not None:
                 for order, weight in zip(postings.orders, postings.weights):
                     coverage[order] += query.terms[term] * weight
-        self._add_cited(query, coverage)
+        if query.cited_terms:
+            self._add_cited(query, coverage)
         if rare and len(coverage) < MIN_CANDIDATES:
             # Too few facts share a rare word: let the common words bring in a few more.
             rare = []
@@ -1684,7 +1682,8 @@ class Engine:
                 if postings is not None:
                     for order, weight in zip(postings.orders, postings.weights):
                         coverage[order] += query.terms[term] * weight
-            self._add_cited(query, coverage)
+            if query.cited_terms:
+                self._add_cited(query, coverage)
         if rare:
             for term in query.terms:
                 if term in self._common:
@@ -1764,7 +1763,7 @@ class Engine:
         chosen = bool(query.offered) and self._choice_made(query, indexed, entities)
         if (
             (not chosen and entities - indexed.entity_keys)
-            or (query.speakers - speakers - (query.offered if chosen else frozenset()))
+            or (query.speakers and query.speakers - speakers - (query.offered if chosen else frozenset()))
             or (indexed.subjects and (owners & self._specific_entities) - indexed.subjects - query.offered)
         ):
             # Words pinned on the wrong person are still answered by who said them, after a
@@ -1866,13 +1865,13 @@ class Engine:
         say, in its words: "did LeCun warn that advanced AI could pose global risks?" of
         Altman's warning. Its quote sets the record straight, where a wrong name would
         otherwise leave the question unanswered."""
+        if not (query.asks_whether and query.attributes):
+            return False
         # Whom the words are pinned on: the people whose words are asked for, or else the people
         # named ("did LeCun compare open models to Android?": "compare" is no verb of saying).
         pinned_on = query.speakers or frozenset(e for e in entities if self._kind_of_key.get(e) == "person")
         return (
-            query.asks_whether
-            and query.attributes
-            and bool(pinned_on)
+            bool(pinned_on)
             and bool(speakers)
             and not pinned_on & speakers
             and entities - indexed.entity_keys <= pinned_on
