@@ -380,7 +380,9 @@ async def test_a_stop_cuts_an_answer_and_a_reload_stuck_in_flight_after_a_bound(
     slack = await StallingSlack(stall_start=False).start()
     port = _free_port()
     data = tmp_path / "data"
-    env = _slack_http_env(slack.base_url, port, data, STALL_RELOAD_MARKER=str(marker))
+    # Without the engine cache the reload reads the files (with it, unchanged files are read back
+    # from the cache and never reach the stalling read).
+    env = _slack_http_env(slack.base_url, port, data, STALL_RELOAD_MARKER=str(marker), BOT_ENGINE_CACHE="false")
     env["PYTHONPATH"] = os.pathsep.join([str(shim), str(ROOT)])
     served = Served(await _serve(env))
     try:
