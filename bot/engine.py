@@ -76,6 +76,7 @@ from bot.text import (
     without_verb_take,
     APOSTROPHES,
     FUNCTION_WORDS,
+    NEGATED_AUXILIARIES,
     STOPWORDS,
     family_name,
     normalize_typography,
@@ -1444,7 +1445,8 @@ class Engine:
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
             asks_future="future" in types,
             asks_whether=raw[greeting : greeting + 1] != []
-            and (raw[greeting] in AUXILIARIES or raw[greeting] in _NEGATED_AUXILIARIES)
+            # "didn't LeCun say ...?", with or without the apostrophe, asks yes or no too
+            and (raw[greeting] in AUXILIARIES or raw[greeting] in NEGATED_AUXILIARIES)
             and raw[greeting + 1 : greeting + 2] != ["there"],
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
             owners=frozenset(self._owners(question, ordered, raw)),
@@ -2555,10 +2557,6 @@ _CATEGORY_NOUNS = frozenset(
 _NAME_FORMS = frozenset("name names".split())
 _WHO_HEDGES = frozenset("exactly really actually".split())
 # The adjective of "how large", "how big": it asks an amount, as "how much" does.
-# Auxiliaries with "not", as typed with or without the apostrophe: "didn't LeCun say ...?" asks yes or no too.
-_NEGATED_AUXILIARIES = frozenset(
-    "isnt arent wasnt werent doesnt dont didnt hasnt havent hadnt wont wouldnt cant couldnt shouldnt".split()
-)
 _SIZE_ASKED = frozenset("big large huge sizable sizeable".split())
 # What a number counts when it is no release's: "a 3-minute read", "4 years ago", "3 times".
 _UNITS = frozenset(

@@ -444,11 +444,11 @@ _ASKING = frozenset(
     "who whom whose what whats whos hows wheres whens which why how when where is are was were does do did can could "
     "will would should has have had".split()
 )
-# A question may also ask in the negative ("didn't Meta ...?"), but so may a statement begin
-# ("Didn't read it.", "Can't find the essay."): opening with one, a part asks only if it ends
-# with a question mark.
-_ASKING_IN_THE_NEGATIVE = frozenset(
-    "isnt arent wasnt werent doesnt dont didnt cant couldnt wont wouldnt shouldnt hasnt havent".split()
+# Auxiliaries with "not", as words gives them ("didn't" is "didnt"). A question may ask in the
+# negative ("didn't Meta ...?"), but so may a statement begin ("Didn't read it.", "Can't find
+# the essay."): opening with one, a part asks only if it ends with a question mark.
+NEGATED_AUXILIARIES = frozenset(
+    "isnt arent wasnt werent doesnt dont didnt cant couldnt wont wouldnt shouldnt hasnt havent hadnt".split()
 )
 # Words a request opens with: "tell me about Llama 4", "explain open washing".
 _REQUESTS = frozenset("tell explain describe summarize summarise compare define list give show".split())
@@ -528,7 +528,7 @@ def _stands_alone(part: str) -> bool:
         word = fold(token).replace("'", "").rstrip(".")
         if opening and word in _LEAD_INS:
             continue  # "remind me who ...", "so what ..."
-        if opening and not (word in _ASKING or (word in _ASKING_IN_THE_NEGATIVE and part.endswith("?"))):
+        if opening and not (word in _ASKING or (word in NEGATED_AUXILIARIES and part.endswith("?"))):
             return False
         opening = False
         if word in _POINTING_BACK or (word in _POSSESSIVES and not named):
