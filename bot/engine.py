@@ -440,7 +440,7 @@ def _choice_words(raw: list[str]) -> set[str]:
     offers a choice of whose or which: "did *LeCun or Zuckerberg* bring up India", "was it *OpenUK or the OSI*". Not
     where it compares ("is Anthropic or OpenAI more closed?", "Mistral vs Llama"): that
     takes what the sources say of both."""
-    if _COMPARING.intersection(raw) or any(w.endswith("er") and w in _COMPARATIVES for w in raw):
+    if not _COMPARING.isdisjoint(raw):
         return set()
     found: set[str] = set()
     for i, w in enumerate(raw):
@@ -452,10 +452,9 @@ def _choice_words(raw: list[str]) -> set[str]:
     return found
 
 
-_COMPARING = frozenset("more less most least better best worse worst than".split())
-_COMPARATIVES = frozenset(
-    "bigger smaller larger faster slower safer riskier cheaper stronger weaker closer further newer older "
-    "higher lower greater".split()
+_COMPARING = frozenset(
+    "more less most least better best worse worst than bigger smaller larger faster slower safer riskier cheaper "
+    "stronger weaker closer further newer older higher lower greater".split()
 )
 
 
@@ -1230,16 +1229,17 @@ class Engine:
         verb = after[1] if len(after) == 2 and after[0] in AUXILIARIES else after[0] if after else ""
         return "" if verb.endswith("s") or verb in AUXILIARIES else verb
 
-    def _asks_who_does(self, raw: list[str]) -> bool:
-        """Whether a question asks who does or did something (see `asks_who_does`), of no name."""
+    def _asks_who_does(self, raw: list[str], *, read_slips: bool = False) -> bool:
+        """Whether a question asks who does or did something (see `asks_who_does`), of no name.
+        `read_slips`: a verb typed in a hurry is read as the word it stands for, so "who
+        *reportd* ..." asks whose words, as "who reported ..." does (the phrasings of the base,
+        indexed before the typo corrector exists, are spelt right)."""
         after = asks_who_does(raw)
-        return after is not None and all(self.canon(w) not in self._name_words for w in after)
-
-    def _attributes_misspelt(self, raw: list[str]) -> bool:
-        """Whether "who" asks whose words they are through a verb typed in a hurry: "who
-        *reportd* ..." as "who reported ..." (see `asks_who_does`)."""
-        after = asks_who_does(raw)
-        return after is not None and self._known_form(after[-1 if after[0] in AUXILIARIES else 0]) in ATTRIBUTING
+        if after is None:
+            return False
+        if read_slips and self._known_form(after[-1 if after[0] in AUXILIARIES else 0]) in ATTRIBUTING:
+            return False
+        return all(self.canon(w) not in self._name_words for w in after)
 
     def _speakers(self, raw: list[str]) -> set[str]:
         """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""
@@ -1473,7 +1473,7 @@ class Engine:
                 or post_at is not None
                 or pointed_back_from is not None
             ),
-            who_does=(who_does := not who_is and self._asks_who_does(raw) and not self._attributes_misspelt(raw)),
+            who_does=(who_does := not who_is and self._asks_who_does(raw, read_slips=True)),
             done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
             light=frozenset(self.canon(w) for w in raw if w in LIGHT_WORDS)
