@@ -198,6 +198,8 @@ COMPLETE_FUZZY_ALL_MAX = 20_000
 COMPLETE_EXPANSIONS = 8
 # How many typo corrections are remembered before they are forgotten all at once.
 CORRECTIONS_KEPT = 4_096
+# Answered facts whose quotes and related facts are kept ready to show.
+SHOWN_FACTS_KEPT = 4_096
 # Order-insensitive similarity of the question's known words to a phrasing's: rapidfuzz's
 # token-sort ratio, with the words sorted once (phrasings at index time) instead of per pair.
 FUZZY_SCORER = fuzz.ratio
@@ -336,6 +338,14 @@ class _Query:
 
 
 _Shareable = TypeVar("_Shareable", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class _ShownFact:
+    """What an answer shows of a fact besides its text: the quotes with their sources, the related facts."""
+
+    quotes: tuple[ResolvedQuote, ...]
+    related: tuple[FactRef, ...]
 
 
 @dataclass(slots=True)
@@ -495,6 +505,7 @@ class Engine:
         self._canon_cache: dict[str, str] = {}
         self._canon_cache_limit = math.inf
         self._corrections: dict[str, str | None] = {}
+        self._shown_facts: dict[str, _ShownFact] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
         self._form_terms = frozenset(self.canon(w) for w in FORM_WORDS)
         self._facts: list[_IndexedFact] = []
@@ -552,25 +563,37 @@ class Engine:
         oh"): two or three words, one at least unknown to the base, that joined are the name
         or a slip of it. Words the base knows all stay apart ("open source")."""
         read = list(raw)
+        # Per word, read once: whether it may be a piece (letters only, no name the base knows
+        # whole: "fb instagram" stays apart) and whether the base knows it.
+        pieces = [self._piece_of_name(w) for w in read]
         i = 0
         while i < len(read) - 1:
             for span in (3, 2):
-                run = read[i : i + span]
-                if (
-                    len(run) < span
-                    or not all(w.isalpha() for w in run)
-                    or all(w in self._surface for w in run)
-                    or any(w in self._surface and self.canon(w) in self._name_words for w in run)  # "fb instagram"
-                ):
+                if i + span > len(read):
                     continue
+                kinds = pieces[i : i + span]
+                if None in kinds or all(kinds):  # not a piece, or every word known
+                    continue
+                run = read[i : i + span]
                 joined = "".join(run)
                 name = self._name_of_joined(joined)
                 # Near a name only, the pieces must all say something: "all man" is no "Altman".
                 if name is not None and (name == joined or not STOPWORDS.intersection(run)):
                     read[i : i + span] = [name]
+                    pieces[i : i + span] = [self._piece_of_name(name)]
                     break
             i += 1
         return read
+
+    def _piece_of_name(self, word: str) -> bool | None:
+        """Whether a word that may be a piece of a name split apart is known to the base
+        (True) or not (False); None when it cannot be a piece: not all letters, or a name the
+        base knows whole."""
+        if not word.isalpha():
+            return None
+        if word in self._surface:
+            return None if self.canon(word) in self._name_words else True
+        return False
 
     def _name_of_joined(self, joined: str) -> str | None:
         """The one-word name `joined` is, or is a slip of (one edit, two from eight letters)."""
@@ -2210,6 +2233,7 @@ class Engine:
     def _answer_fact(
         self, fact: Fact, *, question: str, score: float, margin: float, suggestions: list[FactRef] | None = None
     ) -> Answer:
+        shown = self._shown(fact)
         return Answer(
             question=question,
             status="answered",
@@ -2217,15 +2241,29 @@ class Engine:
             topic=fact.topic,
             canonical_question=fact.question,
             text=fact.answer,
-            quotes=[
-                ResolvedQuote(text=q.text, source=self.base.source_info(q.source), timestamp=q.timestamp)
-                for q in fact.quotes
-            ],
+            quotes=list(shown.quotes),
             score=score,
             margin=margin,
             suggestions=suggestions or [],
-            related=self.related(fact.id),
+            related=list(shown.related),
         )
+
+    def _shown(self, fact: Fact) -> _ShownFact:
+        """A fact's quotes with their sources and its related facts, as an answer shows them:
+        made once for the facts most recently answered, not again for every answer."""
+        shown = self._shown_facts.get(fact.id)
+        if shown is None:
+            shown = _ShownFact(
+                quotes=tuple(
+                    ResolvedQuote(text=q.text, source=self.base.source_info(q.source), timestamp=q.timestamp)
+                    for q in fact.quotes
+                ),
+                related=tuple(self.related(fact.id)),
+            )
+            if len(self._shown_facts) >= SHOWN_FACTS_KEPT:
+                self._shown_facts.clear()
+            self._shown_facts[fact.id] = shown
+        return shown
 
     def _suggestions(self, ranked: list[ScoreParts], *, exclude: str | None, limit: int = 3) -> list[FactRef]:
         """The closest other facts; with nothing close at all, the first fact of the first topics."""
