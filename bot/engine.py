@@ -79,12 +79,14 @@ from bot.text import (
     NEGATED_AUXILIARIES,
     STOPWORDS,
     family_name,
+    has_link,
     normalize_typography,
     pieces,
     question_parts,
     replace_runs,
     stem,
     without_idioms,
+    without_links,
     words,
 )
 
@@ -767,6 +769,12 @@ class Engine:
                 orders_of[source].append(order)
         self._facts_of_source = {source: array("i", orders) for source, orders in orders_of.items()}
 
+    def _names_a_site(self, name: str) -> bool:
+        """Whether a link's site name says something: it is a one-word name of something the
+        base knows ("gizmodo", "fb") or a word of a source's outlet."""
+        term = self.canon(name)
+        return (term,) in self._entity_aliases or term in self._sources_of_outlet_word
+
     def _learn_source_names(self) -> None:
         """How a question may point at each source: by the names its outlet and title give, by
         the person most of its facts are about ("the LeCun piece"), and by the kinds of text
@@ -1344,6 +1352,8 @@ class Engine:
         return None
 
     def _analyze(self, question: str) -> _Query:
+        if has_link(question):
+            question = without_links(question, self._names_a_site)
         raw = self._joined_names(self._numbers_in_names(self._words(question)))
         capital = capitalised(question)
         names = capital | owned(question)

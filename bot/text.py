@@ -6,6 +6,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Characters that differ between a faithful quote and its source only in typography.
 _TYPOGRAPHY = str.maketrans(
@@ -80,6 +81,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     # Chat filler: how people talk around a question, never what it is about.
     """
     ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi u ur
+    thx ty tysm tia cheers
     afaik iirc idk kinda sorta gonna wanna gotta dunno guy guys dude folks team everyone anyone
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
@@ -214,9 +216,52 @@ def fold(text: str) -> str:
 # Emoji as chat clients write them into text: Slack's `:thinking_face:`, Discord's `<:pepe:123>`.
 _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|(?<!\w):[\w+-]+:(?!\w)")
 # Mentions of people, roles and channels as chat clients write them (Slack's `<@U123>`,
-# `<!channel>`, `<#C1|general>`; Discord's `<@!123>`, `<@&456>`, `<#789>`), pasted into a
-# question: whom a message is addressed to, not what it asks.
-_CHAT_MENTION = re.compile(r"<(?:[@#!][^<>\s]{1,80}|@[!&]\d{1,25})>")
+# `<!channel>`, `<#C1|general>`; Discord's `<@!123>`, `<@&456>`, `<#789>`; a call to a whole
+# channel typed out, `@here`), pasted into a question: whom a message is addressed to, not what it asks.
+_CHAT_MENTION = re.compile(
+    r"<(?:[@#!][^<>\s]{1,80}|@[!&]\d{1,25})>|(?<![\w@])@(?:here|channel|everyone)\b", re.IGNORECASE
+)
+
+
+# A link as typed or pasted into a message: `https://site/path`, `www.site/path`, or Slack's and
+# Discord's `<https://site/path|label>` and `<https://site/path>`.
+_LINK = re.compile(
+    r"<(?P<bracketed>https?://[^\s<>|]+)(?:\|(?P<label>[^<>]*))?>"
+    r"|(?<![\w@.])(?P<bare>(?:https?://|www\.)[^\s<>]+)",
+    re.IGNORECASE,
+)
+_HOST = re.compile(r"^(?:https?://)?(?:[^@/\s]*@)?(?P<host>[^/:?#\s]+)", re.IGNORECASE)
+# Second-level labels under a country's domain: "bbc.co.uk" is the BBC's, not "co"'s.
+_SECOND_LEVEL = frozenset("co com org net gov ac edu".split())
+
+
+def site_name(link: str) -> str:
+    """The name a link's site goes by, folded: "gizmodo" for `https://www.gizmodo.com/...`,
+    "bbc" for `bbc.co.uk`; "" when the link has no host."""
+    match = _HOST.match(link)
+    labels = [label for label in (match["host"].lower().split(".") if match else []) if label]
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        labels = labels[:-1]
+    return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
+
+
+def without_links(text: str, keep_site: Callable[[str], bool]) -> str:
+    """`text` with each link replaced by its label (Slack's `<url|label>`), else by its site's
+    name where `keep_site` says the name tells something ("gizmodo"), else by nothing: a link
+    says where somebody read a thing; its path is no part of the question."""
+
+    def replaced(match: re.Match[str]) -> str:
+        if match["label"]:
+            return f" {match['label']} "
+        name = site_name(match["bracketed"] or match["bare"])
+        return f" {name} " if name and keep_site(name) else " "
+
+    return _LINK.sub(replaced, text)
+
+
+def has_link(text: str) -> bool:
+    """Whether `text` may hold a link (cheap: most questions hold none)."""
+    return "://" in text or "www." in text or "WWW." in text
 
 
 def words(text: str) -> list[str]:
@@ -224,7 +269,7 @@ def words(text: str) -> list[str]:
     and a hyphenated name made only of small words is one word ("All-In" is "allin")."""
     if ":" in text:
         text = _EMOJI_CODE.sub(" ", text)
-    if "<" in text:
+    if "<" in text or "@" in text:
         text = _CHAT_MENTION.sub(" ", text)
     folded = fold(text).replace("'", "")
     if "-" in folded:
@@ -483,7 +528,10 @@ def question_parts(text: str) -> list[str]:
 
 def pieces(text: str) -> list[str]:
     """The pieces a message falls into at sentence ends, colons, "but" and a second question
-    joined by "and": what `question_parts` picks its questions from."""
+    joined by "and": what `question_parts` picks its questions from. Emoji codes go first:
+    their colons end no piece (":thinking_face: thx!")."""
+    if ":" in text:
+        text = _EMOJI_CODE.sub(" ", text)
     return [piece.strip() for piece in _PART_BOUNDARY.split(text) if piece.strip()]
 
 

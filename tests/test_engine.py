@@ -471,6 +471,28 @@ def test_words_of_thanks_inside_a_question_leave_it_a_question(engine: Engine, q
     assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's LeCun's idea for a global model :thinking_face: thx!",
+        "what's LeCun's idea for a global model? tysm :pray:",
+        "@here what's LeCun's idea for a global model",
+        "FYI @channel: what's LeCun's idea for a global model?",
+        "what's LeCun's idea for a global model? https://www.example.com/lecun-global-model-ai-2025",
+        "what's LeCun's idea for a global model? <https://example.com/world/ai-summit|link>",
+    ],
+)
+def test_chat_clutter_around_a_question_leaves_it_answered(engine: Engine, message: str) -> None:
+    assert engine.answer(message).fact_id == "lecun-collective-model"
+
+
+def test_a_link_to_a_site_the_sources_name_points_at_that_source(engine: Engine) -> None:
+    # The path of a link is not read; the site's name is, when the base knows it.
+    query = engine._analyze("what did https://gizmodo.com/2025/07/llama-news-98765 say about Meta's models?")
+    assert "gizmodo" in query.terms and not {"llama", "98765", "2025"} & set(query.terms)
+    assert not engine._analyze("see https://example.com/meta-scale-ai").terms
+
+
 def test_contractions_are_function_words(engine: Engine) -> None:
     assert not engine._analyze("they're sure you'll say we can't").terms
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import STOPWORDS, asks_more_than, question_parts, reads_as_question, stem, without_idioms, without_verb_take, words
+from bot.text import (
+    STOPWORDS,
+    asks_more_than,
+    pieces,
+    question_parts,
+    reads_as_question,
+    site_name,
+    stem,
+    without_idioms,
+    without_links,
+    without_verb_take,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -253,3 +265,37 @@ def test_take_off_is_left_for_the_phrase_it_makes() -> None:
 def test_mentions_pasted_into_a_question_are_not_words_of_it() -> None:
     assert words("<@U123> <!channel> <#C1|general> <@!42> <@&7> who is lecun") == ["who", "is", "lecun"]
     assert words("is 3 < 4 and <b>bold</b>?") == ["is", "3", "4", "and", "b", "bold", "b"]
+    assert words("FYI @channel @here who is lecun, @maria?") == ["fyi", "who", "is", "lecun", "maria"]
+    assert words("mail me at team@here.com") == ["mail", "me", "at", "team", "here", "com"]
+
+
+def test_an_emoji_code_ends_no_piece_of_a_message() -> None:
+    assert pieces("what's lecun's global model idea :thinking_face: thx!") == ["what's lecun's global model idea   thx!"]
+    assert pieces("quick q: who is lecun?") == ["quick q", "who is lecun?"]
+
+
+@pytest.mark.parametrize(
+    ("link", "name"),
+    [
+        ("https://www.gizmodo.com/meta-open-source-123", "gizmodo"),
+        ("http://about.fb.com/news/2024/07/?utm_source=x", "fb"),
+        ("www.bbc.co.uk/news/technology", "bbc"),
+        ("https://user@example.org:8080/path", "example"),
+        ("https://localhost/path", "localhost"),
+    ],
+)
+def test_a_link_goes_by_its_site_name(link: str, name: str) -> None:
+    assert site_name(link) == name
+
+
+def test_a_link_is_its_label_or_a_known_site_name_or_nothing() -> None:
+    known = {"gizmodo"}.__contains__
+    assert without_links("saw https://www.gizmodo.com/meta-open-123 - is it open?", known).split() == [
+        "saw", "gizmodo", "-", "is", "it", "open?"
+    ]
+    assert without_links("saw https://www.example.com/meta-scale-ai-49 today", known).split() == ["saw", "today"]
+    assert without_links("per <https://gizmodo.com/x|the Gizmodo piece>, why?", known).split() == [
+        "per", "the", "Gizmodo", "piece", ",", "why?"
+    ]
+    assert without_links("see <https://example.com/a-b> and www.example.com/c", known).split() == ["see", "and"]
+    assert without_links("mail bob@www.example.com", known) == "mail bob@www.example.com"
