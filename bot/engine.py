@@ -1209,9 +1209,9 @@ class Engine:
             if w not in posts:
                 continue
             start = i
-            while start > 0 and self.canon(raw[start - 1]) in self._name_words:
+            while start > 0 and self._name_word(raw[start - 1]) is not None:
                 start -= 1
-            found = self._entities_in([self.canon(x) for x in raw[start:i]])
+            found = self._entities_in([self._name_word(x) or x for x in raw[start:i]])
             if any(self._kind_of_key.get(key) == "person" for key in found) and (
                 i + 1 == len(raw) or raw[i + 1] in _AFTER_A_NAME
             ):
@@ -1220,6 +1220,15 @@ class Engine:
             if w in _POST_WORDS and raw[i - 1] in ("what", "which") and self._holds_post(raw[i + 1 :]):
                 return i  # "what position has Zuckerberg at Meta", "which title does Wang hold"
         return None
+
+    def _name_word(self, word: str) -> str | None:
+        """The term of a word of a name the base knows, the word typed in a hurry too
+        ("zuckerburg"); None for any other word."""
+        term = self.canon(word)
+        if term in self._name_words:
+            return term
+        fixed = self._correct(word) if word not in self._surface and word not in STOPWORDS else None
+        return self.canon(fixed) if fixed is not None and self.canon(fixed) in self._name_words else None
 
     def _holds_post(self, rest: list[str]) -> bool:
         """Whether the words after "what position" say a person holds it, and nothing more:

@@ -81,7 +81,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     # Chat filler: how people talk around a question, never what it is about.
     """
     ok okay yeah yes yep yup nope nah hmm um uh er oh ah wow lol haha btw tbh imo imho fyi u ur
-    thx ty tysm tia cheers
+    thx ty tysm tia cheers q qq actual
     afaik iirc idk kinda sorta gonna wanna gotta dunno guy guys dude folks team everyone anyone
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
@@ -111,6 +111,9 @@ FRAMING_IDIOMS = tuple(
     in plain english|in simple terms|in layman terms|off the top of your head|to be honest
     out of curiosity|for context|its own|their own|his own|her own|our own|my own|your own
     going forward|moving forward|from now on|these days|nowadays|right now|at the moment
+    in practice
+    thanks in advance|thank you in advance|thx in advance|ty in advance|no rush|not urgent|no worries
+    no pressure|asking for a friend|when you get a chance|when you have a sec|when you have a minute
     show up|shows up|showed up|showing up|pop up|pops up|popped up|crop up|crops up|cropped up
     """.replace("\n", "|").split("|")
     if idiom.strip()
@@ -216,10 +219,10 @@ def fold(text: str) -> str:
 # Emoji as chat clients write them into text: Slack's `:thinking_face:`, Discord's `<:pepe:123>`.
 _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|(?<!\w):[\w+-]+:(?!\w)")
 # Mentions of people, roles and channels as chat clients write them (Slack's `<@U123>`,
-# `<!channel>`, `<#C1|general>`; Discord's `<@!123>`, `<@&456>`, `<#789>`; a call to a whole
-# channel typed out, `@here`), pasted into a question: whom a message is addressed to, not what it asks.
+# `<!channel>`, `<#C1|general>`; Discord's `<@!123>`, `<@&456>`, `<#789>`; a handle typed out,
+# `@maria`, `@here`), pasted into a question: whom a message is addressed to, not what it asks.
 _CHAT_MENTION = re.compile(
-    r"<(?:[@#!][^<>\s]{1,80}|@[!&]\d{1,25})>|(?<![\w@])@(?:here|channel|everyone)\b", re.IGNORECASE
+    r"<(?:[@#!][^<>\s]{1,80}|@[!&]\d{1,25})>|(?<![\w@.])@\w[\w.-]{0,80}", re.IGNORECASE
 )
 
 
@@ -264,9 +267,24 @@ def has_link(text: str) -> bool:
     return "://" in text or "www." in text or "WWW." in text
 
 
+# A message's last line that signs it rather than asks: "— dan (platform team)", "-- Tom",
+# "Sent from my iPhone", "sent via Slack mobile"; not a last item of a list ("- Llama 4").
+_SIGNATURE = re.compile(
+    r"\n[ \t]*(?:(?:--|\u2013|\u2014|~)[ \t]*[^\n?]{0,60}|sent (?:from|via|with) [^\n?]{1,40})[ \t]*\Z",
+    re.IGNORECASE,
+)
+
+
+def without_signature(text: str) -> str:
+    """`text` without a last line that only signs the message."""
+    return _SIGNATURE.sub("", text.rstrip()) if "\n" in text else text
+
+
 def words(text: str) -> list[str]:
     """The words of `text`, folded, in order; numbers like `3.1` stay whole, emoji codes go,
     and a hyphenated name made only of small words is one word ("All-In" is "allin")."""
+    if "\n" in text:
+        text = without_signature(text)
     if ":" in text:
         text = _EMOJI_CODE.sub(" ", text)
     if "<" in text or "@" in text:
@@ -530,6 +548,8 @@ def pieces(text: str) -> list[str]:
     """The pieces a message falls into at sentence ends, colons, "but" and a second question
     joined by "and": what `question_parts` picks its questions from. Emoji codes go first:
     their colons end no piece (":thinking_face: thx!")."""
+    if "\n" in text:
+        text = without_signature(text)
     if ":" in text:
         text = _EMOJI_CODE.sub(" ", text)
     return [piece.strip() for piece in _PART_BOUNDARY.split(text) if piece.strip()]

@@ -480,10 +480,17 @@ def test_words_of_thanks_inside_a_question_leave_it_a_question(engine: Engine, q
         "FYI @channel: what's LeCun's idea for a global model?",
         "what's LeCun's idea for a global model? https://www.example.com/lecun-global-model-ai-2025",
         "what's LeCun's idea for a global model? <https://example.com/world/ai-summit|link>",
+        "quick q: what's LeCun's actual idea for a global model?\n\n\u2014 dan (platform team)",
+        "what's LeCun's idea for a global model? thx in advance :raised_hands:",
     ],
 )
 def test_chat_clutter_around_a_question_leaves_it_answered(engine: Engine, message: str) -> None:
     assert engine.answer(message).fact_id == "lecun-collective-model"
+
+
+@pytest.mark.parametrize("question", ["MARK ZUCKERBURG'S TITLE?", "zuckerbrg's position?"])
+def test_a_post_of_a_name_typed_in_a_hurry_asks_who_they_are(engine: Engine, question: str) -> None:
+    assert engine._analyze(question).who_is
 
 
 def test_a_link_to_a_site_the_sources_name_points_at_that_source(engine: Engine) -> None:

@@ -265,8 +265,35 @@ def test_take_off_is_left_for_the_phrase_it_makes() -> None:
 def test_mentions_pasted_into_a_question_are_not_words_of_it() -> None:
     assert words("<@U123> <!channel> <#C1|general> <@!42> <@&7> who is lecun") == ["who", "is", "lecun"]
     assert words("is 3 < 4 and <b>bold</b>?") == ["is", "3", "4", "and", "b", "bold", "b"]
-    assert words("FYI @channel @here who is lecun, @maria?") == ["fyi", "who", "is", "lecun", "maria"]
+    assert words("FYI @channel @here who is lecun, @maria.k?") == ["fyi", "who", "is", "lecun"]
+    assert words("@meta-ai-bot help") == ["help"]
     assert words("mail me at team@here.com") == ["mail", "me", "at", "team", "here", "com"]
+
+
+@pytest.mark.parametrize(
+    "signed",
+    [
+        "who is lecun?\n\n\u2014 dan (platform team)",
+        "who is lecun?\n-- Tom",
+        "who is lecun?\n\u2013 sent between meetings",
+        "who is lecun?\nSent from my iPhone",
+        "who is lecun?\n\nsent via Slack mobile",
+    ],
+)
+def test_a_last_line_signing_the_message_is_not_read(signed: str) -> None:
+    assert words(signed) == ["who", "is", "lecun"]
+    assert pieces(signed) == ["who is lecun?"]
+
+
+def test_a_list_item_or_a_question_on_the_last_line_is_no_signature() -> None:
+    assert words("compare:\n- llama 2\n- llama 4") == ["compare", "llama", "2", "llama", "4"]
+    assert words("hi\n-- who is lecun?") == ["hi", "who", "is", "lecun"]
+
+
+def test_chat_courtesies_frame_a_question() -> None:
+    assert without_idioms(words("thanks in advance, no rush: how would it work in practice")) == [
+        "how", "would", "it", "work"
+    ]
 
 
 def test_an_emoji_code_ends_no_piece_of_a_message() -> None:
