@@ -99,7 +99,7 @@ AUXILIARIES = frozenset("is are was were will would did does do has have had can
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
 _QUESTION_TYPE_CUES = (
-    frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna"})
+    frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna", "number"})
     | _WHAT
     | _MONEY_WORDS
     | _CURRENCIES
@@ -460,12 +460,15 @@ def greeting_length(raw: list[str]) -> int:
     return start
 
 
+_COUNTING = frozenset({("how", "many"), ("number", "of")})
+
+
 def counted(raw: list[str]) -> list[str]:
     """What a "how many" question counts: the words right after it ("how many GPUs",
-    "how many Llama versions"), up to the first small word."""
+    "how many Llama versions", "the number of GPUs"), up to the first small word."""
     found: list[str] = []
     for i, w in enumerate(raw[:-2]):
-        if w == "how" and raw[i + 1] == "many" and raw[i + 2] not in _SHARE_NOUNS:  # "how many percent" asks a share
+        if (w, raw[i + 1]) in _COUNTING and raw[i + 2] not in _SHARE_NOUNS:  # "how many percent" asks a share
             for noun in raw[i + 2 : i + 4]:
                 if noun in STOPWORDS or noun in _HEDGES:
                     break
@@ -596,8 +599,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("when")
         elif w == "how" and following == "many" and after in _SHARE_NOUNS:
             found |= {"number", "percent"}  # "how many percent does Meta own", as "what percentage"
-        elif w == "how" and following == "many":
-            found.add("count")
+        elif (w == "how" and following == "many") or (w == "number" and following == "of" and after not in STOPWORDS):
+            found.add("count")  # "how many GPUs", "exact number of GPUs?"; not "a number of the facts"
         elif w == "how" and following in {"much", "big", "large", "expensive"}:
             found.add("number")
         elif w in {"what", "which"} and _asked_noun(following, after) in _SHARE_NOUNS:

@@ -541,7 +541,13 @@ def question_parts(text: str) -> list[str]:
     parts = pieces(text)
     if len(parts) < 2:
         return []
-    return [part for part in parts if _stands_alone(part)]
+    found = [part for part in parts if _stands_alone(part)]
+    if found:
+        return found
+    # A line or sentence of its own asking in a few words, among others that ask nothing:
+    # "following up on the thread from standup -\nllama versions mentioned??".
+    asking = [part for part in parts if _ASKS.search(part)]
+    return asking if len(asking) == 1 and _stands_alone(asking[0], opening=False) else []
 
 
 def pieces(text: str) -> list[str]:
@@ -586,12 +592,18 @@ def reads_as_question(text: str) -> bool:
     return first != "how" or second in _HOW_ASKS  # "how much ...", not "how cool"
 
 
-def _stands_alone(part: str) -> bool:
+def _stands_alone(part: str, *, opening: bool = True) -> bool:
+    """Whether a part of a message asks a question of its own: it opens with a question word
+    (unless `opening` is False) and points back at no other part ("is that true?")."""
     tokens = _TOKEN.findall(part)
     if not tokens:
         return False  # "?!" or an emoji: nothing is asked
     named = False
-    opening = True
+    if not opening:
+        return not any(
+            (word := fold(token).replace("'", "").rstrip(".")) in _POINTING_BACK or word in _POSSESSIVES
+            for token in tokens
+        )
     for position, token in enumerate(tokens):
         word = fold(token).replace("'", "").rstrip(".")
         if opening and word in _LEAD_INS:

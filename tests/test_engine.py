@@ -493,6 +493,14 @@ def test_a_post_of_a_name_typed_in_a_hurry_asks_who_they_are(engine: Engine, que
     assert engine._analyze(question).who_is
 
 
+def test_the_one_line_asking_among_lines_of_context_is_the_question(engine: Engine) -> None:
+    message = "following up on the thread from standup -\nllama versions mentioned??\n\n\u2014 dan (platform team)"
+    answer = engine.answer(message)
+    assert answer.fact_id == "llama-versions" and answer.matched_part == "llama versions mentioned??"
+    # A line that points back at the others is no question of its own.
+    assert engine.answer("Meta bought half of Scale AI.\nis that so?").matched_part != "is that so?"
+
+
 def test_a_link_to_a_site_the_sources_name_points_at_that_source(engine: Engine) -> None:
     # The path of a link is not read; the site's name is, when the base knows it.
     query = engine._analyze("what did https://gizmodo.com/2025/07/llama-news-98765 say about Meta's models?")
@@ -1540,6 +1548,13 @@ def test_how_many_asks_for_a_count_of_that_thing_not_any_number() -> None:
     count = engine.answer("How many GPUs does Acme buy?")
     assert not count.answered
     assert "question_type" in engine.rank("How many GPUs does Acme buy?")[0].penalties
+
+
+@pytest.mark.parametrize("question", ["exact number of GPUs Acme bought?", "what's the number of GPUs at Acme"])
+def test_the_number_of_a_thing_asks_for_a_count_as_how_many_does(question: str) -> None:
+    engine = _gpu_base(SPENDING)
+    assert not engine.answer(question).answered
+    assert "question_type" in engine.rank(question)[0].penalties
 
 
 def test_a_fact_that_counts_the_thing_answers_how_many() -> None:

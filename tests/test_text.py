@@ -296,6 +296,12 @@ def test_chat_courtesies_frame_a_question() -> None:
     ]
 
 
+def test_the_one_piece_asking_among_others_is_a_question_of_its_own() -> None:
+    assert question_parts("following up on the thread -\nllama versions mentioned??") == ["llama versions mentioned??"]
+    assert question_parts("saw the news. is that true?") == []  # points back
+    assert question_parts("llama 4 out? llama 3 out?") == []  # two of them: neither is the one
+
+
 def test_an_emoji_code_ends_no_piece_of_a_message() -> None:
     assert pieces("what's lecun's global model idea :thinking_face: thx!") == ["what's lecun's global model idea   thx!"]
     assert pieces("quick q: who is lecun?") == ["quick q", "who is lecun?"]
