@@ -2034,7 +2034,14 @@ class Engine:
         if answer.answered:
             return self._clearer_part(question, query, answer) or answer
         if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
-            readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question)]
+            analyzed = [(reading, self._analyze(reading)) for reading in self._readings(question)]
+            # A part asking of one word that names nothing ("anyone confirm?", "who's on call??")
+            # says too little to stand for the message.
+            readings = [
+                self._decide(reading, query)
+                for reading, query in analyzed
+                if len(query.terms) > 1 or query.entities or query.help_only
+            ]
             return _clearest(question, readings) or answer
         return answer
 

@@ -496,7 +496,7 @@ _AND_QUESTION = (
 # A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
 # its question too; not one inside a link ("article?id=abc", "?utm_source=...").
 _PART_BOUNDARY = re.compile(
-    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|[:;]\s+|,?\s+but\s+|\s*\n\s*"
+    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
     rf"|{_AND_QUESTION}",
     re.IGNORECASE,
 )

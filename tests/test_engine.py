@@ -501,6 +501,19 @@ def test_the_one_line_asking_among_lines_of_context_is_the_question(engine: Engi
     assert engine.answer("Meta bought half of Scale AI.\nis that so?").matched_part != "is that so?"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "INCIDENT: checkout returns 500s \u2014 who's on call??",
+        "heard the cafeteria is closing \u2014 anyone confirm?",
+    ],
+)
+def test_a_part_asking_of_one_word_that_names_nothing_does_not_stand_for_the_message(
+    engine: Engine, message: str
+) -> None:
+    assert not engine.answer(message).answered
+
+
 def test_a_link_to_a_site_the_sources_name_points_at_that_source(engine: Engine) -> None:
     # The path of a link is not read; the site's name is, when the base knows it.
     query = engine._analyze("what did https://gizmodo.com/2025/07/llama-news-98765 say about Meta's models?")
@@ -1735,14 +1748,14 @@ def test_a_long_run_without_a_break_is_read_in_one_pass(engine: Engine, noise: s
 def test_a_message_of_many_questions_is_read_for_its_first_few_once_each(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    message = "Facebook. " + " ".join(f"is ai {i}?" for i in range(60))
+    message = "Facebook. " + " ".join(f"is ai {i} open?" for i in range(60))
     read: list[str] = []
     decide = engine._decide
     monkeypatch.setattr(engine, "_decide", lambda question, query: read.append(question) or decide(question, query))
     engine.answer(message)
     # The message, as written and with the current name, and its first parts, each once.
     assert len(read) == len(set(read)) <= 2 + MAX_PARTS
-    assert read[1:3] == ["is ai 0?", "is ai 1?"]
+    assert read[1:3] == ["is ai 0 open?", "is ai 1 open?"]
 
 
 def test_a_clear_first_question_still_answers_a_message_of_many(engine: Engine) -> None:

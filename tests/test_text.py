@@ -302,6 +302,13 @@ def test_the_one_piece_asking_among_others_is_a_question_of_its_own() -> None:
     assert question_parts("llama 4 out? llama 3 out?") == []  # two of them: neither is the one
 
 
+def test_a_spaced_dash_parts_a_message_and_a_hyphen_does_not() -> None:
+    assert pieces("read the blog \u2014 is the decision a reaction to competition?") == [
+        "read the blog", "is the decision a reaction to competition?"
+    ]
+    assert pieces("open-source vs closed - which wins?") == ["open-source vs closed - which wins?"]
+
+
 def test_an_emoji_code_ends_no_piece_of_a_message() -> None:
     assert pieces("what's lecun's global model idea :thinking_face: thx!") == ["what's lecun's global model idea   thx!"]
     assert pieces("quick q: who is lecun?") == ["quick q", "who is lecun?"]
