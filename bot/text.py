@@ -275,6 +275,12 @@ _SIGNATURE = re.compile(
 )
 
 
+# Hashtags after a message's last sentence ("... what's that about? #ai-policy #til"): tags
+# filing the message, not words of its question. One inside a sentence ("is #openwashing
+# fair?") is read.
+_TRAILING_TAGS = re.compile(r"(?<=[?!.])[^\w#]*(?:#[\w-]+[^\w#]*)+\Z")
+
+
 def without_signature(text: str) -> str:
     """`text` without a last line that only signs the message."""
     return _SIGNATURE.sub("", text.rstrip()) if "\n" in text else text
@@ -287,6 +293,8 @@ def words(text: str) -> list[str]:
         text = without_signature(text)
     if ":" in text:
         text = _EMOJI_CODE.sub(" ", text)
+    if "#" in text:
+        text = _TRAILING_TAGS.sub(" ", text)
     if "<" in text or "@" in text:
         text = _CHAT_MENTION.sub(" ", text)
     folded = fold(text).replace("'", "")

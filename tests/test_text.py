@@ -302,6 +302,12 @@ def test_the_one_piece_asking_among_others_is_a_question_of_its_own() -> None:
     assert question_parts("llama 4 out? llama 3 out?") == []  # two of them: neither is the one
 
 
+def test_hashtags_after_the_last_sentence_file_the_message_and_one_inside_is_read() -> None:
+    assert words("lecun's model, what's that about? \U0001f440 #ai-policy #til") == ["lecun", "model", "what", "that", "about"]
+    assert words("is #openwashing fair?") == ["is", "openwashing", "fair"]
+    assert words("#llama") == ["llama"]
+
+
 def test_a_spaced_dash_parts_a_message_and_a_hyphen_does_not() -> None:
     assert pieces("read the blog \u2014 is the decision a reaction to competition?") == [
         "read the blog", "is the decision a reaction to competition?"
