@@ -53,9 +53,10 @@ SAYING = frozenset(
     "say said says think thinks thought argue argued argues claim claimed claims believe believes want wants "
     "propose proposed warn warned speak speaks spoke spoken tell tells told mention mentions mentioned "
     "suggest suggests suggested insist insists insisted respond responds responded reply replies replied "
+    "boast boasts boasted brag brags bragged "
     # "what was LeCun saying", "is Altman arguing for oversight"
     "saying thinking arguing claiming believing wanting proposing warning speaking telling mentioning "
-    "suggesting insisting responding replying".split()
+    "suggesting insisting responding replying boasting bragging".split()
 )
 
 # What colleagues call the texts answers come from: any of them ("the Gizmodo piece") and,

@@ -94,6 +94,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     supposed apparently yet article articles regarding concerning toward towards per according right
     sees seeing gets thinks thinking feels feeling hears guesses wonders wondered tries tried
     understands understood meaning look looks looking looked
+    boast boasts boasted boasting brag brags bragged bragging
     """.split()
 )
 
@@ -504,7 +505,7 @@ _AND_QUESTION = (
 # A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
 # its question too; not one inside a link ("article?id=abc", "?utm_source=...").
 _PART_BOUNDARY = re.compile(
-    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
+    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|(?<!(?<!\w)re)[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
     rf"|{_AND_QUESTION}",
     re.IGNORECASE,
 )

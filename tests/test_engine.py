@@ -514,6 +514,12 @@ def test_a_part_asking_of_one_word_that_names_nothing_does_not_stand_for_the_mes
     assert not engine.answer(message).answered
 
 
+def test_boasting_is_saying(engine: Engine) -> None:
+    query = engine._analyze("what did zuckerberg boast about llama 3.1?")
+    assert not query.asked and not query.unknown
+    assert engine.answer("what did zuckerberg boast about llama 3.1?").fact_id == "llama-3-1"
+
+
 def test_a_link_to_a_site_the_sources_name_points_at_that_source(engine: Engine) -> None:
     # The path of a link is not read; the site's name is, when the base knows it.
     query = engine._analyze("what did https://gizmodo.com/2025/07/llama-news-98765 say about Meta's models?")

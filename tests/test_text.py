@@ -308,6 +308,11 @@ def test_hashtags_after_the_last_sentence_file_the_message_and_one_inside_is_rea
     assert words("#llama") == ["llama"]
 
 
+def test_a_colon_after_re_is_part_of_the_question() -> None:
+    assert pieces("what did Zuck say re: Llama 3.1?") == ["what did Zuck say re: Llama 3.1?"]
+    assert pieces("quick q: who is lecun?") == ["quick q", "who is lecun?"]
+
+
 def test_a_spaced_dash_parts_a_message_and_a_hyphen_does_not() -> None:
     assert pieces("read the blog \u2014 is the decision a reaction to competition?") == [
         "read the blog", "is the decision a reaction to competition?"
