@@ -504,8 +504,13 @@ _AND_QUESTION = (
 )
 # A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
 # its question too; not one inside a link ("article?id=abc", "?utm_source=...").
+# Abbreviations whose dot ends no sentence: "Catching up vs. driving innovation", "will the a.i. be".
+_NO_END = "".join(
+    rf"(?<!{re.escape(abbreviation)})"
+    for abbreviation in (" vs.", " e.g.", " i.e.", " etc.", " mr.", " ms.", " dr.", " a.i.", " u.s.", " approx.", " esp.")
+)
 _PART_BOUNDARY = re.compile(
-    rf"(?<=[.!?])\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|(?<!(?<!\w)re)[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
+    rf"(?<=[.!?]){_NO_END}\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|(?<!(?<!\w)re)[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
     rf"|{_AND_QUESTION}",
     re.IGNORECASE,
 )

@@ -313,6 +313,12 @@ def test_a_colon_after_re_is_part_of_the_question() -> None:
     assert pieces("quick q: who is lecun?") == ["quick q", "who is lecun?"]
 
 
+def test_an_abbreviation_s_dot_ends_no_piece() -> None:
+    assert pieces("catching up vs. driving innovation: which is it?") == ["catching up vs. driving innovation", "which is it?"]
+    assert pieces("will the a.i. be less biased, e.g. for India?") == ["will the a.i. be less biased, e.g. for India?"]
+    assert pieces("Meta vs. Google. Who wins?") == ["Meta vs. Google.", "Who wins?"]
+
+
 def test_a_spaced_dash_parts_a_message_and_a_hyphen_does_not() -> None:
     assert pieces("read the blog \u2014 is the decision a reaction to competition?") == [
         "read the blog", "is the decision a reaction to competition?"
