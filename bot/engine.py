@@ -1448,6 +1448,8 @@ class Engine:
                 outside = [name for name in outside if choices.isdisjoint(words(name))]
                 unknown = [w for w in unknown if w not in choices]
         types = question_types(raw)
+        if _pins_a_period(raw, unknown):
+            types.add("when")  # "Meta's AI capex for 2025", "the budget for next year": of that time only
         # A post asked for ("which title does Wang hold") asks who they are, not for titles.
         instance_words, instances_of_person = instances_asked(raw) if post_at is None else ([], False)
         if instance_words and self._known_form(instance_words[0]) in TEXT_NOUNS:
@@ -2408,6 +2410,21 @@ class Engine:
             at += 1
         found.sort(key=lambda w: (len(w), w))
         return found[:COMPLETE_EXPANSIONS]
+
+
+# A period named relative to now: "this year", "last quarter", "next month".
+_RELATIVE_TIME = frozenset({"this", "next", "last", "past", "coming"})
+_PERIODS = frozenset({"year", "quarter", "month", "week"})
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _pins_a_period(raw: list[str], unknown: list[str]) -> bool:
+    """Whether a question asks of a time the sources cannot speak to: a period named relative
+    to now ("capex for this year", "budget for next year") or a year no source names ("for
+    2025"). A fact can answer it only with a date of its own."""
+    return any(_YEAR.fullmatch(w) for w in unknown) or any(
+        w in _RELATIVE_TIME and raw[i + 1 : i + 2] and raw[i + 1] in _PERIODS for i, w in enumerate(raw)
+    )
 
 
 def _clearest(question: str, readings: list[Answer]) -> Answer | None:

@@ -514,6 +514,23 @@ def test_a_part_asking_of_one_word_that_names_nothing_does_not_stand_for_the_mes
     assert not engine.answer(message).answered
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["what was Meta's GPU spending in 2031?", "how much is meta spending on gpus this quarter", "Meta's AI budget for next year"],
+)
+def test_a_period_no_source_speaks_to_is_a_detail_not_given(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:when"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("how has Llama grown since 2023?", "llama-tenfold-growth"), ("does Meta want to outdo today's AI leaders?", "exceed-ai-leaders")],
+)
+def test_a_year_the_sources_name_or_a_day_pins_no_period(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 def test_boasting_is_saying(engine: Engine) -> None:
     query = engine._analyze("what did zuckerberg boast about llama 3.1?")
     assert not query.asked and not query.unknown
