@@ -504,6 +504,13 @@ class Engine:
                     self._phrases[parts[0]].append(((parts[0], pronoun, parts[1]), head))
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
+        # Two-word synonyms by each of their words, for one typed with a slip in the other.
+        self._phrase_by_word: dict[str, list[tuple[tuple[str, ...], str, int]]] = defaultdict(list)
+        for phrase, head in base.synonyms.items():
+            parts = tuple(words(phrase))
+            if len(parts) == 2:
+                for at, part in enumerate(parts):
+                    self._phrase_by_word[part].append((parts, head, 1 - at))
         self._canon_cache: dict[str, str] = {}
         self._canon_cache_limit = math.inf
         self._corrections: dict[str, str | None] = {}
@@ -539,6 +546,24 @@ class Engine:
         merged into their group's word."""
         found = without_idioms(words(without_verb_take(text)))
         return replace_runs(found, self._phrases) if self._phrases else found
+
+    def _slipped_phrases(self, found: list[str]) -> list[str]:
+        """`found` with a two-word synonym typed with a slip in one of its words read as the
+        synonym ("turnng point", "hold bakc"): a word the base does not know, of four letters
+        or more, one edit from the phrase's word beside the other word as written."""
+        for i, w in enumerate(found):
+            if len(w) < 4 or not w.isalpha() or w in self._surface or w in STOPWORDS:
+                continue
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(found):
+                    continue
+                for parts, head, slipped_at in self._phrase_by_word.get(found[j], ()):
+                    meant = parts[slipped_at]
+                    if (j < i) != (slipped_at == 1) or abs(len(meant) - len(w)) > 1 or meant[0] != w[0]:
+                        continue
+                    if OSA.distance(w, meant, score_cutoff=1) <= 1:
+                        return [*found[: min(i, j)], head, *found[max(i, j) + 1 :]]  # one slip a question
+        return found
 
     def _numbers_in_names(self, raw: list[str]) -> list[str]:
         """`raw` with a number written out as digits where that makes a name the base knows
@@ -1363,7 +1388,7 @@ class Engine:
     def _analyze(self, question: str) -> _Query:
         if has_link(question):
             question = without_links(question, self._names_a_site)
-        raw = self._joined_names(self._numbers_in_names(self._words(question)))
+        raw = self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question))))
         capital = capitalised(question)
         names = capital | owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".

@@ -531,6 +531,24 @@ def test_a_year_the_sources_name_or_a_day_pins_no_period(engine: Engine, questio
     assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize(
+    ("slipped", "meant"),
+    [
+        ("could it be a turnng point", "could it be a turning point"),
+        ("would meta hold bakc a model", "would meta hold back a model"),
+        ("meta hold bank models", "meta hold back models"),
+    ],
+)
+def test_a_two_word_synonym_typed_with_a_slip_is_read_as_the_synonym(engine: Engine, slipped: str, meant: str) -> None:
+    assert engine._slipped_phrases(engine._words(slipped)) == engine._words(meant)
+
+
+def test_a_known_word_beside_a_synonym_s_word_is_no_slip(engine: Engine) -> None:
+    # "point" and "hold" start or end two-word synonyms; the words beside them here are the base's own.
+    for text in ("a good point for ai", "does meta hold a stake"):
+        assert engine._slipped_phrases(engine._words(text)) == engine._words(text)
+
+
 def test_boasting_is_saying(engine: Engine) -> None:
     query = engine._analyze("what did zuckerberg boast about llama 3.1?")
     assert not query.asked and not query.unknown
