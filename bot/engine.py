@@ -2441,15 +2441,21 @@ class Engine:
 _RELATIVE_TIME = frozenset({"this", "next", "last", "past", "coming"})
 _PERIODS = frozenset({"year", "quarter", "month", "week"})
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_KINDS_OF_YEAR = frozenset({"fiscal", "financial", "calendar", "budget", "school", "academic"})  # "this fiscal year"
 
 
 def _pins_a_period(raw: list[str], unknown: list[str]) -> bool:
     """Whether a question asks of a time the sources cannot speak to: a period named relative
     to now ("capex for this year", "budget for next year") or a year no source names ("for
     2025"). A fact can answer it only with a date of its own."""
-    return any(_YEAR.fullmatch(w) for w in unknown) or any(
-        w in _RELATIVE_TIME and raw[i + 1 : i + 2] and raw[i + 1] in _PERIODS for i, w in enumerate(raw)
-    )
+    if any(_YEAR.fullmatch(w) for w in unknown):
+        return True
+    for i, w in enumerate(raw[:-1]):
+        if w in _RELATIVE_TIME:
+            period = raw[i + 2] if raw[i + 1] in _KINDS_OF_YEAR and i + 2 < len(raw) else raw[i + 1]
+            if period in _PERIODS:
+                return True
+    return False
 
 
 def _clearest(question: str, readings: list[Answer]) -> Answer | None:

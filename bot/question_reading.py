@@ -87,6 +87,9 @@ _REACTING = frozenset(
     "responses reply replies replied replying".split()
 )
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
+# Nouns that ask a number: "what's the size of the stake", "what was the sample size".
+_NUMBER_NOUNS = frozenset({"number", "size", "price", "amount", "figure", "headcount", "valuation"})
+_COPULAS = frozenset({"is", "was", "are", "were"})
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _PRECISELY = frozenset("exact precise specific approximate rough actual".split())
 _SHARE_NOUNS = frozenset("percentage percent fraction proportion".split())
@@ -526,11 +529,14 @@ def asks_why(raw: list[str]) -> bool:
     )
 
 
-def _noun_follows(raw: list[str], at: int, nouns: frozenset[str]) -> bool:
+def _noun_follows(raw: list[str], at: int, nouns: frozenset[str], *, reach: int = 3) -> bool:
     """Whether one of `nouns` is what the question word at `at` asks for: among the next three
     words, before any function word other than an article ("what's the release date", "what
     European city"; not "what could a country ...")."""
-    for w in raw[at + 1 : at + 4]:
+    following = raw[at + 1 : at + 2 + reach]
+    if following[:1] and following[0] in _COPULAS:
+        following = following[1:]  # "what *was* the sample size", "what is the release date"
+    for w in following[:reach]:
         if w in nouns:
             return True
         if w in STOPWORDS and w not in _ARTICLES:
@@ -606,8 +612,10 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("number")
         elif w in {"what", "which"} and _asked_noun(following, after) in _SHARE_NOUNS:
             found |= {"number", "percent"}  # "what percentage", "what exact share of"
-        elif w in {"what", "which"} and _asked_noun(following, after) in {"number", "size", "price"}:
-            found.add("number")
+        elif (w in {"what", "which"} and _asked_noun(following, after) in _NUMBER_NOUNS) or (
+            w in _WHAT and _noun_follows(raw, i, _NUMBER_NOUNS, reach=4)
+        ):
+            found.add("number")  # "what price", "what was the sample size", "what's the exact dollar figure"
         elif w in _MONEY_WORDS and not (w == "paid" and i > 0 and raw[i - 1] in _BEFORE_A_PAID_THING):
             found.add("money")
             if "number" in found:

@@ -516,7 +516,12 @@ def test_a_part_asking_of_one_word_that_names_nothing_does_not_stand_for_the_mes
 
 @pytest.mark.parametrize(
     "question",
-    ["what was Meta's GPU spending in 2031?", "how much is meta spending on gpus this quarter", "Meta's AI budget for next year"],
+    [
+        "what was Meta's GPU spending in 2031?",
+        "how much is meta spending on gpus this quarter",
+        "Meta's AI budget for next year",
+        "Meta's GPU spend this fiscal year",
+    ],
 )
 def test_a_period_no_source_speaks_to_is_a_detail_not_given(engine: Engine, question: str) -> None:
     answer = engine.answer(question)
@@ -1602,6 +1607,19 @@ def test_how_many_asks_for_a_count_of_that_thing_not_any_number() -> None:
     count = engine.answer("How many GPUs does Acme buy?")
     assert not count.answered
     assert "question_type" in engine.rank("How many GPUs does Acme buy?")[0].penalties
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("what is the release date of llama 4", {"when"}),
+        ("what was the sample size of the survey?", {"number"}),
+        ("whats the size of the stake", {"number"}),
+        ("what is the example of india", set()),
+    ],
+)
+def test_a_noun_asking_a_time_or_a_number_is_read_past_is_or_was(question: str, asked: set[str]) -> None:
+    assert question_reading.question_types(words(question)) & {"when", "number"} == asked
 
 
 @pytest.mark.parametrize("question", ["exact number of GPUs Acme bought?", "what's the number of GPUs at Acme"])
