@@ -264,6 +264,8 @@ class _Query:
     asks_share: bool = False
     """Whether it asks for a share of a whole ("what percentage")."""
     asks_future: bool = False
+    pins_period: bool = False
+    """Whether it asks of a period no source speaks to ("this year", "in 2031")."""
     """Whether it asks what will happen ("will Meta close Llama?")."""
     asks_whether: bool = False
     """Whether it asks whether something is so ("is Llama 4 a flop?"), not whether there is
@@ -1473,7 +1475,8 @@ class Engine:
                 outside = [name for name in outside if choices.isdisjoint(words(name))]
                 unknown = [w for w in unknown if w not in choices]
         types = question_types(raw)
-        if _pins_a_period(raw, unknown):
+        pinned = _pins_a_period(raw, unknown)
+        if pinned:
             types.add("when")  # "Meta's AI capex for 2025", "the budget for next year": of that time only
         # A post asked for ("which title does Wang hold") asks who they are, not for titles.
         instance_words, instances_of_person = instances_asked(raw) if post_at is None else ([], False)
@@ -1513,6 +1516,7 @@ class Engine:
             asks_share="percent" in types,
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
             asks_future="future" in types,
+            pins_period=pinned,
             asks_whether=raw[greeting : greeting + 1] != []
             # "didn't LeCun say ...?", with or without the apostrophe, asks yes or no too
             and (raw[greeting] in AUXILIARIES or raw[greeting] in NEGATED_AUXILIARIES)
@@ -2181,7 +2185,10 @@ class Engine:
                 "question_type" in subject.penalties
                 and _without_question_type_cut(subject) >= self.thresholds.min_score + self.thresholds.min_margin
             ):
-                reason = "not_given:" + (self._missing_detail(query, self._by_id[subject.fact_id]) or "detail")
+                missing = self._missing_detail(query, self._by_id[subject.fact_id]) or "detail"
+                if missing == "when" and query.pins_period and query.asks_future:
+                    missing = "future"  # "will Meta spend more in 2026": what is to come, first of all
+                reason = "not_given:" + missing
                 # The fact the reply speaks of ("the closest fact I have") comes first.
                 ranked = [subject, *(p for p in ranked if p is not subject)]
         if (
