@@ -1306,7 +1306,9 @@ class Engine:
             return False
         if read_slips and self._known_form(after[-1 if after[0] in AUXILIARIES else 0]) in ATTRIBUTING:
             return False
-        return all(self.canon(w) not in self._name_words for w in after)
+        # A word of a name, itself ("who Zuckerberg wants") or as one whole ("who zuck ..."), not a
+        # word of the same group as one ("interviewed" is read as "podcast", a word of "All-In Podcast").
+        return not any(stem(w) in self._name_words or (self.canon(w),) in self._entity_aliases for w in after)
 
     def _speakers(self, raw: list[str]) -> set[str]:
         """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""

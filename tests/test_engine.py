@@ -554,6 +554,19 @@ def test_a_known_word_beside_a_synonym_s_word_is_no_slip(engine: Engine) -> None
         assert engine._slipped_phrases(engine._words(text)) == engine._words(text)
 
 
+@pytest.mark.parametrize(
+    ("question", "who_does"),
+    [
+        ("who interviewed Altman on All-In?", True),  # "interviewed" is of the group of "podcast", no name
+        ("who leads the llama team", True),
+        ("who zuck wants to hire", False),  # whom Zuckerberg wants
+        ("who Mark Zuckerberg wants to work with", False),
+    ],
+)
+def test_who_before_a_verb_asks_who_does_it_and_before_a_name_whom(engine: Engine, question: str, who_does: bool) -> None:
+    assert engine._analyze(question).who_does is who_does
+
+
 def test_boasting_is_saying(engine: Engine) -> None:
     query = engine._analyze("what did zuckerberg boast about llama 3.1?")
     assert not query.asked and not query.unknown
