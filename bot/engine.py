@@ -626,7 +626,7 @@ class Engine:
 
     def _name_of_joined(self, joined: str) -> str | None:
         """The one-word name `joined` is, or is a slip of (one edit, two from eight letters)."""
-        if len(joined) < JOINED_NAME_MIN:
+        if not JOINED_NAME_MIN <= len(joined) <= self._longest_name + 2:
             return None
         return self._closest_by_edits(joined, among=lambda length: self._one_word_names.get((joined[0], length)))
 
@@ -788,6 +788,8 @@ class Engine:
         for w in sorted(self._surface):
             if w.isalpha() and len(w) >= JOINED_NAME_MIN and (self.canon(w),) in self._entity_aliases:
                 self._one_word_names[w[0], len(w)].append(w)
+        # Joined pieces longer than this by more than two letters are no slip of any name.
+        self._longest_name = max((length for _, length in self._one_word_names), default=0)
         # The facts quoting each source: a question pointing at a source ("per the Gizmodo
         # article") brings them in, whether or not they name it.
         orders_of: dict[str, list[int]] = defaultdict(list)
