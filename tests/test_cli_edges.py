@@ -363,13 +363,46 @@ def test_the_chat_on_a_terminal_prompts_and_ends_its_line_on_ctrl_c_or_ctrl_d(ke
         assert _read_until(fd, b"you> ").startswith(b"Ask me about")
         os.write(fd, b"llama 4\n")
         assert b"[llama-4]" in _read_until(fd, b"you> ")
+        _wait_until_reading(pid)
         os.write(fd, key)
-        rest = _read_until(fd, b"\0")  # everything until the program ends
+        rest = _read_until(fd, b"\0", timeout=10)  # everything until the program ends
     finally:
-        _, status = os.waitpid(pid, 0)
+        ended, status = _ended_within(pid, seconds=5)
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == code
+    assert ended and os.waitstatus_to_exitcode(status) == code
     assert rest.endswith(b"\r\n") and b"Traceback" not in rest
+
+
+def _wait_until_reading(pid: int, *, timeout: float = 10) -> None:
+    """Wait until the program sits in its read of the terminal, as it does by the time a person
+    presses a key: a Ctrl-C that lands between the prompt being drawn and that read beginning
+    is handled but wakes nothing (CPython's readline loop checks for signals only when its
+    select() is interrupted), so the program would wait for the next line. Where /proc does
+    not tell, a short pause stands in."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/wchan", encoding="ascii") as wchan:
+                waiting_in = wchan.read()
+        except OSError:
+            time.sleep(0.5)
+            return
+        if "poll" in waiting_in or "select" in waiting_in:
+            return
+        time.sleep(0.01)
+
+
+def _ended_within(pid: int, *, seconds: float) -> tuple[bool, int]:
+    """Whether the program ended within `seconds`, and its wait status; one still running is
+    killed, so a test that fails never leaves it behind nor waits for it forever."""
+    deadline = time.monotonic() + seconds
+    while not (ended_status := os.waitpid(pid, os.WNOHANG))[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ended, status = ended_status
+    if not ended:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return bool(ended), status
 
 
 def _has_readline() -> bool:
@@ -418,13 +451,7 @@ def test_the_chat_on_a_terminal_ends_on_quit(word: bytes) -> None:
         os.write(fd, word + b"\n")
         rest = _read_until(fd, b"\0", timeout=10)  # everything until the program ends
     finally:
-        deadline = time.monotonic() + 5
-        while not (ended_status := os.waitpid(pid, os.WNOHANG))[0] and time.monotonic() < deadline:
-            time.sleep(0.05)
-        ended, status = ended_status
-        if not ended:  # still asking for questions
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        ended, status = _ended_within(pid, seconds=5)  # not ended: still asking for questions
         os.close(fd)
     assert ended and os.waitstatus_to_exitcode(status) == 0
     assert b"know" not in rest and b"you> " not in rest  # no answer, no second prompt
