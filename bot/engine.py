@@ -264,9 +264,9 @@ class _Query:
     asks_share: bool = False
     """Whether it asks for a share of a whole ("what percentage")."""
     asks_future: bool = False
+    """Whether it asks what will happen ("will Meta close Llama?")."""
     pins_period: bool = False
     """Whether it asks of a period no source speaks to ("this year", "in 2031")."""
-    """Whether it asks what will happen ("will Meta close Llama?")."""
     asks_whether: bool = False
     """Whether it asks whether something is so ("is Llama 4 a flop?"), not whether there is
     something ("are there rumours about Llama 4?")."""
@@ -800,7 +800,7 @@ class Engine:
 
     def _names_a_site(self, name: str) -> bool:
         """Whether a link's site name says something: it is a one-word name of something the
-        base knows ("gizmodo", "fb") or a word of a source's outlet."""
+        base knows ("gizmodo", "openuk") or a word of a source's outlet."""
         term = self.canon(name)
         return (term,) in self._entity_aliases or term in self._sources_of_outlet_word
 
@@ -2453,19 +2453,38 @@ _RELATIVE_TIME = frozenset({"this", "next", "last", "past", "coming"})
 _PERIODS = frozenset({"year", "quarter", "month", "week"})
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _KINDS_OF_YEAR = frozenset({"fiscal", "financial", "calendar", "budget", "school", "academic"})  # "this fiscal year"
+# The asker and their own, a few words before a time: "I read it last week", "my manager asked last month".
+_ASKERS = frozenset("i im ive me my we weve us our".split())
+ASKER_REACH = 6
+# Words telling when something was said, right before the time: "Gizmodo *reported* last week
+# that ...", "a colleague *said* this week", "there was *news* this month".
+_REPORTING = frozenset(
+    "said says say reported reports report wrote writes announced announces news article post posted "
+    "tweeted mentioned claimed heard".split()
+)
+REPORTING_REACH = 3
 
 
 def _pins_a_period(raw: list[str], unknown: list[str]) -> bool:
     """Whether a question asks of a time the sources cannot speak to: a period named relative
     to now ("capex for this year", "budget for next year") or a year no source names ("for
-    2025"). A fact can answer it only with a date of its own."""
-    if any(_YEAR.fullmatch(w) for w in unknown):
-        return True
-    for i, w in enumerate(raw[:-1]):
-        if w in _RELATIVE_TIME:
+    2025"). A fact can answer it only with a date of its own. A time of the asker's own doing
+    ("I read the Gizmodo piece last week, what did it say ...") scopes nothing asked."""
+    years = {w for w in unknown if _YEAR.fullmatch(w)}
+    for i, w in enumerate(raw):
+        if w in years:
+            pinned = True
+        elif w in _RELATIVE_TIME and i + 1 < len(raw):
             period = raw[i + 2] if raw[i + 1] in _KINDS_OF_YEAR and i + 2 < len(raw) else raw[i + 1]
-            if period in _PERIODS:
-                return True
+            pinned = period in _PERIODS
+        else:
+            continue
+        if (
+            pinned
+            and _ASKERS.isdisjoint(raw[max(0, i - ASKER_REACH) : i])
+            and _REPORTING.isdisjoint(raw[max(0, i - REPORTING_REACH) : i])
+        ):
+            return True
     return False
 
 

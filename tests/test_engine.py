@@ -536,6 +536,24 @@ def test_a_year_the_sources_name_or_a_day_pins_no_period(engine: Engine, questio
     assert engine.answer(question).fact_id == expected
 
 
+def test_a_time_of_the_asker_s_own_doing_pins_no_period(engine: Engine) -> None:
+    question = "I read the Gizmodo piece last week, what did it say about Meta open-sourcing its models?"
+    assert engine.answer(question).fact_id == "gizmodo-sucks-line"
+    # The period the question itself asks of still counts, after the asker's words.
+    assert engine.answer("my manager asked last week what Meta's GPU budget for next year is").reason == "not_given:when"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Gizmodo reported last week that Meta will open-source its new models, is that true?", "new-models-open-source-plan"),
+        ("a colleague said this week that Meta owns 49% of Scale AI, right?", "scale-ai-stake"),
+    ],
+)
+def test_a_time_something_was_said_pins_no_period(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 @pytest.mark.parametrize(
     ("slipped", "meant"),
     [
