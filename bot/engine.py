@@ -798,6 +798,12 @@ class Engine:
                 orders_of[source].append(order)
         self._facts_of_source = {source: array("i", orders) for source, orders in orders_of.items()}
 
+    def _handle_named(self, match: re.Match[str]) -> str:
+        """A typed @handle that is a name the base knows ("what did @zuck say"), as the name;
+        any other is left for `words`, which drops it: whom a message is addressed to."""
+        name = match[1]
+        return name if (self.canon(name.lower()),) in self._entity_aliases else match[0]
+
     def _names_a_site(self, name: str) -> bool:
         """Whether a link's site name says something: it is a one-word name of something the
         base knows ("gizmodo", "openuk") or a word of a source's outlet."""
@@ -1394,6 +1400,8 @@ class Engine:
     def _analyze(self, question: str) -> _Query:
         if has_link(question):
             question = without_links(question, self._names_a_site)
+        if "@" in question:
+            question = _HANDLE.sub(self._handle_named, question)
         raw = self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question))))
         capital = capitalised(question)
         names = capital | owned(question)
@@ -2447,6 +2455,9 @@ class Engine:
         found.sort(key=lambda w: (len(w), w))
         return found[:COMPLETE_EXPANSIONS]
 
+
+# A typed handle: "@maria", "@zuck" (not an address, "bob@meta.com").
+_HANDLE = re.compile(r"(?<![\w@.])@(\w[\w-]{0,80})")
 
 # A period named relative to now: "this year", "last quarter", "next month".
 _RELATIVE_TIME = frozenset({"this", "next", "last", "past", "coming"})

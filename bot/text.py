@@ -271,7 +271,7 @@ def has_link(text: str) -> bool:
 # A message's last line that signs it rather than asks: "— dan (platform team)", "-- Tom",
 # "Sent from my iPhone", "sent via Slack mobile"; not a last item of a list ("- Llama 4").
 _SIGNATURE = re.compile(
-    r"\n[ \t]*(?:(?:--|\u2013|\u2014|~)[ \t]*[^\n?]{0,60}|sent (?:from|via|with) [^\n?]{1,40})[ \t]*\Z",
+    r"\n[ \t]*(?:(?:--|\u2013|\u2014)[ \t]*[^\n?]{0,60}|sent (?:from|via|with) [^\n?]{1,40})[ \t]*\Z",
     re.IGNORECASE,
 )
 

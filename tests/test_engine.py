@@ -591,6 +591,12 @@ def test_boasting_is_saying(engine: Engine) -> None:
     assert engine.answer("what did zuckerberg boast about llama 3.1?").fact_id == "llama-3-1"
 
 
+def test_a_handle_naming_somebody_the_base_knows_is_the_name_and_any_other_addresses(engine: Engine) -> None:
+    assert engine.answer("what did @lecun say about regulation?").fact_id == "lecun-careful-regulation"
+    assert engine.answer("@meta-ai-bot help").status == "help"
+    assert engine.answer("@maria how much of scale ai does meta own").fact_id == "scale-ai-stake"
+
+
 def test_a_link_to_a_site_the_sources_name_points_at_that_source(engine: Engine) -> None:
     # The path of a link is not read; the site's name is, when the base knows it.
     query = engine._analyze("what did https://gizmodo.com/2025/07/llama-news-98765 say about Meta's models?")
