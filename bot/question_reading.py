@@ -472,6 +472,8 @@ def counted(raw: list[str]) -> list[str]:
     "how many Llama versions", "the number of GPUs"), up to the first small word."""
     found: list[str] = []
     for i, w in enumerate(raw[:-2]):
+        if (w, raw[i + 1]) == ("number", "of") and raw[i - 1 : i] == ["a"]:
+            continue  # "a number of companies" are several, not a count asked for
         if (w, raw[i + 1]) in _COUNTING and raw[i + 2] not in _SHARE_NOUNS:  # "how many percent" asks a share
             for noun in raw[i + 2 : i + 4]:
                 if noun in STOPWORDS or noun in _HEDGES:
@@ -606,8 +608,10 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("when")
         elif w == "how" and following == "many" and after in _SHARE_NOUNS:
             found |= {"number", "percent"}  # "how many percent does Meta own", as "what percentage"
-        elif (w == "how" and following == "many") or (w == "number" and following == "of" and after not in STOPWORDS):
-            found.add("count")  # "how many GPUs", "exact number of GPUs?"; not "a number of the facts"
+        elif (w == "how" and following == "many") or (
+            w == "number" and following == "of" and after not in STOPWORDS and raw[i - 1 : i] != ["a"]
+        ):
+            found.add("count")  # "how many GPUs", "exact number of GPUs?"; not "a number of companies" (several)
         elif w == "how" and following in {"much", "big", "large", "expensive"}:
             found.add("number")
         elif w in {"what", "which"} and _asked_noun(following, after) in _SHARE_NOUNS:

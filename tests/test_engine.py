@@ -1666,6 +1666,12 @@ def test_the_number_of_a_thing_asks_for_a_count_as_how_many_does(question: str) 
     assert "question_type" in engine.rank(question)[0].penalties
 
 
+def test_a_number_of_things_are_several_not_a_count_asked_for() -> None:
+    engine = _gpu_base(SPENDING)
+    assert engine.answer("does Acme buy a number of GPUs?").answered
+    assert "count" not in question_reading.question_types(words("a number of companies use llama, which ones?"))
+
+
 def test_a_fact_that_counts_the_thing_answers_how_many() -> None:
     fleet = _answering(
         "acme-gpu-fleet", "How big is Acme's GPU fleet?", ["acme gpu fleet"], "Acme runs 350,000 GPUs in its data centres."
