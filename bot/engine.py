@@ -563,7 +563,9 @@ class Engine:
                     meant = parts[slipped_at]
                     if (j < i) != (slipped_at == 1) or abs(len(meant) - len(w)) > 1 or meant[0] != w[0]:
                         continue
-                    if OSA.distance(w, meant, score_cutoff=1) <= 1:
+                    if OSA.distance(w, meant, score_cutoff=1) <= 1 and not (
+                        w in self._common_words and not differs_only_in_ending(w, meant)
+                    ):  # a common word of its own is meant as written
                         return [*found[: min(i, j)], head, *found[max(i, j) + 1 :]]  # one slip a question
         return found
 
