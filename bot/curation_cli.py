@@ -14,7 +14,7 @@ import yaml
 
 from bot.config import Settings
 from bot.db import DB_FILE, Database
-from bot.engine import Engine, ScoreParts
+from bot.engine import LONE_TERM_MIN_COVERAGE, Engine, ScoreParts
 from bot.errors import ConfigError, UsageError
 from bot.feedback import FeedbackStore
 from bot.models import Answer
@@ -183,7 +183,12 @@ def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts]) -> str:
     if answer.status == "help":
         return "help: the question only greets or asks what the bot can do, so it gets the topic list"
     reason = answer.reason or "unknown"
-    if reason == "low_score" and answer.score >= t.min_score:
+    if reason == "low_score" and answer.score >= t.min_score and ranked and ranked[0].coverage >= t.min_coverage:
+        why = (
+            f"it shares one word with the base among words the base does not know, and the best fact holds"
+            f" less than {LONE_TERM_MIN_COVERAGE:.2f} of its weighted words"
+        )
+    elif reason == "low_score" and answer.score >= t.min_score:
         why = f"the best fact holds less than min_coverage {t.min_coverage:.3f} of the question's weighted words"
     elif reason == "low_score":
         why = f"best score {answer.score:.3f} < min_score {t.min_score:.3f}"

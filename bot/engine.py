@@ -200,6 +200,10 @@ COMPLETE_FUZZY_ALL_MAX = 20_000
 COMPLETE_EXPANSIONS = 8
 # How many typo corrections are remembered before they are forgotten all at once.
 CORRECTIONS_KEPT = 4_096
+# A question sharing one word with the base among words it does not know ("gym discount
+# *code*", "what is the dress *code* on friday") must hold at least this share of its weight in
+# that word to be about a fact: the rest asks about something else.
+LONE_TERM_MIN_COVERAGE = 0.45
 # Answered facts whose quotes and related facts are kept ready to show.
 SHOWN_FACTS_KEPT = 4_096
 # Order-insensitive similarity of the question's known words to a phrasing's: rapidfuzz's
@@ -799,6 +803,11 @@ class Engine:
             for source in sorted(indexed.sources):
                 orders_of[source].append(order)
         self._facts_of_source = {source: array("i", orders) for source, orders in orders_of.items()}
+
+    @staticmethod
+    def _asks_of_the_unknown(query: _Query) -> bool:
+        """Whether some of the question's unknown words are words of their own, not slips of small words."""
+        return any(_unknown_factor(w, set()) != SLIP_FACTOR for w in query.unknown)
 
     def _handle_named(self, match: re.Match[str]) -> str:
         """A typed @handle that is a name the base knows ("what did @zuck say"), as the name;
@@ -2185,7 +2194,11 @@ class Engine:
             reason = "no_match"
         elif len(query.terms) == 1 and not query.unknown and self._too_broad(next(iter(query.terms))):
             reason = "too_broad"  # "what is meta": one word that most facts share names no fact
-        elif score < self.thresholds.min_score or best.coverage < self.thresholds.min_coverage:
+        elif (
+            score < self.thresholds.min_score
+            or best.coverage < self.thresholds.min_coverage
+            or (len(query.terms) == 1 and best.coverage < LONE_TERM_MIN_COVERAGE and self._asks_of_the_unknown(query))
+        ):
             reason = "low_score"  # or too little of what was asked is in the fact, however alike the wording
         elif margin < self.thresholds.min_margin:
             reason = "too_close"

@@ -597,6 +597,19 @@ def test_a_handle_naming_somebody_the_base_knows_is_the_name_and_any_other_addre
     assert engine.answer("@maria how much of scale ai does meta own").fact_id == "scale-ai-stake"
 
 
+@pytest.mark.parametrize("question", ["gym discount code", "what is the dress code on friday"])
+def test_one_word_shared_among_words_the_base_does_not_know_is_about_something_else(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "low_score"
+    assert engine.rank(question)[0].score >= engine.thresholds.min_score  # over the bar, but not about the fact
+
+
+def test_one_word_the_base_knows_asked_alone_is_still_asked(engine: Engine) -> None:
+    assert engine.answer("gemma?").fact_id == "gemma-and-gpt"
+
+
 def test_a_link_to_a_site_the_sources_name_points_at_that_source(engine: Engine) -> None:
     # The path of a link is not read; the site's name is, when the base knows it.
     query = engine._analyze("what did https://gizmodo.com/2025/07/llama-news-98765 say about Meta's models?")
