@@ -464,17 +464,19 @@ def greeting_length(raw: list[str]) -> int:
     return start
 
 
-_COUNTING = frozenset({("how", "many"), ("number", "of")})
+def _asks_a_count_at(raw: list[str], i: int) -> bool:
+    """Whether the words at `i` ask a count: "how many", "(the) number of"; not "a number of
+    companies", which are several."""
+    pair = tuple(raw[i : i + 2])
+    return pair == ("how", "many") or (pair == ("number", "of") and raw[i - 1 : i] != ["a"])
 
 
 def counted(raw: list[str]) -> list[str]:
     """What a "how many" question counts: the words right after it ("how many GPUs",
     "how many Llama versions", "the number of GPUs"), up to the first small word."""
     found: list[str] = []
-    for i, w in enumerate(raw[:-2]):
-        if (w, raw[i + 1]) == ("number", "of") and raw[i - 1 : i] == ["a"]:
-            continue  # "a number of companies" are several, not a count asked for
-        if (w, raw[i + 1]) in _COUNTING and raw[i + 2] not in _SHARE_NOUNS:  # "how many percent" asks a share
+    for i in range(len(raw) - 2):
+        if _asks_a_count_at(raw, i) and raw[i + 2] not in _SHARE_NOUNS:  # "how many percent" asks a share
             for noun in raw[i + 2 : i + 4]:
                 if noun in STOPWORDS or noun in _HEDGES:
                     break
@@ -608,9 +610,7 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("when")
         elif w == "how" and following == "many" and after in _SHARE_NOUNS:
             found |= {"number", "percent"}  # "how many percent does Meta own", as "what percentage"
-        elif (w == "how" and following == "many") or (
-            w == "number" and following == "of" and after not in STOPWORDS and raw[i - 1 : i] != ["a"]
-        ):
+        elif _asks_a_count_at(raw, i) and (w == "how" or after not in STOPWORDS):
             found.add("count")  # "how many GPUs", "exact number of GPUs?"; not "a number of companies" (several)
         elif w == "how" and following in {"much", "big", "large", "expensive"}:
             found.add("number")

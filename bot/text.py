@@ -502,15 +502,18 @@ _AND_QUESTION = (
     rf"|(?:what|which)(?:\s+[\w'-]+){{0,3}}?\s+{_AUX}\b"
     r"|(?:who|what|how|where|when)['\u2019]s\b)"
 )
-# A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
-# its question too; not one inside a link ("article?id=abc", "?utm_source=...").
 # Abbreviations whose dot ends no sentence: "Catching up vs. driving innovation", "will the a.i. be".
 _NO_END = "".join(
     rf"(?<!{re.escape(abbreviation)})"
     for abbreviation in (" vs.", " e.g.", " i.e.", " etc.", " mr.", " ms.", " dr.", " a.i.", " u.s.", " approx.", " esp.")
 )
+# A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
+# its question too; not one inside a link ("article?id=abc", "?utm_source=..."). A colon ends
+# a piece but after "re" ("what did Zuck say re: Llama 3.1?"), and so does a spaced dash.
 _PART_BOUNDARY = re.compile(
-    rf"(?<=[.!?]){_NO_END}\s+|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))|(?<!(?<!\w)re)[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
+    rf"(?<=[.!?]){_NO_END}\s+"
+    r"|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))"
+    r"|(?<!(?<!\w)re)[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
     rf"|{_AND_QUESTION}",
     re.IGNORECASE,
 )
