@@ -202,6 +202,8 @@ def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts]) -> str:
         why = f"it names {reason.split(':', 1)[1]}, whom the sources say nothing about"
     elif reason.startswith("unknown_subject:"):
         why = f"it asks about {reason.split(':', 1)[1]}, which no fact knows; its other words only frame the question"
+    elif reason.startswith("task:"):
+        why = f"it asks the bot to {reason.split(':', 1)[1]} something, a task rather than a question"
     elif reason.startswith("not_given:"):
         why = f"its closest fact would answer but for the detail asked for ({reason.split(':', 1)[1]}), which it does not give"
     else:

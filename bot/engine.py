@@ -37,6 +37,7 @@ from bot.common_words import common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
+    AGE,
     ATTRIBUTING,
     TEXT_NOUNS,
     EARLIER,
@@ -71,6 +72,7 @@ from bot.question_reading import (
     references,
     wants_kind,
     written_as_name,
+    task_asked,
 )
 from bot.text import (
     without_verb_take,
@@ -152,7 +154,7 @@ FRAME_WORDS = frozenset(
 ) | REFERENCE_NOUNS  # what colleagues call the text an answer comes from: "the LeCun piece"
 # Words that say a question asks a difference, whatever between ("what's the difference between
 # a latte and a cappuccino?"): they weigh as the commonest words do, not as the rarest.
-FORM_WORDS = frozenset("difference differences differ differs".split())
+FORM_WORDS = frozenset("difference differences differ differs quote quotes quoted".split())
 FORM_WEIGHT = 1.0
 # Verbs that carry little of what is asked ("why does the article *bring up* India", "how
 # does India *fit* in"): not counted as asked about a name.
@@ -231,7 +233,7 @@ HELP_WORDS = frozenset(
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
     wording new here get draw drawn rely based base real person give show suggest sample samples asking
-    asked asks purpose tool tools assistant dear way ways""".split()
+    asked asks purpose tool tools assistant dear way ways handle handles""".split()
 ) | SOURCE_WORDS
 
 
@@ -286,6 +288,11 @@ class _Query:
     "name the *critics*", "who was the *critic* ..."."""
     instances_of_person: bool = False
     """Whether it asks them as "who" ("who was the critic ...")."""
+    people_of: frozenset[str] = frozenset()
+    """The people a question asks somebody of ("who is *Wang's* boss?"): the fact must name them."""
+    task: str | None = None
+    """The work a message asks the bot to do instead of a question ("*translate* this quote",
+    "*draft* an email about Llama"): no fact answers it, whatever words they share."""
     role_terms: frozenset[str] = frozenset()
     """The index terms of every common word of what it asks the instances of ("chief",
     "officer" of "who was the *Chief AI Officer* ...")."""
@@ -374,6 +381,8 @@ class _IndexedFact:
     subjects: frozenset[str]
     speakers: frozenset[str]
     kinds_vouched: frozenset[str]
+    people_asked_of: frozenset[str]
+    """Whom a phrasing asks somebody of ("Who is *Wang's* boss?"): nothing else tells who that is."""
     tells_why: bool
     """Whether a phrasing of the fact asks why (or for the reason)."""
     named_nouns: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -520,6 +529,7 @@ class Engine:
         self._canon_cache: dict[str, str] = {}
         self._canon_cache_limit = math.inf
         self._corrections: dict[str, str | None] = {}
+        self._frame_slips: dict[str, bool] = {}
         self._shown_facts: dict[str, _ShownFact] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
         self._form_terms = frozenset(self.canon(w) for w in FORM_WORDS)
@@ -778,6 +788,9 @@ class Engine:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._by_skeleton: dict[str, str] = {}
         self._common_words = common_words()  # real words, not taken for other words' misspellings
+        self._common_by_length: dict[int, list[str]] = defaultdict(list)
+        for common in sorted(self._common_words):
+            self._common_by_length[len(common)].append(common)
         # Of words as near in other lengths, the more common one wins too ("relase": "release", not "relate").
         self._surface_df = {w: surface_df.get(w, 0) for w in self._surface}
         self._sorted_surface = sorted(self._surface)  # for the words a half-typed word may become
@@ -914,6 +927,12 @@ class Engine:
             for phrasing, terms, found in zip(phrasings, phrasing_terms, phrasing_words)
             for key in self._owners(phrasing, terms, found)
         }
+        people_of = {
+            key
+            for phrasing, terms, found in zip(phrasings, phrasing_terms, phrasing_words)
+            if self._somebody_of(found)
+            for key in self._owners(phrasing, terms, found)
+        }
         return _IndexedFact(
             fact=fact,
             order=index,
@@ -931,6 +950,7 @@ class Engine:
                     | ({"future"} if self._tells_future(fact) else set())
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
+                    | ({"age"} if AGE.search(fact.answer) else set())
                     | ({"count"} if numbers else set())
                     | ({"where"} if self._tells_place(fact, phrasings) else set())
                     | ({"money"} if MONEY.search(fact.answer) else set())
@@ -955,6 +975,7 @@ class Engine:
                 )
             ),
             kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
+            people_asked_of=share(frozenset(people_of)),
             tells_why=any(asks_why(found) for found in phrasing_words),
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
@@ -1055,7 +1076,21 @@ class Engine:
         fixed = self._closest_by_edits(word)
         if fixed is not None and word in self._common_words and not differs_only_in_ending(word, fixed):
             return None  # "who invented ..." is not "who invested ..."
+        if fixed is not None and self._nearer_a_common_word(word, fixed):
+            return None  # "intrested" is "interested", one letter left out, not "invested", two edits away
         return fixed
+
+    def _nearer_a_common_word(self, word: str, fixed: str) -> bool:
+        """Whether a common English word the base does not use, and that is not `fixed` with
+        another ending, is fewer edits from the misspelt `word` than `fixed` is."""
+        distance = OSA.distance(word, fixed)
+        if distance < 2:
+            return False
+        for length in range(len(word) - distance + 1, len(word) + distance):
+            hit = process.extractOne(word, self._common_by_length.get(length, ()), scorer=OSA.distance, score_cutoff=distance - 1)
+            if hit is not None and hit[0] not in self._surface and not differs_only_in_ending(hit[0], fixed):
+                return True
+        return False
 
     def _closest_by_edits(self, word: str, *, among: Callable[[int], list[str] | None] | None = None) -> str | None:
         """The base's word fewest edits away from `word` (one for short words, two for long
@@ -1385,6 +1420,44 @@ class Engine:
             return set()
         return {key for key in self._entities_in(terms) if key.split()[-1] in owners}
 
+    def _somebody_of(self, raw: list[str]) -> list[str]:
+        """The words for somebody a named person has, when a question asks who they are: "who is
+        Wang's *boss*?", "who's LeCun's *line manager*", one or two words after the name and
+        nothing more (the caller checks the name is a person's, written as an owner); empty
+        for "who is Wang?" and "who is Zuckerberg's essay aimed at?"."""
+        if raw[:1] != ["who"]:
+            return []
+        rest = raw[2:] if raw[1:2] and raw[1] in _COPULAS else raw[1:]
+        named = 0
+        while named < len(rest) and (rest[named] in self._name_words or self.canon(rest[named]) in self._name_words):
+            named += 1
+        if named == 0 and rest[:1] and rest[0].endswith("s"):
+            named = 1 if self.canon(rest[0][:-1]) in self._name_words else 0
+        elif named < len(rest) and rest[named].endswith("s") and self.canon(rest[named][:-1]) in self._name_words:
+            named += 1  # typed without the apostrophe: "yann lecuns boss"
+        tail = rest[named:]
+        for at in range(1, len(tail) - 1):
+            # "who is LeCun's boss at Meta": where, by a name, asks no more
+            if tail[at] in {"at", "in"} and all(self.canon(w) in self._name_words for w in tail[at + 1 :]):
+                tail = tail[:at]
+                break
+        return tail if named > 0 and 1 <= len(tail) <= 2 and tail[0] not in STOPWORDS else []
+
+    def _slip_of_a_frame_word(self, word: str) -> bool:
+        """Whether a word no correction reads is a framing word of MIN_FRAME_SLIP letters or
+        more that the base does not use, typed with one letter left out, added, changed or two
+        swapped ("sumarize", "summarsie", "artcle"): its first letter kept, and not a word of
+        its own ("mentor" is no slip of "mention")."""
+        if len(word) < MIN_FRAME_SLIP - 1 or word in self._common_words:
+            return False
+        if word not in self._frame_slips:
+            if len(self._frame_slips) >= CORRECTIONS_KEPT:
+                self._frame_slips.clear()
+            hit = process.extractOne(word, _LONG_FRAME_WORDS, scorer=OSA.distance, score_cutoff=1)
+            meant = hit[0] if hit is not None and hit[0][0] == word[0] else None
+            self._frame_slips[word] = meant is not None and self.canon(meant) not in self._idf
+        return self._frame_slips[word]
+
     def _misspelt_first_name(self, word: str, following: str) -> str | None:
         """The first name of the person whose family name comes next, when `word` is a typo
         of it ("Maro Zuckerberg", "Yenn LeCun"); short first names defeat plain typo correction."""
@@ -1473,6 +1546,8 @@ class Engine:
                 found = [(self.canon(p), CORRECTED_WEIGHT) for p in parts if p not in STOPWORDS]
             elif len(w) > 4 and w.endswith("ly"):
                 continue  # an adverb the base never uses ("simultaneously") colours, it doesn't ask
+            elif self._slip_of_a_frame_word(w):
+                continue  # "sumarize the blog's conclusion", as "summarize" would: framing
             else:
                 unknown.append(w)
             for term, trust in found:
@@ -1506,6 +1581,12 @@ class Engine:
         if instance_words and self._known_form(instance_words[0]) in TEXT_NOUNS:
             instance_words, instances_of_person = [], False  # "which souce says ...": as "which source"
         # "Name the apps ...": names of a known kind, asked as "which apps" asks them.
+        owners = frozenset(self._owners(question, ordered, raw))
+        people_of = frozenset(key for key in owners if self._kind_of_key.get(key) == "person")
+        if people_of and not instance_words and (whose := self._somebody_of(raw)):
+            instance_words, instances_of_person = whose, True  # "who is Wang's boss?": somebody besides Wang
+        else:
+            people_of = frozenset()
         kind_wanted = wants_kind(raw) or kind_named_by(instance_words)
         instances_of = None if kind_wanted else self._head_of([self._known_form(w) for w in instance_words])
         role_terms = frozenset(
@@ -1545,11 +1626,13 @@ class Engine:
             and (raw[greeting] in AUXILIARIES or raw[greeting] in NEGATED_AUXILIARIES)
             and raw[greeting + 1 : greeting + 2] != ["there"],
             counted=frozenset(self.canon(self._known_form(w)) for w in counted(raw)),
-            owners=frozenset(self._owners(question, ordered, raw)),
+            owners=owners,
             named=frozenset(named),
             wants_kind=kind_wanted,
             instances_of=instances_of,
             instances_of_person=instances_of_person,
+            people_of=people_of,
+            task=task_asked(words(question)),
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=speakers,
@@ -2029,6 +2112,10 @@ class Engine:
             return "who" if query.wants_kind == "person" else "kind"
         if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
             return "kind"  # "the name of the license" of a fact that never speaks of a license
+        if query.people_of:
+            # "who is LeCun's boss": only a fact written to tell it; one naming LeCun and a CEO
+            # does not say who is whose ("LeCun cautions ...; OpenAI's CEO Sam Altman ...").
+            return None if query.people_of <= indexed.people_asked_of else "who"
         if query.instances_of and not self._names_instances(query, indexed) and not self._names_one_in_role(query, indexed):
             return "who" if query.instances_of_person else "kind"  # "which crops", of a fact naming none
         return None
@@ -2186,7 +2273,9 @@ class Engine:
         score = best.score if best else 0.0
         margin = score - (runner_up.score if runner_up else 0.0)
         reason = None
-        if query.outside:
+        if query.task:
+            reason = "task:" + query.task
+        elif query.outside:
             reason = "unknown_entity:" + ", ".join(query.outside)
         elif subject := self._unknown_subject(query):
             reason = "unknown_subject:" + ", ".join(_as_written(subject, question))
@@ -2801,6 +2890,10 @@ _KEYS_BESIDE = {
     for col, key in enumerate(keys)
 }
 _LONG_FUNCTION_WORDS = sorted(w for w in FUNCTION_WORDS if len(w) >= MIN_SLIP_ASKING_NOTHING - 1)
+# Framing words long enough that one slip leaves them recognisable ("sumarize"); shorter ones
+# ("take", "line", "plan") are a letter from too many words of their own.
+MIN_FRAME_SLIP = 7
+_LONG_FRAME_WORDS = sorted(w for w in FRAME_WORDS if len(w) >= MIN_FRAME_SLIP)
 # Words that say when a question is asked, not what about ("any news *today*?").
 _WHEN_WORDS = frozenset(
     "today tonight tomorrow yesterday week weekend month year lately recently currently nowadays morning".split()
@@ -2828,7 +2921,7 @@ _SETTING_APART_WORDS = frozenset("other others else besides except apart beyond"
 _AGENT_KINDS = frozenset({"person", "company", "institution"})
 _UNSURE = frozenset({"low_score", "too_close"})
 # The details a question may ask for, in the order one is named when it asks for several.
-_DETAIL_ORDER = ("when", "where", "count", "number", "currency", "money", "howto", "before", "reaction")
+_DETAIL_ORDER = ("when", "where", "age", "count", "number", "currency", "money", "howto", "before", "reaction")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,
 # and larger numbers are written with digits.)
 _DIGIT_WORDS = {word: str(value) for value, word in enumerate("zero one two three four five six seven eight nine".split())}

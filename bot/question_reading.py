@@ -165,6 +165,8 @@ PLACE = re.compile(
 REACTION = re.compile(
     r"\b(?:react\w*|respond(?:s|ed|ing)?|responses?(?!\s+to\b)|repl(?:y|ies|ied|ying))\b", re.IGNORECASE
 )
+# A person's or a thing's age, in answer to "how old is ...": "39 years old", "aged 40", "born in 1984".
+AGE = re.compile(r"\b\d+[- ]years?[- ]old\b|\baged \d|\bborn\b|\bfounded in\b", re.IGNORECASE)
 MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
 CURRENCY_AMOUNT = re.compile(r"[$€£]|\b(?:dollars?|euros?|pounds?|billions?|millions?|trillions?)\b", re.IGNORECASE)
 
@@ -568,7 +570,7 @@ _AFTER_AN_AUXILIARY_VERB = frozenset("be been being have has had not never still
 
 
 def question_types(raw: list[str]) -> set[str]:
-    """What kind of reply a question asks for: a time, a place, a count, an amount, money,
+    """What kind of reply a question asks for: a time, a place, an age, a count, an amount, money,
     instructions ("how do I"), what is to come ("will ..."), or what came before ("what did Wang do *before* Meta"). A fact
     gives one only through its answer, its `date`, its own phrasings or, for what came before,
     its words of an earlier time. "Where" alone is left out: "where does India come in" asks
@@ -608,6 +610,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("where")  # "what city", not "what could a country like India bring"
         elif w == "how" and following == "long":
             found.add("when")
+        elif w == "how" and following == "old":
+            found.add("age")  # "how old is Wang": an age, which no number of something else gives
         elif w == "how" and following == "many" and after in _SHARE_NOUNS:
             found |= {"number", "percent"}  # "how many percent does Meta own", as "what percentage"
         elif _asks_a_count_at(raw, i) and (w == "how" or after not in STOPWORDS):
@@ -675,3 +679,39 @@ def references(raw: list[str]) -> list[tuple[str | None, list[str], bool]]:
             if start < i:
                 found.append((None, raw[start:i], False))
     return found
+
+
+# Work a message may ask of the bot, opening with its verb: the bot answers questions, it
+# does none of these. Verbs that also ask for an answer ("summarize", "explain", "write up",
+# "send me the quote", "email me the source") are not among them.
+_TASKS = frozenset(
+    "translate proofread rewrite debug calculate compute convert install approve cancel schedule reschedule".split()
+)
+# Verbs that are nouns as often ("order of the Llama releases", "draft of the essay"): a task
+# when a determiner or a person follows ("book a room", "draft an email", "fix this regex").
+_TASKS_AS_NOUNS = frozenset("book order format reformat fix draft".split())
+_TASK_OBJECTS = frozenset("me us a an the this that these those my our some it them him her".split())
+# What may come before the verb of a task: "please", "can you", "could u", "hey".
+_BEFORE_A_TASK = frozenset("please pls plz kindly hey hi hello ok okay so also and then now quick yo bot".split())
+_ASKING_A_FAVOUR = frozenset("can could would will".split())
+
+
+def task_asked(raw: list[str]) -> str | None:
+    """The verb of the work a message asks the bot to do, when it opens with one ("translate
+    this into French", "can you draft an email to legal", "remind me to call the dentist");
+    None for a question ("how do I fix it?", "remind me what LeCun said", "draft of the
+    essay?")."""
+    at = 0
+    while at < len(raw):
+        if raw[at] in _BEFORE_A_TASK:
+            at += 1
+        elif raw[at] in _ASKING_A_FAVOUR and raw[at + 1 : at + 2] in (["you"], ["u"]):
+            at += 2
+        else:
+            break
+    verb, following = (raw[at] if at < len(raw) else ""), raw[at + 1 : at + 2]
+    if verb in _TASKS or (verb in _TASKS_AS_NOUNS and following and following[0] in _TASK_OBJECTS):
+        return verb
+    if verb == "remind" and following == ["me"] and raw[at + 2 : at + 3] == ["to"]:
+        return verb  # "remind me to call", not "remind me who Altman is"
+    return None

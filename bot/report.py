@@ -288,9 +288,9 @@ def build_report_from_tally(
     )
 
 
-# Why the engine abstains on a question the sources say nothing of: an alternate made of one
-# would have the fact answer what it does not say.
-_SILENT_REASONS = ("unknown_subject:", "unknown_entity:", "not_given:")
+# Why the engine abstains on a question the sources say nothing of (or on a task, which no
+# fact answers): an alternate made of one would have the fact answer what it does not say.
+_SILENT_REASONS = ("unknown_subject:", "unknown_entity:", "not_given:", "task:")
 
 
 def _sources_silent_on(engine: Engine, question: str) -> bool:

@@ -26,6 +26,7 @@ DONT_KNOW = "I don't know that."
 _NOT_GIVEN = {
     "when": "doesn't say when",
     "where": "doesn't say where",
+    "age": "doesn't say how old",
     "count": "doesn't say how many",
     "percent": "doesn't give that percentage",
     "number": "doesn't give that number",
@@ -110,6 +111,9 @@ def dont_know(answer: Answer) -> str:
     if kind == "unknown_subject":
         # Words as the asker wrote them, a noun or not ("quantization", "flop", "sue"): quoted.
         return f'{DONT_KNOW} My sources say nothing about "{printable(detail)}".'
+    if kind == "task":
+        # The verb as the engine read it ("translate", "draft"): a word of its own list.
+        return f'{DONT_KNOW} I only answer questions from my sources; "{printable(detail)}" is not something I can do.'
     if kind == "not_given":
         missing = _NOT_GIVEN.get(detail, "doesn't give that detail")
         return f"{DONT_KNOW} The closest fact I have {missing}."

@@ -116,6 +116,8 @@ FRAMING_IDIOMS = tuple(
     thanks in advance|thank you in advance|thx in advance|ty in advance|no rush|not urgent|no worries
     no pressure|asking for a friend|when you get a chance|when you have a sec|when you have a minute
     show up|shows up|showed up|showing up|pop up|pops up|popped up|crop up|crops up|cropped up
+    give me|gimme|find me|show me|get me|send me|pull up|dig up|point me to|point me at|can you find
+    brief me on|brief me about|in this context|in that context
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )

@@ -259,6 +259,12 @@ def test_explain_says_when_one_word_is_shared_among_words_the_base_does_not_know
     assert "Decision: abstained (low_score): it shares one word with the base among words the base does not know" in out
 
 
+def test_explain_says_when_a_message_asks_a_task() -> None:
+    code, out = _run("explain", "can you draft an email to legal about the Llama license?")
+    assert code == 0
+    assert "Decision: abstained (task): it asks the bot to draft something, a task rather than a question" in out
+
+
 def test_explain_says_when_a_related_fact_holding_more_of_the_question_is_the_answer() -> None:
     code, out = _run("explain", "What do all those GPU purchases and the Scale AI stake tell us about what Meta is going for?")
     assert code == 0
