@@ -86,6 +86,7 @@ from bot.text import (
     pieces,
     question_parts,
     replace_runs,
+    stands_alone,
     stem,
     without_idioms,
     without_links,
@@ -537,6 +538,7 @@ class Engine:
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
         self._kind_of_key = {self._entity_key(e): kind for e, kind in base.entity_kinds.items()}
+        self._display_names = {self._entity_key(e): e for e in base.entity_kinds}
         self._former_names = [
             (re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])", re.IGNORECASE), current)
             for old, current in base.former_names.items()
@@ -2183,7 +2185,15 @@ class Engine:
                 for reading, query in analyzed
                 if len(query.terms) > 1 or query.entities or query.help_only
             ]
-            return _clearest(question, readings) or answer
+            clearest = _clearest(question, readings)
+            if clearest is None and any(
+                query.help_only and not query.outside and not HELP_WORDS.isdisjoint(set(words(reading)) - STOPWORDS)
+                for reading, query in analyzed
+            ):
+                # "Before I rely on you for a memo: ... Where do your answers come from?" asks
+                # for the help, among words no fact answers ("Llama 4: when?" does not).
+                return self.help(question)
+            return clearest or answer
         return answer
 
     def _clearer_part(self, question: str, query: _Query, answer: Answer) -> Answer | None:
@@ -2236,14 +2246,44 @@ class Engine:
         AI does Meta own?"): each part that is a question of its own. And people still use
         former names ("did Facebook open source Llama?"): the question with the current ones.
         """
-        readings = question_parts(question)[:MAX_PARTS]
+        readings = question_parts(question, self._is_name_word)[:MAX_PARTS] + self._with_the_person_named(question)
         renamed = question
         for pattern, current in self._former_names:
             renamed = pattern.sub(current, renamed)
         if renamed != question:
-            readings += [renamed, *question_parts(renamed)[:MAX_PARTS]]
+            readings += [renamed, *question_parts(renamed, self._is_name_word)[:MAX_PARTS]]
         # A part the renaming left as it was (or a repeated one) is read once.
         return list(dict.fromkeys(readings))
+
+    def _is_name_word(self, word: str) -> bool:
+        """Whether a folded word is a word of a name the base knows ("meta", "lecun")."""
+        return word in self._name_words or self.canon(word) in self._name_words
+
+    def _with_the_person_named(self, question: str) -> list[str]:
+        """The parts of a message that ask of "he" or "his" with the one person its context
+        names put in ("I called LeCun Meta's CTO in a draft. What's *his* actual title?" asks
+        LeCun's title); none when the message names nobody the base knows, more than one
+        person, or names him in a question of its own."""
+        found = pieces(question)
+        if len(found) < 2 or len(found) > MAX_PARTS * 2 or not _PERSON_PRONOUN.search(question):
+            return []
+        people = [{key for key in self._analyze(part).named if self._kind_of_key.get(key) == "person"} for part in found]
+        named = set().union(*people)
+        if len(named) != 1 or any(named_here and stands_alone(part, self._is_name_word) for part, named_here in zip(found, people)):
+            # Named in a question of its own, the person is asked about there: "When did Wang
+            # join Meta, and what did he do before?" asks two things of him, read whole.
+            return []
+        name = self._display_names[next(iter(named))]
+        return [
+            replaced
+            for part, named_here in zip(found, people)
+            if not named_here
+            and _PERSON_PRONOUN.search(part)
+            and stands_alone(
+                replaced := _PERSON_PRONOUN.sub(lambda m: name + ("'s" if m.group(0).lower() == "his" else ""), part),
+                self._is_name_word,
+            )
+        ]
 
     def _fuller_related_first(self, ranked: list[ScoreParts]) -> list[ScoreParts]:
         """`ranked`, with the second fact first when it is related to the first, scores within
@@ -2889,6 +2929,9 @@ _KEYS_BESIDE = {
     for row, keys in enumerate(_KEYBOARD_ROWS)
     for col, key in enumerate(keys)
 }
+# "He", "him", "his": a person named elsewhere in the message ("she" and "her" name nobody the
+# sources speak of, and "her" is also whom something is done to).
+_PERSON_PRONOUN = re.compile(r"\b(?:he|him|his)\b", re.IGNORECASE)
 _LONG_FUNCTION_WORDS = sorted(w for w in FUNCTION_WORDS if len(w) >= MIN_SLIP_ASKING_NOTHING - 1)
 # Framing words long enough that one slip leaves them recognisable ("sumarize"); shorter ones
 # ("take", "line", "plan") are a letter from too many words of their own.

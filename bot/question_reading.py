@@ -103,7 +103,7 @@ AUXILIARIES = frozenset("is are was were will would did does do has have had can
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
 _QUESTION_TYPE_CUES = (
-    frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna", "number"})
+    frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna", "number", "a", "any"})
     | _WHAT
     | _MONEY_WORDS
     | _CURRENCIES
@@ -596,6 +596,10 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("when")  # "what year", "what's the release date"
         elif w in _DATED and following == "date":
             found.add("when")  # "is there a release date", "any launch date yet"
+        elif w == "when" and i > 0 and raw[i - 1] == "for":
+            found.add("when")  # "a date for when Meta will ...", "a year for when he expects AGI"
+        elif w in {"a", "any"} and following in {"date", "year", "timeline", "timeframe"} and after in {"for", "yet", "on", ""}:
+            found.add("when")  # "is there a date for ...", "did he give a year for ...", "any timeline on ..."
         elif (
             w == "where"
             and following in _PAST_AUXILIARIES

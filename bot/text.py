@@ -546,10 +546,31 @@ _LEAD_INS = frozenset("so and also then ok okay anyway btw remind me quick q hey
 # name ("when did Zuckerberg publish his essay?").
 _POINTING_BACK = frozenset("it that this these those they them he him she such".split())
 _POSSESSIVES = frozenset("its their his her".split())
+# Of those, the ones that may point at a name earlier in the same part ("what do *Meta's*
+# investments say about what *it's* aiming for?"); "that", "this", "such" point past it.
+_PERSONAL = frozenset("it they them he him she".split())
+_DEMONSTRATIVES = frozenset("this that these those".split())
+# What "these" or "that" may point at that is no earlier part: the texts the answers come from.
+_TEXTS_ASKED_FROM = frozenset(
+    "article articles piece pieces story stories report reports source sources notes essay blog podcast post "
+    "posts context facts docs documents interview coverage writeup".split()
+)
+_COPULAS = frozenset("is was isnt wasnt".split())
+# "Is it true that ...", "is it possible that ...": "it" stands for the clause that follows.
+_JUDGED = frozenset("true correct right accurate fair possible likely so".split())
+# Where a phrase framing a question ends ("Per the podcast notes, is ..."), and how long it may be.
+_LEAD_COMMA = re.compile(r",\s+")
+MAX_LEAD_WORDS = 12
+# Words after which "that" points back ("is *that* true", "how does *that* lead", "both sides of
+# *that*"); after a noun or a verb of saying it opens a clause ("say *that* ...", "a model
+# *that* ..."), as it does after a conjunction ("so *that* ...").
+_BEFORE_A_POINTING_THAT = FUNCTION_WORDS - frozenset(
+    "and or but so say said says saying know tell explain describe speak speaks speaking spoke spoken".split()
+) | {""}
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'.-]*")
 
 
-def question_parts(text: str) -> list[str]:
+def question_parts(text: str, known_name: Callable[[str], bool] | None = None) -> list[str]:
     """The self-contained questions inside a message that says more than its question.
 
     Chat messages wrap the question in manners and context ("Sorry to bother you, but how much
@@ -560,7 +581,7 @@ def question_parts(text: str) -> list[str]:
     parts = pieces(text)
     if len(parts) < 2:
         return []
-    found = [part for part in parts if _stands_alone(part)]
+    found = [part for part in parts if stands_alone(part, known_name)]
     if found:
         return found
     # A line or sentence of its own asking in a few words, among others that ask nothing:
@@ -611,18 +632,21 @@ def reads_as_question(text: str) -> bool:
     return first != "how" or second in _HOW_ASKS  # "how much ...", not "how cool"
 
 
-def _stands_alone(part: str, *, opening: bool = True) -> bool:
+def _stands_alone(
+    part: str, *, opening: bool = True, named: bool = False, known_name: Callable[[str], bool] | None = None
+) -> bool:
     """Whether a part of a message asks a question of its own: it opens with a question word
-    (unless `opening` is False) and points back at no other part ("is that true?")."""
+    (unless `opening` is False) and points back at no other part ("is that true?"), nor at
+    a name before it unless `named` (one is written before the part, in the same sentence)."""
     tokens = _TOKEN.findall(part)
     if not tokens:
         return False  # "?!" or an emoji: nothing is asked
-    named = False
     if not opening:
         return not any(
             (word := fold(token).replace("'", "").rstrip(".")) in _POINTING_BACK or word in _POSSESSIVES
             for token in tokens
         )
+    previous = ""
     for position, token in enumerate(tokens):
         word = fold(token).replace("'", "").rstrip(".")
         if opening and word in _LEAD_INS:
@@ -630,7 +654,39 @@ def _stands_alone(part: str, *, opening: bool = True) -> bool:
         if opening and not (word in _ASKING or (word in NEGATED_AUXILIARIES and part.endswith("?"))):
             return False
         opening = False
-        if word in _POINTING_BACK or (word in _POSSESSIVES and not named):
+        following = fold(tokens[position + 1]).replace("'", "").rstrip(".") if position + 1 < len(tokens) else ""
+        if word == "that" and following and previous not in _BEFORE_A_POINTING_THAT:
+            pass  # "does the article say *that* ...", "a model *that* every nation ...": a clause follows
+        elif word in _DEMONSTRATIVES and following in _TEXTS_ASKED_FROM:
+            pass  # "who is Altman in *these sources*?", "according to *that piece*": the texts answers come from
+        elif word == "it" and previous in _COPULAS and following in _JUDGED:
+            pass  # "is *it* true that Meta plans ...?": it points at what follows
+        elif (word in _POINTING_BACK and not (named and word in _PERSONAL)) or (word in _POSSESSIVES and not named):
             return False
-        named = named or (position > 0 and token[0].isupper())
+        named = named or (position > 0 and (token[0].isupper() or (known_name is not None and known_name(word))))
+        previous = word
     return not opening
+
+
+def stands_alone(part: str, known_name: Callable[[str], bool] | None = None) -> bool:
+    """Whether a part of a message asks a question of its own (see `question_parts`);
+    `known_name` tells a name written in lower case ("is it true meta plans to open source
+    its models?")."""
+    return _stands_alone(part, known_name=known_name) or _asks_after_a_lead(part, known_name)
+
+
+def _asks_after_a_lead(part: str, known_name: Callable[[str], bool] | None = None) -> bool:
+    """Whether a sentence asks its question after a phrase that frames it, set off by a comma:
+    "Per the podcast notes, is Meta open to ...?", "In Zuckerberg's own words, what does ...?"
+    (the whole sentence is the question: the phrase may say whose words or which text)."""
+    if not _ASKS.search(part[-2:]):
+        return False
+    for comma in _LEAD_COMMA.finditer(part):
+        lead = _TOKEN.findall(part[: comma.start()])
+        if len(lead) <= MAX_LEAD_WORDS and _stands_alone(
+            part[comma.end() :],
+            named=any(token[0].isupper() for token in lead[1:]),
+            known_name=known_name,
+        ):
+            return True
+    return False

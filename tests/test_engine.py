@@ -460,6 +460,15 @@ def test_asking_what_the_bot_handles_gets_the_help(engine: Engine, question: str
     assert engine.answer(question).status == "help"
 
 
+def test_a_plea_for_help_among_words_no_fact_answers_gets_the_help(engine: Engine) -> None:
+    message = (
+        "Before I rely on you for a board memo, I need to understand how you work. Last time a tool "
+        "made up a statistic and I had to retract a slide. Where do your answers come from?"
+    )
+    answer = engine.answer(message)
+    assert answer.status == "help" and answer.sources  # asked where the answers come from
+
+
 @pytest.mark.parametrize(
     ("message", "task"),
     [
@@ -577,6 +586,45 @@ def test_a_fact_written_to_tell_somebody_a_person_has_answers() -> None:
     engine = Engine(base)
     assert engine.answer("who's jo bloggs's boss?").fact_id == "acme-boss"
     assert engine.answer("who is jo bloggs?").fact_id == "jo-bloggs"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("I called LeCun Meta's CTO in a draft and got corrected. What's his actual title at Meta? I'd like to fix it.",
+         "who-is-yann-lecun"),
+        ("Security review draft. Zuckerberg's claim is that more eyes on the code find flaws faster, correct? "
+         "Can you confirm what he said about security?", "more-eyes-security"),
+    ],
+)
+def test_he_or_his_in_a_question_is_the_one_person_its_context_names(engine: Engine, message: str, expected: str) -> None:
+    answer = engine.answer(message)
+    assert answer.fact_id == expected and "his" not in (answer.matched_part or "").split()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Named in a question of its own, he is asked about there; the message is read whole.
+        "When did Alexandr Wang join Meta, and what did he do before?",
+        # Two people in the context: "he" could be either.
+        "LeCun and Altman both spoke about regulation. Remind me, what did he propose?",
+    ],
+)
+def test_he_is_not_put_in_for_a_person_asked_about_or_for_one_of_two(engine: Engine, message: str) -> None:
+    assert engine._with_the_person_named(message) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is there a date for when Meta will open up the components it keeps proprietary under Alexandr Wang's plan?",
+        "Did Meta's Chief AI Officer give a year for when he expects AGI?",
+    ],
+)
+def test_a_date_or_a_year_for_when_asks_when(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
+    assert "when" in question_reading.question_types(words(question))
 
 
 @pytest.mark.parametrize("question", ["how old is alexandr wang", "How old is Sam Altman?", "how old is the linux foundation"])

@@ -53,6 +53,25 @@ from bot.text import (
         # Not a question mark inside a link.
         ("How much of Scale AI does Meta own? see https://example.com/a?id=abc&utm_source=x",
          ["How much of Scale AI does Meta own?"]),
+        # "It" after a name in the same question points at the name, not at another part.
+        ("My manager says Meta is hedging. What do Meta's investments say about what it's aiming for?",
+         ["What do Meta's investments say about what it's aiming for?"]),
+        # "That" opening a clause after a noun or a verb of saying points at nothing before.
+        ("Prepping talking points. Does the article say that strict regulation could stifle innovation?",
+         ["Does the article say that strict regulation could stifle innovation?"]),
+        ("Reading group notes. What's the idea LeCun floated about a model that every nation contributes to?",
+         ["What's the idea LeCun floated about a model that every nation contributes to?"]),
+        # "These", "that" before the texts answers come from; "is it true" points at what follows.
+        ("Glossary for onboarding. Who is Sam Altman in these sources?", ["Who is Sam Altman in these sources?"]),
+        ("There's a line on Llama. What was the series aimed at, according to that piece?",
+         ["What was the series aimed at, according to that piece?"]),
+        ("Client call tomorrow. Is it true Meta plans to open source its new models?",
+         ["Is it true Meta plans to open source its new models?"]),
+        # A question may open with a phrase set off by a comma.
+        ("Partners keep asking. Per the podcast notes, is Meta open to changing its approach?",
+         ["Per the podcast notes, is Meta open to changing its approach?"]),
+        ("Board memo again. In Zuckerberg's own words, what does the business model require?",
+         ["In Zuckerberg's own words, what does the business model require?"]),
     ],
 )
 def test_the_questions_inside_a_longer_message_are_found(message: str, parts: list[str]) -> None:
@@ -74,10 +93,21 @@ def test_the_questions_inside_a_longer_message_are_found(message: str, parts: li
         "Is there a link between Llama and how Meta makes money?",  # "how Meta makes money" asks nothing alone
         "How do the study's numbers and what Zuckerberg said line up?",
         "Don't tell me about Llama again. Can't find the essay anywhere.",  # statements, not questions
+        "Saw the thread. Can you spell out both sides of that?",  # "that" after a preposition points back
+        "Read the blog. What's the gist of that risk?",  # "that" before a noun of its own points back
+        "Heard about the deal. So what, they think it helps?",  # a phrase before the comma, then "they"
     ],
 )
 def test_parts_that_lean_on_the_rest_of_the_message_are_not_questions_of_their_own(message: str) -> None:
     assert question_parts(message) == []
+
+
+def test_a_name_known_in_lower_case_is_a_name_a_possessive_points_at() -> None:
+    message = "Client call tomorrow. so does meta plan to open source its new models?"
+    assert question_parts(message) == []  # "its" with no capitalised name before it
+    assert question_parts(message, known_name=lambda word: word == "meta") == [
+        "so does meta plan to open source its new models?"
+    ]
 
 
 def test_emoji_codes_are_not_words_but_times_and_versions_stay() -> None:
