@@ -38,6 +38,8 @@ from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
     AGE,
+    REACTING_WORDS,
+    MAY_ASK_A_TASK,
     ATTRIBUTING,
     TEXT_NOUNS,
     EARLIER,
@@ -234,7 +236,7 @@ HELP_WORDS = frozenset(
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
     wording new here get draw drawn rely based base real person give show suggest sample samples asking
-    asked asks purpose tool tools assistant dear way ways handle handles""".split()
+    asked asks purpose tool tools assistant dear way ways handle handles happen happens""".split()
 ) | SOURCE_WORDS
 
 
@@ -291,6 +293,9 @@ class _Query:
     """Whether it asks them as "who" ("who was the critic ...")."""
     people_of: frozenset[str] = frozenset()
     """The people a question asks somebody of ("who is *Wang's* boss?"): the fact must name them."""
+    unknown_reactor: tuple[str, ...] = ()
+    """What a question asks the reaction of, when the base does not know it ("how did Meta's
+    *stock* react?"): the reactions the sources report are people's."""
     task: str | None = None
     """The work a message asks the bot to do instead of a question ("*translate* this quote",
     "*draft* an email about Llama"): no fact answers it, whatever words they share."""
@@ -790,6 +795,7 @@ class Engine:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._by_skeleton: dict[str, str] = {}
         self._common_words = common_words()  # real words, not taken for other words' misspellings
+        self._initialisms = self._initialisms_of({e for fact in self.base.facts.values() for e in fact.entities})
         self._common_by_length: dict[int, list[str]] = defaultdict(list)
         for common in sorted(self._common_words):
             self._common_by_length[len(common)].append(common)
@@ -1484,6 +1490,9 @@ class Engine:
         return None
 
     def _analyze(self, question: str) -> _Query:
+        if self._initialisms and _INITIALISM.search(question):
+            # "YLC's global model", "L3.1 context window": the name the capitals stand for.
+            question = _INITIALISM.sub(lambda m: self._initialisms.get(m.group(0), m.group(0)), question)
         if has_link(question):
             question = without_links(question, self._names_a_site)
         if "@" in question:
@@ -1634,7 +1643,8 @@ class Engine:
             instances_of=instances_of,
             instances_of_person=instances_of_person,
             people_of=people_of,
-            task=task_asked(words(question)),
+            unknown_reactor=self._unknown_reactor(raw, unknown) if "reaction" in types and unknown else (),
+            task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question) else None,
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=speakers,
@@ -2255,6 +2265,40 @@ class Engine:
         # A part the renaming left as it was (or a repeated one) is read once.
         return list(dict.fromkeys(readings))
 
+    def _initialisms_of(self, names: set[str]) -> dict[str, str]:
+        """What each name is written as in capitals alone, when that names it and nothing else:
+        "YLC" (Yann LeCun), "SA" (Sam Altman), "PT" (PyTorch), "L3.1" (Llama 3.1), "LF" (Linux
+        Foundation Research, a name of three words by its first two); not a word the base or
+        English has ("AI", "IOS"), nor a name written so already ("GPT")."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for name in names:
+            if not name[:1].isupper():
+                continue  # "iOS" is not "OS"
+            capitals = "".join(ch for ch in name if ch.isupper())
+            release = re.search(r"\s(\d+(?:\.\d+)?)$", name)
+            if release:
+                forms = {capitals + release.group(1)}
+            else:
+                forms = {capitals} | ({capitals[:2]} if len(name.split()) >= 3 and len(capitals) >= 3 else set())
+            for form in forms:
+                lower = form.lower()
+                if len(form) >= 2 and form != name and lower not in self._surface and lower not in self._common_words:
+                    found[form].add(name)
+        return {form: next(iter(named)) for form, named in found.items() if len(named) == 1}
+
+    def _unknown_reactor(self, raw: list[str], unknown: list[str]) -> tuple[str, ...]:
+        """The word just before a word of reacting that the synonyms know and no fact uses
+        ("Meta's *stock* react", "META *stock* reaction", "the *share price* react"): the thing
+        whose reaction is asked, which the reactions the sources report (people's) are not;
+        () when there is none ("how did the tech *crowd* react": a word of nothing known)."""
+        for i, w in enumerate(raw):
+            if w in REACTING_WORDS:
+                before = [x for x in raw[max(0, i - 3) : i] if x not in STOPWORDS][-2:]
+                found = tuple(x for x in before if x in unknown and self.canon(x) in self._synonym_heads)
+                if found:
+                    return found
+        return ()
+
     def _is_name_word(self, word: str) -> bool:
         """Whether a folded word is a word of a name the base knows ("meta", "lecun")."""
         return word in self._name_words or self.canon(word) in self._name_words
@@ -2317,7 +2361,7 @@ class Engine:
             reason = "task:" + query.task
         elif query.outside:
             reason = "unknown_entity:" + ", ".join(query.outside)
-        elif subject := self._unknown_subject(query):
+        elif subject := self._unknown_subject(query) or list(query.unknown_reactor):
             reason = "unknown_subject:" + ", ".join(_as_written(subject, question))
         elif best is None:
             reason = "no_match"
@@ -2929,6 +2973,8 @@ _KEYS_BESIDE = {
     for row, keys in enumerate(_KEYBOARD_ROWS)
     for col, key in enumerate(keys)
 }
+# A name written in capitals alone, or by its capitals and release number: "YLC", "L3.1".
+_INITIALISM = re.compile(r"\b[A-Z]{2,5}\b|\b[A-Z]{1,3}\d+(?:\.\d+)?\b")
 # "He", "him", "his": a person named elsewhere in the message ("she" and "her" name nobody the
 # sources speak of, and "her" is also whom something is done to).
 _PERSON_PRONOUN = re.compile(r"\b(?:he|him|his)\b", re.IGNORECASE)

@@ -86,10 +86,13 @@ _REACTING = frozenset(
     "react reacts reacted reacting reaction reactions respond responds responded responding response "
     "responses reply replies replied replying".split()
 )
+REACTING_WORDS = _REACTING
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
 # Nouns that ask a number: "what's the size of the stake", "what was the sample size".
 _NUMBER_NOUNS = frozenset({"number", "size", "price", "amount", "figure", "headcount", "valuation"})
 _COPULAS = frozenset({"is", "was", "are", "were"})
+# Words before a time noun that make it a rate or a period, not a time asked: "per year".
+_RATE_WORDS = frozenset("per a an each every this next last that same one".split())
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _PRECISELY = frozenset("exact precise specific approximate rough actual".split())
 _SHARE_NOUNS = frozenset("percentage percent fraction proportion".split())
@@ -104,6 +107,8 @@ AUXILIARIES = frozenset("is are was were will would did does do has have had can
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
 _QUESTION_TYPE_CUES = (
     frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna", "number", "a", "any"})
+    | _TIME_NOUNS
+    | _NUMBER_NOUNS
     | _WHAT
     | _MONEY_WORDS
     | _CURRENCIES
@@ -594,8 +599,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("when")
         elif w in _WHAT and _noun_follows(raw, i, _TIME_NOUNS):
             found.add("when")  # "what year", "what's the release date"
-        elif w in _DATED and following == "date":
-            found.add("when")  # "is there a release date", "any launch date yet"
+        elif w in _DATED and following in _TIME_NOUNS:
+            found.add("when")  # "is there a release date", "any launch date yet", "L2 release month?"
         elif w == "when" and i > 0 and raw[i - 1] == "for":
             found.add("when")  # "a date for when Meta will ...", "a year for when he expects AGI"
         elif w in {"a", "any"} and following in {"date", "year", "timeline", "timeframe"} and after in {"for", "yet", "on", ""}:
@@ -642,6 +647,13 @@ def question_types(raw: list[str]) -> set[str]:
             # "how I submit my expenses", "how I can fine-tune it": "how do I", "how can I" in
             # other languages' order; not "how I was told".
             found.add("howto")
+        if i == len(raw) - 1 and i > 0 and raw[i - 1] not in _RATE_WORDS:
+            # A terse question ending on what it asks: "zuck essay publish date?", "LF study
+            # sample size?", "Wang's comp package price?"; not "growth per year".
+            if w in _TIME_NOUNS:
+                found.add("when")
+            elif w in _NUMBER_NOUNS:
+                found.add("number")
         if w in _REACTING:
             found.add("reaction")  # "how did regulators respond", "did Meta reply to OpenUK"
         if w in {"will", "gonna"} or (w == "going" and following == "to" and after and after not in STOPWORDS):
@@ -698,6 +710,10 @@ _TASK_OBJECTS = frozenset("me us a an the this that these those my our some it t
 # What may come before the verb of a task: "please", "can you", "could u", "hey".
 _BEFORE_A_TASK = frozenset("please pls plz kindly hey hi hello ok okay so also and then now quick yo bot".split())
 _ASKING_A_FAVOUR = frozenset("can could would will".split())
+
+
+# Whether a message may open with a task at all: most messages are read without looking.
+MAY_ASK_A_TASK = re.compile(r"\b(?:" + "|".join(sorted(_TASKS | _TASKS_AS_NOUNS | {"remind"})) + r")\b", re.IGNORECASE)
 
 
 def task_asked(raw: list[str]) -> str | None:

@@ -118,6 +118,7 @@ FRAMING_IDIOMS = tuple(
     show up|shows up|showed up|showing up|pop up|pops up|popped up|crop up|crops up|cropped up
     give me|gimme|find me|show me|get me|send me|pull up|dig up|point me to|point me at|can you find
     brief me on|brief me about|in this context|in that context
+    at the end of the day|day to day|on a day to day basis
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )
@@ -303,7 +304,33 @@ def words(text: str) -> list[str]:
     folded = fold(text).replace("'", "")
     if "-" in folded:
         folded = _HYPHENATED.sub(_joined_if_small, folded)
-    return _WORD.findall(folded)  # a word ends in a letter or digit, never in a dot
+    if "/" in folded:
+        folded = _SLASHED_SHORTHAND.sub(lambda m: f" {_SLASHED[m.group(0)]} ", folded)
+    found = _WORD.findall(folded)  # a word ends in a letter or digit, never in a dot
+    if _SHORTHAND.keys().isdisjoint(found):
+        return found
+    return [word for token in found for word in _SHORTHAND.get(token, (token,))]
+
+
+# Chat's shorthand for words, as the words ("_" joins the words of one): "ppl", "govt", "w/".
+# Only forms that mean one thing in a work chat ("cos", "sec", "eng" may mean "because",
+# "second", "English").
+_SHORTHAND = {
+    short: tuple(meant.split("_"))
+    for short, meant in (
+        line.split("=")
+        for line in """
+        govt=government gov=government regs=regulations natl=national intl=international
+        perf=performance vuln=vulnerability vulns=vulnerabilities strat=strategy biz=business
+        mgmt=management comms=communications
+        abt=about bc=because oss=open_source foss=open_source pod=podcast
+        ig=instagram insta=instagram msft=microsoft goog=google oai=openai amzn=amazon
+        wat=what wht=what wut=what qs=questions
+        """.split()
+    )
+}
+_SLASHED = {"w/o": "without", "w/": "with", "b/c": "because"}
+_SLASHED_SHORTHAND = re.compile(r"(?<![\w/])(?:w/o|b/c|w/)(?![\w/])|(?<![\w/])w/(?=\w)")
 
 
 def family_name(name: str) -> str | None:
@@ -550,12 +577,14 @@ _POSSESSIVES = frozenset("its their his her".split())
 # investments say about what *it's* aiming for?"); "that", "this", "such" point past it.
 _PERSONAL = frozenset("it they them he him she".split())
 _DEMONSTRATIVES = frozenset("this that these those".split())
+_OR_ELSE = re.compile(r",?\s+or\s+", re.IGNORECASE)
 # What "these" or "that" may point at that is no earlier part: the texts the answers come from.
 _TEXTS_ASKED_FROM = frozenset(
     "article articles piece pieces story stories report reports source sources notes essay blog podcast post "
     "posts context facts docs documents interview coverage writeup".split()
 )
 _COPULAS = frozenset("is was isnt wasnt".split())
+_THE_BOT = frozenset("bot tool assistant".split())
 # "Is it true that ...", "is it possible that ...": "it" stands for the clause that follows.
 _JUDGED = frozenset("true correct right accurate fair possible likely so".split())
 # Where a phrase framing a question ends ("Per the podcast notes, is ..."), and how long it may be.
@@ -659,6 +688,8 @@ def _stands_alone(
             pass  # "does the article say *that* ...", "a model *that* every nation ...": a clause follows
         elif word in _DEMONSTRATIVES and following in _TEXTS_ASKED_FROM:
             pass  # "who is Altman in *these sources*?", "according to *that piece*": the texts answers come from
+        elif word == "this" and following in _THE_BOT:
+            pass  # "how do I use *this bot*?": the bot asked
         elif word == "it" and previous in _COPULAS and following in _JUDGED:
             pass  # "is *it* true that Meta plans ...?": it points at what follows
         elif (word in _POINTING_BACK and not (named and word in _PERSONAL)) or (word in _POSSESSIVES and not named):
@@ -672,7 +703,12 @@ def stands_alone(part: str, known_name: Callable[[str], bool] | None = None) -> 
     """Whether a part of a message asks a question of its own (see `question_parts`);
     `known_name` tells a name written in lower case ("is it true meta plans to open source
     its models?")."""
-    return _stands_alone(part, known_name=known_name) or _asks_after_a_lead(part, known_name)
+    if _stands_alone(part, known_name=known_name) or _asks_after_a_lead(part, known_name):
+        return True
+    # "Is Meta planning to open source its new models, *or is that speculation*?": the other way
+    # the question offers points at its first way, in the same part.
+    either = _OR_ELSE.search(part)
+    return either is not None and _stands_alone(part[: either.start()], known_name=known_name)
 
 
 def _asks_after_a_lead(part: str, known_name: Callable[[str], bool] | None = None) -> bool:

@@ -467,6 +467,8 @@ def test_a_plea_for_help_among_words_no_fact_answers_gets_the_help(engine: Engin
     )
     answer = engine.answer(message)
     assert answer.status == "help" and answer.sources  # asked where the answers come from
+    assert engine.answer("how do I use this bot? pls halp :sweat_smile:").status == "help"  # "this bot": the bot asked
+    assert engine.answer("Trialling tools this week. What happens when you don't know something?").status == "help"
 
 
 @pytest.mark.parametrize(
@@ -625,6 +627,49 @@ def test_he_is_not_put_in_for_a_person_asked_about_or_for_one_of_two(engine: Eng
 def test_a_date_or_a_year_for_when_asks_when(engine: Engine, question: str) -> None:
     assert not engine.answer(question).answered
     assert "when" in question_reading.question_types(words(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who's YLC?", "who-is-yann-lecun"),
+        ("who is SA again", "who-is-sam-altman"),
+        ("how did L2 go commercial?", "llama-2-commercial"),
+        ("PT + OCP precedents?", "pytorch-open-compute"),
+    ],
+)
+def test_a_name_written_as_its_capitals_is_the_name(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+def test_capitals_that_are_a_word_or_name_nothing_are_left_alone(engine: Engine) -> None:
+    assert engine._initialisms["YLC"] == "Yann LeCun" and engine._initialisms["L3.1"] == "Llama 3.1"
+    assert not {"AI", "OS", "GPT", "US"} & engine._initialisms.keys()  # a word, "iOS" not from its start, a name as written
+    assert "yann" not in engine._analyze("ylc on regulation").terms  # in capitals only
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("zuck essay publish date?", {"when"}),
+        ("LF study sample size?", {"number"}),
+        ("L2 release month?", {"when"}),
+        ("llama growth per year", set()),
+        ("what happened that year", set()),
+    ],
+)
+def test_a_terse_question_ending_on_a_time_or_a_number_asks_it(question: str, asked: set[str]) -> None:
+    assert question_reading.question_types(words(question)) & {"when", "number"} == asked
+
+
+@pytest.mark.parametrize(
+    "question", ["How did Meta's stock react to the open-source news?", "how did Meta's share price react to the essay?"]
+)
+def test_the_reaction_of_something_no_fact_knows_is_not_people_s_reaction(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and (answer.reason or "").startswith("unknown_subject:")
+    # People's reactions, the tech crowd's included, are what the sources report.
+    assert engine.answer("How did the tech crowd react when Meta said it would open its new models?").fact_id == "public-reactions"
 
 
 @pytest.mark.parametrize("question", ["how old is alexandr wang", "How old is Sam Altman?", "how old is the linux foundation"])

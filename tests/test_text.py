@@ -67,6 +67,9 @@ from bot.text import (
          ["What was the series aimed at, according to that piece?"]),
         ("Client call tomorrow. Is it true Meta plans to open source its new models?",
          ["Is it true Meta plans to open source its new models?"]),
+        # The other way a question offers may point at its first way.
+        ("My manager forwarded the piece. Is Meta planning to open source its new models, or is that speculation?",
+         ["Is Meta planning to open source its new models, or is that speculation?"]),
         # A question may open with a phrase set off by a comma.
         ("Partners keep asking. Per the podcast notes, is Meta open to changing its approach?",
          ["Per the podcast notes, is Meta open to changing its approach?"]),
@@ -142,6 +145,21 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
     # When, said only to frame the question: "going forward", "these days".
     assert without_idioms(words("how should AI be built going forward")) == words("how should AI be built")
     assert without_idioms(words("what is Meta doing these days")) == words("what is Meta doing")
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("is meta pro-OSS w/ govt regs?", ["is", "meta", "pro", "open", "source", "with", "government", "regulations"]),
+        ("wat can u do b/c i need help w/o fuss", ["what", "can", "u", "do", "because", "i", "need", "help", "without", "fuss"]),
+        ("w/meta", ["with", "meta"]),
+        # Not inside a link's path, and not forms that mean more than one thing ("cos", "sec").
+        ("https://example.com/w/abc", ["https", "example", "com", "w", "abc"]),
+        ("one sec, cos i'm late", ["one", "sec", "cos", "im", "late"]),
+    ],
+)
+def test_chat_shorthand_is_read_as_the_words_it_stands_for(message: str, read: list[str]) -> None:
+    assert words(message) == read
 
 
 def test_a_hyphenated_name_of_small_words_is_one_word_and_other_hyphens_split() -> None:
