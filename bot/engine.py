@@ -2267,9 +2267,10 @@ class Engine:
 
     def _initialisms_of(self, names: set[str]) -> dict[str, str]:
         """What each name is written as in capitals alone, when that names it and nothing else:
-        "YLC" (Yann LeCun), "SA" (Sam Altman), "PT" (PyTorch), "L3.1" (Llama 3.1), "LF" (Linux
-        Foundation Research, a name of three words by its first two); not a word the base or
-        English has ("AI", "IOS"), nor a name written so already ("GPT")."""
+        "YLC" (Yann LeCun), "SA" (Sam Altman), "PT" (PyTorch), "L3.1" (Llama 3.1); a name of
+        three words or more also by the capitals of its first two; not a word the base or
+        English has ("AI", "LF", which the base's phrasings use), nor a name written so
+        already ("GPT"), nor capitals from inside a name ("OS" of iOS)."""
         found: dict[str, set[str]] = defaultdict(set)
         for name in names:
             if not name[:1].isupper():
@@ -2311,6 +2312,15 @@ class Engine:
         found = pieces(question)
         if len(found) < 2 or len(found) > MAX_PARTS * 2 or not _PERSON_PRONOUN.search(question):
             return []
+
+        def named_in(part: str, name: str) -> str:
+            return _PERSON_PRONOUN.sub(lambda m: name + ("'s" if m.group(0).lower() == "his" else ""), part)
+
+        # Only a part that would ask a question of its own with a name put in is worth reading
+        # the message's names for (most messages have none).
+        asking = [i for i, part in enumerate(found) if _PERSON_PRONOUN.search(part) and stands_alone(named_in(part, "Someone"))]
+        if not asking:
+            return []
         people = [{key for key in self._analyze(part).named if self._kind_of_key.get(key) == "person"} for part in found]
         named = set().union(*people)
         if len(named) != 1 or any(named_here and stands_alone(part, self._is_name_word) for part, named_here in zip(found, people)):
@@ -2320,13 +2330,8 @@ class Engine:
         name = self._display_names[next(iter(named))]
         return [
             replaced
-            for part, named_here in zip(found, people)
-            if not named_here
-            and _PERSON_PRONOUN.search(part)
-            and stands_alone(
-                replaced := _PERSON_PRONOUN.sub(lambda m: name + ("'s" if m.group(0).lower() == "his" else ""), part),
-                self._is_name_word,
-            )
+            for i in asking
+            if not people[i] and stands_alone(replaced := named_in(found[i], name), self._is_name_word)
         ]
 
     def _fuller_related_first(self, ranked: list[ScoreParts]) -> list[ScoreParts]:
