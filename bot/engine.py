@@ -2116,6 +2116,10 @@ class Engine:
         count, a number, money, instructions (`howto`), names of a kind, or a person (`who`);
         None when it can."""
         missing = query.asks - indexed.answers
+        if "where" in missing and query.wants_kind == "place" and self._names_a(indexed, "place", query.named):
+            # "which country did the article use as its example?" names a place the fact names,
+            # not where something was done.
+            missing = missing - {"where"}
         if missing:
             return min(missing, key=_DETAIL_ORDER.index)
         if query.counted and not query.counted & indexed.counts:

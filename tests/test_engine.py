@@ -672,6 +672,13 @@ def test_the_reaction_of_something_no_fact_knows_is_not_people_s_reaction(engine
     assert engine.answer("How did the tech crowd react when Meta said it would open its new models?").fact_id == "public-reactions"
 
 
+def test_which_country_is_answered_by_a_fact_naming_one_not_only_by_one_saying_where(engine: Engine) -> None:
+    question = "which country did the worldwide AI article use as its languages example?"
+    assert engine.answer(question).fact_id == "linguistic-diversity-india"
+    # Where something was done still needs a fact that says where.
+    assert not engine.answer("which country was the AI action summit in?").answered
+
+
 @pytest.mark.parametrize("question", ["how old is alexandr wang", "How old is Sam Altman?", "how old is the linux foundation"])
 def test_an_age_is_asked_only_of_a_fact_that_gives_one(engine: Engine, question: str) -> None:
     # The base gives nobody's age: a fact about the person is not the answer.
