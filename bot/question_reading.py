@@ -106,7 +106,7 @@ AUXILIARIES = frozenset("is are was were will would did does do has have had can
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.
 _QUESTION_TYPE_CUES = (
-    frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna", "number", "a", "any"})
+    frozenset({"when", "where", "how", "before", "prior", "will", "going", "gonna", "number", "timeline", "timeframe"})
     | _TIME_NOUNS
     | _NUMBER_NOUNS
     | _WHAT
