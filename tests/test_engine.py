@@ -696,6 +696,13 @@ def test_a_framing_word_typed_with_a_slip_still_frames(engine: Engine, question:
     assert engine.answer(question).fact_id == expected
 
 
+def test_a_misspelling_nearer_a_common_word_than_the_base_s_correction_is_not_corrected(engine: Engine) -> None:
+    assert engine._correct("intrested") is None  # "interested", one letter left out; "invested" is two edits away
+    assert engine._correct("desprate") is None  # "desperate", not "despite"
+    assert engine._correct("reseources") == "resources"  # nearest to the base's own word
+    assert engine._correct("organisations") == "organizations"  # another spelling of the base's word
+
+
 def test_a_word_of_its_own_a_letter_from_a_framing_word_is_no_slip(engine: Engine) -> None:
     assert not engine._slip_of_a_frame_word("mentor")  # "mention"
     assert engine._slip_of_a_frame_word("sumarize")
