@@ -1644,7 +1644,8 @@ class Engine:
             instances_of_person=instances_of_person,
             people_of=people_of,
             unknown_reactor=self._unknown_reactor(raw, unknown) if "reaction" in types and unknown else (),
-            task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question) else None,
+            # A task opens the message, past a few courtesies: its first characters tell.
+            task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=speakers,
@@ -2312,7 +2313,7 @@ class Engine:
         """The parts of a message that ask of "he" or "his" with the one person its context
         names put in ("I called LeCun Meta's CTO in a draft. What's *his* actual title?" asks
         LeCun's title); none when the message names nobody the base knows, more than one
-        person, or names him in a question of its own."""
+        person, or has a part that asks a question of its own as written."""
         found = pieces(question)
         if len(found) < 2 or len(found) > MAX_PARTS * 2 or not _PERSON_PRONOUN.search(question):
             return []
@@ -2323,13 +2324,13 @@ class Engine:
         # Only a part that would ask a question of its own with a name put in is worth reading
         # the message's names for (most messages have none).
         asking = [i for i, part in enumerate(found) if _PERSON_PRONOUN.search(part) and stands_alone(named_in(part, "Someone"))]
-        if not asking:
+        if not asking or any(stands_alone(part, self._is_name_word) for part in found):
+            # Only where no part asks as written, the person named in the context: "When did
+            # Wang join Meta, and what did he do before?" asks two things of him, read whole.
             return []
         people = [{key for key in self._analyze(part).named if self._kind_of_key.get(key) == "person"} for part in found]
         named = set().union(*people)
-        if len(named) != 1 or any(named_here and stands_alone(part, self._is_name_word) for part, named_here in zip(found, people)):
-            # Named in a question of its own, the person is asked about there: "When did Wang
-            # join Meta, and what did he do before?" asks two things of him, read whole.
+        if len(named) != 1:
             return []
         name = self._display_names[next(iter(named))]
         return [
@@ -2982,6 +2983,8 @@ _KEYS_BESIDE = {
     for row, keys in enumerate(_KEYBOARD_ROWS)
     for col, key in enumerate(keys)
 }
+# How far into a message the verb of a task may stand: "hey bot, could you please translate".
+TASK_REACH = 60
 # A name written in capitals alone, or by its capitals and release number: "YLC", "L3.1".
 _INITIALISM = re.compile(r"\b[A-Z]{2,5}\b|\b[A-Z]{1,3}\d+(?:\.\d+)?\b")
 # "He", "him", "his": a person named elsewhere in the message ("she" and "her" name nobody the
