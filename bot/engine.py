@@ -76,6 +76,7 @@ from bot.question_reading import (
     written_as_name,
     task_asked,
 )
+from bot.posts import PostReader, posts_in
 from bot.text import (
     without_verb_take,
     APOSTROPHES,
@@ -548,6 +549,13 @@ class Engine:
             (re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])", re.IGNORECASE), current)
             for old, current in base.former_names.items()
         ]
+        people = [name for name, kind in base.entity_kinds.items() if kind == "person"]
+        companies = [name for name, kind in base.entity_kinds.items() if kind == "company"]
+        self._post_reader = PostReader(
+            posts_in((source.body for source in base.sources.values()), people, companies),
+            synonyms=base.synonyms,
+            other_names=base.former_names,
+        )
         self._build()
         self._canon_cache_limit = len(self._canon_cache) + CANON_CACHE_LIMIT
 
@@ -776,6 +784,7 @@ class Engine:
         self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
         self._learn_source_names()
         self._category_terms = frozenset(self.canon(w) for w in _CATEGORY_NOUNS)
+        self._release_terms = frozenset(self.canon(w) for w in _RELEASE_NOUNS)
 
         self._outside_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for name in self.base.outside_entities:
@@ -1190,7 +1199,9 @@ class Engine:
         plural = next((w for w in common if plural_looking(w)), None)
         if plural is None and plural_only:
             return None
-        return self.canon(plural or common[0])
+        # A word that only says which one comes before the noun: "which *recent* event".
+        noun = next((w for w in common if w not in _WHICH_ONE_WORDS), common[0])
+        return self.canon(plural or noun)
 
     def _named_nouns(self, fact: Fact, phrasing_words: list[list[str]]) -> dict[str, frozenset[str]]:
         """What the fact gives instances of (see `_IndexedFact.named_nouns`)."""
@@ -1217,6 +1228,10 @@ class Engine:
         one of its phrasings does, or a name beside it that the question does not write and
         that is not the base's whole subject ("Meta", "AI")."""
         names = indexed.named_nouns.get(query.instances_of or "")
+        if query.instances_of in self._release_terms and any(
+            key.startswith(named + " ") for named in query.named for key in indexed.entity_keys - query.named
+        ):
+            return True  # "which Llama version": a fact naming Llama 2, a release of the name asked of
         if names is None:
             # "In which field ...": a field is named by a word ("healthcare"), not beside the
             # word "field"; only a fact that speaks of fields without naming one lacks it.
@@ -2192,7 +2207,7 @@ class Engine:
         if answer.answered:
             return self._clearer_part(question, query, answer) or answer
         if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
-            analyzed = [(reading, self._analyze(reading)) for reading in self._readings(question)]
+            analyzed = [(reading, self._analyze(reading)) for reading in self._readings(question, query)]
             # A part asking of one word that names nothing ("anyone confirm?", "who's on call??")
             # says too little to stand for the message.
             readings = [
@@ -2254,12 +2269,15 @@ class Engine:
         kept = [piece for piece in found if not (PLEA_WORDS & set(words(piece)) and self._analyze(piece).help_only)]
         return " ".join(kept) if kept and len(kept) < len(found) else None
 
-    def _readings(self, question: str) -> list[str]:
+    def _readings(self, question: str, query: _Query | None = None) -> list[str]:
         """Other ways to read a question the engine is unsure about.
 
         The words around a question can drown it ("Sorry to bother you, but how much of Scale
         AI does Meta own?"): each part that is a question of its own. And people still use
         former names ("did Facebook open source Llama?"): the question with the current ones.
+        A question naming nobody may ask of a person by post ("what did OpenAI's CEO argue on
+        All-In?"): the question with the name of the one the sources say holds it. `query` is
+        the question as already analysed, when the caller has it.
         """
         readings = question_parts(question, self._is_name_word)[:MAX_PARTS] + self._with_the_person_named(question)
         renamed = question
@@ -2267,6 +2285,10 @@ class Engine:
             renamed = pattern.sub(current, renamed)
         if renamed != question:
             readings += [renamed, *question_parts(renamed, self._is_name_word)[:MAX_PARTS]]
+        if (by_holder := self._post_reader.with_holders(question)) != question and not any(
+            self._kind_of_key.get(key) == "person" for key in (query or self._analyze(question)).named
+        ):
+            readings += [by_holder, *question_parts(by_holder, self._is_name_word)[:MAX_PARTS]]
         # A part the renaming left as it was (or a repeated one) is read once.
         return list(dict.fromkeys(readings))
 
@@ -2903,6 +2925,15 @@ _BEING = frozenset({"is", "was", "s"})
 # which event" (the AI Action Summit).
 _CATEGORY_NOUNS = frozenset(
     "field fields area areas domain domains industry industries sector sectors event events".split()
+)
+# What one release of a named thing is called: "which Llama *version*" is answered by a fact
+# naming Llama 2.
+_RELEASE_NOUNS = frozenset("version versions release releases edition editions generation generations".split())
+# Words before a noun that say which one is meant, never the noun asked of: "which *recent*
+# event", "which *latest* version".
+_WHICH_ONE_WORDS = frozenset(
+    "recent new newer newest latest last first next previous earlier later current original main major big "
+    "biggest top exact specific particular other same".split()
 )
 # Words that only say a name is asked for, not what names it: "which *name*", "the critic, *name*?".
 _NAME_FORMS = frozenset("name names".split())

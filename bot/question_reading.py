@@ -493,10 +493,16 @@ def counted(raw: list[str]) -> list[str]:
 
 def counted_in(text: str, numbers: Iterable[re.Match[str]] | None = None) -> list[str]:
     """What a text gives a count of: the words right after each of its numbers ("three
-    versions", "350,000 GPUs"); "billions in GPUs" counts money, not GPUs. `numbers` are the
-    text's `CARDINAL` matches, when they are found already."""
+    versions", "350,000 GPUs"), or the plural before a number that opens a list ("brings key
+    benefits, and names *three*: ..."); "billions in GPUs" counts money, not GPUs. `numbers`
+    are the text's `CARDINAL` matches, when they are found already."""
     found: list[str] = []
     for match in CARDINAL.finditer(text) if numbers is None else numbers:
+        if text[match.end() : match.end() + 1] == ":":
+            # the word just before the number is its verb ("names three:", "lists two:")
+            before = words(text[max(0, match.start() - 80) : match.start()])[-8:-1]
+            found += [w for w in before if plural_looking(w) and w not in STOPWORDS][-1:]
+            continue
         for noun in words(text[match.end() : match.end() + 40])[:2]:
             if noun in STOPWORDS:
                 break

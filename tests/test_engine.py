@@ -1895,6 +1895,18 @@ def test_a_fact_that_counts_the_thing_answers_how_many() -> None:
     assert answer.answered and answer.fact_id == "acme-gpu-fleet"
 
 
+def test_a_number_that_opens_a_list_counts_the_plural_before_it() -> None:
+    assert question_reading.counted_in("The study weighs key risks, and names three: cost, speed and scale.") == ["risks"]
+    assert question_reading.counted_in("It lists two: cost and speed.") == []  # no plural before the list
+    listing = _answering(
+        "acme-risks", "What risks does Acme's study weigh?", ["acme study risks"],
+        "Acme's study weighs key risks, and names three: cost, speed and scale.",
+    )
+    engine = _gpu_base(SPENDING, listing)
+    assert engine.answer("how many risks does acme's study name?").fact_id == "acme-risks"
+    assert not engine.answer("how many GPUs does acme's study name?").answered
+
+
 def test_a_how_many_phrasing_vouches_for_its_count() -> None:
     versions = _answering(
         "zeta-versions",
@@ -2190,6 +2202,10 @@ def test_asking_which_ones_needs_a_fact_that_names_some(engine: Engine, question
         ("Which rivals did Zuckerberg's essay implicitly challenge?", "zuckerberg-essay-argument"),  # "such as"
         ("Which AI giants do smaller players lack the resources of?", "smaller-players-calculated-risk"),  # "like"
         ("Which summit did LeCun speak at?", "lecun-ai-action-summit"),  # a name's own word
+        # The noun is asked of, not the word saying which one: "recent event" asks an event.
+        ("At which recent event did LeCun call for a shared model?", "lecun-ai-action-summit"),
+        # A release of the name asked of: "Llama 2" is a Llama version.
+        ("which llama release went commercial through the cloud partners?", "llama-2-commercial"),
         # A field is named by a word ("healthcare"), not beside the word "field".
         ("In which field has Meta's open-source AI been used for life-saving tools?", "healthcare-clinical-tools"),
         # "Name the apps" asks for products as "which apps" does.
