@@ -95,7 +95,7 @@ _COPULAS = frozenset({"is", "was", "are", "were"})
 _RATE_WORDS = frozenset("per a an each every this next last that same one".split())
 _HEDGES = frozenset("exactly roughly approximately precisely about".split())
 _PRECISELY = frozenset("exact precise specific approximate rough actual".split())
-_SHARE_NOUNS = frozenset("percentage percent fraction proportion".split())
+_SHARE_NOUNS = frozenset("percentage percent fraction proportion share".split())
 _ARTICLES = frozenset({"the", "a", "an"})
 _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
@@ -664,6 +664,8 @@ def question_types(raw: list[str]) -> set[str]:
             found.add("reaction")  # "how did regulators respond", "did Meta reply to OpenUK"
         if w in {"will", "gonna"} or (w == "going" and following == "to" and after and after not in STOPWORDS):
             found.add("future")  # "will Meta buy the rest", "is Meta going to stop"
+    if "percent" in found:
+        found -= {"money", "currency"}  # "what share cite cost savings" asks a share, no amount of money
     return found
 
 

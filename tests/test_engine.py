@@ -1709,7 +1709,8 @@ def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engi
         ("can companies put llama 2 in paid products?", set()),  # a kind of product, not a payment
         ("how much was paid for the stake?", {"number", "money", "currency"}),
         ("what exact percentage of scale ai does meta own?", {"number", "percent"}),
-        ("what share of the blame does meta get?", set()),  # "share" is a stake, or blame, as often
+        ("what share of orgs cite cost savings?", {"number", "percent"}),  # a proportion, as "what percentage"
+        ("what percentage cite cost savings?", {"number", "percent"}),  # a share of them, no amount of money
         ("what precise size is the stake?", {"number"}),
         ("how many percent of scale ai does meta own?", {"number", "percent"}),  # a share, not a count
         ("how i submit my expenses", {"howto"}),
