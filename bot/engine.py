@@ -806,8 +806,13 @@ class Engine:
         self._common_words = common_words()  # real words, not taken for other words' misspellings
         self._initialisms = self._initialisms_of({e for fact in self.base.facts.values() for e in fact.entities})
         self._common_by_length: dict[int, list[str]] = defaultdict(list)
+        # The same words by length and first letter, and by length and last letter: a word one
+        # edit from another of three letters or more shares its first letter or its last.
+        self._common_by_end: dict[tuple[int, str, int], list[str]] = defaultdict(list)
         for common in sorted(self._common_words):
             self._common_by_length[len(common)].append(common)
+            self._common_by_end[len(common), common[0], 0].append(common)
+            self._common_by_end[len(common), common[-1], -1].append(common)
         # Of words as near in other lengths, the more common one wins too ("relase": "release", not "relate").
         self._surface_df = {w: surface_df.get(w, 0) for w in self._surface}
         self._sorted_surface = sorted(self._surface)  # for the words a half-typed word may become
@@ -1104,7 +1109,17 @@ class Engine:
         if distance < 2:
             return False
         for length in range(len(word) - distance + 1, len(word) + distance):
-            hit = process.extractOne(word, self._common_by_length.get(length, ()), scorer=OSA.distance, score_cutoff=distance - 1)
+            if distance == 2 and len(word) >= 3:
+                # One edit away: among the words sharing its first letter or its last, the nearest
+                # and first in order, as over all of them.
+                found = [
+                    hit
+                    for end in (0, -1)
+                    if (hit := process.extractOne(word, self._common_by_end.get((length, word[end], end), ()), scorer=OSA.distance, score_cutoff=1))
+                ]
+                hit = min(found, key=lambda h: (h[1], h[0])) if found else None
+            else:
+                hit = process.extractOne(word, self._common_by_length.get(length, ()), scorer=OSA.distance, score_cutoff=distance - 1)
             if hit is not None and hit[0] not in self._surface and not differs_only_in_ending(hit[0], fixed):
                 return True
         return False

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot import question_reading
+from bot.common_words import differs_only_in_ending
 from bot.config import Settings, Thresholds
 from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, MAX_READ_CHARS, Engine, _slip_of_a_function_word
 from bot.models import Fact, FactBase, Quote, Source, Topic
@@ -701,6 +703,31 @@ def test_a_misspelling_nearer_a_common_word_than_the_base_s_correction_is_not_co
     assert engine._correct("desprate") is None  # "desperate", not "despite"
     assert engine._correct("reseources") == "resources"  # nearest to the base's own word
     assert engine._correct("organisations") == "organizations"  # another spelling of the base's word
+
+
+def test_the_common_word_a_slip_is_nearer_is_found_as_a_scan_of_every_common_word_finds_it(engine: Engine) -> None:
+    # The search looks only at common words sharing the slip's first or last letter: one edit
+    # changes at most one of them. It must decide as the scan of every word of each length does.
+    def scanned(word: str, fixed: str) -> bool:
+        distance = OSA.distance(word, fixed)
+        for length in range(len(word) - distance + 1, len(word) + distance):
+            hit = process.extractOne(word, engine._common_by_length.get(length, ()), scorer=OSA.distance, score_cutoff=distance - 1)
+            if hit is not None and hit[0] not in engine._surface and not differs_only_in_ending(hit[0], fixed):
+                return True
+        return False
+
+    # Slips of the base's words, and common words with their first or last letter changed
+    # (which only the other end's letter finds).
+    slips = [w[:i] + w[i + 1 :] + "e" for w in sorted(engine._surface)[::7] if len(w) >= 6 for i in (0, len(w) // 2, len(w) - 1)]
+    commons = [w for w in sorted(engine._common_words)[::5] if len(w) >= 6 and w not in engine._surface]
+    slips += [("o" if w[0] != "o" else "a") + w[1:] for w in commons] + [w[:-1] + ("o" if w[-1] != "o" else "a") for w in commons]
+    compared = 0
+    for slip in slips + ["intrested", "desprate", "bundling", "prepping", "acording", "inference"]:
+        fixed = engine._closest_by_edits(slip)
+        if fixed is not None and slip not in engine._surface and OSA.distance(slip, fixed) >= 2:
+            compared += 1
+            assert engine._nearer_a_common_word(slip, fixed) == scanned(slip, fixed), slip
+    assert compared > 50
 
 
 def test_a_word_of_its_own_a_letter_from_a_framing_word_is_no_slip(engine: Engine) -> None:
