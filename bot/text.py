@@ -326,6 +326,8 @@ _SHORTHAND = {
         abt=about bc=because oss=open_source foss=open_source pod=podcast
         ig=instagram insta=instagram msft=microsoft goog=google oai=openai amzn=amazon
         wat=what wht=what wut=what qs=questions
+        nxt=next b4=before tho=though thru=through tmrw=tomorrow approx=approximately convo=conversation
+        exec=executive execs=executives mgr=manager dept=department
         """.split()
     )
 }

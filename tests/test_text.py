@@ -153,6 +153,7 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
         ("is meta pro-OSS w/ govt regs?", ["is", "meta", "pro", "open", "source", "with", "government", "regulations"]),
         ("wat can u do b/c i need help w/o fuss", ["what", "can", "u", "do", "because", "i", "need", "help", "without", "fuss"]),
         ("w/meta", ["with", "meta"]),
+        ("nxt llama b4 tmrw?", ["next", "llama", "before", "tomorrow"]),
         # Not inside a link's path, and not forms that mean more than one thing ("cos", "sec").
         ("https://example.com/w/abc", ["https", "example", "com", "w", "abc"]),
         ("one sec, cos i'm late", ["one", "sec", "cos", "im", "late"]),
