@@ -222,6 +222,16 @@ PLEA_WORDS = frozenset(
     "cheers".split()
 )
 _PLEA = re.compile(r"\b(?:" + "|".join(sorted(PLEA_WORDS)) + r")\b", re.IGNORECASE)
+# What asks what the bot covers, among other words ("What kinds of questions can you answer,
+# and is it only about Meta?", "a list of the topics you cover, things like Llama", "what does
+# it cover?"): a message no fact answers is then asking for the help.
+_ASKS_WHAT_IS_COVERED = re.compile(
+    r"\b(?:what|which)\s+(?:kinds?|sorts?|types?)\s+of\s+(?:questions|things|topics|stuff)\s+"
+    r"(?:can|could|should|do|may)\s+(?:i|we|you)\b"
+    r"|\btopics\s+(?:do\s+)?you\s+(?:cover|know|handle)\b"
+    r"|\bwhat\s+(?:does|do)\s+(?:it|you|this\s+bot|the\s+bot)\s+cover\b",
+    re.IGNORECASE,
+)
 # Words asking where the answers come from ("what are your sources?", "which articles do you
 # use?"): the help reply then lists the sources.
 SOURCE_WORDS = frozenset(
@@ -2231,12 +2241,16 @@ class Engine:
                 if len(query.terms) > 1 or query.entities or query.help_only
             ]
             clearest = _clearest(question, readings)
-            if clearest is None and any(
-                query.help_only and not query.outside and not HELP_WORDS.isdisjoint(set(words(reading)) - STOPWORDS)
-                for reading, query in analyzed
+            if clearest is None and (
+                _ASKS_WHAT_IS_COVERED.search(question)
+                or any(
+                    query.help_only and not query.outside and not HELP_WORDS.isdisjoint(set(words(reading)) - STOPWORDS)
+                    for reading, query in analyzed
+                )
             ):
                 # "Before I rely on you for a memo: ... Where do your answers come from?" asks
-                # for the help, among words no fact answers ("Llama 4: when?" does not).
+                # for the help, among words no fact answers ("Llama 4: when?" does not), as does
+                # "What kinds of questions can you answer, and is it only about Meta?".
                 return self.help(question)
             return clearest or answer
         return answer

@@ -474,6 +474,23 @@ def test_a_plea_for_help_among_words_no_fact_answers_gets_the_help(engine: Engin
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "Quick one before I start: what sorts of questions can I ask, and does it know about Google too?",
+        "Which topics do you cover besides Llama and the Scale AI deal?",
+        "what does this bot cover exactly, only Meta or OpenAI too?",
+    ],
+)
+def test_asking_what_the_bot_covers_among_words_no_fact_answers_gets_the_help(engine: Engine, message: str) -> None:
+    assert engine.answer(message).status == "help"
+
+
+def test_what_somebody_asked_or_what_a_license_covers_is_no_question_about_the_bot(engine: Engine) -> None:
+    assert engine.answer("What kinds of questions did Dwarkesh ask Zuckerberg?").status != "help"
+    assert engine.answer("what does the Llama license cover?").status != "help"
+
+
+@pytest.mark.parametrize(
     ("message", "task"),
     [
         ("translate Zuckerberg's positive AI future quote into French", "translate"),
