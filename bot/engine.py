@@ -232,6 +232,15 @@ _ASKS_WHAT_IS_COVERED = re.compile(
     r"|\bwhat\s+(?:does|do)\s+(?:it|you|this\s+bot|the\s+bot)\s+cover\b",
     re.IGNORECASE,
 )
+# What asks whether the bot's own answers hold, or what it is for, whatever else the message
+# says: "can I even trust your answers?" (not the fact on trust in open models), "do you just
+# make stuff up?", "aren't you just a PR bot? what are you even for".
+_DOUBTS_THE_BOT = re.compile(
+    r"\b(?:trust|rely\s+on|believe)\s+(?:you|your\s+(?:answers?|replies|reply|info|information|facts|quotes))\b"
+    r"|\byou\s+(?:just\s+|really\s+|actually\s+|ever\s+)?(?:make\s+(?:stuff|things|facts|it|that)\s+up|hallucinate)"
+    r"|\bwhat\s+are\s+you\s+(?:even\s+|actually\s+|really\s+)?for\b",
+    re.IGNORECASE,
+)
 # Words asking where the answers come from ("what are your sources?", "which articles do you
 # use?"): the help reply then lists the sources.
 SOURCE_WORDS = frozenset(
@@ -2224,7 +2233,7 @@ class Engine:
         """Answer one question: the matched fact with its quotes, or an abstention with suggestions."""
         question = question.strip()[:MAX_READ_CHARS]
         query = self._analyze(question)
-        if not question or (query.help_only and not query.outside):
+        if not question or (query.help_only and not query.outside) or _DOUBTS_THE_BOT.search(question):
             return self.help(question)
         if (asked := self.reading_of(question)) != question:
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is

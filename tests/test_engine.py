@@ -491,6 +491,24 @@ def test_what_somebody_asked_or_what_a_license_covers_is_no_question_about_the_b
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "should I trust your replies on the transparency stuff?",  # not the fact on trust in open models
+        "be honest, do you make things up sometimes?",
+        "ok but honestly what are you for?",
+        "does it hallucinate? like do you ever hallucinate the quotes",
+    ],
+)
+def test_doubting_the_bot_itself_gets_the_help_whatever_else_the_message_names(engine: Engine, message: str) -> None:
+    assert engine.answer(message).status == "help"
+
+
+def test_doubting_meta_or_its_models_is_no_question_about_the_bot(engine: Engine) -> None:
+    for question in ["can I trust Meta's models?", "Is Meta to be trusted?", "does open source build trust?"]:
+        assert engine.answer(question).status != "help", question
+
+
+@pytest.mark.parametrize(
     ("message", "task"),
     [
         ("translate Zuckerberg's positive AI future quote into French", "translate"),
