@@ -119,6 +119,9 @@ QUESTION_TYPE_PENALTY = 0.45
 # A "why" question is a little less likely answered by a fact no phrasing of which asks why
 # ("Why does Meta open-source its models?" is not "Are Meta's models really open source?").
 WHY_PENALTY = 0.85
+# A fact that never speaks of the event a "why did ..." question says happened ("why did Meta
+# *sell* its stake?") cannot tell why: as far off as one lacking the detail asked for.
+EVENT_PENALTY = QUESTION_TYPE_PENALTY
 # Whom a person may be asked to speak of; a sentence or clause ends at these marks.
 _SPOKEN_OF_KINDS = frozenset({"person", "company"})
 _CLAUSE_END = re.compile(r"[.;!?]\s")
@@ -330,6 +333,9 @@ class _Query:
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
+    event: str | None = None
+    """The index term of what a "why did ..." question says happened ("why did Meta *sell* its
+    stake"): a fact that does not speak of it cannot tell why."""
     who_first: bool = False
     """Whether "who" is its first question word ("who makes Llama", "do you know who came up
     with ..."): a phrasing asking why does not ask it."""
@@ -1702,6 +1708,7 @@ class Engine:
             # Not whom a source is named by ("the LeCun article"): they are not asked about.
             spoken_of=frozenset(self._spoken_of(raw) - speakers - cited_keys) if speakers - cited_keys else frozenset(),
             why=(why := asks_why(raw)),
+            event=self._event_asked(raw) if why else None,
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             what_said=_asks_what_said(raw),
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
@@ -1733,6 +1740,22 @@ class Engine:
                 {w: f for w, f in unknown_factors.items() if w in other_way}
             ) * ASKED_UNKNOWN_SHARE
         return query
+
+    def _event_asked(self, raw: list[str]) -> str | None:
+        """The term of the verb a "why did/has/had ..." question says something happened by:
+        the first word after its subject ("why did Meta *sell* its Scale AI stake", "why did
+        OpenUK *endorse* ...", past a verb that only frames it: "why did Meta *decide to open*
+        ..."); None for a verb of saying ("why did Zuck *say* ...": what was said is what is
+        asked) or when it asks no past event."""
+        for i, w in enumerate(raw[:-2]):
+            if w == "why" and raw[i + 1] in ("did", "has", "had"):
+                for x in raw[i + 2 : i + 8]:
+                    if x in SAYING or x in ATTRIBUTING:
+                        return None
+                    if not (x in STOPWORDS or x in _LIGHT_EVENT_VERBS or x in TEXT_NOUNS or x in REFERENCE_NOUNS or self._is_name_word(x)):
+                        return self.canon(self._known_form(x))
+                return None
+        return None
 
     def _asking_weight(self, unknown_factors: dict[str, float]) -> float:
         """The weight of the unknown words (with their factors) that ask something: not a long
@@ -2026,6 +2049,10 @@ class Engine:
         if self._missing_detail(query, indexed):
             penalty *= QUESTION_TYPE_PENALTY
             penalties.append("question_type")
+        if query.event and not self._weight(query.event, indexed):
+            # "Why did Meta sell its Scale AI stake?" of a fact that never speaks of selling.
+            penalty *= EVENT_PENALTY
+            penalties.append("event")
         if query.who_is and not indexed.tells_who:
             penalty *= WHY_PENALTY
             penalties.append("who")
@@ -2963,6 +2990,13 @@ _BEING = frozenset({"is", "was", "s"})
 # which event" (the AI Action Summit).
 _CATEGORY_NOUNS = frozenset(
     "field fields area areas domain domains industry industries sector sectors event events".split()
+)
+# Verbs that only frame what happened ("why did Zuck *bring* them up", "why did Meta *decide
+# to* open up", "why did Meta *go* open"): the word after them says what.
+_LIGHT_EVENT_VERBS = frozenset(
+    "bring brought go went gone make made get got do done take took taken put come came decide decided choose chose "
+    "chosen opt opted want wanted start started begin began begun try tried need needed end ended suddenly "
+    "actually really even ever finally".split()
 )
 # What one release of a named thing is called: "which Llama *version*" is answered by a fact
 # naming Llama 2.

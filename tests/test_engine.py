@@ -1221,6 +1221,31 @@ def test_a_slip_as_near_two_words_of_different_lengths_is_the_more_common_one() 
     assert engine.canon("release") in query.terms and engine.canon("relate") not in query.terms
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why did LeCun resign from Meta after the summit?",  # no fact speaks of resigning
+        "why did OpenUK praise Meta's licence?",  # the criticism, not praise
+        "why did meta sell off part of its scale stake?",
+    ],
+)
+def test_why_something_happened_is_not_answered_by_a_fact_that_never_speaks_of_it(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
+    assert any("event" in parts.penalties for parts in engine.rank(question)[:1])
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("why did Meta partner with the cloud providers?", "llama-2-commercial"),  # "partnerships"
+        ("why has Meta been criticised over its licence terms?", "restrictive-licensing"),
+        ("why did zuck write the essay?", "zuckerberg-essay-argument"),  # what was written is asked
+    ],
+)
+def test_why_something_the_fact_speaks_of_happened_is_answered(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
 def test_a_why_question_is_not_answered_by_a_who_phrasing(engine: Engine) -> None:
     """"Who's leading Meta's new model release?" shares the words of "why did Meta release
     its models openly" but asks who: a fact matched only through it does not tell why."""
