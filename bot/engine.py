@@ -1745,15 +1745,21 @@ class Engine:
         """The term of the verb a "why did/has/had ..." question says something happened by:
         the first word after its subject ("why did Meta *sell* its Scale AI stake", "why did
         OpenUK *endorse* ...", past a verb that only frames it: "why did Meta *decide to open*
-        ..."); None for a verb of saying ("why did Zuck *say* ...": what was said is what is
-        asked) or when it asks no past event."""
+        ..." and past the noun a subject ends in: "why did Meta's AI team *sell* ..."); None
+        for a verb of saying ("why did Zuck *say* ...": what was said is what is asked) or
+        when it asks no past event."""
         for i, w in enumerate(raw[:-2]):
             if w == "why" and raw[i + 1] in ("did", "has", "had"):
-                for x in raw[i + 2 : i + 8]:
+                rest = raw[i + 2 : i + 10]
+                for at, x in enumerate(rest):
                     if x in SAYING or x in ATTRIBUTING:
                         return None
-                    if not (x in STOPWORDS or x in _LIGHT_EVENT_VERBS or x in TEXT_NOUNS or x in REFERENCE_NOUNS or self._is_name_word(x)):
-                        return self.canon(self._known_form(x))
+                    if x in STOPWORDS or x in _LIGHT_EVENT_VERBS or x in TEXT_NOUNS or x in REFERENCE_NOUNS or self._is_name_word(x):
+                        continue
+                    following = rest[at + 1] if at + 1 < len(rest) else ""
+                    if following and following not in STOPWORDS and not self._is_name_word(following) and not following.endswith("ing"):
+                        continue  # the noun a subject ends in, before its verb: "the study *conclude*"
+                    return self.canon(self._known_form(x))
                 return None
         return None
 

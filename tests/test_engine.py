@@ -1227,6 +1227,7 @@ def test_a_slip_as_near_two_words_of_different_lengths_is_the_more_common_one() 
         "why did LeCun resign from Meta after the summit?",  # no fact speaks of resigning
         "why did OpenUK praise Meta's licence?",  # the criticism, not praise
         "why did meta sell off part of its scale stake?",
+        "why did Meta's research team sell off the stake in Scale AI?",  # past the subject's noun
     ],
 )
 def test_why_something_happened_is_not_answered_by_a_fact_that_never_speaks_of_it(engine: Engine, question: str) -> None:
