@@ -1137,14 +1137,12 @@ class Engine:
             if distance == 2 and len(word) >= 3:
                 # One edit away: among the words sharing its first letter or its last, the nearest
                 # and first in order, as over all of them.
-                found = [
-                    hit
-                    for end in (0, -1)
-                    if (hit := process.extractOne(word, self._common_by_end.get((length, word[end], end), ()), scorer=OSA.distance, score_cutoff=1))
-                ]
+                sharing = (self._common_by_end.get((length, word[end], end), ()) for end in (0, -1))
+                found = [hit for bucket in sharing if (hit := process.extractOne(word, bucket, scorer=OSA.distance, score_cutoff=1))]
                 hit = min(found, key=lambda h: (h[1], h[0])) if found else None
             else:
-                hit = process.extractOne(word, self._common_by_length.get(length, ()), scorer=OSA.distance, score_cutoff=distance - 1)
+                bucket = self._common_by_length.get(length, ())
+                hit = process.extractOne(word, bucket, scorer=OSA.distance, score_cutoff=distance - 1)
             if hit is not None and hit[0] not in self._surface and not differs_only_in_ending(hit[0], fixed):
                 return True
         return False
@@ -1754,10 +1752,18 @@ class Engine:
                 for at, x in enumerate(rest):
                     if x in SAYING or x in ATTRIBUTING:
                         return None
-                    if x in STOPWORDS or x in _LIGHT_EVENT_VERBS or x in TEXT_NOUNS or x in REFERENCE_NOUNS or self._is_name_word(x):
+                    if (
+                        x in STOPWORDS
+                        or x in _FRAMING_AN_EVENT
+                        or x in TEXT_NOUNS
+                        or x in REFERENCE_NOUNS
+                        or self._is_name_word(x)
+                    ):
                         continue
                     following = rest[at + 1] if at + 1 < len(rest) else ""
-                    if following and following not in STOPWORDS and not self._is_name_word(following) and not following.endswith("ing"):
+                    if following and not (
+                        following in STOPWORDS or self._is_name_word(following) or following.endswith("ing")
+                    ):
                         continue  # the noun a subject ends in, before its verb: "the study *conclude*"
                     return self.canon(self._known_form(x))
                 return None
@@ -2997,9 +3003,10 @@ _BEING = frozenset({"is", "was", "s"})
 _CATEGORY_NOUNS = frozenset(
     "field fields area areas domain domains industry industries sector sectors event events".split()
 )
-# Verbs that only frame what happened ("why did Zuck *bring* them up", "why did Meta *decide
-# to* open up", "why did Meta *go* open"): the word after them says what.
-_LIGHT_EVENT_VERBS = frozenset(
+# Words that only frame what happened, verbs ("why did Zuck *bring* them up", "why did Meta
+# *decide to* open up", "why did Meta *go* open") and adverbs ("why did Meta *suddenly* ..."):
+# the word after them says what.
+_FRAMING_AN_EVENT = frozenset(
     "bring brought go went gone make made get got do done take took taken put come came decide decided choose chose "
     "chosen opt opted want wanted start started begin began begun try tried need needed end ended suddenly "
     "actually really even ever finally".split()

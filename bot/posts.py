@@ -101,7 +101,8 @@ def _title_pattern(title: str, synonyms: Mapping[str, str]) -> str:
         if len(title_words) == 1 and forms & {"ceo", "chief executive"}:
             # "chief" alone begins other posts ("Meta's chief AI officer" is not its CEO)
             forms = (forms | set(_RUNS_IT)) - {"chief"}
-        return "(?:" + "|".join(r"\s+".join(map(re.escape, f.split())) for f in sorted(forms, key=len, reverse=True)) + ")"
+        spelt = (r"\s+".join(map(re.escape, form.split())) for form in sorted(forms, key=len, reverse=True))
+        return "(?:" + "|".join(spelt) + ")"
 
     words_in = [word_forms(w) for w in title_words]
     space = r"\s+"
