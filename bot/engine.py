@@ -2272,8 +2272,10 @@ class Engine:
         """Answer one question: the matched fact with its quotes, or an abstention with suggestions."""
         question = question.strip()[:MAX_READ_CHARS]
         query = self._analyze(question)
-        if not question or (query.help_only and not query.outside) or _DOUBTS_THE_BOT.search(question):
+        if not question or (query.help_only and not query.outside):
             return self.help(question)
+        if _DOUBTS_THE_BOT.search(question):
+            return self._beside_a_doubt(question)
         if (asked := self.reading_of(question)) != question:
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
@@ -2302,6 +2304,17 @@ class Engine:
                 return self.help(question)
             return clearest or answer
         return answer
+
+    def _beside_a_doubt(self, question: str) -> Answer:
+        """The answer to a message that doubts the bot itself ("can I trust your answers?"):
+        the help, unless the rest of the message asks a question a fact answers ("can I trust
+        your answers? how much of Scale AI does Meta own?")."""
+        rest = " ".join(piece for piece in pieces(question) if not _DOUBTS_THE_BOT.search(piece))
+        if rest and not _DOUBTS_THE_BOT.search(rest):  # a doubt split over pieces stays one
+            answer = self.answer(rest)
+            if answer.answered:
+                return answer.model_copy(update={"question": question, "matched_part": answer.matched_part or answer.question})
+        return self.help(question)
 
     def _clearer_part(self, question: str, query: _Query, answer: Answer) -> Answer | None:
         """For two questions about two names ("who is Yann LeCun and who is Sam Altman?") that

@@ -503,6 +503,13 @@ def test_doubting_the_bot_itself_gets_the_help_whatever_else_the_message_names(e
     assert engine.answer(message).status == "help"
 
 
+def test_a_question_beside_a_doubt_of_the_bot_is_answered(engine: Engine) -> None:
+    answer = engine.answer("can I trust your answers? how much of Scale AI does Meta own?")
+    assert answer.fact_id == "scale-ai-stake" and answer.matched_part == "how much of Scale AI does Meta own?"
+    assert answer.question == "can I trust your answers? how much of Scale AI does Meta own?"
+    assert engine.answer("do you just make stuff up? what's the weather like?").status == "help"
+
+
 def test_doubting_meta_or_its_models_is_no_question_about_the_bot(engine: Engine) -> None:
     for question in ["can I trust Meta's models?", "Is Meta to be trusted?", "does open source build trust?"]:
         assert engine.answer(question).status != "help", question
