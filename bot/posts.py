@@ -20,6 +20,14 @@ _POSSESSIVE = r"(?:['’]s|s['’]?)?"
 # Everyday words for the one who runs a company, beside the post's own synonyms: "the head
 # of OpenAI", "Meta's boss".
 _RUNS_IT = ("head", "leader", "boss", "chief executive")
+# Asking who runs a company, with the company closing the question: "who heads OpenAI?",
+# "who's in charge at Meta?" ("who leads Meta's AI work?" asks of no company's head).
+_WHO_RUNS = (
+    r"who(?:\s+(?:currently|actually|now))?(?:\s+(?:heads|leads|runs|is\s+(?:heading|leading|running))"
+    r"|(?:\s+is\s+|['’]s\s+)(?:in\s+charge|at\s+the\s+helm)\s+(?:of|(?:over\s+)?at))\s+(?:the\s+)?"
+)
+# What may follow the company in such a question: "who runs OpenAI *these days*?"
+_NOW = r"(?:\s+(?:now|today|nowadays|these\s+days|right\s+now|at\s+the\s+moment))?"
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ class PostReader:
                 forms.append(rf"the\s+{title}")  # "the chief AI scientist": one person holds it
             pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(forms)})(?![\w-])", re.IGNORECASE)
             self._patterns.append((pattern, post.person))
+            if _runs_the_company(post.title, synonyms):
+                runs = re.compile(rf"(?<![\w-]){_WHO_RUNS}(?:{company})(?={_NOW}[\s?.!]*$)", re.IGNORECASE)
+                self._patterns.append((runs, f"who is {post.person}"))
 
     def __bool__(self) -> bool:
         return bool(self._patterns)
@@ -87,6 +98,12 @@ class PostReader:
         for pattern, person in self._patterns:
             question = pattern.sub(person, question)
         return question
+
+
+def _runs_the_company(title: str, synonyms: Mapping[str, str]) -> bool:
+    """Whether `title` is the post of the one who runs a company: "CEO", "Chief Executive"."""
+    title = " ".join(title.lower().split())
+    return synonyms.get(title, title) in {synonyms.get(top, top) for top in ("ceo", "chief executive")}
 
 
 def _title_pattern(title: str, synonyms: Mapping[str, str]) -> str:

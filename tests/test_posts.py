@@ -54,6 +54,24 @@ def test_a_post_is_read_as_its_holder_however_it_is_typed() -> None:
         assert reader.with_holders(question) == reading, question
 
 
+def test_asking_who_runs_a_company_is_read_as_asking_who_its_head_is() -> None:
+    reader = _reader()
+    for question, reading in [
+        ("who heads OpenAI?", "who is Sam Altman?"),
+        ("Who runs Meta", "who is Mark Zuckerberg"),
+        ("who's in charge of Facebook?", "who is Mark Zuckerberg?"),  # a former name
+        ("who’s at the helm at openai", "who is Sam Altman"),
+        ("so who currently leads the Meta?", "so who is Mark Zuckerberg?"),
+    ]:
+        assert reader.with_holders(question) == reading, question
+    for question in [
+        "who leads Meta's AI research?",  # something of the company's, not the company
+        "who runs OpenAI's safety team",
+        "who heads Google?",  # no source says who that is
+    ]:
+        assert reader.with_holders(question) == question, question
+
+
 def test_a_post_of_another_company_or_another_post_is_left_as_it_is() -> None:
     reader = _reader()
     for question in [
@@ -70,6 +88,7 @@ def test_a_question_asking_by_post_is_answered_from_its_holders_facts(engine: En
     for question, fact_id in [
         ("What did OpenAI's head tell the All-In podcast about supervising AI worldwide?", "altman-international-oversight"),
         ("Why is the Meta CEO sure AI turns out well for humanity only with open source?", "open-source-necessary"),
+        ("who's in charge over at OpenAI these days?", "who-is-sam-altman"),
     ]:
         answer = engine.answer(question)
         assert answer.fact_id == fact_id and answer.question == question, question
