@@ -147,6 +147,11 @@ ASKED_UNKNOWN_SHARE = 0.5
 CITED_SOURCE_REACH = 2_000
 # A fact from none of the sources a question points at ("according to the Gizmodo piece").
 SOURCE_PENALTY = 0.8
+# A question that names nothing the base is about (no person, company, product or source,
+# none of the words most facts use: Meta, AI, open source, model) and has words the base has
+# never seen is most likely about something else ("expense report deadline?", "docker build
+# failing on M1, fix?"): what it shares with a fact is an everyday word or two.
+OFF_DOMAIN_PENALTY = 0.9
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers", "LeCun's main pitch", "where does India come in",
 # "sum up the essay", "did Zuckerberg write anything about Llama 3.1", "was OpenUK
@@ -235,13 +240,20 @@ _ASKS_WHAT_IS_COVERED = re.compile(
     r"|\bwhat\s+(?:does|do)\s+(?:it|you|this\s+bot|the\s+bot)\s+cover\b",
     re.IGNORECASE,
 )
-# What asks whether the bot's own answers hold, or what it is for, whatever else the message
-# says: "can I even trust your answers?" (not the fact on trust in open models), "do you just
-# make stuff up?", "aren't you just a PR bot? what are you even for".
-_DOUBTS_THE_BOT = re.compile(
+# What asks of the bot itself, whatever else the message says: whether its answers hold
+# ("can I even trust your answers?", not the fact on trust in open models; "do you just make
+# stuff up?"), what it is for, what it holds ("what's in your knowledge base?", not the
+# "reservoir of human knowledge") or whether it takes questions on something ("are you able to
+# answer stuff about Meta's AI plans?").
+_ASKS_OF_THE_BOT = re.compile(
     r"\b(?:trust|rely\s+on|believe)\s+(?:you|your\s+(?:answers?|replies|reply|info|information|facts|quotes))\b"
     r"|\byou\s+(?:just\s+|really\s+|actually\s+|ever\s+)?(?:make\s+(?:stuff|things|facts|it|that)\s+up|hallucinate)"
-    r"|\bwhat\s+are\s+you\s+(?:even\s+|actually\s+|really\s+)?for\b",
+    r"|\bwhat\s+are\s+you\s+(?:even\s+|actually\s+|really\s+)?for\b"
+    r"|\b(?:in|of)\s+your\s+(?:knowledge(?:\s+base)?|database|data\s*base|fact\s*base)\b"
+    r"|\bwhat(?:['’]s|\s+is)\s+your\s+(?:knowledge(?:\s+base)?|database|data\s*base|fact\s*base)\b"
+    r"|\b(?:can|could|do|will)\s+you\s+(?:even\s+|actually\s+)?(?:answer|handle|field|take)\s+(?:any\s+|some\s+)?"
+    r"(?:questions|stuff|things|queries)\b"
+    r"|\b(?:are|r)\s+(?:you|u)\s+able\s+to\s+answer\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -2106,6 +2118,9 @@ class Engine:
             # thing the base names (Gemma, OpenUK) is told of where it is named.
             penalty *= LONE_WORD_PENALTY
             penalties.append("defines")
+        if query.unknown and not (query.entities or query.named or query.cited) and query.terms.keys().isdisjoint(self._common):
+            penalty *= OFF_DOMAIN_PENALTY
+            penalties.append("off_domain")
         if len(query.terms) == 1 and not query.unknown and not self._in_own_text(next(iter(query.terms)), indexed):
             penalty *= LONE_WORD_PENALTY
             penalties.append("lone_word")
@@ -2274,8 +2289,8 @@ class Engine:
         query = self._analyze(question)
         if not question or (query.help_only and not query.outside):
             return self.help(question)
-        if _DOUBTS_THE_BOT.search(question):
-            return self._beside_a_doubt(question)
+        if _ASKS_OF_THE_BOT.search(question):
+            return self._asked_of_the_bot(question)
         if (asked := self.reading_of(question)) != question:
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
@@ -2305,12 +2320,13 @@ class Engine:
             return clearest or answer
         return answer
 
-    def _beside_a_doubt(self, question: str) -> Answer:
-        """The answer to a message that doubts the bot itself ("can I trust your answers?"):
-        the help, unless the rest of the message asks a question a fact answers ("can I trust
-        your answers? how much of Scale AI does Meta own?")."""
-        rest = " ".join(piece for piece in pieces(question) if not _DOUBTS_THE_BOT.search(piece))
-        if rest and not _DOUBTS_THE_BOT.search(rest):  # a doubt split over pieces stays one
+    def _asked_of_the_bot(self, question: str) -> Answer:
+        """The answer to a message asking of the bot itself ("can I trust your answers?", "can
+        you answer questions about Llama?"): the help, unless the rest of the message asks a
+        question a fact answers ("can I trust your answers? how much of Scale AI does Meta
+        own?")."""
+        rest = " ".join(piece for piece in pieces(question) if not _ASKS_OF_THE_BOT.search(piece))
+        if rest and not _ASKS_OF_THE_BOT.search(rest):  # a question split over pieces stays one
             answer = self.answer(rest)
             if answer.answered:
                 return answer.model_copy(update={"question": question, "matched_part": answer.matched_part or answer.question})

@@ -503,6 +503,26 @@ def test_doubting_the_bot_itself_gets_the_help_whatever_else_the_message_names(e
     assert engine.answer(message).status == "help"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "so what's actually in your knowledge base?",  # not the "reservoir of human knowledge"
+        "what is your database, just news articles?",
+        "could you handle questions on Meta's open source plans?",
+        "r u able to answer things about llama, or only the basics",
+    ],
+)
+def test_asking_what_the_bot_holds_or_takes_questions_on_gets_the_help(engine: Engine, message: str) -> None:
+    assert engine.answer(message).status == "help"
+
+
+def test_a_question_beside_one_about_what_the_bot_takes_is_answered(engine: Engine) -> None:
+    answer = engine.answer("can you answer questions about Meta? how much of Scale AI does it own?")
+    assert answer.fact_id == "scale-ai-stake"
+    for question in ["what is the reservoir of human knowledge?", "can you tell me about Llama 4?"]:
+        assert engine.answer(question).answered, question
+
+
 def test_a_question_beside_a_doubt_of_the_bot_is_answered(engine: Engine) -> None:
     answer = engine.answer("can I trust your answers? how much of Scale AI does Meta own?")
     assert answer.fact_id == "scale-ai-stake" and answer.matched_part == "how much of Scale AI does Meta own?"
@@ -866,7 +886,9 @@ def test_one_word_shared_among_words_the_base_does_not_know_is_about_something_e
 ) -> None:
     answer = engine.answer(question)
     assert not answer.answered and answer.reason == "low_score"
-    assert engine.rank(question)[0].score >= engine.thresholds.min_score  # over the bar, but not about the fact
+    best = engine.rank(question)[0]
+    # over the bar before the cut for naming nothing the base is about, yet not about the fact
+    assert best.score / best.penalty >= engine.thresholds.min_score
 
 
 def test_one_word_the_base_knows_asked_alone_is_still_asked(engine: Engine) -> None:
@@ -2822,3 +2844,28 @@ def test_then_typed_for_than_after_a_comparative_compares_too(engine: Engine) ->
     # "then" that is not after a comparative stays a word of time: the owner is asked about.
     assert Engine._owner_words("Meta released Llama, then OpenAI's answer came") == {"openai"}
     assert engine.answer(question).fact_id == "underperformance-doubts"
+
+
+@pytest.mark.parametrize("question", ["the performance review form, where is it?", "what's the budget template deadline"])
+def test_a_question_naming_nothing_the_base_is_about_is_not_answered_by_an_everyday_word(
+    engine: Engine, question: str
+) -> None:
+    # "review" and "budget" are words facts use; "form", "template" and "deadline" no fact
+    # knows, and nothing names Meta, AI, a model or anybody the sources speak of.
+    assert "off_domain" in engine.rank(question)[0].penalties
+    assert not engine.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much of Scale AI does Meta own, ballpark?",  # a name the base knows
+        "does the blog say GPUs are pricier than cafeteria lunches?",  # a source pointed at
+        "are open models cheaper for a startup with zero runway?",  # words most facts use
+    ],
+)
+def test_a_question_naming_what_the_base_is_about_is_not_taken_for_another_subject(
+    engine: Engine, question: str
+) -> None:
+    assert engine._analyze(question).unknown  # words the base has never seen
+    assert all("off_domain" not in parts.penalties for parts in engine.rank(question))
