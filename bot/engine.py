@@ -1402,6 +1402,24 @@ class Engine:
             tail = [x for x in tail[1:] if self.canon(x) not in self._name_words]
         return not tail
 
+    def _post_asked_at(self, raw: list[str], start: int) -> int | None:
+        """Where a post begins in words asking from `start` whether a person holds it, which
+        asks who they are: "is Zuckerberg *the CEO or the chief AI scientist*?", "was LeCun
+        *Meta's CTO*?"; None for "is Zuckerberg the CEO who wrote the essay?" or "is LeCun for
+        regulation?"."""
+        if raw[start : start + 1] not in (["is"], ["was"], ["isnt"], ["wasnt"]):
+            return None
+        rest = raw[start + 1 :]
+        named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest))
+        if not any(self._kind_of_key.get(key) == "person" for key in self._entities_in([self.canon(x) for x in named])):
+            return None
+        post = rest[len(named) :]
+        if _POST_NAMES.isdisjoint(post) or not all(
+            w in _POST_NAMES or w in _AROUND_A_POST or self._kind_of_key.get(self.canon(w)) == "company" for w in post
+        ):
+            return None
+        return start + 1 + len(named)
+
     def _asks_what_one_does(self, rest: list[str]) -> bool:
         """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
         Meta)", "what Wang does at Meta"; not "what does LeCun do about regulation"."""
@@ -1579,6 +1597,10 @@ class Engine:
         # so does "Zuckerberg, who is this person?", not of a person.
         post_at = self._post_of_a_person(raw, question)
         pointed_back_from = self._who_this_at(raw, contracted=bool(_WHO_S.search(question)))
+        # "is LeCun Meta's CTO?" asks who LeCun is: the post named says nothing more.
+        post_asked_at = self._post_asked_at(raw, greeting)
+        if post_asked_at is not None:
+            pointed_back_from = post_asked_at if pointed_back_from is None else min(pointed_back_from, post_asked_at)
         while index < len(raw):
             w = raw[index]
             index += 1
@@ -1730,6 +1752,7 @@ class Engine:
                 who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))
                 or post_at is not None
                 or pointed_back_from is not None
+                or post_asked_at is not None
             ),
             who_does=(who_does := not who_is and self._asks_who_does(raw, read_slips=True)),
             done=self._done(raw) if who_does else "",
@@ -3070,6 +3093,13 @@ _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
 # A person's post, asked of them: "Zuckerberg's *title*", "LeCun's *job* at Meta".
 _POST_WORDS = frozenset("title job role position post".split())
 _HOLDING_A_POST = frozenset("has have does do did holds hold held is was".split())
+# Words naming a post in a company ("the chief AI scientist", "Meta's CEO"), and the small words
+# around them in "is Zuckerberg the CEO or the chief AI scientist?".
+_POST_NAMES = frozenset(
+    "ceo cto cfo coo ciso chief executive scientist officer founder cofounder co head boss president chairman "
+    "chair director vp lead leader".split()
+)
+_AROUND_A_POST = frozenset("the a an or of at for in just actually really still now s ai research".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
 _AFTER_DOING = frozenset("at for again exactly now".split())
 

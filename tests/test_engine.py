@@ -2869,3 +2869,23 @@ def test_a_question_naming_what_the_base_is_about_is_not_taken_for_another_subje
 ) -> None:
     assert engine._analyze(question).unknown  # words the base has never seen
     assert all("off_domain" not in parts.penalties for parts in engine.rank(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is Zuckerberg the chief AI scientist or the CEO?", "who-is-mark-zuckerberg"),
+        ("was LeCun Meta's CTO?", "who-is-yann-lecun"),  # a post no source gives is no subject
+        ("hi, is Altman the head of OpenAI now?", "who-is-sam-altman"),
+    ],
+)
+def test_asking_whether_a_person_holds_a_post_asks_who_they_are(engine: Engine, question: str, expected: str) -> None:
+    assert engine._analyze(question).who_is
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    "question", ["is Zuckerberg the CEO who wrote the essay?", "is LeCun for regulation?", "is Wang leading the new models?"]
+)
+def test_a_person_asked_of_more_than_a_post_is_asked_about_that(engine: Engine, question: str) -> None:
+    assert not engine._analyze(question).who_is
