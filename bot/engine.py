@@ -345,6 +345,9 @@ class _Query:
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
+    denied_said: bool = False
+    """Whether a "why" question says somebody said something is not so ("why did Altman say AI
+    *doesn't* need oversight?"): a fact that never says anything is not cannot tell why."""
     event: str | None = None
     """The index term of what a "why did ..." question says happened ("why did Meta *sell* its
     stake"): a fact that does not speak of it cannot tell why."""
@@ -435,6 +438,10 @@ class _IndexedFact:
     could ...?"); a question that names the thing itself learns nothing from it."""
     tells_who: bool = False
     """Whether a phrasing of the fact asks who somebody is."""
+    denies: bool = False
+    """Whether its answer, a quote or a phrasing says something is not so ("closed-source
+    models are not immune either", "Why do critics say Meta's models aren't really open?"):
+    only such a fact may tell why somebody said something is not."""
     tells_who_does: bool = False
     """Whether a phrasing of the fact asks who does something: "Who uses Llama outside Meta?"."""
     what_phrasings: frozenset[int] = frozenset()
@@ -534,6 +541,19 @@ def _compared(text: str, at: int) -> bool:
     of theirs compared with, whose fact need not be theirs ("are Meta's models worse than
     OpenAI's?")."""
     return bool(_COMPARED_BEFORE.search(text, 0, at))
+
+
+# Words saying something is not so, in a fact's own text ("are *not* immune", "*can't*") and
+# in a question (as `words` gives them: "doesn't" is "doesnt").
+_DENYING = re.compile(r"\b(?:not|no|never|nothing|nobody|none|cannot|unnecessary|needless)\b|n['’]t\b", re.IGNORECASE)
+_DENYING_WORDS = NEGATED_AUXILIARIES | frozenset("not no never nothing nobody none cannot unnecessary needless".split())
+
+
+def _denies_what_was_said(raw: list[str]) -> bool:
+    """Whether the words after a verb of saying say something is not so: "why did Altman *say*
+    oversight is *unnecessary*", "why does LeCun *think* AI *shouldn't* be regulated"."""
+    said = next((i for i, w in enumerate(raw) if w in SAYING or w in ATTRIBUTING), None)
+    return said is not None and not _DENYING_WORDS.isdisjoint(raw[said + 1 :])
 
 
 def _asks_what_said(raw: list[str]) -> bool:
@@ -1038,6 +1058,7 @@ class Engine:
             tells_why=any(asks_why(found) for found in phrasing_words),
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
+            denies=any(_DENYING.search(text) for text in (*_own_texts(fact), *fact.phrasings)),
             what_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_what_it_is(found))),
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
@@ -1741,6 +1762,7 @@ class Engine:
             spoken_of=frozenset(self._spoken_of(raw) - speakers - cited_keys) if speakers - cited_keys else frozenset(),
             why=(why := asks_why(raw)),
             event=self._event_asked(raw) if why else None,
+            denied_said=why and _denies_what_was_said(raw),
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             what_said=_asks_what_said(raw),
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
@@ -2100,6 +2122,10 @@ class Engine:
             # "Why did Meta sell its Scale AI stake?" of a fact that never speaks of selling.
             penalty *= EVENT_PENALTY
             penalties.append("event")
+        if query.denied_said and not indexed.denies:
+            # "Why did LeCun say AI shouldn't be regulated?" of a fact where he calls for rules.
+            penalty *= EVENT_PENALTY
+            penalties.append("denied")
         if query.who_is and not indexed.tells_who:
             penalty *= WHY_PENALTY
             penalties.append("who")

@@ -2889,3 +2889,25 @@ def test_asking_whether_a_person_holds_a_post_asks_who_they_are(engine: Engine, 
 )
 def test_a_person_asked_of_more_than_a_post_is_asked_about_that(engine: Engine, question: str) -> None:
     assert not engine._analyze(question).who_is
+
+
+@pytest.mark.parametrize(
+    ("question", "saying_it_is"),
+    [
+        ("why did LeCun claim AI needs no regulation whatsoever?", "lecun-careful-regulation"),
+        ("why did Altman argue that nobody needs to oversee powerful models?", "altman-international-oversight"),
+    ],
+)
+def test_why_somebody_said_something_is_not_so_is_not_told_by_a_fact_saying_it_is(
+    engine: Engine, question: str, saying_it_is: str
+) -> None:
+    assert engine._analyze(question).denied_said
+    assert "denied" in next(parts for parts in engine.rank(question) if parts.fact_id == saying_it_is).penalties
+    assert not engine.answer(question).answered
+
+
+def test_why_somebody_said_something_is_not_so_is_told_by_a_fact_saying_so(engine: Engine) -> None:
+    # "closed-source models are not immune either"; a phrasing may say it too ("aren't really open")
+    assert engine.answer("why does zuck say closed models aren't safer either?").fact_id == "bad-actors-objection"
+    assert engine.answer("why does Zuckerberg say open source won't concentrate power?").fact_id == "power-not-concentrated"
+    assert not engine._analyze("why did LeCun say countries should share data?").denied_said
