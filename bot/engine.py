@@ -1718,6 +1718,11 @@ class Engine:
         unknown_factors = {w: _unknown_factor(w, names) for w in dict.fromkeys(unknown)}
         speakers = frozenset(self._speakers(raw))
         total = sum(terms.values()) + sum(UNKNOWN_WEIGHT * self._max_idf * f for f in unknown_factors.values())
+        light_words = LIGHT_WORDS.intersection(raw)
+        if speakers and _asks_what_said(raw):
+            # A verb of saying in a question asking what somebody said ("what was Altman *arguing*
+            # for") says only that they said something, as a light verb does.
+            light_words |= SAYING.intersection(raw)
         query = _Query(
             terms=terms,
             unknown=unknown,
@@ -1779,8 +1784,7 @@ class Engine:
             who_does=(who_does := not who_is and self._asks_who_does(raw, read_slips=True)),
             done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
-            light=frozenset(self.canon(w) for w in raw if w in LIGHT_WORDS)
-            - frozenset(self.canon(w) for w in raw if w not in LIGHT_WORDS),
+            light=frozenset(self.canon(w) for w in light_words) - frozenset(self.canon(w) for w in raw if w not in light_words),
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,

@@ -2911,3 +2911,12 @@ def test_why_somebody_said_something_is_not_so_is_told_by_a_fact_saying_so(engin
     assert engine.answer("why does zuck say closed models aren't safer either?").fact_id == "bad-actors-objection"
     assert engine.answer("why does Zuckerberg say open source won't concentrate power?").fact_id == "power-not-concentrated"
     assert not engine._analyze("why did LeCun say countries should share data?").denied_said
+
+
+def test_a_verb_of_saying_asking_what_somebody_said_asks_no_subject_of_its_own(engine: Engine) -> None:
+    # the fact says Altman stressed the need for oversight, never that he argued
+    question = "What was Sam Altman arguing for on the All-In podcast?"
+    assert engine.answer(question).fact_id == "altman-international-oversight"
+    assert engine.canon("arguing") in engine._analyze(question).light
+    # whether he warned is what a yes-or-no question asks: the verb is its claim
+    assert engine.canon("warn") not in engine._analyze("did Altman warn of global risks?").light
