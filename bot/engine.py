@@ -502,6 +502,10 @@ _COMPARED_BEFORE = re.compile(r"\b(?:than|(?:(?<=er )|(?<=worse )|(?<=more )|(?<
 # An owner whose thing goes unsaid, as it was just named ("is Meta's AI behind *OpenAI's*?"),
 # is compared with, not asked about.
 _ELLIPTIC_END = re.compile(r"\s*(?:[^\w\s'-]|$)")
+# What somebody said, written as theirs: "in *Zuckerberg's own words*", "Zuckerberg's *quote*
+# about ...": they are who speaks, not whose thing the question asks about ("Google's *stance*"
+# and "Gizmodo's *take*" stay theirs: a company's or an outlet's).
+_THEIR_WORDS = re.compile(r"\s+(?:own\s+)?(?:words|quotes?)\b")
 
 
 def _other_way(raw: list[str]) -> list[str]:
@@ -1920,7 +1924,9 @@ class Engine:
         return found | {
             owner
             for owner, m in after_owner(text, POSSESSIVE)
-            if not _compared(text, m.start() - len(owner)) and not _ELLIPTIC_END.match(text, m.end())
+            if not _compared(text, m.start() - len(owner))
+            and not _ELLIPTIC_END.match(text, m.end())
+            and not _THEIR_WORDS.match(text, m.end())
         }
 
     def _slip_of_a_name(self, word: str) -> bool:

@@ -2920,3 +2920,16 @@ def test_a_verb_of_saying_asking_what_somebody_said_asks_no_subject_of_its_own(e
     assert engine.canon("arguing") in engine._analyze(question).light
     # whether he warned is what a yes-or-no question asks: the verb is its claim
     assert engine.canon("warn") not in engine._analyze("did Altman warn of global risks?").light
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["in Zuckerberg's own words, why does Meta need open source for its business?", "Zuckerberg's quote on the business model?"],
+)
+def test_somebodys_words_are_what_they_said_not_a_thing_of_theirs(engine: Engine, question: str) -> None:
+    assert not engine._analyze(question).owners & {"mark zuckerberg"}
+    assert engine.answer(question).fact_id == "meta-business-model"
+
+
+def test_a_company_or_outlets_stance_is_still_theirs(engine: Engine) -> None:
+    assert "googl" in {key.split()[-1] for key in engine._analyze("what's Google's stance on open models?").owners}
