@@ -152,6 +152,9 @@ SOURCE_PENALTY = 0.8
 # never seen is most likely about something else ("expense report deadline?", "docker build
 # failing on M1, fix?"): what it shares with a fact is an everyday word or two.
 OFF_DOMAIN_PENALTY = 0.9
+# A figure the question states ("$14 billion", "350k", "51%") that a fact nowhere gives: the
+# fact cannot confirm it, though it may still answer a wrong figure with its own ("owns 51%?").
+UNGIVEN_FIGURE_PENALTY = 0.8
 # Words that frame what is asked about somebody without naming a subject ("Wang's role",
 # "Zuckerberg's view on developers", "LeCun's main pitch", "where does India come in",
 # "sum up the essay", "did Zuckerberg write anything about Llama 3.1", "was OpenUK
@@ -345,6 +348,8 @@ class _Query:
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
+    figures: frozenset[str] = frozenset()
+    """The figures the question states, as digits ("$14 billion" is "14", "350k" is "350")."""
     denied_said: bool = False
     """Whether a "why" question says somebody said something is not so ("why did Altman say AI
     *doesn't* need oversight?"): a fact that never says anything is not cannot tell why."""
@@ -438,6 +443,8 @@ class _IndexedFact:
     could ...?"); a question that names the thing itself learns nothing from it."""
     tells_who: bool = False
     """Whether a phrasing of the fact asks who somebody is."""
+    figures: frozenset[str] = frozenset()
+    """The figures its answer, quotes and phrasings give, as digits ("49% stake" gives "49")."""
     denies: bool = False
     """Whether its answer, a quote or a phrasing says something is not so ("closed-source
     models are not immune either", "Why do critics say Meta's models aren't really open?"):
@@ -551,6 +558,38 @@ def _compared(text: str, at: int) -> bool:
 # in a question (as `words` gives them: "doesn't" is "doesnt").
 _DENYING = re.compile(r"\b(?:not|no|never|nothing|nobody|none|cannot|unnecessary|needless)\b|n['’]t\b", re.IGNORECASE)
 _DENYING_WORDS = NEGATED_AUXILIARIES | frozenset("not no never nothing nobody none cannot unnecessary needless".split())
+
+
+# A number as written: "49", "3.1", "$14", "350,000".
+_NUMBER = re.compile(r"(?<![\w.])\$?\d[\d,]*(?:\.\d+)?")
+# A figure as a question states one: a number with a unit ("$14 billion", "51%", "350k", "100x")
+# or of two digits or more; not a year ("since 2023") nor a release ("Llama 3.1").
+_FIGURE = re.compile(
+    r"(?<![\w.])(?:\$\s?\d[\d,]*(?:\.\d+)?"
+    r"|\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent\b|k\b|m\b|bn\b|billion\b|million\b|x\b))"
+    r"|\d{2,}(?:[\d,]*\d)?(?!\.\d))",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _digits(match: re.Match[str]) -> str:
+    """A number's digits, without a currency sign or thousands separators: "$14" is "14"."""
+    return re.sub(r"[^\d.]", "", match.group(0)).rstrip(".")
+
+
+def figures_stated(question: str) -> frozenset[str]:
+    """The figures `question` states, as digits: "Meta paid $14 billion" -> {"14"}; none for
+    "Llama 3.1" or "since 2023"."""
+    if not any(c.isdigit() for c in question):
+        return frozenset()
+    found = set()
+    for match in _FIGURE.finditer(question):
+        number = _NUMBER.match(match.group(0))
+        digits = _digits(number) if number else ""
+        if digits and not _YEAR.fullmatch(digits):
+            found.add(digits)
+    return frozenset(found)
 
 
 def _denies_what_was_said(raw: list[str]) -> bool:
@@ -1063,6 +1102,9 @@ class Engine:
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
             denies=any(_DENYING.search(text) for text in (*_own_texts(fact), *fact.phrasings)),
+            figures=share(
+                frozenset(_digits(m) for text in (*_own_texts(fact), *fact.phrasings) for m in _NUMBER.finditer(text))
+            ),
             what_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_what_it_is(found))),
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
@@ -1772,6 +1814,7 @@ class Engine:
             why=(why := asks_why(raw)),
             event=self._event_asked(raw) if why else None,
             denied_said=why and _denies_what_was_said(raw),
+            figures=figures_stated(question),
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             what_said=_asks_what_said(raw),
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
@@ -1788,7 +1831,8 @@ class Engine:
             who_does=(who_does := not who_is and self._asks_who_does(raw, read_slips=True)),
             done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
-            light=frozenset(self.canon(w) for w in light_words) - frozenset(self.canon(w) for w in raw if w not in light_words),
+            light=frozenset(self.canon(w) for w in light_words)
+            - frozenset(self.canon(w) for w in raw if w not in light_words),
             cited=cited,
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
@@ -2132,6 +2176,9 @@ class Engine:
             # "Why did Meta sell its Scale AI stake?" of a fact that never speaks of selling.
             penalty *= EVENT_PENALTY
             penalties.append("event")
+        if query.figures - indexed.figures:
+            penalty *= UNGIVEN_FIGURE_PENALTY
+            penalties.append("figure")
         if query.denied_said and not indexed.denies:
             # "Why did LeCun say AI shouldn't be regulated?" of a fact where he calls for rules.
             penalty *= EVENT_PENALTY
@@ -2177,7 +2224,11 @@ class Engine:
             # thing the base names (Gemma, OpenUK) is told of where it is named.
             penalty *= LONE_WORD_PENALTY
             penalties.append("defines")
-        if query.unknown and not (query.entities or query.named or query.cited) and query.terms.keys().isdisjoint(self._common):
+        if (
+            query.unknown
+            and not (query.entities or query.named or query.cited)
+            and query.terms.keys().isdisjoint(self._common)
+        ):
             penalty *= OFF_DOMAIN_PENALTY
             penalties.append("off_domain")
         if len(query.terms) == 1 and not query.unknown and not self._in_own_text(next(iter(query.terms)), indexed):

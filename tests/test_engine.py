@@ -16,7 +16,15 @@ from rapidfuzz.distance import OSA
 from bot import question_reading
 from bot.common_words import differs_only_in_ending
 from bot.config import Settings, Thresholds
-from bot.engine import CANON_CACHE_LIMIT, CORRECTIONS_KEPT, MAX_PARTS, MAX_READ_CHARS, Engine, _slip_of_a_function_word
+from bot.engine import (
+    CANON_CACHE_LIMIT,
+    CORRECTIONS_KEPT,
+    MAX_PARTS,
+    MAX_READ_CHARS,
+    Engine,
+    _slip_of_a_function_word,
+    figures_stated,
+)
 from bot.models import Fact, FactBase, Quote, Source, Topic
 from bot.terminal import DONT_KNOW, dont_know, part_note
 from bot.text import stem, words
@@ -2933,3 +2941,26 @@ def test_somebodys_words_are_what_they_said_not_a_thing_of_theirs(engine: Engine
 
 def test_a_company_or_outlets_stance_is_still_theirs(engine: Engine) -> None:
     assert "googl" in {key.split()[-1] for key in engine._analyze("what's Google's stance on open models?").owners}
+
+
+@pytest.mark.parametrize(
+    ("question", "figures"),
+    [
+        ("Meta paid $14 billion for Scale?", {"14"}),
+        ("350k H100s or 600k GPUs?", {"350", "600"}),
+        ("does Meta own 51 percent of Scale AI?", {"51"}),
+        ("did it grow 100x?", {"100"}),
+        ("350,000 GPUs?", {"350000"}),
+        ("Llama 3.1 vs Llama 4 since 2023", set()),  # releases and years are no figures
+    ],
+)
+def test_the_figures_a_question_states_are_read_as_digits(question: str, figures: set[str]) -> None:
+    assert figures_stated(question) == figures
+
+
+def test_a_figure_no_fact_gives_is_not_confirmed_by_a_fact_on_the_subject(engine: Engine) -> None:
+    question = "so Meta forked out $20 billion for the Scale AI stake?"
+    assert all("figure" in parts.penalties for parts in engine.rank(question)[:3])
+    assert not engine.answer(question).answered
+    # a wrong figure of what a fact gives is answered with the fact's own
+    assert engine.answer("does Meta own 51% of Scale AI?").fact_id == "scale-ai-stake"
