@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 
 from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
-from bot.terminal import TOO_LONG, dont_know, part_note, source_label
+from bot.terminal import TOO_LONG, dont_know, part_note, source_label, suggestions_heading
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
@@ -301,7 +301,7 @@ def _abstention_embed(answer: Answer) -> discord.Embed:
         lines = [TOO_LONG]
     if answer.suggestions:
         lines.append("")
-        lines.append("Closest questions I can answer (click one):")
+        lines.append(f"{suggestions_heading(answer)} (click one):")
         lines += [f"• {discord.utils.escape_markdown(s.question)}" for s in answer.suggestions[:BUTTONS_MAX]]
     embed = discord.Embed(description=clip("\n".join(lines), DESCRIPTION_MAX), colour=UNKNOWN_COLOUR)
     _asked(embed, answer.question)

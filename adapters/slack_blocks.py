@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.models import Answer, FactRef, ResolvedQuote, SourceInfo, TopicSummary
-from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label
+from bot.terminal import MAX_QUESTION_CHARS, dont_know, part_note, source_label, suggestions_heading
 
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
@@ -381,7 +381,7 @@ def _about(answer: Answer) -> str:
 def _abstention_blocks(answer: Answer) -> list[dict[str, Any]]:
     blocks = [_section(escape_mrkdwn(dont_know(answer)), verbatim=True)]
     if answer.suggestions:
-        blocks.append(_context("Closest questions I can answer:"))
+        blocks.append(_context(f"{suggestions_heading(answer)}:"))
         blocks.append(
             {
                 "type": "actions",
@@ -454,7 +454,7 @@ def to_mrkdwn(
     if not answer.answered:
         lines = head + [escape_mrkdwn(dont_know(answer))]
         if answer.suggestions:
-            lines.append("Closest questions I can answer:")
+            lines.append(f"{suggestions_heading(answer)}:")
             lines += [f"• {escape_mrkdwn(ref.question)}" for ref in answer.suggestions[:MAX_BUTTONS]]
         return _fit_lines(lines)
     if note := part_note(answer):

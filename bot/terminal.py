@@ -81,7 +81,7 @@ def to_text(answer: Answer) -> str:
     if not answer.answered:
         lines = [dont_know(answer)]
         if answer.suggestions:
-            lines.append("Closest questions I can answer:")
+            lines.append(f"{suggestions_heading(answer)}:")
             lines += [f"  - {s.question}  [{s.fact_id}]" for s in answer.suggestions]
         return "\n".join(lines)
     note = part_note(answer)
@@ -118,6 +118,14 @@ def dont_know(answer: Answer) -> str:
         missing = _NOT_GIVEN.get(detail, "doesn't give that detail")
         return f"{DONT_KNOW} The closest fact I have {missing}."
     return DONT_KNOW
+
+
+def suggestions_heading(answer: Answer) -> str:
+    """What an abstention's suggestions are: the closest questions the bot can answer, or, when
+    none comes close ("what's the weather in Paris?"), a few it can answer to start from."""
+    if any(s.score is None or s.score > 0 for s in answer.suggestions):
+        return "Closest questions I can answer"
+    return "Some questions I can answer"
 
 
 class CutLine(str):

@@ -282,3 +282,11 @@ def test_the_terminal_lists_the_sources_when_asked_where_answers_come_from(engin
     assert text.splitlines()[0] == "I answer from these 5 sources, quoting them word for word:"
     assert "Meta's risky move to open-source its AI models (news article, based on a Gizmodo report)" in text
     assert "Topics:" in text
+
+
+def test_an_abstention_calls_its_suggestions_closest_only_when_they_come_close(engine: Engine) -> None:
+    near = to_text(engine.answer("how much did Meta pay for its Scale AI stake?"))
+    assert "Closest questions I can answer:" in near
+    far = engine.answer("how do I get a refund for my flight?")
+    assert far.suggestions and all(s.score == 0 for s in far.suggestions)
+    assert "Some questions I can answer:" in to_text(far) and "Closest" not in to_text(far)
