@@ -1487,6 +1487,26 @@ class Engine:
             return None
         return start + 1 + len(named)
 
+    def _asks_employer(self, raw: list[str]) -> bool:
+        """Whether the words ask whom a person works for, which is who they are: "who does
+        LeCun work for?", "where does Alexandr Wang work now?", "which company is Altman at?",
+        "what firm does LeCun work for?"; not "who does LeCun work with on the global model?"."""
+        if len(raw) < 4:
+            return False
+        if raw[0] in ("who", "where") and raw[1] in _DOES:
+            rest, verbs = raw[2:], _WORKING
+        elif raw[0] in ("which", "what") and raw[1] in _EMPLOYERS and raw[2] in _DOES | {"is", "was"}:
+            rest, verbs = raw[3:], _WORKING | _AT_A_COMPANY | _RUNNING
+        else:
+            return False
+        named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest))
+        if not any(self._kind_of_key.get(key) == "person" for key in self._entities_in([self.canon(x) for x in named])):
+            return False
+        tail = [w for w in rest[len(named) :] if w not in _NOW_WORDS]
+        if raw[0] in ("which", "what") and tail[:1] and tail[0] in _AT_A_COMPANY:
+            return len(tail) == 1  # "which company is Altman at?"
+        return bool(tail) and tail[0] in verbs and all(w in _AT_A_COMPANY for w in tail[1:]) and len(tail) <= 2
+
     def _asks_what_one_does(self, rest: list[str]) -> bool:
         """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
         Meta)", "what Wang does at Meta"; not "what does LeCun do about regulation"."""
@@ -1666,6 +1686,8 @@ class Engine:
         pointed_back_from = self._who_this_at(raw, contracted=bool(_WHO_S.search(question)))
         # "is LeCun Meta's CTO?" asks who LeCun is: the post named says nothing more.
         post_asked_at = self._post_asked_at(raw, greeting)
+        # "who does LeCun work for?" asks who LeCun is: only the name says of whom.
+        employer_asked = self._asks_employer(raw[greeting:])
         if post_asked_at is not None:
             pointed_back_from = post_asked_at if pointed_back_from is None else min(pointed_back_from, post_asked_at)
         while index < len(raw):
@@ -1679,6 +1701,7 @@ class Engine:
                 or index - 1 == post_at
                 or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
                 or (pointed_back_from is not None and index > pointed_back_from)
+                or (employer_asked and self.canon(w) not in self._name_words)
             ):
                 continue
             pair = w + raw[index] if index < len(raw) else None
@@ -1752,7 +1775,9 @@ class Engine:
             instance_words, instances_of_person = whose, True  # "who is Wang's boss?": somebody besides Wang
         else:
             people_of = frozenset()
-        kind_wanted = wants_kind(raw) or kind_named_by(instance_words)
+        if employer_asked:
+            instance_words = []
+        kind_wanted = None if employer_asked else wants_kind(raw) or kind_named_by(instance_words)
         instances_of = None if kind_wanted else self._head_of([self._known_form(w) for w in instance_words])
         role_terms = frozenset(
             term
@@ -1827,6 +1852,7 @@ class Engine:
                 or post_at is not None
                 or pointed_back_from is not None
                 or post_asked_at is not None
+                or employer_asked
             ),
             who_does=(who_does := not who_is and self._asks_who_does(raw, read_slips=True)),
             done=self._done(raw) if who_does else "",
@@ -3187,6 +3213,14 @@ _POST_NAMES = frozenset(
     "chair director vp lead leader".split()
 )
 _AROUND_A_POST = frozenset("the a an or of at for in just actually really still now s ai research".split())
+# Asking whom a person works for: "who does LeCun *work for*", "which *company* is Altman
+# *at*", "what *firm* does Wang *run*".
+_WORKING = frozenset("work works working worked".split())
+_AT_A_COMPANY = frozenset("for at with".split())
+_RUNNING = frozenset("run runs lead leads head heads".split())
+_DOES = frozenset("do does did".split())
+_NOW_WORDS = frozenset("now currently again exactly actually these days".split())
+_EMPLOYERS = frozenset("company companies firm firms organisation organization org employer lab".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
 _AFTER_DOING = frozenset("at for again exactly now".split())
 

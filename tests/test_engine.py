@@ -2964,3 +2964,24 @@ def test_a_figure_no_fact_gives_is_not_confirmed_by_a_fact_on_the_subject(engine
     assert not engine.answer(question).answered
     # a wrong figure of what a fact gives is answered with the fact's own
     assert engine.answer("does Meta own 51% of Scale AI?").fact_id == "scale-ai-stake"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which firm is LeCun at?", "who-is-yann-lecun"),
+        ("who does Zuckerberg work for?", "who-is-mark-zuckerberg"),  # not "working with the government"
+        ("what company is Sam Altman with these days?", "who-is-sam-altman"),
+        ("where does Alexandr Wang work now?", "alexandr-wang"),
+    ],
+)
+def test_asking_whom_a_person_works_for_asks_who_they_are(engine: Engine, question: str, expected: str) -> None:
+    assert engine._analyze(question).who_is
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    "question", ["who does LeCun work with on the global model?", "what company does Meta own a stake in?"]
+)
+def test_asking_more_of_a_persons_work_is_not_asking_their_employer(engine: Engine, question: str) -> None:
+    assert not engine._asks_employer(engine._words(question))
