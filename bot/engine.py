@@ -783,6 +783,9 @@ class Engine:
         for alias, key in self._entity_aliases.items():
             self._entity_alias_index[alias[0]].append((alias, key))
         self._name_words = frozenset(term for alias in self._entity_aliases for term in alias)
+        self._person_words = frozenset(
+            term for alias, key in self._entity_aliases.items() if self._kind_of_key.get(key) == "person" for term in alias
+        )
         # A person's family name alone names them ("Wang"): what "Alex Wang" is known by.
         self._family_names = frozenset(
             alias[0]
@@ -1507,6 +1510,16 @@ class Engine:
             return len(tail) == 1  # "which company is Altman at?"
         return bool(tail) and tail[0] in verbs and all(w in _AT_A_COMPANY for w in tail[1:]) and len(tail) <= 2
 
+    def _asks_of_the_person(self, raw: list[str]) -> bool:
+        """Whether the words ask about a person and nothing else, which asks who they are:
+        "what is LeCun known for?", "background on Yann LeCun", "quick intro to Wang", "what's
+        Zuckerberg's deal?"; not "LeCun's background in AI research" nor "tell me about
+        LeCun's global model"."""
+        rest = [w for w in raw if self.canon(w) not in self._person_words]
+        if len(rest) == len(raw):
+            return False
+        return bool(rest) and all(w in _ABOUT_A_PERSON or w in STOPWORDS for w in rest) and not _ABOUT_A_PERSON.isdisjoint(rest)
+
     def _asks_what_one_does(self, rest: list[str]) -> bool:
         """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
         Meta)", "what Wang does at Meta"; not "what does LeCun do about regulation"."""
@@ -1686,8 +1699,9 @@ class Engine:
         pointed_back_from = self._who_this_at(raw, contracted=bool(_WHO_S.search(question)))
         # "is LeCun Meta's CTO?" asks who LeCun is: the post named says nothing more.
         post_asked_at = self._post_asked_at(raw, greeting)
-        # "who does LeCun work for?" asks who LeCun is: only the name says of whom.
-        employer_asked = self._asks_employer(raw[greeting:])
+        # "who does LeCun work for?", "what is LeCun known for?" ask who LeCun is: only the name
+        # says of whom.
+        employer_asked = self._asks_employer(raw[greeting:]) or self._asks_of_the_person(raw[greeting:])
         if post_asked_at is not None:
             pointed_back_from = post_asked_at if pointed_back_from is None else min(pointed_back_from, post_asked_at)
         while index < len(raw):
@@ -3219,6 +3233,12 @@ _WORKING = frozenset("work works working worked".split())
 _AT_A_COMPANY = frozenset("for at with".split())
 _RUNNING = frozenset("run runs lead leads head heads".split())
 _DOES = frozenset("do does did".split())
+# Words asking about a person as a whole: "what is LeCun *known for*", "*background* on Wang",
+# "*quick intro* to LeCun", "what's Zuckerberg's *deal*?".
+_ABOUT_A_PERSON = frozenset(
+    "known famous background backstory bio biography intro introduction profile deal story rundown "
+    "lowdown who whos".split()
+)
 _NOW_WORDS = frozenset("now currently again exactly actually these days".split())
 _EMPLOYERS = frozenset("company companies firm firms organisation organization org employer lab".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".

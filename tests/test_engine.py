@@ -2985,3 +2985,21 @@ def test_asking_whom_a_person_works_for_asks_who_they_are(engine: Engine, questi
 )
 def test_asking_more_of_a_persons_work_is_not_asking_their_employer(engine: Engine, question: str) -> None:
     assert not engine._asks_employer(engine._words(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what is LeCun known for?", "who-is-yann-lecun"),
+        ("give me a quick intro to lecun", "who-is-yann-lecun"),
+        ("what's zuckerberg's deal", "who-is-mark-zuckerberg"),  # not the Scale AI deal
+    ],
+)
+def test_asking_about_a_person_as_a_whole_asks_who_they_are(engine: Engine, question: str, expected: str) -> None:
+    assert engine._analyze(question).who_is
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize("question", ["tell me about LeCun's global model", "zuck and the scale deal?"])
+def test_a_person_named_with_a_subject_is_asked_about_that(engine: Engine, question: str) -> None:
+    assert not engine._asks_of_the_person(engine._words(question))
