@@ -752,7 +752,8 @@ class Engine:
         if not word.isalpha():
             return None
         if word in self._surface:
-            return None if self.canon(word) in self._name_words else True
+            # "open" of "Open Compute" may still be a piece ("open u k"); "instagram" may not.
+            return None if (self.canon(word),) in self._entity_aliases else True
         return False
 
     def _name_of_joined(self, joined: str) -> str | None:

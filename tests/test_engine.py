@@ -92,6 +92,8 @@ def test_only_pieces_the_base_does_not_know_are_joined_into_a_name(engine: Engin
     assert read("is it all man made") == ["is", "it", "all", "man", "made"]  # near a name, small words do not count
     assert read("llama in fb instagram") == ["llama", "in", "fb", "instagram"]  # a name is no piece of another
     assert read("what did sucker berg say") == ["what", "did", "sucker", "berg", "say"]  # pieces keep the first letter
+    # a word of a longer name may be a piece of another one ("open" of "Open Compute")
+    assert read("what did open u k say") == ["what", "did", "openuk", "say"]
 
 
 @pytest.mark.parametrize(
