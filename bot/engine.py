@@ -673,10 +673,40 @@ class Engine:
         return known
 
     def _words(self, text: str) -> list[str]:
-        """The folded words of `text`, without framing idioms, and with multi-word synonyms
-        merged into their group's word."""
-        found = without_idioms(words(without_verb_take(text)))
+        """The folded words of `text`, without framing idioms, with words spelt out letter by
+        letter put together, and with multi-word synonyms merged into their group's word."""
+        found = self._spelt_out(without_idioms(words(without_verb_take(text))))
         return replace_runs(found, self._phrases) if self._phrases else found
+
+    def _spelt_out(self, found: list[str]) -> list[str]:
+        """`found` with a word dictated letter by letter put together where the base knows it
+        ("g p u" is "gpu", "a i" is "ai", "i o s" is "ios"; a plural too, "g p us"), and a
+        multiple said as a number and "x" written as one ("ten x" is "10x")."""
+        if not any(len(w) == 1 and w.isalpha() for w in found):
+            return found
+        read: list[str] = []
+        i = 0
+        while i < len(found):
+            j = i
+            while j < len(found) and len(found[j]) == 1 and found[j].isalpha():
+                j += 1
+            joined = "".join(found[i:j])
+            # Letters ending a one-word name said in pieces are left to it ("open a i").
+            if j - i >= 2 and not (read and self._name_of_joined(read[-1] + joined) == read[-1] + joined):
+                if j < len(found) and found[j] in ("s", "us") and joined + found[j] in self._surface:
+                    read.append(joined + found[j])  # "g p us", "l l m s"
+                    i = j + 1
+                    continue
+                if joined in self._surface:
+                    read.append(joined)
+                    i = j
+                    continue
+            if found[i] == "x" and read and (read[-1].isdigit() or read[-1] in _NUMBER_WORDS):
+                read[-1] = _NUMBER_WORDS.get(read[-1], read[-1]) + "x"  # "ten x", "10 x"
+            else:
+                read.append(found[i])
+            i += 1
+        return read
 
     def _slipped_phrases(self, found: list[str]) -> list[str]:
         """`found` with a two-word synonym typed with a slip in one of its words read as the

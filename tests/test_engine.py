@@ -3005,3 +3005,18 @@ def test_asking_about_a_person_as_a_whole_asks_who_they_are(engine: Engine, ques
 @pytest.mark.parametrize("question", ["tell me about LeCun's global model", "zuck and the scale deal?"])
 def test_a_person_named_with_a_subject_is_asked_about_that(engine: Engine, question: str) -> None:
     assert not engine._asks_of_the_person(engine._words(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("how many g p us does meta have", ["how", "many", "gpus", "does", "meta", "have"]),
+        ("android vs i o s", ["android", "vs", "ios"]),
+        ("did llama grow ten x", ["did", "llama", "grow", "10x"]),
+        ("r u able to help", ["r", "u", "able", "to", "help"]),  # no word the base knows
+        ("what did open a i say", ["what", "did", "open", "a", "i", "say"]),  # left to the name
+    ],
+)
+def test_a_word_dictated_letter_by_letter_is_put_together(engine: Engine, question: str, read: list[str]) -> None:
+    assert engine._words(question) == read
+    assert engine.answer("did llama really grow ten x since 2023?").fact_id == "llama-tenfold-growth"
