@@ -814,6 +814,14 @@ class Engine:
         for alias, key in self._entity_aliases.items():
             self._entity_alias_index[alias[0]].append((alias, key))
         self._name_words = frozenset(term for alias in self._entity_aliases for term in alias)
+        # People of a first and a family name, as their words are indexed ("yann", "lecun").
+        self._first_and_family = sorted(
+            {
+                (alias[0], alias[1])
+                for alias, key in self._entity_aliases.items()
+                if len(alias) == 2 and self._kind_of_key.get(key) == "person"
+            }
+        )
         self._person_words = frozenset(
             term for alias, key in self._entity_aliases.items() if self._kind_of_key.get(key) == "person" for term in alias
         )
@@ -1680,6 +1688,24 @@ class Engine:
             self._frame_slips[word] = meant is not None and self.canon(meant) not in self._idf
         return self._frame_slips[word]
 
+    def _heard_family_names(self, raw: list[str]) -> list[str]:
+        """`raw` with a family name as speech-to-text heard it put right after the person's
+        first name ("yan *lacoon*" is Yann LeCun): a word the base does not know that sounds
+        like the family name (Soundex) after the first name or a slip of it. Never on its
+        own: "who is Lucian?" asks of somebody else."""
+        if len(raw) < 2:
+            return raw
+        read = list(raw)
+        for i in range(1, len(read)):
+            word = read[i]
+            if len(word) < 4 or not word.isalpha() or word in self._surface or word in self._common_words:
+                continue
+            for first, family in self._first_and_family:
+                if _sound_of(word) == _sound_of(family) and OSA.distance(stem(read[i - 1]), first) <= FIRST_NAME_EDITS:
+                    read[i] = family
+                    break
+        return read
+
     def _misspelt_first_name(self, word: str, following: str) -> str | None:
         """The first name of the person whose family name comes next, when `word` is a typo
         of it ("Maro Zuckerberg", "Yenn LeCun"); short first names defeat plain typo correction."""
@@ -1711,7 +1737,9 @@ class Engine:
             question = without_links(question, self._names_a_site)
         if "@" in question:
             question = _HANDLE.sub(self._handle_named, question)
-        raw = self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question))))
+        raw = self._heard_family_names(
+            self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question))))
+        )
         capital = capitalised(question)
         names = capital | owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
@@ -3144,6 +3172,29 @@ def _with_e(word: str) -> str | None:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             return word[: -len(suffix)] + "e"
     return None
+
+
+_SOUND_CODES = {
+    **dict.fromkeys("bfpv", "1"),
+    **dict.fromkeys("cgjkqsxz", "2"),
+    **dict.fromkeys("dt", "3"),
+    "l": "4",
+    **dict.fromkeys("mn", "5"),
+    "r": "6",
+}
+
+
+def _sound_of(word: str) -> str:
+    """A word's Soundex code: its first letter and the sounds of the next consonants, vowels
+    left out and a sound repeated once ("lacoon" and "lecun" are both L25)."""
+    code, last = word[0], _SOUND_CODES.get(word[0], "")
+    for letter in word[1:]:
+        digit = _SOUND_CODES.get(letter, "")
+        if digit and digit != last:
+            code += digit
+        if letter not in "hw":
+            last = digit
+    return code[:4]
 
 
 def _skeleton(word: str) -> str:

@@ -3020,3 +3020,14 @@ def test_a_person_named_with_a_subject_is_asked_about_that(engine: Engine, quest
 def test_a_word_dictated_letter_by_letter_is_put_together(engine: Engine, question: str, read: list[str]) -> None:
     assert engine._words(question) == read
     assert engine.answer("did llama really grow ten x since 2023?").fact_id == "llama-tenfold-growth"
+
+
+def test_a_family_name_as_speech_to_text_heard_it_is_read_after_the_first_name(engine: Engine) -> None:
+    def read(text: str) -> list[str]:
+        return engine._heard_family_names(engine._words(text))
+
+    assert read("what did yan lacoon propose") == ["what", "did", "yan", "lecun", "propose"]
+    assert engine.answer("so who is yan lacoon anyway").fact_id == "who-is-yann-lecun"
+    # on its own, a name that sounds alike is somebody else
+    assert read("who is lucian") == ["who", "is", "lucian"]
+    assert not engine.answer("who is Lucian?").answered
