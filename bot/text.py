@@ -221,6 +221,9 @@ def fold(text: str) -> str:
 
 
 # Emoji as chat clients write them into text: Slack's `:thinking_face:`, Discord's `<:pepe:123>`.
+# A transcript's speaker label, a time stamp before it perhaps: "Speaker 1:", "[00:14] Speaker
+# B:", "SPK2:" (a question dictated to a meeting assistant and pasted as is).
+_SPEAKER_LABEL = re.compile(r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?(?:speaker|spk)\s*\w{0,3}\s*:\s", re.IGNORECASE)
 _EMOJI_CODE = re.compile(r"<a?:\w+:\d+>|(?<!\w):[\w+-]+:(?!\w)")
 # Mentions of people, roles and channels as chat clients write them (Slack's `<@U123>`,
 # `<!channel>`, `<#C1|general>`; Discord's `<@!123>`, `<@&456>`, `<#789>`; a handle typed out,
@@ -296,7 +299,7 @@ def words(text: str) -> list[str]:
     if "\n" in text:
         text = without_signature(text)
     if ":" in text:
-        text = _EMOJI_CODE.sub(" ", text)
+        text = _EMOJI_CODE.sub(" ", _SPEAKER_LABEL.sub(" ", text))
     if "#" in text:
         text = _TRAILING_TAGS.sub(" ", text)
     if "<" in text or "@" in text:

@@ -405,3 +405,10 @@ def test_a_link_is_its_label_or_a_known_site_name_or_nothing() -> None:
     ]
     assert without_links("see <https://example.com/a-b> and www.example.com/c", known).split() == ["see", "and"]
     assert without_links("mail bob@www.example.com", known) == "mail bob@www.example.com"
+
+
+def test_a_transcripts_speaker_label_is_no_word_of_the_question() -> None:
+    assert words("Speaker 1: who is lecun") == ["who", "is", "lecun"]
+    assert words("[00:14] Speaker B: llama four") == ["llama", "four"]
+    # a speaker spoken of is a word
+    assert words("what did the keynote speaker say: llama?") == ["what", "did", "the", "keynote", "speaker", "say", "llama"]
