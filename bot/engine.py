@@ -680,7 +680,7 @@ class Engine:
 
     def _spelt_out(self, found: list[str]) -> list[str]:
         """`found` with a word dictated letter by letter put together where the base knows it
-        ("g p u" is "gpu", "a i" is "ai", "i o s" is "ios"; a plural too, "g p us"), and a
+        ("g p u" is "gpu", "a i" is "ai", "i o s" is "ios", "l l m s"; a plural too, "g p us"), and a
         multiple said as a number and "x" written as one ("ten x" is "10x")."""
         if not any(len(w) == 1 and w.isalpha() for w in found):
             return found
@@ -690,17 +690,21 @@ class Engine:
             j = i
             while j < len(found) and len(found[j]) == 1 and found[j].isalpha():
                 j += 1
-            joined = "".join(found[i:j])
-            # Letters ending a one-word name said in pieces are left to it ("open a i").
-            if j - i >= 2 and not (read and self._name_of_joined(read[-1] + joined) == read[-1] + joined):
-                if j < len(found) and found[j] in ("s", "us") and joined + found[j] in self._surface:
-                    read.append(joined + found[j])  # "g p us", "l l m s"
-                    i = j + 1
-                    continue
-                if joined in self._surface:
-                    read.append(joined)
-                    i = j
-                    continue
+            if j - i >= 2:
+                joined = "".join(found[i:j])
+                # Letters ending a one-word name said in pieces are left to it ("open a i").
+                if not (read and self._name_of_joined(read[-1] + joined) == read[-1] + joined):
+                    if j < len(found) and found[j] == "us" and joined + "us" in self._surface:
+                        read.append(joined + "us")  # "g p us"
+                        i = j + 1
+                        continue
+                    if joined in self._surface:
+                        read.append(joined)
+                        i = j
+                        continue
+                read.extend(found[i:j])  # letters of no word the base knows stay as they are
+                i = j
+                continue
             if found[i] == "x" and read and (read[-1].isdigit() or read[-1] in _NUMBER_WORDS):
                 read[-1] = _NUMBER_WORDS.get(read[-1], read[-1]) + "x"  # "ten x", "10 x"
             else:

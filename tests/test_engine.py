@@ -1892,6 +1892,17 @@ def test_the_engine_reads_a_bounded_part_of_any_question(engine: Engine) -> None
     assert engine.rank(question)[0].fact_id == "scale-ai-stake"
 
 
+def test_a_long_run_of_single_letters_is_read_in_one_pass(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Letters no word is made of are passed over as a run, not looked at again from each of
+    its letters (which made a message of a thousand letters take ten times as long)."""
+    found = list("abcdefghij" * 100)
+    joined = []
+    name_of_joined = engine._name_of_joined
+    monkeypatch.setattr(engine, "_name_of_joined", lambda text: joined.append(text) or name_of_joined(text))
+    assert engine._spelt_out(["so", *found, "ok"]) == ["so", *found, "ok"]
+    assert len(joined) <= 1
+
+
 def test_a_question_saying_say_again_and_again_is_read_once(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """Who speaks of whom is found in one pass over the question's words: each of hundreds of
     "say"s before the speaker was a read of every word before it (a tenth of a second)."""
