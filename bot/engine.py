@@ -672,36 +672,43 @@ class Engine:
                 self._canon_cache[word] = known
         return known
 
-    def _words(self, text: str) -> list[str]:
-        """The folded words of `text`, without framing idioms, with words spelt out letter by
-        letter put together, and with multi-word synonyms merged into their group's word."""
-        found = self._spelt_out(without_idioms(words(without_verb_take(text))))
+    def _words(self, text: str, *, asked: bool = False) -> list[str]:
+        """The folded words of `text`, without framing idioms, and with multi-word synonyms
+        merged into their group's word; `asked`: a question, with words spelt out letter by
+        letter put together (once the base's words are known)."""
+        found = without_idioms(words(without_verb_take(text)))
+        if asked:
+            found = self._spelt_out(found)
         return replace_runs(found, self._phrases) if self._phrases else found
 
     def _spelt_out(self, found: list[str]) -> list[str]:
         """`found` with a word dictated letter by letter put together where the base knows it
-        ("g p u" is "gpu", "a i" is "ai", "i o s" is "ios", "l l m s"; a plural too, "g p us"), and a
-        multiple said as a number and "x" written as one ("ten x" is "10x")."""
-        if not any(len(w) == 1 and w.isalpha() for w in found):
+        ("g p u" is "gpu", "a i" is "ai", "i o s" is "ios", "l l m s"; a plural too, "g p us";
+        letters as speech-to-text may write them, "eye oh s"), and a multiple said as a number
+        and "x" written as one ("ten x" is "10x")."""
+        if not any((len(w) == 1 and w.isalpha()) or w in _LETTER_NAMES for w in found):
             return found
         read: list[str] = []
         i = 0
         while i < len(found):
             j = i
-            while j < len(found) and len(found[j]) == 1 and found[j].isalpha():
+            while j < len(found) and ((len(found[j]) == 1 and found[j].isalpha()) or found[j] in _LETTER_NAMES):
                 j += 1
             if j - i >= 2:
-                joined = "".join(found[i:j])
-                # Letters ending a one-word name said in pieces are left to it ("open a i").
-                if not (read and self._name_of_joined(read[-1] + joined) == read[-1] + joined):
-                    if j < len(found) and found[j] == "us" and joined + "us" in self._surface:
-                        read.append(joined + "us")  # "g p us"
-                        i = j + 1
-                        continue
-                    if joined in self._surface:
-                        read.append(joined)
-                        i = j
-                        continue
+                letters = [_LETTER_NAMES.get(w, w) for w in found[i:j]]
+                joined = "".join(letters)
+                if read and self._name_of_joined(read[-1] + joined) == read[-1] + joined:
+                    read.extend(letters)  # the end of a one-word name said in pieces: "open you kay"
+                    i = j
+                    continue
+                if j < len(found) and found[j] == "us" and joined + "us" in self._surface:
+                    read.append(joined + "us")  # "g p us"
+                    i = j + 1
+                    continue
+                if joined in self._surface:
+                    read.append(joined)
+                    i = j
+                    continue
                 read.extend(found[i:j])  # letters of no word the base knows stay as they are
                 i = j
                 continue
@@ -1742,7 +1749,7 @@ class Engine:
         if "@" in question:
             question = _HANDLE.sub(self._handle_named, question)
         raw = self._heard_family_names(
-            self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question))))
+            self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question, asked=True))))
         )
         capital = capitalised(question)
         names = capital | owned(question)
@@ -3430,6 +3437,12 @@ _DETAIL_ORDER = ("when", "where", "age", "count", "number", "currency", "money",
 _DIGIT_WORDS = {word: str(value) for value, word in enumerate("zero one two three four five six seven eight nine".split())}
 JOINED_NAME_MIN = 5
 """The shortest name looked for in words that came apart ("le cun" is LeCun)."""
+# Letters as speech-to-text writes them out ("eye oh s", "open you kay"): read as letters only
+# where a run of them spells a word the base knows.
+_LETTER_NAMES = {
+    "you": "u", "kay": "k", "eye": "i", "oh": "o", "see": "c", "pee": "p", "gee": "g", "jay": "j",
+    "el": "l", "em": "m", "en": "n", "tee": "t", "ex": "x", "bee": "b", "dee": "d", "vee": "v",
+}  # fmt: skip
 _NUMBER_WORDS = {
     word: str(value)
     for value, word in enumerate("zero one two three four five six seven eight nine ten".split())
