@@ -78,7 +78,6 @@ from bot.question_reading import (
 )
 from bot.posts import PostReader, posts_in
 from bot.text import (
-    without_verb_take,
     APOSTROPHES,
     FUNCTION_WORDS,
     NEGATED_AUXILIARIES,
@@ -91,8 +90,10 @@ from bot.text import (
     replace_runs,
     stands_alone,
     stem,
+    without_filler,
     without_idioms,
     without_links,
+    without_verb_take,
     words,
 )
 
@@ -678,7 +679,7 @@ class Engine:
         letter put together (once the base's words are known)."""
         found = without_idioms(words(without_verb_take(text)))
         if asked:
-            found = self._spelt_out(found)
+            found = self._spelt_out(without_filler(found))
         return replace_runs(found, self._phrases) if self._phrases else found
 
     def _spelt_out(self, found: list[str]) -> list[str]:

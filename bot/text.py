@@ -129,6 +129,29 @@ for _idiom in sorted(FRAMING_IDIOMS, key=len, reverse=True):
         _IDIOMS_BY_FIRST.setdefault("whats", []).append((("whats", *_idiom[1:]), None))
 
 
+# Words after which "like" is chat filler ("does Meta own *like* part of Scale AI", "what
+# about *like* bad actors", "it grew *like* ten x"), not a comparison ("a model like Llama",
+# "something like $14 billion") nor the verb ("do people like Llama").
+_BEFORE_FILLER_LIKE = frozenset(
+    "own owns owned grew grow grown spend spent paid pay cost costs got has have had "
+    "uh um so and but about around just said say says".split()
+)
+
+
+# Tags closing a question that ask nothing more: "... or the whole thing *or what*".
+_CLOSING_TAGS = (("or", "what"), ("or", "something"), ("or", "smth"), ("or", "whatever"))
+
+
+def without_filler(found: list[str]) -> list[str]:
+    """`found` (folded words) without a "like" that is only chat filler and without a tag
+    closing the question ("or what")."""
+    if len(found) > 2 and tuple(found[-2:]) in _CLOSING_TAGS:
+        found = found[:-2]
+    if "like" not in found:
+        return found
+    return [w for i, w in enumerate(found) if not (w == "like" and i and found[i - 1] in _BEFORE_FILLER_LIKE)]
+
+
 def without_idioms(found: list[str]) -> list[str]:
     """`found` (folded words) without the framing idioms it contains."""
     return replace_runs(found, _IDIOMS_BY_FIRST)

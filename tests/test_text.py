@@ -12,6 +12,7 @@ from bot.text import (
     reads_as_question,
     site_name,
     stem,
+    without_filler,
     without_idioms,
     without_links,
     without_verb_take,
@@ -412,3 +413,13 @@ def test_a_transcripts_speaker_label_is_no_word_of_the_question() -> None:
     assert words("[00:14] Speaker B: llama four") == ["llama", "four"]
     # a speaker spoken of is a word
     assert words("what did the keynote speaker say: llama?") == ["what", "did", "the", "keynote", "speaker", "say", "llama"]
+
+
+def test_chat_filler_like_and_a_closing_or_what_are_no_words_of_the_question() -> None:
+    assert without_filler(words("does meta own like half of it or what")) == ["does", "meta", "own", "half", "of", "it"]
+    assert without_filler(words("what about like bad actors")) == ["what", "about", "bad", "actors"]
+    # a comparison and the verb stay
+    assert "like" in without_filler(words("a model like Llama"))
+    assert "like" in without_filler(words("do people like Llama"))
+    assert "like" in without_filler(words("is open source AI like Android"))
+    assert without_filler(words("or what")) == ["or", "what"]  # a question of its own words stays
