@@ -349,6 +349,10 @@ class _Query:
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
+    speaker_roles: frozenset[str] = frozenset()
+    """The posts or bodies a question asks the words of when it names nobody the base knows
+    ("what did *the podcast host* think", "what did *the Instagram boss* say"), as index
+    terms: a fact whose own text never speaks of one cannot tell what it said."""
     figures: frozenset[str] = frozenset()
     """The figures the question states, as digits ("$14 billion" is "14", "350k" is "350")."""
     denied_said: bool = False
@@ -598,6 +602,26 @@ def _denies_what_was_said(raw: list[str]) -> bool:
     oversight is *unnecessary*", "why does LeCun *think* AI *shouldn't* be regulated"."""
     said = next((i for i, w in enumerate(raw) if w in SAYING or w in ATTRIBUTING), None)
     return said is not None and not _DENYING_WORDS.isdisjoint(raw[said + 1 :])
+
+
+# Posts and bodies that may be asked what they said: "what did *the host* think", "what did
+# India's *government* say".
+_ROLES = frozenset(
+    "host hosts boss bosses chief head government govt spokesperson spokesman official officials ceo cto cfo "
+    "founder director executive exec execs president interviewer regulator regulators minister ministers".split()
+)
+_ASKING = frozenset("did does do has have had will would was is were are".split())
+
+
+def _speaker_roles(raw: list[str]) -> list[str]:
+    """The words naming a post or body between "what did" and a verb of saying, whose words a
+    question asks: "what did the podcast *host* himself think", "what did the Instagram
+    *boss* say"; none for "what did the blog say" or "what does Meta think"."""
+    first = next((i for i, w in enumerate(raw) if w in _QUESTION_WORDS), None)
+    if first is None or raw[first] != "what" or raw[first + 1 : first + 2] == [] or raw[first + 1] not in _ASKING:
+        return []
+    end = next((i for i in range(first + 2, len(raw)) if raw[i] in SAYING), None)
+    return [w for w in raw[first + 2 : end] if w in _ROLES] if end is not None else []
 
 
 def _asks_what_said(raw: list[str]) -> bool:
@@ -1925,6 +1949,10 @@ class Engine:
             event=self._event_asked(raw) if why else None,
             denied_said=why and _denies_what_was_said(raw),
             figures=figures_stated(question),
+            # (a post the sources say who holds is read with the name: "Meta's chief AI scientist")
+            speaker_roles=frozenset(self.canon(w) for w in roles)
+            if not speakers and (roles := _speaker_roles(raw)) and self._post_reader.with_holders(question) == question
+            else frozenset(),
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             what_said=_asks_what_said(raw),
             # "What are Meta's objectives" asks what Meta's are, not what an objective is.
@@ -2287,6 +2315,10 @@ class Engine:
             # "Why did Meta sell its Scale AI stake?" of a fact that never speaks of selling.
             penalty *= EVENT_PENALTY
             penalties.append("event")
+        if query.speaker_roles and not all(self._in_own_text(t, indexed) for t in query.speaker_roles):
+            # "What did the Instagram boss say about Llama?" of a fact where no boss speaks.
+            penalty *= ASKED_ABOUT_PENALTY
+            penalties.append("speaker_role")
         if query.figures - indexed.figures:
             penalty *= UNGIVEN_FIGURE_PENALTY
             penalties.append("figure")

@@ -3045,3 +3045,17 @@ def test_a_family_name_as_speech_to_text_heard_it_is_read_after_the_first_name(e
     # on its own, a name that sounds alike is somebody else
     assert read("who is lucian") == ["who", "is", "lucian"]
     assert not engine.answer("who is Lucian?").answered
+
+
+@pytest.mark.parametrize(
+    "question", ["what did the WhatsApp head say about Llama?", "what did the show's host think about open models?"]
+)
+def test_what_a_post_nobody_in_the_sources_holds_said_is_not_told_by_a_fact(engine: Engine, question: str) -> None:
+    assert engine._analyze(question).speaker_roles
+    assert not engine.answer(question).answered
+
+
+def test_a_post_the_sources_say_who_holds_is_asked_of_its_holder(engine: Engine) -> None:
+    question = "what did Meta's Chief AI Scientist say about regulation?"
+    assert not engine._analyze(question).speaker_roles
+    assert engine.answer(question).fact_id == "lecun-careful-regulation"
