@@ -618,7 +618,7 @@ def _speaker_roles(raw: list[str]) -> list[str]:
     question asks: "what did the podcast *host* himself think", "what did the Instagram
     *boss* say"; none for "what did the blog say" or "what does Meta think"."""
     first = next((i for i, w in enumerate(raw) if w in _QUESTION_WORDS), None)
-    if first is None or raw[first] != "what" or raw[first + 1 : first + 2] == [] or raw[first + 1] not in _ASKING:
+    if first is None or raw[first] != "what" or first + 1 >= len(raw) or raw[first + 1] not in _ASKING:
         return []
     end = next((i for i in range(first + 2, len(raw)) if raw[i] in SAYING), None)
     return [w for w in raw[first + 2 : end] if w in _ROLES] if end is not None else []
@@ -850,10 +850,11 @@ class Engine:
         for alias, key in self._entity_aliases.items():
             self._entity_alias_index[alias[0]].append((alias, key))
         self._name_words = frozenset(term for alias in self._entity_aliases for term in alias)
-        # People of a first and a family name, as their words are indexed ("yann", "lecun").
+        # People of a first and a family name, as their words are indexed ("yann", "lecun"),
+        # with how the family name sounds.
         self._first_and_family = sorted(
             {
-                (alias[0], alias[1])
+                (alias[0], alias[1], _sound_of(alias[1]))
                 for alias, key in self._entity_aliases.items()
                 if len(alias) == 2 and self._kind_of_key.get(key) == "person"
             }
@@ -1736,8 +1737,9 @@ class Engine:
             word = read[i]
             if len(word) < 4 or not word.isalpha() or word in self._surface or word in self._common_words:
                 continue
-            for first, family in self._first_and_family:
-                if _sound_of(word) == _sound_of(family) and OSA.distance(stem(read[i - 1]), first) <= FIRST_NAME_EDITS:
+            sound = _sound_of(word)
+            for first, family, family_sound in self._first_and_family:
+                if sound == family_sound and OSA.distance(stem(read[i - 1]), first) <= FIRST_NAME_EDITS:
                     read[i] = family
                     break
         return read
@@ -1796,7 +1798,7 @@ class Engine:
         post_asked_at = self._post_asked_at(raw, greeting)
         # "who does LeCun work for?", "what is LeCun known for?" ask who LeCun is: only the name
         # says of whom.
-        employer_asked = self._asks_employer(raw[greeting:]) or self._asks_of_the_person(raw[greeting:])
+        only_the_person = self._asks_employer(raw[greeting:]) or self._asks_of_the_person(raw[greeting:])
         if post_asked_at is not None:
             pointed_back_from = post_asked_at if pointed_back_from is None else min(pointed_back_from, post_asked_at)
         while index < len(raw):
@@ -1810,7 +1812,7 @@ class Engine:
                 or index - 1 == post_at
                 or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
                 or (pointed_back_from is not None and index > pointed_back_from)
-                or (employer_asked and self.canon(w) not in self._name_words)
+                or (only_the_person and self.canon(w) not in self._name_words)
             ):
                 continue
             pair = w + raw[index] if index < len(raw) else None
@@ -1884,9 +1886,9 @@ class Engine:
             instance_words, instances_of_person = whose, True  # "who is Wang's boss?": somebody besides Wang
         else:
             people_of = frozenset()
-        if employer_asked:
+        if only_the_person:
             instance_words = []
-        kind_wanted = None if employer_asked else wants_kind(raw) or kind_named_by(instance_words)
+        kind_wanted = None if only_the_person else wants_kind(raw) or kind_named_by(instance_words)
         instances_of = None if kind_wanted else self._head_of([self._known_form(w) for w in instance_words])
         role_terms = frozenset(
             term
@@ -1965,7 +1967,7 @@ class Engine:
                 or post_at is not None
                 or pointed_back_from is not None
                 or post_asked_at is not None
-                or employer_asked
+                or only_the_person
             ),
             who_does=(who_does := not who_is and self._asks_who_does(raw, read_slips=True)),
             done=self._done(raw) if who_does else "",
