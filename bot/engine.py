@@ -2583,7 +2583,8 @@ class Engine:
         rest = " ".join(piece for piece in pieces(question) if not _ASKS_OF_THE_BOT.search(piece))
         if rest and not _ASKS_OF_THE_BOT.search(rest):  # a question split over pieces stays one
             answer = self.answer(rest)
-            if answer.answered:
+            # One word matched says too little beside it ("Can you compare things for me?").
+            if answer.answered and (len((rest_query := self._analyze(rest)).terms) > 1 or rest_query.entities):
                 return answer.model_copy(update={"question": question, "matched_part": answer.matched_part or answer.question})
         return self.help(question)
 

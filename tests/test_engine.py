@@ -526,6 +526,11 @@ def test_asking_what_the_bot_holds_or_takes_questions_on_gets_the_help(engine: E
     assert engine.answer(message).status == "help"
 
 
+def test_one_word_beside_a_question_about_the_bot_says_too_little_to_answer(engine: Engine) -> None:
+    assert engine.answer("could you compare a few things for me? what is in your database?").status == "help"
+    assert engine.answer("can I trust your answers? gemma?").fact_id == "gemma-and-gpt"  # a name says enough
+
+
 def test_a_question_beside_one_about_what_the_bot_takes_is_answered(engine: Engine) -> None:
     answer = engine.answer("can you answer questions about Meta? how much of Scale AI does it own?")
     assert answer.fact_id == "scale-ai-stake"
