@@ -37,6 +37,7 @@ from bot.common_words import common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
+    DOING,
     AGE,
     REACTING_WORDS,
     MAY_ASK_A_TASK,
@@ -1572,9 +1573,9 @@ class Engine:
         "what firm does LeCun work for?"; not "who does LeCun work with on the global model?"."""
         if len(raw) < 4:
             return False
-        if raw[0] in ("who", "where") and raw[1] in _DOES:
+        if raw[0] in ("who", "where") and raw[1] in DOING:
             rest, verbs = raw[2:], _WORKING
-        elif raw[0] in ("which", "what") and raw[1] in _EMPLOYERS and raw[2] in _DOES | {"is", "was"}:
+        elif raw[0] in ("which", "what") and raw[1] in _EMPLOYERS and raw[2] in DOING | {"is", "was"}:
             rest, verbs = raw[3:], _WORKING | _AT_A_COMPANY | _RUNNING
         else:
             return False
@@ -3361,7 +3362,6 @@ _AROUND_A_POST = frozenset("the a an or of at for in just actually really still 
 _WORKING = frozenset("work works working worked".split())
 _AT_A_COMPANY = frozenset("for at with".split())
 _RUNNING = frozenset("run runs lead leads head heads".split())
-_DOES = frozenset("do does did".split())
 # Words asking about a person as a whole: "what is LeCun *known for*", "*background* on Wang",
 # "*quick intro* to LeCun", "what's Zuckerberg's *deal*?".
 _ABOUT_A_PERSON = frozenset(

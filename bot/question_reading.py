@@ -290,7 +290,7 @@ def asks_who_does(raw: list[str]) -> list[str] | None:
     for i, w in enumerate(raw):
         if w in _WH_WORDS or w == "when":
             after = [x for x in raw[i + 1 : i + 5] if x not in _HEDGES][:2]
-            if w != "who" or not after or after[0] in _BEING_SAID | _DOING or _PRONOUNS.intersection(after):
+            if w != "who" or not after or after[0] in _BEING_SAID | DOING or _PRONOUNS.intersection(after):
                 return None
             if after[-1 if after[0] in AUXILIARIES else 0] in ATTRIBUTING:
                 return None  # "who *said* ...": whose words, which every fact's quote and source tell
@@ -331,7 +331,7 @@ ATTRIBUTING = frozenset(
 )
 # Nouns for a text: "which *piece* said ...", "which *source* calls ...": every answer names its source.
 TEXT_NOUNS = REFERENCE_NOUNS | frozenset("source sources outlet outlets publication site sites reporting".split())
-_DOING = frozenset("do does did".split())
+DOING = frozenset("do does did".split())
 _PRONOUNS = frozenset("i you he she it we they me him her us them".split())
 # Words that set what follows apart from what is asked for.
 _SETTING_APART = frozenset("besides except excluding beyond apart unlike".split())
