@@ -50,6 +50,7 @@ from bot.question_reading import (
     CURRENCY_AMOUNT,
     DOCUMENT_NOUNS,
     MONEY,
+    MULTIPLE,
     PERCENTAGE,
     PLACE,
     POSSESSIVE,
@@ -85,15 +86,18 @@ from bot.text import (
     STOPWORDS,
     family_name,
     has_link,
+    halves_as_shares,
     normalize_typography,
     pieces,
     question_parts,
     replace_runs,
     stands_alone,
     stem,
+    without_asker,
     without_filler,
     without_idioms,
     without_links,
+    without_purpose,
     without_verb_take,
     words,
 )
@@ -238,6 +242,10 @@ _PLEA = re.compile(r"\b(?:" + "|".join(sorted(PLEA_WORDS)) + r")\b", re.IGNORECA
 # What asks what the bot covers, among other words ("What kinds of questions can you answer,
 # and is it only about Meta?", "a list of the topics you cover, things like Llama", "what does
 # it cover?"): a message no fact answers is then asking for the help.
+# A request to name somebody, opening a message: "Name Meta's chief AI scientist".
+_NAMING = re.compile(r"\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?name\s+", re.IGNORECASE)
+# A label before a colon, opening a message: "finance:", "board liaison:".
+_LABEL = re.compile(r"\s*([A-Za-z][\w&/' ]{0,30}?)\s*:\s+(?=\S)")
 _ASKS_WHAT_IS_COVERED = re.compile(
     r"\b(?:what|which)\s+(?:kinds?|sorts?|types?)\s+of\s+(?:questions|things|topics|stuff)\s+"
     r"(?:can|could|should|do|may)\s+(?:i|we|you)\b"
@@ -258,7 +266,10 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bwhat(?:['’]s|\s+is)\s+your\s+(?:knowledge(?:\s+base)?|database|data\s*base|fact\s*base)\b"
     r"|\b(?:can|could|do|will)\s+you\s+(?:even\s+|actually\s+)?(?:answer|handle|field|take)\s+(?:any\s+|some\s+)?"
     r"(?:questions|stuff|things|queries)\b"
-    r"|\b(?:are|r)\s+(?:you|u)\s+able\s+to\s+answer\b",
+    r"|\b(?:are|r)\s+(?:you|u)\s+able\s+to\s+answer\b"
+    r"|\bwhat\s+(?:are\s+you\s+able\s+to|can\s+you|could\s+you|do\s+you)\s+help\s+(?:me|us|with)\b"
+    r"|\bwhat\s+(?:topics\s+|subjects\s+|areas\s+|things\s+|stuff\s+)?(?:do|can)\s+you\s+(?:even\s+|actually\s+|really\s+)?cover\b"
+    r"|\bwhat\s+(?:do|can)\s+you\s+(?:even\s+|actually\s+|really\s+)?know\s+about\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -704,7 +715,7 @@ class Engine:
         letter put together (once the base's words are known)."""
         found = without_idioms(words(without_verb_take(text)))
         if asked:
-            found = self._spelt_out(without_filler(found))
+            found = self._spelt_out(halves_as_shares(without_filler(found)))
         return replace_runs(found, self._phrases) if self._phrases else found
 
     def _spelt_out(self, found: list[str]) -> list[str]:
@@ -837,6 +848,7 @@ class Engine:
         return self._terms_of(self._words(text))
 
     def _build(self) -> None:
+        self._category_terms = frozenset(self.canon(w) for w in _CATEGORY_NOUNS)
         order = {fid: i for i, fid in enumerate(fid for t in self.base.topics.values() for fid in t.fact_ids)}
         facts = sorted(self.base.facts.values(), key=lambda f: (order.get(f.id, len(order)), f.id))
         # An entity is read once, however many facts list it: for its aliases, its key and its words.
@@ -963,7 +975,6 @@ class Engine:
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
         self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
         self._learn_source_names()
-        self._category_terms = frozenset(self.canon(w) for w in _CATEGORY_NOUNS)
         self._release_terms = frozenset(self.canon(w) for w in _RELEASE_NOUNS)
 
         self._outside_alias_index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
@@ -1153,7 +1164,7 @@ class Engine:
                     | ({"number"} if QUANTITY.search(fact.answer) else set())
                     | ({"percent"} if PERCENTAGE.search(fact.answer) else set())
                     | ({"age"} if AGE.search(fact.answer) else set())
-                    | ({"count"} if numbers else set())
+                    | ({"count"} if numbers or MULTIPLE.search(fact.answer) else set())
                     | ({"where"} if self._tells_place(fact, phrasings) else set())
                     | ({"money"} if MONEY.search(fact.answer) else set())
                     | ({"currency"} if CURRENCY_AMOUNT.search(fact.answer) else set())
@@ -1165,6 +1176,7 @@ class Engine:
                     self.canon(w)
                     for w in {w for found in phrasing_words for w in counted(found)}
                     | set(counted_in(fact.answer, numbers))
+                    | ({"time"} if MULTIPLE.search(fact.answer) else set())  # "how many times has it grown"
                     | {w for q in fact.quotes for w in counted_in(q.text)}
                 )
             ),
@@ -1394,6 +1406,9 @@ class Engine:
         if not common:
             return None
         plural = next((w for w in common if plural_looking(w)), None)
+        if plural is not None and (kind := next((w for w in common if self.canon(w) in self._category_terms), None)):
+            if common.index(kind) < common.index(plural):
+                plural = kind  # "which *industry* uses Llama": a verb after the noun is no plural
         if plural is None and plural_only:
             return None
         # A word that only says which one comes before the noun: "which *recent* event".
@@ -1768,7 +1783,25 @@ class Engine:
                 return [left, right]
         return None
 
+    def _without_label(self, question: str) -> str:
+        """`question` without a label before a colon that names who asks or what for ("risk
+        committee: ...", "IR: ..."): one to three words the base does not know; a known word
+        says what is asked ("Llama 4: when?")."""
+        label = _LABEL.match(question)
+        if label is None:
+            return question
+        found = words(label.group(1))
+        if not 0 < len(found) <= 3 or any(
+            self.canon(w) in self._postings or w in self._surface or self._correct(w) for w in found
+        ):
+            return question
+        return question[label.end() :]
+
     def _analyze(self, question: str) -> _Query:
+        # "finance: who is Sam Altman, for the memo?", "HR here - ...": who asks and what for say nothing asked.
+        question = self._without_label(without_asker(without_purpose(question)))
+        if (naming := _NAMING.match(question)) and self._post_reader.with_holders(post := question[naming.end() :]) != post:
+            question = "who is " + post  # "Name Meta's chief AI scientist" asks who holds the post
         if self._initialisms and _INITIALISM.search(question):
             # "YLC's global model", "L3.1 context window": the name the capitals stand for.
             question = _INITIALISM.sub(lambda m: self._initialisms.get(m.group(0), m.group(0)), question)

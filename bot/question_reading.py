@@ -34,7 +34,7 @@ _KIND_NOUNS = {
     for kind, nouns in {
         "company": "provider providers partner partners company companies firm firms vendor vendors organization "
         "organizations organisation organisations startup startups lab labs outlet outlets publication "
-        "publications newspaper newspapers",
+        "publications newspaper newspapers group groups association associations",
         # Not companies: "which hospitals use Llama?" is not answered by a fact naming OpenAI.
         "institution": "hospital hospitals clinic clinics school schools university universities college colleges "
         "bank banks agency agencies institution institutions government governments regulator regulators "
@@ -170,6 +170,11 @@ PLACE = re.compile(
 REACTION = re.compile(
     r"\b(?:react\w*|respond(?:s|ed|ing)?|responses?(?!\s+to\b)|repl(?:y|ies|ied|ying))\b", re.IGNORECASE
 )
+# A multiple, in answer to "how many times": "tenfold", "10x", "twice as".
+MULTIPLE = re.compile(
+    r"\b(?:two|three|four|five|ten|hundred|\d+)-?fold\b|\b\d+(?:\.\d+)?x\b|\btwice\b|\bdoubled\b|\btripled\b",
+    re.IGNORECASE,
+)
 # A person's or a thing's age, in answer to "how old is ...": "39 years old", "aged 40", "born in 1984".
 AGE = re.compile(r"\b\d+[- ]years?[- ]old\b|\baged \d|\bborn\b|\bfounded in\b", re.IGNORECASE)
 MONEY = re.compile(r"[$€£]|\b(?:dollars?|euros?|billions?|millions?|trillions?|cheap\w*)\b", re.IGNORECASE)
@@ -237,6 +242,9 @@ def written_as_name(question: str, first: str, second: str) -> bool:
     return any(m.group(0)[:1].isupper() for m in pattern.finditer(question))
 
 
+_BEFORE_WHICH_NOUN = frozenset("of the these those".split())
+
+
 def wants_kind(raw: list[str]) -> str | None:
     """The kind of named thing a question asks for: "which (cloud) providers", "what tools",
     "the name of the tool" ("any" when the named thing is of no known kind), "who wrote" (a
@@ -249,9 +257,14 @@ def wants_kind(raw: list[str]) -> str | None:
         if w == "who" and [x for x in raw[i + 1 : i + 3] if x not in _HEDGES][:1] in (["at"], ["from"]):
             return "person"
         if w == "which" or (w == "what" and raw[i + 1 : i + 2] and raw[i + 1] in _KIND_NOUNS):
-            for n in raw[i + 1 : i + 4]:
+            start = i + 1
+            while start < len(raw) and raw[start] in _BEFORE_WHICH_NOUN:
+                start += 1  # "which of the companies"
+            for n in raw[start : start + 3]:
                 if n in _KIND_NOUNS:
                     return _KIND_NOUNS[n]
+                if n in STOPWORDS:
+                    break  # the noun asked of ends: "which industry do *organisations* use" asks no company
         if w in {"name", "names"} and raw[i + 1 : i + 2] == ["of"]:
             for n in raw[i + 2 : i + 5]:
                 if n in _KIND_NOUNS:
@@ -312,6 +325,8 @@ def name_asked_for(raw: list[str]) -> str | None:
 # What a question asks instances of, when no named kind says what they are: "which *crops*",
 # "name the *critics*", "who was the *critic* that ...". Not a word that only asks which of
 # several ("which one", "which kind of").
+# How many instances a "which" asks for, before the noun: "which *two* concerns".
+_HOW_MANY_ASKED = frozenset("two three four five six both 2 3 4 5 6".split())
 _GENERIC_HEADS = frozenset(
     "one ones kind kinds type types sort sorts way ways part parts thing things side sides bit bits".split()
     # Which of the courses one could take: answered by a description, not by names.
@@ -357,6 +372,8 @@ def instances_asked(raw: list[str], *, loose: bool = False) -> tuple[list[str], 
             start, who = i + 3, True
         else:
             continue
+        while start < len(raw) and raw[start] in _HOW_MANY_ASKED:
+            start += 1  # "which *two* concerns": the noun asked of follows
         run: list[str] = []
         for x in raw[start : start + _INSTANCE_REACH]:
             if x in STOPWORDS or x in _SETTING_APART:
@@ -436,6 +453,13 @@ def nouns_named(text: str) -> list[tuple[str, tuple[str, ...]]]:
         ending = next((j for j, t in enumerate(marked) if t in _MARKER_STOPS), len(marked))
         if _INSTANCE_MARKERS.intersection(marked[:ending]) and (marked[:ending].count("such") == 0 or "as" in marked):
             named.append((word, ()))
+            continue
+        if (
+            k >= 3
+            and tokens[k - 2] == "and"
+            and all(tokens[j].isalpha() and tokens[j].islower() and tokens[j] not in STOPWORDS for j in (k - 3, k - 1))
+        ):
+            named.append((word, ()))  # two kinds joined before the noun: "privacy and security *concerns*"
             continue
         names: list[str] = []
         if token[:1].isupper() and not acronym:

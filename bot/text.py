@@ -95,6 +95,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     sees seeing gets thinks thinking feels feeling hears guesses wonders wondered tries tried
     understands understood meaning look looks looking looked
     boast boasts boasted boasting brag brags bragged bragging
+    quiz quizzes trivia flashcard flashcards
     """.split()
 )
 
@@ -112,13 +113,16 @@ FRAMING_IDIOMS = tuple(
     in plain english|in simple terms|in layman terms|off the top of your head|to be honest
     out of curiosity|for context|its own|their own|his own|her own|our own|my own|your own
     going forward|moving forward|from now on|these days|nowadays|right now|at the moment
-    in practice
+    in practice|i need|we need
     thanks in advance|thank you in advance|thx in advance|ty in advance|no rush|not urgent|no worries
     no pressure|asking for a friend|when you get a chance|when you have a sec|when you have a minute
     show up|shows up|showed up|showing up|pop up|pops up|popped up|crop up|crops up|cropped up
     give me|gimme|find me|show me|get me|send me|pull up|dig up|point me to|point me at|can you find
     brief me on|brief me about|in this context|in that context
     at the end of the day|day to day|on a day to day basis
+    true or false|true false|t or f|fact check|quiz question|trivia question|pub quiz|quiz time|quiz round
+    multiple choice|fill in the blank|fill in the blanks|fill the blank|correct or not|correct or incorrect
+    right or wrong|bonus point|bonus points|bonus question|for a bonus point
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )
@@ -150,6 +154,29 @@ def without_filler(found: list[str]) -> list[str]:
     if "like" not in found:
         return found
     return [w for i, w in enumerate(found) if not (w == "like" and i and found[i - 1] in _BEFORE_FILLER_LIKE)]
+
+
+# "Half" says a share where it is one of something ("owns half of Scale AI", "less than
+# half"), not a part of a plan or a year ("the other half", "the first half of 2025").
+_BEFORE_A_SHARE_HALF = frozenset(
+    "than nearly almost about over under around roughly like just own owns owned bought buy buys "
+    "hold holds held acquired acquire took".split()
+)
+_BEFORE_A_PART_HALF = frozenset("the other first second latter back front one".split())
+
+
+def halves_as_shares(found: list[str]) -> list[str]:
+    """`found` (folded words) with a "half" that states a share read as a percentage."""
+    if "half" not in found:
+        return found
+    read = list(found)
+    for i, w in enumerate(found):
+        if w != "half" or (i and found[i - 1] in _BEFORE_A_PART_HALF):
+            continue
+        following = found[i + 1] if i + 1 < len(found) else None
+        if following in (None, "of", "the") or (i and found[i - 1] in _BEFORE_A_SHARE_HALF):
+            read[i] = "percent"
+    return read
 
 
 def without_idioms(found: list[str]) -> list[str]:
@@ -311,6 +338,45 @@ _SIGNATURE = re.compile(
 _TRAILING_TAGS = re.compile(r"(?<=[?!.])[^\w#]*+(?:#[\w-]++[^\w#]*+)+\Z")  # possessive: no backtracking
 
 
+# What the asker wants an answer for, closing a clause: "who is Sam Altman, *for the board
+# memo*?", "*for a customer deck*: is Llama free?". It says where the answer goes, not what
+# it is; a text the sources are ("for the blog", "the report") is not among these.
+_PURPOSE = re.compile(
+    r"[,;(]?\s*\bfor\s+(?:(?:the|a|an|our|my|your|this|that|next|tomorrow's|today's|this week's|next week's)\s+)?"
+    r"(?:[\w'-]+\s+){0,2}?"
+    r"(?:memo|memos|deck|decks|slide|slides|slide deck|briefing|briefings|brief|briefing note|briefing notes|"
+    r"email|emails|newsletter|presentation|presentations|doc|docs|document|writeup|write-up|one-pager|"
+    r"onepager|org chart|wiki|faq|handout|pitch|talking points|agenda|board pack|quarterly memo)\)?"
+    r"(?=\s*(?:[?.!,;:)]|$))",
+    re.IGNORECASE,
+)
+
+
+# Who asks, said beside the question: "HR here - ...", "... ? sales here".
+_ASKER_HERE = re.compile(
+    r"^\s*(?:[A-Za-z&/]+\s+){0,2}?[A-Za-z&/]+\s+here\s*[,:.!\-\u2013\u2014]+\s*"
+    r"|(?<=[?.!])\s*(?:[A-Za-z&/]+\s+){0,2}?[A-Za-z&/]+\s+here\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_asker(text: str) -> str:
+    """`text` without a note of who asks ("legal here:", "... sales here")."""
+    if "here" not in text.lower():
+        return text
+    kept = _ASKER_HERE.sub(" ", text).strip()
+    return kept if kept and any(c.isalnum() for c in kept) else text
+
+
+def without_purpose(text: str) -> str:
+    """`text` without a clause saying what the answer is for ("for the board memo"), when
+    something else is asked."""
+    if "for" not in text.lower():
+        return text
+    kept = _PURPOSE.sub("", text).strip(" ,;:-")
+    return kept if kept and kept != text and any(c.isalnum() for c in kept) else text
+
+
 def without_signature(text: str) -> str:
     """`text` without a last line that only signs the message."""
     return _SIGNATURE.sub("", text.rstrip()) if "\n" in text else text
@@ -353,7 +419,7 @@ _SHORTHAND = {
         ig=instagram insta=instagram msft=microsoft goog=google oai=openai amzn=amazon
         wat=what wht=what wut=what qs=questions
         nxt=next b4=before tho=though thru=through tmrw=tomorrow approx=approximately convo=conversation
-        exec=executive execs=executives mgr=manager dept=department
+        exec=executive execs=executives mgr=manager dept=department infra=infrastructure
         """.split()
     )
 }

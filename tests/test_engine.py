@@ -3064,3 +3064,80 @@ def test_a_post_the_sources_say_who_holds_is_asked_of_its_holder(engine: Engine)
     question = "what did Meta's Chief AI Scientist say about regulation?"
     assert not engine._analyze(question).speaker_roles
     assert engine.answer(question).fact_id == "lecun-careful-regulation"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does Meta own half of Scale AI?",
+        "True or false: Meta owns half of Scale AI",
+        "fact check: Meta holds less than half of Scale AI",
+    ],
+)
+def test_a_half_stated_of_a_stake_is_a_share_the_fact_gives_another_figure_of(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "scale-ai-stake"
+
+
+def test_the_other_half_of_a_plan_is_no_share(engine: Engine) -> None:
+    assert engine.answer("what's the other half of Meta's plan besides catching up?").fact_id != "scale-ai-stake"
+
+
+@pytest.mark.parametrize(
+    "question", ["which group accused Meta of open washing?", "name the open source group that accused Meta of open washing"]
+)
+def test_a_group_asked_for_is_named_by_a_fact_naming_an_organisation(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "openuk-criticism"
+
+
+def test_a_multiple_answers_how_many_times(engine: Engine) -> None:
+    assert engine.answer("how many times has Llama grown since 2023?").fact_id == "llama-tenfold-growth"
+    # a multiple counts no users
+    assert engine.answer("how many users does Llama have?").fact_id != "llama-tenfold-growth"
+
+
+def test_which_two_asks_the_noun_after_the_number_and_two_kinds_joined_name_its_instances() -> None:
+    assert question_reading.instances_asked("which two concerns must governments balance".split())[0] == ["concerns"]
+    assert question_reading.instances_asked("which two things were leaders balancing".split())[0] == []  # a generic noun
+    assert dict(question_reading.nouns_named("governments must balance privacy and security concerns"))["concerns"] == ()
+    # a noun only mentioned names nothing
+    assert "reducers" not in dict(question_reading.nouns_named("farms use it to identify crop yield reducers"))
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("Governments have to balance which two concerns without hindering open-source AI?", "privacy-security-balance"),
+        ("Name Meta's Chief AI Scientist", "who-is-yann-lecun"),
+        ("procurement: who is Sam Altman?", "who-is-sam-altman"),
+        ("exec assistant: who is Sam Altman, for the briefing note?", "who-is-sam-altman"),
+        ("HR here - how much of Scale AI does Meta own?", "scale-ai-stake"),
+    ],
+)
+def test_labels_purposes_and_quiz_forms_leave_the_question(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_a_label_of_words_the_base_knows_is_part_of_the_question(engine: Engine) -> None:
+    assert engine._without_label("Llama 4: when?") == "Llama 4: when?"
+    assert engine._without_label("necesity or oportunity: which is it?") == "necesity or oportunity: which is it?"
+    assert engine._without_label("board liaison: who is LeCun?") == "who is LeCun?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "before I ask anything: what are you able to help me with?",
+        "hey bot, what subjects do you cover? prepping for the team quiz",
+        "can you make me flashcards? what do you actually know about?",
+    ],
+)
+def test_asking_what_the_bot_covers_gets_the_help(engine: Engine, question: str) -> None:
+    assert engine.answer(question).status == "help"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["which industry uses Llama for crop yields?", "in which industry do organisations use Llama to spot crop yield reducers?"],
+)
+def test_which_industry_asks_the_industry_not_a_verb_or_a_noun_further_on(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "llama-crop-yield-adoption"

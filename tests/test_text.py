@@ -12,9 +12,12 @@ from bot.text import (
     reads_as_question,
     site_name,
     stem,
+    halves_as_shares,
+    without_asker,
     without_filler,
     without_idioms,
     without_links,
+    without_purpose,
     without_verb_take,
     words,
 )
@@ -423,3 +426,58 @@ def test_chat_filler_like_and_a_closing_or_what_are_no_words_of_the_question() -
     assert "like" in without_filler(words("do people like Llama"))
     assert "like" in without_filler(words("is open source AI like Android"))
     assert without_filler(words("or what")) == ["or", "what"]  # a question of its own words stays
+
+
+def test_half_reads_as_a_share_where_it_is_one_of_something() -> None:
+    assert halves_as_shares(words("does meta own half of scale ai")) == ["does", "meta", "own", "percent", "of", "scale", "ai"]
+    assert "percent" in halves_as_shares(words("is it less than half"))
+    assert "percent" in halves_as_shares(words("Meta bought nearly half the company"))
+    # a part of a plan or of a year is no share
+    assert "half" in halves_as_shares(words("what's the other half of the plan"))
+    assert "half" in halves_as_shares(words("in the first half of 2025"))
+    assert "half" in halves_as_shares(words("is meta going half open half closed"))
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [
+        "True or false: Meta owns 49% of Scale AI",
+        "fact check: Meta owns 49% of Scale AI",
+        "pub quiz question: Meta owns 49% of Scale AI",
+        "multiple choice - Meta owns 49% of Scale AI",
+        "trivia: Meta owns 49% of Scale AI",
+    ],
+)
+def test_a_quiz_frame_is_no_word_of_the_question(framed: str) -> None:
+    kept = [w for w in without_idioms(words(framed)) if w not in STOPWORDS]
+    assert kept == ["meta", "owns", "49", "percent", "scale", "ai"]
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("who is Sam Altman, for the briefing note?", "who is Sam Altman?"),
+        ("for the board memo, what is Meta's GPU spend?", "what is Meta's GPU spend?"),
+        ("for a customer deck: is Llama free for commercial use?", "is Llama free for commercial use?"),
+        # a source is no purpose, nor a meeting the question is about
+        ("what did LeCun say, for the blog?", "what did LeCun say, for the blog?"),
+        ("what's the dress code for the client offsite", "what's the dress code for the client offsite"),
+        ("for the memo", "for the memo"),
+    ],
+)
+def test_what_an_answer_is_for_is_no_part_of_the_question(message: str, read: str) -> None:
+    assert without_purpose(message) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("HR here - does open source affect hiring?", "does open source affect hiring?"),
+        ("what sort of stuff do you know about? sales here", "what sort of stuff do you know about?"),
+        ("legal here: is the stake a majority?", "is the stake a majority?"),
+        ("is Llama used here?", "is Llama used here?"),
+        ("anyone from Meta here?", "anyone from Meta here?"),
+    ],
+)
+def test_who_asks_is_no_part_of_the_question(message: str, read: str) -> None:
+    assert without_asker(message) == read
