@@ -204,6 +204,10 @@ def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts]) -> str:
         why = f"it asks about {reason.split(':', 1)[1]}, which no fact knows; its other words only frame the question"
     elif reason.startswith("task:"):
         why = f"it asks the bot to {reason.split(':', 1)[1]} something, a task rather than a question"
+    elif reason.startswith("pointing_back:"):
+        why = f"it points back with \"{reason.split(':', 1)[1]}\" at something it does not name, as a reply in a thread does"
+    elif reason == "advice":
+        why = "it asks the bot's own advice or opinion, which no source gives"
     elif reason.startswith("not_given:"):
         why = f"its closest fact would answer but for the detail asked for ({reason.split(':', 1)[1]}), which it does not give"
     else:

@@ -60,6 +60,7 @@ from bot.question_reading import (
     SAYING,
     SOURCE_KIND_NOUNS,
     after_owner,
+    asks_advice,
     asks_who_does,
     asks_why,
     capitalised,
@@ -72,6 +73,7 @@ from bot.question_reading import (
     nouns_named,
     owned,
     plural_looking,
+    pointed_back,
     question_types,
     references,
     wants_kind,
@@ -261,15 +263,31 @@ _ASKS_WHAT_IS_COVERED = re.compile(
 _ASKS_OF_THE_BOT = re.compile(
     r"\b(?:trust|rely\s+on|believe)\s+(?:you|your\s+(?:answers?|replies|reply|info|information|facts|quotes))\b"
     r"|\byou\s+(?:just\s+|really\s+|actually\s+|ever\s+)?(?:make\s+(?:stuff|things|facts|it|that)\s+up|hallucinate)"
-    r"|\bwhat\s+are\s+you\s+(?:even\s+|actually\s+|really\s+)?for\b"
+    r"|\bwhat\s+are\s+you\s+(?:even\s+|actually\s+|really\s+|good\s+)?for\b"
     r"|\b(?:in|of)\s+your\s+(?:knowledge(?:\s+base)?|database|data\s*base|fact\s*base)\b"
     r"|\bwhat(?:['’]s|\s+is)\s+your\s+(?:knowledge(?:\s+base)?|database|data\s*base|fact\s*base)\b"
     r"|\b(?:can|could|do|will)\s+you\s+(?:even\s+|actually\s+)?(?:answer|handle|field|take)\s+(?:any\s+|some\s+)?"
     r"(?:questions|stuff|things|queries)\b"
     r"|\b(?:are|r)\s+(?:you|u)\s+able\s+to\s+answer\b"
     r"|\bwhat\s+(?:are\s+you\s+able\s+to|can\s+you|could\s+you|do\s+you)\s+help\s+(?:me|us|with)\b"
-    r"|\bwhat\s+(?:topics\s+|subjects\s+|areas\s+|things\s+|stuff\s+)?(?:do|can)\s+you\s+(?:even\s+|actually\s+|really\s+)?cover\b"
-    r"|\bwhat\s+(?:do|can)\s+you\s+(?:even\s+|actually\s+|really\s+)?know\s+about\s*[?.!]*\s*$",
+    r"|\bwhat\s+(?:(?:sorts?|kinds?|types?)\s+of\s+)?(?:topics\s+|subjects\s+|areas\s+|things\s+|stuff\s+)?(?:do|can)\s+you\s+"
+    r"(?:even\s+|actually\s+|really\s+)?cover\b"
+    r"|\bwhat\s+topics\s+(?:do\s+)?you\s+(?:got|have|know)\b"
+    r"|\bwhat\s+(?:(?:sorts?|kinds?|types?)\s+of\s+)?(?:questions|stuff|things)\s+can\s+(?:i|we)\s+(?:ask|chuck|throw|put|send)\b"
+    r"|\bwhat\s+can\s+you\s+(?:even\s+|actually\s+|really\s+)?do\s*(?:[,?.!]|$)"
+    r"|\bwhat\s+(?:do|can)\s+you\s+(?:even\s+|actually\s+|really\s+)?know\s+about\s*[?.!]*\s*$"
+    r"|\bwhat\s+(?:else\s+)?(?:can|do|could)\s+you\s+(?:even\s+|actually\s+|really\s+)?answer\b|\byour\s+scope\b"
+    r"|\bwhat\s+else\s+(?:can|do|could)\s+you\s+(?:do|cover|know)\b|\bwhat\s+(?:else\s+)?can\s+(?:i|we)\s+ask\s+(?:you|u)\b"
+    r"|\bcan\s+you\s+(?:help|answer)\s+(?:with\s+)?(?:anything|stuff|questions)\s+(?:beyond|besides|other\s+than|outside)\b"
+    # Venting at the bot asks nothing of the base ("this bot sucks", not Gizmodo's "if it sucks").
+    r"|\b(?:this|the|dumb|stupid|useless)\s+(?:bot|tool|assistant)\s+(?:really\s+|totally\s+|just\s+)?"
+    r"(?:sucks|is\s+(?:useless|broken|garbage|trash|terrible|dumb|stupid))\b"
+    r"|\byou\s+(?:really\s+|totally\s+|just\s+)?(?:suck|are\s+useless)\b"
+    # Whether it gives opinions or does a kind of thing at all.
+    r"|\bdo\s+you\s+(?:give|have|offer|share)\s+(?:any\s+|your\s+own\s+)?opinions\b"
+    r"|\b(?:allowed|able|permitted)\s+to\s+(?:tell|give|share)\s+(?:me\s+|us\s+)?(?:what\s+you\s+(?:personally\s+)?think"
+    r"|(?:your\s+)?(?:own\s+)?opinions?)\b"
+    r"|\b(?:outside|beyond)\s+what\s+you\s+(?:do|cover|know)\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -348,6 +366,8 @@ class _Query:
     """What a question asks the reaction of, when the base does not know it ("how did Meta's
     *stock* react?"): the reactions the sources report are people's."""
     task: str | None = None
+    advice: bool = False  # asks the bot's own advice or opinion: "should our team build on Llama?"
+    pointing_back: str | None = None  # a word pointing at what the message does not name: "and what did *he* say?"
     """The work a message asks the bot to do instead of a question ("*translate* this quote",
     "*draft* an email about Llama"): no fact answers it, whatever words they share."""
     role_terms: frozenset[str] = frozenset()
@@ -1588,6 +1608,8 @@ class Engine:
         "what firm does LeCun work for?"; not "who does LeCun work with on the global model?"."""
         if len(raw) < 4:
             return False
+        if self._claims_employer(raw):
+            return True
         if raw[0] in ("who", "where") and raw[1] in DOING:
             rest, verbs = raw[2:], _WORKING
         elif raw[0] in ("which", "what") and raw[1] in _EMPLOYERS and raw[2] in DOING | {"is", "was"}:
@@ -1601,6 +1623,26 @@ class Engine:
         if raw[0] in ("which", "what") and tail[:1] and tail[0] in _AT_A_COMPANY:
             return len(tail) == 1  # "which company is Altman at?"
         return bool(tail) and tail[0] in verbs and all(w in _AT_A_COMPANY for w in tail[1:]) and len(tail) <= 2
+
+    def _claims_employer(self, raw: list[str]) -> bool:
+        """Whether the words check whom a person works for: "LeCun works for OpenAI, doesn't
+        he?", "does Wang work at Google?", "Altman runs Google, yeah?"; a company named and
+        nothing else said."""
+        start = 1 if raw[0] in DOING else 0
+        named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, raw[start:]))
+        if not any(self._kind_of_key.get(key) == "person" for key in self._entities_in([self.canon(x) for x in named])):
+            return False
+        rest = raw[start + len(named) :]
+        if len(rest) >= 3 and rest[0] in _WORKING and rest[1] in ("for", "at"):
+            at = 2  # "LeCun works for OpenAI"
+        elif len(rest) >= 2 and rest[0] in _RUNNING:
+            at = 1  # "Altman runs Google"
+        else:
+            return False
+        company = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest[at:]))
+        return bool(
+            any(self._kind_of_key.get(key) == "company" for key in self._entities_in([self.canon(x) for x in company]))
+        ) and all(w in STOPWORDS or w in _NOW_WORDS for w in rest[at + len(company) :])
 
     def _asks_of_the_person(self, raw: list[str]) -> bool:
         """Whether the words ask about a person and nothing else, which asks who they are:
@@ -1846,7 +1888,7 @@ class Engine:
                 or index - 1 == post_at
                 or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
                 or (pointed_back_from is not None and index > pointed_back_from)
-                or (only_the_person and self.canon(w) not in self._name_words)
+                or (only_the_person and self.canon(w) not in self._person_words)
             ):
                 continue
             pair = w + raw[index] if index < len(raw) else None
@@ -1975,6 +2017,7 @@ class Engine:
             unknown_reactor=self._unknown_reactor(raw, unknown) if "reaction" in types and unknown else (),
             # A task opens the message, past a few courtesies: its first characters tell.
             task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
+            advice=asks_advice(question),
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=speakers,
@@ -2009,6 +2052,7 @@ class Engine:
             light=frozenset(self.canon(w) for w in light_words)
             - frozenset(self.canon(w) for w in raw if w not in light_words),
             cited=cited,
+            pointing_back=None if named or cited else pointed_back(raw, question),
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
             framing_whom=frozenset(self.canon(raw[i]) for i in self._telling_that_asks(raw)),
@@ -2585,8 +2629,17 @@ class Engine:
         answer = self._decide(question, query)
         if answer.answered:
             return self._clearer_part(question, query, answer) or answer
-        if answer.reason in _UNSURE or (answer.reason or "").startswith(("not_given:", "unknown_entity:")):
+        if answer.reason == "advice" and any(
+            asks_advice(part) and not self._analyze(part).terms for part in pieces(question)
+        ):
+            return answer  # "Will Meta still open-source models? your prediction please" asks it of the whole
+        if answer.reason in _UNSURE or answer.reason == "advice" or (answer.reason or "").startswith(
+            ("not_given:", "unknown_entity:")
+        ):
             analyzed = [(reading, self._analyze(reading)) for reading in self._readings(question, query)]
+            if not query.pointing_back:
+                for _, part_query in analyzed:
+                    part_query.pointing_back = None  # "his" in one part points at a name in another
             # A part asking of one word that names nothing ("anyone confirm?", "who's on call??")
             # says too little to stand for the message.
             readings = [
@@ -2633,6 +2686,8 @@ class Engine:
         if len(parts) < 2:
             return None
         queries = [self._analyze(part) for part in parts]
+        for part_query in queries:
+            part_query.pointing_back = None  # the message names whom its parts point at
         named = [part_query.entities for part_query in queries if part_query.entities]
         if len(named) < 2 or all(named[0] == other for other in named[1:]):
             return None  # one subject asked about in two ways: the whole is the question
@@ -2787,6 +2842,10 @@ class Engine:
         reason = None
         if query.task:
             reason = "task:" + query.task
+        elif query.advice:
+            reason = "advice"
+        elif query.pointing_back:
+            reason = "pointing_back:" + query.pointing_back
         elif query.outside:
             reason = "unknown_entity:" + ", ".join(query.outside)
         elif subject := self._unknown_subject(query) or list(query.unknown_reactor):

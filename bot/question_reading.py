@@ -748,6 +748,63 @@ _ASKING_A_FAVOUR = frozenset("can could would will".split())
 MAY_ASK_A_TASK = re.compile(r"\b(?:" + "|".join(sorted(_TASKS | _TASKS_AS_NOUNS | {"remind"})) + r")\b", re.IGNORECASE)
 
 
+# Asking the bot's own advice or opinion, which no source gives: what the asker should do
+# ("should our team build on Llama?", "should I buy Meta stock?"), a recommendation or a
+# prediction of its own ("what would you recommend", "your prediction please", "you
+# personally"). Not a worry the sources speak to ("should we worry about misuse?"), nor a
+# view asked of somebody ("should US companies work with the government, per Zuck?").
+_ADVICE = re.compile(
+    r"(?:^|[.?!,:;]\s*|\b(?:so|ok|okay|just|honestly|seriously|then|no)\s+)(?:should|shall)\s+"
+    r"(?:i|we|my\s+[a-z]+|our\s+[a-z]+)\s+(?!(?:worry|care|be|fear|expect|believe|trust|know|read|ask|phrase|think)\b)"
+    r"|\byou\s+personally\b|\bpersonally,?\s+(?:do|would|what)\b"
+    r"|\byour\s+(?:own\s+|personal\s+)?(?:opinion|prediction|recommendation|forecast)\b"
+    r"|\b(?:would|do|can|could)\s+you\s+(?:advise|recommend)\b|\bwhat\s+would\s+you\s+(?:recommend|advise|suggest|do)\b"
+    r"|\b(?:which|what)(?:\s+[a-z]+){0,2}\s+should\s+(?:i|we|my\s+[a-z]+|our\s+[a-z]+)\s+"
+    r"(?:use|pick|choose|go\s+with|standardi[sz]e\s+on|buy|adopt|build\s+on|switch\s+to|bet\s+on)\b"
+    r"|\bforget\s+(?:what\s+)?the\s+(?:articles|sources|facts)\b",
+    re.IGNORECASE,
+)
+_ADVICE_OF_OTHERS = re.compile(r"\b(?:per|according\s+to)\b|['\u2019]s\s+view\b", re.IGNORECASE)
+
+
+def asks_advice(question: str) -> bool:
+    """Whether the question asks the bot's own advice, recommendation or opinion."""
+    return bool(_ADVICE.search(question)) and not _ADVICE_OF_OTHERS.search(question)
+
+
+# A reply in a thread points back at what the bot cannot see: "and what did *he* say about
+# oversight?", "ok and how much of *it* do they own?", "follow-up: how much did *they* spend
+# on that?". A person is pointed at anywhere before the question says anything; a thing only
+# after an opener that continues a thread ("and", "also", "what about", "follow-up:").
+_THREAD_OPENERS = frozenset("ok okay thanks thank you thx ty cool right wait hmm oh great got it so nice".split())
+_CONTINUING = frozenset({"and", "also", "plus"})
+_PERSON_POINTED_AT = frozenset("he him his she her".split())
+_THING_POINTED_AT = frozenset("they them their it its that this those these".split())
+_QUOTED = re.compile(r"^\s*>|[\"\u201c\u201d]|(?:^|\s)'[^']{8,}'", re.MULTILINE)
+
+
+def pointed_back(raw: list[str], question: str) -> str | None:
+    """The word by which a message points back at something it does not name ("he", "it"),
+    when it does so before saying anything else; None when it names what it asks of first,
+    or quotes it."""
+    if _QUOTED.search(question):
+        return None
+    at = 0
+    while at < len(raw) and raw[at] in _THREAD_OPENERS:
+        at += 1
+    rest = raw[at:]
+    continuing = (
+        rest[:1] and rest[0] in _CONTINUING
+        or rest[:2] in (["what", "about"], ["how", "about"], ["follow", "up"])
+    )
+    for w in raw:
+        if w in _PERSON_POINTED_AT or (continuing and w in _THING_POINTED_AT):
+            return w
+        if w not in STOPWORDS and w not in ("follow", "up"):
+            return None
+    return None
+
+
 def task_asked(raw: list[str]) -> str | None:
     """The verb of the work a message asks the bot to do, when it opens with one ("translate
     this into French", "can you draft an email to legal", "remind me to call the dentist");

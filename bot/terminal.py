@@ -114,6 +114,14 @@ def dont_know(answer: Answer) -> str:
     if kind == "task":
         # The verb as the engine read it ("translate", "draft"): a word of its own list.
         return f'{DONT_KNOW} I only answer questions from my sources; "{printable(detail)}" is not something I can do.'
+    if kind == "pointing_back":
+        # The pointing word as the engine read it ("he", "that"): one of its own short list.
+        return (
+            f'{DONT_KNOW} I read each message on its own, so I can\'t tell what "{detail}" points to;'
+            " ask again naming who or what you mean."
+        )
+    if kind == "advice":
+        return f"{DONT_KNOW} I answer from my sources and give no advice or opinions of my own."
     if kind == "not_given":
         missing = _NOT_GIVEN.get(detail, "doesn't give that detail")
         return f"{DONT_KNOW} The closest fact I have {missing}."

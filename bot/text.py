@@ -96,6 +96,8 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     understands understood meaning look looks looking looked
     boast boasts boasted boasting brag brags bragged bragging
     quiz quizzes trivia flashcard flashcards
+    tf wtf ffs ugh smh omg damn dammit jeez geez argh bloody freaking frickin effing lmao lmfao bruh meh
+    innit eh lah leh lor ngl fr frfr lowkey highkey mate geezer bloke chap lad lads fella
     """.split()
 )
 
@@ -114,6 +116,10 @@ FRAMING_IDIOMS = tuple(
     out of curiosity|for context|its own|their own|his own|her own|our own|my own|your own
     going forward|moving forward|from now on|these days|nowadays|right now|at the moment
     in practice|i need|we need
+    the hell|the heck|the fuck|for fuck sake|for fucks sake|for god sake|for gods sake|just say it
+    straight answer|stop being vague|short version|or nah
+    no cap|kindly advise|kindly tell|kindly confirm|do the needful|how everyone keeping|how are you keeping
+    how everyone doing|how is everyone doing
     thanks in advance|thank you in advance|thx in advance|ty in advance|no rush|not urgent|no worries
     no pressure|asking for a friend|when you get a chance|when you have a sec|when you have a minute
     show up|shows up|showed up|showing up|pop up|pops up|popped up|crop up|crops up|cropped up
@@ -143,7 +149,7 @@ _BEFORE_FILLER_LIKE = frozenset(
 
 
 # Tags closing a question that ask nothing more: "... or the whole thing *or what*".
-_CLOSING_TAGS = (("or", "what"), ("or", "something"), ("or", "smth"), ("or", "whatever"))
+_CLOSING_TAGS = (("or", "what"), ("or", "something"), ("or", "smth"), ("or", "whatever"), ("and", "that"), ("or", "summat"))
 
 
 def without_filler(found: list[str]) -> list[str]:
@@ -151,6 +157,8 @@ def without_filler(found: list[str]) -> list[str]:
     closing the question ("or what")."""
     if len(found) > 2 and tuple(found[-2:]) in _CLOSING_TAGS:
         found = found[:-2]
+    if len(found) > 2 and found[-1] == "like":
+        found = found[:-1]  # a closing "like": "what was he banging on about, like?"
     if "like" not in found:
         return found
     return [w for i, w in enumerate(found) if not (w == "like" and i and found[i - 1] in _BEFORE_FILLER_LIKE)]

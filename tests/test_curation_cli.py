@@ -271,8 +271,20 @@ def test_explain_says_when_a_message_asks_a_task() -> None:
     assert "Decision: abstained (task): it asks the bot to draft something, a task rather than a question" in out
 
 
+def test_explain_says_when_a_message_asks_the_bots_own_advice() -> None:
+    code, out = _run("explain", "should our team build on Llama?")
+    assert code == 0
+    assert "Decision: abstained (advice): it asks the bot's own advice or opinion, which no source gives" in out
+
+
 def test_explain_says_when_a_related_fact_holding_more_of_the_question_is_the_answer() -> None:
     code, out = _run("explain", "What do all those GPU purchases and the Scale AI stake tell us about what Meta is going for?")
     assert code == 0
     assert "Decision: answered with ai-leadership-pursuit (over scale-ai-stake, a related fact" in out
     assert "1. scale-ai-stake" in out
+
+
+def test_explain_says_when_a_message_points_back_into_a_thread() -> None:
+    code, out = _run("explain", "and what did he say about oversight?")
+    assert code == 0
+    assert 'Decision: abstained (pointing_back): it points back with "he" at something it does not name' in out

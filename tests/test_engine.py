@@ -3141,3 +3141,125 @@ def test_asking_what_the_bot_covers_gets_the_help(engine: Engine, question: str)
 )
 def test_which_industry_asks_the_industry_not_a_verb_or_a_noun_further_on(engine: Engine, question: str) -> None:
     assert engine.answer(question).fact_id == "llama-crop-yield-adoption"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Just give me a yes or no: should our team build on Llama?",
+        "should I buy Meta stock before earnings?",
+        "Will Meta still be open-sourcing models in five years? your prediction please",
+        "Personally, do you think releasing open weights is ethical?",
+        "which vector database would you recommend for our project?",
+    ],
+)
+def test_asking_the_bots_own_advice_or_opinion_is_answered_by_no_fact(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "advice"
+    assert "no advice or opinions of my own" in dont_know(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("should we worry about open models being misused?", "open-model-misuse-concerns"),
+        ("should us tech companies work with washington on ai, per zuck?", "us-companies-and-government"),
+        ("What's Meta's GPU spend? Should we build on Llama?", "gpu-spending"),
+    ],
+)
+def test_a_worry_a_view_of_somebody_or_a_question_beside_advice_is_still_answered(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "this bot sucks",
+        "ok what CAN you actually answer, ffs?",
+        "what's your scope, bot? Meta stuff only or what",
+        "do you give opinions or just stick to facts?",
+        "can you help me choose between AI vendors, or is that outside what you do?",
+    ],
+)
+def test_venting_at_the_bot_or_asking_what_it_does_gets_the_help(engine: Engine, message: str) -> None:
+    assert engine.answer(message).status == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("useless bot. WHO IS YANN LECUN", "who-is-yann-lecun"),
+        ("who tf is yan lecun", "who-is-yann-lecun"),
+        ("LeCun works for OpenAI, right?", "who-is-yann-lecun"),
+        ("Sam Altman works for Meta now?", "who-is-sam-altman"),
+    ],
+)
+def test_a_blunt_question_or_a_wrong_employer_asks_who_the_person_is(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what sort of stuff do you cover, mate?",
+        "what are you good for, eh? like what questions can I chuck at you?",
+        "yo bot what's your whole deal, what topics you got?",
+        "what can you actually do, bot? ngl no idea what you're for",
+        "thanks! what else can you answer?",
+        "besides Llama, what can I ask you?",
+        "can you help with anything beyond the Meta open-source stuff?",
+    ],
+)
+def test_asking_what_the_bot_does_in_slang_gets_the_help(engine: Engine, message: str) -> None:
+    assert engine.answer(message).status == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("Sam Altman runs Google, yeah?", "who-is-sam-altman"),
+        ("who's this LeCun geezer then?", "who-is-yann-lecun"),
+        ("what was LeCun banging on about at the AI Action Summit, like?", "lecun-ai-action-summit"),
+        ("would Meta sit on a model if it was too dodgy to release?", "holding-back-unsafe-models"),
+    ],
+)
+def test_regional_english_and_slang_leave_the_question(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_small_talk_in_a_greeting_asks_no_fact(engine: Engine) -> None:
+    assert not engine.answer("good morning all, how's everyone keeping?").answered
+
+
+@pytest.mark.parametrize(
+    ("message", "word"),
+    [
+        ("and what did he say about oversight?", "he"),
+        ("ok and how much of it do they own?", "it"),
+        ("follow-up: how much did they spend on that?", "they"),
+        ("thanks, and what's his title?", "his"),
+        ("what did he say about regulation?", "he"),
+    ],
+)
+def test_a_reply_pointing_back_into_a_thread_is_answered_by_no_fact(engine: Engine, message: str, word: str) -> None:
+    answer = engine.answer(message)
+    assert not answer.answered and answer.reason == "pointing_back:" + word
+    assert f'can\'t tell what "{word}" points to' in dont_know(answer)
+
+
+@pytest.mark.parametrize(
+    ("message", "fact_id"),
+    [
+        # the message names what it points at, first or elsewhere
+        ("and the transparency point for the global model, how is that supposed to build trust?", "transparency-and-trust"),
+        ("so yann gave a talk at the action summit, what was he pushing for?", "lecun-ai-action-summit"),
+        ("What did Meta's CEO claim about Llama 3.1 when he announced it?", "llama-3-1"),
+        ("Who is Yann LeCun? And what did he propose?", "who-is-yann-lecun"),
+        # "they" with no thread opener is Meta, the base's subject
+        ("why did they open source Llama?", "llama-family"),
+    ],
+)
+def test_a_pronoun_whose_subject_the_message_gives_still_asks(engine: Engine, message: str, fact_id: str) -> None:
+    assert engine.answer(message).fact_id == fact_id

@@ -398,3 +398,10 @@ def test_yaml_does_not_suggest_a_question_the_sources_are_silent_on(engine: Engi
     text = to_yaml(report)
     assert "# every question here asks what the sources do not say" in text
     assert [d["alternates"] for d in yaml.safe_load_all(text) if d is not None] == [[]]
+
+
+def test_yaml_does_not_suggest_a_request_for_the_bots_own_advice(engine: Engine) -> None:
+    asked = ["should our team build on Llama?", "should we build on llama", "should my team build on Llama"]
+    report = build_report([_row(q, "abstained", reason="advice") for q in asked], [], engine=engine)
+    (cluster,) = report.clusters
+    assert new_alternates(cluster, report) == []

@@ -481,3 +481,8 @@ def test_what_an_answer_is_for_is_no_part_of_the_question(message: str, read: st
 )
 def test_who_asks_is_no_part_of_the_question(message: str, read: str) -> None:
     assert without_asker(message) == read
+
+
+def test_a_closing_like_or_and_that_is_chat_filler() -> None:
+    assert without_filler(words("what was he banging on about, like?")) == ["what", "was", "he", "banging", "on", "about"]
+    assert without_filler(words("with GPT and Gemma and that")) == ["with", "gpt", "and", "gemma"]
