@@ -61,6 +61,7 @@ from bot.question_reading import (
     SOURCE_KIND_NOUNS,
     after_owner,
     asks_advice,
+    asks_what_followed,
     asks_who_does,
     asks_why,
     capitalised,
@@ -244,6 +245,28 @@ _PLEA = re.compile(r"\b(?:" + "|".join(sorted(PLEA_WORDS)) + r")\b", re.IGNORECA
 # What asks what the bot covers, among other words ("What kinds of questions can you answer,
 # and is it only about Meta?", "a list of the topics you cover, things like Llama", "what does
 # it cover?"): a message no fact answers is then asking for the help.
+# A figure asked for exactly ("the exact dollar figure", "how much, exactly?"),
+# which only a fact stating one gives; "billions" is an order of size.
+_EXACT = re.compile(
+    r"\b(?:exact|exactly|precise|precisely|specific|to\s+the\s+(?:dollar|cent)|dollar\s+(?:figure|amount))\b",
+    re.IGNORECASE,
+)
+_FIGURES_ASKED = frozenset({"currency", "money", "number", "count", "percent"})
+_MONEY_FIGURE = re.compile(r"[$€£]\s?\d|\d[\d,.]*\s*(?:billion|million|trillion|bn|dollars|euros)\b", re.IGNORECASE)
+_PERCENT_FIGURE = re.compile(
+    r"\d[\d.]*\s*(?:%|percent\b|per cent\b)|\b(?:half|one-third|two-thirds|a third|a quarter)\b", re.IGNORECASE
+)
+_NUMBER_FIGURE = re.compile(r"\d|\b\w+fold\b|\btwice\b|\bdoubled\b", re.IGNORECASE)
+
+
+def _figures_given(answer: str) -> frozenset[str]:
+    """The kinds of figure an answer states (see `_IndexedFact.figures_given`)."""
+    found = {"money"} if _MONEY_FIGURE.search(answer) else set()
+    if _PERCENT_FIGURE.search(answer):
+        found.add("percent")
+    if _NUMBER_FIGURE.search(_PERCENT_FIGURE.sub(" ", _MONEY_FIGURE.sub(" ", answer))):
+        found.add("number")
+    return frozenset(found)
 # A request to name somebody, opening a message: "Name Meta's chief AI scientist".
 _NAMING = re.compile(r"\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?name\s+", re.IGNORECASE)
 # A label before a colon, opening a message: "finance:", "board liaison:".
@@ -340,6 +363,7 @@ class _Query:
     help_only: bool
     asks: frozenset[str] = field(default_factory=frozenset)
     asks_share: bool = False
+    exact: bool = False  # asks a figure exactly: "the exact dollar figure", "how much, exactly?"
     """Whether it asks for a share of a whole ("what percentage")."""
     asks_future: bool = False
     """Whether it asks what will happen ("will Meta close Llama?")."""
@@ -367,6 +391,7 @@ class _Query:
     *stock* react?"): the reactions the sources report are people's."""
     task: str | None = None
     advice: bool = False  # asks the bot's own advice or opinion: "should our team build on Llama?"
+    followed: bool = False  # asks what happened after the sources' events: "did the stock go up after the essay?"
     pointing_back: str | None = None  # a word pointing at what the message does not name: "and what did *he* say?"
     """The work a message asks the bot to do instead of a question ("*translate* this quote",
     "*draft* an email about Llama"): no fact answers it, whatever words they share."""
@@ -482,6 +507,10 @@ class _IndexedFact:
     """Whether a phrasing of the fact asks who somebody is."""
     figures: frozenset[str] = frozenset()
     """The figures its answer, quotes and phrasings give, as digits ("49% stake" gives "49")."""
+    figures_given: frozenset[str] = frozenset()
+    """The kinds of figure its answer states ("money" for "$14 billion", "percent" for "49%"
+    or "two-thirds", "number" for "tenfold" or "350,000"): what a question asking a figure
+    exactly needs; "billions in GPUs" is an order of size, no figure."""
     denies: bool = False
     """Whether its answer, a quote or a phrasing says something is not so ("closed-source
     models are not immune either", "Why do critics say Meta's models aren't really open?"):
@@ -1214,6 +1243,7 @@ class Engine:
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
             denies=any(_DENYING.search(text) for text in (*_own_texts(fact), *fact.phrasings)),
+            figures_given=share(_figures_given(fact.answer)),
             figures=share(
                 frozenset(_digits(m) for text in (*_own_texts(fact), *fact.phrasings) for m in _NUMBER.finditer(text))
             ),
@@ -2000,6 +2030,7 @@ class Engine:
             # something ("has Meta responded", "how did regulators react") asks a reaction.
             asks=frozenset(types - {"percent", "future"} - ({"reaction"} if speakers else set())),
             asks_share="percent" in types,
+            exact=bool(_EXACT.search(question)),
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
             asks_future="future" in types,
             pins_period=pinned,
@@ -2018,6 +2049,7 @@ class Engine:
             # A task opens the message, past a few courtesies: its first characters tell.
             task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
             advice=asks_advice(question),
+            followed=asks_what_followed(question),
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=speakers,
@@ -2559,6 +2591,11 @@ class Engine:
             missing = missing - {"where"}
         if missing:
             return min(missing, key=_DETAIL_ORDER.index)
+        if query.exact and (asked := query.asks & _FIGURES_ASKED):
+            # "The exact dollar figure" of "billions in GPUs"; "how much, exactly?" of "a 49% stake".
+            needed = "money" if asked & {"currency", "money"} else "percent" if query.asks_share else "number"
+            if needed not in indexed.figures_given:
+                return min(asked, key=_DETAIL_ORDER.index)
         if query.counted and not query.counted & indexed.counts:
             return "count"
         if query.wants_kind and not self._names_a(indexed, query.wants_kind, query.named):
@@ -2846,6 +2883,8 @@ class Engine:
             reason = "advice"
         elif query.pointing_back:
             reason = "pointing_back:" + query.pointing_back
+        elif query.followed:
+            reason = "not_given:later"
         elif query.outside:
             reason = "unknown_entity:" + ", ".join(query.outside)
         elif subject := self._unknown_subject(query) or list(query.unknown_reactor):

@@ -805,6 +805,31 @@ def pointed_back(raw: list[str], question: str) -> str | None:
     return None
 
 
+# Asking what happened after a text or an event of the sources ("did Meta's stock go up
+# after the essay came out?", "what happened next?", "which countries have signed up to
+# LeCun's model?"): the sources end where they were written, and say nothing of what followed.
+_WHAT_FOLLOWED = re.compile(
+    r"\bafter\s+(?:the|that|this|his|its|their|[a-z]+['\u2019]s)\s+(?:[\w.'\u2019-]+\s+){0,3}?"
+    r"(?:came\s+out|was\s+published|went\s+out|aired|announcement|summit|essay|blog|article|deal|podcast|news|"
+    r"report|piece|story)\b"
+    r"|\bwhat\s+happened\s+(?:next|afterwards|since|after)\b"
+    # Who has taken up a proposal since: "which countries have signed up to LeCun's model?"
+    r"|\b(?:have|has)\s+(?:[a-z]+\s+){0,2}?(?:signed\s+(?:up|on)|joined|officially\s+agreed|agreed\s+to\s+(?:join|contribute|"
+    r"take\s+part|participate))\b"
+    r"|\b(?:signed\s+(?:up|on)|joined)\b[^.?!]*\b(?:so\s+far|already|yet)\b|\bofficially\s+(?:agreed|joined|signed)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_what_followed(question: str) -> bool:
+    """Whether the question asks what happened after something the sources report; how it
+    was taken ("how did people react after the announcement?") the sources do report."""
+    return bool(_WHAT_FOLLOWED.search(question)) and not _TAKEN.search(question)
+
+
+_TAKEN = re.compile(r"\b(?:react\w*|respon\w*|receiv\w*|reception|backlash|criticis\w*|critics)\b", re.IGNORECASE)
+
+
 def task_asked(raw: list[str]) -> str | None:
     """The verb of the work a message asks the bot to do, when it opens with one ("translate
     this into French", "can you draft an email to legal", "remind me to call the dentist");

@@ -34,6 +34,7 @@ _NOT_GIVEN = {
     "money": "doesn't give that amount",
     "howto": "doesn't say how to do that",
     "before": "doesn't say what came before",
+    "later": "doesn't say what happened afterwards",
     "reaction": "doesn't say how anyone reacted",
     "future": "doesn't say what will happen",
     "kind": "doesn't name which ones",

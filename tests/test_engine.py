@@ -3263,3 +3263,39 @@ def test_a_reply_pointing_back_into_a_thread_is_answered_by_no_fact(engine: Engi
 )
 def test_a_pronoun_whose_subject_the_message_gives_still_asks(engine: Engine, message: str, fact_id: str) -> None:
     assert engine.answer(message).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did Meta's stock go up after the essay came out?",
+        "did the French scientist leave Meta after that summit?",
+        "what happened with Meta's models after the Gizmodo article came out?",
+        "which countries have signed up to LeCun's global model so far?",
+        "Has India officially agreed to join the global model?",
+    ],
+)
+def test_what_happened_after_the_sources_events_is_not_told(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:later"
+    assert "doesn't say what happened afterwards" in dont_know(answer)
+
+
+def test_how_an_announcement_was_taken_is_told(engine: Engine) -> None:
+    assert engine.answer("how did people react after the announcement?").fact_id == "public-reactions"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What's the exact dollar figure of Meta's GPU spend?", "how much does meta spend on GPUs exactly?"],
+)
+def test_a_figure_asked_exactly_is_not_given_by_an_order_of_size(engine: Engine, question: str) -> None:
+    answer = engine.answer(question)
+    assert not answer.answered and (answer.reason or "").startswith("not_given:")
+
+
+def test_a_figure_asked_exactly_is_given_by_a_fact_stating_it(engine: Engine) -> None:
+    assert engine.answer("exactly what percentage of Scale AI does Meta own?").fact_id == "scale-ai-stake"
+    assert engine.answer("how much exactly has Llama grown since 2023?").fact_id == "llama-tenfold-growth"
+    # asked without "exactly", the order of size is the answer
+    assert engine.answer("how much is Meta spending on GPUs?").fact_id == "gpu-spending"
