@@ -267,6 +267,8 @@ def _figures_given(answer: str) -> frozenset[str]:
     if _NUMBER_FIGURE.search(_PERCENT_FIGURE.sub(" ", _MONEY_FIGURE.sub(" ", answer))):
         found.add("number")
     return frozenset(found)
+# "Who" opening the last sentence of a message, after another: "... about Meta? who is he again?"
+_WHO_APART = re.compile(r"[?.!]\s+who(?:['\u2019]s|s)?\b[^?.!]*[?.!]*\s*$", re.IGNORECASE)
 # A request to name somebody, opening a message: "Name Meta's chief AI scientist".
 _NAMING = re.compile(r"\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?name\s+", re.IGNORECASE)
 # A label before a colon, opening a message: "finance:", "board liaison:".
@@ -1544,13 +1546,15 @@ class Engine:
                 return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
 
-    def _who_this_at(self, raw: list[str], *, contracted: bool) -> int | None:
+    def _who_this_at(self, raw: list[str], *, contracted: bool, asked_apart: bool = False) -> int | None:
         """Where "who" stands when a person named first is then asked about ("Mark
         Zuckerberg, who is this person?", "yann lecun who is he"): the name and nothing else
-        before it, and after it only "is" and a word pointing back at them; else None."""
+        before it, and after it only "is" and a word pointing back at them; else None.
+        `asked_apart`: "who" opens a sentence of its own, after a question about one person
+        ("why is Sam Altman in an article about Meta? who is he again?")."""
         if "who" not in raw and "whos" not in raw:
             return None
-        at = raw.index("who") if "who" in raw else raw.index("whos")
+        at = max(i for i, x in enumerate(raw) if x in ("who", "whos"))  # the last: "the guy who ..., who is he?"
         rest = [x for x in raw[at + 1 :] if x not in _WHO_HEDGES]
         if not (contracted or raw[at] == "whos"):
             if not rest or rest[0] not in _BEING:
@@ -1559,10 +1563,14 @@ class Engine:
         if not rest or rest[0] not in _POINTING_BACK or any(x not in _PERSON_NOUNS for x in rest[1:]):
             return None
         named = [x for x in raw[:at] if x not in _BEFORE_A_NAME]
-        if not named or not all(self.canon(x) in self._name_words for x in named):
+        if not named:
             return None
-        persons = [key for key in self._entities_in([self.canon(x) for x in named]) if self._kind_of_key.get(key) == "person"]
-        return at if persons else None
+        if not all(self.canon(x) in self._name_words for x in named):
+            if not asked_apart:
+                return None  # "LeCun's regulation view, who is this person?"
+            named = [x for x in named if self.canon(x) in self._person_words]
+        persons = {key for key in self._entities_in([self.canon(x) for x in named]) if self._kind_of_key.get(key) == "person"}
+        return at if len(persons) == 1 else None
 
     def _post_of_a_person(self, raw: list[str], question: str) -> int | None:
         """Where the words ask a person's post, which is who they are: the index of "title" in
@@ -1899,7 +1907,9 @@ class Engine:
         # "Zuckerberg's title?" asks who he is, as "who is Zuckerberg?" does, not of a title;
         # so does "Zuckerberg, who is this person?", not of a person.
         post_at = self._post_of_a_person(raw, question)
-        pointed_back_from = self._who_this_at(raw, contracted=bool(_WHO_S.search(question)))
+        pointed_back_from = self._who_this_at(
+            raw, contracted=bool(_WHO_S.search(question)), asked_apart=bool(_WHO_APART.search(question))
+        )
         # "is LeCun Meta's CTO?" asks who LeCun is: the post named says nothing more.
         post_asked_at = self._post_asked_at(raw, greeting)
         # "who does LeCun work for?", "what is LeCun known for?" ask who LeCun is: only the name

@@ -3299,3 +3299,8 @@ def test_a_figure_asked_exactly_is_given_by_a_fact_stating_it(engine: Engine) ->
     assert engine.answer("how much exactly has Llama grown since 2023?").fact_id == "llama-tenfold-growth"
     # asked without "exactly", the order of size is the answer
     assert engine.answer("how much is Meta spending on GPUs?").fact_id == "gpu-spending"
+
+
+def test_who_one_person_named_before_is_asks_who_they_are(engine: Engine) -> None:
+    assert engine.answer("why is sam altman even in an article about meta? who is he again?").fact_id == "who-is-sam-altman"
+    assert engine.answer("Mark Zuckerberg, who is this person?").fact_id == "who-is-mark-zuckerberg"
