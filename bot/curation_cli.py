@@ -206,6 +206,8 @@ def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts]) -> str:
         why = f"it asks the bot to {reason.split(':', 1)[1]} something, a task rather than a question"
     elif reason.startswith("pointing_back:"):
         why = f"it points back with \"{reason.split(':', 1)[1]}\" at something it does not name, as a reply in a thread does"
+    elif reason == "not_english":
+        why = "it is written in another language, and the bot reads English only"
     elif reason == "advice":
         why = "it asks the bot's own advice or opinion, which no source gives"
     elif reason.startswith("not_given:"):

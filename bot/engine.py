@@ -38,6 +38,7 @@ from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
     DOING,
+    FOREIGN_FUNCTION_WORDS,
     AGE,
     REACTING_WORDS,
     MAY_ASK_A_TASK,
@@ -77,6 +78,7 @@ from bot.question_reading import (
     pointed_back,
     question_types,
     references,
+    set_apart,
     wants_kind,
     written_as_name,
     task_asked,
@@ -304,6 +306,9 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bwhat\s+(?:else\s+)?(?:can|do|could)\s+you\s+(?:even\s+|actually\s+|really\s+)?answer\b|\byour\s+scope\b"
     r"|\bwhat\s+else\s+(?:can|do|could)\s+you\s+(?:do|cover|know)\b|\bwhat\s+(?:else\s+)?can\s+(?:i|we)\s+ask\s+(?:you|u)\b"
     r"|\bcan\s+you\s+(?:help|answer)\s+(?:with\s+)?(?:anything|stuff|questions)\s+(?:beyond|besides|other\s+than|outside)\b"
+    r"|\bcan\s+you\s+answer\s+anything\b|\btell\s+(?:me|us)\s+a\s+joke\b"
+    r"|\bwhat\s+can\s+(?:this|the)\s+(?:bot|tool|assistant)\s+(?:help\s+with|do|answer|cover)\b"
+    r"|\bdo\s+you\s+know\s+(?:about\s+)?anything\s+(?:other\s+than|besides|else|outside)\b"
     # Venting at the bot asks nothing of the base ("this bot sucks", not Gizmodo's "if it sucks").
     r"|\b(?:this|the|dumb|stupid|useless)\s+(?:bot|tool|assistant)\s+(?:really\s+|totally\s+|just\s+)?"
     r"(?:sucks|is\s+(?:useless|broken|garbage|trash|terrible|dumb|stupid))\b"
@@ -393,6 +398,7 @@ class _Query:
     *stock* react?"): the reactions the sources report are people's."""
     task: str | None = None
     advice: bool = False  # asks the bot's own advice or opinion: "should our team build on Llama?"
+    foreign: bool = False  # written in another language: "¿Qué porcentaje de Scale AI tiene Meta?"
     followed: bool = False  # asks what happened after the sources' events: "did the stock go up after the essay?"
     pointing_back: str | None = None  # a word pointing at what the message does not name: "and what did *he* say?"
     """The work a message asks the bot to do instead of a question ("*translate* this quote",
@@ -1662,6 +1668,22 @@ class Engine:
             return len(tail) == 1  # "which company is Altman at?"
         return bool(tail) and tail[0] in verbs and all(w in _AT_A_COMPANY for w in tail[1:]) and len(tail) <= 2
 
+    def _in_another_language(self, raw: list[str]) -> bool:
+        """Whether the words are of another language, English only borrowed: two of its
+        function words, and more of its words than English ones (names are of no language)."""
+        foreign = [w for w in raw if w in FOREIGN_FUNCTION_WORDS]
+        if len(set(foreign)) < 2:
+            return False
+        english = other = 0
+        for w in raw:
+            if w in FOREIGN_FUNCTION_WORDS or self._is_name_word(w):
+                continue
+            if w in STOPWORDS or w in self._surface or w in self._common_words:
+                english += 1
+            else:
+                other += 1
+        return len(foreign) + other > english
+
     def _claims_employer(self, raw: list[str]) -> bool:
         """Whether the words check whom a person works for: "LeCun works for OpenAI, doesn't
         he?", "does Wang work at Google?", "Altman runs Google, yeah?"; a company named and
@@ -2060,6 +2082,7 @@ class Engine:
             task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
             advice=asks_advice(question),
             followed=asks_what_followed(question),
+            foreign=self._in_another_language(raw),
             role_terms=role_terms,
             name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
             speakers=speakers,
@@ -2671,6 +2694,8 @@ class Engine:
             return self.help(question)
         if _ASKS_OF_THE_BOT.search(question):
             return self._asked_of_the_bot(question)
+        if (apart := set_apart(question)) is not None and (besides := self._besides(question, *apart)) is not None:
+            return besides
         if (asked := self.reading_of(question)) != question:
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
@@ -2708,6 +2733,17 @@ class Engine:
                 return self.help(question)
             return clearest or answer
         return answer
+
+    def _besides(self, question: str, rest: str, excluded: str) -> Answer | None:
+        """The answer to a question that sets something apart ("besides the Scale AI stake,
+        what else has Meta invested in?"): the rest of the question, by any fact but the one
+        that tells what it sets apart; None when the rest asks nothing of its own."""
+        rest_query = self._analyze(rest)
+        if not rest_query.terms or rest_query.help_only:
+            return None
+        left = self._decide(excluded, self._analyze(excluded))
+        ranked = [parts for parts in self._rank(rest_query) if not (left.answered and parts.fact_id == left.fact_id)]
+        return self._decide(rest, rest_query, ranked).model_copy(update={"question": question})
 
     def _asked_of_the_bot(self, question: str) -> Answer:
         """The answer to a message asking of the bot itself ("can I trust your answers?", "can
@@ -2887,7 +2923,9 @@ class Engine:
         score = best.score if best else 0.0
         margin = score - (runner_up.score if runner_up else 0.0)
         reason = None
-        if query.task:
+        if query.foreign:
+            reason = "not_english"
+        elif query.task:
             reason = "task:" + query.task
         elif query.advice:
             reason = "advice"

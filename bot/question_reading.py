@@ -830,6 +830,66 @@ def asks_what_followed(question: str) -> bool:
 _TAKEN = re.compile(r"\b(?:react\w*|respon\w*|receiv\w*|reception|backlash|criticis\w*|critics)\b", re.IGNORECASE)
 
 
+# Function words of other languages that English never uses, to tell a message written in
+# another language ("¿Qué porcentaje de Scale AI tiene Meta?", "Wer ist Yann LeCun?") from
+# one that only greets or thanks in it ("merci, who is LeCun?").
+FOREIGN_FUNCTION_WORDS = frozenset(
+    """
+    que cuanto cual como quien porque tiene hay los las del una sobre para esta este es el la
+    est quoi pourquoi combien qui les des dans avec une cest sont elle
+    wie wer ist und sind hat haben viel warum welche der das mit fur uber ein eine
+    perche quanto della sulla che chi sono ha il di
+    quem voce nao sao uma
+    hoeveel zei het een sinds van zijn wordt
+    jak czy jest sie nie dla
+    """.split()
+)
+
+
+# What a question sets apart to ask about the rest: "besides the Scale AI stake, what else
+# has Meta invested in?", "apart from LeCun, who is quoted on regulation?", "Llama aside,
+# what has Meta open-sourced?", "what's Llama's market share, besides the tenfold growth?".
+_APART = (
+    r"(?:besides|apart\s+from|other\s+than|aside\s+from|except(?:\s+for)?|excluding|not\s+counting|outside\s+of"
+    r"|leaving\s+out|setting\s+aside|putting\s+aside)"
+)
+_ASKING_START = (
+    r"(?:what|which|who|whom|whose|how|why|where|when|is|are|was|were|does|do|did|has|have|can|could|would|will|"
+    r"should|any|anyone|anything|tell|give|name|list)"
+)
+# Opening the message, past a few words of address ("ok, besides ...", "Quiz: besides ...").
+_LEAD = r"(?P<lead>(?:[\w'\u2019]+[\s,:;!.-]+){0,3}?)"
+_SET_APART = re.compile(
+    rf"^{_LEAD}{_APART}\s+(?P<x>[^,;:?!\u2014\u2013]+?)\s*(?:[,;:\u2014\u2013]|\s-\s)\s*(?P<rest>.+)$"
+    rf"|^{_LEAD.replace('lead', 'lead2')}{_APART}\s+(?P<x2>[^,;:?!]+?)\s+(?P<rest2>{_ASKING_START}\b.+)$"
+    r"|^\s*(?:leaving|setting|putting)\s+(?P<x4>[^,;:?!]+?)\s+(?:aside|out)\s*[,;:\u2014\u2013-]?\s*(?P<rest4>.+)$"
+    r"|^\s*(?P<x5>[^,;:?!]{1,40}?)\s+aside\s*[,;:\u2014\u2013-]\s*(?P<rest5>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_MAY_SET_APART = re.compile(
+    r"\b(?:besides|apart|other\s+than|aside|except|excluding|counting|outside\s+of|leaving|setting|putting)\b", re.IGNORECASE
+)
+_ASKING_WORDS = frozenset("what which who whom whose how why where when is are was were does do did has have can could".split())
+
+
+def set_apart(question: str) -> tuple[str, str] | None:
+    """The question without what its opening sets apart, and what it sets apart ("besides
+    the Scale AI stake, what else has Meta invested in?", "Llama aside, what has Meta
+    open-sourced?"); None when it opens with nothing set apart ("who besides Meta gains?")."""
+    if not _MAY_SET_APART.search(question):
+        return None
+    match = _SET_APART.match(question)
+    if match is None:
+        return None
+    for group in ("", "2", "4", "5"):
+        if match.group("x" + group):
+            lead = match.groupdict().get("lead" + group) or ""
+            if not _ASKING_WORDS.isdisjoint(lead.lower().split()):
+                return None  # "who besides Meta gains from Llama?": asked before it sets apart
+            return " ".join(f"{lead} {match.group('rest' + group)}".split()), match.group("x" + group).strip()
+    return None
+
+
 def task_asked(raw: list[str]) -> str | None:
     """The verb of the work a message asks the bot to do, when it opens with one ("translate
     this into French", "can you draft an email to legal", "remind me to call the dentist");

@@ -291,7 +291,7 @@ def build_report_from_tally(
 # Why the engine abstains on a question the sources say nothing of (or on a task, a request
 # for advice or a reply pointing back into a thread, which no fact answers): an alternate made of one would have the fact answer what
 # it does not say.
-_SILENT_REASONS = ("unknown_subject:", "unknown_entity:", "not_given:", "task:", "advice", "pointing_back:")
+_SILENT_REASONS = ("unknown_subject:", "unknown_entity:", "not_given:", "task:", "advice", "pointing_back:", "not_english")
 
 
 def _sources_silent_on(engine: Engine, question: str) -> bool:

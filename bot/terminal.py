@@ -115,6 +115,8 @@ def dont_know(answer: Answer) -> str:
     if kind == "task":
         # The verb as the engine read it ("translate", "draft"): a word of its own list.
         return f'{DONT_KNOW} I only answer questions from my sources; "{printable(detail)}" is not something I can do.'
+    if kind == "not_english":
+        return f"{DONT_KNOW} I read questions in English only; ask again in English."
     if kind == "pointing_back":
         # The pointing word as the engine read it ("he", "that"): one of its own short list.
         return (

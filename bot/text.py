@@ -98,6 +98,9 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     quiz quizzes trivia flashcard flashcards
     tf wtf ffs ugh smh omg damn dammit jeez geez argh bloody freaking frickin effing lmao lmfao bruh meh
     innit eh lah leh lor ngl fr frfr lowkey highkey mate geezer bloke chap lad lads fella
+    hola hallo ciao salut bonjour merci gracias danke bitte grazie obrigado obrigada dziekuje perdon scusa scusi
+    oye bueno pues vale dai allora quindi dunque ecco alors bah ecoute voila tja naja doch genau kurz gefragt
+    yaar yar arre achha accha acha haan bhai senpai chotto sumimasen zusammen leute
     """.split()
 )
 
@@ -120,6 +123,7 @@ FRAMING_IDIOMS = tuple(
     straight answer|stop being vague|short version|or nah
     no cap|kindly advise|kindly tell|kindly confirm|do the needful|how everyone keeping|how are you keeping
     how everyone doing|how is everyone doing
+    por favor|per favore|sil vous plait|s il vous plait
     thanks in advance|thank you in advance|thx in advance|ty in advance|no rush|not urgent|no worries
     no pressure|asking for a friend|when you get a chance|when you have a sec|when you have a minute
     show up|shows up|showed up|showing up|pop up|pops up|popped up|crop up|crops up|cropped up

@@ -288,3 +288,9 @@ def test_explain_says_when_a_message_points_back_into_a_thread() -> None:
     code, out = _run("explain", "and what did he say about oversight?")
     assert code == 0
     assert 'Decision: abstained (pointing_back): it points back with "he" at something it does not name' in out
+
+
+def test_explain_says_when_a_message_is_in_another_language() -> None:
+    code, out = _run("explain", "¿Qué porcentaje de Scale AI tiene Meta?")
+    assert code == 0
+    assert "Decision: abstained (not_english): it is written in another language" in out

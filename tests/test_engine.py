@@ -3210,6 +3210,10 @@ def test_a_blunt_question_or_a_wrong_employer_asks_who_the_person_is(engine: Eng
         "thanks! what else can you answer?",
         "besides Llama, what can I ask you?",
         "can you help with anything beyond the Meta open-source stuff?",
+        "what can this bot help with, beyond the regulation stuff?",
+        "Do you know about anything other than Meta's AI strategy?",
+        "yaar, are you only about Meta's AI stuff or can you answer anything?",
+        "bitte, which topics do you cover?",
     ],
 )
 def test_asking_what_the_bot_does_in_slang_gets_the_help(engine: Engine, message: str) -> None:
@@ -3304,3 +3308,59 @@ def test_a_figure_asked_exactly_is_given_by_a_fact_stating_it(engine: Engine) ->
 def test_who_one_person_named_before_is_asks_who_they_are(engine: Engine) -> None:
     assert engine.answer("why is sam altman even in an article about meta? who is he again?").fact_id == "who-is-sam-altman"
     assert engine.answer("Mark Zuckerberg, who is this person?").fact_id == "who-is-mark-zuckerberg"
+
+
+@pytest.mark.parametrize(
+    ("question", "rest", "excluded"),
+    [
+        ("besides cost, what benefits do open models bring?", "what benefits do open models bring?", "cost"),
+        ("Quiz: besides transparency, what's another benefit?", "Quiz: what's another benefit?", "transparency"),
+        ("Llama aside, what else has Meta open-sourced?", "what else has Meta open-sourced?", "Llama"),
+        ("leaving the Gizmodo piece aside, what does the blog say?", "what does the blog say?", "the Gizmodo piece"),
+    ],
+)
+def test_what_a_question_opens_by_setting_apart_is_read_apart(question: str, rest: str, excluded: str) -> None:
+    assert question_reading.set_apart(question) == (rest, excluded)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who besides Meta gains from the Llama initiatives?",  # asked before it sets apart
+        "can rivals take Meta's open models and skip the development costs?",  # a verb, not a setting apart
+        "what is open washing?",
+    ],
+)
+def test_a_question_that_opens_with_nothing_set_apart_is_read_whole(question: str) -> None:
+    assert question_reading.set_apart(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("besides oversight, what danger did Altman flag?", "altman-global-risks"),
+        ("apart from vendor lock-in, how does the blog say open models speed up innovation?", "accelerate-innovation"),
+        ("besides agriculture, has Meta's open AI been used in medicine?", "healthcare-clinical-tools"),
+    ],
+)
+def test_the_fact_on_what_is_set_apart_is_not_the_answer(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize("message", ["¿Qué porcentaje de Scale AI tiene Meta?", "Wer ist Yann LeCun eigentlich?"])
+def test_a_message_in_another_language_is_answered_by_no_fact_and_says_so(engine: Engine, message: str) -> None:
+    answer = engine.answer(message)
+    assert not answer.answered and answer.reason == "not_english"
+    assert "English only" in dont_know(answer)
+
+
+@pytest.mark.parametrize(
+    ("message", "fact_id"),
+    [
+        ("merci, who is Yann LeCun?", "who-is-yann-lecun"),
+        ("c'est quoi the hybrid approach?", "hybrid-approach"),
+        ("hola! quick one, how much of Scale AI does Meta own?", "scale-ai-stake"),
+    ],
+)
+def test_a_word_of_another_language_around_an_english_question_leaves_it(engine: Engine, message: str, fact_id: str) -> None:
+    assert engine.answer(message).fact_id == fact_id
