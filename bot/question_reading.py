@@ -797,12 +797,20 @@ def pointed_back(raw: list[str], question: str) -> str | None:
         rest[:1] and rest[0] in _CONTINUING
         or rest[:2] in (["what", "about"], ["how", "about"], ["follow", "up"])
     )
+    if continuing:
+        for i, w in enumerate(rest[:-1]):
+            if w == "the" and rest[i + 1] in _REFERRING_BACK:
+                return f"the {rest[i + 1]}"  # "and the third benefit?", "what about the other guy's view?"
     for w in raw:
         if w in _PERSON_POINTED_AT or (continuing and w in _THING_POINTED_AT):
             return w
         if w not in STOPWORDS and w not in ("follow", "up"):
             return None
     return None
+
+
+# Words after "the" that point at something said before: "the other one", "the same study".
+_REFERRING_BACK = frozenset("other same next previous earlier latter former first second third last".split())
 
 
 # Asking what happened after a text or an event of the sources ("did Meta's stock go up

@@ -3245,6 +3245,8 @@ def test_small_talk_in_a_greeting_asks_no_fact(engine: Engine) -> None:
         ("follow-up: how much did they spend on that?", "they"),
         ("thanks, and what's his title?", "his"),
         ("what did he say about regulation?", "he"),
+        ("and the third benefit?", "the third"),
+        ("what about the earlier versions?", "the earlier"),
     ],
 )
 def test_a_reply_pointing_back_into_a_thread_is_answered_by_no_fact(engine: Engine, message: str, word: str) -> None:
@@ -3261,6 +3263,8 @@ def test_a_reply_pointing_back_into_a_thread_is_answered_by_no_fact(engine: Engi
         ("so yann gave a talk at the action summit, what was he pushing for?", "lecun-ai-action-summit"),
         ("What did Meta's CEO claim about Llama 3.1 when he announced it?", "llama-3-1"),
         ("Who is Yann LeCun? And what did he propose?", "who-is-yann-lecun"),
+        # "this" and "it" without an opener continuing a thread frame the question
+        ("is it true two thirds of orgs think open source ai is cheaper than proprietary?", "linux-foundation-study"),
         # "they" with no thread opener is Meta, the base's subject
         ("why did they open source Llama?", "llama-family"),
     ],
