@@ -271,6 +271,18 @@ def _figures_given(answer: str) -> frozenset[str]:
     return frozenset(found)
 # "Who" opening the last sentence of a message, after another: "... about Meta? who is he again?"
 _WHO_APART = re.compile(r"[?.!]\s+who(?:['\u2019]s|s)?\b[^?.!]*[?.!]*\s*$", re.IGNORECASE)
+# A time in a recording, as the podcast notes write them: "[01:12:09]", "1:13:22", "06:08".
+_TIMESTAMP_IN_TEXT = re.compile(r"\[?(?<![\d:])(?:\d{1,2}:)?\d{1,2}:\d{2}(?![\d:])\]?")
+
+
+def _stamp_term(stamp: str) -> str:
+    """One word for a time in a recording, however written: "[1:12:09]" and "01:12:09" are
+    "t011209"; "06:08" (minutes and seconds) is "t000608"."""
+    parts = [int(part) for part in stamp.strip("[] ").split(":")]
+    hours, minutes, seconds = ([0] * (3 - len(parts)) + parts)[-3:]
+    return f"t{hours:02d}{minutes:02d}{seconds:02d}"
+
+
 # A request to name somebody, opening a message: "Name Meta's chief AI scientist".
 _NAMING = re.compile(r"\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?name\s+", re.IGNORECASE)
 # A label before a colon, opening a message: "finance:", "board liaison:".
@@ -306,7 +318,11 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bwhat\s+(?:else\s+)?(?:can|do|could)\s+you\s+(?:even\s+|actually\s+|really\s+)?answer\b|\byour\s+scope\b"
     r"|\bwhat\s+else\s+(?:can|do|could)\s+you\s+(?:do|cover|know)\b|\bwhat\s+(?:else\s+)?can\s+(?:i|we)\s+ask\s+(?:you|u)\b"
     r"|\bcan\s+you\s+(?:help|answer)\s+(?:with\s+)?(?:anything|stuff|questions)\s+(?:beyond|besides|other\s+than|outside)\b"
-    r"|\bcan\s+you\s+answer\s+anything\b|\btell\s+(?:me|us)\s+a\s+joke\b"
+    r"|\bcan\s+you\s+answer\s+anything\b|\btell\s+(?:me|us)\s+a\s+joke\b|\bwhat\s+are\s+you\s+able\s+to\s+do\b"
+    # How to use it with quotes and sources: "if I paste a quote, can you ...", "do you give links?"
+    r"|\bif\s+i\s+paste\b|\bhow\s+does\s+(?:this|the\s+bot|it)\s+work\b"
+    r"|\bdo\s+you\s+(?:give|show|include|add)\s+(?:links|sources|the\s+sources|citations|quotes)\b"
+    r"|\bcan\s+you\s+check\s+(?:whether|if)\s+(?:a|this|the|my)\s+(?:line|quote|sentence)\b"
     r"|\bwhat\s+can\s+(?:this|the)\s+(?:bot|tool|assistant)\s+(?:help\s+with|do|answer|cover)\b"
     r"|\bdo\s+you\s+know\s+(?:about\s+)?anything\s+(?:other\s+than|besides|else|outside)\b"
     # Venting at the bot asks nothing of the base ("this bot sucks", not Gizmodo's "if it sucks").
@@ -968,10 +984,12 @@ class Engine:
             surface_df.update({w for found in [*phrasing_words, answer_words] for w in found})
             # The phrasings share most of their words: each is weighed once, where it first appears.
             phrased = list(dict.fromkeys(w for found in phrasing_words for w in found))
+            stamps = [_stamp_term(quote.timestamp) for quote in fact.quotes if quote.timestamp]
             self._post(
                 posted,
                 index,
                 [(entity_words[entity], FIELD_WEIGHTS["entity"], True) for entity in fact.entities]
+                + [(stamps, FIELD_WEIGHTS["entity"], True)]
                 + [(phrased, FIELD_WEIGHTS["phrasing"], False), (answer_words, FIELD_WEIGHTS["answer"], True)]
                 + [(found, FIELD_WEIGHTS["quote"], True) for found in quote_words],
             )
@@ -1902,6 +1920,9 @@ class Engine:
     def _analyze(self, question: str) -> _Query:
         # "finance: who is Sam Altman, for the memo?", "HR here - ...": who asks and what for say nothing asked.
         question = self._without_label(without_asker(without_purpose(question)))
+        if ":" in question:
+            # "[01:12:09] context?": a time in the podcast is the one word quotes made there share.
+            question = _TIMESTAMP_IN_TEXT.sub(lambda m: f" {_stamp_term(m.group(0))} ", question)
         if (naming := _NAMING.match(question)) and self._post_reader.with_holders(post := question[naming.end() :]) != post:
             question = "who is " + post  # "Name Meta's chief AI scientist" asks who holds the post
         if self._initialisms and _INITIALISM.search(question):
@@ -2706,7 +2727,7 @@ class Engine:
         ):
             return answer  # "Will Meta still open-source models? your prediction please" asks it of the whole
         if answer.reason in _UNSURE or answer.reason == "advice" or (answer.reason or "").startswith(
-            ("not_given:", "unknown_entity:")
+            ("not_given:", "unknown_entity:", "task:")
         ):
             analyzed = [(reading, self._analyze(reading)) for reading in self._readings(question, query)]
             if not query.pointing_back:

@@ -633,7 +633,7 @@ _AND_QUESTION = (
     rf"(?:who|why|when|where)\s+{_AUX}\b"
     r"|who\s+(?:\w+ed|said|wrote|made|built|led|ran|paid|bought|sold|took|gave)\b"
     rf"|how\s+{_AUX}\b"
-    rf"|how\s+(?:much|many|long|big|far|often)(?:\s+[\w'-]+){{0,4}}?\s+{_AUX}\b"
+    rf"|how\s+(?:much|many|long|big|far|often|old|tall|large|soon|fast)(?:\s+[\w'-]+){{0,4}}?\s+{_AUX}\b"
     rf"|(?:what|which)(?:\s+[\w'-]+){{0,3}}?\s+{_AUX}\b"
     r"|(?:who|what|how|where|when)['\u2019]s\b)"
 )

@@ -3368,3 +3368,51 @@ def test_a_message_in_another_language_is_answered_by_no_fact_and_says_so(engine
 )
 def test_a_word_of_another_language_around_an_english_question_leaves_it(engine: Engine, message: str, fact_id: str) -> None:
     assert engine.answer(message).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    ("message", "fact_id"),
+    [
+        ("can you book a room for thurs? also what does meta's big AI spending spree signal about its goals?", "ai-leadership-pursuit"),
+        ("who's yann lecun, and how old is he?", "who-is-yann-lecun"),
+    ],
+)
+def test_a_question_beside_a_task_or_a_detail_no_fact_gives_is_answered(engine: Engine, message: str, fact_id: str) -> None:
+    answer = engine.answer(message)
+    assert answer.fact_id == fact_id
+    assert part_note(answer) is not None  # the other question is to be asked on its own
+
+
+def test_a_task_alone_is_still_no_question(engine: Engine) -> None:
+    assert engine.answer("can you draft an email to legal about the Llama license?").reason == "task:draft"
+
+
+def test_asking_what_the_bot_is_able_to_do_gets_the_help(engine: Engine) -> None:
+    assert engine.answer("hello! new here - what are you able to do?").status == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("[01:12:09] context? something about holding back", "holding-back-unsafe-models"),
+        ("[1:13:22] in the podcast notes, which open-source precedents is he talking about?", "pytorch-open-compute"),
+    ],
+)
+def test_a_time_in_the_podcast_points_at_the_facts_quoting_it_there(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_a_time_of_day_is_no_time_in_the_podcast(engine: Engine) -> None:
+    assert not engine.answer("meet at 10:30?").answered
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "if I paste a quote, can you tell me which article it came from?",
+        "do you give links to the original articles when I ask about a quote?",
+        "hey how does this work — do I paste the excerpt first and then my question?",
+    ],
+)
+def test_asking_how_to_use_the_bot_with_quotes_gets_the_help(engine: Engine, message: str) -> None:
+    assert engine.answer(message).status == "help"
