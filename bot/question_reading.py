@@ -877,7 +877,10 @@ _SET_APART = re.compile(
 _MAY_SET_APART = re.compile(
     r"\b(?:besides|apart|other\s+than|aside|except|excluding|counting|outside\s+of|leaving|setting|putting)\b", re.IGNORECASE
 )
-_ASKING_WORDS = frozenset("what which who whom whose how why where when is are was were does do did has have can could".split())
+
+
+# Words that ask, written before what a question sets apart ("who besides Meta ...").
+_ASKED_BEFORE = _WH_WORDS | AUXILIARIES | {"when"}
 
 
 def set_apart(question: str) -> tuple[str, str] | None:
@@ -892,7 +895,7 @@ def set_apart(question: str) -> tuple[str, str] | None:
     for group in ("", "2", "4", "5"):
         if match.group("x" + group):
             lead = match.groupdict().get("lead" + group) or ""
-            if not _ASKING_WORDS.isdisjoint(lead.lower().split()):
+            if not _ASKED_BEFORE.isdisjoint(lead.lower().split()):
                 return None  # "who besides Meta gains from Llama?": asked before it sets apart
             return " ".join(f"{lead} {match.group('rest' + group)}".split()), match.group("x" + group).strip()
     return None
