@@ -150,6 +150,9 @@ PINNED_PENALTY = 0.85
 # How much more of a question (weighted coverage) a related fact scoring within `min_margin`
 # of the best must hold to be the answer instead (see `_fuller_related_first`).
 RELATED_COVERAGE_LEAD = 0.25
+# How far under an overview naming several people the related fact of the one person a
+# question names may score and still be the answer instead (see `_one_person_of_overview`).
+ONE_PERSON_REACH = 0.15
 ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
 # How many facts of a source a question pointing at it brings in, whatever words they share
@@ -1273,7 +1276,14 @@ class Engine:
             figures=share(
                 frozenset(_digits(m) for text in (*_own_texts(fact), *fact.phrasings) for m in _NUMBER.finditer(text))
             ),
-            what_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_what_it_is(found))),
+            what_phrasings=share(
+                frozenset(
+                    i
+                    for i, found in enumerate(phrasing_words)
+                    if _asks_what_it_is(_defining_words(phrasings[i], found))
+                    and not self._owner_words(phrasings[i]) - STOPWORDS  # "What's Meta's GPU budget?"
+                )
+            ),
             tells_who_does=any(self._asks_who_does(found) for found in phrasing_words),
             who_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if found[:1] == ["who"])),
             who_is_phrasings=share(frozenset(i for i, found in enumerate(phrasing_words) if _asks_who(found))),
@@ -2120,10 +2130,14 @@ class Engine:
             else frozenset(),
             who_first=not why and next((w for w in raw if w in _QUESTION_WORDS), None) == "who",
             what_said=_asks_what_said(raw),
-            # "What are Meta's objectives" asks what Meta's are, not what an objective is.
-            defines=(defines := _asks_what_it_is(raw) and not self._owner_words(question)),
+            # "What are Meta's objectives" asks what Meta's are, not what an objective is ("what's"
+            # is no owner).
+            defines=(
+                defines := _asks_what_it_is(defining := _defining_words(question, raw))
+                and not self._owner_words(question) - STOPWORDS
+            ),
             defining=frozenset(self._terms(" ".join(w for w in raw if w not in thing)))
-            if defines and (thing := _thing_defined(raw))
+            if defines and (thing := _thing_defined(defining))
             else frozenset(),
             who_is=(
                 who_is := self._asks_who_is(raw, contracted=bool(_WHO_S.search(question)))
@@ -2916,6 +2930,32 @@ class Engine:
             if not people[i] and stands_alone(replaced := named_in(found[i], name), self._is_name_word)
         ]
 
+    def _one_person_of_overview(self, query: _Query, ranked: list[ScoreParts]) -> list[ScoreParts]:
+        """`ranked`, with the related fact of the one person a question names first when the
+        best is an overview of several people's views: "Altman's view on oversight" is his own
+        fact, not the round-up of LeCun's, Altman's and Zuckerberg's (which it would otherwise
+        win for sharing "views"); not when the question asks of words the overview gives only
+        to another ("didn't LeCun call for international oversight?": Altman's words)."""
+        if len(ranked) < 2:
+            return ranked
+        first = ranked[0]
+        overview = self._by_id[first.fact_id]
+        people = {key for key in query.named if self._kind_of_key.get(key) == "person"}
+        if len(people) != 1 or not overview.said_by or not people < overview.said_by.keys():
+            return ranked
+        (person,) = people
+        others_words = set().union(*(words for key, words in overview.said_by.items() if key != person))
+        if query.terms.keys() & (others_words - overview.said_by[person]):
+            return ranked
+        related = overview.fact.related
+        for part in ranked[1:CANDIDATES]:
+            if part.score < first.score - ONE_PERSON_REACH:
+                break
+            speakers = {key for key in self._by_id[part.fact_id].speakers if self._kind_of_key.get(key) == "person"}
+            if part.fact_id in related and speakers == people:
+                return [part, first, *(p for p in ranked[1:] if p is not part)]
+        return ranked
+
     def _fuller_related_first(self, ranked: list[ScoreParts]) -> list[ScoreParts]:
         """`ranked`, with the second fact first when it is related to the first, scores within
         `min_margin` of it and holds clearly more of the question: "what do the GPU buys and
@@ -2936,7 +2976,7 @@ class Engine:
     def _decide(self, question: str, query: _Query, ranked: list[ScoreParts] | None = None) -> Answer:
         """The answer to `query` (read from `question`), from its ranking when already made."""
         ranked = self._rank(query) if ranked is None else ranked
-        ranked = self._fuller_related_first(ranked)
+        ranked = self._one_person_of_overview(query, self._fuller_related_first(ranked))
         best = ranked[0] if ranked else None
         runner_up = next(
             (p for p in ranked[1:] if best and p.fact_id not in self._by_id[best.fact_id].related), None
@@ -3587,17 +3627,55 @@ def _asks_what_would_be(found: list[str]) -> bool:
 
 def _asks_what_it_is(raw: list[str]) -> bool:
     """Whether the words ask only what a thing is: "what is AGI", "what's a frontier model",
-    "what are open weights", "define open washing", "openwashing meaning" (of one to three
-    words, none of them a small word)."""
+    "what are open weights", "define open washing", "openwashing meaning", "eli5 open
+    washing", "what is a GPU, simply?" (of one to three words, none of them a small word)."""
     return _thing_defined(raw) is not None
+
+
+# Words after a thing that only ask for it to be told simply: "what's a GPU, *basically*?".
+_SIMPLY = frozenset("simply basically exactly actually again really briefly quickly pls please plz".split())
+_SIMPLY_PHRASES = (
+    ("in", "simple", "terms"),
+    ("in", "plain", "english"),
+    ("in", "plain", "terms"),
+    ("in", "layman", "terms"),
+    ("in", "laymans", "terms"),
+    ("in", "a", "nutshell"),
+    ("in", "one", "line"),
+    ("for", "dummies"),
+    ("for", "beginners"),
+    ("for", "a", "beginner"),
+    ("for", "a", "newbie"),
+    ("for", "a", "newcomer"),
+    ("like", "im", "five"),
+    ("like", "i", "m", "five"),
+)
+# What opens a request to have a thing told simply: "eli5 open washing", "explain open washing".
+_DEFINE_OPENERS = frozenset({"define", "eli5"})
+_WHAT_S = re.compile(r"\bwhat['\u2019]s\b", re.IGNORECASE)
+
+
+def _defining_words(text: str, raw: list[str]) -> list[str]:
+    """`raw` (the words of `text`) as `_thing_defined` reads them: an opening "what's" is
+    "whats" (its "s" is no word of `raw`: "what's llama" is not "what llama models"), "eli 5"
+    is "eli5"."""
+    if raw[:1] == ["what"] and _WHAT_S.search(text):
+        return ["whats", *raw[1:]]
+    if raw[:2] == ["eli", "5"]:
+        return ["eli5", *raw[2:]]
+    return raw
 
 
 def _thing_defined(raw: list[str]) -> list[str] | None:
     """The words of the thing a question asks only what it is (see `_asks_what_it_is`), without
-    the words asking it ("define", "meaning"); None if it asks more."""
+    the words asking it ("define", "meaning"); None if it asks more. "what's" is read as "what
+    is" ("what a GPU" can be nothing else: the apostrophe's "s" is no word)."""
+    raw = _without_simply(raw)
     if len(raw) >= 3 and raw[0] in ("what", "whats") and raw[1] in ("is", "are"):
         thing = raw[2:]
-    elif len(raw) >= 2 and raw[0] == "define":
+    elif len(raw) >= 2 and raw[0] == "whats" or len(raw) >= 3 and raw[0] == "what" and raw[1] in ("a", "an"):
+        thing = raw[1:]
+    elif len(raw) >= 2 and raw[0] in _DEFINE_OPENERS:
         thing = raw[1:]
     elif len(raw) >= 3 and raw[:2] == ["meaning", "of"]:
         thing = raw[2:]
@@ -3608,6 +3686,24 @@ def _thing_defined(raw: list[str]) -> list[str] | None:
     if thing[0] in ("a", "an", "the"):
         thing = thing[1:]
     return thing if 1 <= len(thing) <= 3 and not any(w in STOPWORDS for w in thing) else None
+
+
+def _without_simply(raw: list[str]) -> list[str]:
+    """`raw` without the closing words that only ask for a simple telling ("..., simply",
+    "... in plain english") and an opening "explain like I'm five"."""
+    changed = True
+    while changed and raw:
+        changed = False
+        if raw[-1] in _SIMPLY:
+            raw, changed = raw[:-1], True
+        for phrase in _SIMPLY_PHRASES:
+            if len(raw) > len(phrase) and tuple(raw[-len(phrase) :]) == phrase:
+                raw, changed = raw[: -len(phrase)], True
+    if raw[:1] == ["explain"]:
+        for phrase in _SIMPLY_PHRASES:
+            if tuple(raw[1 : 1 + len(phrase)]) == phrase:
+                return ["explain", *raw[1 + len(phrase) :]]
+    return raw
 
 
 def _asks_who(found: list[str]) -> bool:
