@@ -62,6 +62,7 @@ from bot.question_reading import (
     SOURCE_KIND_NOUNS,
     after_owner,
     asks_advice,
+    asked_of_the_text,
     asks_what_followed,
     asks_who_does,
     asks_why,
@@ -417,6 +418,7 @@ class _Query:
     *stock* react?"): the reactions the sources report are people's."""
     task: str | None = None
     advice: bool = False  # asks the bot's own advice or opinion: "should our team build on Llama?"
+    of_the_text: str | None = None  # asks who wrote a source or when ("author of the LeCun piece?")
     foreign: bool = False  # written in another language: "¿Qué porcentaje de Scale AI tiene Meta?"
     followed: bool = False  # asks what happened after the sources' events: "did the stock go up after the essay?"
     pointing_back: str | None = None  # a word pointing at what the message does not name: "and what did *he* say?"
@@ -1574,6 +1576,8 @@ class Engine:
             if not named or not any(self._kind_of_key.get(key) == "person" for key in found):
                 continue
             after = rest[lead + len(named) : lead + len(named) + 2]
+            if after and after[0] in _NAMED_PERSON_NOUNS:
+                after = rest[lead + len(named) + 1 : lead + len(named) + 3]
             if not after or after[0] in _AFTER_A_NAME:
                 return True
             if not being and after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
@@ -1982,6 +1986,8 @@ class Engine:
                 or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
                 or (pointed_back_from is not None and index > pointed_back_from)
                 or (only_the_person and self.canon(w) not in self._person_words)
+                # "this LeCun *guy*": a word for a person after their name says nothing more.
+                or (w in _NAMED_PERSON_NOUNS and index > 1 and self.canon(raw[index - 2]) in self._person_words)
             ):
                 continue
             pair = w + raw[index] if index < len(raw) else None
@@ -2112,6 +2118,7 @@ class Engine:
             # A task opens the message, past a few courtesies: its first characters tell.
             task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
             advice=asks_advice(question),
+            of_the_text=asked_of_the_text(question),
             followed=asks_what_followed(question),
             foreign=self._in_another_language(raw),
             role_terms=role_terms,
@@ -2992,6 +2999,8 @@ class Engine:
             reason = "advice"
         elif query.pointing_back:
             reason = "pointing_back:" + query.pointing_back
+        elif query.of_the_text:
+            reason = "not_given:" + query.of_the_text  # no source says who wrote it or when
         elif query.followed:
             reason = "not_given:later"
         elif query.outside:
@@ -3583,6 +3592,8 @@ _ENDING_UP = frozenset("end ends ended ending".split())
 # "Mark Zuckerberg, who is *this person*?", "so LeCun, who is *he*?"
 _POINTING_BACK = frozenset("this that he she".split())
 _PERSON_NOUNS = frozenset("person guy man woman one again".split())
+# A word for a person after their name: "who is this LeCun *guy*?" asks who LeCun is.
+_NAMED_PERSON_NOUNS = frozenset("person guy dude fellow fella bloke chap man woman lady character".split())
 _BEFORE_A_NAME = frozenset("so and ok okay hey".split())
 # What may follow a name asked about with "who is": "who's LeCun again", "who is Wang at Meta",
 # "who is Altman of OpenAI"; not "in favour of" or "a fan of".

@@ -772,6 +772,39 @@ def asks_advice(question: str) -> bool:
     return bool(_ADVICE.search(question)) and not _ADVICE_OF_OTHERS.search(question)
 
 
+# What a question may ask of a source text itself, which no source tells of itself: who wrote
+# or edited it ("author of the LeCun piece?", "who edited the risky-move article"), and when it
+# was written or posted ("date on the investment blog post?", "when was the Gizmodo piece
+# published?"). Not of the essay's author: Zuckerberg wrote it, and the sources say so.
+_TEXT_NOUNS = r"(?:article|articles|piece|pieces|post|posts|blog|notes|story|stories|report|write-?up|coverage|interview|transcript|essay)"
+_AUTHOR_WORDS = r"(?:authors?|writers?|bylines?|editors?|journalists?|reporters?)"
+_AUTHOR_ASKED = re.compile(
+    rf"\b{_AUTHOR_WORDS}\s+(?:of|on|for|behind)\s+(?:the|this|that|these)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_TEXT_NOUNS}\b"
+    rf"|\b{_TEXT_NOUNS}(?:['\u2019]s)?\s+{_AUTHOR_WORDS}\b"
+    rf"|\bwho\s+(?:edited|penned|authored|reported)\s+(?:the|this|that)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_TEXT_NOUNS}\b",
+    re.IGNORECASE,
+)
+_NOT_OF_THE_ESSAY = re.compile(r"\bessay\b", re.IGNORECASE)
+_DATE_ASKED = re.compile(
+    rf"\b(?:date|dates|dated|timestamp)\s+(?:of|on|for)\s+(?:the|this|that|these)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_TEXT_NOUNS}\b"
+    rf"|\b{_TEXT_NOUNS}(?:['\u2019]s)?\s+(?:publication\s+)?(?:date|dates)\b"
+    rf"|\bdate\s+(?:anywhere\s+)?(?:on|in)\s+(?:the|this|that|these)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_TEXT_NOUNS}\b"
+    rf"|\bwhen\s+(?:was|were|did)\s+(?:the|this|that|his|zuck['\u2019]?s|zuckerberg['\u2019]?s)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_TEXT_NOUNS}\s+"
+    r"(?:published|posted|written|updated|come\s+out|go\s+up|put\s+up|released|dated)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_of_the_text(question: str) -> str | None:
+    """What a question asks of a source text itself: "author" (who wrote or edited it, but the
+    essay), "dated" (when it was written or posted); None when it asks neither."""
+    if (m := _AUTHOR_ASKED.search(question)) and not _NOT_OF_THE_ESSAY.search(m.group(0)):
+        return "author"
+    if _DATE_ASKED.search(question):
+        return "dated"
+    return None
+
+
 # A reply in a thread points back at what the bot cannot see: "and what did *he* say about
 # oversight?", "ok and how much of *it* do they own?", "follow-up: how much did *they* spend
 # on that?". A person is pointed at anywhere before the question says anything; a thing only

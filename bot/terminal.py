@@ -39,6 +39,8 @@ _NOT_GIVEN = {
     "future": "doesn't say what will happen",
     "kind": "doesn't name which ones",
     "who": "doesn't say who",
+    "author": "doesn't say who wrote its source",
+    "dated": "doesn't say when its source was written",
 }
 # Characters JSON leaves unescaped that str.splitlines() still reads as line breaks.
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}

@@ -2779,6 +2779,8 @@ def test_a_persons_post_asks_who_they_are(engine: Engine, question: str, expecte
         ("Sam Altman, who is this person?", "who-is-sam-altman"),
         ("yann lecun who is he", "who-is-yann-lecun"),
         ("Alexandr Wang... who's that guy?", "alexandr-wang"),
+        ("who is this LeCun person", "who-is-yann-lecun"),  # a word for a person after the name
+        ("who's this wang guy?", "alexandr-wang"),
     ],
 )
 def test_a_person_named_and_then_asked_about_asks_who_they_are(engine: Engine, question: str, expected: str) -> None:
@@ -3463,3 +3465,40 @@ def test_the_one_person_named_gets_their_own_view_not_the_overview_of_several(
 )
 def test_the_overview_answers_several_people_or_words_of_another(engine: Engine, question: str, expected: str) -> None:
     assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("author of the lecun summit piece?", "author"),
+        ("who's the author of the gizmodo article", "author"),
+        ("who edited the risky-move article", "author"),
+        ("gizmodo piece byline?", "author"),
+        ("date on the meta investment blog post?", "dated"),
+        ("when was the meta investment blog post published?", "dated"),
+        ("is there a date anywhere on the podcast notes", "dated"),
+        ("when was zuck's essay published?", "dated"),
+    ],
+)
+def test_who_wrote_a_source_or_when_is_a_detail_no_source_gives(engine: Engine, question: str, detail: str) -> None:
+    """No source names its author or gives its date: the closest fact of that source is offered."""
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == f"not_given:{detail}"
+    assert answer.suggestions
+    assert dont_know(answer).endswith("source was written." if detail == "dated" else "who wrote its source.")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which article says meta owns 49% of scale ai?", "scale-ai-stake"),
+        ("who wrote 'the core commitment to open-source AI remains a powerful force'?", None),
+        ("what does the blog post say about the date Llama 2 opened up?", None),
+    ],
+)
+def test_asking_which_source_says_something_is_not_asking_of_the_source_itself(
+    engine: Engine, question: str, expected: str | None
+) -> None:
+    assert engine._analyze(question).of_the_text is None
+    if expected:
+        assert engine.answer(question).fact_id == expected
