@@ -104,6 +104,7 @@ from bot.text import (
     without_idioms,
     without_links,
     without_purpose,
+    without_told_simply,
     without_verb_take,
     words,
 )
@@ -1933,7 +1934,7 @@ class Engine:
 
     def _analyze(self, question: str) -> _Query:
         # "finance: who is Sam Altman, for the memo?", "HR here - ...": who asks and what for say nothing asked.
-        question = self._without_label(without_asker(without_purpose(question)))
+        question = self._without_label(without_asker(without_purpose(without_told_simply(question))))
         if ":" in question:
             # "[01:12:09] context?": a time in the podcast is the one word quotes made there share.
             question = _TIMESTAMP_IN_TEXT.sub(lambda m: f" {_stamp_term(m.group(0))} ", question)
@@ -3660,6 +3661,8 @@ _SIMPLY_PHRASES = (
     ("for", "a", "newcomer"),
     ("like", "im", "five"),
     ("like", "i", "m", "five"),
+    ("eli", "5"),
+    ("eli5",),
 )
 # What opens a request to have a thing told simply: "eli5 open washing", "explain open washing".
 _DEFINE_OPENERS = frozenset({"define", "eli5"})
@@ -3696,6 +3699,8 @@ def _thing_defined(raw: list[str]) -> list[str] | None:
         return None
     if thing[0] in ("a", "an", "the"):
         thing = thing[1:]
+    if len(thing) > 2 and thing[-2:] in (["in", "ai"], ["in", "tech"]):
+        thing = thing[:-2]  # "what is a transformer in AI": the field it is a term of
     return thing if 1 <= len(thing) <= 3 and not any(w in STOPWORDS for w in thing) else None
 
 

@@ -389,6 +389,31 @@ def without_purpose(text: str) -> str:
     return kept if kept and kept != text and any(c.isalnum() for c in kept) else text
 
 
+# How the asker wants it told, not what they ask: "*in simple terms*, how does ...", "...,
+# *simple version pls*", "closed source AI, *explain like im five*", "summarize the essay *for a
+# non-engineer*". ("eli5 X" is left to the engine, which reads it as asking what X is.)
+_TOLD_SIMPLY = re.compile(
+    r"[,;(]?\s*\b(?:"
+    r"in\s+(?:very\s+)?(?:simple|plain|basic|layman['\u2019]?s?|lay|non-?technical|everyday)\s+(?:terms|english|words|language)"
+    # a version asked for, not of a model: closing the message ("is there a simple version of Llama?" asks one)
+    r"|(?:the\s+|a\s+)?(?:simple|simpler|short|shorter|quick|dumbed[- ]down|plain)\s+version(?:\s+(?:pls|plz|please))?(?=\W*$)"
+    r"|(?:explain\s+)?(?:it\s+|this\s+)?like\s+(?:i['\u2019]?m|i\s+am|im)\s+(?:five|5|a\s+(?:five|5)[- ]year[- ]old|a\s+kid|a\s+child|new)"
+    r"|for\s+(?:a\s+|an\s+|the\s+)?(?:non[- ]?(?:engineers?|technical(?:\s+(?:person|people|folks|audience))?|techies?|tech(?:\s+(?:person|people|folks))?|experts?|specialists?)"
+    r"|beginners?|dummies|newbies?|newcomers?|laypeople|layperson|lay\s+audience|someone\s+new|a\s+beginner)"
+    r"|dumbed\s+down|simply\s+put|keep\s+it\s+simple|make\s+it\s+simple"
+    r")\)?\s*[:,]?",
+    re.IGNORECASE,
+)
+
+
+def without_told_simply(text: str) -> str:
+    """`text` without the words asking for a simple telling ("in simple terms", "explain like
+    I'm five", "for a non-engineer"), when something else is asked."""
+    cut, found = _TOLD_SIMPLY.subn(" ", text)
+    kept = cut.strip(" ,;:-")
+    return kept if found and kept and any(c.isalnum() for c in kept) else text
+
+
 def without_signature(text: str) -> str:
     """`text` without a last line that only signs the message."""
     return _SIGNATURE.sub("", text.rstrip()) if "\n" in text else text

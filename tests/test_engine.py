@@ -3502,3 +3502,22 @@ def test_asking_which_source_says_something_is_not_asking_of_the_source_itself(
     assert engine._analyze(question).of_the_text is None
     if expected:
         assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("closed source AI, explain like im five", "closed-models-openai-google"),
+        ("whats LeCun's big idea about a global AI model, simple version pls", "lecun-collective-model"),
+        ("can someone summarize zuckerberg's open source essay for a non-engineer", "zuckerberg-essay-argument"),
+    ],
+)
+def test_asking_for_a_simple_telling_asks_the_same_fact(engine: Engine, question: str, expected: str) -> None:
+    """"simple version", "explain like im five", "for a non-engineer" say how, not what: no
+    "version" of Llama, no "engineer" for a developer."""
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize("question", ["what is a transformer in AI, eli5", "eli5 AGI? the blog keeps saying it"])
+def test_eli5_of_a_notion_no_fact_explains_is_not_answered(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered

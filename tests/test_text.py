@@ -18,6 +18,7 @@ from bot.text import (
     without_idioms,
     without_links,
     without_purpose,
+    without_told_simply,
     without_verb_take,
     words,
 )
@@ -467,6 +468,24 @@ def test_a_quiz_frame_is_no_word_of_the_question(framed: str) -> None:
 )
 def test_what_an_answer_is_for_is_no_part_of_the_question(message: str, read: str) -> None:
     assert without_purpose(message) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("in simple terms, how does open source stop a few firms owning AI?", "how does open source stop a few firms owning AI?"),
+        ("whats LeCun's big idea, simple version pls", "whats LeCun's big idea"),
+        ("closed source AI, explain like im five", "closed source AI"),
+        ("summarize zuck's essay for a non-engineer", "summarize zuck's essay"),
+        ("open washing in layman's terms?", "open washing ?"),
+        # a simple version asked for, the emoji code closing a message, the words alone
+        ("is there a simple version of llama?", "is there a simple version of llama?"),
+        ("who's yann lecun again? :sweat_smile:", "who's yann lecun again? :sweat_smile:"),
+        ("in plain english", "in plain english"),
+    ],
+)
+def test_how_simply_it_should_be_told_is_no_part_of_the_question(message: str, read: str) -> None:
+    assert without_told_simply(message) == read
 
 
 @pytest.mark.parametrize(
