@@ -155,6 +155,9 @@ RELATED_COVERAGE_LEAD = 0.25
 # How far under an overview naming several people the related fact of the one person a
 # question names may score and still be the answer instead (see `_one_person_of_overview`).
 ONE_PERSON_REACH = 0.15
+# The same for the one product a question names of an overview of several (see
+# `_one_release_of_overview`).
+ONE_RELEASE_REACH = 0.25
 ASKED_ABOUT_PENALTY = 0.6
 ASKED_UNKNOWN_SHARE = 0.5
 # How many facts of a source a question pointing at it brings in, whatever words they share
@@ -2964,6 +2967,32 @@ class Engine:
                 return [part, first, *(p for p in ranked[1:] if p is not part)]
         return ranked
 
+    def _one_release_of_overview(self, query: _Query, ranked: list[ScoreParts]) -> list[ScoreParts]:
+        """`ranked`, with the related fact of the one product a question names first when the
+        best is an overview of several ("llama 4 source" is Llama 4's own fact, not the list of
+        Llama versions); a name within another ("Llama" in "Llama 4") is the family, no product
+        of its own here."""
+        if len(ranked) < 2:
+            return ranked
+        first = ranked[0]
+        overview = self._by_id[first.fact_id]
+        listed = self._releases(overview.entity_keys)
+        asked = self._releases(query.named)
+        if len(asked) != 1 or len(listed) < 2 or not asked < listed or len(overview.fact.quotes) < 2:
+            return ranked  # (a fact with one quote is no overview: "Llama in Facebook, Instagram and WhatsApp")
+        related = overview.fact.related
+        for part in ranked[1:CANDIDATES]:
+            if part.score < first.score - ONE_RELEASE_REACH:
+                break
+            if part.fact_id in related and self._releases(self._by_id[part.fact_id].entity_keys) == asked:
+                return [part, first, *(p for p in ranked[1:] if p is not part)]
+        return ranked
+
+    def _releases(self, keys: Iterable[str]) -> set[str]:
+        """The products among `keys`, but one whose name begins another's (the family)."""
+        products = {key for key in keys if self._kind_of_key.get(key) == "product"}
+        return {key for key in products if not any(other != key and other.startswith(key + " ") for other in products)}
+
     def _fuller_related_first(self, ranked: list[ScoreParts]) -> list[ScoreParts]:
         """`ranked`, with the second fact first when it is related to the first, scores within
         `min_margin` of it and holds clearly more of the question: "what do the GPU buys and
@@ -2985,6 +3014,7 @@ class Engine:
         """The answer to `query` (read from `question`), from its ranking when already made."""
         ranked = self._rank(query) if ranked is None else ranked
         ranked = self._one_person_of_overview(query, self._fuller_related_first(ranked))
+        ranked = self._one_release_of_overview(query, ranked)
         best = ranked[0] if ranked else None
         runner_up = next(
             (p for p in ranked[1:] if best and p.fact_id not in self._by_id[best.fact_id].related), None

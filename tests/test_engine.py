@@ -3521,3 +3521,20 @@ def test_asking_for_a_simple_telling_asks_the_same_fact(engine: Engine, question
 @pytest.mark.parametrize("question", ["what is a transformer in AI, eli5", "eli5 AGI? the blog keeps saying it"])
 def test_eli5_of_a_notion_no_fact_explains_is_not_answered(engine: Engine, question: str) -> None:
     assert not engine.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("llama 2 details", "llama-2-commercial"), ("Llama 3.1 in a nutshell", "llama-3-1")],
+)
+def test_the_one_release_named_gets_its_own_fact_not_the_list_of_versions(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+def test_a_fact_with_one_quote_naming_several_products_is_no_overview(engine: Engine) -> None:
+    """"Llama in Facebook, Instagram and WhatsApp" names several products in one quote: a
+    question on Llama is not sent on to another fact naming Llama alone."""
+    question = "Does Meta use Llama only for outside developers, or in its own apps too?"
+    assert engine.answer(question).fact_id == "llama-internal-use"
