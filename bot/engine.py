@@ -90,6 +90,7 @@ from bot.text import (
     FUNCTION_WORDS,
     NEGATED_AUXILIARIES,
     STOPWORDS,
+    american,
     family_name,
     has_link,
     halves_as_shares,
@@ -1914,10 +1915,13 @@ class Engine:
         return self._correct(word) or word
 
     def _split(self, word: str) -> list[str] | None:
-        """A run-together word that is two words of the base ("opensource", "scaleai")."""
+        """A run-together word that is two words of the base ("opensource", "scaleai"), either
+        spelt the British way ("datacentres")."""
         for cut in range(2, len(word) - 1):
             left, right = word[:cut], word[cut:]
-            if left in self._surface and right in self._surface:
+            if (left in self._surface or american(left) in self._surface) and (
+                right in self._surface or american(right) in self._surface
+            ):
                 return [left, right]
         return None
 
