@@ -471,6 +471,9 @@ class _Query:
     sets_apart: bool = False
     """Whether it sets somebody apart from whom it asks for ("who *else*", "the *other* 51%")."""
     who_is: bool = False
+    business_of: str | None = None
+    """The company or product whose business or use a question asks, nothing more: "what does
+    Scale AI actually do?" (the entity key)."""
     """Whether it asks who a person is ("who's Sam Altman again", "remind me who Altman is")."""
     cited: frozenset[str] = frozenset()
     """The sources the question points at ("according to the Gizmodo piece"), if any."""
@@ -1751,6 +1754,40 @@ class Engine:
             return False
         return bool(rest) and all(w in _ABOUT_A_PERSON or w in STOPWORDS for w in rest) and not _ABOUT_A_PERSON.isdisjoint(rest)
 
+    def _business_asked(self, raw: list[str]) -> str | None:
+        """The company or product (its entity key) a question asks what it does, and nothing
+        else: "what does Scale AI actually do?", "what does the Open Compute Project do"; not
+        "what does Meta do with Llama" or a person's job (see `_asks_what_one_does`)."""
+        for i, w in enumerate(raw):
+            if w not in ("what", "whats") or raw[i + 1 : i + 2] not in (["does"], ["do"]):
+                continue
+            asked = [x for x in raw[i + 2 : i + 10] if x not in _WHO_HEDGES and x != "even"]
+            if asked[:1] == ["the"]:
+                asked = asked[1:]
+            named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, asked))
+            keys = self._entities_in([self.canon(x) for x in named])
+            after = asked[len(named) :]
+            if after[:1] and after[0] in _BUSINESS_NOUNS:
+                after = after[1:]  # "the Open Compute *project*", "Scale AI, the *startup*"
+            if (
+                len(keys) == 1
+                and all(self._kind_of_key.get(key) in ("company", "product") for key in keys)
+                and after[:1] == ["do"]
+                and (len(after) == 1 or after[1] in _AFTER_DOING | {"and"})
+            ):
+                return next(iter(keys))
+        return None
+
+    def _tells_business(self, key: str) -> bool:
+        """Whether a phrasing of some fact asks only what `key` (a company or product) is, which
+        tells what it does: "What is Llama?"."""
+        terms = key.split()
+        return any(
+            all(i in indexed.phrasings_with.get(term, ()) for term in terms)
+            for indexed in self._facts
+            for i in indexed.what_phrasings
+        )
+
     def _asks_what_one_does(self, rest: list[str]) -> bool:
         """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
         Meta)", "what Wang does at Meta"; not "what does LeCun do about regulation"."""
@@ -2162,6 +2199,7 @@ class Engine:
                 or only_the_person
             ),
             who_does=(who_does := not who_is and self._asks_who_does(raw, read_slips=True)),
+            business_of=None if who_is else self._business_asked(raw),
             done=self._done(raw) if who_does else "",
             sets_apart=not _SETTING_APART_WORDS.isdisjoint(raw),
             light=frozenset(self.canon(w) for w in light_words)
@@ -3036,6 +3074,8 @@ class Engine:
             reason = "pointing_back:" + query.pointing_back
         elif query.of_the_text:
             reason = "not_given:" + query.of_the_text  # no source says who wrote it or when
+        elif query.business_of and not self._tells_business(query.business_of):
+            reason = "not_given:business"  # "what does Scale AI actually do?": the stake is no answer
         elif query.followed:
             reason = "not_given:later"
         elif query.outside:
@@ -3658,6 +3698,11 @@ _NOW_WORDS = frozenset("now currently again exactly actually these days".split()
 _EMPLOYERS = frozenset("company companies firm firms organisation organization org employer lab".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
 _AFTER_DOING = frozenset("at for again exactly now".split())
+# What a company or product is, after its name: "what does the Open Compute *project* do?".
+_BUSINESS_NOUNS = frozenset(
+    "project company firm startup lab labs foundation group organisation organization framework tool app "
+    "platform library initiative".split()
+)
 
 
 def _own_texts(fact: Fact) -> tuple[str, ...]:

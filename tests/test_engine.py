@@ -3538,3 +3538,35 @@ def test_a_fact_with_one_quote_naming_several_products_is_no_overview(engine: En
     question on Llama is not sent on to another fact naming Llama alone."""
     question = "Does Meta use Llama only for outside developers, or in its own apps too?"
     assert engine.answer(question).fact_id == "llama-internal-use"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does scale ai actually do?",
+        "what does the open compute project actually do",
+        "what does OpenUK do?",
+        "what does pytorch do",
+    ],
+)
+def test_what_a_company_or_product_does_is_not_told_by_a_fact_that_only_names_it(
+    engine: Engine, question: str
+) -> None:
+    """Meta's stake in Scale AI says nothing of what Scale AI does: the bot says so and
+    offers the fact naming it."""
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:business"
+    assert answer.suggestions
+    assert dont_know(answer).endswith("doesn't say what that company or product does.")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what does llama do", "llama-family"),  # a phrasing asks what Llama is
+        ("what does meta do with llama", "llama-family"),  # asks more than its business
+        ("what does Zuckerberg do at Meta?", "who-is-mark-zuckerberg"),  # a person's job
+    ],
+)
+def test_what_a_thing_does_is_answered_where_the_base_tells_it(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
