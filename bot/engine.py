@@ -342,7 +342,16 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bdo\s+you\s+(?:give|have|offer|share)\s+(?:any\s+|your\s+own\s+)?opinions\b"
     r"|\b(?:allowed|able|permitted)\s+to\s+(?:tell|give|share)\s+(?:me\s+|us\s+)?(?:what\s+you\s+(?:personally\s+)?think"
     r"|(?:your\s+)?(?:own\s+)?opinions?)\b"
-    r"|\b(?:outside|beyond)\s+what\s+you\s+(?:do|cover|know)\b",
+    r"|\b(?:outside|beyond)\s+what\s+you\s+(?:do|cover|know)\b"
+    # How to use it, and how far its answers go: "how do I use this bot?", "can I ask you about
+    # people?", "how reliable are your citations?", "do you know stuff after these articles?"
+    r"|\bhow\s+(?:do|can|should)\s+(?:i|we)\s+(?:use|talk\s+to|ask)\s+(?:this|the|you|u)\b"
+    r"|\bhow\s+(?:do|can)\s+(?:i|we)\s+(?:get|make)\s+(?:you|u|the\s+bot|this\s+bot)\s+(?:to\s+)?(?:show|give|quote|cite|list|answer)\b"
+    r"|\bcan\s+(?:i|we)\s+(?:also\s+|only\s+)?ask\s+(?:you|u)\s+(?:about|questions\s+about)\s+(?:people|companies|anything|other)\b"
+    r"|\bhow\s+(?:reliable|accurate|trustworthy|correct)\s+are\s+(?:you|your\s+(?:answers?|citations|quotes|sources|facts|replies))\b"
+    r"|\bdo\s+you\s+(?:know|cover)\s+(?:about\s+)?(?:stuff|things|anything|events|news)\s+(?:that\s+)?(?:happened\s+|from\s+)?"
+    r"(?:after|since|later\s+than)\s+(?:these|the|your|those)\s+(?:articles|sources)\b"
+    r"|\bcan\s+you\s+(?:explain|answer|put)\s+(?:stuff|things|it|answers)\s+(?:more\s+)?(?:simply|simple|plainly|in\s+plain)\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you

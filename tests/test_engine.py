@@ -3432,10 +3432,31 @@ def test_a_time_of_day_is_no_time_in_the_podcast(engine: Engine) -> None:
         "if I paste a quote, can you tell me which article it came from?",
         "do you give links to the original articles when I ask about a quote?",
         "hey how does this work — do I paste the excerpt first and then my question?",
+        "how do i use this bot, do i just type a name?",
+        "can I ask you about people or only companies?",
+        "how reliable are your citations?",
+        "do you know about things that happened after these articles?",
+        "how do I get you to show the exact quote",
+        "can you explain things more simply?",
     ],
 )
 def test_asking_how_to_use_the_bot_with_quotes_gets_the_help(engine: Engine, message: str) -> None:
     assert engine.answer(message).status == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how do I use Llama for free?", None),  # how to use Llama, not the bot
+        ("can I ask you about Scale AI's stake?", "scale-ai-stake"),
+        ("how reliable are open models, per Zuckerberg?", None),
+    ],
+)
+def test_asking_how_to_use_something_else_is_no_help_request(engine: Engine, question: str, expected: str | None) -> None:
+    answer = engine.answer(question)
+    assert answer.status != "help"
+    if expected:
+        assert answer.fact_id == expected
 
 
 @pytest.mark.parametrize(
