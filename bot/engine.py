@@ -351,7 +351,9 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bhow\s+(?:reliable|accurate|trustworthy|correct)\s+are\s+(?:you|your\s+(?:answers?|citations|quotes|sources|facts|replies))\b"
     r"|\bdo\s+you\s+(?:know|cover)\s+(?:about\s+)?(?:stuff|things|anything|events|news)\s+(?:that\s+)?(?:happened\s+|from\s+)?"
     r"(?:after|since|later\s+than)\s+(?:these|the|your|those)\s+(?:articles|sources)\b"
-    r"|\bcan\s+you\s+(?:explain|answer|put)\s+(?:stuff|things|it|answers)\s+(?:more\s+)?(?:simply|simple|plainly|in\s+plain)\b",
+    r"|\bcan\s+you\s+(?:explain|answer|put)\s+(?:stuff|things|it|answers)\s+(?:more\s+)?(?:simply|simple|plainly|in\s+plain)\b"
+    r"|\bhow\s+do\s+you\s+(?:decide|choose|pick|find|know)\s+(?:which|what)\s+(?:answer|fact|quote|source|reply)\b"
+    r"|\bwhy\s+do\s+you\s+only\s+(?:know|cover|answer|talk)\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you

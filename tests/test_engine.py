@@ -3438,6 +3438,8 @@ def test_a_time_of_day_is_no_time_in_the_podcast(engine: Engine) -> None:
         "do you know about things that happened after these articles?",
         "how do I get you to show the exact quote",
         "can you explain things more simply?",
+        "how do you decide which answer to give me",
+        "why do you only know about meta stuff",
     ],
 )
 def test_asking_how_to_use_the_bot_with_quotes_gets_the_help(engine: Engine, message: str) -> None:
