@@ -3593,3 +3593,8 @@ def test_what_a_company_or_product_does_is_not_told_by_a_fact_that_only_names_it
 )
 def test_what_a_thing_does_is_answered_where_the_base_tells_it(engine: Engine, question: str, expected: str) -> None:
     assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize("question", ["would meta ever refuse to release a model?", "could Meta decline to release a model?"])
+def test_refusing_to_release_is_holding_back(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "holding-back-unsafe-models"
