@@ -784,6 +784,9 @@ _AUTHOR_ASKED = re.compile(
     rf"|\bwho\s+(?:edited|penned|authored|reported)\s+(?:the|this|that)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_TEXT_NOUNS}\b",
     re.IGNORECASE,
 )
+# Letters one of which every question of a text's author or date holds.
+_OF_THE_TEXT_CUES = ("author", "writer", "byline", "editor", "edited", "journalist", "reporter", "penned",
+                     "date", "timestamp", "when")
 _NOT_OF_THE_ESSAY = re.compile(r"\bessay\b", re.IGNORECASE)
 _DATE_ASKED = re.compile(
     rf"\b(?:date|dates|dated|timestamp)\s+(?:of|on|for)\s+(?:the|this|that|these)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_TEXT_NOUNS}\b"
@@ -798,6 +801,9 @@ _DATE_ASKED = re.compile(
 def asked_of_the_text(question: str) -> str | None:
     """What a question asks of a source text itself: "author" (who wrote or edited it, but the
     essay), "dated" (when it was written or posted); None when it asks neither."""
+    lowered = question.lower()
+    if not any(cue in lowered for cue in _OF_THE_TEXT_CUES):
+        return None
     if (m := _AUTHOR_ASKED.search(question)) and not _NOT_OF_THE_ESSAY.search(m.group(0)):
         return "author"
     if _DATE_ASKED.search(question):

@@ -406,9 +406,17 @@ _TOLD_SIMPLY = re.compile(
 )
 
 
+# Letters one of which every such phrase holds: most questions have none, and skip the pattern.
+_TOLD_SIMPLY_CUES = ("simpl", "plain", "lay", "basic", "everyday", "technical", "version", "like i", "beginner",
+                     "dumm", "newb", "newcom", "non", "expert", "specialist", "techie", "tech ")
+
+
 def without_told_simply(text: str) -> str:
     """`text` without the words asking for a simple telling ("in simple terms", "explain like
     I'm five", "for a non-engineer"), when something else is asked."""
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _TOLD_SIMPLY_CUES):
+        return text
     cut, found = _TOLD_SIMPLY.subn(" ", text)
     kept = cut.strip(" ,;:-")
     return kept if found and kept and any(c.isalnum() for c in kept) else text
