@@ -3027,11 +3027,13 @@ class Engine:
         of its own here."""
         if len(ranked) < 2:
             return ranked
+        asked = self._releases(query.named)
+        if len(asked) != 1:
+            return ranked
         first = ranked[0]
         overview = self._by_id[first.fact_id]
         listed = self._releases(overview.entity_keys)
-        asked = self._releases(query.named)
-        if len(asked) != 1 or len(listed) < 2 or not asked < listed or len(overview.fact.quotes) < 2:
+        if len(listed) < 2 or not asked < listed or len(overview.fact.quotes) < 2:
             return ranked  # (a fact with one quote is no overview: "Llama in Facebook, Instagram and WhatsApp")
         related = overview.fact.related
         for part in ranked[1:CANDIDATES]:
@@ -3754,6 +3756,7 @@ _SIMPLY_PHRASES = (
     ("eli", "5"),
     ("eli5",),
 )
+_SIMPLY_ENDS = _SIMPLY | {phrase[-1] for phrase in _SIMPLY_PHRASES}
 # What opens a request to have a thing told simply: "eli5 open washing", "explain open washing".
 _DEFINE_OPENERS = frozenset({"define", "eli5"})
 _WHAT_S = re.compile(r"\bwhat['\u2019]s\b", re.IGNORECASE)
@@ -3797,6 +3800,8 @@ def _thing_defined(raw: list[str]) -> list[str] | None:
 def _without_simply(raw: list[str]) -> list[str]:
     """`raw` without the closing words that only ask for a simple telling ("..., simply",
     "... in plain english") and an opening "explain like I'm five"."""
+    if not raw or (raw[-1] not in _SIMPLY_ENDS and raw[0] != "explain"):
+        return raw
     changed = True
     while changed and raw:
         changed = False
