@@ -3598,3 +3598,20 @@ def test_what_a_thing_does_is_answered_where_the_base_tells_it(engine: Engine, q
 @pytest.mark.parametrize("question", ["would meta ever refuse to release a model?", "could Meta decline to release a model?"])
 def test_refusing_to_release_is_holding_back(engine: Engine, question: str) -> None:
     assert engine.answer(question).fact_id == "holding-back-unsafe-models"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is Meta going open because it has to, or because it sees a chance?",
+        "did meta go open because it had no choice?",
+        "Is Meta opening up out of desperation, or because it spots an opportunity?",
+    ],
+)
+def test_having_to_or_seeing_a_chance_is_necessity_or_opportunity(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "necessity-and-opportunity"
+
+
+def test_forcing_someones_hand_is_no_necessity_of_meta(engine: Engine) -> None:
+    """"forced into", "no choice" are necessity; "what's forcing Meta's hand" asks the pressure."""
+    assert engine.answer("whats forcing metas hand on opening the new models").fact_id != "necessity-and-opportunity"
