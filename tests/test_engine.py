@@ -3615,3 +3615,21 @@ def test_having_to_or_seeing_a_chance_is_necessity_or_opportunity(engine: Engine
 def test_forcing_someones_hand_is_no_necessity_of_meta(engine: Engine) -> None:
     """"forced into", "no choice" are necessity; "what's forcing Meta's hand" asks the pressure."""
     assert engine.answer("whats forcing metas hand on opening the new models").fact_id != "necessity-and-opportunity"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("are other AI labs getting cagey about their top models too?", "industry-caution-trend"),
+        ("why does Zuck think AI only turns out well if it's open?", "open-source-necessary"),
+        ("why does Zuck frame open source as a must-have for AI going well?", "open-source-necessary"),
+    ],
+)
+def test_everyday_words_for_caution_and_a_good_outcome(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+def test_a_need_of_the_asker_is_no_necessity_of_open_source(engine: Engine) -> None:
+    assert engine.answer("how do the sources introduce mark zuckerberg? need his role for the slide").fact_id != (
+        "open-source-necessary"
+    )
