@@ -101,7 +101,10 @@ _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
 # Before "paid" that describes a thing ("put Llama in *paid* products"), not a payment.
 _BEFORE_A_PAID_THING = frozenset("a an the in into for their its our of".split())
-_MONEY_WORDS = frozenset("pay paid pays paying price priced prices pricing worth valuation valued cost costs costing".split())
+_MONEY_WORDS = frozenset(
+    "pay paid pays paying price priced prices pricing worth valuation valued cost costs costing "
+    "salary salaries compensation paycheck paycheque earnings".split()
+)
 AUXILIARIES = frozenset("is are was were will would did does do has have had can could should shall might".split())
 
 # The words without one of which `question_types` finds nothing, and `wants_kind` no kind.

@@ -3633,3 +3633,8 @@ def test_a_need_of_the_asker_is_no_necessity_of_open_source(engine: Engine) -> N
     assert engine.answer("how do the sources introduce mark zuckerberg? need his role for the slide").fact_id != (
         "open-source-necessary"
     )
+
+
+@pytest.mark.parametrize("question", ["alexandr wang salary", "what's Zuckerberg's compensation?"])
+def test_a_salary_is_money_no_fact_gives(engine: Engine, question: str) -> None:
+    assert not engine.answer(question).answered
