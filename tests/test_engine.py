@@ -3638,3 +3638,10 @@ def test_a_need_of_the_asker_is_no_necessity_of_open_source(engine: Engine) -> N
 @pytest.mark.parametrize("question", ["alexandr wang salary", "what's Zuckerberg's compensation?"])
 def test_a_salary_is_money_no_fact_gives(engine: Engine, question: str) -> None:
     assert not engine.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    "question", ["is meta's open source stance set in stone?", "could Meta flip its open-source stance later?"]
+)
+def test_set_in_stone_or_flipping_asks_whether_meta_may_reconsider(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "reconsider-open-source-stance"
