@@ -3028,8 +3028,8 @@ class Engine:
         if len(ranked) < 2:
             return ranked
         asked = self._releases(query.named)
-        if len(asked) != 1:
-            return ranked
+        if len(asked) != 1 or self.canon("version") in query.terms or query.asks & {"before", "later"}:
+            return ranked  # "what Llama version came before Llama 3.1?" asks of the list
         first = ranked[0]
         overview = self._by_id[first.fact_id]
         listed = self._releases(overview.entity_keys)
