@@ -279,6 +279,13 @@ def _figures_given(answer: str) -> frozenset[str]:
         found.add("number")
     return frozenset(found)
 # "Who" opening the last sentence of a message, after another: "... about Meta? who is he again?"
+# A name asked about with "who is", then a comma and what says which one is meant: "who's
+# Altman, *the guy quoted on oversight*?" (`apposed`, see `_asks_who_is`).
+_WHO_APPOSED = re.compile(
+    r"\bwho(?:['\u2019]s|s|\s+is|\s+was)\s+(?:exactly\s+|really\s+)?[\w.'\u2019-]+(?:\s+[\w.'\u2019-]+)?\s*(?:exactly\s*)?,\s*(?:the|that|this)\b",
+    re.IGNORECASE,
+)
+_POINTING_AT_ONE = frozenset({"the", "that", "this"})
 _WHO_APART = re.compile(r"[?.!]\s+who(?:['\u2019]s|s)?\b[^?.!]*[?.!]*\s*$", re.IGNORECASE)
 # A time in a recording, as the podcast notes write them: "[01:12:09]", "1:13:22", "06:08".
 _TIMESTAMP_IN_TEXT = re.compile(r"\[?(?<![\d:])(?:\d{1,2}:)?\d{1,2}:\d{2}(?![\d:])\]?")
@@ -1573,7 +1580,7 @@ class Engine:
                 found.append(i)
         return found
 
-    def _asks_who_is(self, raw: list[str], *, contracted: bool = False) -> bool:
+    def _asks_who_is(self, raw: list[str], *, contracted: bool = False, apposed: bool = False) -> bool:
         """Whether the words ask who a person is: "who is Sam Altman", "who's LeCun again"
         (`contracted`: the "'s" is gone from `raw`), "whos Dr LeCun", "who exactly was Alex
         Wang", "who is LeCun at Meta", "remind me who Altman is"; not "who hired Wang", "who is
@@ -1599,6 +1606,8 @@ class Engine:
                 after = rest[lead + len(named) + 1 : lead + len(named) + 3]
             if not after or after[0] in _AFTER_A_NAME:
                 return True
+            if apposed and after[0] in _POINTING_AT_ONE:
+                return True  # "who's Altman, the guy quoted on oversight?": what follows says which one
             if not being and after[0] in _BEING and (len(after) == 1 or after[1] in STOPWORDS):
                 return True  # "who Altman is", "who Altman is and why ..."; not "who LeCun is arguing"
         return False
@@ -2027,7 +2036,12 @@ class Engine:
         post_asked_at = self._post_asked_at(raw, greeting)
         # "who does LeCun work for?", "what is LeCun known for?" ask who LeCun is: only the name
         # says of whom.
-        only_the_person = self._asks_employer(raw[greeting:]) or self._asks_of_the_person(raw[greeting:])
+        only_the_person = (
+            self._asks_employer(raw[greeting:])
+            or self._asks_of_the_person(raw[greeting:])
+            # "who's Altman, the guy quoted on oversight?": the rest only says which Altman
+            or (bool(_WHO_APPOSED.search(question)) and self._asks_who_is(raw[greeting:], apposed=True))
+        )
         if post_asked_at is not None:
             pointed_back_from = post_asked_at if pointed_back_from is None else min(pointed_back_from, post_asked_at)
         while index < len(raw):

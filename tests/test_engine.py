@@ -2781,6 +2781,7 @@ def test_a_persons_post_asks_who_they_are(engine: Engine, question: str, expecte
         ("Alexandr Wang... who's that guy?", "alexandr-wang"),
         ("who is this LeCun person", "who-is-yann-lecun"),  # a word for a person after the name
         ("who's this wang guy?", "alexandr-wang"),
+        ("who's altman, the guy quoted on oversight?", "who-is-sam-altman"),  # the rest says which Altman
     ],
 )
 def test_a_person_named_and_then_asked_about_asks_who_they_are(engine: Engine, question: str, expected: str) -> None:

@@ -87,7 +87,7 @@ def test_a_post_of_another_company_or_another_post_is_left_as_it_is() -> None:
 def test_a_question_asking_by_post_is_answered_from_its_holders_facts(engine: Engine) -> None:
     for question, fact_id in [
         ("What did OpenAI's head tell the All-In podcast about supervising AI worldwide?", "altman-international-oversight"),
-        ("Why is the Meta CEO sure AI turns out well for humanity only with open source?", "open-source-necessary"),
+        ("what reason does the Meta CEO give that AI needs openness to benefit humanity?", "open-source-necessary"),
         ("who's in charge over at OpenAI these days?", "who-is-sam-altman"),
     ]:
         answer = engine.answer(question)
