@@ -101,6 +101,8 @@ _WH_WORDS = frozenset("who what which how why where whom whose".split())
 _CURRENCIES = frozenset("dollar dollars usd euro euros eur pound pounds gbp".split())
 # Before "paid" that describes a thing ("put Llama in *paid* products"), not a payment.
 _BEFORE_A_PAID_THING = frozenset("a an the in into for their its our of".split())
+# Who a survey asked: "how many *respondents*".
+_SURVEYED = frozenset("respondents respondent interviewees".split())
 _MONEY_WORDS = frozenset(
     "pay paid pays paying price priced prices pricing worth valuation valued cost costs costing "
     "salary salaries compensation paycheck paycheque earnings".split()
@@ -114,6 +116,8 @@ _QUESTION_TYPE_CUES = (
     | _NUMBER_NOUNS
     | _WHAT
     | _MONEY_WORDS
+    | _SURVEYED
+    | {"sample"}
     | _CURRENCIES
     | _DATED
     | _REACTING
@@ -687,6 +691,10 @@ def question_types(raw: list[str]) -> set[str]:
                 found.add("when")
             elif w in _NUMBER_NOUNS:
                 found.add("number")
+        if w in _SURVEYED or (w == "sample" and following in {"size", "sizes"}):
+            # "the sample size of the survey", "how many respondents": how many were asked, a
+            # count no share of them gives
+            found = (found - {"number"}) | {"count"}
         if w in _REACTING:
             found.add("reaction")  # "how did regulators respond", "did Meta reply to OpenUK"
         if w in {"will", "gonna"} or (w == "going" and following == "to" and after and after not in STOPWORDS):

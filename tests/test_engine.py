@@ -3646,3 +3646,14 @@ def test_a_salary_is_money_no_fact_gives(engine: Engine, question: str) -> None:
 )
 def test_set_in_stone_or_flipping_asks_whether_meta_may_reconsider(engine: Engine, question: str) -> None:
     assert engine.answer(question).fact_id == "reconsider-open-source-stance"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["LF study sample size?", "what was the sample size of the Linux Foundation survey?", "how many respondents did the study have?"],
+)
+def test_how_many_a_survey_asked_is_a_count_its_shares_do_not_give(engine: Engine, question: str) -> None:
+    """"two-thirds" and "nearly half" are shares of those asked, not how many were asked."""
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:count"
+    assert answer.suggestions[0].fact_id == "linux-foundation-study"
