@@ -2026,13 +2026,13 @@ def test_how_many_asks_for_a_count_of_that_thing_not_any_number() -> None:
     ("question", "asked"),
     [
         ("what is the release date of llama 4", {"when"}),
-        ("what was the sample size of the survey?", {"number"}),
+        ("what was the sample size of the survey?", {"count"}),  # how many were asked
         ("whats the size of the stake", {"number"}),
         ("what is the example of india", set()),
     ],
 )
 def test_a_noun_asking_a_time_or_a_number_is_read_past_is_or_was(question: str, asked: set[str]) -> None:
-    assert question_reading.question_types(words(question)) & {"when", "number"} == asked
+    assert question_reading.question_types(words(question)) & {"when", "number", "count"} == asked
 
 
 @pytest.mark.parametrize("question", ["exact number of GPUs Acme bought?", "what's the number of GPUs at Acme"])
