@@ -3657,3 +3657,14 @@ def test_how_many_a_survey_asked_is_a_count_its_shares_do_not_give(engine: Engin
     answer = engine.answer(question)
     assert not answer.answered and answer.reason == "not_given:count"
     assert answer.suggestions[0].fact_id == "linux-foundation-study"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what's in it for developers with open source AI?", "developers-benefit"),
+        ("how does Meta come out ahead when outsiders improve its open models?", "community-refines-models"),
+    ],
+)
+def test_whats_in_it_for_someone_asks_how_they_benefit(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
