@@ -3668,3 +3668,14 @@ def test_how_many_a_survey_asked_is_a_count_its_shares_do_not_give(engine: Engin
 )
 def test_whats_in_it_for_someone_asks_how_they_benefit(engine: Engine, question: str, expected: str) -> None:
     assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the point of all the gpu buying plus the scale ai deal, what does it say about what meta wants",
+        "how does the scale ai deal tie into meta's bigger ambitions in AI?",
+    ],
+)
+def test_the_scale_ai_deal_is_the_acquisition_the_blog_reads_ambition_into(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "ai-leadership-pursuit"
