@@ -3679,3 +3679,8 @@ def test_whats_in_it_for_someone_asks_how_they_benefit(engine: Engine, question:
 )
 def test_the_scale_ai_deal_is_the_acquisition_the_blog_reads_ambition_into(engine: Engine, question: str) -> None:
     assert engine.answer(question).fact_id == "ai-leadership-pursuit"
+
+
+def test_both_sticking_around_is_coexisting(engine: Engine) -> None:
+    question = "Long term, does open or closed AI win, or do both stick around?"
+    assert engine.answer(question).fact_id == "open-closed-coexist"
