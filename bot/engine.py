@@ -3746,7 +3746,8 @@ def _asks_what_would_be(found: list[str]) -> bool:
 def _asks_what_it_is(raw: list[str]) -> bool:
     """Whether the words ask only what a thing is: "what is AGI", "what's a frontier model",
     "what are open weights", "define open washing", "openwashing meaning", "eli5 open
-    washing", "what is a GPU, simply?" (of one to three words, none of them a small word)."""
+    washing", "what is a GPU, simply?", "what does AGI mean?" (of one to three words, none of
+    them a small word)."""
     return _thing_defined(raw) is not None
 
 
@@ -3798,6 +3799,8 @@ def _thing_defined(raw: list[str]) -> list[str] | None:
         thing = raw[1:]
     elif len(raw) >= 2 and raw[0] in _DEFINE_OPENERS:
         thing = raw[1:]
+    elif len(raw) >= 4 and raw[0] in ("what", "whats") and raw[1] in ("does", "do") and raw[-1] in ("mean", "means"):
+        thing = [w for w in raw[2:-1] if w not in _WHO_HEDGES and w != "even"]  # "what does open washing actually mean"
     elif len(raw) >= 3 and raw[:2] == ["meaning", "of"]:
         thing = raw[2:]
     elif len(raw) >= 2 and raw[-1] in ("meaning", "definition"):

@@ -1535,6 +1535,7 @@ def test_the_us_government_is_not_governments_at_large(engine: Engine) -> None:
         "what is a data center, basically",
         "eli5 AGI",
         "what's AGI in plain english",
+        "what does AGI mean?",
     ],
 )
 def test_what_a_notion_is_is_not_answered_by_a_fact_that_only_uses_it(engine: Engine, question: str) -> None:
@@ -1553,6 +1554,7 @@ def test_what_a_notion_is_is_not_answered_by_a_fact_that_only_uses_it(engine: En
         ("what are meta's objectives", "open-source-goals"),  # Meta's, not what an objective is
         ("what's open washing?", "open-washing"),
         ("eli5 open washing", "open-washing"),
+        ("what does open washing actually mean?", "open-washing"),
         ("what's llama, in plain english?", "llama-family"),
         ("what's Meta's GPU budget?", "gpu-spending"),  # Meta's budget, not what a GPU is
     ],
