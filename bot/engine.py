@@ -1749,6 +1749,10 @@ class Engine:
         he?", "does Wang work at Google?", "Altman runs Google, yeah?"; a company named and
         nothing else said."""
         start = 1 if raw[0] in DOING else 0
+        # "our deck says Altman runs Google": what somebody says is the claim checked
+        said = next((i for i, w in enumerate(raw[:_REPORTED_REACH]) if w in _REPORTING_A_CLAIM), None)
+        if said is not None:
+            start = said + 1 + (raw[said + 1 : said + 2] == ["that"])
         named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, raw[start:]))
         if not any(self._kind_of_key.get(key) == "person" for key in self._entities_in([self.canon(x) for x in named])):
             return False
@@ -1762,7 +1766,7 @@ class Engine:
         company = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest[at:]))
         return bool(
             any(self._kind_of_key.get(key) == "company" for key in self._entities_in([self.canon(x) for x in company]))
-        ) and all(w in STOPWORDS or w in _NOW_WORDS for w in rest[at + len(company) :])
+        ) and all(w in STOPWORDS or w in _NOW_WORDS or w in _CHECKING_TAGS for w in rest[at + len(company) :])
 
     def _asks_of_the_person(self, raw: list[str]) -> bool:
         """Whether the words ask about a person and nothing else, which asks who they are:
@@ -3725,6 +3729,11 @@ _NOW_WORDS = frozenset("now currently again exactly actually these days".split()
 _EMPLOYERS = frozenset("company companies firm firms organisation organization org employer lab".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
 _AFTER_DOING = frozenset("at for again exactly now".split())
+# Words closing a claim to have it checked: "Altman works at Google, *ne*?", "..., *correct*?".
+_CHECKING_TAGS = frozenset("ne na eh innit yeah yes yep no nah ok okay correct true right wrong".split())
+# Verbs reporting a claim before it, within a few words: "our deck *says* Altman runs Google".
+_REPORTING_A_CLAIM = frozenset("says said claims claimed thinks thought reckons heard".split())
+_REPORTED_REACH = 5
 # What a company or product is, after its name: "what does the Open Compute *project* do?".
 _BUSINESS_NOUNS = frozenset(
     "project company firm startup lab labs foundation group organisation organization framework tool app "

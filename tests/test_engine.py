@@ -3217,6 +3217,8 @@ def test_venting_at_the_bot_or_asking_what_it_does_gets_the_help(engine: Engine,
         ("who tf is yan lecun", "who-is-yann-lecun"),
         ("LeCun works for OpenAI, right?", "who-is-yann-lecun"),
         ("Sam Altman works for Meta now?", "who-is-sam-altman"),
+        ("Altman works at Google, ne?", "who-is-sam-altman"),  # a tag closing the claim
+        ("our deck says Sam Altman runs Google - right?", "who-is-sam-altman"),  # a claim reported
     ],
 )
 def test_a_blunt_question_or_a_wrong_employer_asks_who_the_person_is(engine: Engine, question: str, fact_id: str) -> None:
@@ -3686,3 +3688,7 @@ def test_the_scale_ai_deal_is_the_acquisition_the_blog_reads_ambition_into(engin
 def test_both_sticking_around_is_coexisting(engine: Engine) -> None:
     question = "Long term, does open or closed AI win, or do both stick around?"
     assert engine.answer(question).fact_id == "open-closed-coexist"
+
+
+def test_what_a_person_says_of_a_company_is_no_claim_of_their_employer(engine: Engine) -> None:
+    assert engine.answer("what does LeCun say about OpenAI").fact_id != "who-is-yann-lecun"
