@@ -494,6 +494,8 @@ class _Query:
     Scale AI actually do?" (the entity key)."""
     """Whether it asks who a person is ("who's Sam Altman again", "remind me who Altman is")."""
     cited: frozenset[str] = frozenset()
+    asks_mention: bool = False
+    """Whether it asks if a text mentions something: "does the blog *mention* open washing?"."""
     """The sources the question points at ("according to the Gizmodo piece"), if any."""
     cited_keys: frozenset[str] = frozenset()
     """The entities it names only to point at a source ("Gizmodo", "LeCun" in "the LeCun piece")."""
@@ -2234,6 +2236,7 @@ class Engine:
             light=frozenset(self.canon(w) for w in light_words)
             - frozenset(self.canon(w) for w in raw if w not in light_words),
             cited=cited,
+            asks_mention=bool(cited) and not _MENTIONING.isdisjoint(raw),
             pointing_back=None if named or cited else pointed_back(raw, question),
             cited_keys=cited_keys & entities,
             cited_terms=cited_terms,
@@ -3152,6 +3155,16 @@ class Engine:
             # answer is ruled out: cutting every such fact would leave the answer to a fact that
             # names somebody by the way ("who supports LeCun's model?": the views on regulation).
             reason = "not_given:who"
+        if (
+            reason is None
+            and best is not None
+            and query.asks_whether
+            and query.asks_mention
+            and not query.cited & self._by_id[best.fact_id].sources
+        ):
+            # "does the blog mention open washing?" of a fact quoting another source: the blog
+            # does not, as far as the facts tell; the fact that does is offered.
+            reason = "not_given:source"
         if reason is None and best is not None and query.asks_share and "percent" not in self._by_id[best.fact_id].answers:
             reason = "not_given:percent"
         if (
@@ -3729,6 +3742,11 @@ _NOW_WORDS = frozenset("now currently again exactly actually these days".split()
 _EMPLOYERS = frozenset("company companies firm firms organisation organization org employer lab".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
 _AFTER_DOING = frozenset("at for again exactly now".split())
+# Verbs asking whether a text speaks of something: "does the blog *mention* open washing?".
+_MENTIONING = frozenset(
+    "mention mentions mentioned talk talks talked cite cites cited discuss discusses discussed cover covers covered "
+    "address addresses addressed".split()
+)
 # Words closing a claim to have it checked: "Altman works at Google, *ne*?", "..., *correct*?".
 _CHECKING_TAGS = frozenset("ne na eh innit yeah yes yep no nah ok okay correct true right wrong".split())
 # Verbs reporting a claim before it, within a few words: "our deck *says* Altman runs Google".

@@ -42,6 +42,7 @@ _NOT_GIVEN = {
     "author": "doesn't say who wrote its source",
     "dated": "doesn't say when its source was written",
     "business": "doesn't say what that company or product does",
+    "source": "comes from another source than the one you named",
 }
 # Characters JSON leaves unescaped that str.splitlines() still reads as line breaks.
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}

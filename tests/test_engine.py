@@ -3692,3 +3692,24 @@ def test_both_sticking_around_is_coexisting(engine: Engine) -> None:
 
 def test_what_a_person_says_of_a_company_is_no_claim_of_their_employer(engine: Engine) -> None:
     assert engine.answer("what does LeCun say about OpenAI").fact_id != "who-is-yann-lecun"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("does the blog mention open washing anywhere", "open-washing"),
+        ("does the gizmodo article talk about the scale ai deal", "scale-ai-stake"),
+    ],
+)
+def test_whether_a_source_mentions_what_another_source_tells_is_not_answered(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    """The fact that tells it quotes another source: offered, not stated as the named one's."""
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:source"
+    assert answer.suggestions[0].fact_id == fact_id
+    assert dont_know(answer).endswith("comes from another source than the one you named.")
+
+
+def test_whether_a_source_mentions_what_it_does_tell_is_answered(engine: Engine) -> None:
+    assert engine.answer("does the gizmodo-based piece mention open washing?").fact_id == "open-washing"
