@@ -2177,7 +2177,7 @@ class Engine:
             asks_share="percent" in types,
             exact=bool(_EXACT.search(question)),
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
-            asks_future="future" in types,
+            asks_future="future" in types and not _asks_persistence(raw),
             pins_period=pinned,
             asks_whether=raw[greeting : greeting + 1] != []
             # "didn't LeCun say ...?", with or without the apostrophe, asks yes or no too
@@ -3762,6 +3762,25 @@ _BUSINESS_NOUNS = frozenset(
 def _own_texts(fact: Fact) -> tuple[str, ...]:
     """What the fact itself says: its answer and its quotes."""
     return (fact.answer, *(quote.text for quote in fact.quotes))
+
+
+# Verbs asking whether what is so will go on being so: "will Llama *stay* at the core?", "will
+# Meta *keep* using Llama in its apps?".
+_PERSISTING = frozenset("stay stays remain remains keep keeps continue continues still".split())
+_FUTURE_CUES = frozenset({"will", "gonna", "going", "wil", "ll"})
+
+
+def _asks_persistence(raw: list[str]) -> bool:
+    """Whether the words ask if something stays as it is ("is Llama going to stay at the core of
+    Meta's strategy?", "will Meta keep using Llama inside Facebook?"): a fact telling how it is
+    answers as far as the sources go, where "will Meta buy the rest of Scale AI?" asks what no
+    fact of a stake held tells."""
+    for i, w in enumerate(raw):
+        if w in _FUTURE_CUES:
+            after = [x for x in raw[i + 1 : i + 6] if x not in ("to", "meta", "it", "they", "llama", "open", "source")]
+            if after[:1] and after[0] in _PERSISTING:
+                return True
+    return False
 
 
 def _asks_what_would_be(found: list[str]) -> bool:

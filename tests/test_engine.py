@@ -3713,3 +3713,20 @@ def test_whether_a_source_mentions_what_another_source_tells_is_not_answered(
 
 def test_whether_a_source_mentions_what_it_does_tell_is_answered(engine: Engine) -> None:
     assert engine.answer("does the gizmodo-based piece mention open washing?").fact_id == "open-washing"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("will meta keep using llama inside facebook, insta and whatsapp?", "llama-internal-use"),
+        ("is open source going to stay a cornerstone of ai development?", "open-source-cornerstone"),
+        ("will Meta buy the rest of Scale AI?", None),  # what is to come, of a stake held
+    ],
+)
+def test_whether_something_stays_as_it_is_is_answered_by_how_it_is(
+    engine: Engine, question: str, expected: str | None
+) -> None:
+    answer = engine.answer(question)
+    assert answer.fact_id == expected
+    if expected is None:
+        assert answer.reason == "not_given:future"
