@@ -3768,6 +3768,9 @@ def _own_texts(fact: Fact) -> tuple[str, ...]:
 # Meta *keep* using Llama in its apps?".
 _PERSISTING = frozenset("stay stays remain remains keep keeps continue continues still".split())
 _FUTURE_CUES = frozenset({"will", "gonna", "going", "wil", "ll"})
+# What may follow such a verb to say what stays: "stay *at* the core", "remain *a* cornerstone",
+# "stay *committed*"; an adjective alone ("stay free", "stay open") asks what is to come.
+_WHAT_STAYS = frozenset("a an the at in on part committed".split())
 
 
 def _asks_persistence(raw: list[str]) -> bool:
@@ -3778,8 +3781,10 @@ def _asks_persistence(raw: list[str]) -> bool:
     for i, w in enumerate(raw):
         if w in _FUTURE_CUES:
             after = [x for x in raw[i + 1 : i + 6] if x not in ("to", "meta", "it", "they", "llama", "open", "source")]
-            if after[:1] and after[0] in _PERSISTING:
-                return True
+            if after[:1] and after[0] in _PERSISTING and after[1:2] and (
+                after[1].endswith("ing") or after[1] in _WHAT_STAYS
+            ):
+                return True  # "keep *using*", "stay *at* the core", "stay *a* cornerstone"; not "stay free"
     return False
 
 

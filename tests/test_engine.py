@@ -2852,7 +2852,7 @@ def test_a_reaction_is_given_by_a_fact_reporting_one_and_a_persons_response_is_w
 
 
 def test_of_two_related_facts_too_close_to_call_the_one_holding_clearly_more_of_the_question_answers(engine: Engine) -> None:
-    question = "What do all those GPU purchases and the Scale AI stake tell us about what Meta is going for?"
+    question = "what do the billions in GPUs and the 49% Scale AI stake say about Meta's goals?"
     first, second = engine.rank(question)[:2]
     assert (first.fact_id, second.fact_id) == ("scale-ai-stake", "ai-leadership-pursuit")
     assert second.coverage - first.coverage >= 0.25 and first.score - second.score < engine.thresholds.min_margin
@@ -3721,6 +3721,7 @@ def test_whether_a_source_mentions_what_it_does_tell_is_answered(engine: Engine)
         ("will meta keep using llama inside facebook, insta and whatsapp?", "llama-internal-use"),
         ("is open source going to stay a cornerstone of ai development?", "open-source-cornerstone"),
         ("will Meta buy the rest of Scale AI?", None),  # what is to come, of a stake held
+        ("will llama stay free?", None),  # an adjective alone: what is to come
     ],
 )
 def test_whether_something_stays_as_it_is_is_answered_by_how_it_is(
