@@ -772,7 +772,13 @@ _ADVICE = re.compile(
     r"|\b(?:would|do|can|could)\s+you\s+(?:advise|recommend)\b|\bwhat\s+would\s+you\s+(?:recommend|advise|suggest|do)\b"
     r"|\b(?:which|what)(?:\s+[a-z]+){0,2}\s+should\s+(?:i|we|my\s+[a-z]+|our\s+[a-z]+)\s+"
     r"(?:use|pick|choose|go\s+with|standardi[sz]e\s+on|buy|adopt|build\s+on|switch\s+to|bet\s+on)\b"
-    r"|\bforget\s+(?:what\s+)?the\s+(?:articles|sources|facts)\b",
+    r"|\bforget\s+(?:what\s+)?the\s+(?:articles|sources|facts)\b"
+    # judging the sources themselves: "which article is most sceptical of Meta?", "which source
+    # would you trust most?", "rank the sources"
+    r"|\bwhich\s+(?:of\s+the\s+)?(?:articles?|sources?|pieces?|texts?|outlets?|writeups?)\s+(?:is|seems|was|sounds|looks|reads)\s+"
+    r"(?:the\s+)?(?:most|least|more|less)\b"
+    r"|\bwhich\s+(?:articles?|sources?|pieces?|outlets?)\s+(?:would|should|do|can)\s+(?:you|i|we)\s+trust\b"
+    r"|\brank\s+the\s+(?:\d+\s+|five\s+)?(?:sources|articles|pieces)\b",
     re.IGNORECASE,
 )
 _ADVICE_OF_OTHERS = re.compile(r"\b(?:per|according\s+to)\b|['\u2019]s\s+view\b", re.IGNORECASE)

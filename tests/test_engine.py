@@ -3174,6 +3174,9 @@ def test_which_industry_asks_the_industry_not_a_verb_or_a_noun_further_on(engine
         "Will Meta still be open-sourcing models in five years? your prediction please",
         "Personally, do you think releasing open weights is ethical?",
         "which vector database would you recommend for our project?",
+        "which article is most sceptical of meta?",  # judging the sources
+        "which source would you trust most",
+        "rank the 5 sources from most to least critical",
     ],
 )
 def test_asking_the_bots_own_advice_or_opinion_is_answered_by_no_fact(engine: Engine, question: str) -> None:
@@ -3188,6 +3191,7 @@ def test_asking_the_bots_own_advice_or_opinion_is_answered_by_no_fact(engine: En
         ("should we worry about open models being misused?", "open-model-misuse-concerns"),
         ("should us tech companies work with washington on ai, per zuck?", "us-companies-and-government"),
         ("What's Meta's GPU spend? Should we build on Llama?", "gpu-spending"),
+        ("gemma vs gpt, which one is more open?", "gemma-and-gpt"),  # of two things, not of the sources
     ],
 )
 def test_a_worry_a_view_of_somebody_or_a_question_beside_advice_is_still_answered(
