@@ -360,7 +360,9 @@ _ASKS_OF_THE_BOT = re.compile(
     r"(?:after|since|later\s+than)\s+(?:these|the|your|those)\s+(?:articles|sources)\b"
     r"|\bcan\s+you\s+(?:explain|answer|put)\s+(?:stuff|things|it|answers)\s+(?:more\s+)?(?:simply|simple|plainly|in\s+plain)\b"
     r"|\bhow\s+do\s+you\s+(?:decide|choose|pick|find|know)\s+(?:which|what)\s+(?:answer|fact|quote|source|reply)\b"
-    r"|\bwhy\s+do\s+you\s+only\s+(?:know|cover|answer|talk)\b",
+    r"|\bwhy\s+do\s+you\s+only\s+(?:know|cover|answer|talk)\b"
+    r"|\bdo\s+you\s+(?:just|only)\s+answer\b|\bhow\s+(?:should|do|can)\s+(?:i|we)\s+(?:phrase|word)\b"
+    r"|\bis\s+there\s+a\s+way\s+to\s+ask\s+(?:you|u)\b|\bwhat\s+sources\s+(?:are|do)\s+you\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -378,7 +380,8 @@ HELP_WORDS = frozenset(
     excellent lovely fantastic sweet neat best welcome come comes cover covers subject subjects
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
     wording new here get draw drawn rely based base real person give show suggest sample samples asking
-    asked asks purpose tool tools assistant dear way ways handle handles happen happens""".split()
+    asked asks purpose tool tools assistant dear way ways handle handles happen happens tip tips hints
+    testing""".split()
 ) | SOURCE_WORDS
 
 

@@ -3449,6 +3449,10 @@ def test_a_time_of_day_is_no_time_in_the_podcast(engine: Engine) -> None:
         "can you explain things more simply?",
         "how do you decide which answer to give me",
         "why do you only know about meta stuff",
+        "usage tips",
+        "can you predict stuff or do you only answer from your facts?",
+        "is there a way to ask you about a specific article?",
+        "what sources are you pulling these answers from?",
     ],
 )
 def test_asking_how_to_use_the_bot_with_quotes_gets_the_help(engine: Engine, message: str) -> None:
