@@ -286,7 +286,7 @@ _WHO_APPOSED = re.compile(
     re.IGNORECASE,
 )
 _POINTING_AT_ONE = frozenset({"the", "that", "this"})
-_WHO_APART = re.compile(r"[?.!]\s+who(?:['\u2019]s|s)?\b[^?.!]*[?.!]*\s*$", re.IGNORECASE)
+_WHO_APART = re.compile(r"(?:[?.!]|\s[\u2014\u2013-])\s+who(?:['\u2019]s|s)?\b[^?.!]*[?.!]*\s*$", re.IGNORECASE)
 # A time in a recording, as the podcast notes write them: "[01:12:09]", "1:13:22", "06:08".
 _TIMESTAMP_IN_TEXT = re.compile(r"\[?(?<![\d:])(?:\d{1,2}:)?\d{1,2}:\d{2}(?![\d:])\]?")
 
@@ -2050,6 +2050,11 @@ class Engine:
             or self._asks_of_the_person(raw[greeting:])
             # "who's Altman, the guy quoted on oversight?": the rest only says which Altman
             or (bool(_WHO_APPOSED.search(question)) and self._asks_who_is(raw[greeting:], apposed=True))
+            # "the one exec quoted on oversight - who is Altman exactly?": what goes before says which
+            or (
+                (apart := _WHO_APART.search(question)) is not None
+                and self._asks_who_is(words(apart.group(0)), contracted=bool(_WHO_S.search(apart.group(0))))
+            )
         )
         if post_asked_at is not None:
             pointed_back_from = post_asked_at if pointed_back_from is None else min(pointed_back_from, post_asked_at)

@@ -2784,6 +2784,8 @@ def test_a_persons_post_asks_who_they_are(engine: Engine, question: str, expecte
         ("who is this LeCun person", "who-is-yann-lecun"),  # a word for a person after the name
         ("who's this wang guy?", "alexandr-wang"),
         ("who's altman, the guy quoted on oversight?", "who-is-sam-altman"),  # the rest says which Altman
+        ("the one non-Meta exec quoted on oversight - who is Altman exactly?", "who-is-sam-altman"),
+        ("new in support - who's Mark Zuckerberg exactly?", "who-is-mark-zuckerberg"),
     ],
 )
 def test_a_person_named_and_then_asked_about_asks_who_they_are(engine: Engine, question: str, expected: str) -> None:
