@@ -82,6 +82,19 @@ def parse_strict_yaml(text: str, *, offset: int = 0) -> tuple[Doc | None, Proble
 
 def _check_events(text: str, offset: int, problems: Problems) -> None:
     """Refuse aliases, unusual tags and deep nesting, reading the stream without building it."""
+    try:
+        _check_event_stream(text, offset, problems)
+    except yaml.MarkedYAMLError as error:
+        # PyYAML 6.0.4 and later stop a flow collection nested past their own limit while
+        # scanning ahead, before this check has counted as many levels: the same problem.
+        if "nesting depth" not in (error.problem or ""):
+            raise
+        line = error.problem_mark.line + 1 + offset if error.problem_mark is not None else None
+        problems.append((f"nests lists and mappings more than {MAX_NESTING} deep; flatten it", line))
+
+
+def _check_event_stream(text: str, offset: int, problems: Problems) -> None:
+    """`_check_events` over the parsed events, in order."""
     depth = 0
     aliases: set[str] = set()
     for event in yaml.parse(text, Loader=StrictLoader):

@@ -809,3 +809,18 @@ def test_every_quote_is_verbatim_in_the_original_article_too(fact_base) -> None:
     for fact in fact_base.facts.values():
         for quote in fact.quotes:
             assert normalize_typography(quote.text) in originals[quote.source], (fact.id, quote.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("- " + "[" * 5_000 + "]" * 5_000 + "\n", 1),  # past PyYAML's own flow limit (6.0.4 and later)
+        ("".join("  " * i + "k:\n" for i in range(3_000)) + "  " * 3_000 + "v\n", 21),
+    ],
+)
+def test_deep_nesting_is_the_same_problem_whichever_limit_stops_it_first(text: str, line: int) -> None:
+    from bot.strict_yaml import parse_strict_yaml
+
+    doc, problems = parse_strict_yaml(text)
+    assert doc is None
+    assert problems == [("nests lists and mappings more than 20 deep; flatten it", line)]
