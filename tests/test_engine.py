@@ -930,7 +930,7 @@ def test_a_greeting_before_a_question_does_not_hide_the_question(engine: Engine)
     [
         ("Sorry to bother you all, but how much of Scale AI does Meta own?", "scale-ai-stake"),
         ("Not sure this is the right channel, but what is open washing?", "open-washing"),
-        ("I was reading the Gizmodo piece last night. Who is Alexandr Wang?", "alexandr-wang"),
+        ("I was reading the Gizmodo piece last night. How much of Scale AI does Meta own?", "scale-ai-stake"),
         ("quick one before my 3pm sync with the whole product group: who is alexandr wang?", "alexandr-wang"),
         # Two questions in one: the one the base can answer is.
         ("remind me who Mark Zuckerberg is and why does he keep coming up?", "who-is-mark-zuckerberg"),
@@ -940,6 +940,12 @@ def test_a_question_wrapped_in_chat_is_still_answered(engine: Engine, message: s
     answer = engine.answer(message)
     assert answer.fact_id == expected and answer.matched_part  # the whole message alone abstains
     assert answer.question == message  # the asker's whole message, not the part that matched
+
+
+def test_who_a_person_is_asked_in_a_sentence_of_its_own_is_read_whole(engine: Engine) -> None:
+    """A sentence before it says nothing asked: the message is who Wang is, read whole."""
+    answer = engine.answer("I was reading the Gizmodo piece last night. Who is Alexandr Wang?")
+    assert answer.fact_id == "alexandr-wang" and answer.matched_part is None
 
 
 @pytest.mark.parametrize("subject", ["Alexandr Wang", "Gemma", "Llama 4", "open washing", "the Scale AI stake"])
