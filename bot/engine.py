@@ -3040,14 +3040,11 @@ class Engine:
         others_words = set().union(*(words for key, words in overview.said_by.items() if key != person))
         if query.terms.keys() & (others_words - overview.said_by[person]):
             return ranked
-        related = overview.fact.related
-        for part in ranked[1:CANDIDATES]:
-            if part.score < first.score - ONE_PERSON_REACH:
-                break
-            speakers = {key for key in self._by_id[part.fact_id].speakers if self._kind_of_key.get(key) == "person"}
-            if part.fact_id in related and speakers == people:
-                return [part, first, *(p for p in ranked[1:] if p is not part)]
-        return ranked
+        return self._related_first_where(
+            ranked,
+            ONE_PERSON_REACH,
+            lambda fact: {key for key in fact.speakers if self._kind_of_key.get(key) == "person"} == people,
+        )
 
     def _one_release_of_overview(self, query: _Query, ranked: list[ScoreParts]) -> list[ScoreParts]:
         """`ranked`, with the related fact of the one product a question names first when the
@@ -3064,11 +3061,21 @@ class Engine:
         listed = self._releases(overview.entity_keys)
         if len(listed) < 2 or not asked < listed or len(overview.fact.quotes) < 2:
             return ranked  # (a fact with one quote is no overview: "Llama in Facebook, Instagram and WhatsApp")
-        related = overview.fact.related
+        return self._related_first_where(
+            ranked, ONE_RELEASE_REACH, lambda fact: self._releases(fact.entity_keys) == asked
+        )
+
+    def _related_first_where(
+        self, ranked: list[ScoreParts], reach: float, fits: Callable[[_IndexedFact], bool]
+    ) -> list[ScoreParts]:
+        """`ranked` with the first fact related to the best that `fits` and scores within `reach`
+        of it put first, the best second; `ranked` itself when none does."""
+        first = ranked[0]
+        related = self._by_id[first.fact_id].fact.related
         for part in ranked[1:CANDIDATES]:
-            if part.score < first.score - ONE_RELEASE_REACH:
+            if part.score < first.score - reach:
                 break
-            if part.fact_id in related and self._releases(self._by_id[part.fact_id].entity_keys) == asked:
+            if part.fact_id in related and fits(self._by_id[part.fact_id]):
                 return [part, first, *(p for p in ranked[1:] if p is not part)]
         return ranked
 
@@ -3787,12 +3794,12 @@ def _asks_persistence(raw: list[str]) -> bool:
     answers as far as the sources go, where "will Meta buy the rest of Scale AI?" asks what no
     fact of a stake held tells."""
     for i, w in enumerate(raw):
-        if w in _FUTURE_CUES:
-            after = [x for x in raw[i + 1 : i + 6] if x not in ("to", "meta", "it", "they", "llama", "open", "source")]
-            if after[:1] and after[0] in _PERSISTING and after[1:2] and (
-                after[1].endswith("ing") or after[1] in _WHAT_STAYS
-            ):
-                return True  # "keep *using*", "stay *at* the core", "stay *a* cornerstone"; not "stay free"
+        if w not in _FUTURE_CUES:
+            continue
+        # the verb within a few words, past the subject: "will *Meta* keep", "is going *to* stay"
+        at = next((j for j in range(i + 1, min(i + 6, len(raw))) if raw[j] in _PERSISTING), None)
+        if at is not None and at + 1 < len(raw) and (raw[at + 1].endswith("ing") or raw[at + 1] in _WHAT_STAYS):
+            return True  # "keep *using*", "stay *at* the core", "stay *a* cornerstone"; not "stay free"
     return False
 
 
