@@ -784,6 +784,7 @@ class Engine:
         self._corrections: dict[str, str | None] = {}
         self._frame_slips: dict[str, bool] = {}
         self._shown_facts: dict[str, _ShownFact] = {}
+        self._business_told: dict[str, bool] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
         self._form_terms = frozenset(self.canon(w) for w in FORM_WORDS)
         self._facts: list[_IndexedFact] = []
@@ -1810,12 +1811,15 @@ class Engine:
     def _tells_business(self, key: str) -> bool:
         """Whether a phrasing of some fact asks only what `key` (a company or product) is, which
         tells what it does: "What is Llama?"."""
-        terms = key.split()
-        return any(
-            all(i in indexed.phrasings_with.get(term, ()) for term in terms)
-            for indexed in self._facts
-            for i in indexed.what_phrasings
-        )
+        told = self._business_told.get(key)
+        if told is None:  # one scan of the base per name, the names being the base's own
+            terms = key.split()
+            told = self._business_told[key] = any(
+                all(i in indexed.phrasings_with.get(term, ()) for term in terms)
+                for indexed in self._facts
+                for i in indexed.what_phrasings
+            )
+        return told
 
     def _asks_what_one_does(self, rest: list[str]) -> bool:
         """Whether the words after "what" ask a person's job: "what does Zuckerberg do (at
@@ -2038,9 +2042,8 @@ class Engine:
         # "Zuckerberg's title?" asks who he is, as "who is Zuckerberg?" does, not of a title;
         # so does "Zuckerberg, who is this person?", not of a person.
         post_at = self._post_of_a_person(raw, question)
-        pointed_back_from = self._who_this_at(
-            raw, contracted=bool(_WHO_S.search(question)), asked_apart=bool(_WHO_APART.search(question))
-        )
+        apart = _WHO_APART.search(question)
+        pointed_back_from = self._who_this_at(raw, contracted=bool(_WHO_S.search(question)), asked_apart=bool(apart))
         # "is LeCun Meta's CTO?" asks who LeCun is: the post named says nothing more.
         post_asked_at = self._post_asked_at(raw, greeting)
         # "who does LeCun work for?", "what is LeCun known for?" ask who LeCun is: only the name
@@ -2052,7 +2055,7 @@ class Engine:
             or (bool(_WHO_APPOSED.search(question)) and self._asks_who_is(raw[greeting:], apposed=True))
             # "the one exec quoted on oversight - who is Altman exactly?": what goes before says which
             or (
-                (apart := _WHO_APART.search(question)) is not None
+                apart is not None
                 and self._asks_who_is(words(apart.group(0)), contracted=bool(_WHO_S.search(apart.group(0))))
             )
         )
@@ -3820,20 +3823,10 @@ def _asks_what_it_is(raw: list[str]) -> bool:
 # Words after a thing that only ask for it to be told simply: "what's a GPU, *basically*?".
 _SIMPLY = frozenset("simply basically exactly actually again really briefly quickly pls please plz".split())
 _SIMPLY_PHRASES = (
-    ("in", "simple", "terms"),
-    ("in", "plain", "english"),
-    ("in", "plain", "terms"),
-    ("in", "layman", "terms"),
-    ("in", "laymans", "terms"),
+    # (the others, "in plain english", "explain like I'm five", "for beginners", go before the
+    # words are read, see `without_told_simply`)
     ("in", "a", "nutshell"),
     ("in", "one", "line"),
-    ("for", "dummies"),
-    ("for", "beginners"),
-    ("for", "a", "beginner"),
-    ("for", "a", "newbie"),
-    ("for", "a", "newcomer"),
-    ("like", "im", "five"),
-    ("like", "i", "m", "five"),
     ("eli", "5"),
     ("eli5",),
 )
@@ -3881,9 +3874,9 @@ def _thing_defined(raw: list[str]) -> list[str] | None:
 
 
 def _without_simply(raw: list[str]) -> list[str]:
-    """`raw` without the closing words that only ask for a simple telling ("..., simply",
-    "... in plain english") and an opening "explain like I'm five"."""
-    if not raw or (raw[-1] not in _SIMPLY_ENDS and raw[0] != "explain"):
+    """`raw` without the closing words that only ask for a simple telling ("..., simply", "...
+    in a nutshell", "... eli5")."""
+    if not raw or raw[-1] not in _SIMPLY_ENDS:
         return raw
     changed = True
     while changed and raw:
@@ -3893,10 +3886,6 @@ def _without_simply(raw: list[str]) -> list[str]:
         for phrase in _SIMPLY_PHRASES:
             if len(raw) > len(phrase) and tuple(raw[-len(phrase) :]) == phrase:
                 raw, changed = raw[: -len(phrase)], True
-    if raw[:1] == ["explain"]:
-        for phrase in _SIMPLY_PHRASES:
-            if tuple(raw[1 : 1 + len(phrase)]) == phrase:
-                return ["explain", *raw[1 + len(phrase) :]]
     return raw
 
 

@@ -18,6 +18,7 @@ YAML_TAG = "tag:yaml.org,2002:"
 PLAIN_TAGS = frozenset(YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "seq", "map"))
 MAX_NESTING = 20
 """Fact files nest five levels deep; libyaml's composer overflows the C stack on deep input."""
+TOO_DEEP = f"nests lists and mappings more than {MAX_NESTING} deep; flatten it"
 Problems = list[tuple[str, "int | None"]]
 """(what is wrong and how to fix it, the line) for each problem found."""
 
@@ -90,7 +91,7 @@ def _check_events(text: str, offset: int, problems: Problems) -> None:
         if "nesting depth" not in (error.problem or ""):
             raise
         line = error.problem_mark.line + 1 + offset if error.problem_mark is not None else None
-        problems.append((f"nests lists and mappings more than {MAX_NESTING} deep; flatten it", line))
+        problems.append((TOO_DEEP, line))
 
 
 def _check_event_stream(text: str, offset: int, problems: Problems) -> None:
@@ -114,7 +115,7 @@ def _check_event_stream(text: str, offset: int, problems: Problems) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_NESTING:
-                    problems.append((f"nests lists and mappings more than {MAX_NESTING} deep; flatten it", line))
+                    problems.append((TOO_DEEP, line))
                     return
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
