@@ -880,7 +880,18 @@ _WHAT_FOLLOWED = re.compile(
     # Who has taken up a proposal since: "which countries have signed up to LeCun's model?"
     r"|\b(?:have|has)\s+(?:[a-z]+\s+){0,2}?(?:signed\s+(?:up|on)|joined|officially\s+agreed|agreed\s+to\s+(?:join|contribute|"
     r"take\s+part|participate))\b"
-    r"|\b(?:signed\s+(?:up|on)|joined)\b[^.?!]*\b(?:so\s+far|already|yet)\b|\bofficially\s+(?:agreed|joined|signed)\b",
+    r"|\b(?:signed\s+(?:up|on)|joined)\b[^.?!]*\b(?:so\s+far|already|yet)\b|\bofficially\s+(?:agreed|joined|signed)\b"
+    # Since a text came out: "has Meta gone hybrid since the blog came out?", "since then?"
+    r"|\bsince\s+(?:then|(?:the|that|this|his|its|their)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:came\s+out|was\s+published|"
+    r"essay|blog|article|podcast|summit|deal|report|piece|post|announcement))\b"
+    r"|\bafter\s+(?:these|the)\s+(?:articles|sources|texts)\s+(?:were|was)\b"
+    # How something came out, asked yes or no: "did OpenUK end up endorsing the licence?", "did
+    # the crop project work out?", "did it turn into an actual treaty?", "did Meta go through
+    # with it in the end?", "did the models draw contributors after launch?"; not "how did
+    # Llama 2 end up available?" or "what stake did Meta end up taking?", which the texts tell.
+    r"|(?:^|[.?!,;:]\s*|\b(?:so|and|but|ok|okay|also|wait|hey)\s+)(?:did|has|have)\s+(?:[\w'\u2019.-]+\s+){1,10}?"
+    r"(?:end(?:ed)?\s+up\s+\w+ing|in\s+the\s+end|(?:go|gone)\s+through\s+with|work(?:ed)?\s+out|"
+    r"turn(?:ed)?\s+into\s+(?:an?\s+)?(?:actual|real)|after\s+(?:the\s+)?launch)\b",
     re.IGNORECASE,
 )
 

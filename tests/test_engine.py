@@ -3318,6 +3318,12 @@ def test_a_pronoun_whose_subject_the_message_gives_still_asks(engine: Engine, me
         "what happened with Meta's models after the Gizmodo article came out?",
         "which countries have signed up to LeCun's global model so far?",
         "Has India officially agreed to join the global model?",
+        # how something came out, asked yes or no
+        "did the farming pilots with Llama work out?",
+        "did LeCun end up persuading the summit in the end?",
+        "so did Meta end up releasing Llama 4 under a closed licence?",
+        "has Meta changed its licence since the essay came out?",
+        "did the developers flock to the new models after launch?",
     ],
 )
 def test_what_happened_after_the_sources_events_is_not_told(engine: Engine, question: str) -> None:
@@ -3328,6 +3334,12 @@ def test_what_happened_after_the_sources_events_is_not_told(engine: Engine, ques
 
 def test_how_an_announcement_was_taken_is_told(engine: Engine) -> None:
     assert engine.answer("how did people react after the announcement?").fact_id == "public-reactions"
+
+
+def test_how_something_came_about_is_told(engine: Engine) -> None:
+    # "end up" after "how" or "what" asks what the texts tell, not what came of it later
+    assert engine.answer("how did Llama 2 end up open to businesses?").fact_id == "llama-2-commercial"
+    assert engine.answer("how much of Scale AI did Meta end up owning?").fact_id == "scale-ai-stake"
 
 
 @pytest.mark.parametrize(
