@@ -362,7 +362,16 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bhow\s+do\s+you\s+(?:decide|choose|pick|find|know)\s+(?:which|what)\s+(?:answer|fact|quote|source|reply)\b"
     r"|\bwhy\s+do\s+you\s+only\s+(?:know|cover|answer|talk)\b"
     r"|\bdo\s+you\s+(?:just|only)\s+answer\b|\bhow\s+(?:should|do|can)\s+(?:i|we)\s+(?:phrase|word)\b"
-    r"|\bis\s+there\s+a\s+way\s+to\s+ask\s+(?:you|u)\b|\bwhat\s+sources\s+(?:are|do)\s+you\b",
+    r"|\bis\s+there\s+a\s+way\s+to\s+ask\s+(?:you|u)\b|\bwhat\s+sources\s+(?:are|do)\s+you\b"
+    # What it can take or do: "can you handle what-if questions?", "can you do tldrs of a link?",
+    # "can I ask you follow-ups?", "can I upload a pdf for you to read?", "do you remember what I
+    # asked yesterday?", "can you link me to where an answer came from?"
+    r"|\b(?:can|could|do|will)\s+you\s+(?:even\s+|actually\s+|also\s+)?(?:handle|field|take|do)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:questions|queries|tldrs|summaries|follow[- ]?ups)\b"
+    r"|\bcan\s+(?:i|we)\s+(?:also\s+)?ask\s+(?:you|u)\s+(?:follow[- ]?ups?|more\s+than\s+one|several|in\s+a\s+thread)\b"
+    r"|\bfor\s+(?:you|u)\s+to\s+(?:read|look\s+at|summari[sz]e|check|go\s+through)\b"
+    r"|\b(?:do|can)\s+(?:you|u)\s+remember\b"
+    r"|\bcan\s+you\s+(?:link|point)\s+(?:me|us)\s+to\s+where\s+(?:an?\s+|the\s+|your\s+)?answers?\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -3759,7 +3768,7 @@ _ABOUT_A_PERSON = frozenset(
 _NOW_WORDS = frozenset("now currently again exactly actually these days".split())
 _EMPLOYERS = frozenset("company companies firm firms organisation organization org employer lab".split())
 # What may follow "what does Zuckerberg do" and still ask his job: "at Meta", "again".
-_AFTER_DOING = frozenset("at for again exactly now".split())
+_AFTER_DOING = frozenset("at for again exactly now as".split())
 # Verbs asking whether a text speaks of something: "does the blog *mention* open washing?".
 _MENTIONING = frozenset(
     "mention mentions mentioned talk talks talked cite cites cited discuss discusses discussed cover covers covered "

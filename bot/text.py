@@ -121,6 +121,8 @@ FRAMING_IDIOMS = tuple(
     in practice|i need|we need
     the hell|the heck|the fuck|for fuck sake|for fucks sake|for god sake|for gods sake|just say it
     straight answer|stop being vague|short version|or nah
+    in one line|in a line|one line|one liner|oneliner|in one sentence|in a sentence|one sentence|short answer
+    in short|summed up|elevator pitch version of|elevator pitch of|elevator pitch|quick recap of|one word answer is fine
     no cap|kindly advise|kindly tell|kindly confirm|do the needful|how everyone keeping|how are you keeping
     how everyone doing|how is everyone doing
     por favor|per favore|sil vous plait|s il vous plait

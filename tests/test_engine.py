@@ -3324,6 +3324,8 @@ def test_a_pronoun_whose_subject_the_message_gives_still_asks(engine: Engine, me
         "so did Meta end up releasing Llama 4 under a closed licence?",
         "has Meta changed its licence since the essay came out?",
         "did the developers flock to the new models after launch?",
+        "how did Meta's stock do after Llama 2 was released?",
+        "did Brazil agree to contribute its data to the global model?",
     ],
 )
 def test_what_happened_after_the_sources_events_is_not_told(engine: Engine, question: str) -> None:
@@ -3473,6 +3475,12 @@ def test_a_time_of_day_is_no_time_in_the_podcast(engine: Engine) -> None:
         "can you predict stuff or do you only answer from your facts?",
         "is there a way to ask you about a specific article?",
         "what sources are you pulling these answers from?",
+        "can you do summaries of whole articles?",
+        "could you handle comparison questions?",
+        "can we ask u several things at once?",
+        "could I paste a link for you to summarise?",
+        "do you remember my last question?",
+        "can you point me to where your answers come from?",
     ],
 )
 def test_asking_how_to_use_the_bot_with_quotes_gets_the_help(engine: Engine, message: str) -> None:
@@ -3571,6 +3579,33 @@ def test_asking_which_source_says_something_is_not_asking_of_the_source_itself(
 def test_asking_for_a_simple_telling_asks_the_same_fact(engine: Engine, question: str, expected: str) -> None:
     """"simple version", "explain like im five", "for a non-engineer" say how, not what: no
     "version" of Llama, no "engineer" for a developer."""
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who is Alexandr Wang, in one line?", "alexandr-wang"),
+        ("short answer: how much of Scale AI does Meta own", "scale-ai-stake"),
+        ("in short, what is open washing", "open-washing"),
+        ("the Linux Foundation study, summed up", "linux-foundation-study"),
+    ],
+)
+def test_asking_for_a_short_telling_asks_the_same_fact(engine: Engine, question: str, expected: str) -> None:
+    """"in one line", "short answer", "summed up" say how long, not what: no "line" of an article."""
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("is Meta getting cold feet about openness?", "industry-caution-trend"),
+        ("is Meta opening its models because it's feeling the heat?", "competitive-pressure-response"),
+        ("are the critics throwing shade at Meta's licence?", "restrictive-licensing"),
+        ("is open versus closed AI like Android versus the iPhone?", "android-vs-ios"),
+    ],
+)
+def test_common_idioms_read_as_what_they_mean(engine: Engine, question: str, expected: str) -> None:
     assert engine.answer(question).fact_id == expected
 
 
