@@ -1795,12 +1795,15 @@ class Engine:
 
     def _business_asked(self, raw: list[str]) -> str | None:
         """The company or product (its entity key) a question asks what it does, and nothing
-        else: "what does Scale AI actually do?", "what does the Open Compute Project do"; not
-        "what does Meta do with Llama" or a person's job (see `_asks_what_one_does`)."""
+        else: "what does Scale AI actually do?", "what does the Open Compute Project do", "gist
+        of what Scale AI actually does"; not "what does Meta do with Llama" or a person's job
+        (see `_asks_what_one_does`)."""
         for i, w in enumerate(raw):
-            if w not in ("what", "whats") or raw[i + 1 : i + 2] not in (["does"], ["do"]):
+            if w not in ("what", "whats"):
                 continue
-            asked = [x for x in raw[i + 2 : i + 10] if x not in _WHO_HEDGES and x != "even"]
+            # "what does Scale AI do", or reported: "what Scale AI does"
+            reported = raw[i + 1 : i + 2] not in (["does"], ["do"])
+            asked = [x for x in raw[i + (1 if reported else 2) : i + 10] if x not in _WHO_HEDGES and x != "even"]
             if asked[:1] == ["the"]:
                 asked = asked[1:]
             named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, asked))
@@ -1811,7 +1814,7 @@ class Engine:
             if (
                 len(keys) == 1
                 and all(self._kind_of_key.get(key) in ("company", "product") for key in keys)
-                and after[:1] == ["do"]
+                and after[:1] in ((["does"], ["do"]) if reported else (["do"],))
                 and (len(after) == 1 or after[1] in _AFTER_DOING | {"and"})
             ):
                 return next(iter(keys))

@@ -881,7 +881,7 @@ _WHAT_FOLLOWED = re.compile(
     r"|\b(?:have|has)\s+(?:[a-z]+\s+){0,2}?(?:signed\s+(?:up|on)|joined|officially\s+agreed|agreed\s+to\s+(?:join|contribute|"
     r"take\s+part|participate))\b"
     r"|\bdid\s+(?:[a-z]+\s+){0,2}?agree\s+to\s+(?:join|contribute|take\s+part|participate|share)\b"
-    r"|\b(?:signed\s+(?:up|on)|joined)\b[^.?!]*\b(?:so\s+far|already|yet)\b|\bofficially\s+(?:agreed|joined|signed)\b"
+    r"|\b(?:sign(?:ed)?\s+(?:up|on)|join(?:ed)?)\b[^.?!]*\b(?:so\s+far|already|yet)\b|\bofficially\s+(?:agreed|joined|signed)\b"
     # After a release: "how did the stock do after Llama 3.1 launched?"
     r"|\bafter\s+(?:[\w.'\u2019-]+\s+){1,3}?(?:launched|shipped|went\s+live|(?:was|were|got)\s+released)\b"
     # Since a text came out: "has Meta gone hybrid since the blog came out?", "since then?"

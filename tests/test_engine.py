@@ -3326,6 +3326,7 @@ def test_a_pronoun_whose_subject_the_message_gives_still_asks(engine: Engine, me
         "did the developers flock to the new models after launch?",
         "how did Meta's stock do after Llama 2 was released?",
         "did Brazil agree to contribute its data to the global model?",
+        "did any nation sign on to LeCun's model yet?",
     ],
 )
 def test_what_happened_after_the_sources_events_is_not_told(engine: Engine, question: str) -> None:
@@ -3609,6 +3610,19 @@ def test_common_idioms_read_as_what_they_mean(engine: Engine, question: str, exp
     assert engine.answer(question).fact_id == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the podcast's "not just about community goodwill" is its own word, not philanthropy
+        ("is open sourcing only goodwill for big firms, or is it strategic?", "strategic-position-standards"),
+        ("is Meta's open source push charity?", "strategic-not-philanthropic"),
+        ("what was the mood after Meta said it would open its new models?", "public-reactions"),
+    ],
+)
+def test_near_words_that_tell_facts_apart(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
 @pytest.mark.parametrize("question", ["what is a transformer in AI, eli5", "eli5 AGI? the blog keeps saying it"])
 def test_eli5_of_a_notion_no_fact_explains_is_not_answered(engine: Engine, question: str) -> None:
     assert not engine.answer(question).answered
@@ -3638,6 +3652,8 @@ def test_a_fact_with_one_quote_naming_several_products_is_no_overview(engine: En
         "what does the open compute project actually do",
         "what does OpenUK do?",
         "what does pytorch do",
+        "what does OpenUK do as an organisation?",
+        "remind me what Scale AI actually does",
     ],
 )
 def test_what_a_company_or_product_does_is_not_told_by_a_fact_that_only_names_it(
