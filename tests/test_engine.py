@@ -3617,6 +3617,11 @@ def test_common_idioms_read_as_what_they_mean(engine: Engine, question: str, exp
         ("is open sourcing only goodwill for big firms, or is it strategic?", "strategic-position-standards"),
         ("is Meta's open source push charity?", "strategic-not-philanthropic"),
         ("what was the mood after Meta said it would open its new models?", "public-reactions"),
+        # catching up is what Meta is after; lagging is the doubt that it can
+        ("is Meta only opening up to keep pace with OpenAI and Google?", "necessity-and-opportunity"),
+        ("will opening the models show Meta lagging behind its rivals?", "underperformance-doubts"),
+        ("what did the podcast notes wrap up with?", "open-source-cornerstone"),
+        ("why is open source needed for a positive future, per Zuckerberg?", "open-source-necessary"),
     ],
 )
 def test_near_words_that_tell_facts_apart(engine: Engine, question: str, expected: str) -> None:
