@@ -3621,6 +3621,7 @@ def test_common_idioms_read_as_what_they_mean(engine: Engine, question: str, exp
         ("is Meta only opening up to keep pace with OpenAI and Google?", "necessity-and-opportunity"),
         ("will opening the models show Meta lagging behind its rivals?", "underperformance-doubts"),
         ("what did the podcast notes wrap up with?", "open-source-cornerstone"),
+        ("is Meta afraid of being stuck in a rival's ecosystem?", "avoid-vendor-lock-in"),
         ("why is open source needed for a positive future, per Zuckerberg?", "open-source-necessary"),
     ],
 )
