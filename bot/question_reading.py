@@ -273,7 +273,7 @@ def wants_kind(raw: list[str]) -> str | None:
                 if n in STOPWORDS:
                     break  # the noun asked of ends: "which industry do *organisations* use" asks no company
         if w in {"name", "names"} and raw[i + 1 : i + 2] == ["of"]:
-            for n in raw[i + 2 : i + 5]:
+            for n in raw[i + 2 : i + 7]:  # "the name of *Meta's next big model*"
                 if n in _KIND_NOUNS:
                     return _KIND_NOUNS[n]
             return "any"

@@ -2728,6 +2728,7 @@ def test_a_common_word_differs_only_in_its_ending_from_its_own_forms() -> None:
         ("does LeCun's global model have a name yet", "product"),
         ("does the plan have a name", "any"),
         ("which model did the essay announce?", "product"),
+        ("what are the names of Meta's upcoming open AI models?", "product"),
     ],
 )
 def test_asking_what_a_thing_is_called_asks_for_a_name(question: str, kind: str) -> None:
@@ -2746,6 +2747,7 @@ def test_a_name_is_given_only_by_a_fact_naming_a_thing_the_question_does_not(eng
     # Facts about Wang's team and LeCun's plan name no model: nothing says what it is called.
     assert not engine.answer("what are the new models Wang's team is preparing called?").answered
     assert not engine.answer("does LeCun's global model have a name yet?").answered
+    assert not engine.answer("what's the name of the closed model Wang's lab is building?").answered
     assert engine.answer("which model did the ceo's essay announce?").fact_id == "llama-3-1"
 
 
