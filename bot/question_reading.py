@@ -88,6 +88,11 @@ _REACTING = frozenset(
 )
 REACTING_WORDS = _REACTING
 _PLACE_NOUNS = frozenset({"city", "country", "place", "location", "venue"})
+# Verbs of telling somebody something: "how do I *explain* X" asks about X.
+_TELLING_VERBS = frozenset(
+    "explain describe frame present position pitch introduce convey summarise summarize sum word phrase put "
+    "answer respond reply tell walk brief correct justify define".split()
+)
 # Nouns that ask a number: "what's the size of the stake", "what was the sample size".
 _NUMBER_NOUNS = frozenset({"number", "size", "price", "amount", "figure", "headcount", "valuation"})
 _COPULAS = frozenset({"is", "was", "are", "were"})
@@ -676,7 +681,14 @@ def question_types(raw: list[str]) -> set[str]:
                 found.add("currency")  # "how much did Meta pay": an amount, not "it is cheaper"
         elif w in _CURRENCIES:
             found.add("currency")  # "how much in dollars": an amount of money, not "cheaper"
-        elif w == "how" and following in {"do", "can", "should"} and after in {"i", "we", "you"}:
+        elif (
+            w == "how"
+            and following in {"do", "can", "should"}
+            and after in {"i", "we", "you"}
+            and raw[i + 3 : i + 4] != [] and raw[i + 3] not in _TELLING_VERBS
+        ):
+            # "how do I submit ..."; not "how do I *explain* the stake to finance", which asks
+            # about the stake.
             found.add("howto")
         elif w == "how" and following == "to" and i == 0:
             found.add("howto")

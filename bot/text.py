@@ -383,13 +383,34 @@ def without_asker(text: str) -> str:
     return kept if kept and any(c.isalnum() for c in kept) else text
 
 
+# Whom the asker will tell, closing a clause: "who is Altman, *for a class of undergrads*?",
+# "how do I explain the stake *to the CFO*", "*presenting to our Bangalore team*, how would
+# ...", "... *when talking to execs*". It says who hears the answer, not what it is; people
+# the facts speak of ("for developers", "for small businesses") are not among these.
+_AUDIENCE_NOUNS = (
+    r"(?:class|classes|students|undergrads|seminar|meetup|panel|reporter|reporters|journalist|journalists|"
+    r"customer|client|execs|executives|manager|boss|cfo|speaker\s+notes|q&a|qa|"
+    r"comms|pr\s+team|finance\s+team|audience|non-?technical\s+exec)"
+)
+_AUDIENCE = re.compile(
+    r"[,;(]?\s*\b(?:(?:when|while)\s+(?:talking|speaking|presenting|pitching|explaining)\s+)?(?:for|to)\s+"
+    r"(?:(?:the|a|an|our|my|your|this|some)\s+)?(?:(?!(?:their|there|its|his|her|meta)\b)[\w'-]+\s+){0,2}?" + _AUDIENCE_NOUNS
+    + r"(?:\s+(?:who|that|of)\s+[^?.!,;:]*)?\)?(?=\s*(?:[?.!,;:)]|$))"
+    r"|^\s*(?:presenting|talking|speaking|pitching|explaining\s+\w+(?:\s+\w+){0,4}?)\s+to\s+[^,?.!:;]{1,40}[,:]\s*",
+    re.IGNORECASE,
+)
+
+
 def without_purpose(text: str) -> str:
-    """`text` without a clause saying what the answer is for ("for the board memo"), when
-    something else is asked."""
-    if "for" not in text.lower():
+    """`text` without a clause saying what the answer is for ("for the board memo") or whom
+    the asker will tell ("for a class", "to the CFO"), when something else is asked."""
+    lowered = text.lower()
+    if "for" not in lowered and "to" not in lowered:
         return text
-    kept = _PURPOSE.sub("", text).strip(" ,;:-")
-    return kept if kept and kept != text and any(c.isalnum() for c in kept) else text
+    cut, purposes = _PURPOSE.subn("", text)
+    cut, audiences = _AUDIENCE.subn("", cut)
+    kept = cut.strip(" ,;:-")
+    return kept if (purposes or audiences) and kept and any(c.isalnum() for c in kept) else text
 
 
 # How the asker wants it told, not what they ask: "*in simple terms*, how does ...", "...,

@@ -27,7 +27,7 @@ from bot.engine import (
 )
 from bot.models import Fact, FactBase, Quote, Source, Topic
 from bot.terminal import DONT_KNOW, dont_know, part_note
-from bot.text import stem, words
+from bot.text import stem, without_purpose, words
 
 
 def test_every_phrasing_of_every_fact_finds_its_own_fact(engine: Engine, fact_base: FactBase) -> None:
@@ -3144,10 +3144,23 @@ def test_which_two_asks_the_noun_after_the_number_and_two_kinds_joined_name_its_
         ("procurement: who is Sam Altman?", "who-is-sam-altman"),
         ("exec assistant: who is Sam Altman, for the briefing note?", "who-is-sam-altman"),
         ("HR here - how much of Scale AI does Meta own?", "scale-ai-stake"),
+        # whom the asker will tell, and how to tell it, say nothing of what is asked
+        ("how do I explain open washing to my boss?", "open-washing"),
+        ("who is Alexandr Wang, for a class of first-years", "alexandr-wang"),
+        ("presenting to the sales team: what did LeCun propose at the summit?", "lecun-ai-action-summit"),
+        ("how should we describe the Linux Foundation study when talking to execs?", "linux-foundation-study"),
     ],
 )
 def test_labels_purposes_and_quiz_forms_leave_the_question(engine: Engine, question: str, fact_id: str) -> None:
     assert engine.answer(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["are OpenAI's models only for their customers?", "is the blog's case for AI leadership convincing?"],
+)
+def test_people_the_facts_speak_of_are_no_audience(question: str) -> None:
+    assert without_purpose(question) == question
 
 
 def test_a_label_of_words_the_base_knows_is_part_of_the_question(engine: Engine) -> None:
