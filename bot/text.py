@@ -123,7 +123,6 @@ FRAMING_IDIOMS = tuple(
     straight answer|stop being vague|short version|or nah
     in one line|in a line|one line|one liner|oneliner|in one sentence|in a sentence|one sentence|short answer
     in short|summed up|elevator pitch version of|elevator pitch of|elevator pitch|quick recap of|one word answer is fine
-    what was the point of|what was the point|what is the point of|what is the point|what the point of|what the point
     no cap|kindly advise|kindly tell|kindly confirm|do the needful|how everyone keeping|how are you keeping
     how everyone doing|how is everyone doing
     por favor|per favore|sil vous plait|s il vous plait

@@ -150,10 +150,6 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
     # When, said only to frame the question: "going forward", "these days".
     assert without_idioms(words("how should AI be built going forward")) == words("how should AI be built")
     assert without_idioms(words("what is Meta doing these days")) == words("what is Meta doing")
-    # How long to tell it, and "what's the point of", which asks the thing itself.
-    assert without_idioms(words("who is Wang, in one line?")) == ["who", "is", "wang"]
-    assert without_idioms(words("short answer: why did Meta take the stake")) == words("why did Meta take the stake")
-    assert without_idioms(words("what's the point of the Android comparison")) == words("the Android comparison")
 
 
 @pytest.mark.parametrize(
