@@ -394,7 +394,7 @@ _AUDIENCE_NOUNS = (
 _AUDIENCE = re.compile(
     r"[,;(]?\s*\b(?:(?:when|while)\s+(?:talking|speaking|presenting|pitching|explaining)\s+)?(?:for|to)\s+"
     r"(?:(?:the|a|an|our|my|your|this|some)\s+)?(?:(?!(?:their|there|its|his|her|meta)\b)[\w'-]+\s+){0,2}?" + _AUDIENCE_NOUNS
-    + r"(?:\s+(?:who|that|of)\s+[^?.!,;:]*)?\)?(?=\s*(?:[?.!,;:)]|$))"
+    + r"(?:\s+(?:who|that|of)(?:\s+[\w'-]+){1,5})?\)?(?=\s*(?:[?.!,;:)]|$))"
     r"|^\s*(?:presenting|talking|speaking|pitching|explaining\s+\w+(?:\s+\w+){0,4}?)\s+to\s+[^,?.!:;]{1,40}[,:]\s*",
     re.IGNORECASE,
 )

@@ -3157,7 +3157,11 @@ def test_labels_purposes_and_quiz_forms_leave_the_question(engine: Engine, quest
 
 @pytest.mark.parametrize(
     "question",
-    ["are OpenAI's models only for their customers?", "is the blog's case for AI leadership convincing?"],
+    [
+        "are OpenAI's models only for their customers?",
+        "is the blog's case for AI leadership convincing?",
+        "an example for students of how local languages feed into the global model?",
+    ],
 )
 def test_people_the_facts_speak_of_are_no_audience(question: str) -> None:
     assert without_purpose(question) == question
