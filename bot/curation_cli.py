@@ -135,7 +135,7 @@ def explain(engine: Engine, question: str, *, limit: int = EXPLAIN_CANDIDATES) -
     return {
         "question": question,
         "matched_part": answer.matched_part,
-        "decision": _decision(answer, engine, ranked),
+        "decision": _decision(answer, engine, ranked, question),
         "status": answer.status,
         "fact_id": answer.fact_id,
         "reason": answer.reason,
@@ -162,8 +162,15 @@ def _candidate(parts: ScoreParts, engine: Engine) -> dict[str, Any]:
     }
 
 
-def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts]) -> str:
+def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts], question: str) -> str:
     t = engine.thresholds
+    if answer.status == "answered" and (placed := engine.place_asked(answer.matched_part or question)):
+        source, end = placed
+        title = engine.base.sources[source].title
+        return (
+            f"answered with {answer.fact_id}: it asks how {title!r} {'opens' if end == 'start' else 'ends'}, which"
+            f" the fact quoting that text {'first' if end == 'start' else 'last'} tells"
+        )
     if answer.status == "answered":
         part = ""
         if answer.matched_part:

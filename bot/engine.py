@@ -63,6 +63,8 @@ from bot.question_reading import (
     after_owner,
     asks_advice,
     asked_of_the_text,
+    POSITION_WORDS,
+    asks_position,
     asks_what_followed,
     asks_who_does,
     asks_why,
@@ -520,6 +522,9 @@ class _Query:
     project*?"): a fact holding the first answers it, as one holding the second would."""
     other_way_unknown: float = 0.0
     """The asking weight of the unknown words of that second way."""
+    position: tuple[str, str] | None = None
+    """The text it points at and "start" or "end", when it asks only how that text opens or
+    closes ("how does the Gizmodo piece end?"): the fact quoting it first or last answers."""
     offered: frozenset[str] = frozenset()
     """Entities it offers as a choice ("did LeCun *or* Zuckerberg bring up India?"), when it
     offers one the base knows: a fact naming one of them answers it, naming the right one."""
@@ -795,6 +800,8 @@ class Engine:
         self._shown_facts: dict[str, _ShownFact] = {}
         self._business_told: dict[str, bool] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
+        # Words that place a question in a text, and nouns for a text ("the Dwarkesh *notes*").
+        self._position_terms = frozenset(self.canon(w) for w in POSITION_WORDS | REFERENCE_NOUNS | {"notes", "note"})
         self._form_terms = frozenset(self.canon(w) for w in FORM_WORDS)
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
@@ -1209,6 +1216,23 @@ class Engine:
         self._sources_of_noun = {
             noun: frozenset(ids) for noun, ids in by_noun.items() if len(ids) < len(self.base.sources)
         }
+        self._source_ends = self._ends_of_sources()
+
+    def _ends_of_sources(self) -> dict[str, tuple[str, str]]:
+        """For each source, the facts quoting it first and last: where its text opens and
+        closes. Of facts quoting the same place, the one with fewer quotes (not an overview)."""
+        bodies = {source.id: normalize_typography(source.body) for source in self.base.sources.values()}
+        starts: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        ends: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        for fact in self.base.facts.values():
+            for quote in fact.quotes:
+                body = bodies.get(quote.source)
+                text = normalize_typography(quote.text)
+                at = body.find(text) if body is not None else -1
+                if at >= 0:
+                    starts[quote.source].append((at, len(fact.quotes), fact.id))
+                    ends[quote.source].append((-(at + len(text)), len(fact.quotes), fact.id))
+        return {source: (min(starts[source])[2], min(ends[source])[2]) for source in starts}
 
     def _post(
         self, posted: dict[str, list[int | float | bool]], index: int, fields: list[tuple[list[str], float, bool]]
@@ -2259,6 +2283,7 @@ class Engine:
             light=frozenset(self.canon(w) for w in light_words)
             - frozenset(self.canon(w) for w in raw if w not in light_words),
             cited=cited,
+            position=self._position_asked(raw, cited, cited_terms, terms, unknown),
             asks_mention=bool(cited) and not _MENTIONING.isdisjoint(raw),
             pointing_back=None if named or cited else pointed_back(raw, question),
             cited_keys=cited_keys & entities,
@@ -2442,6 +2467,33 @@ class Engine:
                 sources |= of_noun if theirs is None else of_noun & theirs
                 terms.add(noun)
         return frozenset(sources), frozenset(keys), frozenset(terms)
+
+    def _position_asked(
+        self,
+        raw: list[str],
+        cited: frozenset[str],
+        cited_terms: frozenset[str],
+        terms: dict[str, float],
+        unknown: list[str],
+    ) -> tuple[str, str] | None:
+        """The text a question points at and where in it it asks about ("start" or "end"),
+        when it asks nothing else: "how does the Gizmodo piece end?", not "how does the blog
+        say Llama 2 ended up open?". Of texts a noun points at, the one of that kind ("the
+        podcast writeup": the podcast notes, not the article quoting a podcast)."""
+        if not cited or (position := asks_position(raw)) is None:
+            return None
+        if any(w not in POSITION_WORDS for w in unknown):
+            return None
+        placing = self._position_terms
+        if any(t not in cited_terms and t not in placing and t not in self._frame_terms for t in terms):
+            return None
+        if len(cited) > 1:
+            cited = frozenset(
+                source
+                for source in cited
+                if cited_terms & {self.canon(n) for n in SOURCE_KIND_NOUNS.get(self.base.sources[source].kind, ())}
+            )
+        return (next(iter(cited)), position) if len(cited) == 1 else None
 
     def _outlet_named(self, naming: list[str]) -> frozenset[str]:
         """The sources whose outlet every one of `naming` (index terms before a noun for a
@@ -2928,6 +2980,12 @@ class Engine:
             [self._decide(part, part_query, ranked) for part, part_query, ranked in zip(parts, queries, rankings)],
         )
 
+    def place_asked(self, question: str) -> tuple[str, str] | None:
+        """The source and "start" or "end" when `question` asks only how that text opens or
+        closes ("how does the Gizmodo piece end?"), which the fact quoting it first or last
+        answers; None otherwise."""
+        return self._analyze(self.reading_of(question.strip())).position
+
     def reading_of(self, question: str) -> str:
         """The text of `question` the engine reads as the question: all of it, but for pieces
         that only greet, thank or ask for help beside others."""
@@ -3128,6 +3186,17 @@ class Engine:
         score = best.score if best else 0.0
         margin = score - (runner_up.score if runner_up else 0.0)
         reason = None
+        if query.position and (ends := self._source_ends.get(query.position[0])):
+            # "how does the Gizmodo piece end?": the fact quoting its last words, whatever
+            # else the words "end" or "open" match.
+            placed = self._by_id[ends[0] if query.position[1] == "start" else ends[1]]
+            return self._answer_fact(
+                placed.fact,
+                question=question,
+                score=1.0,
+                margin=1.0,
+                suggestions=self._suggestions(ranked, exclude=placed.fact.id),
+            )
         if query.foreign:
             reason = "not_english"
         elif query.task:

@@ -575,6 +575,48 @@ def asks_before(raw: list[str]) -> bool:
     return False
 
 
+# Where in a text a question asks about: its opening or its close ("how does the Gizmodo
+# piece end?", "how do the podcast notes open?", "the last line of the essay article?").
+_OPENING_VERBS = frozenset("open opens begin begins start starts kick kicks".split())
+# (A conclusion is asked as what a text concludes, which a fact may say: "what does the podcast
+# conclude?", "how do the notes wrap up?" ask that, not the last line.)
+_CLOSING_VERBS = frozenset("end ends finish finishes close closes".split())
+_OPENING_WORDS = frozenset("first opening".split())
+_CLOSING_WORDS = frozenset("last final closing".split())
+_TEXT_PARTS = frozenset("line lines sentence sentences paragraph paragraphs para paras words quote bit part".split())
+_OPENING_NOUNS = frozenset("opener opening intro introduction lede beginning start".split())
+_CLOSING_NOUNS = frozenset("ending end close closer".split())
+_AFTER_THE_VERB = frozenset("up off with on".split())
+# Every word that places a question in a text: what else it asks besides these, it asks of the text.
+POSITION_WORDS = (
+    _OPENING_VERBS | _CLOSING_VERBS | _OPENING_WORDS | _CLOSING_WORDS | _TEXT_PARTS | _OPENING_NOUNS | _CLOSING_NOUNS
+)
+
+
+def asks_position(raw: list[str]) -> str | None:
+    """"start" or "end" when the words ask how a text opens or closes: a verb closing the
+    question ("how does the Gizmodo piece *end*?", "how do the notes *open*?", "what does the
+    blog *finish with*?"), a first or last part of it ("the *last line* of the essay
+    article", "the *first paragraph* of the blog") or a noun for either end ("the blog's
+    *intro*", "the *ending* of the LeCun piece"); None otherwise. Only where a text is pointed
+    at does the caller take it as a place in that text."""
+    content = [w for w in raw if w not in _AFTER_THE_VERB]
+    if not content:
+        return None
+    last = content[-1]
+    if len(content) >= 2 and content[0] in ("how", "what") and last in _OPENING_VERBS | _CLOSING_VERBS:
+        return "start" if last in _OPENING_VERBS else "end"
+    for w, following in zip(raw, raw[1:]):
+        if following in _TEXT_PARTS and (w in _OPENING_WORDS or w in _CLOSING_WORDS):
+            return "start" if w in _OPENING_WORDS else "end"
+    if last in _OPENING_NOUNS | _CLOSING_NOUNS or (
+        len(raw) >= 3 and raw[0] == "the" and raw[1] in _OPENING_NOUNS | _CLOSING_NOUNS and raw[2] == "of"
+    ):
+        noun = last if last in _OPENING_NOUNS | _CLOSING_NOUNS else raw[1]
+        return "start" if noun in _OPENING_NOUNS else "end"
+    return None
+
+
 def asks_why(raw: list[str]) -> bool:
     """Whether the words ask why: "why" or "how come"."""
     return "why" in raw or (

@@ -230,6 +230,17 @@ def test_explain_says_which_part_of_a_long_message_was_answered(engine: Engine) 
     assert [c["fact_id"] for c in data["candidates"]] == [p.fact_id for p in engine.rank(part)[:5]]
 
 
+def test_explain_says_a_question_on_how_a_text_ends_takes_the_fact_quoting_it_last() -> None:
+    code, out = _run("explain", "--json", "how does the Gizmodo piece end?")
+    assert code == 0
+    data = json.loads(out)
+    assert data["fact_id"] == "strengthen-place-lead"
+    assert data["decision"] == (
+        "answered with strengthen-place-lead: it asks how \"Meta's risky move to open-source its AI models\""
+        " ends, which the fact quoting that text last tells"
+    )
+
+
 def test_explain_shows_the_candidates_of_the_question_read_past_a_plea(engine: Engine) -> None:
     code, out = _run("explain", "--json", "Can you help? Who is Yann LeCun?")
     assert code == 0

@@ -3835,3 +3835,49 @@ def test_whether_something_stays_as_it_is_is_answered_by_how_it_is(
     assert answer.fact_id == expected
     if expected is None:
         assert answer.reason == "not_given:future"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how does the Gizmodo piece end?", "strengthen-place-lead"),
+        ("how does the blog post begin?", "strategic-pivot"),
+        ("what's the last line of the essay article?", "power-not-concentrated"),
+        ("how does the LeCun article open?", "lecun-collective-model"),
+        ("how does the podcast writeup end?", "openness-security-balance"),  # the notes, not the article quoting a podcast
+    ],
+)
+def test_how_a_text_opens_or_ends_is_the_fact_quoting_it_first_or_last(
+    engine: Engine, question: str, expected: str
+) -> None:
+    """"end" is no end result and "open" no open source when a text is asked how it ends or opens."""
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what does the podcast conclude?", "open-source-cornerstone"),  # what it concludes, not its last line
+        ("how did the blog say Llama 2 ended up open to businesses?", "llama-2-commercial"),  # asks more
+        ("how does open source help developers?", "developers-benefit"),  # no text pointed at
+    ],
+)
+def test_a_question_asking_more_than_where_a_text_opens_or_ends_is_read_as_usual(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "position"),
+    [
+        ("how does the gizmodo article end?", "end"),
+        ("how do the notes open", "start"),
+        ("the first paragraph of the blog", "start"),
+        ("the ending of the lecun piece", "end"),
+        ("what does the blog say about open source", None),
+        ("how does open source help", None),
+    ],
+)
+def test_where_in_a_text_a_question_asks(question: str, position: str | None) -> None:
+    assert question_reading.asks_position(words(question)) == position
