@@ -2063,6 +2063,12 @@ class Engine:
         raw = self._heard_family_names(
             self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question, asked=True))))
         )
+        if (ruled_out := self._ruled_out(raw)) and (kept := _without_runs(question, ruled_out)) != question:
+            # "what did LeCun, *not Altman*, say?": a name ruled out is no part of the question.
+            question = kept
+            raw = self._heard_family_names(
+                self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question, asked=True))))
+            )
         capital = capitalised(question)
         names = capital | owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
@@ -2467,6 +2473,18 @@ class Engine:
                 sources |= of_noun if theirs is None else of_noun & theirs
                 terms.add(noun)
         return frozenset(sources), frozenset(keys), frozenset(terms)
+
+    def _ruled_out(self, raw: list[str]) -> list[list[str]]:
+        """The words of each name the question rules out with a "not" before it: "OpenUK
+        (*not OpenAI*) complaint?", "what did LeCun, *not Altman*, say?"."""
+        if "not" not in raw:
+            return []
+        canon = [self.canon(w) for w in raw]
+        return [
+            raw[start:end]
+            for start, end, _ in _runs_at(canon, self._entity_alias_index)
+            if start > 0 and raw[start - 1] == "not"
+        ]
 
     def _position_asked(
         self,
@@ -4044,6 +4062,15 @@ _NUMBER_WORDS = {
     for value, word in enumerate("zero one two three four five six seven eight nine ten".split())
     if value >= 2
 }
+
+
+def _without_runs(text: str, runs: list[list[str]]) -> str:
+    """`text` without "not" and each run of words after it (as written, any punctuation
+    between the words)."""
+    for run in runs:
+        pattern = r"\bnot\W+" + r"\W+".join(re.escape(w) for w in run) + r"(?!\w)"
+        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _runs_found(sequence: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]) -> list[str]:

@@ -3881,3 +3881,15 @@ def test_a_question_asking_more_than_where_a_text_opens_or_ends_is_read_as_usual
 )
 def test_where_in_a_text_a_question_asks(question: str, position: str | None) -> None:
     assert question_reading.asks_position(words(question)) == position
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what did LeCun, not Altman, say about regulation?", "lecun-careful-regulation"),
+        ("what did Gizmodo, not Meta, say about opening the models?", "gizmodo-sucks-line"),
+        ("the stake in Scale AI, not OpenAI - how big is it?", "scale-ai-stake"),
+    ],
+)
+def test_a_name_ruled_out_is_no_subject_of_the_question(engine: Engine, question: str, expected: str) -> None:
+    assert engine.answer(question).fact_id == expected
