@@ -676,7 +676,7 @@ def _choice_words(raw: list[str]) -> set[str]:
         if w == "or" and 0 < i < len(raw) - 1:
             # The nearest word on each side that is no small word: "OpenUK or *the* OSI".
             before = next((x for x in reversed(raw[max(0, i - 3) : i]) if x not in STOPWORDS), None)
-            after = next((x for x in raw[i + 1 : i + 4] if x not in STOPWORDS), None)
+            after = next((x for x in raw[i + 1 : i + 5] if x not in STOPWORDS), None)
             found.update(x for x in (before, after) if x is not None)
     return found
 
