@@ -800,7 +800,7 @@ class Engine:
         self._shown_facts: dict[str, _ShownFact] = {}
         self._business_told: dict[str, bool] = {}
         self._frame_terms = frozenset(self.canon(w) for w in FRAME_WORDS)
-        # Words that place a question in a text, and nouns for a text ("the Dwarkesh *notes*").
+        # Words that place a question in a text, and nouns for a text ("the podcast *notes*").
         self._position_terms = frozenset(self.canon(w) for w in POSITION_WORDS | REFERENCE_NOUNS | {"notes", "note"})
         self._form_terms = frozenset(self.canon(w) for w in FORM_WORDS)
         self._facts: list[_IndexedFact] = []
@@ -2060,15 +2060,11 @@ class Engine:
             question = without_links(question, self._names_a_site)
         if "@" in question:
             question = _HANDLE.sub(self._handle_named, question)
-        raw = self._heard_family_names(
-            self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question, asked=True))))
-        )
+        raw = self._question_words(question)
         if (ruled_out := self._ruled_out(raw)) and (kept := _without_runs(question, ruled_out)) != question:
             # "what did LeCun, *not Altman*, say?": a name ruled out is no part of the question.
             question = kept
-            raw = self._heard_family_names(
-                self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question, asked=True))))
-            )
+            raw = self._question_words(question)
         capital = capitalised(question)
         names = capital | owned(question)
         # Nothing but punctuation or emoji ("?", ":wave:") asks what the bot can do, like "help".
@@ -2474,6 +2470,13 @@ class Engine:
                 terms.add(noun)
         return frozenset(sources), frozenset(keys), frozenset(terms)
 
+    def _question_words(self, question: str) -> list[str]:
+        """The words of a question as the engine reads them: slips of phrases mended, numbers
+        kept with their names, split names joined, family names heard."""
+        return self._heard_family_names(
+            self._joined_names(self._numbers_in_names(self._slipped_phrases(self._words(question, asked=True))))
+        )
+
     def _ruled_out(self, raw: list[str]) -> list[list[str]]:
         """The words of each name the question rules out with a "not" before it: "OpenUK
         (*not OpenAI*) complaint?", "what did LeCun, *not Altman*, say?"."""
@@ -2502,8 +2505,7 @@ class Engine:
             return None
         if any(w not in POSITION_WORDS for w in unknown):
             return None
-        placing = self._position_terms
-        if any(t not in cited_terms and t not in placing and t not in self._frame_terms for t in terms):
+        if any(t not in cited_terms and t not in self._position_terms and t not in self._frame_terms for t in terms):
             return None
         if len(cited) > 1:
             cited = frozenset(
