@@ -171,6 +171,8 @@ def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts], question
             f"answered with {answer.fact_id}: it asks how {title!r} {'opens' if end == 'start' else 'ends'}, which"
             f" the fact quoting that text {'first' if end == 'start' else 'last'} tells"
         )
+    if answer.status == "answered" and (described := engine.part_asked(answer.matched_part or question)):
+        return f"answered with {answer.fact_id}: it asks about {described}, which that fact quotes"
     if answer.status == "answered":
         part = ""
         if answer.matched_part:

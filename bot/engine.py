@@ -86,6 +86,8 @@ from bot.question_reading import (
     written_as_name,
     task_asked,
 )
+from bot.outline import Outlines, fact_at
+from bot.place_reading import INTRO_WORDS, PART_NOUNS, PLACE_WORDS, PlaceWords, asks_part_name, place_words
 from bot.posts import PostReader, posts_in
 from bot.text import (
     APOSTROPHES,
@@ -416,6 +418,18 @@ class ScoreParts:
     does not quote: "according to the Gizmodo piece")."""
 
 
+@dataclass(frozen=True)
+class _Place:
+    """A part of one text a question asks about: a section of it (None: the whole text),
+    what the words say of the place, and the rest of the question when it asks more than
+    the place ("which apps are named in the Llama's reign section": "which apps are named")."""
+
+    source: str  # "" when only the rest says which text: "how does the Altman paragraph end?"
+    section: int | None
+    words: PlaceWords
+    rest: str
+
+
 @dataclass
 class _Query:
     terms: dict[str, float]
@@ -523,6 +537,7 @@ class _Query:
     other_way_unknown: float = 0.0
     """The asking weight of the unknown words of that second way."""
     position: tuple[str, str] | None = None
+    place: _Place | None = None  # a part of a text asked about: a section, a paragraph, a bullet
     """The text it points at and "start" or "end", when it asks only how that text opens or
     closes ("how does the Gizmodo piece end?"): the fact quoting it first or last answers."""
     offered: frozenset[str] = frozenset()
@@ -1217,6 +1232,7 @@ class Engine:
             noun: frozenset(ids) for noun, ids in by_noun.items() if len(ids) < len(self.base.sources)
         }
         self._source_ends = self._ends_of_sources()
+        self._outlines: Outlines | None = None
 
     def _ends_of_sources(self) -> dict[str, tuple[str, str]]:
         """For each source, the facts quoting it first and last: where its text opens and
@@ -2243,7 +2259,7 @@ class Engine:
             # A task opens the message, past a few courtesies: its first characters tell.
             task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
             advice=asks_advice(question),
-            of_the_text=asked_of_the_text(question),
+            of_the_text=asked_of_the_text(question) or ("heading" if asks_part_name(words(question)) else None),
             followed=asks_what_followed(question),
             foreign=self._in_another_language(raw),
             role_terms=role_terms,
@@ -2285,7 +2301,9 @@ class Engine:
             light=frozenset(self.canon(w) for w in light_words)
             - frozenset(self.canon(w) for w in raw if w not in light_words),
             cited=cited,
-            position=self._position_asked(raw, cited, cited_terms, terms, unknown),
+            position=(position := self._position_asked(raw, cited, cited_terms, terms, unknown)),
+            # (read from the words as typed: "moving forward", "wrap up" may name a part)
+            place=None if position or outside else self._place_asked(words(question), cited, cited_terms),
             asks_mention=bool(cited) and not _MENTIONING.isdisjoint(raw),
             pointing_back=None if named or cited else pointed_back(raw, question),
             cited_keys=cited_keys & entities,
@@ -2507,13 +2525,145 @@ class Engine:
             return None
         if any(t not in cited_terms and t not in self._position_terms and t not in self._frame_terms for t in terms):
             return None
-        if len(cited) > 1:
-            cited = frozenset(
-                source
-                for source in cited
-                if cited_terms & {self.canon(n) for n in SOURCE_KIND_NOUNS.get(self.base.sources[source].kind, ())}
-            )
+        cited = self._of_the_kind_named(cited, cited_terms)
         return (next(iter(cited)), position) if len(cited) == 1 else None
+
+    def _of_the_kind_named(self, cited: frozenset[str], cited_terms: frozenset[str]) -> frozenset[str]:
+        """Of several texts pointed at, those of the kind of text named ("the podcast
+        writeup": the podcast notes, not the article quoting a podcast)."""
+        if len(cited) <= 1:
+            return cited
+        return frozenset(
+            source
+            for source in cited
+            if cited_terms & {self.canon(n) for n in SOURCE_KIND_NOUNS.get(self.base.sources[source].kind, ())}
+        )
+
+    @property
+    def outlines(self) -> Outlines:
+        """The sources' sections and paragraphs and which fact quotes where, made the first
+        time a question asks about a part of a text."""
+        if self._outlines is None:
+            self._outlines = Outlines(self.base)
+        return self._outlines
+
+    def _place_asked(self, raw: list[str], cited: frozenset[str], cited_terms: frozenset[str]) -> _Place | None:
+        """The part of a text a question points at: a section its heading's words name ("the
+        public reactions section", "Llama's reign"), the intro or a list or a call-out of the
+        text pointed at, or a counted part of it ("the blog's second paragraph", "the last
+        bullet of the LeCun piece"); None when the words point at no part of one text."""
+        found = place_words(raw)
+        if found is None:
+            return None
+        cited = self._of_the_kind_named(cited, cited_terms) or cited
+        if not cited and (found.points or found.step):
+            # A name before a word for a part points at a text as "piece" would: "the Gizmodo
+            # intro", "the LeCun list".
+            as_pieces = ["piece" if w in PART_NOUNS else w for w in raw]
+            cited, _, more_terms = self._cited(as_pieces, self._entities_in([self.canon(w) for w in as_pieces]))
+            cited_terms = cited_terms | (more_terms - {"piece"})
+        # A kind of text named alone narrows whose headings are meant: "the podcast challenges section".
+        kinds = frozenset(
+            source.id
+            for source in self.base.sources.values()
+            if not set(SOURCE_KIND_NOUNS.get(source.kind, ())).isdisjoint(raw)
+        )
+        outlines = self.outlines
+        naming = [w if i not in found.used and w not in PLACE_WORDS else "" for i, w in enumerate(raw)]
+        named = outlines.sections_named(naming, cited or kinds or None, near=found.used)
+        heading_words: frozenset[int] = frozenset()
+        # Words as common as "after" or "first" place a question only by a heading they are
+        # next to and two of whose words the question has ("what comes after Llama's reign").
+        # A heading named by one word is named only right by a word for a part: "the
+        # challenges section", not "a speaker intro ... his work".
+        # (Near as the words that count go: "the second sentence of the blog conclusion".)
+        counting = [
+            i for i, w in enumerate(raw) if i in found.used or (w not in FUNCTION_WORDS and self.canon(w) not in cited_terms)
+        ]
+        near = {i: at for at, i in enumerate(counting)}
+        used = [near[i] for i in found.used if i in near]
+        heading = [near[i] for i in named[0][2] if i in near] if named else []
+        if named and (
+            (found.points and (len(heading) >= 2 or _next_to(used, heading, reach=1)))
+            or (len(heading) >= 2 and _next_to(used, heading))
+        ):
+            source, section, heading_words = named[0]
+        elif len(cited or kinds) == 1 and (
+            found.step or (found.points and (found.ordinal or found.edge or found.intro or found.callout))
+        ):
+            source, section = next(iter(cited or kinds)), None
+            if found.intro:
+                section = outlines.intro_of(source)
+            elif found.callout:
+                section = outlines.callout_of(source)
+                if section is None:
+                    return None
+        elif found.unit == "paragraph" and (found.edge or found.step):
+            # "how does the Altman paragraph end?": the text is the one the paragraph is in.
+            source, section = "", None
+        else:
+            return None
+        placing = {self.canon(w) for w in PLACE_WORDS} | self._position_terms | self._frame_terms | cited_terms
+        # Whom the text is named by ("the Zuckerburg essay") says which text, not what is asked.
+        placing |= {t for key, ids in self._sources_named.items() if source in ids for t in key.split()}
+        if section is not None:
+            # Every word of the heading, "AI" and "open" too, only names the section.
+            placing |= {self.canon(w) for w in words(outlines.sections[source][section].title)}
+        rest = [
+            w
+            for i, w in enumerate(raw)
+            if i not in found.used
+            and i not in heading_words
+            and w not in PLACE_WORDS
+            and w not in INTRO_WORDS
+            and self._term_of(w) not in cited_terms
+            and self._term_of(w) not in self._position_terms
+        ]
+        asks_more = any(w not in STOPWORDS and (term := self._term_of(w)) in self._idf and term not in placing for w in rest)
+        if not source and not asks_more:
+            return None
+        return _Place(source, section, found, " ".join(rest) if asks_more else "")
+
+    def _term_of(self, word: str) -> str:
+        """The index term of a word, of its spelling mended when the index lacks it as typed."""
+        term = self.canon(word)
+        return term if term in self._idf or (fixed := self._correct(word)) is None else self.canon(fixed)
+
+    def _fact_of_place(self, place: _Place) -> str | None:
+        """The fact answering a question about a part of a text: the one quoting that part,
+        or, when the question asks more ("which apps does the Llama's reign section name?"),
+        the fact there that answers it best, or the one next to it a step asks for."""
+        outlines = self.outlines
+        asked = place.words
+        if not place.source:
+            ranked = [p for p in self._rank(self._analyze(self.reading_of(place.rest))) if p.coverage > 0]
+            if not ranked:
+                return None
+            anchor = self._by_id[ranked[0].fact_id].fact
+            return fact_at(outlines, anchor.quotes[0].source, None, asked, anchor.id)
+        placed = fact_at(outlines, place.source, place.section, asked)
+        if not place.rest or ((asked.every or asked.listed) and asked.ordinal is None and placed is not None):
+            return placed
+        counted = asked.ordinal is not None and asked.unit in ("paragraph", "bullet", "sentence") and not asked.qualified
+        if counted and placed is not None:
+            # "the second to last paragraph, could it sway other companies?": what the rest asks
+            # of the paragraph counted, or that paragraph's fact.
+            paragraphs = [p for p in outlines.paragraphs(place.source) if any(
+                s.paragraph == p.number and s.fact_id == placed for s in outlines.placed.get(place.source, ()))]
+        else:
+            paragraphs = outlines.paragraphs(place.source, place.section)
+        there = {s.fact_id for s in outlines.facts_at(place.source, paragraphs)}
+        ranked = [p for p in self._rank(self._analyze(self.reading_of(place.rest))) if p.fact_id in there and p.coverage > 0]
+        if not ranked:
+            return placed if counted else None
+        anchor = ranked[0].fact_id
+        if asked.qualified and asked.ordinal is not None:
+            # "the first regulation paragraph": of the facts on regulation there, the first
+            # (or last) in the text.
+            order = {s.fact_id: i for i, s in enumerate(outlines.placed.get(place.source, ()))}
+            close = [p.fact_id for p in ranked if p.score >= QUALIFIED_SHARE * ranked[0].score]
+            anchor = sorted(close, key=order.__getitem__)[0 if asked.ordinal > 0 else -1]
+        return fact_at(outlines, place.source, place.section, asked, anchor)
 
     def _outlet_named(self, naming: list[str]) -> frozenset[str]:
         """The sources whose outlet every one of `naming` (index terms before a noun for a
@@ -3006,6 +3156,33 @@ class Engine:
         answers; None otherwise."""
         return self._analyze(self.reading_of(question.strip())).position
 
+    def part_asked(self, question: str) -> str | None:
+        """What part of which text `question` asks about, in words ("how the section 'Public
+        Reactions to ...' of 'Meta's risky move ...' ends"), when a fact quoting that part
+        answers it; None otherwise."""
+        place = self._analyze(self.reading_of(question.strip())).place
+        if place is None or self._fact_of_place(place) is None:
+            return None
+        asked = place.words
+        if not place.source:
+            where = "a paragraph of the text quoting what it names"
+        else:
+            title = self.base.sources[place.source].title
+            heading = self.outlines.sections[place.source][place.section].title if place.section is not None else ""
+            where = f"the section {heading!r} of {title!r}" if heading else f"{title!r}"
+        what = {
+            "paragraph": "paragraph", "bullet": "bullet", "sentence": "sentence", "section": "part", None: "part"
+        }[asked.unit if asked.ordinal is not None else None]  # fmt: skip
+        if asked.step:
+            told = f"what comes {'after' if asked.step > 0 else 'before'} {'what it names in ' if place.rest else ''}{where}"
+        elif asked.ordinal is not None:
+            told = f"{_ordinal_words(asked.ordinal)} {what} of {where}"
+        elif asked.edge:
+            told = f"how {where} {'opens' if asked.edge == 'start' else 'ends'}"
+        else:
+            told = where
+        return told + (", with what else it asks" if place.rest and not asked.step else "")
+
     def reading_of(self, question: str) -> str:
         """The text of `question` the engine reads as the question: all of it, but for pieces
         that only greet, thank or ask for help beside others."""
@@ -3216,6 +3393,16 @@ class Engine:
                 score=1.0,
                 margin=1.0,
                 suggestions=self._suggestions(ranked, exclude=placed.fact.id),
+            )
+        if query.place and (placed_id := self._fact_of_place(query.place)) is not None:
+            # "how does the public reactions section end?", "the blog's second bullet": the
+            # fact quoting that part of the text.
+            return self._answer_fact(
+                self._by_id[placed_id].fact,
+                question=question,
+                score=1.0,
+                margin=1.0,
+                suggestions=self._suggestions(ranked, exclude=placed_id),
             )
         if query.foreign:
             reason = "not_english"
@@ -3735,6 +3922,24 @@ def _sound_of(word: str) -> str:
 def _skeleton(word: str) -> str:
     """The word with doubled letters folded: "llama" and "lamma" both give "lama"."""
     return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
+
+
+# How close to the best a fact on what a counted part is about must score to be one of those
+# counted: "the first llama paragraph" counts the paragraphs of the facts on Llama.
+QUALIFIED_SHARE = 0.8
+
+
+def _ordinal_words(ordinal: int) -> str:
+    """ "the second", "the last", "the 2nd to last" for 2, -1, -2."""
+    names = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+    if ordinal > 0:
+        return "the " + names.get(ordinal, f"{ordinal}th")
+    return "the last" if ordinal == -1 else f"the {names.get(-ordinal, f'{-ordinal}th')} to last"
+
+
+def _next_to(these: Iterable[int], those: Iterable[int], reach: int = 3) -> bool:
+    """Whether a word at one of `these` indexes is within `reach` words of one of `those`."""
+    return any(abs(a - b) <= reach for a in these for b in those)
 
 
 def _unknown_factor(word: str, names: set[str]) -> float:

@@ -41,6 +41,7 @@ _NOT_GIVEN = {
     "who": "doesn't say who",
     "author": "doesn't say who wrote its source",
     "dated": "doesn't say when its source was written",
+    "heading": "doesn't give the headings of its source",
     "business": "doesn't say what that company or product does",
     "source": "comes from another source than the one you named",
 }
