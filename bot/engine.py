@@ -129,6 +129,9 @@ SUBJECT_SHARE = 0.5
 # unexplained subject ("revenue", "parameters") sinks a match, not so much that chat filler
 # ("actually", "pls") does.
 UNKNOWN_WEIGHT = 0.5
+# The fewest letters of a word cut off at the end of a message read as the word they begin:
+# shorter ones are as often whole words ("late", "man") as the start of longer ones.
+MIN_CUT_OFF = 5
 # An unknown word capitalised mid-sentence is most likely a name: somebody the base doesn't know.
 UNKNOWN_NAME_FACTOR = 2.0
 # A question asking for a time, a count, an amount, a price or instructions fits only a fact
@@ -375,7 +378,17 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bcan\s+(?:i|we)\s+(?:also\s+)?ask\s+(?:you|u)\s+(?:follow[- ]?ups?|more\s+than\s+one|several|in\s+a\s+thread)\b"
     r"|\bfor\s+(?:you|u)\s+to\s+(?:read|look\s+at|summari[sz]e|check|go\s+through)\b"
     r"|\b(?:do|can)\s+(?:you|u)\s+remember\b"
-    r"|\bcan\s+you\s+(?:link|point)\s+(?:me|us)\s+to\s+where\s+(?:an?\s+|the\s+|your\s+)?answers?\b",
+    r"|\bcan\s+you\s+(?:link|point)\s+(?:me|us)\s+to\s+where\s+(?:an?\s+|the\s+|your\s+)?answers?\b"
+    # The same asked formally: "the correct procedure for submitting a query to this bot", "the
+    # scope of matters on which this service may be consulted", "is this the appropriate channel
+    # for queries", "the sources underlying your responses", "the source quote when you answer".
+    r"|\b(?:submit|submitting|send|sending|pose|posing|raise|raising|direct|directing)\s+(?:a\s+|my\s+|our\s+)?"
+    r"(?:query|queries|question|questions)\s+to\s+(?:this|the|you)\b"
+    r"|\b(?:this|the)\s+(?:service|bot|tool|assistant)\s+(?:may|can|could|should|might)\s+be\s+(?:consulted|used|asked)\b"
+    r"|\bscope\s+of\s+(?:matters|questions|topics|queries|subjects)\b"
+    r"|\b(?:appropriate|right|correct|proper)\s+(?:channel|place|forum|bot|tool|service)\s+for\s+(?:queries|questions)\b"
+    r"|\b(?:sources?|quotes?|citations?|references?)\s+(?:underlying|behind|supporting)\s+your\s+(?:responses|answers|replies)\b"
+    r"|\bwhen\s+you\s+(?:answer|reply|respond)\s+(?:something|anything|questions|a\s+question)\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -394,7 +407,7 @@ HELP_WORDS = frozenset(
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
     wording new here get draw drawn rely based base real person give show suggest sample samples asking
     asked asks purpose tool tools assistant dear way ways handle handles happen happens tip tips hints
-    testing""".split()
+    testing assistance service today""".split()
 ) | SOURCE_WORDS
 
 
@@ -821,6 +834,7 @@ class Engine:
         self._facts: list[_IndexedFact] = []
         self._by_id: dict[str, _IndexedFact] = {}
         self._surface: dict[str, str] = {}
+        self._surface_sorted: list[str] | None = None  # made the first time a word is cut off
         self._kind_of_key = {self._entity_key(e): kind for e, kind in base.entity_kinds.items()}
         self._display_names = {self._entity_key(e): e for e in base.entity_kinds}
         self._former_names = [
@@ -1697,9 +1711,16 @@ class Engine:
         """Where the words ask a person's post, which is who they are: the index of "title" in
         "Zuckerberg's title?", of "job" in "what's Yann LeCun's job at Meta"; None for "LeCun's
         role in the global model" and questions asking no post."""
-        if _POST_WORDS.isdisjoint(raw):
+        if _POST_WORDS.isdisjoint(raw) and _FORMAL_POSTS.isdisjoint(raw):
             return None
-        posts = _POST_WORDS & owned(question)
+        for i, w in enumerate(raw[:-3]):
+            # "the position held by Mr. LeCun", "the office held by Zuckerberg"
+            if w in _POST_WORDS | _FORMAL_POSTS and raw[i + 1] in ("held", "occupied") and raw[i + 2] == "by":
+                found = self._entities_in([self._name_word(x) or x for x in raw[i + 3 : i + 6]])
+                if any(self._kind_of_key.get(key) == "person" for key in found):
+                    return i
+        # "Zuckerberg's title", and "sam altmans title" with no apostrophe typed
+        posts = _POST_WORDS & (owned(question) | {w for prev, w in zip(raw, raw[1:]) if self._name_word(prev)})
         for i, w in enumerate(raw):
             if w not in posts:
                 continue
@@ -2093,6 +2114,8 @@ class Engine:
         spelt: set[str] = set()
         # A leading greeting ("good morning!") is manners, not part of what is asked.
         index = greeting = greeting_length(raw)
+        # A message ending in a letter, not a mark, may have been sent before its last word was done.
+        cut_off = question.rstrip()[-1:].isalpha()
         # "Zuckerberg's title?" asks who he is, as "who is Zuckerberg?" does, not of a title;
         # so does "Zuckerberg, who is this person?", not of a person.
         post_at = self._post_of_a_person(raw, question)
@@ -2150,6 +2173,10 @@ class Engine:
                 continue
             elif self.canon(w) in self._synonym_heads:
                 unknown.append(w)  # a word the synonyms know, spelt right: not a typo of a base word
+            elif index == len(raw) and cut_off and (whole := self._completed(w)) is not None:
+                # "what was altman's point about oversi": a message sent before its last word was done
+                found = [(whole, CORRECTED_WEIGHT)]
+                guessed.add(whole)
             elif (fixed := self._correct(w)) is not None:
                 found = [(self.canon(fixed), CORRECTED_WEIGHT)]
                 guessed.add(found[0][0])
@@ -2623,6 +2650,24 @@ class Engine:
         if not source and not asks_more:
             return None
         return _Place(source, section, found, " ".join(rest) if asks_more else "")
+
+    def _completed(self, start: str) -> str | None:
+        """The term of the one word of the base that `start` (five letters or more, no word of
+        the base and no common English word) begins: "oversi" is "oversight", "leadersh"
+        "leadership", "framew" "framework"; None when it begins none or words of more than
+        one term."""
+        if len(start) < MIN_CUT_OFF or start in self._surface or start in common_words():
+            return None  # ("along" is a word of its own, not "alongside" cut off)
+        if self._surface_sorted is None:
+            self._surface_sorted = sorted(self._surface)
+        at = bisect_left(self._surface_sorted, start)
+        terms = set()
+        for word in itertools.islice(self._surface_sorted, at, None):
+            if not word.startswith(start):
+                break
+            if word not in STOPWORDS:
+                terms.add(self._surface[word])
+        return terms.pop() if len(terms) == 1 else None
 
     def _term_of(self, word: str) -> str:
         """The index term of a word, of its spelling mended when the index lacks it as typed."""
@@ -4043,6 +4088,8 @@ _BEFORE_A_NAME = frozenset("so and ok okay hey".split())
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
 # A person's post, asked of them: "Zuckerberg's *title*", "LeCun's *job* at Meta".
 _POST_WORDS = frozenset("title job role position post".split())
+# Posts named so only in formal writing, and only as held by somebody ("the office held by").
+_FORMAL_POSTS = frozenset("office capacity".split())
 _HOLDING_A_POST = frozenset("has have does do did holds hold held is was".split())
 # Words naming a post in a company ("the chief AI scientist", "Meta's CEO"), and the small words
 # around them in "is Zuckerberg the CEO or the chief AI scientist?".

@@ -86,6 +86,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     someone somebody anybody everybody nobody stuff lots bunch thingy whatever etc sorry dumb silly quick
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
     exactly roughly approximately precisely now dr mr mrs ms prof professor kindly dear
+    respect regard regards regarding pertaining via
     question questions wondering wonder curious confused trying try figure understand
     get got getting heard hear hearing read reading saw see seen mean means meant guess
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little
@@ -124,6 +125,14 @@ FRAMING_IDIOMS = tuple(
     in one line|in a line|one line|one liner|oneliner|in one sentence|in a sentence|one sentence|short answer
     in short|summed up|elevator pitch version of|elevator pitch of|elevator pitch|quick recap of|one word answer is fine
     no cap|kindly advise|kindly tell|kindly confirm|do the needful|how everyone keeping|how are you keeping
+    kindly advise as to|please advise as to|please advise|kindly advise on|please advise on
+    please confirm whether|please confirm|kindly confirm whether|kindly state|please state
+    kindly summarise|kindly summarize|please summarise|please summarize|kindly clarify whether|kindly clarify
+    please clarify whether|please clarify|clarification is sought as to|clarification is sought regarding
+    clarification is sought|clarification is requested regarding|clarification is requested as to
+    clarification is requested|please provide|kindly provide|please outline|kindly outline|pls outline
+    please identify|kindly identify|please indicate|kindly indicate|please set out|kindly set out
+    kindly elaborate|kindly expand|please expand|please elaborate
     how everyone doing|how is everyone doing
     por favor|per favore|sil vous plait|s il vous plait
     thanks in advance|thank you in advance|thx in advance|ty in advance|no rush|not urgent|no worries

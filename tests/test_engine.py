@@ -3895,3 +3895,45 @@ def test_where_in_a_text_a_question_asks(question: str, position: str | None) ->
 )
 def test_a_name_ruled_out_is_no_subject_of_the_question(engine: Engine, question: str, expected: str) -> None:
     assert engine.answer(question).fact_id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        # formal framing says nothing of what is asked
+        ("Please confirm the proportion of Scale AI owned by Meta.", "scale-ai-stake"),
+        ("Clarification is sought as to the position held by Mr. LeCun.", "who-is-yann-lecun"),
+        ("Kindly state the office held by Mr. Altman.", "who-is-sam-altman"),
+        # a possessive typed without its apostrophe still asks the person's post
+        ("remind me of mark zuckerbergs title", "who-is-mark-zuckerberg"),
+        # "anticipated" is "expected"
+        ("what is anticipated of llama 4", "llama-4"),
+        # a message sent before its last word was done
+        ("what did zuck say about the open source framew", "developers-benefit"),
+        ("altman on the all-in podcast, his point on oversi", "altman-international-oversight"),
+    ],
+)
+def test_formal_and_cut_off_questions(engine: Engine, question: str, fact_id: str) -> None:
+    answer = engine.answer(question)
+    assert answer.fact_id == fact_id, (answer.status, answer.reason, answer.fact_id)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kindly advise on the procedure for submitting a question to this bot.",
+        "Is this the appropriate channel for questions about Meta's open models?",
+        "What is the scope of matters this service may be consulted on?",
+        "Thank you for your assistance.",
+        "do you show the quote when you answer a question",
+    ],
+)
+def test_formal_questions_about_the_bot_get_help(engine: Engine, question: str) -> None:
+    assert engine.answer(question).status == "help"
+
+
+def test_a_whole_word_at_the_end_is_not_read_as_cut_off(engine: Engine) -> None:
+    # "press" is a word of its own, not "pressure" cut off; "late" is too short to tell.
+    assert engine._completed("press") is None and engine._completed("late") is None
+    assert engine._completed("leadersh") == engine.canon("leadership")
+    assert not engine.answer("is the cafeteria open late").answered
