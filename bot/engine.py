@@ -67,6 +67,7 @@ from bot.question_reading import (
     asks_position,
     asks_what_followed,
     asks_who_does,
+    asks_what_it_shows,
     asks_why,
     capitalised,
     counted,
@@ -140,6 +141,10 @@ QUESTION_TYPE_PENALTY = 0.45
 # A "why" question is a little less likely answered by a fact no phrasing of which asks why
 # ("Why does Meta open-source its models?" is not "Are Meta's models really open source?").
 WHY_PENALTY = 0.85
+# So is a question asking what something shows or says about something else by a fact no
+# phrasing of which asks so ("what do the GPU buys tell us about Meta's aims?" is not "How much
+# is Meta spending on GPUs?").
+SHOWS_PENALTY = 0.75
 # A fact that never speaks of the event a "why did ..." question says happened ("why did Meta
 # *sell* its stake?") cannot tell why: as far off as one lacking the detail asked for.
 EVENT_PENALTY = QUESTION_TYPE_PENALTY
@@ -499,6 +504,7 @@ class _Query:
     """Whom or which company its speakers are asked about ("what did Zuckerberg say about
     *Altman*", "what does Altman think of *Meta*"): a fact must tell them speaking of it."""
     why: bool = False
+    shows: bool = False  # asks what something shows: "what does the spending tell us about Meta?"
     speaker_roles: frozenset[str] = frozenset()
     """The posts or bodies a question asks the words of when it names nobody the base knows
     ("what did *the podcast host* think", "what did *the Instagram boss* say"), as index
@@ -601,6 +607,8 @@ class _IndexedFact:
     """Whom a phrasing asks somebody of ("Who is *Wang's* boss?"): nothing else tells who that is."""
     tells_why: bool
     """Whether a phrasing of the fact asks why (or for the reason)."""
+    tells_what_it_shows: bool = False
+    """Whether a phrasing of the fact asks what something shows ("What do Meta's bets signal?")."""
     named_nouns: dict[str, frozenset[str]] = field(default_factory=dict)
     """The index terms of what the fact gives instances of, each with the names that do (an
     empty set: a marker or one of its phrasings does, "sectors such as ...", "Which sectors
@@ -1366,6 +1374,7 @@ class Engine:
             kinds_vouched=share(frozenset(k for found in phrasing_words if (k := wants_kind(found)))),
             people_asked_of=share(frozenset(people_of)),
             tells_why=any(asks_why(found) for found in phrasing_words),
+            tells_what_it_shows=any(asks_what_it_shows(found) for found in phrasing_words),
             named_nouns=self._named_nouns(fact, phrasing_words),
             tells_who=any(_asks_who(found) for found in phrasing_words),
             denies=any(_DENYING.search(text) for text in (*_own_texts(fact), *fact.phrasings)),
@@ -2296,6 +2305,8 @@ class Engine:
             # Not whom a source is named by ("the LeCun article"): they are not asked about.
             spoken_of=frozenset(self._spoken_of(raw) - speakers - cited_keys) if speakers - cited_keys else frozenset(),
             why=(why := asks_why(raw)),
+            # (not what a text or a person says: "what does the blog say about Llama 4?")
+            shows=not why and not cited and not speakers and asks_what_it_shows(raw),
             event=self._event_asked(raw) if why else None,
             denied_said=why and _denies_what_was_said(raw),
             figures=figures_stated(question),
@@ -2887,6 +2898,10 @@ class Engine:
         if query.why and (not indexed.tells_why or best_index in indexed.who_phrasings):
             penalty *= WHY_PENALTY
             penalties.append("why")
+        if query.shows and not indexed.tells_what_it_shows:
+            # "what does all that spending tell us about Meta's aims?" is not "how much is it?"
+            penalty *= SHOWS_PENALTY
+            penalties.append("shows")
         if (
             0 in indexed.who_phrasings  # a profile: "Who is Sam Altman?"
             and not query.entities

@@ -344,6 +344,12 @@ _GENERIC_HEADS = frozenset(
     # Which of the courses one could take: answered by a description, not by names.
     + "approach approaches strategy strategies path paths stance position direction option options choice "
     "choices method methods view views".split()
+    # Which of the points a text makes: told, not named ("list the upsides", "which risks").
+    + "trait traits feature features characteristic characteristics upside upsides downside downsides benefit "
+    "benefits advantage advantages disadvantage disadvantages risk risks worry worries concern concerns reaction "
+    "reactions reason reasons argument arguments criticism criticisms point points goal goals aim aims objective "
+    "objectives challenge challenges issue issues problem problems pressure pressures pros cons lesson lessons "
+    "takeaway takeaways stuff".split()
 )
 # What may stand before an imperative "name": "can you name", "please name".
 _BEFORE_NAMING = frozenset("you please and".split())
@@ -615,6 +621,31 @@ def asks_position(raw: list[str]) -> str | None:
         noun = last if last in _OPENING_NOUNS | _CLOSING_NOUNS else raw[1]
         return "start" if noun in _OPENING_NOUNS else "end"
     return None
+
+
+_SHOWING = frozenset(
+    "signal signals signalled signaled show shows showed indicate indicates indicated suggest suggests suggested"
+    " reveal reveals revealed imply implies implied underscore underscores underscored".split()
+)
+_TELLING = frozenset("say says said tell tells told".split())
+_DOING_AUX = frozenset("do does did would could might will".split())
+_SAYERS = TEXT_NOUNS | frozenset("study studies critics people experts analysts commentators folks they he she".split())
+
+
+def asks_what_it_shows(raw: list[str]) -> bool:
+    """Whether the words ask what something shows or says about something else: "what do the
+    GPU buys and the Scale AI deal *tell us about* what Meta is after?", "what does the
+    spending *signal*?". (Whether a text or a person is the subject, "what does the blog say
+    about Llama 4?", is the caller's to rule out.)"""
+    for start, w in enumerate(raw):
+        if w not in ("what", "whats") or raw[start + 1 : start + 2] == [] or raw[start + 1] not in _DOING_AUX:
+            continue
+        for i in range(start + 3, len(raw)):
+            if raw[i] in _SHOWING or (raw[i] in _TELLING and "about" in raw[i + 1 : i + 3]):
+                # (what a report, the sources or critics say is what they say)
+                return raw[start + 1] != "did" and _SAYERS.isdisjoint(raw[start + 2 : i])
+        return False
+    return False
 
 
 def asks_why(raw: list[str]) -> bool:

@@ -289,7 +289,7 @@ def test_explain_says_when_a_message_asks_the_bots_own_advice() -> None:
 
 
 def test_explain_says_when_a_related_fact_holding_more_of_the_question_is_the_answer() -> None:
-    code, out = _run("explain", "what do the billions in GPUs and the 49% Scale AI stake say about Meta's goals?")
+    code, out = _run("explain", "the billions in GPUs and the 49% Scale AI stake: what are Meta's goals there?")
     assert code == 0
     assert "Decision: answered with ai-leadership-pursuit (over scale-ai-stake, a related fact" in out
     assert "1. scale-ai-stake" in out
