@@ -99,6 +99,7 @@ from bot.text import (
     family_name,
     has_link,
     halves_as_shares,
+    fold,
     normalize_typography,
     pieces,
     question_parts,
@@ -130,6 +131,12 @@ SUBJECT_SHARE = 0.5
 # unexplained subject ("revenue", "parameters") sinks a match, not so much that chat filler
 # ("actually", "pls") does.
 UNKNOWN_WEIGHT = 0.5
+# How far after a company's name a thing of theirs may stand: "Apple's *proprietary iOS*".
+_OWNED_REACH = 2
+# A word with its possessive, if any: "Apple's", "iOS".
+_POSSESSIVE_TOKEN = re.compile(r"[\w-]+(?:'s)?")
+# Words for a company's goods, which a company named before them owns: "Apple *devices*".
+OWNED_GOODS = frozenset("device devices product products phone phones smartphone smartphones handset handsets hardware".split())
 # The fewest letters of a word cut off at the end of a message read as the word they begin:
 # shorter ones are as often whole words ("late", "man") as the start of longer ones.
 MIN_CUT_OFF = 5
@@ -609,6 +616,10 @@ class _IndexedFact:
     """Whether a phrasing of the fact asks why (or for the reason)."""
     tells_what_it_shows: bool = False
     """Whether a phrasing of the fact asks what something shows ("What do Meta's bets signal?")."""
+    owners_only: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Companies the fact names only as whose something is ("Apple's proprietary iOS", "Apple
+    devices"), each with the terms of what is theirs: a question about such a company that
+    asks of none of them ("Apple's stance on open source AI") is not about this fact."""
     named_nouns: dict[str, frozenset[str]] = field(default_factory=dict)
     """The index terms of what the fact gives instances of, each with the names that do (an
     empty set: a marker or one of its phrasings does, "sectors such as ...", "Which sectors
@@ -844,6 +855,7 @@ class Engine:
         self._surface: dict[str, str] = {}
         self._surface_sorted: list[str] | None = None  # made the first time a word is cut off
         self._kind_of_key = {self._entity_key(e): kind for e, kind in base.entity_kinds.items()}
+        self._owned_goods = frozenset(self.canon(w) for w in OWNED_GOODS)
         self._display_names = {self._entity_key(e): e for e in base.entity_kinds}
         self._former_names = [
             (re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])", re.IGNORECASE), current)
@@ -1139,6 +1151,9 @@ class Engine:
             entity_df.update(indexed.entity_keys)
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
         self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
+        for indexed in self._facts:
+            if any(self._kind_of_key.get(key) == "company" for key in indexed.listed_keys):
+                indexed.owners_only = self._owners_only(indexed.fact, indexed.listed_keys)
         self._learn_source_names()
         self._release_terms = frozenset(self.canon(w) for w in _RELEASE_NOUNS)
 
@@ -1399,6 +1414,47 @@ class Engine:
             speakers_by_source=self._speakers_by_source(fact),
             said_by=self._said_by(fact, share),
         )
+
+    def _owners_only(self, fact: Fact, listed_keys: tuple[str, ...]) -> dict[str, frozenset[str]]:
+        """The companies the fact's own text names only as whose a thing is (another name of
+        the fact or a word for their goods, after their possessive, "Apple's proprietary
+        iOS", or right after the name, "Apple devices"), each with the terms of those things.
+        Not the base's whole subject (Meta), nor a company named in a list ("OpenAI and Google")."""
+        companies = {
+            key for key in listed_keys if self._kind_of_key.get(key) == "company" and key not in self._ubiquitous
+        }
+        if not companies:
+            return {}
+        things: dict[str, set[str]] = defaultdict(set)
+        named_otherwise: set[str] = set()
+        for text in _own_texts(fact):
+            tokens = _POSSESSIVE_TOKEN.findall(normalize_typography(text))
+            for i, token in enumerate(tokens):
+                possessive = token.lower().endswith("'s")
+                key = self._entity_aliases.get((self.canon(fold(token[:-2] if possessive else token)),))
+                if key not in companies:
+                    continue
+                following = [self.canon(fold(t.removesuffix("'s"))) for t in tokens[i + 1 : i + 1 + (_OWNED_REACH if possessive else 1)]]
+                owned = next(
+                    (
+                        t
+                        for t in following
+                        if t in self._owned_goods or (possessive and self._entity_aliases.get((t,), key) != key)
+                    ),
+                    None,
+                )
+                if owned is None:
+                    named_otherwise.add(key)
+                else:
+                    things[key].add(owned)
+        return {key: frozenset(found) for key, found in things.items() if key not in named_otherwise}
+
+    def _asks_of_owned(self, query: _Query, indexed: _IndexedFact) -> bool:
+        """Whether the question asks of a thing the fact's companies are named for: one of
+        them ("iOS", "Android") or goods of any kind ("phones" of "Apple devices")."""
+        asked = query.terms.keys() | query.entity_terms
+        owned = frozenset().union(*indexed.owners_only.values())
+        return not owned.isdisjoint(asked) or bool(owned & self._owned_goods and asked & self._owned_goods)
 
     def _said_by(self, fact: Fact, share: Callable[[_Shareable], _Shareable]) -> dict[str, frozenset[str]] | None:
         """Per person the fact's text names, when it names more than one, the terms of the
@@ -2855,8 +2911,12 @@ class Engine:
                 penalty *= SOURCE_PENALTY
                 penalties.append("source")
         chosen = bool(query.offered) and self._choice_made(query, indexed, entities)
+        # "Apple's stance on open source AI" of a fact naming Apple only as iOS's maker: asked
+        # of Apple, it must ask of what is Apple's there.
+        owner_only = bool(entities & indexed.owners_only.keys()) and not self._asks_of_owned(query, indexed)
         if (
-            (not chosen and entities - indexed.entity_keys)
+            owner_only
+            or (not chosen and entities - indexed.entity_keys)
             or (query.speakers and query.speakers - speakers - (query.offered if chosen else frozenset()))
             or (indexed.subjects and (owners & self._specific_entities) - indexed.subjects - query.offered)
         ):

@@ -3970,3 +3970,26 @@ def test_points_a_text_makes_are_told_not_named(engine: Engine, question: str, f
     # "which pressures", "list the traits": answered by what the fact says, with no names of a kind
     assert engine.answer(question).fact_id == fact_id
     assert not engine.answer("which hospitals use Meta's clinical tools?").answered  # names asked, none given
+
+
+def test_other_companies_and_other_industries_are_one_thing_each(engine: Engine) -> None:
+    # "other firms" are the other companies a fact says may follow, not "U.S. companies"
+    assert engine.answer("might other firms follow zuck and go open as well").fact_id == "influence-on-other-companies"
+    assert engine.answer("could open sourcing widen meta's sway in other fields?").fact_id == "influence-across-sectors"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is apple's take on open-source models?", "has apple released an open llm", "why won't apple share its AI?"],
+)
+def test_a_company_named_only_for_its_goods_is_not_what_the_fact_is_about(engine: Engine, question: str) -> None:
+    """The base names Apple only as iOS's maker ("Apple's proprietary iOS", "Apple devices")."""
+    assert engine._by_id["android-vs-ios"].owners_only.keys() == {engine.canon("apple"), engine.canon("google")}
+    assert not engine.answer(question).answered
+
+
+@pytest.mark.parametrize(
+    "question", ["why compare apple's ios with google's android?", "the phone comparison, Apple vs Google?"]
+)
+def test_asked_of_their_goods_the_company_is_still_the_facts(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "android-vs-ios"
