@@ -87,6 +87,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     anywhere somewhere everywhere nowhere elsewhere anyhow somehow whoever wherever whenever
     exactly roughly approximately precisely now dr mr mrs ms prof professor kindly dear
     respect regard regards regarding pertaining via
+    teh hte adn nad hwo
     question questions wondering wonder curious confused trying try figure understand
     get got getting heard hear hearing read reading saw see seen mean means meant guess
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little

@@ -505,3 +505,10 @@ def test_who_asks_is_no_part_of_the_question(message: str, read: str) -> None:
 def test_a_closing_like_or_and_that_is_chat_filler() -> None:
     assert without_filler(words("what was he banging on about, like?")) == ["what", "was", "he", "banging", "on", "about"]
     assert without_filler(words("with GPT and Gemma and that")) == ["with", "gpt", "and", "gemma"]
+
+
+def test_common_slips_of_small_words_are_small_words() -> None:
+    from bot.text import STOPWORDS
+
+    # "why did zuck bring those up on teh podcast": "teh" says no more than "the" does
+    assert {"teh", "hte", "adn", "hwo"} <= STOPWORDS
