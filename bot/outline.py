@@ -276,29 +276,10 @@ def fact_at(outlines: Outlines, source: str, section: int | None, place: PlaceWo
     ("how does the Altman paragraph end?") or the fact next to it ("what comes after the
     Android comparison?"). None when the text has no such part or no fact quotes it."""
     if anchor is not None:
-        spot = next((p for p in outlines.placed.get(source, ()) if p.fact_id == anchor), None)
-        if spot is None:
-            return None
-        if place.unit == "paragraph" and (place.edge or place.step):
-            numbers = [p.number for p in outlines.paragraphs(source)]
-            at = numbers.index(spot.paragraph) + (place.step or 0)
-            if not 0 <= at < len(numbers):
-                return None
-            return _end_of(outlines.facts_at(source, outlines.paragraphs(source)[at : at + 1]), place.edge, place.step)
-        if place.step:
-            return _next_fact(outlines.placed.get(source, ()), anchor, place.step)
-        return anchor
+        return _near_anchor(outlines, source, place, anchor)
     paragraphs = outlines.paragraphs(source, section)
     if place.step:
-        if section is None:
-            return None  # "the next paragraph", after nothing named
-        sections = outlines.sections.get(source, [])
-        at = section + place.step
-        while 0 <= at < len(sections) and not outlines.facts_at(source, list(sections[at].paragraphs)):
-            at += place.step  # a call-out no fact quotes is passed over
-        if not 0 <= at < len(sections):
-            return None
-        return _end_of(outlines.facts_at(source, list(sections[at].paragraphs)), place.edge, place.step)
+        return None if section is None else _section_a_step_away(outlines, source, section, place)
     if place.ordinal is not None and place.unit == "sentence":
         spots = outlines.facts_at(source, paragraphs)
         starts = [(p.number, s) for p in paragraphs for s in range(len(p.sentences))]
@@ -318,9 +299,11 @@ def fact_at(outlines: Outlines, source: str, section: int | None, place: PlaceWo
     if place.ordinal is not None and place.unit in (None, "section"):
         if place.unit == "section" and section is None:
             return None
-        return _end_of(outlines.facts_at(source, paragraphs), "end" if place.ordinal < 0 else "start", None) if abs(
-            place.ordinal
-        ) == 1 else (spot.fact_id if (spot := _counted(outlines.facts_at(source, paragraphs), place.ordinal)) else None)
+        spots = outlines.facts_at(source, paragraphs)
+        if abs(place.ordinal) == 1:
+            return _end_of(spots, "end" if place.ordinal < 0 else "start", None)
+        counted = _counted(spots, place.ordinal)  # "the third point": the third fact there
+        return counted.fact_id if counted else None
     if place.listed or place.every:
         bullets = [p for p in paragraphs if p.bullet]
         if not place.edge and (whole := _quoting_most(outlines.placed.get(source, ()), bullets)):
@@ -328,6 +311,34 @@ def fact_at(outlines: Outlines, source: str, section: int | None, place: PlaceWo
         if section is None:
             paragraphs = bullets
     return _end_of(outlines.facts_at(source, paragraphs), place.edge, None)
+
+
+def _near_anchor(outlines: Outlines, source: str, place: PlaceWords, anchor: str) -> str | None:
+    """The fact a question asks of when the rest of it names `anchor`: the anchor itself, the
+    end of its paragraph or the paragraph a step away, or the fact a step away."""
+    spot = next((p for p in outlines.placed.get(source, ()) if p.fact_id == anchor), None)
+    if spot is None:
+        return None
+    if place.unit == "paragraph" and (place.edge or place.step):
+        paragraphs = outlines.paragraphs(source)
+        at = [p.number for p in paragraphs].index(spot.paragraph) + (place.step or 0)
+        if not 0 <= at < len(paragraphs):
+            return None
+        return _end_of(outlines.facts_at(source, paragraphs[at : at + 1]), place.edge, place.step)
+    if place.step:
+        return _next_fact(outlines.placed.get(source, ()), anchor, place.step)
+    return anchor
+
+
+def _section_a_step_away(outlines: Outlines, source: str, section: int, place: PlaceWords) -> str | None:
+    """The fact opening the next section (or closing the one before) that a fact quotes."""
+    sections = outlines.sections.get(source, [])
+    at = section + (place.step or 0)
+    while 0 <= at < len(sections) and not outlines.facts_at(source, list(sections[at].paragraphs)):
+        at += place.step or 0  # a call-out no fact quotes is passed over
+    if not 0 <= at < len(sections):
+        return None
+    return _end_of(outlines.facts_at(source, list(sections[at].paragraphs)), place.edge, place.step)
 
 
 def _quoting_most(spots: Iterable[Placed], paragraphs: list[Paragraph]) -> str | None:
