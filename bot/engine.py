@@ -2305,6 +2305,7 @@ class Engine:
         )
         entities = named & self._specific_entities
         cited, cited_keys, cited_terms = self._cited(raw, named)
+        as_typed = words(question)  # no phrase merged, no idiom dropped: for the parts of a text
         unknown_factors = {w: _unknown_factor(w, names) for w in dict.fromkeys(unknown)}
         speakers = frozenset(self._speakers(raw))
         total = sum(terms.values()) + sum(UNKNOWN_WEIGHT * self._max_idf * f for f in unknown_factors.values())
@@ -2351,7 +2352,7 @@ class Engine:
             # A task opens the message, past a few courtesies: its first characters tell.
             task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
             advice=asks_advice(question),
-            of_the_text=asked_of_the_text(question) or ("heading" if asks_part_name(words(question)) else None),
+            of_the_text=asked_of_the_text(question) or ("heading" if asks_part_name(as_typed) else None),
             followed=asks_what_followed(question),
             foreign=self._in_another_language(raw),
             role_terms=role_terms,
@@ -2397,7 +2398,7 @@ class Engine:
             cited=cited,
             position=(position := self._position_asked(raw, cited, cited_terms, terms, unknown)),
             # (read from the words as typed: "moving forward", "wrap up" may name a part)
-            place=None if position or outside else self._place_asked(words(question), cited, cited_terms),
+            place=None if position or outside else self._place_asked(as_typed, cited, cited_terms),
             asks_mention=bool(cited) and not _MENTIONING.isdisjoint(raw),
             pointing_back=None if named or cited else pointed_back(raw, question),
             cited_keys=cited_keys & entities,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from bot.question_reading import CLOSING_VERBS, OPENING_VERBS
+
 # The parts of a text a question may count or point at, by the kind of part.
 _UNITS = {
     **dict.fromkeys("para paras paragraph paragraphs graf grafs".split(), "paragraph"),
@@ -39,8 +41,9 @@ _STEPS = {
     **dict.fromkeys("after next following follows followed".split(), 1),
     **dict.fromkeys("before preceding precedes previous prior".split(), -1),
 }
-_OPENING_VERBS = frozenset("open opens begin begins start starts kick kicks".split())
-_CLOSING_VERBS = frozenset("end ends finish finishes close closes wrap wraps".split())
+_OPENING_VERBS = OPENING_VERBS
+# (A part "wraps up" where it ends; a whole text's wrapping up is what it concludes.)
+_CLOSING_VERBS = CLOSING_VERBS | {"wrap", "wraps"}
 # What may follow such a verb when it asks how a part opens or ends: nothing, a preposition
 # ("open with", "kick off", "wrap up") or the next question ("end, what does ..."); not
 # "open up its models", "the end result".

@@ -583,10 +583,10 @@ def asks_before(raw: list[str]) -> bool:
 
 # Where in a text a question asks about: its opening or its close ("how does the Gizmodo
 # piece end?", "how do the podcast notes open?", "the last line of the essay article?").
-_OPENING_VERBS = frozenset("open opens begin begins start starts kick kicks".split())
+OPENING_VERBS = frozenset("open opens begin begins start starts kick kicks".split())
 # (A conclusion is asked as what a text concludes, which a fact may say: "what does the podcast
 # conclude?", "how do the notes wrap up?" ask that, not the last line.)
-_CLOSING_VERBS = frozenset("end ends finish finishes close closes".split())
+CLOSING_VERBS = frozenset("end ends finish finishes close closes".split())
 _OPENING_WORDS = frozenset("first opening".split())
 _CLOSING_WORDS = frozenset("last final closing".split())
 _TEXT_PARTS = frozenset("line lines sentence sentences paragraph paragraphs para paras words quote bit part".split())
@@ -595,7 +595,7 @@ _CLOSING_NOUNS = frozenset("ending end close closer".split())
 _AFTER_THE_VERB = frozenset("up off with on".split())
 # Every word that places a question in a text: what else it asks besides these, it asks of the text.
 POSITION_WORDS = (
-    _OPENING_VERBS | _CLOSING_VERBS | _OPENING_WORDS | _CLOSING_WORDS | _TEXT_PARTS | _OPENING_NOUNS | _CLOSING_NOUNS
+    OPENING_VERBS | CLOSING_VERBS | _OPENING_WORDS | _CLOSING_WORDS | _TEXT_PARTS | _OPENING_NOUNS | _CLOSING_NOUNS
 )
 
 
@@ -610,8 +610,8 @@ def asks_position(raw: list[str]) -> str | None:
     if not content:
         return None
     last = content[-1]
-    if len(content) >= 2 and content[0] in ("how", "what") and last in _OPENING_VERBS | _CLOSING_VERBS:
-        return "start" if last in _OPENING_VERBS else "end"
+    if len(content) >= 2 and content[0] in ("how", "what") and last in OPENING_VERBS | CLOSING_VERBS:
+        return "start" if last in OPENING_VERBS else "end"
     for w, following in zip(raw, raw[1:]):
         if following in _TEXT_PARTS and (w in _OPENING_WORDS or w in _CLOSING_WORDS):
             return "start" if w in _OPENING_WORDS else "end"
