@@ -1152,8 +1152,7 @@ class Engine:
         self._specific_entities = {key for key, n in entity_df.items() if n / count <= UBIQUITOUS_SHARE}
         self._ubiquitous = frozenset(entity_df.keys() - self._specific_entities)
         for indexed in self._facts:
-            if any(self._kind_of_key.get(key) == "company" for key in indexed.listed_keys):
-                indexed.owners_only = self._owners_only(indexed.fact, indexed.listed_keys)
+            indexed.owners_only = self._owners_only(indexed.fact, indexed.listed_keys)
         self._learn_source_names()
         self._release_terms = frozenset(self.canon(w) for w in _RELEASE_NOUNS)
 

@@ -34,12 +34,10 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')]?\s+(?=[\"(A-Z0-9])")
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph, bullet or call-out line of a section, numbered from 0 in its section and
-    in its whole source; `sentences` are where each of its sentences starts."""
+    """One paragraph, bullet or call-out line of a section, numbered from 0 in its whole
+    source; `sentences` are where each of its sentences starts."""
 
     text: str
-    section: int
-    index: int
     number: int
     bullet: bool
     sentences: tuple[int, ...]
@@ -61,7 +59,6 @@ class Placed:
     """Where a fact quotes a source: the paragraph and the sentence in it the quote starts in."""
 
     fact_id: str
-    section: int
     paragraph: int  # number in the whole source
     sentence: int  # number in the paragraph
     offset: int  # character offset in the paragraph
@@ -112,8 +109,8 @@ def outline(body: str) -> list[Section]:
     number = 0
     for s, (title, callout, lines) in enumerate(sections):
         paragraphs = []
-        for i, (text, bullet) in enumerate(lines):
-            paragraphs.append(Paragraph(text, s, i, number, bullet, _sentence_starts(text)))
+        for text, bullet in lines:
+            paragraphs.append(Paragraph(text, number, bullet, _sentence_starts(text)))
             number += 1
         built.append(Section(title, s, tuple(paragraphs), callout))
     return built
@@ -143,7 +140,7 @@ class Outlines:
                     paragraph, offset = spot
                     sentence = sum(1 for start in paragraph.sentences if start <= offset) - 1
                     placed[quote.source].append(
-                        Placed(fact.id, paragraph.section, paragraph.number, sentence, offset, len(fact.quotes), -len(quote.text))
+                        Placed(fact.id, paragraph.number, sentence, offset, len(fact.quotes), -len(quote.text))
                     )
         self.placed: dict[str, list[Placed]] = {
             source: sorted(spots, key=lambda p: (p.paragraph, p.offset, p.quotes, p.shorter, p.fact_id))

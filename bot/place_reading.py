@@ -41,7 +41,6 @@ _STEPS = {
     **dict.fromkeys("after next following follows followed".split(), 1),
     **dict.fromkeys("before preceding precedes previous prior".split(), -1),
 }
-_OPENING_VERBS = OPENING_VERBS
 # (A part "wraps up" where it ends; a whole text's wrapping up is what it concludes.)
 _CLOSING_VERBS = CLOSING_VERBS | {"wrap", "wraps"}
 # What may follow such a verb when it asks how a part opens or ends: nothing, a preposition
@@ -64,7 +63,7 @@ _TITLE_WORDS = frozenset(
 PART_NOUNS = frozenset([*_UNITS, *INTRO_WORDS, *LIST_WORDS, *CALLOUT_WORDS, "conclusion"])
 # Words a question about a place uses to ask, which say nothing of what is there.
 PLACE_WORDS = frozenset(
-    [*_UNITS, *_COUNTED_ONLY, *INTRO_WORDS, *LIST_WORDS, *CALLOUT_WORDS, *_ORDINALS, *_STEPS, *_OPENING_VERBS,
+    [*_UNITS, *_COUNTED_ONLY, *INTRO_WORDS, *LIST_WORDS, *CALLOUT_WORDS, *_ORDINALS, *_STEPS, *OPENING_VERBS,
      *_CLOSING_VERBS, "come", "comes", "came", "right", "straight", "just", "immediately", "directly", "under",
      "headed", "up", "off", "with", "say", "says", "said", "about", "mention", "mentions",
      "talk", "talks", "cover", "covers", "named", "name", "names", "cited", "give", "gives", "listed"]
@@ -231,7 +230,7 @@ def _edge_at(raw: list[str], i: int) -> str | None:
     w, following = raw[i], raw[i + 1 : i + 2]
     if w in _EDGE_ADJECTIVES:
         return _EDGE_ADJECTIVES[w] if following and following[0] in _EDGE_NOUNS else None
-    if w not in _OPENING_VERBS and w not in _CLOSING_VERBS:
+    if w not in OPENING_VERBS and w not in _CLOSING_VERBS:
         return None
     if w in _PARTICLES:
         # ("a wrap-up line" sums a text up: only a part named just before wraps up)
@@ -241,4 +240,4 @@ def _edge_at(raw: list[str], i: int) -> str | None:
         return None
     if w not in _PARTICLES and _ASKING_VERBS.isdisjoint(raw[:i]):
         return None  # "might not be really open and ...": no question of how it opens
-    return "start" if w in _OPENING_VERBS else "end"
+    return "start" if w in OPENING_VERBS else "end"
