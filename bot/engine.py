@@ -37,6 +37,7 @@ from bot.common_words import common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
+    asks_if_it_happened,
     DOING,
     FOREIGN_FUNCTION_WORDS,
     AGE,
@@ -142,6 +143,8 @@ OWNED_GOODS = frozenset("device devices product products phone phones smartphone
 MIN_CUT_OFF = 5
 # An unknown word capitalised mid-sentence is most likely a name: somebody the base doesn't know.
 UNKNOWN_NAME_FACTOR = 2.0
+# The fewest letters of a synonym a misspelt word is read as (see `_build`).
+MIN_SYNONYM_CORRECTED = 8
 # A question asking for a time, a count, an amount, a price or instructions fits only a fact
 # that gives one (a `date`, a number in its answer) or is itself phrased as such a question.
 QUESTION_TYPE_PENALTY = 0.45
@@ -400,7 +403,12 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bscope\s+of\s+(?:matters|questions|topics|queries|subjects)\b"
     r"|\b(?:appropriate|right|correct|proper)\s+(?:channel|place|forum|bot|tool|service)\s+for\s+(?:queries|questions)\b"
     r"|\b(?:sources?|quotes?|citations?|references?)\s+(?:underlying|behind|supporting)\s+your\s+(?:responses|answers|replies)\b"
-    r"|\bwhen\s+you\s+(?:answer|reply|respond)\s+(?:something|anything|questions|a\s+question)\b",
+    r"|\bwhen\s+you\s+(?:answer|reply|respond)\s+(?:something|anything|questions|a\s+question)\b"
+    # What one may ask and what else it does: "what kinds of questions am I allowed to ask?",
+    # "can you rank things for me or do you only look facts up?"
+    r"|\b(?:am\s+i|are\s+we)\s+(?:allowed|permitted|supposed)\s+to\s+ask\b"
+    r"|\bcan\s+you\s+(?:rank|compare|summari[sz]e|translate|write|draft|calculate)\s+(?:things|stuff|anything)\b"
+    r"|\bdo\s+you\s+(?:only|just)\s+(?:look|find)\s+(?:facts|things|stuff|answers)\s+up\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -470,6 +478,8 @@ class _Query:
     """Whether it asks for a share of a whole ("what percentage")."""
     asks_future: bool = False
     """Whether it asks what will happen ("will Meta close Llama?")."""
+    asks_happened: bool = False
+    """Whether it asks if something has actually come about ("has Meta ever held back a model?")."""
     pins_period: bool = False
     """Whether it asks of a period no source speaks to ("this year", "in 2031")."""
     asks_whether: bool = False
@@ -1192,6 +1202,16 @@ class Engine:
             if w.isalpha():
                 self._by_length[len(w)].append(w)
                 self._by_skeleton.setdefault(_skeleton(w), w)
+        # A long synonym of a word the base uses is a word it knows, misspelt as any other
+        # ("vulnerabilty" is "vulnerability", which the base writes "vulnerabilities"); after
+        # them. Not a short one: a slip of a word of its own is as near ("flagged", "lagged").
+        for w in sorted(
+            w for w in self.base.synonyms if len(w) >= MIN_SYNONYM_CORRECTED and w.isalpha() and w not in self._surface
+        ):
+            if self.canon(w) in self._idf:
+                self._surface_df[w] = 0
+                self._by_length[len(w)].append(w)
+                self._by_skeleton.setdefault(_skeleton(w), w)
         # Names of one word, which a question dictated or typed in pieces may split ("zucker
         # burg"), by first letter and length: the pieces keep the first letter, and a base of
         # many names is searched only where a slip of this length could be.
@@ -1682,15 +1702,38 @@ class Engine:
                 found[head] = set()
         return {term: frozenset(names) for term, names in found.items()}
 
+    def _thing_named(self, run: list[str]) -> str | None:
+        """The index term of the thing a run of words names, past the names before it and up to
+        the next: "*license*" of "license Llama ships", "*variants*" of "Llama 4 variants"."""
+        common = list(
+            itertools.takewhile(
+                lambda w: self.canon(w) not in self._name_words,
+                itertools.dropwhile(lambda w: self.canon(w) in self._name_words or w in _NAME_FORMS, run),
+            )
+        )
+        return self.canon(common[-1]) if common else None
+
+    @staticmethod
+    def _lists_releases_of(query: _Query, indexed: _IndexedFact) -> bool | None:
+        """Whether the fact names releases of what the question names, when it asks for releases
+        ("which Llama versions": a fact naming Llama 2; "the names of the Llama 4 variants":
+        only one naming a Llama 4 something, not Llama 2); None when it names no release."""
+        releases = [n for n in query.named if any(o != n and n.startswith(o + " ") for o in query.named)]
+        others = indexed.entity_keys - query.named
+        if releases:
+            # "Llama 4" is named beside "Llama": its variants are asked, not other Llamas
+            return any(key.startswith(n + " ") for n in releases for key in others)
+        return True if any(key.startswith(n + " ") for n in query.named for key in others) else None
+
     def _names_instances(self, query: _Query, indexed: _IndexedFact) -> bool:
         """Whether the fact gives instances of what the question asks them of: a marker or
         one of its phrasings does, or a name beside it that the question does not write and
         that is not the base's whole subject ("Meta", "AI")."""
         names = indexed.named_nouns.get(query.instances_of or "")
-        if query.instances_of in self._release_terms and any(
-            key.startswith(named + " ") for named in query.named for key in indexed.entity_keys - query.named
-        ):
-            return True  # "which Llama version": a fact naming Llama 2, a release of the name asked of
+        if query.instances_of in self._release_terms:
+            lists = self._lists_releases_of(query, indexed)
+            if lists is not None:
+                return lists
         if names is None:
             # "In which field ...": a field is named by a word ("healthcare"), not beside the
             # word "field"; only a fact that speaks of fields without naming one lacks it.
@@ -2336,6 +2379,7 @@ class Engine:
             # So is what is to come ("will Meta close Llama?"): most facts speak of it.
             asks_future="future" in types and not _asks_persistence(raw),
             pins_period=pinned,
+            asks_happened=asks_if_it_happened(raw[greeting:]),
             asks_whether=raw[greeting : greeting + 1] != []
             # "didn't LeCun say ...?", with or without the apostrophe, asks yes or no too
             and (raw[greeting] in AUXILIARIES or raw[greeting] in NEGATED_AUXILIARIES)
@@ -2355,7 +2399,7 @@ class Engine:
             followed=asks_what_followed(question),
             foreign=self._in_another_language(raw),
             role_terms=role_terms,
-            name_of=self.canon(named_thing) if (named_thing := name_asked_for(raw)) else None,
+            name_of=self._thing_named(name_asked_for(raw)),
             speakers=speakers,
             attributes=not ATTRIBUTING.isdisjoint(raw),
             # Not whom a source is named by ("the LeCun article"): they are not asked about.
@@ -3120,6 +3164,8 @@ class Engine:
             return "who" if query.wants_kind == "person" else "kind"
         if query.name_of and query.wants_kind not in indexed.kinds_vouched and not self._weight(query.name_of, indexed):
             return "kind"  # "the name of the license" of a fact that never speaks of a license
+        if query.name_of in self._release_terms and self._lists_releases_of(query, indexed) is False:
+            return "kind"  # "what are the Llama 4 variants called?" of a fact naming only Llama 2 and 3.1
         if query.people_of:
             # "who is LeCun's boss": only a fact written to tell it; one naming LeCun and a CEO
             # does not say who is whose ("LeCun cautions ...; OpenAI's CEO Sam Altman ...").
@@ -3611,6 +3657,8 @@ class Engine:
             else:
                 best, ranked = coming, [coming, *(p for p in ranked if p is not coming)]
                 score = best.score
+        if reason is None and best is not None and query.asks_happened and "future" in self._by_id[best.fact_id].answers:
+            reason = "not_given:happened"
         if reason is not None:
             return Answer(
                 question=question,

@@ -9,6 +9,7 @@ number, a count, an amount of money) live here too, beside the questions they an
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -323,15 +324,21 @@ def asks_who_does(raw: list[str]) -> list[str] | None:
     return None
 
 
-def name_asked_for(raw: list[str]) -> str | None:
-    """The thing whose name a question asks for when it is of no known kind: "the name of the
-    *license*"; None otherwise."""
+def name_asked_for(raw: list[str]) -> list[str]:
+    """The words naming the thing whose name a question asks for when it is of no known kind:
+    "the name of the *license* Llama ships under", "the names of the *Llama 4 variants*", "what
+    are the *Llama 4 variants* called"; none otherwise."""
     for i, w in enumerate(raw):
         if w in {"name", "names"} and raw[i + 1 : i + 2] == ["of"]:
-            following = [n for n in raw[i + 2 : i + 5] if n not in STOPWORDS]
-            if following and not any(n in _KIND_NOUNS for n in following):
-                return following[0]
-    return None
+            following = itertools.dropwhile(lambda n: n in STOPWORDS, raw[i + 2 : i + 7])
+            run = list(itertools.takewhile(lambda n: n not in STOPWORDS, following))
+            if run and not any(n in _KIND_NOUNS for n in run):
+                return run
+        if w == "called" and _asks_what_called(raw, i):
+            run = list(itertools.takewhile(lambda n: n not in STOPWORDS, reversed(raw[:i])))[::-1]
+            if run and not any(n in _KIND_NOUNS for n in run):
+                return run
+    return []
 
 
 # What a question asks instances of, when no named kind says what they are: "which *crops*",
@@ -648,6 +655,42 @@ def asks_what_it_shows(raw: list[str]) -> bool:
     return False
 
 
+# A yes-or-no question opening on one of these asks whether something has come about: "*has*
+# Meta ever held back a model?", "*did* any country sign up yet?".
+_HAVING_HAPPENED = frozenset("has have had did hasnt havent hadnt didnt".split())
+# What makes it ask whether it actually came about, not only whether it was said or planned.
+_ACTUALLY = frozenset("ever actually yet already".split())
+_PROSPECTIVE = frozenset("would could might may will should".split())
+_ACTUALLY_PAIRS = (("so", "far"), ("after", "all"), ("to", "date"), ("in", "practice"))
+
+
+# What "how big a ..." or "how much of a ..." may ask the degree of, not a figure: "how big a
+# *deal* is Llama to Meta?", "how much of a *risk* is opening models?"
+_DEGREE_NOUNS = frozenset(
+    """deal risk problem threat concern issue factor priority difference role part impact bet gamble
+    change shift advantage worry step leap departure focus player influence blow win loss""".split()
+)
+
+
+def _asks_a_degree(raw: list[str], at: int) -> bool:
+    """Whether the words from `at`, after "how big" or "how much", ask how much of a thing
+    something is ("a deal", "of a risk"), not a size or an amount ("a stake", "of Scale AI")."""
+    rest = raw[at : at + 3]
+    if rest[:1] == ["of"]:
+        rest = rest[1:]
+    return rest[:1] in (["a"], ["an"]) and rest[1:2] != [] and rest[1] in _DEGREE_NOUNS
+
+
+def asks_if_it_happened(raw: list[str]) -> bool:
+    """Whether a yes-or-no question asks if something has actually come about ("has Meta ever
+    actually held back a model?", "has LeCun's global model been built yet?", "did Meta close
+    a model after all?"): a fact telling only a plan, a proposal or what could be does not say
+    it has. Not "would Meta ever hold back a model?", which asks the plan."""
+    if not raw or raw[0] not in _HAVING_HAPPENED or not _PROSPECTIVE.isdisjoint(raw):
+        return False  # "did the write-up think devs *would* actually contribute?" asks the prospect
+    return not _ACTUALLY.isdisjoint(raw) or any(pair in zip(raw, raw[1:]) for pair in _ACTUALLY_PAIRS)
+
+
 def asks_why(raw: list[str]) -> bool:
     """Whether the words ask why: "why" or "how come"."""
     return "why" in raw or (
@@ -740,7 +783,7 @@ def question_types(raw: list[str]) -> set[str]:
             found |= {"number", "percent"}  # "how many percent does Meta own", as "what percentage"
         elif _asks_a_count_at(raw, i) and (w == "how" or after not in STOPWORDS):
             found.add("count")  # "how many GPUs", "exact number of GPUs?"; not "a number of companies" (several)
-        elif w == "how" and following in {"much", "big", "large", "expensive"}:
+        elif w == "how" and following in {"much", "big", "large", "expensive"} and not _asks_a_degree(raw, i + 2):
             found.add("number")
         elif w in {"what", "which"} and _asked_noun(following, after) in _SHARE_NOUNS:
             found |= {"number", "percent"}  # "what percentage", "what exact share of"
@@ -863,7 +906,13 @@ _ADVICE = re.compile(
     r"|\bwhich\s+(?:of\s+the\s+)?(?:articles?|sources?|pieces?|texts?|outlets?|writeups?)\s+(?:is|seems|was|sounds|looks|reads)\s+"
     r"(?:the\s+)?(?:most|least|more|less)\b"
     r"|\bwhich\s+(?:articles?|sources?|pieces?|outlets?)\s+(?:would|should|do|can)\s+(?:you|i|we)\s+trust\b"
-    r"|\brank\s+the\s+(?:\d+\s+|five\s+)?(?:sources|articles|pieces)\b",
+    r"|\brank\s+the\s+(?:\d+\s+|five\s+)?(?:sources|articles|pieces)\b"
+    # the bot's own judgement of a choice or a contest: "do you think Meta is right to go
+    # hybrid?", "who do you think wins, Meta or OpenAI?"
+    r"|\b(?:do|d['\u2019])\s*(?:you|u|ya)\s+(?:think|reckon)\s+(?:[\w'\u2019-]+\s+){1,4}?(?:is|are|was|were)\s+"
+    r"(?:right|wrong|smart|wise|foolish|mad|crazy)\s+to\b"
+    r"|\bwho\s+(?:do|d['\u2019])\s*(?:you|u|ya)\s+(?:think|reckon)\s+(?:will\s+|is\s+going\s+to\s+|is\s+)?"
+    r"(?:wins?|winning|comes?\s+out\s+(?:on\s+top|ahead)|has\s+the\s+(?:better|stronger|best))\b",
     re.IGNORECASE,
 )
 _ADVICE_OF_OTHERS = re.compile(r"\b(?:per|according\s+to)\b|['\u2019]s\s+view\b", re.IGNORECASE)

@@ -37,6 +37,7 @@ _NOT_GIVEN = {
     "later": "doesn't say what happened afterwards",
     "reaction": "doesn't say how anyone reacted",
     "future": "doesn't say what will happen",
+    "happened": "doesn't say that it has happened",
     "kind": "doesn't name which ones",
     "who": "doesn't say who",
     "author": "doesn't say who wrote its source",

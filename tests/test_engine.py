@@ -520,6 +520,9 @@ def test_doubting_the_bot_itself_gets_the_help_whatever_else_the_message_names(e
         "what is your database, just news articles?",
         "could you handle questions on Meta's open source plans?",
         "r u able to answer things about llama, or only the basics",
+        "which questions are we supposed to ask here?",
+        "can you compare stuff for me, or is it only lookups?",
+        "do you just look answers up?",
     ],
 )
 def test_asking_what_the_bot_holds_or_takes_questions_on_gets_the_help(engine: Engine, message: str) -> None:
@@ -777,9 +780,9 @@ def test_a_framing_word_typed_with_a_slip_still_frames(engine: Engine, question:
 
 def test_a_misspelling_nearer_a_common_word_than_the_base_s_correction_is_not_corrected(engine: Engine) -> None:
     assert engine._correct("intrested") is None  # "interested", one letter left out; "invested" is two edits away
-    assert engine._correct("desprate") is None  # "desperate", not "despite"
+    assert engine._correct("desprate") == "desperate"  # a synonym the base knows, not "despite"
     assert engine._correct("reseources") == "resources"  # nearest to the base's own word
-    assert engine._correct("organisations") == "organizations"  # another spelling of the base's word
+    assert engine.canon(engine._correct("organisations")) == engine.canon("organizations")  # another spelling
 
 
 def test_the_common_word_a_slip_is_nearer_is_found_as_a_scan_of_every_common_word_finds_it(engine: Engine) -> None:
@@ -1850,8 +1853,8 @@ def test_saying_as_it_goes_on_is_saying(engine: Engine, question: str, expected:
 
 
 def test_the_name_of_a_thing_needs_a_fact_that_speaks_of_that_thing(engine: Engine) -> None:
-    assert question_reading.name_asked_for("whats the name of the license".split()) == "license"
-    assert question_reading.name_asked_for("the name of the cloud provider".split()) is None  # a known kind
+    assert question_reading.name_asked_for("whats the name of the license".split()) == ["license"]
+    assert question_reading.name_asked_for("the name of the cloud provider".split()) == []  # a known kind
     parts = next(p for p in engine.rank("tell me the name of the license for llama 3.1") if p.fact_id == "llama-3-1")
     assert "question_type" in parts.penalties
     assert engine.answer("what is the name of the summit where lecun spoke?").fact_id == "lecun-ai-action-summit"
@@ -2701,7 +2704,7 @@ def test_a_common_word_is_not_corrected_into_another_word_of_the_base(engine: En
     ],
 )
 def test_a_word_is_still_corrected_into_the_same_word_written_otherwise(engine: Engine, word: str, read_as: str) -> None:
-    assert engine._correct(word) == read_as
+    assert engine.canon(engine._correct(word) or "") == engine.canon(read_as)
 
 
 def test_a_common_word_differs_only_in_its_ending_from_its_own_forms() -> None:
@@ -3206,6 +3209,8 @@ def test_which_industry_asks_the_industry_not_a_verb_or_a_noun_further_on(engine
         "which article is most sceptical of meta?",  # judging the sources
         "which source would you trust most",
         "rank the 5 sources from most to least critical",
+        "do you think zuck was wise to buy into scale ai?",  # the bot's judgement of a choice
+        "who d'you reckon comes out on top, google or meta?",
     ],
 )
 def test_asking_the_bots_own_advice_or_opinion_is_answered_by_no_fact(engine: Engine, question: str) -> None:
@@ -3993,3 +3998,88 @@ def test_a_company_named_only_for_its_goods_is_not_what_the_fact_is_about(engine
 )
 def test_asked_of_their_goods_the_company_is_still_the_facts(engine: Engine, question: str) -> None:
     assert engine.answer(question).fact_id == "android-vs-ios"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["has Meta held back any model yet?", "have they actually kept a frontier model closed so far?"],
+)
+def test_asking_whether_something_has_happened_needs_a_fact_that_says_it_has(engine: Engine, question: str) -> None:
+    # The fact tells a contingency ("a contingency to hold back future models"), not that it was used.
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:happened"
+    assert dont_know(answer) == f"{DONT_KNOW} The closest fact I have doesn't say that it has happened."
+
+
+def test_asking_what_would_happen_or_what_did_happen_is_still_answered(engine: Engine) -> None:
+    # "would ... ever" asks the plan, which the fact tells; what a fact says did happen answers "did ... ever"
+    assert engine.answer("would meta ever hold back a model").fact_id == "holding-back-unsafe-models"
+    assert question_reading.asks_if_it_happened(words("has meta ever held back a model"))
+    assert not question_reading.asks_if_it_happened(words("would meta ever hold back a model"))
+    assert not question_reading.asks_if_it_happened(words("did the article think devs would actually contribute"))
+    assert not question_reading.asks_if_it_happened(words("has meta held back a model"))  # no "ever", "yet", ...
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what are Llama 4's variants called?", "give me the names of the llama 4 variants", "list every llama 4 variant"],
+)
+def test_names_of_one_releases_variants_need_a_fact_naming_them(engine: Engine, question: str) -> None:
+    # The versions fact names Llama 2, 3.1 and 4, and says Llama 4 has variants, naming none.
+    answer = engine.answer(question)
+    assert not answer.answered and answer.reason == "not_given:kind"
+
+
+def test_the_releases_of_a_family_are_still_named_by_the_versions_fact(engine: Engine) -> None:
+    assert engine.answer("which llama versions are out?").fact_id == "llama-versions"
+    assert engine.answer("what are all the llama releases called?").fact_id == "llama-versions"
+    assert not engine.answer("name of the licence llama is released under?").answered  # the licence, not Llama
+    assert question_reading.name_asked_for(words("what is the name of the license llama ships under")) == [
+        "license",
+        "llama",
+        "ships",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("which sectors might a worldwide open model shake up?", "global-model-use-cases"),
+        ("could going open rewrite the standards of the AI industry?", "redefine-industry-standards"),
+        ("how does meta juggle openness and safety?", "openness-security-balance"),
+        ("why are some folks cynical about the announcement while others are hopeful?", "skepticism-and-hope"),
+        ("could openness put meta ahead of the pack?", "strengthen-place-lead"),
+        ("how much does FB pour into GPUs?", "gpu-spending"),
+    ],
+)
+def test_everyday_words_for_what_the_facts_say_are_read_as_their_words(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    # "shake up" is transform, "rewrite" redefine, "juggle" balance, "cynical" sceptical, "ahead
+    # of the pack" leadership; "FB" is Facebook's and so Meta's short name
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_fearing_lock_in_is_the_lock_in_fact_and_the_business_model_is_zuckerbergs(engine: Engine) -> None:
+    # Two sources say Meta avoids a rival's closed ecosystem; the blog's fact is about that, the
+    # essay's about Meta's business model. Either offers the other as related.
+    assert engine.answer("why won't meta rely on a competitor's closed platform?").fact_id == "avoid-vendor-lock-in"
+    assert engine.answer("what did zuck write about meta's business model?").fact_id == "meta-business-model"
+    assert "avoid-vendor-lock-in" in engine._by_id["meta-business-model"].related
+
+
+def test_a_long_synonym_misspelt_is_read_as_the_word_it_means(engine: Engine) -> None:
+    # The base writes "vulnerabilities"; "vulnerability", a synonym, is known misspelt too.
+    assert engine._correct("vulnerabilty") == "vulnerability"
+    assert engine._correct("charitible") == "charitable"
+    assert engine.answer("how do open models raise the vulnerabilty risk?").fact_id == "security-vulnerability-risk"
+    # A short synonym is not: "flagged" is no slip of "lagged", nor "rumour" of "humour".
+    assert engine._correct("flagged") != "lagged"
+    assert engine._correct("rumour") != "humour"
+
+
+def test_how_big_a_deal_asks_how_much_it_matters_not_a_figure(engine: Engine) -> None:
+    assert "number" not in question_reading.question_types(words("how big a deal is llama for meta"))
+    assert "number" not in question_reading.question_types(words("how much of a risk is opening models"))
+    assert "number" in question_reading.question_types(words("how big a stake does meta hold"))
+    assert "number" in question_reading.question_types(words("how much of scale ai does meta own"))
