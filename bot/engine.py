@@ -143,6 +143,9 @@ OWNED_GOODS = frozenset("device devices product products phone phones smartphone
 MIN_CUT_OFF = 5
 # An unknown word capitalised mid-sentence is most likely a name: somebody the base doesn't know.
 UNKNOWN_NAME_FACTOR = 2.0
+# Words of no English beside a single function word of another language that make a message
+# of that language ("Jak porównanie Androida ...", not "que pasa, who is LeCun?").
+MIN_FOREIGN_WORDS = 2
 # The fewest letters of a synonym a misspelt word is read as (see `_build`).
 MIN_SYNONYM_CORRECTED = 8
 # A question asking for a time, a count, an amount, a price or instructions fits only a fact
@@ -630,6 +633,8 @@ class _IndexedFact:
     """Companies the fact names only as whose something is ("Apple's proprietary iOS", "Apple
     devices"), each with the terms of what is theirs: a question about such a company that
     asks of none of them ("Apple's stance on open source AI") is not about this fact."""
+    source_keys: frozenset[str] = frozenset()
+    """The entity keys naming the fact's sources by their outlets ("Gizmodo")."""
     named_nouns: dict[str, frozenset[str]] = field(default_factory=dict)
     """The index terms of what the fact gives instances of, each with the names that do (an
     empty set: a marker or one of its phrasings does, "sectors such as ...", "Which sectors
@@ -1271,6 +1276,13 @@ class Engine:
             for noun in {*SOURCE_KIND_NOUNS.get(source.kind, ()), *DOCUMENT_NOUNS.intersection(words(text))}:
                 by_noun[self.canon(noun)].add(source.id)
         self._sources_named = {key: frozenset(ids) for key, ids in named.items()}
+        # What names a fact's own source by its outlet: "Gizmodo calls it a calculated risk" asks
+        # nothing of Gizmodo. Not a person most of the source is about: "who is LeCun?" is not
+        # asked of every fact of the LeCun piece.
+        for indexed in self._facts:
+            indexed.source_keys = frozenset(
+                key for key, ids in named.items() if ids & indexed.sources and self._kind_of_key.get(key) != "person"
+            )
         # A show or outlet named after somebody answers to a word of that name before a noun
         # for a text ("Dwarkesh's podcast", "the Patel interview"), though the person alone is
         # nobody the base knows: the words of outlet names, but for nouns for texts.
@@ -1282,6 +1294,16 @@ class Engine:
                         outlet_words[self.canon(word)].add(source.id)
         self._sources_of_outlet_word = {
             term: frozenset(ids) for term, ids in outlet_words.items() if len(ids) < len(self.base.sources)
+        }
+        # A text named by two words of its title side by side ("the risky-move article"): the
+        # words of one title only, but the base's subject ("Meta", "open-source", "AI").
+        in_titles: dict[str, set[str]] = defaultdict(set)
+        for source in self.base.sources.values():
+            for term in self._terms(source.title):
+                in_titles[term].add(source.id)
+        self._title_terms = {
+            source.id: frozenset(t for t in self._terms(source.title) if len(in_titles[t]) == 1 and t not in self._subject)
+            for source in self.base.sources.values()
         }
         # A noun every source answers to points at none of them.
         self._sources_of_noun = {
@@ -1913,18 +1935,21 @@ class Engine:
 
     def _in_another_language(self, raw: list[str]) -> bool:
         """Whether the words are of another language, English only borrowed: two of its
-        function words, and more of its words than English ones (names are of no language)."""
+        function words, or one and two words of no English (a slip of a word the base knows is
+        English), and more of its words than English ones (names are of no language)."""
         foreign = [w for w in raw if w in FOREIGN_FUNCTION_WORDS]
-        if len(set(foreign)) < 2:
+        if not foreign:
             return False
         english = other = 0
         for w in raw:
             if w in FOREIGN_FUNCTION_WORDS or self._is_name_word(w):
                 continue
-            if w in STOPWORDS or w in self._surface or w in self._common_words:
+            if w in STOPWORDS or w in self._surface or w in self._common_words or self._correct(w) is not None:
                 english += 1
             else:
                 other += 1
+        if len(set(foreign)) < 2 and other < MIN_FOREIGN_WORDS:
+            return False
         return len(foreign) + other > english
 
     def _claims_employer(self, raw: list[str]) -> bool:
@@ -2616,6 +2641,9 @@ class Engine:
                 sources |= (of_names & of_noun) or of_names
                 keys |= names
                 terms |= {t for key in names for t in key.split()} | ({noun} if noun else set())
+            elif noun and (titled := self._titled(naming)):
+                sources |= titled  # "the risky-move article": two words of its title
+                terms |= {*naming, noun}
             elif noun and naming and (outlet := self._outlet_named(naming)) and (theirs is None or outlet & theirs):
                 # Of the people it names, a show they are heard on: "what did LeCun say on
                 # Dwarkesh's podcast" points at no text of LeCun's, and asks what none gives.
@@ -2625,6 +2653,14 @@ class Engine:
                 sources |= of_noun if theirs is None else of_noun & theirs
                 terms.add(noun)
         return frozenset(sources), frozenset(keys), frozenset(terms)
+
+    def _titled(self, naming: list[str]) -> frozenset[str]:
+        """The sources whose titles hold two of the naming words side by side, in a title's own
+        words ("risky move"); none when no title does."""
+        pairs = set(zip(naming, naming[1:]))
+        return frozenset(
+            source for source, title in self._title_terms.items() if any(a in title and b in title and a != b for a, b in pairs)
+        )
 
     def _question_words(self, question: str) -> list[str]:
         """The words of a question as the engine reads them: slips of phrases mended, numbers
@@ -2960,7 +2996,7 @@ class Engine:
         owner_only = bool(entities & indexed.owners_only.keys()) and not self._asks_of_owned(query, indexed)
         if (
             owner_only
-            or (not chosen and entities - indexed.entity_keys)
+            or (not chosen and entities - indexed.entity_keys - indexed.source_keys)
             or (query.speakers and query.speakers - speakers - (query.offered if chosen else frozenset()))
             or (indexed.subjects and (owners & self._specific_entities) - indexed.subjects - query.offered)
         ):

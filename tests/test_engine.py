@@ -3429,7 +3429,16 @@ def test_the_fact_on_what_is_set_apart_is_not_the_answer(engine: Engine, questio
     assert engine.answer(question).fact_id == fact_id
 
 
-@pytest.mark.parametrize("message", ["¿Qué porcentaje de Scale AI tiene Meta?", "Wer ist Yann LeCun eigentlich?"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "¿Qué porcentaje de Scale AI tiene Meta?",
+        "Wer ist Yann LeCun eigentlich?",
+        # one function word of its language and words of none of English
+        "Quanto a Meta paga pelos GPUs?",
+        "Jak Meta finansuje otwarte modele?",
+    ],
+)
 def test_a_message_in_another_language_is_answered_by_no_fact_and_says_so(engine: Engine, message: str) -> None:
     answer = engine.answer(message)
     assert not answer.answered and answer.reason == "not_english"
@@ -3442,6 +3451,7 @@ def test_a_message_in_another_language_is_answered_by_no_fact_and_says_so(engine
         ("merci, who is Yann LeCun?", "who-is-yann-lecun"),
         ("c'est quoi the hybrid approach?", "hybrid-approach"),
         ("hola! quick one, how much of Scale AI does Meta own?", "scale-ai-stake"),
+        ("que? how much of scael ai does meta own", "scale-ai-stake"),  # a slip is English misspelt
     ],
 )
 def test_a_word_of_another_language_around_an_english_question_leaves_it(engine: Engine, message: str, fact_id: str) -> None:
@@ -4083,3 +4093,26 @@ def test_how_big_a_deal_asks_how_much_it_matters_not_a_figure(engine: Engine) ->
     assert "number" not in question_reading.question_types(words("how much of a risk is opening models"))
     assert "number" in question_reading.question_types(words("how big a stake does meta hold"))
     assert "number" in question_reading.question_types(words("how much of scale ai does meta own"))
+
+
+def test_a_text_named_by_two_words_of_its_title_is_cited(engine: Engine) -> None:
+    # "Meta's risky move to open-source its AI models": "risky move" names it, "open-source" (the
+    # base's whole subject) does not
+    assert engine._analyze("per the risky move piece, how do google and openai differ?").cited == {"gizmodo-risky-move"}
+    assert engine._analyze("in the risky-move article, what's the take on licences?").cited == {"gizmodo-risky-move"}
+    assert engine._analyze("in the open source article, what's the take on licences?").cited == frozenset()
+    assert engine.answer("how does google's approach differ from meta's, per the risky move piece").fact_id == (
+        "gemma-and-gpt"
+    )
+
+
+def test_naming_a_facts_own_source_asks_nothing_of_anyone_else(engine: Engine) -> None:
+    # Gizmodo is what the risky-move article is based on; a person is no outlet.
+    assert engine._by_id["smaller-players-calculated-risk"].source_keys == {"gizmodo"}
+    assert engine._by_id["android-vs-ios"].source_keys == frozenset()
+    assert engine.answer("gizmodo says it's a calculated risk, who benefits?").fact_id == (
+        "smaller-players-calculated-risk"
+    )
+    # someone else's text is still someone else's: the LeCun piece is no text of Zuckerberg's
+    parts = next(p for p in engine.rank("did zuckerberg propose the global model?") if p.fact_id == "lecun-collective-model")
+    assert "entity" in parts.penalties
