@@ -143,6 +143,9 @@ OWNED_GOODS = frozenset("device devices product products phone phones smartphone
 MIN_CUT_OFF = 5
 # An unknown word capitalised mid-sentence is most likely a name: somebody the base doesn't know.
 UNKNOWN_NAME_FACTOR = 2.0
+# The fewest letters of a noun for a text a slip of which is read as it ("artcile"), and those nouns.
+MIN_TEXT_NOUN_SLIPPED = 5
+_LONG_TEXT_NOUNS = sorted(w for w in TEXT_NOUNS if len(w) >= MIN_TEXT_NOUN_SLIPPED)
 # Words of no English beside a single function word of another language that make a message
 # of that language ("Jak porównanie Androida ...", not "que pasa, who is LeCun?").
 MIN_FOREIGN_WORDS = 2
@@ -481,6 +484,9 @@ class _Query:
     """Whether it asks for a share of a whole ("what percentage")."""
     asks_future: bool = False
     """Whether it asks what will happen ("will Meta close Llama?")."""
+    groups_offered: frozenset[str] = frozenset()
+    """The index terms of the groups a question asking who gains or loses offers ("who else
+    profits, *competitors*?", "who gets the benefits, just a few big *firms*?")."""
     asks_happened: bool = False
     """Whether it asks if something has actually come about ("has Meta ever held back a model?")."""
     pins_period: bool = False
@@ -1648,6 +1654,10 @@ class Engine:
         named = query.named
         if query.done and any(query.done in words(text) for text in (indexed.fact.answer, *(q.text for q in indexed.fact.quotes))):
             return True  # its own text says who did it: "Meta, like other tech giants, kept ..."
+        if query.groups_offered and any(
+            query.groups_offered & {self.canon(w) for w in words(text)} for text in _own_texts(indexed.fact)
+        ):
+            return True  # "who else profits, competitors?": the group offered, where the fact speaks of it
         about = not query.sets_apart and any(key in named and key not in self._ubiquitous for key in indexed.listed_keys)
         return indexed.tells_who_does or any(
             self._kind_of_key.get(key) in _AGENT_KINDS
@@ -1832,7 +1842,12 @@ class Engine:
         if not all(self.canon(x) in self._name_words for x in named):
             if not asked_apart:
                 return None  # "LeCun's regulation view, who is this person?"
-            named = [x for x in named if self.canon(x) in self._person_words]
+            # a person's name, not one naming a text ("the OpenAI guy in the *LeCun article*")
+            named = [
+                x
+                for i, x in enumerate(raw[:at])
+                if self.canon(x) in self._person_words and raw[i + 1 : i + 2] not in ([n] for n in REFERENCE_NOUNS)
+            ]
         persons = {key for key in self._entities_in([self.canon(x) for x in named]) if self._kind_of_key.get(key) == "person"}
         return at if len(persons) == 1 else None
 
@@ -2267,6 +2282,9 @@ class Engine:
                 apart is not None
                 and self._asks_who_is(words(apart.group(0)), contracted=bool(_WHO_S.search(apart.group(0))))
             )
+            # "you brought up Altman and the All-In podcast - who is he exactly?": the one person
+            # named before is asked about, the rest only says which
+            or (apart is not None and pointed_back_from is not None)
         )
         if post_asked_at is not None:
             pointed_back_from = post_asked_at if pointed_back_from is None else min(pointed_back_from, post_asked_at)
@@ -2352,7 +2370,7 @@ class Engine:
             types.add("when")  # "Meta's AI capex for 2025", "the budget for next year": of that time only
         # A post asked for ("which title does Wang hold") asks who they are, not for titles.
         instance_words, instances_of_person = instances_asked(raw) if post_at is None else ([], False)
-        if instance_words and self._known_form(instance_words[0]) in TEXT_NOUNS:
+        if instance_words and (self._known_form(instance_words[0]) in TEXT_NOUNS or _slip_of_a_text_noun(instance_words[0])):
             instance_words, instances_of_person = [], False  # "which souce says ...": as "which source"
         # "Name the apps ...": names of a known kind, asked as "which apps" asks them.
         owners = frozenset(self._owners(question, ordered, raw))
@@ -2405,6 +2423,7 @@ class Engine:
             asks_future="future" in types and not _asks_persistence(raw),
             pins_period=pinned,
             asks_happened=asks_if_it_happened(raw[greeting:]),
+            groups_offered=frozenset(self.canon(w) for w in raw if w in _GROUPS) if _asks_who_gains(raw) else frozenset(),
             asks_whether=raw[greeting : greeting + 1] != []
             # "didn't LeCun say ...?", with or without the apostrophe, asks yes or no too
             and (raw[greeting] in AUXILIARIES or raw[greeting] in NEGATED_AUXILIARIES)
@@ -4154,6 +4173,35 @@ def _unknown_factor(word: str, names: set[str]) -> float:
     if len(word) >= 4 and process.extractOne(word, _LONG_STOPWORDS, scorer=OSA.distance, score_cutoff=1):
         return SLIP_FACTOR
     return 1.0
+
+
+# Verbs of gaining or losing by something, which groups answer: "who *benefits*", "who is *hit*".
+_GAINING = frozenset(
+    """benefit benefits benefited benefiting gain gains gained profit profits profited win wins won lose loses
+    lost impacted affected helped hurt harmed""".split()
+)
+# Groups a fact may name as who gains or loses: "startups and universities", "competitors".
+_GROUPS = frozenset(
+    """developers researchers startups businesses companies organizations organisations governments
+    competitors rivals players users academics universities nations countries communities innovators
+    enterprises firms ngos society""".split()
+)
+_GAIN_REACH = 4
+
+
+def _asks_who_gains(raw: list[str]) -> bool:
+    """Whether the words ask who gains or loses by something: "who *benefits*", "who else
+    *profits*", "who will be *impacted*", "who stands to *gain*"."""
+    return any(w == "who" and not _GAINING.isdisjoint(raw[i + 1 : i + 1 + _GAIN_REACH]) for i, w in enumerate(raw))
+
+
+def _slip_of_a_text_noun(word: str) -> bool:
+    """Whether a word is a noun for a text typed with a slip ("artcile", "aritcle", "soruce"):
+    one edit from one of five letters or more, its first letter kept."""
+    if len(word) < MIN_TEXT_NOUN_SLIPPED or word in TEXT_NOUNS:
+        return False
+    hit = process.extractOne(word, _LONG_TEXT_NOUNS, scorer=OSA.distance, score_cutoff=1)
+    return hit is not None and hit[0][0] == word[0]
 
 
 def _slip_of_a_function_word(word: str) -> bool:

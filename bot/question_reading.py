@@ -370,7 +370,7 @@ ATTRIBUTING = frozenset(
     "pitch pitched pitches".split()
 )
 # Nouns for a text: "which *piece* said ...", "which *source* calls ...": every answer names its source.
-TEXT_NOUNS = REFERENCE_NOUNS | frozenset("source sources outlet outlets publication site sites reporting".split())
+TEXT_NOUNS = REFERENCE_NOUNS | frozenset("source sources outlet outlets publication site sites reporting text texts".split())
 DOING = frozenset("do does did".split())
 _PRONOUNS = frozenset("i you he she it we they me him her us them".split())
 # Words that set what follows apart from what is asked for.
@@ -430,6 +430,9 @@ _OPENING_MARKS = frozenset('.!?:"(')
 _INSTANCE_MARKERS = frozenset({":", "like", "including", "namely", "such"})
 _MARKER_REACH = 5
 _MARKER_STOPS = frozenset(".!?;") | {"and", "or"}
+# Who made a thing names it, for the asker of which one it is: "the study *published by* Linux
+# Foundation Research", "a report *commissioned by* Meta".
+_MADE_BY = frozenset("published conducted commissioned written authored produced run led sponsored funded".split())
 # Words before a name that say whose or where the noun is: "critics from OpenUK", "CEO of OpenAI".
 _NAME_LINKS = frozenset({"from", "of"})
 
@@ -491,6 +494,9 @@ def nouns_named(text: str) -> list[tuple[str, tuple[str, ...]]]:
             names += name_at(k - 1, -1)
         if ahead[:1] == [","] or (ahead[:1] and ahead[0] in _NAME_LINKS):
             names += name_at(k + 2, 1)
+        made = 1 if ahead[:1] == [","] else 0
+        if ahead[made : made + 1] and ahead[made] in _MADE_BY and ahead[made + 1 : made + 2] == ["by"]:
+            names += name_at(k + made + 3, 1)  # "the study, *published by* Linux Foundation Research"
         back = k - 1
         while back >= 0 and k - back <= 2:
             if tokens[back] == "," and is_name(back - 1):

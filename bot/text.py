@@ -240,7 +240,7 @@ _BEFORE_ON = re.compile(r"\s+(?:on|about)\b", re.IGNORECASE)
 # made known ("it", "the news", "Meta's announcement").
 _TAKEN_AS_NEWS = re.compile(
     r"\s+(?:it|this|that|(?:(?:the|this|that|[a-z]+['\u2019]?s)\s+(?:[a-z-]+\s+){0,3})?"
-    r"(?:news|announcement|move|decision|reveal|release))\b",
+    r"(?:news|announcement|move|decision|reveal|release|plan|plans|pivot|shift|initiative))\b",
     re.IGNORECASE,
 )
 _HOW_BEFORE = re.compile(r"\bhow\b[^.?!;]*$", re.IGNORECASE)

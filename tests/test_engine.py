@@ -4116,3 +4116,54 @@ def test_naming_a_facts_own_source_asks_nothing_of_anyone_else(engine: Engine) -
     # someone else's text is still someone else's: the LeCun piece is no text of Zuckerberg's
     parts = next(p for p in engine.rank("did zuckerberg propose the global model?") if p.fact_id == "lecun-collective-model")
     assert "entity" in parts.penalties
+
+
+def test_how_people_took_a_plan_asks_how_they_reacted(engine: Engine) -> None:
+    # "taken" before the plan made known asks the reaction, as before "the news"
+    assert engine.answer("how has the community taken meta's plan to open its models?").fact_id == "public-reactions"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why is sam altman in a piece about meta's plans? who is he",
+        "you brought up altman and his podcast appearance - who is he exactly?",
+    ],
+)
+def test_who_is_he_after_a_description_asks_who_the_one_person_named_is(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "who-is-sam-altman"
+
+
+def test_a_name_naming_a_text_is_not_the_person_asked_who_he_is(engine: Engine) -> None:
+    # "the LeCun article" says where; the man asked about is somebody else in it
+    assert engine.answer("the openai guy halfway through the lecun article, who is he exactly").fact_id != (
+        "who-is-yann-lecun"
+    )
+
+
+def test_who_made_a_thing_names_it_for_which_one_it_is(engine: Engine) -> None:
+    # "The study, published by Linux Foundation Research": which study is answered
+    assert ("study", ("linux", "foundation", "research")) in question_reading.nouns_named(
+        "The study, published by Linux Foundation Research, found that costs fall."
+    )
+    assert engine.answer("which study did the blog quote on costs?").fact_id == "linux-foundation-study"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("which artcile brings up the decentralized data centers?", "decentralized-data-centers"),
+        ("which text uses india as its example of languages and dialects?", "linguistic-diversity-india"),
+    ],
+)
+def test_which_text_asks_which_source_misspelt_or_not(engine: Engine, question: str, fact_id: str) -> None:
+    # every answer says which text it quotes: no names of a kind are wanted
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_who_gains_offering_a_group_is_answered_by_a_fact_speaking_of_it(engine: Engine) -> None:
+    # "who benefits, competitors?" is answered by a fact on what competitors gain; "who
+    # benefits from open-source AI?" is not by one that only names benefits (see above)
+    assert engine.answer("who else gains when meta hands its models out, rivals?").fact_id == "competitors-benefit-risk"
+    assert engine._analyze("who stands to gain from it, startups?").groups_offered == {engine.canon("startups")}
+    assert not engine._analyze("who leads meta's ai lab, researchers?").groups_offered  # leading is no gaining
