@@ -122,7 +122,7 @@ FRAMING_IDIOMS = tuple(
     going forward|moving forward|from now on|these days|nowadays|right now|at the moment
     in practice|i need|we need
     the hell|the heck|the fuck|for fuck sake|for fucks sake|for god sake|for gods sake|just say it
-    straight answer|stop being vague|short version|or nah
+    straight answer|stop being vague|short version|or nah|cant wait for|can not wait for
     in one line|in a line|one line|one liner|oneliner|in one sentence|in a sentence|one sentence|short answer
     in short|summed up|elevator pitch version of|elevator pitch of|elevator pitch|quick recap of|one word answer is fine
     no cap|kindly advise|kindly tell|kindly confirm|do the needful|how everyone keeping|how are you keeping

@@ -4167,3 +4167,15 @@ def test_who_gains_offering_a_group_is_answered_by_a_fact_speaking_of_it(engine:
     assert engine.answer("who else gains when meta hands its models out, rivals?").fact_id == "competitors-benefit-risk"
     assert engine._analyze("who stands to gain from it, startups?").groups_offered == {engine.canon("startups")}
     assert not engine._analyze("who leads meta's ai lab, researchers?").groups_offered  # leading is no gaining
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("is llama gaining traction?", "llama-tenfold-growth"),  # growth, not adoption by farmers
+        ("was the essay a shot at google and openai?", "zuckerberg-essay-argument"),
+        ("can't wait for llama 4, what is it meant to do?", "llama-4"),  # excitement frames the question
+    ],
+)
+def test_chat_idioms_read_as_what_they_mean(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
