@@ -37,7 +37,6 @@ from bot.common_words import common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
-    asks_if_it_happened,
     DOING,
     FOREIGN_FUNCTION_WORDS,
     AGE,
@@ -63,6 +62,7 @@ from bot.question_reading import (
     SOURCE_KIND_NOUNS,
     after_owner,
     asks_advice,
+    asks_if_it_happened,
     asked_of_the_text,
     POSITION_WORDS,
     asks_position,
