@@ -93,7 +93,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     think thought feel pretty fairly rather sort sorts kind kinds type types bit little
     maybe perhaps probably basically honestly literally seriously actually really totally
     currently recently lately still even already anyway anyways though although however
-    supposed apparently yet article articles regarding concerning toward towards per according right
+    wait supposed apparently yet article articles regarding concerning toward towards per according right
     sees seeing gets thinks thinking feels feeling hears guesses wonders wondered tries tried
     understands understood meaning look looks looking looked
     boast boasts boasted boasting brag brags bragged bragging
@@ -123,6 +123,7 @@ FRAMING_IDIOMS = tuple(
     in practice|i need|we need
     the hell|the heck|the fuck|for fuck sake|for fucks sake|for god sake|for gods sake|just say it
     straight answer|stop being vague|short version|or nah|cant wait for|can not wait for
+    in the context of|in his words|in her words|in their words|own words
     in one line|in a line|one line|one liner|oneliner|in one sentence|in a sentence|one sentence|short answer
     in short|summed up|elevator pitch version of|elevator pitch of|elevator pitch|quick recap of|one word answer is fine
     no cap|kindly advise|kindly tell|kindly confirm|do the needful|how everyone keeping|how are you keeping

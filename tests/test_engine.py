@@ -4179,3 +4179,15 @@ def test_who_gains_offering_a_group_is_answered_by_a_fact_speaking_of_it(engine:
 )
 def test_chat_idioms_read_as_what_they_mean(engine: Engine, question: str, fact_id: str) -> None:
     assert engine.answer(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("is meta open sourcing just to be nice?", "strategic-not-philanthropic"),
+        ("in zuckerberg's own words, why does meta's business need open source?", "meta-business-model"),
+        ("wait, how much of scale ai does meta own?", "scale-ai-stake"),
+    ],
+)
+def test_being_nice_is_philanthropy_and_own_words_or_wait_only_frame(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
