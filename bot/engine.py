@@ -4175,7 +4175,7 @@ def _unknown_factor(word: str, names: set[str]) -> float:
     return 1.0
 
 
-# Verbs of gaining or losing by something, which groups answer: "who *benefits*", "who is *hit*".
+# Verbs of gaining or losing by something, which groups answer: "who *benefits*", "who is *affected*".
 _GAINING = frozenset(
     """benefit benefits benefited benefiting gain gains gained profit profits profited win wins won lose loses
     lost impacted affected helped hurt harmed""".split()
