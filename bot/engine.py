@@ -113,6 +113,7 @@ from bot.text import (
     without_links,
     without_purpose,
     without_told_simply,
+    without_format,
     without_verb_take,
     words,
 )
@@ -414,7 +415,16 @@ _ASKS_OF_THE_BOT = re.compile(
     # "can you rank things for me or do you only look facts up?"
     r"|\b(?:am\s+i|are\s+we)\s+(?:allowed|permitted|supposed)\s+to\s+ask\b"
     r"|\bcan\s+you\s+(?:rank|compare|summari[sz]e|translate|write|draft|calculate)\s+(?:things|stuff|anything)\b"
-    r"|\bdo\s+you\s+(?:only|just)\s+(?:look|find)\s+(?:facts|things|stuff|answers)\s+up\b",
+    r"|\bdo\s+you\s+(?:only|just)\s+(?:look|find)\s+(?:facts|things|stuff|answers)\s+up\b"
+    # Checking claims and links: "what kinds of claims can you check?", "can you verify a claim
+    # for me?", "can I paste a link for you to verify?"
+    r"|\b(?:claims?|statements?|rumou?rs?|things|stuff)\s+(?:can|could|do|will)\s+(?:you|u)\s+(?:check|verify|fact[- ]?check)\b"
+    r"|\b(?:can|could|do|will)\s+(?:you|u)\s+(?:check|verify|fact[- ]?check)\s+(?:a|my|our|some|any)\s+"
+    r"(?:claims?|statements?|rumou?rs?|things|stuff|links?|articles?)\b"
+    r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:paste|send|share|drop|give)\s+(?:you\s+)?(?:a|an|the|my)\s+(?:link|url|article|pdf|file)\b"
+    # Closing a conversation: "thanks, that's all I needed", "that's everything for now".
+    r"|^\W*(?:(?:ok(?:ay)?|great|perfect|cool|thanks|thank\s+you|thx|ty|cheers)\W+)*that(?:['’]?s|\s+is)\s+"
+    r"(?:all|everything|it)\s+(?:(?:i|we)\s+(?:needed|need|wanted|was\s+after|were\s+after)|for\s+(?:now|today))\b",
     re.IGNORECASE,
 )
 # Words asking where the answers come from ("what are your sources?", "which articles do you
@@ -746,6 +756,10 @@ def _choice_words(raw: list[str]) -> set[str]:
             before = next((x for x in reversed(raw[max(0, i - 3) : i]) if x not in STOPWORDS), None)
             after = next((x for x in raw[i + 1 : i + 5] if x not in STOPWORDS), None)
             found.update(x for x in (before, after) if x is not None)
+            if raw[:2] in (["was", "it"], ["is", "it"], ["wasnt", "it"], ["isnt", "it"]):
+                # "was it *OpenUK* that flagged open washing, or the OSI?": what the question
+                # opens on is the first choice.
+                found.update(x for x in raw[2:3] if x not in STOPWORDS)
     return found
 
 
@@ -1913,13 +1927,27 @@ class Engine:
         asks who they are: "is Zuckerberg *the CEO or the chief AI scientist*?", "was LeCun
         *Meta's CTO*?"; None for "is Zuckerberg the CEO who wrote the essay?" or "is LeCun for
         regulation?"."""
-        if raw[start : start + 1] not in (["is"], ["was"], ["isnt"], ["wasnt"]):
-            return None
-        rest = raw[start + 1 :]
+        stated = raw[start : start + 1] not in (["is"], ["was"], ["isnt"], ["wasnt"])
+        rest = raw[start + (not stated) :]
         named = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest))
         if not any(self._kind_of_key.get(key) == "person" for key in self._entities_in([self.canon(x) for x in named])):
             return None
         post = rest[len(named) :]
+        if stated:
+            # The claim stated and then checked: "Altman is the CEO of Anthropic, right?"
+            if post[:1] not in (["is"], ["was"]):
+                return None
+            post = post[1:]
+        while post and post[-1] in _CHECKING_TAGS:
+            post = post[:-1]
+        # The company the post is claimed at, whether the base knows it or not: "of Anthropic".
+        at = next((i for i, w in enumerate(post) if w in ("of", "at")), None)
+        if at is not None and (company := self._company_run(post[at + 1 :])):
+            if any(w not in STOPWORDS and w not in _CHECKING_TAGS for w in post[at + 1 + company :]):
+                return None
+            if not _FOUNDING.isdisjoint(post[:at]):
+                return None  # who founded a company is no post the person now holds elsewhere
+            post = post[: at + 1]
         if _POST_NAMES.isdisjoint(post) or not all(
             w in _POST_NAMES or w in _AROUND_A_POST or self._kind_of_key.get(self.canon(w)) == "company" for w in post
         ):
@@ -1986,10 +2014,22 @@ class Engine:
             at = 1  # "Altman runs Google"
         else:
             return False
-        company = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, rest[at:]))
-        return bool(
-            any(self._kind_of_key.get(key) == "company" for key in self._entities_in([self.canon(x) for x in company]))
-        ) and all(w in STOPWORDS or w in _NOW_WORDS or w in _CHECKING_TAGS for w in rest[at + len(company) :])
+        company = self._company_run(rest[at:])
+        return bool(company) and all(w in STOPWORDS or w in _NOW_WORDS or w in _CHECKING_TAGS for w in rest[at + company :])
+
+    def _company_run(self, run: list[str]) -> int:
+        """How many of the first words of `run` name a company, one the base knows ("Google")
+        or a name it never mentions ("Anthropic", "Google DeepMind"): 0 when they name none."""
+        known = list(itertools.takewhile(lambda x: self.canon(x) in self._name_words, run))
+        length = (
+            len(known)
+            if any(self._kind_of_key.get(key) == "company" for key in self._entities_in([self.canon(x) for x in known]))
+            else 0
+        )
+        for start, end, _ in _runs_at(run, self._outside_alias_index):
+            if start in (0, length):
+                length = max(length, end)
+        return length
 
     def _asks_of_the_person(self, raw: list[str]) -> bool:
         """Whether the words ask about a person and nothing else, which asks who they are:
@@ -2231,7 +2271,7 @@ class Engine:
 
     def _analyze(self, question: str) -> _Query:
         # "finance: who is Sam Altman, for the memo?", "HR here - ...": who asks and what for say nothing asked.
-        question = self._without_label(without_asker(without_purpose(without_told_simply(question))))
+        question = self._without_label(without_asker(without_purpose(without_format(without_told_simply(question)))))
         if ":" in question:
             # "[01:12:09] context?": a time in the podcast is the one word quotes made there share.
             question = _TIMESTAMP_IN_TEXT.sub(lambda m: f" {_stamp_term(m.group(0))} ", question)
@@ -2270,6 +2310,10 @@ class Engine:
         pointed_back_from = self._who_this_at(raw, contracted=bool(_WHO_S.search(question)), asked_apart=bool(apart))
         # "is LeCun Meta's CTO?" asks who LeCun is: the post named says nothing more.
         post_asked_at = self._post_asked_at(raw, greeting)
+        if outside and raw[greeting:] and (post_asked_at is not None or self._claims_employer(raw[greeting:])):
+            # "Altman is the CEO of Anthropic, right?": the company is the claim checked, not
+            # what is asked about; who Altman is settles it.
+            outside = []
         # "who does LeCun work for?", "what is LeCun known for?" ask who LeCun is: only the name
         # says of whom.
         only_the_person = (
@@ -4304,6 +4348,7 @@ _POST_NAMES = frozenset(
     "ceo cto cfo coo ciso chief executive scientist officer founder cofounder co head boss president chairman "
     "chair director vp lead leader".split()
 )
+_FOUNDING = frozenset("founder cofounder co founded".split())
 _AROUND_A_POST = frozenset("the a an or of at for in just actually really still now s ai research".split())
 # Asking whom a person works for: "who does LeCun *work for*", "which *company* is Altman
 # *at*", "what *firm* does Wang *run*".

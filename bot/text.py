@@ -146,6 +146,8 @@ FRAMING_IDIOMS = tuple(
     true or false|true false|t or f|fact check|quiz question|trivia question|pub quiz|quiz time|quiz round
     multiple choice|fill in the blank|fill in the blanks|fill the blank|correct or not|correct or incorrect
     right or wrong|bonus point|bonus points|bonus question|for a bonus point
+    is that true|is this true|is that correct|is this correct|is that accurate
+    is this accurate|true or not|correct or not|accurate or not|fair reading|fair summary|did i get that right
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )
@@ -204,9 +206,15 @@ def halves_as_shares(found: list[str]) -> list[str]:
     return read
 
 
+# A word closing a claim to check it ("meta owns 49% of scale ai - *true*?", "... *correct*?").
+_CHECKING_CLOSE = frozenset({"true", "correct", "accurate"})
+
+
 def without_idioms(found: list[str]) -> list[str]:
-    """`found` (folded words) without the framing idioms it contains."""
-    return replace_runs(found, _IDIOMS_BY_FIRST)
+    """`found` (folded words) without the framing idioms it contains, nor a word closing a
+    claim to ask whether it holds."""
+    found = replace_runs(found, _IDIOMS_BY_FIRST)
+    return found[:-1] if len(found) > 3 and found[-1] in _CHECKING_CLOSE else found
 
 
 def replace_runs(found: list[str], runs: dict[str, list[tuple[tuple[str, ...], str | None]]]) -> list[str]:
@@ -452,6 +460,42 @@ def without_told_simply(text: str) -> str:
     if not any(cue in lowered for cue in _TOLD_SIMPLY_CUES):
         return text
     cut, found = _TOLD_SIMPLY.subn(" ", text)
+    kept = cut.strip(" ,;:-")
+    return kept if found and kept and any(c.isalnum() for c in kept) else text
+
+
+# How the asker wants the answer shaped, whatever is asked: "in 3 bullets", "as a table", "yes
+# or no", "under 20 words", "number only", "just the name", "TL;DR first", "with the quote".
+_COUNT_WORD = r"(?:\d{1,3}|one|two|three|four|five|a\s+few|few|a\s+couple(?:\s+of)?)"
+_SHAPE_NOUNS = r"(?:bullets?|bullet\s+points?|points|words|sentences?|lines?|paragraphs?|takeaways?)"
+_FORMAT = re.compile(
+    r"[,;(]?\s*(?:"
+    r"(?:as|in)\s+(?:a\s+|an\s+)?(?:table|bullet(?:ed)?\s+list|bullet\s+form|bullets|bullet\s+points|numbered\s+list"
+    r"|list|markdown|json|csv|plain\s+text)"
+    r"|(?:in\s+)?(?:under|less\s+than|fewer\s+than|max(?:imum)?|at\s+most|no\s+more\s+than|within)\s+\d{1,3}\s+" + _SHAPE_NOUNS
+    + r"|(?:in\s+)?" + _COUNT_WORD + r"\s+" + _SHAPE_NOUNS + r"(?:\s+(?:max(?:imum)?|tops|or\s+(?:less|fewer)|only))?"
+    r"|(?:just\s+)?(?:give\s+me\s+|tell\s+me\s+)?(?:a\s+)?yes\s*(?:or|/)\s*no(?:\s+only)?(?:\s+(?:and|\+|plus)\s+(?:why|the\s+quote|quote|a\s+quote))?"
+    r"|(?:just|only)\s+(?:the\s+|a\s+)?(?:number|figure|name|names|percentage|year|date|quote|link|headline|x[- ]factor)"
+    r"|(?:number|figure|name|names|quote|link|percentage|one[- ]word|bullets?)\s+only"
+    r"|one[- ]word(?:\s+answer)?(?:\s+(?:pls|plz|please))?(?=[.!]*\s*$)"
+    r"|(?:tl;?\s*dr|summary|answer)\s+first"
+    r"|(?:with|plus|\+|and)\s+(?:the\s+|a\s+)?(?:quote|source|sources|link|links|source\s+link)(?:\s+(?:too|as\s+well|pls|plz|please))?"
+    r"|(?:quote|link|source|sources)\s+(?:pls|plz|please)"
+    r"|no\s+jargon|no\s+fluff|no\s+waffle|bullets?\s+(?:pls|plz|please)|(?:(?<=,)|(?<=,\s))bullets?(?=\W*$)"
+    r")(?:\s+(?:pls|plz|please))?\)?(?=\s*(?:[?.!,;:)]|$))\s*[:,]?",
+    re.IGNORECASE,
+)
+_FORMAT_CUES = ("bullet", "table", "list", "word", "sentence", "line", "yes", "only", "just", "first", "quote", "link",
+                "source", "jargon", "fluff", "waffle", "paragraph", "point", "markdown", "json", "csv", "plain", "takeaway")
+
+
+def without_format(text: str) -> str:
+    """`text` without the words saying how to shape the answer ("in 3 bullets", "yes or no",
+    "number only", "with the quote"), when something else is asked."""
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _FORMAT_CUES):
+        return text
+    cut, found = _FORMAT.subn(" ", text)
     kept = cut.strip(" ,;:-")
     return kept if found and kept and any(c.isalnum() for c in kept) else text
 

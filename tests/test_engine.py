@@ -1445,6 +1445,7 @@ def test_words_pinned_on_the_wrong_person_get_the_quote_of_who_said_them(engine:
     [
         "was it LeCun or Zuckerberg who brought up India's languages?",  # "who": one of those offered
         "is India or Brazil the example of a country with many languages?",  # a name the sources lack, offered
+        "was it India that LeCun used as his example, or Brazil?",  # the first choice opens the question
     ],
 )
 def test_a_choice_of_names_is_answered_by_the_fact_naming_the_right_one(engine: Engine, question: str) -> None:
@@ -3257,10 +3258,52 @@ def test_venting_at_the_bot_or_asking_what_it_does_gets_the_help(engine: Engine,
         ("Sam Altman works for Meta now?", "who-is-sam-altman"),
         ("Altman works at Google, ne?", "who-is-sam-altman"),  # a tag closing the claim
         ("our deck says Sam Altman runs Google - right?", "who-is-sam-altman"),  # a claim reported
+        # a company the base never mentions, claimed as the employer, is no subject asked about
+        ("Sam Altman is the CEO of Anthropic, right?", "who-is-sam-altman"),
+        ("sam altman runs google deepmind, yeah?", "who-is-sam-altman"),
+        ("is LeCun the chief AI scientist at Anthropic?", "who-is-yann-lecun"),
+        ("yann lecun works at anthropic right?", "who-is-yann-lecun"),
     ],
 )
 def test_a_blunt_question_or_a_wrong_employer_asks_who_the_person_is(engine: Engine, question: str, fact_id: str) -> None:
     assert engine.answer(question).fact_id == fact_id
+
+
+def test_a_founder_claimed_or_a_company_asked_about_is_not_a_wrong_employer(engine: Engine) -> None:
+    # No source says who founded Scale AI, and Anthropic's own CEO is nobody the base knows.
+    assert not engine.answer("wasn't Alexandr Wang the founder of Scale AI?").answered
+    assert engine.answer("who is the CEO of Anthropic?").reason.startswith("unknown_entity")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "thanks, that's all I needed for my memo",
+        "perfect, that's everything I needed",
+        "ok thats all for now",
+        "hey bot, what kinds of claims can you check?",
+        "can you verify a claim for me?",
+        "can i paste a link for you to verify?",
+    ],
+)
+def test_closing_a_conversation_or_asking_what_it_checks_gets_the_help(engine: Engine, message: str) -> None:
+    assert engine.answer(message).status == "help"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("how big a slice of scale ai did meta take? just the number", "scale-ai-stake"),
+        ("comms: summarise Zuckerberg's essay on open AI in two lines", "zuckerberg-essay-argument"),
+        ("Just give me a yes or no: should our team build on Llama?", None),  # still the bot's advice
+    ],
+)
+def test_the_shape_asked_of_an_answer_leaves_the_question(engine: Engine, question: str, fact_id: str | None) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_a_claim_to_check_is_still_answered_after_asking_for_a_check(engine: Engine) -> None:
+    assert engine.answer("can you check a claim: meta owns 49% of scale ai").fact_id == "scale-ai-stake"
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from bot.text import (
     without_idioms,
     without_links,
     without_purpose,
+    without_format,
     without_told_simply,
     without_verb_take,
     words,
@@ -139,6 +140,13 @@ def test_us_in_capitals_is_the_country_as_u_s_is() -> None:
 def test_showing_up_is_framing() -> None:
     assert without_idioms(words("why does India show up in the article")) == words("why does India in the article")
     assert without_idioms(words("where did OpenUK pop up")) == words("where did OpenUK")
+
+
+def test_a_claim_closed_to_check_it_keeps_only_the_claim() -> None:
+    assert without_idioms(words("meta owns 49% of scale ai - true?")) == words("meta owns 49% of scale ai")
+    assert without_idioms(words("lecun wants careful regulation, is that correct?")) == words("lecun wants careful regulation")
+    assert without_idioms(words("is it true")) == words("is it true")  # too short to be a claim closed
+    assert without_idioms(words("is the 49% figure accurate?")) == words("is the 49% figure")
 
 
 def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
@@ -486,6 +494,31 @@ def test_what_an_answer_is_for_is_no_part_of_the_question(message: str, read: st
 )
 def test_how_simply_it_should_be_told_is_no_part_of_the_question(message: str, read: str) -> None:
     assert without_told_simply(message) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("lecun's idea of a model that every country feeds into, 2 bullets max", "lecun's idea of a model that every country feeds into"),
+        ("define open washing in under 20 words", "define open washing"),
+        ("how big a slice of scale ai did meta take? just the number", "how big a slice of scale ai did meta take?"),
+        ("TL;DR first pls: meta's plan for its new ai models", "meta's plan for its new ai models"),
+        ("in 3 bullets, why is meta open sourcing llama?", "why is meta open sourcing llama?"),
+        ("Just give me a yes or no: should our team build on Llama?", "should our team build on Llama?"),
+        ("which of meta's apps is it tuning llama for, as a bullet list", "which of meta's apps is it tuning llama for"),
+        ("what did lecun say about regulation, with the quote", "what did lecun say about regulation"),
+        ("zuck's title, one word", "zuck's title"),
+        ("open source goals, bullets", "open source goals"),
+        # the shape is what is asked, or no shape is asked
+        ("give me just the quote where lecun talks about india", "give me just the quote where lecun talks about india"),
+        ("blog's final bullet", "blog's final bullet"),
+        ("is it OpenUK or Open UK, one word?", "is it OpenUK or Open UK, one word?"),
+        ("list the four aims", "list the four aims"),
+        ("yes or no", "yes or no"),
+    ],
+)
+def test_how_the_answer_should_be_shaped_is_no_part_of_the_question(message: str, read: str) -> None:
+    assert without_format(message) == read
 
 
 @pytest.mark.parametrize(
