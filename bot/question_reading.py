@@ -896,7 +896,7 @@ MAY_ASK_A_TASK = re.compile(r"\b(?:" + "|".join(sorted(_TASKS | _TASKS_AS_NOUNS 
 # Asking the bot's own advice or opinion, which no source gives: what the asker should do
 # ("should our team build on Llama?", "should I buy Meta stock?"), a recommendation or a
 # prediction of its own ("what would you recommend", "your prediction please", "you
-# personally"). Not a worry the sources speak to ("should we worry about misuse?"), nor a
+# personally"), a verdict on a stock ("is Meta stock a buy?"). Not a worry the sources speak to ("should we worry about misuse?"), nor a
 # view asked of somebody ("should US companies work with the government, per Zuck?").
 _ADVICE = re.compile(
     r"(?:^|[.?!,:;]\s*|\b(?:so|ok|okay|just|honestly|seriously|then|no)\s+)(?:should|shall)\s+"
@@ -918,7 +918,10 @@ _ADVICE = re.compile(
     r"|\b(?:do|d['\u2019])\s*(?:you|u|ya)\s+(?:think|reckon)\s+(?:[\w'\u2019-]+\s+){1,4}?(?:is|are|was|were)\s+"
     r"(?:right|wrong|smart|wise|foolish|mad|crazy)\s+to\b"
     r"|\bwho\s+(?:do|d['\u2019])\s*(?:you|u|ya)\s+(?:think|reckon)\s+(?:will\s+|is\s+going\s+to\s+|is\s+)?"
-    r"(?:wins?|winning|comes?\s+out\s+(?:on\s+top|ahead)|has\s+the\s+(?:better|stronger|best))\b",
+    r"(?:wins?|winning|comes?\s+out\s+(?:on\s+top|ahead)|has\s+the\s+(?:better|stronger|best))\b"
+    # a verdict on a stock: "is meta stock a buy right now?", "are the shares worth buying?"
+    r"|\b(?:is|are|['\u2019]s)\s+(?:[\w'\u2019-]+\s+){0,3}?a\s+(?:good\s+|strong\s+|smart\s+)?(?:buy|sell)\b(?!\s+(?:of|into|in|for)\b)"
+    r"|\b(?:stock|stocks|shares)\s+(?:still\s+)?worth\s+(?:buying|holding|selling|investing\s+in)\b",
     re.IGNORECASE,
 )
 _ADVICE_OF_OTHERS = re.compile(r"\b(?:per|according\s+to)\b|['\u2019]s\s+view\b", re.IGNORECASE)

@@ -3212,6 +3212,8 @@ def test_which_industry_asks_the_industry_not_a_verb_or_a_noun_further_on(engine
         "rank the 5 sources from most to least critical",
         "do you think zuck was wise to buy into scale ai?",  # the bot's judgement of a choice
         "who d'you reckon comes out on top, google or meta?",
+        "do you think meta stock is a buy right now",  # a verdict on a stock
+        "are meta shares still worth buying?",
     ],
 )
 def test_asking_the_bots_own_advice_or_opinion_is_answered_by_no_fact(engine: Engine, question: str) -> None:
@@ -3227,6 +3229,7 @@ def test_asking_the_bots_own_advice_or_opinion_is_answered_by_no_fact(engine: En
         ("should us tech companies work with washington on ai, per zuck?", "us-companies-and-government"),
         ("What's Meta's GPU spend? Should we build on Llama?", "gpu-spending"),
         ("gemma vs gpt, which one is more open?", "gemma-and-gpt"),  # of two things, not of the sources
+        ("was the scale ai deal a buy of shares?", "scale-ai-stake"),  # a purchase, not a verdict
     ],
 )
 def test_a_worry_a_view_of_somebody_or_a_question_beside_advice_is_still_answered(
@@ -3288,6 +3291,13 @@ def test_a_founder_claimed_or_a_company_asked_about_is_not_a_wrong_employer(engi
 )
 def test_closing_a_conversation_or_asking_what_it_checks_gets_the_help(engine: Engine, message: str) -> None:
     assert engine.answer(message).status == "help"
+
+
+def test_zuckerbergs_letter_is_his_essay_and_other_letters_are_not(engine: Engine) -> None:
+    assert engine.answer("what did Zuckerberg argue in his open letter?").fact_id == "zuckerberg-essay-argument"
+    assert engine.answer("summarise zuck's letter").fact_id == "zuckerberg-essay-argument"
+    assert not engine.answer("can you write me a cover letter?").answered
+    assert not engine.answer("what did zuck say in the shareholder letter").answered
 
 
 @pytest.mark.parametrize(
