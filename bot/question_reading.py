@@ -1031,6 +1031,8 @@ _WHAT_FOLLOWED = re.compile(
     r"|\bsince\s+(?:then|(?:the|that|this|his|its|their)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:came\s+out|was\s+published|"
     r"essay|blog|article|podcast|summit|deal|report|piece|post|announcement))\b"
     r"|\bafter\s+(?:these|the)\s+(?:articles|sources|texts)\s+(?:were|was)\b"
+    # Whether somebody still holds the post the sources give: "is LeCun still at Meta now?"
+    r"|\b(?:is|are)\s+(?:[\w.'\u2019-]+\s+){1,3}?still\s+(?:at|working\s+(?:at|for)|employed\s+(?:at|by))\s+\w"
     # How something came out, asked yes or no: "did OpenUK end up endorsing the licence?", "did
     # the crop project work out?", "did it turn into an actual treaty?", "did Meta go through
     # with it in the end?", "did the models draw contributors after launch?"; not "how did

@@ -3406,12 +3406,20 @@ def test_a_pronoun_whose_subject_the_message_gives_still_asks(engine: Engine, me
         "how did Meta's stock do after Llama 2 was released?",
         "did Brazil agree to contribute its data to the global model?",
         "did any nation sign on to LeCun's model yet?",
+        # whether somebody still holds the post the sources give
+        "is LeCun still at Meta now?",
+        "is alexandr wang still working at meta these days?",
     ],
 )
 def test_what_happened_after_the_sources_events_is_not_told(engine: Engine, question: str) -> None:
     answer = engine.answer(question)
     assert not answer.answered and answer.reason == "not_given:later"
     assert "doesn't say what happened afterwards" in dont_know(answer)
+
+
+def test_what_a_person_does_at_a_company_is_still_told(engine: Engine) -> None:
+    assert engine.answer("what is LeCun's role at Meta?").fact_id == "who-is-yann-lecun"
+    assert engine.answer("does Meta still believe in open source at all?").answered  # "still" of a stance
 
 
 def test_how_an_announcement_was_taken_is_told(engine: Engine) -> None:
