@@ -2120,7 +2120,7 @@ class Engine:
         """The people whose words the question asks for ("what did LeCun say", "does Altman think")."""
         found = set()
         for i, w in enumerate(raw):
-            if w in SAYING:
+            if w in SAYING or w in _ASKING_A_VIEW:
                 found |= self._speakers_before(raw, i)
         return found
 
@@ -4347,6 +4347,12 @@ _HOLDING_A_POST = frozenset("has have does do did holds hold held is was".split(
 _POST_NAMES = frozenset(
     "ceo cto cfo coo ciso chief executive scientist officer founder cofounder co head boss president chairman "
     "chair director vp lead leader".split()
+)
+# Words asking what a person holds, as words of saying ask what they said: "Altman's *view* on
+# open weights", "does Altman *support* open sourcing?".
+_ASKING_A_VIEW = frozenset(
+    "view views take stance position opinion opinions thoughts support supports back backs favor favors favour "
+    "favours oppose opposes endorse endorses agree agrees disagree disagrees".split()
 )
 _FOUNDING = frozenset("founder cofounder co founded".split())
 _AROUND_A_POST = frozenset("the a an or of at for in just actually really still now s ai research".split())

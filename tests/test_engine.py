@@ -403,6 +403,10 @@ def test_what_one_speaker_said_is_looked_for_where_the_fact_names_them(engine: E
     assert engine.answer("what did Zuck say about regulation?").fact_id == "regulation-views"
     for question in ("What do LeCun and Altman say about regulation?", "what have lecun and altman said about keeping ai safe"):
         assert "said_by" not in next(p for p in engine.rank(question) if p.fact_id == "regulation-views").penalties
+    # What somebody holds is asked as what they said: "does Altman support ...", "Altman's stance on ..."
+    for question in ("does altman support open sourcing models", "what's Altman's stance on open source?"):
+        assert "said_by" in next(p for p in engine.rank(question) if p.fact_id == "regulation-views").penalties
+    assert engine.answer("does Zuckerberg support regulation?").fact_id == "regulation-views"
 
 
 def test_right_asked_back_is_no_slip_of_another_word(engine: Engine) -> None:
