@@ -97,7 +97,7 @@ STOPWORDS = FUNCTION_WORDS | frozenset(
     sees seeing gets thinks thinking feels feeling hears guesses wonders wondered tries tried
     understands understood meaning look looks looking looked
     boast boasts boasted boasting brag brags bragged bragging
-    quiz quizzes trivia flashcard flashcards
+    quiz quizzes trivia flashcard flashcards ask asks asked asking
     tf wtf ffs ugh smh omg damn dammit jeez geez argh bloody freaking frickin effing lmao lmfao bruh meh
     innit eh lah leh lor ngl fr frfr lowkey highkey mate geezer bloke chap lad lads fella
     hola hallo ciao salut bonjour merci gracias danke bitte grazie obrigado obrigada dziekuje perdon scusa scusi
@@ -393,12 +393,29 @@ _ASKER_HERE = re.compile(
 )
 
 
+# Who passed the question on, opening it: "my manager asked", "our CFO wants to know", "the
+# board keeps asking:" (what they asked follows).
+_ASKED_FOR = re.compile(
+    r"^\s*(?:(?:so|ok|okay|hey|hi|quick\s+one)\W+)?(?:my|our|the)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:manager|boss|lead|cfo|ceo|cto|coo|vp|director|team|client|customer|colleague|coworker|co-worker|teammate|"
+    r"editor|professor|prof|teacher|legal|finance|compliance|board|exec|execs|management|leadership|partner|partners)\s+"
+    r"(?:just\s+)?(?:asked|asks|wants\s+to\s+know|is\s+asking|was\s+asking|keeps\s+asking|needs\s+to\s+know|"
+    r"would\s+like\s+to\s+know|wanted\s+to\s+know)(?:\s+(?:me|us))?\s*[:,\-\u2013\u2014]?\s*",
+    re.IGNORECASE,
+)
+
+
 def without_asker(text: str) -> str:
-    """`text` without a note of who asks ("legal here:", "... sales here")."""
-    if "here" not in text.lower():
-        return text
-    kept = _ASKER_HERE.sub(" ", text).strip()
-    return kept if kept and any(c.isalnum() for c in kept) else text
+    """`text` without a note of who asks ("legal here:", "... sales here") or who passed the
+    question on ("my manager asked ...", "our CFO wants to know ...")."""
+    lowered = text.lower()
+    if "here" in lowered:
+        kept = _ASKER_HERE.sub(" ", text).strip()
+        text = kept if kept and any(c.isalnum() for c in kept) else text
+    if "ask" in lowered or "know" in lowered:
+        kept = _ASKED_FOR.sub("", text, count=1).strip()
+        text = kept if kept and any(c.isalnum() for c in kept) else text
+    return text
 
 
 # Whom the asker will tell, closing a clause: "who is Altman, *for a class of undergrads*?",

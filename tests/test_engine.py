@@ -3297,6 +3297,18 @@ def test_closing_a_conversation_or_asking_what_it_checks_gets_the_help(engine: E
     assert engine.answer(message).status == "help"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is Meta's stake in Scale AI a controlling interest or a minority one?",
+        "does meta hold a majority stake in scale ai?",
+        "my manager asked how much of Scale AI Meta owns",  # who asked is no part of the question
+    ],
+)
+def test_kinds_of_stake_and_who_asked_leave_the_question_of_the_stake(engine: Engine, question: str) -> None:
+    assert engine.answer(question).fact_id == "scale-ai-stake"
+
+
 def test_zuckerbergs_letter_is_his_essay_and_other_letters_are_not(engine: Engine) -> None:
     assert engine.answer("what did Zuckerberg argue in his open letter?").fact_id == "zuckerberg-essay-argument"
     assert engine.answer("summarise zuck's letter").fact_id == "zuckerberg-essay-argument"

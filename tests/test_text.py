@@ -529,6 +529,12 @@ def test_how_the_answer_should_be_shaped_is_no_part_of_the_question(message: str
         ("legal here: is the stake a majority?", "is the stake a majority?"),
         ("is Llama used here?", "is Llama used here?"),
         ("anyone from Meta here?", "anyone from Meta here?"),
+        # who passed the question on
+        ("my manager asked how much of Scale AI Meta owns", "how much of Scale AI Meta owns"),
+        ("our CFO keeps asking: why does Meta give Llama away?", "why does Meta give Llama away?"),
+        ("the board wants to know what Meta spends on GPUs", "what Meta spends on GPUs"),
+        ("the team asked", "the team asked"),  # nothing passed on
+        ("what has the OpenAI CEO asked regulators for?", "what has the OpenAI CEO asked regulators for?"),
     ],
 )
 def test_who_asks_is_no_part_of_the_question(message: str, read: str) -> None:
