@@ -675,6 +675,12 @@ async def test_the_scheduler_posts_to_each_channel_and_one_refusal_stops_none(
 ) -> None:
     fake.forbidden.add(FORBIDDEN_CHANNEL)
     now = datetime.now(timezone.utc)
+    if now.time() < dt_time(0, 2) or now.time() >= dt_time(23, 59):
+        # The digest time is a minute back and /digest shows today's: across midnight they are
+        # two days' digests. Run the test past midnight instead (a few minutes at most).
+        past_midnight = datetime.combine(now.date() + timedelta(days=now.hour == 23), dt_time(0, 2), timezone.utc)
+        await asyncio.sleep((past_midnight - now).total_seconds())
+        now = datetime.now(timezone.utc)
     settings = load_settings(
         digest_channels=f"discord:{FORBIDDEN_CHANNEL},slack:{SLACK_CHANNEL},discord:{DISCORD_CHANNEL}",
         digest_time=(now - timedelta(minutes=1)).time().replace(microsecond=0),
@@ -697,7 +703,10 @@ async def test_the_scheduler_posts_to_each_channel_and_one_refusal_stops_none(
         assert any(FORBIDDEN_CHANNEL in r.getMessage() and "Missing Access" in r.getMessage() for r in caplog.records)
         [slack_post] = fake.posts("chat.postMessage")
         [discord_post] = fake.posts(f"channels/{DISCORD_CHANNEL}/messages")
-        day = scheduler.today()
+        # The day the digests were for, not today's: run just after midnight, the run posted
+        # the day before's (its time was a minute earlier).
+        day = outcomes[f"discord:{DISCORD_CHANNEL}"].day
+        assert outcomes[f"slack:{SLACK_CHANNEL}"].day == day
         expected = DigestStore(db).digest_for(fact_base, channel=f"discord:{DISCORD_CHANNEL}", day=day, size=3)
         assert discord_post.body["embeds"] == [e.to_dict() for e in to_embeds(expected)]
         slack_digest = digest_of(
