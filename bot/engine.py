@@ -1878,14 +1878,23 @@ class Engine:
                 if any(self._kind_of_key.get(key) == "person" for key in found):
                     return i
         # "Zuckerberg's title", and "sam altmans title" with no apostrophe typed
-        posts = _POST_WORDS & (owned(question) | {w for prev, w in zip(raw, raw[1:]) if self._name_word(prev)})
+        owned_words = owned(question)
+        posts = _POST_WORDS & (
+            owned_words
+            | {w for prev, w in zip(raw, raw[1:]) if self._name_word(prev)}
+            # "Zuckerberg's actual title": the qualifier is what is owned
+            | {w for prev, w in zip(raw, raw[1:]) if prev in _POST_QUALIFIERS and prev in owned_words}
+        )
         for i, w in enumerate(raw):
             if w not in posts:
                 continue
-            start = i
+            end = i
+            while end > 0 and raw[end - 1] in _POST_QUALIFIERS:
+                end -= 1  # "Zuckerberg's *actual* title", "LeCun's *official* role"
+            start = end
             while start > 0 and self._name_word(raw[start - 1]) is not None:
                 start -= 1
-            found = self._entities_in([self._name_word(x) or x for x in raw[start:i]])
+            found = self._entities_in([self._name_word(x) or x for x in raw[start:end]])
             if any(self._kind_of_key.get(key) == "person" for key in found) and (
                 i + 1 == len(raw) or raw[i + 1] in _AFTER_A_NAME
             ):
@@ -2342,6 +2351,7 @@ class Engine:
                 or (w in _ENDING_UP and raw[index : index + 1] == ["up"] and raw[index + 1 : index + 2] not in ([], ["with"], ["as"]))
                 or index - 1 == post_at
                 or (post_at is not None and w in _HOLDING_A_POST)  # "which title does Wang *hold*"
+                or (post_at is not None and index - 1 < post_at and w in _POST_QUALIFIERS)  # his *actual* title
                 or (pointed_back_from is not None and index > pointed_back_from)
                 or (only_the_person and self.canon(w) not in self._person_words)
                 # "this LeCun *guy*": a word for a person after their name says nothing more.
@@ -4339,6 +4349,8 @@ _BEFORE_A_NAME = frozenset("so and ok okay hey".split())
 _AFTER_A_NAME = frozenset("again and exactly anyway now at of from".split())
 # A person's post, asked of them: "Zuckerberg's *title*", "LeCun's *job* at Meta".
 _POST_WORDS = frozenset("title job role position post".split())
+# What may stand between a name and its post: "Zuckerberg's *actual* title".
+_POST_QUALIFIERS = frozenset("actual real official current exact full formal proper present day".split())
 # Posts named so only in formal writing, and only as held by somebody ("the office held by").
 _FORMAL_POSTS = frozenset("office capacity".split())
 _HOLDING_A_POST = frozenset("has have does do did holds hold held is was".split())

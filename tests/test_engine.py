@@ -3309,6 +3309,22 @@ def test_kinds_of_stake_and_who_asked_leave_the_question_of_the_stake(engine: En
     assert engine.answer(question).fact_id == "scale-ai-stake"
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("whats zuck's actual title these days", "who-is-mark-zuckerberg"),  # a post qualified
+        ("LeCun's official role?", "who-is-yann-lecun"),
+        ("what is wang cooking up at meta?", "alexandr-wang"),  # cooking up: preparing
+    ],
+)
+def test_a_qualified_post_and_what_is_cooked_up_are_read(engine: Engine, question: str, fact_id: str) -> None:
+    assert engine.answer(question).fact_id == fact_id
+
+
+def test_a_post_qualifier_is_no_post_elsewhere(engine: Engine) -> None:
+    assert engine.answer("LeCun's role in the global model").fact_id == "lecun-collective-model"
+
+
 def test_zuckerbergs_letter_is_his_essay_and_other_letters_are_not(engine: Engine) -> None:
     assert engine.answer("what did Zuckerberg argue in his open letter?").fact_id == "zuckerberg-essay-argument"
     assert engine.answer("summarise zuck's letter").fact_id == "zuckerberg-essay-argument"
