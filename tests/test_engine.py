@@ -3321,6 +3321,11 @@ def test_a_qualified_post_and_what_is_cooked_up_are_read(engine: Engine, questio
     assert engine.answer(question).fact_id == fact_id
 
 
+def test_number_one_is_the_lead_and_a_number_is_no_lead(engine: Engine) -> None:
+    assert engine.answer("is meta out to be number one in ai?").fact_id == "ai-leadership-pursuit"
+    assert not engine.answer("how much is meta paying to poach ai researchers, ballpark number").answered
+
+
 def test_a_post_qualifier_is_no_post_elsewhere(engine: Engine) -> None:
     assert engine.answer("LeCun's role in the global model").fact_id == "lecun-collective-model"
 
