@@ -968,10 +968,11 @@ class Engine:
 
     def _slipped_phrases(self, found: list[str]) -> list[str]:
         """`found` with a two-word synonym typed with a slip in one of its words read as the
-        synonym ("turnng point", "hold bakc"): a word the base does not know, of four letters
-        or more, one edit from the phrase's word beside the other word as written."""
+        synonym ("turnng point", "hold bakc", "hold bak"): a word the base does not know, of four
+        letters or more (or of three, a letter of the phrase's word dropped), one edit from the
+        phrase's word beside the other word as written."""
         for i, w in enumerate(found):
-            if len(w) < 4 or not w.isalpha() or w in self._surface or w in STOPWORDS:
+            if len(w) < 3 or not w.isalpha() or w in self._surface or w in STOPWORDS:
                 continue
             for j in (i - 1, i + 1):
                 if not 0 <= j < len(found):
@@ -980,6 +981,8 @@ class Engine:
                     meant = parts[slipped_at]
                     if (j < i) != (slipped_at == 1) or abs(len(meant) - len(w)) > 1 or meant[0] != w[0]:
                         continue
+                    if len(w) < 4 and len(meant) <= len(w):
+                        continue  # of three letters, only a letter dropped: "hold bak"
                     if OSA.distance(w, meant, score_cutoff=1) <= 1 and not (
                         w in self._common_words and not differs_only_in_ending(w, meant)
                     ):  # a common word of its own is meant as written
