@@ -3293,6 +3293,13 @@ def test_a_founder_claimed_or_a_company_asked_about_is_not_a_wrong_employer(engi
         "hey bot, what kinds of claims can you check?",
         "can you verify a claim for me?",
         "can i paste a link for you to verify?",
+        # in what form it answers, whether it follows a thread, what it is, a test message
+        "can you answer in french?",
+        "can you answer in tables or only plain text?",
+        "how do i get you to include sources in your answers",
+        "can i follow up on your last answer or do i need to repeat the context",
+        "sorry, wrong channel... actually wait, are you the meta open-source faq bot?",
+        "okay testing testing one two three",
     ],
 )
 def test_closing_a_conversation_or_asking_what_it_checks_gets_the_help(engine: Engine, message: str) -> None:
@@ -3349,6 +3356,11 @@ def test_zuckerbergs_letter_is_his_essay_and_other_letters_are_not(engine: Engin
 )
 def test_the_shape_asked_of_an_answer_leaves_the_question(engine: Engine, question: str, fact_id: str | None) -> None:
     assert engine.answer(question).fact_id == fact_id
+
+
+def test_a_question_about_testing_or_answering_in_court_is_no_plea_for_help(engine: Engine) -> None:
+    assert engine.answer("is llama a test model?").status != "help"
+    assert engine.answer("can meta answer in court for misuse of llama?").status != "help"
 
 
 def test_a_claim_to_check_is_still_answered_after_asking_for_a_check(engine: Engine) -> None:
