@@ -86,6 +86,7 @@ from bot.question_reading import (
     set_apart,
     wants_kind,
     written_as_name,
+    asks_arithmetic,
     task_asked,
 )
 from bot.outline import Outlines, fact_at
@@ -2504,7 +2505,8 @@ class Engine:
             people_of=people_of,
             unknown_reactor=self._unknown_reactor(raw, unknown) if "reaction" in types and unknown else (),
             # A task opens the message, past a few courtesies: its first characters tell.
-            task=task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None,
+            task=(task_asked(words(question)) if MAY_ASK_A_TASK.search(question, 0, TASK_REACH) else None)
+            or ("calculate" if asks_arithmetic(question) else None),
             advice=asks_advice(question),
             of_the_text=asked_of_the_text(question) or ("heading" if asks_part_name(as_typed) else None),
             followed=asks_what_followed(question),

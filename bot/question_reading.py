@@ -917,6 +917,8 @@ _ADVICE = re.compile(
     # hybrid?", "who do you think wins, Meta or OpenAI?"
     r"|\b(?:do|d['\u2019])\s*(?:you|u|ya)\s+(?:think|reckon)\s+(?:[\w'\u2019-]+\s+){1,4}?(?:is|are|was|were)\s+"
     r"(?:right|wrong|smart|wise|foolish|mad|crazy)\s+to\b"
+    r"|\b(?:do|d['\u2019])\s*(?:you|u|ya)\s+(?:think|reckon)\s+(?:[\w'\u2019-]+\s+){1,3}?(?:should|ought\s+to)\b"
+    r"|\bwould\s+(?:you|u)\s+(?:bet\s+on|invest\s+in|put\s+money\s+on)\b"
     r"|\bwho\s+(?:do|d['\u2019])\s*(?:you|u|ya)\s+(?:think|reckon)\s+(?:will\s+|is\s+going\s+to\s+|is\s+)?"
     r"(?:wins?|winning|comes?\s+out\s+(?:on\s+top|ahead)|has\s+the\s+(?:better|stronger|best))\b"
     # a verdict on a stock: "is meta stock a buy right now?", "are the shares worth buying?"
@@ -1114,6 +1116,21 @@ def set_apart(question: str) -> tuple[str, str] | None:
                 return None  # "who besides Meta gains from Llama?": asked before it sets apart
             return " ".join(f"{lead} {match.group('rest' + group)}".split()), match.group("x" + group).strip()
     return None
+
+
+# Sums, whole messages of them: "what's 49 percent of 2300", "17 times 23?", "how much is 3.5 x 12".
+_ARITHMETIC = re.compile(
+    r"^\W*(?:(?:what(?:['\u2019]?s|\s+is)|how\s+much\s+is|calculate|compute|work\s+out)\s+)?"
+    r"\d[\d,.]*\s*(?:%|percent|per\s+cent|[kmb]|bn|million|billion)?\s*"
+    r"(?:of|times|x|\*|\u00d7|plus|minus|divided\s+by|over|\+|-|/)\s*\d[\d,.]*\s*(?:[kmb]|bn|million|billion)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def asks_arithmetic(question: str) -> bool:
+    """Whether the whole message is a sum to work out ("what's 49 percent of 2300"): work the
+    bot does not do, whatever figure of the sources it repeats."""
+    return bool(_ARITHMETIC.match(question))
 
 
 def task_asked(raw: list[str]) -> str | None:

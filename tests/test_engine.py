@@ -3219,6 +3219,8 @@ def test_which_industry_asks_the_industry_not_a_verb_or_a_noun_further_on(engine
         "do you think zuck was wise to buy into scale ai?",  # the bot's judgement of a choice
         "who d'you reckon comes out on top, google or meta?",
         "do you think meta stock is a buy right now",  # a verdict on a stock
+        "do you think meta should stay open",
+        "would you bet on llama growing another 10x",
         "are meta shares still worth buying?",
     ],
 )
@@ -3356,6 +3358,20 @@ def test_zuckerbergs_letter_is_his_essay_and_other_letters_are_not(engine: Engin
 )
 def test_the_shape_asked_of_an_answer_leaves_the_question(engine: Engine, question: str, fact_id: str | None) -> None:
     assert engine.answer(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize("message", ["whats 49 percent of 2300", "what's 17 times 23?", "how much is 3.5 x 12"])
+def test_a_sum_to_work_out_is_a_task_the_bot_does_not_do(engine: Engine, message: str) -> None:
+    answer = engine.answer(message)
+    assert not answer.answered and answer.reason == "task:calculate"
+
+
+def test_a_figure_of_the_sources_asked_about_is_no_sum(engine: Engine) -> None:
+    assert engine.answer("is 49% of Scale AI a majority?").fact_id == "scale-ai-stake"
+
+
+def test_the_animal_is_no_llama_model(engine: Engine) -> None:
+    assert engine.answer("llamas vs alpacas, which one is bigger").reason.startswith("unknown_entity")
 
 
 def test_a_question_about_testing_or_answering_in_court_is_no_plea_for_help(engine: Engine) -> None:
