@@ -392,8 +392,6 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bcan\s+(?:i|we)\s+follow[- ]?up\s+on\s+(?:your|the|an?)\s+(?:last\s+|previous\s+|earlier\s+)?(?:answer|reply)\b"
     # What it is: "are you the Meta open-source FAQ bot?"
     r"|\bare\s+(?:you|u)\s+(?:the|a)\s+(?:[\w'-]+\s+){0,4}?(?:bot|assistant|faq)\b"
-    # A test message: "testing testing one two three"
-    r"|^\W*(?:ok(?:ay)?\W+)?(?:testing|test)(?:\W+(?:testing|test))*(?:\W+(?:one\W+two(?:\W+three)?|1\W*2(?:\W*3)?|123))?\W*$"
     r"|\bcan\s+(?:i|we)\s+(?:also\s+|only\s+)?ask\s+(?:you|u)\s+(?:about|questions\s+about)\s+(?:people|companies|anything|other)\b"
     r"|\bhow\s+(?:reliable|accurate|trustworthy|correct)\s+are\s+(?:you|your\s+(?:answers?|citations|quotes|sources|facts|replies))\b"
     r"|\bdo\s+you\s+(?:know|cover)\s+(?:about\s+)?(?:stuff|things|anything|events|news)\s+(?:that\s+)?(?:happened\s+|from\s+)?"
@@ -432,12 +430,24 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\b(?:claims?|statements?|rumou?rs?|things|stuff)\s+(?:can|could|do|will)\s+(?:you|u)\s+(?:check|verify|fact[- ]?check)\b"
     r"|\b(?:can|could|do|will)\s+(?:you|u)\s+(?:check|verify|fact[- ]?check)\s+(?:a|my|our|some|any)\s+"
     r"(?:claims?|statements?|rumou?rs?|things|stuff|links?|articles?)\b"
-    r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:paste|send|share|drop|give)\s+(?:you\s+)?(?:a|an|the|my)\s+(?:link|url|article|pdf|file)\b"
-    # Closing a conversation: "thanks, that's all I needed", "that's everything for now".
-    r"|^\W*(?:(?:ok(?:ay)?|great|perfect|cool|thanks|thank\s+you|thx|ty|cheers)\W+)*that(?:['’]?s|\s+is)\s+"
-    r"(?:all|everything|it)\s+(?:(?:i|we)\s+(?:needed|need|wanted|was\s+after|were\s+after)|for\s+(?:now|today))\b",
+    r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:paste|send|share|drop|give)\s+(?:you\s+)?(?:a|an|the|my)\s+(?:link|url|article|pdf|file)\b",
     re.IGNORECASE,
 )
+# A message that only closes a conversation ("thanks, that's all I needed", "that's everything
+# for now") or tests the bot ("testing testing one two three"). Apart from `_ASKS_OF_THE_BOT`:
+# an alternative anchored at the start there would cost every question a slower search.
+_CLOSING_OR_TESTING = re.compile(
+    r"\W*(?:(?:ok(?:ay)?|great|perfect|cool|thanks|thank\s+you|thx|ty|cheers)\W+)*that(?:['\u2019]?s|\s+is)\s+"
+    r"(?:all|everything|it)\s+(?:(?:i|we)\s+(?:needed|need|wanted|was\s+after|were\s+after)|for\s+(?:now|today))\b"
+    r"|\W*(?:ok(?:ay)?\W+)?(?:testing|test)(?:\W+(?:testing|test))*(?:\W+(?:one\W+two(?:\W+three)?|1\W*2(?:\W*3)?|123))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _asks_of_the_bot(text: str) -> bool:
+    """Whether the message asks of the bot itself (see `_ASKS_OF_THE_BOT`), closes the
+    conversation or tests the bot."""
+    return bool(_ASKS_OF_THE_BOT.search(text) or _CLOSING_OR_TESTING.match(text))
 # Words asking where the answers come from ("what are your sources?", "which articles do you
 # use?"): the help reply then lists the sources.
 SOURCE_WORDS = frozenset(
@@ -3347,7 +3357,7 @@ class Engine:
         query = self._analyze(question)
         if not question or (query.help_only and not query.outside):
             return self.help(question)
-        if _ASKS_OF_THE_BOT.search(question):
+        if _asks_of_the_bot(question):
             return self._asked_of_the_bot(question)
         if (apart := set_apart(question)) is not None and (besides := self._besides(question, *apart)) is not None:
             return besides
@@ -3405,8 +3415,8 @@ class Engine:
         you answer questions about Llama?"): the help, unless the rest of the message asks a
         question a fact answers ("can I trust your answers? how much of Scale AI does Meta
         own?")."""
-        rest = " ".join(piece for piece in pieces(question) if not _ASKS_OF_THE_BOT.search(piece))
-        if rest and not _ASKS_OF_THE_BOT.search(rest):  # a question split over pieces stays one
+        rest = " ".join(piece for piece in pieces(question) if not _asks_of_the_bot(piece))
+        if rest and not _asks_of_the_bot(rest):  # a question split over pieces stays one
             answer = self.answer(rest)
             # One word matched says too little beside it ("Can you compare things for me?").
             if answer.answered and (len((rest_query := self._analyze(rest)).terms) > 1 or rest_query.entities):
