@@ -473,10 +473,16 @@ _TOLD_SIMPLY_CUES = ("simpl", "plain", "lay", "basic", "everyday", "technical", 
 def without_told_simply(text: str) -> str:
     """`text` without the words asking for a simple telling ("in simple terms", "explain like
     I'm five", "for a non-engineer"), when something else is asked."""
+    return _without_cued(text, _TOLD_SIMPLY_CUES, _TOLD_SIMPLY)
+
+
+def _without_cued(text: str, cues: tuple[str, ...], pattern: re.Pattern[str]) -> str:
+    """`text` without what `pattern` matches, looked for only when one of `cues` is in it; the
+    text as it was when nothing would be left."""
     lowered = text.lower()
-    if not any(cue in lowered for cue in _TOLD_SIMPLY_CUES):
+    if not any(cue in lowered for cue in cues):
         return text
-    cut, found = _TOLD_SIMPLY.subn(" ", text)
+    cut, found = pattern.subn(" ", text)
     kept = cut.strip(" ,;:-")
     return kept if found and kept and any(c.isalnum() for c in kept) else text
 
@@ -509,12 +515,7 @@ _FORMAT_CUES = ("bullet", "table", "list", "word", "sentence", "line", "yes", "o
 def without_format(text: str) -> str:
     """`text` without the words saying how to shape the answer ("in 3 bullets", "yes or no",
     "number only", "with the quote"), when something else is asked."""
-    lowered = text.lower()
-    if not any(cue in lowered for cue in _FORMAT_CUES):
-        return text
-    cut, found = _FORMAT.subn(" ", text)
-    kept = cut.strip(" ,;:-")
-    return kept if found and kept and any(c.isalnum() for c in kept) else text
+    return _without_cued(text, _FORMAT_CUES, _FORMAT)
 
 
 def without_signature(text: str) -> str:
