@@ -896,8 +896,9 @@ MAY_ASK_A_TASK = re.compile(r"\b(?:" + "|".join(sorted(_TASKS | _TASKS_AS_NOUNS 
 # Asking the bot's own advice or opinion, which no source gives: what the asker should do
 # ("should our team build on Llama?", "should I buy Meta stock?"), a recommendation or a
 # prediction of its own ("what would you recommend", "your prediction please", "you
-# personally"), a verdict on a stock ("is Meta stock a buy?"). Not a worry the sources speak to ("should we worry about misuse?"), nor a
-# view asked of somebody ("should US companies work with the government, per Zuck?").
+# personally"), a verdict on a stock ("is Meta stock a buy?"). Not a worry the sources speak
+# to ("should we worry about misuse?"), nor a view asked of somebody ("should US companies
+# work with the government, per Zuck?").
 _ADVICE = re.compile(
     r"(?:^|[.?!,:;]\s*|\b(?:so|ok|okay|just|honestly|seriously|then|no)\s+)(?:should|shall)\s+"
     r"(?:i|we|my\s+[a-z]+|our\s+[a-z]+)\s+(?!(?:worry|care|be|fear|expect|believe|trust|know|read|ask|phrase|think)\b)"
