@@ -62,6 +62,7 @@ from bot.question_reading import (
     SOURCE_KIND_NOUNS,
     after_owner,
     asks_advice,
+    asks_arithmetic,
     asks_if_it_happened,
     asked_of_the_text,
     POSITION_WORDS,
@@ -86,7 +87,6 @@ from bot.question_reading import (
     set_apart,
     wants_kind,
     written_as_name,
-    asks_arithmetic,
     task_asked,
 )
 from bot.outline import Outlines, fact_at
@@ -110,11 +110,11 @@ from bot.text import (
     stem,
     without_asker,
     without_filler,
+    without_format,
     without_idioms,
     without_links,
     without_purpose,
     without_told_simply,
-    without_format,
     without_verb_take,
     words,
 )
@@ -448,6 +448,8 @@ def _asks_of_the_bot(text: str) -> bool:
     """Whether the message asks of the bot itself (see `_ASKS_OF_THE_BOT`), closes the
     conversation or tests the bot."""
     return bool(_ASKS_OF_THE_BOT.search(text) or _CLOSING_OR_TESTING.match(text))
+
+
 # Words asking where the answers come from ("what are your sources?", "which articles do you
 # use?"): the help reply then lists the sources.
 SOURCE_WORDS = frozenset(
