@@ -62,6 +62,10 @@ class Thresholds(BaseModel):
     "What percentage of Scale AI belongs to Meta?")."""
     suggestion_floor: float = Field(default=0.12, ge=0.0, le=1.0)
     """Facts scoring below this are not offered as suggestions."""
+    learned_gate: bool = True
+    """Whether the fitted answer gate (bot/answer_gate.py) may overrule these thresholds: refuse
+    an answer they allow when it doubts it, give one they refuse when it is sure. Thresholds
+    set by hand (BOT_MIN_SCORE, BOT_MIN_MARGIN) decide alone."""
 
 
 class Settings(BaseSettings):
@@ -249,6 +253,8 @@ class Settings(BaseSettings):
             updates["min_score"] = self.bot_min_score
         if self.bot_min_margin is not None:
             updates["min_margin"] = self.bot_min_margin
+        if updates:
+            updates["learned_gate"] = False  # thresholds set by hand are what decides
         return Thresholds(**{**base.model_dump(), **updates})
 
     def check_platforms(self) -> None:

@@ -12,9 +12,9 @@ from typing import Any, TextIO
 
 import yaml
 
-from bot.config import Settings
+from bot.config import Settings, Thresholds
 from bot.db import DB_FILE, Database
-from bot.engine import LONE_TERM_MIN_COVERAGE, Engine, ScoreParts
+from bot.engine import DOUBTFUL, LONE_TERM_MIN_COVERAGE, Engine, ScoreParts
 from bot.errors import ConfigError, UsageError
 from bot.feedback import FeedbackStore
 from bot.models import Answer
@@ -141,7 +141,9 @@ def explain(engine: Engine, question: str, *, limit: int = EXPLAIN_CANDIDATES) -
         "reason": answer.reason,
         "score": answer.score,
         "margin": answer.margin,
+        "confidence": answer.confidence,
         "thresholds": engine.thresholds.model_dump(),
+        "gate": None if engine.gate is None else {"veto": engine.gate.veto, "threshold": engine.gate.threshold},
         "candidates": [_candidate(parts, engine) for parts in ranked],
     }
 
@@ -185,14 +187,28 @@ def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts], question
                 f" (over {ranked[0].fact_id}, a related fact scoring within min_margin of it that holds"
                 " clearly less of the question)"
             )
+        if answer.confidence is not None and engine.gate is not None and not _thresholds_allow(answer, ranked, t):
+            return (
+                f"answered with {answer.fact_id}{part}: score {answer.score:.3f} and margin {answer.margin:.3f} fall"
+                f" short of the thresholds, but the answer gate is sure (confidence {answer.confidence:.3f}"
+                f" >= {engine.gate.threshold:.3f})"
+            )
+        gated = "" if answer.confidence is None else f"; the answer gate's confidence {answer.confidence:.3f}"
         return (
             f"answered with {answer.fact_id}{part}: score {answer.score:.3f} >= min_score {t.min_score:.3f} "
-            f"and margin {answer.margin:.3f} >= min_margin {t.min_margin:.3f}"
+            f"and margin {answer.margin:.3f} >= min_margin {t.min_margin:.3f}{gated}"
         )
     if answer.status == "help":
         return "help: the question only greets or asks what the bot can do, so it gets the topic list"
     reason = answer.reason or "unknown"
-    if reason == "low_score" and answer.score >= t.min_score and ranked and ranked[0].coverage >= t.min_coverage:
+    if reason == DOUBTFUL:
+        confidence = f"{answer.confidence:.3f}" if answer.confidence is not None else "unknown"
+        veto = f" < veto {engine.gate.veto:.3f}" if engine.gate is not None else ""
+        why = (
+            f"score {answer.score:.3f} and margin {answer.margin:.3f} pass the thresholds, but the answer gate"
+            f" doubts the best fact (confidence {confidence}{veto}); it is offered first instead"
+        )
+    elif reason == "low_score" and answer.score >= t.min_score and ranked and ranked[0].coverage >= t.min_coverage:
         why = (
             f"it shares one word with the base among words the base does not know, and the best fact holds"
             f" less than {LONE_TERM_MIN_COVERAGE:.2f} of its weighted words"
@@ -223,7 +239,15 @@ def _decision(answer: Answer, engine: Engine, ranked: list[ScoreParts], question
         why = f"its closest fact would answer but for the detail asked for ({reason.split(':', 1)[1]}), which it does not give"
     else:
         why = reason
+    if answer.confidence is not None and engine.gate is not None and reason == "low_score":
+        why += f", and the answer gate is not sure enough to answer (confidence {answer.confidence:.3f} < {engine.gate.threshold:.3f})"
     return f"abstained ({reason.split(':', 1)[0]}): {why}"
+
+
+def _thresholds_allow(answer: Answer, ranked: list[ScoreParts], t: Thresholds) -> bool:
+    """Whether the thresholds alone would let the best fact answer."""
+    coverage = ranked[0].coverage if ranked else 0.0
+    return answer.score >= t.min_score and answer.margin >= t.min_margin and coverage >= t.min_coverage
 
 
 def explain_to_text(data: dict[str, Any]) -> str:
@@ -232,7 +256,12 @@ def explain_to_text(data: dict[str, Any]) -> str:
         f"Question: {printable(data['question'], limit=MAX_QUESTION_CHARS)}",
         f"Decision: {data['decision']}",
         f"Thresholds: min_score {t['min_score']:.3f}, min_margin {t['min_margin']:.3f}, "
-        f"min_coverage {t['min_coverage']:.3f}, suggestion_floor {t['suggestion_floor']:.3f}",
+        f"min_coverage {t['min_coverage']:.3f}, suggestion_floor {t['suggestion_floor']:.3f}; "
+        + (
+            f"answer gate: veto {data['gate']['veto']:.2f}, threshold {data['gate']['threshold']:.2f}"
+            if data.get("gate")
+            else "answer gate off"
+        ),
         "",
     ]
     if not data["candidates"]:

@@ -27,12 +27,14 @@ from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.answer_gate import AnswerGate, load_gate
 from bot.common_words import common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
@@ -871,12 +873,24 @@ def _asks_what_said(raw: list[str]) -> bool:
     return first is not None and raw[first] == "what" and not SAYING.isdisjoint(raw[first + 1 :])
 
 
+# Where `Engine.gate_cases` collects what the gate weighs; None (the default) collects nothing.
+_GATE_CASES: ContextVar[list[tuple[str, tuple[float, ...]]] | None] = ContextVar("gate_cases", default=None)
+
+
 class Engine:
     """Pure and deterministic: the same base and question always give the same answer."""
 
-    def __init__(self, base: FactBase, *, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self, base: FactBase, *, thresholds: Thresholds | None = None, gate: AnswerGate | None = None
+    ) -> None:
         self.base = base
         self.thresholds = thresholds or Thresholds()
+        # The fitted gate weighs in, unless thresholds set by hand say to answer by them alone or
+        # the base is not the one it was fitted on.
+        if gate is None and self.thresholds.learned_gate:
+            shipped = load_gate()
+            gate = shipped if shipped.fits(base.facts) else None
+        self.gate = gate
         self._synonyms = {stem(w): stem(head) for w, head in base.synonyms.items() if len(words(w)) == 1}
         self._synonym_heads = frozenset(stem(head) for head in base.synonyms.values())
         # Multi-word synonyms ("put out" for "release") are read as their group's first word.
@@ -3366,6 +3380,16 @@ class Engine:
         if (asked := self.reading_of(question)) != question:
             query = self._analyze(asked)  # "Can you help? Who is Yann LeCun?" asks who LeCun is
         answer = self._decide(question, query)
+        if answer.answered and answer.confidence is not None and (
+            answer.score < self.thresholds.min_score or answer.margin < self.thresholds.min_margin
+        ):
+            # The gate answered what the thresholds refused: a part of the message giving the
+            # same fact on its own says which question was answered ("Sorry to bother you all,
+            # but *how much of Scale AI does Meta own?*").
+            readings = [self._decide(reading, self._analyze(reading)) for reading in self._readings(question, query)]
+            clearest = _clearest(question, [reading for reading in readings if reading.fact_id == answer.fact_id])
+            if clearest is not None:
+                return clearest
         if answer.answered:
             return self._clearer_part(question, query, answer) or answer
         if answer.reason == "advice" and any(
@@ -3673,6 +3697,75 @@ class Engine:
             return [second, first, *ranked[2:]]
         return ranked
 
+    def gate_cases(self, question: str) -> list[tuple[str, tuple[float, ...]]]:
+        """What the answer gate weighed while answering `question`: for each reading it decided
+        (the whole message, then its parts), the best fact and the features read. For fitting
+        the gate (`benchmarks/fit_gate.py`); empty when the gate decided nothing."""
+        seen: list[tuple[str, tuple[float, ...]]] = []
+        token = _GATE_CASES.set(seen)
+        try:
+            self.answer(question)
+        finally:
+            _GATE_CASES.reset(token)
+        return seen
+
+    def _gate_features(
+        self, question: str, query: _Query, ranked: list[ScoreParts], best: ScoreParts, runner_up: ScoreParts | None
+    ) -> tuple[float, ...]:
+        """What the answer gate reads, in the order of `GATE_FEATURES`."""
+        related = self._by_id[best.fact_id].related
+        unknown_weight = UNKNOWN_WEIGHT * self._max_idf * len(set(query.unknown))
+        return (
+            best.score,
+            best.coverage,
+            best.phrasing,
+            best.fuzzy,
+            best.penalty,
+            float(len(best.penalties)),
+            runner_up.score if runner_up else 0.0,
+            runner_up.coverage if runner_up else 0.0,
+            runner_up.phrasing if runner_up else 0.0,
+            ranked[2].score if len(ranked) > 2 else 0.0,
+            float(len(query.terms)),
+            float(len(set(query.unknown))),
+            unknown_weight / query.total_weight if query.total_weight else 0.0,
+            query.total_weight / self._max_idf,
+            float(len(query.entities)),
+            float(sum(1 for p in ranked[:5] if p.fact_id in related)),
+            float(len(question.split())),
+        )
+
+    def _gate(
+        self, question: str, query: _Query, ranked: list[ScoreParts], best: ScoreParts, runner_up: ScoreParts | None
+    ) -> tuple[str | None, float | None]:
+        """Whether `best` is the answer: (None, confidence) when it is, else why not ("low_score"
+        or "too_close", named as the thresholds would name it), and the gate's confidence
+        (None when the thresholds alone decide)."""
+        seen = _GATE_CASES.get()
+        if self.gate is not None or seen is not None:
+            features = self._gate_features(question, query, ranked, best, runner_up)
+            if seen is not None:
+                seen.append((best.fact_id, features))
+        score = best.score
+        margin = score - (runner_up.score if runner_up else 0.0)
+        t = self.thresholds
+        reason = None
+        if score < t.min_score or best.coverage < t.min_coverage:
+            reason = "low_score"  # or too little of what was asked is in the fact, however alike the wording
+        elif margin < t.min_margin:
+            reason = "too_close"
+        if self.gate is None:
+            return reason, None
+        # The thresholds' verdict stands unless the gate is sure otherwise: an answer they allow
+        # is refused below the veto, a score too low for them is overruled at the (higher)
+        # threshold. Two facts too close to call stay so: the gate weighs whether the best is
+        # right, not which of the two is.
+        confidence = self.gate.confidence(features)
+        if reason is None:
+            clear = score >= self.gate.clear_score and margin >= self.gate.clear_margin
+            return (None if clear or confidence >= self.gate.veto else DOUBTFUL), confidence
+        return (None if reason == "low_score" and confidence >= self.gate.threshold else reason), confidence
+
     def _decide(self, question: str, query: _Query, ranked: list[ScoreParts] | None = None) -> Answer:
         """The answer to `query` (read from `question`), from its ranking when already made."""
         ranked = self._rank(query) if ranked is None else ranked
@@ -3685,6 +3778,7 @@ class Engine:
         score = best.score if best else 0.0
         margin = score - (runner_up.score if runner_up else 0.0)
         reason = None
+        confidence = None
         if query.position and (ends := self._source_ends.get(query.position[0])):
             # "how does the Gizmodo piece end?": the fact quoting its last words, whatever
             # else the words "end" or "open" match.
@@ -3728,15 +3822,11 @@ class Engine:
             reason = "no_match"
         elif len(query.terms) == 1 and not query.unknown and self._too_broad(next(iter(query.terms))):
             reason = "too_broad"  # "what is meta": one word that most facts share names no fact
-        elif (
-            score < self.thresholds.min_score
-            or best.coverage < self.thresholds.min_coverage
-            or (len(query.terms) == 1 and best.coverage < LONE_TERM_MIN_COVERAGE and self._asks_of_the_unknown(query))
-        ):
-            reason = "low_score"  # or too little of what was asked is in the fact, however alike the wording
-        elif margin < self.thresholds.min_margin:
-            reason = "too_close"
-        if reason in _UNSURE and ranked:
+        elif len(query.terms) == 1 and best.coverage < LONE_TERM_MIN_COVERAGE and self._asks_of_the_unknown(query):
+            reason = "low_score"  # one word, too little of it in the fact, however alike the wording
+        else:
+            reason, confidence = self._gate(question, query, ranked, best, runner_up)
+        if reason in _UNSURE and reason != DOUBTFUL and ranked:
             # The question's subject is clear, only the detail it asks for is not in the fact:
             # "When is Llama 4 coming out?" is not "I don't know what you mean". Clear means
             # clearly above the bar without the cut, not just over it ("when was Meta founded?"),
@@ -3753,7 +3843,7 @@ class Engine:
                 # The fact the reply speaks of ("the closest fact I have") comes first.
                 ranked = [subject, *(p for p in ranked if p is not subject)]
         if (
-            reason is None
+            reason in _ANSWERING
             and best is not None
             and query.who_does
             and not query.wants_kind
@@ -3764,7 +3854,7 @@ class Engine:
             # names somebody by the way ("who supports LeCun's model?": the views on regulation).
             reason = "not_given:who"
         if (
-            reason is None
+            reason in _ANSWERING
             and best is not None
             and query.asks_whether
             and query.asks_mention
@@ -3773,10 +3863,10 @@ class Engine:
             # "does the blog mention open washing?" of a fact quoting another source: the blog
             # does not, as far as the facts tell; the fact that does is offered.
             reason = "not_given:source"
-        if reason is None and best is not None and query.asks_share and "percent" not in self._by_id[best.fact_id].answers:
+        if reason in _ANSWERING and best is not None and query.asks_share and "percent" not in self._by_id[best.fact_id].answers:
             reason = "not_given:percent"
         if (
-            reason is None
+            reason in _ANSWERING
             and best is not None
             and query.asks_future
             and "future" not in self._by_id[best.fact_id].answers
@@ -3793,7 +3883,7 @@ class Engine:
             else:
                 best, ranked = coming, [coming, *(p for p in ranked if p is not coming)]
                 score = best.score
-        if reason is None and best is not None and query.asks_happened and "future" in self._by_id[best.fact_id].answers:
+        if reason in _ANSWERING and best is not None and query.asks_happened and "future" in self._by_id[best.fact_id].answers:
             reason = "not_given:happened"
         if reason is not None:
             return Answer(
@@ -3801,17 +3891,19 @@ class Engine:
                 status="abstained",
                 score=score,
                 margin=margin,
+                confidence=confidence,
                 reason=reason,
                 suggestions=self._suggestions(ranked, exclude=None),
             )
         assert best is not None
-        return self._answer_fact(
+        answer = self._answer_fact(
             self._by_id[best.fact_id].fact,
             question=question,
             score=score,
             margin=margin,
             suggestions=self._suggestions(ranked, exclude=best.fact_id),
         )
+        return answer if confidence is None else answer.model_copy(update={"confidence": confidence})
 
     def _telling_the_future_instead(self, best: ScoreParts, ranked: list[ScoreParts]) -> ScoreParts | None:
         """A fact listed as related to `best` (either way), within a tie of it and over the
@@ -4594,7 +4686,12 @@ _WHAT_WOULD_BE = frozenset("would could might".split())
 _SETTING_APART_WORDS = frozenset("other others else besides except apart beyond".split())
 # The kinds of what does something: "who leads ...", "who funds ...".
 _AGENT_KINDS = frozenset({"person", "company", "institution"})
-_UNSURE = frozenset({"low_score", "too_close"})
+DOUBTFUL = "doubtful"
+"""The reason for refusing an answer the thresholds allow, when the answer gate doubts it."""
+_UNSURE = frozenset({"low_score", "too_close", DOUBTFUL})
+# What the checks of what a fact gives still read as an answer: one the gate doubts is still
+# better told by what its fact does not give ("does the blog mention open washing?").
+_ANSWERING = frozenset({None, DOUBTFUL})
 # The details a question may ask for, in the order one is named when it asks for several.
 _DETAIL_ORDER = ("when", "where", "age", "count", "number", "currency", "money", "howto", "before", "reaction")
 # Numbers written out, as a name's number may be ("Llama four"). ("One" is a function word,

@@ -278,6 +278,8 @@ class Answer(Frozen):
     quotes: list[ResolvedQuote] = []
     score: float = 0.0
     margin: float = 0.0
+    confidence: float | None = None
+    """The answer gate's confidence that the best fact is the answer, when the gate decided."""
     reason: str | None = None
     matched_part: str | None = None
     """How the message was read when, as written, it was not clear: a part of a longer message

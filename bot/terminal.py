@@ -134,6 +134,8 @@ def dont_know(answer: Answer) -> str:
     if kind == "not_given":
         missing = _NOT_GIVEN.get(detail, "doesn't give that detail")
         return f"{DONT_KNOW} The closest fact I have {missing}."
+    if kind == "doubtful":
+        return f"{DONT_KNOW} The closest fact I have may not be what you asked; it comes first below."
     return DONT_KNOW
 
 

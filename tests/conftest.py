@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Thresholds
 from bot.engine import Engine
 from bot.knowledge import default_knowledge_dir, load_fact_base
 from bot.models import FactBase
@@ -44,3 +45,12 @@ def fact_base() -> FactBase:
 @pytest.fixture(scope="session")
 def engine(fact_base: FactBase) -> Engine:
     return Engine(fact_base)
+
+
+@pytest.fixture(scope="session")
+def plain_engine(fact_base: FactBase) -> Engine:
+    """The engine deciding by its thresholds alone, for tests of how a question is read and
+    ranked. The answer gate then refuses some borderline answers such tests pin down ("Did
+    Sam Lobby for regulation?"): a trade measured over the evaluation files, not a reading,
+    and the refused fact stays the first suggestion (tests/test_answer_gate.py)."""
+    return Engine(fact_base, thresholds=Thresholds(learned_gate=False))

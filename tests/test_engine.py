@@ -196,8 +196,9 @@ def test_a_name_the_base_does_not_know_as_the_subject_of_the_question_abstains(
     ],
 )
 def test_unknown_capitalised_words_that_are_not_the_subject_still_answer(
-    engine: Engine, question: str, expected: str
+    plain_engine: Engine, question: str, expected: str
 ) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == expected
 
 
@@ -308,8 +309,9 @@ def test_an_owner_the_fact_is_about_still_finds_it(engine: Engine, question: str
     ],
 )
 def test_words_that_only_frame_the_question_are_not_what_it_asks_about(
-    engine: Engine, question: str, expected: str
+    plain_engine: Engine, question: str, expected: str
 ) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == expected
 
 
@@ -596,7 +598,8 @@ def test_thanks_get_the_help_not_an_i_dont_know(engine: Engine, thanks: str) -> 
     ("question", "expected"),
     [("is Llama useful for farmers?", "llama-crop-yield-adoption"), ("how helpful is open source to startups", "democratize-access")],
 )
-def test_words_of_thanks_inside_a_question_leave_it_a_question(engine: Engine, question: str, expected: str) -> None:
+def test_words_of_thanks_inside_a_question_leave_it_a_question(plain_engine: Engine, question: str, expected: str) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == expected
 
 
@@ -1046,7 +1049,8 @@ def test_a_thing_of_somebodys_the_base_has_no_word_for_is_not_answered(engine: E
         ("what is lecun's reason for a global model", "lecun-collective-model"),
     ],
 )
-def test_somebodys_reasons_for_a_subject_ask_about_the_subject(engine: Engine, question: str, expected: str) -> None:
+def test_somebodys_reasons_for_a_subject_ask_about_the_subject(plain_engine: Engine, question: str, expected: str) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == expected
 
 
@@ -1221,7 +1225,8 @@ def test_things_of_different_kinds_named_together_still_need_what_is_asked_about
         ("how does Llama 2 differ from Llama 4?", "llama-versions"),
     ],
 )
-def test_rivals_set_side_by_side_find_the_fact_comparing_them(engine: Engine, question: str, expected: str) -> None:
+def test_rivals_set_side_by_side_find_the_fact_comparing_them(plain_engine: Engine, question: str, expected: str) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == expected
 
 
@@ -1429,10 +1434,11 @@ def test_whose_words_or_which_text_is_answered_by_the_fact_saying_them(
     assert engine.answer(question).fact_id == expected
 
 
-def test_words_pinned_on_the_wrong_person_get_the_quote_of_who_said_them(engine: Engine) -> None:
+def test_words_pinned_on_the_wrong_person_get_the_quote_of_who_said_them(plain_engine: Engine) -> None:
     """"Did LeCun warn that advanced AI could pose global risks?" is answered with Altman's
     warning, whose quote sets the record straight; a question of where somebody was, or of
     what somebody thinks, is not answered with another person's fact."""
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     answer = engine.answer("did LeCun warn that advanced AI systems could pose global risks?")
     assert answer.fact_id == "altman-global-risks"
     # Asked with "not", with or without its apostrophe, and with verbs that attribute words.
@@ -1632,7 +1638,8 @@ def test_an_inflected_word_is_read_as_its_base_word_not_corrected_into_another()
         ("sum up the essay", "zuckerberg-essay-argument"),
     ],
 )
-def test_a_question_pointing_at_a_source_asks_about_the_rest(engine: Engine, question: str, expected: str) -> None:
+def test_a_question_pointing_at_a_source_asks_about_the_rest(plain_engine: Engine, question: str, expected: str) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == expected
 
 
@@ -1811,7 +1818,8 @@ def test_how_much_was_paid_asks_an_amount_that_cheaper_does_not_give(engine: Eng
         "why is India brought up in the article on LeCun?",
     ],
 )
-def test_a_light_verb_the_fact_lacks_is_not_asked_about_its_names(engine: Engine, question: str) -> None:
+def test_a_light_verb_the_fact_lacks_is_not_asked_about_its_names(plain_engine: Engine, question: str) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == "linguistic-diversity-india"
 
 
@@ -1895,7 +1903,8 @@ def test_a_place_time_or_share_is_asked_for_only_right_after_the_question_word(q
     assert question_reading.question_types(question_reading.words(question)) == asks
 
 
-def test_two_questions_that_match_a_third_fact_as_a_whole_get_the_clearer_of_the_two(engine: Engine) -> None:
+def test_two_questions_that_match_a_third_fact_as_a_whole_get_the_clearer_of_the_two(plain_engine: Engine) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     # As a whole, "LeCun" and "Altman" together match Altman's remarks that mention LeCun.
     question = "who is Yann LeCun and who is Sam Altman?"
     assert engine._decide(question, engine._analyze(question)).fact_id == "altman-international-oversight"
@@ -2511,7 +2520,8 @@ def test_asking_what_will_happen_needs_a_fact_that_speaks_of_what_is_to_come(eng
     assert dont_know(answer) == f"{DONT_KNOW} The closest fact I have doesn't say what will happen."
 
 
-def test_a_fact_that_speaks_of_what_is_to_come_still_answers_a_will_question(engine: Engine) -> None:
+def test_a_fact_that_speaks_of_what_is_to_come_still_answers_a_will_question(plain_engine: Engine) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer("Will Meta's open models attract developers who want to contribute?").fact_id == (
         "developer-community-contributions"
     )
@@ -2566,8 +2576,9 @@ def test_asking_whether_there_is_something_or_in_shorthand_still_finds_the_fact(
     ],
 )
 def test_asking_where_something_was_said_is_answered_by_a_fact_that_says_where(
-    engine: Engine, question: str, expected: str
+    plain_engine: Engine, question: str, expected: str
 ) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     # Who Altman is or what LeCun proposed does not say where; the All-In podcast and the AI
     # Action Summit do.
     assert engine.answer(question).fact_id == expected
@@ -3614,7 +3625,8 @@ def test_asking_what_the_bot_is_able_to_do_gets_the_help(engine: Engine) -> None
         ("[1:13:22] in the podcast notes, which open-source precedents is he talking about?", "pytorch-open-compute"),
     ],
 )
-def test_a_time_in_the_podcast_points_at_the_facts_quoting_it_there(engine: Engine, question: str, fact_id: str) -> None:
+def test_a_time_in_the_podcast_points_at_the_facts_quoting_it_there(plain_engine: Engine, question: str, fact_id: str) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == fact_id
 
 

@@ -18,12 +18,14 @@ FILES = sorted(EVAL_DIR.glob("*.yaml"))
 IDS = {"llama-4", "scale-ai-stake"}
 """The fact base of the small files written below."""
 # The floor the engine holds on all labelled questions together; the README reports the
-# measured shares per file and how the thresholds were fitted (benchmarks/calibrate.py).
-# Both are held just under their measured shares (86.9% and 92.2% over thirty-seven files):
-# both are below the 95% the bot aims for since the twenty-first and twenty-second sets (near
-# misses about details of known subjects, questions in words the articles do not use).
+# measured shares per file and how the thresholds (benchmarks/calibrate.py) and the answer
+# gate (benchmarks/fit_gate.py) were fitted. The gate is fitted on these very files, so both
+# floors are held under its held-out estimate (87.1% and 94.4% over eighty-four files), not
+# under the shares measured here: both are below the 95% the bot aims for since the
+# twenty-first and twenty-second sets (near misses about details of known subjects,
+# questions in words the articles do not use).
 MIN_ANSWERED_RIGHT = 0.86
-MIN_ABSTAINED_RIGHT = 0.92
+MIN_ABSTAINED_RIGHT = 0.93
 
 
 def _all_cases(fact_base: FactBase) -> list[EvalCase]:
