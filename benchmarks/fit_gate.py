@@ -30,7 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bot.answer_gate import DEFAULT_GATE_FILE, GATE_FEATURES, gate_from_data  # noqa: E402
 from bot.config import Thresholds  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.evaluation import EvalCase, read_case_files  # noqa: E402
+from bot.evaluation import EvalCase, evaluate, read_case_files  # noqa: E402
 from bot.knowledge import default_knowledge_dir, load_fact_base  # noqa: E402
 
 # Confidence may only rise with these features (+1) or only fall (-1); 0: either way.
@@ -58,27 +58,28 @@ PLATEAU = 0.001
 
 @dataclass
 class Tally:
+    """The evaluation's counts (bot.evaluation), added up over files answered apart."""
+
     right: int = 0
     wrong: int = 0
     abstained: int = 0
     right_abstention: int = 0
     wrong_unanswerable: int = 0
-    missed: list[str] = field(default_factory=list)
 
-    def add(self, case: EvalCase, engine: Engine) -> None:
-        answer = engine.answer(case.q)
-        if case.expect is None:
-            held = answer.status == "help" if case.kind == "help" else not answer.answered
-            if held:
-                self.right_abstention += 1
-            else:
-                self.wrong_unanswerable += 1
-        elif not answer.answered:
-            self.abstained += 1
-        elif answer.fact_id == case.expect:
-            self.right += 1
-        else:
-            self.wrong += 1
+    def add(self, cases: list[EvalCase], engine: Engine) -> None:
+        report = evaluate(cases, engine.answer)
+        self.right += report.answered_right
+        self.wrong += report.answered_wrong
+        self.abstained += report.answerable_abstained
+        self.right_abstention += report.abstained_right
+        self.wrong_unanswerable += report.unanswerable - report.abstained_right
+
+    def merge(self, other: Tally) -> None:
+        self.right += other.right
+        self.wrong += other.wrong
+        self.abstained += other.abstained
+        self.right_abstention += other.right_abstention
+        self.wrong_unanswerable += other.wrong_unanswerable
 
     @property
     def utility(self) -> int:
@@ -173,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
 
     plain_tally = Tally()
     for cases in files.values():
-        for case in cases:
-            plain_tally.add(case, plain)
+        plain_tally.add(cases, plain)
     held_out = {setting: Tally() for setting in SETTINGS}
     by_file: dict[tuple[tuple[float, float], str], Tally] = {}
     judged = Engine(base, thresholds=Thresholds(learned_gate=False))
@@ -183,17 +183,15 @@ def main(argv: list[str] | None = None) -> int:
         for (veto, threshold), tally in held_out.items():
             judged.gate = gate_from_data({**data, "veto": veto, "threshold": threshold}, origin="a fold's gate")
             for name in sorted(set(groups[test])):
-                mine = by_file.setdefault(((veto, threshold), name), Tally())
-                for case in files[name]:
-                    tally.add(case, judged)
-                    mine.add(case, judged)
+                mine = by_file[(veto, threshold), name] = Tally()
+                mine.add(files[name], judged)
+                tally.merge(mine)
     # Files none of whose questions reach the gate are the same under every threshold.
     reached = set(groups)
     for name, cases in files.items():
         if name not in reached:
             for tally in held_out.values():
-                for case in cases:
-                    tally.add(case, plain)
+                tally.add(cases, plain)
     best = max(tally.utility for tally in held_out.values())
     questions = sum(len(cases) for cases in files.values())
     plateau = [setting for setting, tally in held_out.items() if tally.utility >= best - PLATEAU * questions]
@@ -209,8 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     judged.gate = gate
     fitted = Tally()
     for cases in files.values():
-        for case in cases:
-            fitted.add(case, judged)
+        fitted.add(cases, judged)
 
     print(plain_tally.line("plain thresholds"))
     for (veto, threshold), tally in held_out.items():

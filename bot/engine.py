@@ -15,7 +15,8 @@ fact cannot give (a time, a count, an amount, a price, instructions), points at 
 the fact does not quote ("according to the Gizmodo piece", "in his essay"), or is one word
 that is not in the fact's own text. The engine abstains when the best score is low, when two
 unrelated facts are too close to call, or when the question names somebody the base knows
-nothing about.
+nothing about; the answer gate (bot/answer_gate.py), fitted on labelled questions, weighs
+the match's features together beside those thresholds and may overrule them when sure.
 """
 
 from __future__ import annotations
