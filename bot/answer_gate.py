@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.errors import BotError
+
 GATE_FEATURES = (
     "score",  # the best fact's score
     "coverage",  # the share of the question's word weight the best fact knows
@@ -46,7 +48,7 @@ DEFAULT_GATE_FILE = Path(__file__).with_name("answer_gate.json")
 FITS_SHARE = 0.9
 
 
-class GateFileError(ValueError):
+class GateFileError(BotError, ValueError):
     """The gate file is missing, malformed or made for other features."""
 
 
@@ -126,12 +128,15 @@ def load_gate(path: Path = DEFAULT_GATE_FILE) -> AnswerGate:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise GateFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise GateFileError(f"{path}: cannot be read ({error.strerror or error}); {_REFIT}") from None
     try:
         data = json.loads(text)
     except ValueError as error:
-        raise GateFileError(f"{path}: not valid JSON ({error})") from None
+        raise GateFileError(f"{path}: not valid JSON ({error}); {_REFIT}") from None
     return gate_from_data(data, origin=str(path))
+
+
+_REFIT = "reinstall the bot, or refit the file with benchmarks/fit_gate.py"
 
 
 def _finite(value: object) -> bool:

@@ -83,8 +83,24 @@ def test_an_unreadable_or_broken_gate_file_names_the_file(tmp_path: Path) -> Non
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(GateFileError, match=r"gate\.json: not valid JSON"):
         load_gate(broken)
-    with pytest.raises(GateFileError, match=r"missing\.json: cannot be read"):
+    with pytest.raises(GateFileError, match=r"missing\.json: cannot be read .*; reinstall the bot, or refit"):
         load_gate(tmp_path / "missing.json")
+
+
+def test_a_broken_gate_file_stops_the_cli_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bot.answer_gate
+    from bot.cli import main
+
+    broken = tmp_path / "gate.json"
+    broken.write_text('{"features": []}', encoding="utf-8")
+    monkeypatch.setattr(bot.answer_gate, "DEFAULT_GATE_FILE", broken)
+    monkeypatch.setattr(bot.answer_gate.load_gate, "__defaults__", (broken,))
+    monkeypatch.setenv("BOT_ENGINE_CACHE", "false")
+    assert main(["ask", "How much of Scale AI does Meta own?"]) != 0
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "gate.json: its trees read other features" in error and "Traceback" not in error
 
 
 def test_the_engine_answers_only_what_the_gate_trusts(fact_base: FactBase) -> None:
