@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 _LIST = Path(__file__).with_name("common_words.txt")
+_FOUR_LETTER_LIST = Path(__file__).with_name("common_four_letter_words.txt")
 # How many letters of the shorter word two words must share from the start to differ only in
 # their ending: all but its last letter, and never fewer than four.
 _SHARED_START = 4
@@ -20,7 +21,17 @@ _SHARED_START = 4
 @cache
 def common_words() -> frozenset[str]:
     """The list's words, lower-cased; read once per process."""
-    with _LIST.open(encoding="utf-8") as lines:
+    return _read_list(_LIST)
+
+
+@cache
+def common_four_letter_words() -> frozenset[str]:
+    """Common English words of four letters (`common_four_letter_words.txt`); read once per process."""
+    return _read_list(_FOUR_LETTER_LIST)
+
+
+def _read_list(path: Path) -> frozenset[str]:
+    with path.open(encoding="utf-8") as lines:
         return frozenset(word for line in lines if (word := line.strip()) and not word.startswith("#"))
 
 

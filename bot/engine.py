@@ -36,7 +36,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.answer_gate import AnswerGate, load_gate
-from bot.common_words import common_words, differs_only_in_ending
+from bot.common_words import common_four_letter_words, common_words, differs_only_in_ending
 from bot.config import Thresholds
 from bot.models import Answer, Fact, FactBase, FactRef, ResolvedQuote, TopicSummary
 from bot.question_reading import (
@@ -91,6 +91,7 @@ from bot.question_reading import (
     wants_kind,
     written_as_name,
     task_asked,
+    without_likeness,
 )
 from bot.outline import Outlines, fact_at
 from bot.place_reading import INTRO_WORDS, PART_NOUNS, PLACE_WORDS, PlaceWords, asks_part_name, place_words
@@ -112,6 +113,7 @@ from bot.text import (
     stands_alone,
     stem,
     without_asker,
+    without_askers_setting,
     without_filler,
     without_format,
     without_idioms,
@@ -388,8 +390,10 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bhow\s+(?:do|can|should)\s+(?:i|we)\s+(?:use|talk\s+to|ask)\s+(?:this|the|you|u)\b"
     r"|\bhow\s+(?:do|can)\s+(?:i|we)\s+(?:get|make)\s+(?:you|u|the\s+bot|this\s+bot)\s+(?:to\s+)?(?:show|give|quote|cite|list|answer|include|add|put)\b"
     # In what form or language it answers: "can you answer in French?", "... in tables?"
-    r"|\b(?:can|could|do|will)\s+(?:you|u)\s+(?:also\s+)?(?:answer|reply|respond|write|talk)\s+in\s+(?:\w+\s+){0,2}?"
-    r"(?:french|spanish|german|italian|portuguese|dutch|polish|hindi|chinese|japanese|korean|arabic|other\s+languages?|"
+    # Asked without inverting, as many write it: "you answer also in spanish?"
+    r"|\b(?:(?:can|could|do|will)\s+)?(?:you|u)\s+(?:also\s+)?(?:answer|reply|respond|write|talk|speak)\s+(?:also\s+|only\s+)?"
+    r"(?:in\s+)?(?:\w+\s+){0,2}?"
+    r"(?:english|french|spanish|german|italian|portuguese|dutch|polish|hindi|chinese|japanese|korean|arabic|other\s+languages?|"
     r"another\s+language|tables?|bullets?|bullet\s+points|lists?|plain\s+text|markdown|emoji)\b"
     # Whether it keeps a conversation: "can I follow up on your last answer?"
     r"|\bcan\s+(?:i|we)\s+follow[- ]?up\s+on\s+(?:your|the|an?)\s+(?:last\s+|previous\s+|earlier\s+)?(?:answer|reply)\b"
@@ -413,6 +417,10 @@ _ASKS_OF_THE_BOT = re.compile(
     r"|\bfor\s+(?:you|u)\s+to\s+(?:read|look\s+at|summari[sz]e|check|go\s+through)\b"
     r"|\b(?:do|can)\s+(?:you|u)\s+remember\b"
     r"|\bcan\s+you\s+(?:link|point)\s+(?:me|us)\s+to\s+where\s+(?:an?\s+|the\s+|your\s+)?answers?\b"
+    r"|\b(?:which|what)\s+(?:article|source|text|piece|page)\s+(?:your|an?|the|each)\s+(?:answers?|reply|replies)\s+"
+    r"(?:came|comes|come|is|are)\s+from\b"
+    # How to reach it in a channel: "do I need to tag you or can I just type?"
+    r"|\bdo\s+(?:i|we)\s+(?:need|have)\s+to\s+(?:tag|mention|ping|@)\s+(?:you|u|the\s+bot|this\s+bot)\b"
     # The same asked formally: "the correct procedure for submitting a query to this bot", "the
     # scope of matters on which this service may be consulted", "is this the appropriate channel
     # for queries", "the sources underlying your responses", "the source quote when you answer".
@@ -456,7 +464,7 @@ def _asks_of_the_bot(text: str) -> bool:
 # Words asking where the answers come from ("what are your sources?", "which articles do you
 # use?"): the help reply then lists the sources.
 SOURCE_WORDS = frozenset(
-    "source sources article articles reference references citation citations cite info information".split()
+    "source sources article articles reference references citation citations cite info information informations".split()
 )
 HELP_WORDS = frozenset(
     """help hi hello hey yo hiya heya greetings morning afternoon evening good day thanks thank
@@ -469,7 +477,7 @@ HELP_WORDS = frozenset(
     made built created creator helped helps helping hallo hola ok okay alright phrase phrasing word
     wording new here get draw drawn rely based base real person give show suggest sample samples asking
     asked asks purpose tool tools assistant dear way ways handle handles happen happens tip tips hints
-    testing assistance service today""".split()
+    testing assistance service today working take taking""".split()
 ) | SOURCE_WORDS
 
 
@@ -1639,6 +1647,11 @@ class Engine:
 
     def _closest(self, word: str) -> str | None:
         folded = self._by_skeleton.get(_skeleton(word))
+        if folded is None and len(word) == 4 and word not in common_four_letter_words():
+            # Two letters typed the wrong way round ("opne"; "meat" is a word): the one slip
+            # short words are corrected for, as any other edit too often makes a real word.
+            swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, 3))
+            folded = next((w for w in swapped if w in self._surface_df), None)
         if folded is not None or len(word) < 5:
             return folded
         fixed = self._closest_by_edits(word)
@@ -3539,6 +3552,10 @@ class Engine:
         the question as already analysed, when the caller has it.
         """
         readings = question_parts(question, self._is_name_word)[:MAX_PARTS] + self._with_the_person_named(question)
+        if (plain := without_likeness(question)) != question:
+            readings.append(plain)  # "is meta opening up out of desperation, like a losing team ...?"
+        if (plain := without_askers_setting(question)) != question:
+            readings.append(plain)  # "how much does Meta spend on GPUs? asking for our Paris team"
         renamed = question
         for pattern, current in self._former_names:
             renamed = pattern.sub(current, renamed)

@@ -350,7 +350,7 @@ _GENERIC_HEADS = frozenset(
     "one ones kind kinds type types sort sorts way ways part parts thing things side sides bit bits".split()
     # Which of the courses one could take: answered by a description, not by names.
     + "approach approaches strategy strategies path paths stance position direction option options choice "
-    "choices method methods view views".split()
+    "choices method methods view views role roles".split()
     # Which of the points a text makes: told, not named ("list the upsides", "which risks").
     + "trait traits feature features characteristic characteristics upside upsides downside downsides benefit "
     "benefits advantage advantages disadvantage disadvantages risk risks worry worries concern concerns reaction "
@@ -377,6 +377,13 @@ _PRONOUNS = frozenset("i you he she it we they me him her us them".split())
 _SETTING_APART = frozenset("besides except excluding beyond apart unlike".split())
 # How far after "which" the words naming what is asked may run: "which *crop yield reducers*".
 _INSTANCE_REACH = 5
+# Common verbs that end the words naming what is asked ("which Llamas *exist*", "developers which
+# *want* to contribute") or, right after "which", show it asks no instances ("which *came* first").
+_VERBS_AFTER_WHICH = frozenset(
+    "exist exists existed come comes came go goes went want wants wanted need needs needed happen happens "
+    "happened matter matters mattered seem seems seemed belong belongs belonged remain remains remained "
+    "stand stands stood apply applies applied".split()
+)
 
 
 def instances_asked(raw: list[str], *, loose: bool = False) -> tuple[list[str], bool]:
@@ -401,7 +408,7 @@ def instances_asked(raw: list[str], *, loose: bool = False) -> tuple[list[str], 
             start += 1  # "which *two* concerns": the noun asked of follows
         run: list[str] = []
         for x in raw[start : start + _INSTANCE_REACH]:
-            if x in STOPWORDS or x in _SETTING_APART:
+            if x in STOPWORDS or x in _SETTING_APART or x in _VERBS_AFTER_WHICH:
                 break  # "which groups *besides* tech companies": groups are asked for, not companies
             run.append(x)
         if w == "what" and raw[start + len(run) : start + len(run) + 1] not in ([a] for a in AUXILIARIES):
@@ -1153,3 +1160,24 @@ def task_asked(raw: list[str]) -> str | None:
     if verb == "remind" and following == ["me"] and raw[at + 2 : at + 3] == ["to"]:
         return verb  # "remind me to call", not "remind me who Altman is"
     return None
+
+
+# A likeness the asker draws to make the question clear, not part of what is asked: "..., like a
+# shop slashing prices when sales slump", "the way game studios lean on modders", "apple style?".
+# Not "would like to", "what's it like in", an example named ("like the EU AI Act": a capital
+# keeps it), nor a style that says what a thing is ("an IAEA-style agency").
+_LIKENESS = re.compile(
+    r"(?:,\s*|\s+[-\u2013\u2014]\s*|\s+)(?:(?:kind|sort)\s+of\s+|just\s+|a\s+bit\s+|much\s+)?"
+    r"(?:like\s+(?:a|an|the|with|when|some|those|these)|the\s+way|as\s+if|as\s+though)\s[^?!.,;]*"
+    r"|,?\s*\b[\w-]+(?:\s+vs\.?\s+[\w-]+)?[- ]style(?=\s*(?:[?!.,;]|$))",
+    re.IGNORECASE,
+)
+
+
+def without_likeness(question: str) -> str:
+    """The question without the likeness it draws ("is meta opening up out of desperation, like
+    a losing team switching tactics?" -> "is meta opening up out of desperation?"); the
+    question itself when it draws none, or when nothing else would be left."""
+    kept, cut = re.subn(_LIKENESS, lambda m: m.group() if re.search(r"[A-Z]", m.group()) else "", question)
+    kept = kept.strip(" ,;-\u2013\u2014")
+    return kept if cut and kept != question.strip() and re.search(r"\w", kept) else question

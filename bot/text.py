@@ -418,6 +418,29 @@ def without_asker(text: str) -> str:
     return text
 
 
+# Where the asker sits, said beside the question: "..., asking for our Paris team", "heard
+# rumours in our Singapore office", "for those of us in Europe begging for compute, ...",
+# "from a Brussels policy angle, ...". A place named there is not what is asked about.
+_ASKERS_SETTING = re.compile(
+    r"[,;(]?\s*\b(?:(?:asking|writing|here|speaking)\s+)?(?:for|from|in|at|on)\s+(?:our|my)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:team|teams|office|offices|group|colleagues|folks|people|unit|org|lab|department|dept|branch|hub|site|staff|"
+    r"side|crew|squad|desk|market|customers|clients|users)\b\)?"
+    r"|[,;(]?\s*\b(?:for|among)\s+(?:those\s+of\s+us|us|people\s+like\s+us|folks\s+like\s+us|teams\s+like\s+ours)\s+"
+    r"(?:in|at|from|based\s+in|outside)\s+[^,?.!;:]{1,40}(?=[,;:?.!]|$)"
+    r"|^\s*(?:speaking\s+|asking\s+)?from\s+(?:a|an|the|our|my)\s+(?:[\w'-]+\s+){1,3}?"
+    r"(?:angle|perspective|point\s+of\s+view|standpoint|lens|seat|desk)\s*[,:]",
+    re.IGNORECASE,
+)
+
+
+def without_askers_setting(text: str) -> str:
+    """`text` without where the asker sits ("for our EU policy team", "in our Singapore
+    office", "from a Brussels policy angle,"): `text` itself when it says none, or nothing else."""
+    kept, cut = _ASKERS_SETTING.subn("", text)
+    kept = kept.strip(" ,;:-")
+    return kept if cut and any(c.isalnum() for c in kept) else text
+
+
 # Whom the asker will tell, closing a clause: "who is Altman, *for a class of undergrads*?",
 # "how do I explain the stake *to the CFO*", "*presenting to our Bangalore team*, how would
 # ...", "... *when talking to execs*". It says who hears the answer, not what it is; people
@@ -773,11 +796,19 @@ _NO_END = "".join(
 )
 # A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
 # its question too; not one inside a link ("article?id=abc", "?utm_source=..."). A colon ends
-# a piece but after "re" ("what did Zuck say re: Llama 3.1?"), and so does a spaced dash.
+# a piece but after "re" ("what did Zuck say re: Llama 3.1?"), and so does a spaced dash, or a
+# hyphen typed as one before a question ("whatsapp is huge in brazil - does meta use llama in
+# it?"; not "where was the summit - paris?", which offers an answer).
+# Not "which", which chooses among what the piece before it sets out ("open vs closed - which wins?").
+_OPENS_A_QUESTION = (
+    r"(?:who|whom|whose|what|whats|what's|whos|who's|why|how|hows|when|where|is|are|was|were|does|do|did|can|"
+    r"could|will|would|should|has|have|had|tell|explain)\b"
+)
 _PART_BOUNDARY = re.compile(
     rf"(?<=[.!?]){_NO_END}\s+"
     r"|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))"
     r"|(?<!(?<!\w)re)[:;]\s+|\s+[\u2013\u2014]\s+|,?\s+but\s+|\s*\n\s*"
+    rf"|\s+-{{1,2}}\s+(?={_OPENS_A_QUESTION})"
     rf"|{_AND_QUESTION}",
     re.IGNORECASE,
 )

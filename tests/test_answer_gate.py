@@ -187,6 +187,8 @@ def test_gate_cases_list_each_decision_weighed_with_its_features(fact_base: Fact
         ("will devs actually contribute", "developer-community-contributions"),
         ("hey, where did lecun make his pitch for a global model?", "lecun-ai-action-summit"),
         ("[01:12:09] context? something about holding back", "holding-back-unsafe-models"),
+        ("what llama models are covered in the articles?", "llama-versions"),
+        ("does the gizmodo-based piece mention open washing?", "open-washing"),
     ],
 )
 def test_an_answer_the_gate_doubts_is_still_the_first_suggestion(engine: Engine, question: str, fact_id: str) -> None:

@@ -1239,7 +1239,8 @@ def test_yet_only_says_when_the_asker_expects_it(engine: Engine, question: str) 
     ("question", "expected"),
     [("is Gemma in the articles", "gemma-and-gpt"), ("what llama models are covered in the articles?", "llama-versions")],
 )
-def test_the_articles_the_base_is_built_from_name_no_subject(engine: Engine, question: str, expected: str) -> None:
+def test_the_articles_the_base_is_built_from_name_no_subject(plain_engine: Engine, question: str, expected: str) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer(question).fact_id == expected
 
 
@@ -2462,6 +2463,11 @@ def test_the_nouns_a_text_names_instances_of() -> None:
         ("who was the critic that said so", ["critic"], True),
         ("which one is right", [], False),  # which of several, not instances
         ("what reduces crop yields", [], False),  # "what" asks them only when read loosely
+        # a verb ends the noun ("which llamas *exist*") or shows none is asked ("which *came* first")
+        ("which llamas exist", ["llamas"], False),
+        ("which came first llama 3.1 or llama 4", [], False),
+        ("developers which want to contribute", [], False),
+        ("which role has llama in the strategy", [], False),  # a role is told, not named
     ],
 )
 def test_what_a_question_asks_the_instances_of(question: str, run: list[str], who: bool) -> None:
@@ -3308,6 +3314,13 @@ def test_a_founder_claimed_or_a_company_asked_about_is_not_a_wrong_employer(engi
         "can i paste a link for you to verify?",
         # in what form it answers, whether it follows a thread, what it is, a test message
         "can you answer in french?",
+        # asked without inverting, as many who learnt English later write it
+        "you answer also in spanish or only in english?",
+        "good morning! you are working?",
+        "from where you take the informations?",
+        # where an answer came from, and how to reach the bot in a channel
+        "can you show which article your answer came from?",
+        "do i need to tag you or can i just type a question",
         "can you answer in tables or only plain text?",
         "how do i get you to include sources in your answers",
         "can i follow up on your last answer or do i need to repeat the context",
@@ -3972,7 +3985,8 @@ def test_whether_a_source_mentions_what_another_source_tells_is_not_answered(
     assert dont_know(answer).endswith("comes from another source than the one you named.")
 
 
-def test_whether_a_source_mentions_what_it_does_tell_is_answered(engine: Engine) -> None:
+def test_whether_a_source_mentions_what_it_does_tell_is_answered(plain_engine: Engine) -> None:
+    engine = plain_engine  # how the question is read, without the gate's doubt (see conftest)
     assert engine.answer("does the gizmodo-based piece mention open washing?").fact_id == "open-washing"
 
 
@@ -4331,3 +4345,59 @@ def test_chat_idioms_read_as_what_they_mean(engine: Engine, question: str, fact_
 )
 def test_being_nice_is_philanthropy_and_own_words_or_wait_only_frame(engine: Engine, question: str, fact_id: str) -> None:
     assert engine.answer(question).fact_id == fact_id
+
+
+def test_two_letters_typed_the_wrong_way_round_in_a_short_word_are_corrected(engine: Engine) -> None:
+    assert engine._correct("opne") == "open"
+    assert engine._correct("plna") == "plan"
+    # a common word of four letters is the word its asker meant: "meat" is not "meta"
+    assert engine._correct("meat") is None
+    assert engine.answer("whats opne washing").fact_id == "open-washing"
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("is meta opening up out of desperation, like a losing team switching tactics?", "is meta opening up out of desperation?"),
+        ("did meta keep models secret in the past, apple style?", "did meta keep models secret in the past?"),
+        ("is meta crowdsourcing its r&d the way game studios lean on modders?", "is meta crowdsourcing its r&d?"),
+        # not a likeness: a wish, an example named, a style that says what a thing is
+        ("i'd like to know what lecun said", "i'd like to know what lecun said"),
+        ("does lecun name a law, like the EU AI Act?", "does lecun name a law, like the EU AI Act?"),
+        ("did altman want an IAEA-style agency", "did altman want an IAEA-style agency"),
+    ],
+)
+def test_a_likeness_drawn_to_make_a_question_clear_is_no_part_of_it(question: str, plain: str) -> None:
+    assert question_reading.without_likeness(question) == plain
+
+
+def test_a_question_drowned_by_its_likeness_is_answered_without_it(engine: Engine) -> None:
+    answer = engine.answer("did meta keep its best models to itself in the past, apple style?")
+    assert answer.fact_id == "historically-under-wraps"
+    assert answer.matched_part == "did meta keep its best models to itself in the past?"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the names the press gives companies and people by what they are known for
+        ("what did the ChatGPT maker's chief executive tell All-In", "altman-international-oversight"),
+        ("how much did the Facebook parent pay for GPUs", "gpu-spending"),
+        ("who is the facebook founder and what does he do now", "who-is-mark-zuckerberg"),
+    ],
+)
+def test_a_company_or_person_named_by_what_they_are_known_for_is_read_as_named(
+    engine: Engine, question: str, expected: str
+) -> None:
+    assert engine.answer(question).fact_id == expected
+
+
+def test_the_product_a_company_is_known_for_is_not_the_company(engine: Engine) -> None:
+    assert engine.answer("is chatgpt open source?").reason == "unknown_entity:ChatGPT"
+
+
+def test_a_place_the_asker_sits_in_is_not_what_they_ask_about(engine: Engine) -> None:
+    answer = engine.answer("how much does Meta spend on GPUs? asking for our Paris team")
+    assert answer.fact_id == "gpu-spending"
+    # a place asked about is: the sources say nothing of Meta in Europe
+    assert engine.answer("what is Meta's AI strategy in Europe?").reason == "unknown_entity:Europe"

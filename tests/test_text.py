@@ -14,6 +14,7 @@ from bot.text import (
     stem,
     halves_as_shares,
     without_asker,
+    without_askers_setting,
     without_filler,
     without_idioms,
     without_links,
@@ -539,6 +540,35 @@ def test_how_the_answer_should_be_shaped_is_no_part_of_the_question(message: str
 )
 def test_who_asks_is_no_part_of_the_question(message: str, read: str) -> None:
     assert without_asker(message) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("how much does Meta spend on GPUs? asking for our Paris team", "how much does Meta spend on GPUs?"),
+        ("is Llama 4 out, heard rumours in our Singapore office", "is Llama 4 out, heard rumours"),
+        ("for those of us in Europe short of compute, what does Meta spend on GPUs?", "what does Meta spend on GPUs?"),
+        ("from a Brussels policy angle, what does the stake say?", "what does the stake say?"),
+        # a place asked about, and an emoji code closing the message, are left as they are
+        ("what is Meta's AI strategy in Europe?", "what is Meta's AI strategy in Europe?"),
+        ("what will the new models be called? :label:", "what will the new models be called? :label:"),
+    ],
+)
+def test_where_the_asker_sits_is_no_part_of_the_question(message: str, read: str) -> None:
+    assert without_askers_setting(message) == read
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        # a hyphen typed as a dash ends a piece before a question
+        ("whatsapp is huge in brazil - does meta use llama inside whatsapp?", ["does meta use llama inside whatsapp?"]),
+        # not before an answer offered, which belongs to the question
+        ("where was the ai action summit - paris? or seoul", ["where was the ai action summit - paris?"]),
+    ],
+)
+def test_a_hyphen_typed_as_a_dash_before_a_question_ends_a_piece(message: str, parts: list[str]) -> None:
+    assert question_parts(message) == parts
 
 
 def test_a_closing_like_or_and_that_is_chat_filler() -> None:
