@@ -148,6 +148,12 @@ FRAMING_IDIOMS = tuple(
     right or wrong|bonus point|bonus points|bonus question|for a bonus point
     is that true|is this true|is that correct|is this correct|is that accurate
     is this accurate|true or not|correct or not|accurate or not|fair reading|fair summary|did i get that right
+    not sure if this is the right place|not sure this is the right place|not sure where to ask|not sure who to ask
+    not sure how this works|do you happen to know|happen to know|any idea|i can never remember|can never remember
+    i always forget|if i remember correctly|if i remember right|if i recall correctly|if im remembering right
+    if im remembering correctly|if memory serves|unless im mistaken|unless i misread|if im not mistaken
+    correct me if im wrong|in case it matters|in case anyone asks|in case someone asks
+    would it be possible to find out|is it possible to find out|id love to understand|id love to know
     """.replace("\n", "|").split("|")
     if idiom.strip()
 )

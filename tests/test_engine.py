@@ -3321,6 +3321,7 @@ def test_a_founder_claimed_or_a_company_asked_about_is_not_a_wrong_employer(engi
         # where an answer came from, and how to reach the bot in a channel
         "can you show which article your answer came from?",
         "do i need to tag you or can i just type a question",
+        "hey, not sure how this works, do I just type my question here?",
         "can you answer in tables or only plain text?",
         "how do i get you to include sources in your answers",
         "can i follow up on your last answer or do i need to repeat the context",
@@ -4329,6 +4330,7 @@ def test_who_gains_offering_a_group_is_answered_by_a_fact_speaking_of_it(engine:
         ("is llama gaining traction?", "llama-tenfold-growth"),  # growth, not adoption by farmers
         ("was the essay a shot at google and openai?", "zuckerberg-essay-argument"),
         ("can't wait for llama 4, what is it meant to do?", "llama-4"),  # excitement frames the question
+        ("i always forget what open washing refers to", "open-washing"),  # a roundabout asker's hedge
     ],
 )
 def test_chat_idioms_read_as_what_they_mean(engine: Engine, question: str, fact_id: str) -> None:

@@ -159,6 +159,12 @@ def test_framing_idioms_are_dropped_wherever_they_stand() -> None:
     # When, said only to frame the question: "going forward", "these days".
     assert without_idioms(words("how should AI be built going forward")) == words("how should AI be built")
     assert without_idioms(words("what is Meta doing these days")) == words("what is Meta doing")
+    # How a roundabout asker hedges: "do you happen to know", "any idea", "in case it matters".
+    assert without_idioms(words("do you happen to know if pooling data cuts bias")) == words("if pooling data cuts bias")
+    assert without_idioms(words("any idea why Meta opened its models")) == words("why Meta opened its models")
+    assert without_idioms(words("in case it matters, what's LeCun's role")) == words("what's LeCun's role")
+    # "idea" of its own stays: LeCun's idea is a subject
+    assert without_idioms(words("what's LeCun's idea")) == words("what's LeCun's idea")
 
 
 @pytest.mark.parametrize(
