@@ -1178,6 +1178,6 @@ def without_likeness(question: str) -> str:
     """The question without the likeness it draws ("is meta opening up out of desperation, like
     a losing team switching tactics?" -> "is meta opening up out of desperation?"); the
     question itself when it draws none, or when nothing else would be left."""
-    kept, cut = re.subn(_LIKENESS, lambda m: m.group() if re.search(r"[A-Z]", m.group()) else "", question)
+    kept, cut = _LIKENESS.subn(lambda m: m.group() if re.search(r"[A-Z]", m.group()) else "", question)
     kept = kept.strip(" ,;-\u2013\u2014")
     return kept if cut and kept != question.strip() and re.search(r"\w", kept) else question

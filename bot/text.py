@@ -800,16 +800,17 @@ _NO_END = "".join(
     rf"(?<!{re.escape(abbreviation)})"
     for abbreviation in (" vs.", " e.g.", " i.e.", " etc.", " mr.", " ms.", " dr.", " a.i.", " u.s.", " approx.", " esp.")
 )
+# The words a piece after a hyphen typed as a dash opens with to be a question of its own; not
+# "which", which chooses among what the piece before it sets out ("open vs closed - which wins?").
+_OPENS_A_QUESTION = (
+    r"(?:who|whom|whose|what|whats|what's|whos|who's|why|how|hows|when|where|is|are|was|were|does|do|did|can|"
+    r"could|will|would|should|has|have|had|tell|explain)\b"
+)
 # A question mark typed straight into the next question ("Who is LeCun?What did he say?") ends
 # its question too; not one inside a link ("article?id=abc", "?utm_source=..."). A colon ends
 # a piece but after "re" ("what did Zuck say re: Llama 3.1?"), and so does a spaced dash, or a
 # hyphen typed as one before a question ("whatsapp is huge in brazil - does meta use llama in
 # it?"; not "where was the summit - paris?", which offers an answer).
-# Not "which", which chooses among what the piece before it sets out ("open vs closed - which wins?").
-_OPENS_A_QUESTION = (
-    r"(?:who|whom|whose|what|whats|what's|whos|who's|why|how|hows|when|where|is|are|was|were|does|do|did|can|"
-    r"could|will|would|should|has|have|had|tell|explain)\b"
-)
 _PART_BOUNDARY = re.compile(
     rf"(?<=[.!?]){_NO_END}\s+"
     r"|(?:(?<=[^\W_]\?)|(?<=[?!]\?))(?=[^\W\d_]+(?:[\s,'\u2019]|$))"
